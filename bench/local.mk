@@ -1,0 +1,1 @@
+# bench/: benchmarks, built by 'make bench', not part of make check.

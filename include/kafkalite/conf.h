@@ -1,0 +1,63 @@
+/* kafkalite: configuration objects.
+ *
+ * A kl_conf_t holds string properties with the names Kafka users already
+ * know: librdkafka's names for clients (kl_conf_new()), Kafka's
+ * server.properties names for the embedded broker (kl_broker_conf_new()).
+ * Every property is described once in a table (type, range or allowed
+ * values, default, documentation); unknown names and bad values are refused
+ * at set time with a message naming the property. */
+#ifndef KAFKALITE_CONF_H
+#define KAFKALITE_CONF_H
+
+#include "kafkalite/common.h"
+#include "kafkalite/error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct kl_conf kl_conf_t;
+
+/** A new client configuration (producer, consumer, admin) holding every
+ * property at its default. NULL only when out of memory. */
+KL_EXPORT kl_conf_t *kl_conf_new(void);
+
+/** A new embedded-broker configuration (server.properties names) holding
+ * every property at its default. NULL only when out of memory. */
+KL_EXPORT kl_conf_t *kl_broker_conf_new(void);
+
+/** A deep copy of conf, or NULL when out of memory. */
+KL_EXPORT kl_conf_t *kl_conf_dup(const kl_conf_t *conf);
+
+/** Frees conf. NULL is allowed. */
+KL_EXPORT void kl_conf_destroy(kl_conf_t *conf);
+
+/** Sets property name to value. Returns KL_ERR_NONE, or
+ * KL_ERR_UNKNOWN_PROPERTY (errstr names the property and suggests the
+ * closest known name) or KL_ERR_INVALID_VALUE (errstr names the property and
+ * says what it accepts). errstr may be NULL; it is always NUL-terminated when
+ * errstr_size > 0. On error conf is unchanged. */
+KL_EXPORT kl_err_t kl_conf_set(kl_conf_t *conf, const char *name, const char *value,
+                               char *errstr, size_t errstr_size);
+
+/** Copies the current value of name into dest (NUL-terminated). *dest_size
+ * is the size of dest on input and the size needed (with the NUL) on output;
+ * pass dest = NULL to learn the size. Returns KL_ERR_UNKNOWN_PROPERTY for an
+ * unknown name, KL_ERR_INVALID_ARG when dest is too small. */
+KL_EXPORT kl_err_t kl_conf_get(const kl_conf_t *conf, const char *name, char *dest,
+                               size_t *dest_size);
+
+/** Every property and its current value as a NULL-terminated array of
+ * 2 * *countp strings: name0, value0, name1, value1, ... *countp receives the
+ * number of strings (twice the number of properties). Free with
+ * kl_conf_dump_free(). NULL when out of memory. */
+KL_EXPORT const char **kl_conf_dump(const kl_conf_t *conf, size_t *countp);
+
+/** Frees an array returned by kl_conf_dump(). */
+KL_EXPORT void kl_conf_dump_free(const char **dump, size_t count);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,1 @@
+# lib/client: see the sources for what each file holds.

@@ -1,0 +1,1 @@
+# lib/proto: see the sources for what each file holds.

@@ -1,0 +1,1 @@
+# lib/record: see the sources for what each file holds.

@@ -1,0 +1,1 @@
+# tests shared by several modules (integration, interop).
