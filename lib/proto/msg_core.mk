@@ -1,0 +1,1 @@
+# lib/proto: build fragment (see Makefile.am).

@@ -1,0 +1,1 @@
+# lib/record: build fragment (see Makefile.am).

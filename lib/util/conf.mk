@@ -1,0 +1,1 @@
+# lib/util: build fragment (see Makefile.am).
