@@ -4,6 +4,9 @@
 #include "proto/msg_config.h"
 
 #define V KL_VMAX
+/* S names the struct each table describes; going through SCHEMA expands it
+ * before KL_SCHEMA turns it into the schema's name string. */
+#define SCHEMA(var, type, fields) KL_SCHEMA(var, type, fields)
 
 /* ---- DescribeConfigs ---- */
 
@@ -13,8 +16,8 @@ static const kl_field_t describe_configs_resource_fields[] = {
     KL_F(S, resource_name, KL_FT_STRING, 0, V),
     KL_AN(S, configuration_keys, KL_FT_STRING, 0, V, 0),
 };
-static KL_SCHEMA(kl_describe_configs_request_describe_configs_resource_schema, S,
-                 describe_configs_resource_fields);
+static SCHEMA(kl_describe_configs_request_describe_configs_resource_schema, S,
+              describe_configs_resource_fields);
 #undef S
 
 #define S kl_describe_configs_request_t
@@ -23,7 +26,7 @@ static const kl_field_t describe_configs_request_fields[] = {
     KL_FD(S, include_synonyms, KL_FT_BOOL, 1, V, false),
     KL_FD(S, include_documentation, KL_FT_BOOL, 3, V, false),
 };
-KL_SCHEMA(kl_describe_configs_request_schema, S, describe_configs_request_fields);
+SCHEMA(kl_describe_configs_request_schema, S, describe_configs_request_fields);
 #undef S
 
 #define S kl_describe_configs_response_describe_configs_synonym_t
@@ -32,8 +35,8 @@ static const kl_field_t describe_configs_synonym_fields[] = {
     KL_FN(S, value, KL_FT_STRING, 1, V, 0),
     KL_F(S, source, KL_FT_INT8, 1, V),
 };
-static KL_SCHEMA(kl_describe_configs_response_describe_configs_synonym_schema, S,
-                 describe_configs_synonym_fields);
+static SCHEMA(kl_describe_configs_response_describe_configs_synonym_schema, S,
+              describe_configs_synonym_fields);
 #undef S
 
 #define S kl_describe_configs_response_describe_configs_resource_result_t
@@ -48,8 +51,8 @@ static const kl_field_t describe_configs_config_fields[] = {
     KL_FD(S, config_type, KL_FT_INT8, 3, V, 0),
     KL_FN(S, documentation, KL_FT_STRING, 3, V, 0),
 };
-static KL_SCHEMA(kl_describe_configs_response_describe_configs_resource_result_schema, S,
-                 describe_configs_config_fields);
+static SCHEMA(kl_describe_configs_response_describe_configs_resource_result_schema, S,
+              describe_configs_config_fields);
 #undef S
 
 #define S kl_describe_configs_response_describe_configs_result_t
@@ -60,8 +63,8 @@ static const kl_field_t describe_configs_result_fields[] = {
     KL_F(S, resource_name, KL_FT_STRING, 0, V),
     KL_AS(S, configs, kl_describe_configs_response_describe_configs_resource_result_schema, 0, V),
 };
-static KL_SCHEMA(kl_describe_configs_response_describe_configs_result_schema, S,
-                 describe_configs_result_fields);
+static SCHEMA(kl_describe_configs_response_describe_configs_result_schema, S,
+              describe_configs_result_fields);
 #undef S
 
 #define S kl_describe_configs_response_t
@@ -69,7 +72,7 @@ static const kl_field_t describe_configs_response_fields[] = {
     KL_F(S, throttle_time_ms, KL_FT_INT32, 0, V),
     KL_AS(S, results, kl_describe_configs_response_describe_configs_result_schema, 0, V),
 };
-KL_SCHEMA(kl_describe_configs_response_schema, S, describe_configs_response_fields);
+SCHEMA(kl_describe_configs_response_schema, S, describe_configs_response_fields);
 #undef S
 
 /* ---- AlterConfigs ---- */
@@ -79,7 +82,7 @@ static const kl_field_t alter_configs_config_fields[] = {
     KL_F(S, name, KL_FT_STRING, 0, V),
     KL_FN(S, value, KL_FT_STRING, 0, V, 0),
 };
-static KL_SCHEMA(kl_alter_configs_request_alterable_config_schema, S, alter_configs_config_fields);
+static SCHEMA(kl_alter_configs_request_alterable_config_schema, S, alter_configs_config_fields);
 #undef S
 
 #define S kl_alter_configs_request_alter_configs_resource_t
@@ -88,8 +91,8 @@ static const kl_field_t alter_configs_resource_fields[] = {
     KL_F(S, resource_name, KL_FT_STRING, 0, V),
     KL_AS(S, configs, kl_alter_configs_request_alterable_config_schema, 0, V),
 };
-static KL_SCHEMA(kl_alter_configs_request_alter_configs_resource_schema, S,
-                 alter_configs_resource_fields);
+static SCHEMA(kl_alter_configs_request_alter_configs_resource_schema, S,
+              alter_configs_resource_fields);
 #undef S
 
 #define S kl_alter_configs_request_t
@@ -97,7 +100,7 @@ static const kl_field_t alter_configs_request_fields[] = {
     KL_AS(S, resources, kl_alter_configs_request_alter_configs_resource_schema, 0, V),
     KL_F(S, validate_only, KL_FT_BOOL, 0, V),
 };
-KL_SCHEMA(kl_alter_configs_request_schema, S, alter_configs_request_fields);
+SCHEMA(kl_alter_configs_request_schema, S, alter_configs_request_fields);
 #undef S
 
 #define S kl_alter_configs_response_alter_configs_resource_response_t
@@ -107,8 +110,8 @@ static const kl_field_t alter_configs_result_fields[] = {
     KL_F(S, resource_type, KL_FT_INT8, 0, V),
     KL_F(S, resource_name, KL_FT_STRING, 0, V),
 };
-static KL_SCHEMA(kl_alter_configs_response_alter_configs_resource_response_schema, S,
-                 alter_configs_result_fields);
+static SCHEMA(kl_alter_configs_response_alter_configs_resource_response_schema, S,
+              alter_configs_result_fields);
 #undef S
 
 #define S kl_alter_configs_response_t
@@ -116,7 +119,7 @@ static const kl_field_t alter_configs_response_fields[] = {
     KL_F(S, throttle_time_ms, KL_FT_INT32, 0, V),
     KL_AS(S, responses, kl_alter_configs_response_alter_configs_resource_response_schema, 0, V),
 };
-KL_SCHEMA(kl_alter_configs_response_schema, S, alter_configs_response_fields);
+SCHEMA(kl_alter_configs_response_schema, S, alter_configs_response_fields);
 #undef S
 
 /* ---- IncrementalAlterConfigs ---- */
@@ -127,8 +130,8 @@ static const kl_field_t incremental_alter_configs_config_fields[] = {
     KL_F(S, config_operation, KL_FT_INT8, 0, V),
     KL_FN(S, value, KL_FT_STRING, 0, V, 0),
 };
-static KL_SCHEMA(kl_incremental_alter_configs_request_alterable_config_schema, S,
-                 incremental_alter_configs_config_fields);
+static SCHEMA(kl_incremental_alter_configs_request_alterable_config_schema, S,
+              incremental_alter_configs_config_fields);
 #undef S
 
 #define S kl_incremental_alter_configs_request_alter_configs_resource_t
@@ -137,8 +140,8 @@ static const kl_field_t incremental_alter_configs_resource_fields[] = {
     KL_F(S, resource_name, KL_FT_STRING, 0, V),
     KL_AS(S, configs, kl_incremental_alter_configs_request_alterable_config_schema, 0, V),
 };
-static KL_SCHEMA(kl_incremental_alter_configs_request_alter_configs_resource_schema, S,
-                 incremental_alter_configs_resource_fields);
+static SCHEMA(kl_incremental_alter_configs_request_alter_configs_resource_schema, S,
+              incremental_alter_configs_resource_fields);
 #undef S
 
 #define S kl_incremental_alter_configs_request_t
@@ -146,7 +149,7 @@ static const kl_field_t incremental_alter_configs_request_fields[] = {
     KL_AS(S, resources, kl_incremental_alter_configs_request_alter_configs_resource_schema, 0, V),
     KL_F(S, validate_only, KL_FT_BOOL, 0, V),
 };
-KL_SCHEMA(kl_incremental_alter_configs_request_schema, S, incremental_alter_configs_request_fields);
+SCHEMA(kl_incremental_alter_configs_request_schema, S, incremental_alter_configs_request_fields);
 #undef S
 
 #define S kl_incremental_alter_configs_response_alter_configs_resource_response_t
@@ -156,16 +159,16 @@ static const kl_field_t incremental_alter_configs_result_fields[] = {
     KL_F(S, resource_type, KL_FT_INT8, 0, V),
     KL_F(S, resource_name, KL_FT_STRING, 0, V),
 };
-static KL_SCHEMA(kl_incremental_alter_configs_response_alter_configs_resource_response_schema, S,
-                 incremental_alter_configs_result_fields);
+static SCHEMA(kl_incremental_alter_configs_response_alter_configs_resource_response_schema, S,
+              incremental_alter_configs_result_fields);
 #undef S
 
 #define S kl_incremental_alter_configs_response_t
 static const kl_field_t incremental_alter_configs_response_fields[] = {
     KL_F(S, throttle_time_ms, KL_FT_INT32, 0, V),
-    KL_AS(S, responses, kl_incremental_alter_configs_response_alter_configs_resource_response_schema,
-          0, V),
+    KL_AS(S, responses,
+          kl_incremental_alter_configs_response_alter_configs_resource_response_schema, 0, V),
 };
-KL_SCHEMA(kl_incremental_alter_configs_response_schema, S,
-          incremental_alter_configs_response_fields);
+SCHEMA(kl_incremental_alter_configs_response_schema, S,
+       incremental_alter_configs_response_fields);
 #undef S
