@@ -1,1 +1,15 @@
-# lib/proto: build fragment (see Makefile.am).
+# lib/proto: field tables of the core APIs (ApiVersions, Metadata,
+# DescribeCluster, Produce, InitProducerId, Fetch, ListOffsets, SASL).
+libkafkalite_internal_la_SOURCES += \
+	lib/proto/msg_api_versions.c \
+	lib/proto/msg_fetch.c \
+	lib/proto/msg_metadata.c \
+	lib/proto/msg_produce.c \
+	lib/proto/msg_sasl.c
+noinst_HEADERS += \
+	lib/proto/msg_api_versions.h \
+	lib/proto/msg_fetch.h \
+	lib/proto/msg_metadata.h \
+	lib/proto/msg_produce.h \
+	lib/proto/msg_sasl.h
+
