@@ -16,7 +16,8 @@ static const kl_field_t api_version_fields[] = {
     KL_F(AV, min_version, KL_FT_INT16, 0, KL_VMAX),
     KL_F(AV, max_version, KL_FT_INT16, 0, KL_VMAX),
 };
-static KL_SCHEMA(kl_api_versions_response_api_version_schema, kl_api_versions_response_api_version_t, api_version_fields);
+static KL_SCHEMA(kl_api_versions_response_api_version_schema,
+                 kl_api_versions_response_api_version_t, api_version_fields);
 #undef AV
 
 #define SF kl_api_versions_response_supported_feature_key_t
@@ -25,8 +26,8 @@ static const kl_field_t supported_feature_fields[] = {
     KL_F(SF, min_version, KL_FT_INT16, 3, KL_VMAX),
     KL_F(SF, max_version, KL_FT_INT16, 3, KL_VMAX),
 };
-static KL_SCHEMA(kl_api_versions_response_supported_feature_key_schema, kl_api_versions_response_supported_feature_key_t,
-                 supported_feature_fields);
+static KL_SCHEMA(kl_api_versions_response_supported_feature_key_schema,
+                 kl_api_versions_response_supported_feature_key_t, supported_feature_fields);
 #undef SF
 
 /* Note the wire order: max level before min level. */
@@ -36,8 +37,8 @@ static const kl_field_t finalized_feature_fields[] = {
     KL_F(FF, max_version_level, KL_FT_INT16, 3, KL_VMAX),
     KL_F(FF, min_version_level, KL_FT_INT16, 3, KL_VMAX),
 };
-static KL_SCHEMA(kl_api_versions_response_finalized_feature_key_schema, kl_api_versions_response_finalized_feature_key_t,
-                 finalized_feature_fields);
+static KL_SCHEMA(kl_api_versions_response_finalized_feature_key_schema,
+                 kl_api_versions_response_finalized_feature_key_t, finalized_feature_fields);
 #undef FF
 
 #define RS kl_api_versions_response_t

@@ -72,8 +72,8 @@ static const kl_field_t fetch_response_epoch_end_offset_fields[] = {
     KL_FD(EE, epoch, KL_FT_INT32, 12, KL_VMAX, -1),
     KL_FD(EE, end_offset, KL_FT_INT64, 12, KL_VMAX, -1),
 };
-static KL_SCHEMA(kl_fetch_response_epoch_end_offset_schema, kl_fetch_response_epoch_end_offset_t,
-                 fetch_response_epoch_end_offset_fields);
+static KL_SCHEMA(kl_fetch_response_epoch_end_offset_schema,
+                 kl_fetch_response_epoch_end_offset_t, fetch_response_epoch_end_offset_fields);
 #undef EE
 
 #define LE kl_fetch_response_leader_id_and_epoch_t
@@ -102,7 +102,8 @@ static const kl_field_t fetch_response_aborted_transaction_fields[] = {
     KL_F(AT, first_offset, KL_FT_INT64, 4, KL_VMAX),
 };
 static KL_SCHEMA(kl_fetch_response_aborted_transaction_schema,
-                 kl_fetch_response_aborted_transaction_t, fetch_response_aborted_transaction_fields);
+                 kl_fetch_response_aborted_transaction_t,
+                 fetch_response_aborted_transaction_fields);
 #undef AT
 
 #define PA kl_fetch_response_partition_t
@@ -115,7 +116,8 @@ static const kl_field_t fetch_response_partition_fields[] = {
     KL_ST(PA, diverging_epoch, kl_fetch_response_epoch_end_offset_schema, 12, KL_VMAX, 0, 12),
     KL_ST(PA, current_leader, kl_fetch_response_leader_id_and_epoch_schema, 12, KL_VMAX, 1, 12),
     KL_ST(PA, snapshot_id, kl_fetch_response_snapshot_id_schema, 12, KL_VMAX, 2, 12),
-    KL_ASN(PA, aborted_transactions, kl_fetch_response_aborted_transaction_schema, 4, KL_VMAX, 4),
+    KL_ASN(PA, aborted_transactions, kl_fetch_response_aborted_transaction_schema, 4, KL_VMAX,
+           4),
     KL_FD(PA, preferred_read_replica, KL_FT_INT32, 11, KL_VMAX, -1),
     KL_FN(PA, records, KL_FT_RECORDS, 0, KL_VMAX, 0),
 };
@@ -199,8 +201,8 @@ static const kl_field_t list_offsets_response_partition_fields[] = {
     KL_FD(PA, offset, KL_FT_INT64, 1, KL_VMAX, -1),
     KL_FD(PA, leader_epoch, KL_FT_INT32, 4, KL_VMAX, -1),
 };
-static KL_SCHEMA(kl_list_offsets_response_partition_schema, kl_list_offsets_response_partition_t,
-                 list_offsets_response_partition_fields);
+static KL_SCHEMA(kl_list_offsets_response_partition_schema,
+                 kl_list_offsets_response_partition_t, list_offsets_response_partition_fields);
 #undef PA
 
 #define TP kl_list_offsets_response_topic_t

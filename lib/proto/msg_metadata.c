@@ -12,7 +12,8 @@ static const kl_field_t metadata_request_topic_fields[] = {
     KL_F(TP, topic_id, KL_FT_UUID, 10, KL_VMAX),
     KL_FN(TP, name, KL_FT_STRING, 0, KL_VMAX, 10),
 };
-static KL_SCHEMA(kl_metadata_request_topic_schema, kl_metadata_request_topic_t, metadata_request_topic_fields);
+static KL_SCHEMA(kl_metadata_request_topic_schema, kl_metadata_request_topic_t,
+                 metadata_request_topic_fields);
 #undef TP
 
 #define RQ kl_metadata_request_t
@@ -34,7 +35,8 @@ static const kl_field_t metadata_response_broker_fields[] = {
     KL_F(B, port, KL_FT_INT32, 0, KL_VMAX),
     KL_FNN(B, rack, KL_FT_STRING, 1, KL_VMAX, 1),
 };
-static KL_SCHEMA(kl_metadata_response_broker_schema, kl_metadata_response_broker_t, metadata_response_broker_fields);
+static KL_SCHEMA(kl_metadata_response_broker_schema, kl_metadata_response_broker_t,
+                 metadata_response_broker_fields);
 #undef B
 
 #define P kl_metadata_response_partition_t
@@ -60,7 +62,8 @@ static const kl_field_t metadata_response_topic_fields[] = {
     KL_AS(TP, partitions, kl_metadata_response_partition_schema, 0, KL_VMAX),
     KL_FD(TP, topic_authorized_operations, KL_FT_INT32, 8, KL_VMAX, OPS_UNKNOWN),
 };
-static KL_SCHEMA(kl_metadata_response_topic_schema, kl_metadata_response_topic_t, metadata_response_topic_fields);
+static KL_SCHEMA(kl_metadata_response_topic_schema, kl_metadata_response_topic_t,
+                 metadata_response_topic_fields);
 #undef TP
 
 #define RS kl_metadata_response_t
@@ -82,7 +85,8 @@ static const kl_field_t describe_cluster_request_fields[] = {
     KL_F(RQ, include_cluster_authorized_operations, KL_FT_BOOL, 0, KL_VMAX),
     KL_FD(RQ, endpoint_type, KL_FT_INT8, 1, KL_VMAX, 1),
 };
-KL_SCHEMA(kl_describe_cluster_request_schema, kl_describe_cluster_request_t, describe_cluster_request_fields);
+KL_SCHEMA(kl_describe_cluster_request_schema, kl_describe_cluster_request_t,
+          describe_cluster_request_fields);
 #undef RQ
 
 /* DescribeCluster response */
@@ -94,7 +98,8 @@ static const kl_field_t describe_cluster_response_broker_fields[] = {
     KL_F(B, port, KL_FT_INT32, 0, KL_VMAX),
     KL_FNN(B, rack, KL_FT_STRING, 0, KL_VMAX, 0),
 };
-static KL_SCHEMA(kl_describe_cluster_response_broker_schema, kl_describe_cluster_response_broker_t,
+static KL_SCHEMA(kl_describe_cluster_response_broker_schema,
+                 kl_describe_cluster_response_broker_t,
                  describe_cluster_response_broker_fields);
 #undef B
 
@@ -109,5 +114,6 @@ static const kl_field_t describe_cluster_response_fields[] = {
     KL_AS(RS, brokers, kl_describe_cluster_response_broker_schema, 0, KL_VMAX),
     KL_FD(RS, cluster_authorized_operations, KL_FT_INT32, 0, KL_VMAX, OPS_UNKNOWN),
 };
-KL_SCHEMA(kl_describe_cluster_response_schema, kl_describe_cluster_response_t, describe_cluster_response_fields);
+KL_SCHEMA(kl_describe_cluster_response_schema, kl_describe_cluster_response_t,
+          describe_cluster_response_fields);
 #undef RS

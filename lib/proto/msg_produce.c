@@ -61,7 +61,8 @@ static const kl_field_t produce_response_partition_fields[] = {
     KL_FD(PA, log_start_offset, KL_FT_INT64, 5, KL_VMAX, -1),
     KL_AS(PA, record_errors, kl_produce_response_record_error_schema, 8, KL_VMAX),
     KL_FNN(PA, error_message, KL_FT_STRING, 8, KL_VMAX, 8),
-    KL_ST(PA, current_leader, kl_produce_response_leader_id_and_epoch_schema, 10, KL_VMAX, 0, 10),
+    KL_ST(PA, current_leader, kl_produce_response_leader_id_and_epoch_schema, 10, KL_VMAX, 0,
+          10),
 };
 static KL_SCHEMA(kl_produce_response_partition_schema, kl_produce_response_partition_t,
                  produce_response_partition_fields);
