@@ -13,3 +13,10 @@ noinst_HEADERS += \
 	lib/proto/msg_produce.h \
 	lib/proto/msg_sasl.h
 
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/test_proto_core
+TESTS += tests/unit/test_proto_core
+tests_unit_test_proto_core_SOURCES = tests/unit/test_proto_core.c
+tests_unit_test_proto_core_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_proto_core_LDADD = $(TEST_LIBS)
+endif
