@@ -9,3 +9,11 @@ noinst_HEADERS += \
 	lib/util/conf.h \
 	lib/client/conf_table.h \
 	lib/broker/conf_table.h
+
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/test_conf
+TESTS += tests/unit/test_conf
+tests_unit_test_conf_SOURCES = tests/unit/test_conf.c
+tests_unit_test_conf_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_conf_LDADD = $(TEST_LIBS)
+endif
