@@ -18,3 +18,10 @@ if HAVE_ZSTD
 libkafkalite_internal_la_SOURCES += lib/record/compress_zstd.c
 endif
 
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/test_compress
+TESTS += tests/unit/test_compress
+tests_unit_test_compress_SOURCES = tests/unit/test_compress.c
+tests_unit_test_compress_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_compress_LDADD = $(TEST_LIBS)
+endif
