@@ -5,7 +5,15 @@
  * server.properties names for the embedded broker (kl_broker_conf_new()).
  * Every property is described once in a table (type, range or allowed
  * values, default, documentation); unknown names and bad values are refused
- * at set time with a message naming the property. */
+ * at set time with a message naming the property.
+ *
+ * Values: names are case-sensitive. Numbers are decimal (surrounding white
+ * space ignored); booleans are true/false in any case, or 1/0; enumerated
+ * values match in any case and read back in the table's spelling; lists
+ * are comma-separated; strings are kept verbatim. Several names may be
+ * aliases of one property (librdkafka's queue.buffering.max.ms for
+ * linger.ms, Kafka's broker.id for node.id): setting either sets both.
+ * A kl_conf_t is not thread-safe: set it up, then hand it over. */
 #ifndef KAFKALITE_CONF_H
 #define KAFKALITE_CONF_H
 
@@ -32,25 +40,35 @@ KL_EXPORT kl_conf_t *kl_conf_dup(const kl_conf_t *conf);
 /** Frees conf. NULL is allowed. */
 KL_EXPORT void kl_conf_destroy(kl_conf_t *conf);
 
-/** Sets property name to value. Returns KL_ERR_NONE, or
- * KL_ERR_UNKNOWN_PROPERTY (errstr names the property and suggests the
- * closest known name) or KL_ERR_INVALID_VALUE (errstr names the property and
- * says what it accepts). errstr may be NULL; it is always NUL-terminated when
- * errstr_size > 0. On error conf is unchanged. */
+/** Sets property name to value; value NULL restores the default. Returns
+ * KL_ERR_NONE, or KL_ERR_UNKNOWN_PROPERTY (errstr names the property and
+ * suggests the closest known name) or KL_ERR_INVALID_VALUE (errstr names the
+ * property and says what it accepts). errstr may be NULL; it is always
+ * NUL-terminated when errstr_size > 0 (empty on success). On error conf is
+ * unchanged.
+ * A broker configuration also accepts the cluster-only names of Kafka's
+ * server.properties (zookeeper.*, controller.*, process.roles, ...) so that
+ * Kafka's own files load; they are recorded, ignored, and reported by the
+ * broker as warnings. */
 KL_EXPORT kl_err_t kl_conf_set(kl_conf_t *conf, const char *name, const char *value,
                                char *errstr, size_t errstr_size);
 
-/** Copies the current value of name into dest (NUL-terminated). *dest_size
- * is the size of dest on input and the size needed (with the NUL) on output;
- * pass dest = NULL to learn the size. Returns KL_ERR_UNKNOWN_PROPERTY for an
- * unknown name, KL_ERR_INVALID_ARG when dest is too small. */
+/** Copies the current value of name (or of the property it is an alias
+ * of) into dest, NUL-terminated; a property without a value reads as "".
+ * *dest_size is the size of dest on input and the size needed (with the
+ * NUL) on output; pass dest = NULL to learn the size. Returns
+ * KL_ERR_UNKNOWN_PROPERTY for an unknown name, KL_ERR_INVALID_ARG when dest
+ * is too small (dest then holds ""). */
 KL_EXPORT kl_err_t kl_conf_get(const kl_conf_t *conf, const char *name, char *dest,
                                size_t *dest_size);
 
 /** Every property and its current value as a NULL-terminated array of
  * 2 * *countp strings: name0, value0, name1, value1, ... *countp receives the
- * number of strings (twice the number of properties). Free with
- * kl_conf_dump_free(). NULL when out of memory. */
+ * number of strings (twice the number of properties). Each property appears
+ * once under its canonical name (aliases and ignored names are left out),
+ * in table order; values are not redacted. The array does not depend on
+ * conf afterwards. Free with kl_conf_dump_free(). NULL when out of
+ * memory. */
 KL_EXPORT const char **kl_conf_dump(const kl_conf_t *conf, size_t *countp);
 
 /** Frees an array returned by kl_conf_dump(). */

@@ -1,1 +1,18 @@
-# lib/proto: build fragment (see Makefile.am).
+# lib/proto: build fragment for the admin message families (topic admin,
+# configs, ACLs) and their unit test.
+libkafkalite_internal_la_SOURCES += \
+	lib/proto/msg_acl.c \
+	lib/proto/msg_config.c \
+	lib/proto/msg_topic_admin.c
+noinst_HEADERS += \
+	lib/proto/msg_acl.h \
+	lib/proto/msg_config.h \
+	lib/proto/msg_topic_admin.h
+
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/test_proto_admin
+TESTS += tests/unit/test_proto_admin
+tests_unit_test_proto_admin_SOURCES = tests/unit/test_proto_admin.c
+tests_unit_test_proto_admin_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_proto_admin_LDADD = $(TEST_LIBS)
+endif

@@ -236,7 +236,10 @@ static kl_err_t compress_records(kl_batch_writer_t *w)
 {
     kl_buf_t *out = &w->scratch;
     kl_buf_reset(out);
-    out->max = w->max_size;
+    /* max_size bounds the records as appended; compressed output is only
+     * held to the format's limit, so that a full batch of incompressible
+     * data can still be closed (the codec reserves its worst case). */
+    out->max = KL_BATCH_MAX_SIZE;
     kl_buf_put(out, w->buf.data, KL_BATCH_HEADER_SIZE);
     if (kl_buf_error(out))
         return kl_buf_error(out);

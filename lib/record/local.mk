@@ -12,7 +12,6 @@ noinst_HEADERS += \
 	lib/util/crc32c.h \
 	lib/record/batch.h \
 	lib/record/batch_layout.h \
-	lib/record/compress.h \
 	lib/record/msgset.h \
 	lib/record/varint.h
 
@@ -22,10 +21,7 @@ TESTS += tests/unit/test_crc32c tests/unit/test_record
 tests_unit_test_crc32c_SOURCES = tests/unit/test_crc32c.c
 tests_unit_test_crc32c_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_crc32c_LDADD = $(TEST_LIBS)
-# compress_stub.c stands in for lib/record/compress.c until that lands.
-tests_unit_test_record_SOURCES = tests/unit/test_record.c tests/unit/test_msgset.c \
-	tests/unit/compress_stub.c
-tests_unit_test_record_CPPFLAGS = $(AM_CPPFLAGS) -DKL_COMPRESS_STUB
+tests_unit_test_record_SOURCES = tests/unit/test_record.c tests/unit/test_msgset.c
 tests_unit_test_record_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_record_LDADD = $(TEST_LIBS)
 endif

@@ -1,0 +1,142 @@
+/* The embedded broker's configuration table: Kafka's server.properties
+ * names and defaults, the cluster-only names kafkalite accepts and ignores
+ * (so Kafka's own quickstart files load), and kl_broker_conf_new(). Docs
+ * (man5, CONFIGURATION.md) are generated from this table. */
+#include "broker/conf_table.h"
+
+#define I16_MAX INT64_C(32767)
+#define I32_MAX INT64_C(2147483647)
+
+static const kl_conf_prop_t broker_props[] = {
+    /* ---- the server ---- */
+    KL_PROP_INT("node.id", "broker", "1", 0, I32_MAX,
+                "Id of this broker in metadata responses (Kafka has no usable default; kafkalite uses 1)."),
+    KL_PROP_ALIAS("broker.id", "node.id"),
+    KL_PROP_STR("broker.rack", "broker", NULL, "Rack of this broker, reported to clients in metadata."),
+    KL_PROP_STR("listeners", "broker", "PLAINTEXT://127.0.0.1:9092",
+                "Comma-separated NAME://host:port addresses to listen on (default loopback only; an empty "
+                "host means every interface, port 0 picks a free port)."),
+    KL_PROP_STR("advertised.listeners", "broker", NULL,
+                "Addresses given to clients in metadata, when they differ from listeners."),
+    KL_PROP_STR("listener.security.protocol.map", "broker",
+                "PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL",
+                "Comma-separated NAME:PROTOCOL pairs giving each listener name its security protocol."),
+    KL_PROP_INT("num.network.threads", "broker", "3", 1, I32_MAX,
+                "Threads that read requests and write responses."),
+    KL_PROP_INT("num.io.threads", "broker", "8", 1, I32_MAX,
+                "Threads that process requests, disk I/O included."),
+    KL_PROP_INT("socket.send.buffer.bytes", "broker", "102400", -1, I32_MAX,
+                "SO_SNDBUF of client connections; -1 for the system default."),
+    KL_PROP_INT("socket.receive.buffer.bytes", "broker", "102400", -1, I32_MAX,
+                "SO_RCVBUF of client connections; -1 for the system default."),
+    KL_PROP_INT("socket.request.max.bytes", "broker", "104857600", 1, I32_MAX,
+                "Largest request accepted, in bytes; a larger one closes the connection."),
+
+    /* ---- topics and storage ---- */
+    KL_PROP_STR("log.dirs", "broker", "/tmp/kafkalite-logs",
+                "Directory (comma-separated list) where partition logs are stored."),
+    KL_PROP_ALIAS("log.dir", "log.dirs"),
+    KL_PROP_INT("num.recovery.threads.per.data.dir", "broker", "1", 1, I32_MAX,
+                "Threads per log directory that recover logs at start and flush them at shutdown."),
+    KL_PROP_INT("num.partitions", "broker", "1", 1, I32_MAX, "Partitions of automatically created topics."),
+    KL_PROP_INT(
+        "default.replication.factor", "broker", "1", 1, I16_MAX,
+        "Replication factor of automatically created topics (kept and reported; one copy is stored)."),
+    KL_PROP_BOOL("auto.create.topics.enable", "broker", "true",
+                 "Create a topic when a client asks for metadata of, or produces to, a missing one."),
+    KL_PROP_BOOL("delete.topic.enable", "broker", "true", "Allow deleting topics with the admin API."),
+    KL_PROP_INT("message.max.bytes", "topic", "1048588", 0, I32_MAX,
+                "Largest record batch accepted, in bytes, after compression."),
+    KL_PROP_ENUM("compression.type", "topic", "producer",
+                 KL_SYMS({"uncompressed", KL_BROKER_COMPRESSION_UNCOMPRESSED},
+                         {"zstd", KL_BROKER_COMPRESSION_ZSTD}, {"lz4", KL_BROKER_COMPRESSION_LZ4},
+                         {"snappy", KL_BROKER_COMPRESSION_SNAPPY}, {"gzip", KL_BROKER_COMPRESSION_GZIP},
+                         {"producer", KL_BROKER_COMPRESSION_PRODUCER}),
+                 "Codec batches are stored with; producer keeps what the producer sent."),
+    KL_PROP_INT("min.insync.replicas", "topic", "1", 1, I32_MAX,
+                "Replicas that must acknowledge an acks=all write (a single node has one)."),
+    KL_PROP_INT("log.segment.bytes", "topic", "1073741824", 14, I32_MAX,
+                "Size at which a partition's active segment is closed and a new one started."),
+    KL_PROP_INT(
+        "log.roll.ms", "topic", NULL, 1, INT64_MAX,
+        "Age at which the active segment is rolled even if not full, in ms; wins over log.roll.hours."),
+    KL_PROP_INT("log.roll.hours", "topic", "168", 1, I32_MAX,
+                "Age at which the active segment is rolled even if not full, in hours."),
+    KL_PROP_INT("log.retention.ms", "topic", NULL, -1, INT64_MAX,
+                "How long to keep a segment, in ms; -1 forever. Wins over log.retention.minutes and hours."),
+    KL_PROP_INT("log.retention.minutes", "topic", NULL, -1, I32_MAX,
+                "How long to keep a segment, in minutes; wins over log.retention.hours."),
+    KL_PROP_INT("log.retention.hours", "topic", "168", -1, I32_MAX, "How long to keep a segment, in hours."),
+    KL_PROP_INT("log.retention.bytes", "topic", "-1", -1, INT64_MAX,
+                "Size a partition may grow to before old segments are deleted; -1 for no limit."),
+    KL_PROP_INT("log.retention.check.interval.ms", "broker", "300000", 1, INT64_MAX,
+                "How often segments are checked for deletion, in milliseconds."),
+    KL_PROP_SET(
+        "log.cleanup.policy", "topic", "delete", 1,
+        KL_SYMS({"delete", KL_CLEANUP_DELETE}, {"compact", KL_CLEANUP_COMPACT}),
+        "delete removes old segments; compact keeps the last record of each key; both may be listed."),
+    KL_PROP_BOOL("log.cleaner.enable", "broker", "true",
+                 "Run the log cleaner that compacts compacted topics."),
+    KL_PROP_INT("log.cleaner.delete.retention.ms", "topic", "86400000", 0, INT64_MAX,
+                "How long tombstones stay in compacted topics, in milliseconds."),
+    KL_PROP_INT("log.index.interval.bytes", "topic", "4096", 0, I32_MAX,
+                "Bytes of log between two entries of the offset index."),
+    KL_PROP_INT("log.index.size.max.bytes", "topic", "10485760", 4, I32_MAX,
+                "Largest offset index file, in bytes; a full index rolls the segment."),
+    KL_PROP_INT("log.flush.interval.messages", "topic", "9223372036854775807", 1, INT64_MAX,
+                "Messages appended to a partition before it is fsynced."),
+    KL_PROP_INT("log.flush.interval.ms", "topic", NULL, 0, INT64_MAX,
+                "Longest a message stays un-fsynced, in ms (unset: log.flush.scheduler.interval.ms)."),
+    KL_PROP_INT("log.flush.scheduler.interval.ms", "broker", "9223372036854775807", 0, INT64_MAX,
+                "How often partitions are checked for a due flush, in milliseconds."),
+
+    /* ---- groups, offsets and transactions ---- */
+    KL_PROP_INT("offsets.topic.num.partitions", "broker", "50", 1, I32_MAX,
+                "Partitions of the __consumer_offsets topic (fixed once created)."),
+    KL_PROP_INT("offsets.topic.replication.factor", "broker", "3", 1, I16_MAX,
+                "Replication factor of __consumer_offsets (kept and reported; one copy is stored)."),
+    KL_PROP_INT("offsets.retention.minutes", "broker", "10080", 1, I32_MAX,
+                "How long committed offsets of an empty group are kept, in minutes."),
+    KL_PROP_INT("group.initial.rebalance.delay.ms", "broker", "3000", 0, I32_MAX,
+                "How long a new group waits for more members before its first rebalance, in ms."),
+    KL_PROP_INT("group.min.session.timeout.ms", "broker", "6000", 0, I32_MAX,
+                "Smallest session.timeout.ms a consumer may ask for."),
+    KL_PROP_INT("group.max.session.timeout.ms", "broker", "1800000", 0, I32_MAX,
+                "Largest session.timeout.ms a consumer may ask for."),
+    KL_PROP_INT("transaction.state.log.replication.factor", "broker", "3", 1, I16_MAX,
+                "Replication factor of __transaction_state (kept and reported; one copy is stored)."),
+    KL_PROP_INT("transaction.state.log.min.isr", "broker", "2", 1, I32_MAX,
+                "min.insync.replicas of __transaction_state (kept and reported)."),
+
+    /* ---- cluster-only: accepted so Kafka's files load, then ignored ---- */
+    KL_PROP_IGNORED("zookeeper.*", "kafkalite runs without ZooKeeper"),
+    KL_PROP_IGNORED("controller.*", "kafkalite is a single node without a KRaft controller quorum"),
+    KL_PROP_IGNORED("process.roles", "the embedded broker is always one combined node"),
+    KL_PROP_IGNORED("metadata.log.*", "kafkalite keeps no KRaft metadata log"),
+    KL_PROP_IGNORED("inter.broker.listener.name", "there are no other brokers to talk to"),
+    KL_PROP_IGNORED("inter.broker.protocol.version", "there are no other brokers to talk to"),
+    KL_PROP_IGNORED("security.inter.broker.protocol", "there are no other brokers to talk to"),
+    KL_PROP_IGNORED("sasl.mechanism.inter.broker.protocol", "there are no other brokers to talk to"),
+    KL_PROP_IGNORED("sasl.mechanism.controller.protocol", "kafkalite has no controller quorum"),
+    KL_PROP_IGNORED("control.plane.listener.name", "kafkalite has no controller quorum"),
+    KL_PROP_IGNORED("broker.heartbeat.interval.ms", "kafkalite has no controller quorum to register with"),
+    KL_PROP_IGNORED("broker.session.timeout.ms", "kafkalite has no controller quorum to register with"),
+    KL_PROP_IGNORED("initial.broker.registration.timeout.ms",
+                    "kafkalite has no controller quorum to register with"),
+    KL_PROP_IGNORED("broker.id.generation.enable", "the node id comes from node.id"),
+    KL_PROP_IGNORED("reserved.broker.max.id", "the node id comes from node.id"),
+    KL_PROP_IGNORED("replica.*", "a single node has no replicas to fetch"),
+    KL_PROP_IGNORED("num.replica.fetchers", "a single node has no replicas to fetch"),
+    KL_PROP_IGNORED("unclean.leader.election.enable", "a single node is always the leader"),
+    KL_PROP_IGNORED("auto.leader.rebalance.enable", "a single node is always the leader"),
+    KL_PROP_IGNORED("leader.imbalance.*", "a single node is always the leader"),
+    KL_PROP_IGNORED("share.coordinator.*", "kafkalite does not support share groups"),
+};
+
+const kl_conf_schema_t kl_broker_conf_schema = {
+    "broker",
+    broker_props,
+    sizeof broker_props / sizeof broker_props[0],
+};
+
+kl_conf_t *kl_broker_conf_new(void) { return kl_conf_new_from(&kl_broker_conf_schema); }

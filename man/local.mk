@@ -1,0 +1,18 @@
+# man/: reference pages, installed by make install and linted by make check.
+dist_man_MANS += \
+	man/man3/kl_broker_conf_new.3 \
+	man/man3/kl_conf_destroy.3 \
+	man/man3/kl_conf_dump.3 \
+	man/man3/kl_conf_dump_free.3 \
+	man/man3/kl_conf_dup.3 \
+	man/man3/kl_conf_get.3 \
+	man/man3/kl_conf_new.3 \
+	man/man3/kl_conf_set.3 \
+	man/man3/kl_err_is_local.3 \
+	man/man3/kl_err_is_retriable.3 \
+	man/man3/kl_err_name.3 \
+	man/man3/kl_err_str.3 \
+	man/man3/kl_version.3 \
+	man/man3/kl_version_str.3
+TESTS += tests/man_check.sh
+EXTRA_DIST += tests/man_check.sh

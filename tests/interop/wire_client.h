@@ -1,0 +1,30 @@
+/* A minimal blocking Kafka-protocol client for interop tests: connect to a
+ * loopback broker, send one request frame built by our codec, read back one
+ * response frame. Tests use it to talk to peers (librdkafka's mock
+ * cluster) with nothing of ours in between but the codec. */
+#ifndef KL_TEST_WIRE_CLIENT_H
+#define KL_TEST_WIRE_CLIENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "proto/header.h"
+
+typedef struct wire_client {
+    int fd;
+    int32_t next_correlation_id;
+} wire_client_t;
+
+/* Connects to "host:port" (the first entry of a bootstrap list). Returns 0
+ * or -1. */
+int wire_connect(wire_client_t *c, const char *bootstrap);
+void wire_close(wire_client_t *c);
+
+/* Sends body as a request of api_key at version, waits (up to timeout_ms)
+ * for the response and decodes it into resp (a struct of the API's response
+ * schema) using arena. The raw frame is kept in *framep (caller frees) since
+ * decoded strings point into it. Returns KL_ERR_NONE or the first error. */
+kl_err_t wire_call(wire_client_t *c, int16_t api_key, int16_t version, const void *body,
+                   kl_arena_t *arena, void *resp, uint8_t **framep, int timeout_ms);
+
+#endif
