@@ -85,6 +85,18 @@ static int32_t min_length_for_magic(int magic, unsigned flags)
     return 0;
 }
 
+/* A magic 0/1 entry: only where it is and its first offset; msgset.h
+ * decodes it. */
+static void describe_legacy(const uint8_t *p, size_t size, kl_batch_t *batch)
+{
+    memset(batch, 0, sizeof *batch);
+    batch->data = p;
+    batch->size = size;
+    batch->base_offset = (int64_t)kl_load_be64(p);
+    batch->batch_length = (int32_t)(size - KL_BATCH_LOG_OVERHEAD);
+    batch->magic = (int8_t)p[KL_BATCH_POS_MAGIC];
+}
+
 kl_err_t kl_batch_iter_next(kl_batch_iter_t *it, kl_batch_t *batch)
 {
     if (it->err)
@@ -93,32 +105,30 @@ kl_err_t kl_batch_iter_next(kl_batch_iter_t *it, kl_batch_t *batch)
     it->incomplete = 0;
     if (left == 0)
         return KL_ERR_NOENT;
-    if (left < KL_BATCH_POS_MAGIC + 1) {
-        /* Not even the magic: a partial entry, its size unknown yet. */
-        it->incomplete = left < KL_BATCH_LOG_OVERHEAD
-                             ? KL_BATCH_HEADER_SIZE
-                             : KL_BATCH_LOG_OVERHEAD + (kl_load_be32(it->p + KL_BATCH_POS_LENGTH) & 0x7fffffffu);
+    if (left < KL_BATCH_LOG_OVERHEAD) {
+        it->incomplete = KL_BATCH_HEADER_SIZE; /* at least; size not known yet */
         return KL_ERR_NOENT;
     }
     int32_t length = (int32_t)kl_load_be32(it->p + KL_BATCH_POS_LENGTH);
+    if (length < 14) /* below even a magic 0 message */
+        return batch_iter_fail(it, KL_ERR_BAD_MSG, "batch length too small");
+    size_t size = KL_BATCH_LOG_OVERHEAD + (size_t)length;
+    if (left < KL_BATCH_POS_MAGIC + 1) {
+        it->incomplete = size;
+        return KL_ERR_NOENT;
+    }
     int magic = it->p[KL_BATCH_POS_MAGIC];
     int32_t min_length = min_length_for_magic(magic, it->flags);
     if (!min_length)
         return batch_iter_fail(it, KL_ERR_BAD_MSG, "unsupported magic byte");
     if (length < min_length)
         return batch_iter_fail(it, KL_ERR_BAD_MSG, "batch length too small");
-    size_t size = KL_BATCH_LOG_OVERHEAD + (size_t)length;
     if (size > left) {
         it->incomplete = size;
         return KL_ERR_NOENT;
     }
     if (magic != KL_BATCH_MAGIC) {
-        memset(batch, 0, sizeof *batch);
-        batch->data = it->p;
-        batch->size = size;
-        batch->base_offset = (int64_t)kl_load_be64(it->p);
-        batch->batch_length = length;
-        batch->magic = (int8_t)magic;
+        describe_legacy(it->p, size, batch);
         it->p += size;
         return KL_ERR_NONE;
     }
@@ -143,6 +153,11 @@ void kl_record_iter_init(kl_record_iter_t *it, size_t max_inflated)
 }
 
 void kl_record_iter_free(kl_record_iter_t *it) { kl_buf_free(&it->inflated); }
+
+uint8_t *kl_record_iter_take_buffer(kl_record_iter_t *it, size_t *len)
+{
+    return kl_buf_steal(&it->inflated, len);
+}
 
 static kl_err_t record_iter_fail(kl_record_iter_t *it, kl_err_t err, const char *why)
 {

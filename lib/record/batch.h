@@ -215,6 +215,12 @@ void kl_record_iter_free(kl_record_iter_t *it);
  * KL_ERR_BAD_MSG. */
 kl_err_t kl_record_iter_start(kl_record_iter_t *it, const kl_batch_t *batch);
 
+/* Hands the current batch's decompressed records to the caller (free()
+ * it; NULL for an uncompressed batch), so its records outlive the next
+ * kl_record_iter_start(), e.g. in a consumer's reference-counted buffer.
+ * Iteration of the current batch goes on unaffected. */
+uint8_t *kl_record_iter_take_buffer(kl_record_iter_t *it, size_t *len);
+
 /* KL_ERR_NONE and *rec filled; KL_ERR_NOENT after the last record (the
  * count and the section's size checked out); KL_ERR_BAD_MSG (sticky, it->why
  * says what) for a record that overruns, a varint that overflows, a length

@@ -938,6 +938,41 @@ START_TEST(test_decompression_cap)
 }
 END_TEST
 
+/* The inflate buffer taken by the caller keeps a batch's records valid
+ * while the iterator moves on to the next batch. */
+START_TEST(test_take_inflated_buffer)
+{
+    if (!kl_codec_available(KL_CODEC_LZ4))
+        return;
+    size_t len;
+    uint8_t *b = make_test_batch(&len, KL_CODEC_LZ4);
+    kl_batch_t batch;
+    kl_record_iter_t ri;
+    kl_record_t first, r;
+    ck_assert_int_eq(kl_batch_validate(b, len, 0, &batch, NULL), KL_ERR_NONE);
+    kl_record_iter_init(&ri, 0);
+    ck_assert_int_eq(kl_record_iter_start(&ri, &batch), KL_ERR_NONE);
+    ck_assert_int_eq(kl_record_iter_next(&ri, &first), KL_ERR_NONE);
+    size_t kept_len;
+    uint8_t *kept = kl_record_iter_take_buffer(&ri, &kept_len);
+    ck_assert_ptr_nonnull(kept);
+    ck_assert(first.value >= kept && first.value < kept + kept_len);
+    for (int i = 1; i < 4; i++) {
+        ck_assert_int_eq(kl_record_iter_next(&ri, &r), KL_ERR_NONE);
+        check_record(&r, 77, i);
+    }
+    ck_assert_int_eq(kl_record_iter_next(&ri, &r), KL_ERR_NOENT);
+    /* The next batch inflates into a new buffer; the first stays intact. */
+    ck_assert_int_eq(kl_record_iter_start(&ri, &batch), KL_ERR_NONE);
+    ck_assert_int_eq(kl_record_iter_next(&ri, &r), KL_ERR_NONE);
+    ck_assert_ptr_ne(r.value, first.value);
+    check_record(&first, 77, 0);
+    kl_record_iter_free(&ri);
+    free(kept);
+    free(b);
+}
+END_TEST
+
 /* -------------------------------------------------- validation, patches */
 
 static uint8_t *rebuild(const uint8_t *src, size_t len, size_t pos, const void *field, size_t n)
@@ -1094,6 +1129,7 @@ static Suite *record_suite(void)
     tcase_add_test(tc, test_malformed_records_are_refused);
     tcase_add_test(tc, test_bad_magic_and_lengths);
     tcase_add_test(tc, test_decompression_cap);
+    tcase_add_test(tc, test_take_inflated_buffer);
     tcase_add_test(tc, test_validate_rules);
     tcase_add_test(tc, test_patches);
     tcase_add_test(tc, test_legacy_entries_in_batch_stream);
