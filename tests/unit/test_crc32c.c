@@ -88,6 +88,31 @@ START_TEST(test_crc32c_random_lengths_alignments)
 }
 END_TEST
 
+/* Lengths around the interleaved lanes' group sizes (3 x 256 and
+ * 3 x 4096 bytes) and their multiples, at odd alignments. */
+START_TEST(test_crc32c_long_buffers)
+{
+    static const size_t lens[] = {767, 768, 769, 1535, 1536, 2000, 12287, 12288, 12289,
+                                  12288 + 768 + 13, 3 * 12288 + 2 * 768 + 7, 100000};
+    size_t max = 100000 + 16;
+    uint8_t *buf = malloc(max);
+    for (size_t i = 0; i < max; i++)
+        buf[i] = (uint8_t)rng();
+    bool hw = kl_crc32c_hw_available();
+    for (size_t i = 0; i < sizeof lens / sizeof lens[0]; i++) {
+        for (size_t align = 0; align < 16; align += 5) {
+            const uint8_t *p = buf + align;
+            uint32_t want = crc_bitwise(0x82F63B78u, 0, p, lens[i]);
+            ck_assert_msg(kl_crc32c_sw(0, p, lens[i]) == want, "table: len %zu", lens[i]);
+            ck_assert_msg(kl_crc32c(0, p, lens[i]) == want, "dispatch: len %zu", lens[i]);
+            if (hw)
+                ck_assert_msg(kl_crc32c_hw(0, p, lens[i]) == want, "hw: len %zu align %zu", lens[i], align);
+        }
+    }
+    free(buf);
+}
+END_TEST
+
 /* crc(a + b) == crc(crc(a), b) at every split point. */
 START_TEST(test_crc32c_incremental)
 {
@@ -145,6 +170,7 @@ static Suite *crc_suite(void)
     tcase_add_test(tc, test_crc32c_vectors_table);
     tcase_add_test(tc, test_crc32c_vectors_hardware);
     tcase_add_test(tc, test_crc32c_random_lengths_alignments);
+    tcase_add_test(tc, test_crc32c_long_buffers);
     tcase_add_test(tc, test_crc32c_incremental);
     tcase_add_test(tc, test_crc32c_concurrent_first_use);
     tcase_add_test(tc, test_crc32_ieee);
