@@ -134,8 +134,8 @@ static void *crc_thread(void *arg)
     return (void *)ok;
 }
 
-/* First use from several threads at once (each Check test runs in a fresh
- * fork, so the tables are not built yet). */
+/* Use from several threads at once: in Check's fork mode each test runs in
+ * a fresh process, so this is the tables' first use. */
 START_TEST(test_crc32c_concurrent_first_use)
 {
     pthread_t threads[8];
