@@ -74,23 +74,6 @@ static const uint8_t vector_two[] = {
     0x02, 0x02, 'x', 0x01,                 /* 1 header: "x" = null */
 };
 
-/* Published by IBM/sarama (record_test.go, "uncompressed record"): written
- * by another implementation, so it checks our reading of the format. */
-static const uint8_t vector_sarama[] = {
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 70, 0, 0, 0, 0, 2, 84, 121, 97, 253, 0, 0, 0, 0, 0, 0,
-    0, 0, 1, 88, 141, 205, 89, 56, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    0, 0, 0, 0, 0, 0, 1, 40, 0, 10, 0, 8, 1, 2, 3, 4, 6, 5, 6, 7, 2, 6, 8, 9, 10, 4, 11, 12,
-};
-
-/* sarama's "empty record" (no records, all zero) and "control batch". */
-static const uint8_t vector_sarama_empty[] = {
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 49, 0, 0, 0, 0, 2, 89, 95, 183, 221, 0, 0, 0, 0, 0, 0, 0, 0,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-};
-static const uint8_t vector_sarama_control[] = {
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 49, 0, 0, 0, 0, 2, 81, 46, 67, 217, 0, 32, 0, 0, 0, 0, 0, 0,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-};
 
 /* Iterates every record of every batch in [data, len): the number of
  * records, or -1 on any error (also when the range ends in a partial
@@ -179,34 +162,6 @@ START_TEST(test_writer_matches_hand_vector_two)
 }
 END_TEST
 
-/* The writer reproduces another client's empty and control batches. */
-START_TEST(test_writer_matches_sarama_empty_batches)
-{
-    kl_batch_writer_t w;
-    kl_batch_params_t p;
-    const uint8_t *data;
-    size_t len;
-    kl_batch_writer_init(&w, 0);
-    kl_batch_params_init(&p);
-    p.partition_leader_epoch = 0;
-    p.producer_id = 0;
-    p.producer_epoch = 0;
-    p.base_sequence = 0;
-    p.base_timestamp = 0;
-    ck_assert_int_eq(kl_batch_writer_open(&w, &p), KL_ERR_NONE);
-    ck_assert_int_eq(kl_batch_writer_close(&w, &data, &len), KL_ERR_NONE);
-    ck_assert_uint_eq(len, sizeof vector_sarama_empty);
-    ck_assert_mem_eq(data, vector_sarama_empty, len);
-    p.attributes = KL_BATCH_ATTR_CONTROL;
-    ck_assert_int_eq(kl_batch_writer_open(&w, &p), KL_ERR_NONE);
-    ck_assert_int_eq(kl_batch_writer_close(&w, &data, &len), KL_ERR_NONE);
-    ck_assert_uint_eq(len, sizeof vector_sarama_control);
-    ck_assert_mem_eq(data, vector_sarama_control, len);
-    ck_assert_int_eq(count_records(vector_sarama_empty, sizeof vector_sarama_empty, 0), 0);
-    ck_assert_int_eq(count_records(vector_sarama_control, sizeof vector_sarama_control, 0), 0);
-    kl_batch_writer_free(&w);
-}
-END_TEST
 
 START_TEST(test_read_hand_vector_two)
 {
@@ -256,95 +211,7 @@ START_TEST(test_read_hand_vector_two)
 }
 END_TEST
 
-START_TEST(test_read_sarama_vector)
-{
-    uint8_t *buf = exact_copy(vector_sarama, sizeof vector_sarama);
-    kl_batch_iter_t bi;
-    kl_batch_t b;
-    kl_record_iter_t ri;
-    kl_record_t r;
-    kl_batch_iter_init(&bi, buf, sizeof vector_sarama, 0);
-    ck_assert_int_eq(kl_batch_iter_next(&bi, &b), KL_ERR_NONE);
-    ck_assert_uint_eq(b.crc, 0x547961FDu);
-    ck_assert_int_eq(b.base_timestamp, 1479847795000LL);
-    kl_record_iter_init(&ri, 0);
-    ck_assert_int_eq(kl_record_iter_start(&ri, &b), KL_ERR_NONE);
-    ck_assert_int_eq(kl_record_iter_next(&ri, &r), KL_ERR_NONE);
-    ck_assert_int_eq(r.timestamp, 1479847795005LL);
-    ck_assert_mem_eq(r.key, "\1\2\3\4", 4);
-    ck_assert_mem_eq(r.value, "\5\6\7", 3);
-    ck_assert_uint_eq(r.value_len, 3);
-    kl_header_iter_t hi;
-    kl_record_header_t h;
-    kl_header_iter_init(&hi, &r);
-    ck_assert(kl_header_iter_next(&hi, &h));
-    ck_assert_uint_eq(h.key_len, 3);
-    ck_assert_mem_eq(h.key, "\10\11\12", 3);
-    ck_assert_mem_eq(h.value, "\13\14", 2);
-    ck_assert_int_eq(kl_record_iter_next(&ri, &r), KL_ERR_NOENT);
-    kl_record_iter_free(&ri);
-    free(buf);
-}
-END_TEST
 
-/* sarama's gzip, raw snappy and lz4 (frame) versions of the same record:
- * header fields up to recordCount, then each codec's record section. */
-static const uint8_t sarama_compressed_head[] = {
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    0, 0, 1, 88, 141, 205, 89, 56, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    0, 0, 0, 0, 0, 0, 1,
-};
-static const struct {
-    kl_codec_t codec;
-    uint32_t crc;
-    uint8_t records[48];
-    size_t n;
-} sarama_compressed[] = {
-    {KL_CODEC_GZIP, 0xE74ACEA5u, {31, 139, 8, 0, 0, 9, 110, 136, 0, 255, 0, 21, 0, 234, 255, 40, 0, 10, 0, 8, 1,
-                                  2, 3, 4, 6, 5, 6, 7, 2, 6, 8, 9, 10, 4, 11, 12, 3, 0, 173, 201, 88, 103, 21, 0,
-                                  0, 0}, 46},
-    {KL_CODEC_SNAPPY, 0x15009F61u, {21, 80, 40, 0, 10, 0, 8, 1, 2, 3, 4, 6, 5, 6, 7, 2, 6, 8, 9, 10, 4, 11, 12},
-     23},
-    {KL_CODEC_LZ4, 0xA94A77C5u, {4, 34, 77, 24, 100, 112, 185, 21, 0, 0, 128, 40, 0, 10, 0, 8, 1, 2, 3, 4, 6, 5,
-                                 6, 7, 2, 6, 8, 9, 10, 4, 11, 12, 0, 0, 0, 0, 12, 59, 239, 146}, 40},
-};
-
-/* Another client's compressed batches decode to the uncompressed vector's
- * record: the codecs and the batch reader agree with the wire. */
-START_TEST(test_read_sarama_compressed)
-{
-    for (size_t i = 0; i < sizeof sarama_compressed / sizeof sarama_compressed[0]; i++) {
-        if (!kl_codec_available(sarama_compressed[i].codec))
-            continue;
-        size_t len = sizeof sarama_compressed_head + sarama_compressed[i].n;
-        uint8_t *buf = malloc(len);
-        memcpy(buf, sarama_compressed_head, sizeof sarama_compressed_head);
-        memcpy(buf + sizeof sarama_compressed_head, sarama_compressed[i].records, sarama_compressed[i].n);
-        kl_store_be32(buf + 8, (uint32_t)(len - 12));
-        kl_store_be32(buf + 17, sarama_compressed[i].crc);
-        buf[22] = (uint8_t)sarama_compressed[i].codec;
-        kl_batch_iter_t bi;
-        kl_batch_t b;
-        kl_record_iter_t ri;
-        kl_record_t r;
-        kl_batch_iter_init(&bi, buf, len, 0);
-        ck_assert_msg(kl_batch_iter_next(&bi, &b) == KL_ERR_NONE, "codec %d: %s", sarama_compressed[i].codec,
-                      bi.why);
-        kl_record_iter_init(&ri, 0);
-        ck_assert_int_eq(kl_record_iter_start(&ri, &b), KL_ERR_NONE);
-        ck_assert_int_eq(kl_record_iter_next(&ri, &r), KL_ERR_NONE);
-        ck_assert_int_eq(r.timestamp, 1479847795005LL);
-        ck_assert_uint_eq(r.key_len, 4);
-        ck_assert_mem_eq(r.key, "\1\2\3\4", 4);
-        ck_assert_uint_eq(r.value_len, 3);
-        ck_assert_mem_eq(r.value, "\5\6\7", 3);
-        ck_assert_int_eq(r.header_count, 1);
-        ck_assert_int_eq(kl_record_iter_next(&ri, &r), KL_ERR_NOENT);
-        kl_record_iter_free(&ri);
-        free(buf);
-    }
-}
-END_TEST
 
 /* ------------------------------------------------------------ round trip */
 
@@ -1111,10 +978,7 @@ static Suite *record_suite(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_writer_matches_hand_vector_one);
     tcase_add_test(tc, test_writer_matches_hand_vector_two);
-    tcase_add_test(tc, test_writer_matches_sarama_empty_batches);
     tcase_add_test(tc, test_read_hand_vector_two);
-    tcase_add_test(tc, test_read_sarama_vector);
-    tcase_add_test(tc, test_read_sarama_compressed);
     tcase_add_test(tc, test_round_trip_uncompressed);
     tcase_add_test(tc, test_round_trip_each_codec);
     tcase_add_test(tc, test_writer_size_cap_keeps_batch_usable);
