@@ -1,5 +1,5 @@
 /* Unit tests for lib/record/batch (record batches v2): byte vectors built by
- * hand from the spec and one published by another client, round trips,
+ * hand from the spec, round trips,
  * every truncation point, every single-byte corruption, malformed records,
  * the broker's validation and in-place patches. The legacy message set
  * suite lives in test_msgset.c and runs from main() here. */
