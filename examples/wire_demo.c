@@ -100,6 +100,12 @@ static int verify_frame(const kl_buf_t *frame, kl_codec_t codec)
                 memcmp(r.key, key, r.key_len) != 0 || r.value_len != (size_t)value_len ||
                 memcmp(r.value, value, r.value_len) != 0 || r.header_count != 1)
                 break;
+            kl_header_iter_t hi; /* headers stay encoded until asked for */
+            kl_record_header_t h;
+            kl_header_iter_init(&hi, &r);
+            if (!kl_header_iter_next(&hi, &h) || h.key_len != 6 || memcmp(h.key, "source", 6) != 0 ||
+                h.value_len != 4 || memcmp(h.value, "demo", 4) != 0)
+                break;
             ok++;
         }
     }
