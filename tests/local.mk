@@ -14,9 +14,3 @@ tests_interop_test_rdkafka_wire_CFLAGS = $(TEST_CFLAGS) $(RDKAFKA_CFLAGS)
 tests_interop_test_rdkafka_wire_LDADD = $(TEST_LIBS) $(RDKAFKA_LIBS)
 endif
 endif
-
-# examples/wire_demo: the README's first command runs it. Built (not
-# installed) with the tests' fragment so that Makefile.am needs no edit.
-noinst_PROGRAMS += examples/wire_demo
-examples_wire_demo_SOURCES = examples/wire_demo.c
-examples_wire_demo_LDADD = libkafkalite-internal.la $(KL_DEP_LIBS)
