@@ -1,0 +1,1 @@
+# lib/storage: build fragment (see Makefile.am).
