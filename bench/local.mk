@@ -1,1 +1,11 @@
 # bench/: benchmarks, built by 'make bench', not part of make check.
+# Add a benchmark to BENCHMARKS and give it _SOURCES and _LDADD.
+BENCHMARKS = bench/bench_record
+EXTRA_PROGRAMS = $(BENCHMARKS)
+CLEANFILES += $(BENCHMARKS)
+
+bench_bench_record_SOURCES = bench/bench_record.c
+bench_bench_record_LDADD = libkafkalite-internal.la $(KL_DEP_LIBS)
+
+bench: $(BENCHMARKS)
+.PHONY: bench

@@ -1,1 +1,16 @@
 # tests shared by several modules (integration, interop).
+
+# Interop with librdkafka's in-process mock cluster: our codec and record
+# batches against a real peer, over loopback (tests/interop/).
+if HAVE_CHECK
+if HAVE_RDKAFKA
+check_PROGRAMS += tests/interop/test_rdkafka_wire
+TESTS += tests/interop/test_rdkafka_wire
+tests_interop_test_rdkafka_wire_SOURCES = \
+	tests/interop/test_rdkafka_wire.c \
+	tests/interop/wire_client.c \
+	tests/interop/wire_client.h
+tests_interop_test_rdkafka_wire_CFLAGS = $(TEST_CFLAGS) $(RDKAFKA_CFLAGS)
+tests_interop_test_rdkafka_wire_LDADD = $(TEST_LIBS) $(RDKAFKA_LIBS)
+endif
+endif

@@ -12,7 +12,7 @@ noinst_HEADERS += \
 if HAVE_CHECK
 check_PROGRAMS += tests/unit/test_proto_admin
 TESTS += tests/unit/test_proto_admin
-tests_unit_test_proto_admin_SOURCES = tests/unit/test_proto_admin.c
+tests_unit_test_proto_admin_SOURCES = tests/unit/test_proto_admin.c tests/unit/proto_vector.c tests/unit/proto_vector.h
 tests_unit_test_proto_admin_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_proto_admin_LDADD = $(TEST_LIBS)
 endif

@@ -16,7 +16,7 @@ noinst_HEADERS += \
 if HAVE_CHECK
 check_PROGRAMS += tests/unit/test_proto_core
 TESTS += tests/unit/test_proto_core
-tests_unit_test_proto_core_SOURCES = tests/unit/test_proto_core.c
+tests_unit_test_proto_core_SOURCES = tests/unit/test_proto_core.c tests/unit/proto_vector.c tests/unit/proto_vector.h
 tests_unit_test_proto_core_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_proto_core_LDADD = $(TEST_LIBS)
 endif

@@ -13,7 +13,7 @@ noinst_HEADERS += \
 if HAVE_CHECK
 check_PROGRAMS += tests/unit/test_proto_group
 TESTS += tests/unit/test_proto_group
-tests_unit_test_proto_group_SOURCES = tests/unit/test_proto_group.c
+tests_unit_test_proto_group_SOURCES = tests/unit/test_proto_group.c tests/unit/proto_vector.c tests/unit/proto_vector.h
 tests_unit_test_proto_group_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_proto_group_LDADD = $(TEST_LIBS)
 endif

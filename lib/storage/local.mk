@@ -1,4 +1,5 @@
-# lib/storage: the partition log (segments, offset index, recovery).
+# lib/storage: build fragment (see Makefile.am): the partition log
+# (segments, offset index, recovery).
 libkafkalite_internal_la_SOURCES += \
 	lib/storage/log.c \
 	lib/storage/segment.c

@@ -10,6 +10,7 @@
 #include "proto/msg_acl.h"
 #include "proto/msg_config.h"
 #include "proto/msg_topic_admin.h"
+#include "proto_vector.h"
 
 /* Big-endian integers spelled out as bytes, for the vectors. */
 #define I16(v) (uint8_t)((uint16_t)(v) >> 8), (uint8_t)(v)
@@ -28,49 +29,9 @@ static kl_arena_t arena;
 static void setup(void) { kl_arena_init(&arena, 0); }
 static void teardown(void) { kl_arena_free(&arena); }
 
-/* Decodes vec into msg (arrays in the test's arena), checks that every byte
- * was used, that encoding msg gives vec back, and that every strict prefix
- * of vec fails cleanly with KL_ERR_BAD_MSG. */
-static void decode_vector(const kl_schema_t *schema, int16_t version, bool flexible,
-                          const uint8_t *vec, size_t len, void *msg)
-{
-    kl_rd_t rd;
-    kl_rd_init(&rd, vec, len);
-    kl_err_t err = kl_proto_decode(&rd, schema, version, flexible, &arena, msg);
-    ck_assert_msg(err == KL_ERR_NONE, "%s v%d: decode gave %s at offset %zu (%s)", schema->name,
-                  version, kl_err_name(err), kl_rd_offset(&rd), rd.what ? rd.what : "?");
-    ck_assert_msg(kl_rd_remaining(&rd) == 0, "%s v%d: %zu bytes left over", schema->name, version,
-                  kl_rd_remaining(&rd));
-
-    kl_buf_t buf;
-    kl_buf_init(&buf, 0);
-    ck_assert_int_eq(kl_proto_encode(&buf, schema, version, flexible, msg), KL_ERR_NONE);
-    ck_assert_uint_eq(buf.len, len);
-    ck_assert_mem_eq(buf.data, vec, len);
-    kl_buf_free(&buf);
-
-    /* Each prefix lives in its own exact-size copy, so a read past its end
-     * is a sanitizer error rather than a silent look at the next byte. */
-    void *scratch = malloc(schema->size);
-    ck_assert_ptr_nonnull(scratch);
-    for (size_t cut = 0; cut < len; cut++) {
-        uint8_t *prefix = malloc(cut ? cut : 1);
-        ck_assert_ptr_nonnull(prefix);
-        memcpy(prefix, vec, cut);
-        kl_arena_t scratch_arena;
-        kl_arena_init(&scratch_arena, 0);
-        kl_rd_init(&rd, prefix, cut);
-        err = kl_proto_decode(&rd, schema, version, flexible, &scratch_arena, scratch);
-        ck_assert_msg(err == KL_ERR_BAD_MSG, "%s v%d: prefix of %zu/%zu bytes gave %s",
-                      schema->name, version, cut, len, kl_err_name(err));
-        kl_arena_free(&scratch_arena);
-        free(prefix);
-    }
-    free(scratch);
-}
 
 #define DECODE(schema, version, flexible, vec, msg)                                  \
-    decode_vector(&(schema), (version), (flexible), (vec), sizeof(vec), (msg))
+    check_proto_vector(&(schema), (version), (flexible), (vec), sizeof(vec), &arena, (msg))
 
 static bool uuid_is(kl_uuid_t u, uint8_t first)
 {

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "proto/codec.h"
+#include "proto_vector.h"
 #include "proto/msg_api_versions.h"
 #include "proto/msg_fetch.h"
 #include "proto/msg_metadata.h"
@@ -28,52 +29,9 @@
 static const uint8_t uuid_bytes[16] = {0x6b, 0x1f, 0x0e, 0x3a, 0x44, 0x12, 0x4c, 0x9d,
                                        0x8e, 0x21, 0x55, 0x70, 0x02, 0xaa, 0xbb, 0xcc};
 
-/* Decodes vec (of schema at version) into msg, requires the whole vector to
- * be consumed and the re-encoding to give the same bytes, then requires
- * every strict prefix to fail with KL_ERR_BAD_MSG. Each prefix is copied to
- * a buffer of exactly its size so a sanitizer build catches any over-read. */
-static void check_vector(const kl_schema_t *schema, int16_t version, bool flexible,
-                         const uint8_t *vec, size_t len, kl_arena_t *arena, void *msg)
-{
-    kl_rd_t rd;
-    kl_rd_init(&rd, vec, len);
-    kl_err_t err = kl_proto_decode(&rd, schema, version, flexible, arena, msg);
-    ck_assert_msg(err == KL_ERR_NONE, "%s v%d: decode failed (%s) at offset %zu: %s",
-                  schema->name, version, kl_err_name(err), kl_rd_offset(&rd),
-                  rd.what ? rd.what : "?");
-    ck_assert_msg(kl_rd_remaining(&rd) == 0, "%s v%d: %zu bytes left undecoded", schema->name,
-                  version, kl_rd_remaining(&rd));
-
-    kl_buf_t out;
-    kl_buf_init(&out, 0);
-    ck_assert_int_eq(kl_proto_encode(&out, schema, version, flexible, msg), KL_ERR_NONE);
-    ck_assert_msg(out.len == len, "%s v%d: encoded %zu bytes, want %zu", schema->name, version,
-                  out.len, len);
-    for (size_t i = 0; i < len; i++)
-        ck_assert_msg(out.data[i] == vec[i], "%s v%d: byte %zu is 0x%02x, want 0x%02x",
-                      schema->name, version, i, out.data[i], vec[i]);
-    kl_buf_free(&out);
-
-    void *scratch = malloc(schema->size);
-    ck_assert_ptr_nonnull(scratch);
-    for (size_t cut = 0; cut < len; cut++) {
-        uint8_t *prefix = malloc(cut ? cut : 1);
-        ck_assert_ptr_nonnull(prefix);
-        memcpy(prefix, vec, cut);
-        kl_arena_t scratch_arena;
-        kl_arena_init(&scratch_arena, 0);
-        kl_rd_init(&rd, prefix, cut);
-        err = kl_proto_decode(&rd, schema, version, flexible, &scratch_arena, scratch);
-        ck_assert_msg(err == KL_ERR_BAD_MSG, "%s v%d: truncated to %zu of %zu bytes gave %s",
-                      schema->name, version, cut, len, kl_err_name(err));
-        kl_arena_free(&scratch_arena);
-        free(prefix);
-    }
-    free(scratch);
-}
 
 #define CHECK_VECTOR(schema, version, flexible, vec, arena, msg)                    \
-    check_vector(&(schema), version, flexible, vec, sizeof(vec), arena, msg)
+    check_proto_vector(&(schema), version, flexible, vec, sizeof(vec), arena, msg)
 
 /* ---- ApiVersions ---------------------------------------------------------- */
 

@@ -12,6 +12,7 @@
 #include "proto/msg_consumer_protocol.h"
 #include "proto/msg_group.h"
 #include "proto/msg_offset.h"
+#include "proto_vector.h"
 #include "util/arena.h"
 #include "util/buf.h"
 #include "util/reader.h"
@@ -32,51 +33,9 @@
             ck_assert_mem_eq(b_.ptr, (want), (size_t)(n));                                  \
     } while (0)
 
-/* Decodes vec (len bytes) at version into msg, with arrays in arena, and
- * checks that: every byte was consumed; encoding msg gives vec back; every
- * shorter prefix (copied alone, so a sanitizer sees any over-read) fails
- * with KL_ERR_BAD_MSG. */
-static void decode_vector(const kl_schema_t *schema, int16_t version, bool flexible,
-                          const char *vec, size_t len, kl_arena_t *arena, void *msg)
-{
-    kl_rd_t rd;
-    kl_rd_init(&rd, vec, len);
-    kl_err_t err = kl_proto_decode(&rd, schema, version, flexible, arena, msg);
-    ck_assert_msg(err == KL_ERR_NONE, "%s v%d: decode failed (%s) at offset %zu: %s",
-                  schema->name, version, kl_err_name(err), kl_rd_offset(&rd),
-                  rd.what ? rd.what : "?");
-    ck_assert_msg(kl_rd_remaining(&rd) == 0, "%s v%d: %zu bytes left over", schema->name,
-                  version, kl_rd_remaining(&rd));
-
-    kl_buf_t out;
-    kl_buf_init(&out, 0);
-    err = kl_proto_encode(&out, schema, version, flexible, msg);
-    ck_assert_msg(err == KL_ERR_NONE, "%s v%d: encode failed (%s)", schema->name, version,
-                  kl_err_name(err));
-    ck_assert_uint_eq(out.len, len);
-    ck_assert_mem_eq(out.data, vec, len);
-    kl_buf_free(&out);
-
-    void *scratch = malloc(schema->size);
-    ck_assert_ptr_nonnull(scratch);
-    for (size_t n = 0; n < len; n++) {
-        uint8_t *cut = malloc(n ? n : 1);
-        ck_assert_ptr_nonnull(cut);
-        memcpy(cut, vec, n);
-        kl_arena_t tmp;
-        kl_arena_init(&tmp, 0);
-        kl_rd_init(&rd, cut, n);
-        err = kl_proto_decode(&rd, schema, version, flexible, &tmp, scratch);
-        ck_assert_msg(err == KL_ERR_BAD_MSG, "%s v%d cut at %zu of %zu: got %s", schema->name,
-                      version, n, len, kl_err_name(err));
-        kl_arena_free(&tmp);
-        free(cut);
-    }
-    free(scratch);
-}
 
 #define DECODE(schema, version, flexible, vec, msgp)                                        \
-    decode_vector(&(schema), (version), (flexible), (vec), sizeof(vec) - 1, &arena, (msgp))
+    check_proto_vector(&(schema), (version), (flexible), (const uint8_t *)(vec), sizeof(vec) - 1, &arena, (msgp))
 
 /* Strings are written as separate literals after hex escapes, so that an
  * escape never swallows the text that follows it. */

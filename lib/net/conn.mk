@@ -1,0 +1,1 @@
+# lib/net: build fragment (see Makefile.am).
