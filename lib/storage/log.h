@@ -1,0 +1,71 @@
+/* The partition log: one directory `<dir>/<topic>-<partition>/` of
+ * segments in Kafka's layout. Appends whole validated batches as raw bytes
+ * with their base offset patched, answers reads with byte ranges of segment
+ * files, and recovers a torn or corrupt tail on open. Not thread-safe: the
+ * broker loop that owns the partition makes every call. */
+#ifndef KL_STORAGE_LOG_H
+#define KL_STORAGE_LOG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kafkalite/common.h"
+#include "kafkalite/error.h"
+
+typedef struct kl_log kl_log_t;
+
+typedef struct kl_log_config {
+    uint64_t segment_bytes;        /* log.segment.bytes: roll past this size */
+    uint64_t index_interval_bytes; /* log.index.interval.bytes */
+} kl_log_config_t;
+
+/* Kafka's defaults: 1 GiB segments, an index entry every 4 KiB. */
+void kl_log_config_init(kl_log_config_t *config);
+
+/* A byte range of one segment file holding whole batches, to send as is
+ * (sendfile, or pread into a buffer). fd stays valid until the log is
+ * closed. length 0 means nothing to read yet (offset == log end offset). */
+typedef struct kl_log_range {
+    int fd;
+    uint64_t position;
+    size_t length;
+    int64_t first_offset; /* base offset of the first batch in the range */
+} kl_log_range_t;
+
+/* Opens (creating if needed) the partition directory under dir, which must
+ * exist, and recovers its last segment: a torn or corrupt tail is cut at
+ * the last whole batch with a valid CRC, a missing or wrong index is
+ * rebuilt. config NULL: the defaults. Errors: KL_ERR_KAFKA_STORAGE_ERROR
+ * (cannot create or read), KL_ERR_CORRUPT_MESSAGE (an earlier segment is
+ * unreadable: the partition must go offline), KL_ERR_INVALID_ARG, KL_ERR_NOMEM. */
+KL_WARN_UNUSED kl_err_t kl_log_open(const char *dir, const char *topic, int32_t partition,
+                                    const kl_log_config_t *config, kl_log_t **logp);
+void kl_log_close(kl_log_t *log);
+
+/* Validates the batch (kl_batch_validate), patches its base offset in place
+ * to the log end offset and appends it, rolling to a new segment when the
+ * active one would pass segment_bytes. *base_offset (may be NULL) gets the
+ * assigned offset. Errors: the validation's Kafka error, or
+ * KL_ERR_KAFKA_STORAGE_ERROR when writing fails (full disk, read-only
+ * directory), in which case nothing stored changes. */
+KL_WARN_UNUSED kl_err_t kl_log_append(kl_log_t *log, void *batch, size_t len, int64_t *base_offset);
+
+/* The batches from the one holding offset (or the next one after it)
+ * onwards, within one segment, stopping at batch boundaries so the range
+ * stays within max_bytes, but always at least one whole batch. Errors:
+ * KL_ERR_OFFSET_OUT_OF_RANGE (offset below the log start or past the log end
+ * offset), KL_ERR_KAFKA_STORAGE_ERROR, KL_ERR_CORRUPT_MESSAGE. */
+KL_WARN_UNUSED kl_err_t kl_log_read(kl_log_t *log, int64_t offset, size_t max_bytes, kl_log_range_t *range);
+
+int64_t kl_log_start_offset(const kl_log_t *log);
+int64_t kl_log_end_offset(const kl_log_t *log);
+/* For a single replica the log end offset once appended; kept apart for
+ * the replicated cluster to come. */
+int64_t kl_log_high_watermark(const kl_log_t *log);
+size_t kl_log_segment_count(const kl_log_t *log);
+/* Bytes cut off the last segment's tail by recovery at open. */
+uint64_t kl_log_recovered_bytes(const kl_log_t *log);
+/* The partition directory. */
+const char *kl_log_dir(const kl_log_t *log);
+
+#endif
