@@ -12,6 +12,7 @@
 static const kl_assignor_t *const assignors[] = {
     &kl_assignor_range,
     &kl_assignor_roundrobin,
+    &kl_assignor_cooperative_sticky,
 };
 #define ASSIGNOR_COUNT (sizeof assignors / sizeof assignors[0])
 

@@ -94,7 +94,8 @@ static kl_err_t plan_order_members(kl_assignor_plan_t *plan)
     kl_err_t err = KL_ERR_NONE;
     qsort(sorted, n, sizeof *sorted, member_id_cmp);
     for (size_t i = 0; i < n; i++)
-        if (sorted[i]->member_id.len < 0 || (i > 0 && member_id_cmp(&sorted[i - 1], &sorted[i]) == 0))
+        if (sorted[i]->member_id.len < 0 ||
+            (i > 0 && member_id_cmp(&sorted[i - 1], &sorted[i]) == 0))
             err = KL_ERR_INVALID_ARG;
     qsort(sorted, n, sizeof *sorted, member_cmp);
     for (size_t i = 0; i < n; i++) {

@@ -4,10 +4,13 @@ libkafkalite_internal_la_SOURCES += \
 	lib/consumer/assignor.c \
 	lib/consumer/assignor_plan.c \
 	lib/consumer/assignor_range.c \
-	lib/consumer/assignor_roundrobin.c
+	lib/consumer/assignor_roundrobin.c \
+	lib/consumer/assignor_sticky.c \
+	lib/consumer/assignor_sticky_data.c
 noinst_HEADERS += \
 	lib/consumer/assignor.h \
-	lib/consumer/assignor_plan.h
+	lib/consumer/assignor_plan.h \
+	lib/consumer/assignor_sticky.h
 
 if HAVE_CHECK
 check_PROGRAMS += tests/unit/test_assignor

@@ -1,5 +1,6 @@
 /* Unit tests for lib/consumer's assignors: hand-computed range and
- * roundrobin assignments, input validation and the strategy list. */
+ * roundrobin assignments, cooperative-sticky stickiness, revoke-first moves,
+ * generation conflicts and a seeded property test of its balance. */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,12 +9,15 @@
 #include "client/conf_table.h"
 #include "consumer/assignor.h"
 #include "consumer/assignor_plan.h"
+#include "consumer/assignor_sticky.h"
 
 #define MAX_MEMBERS 16
 #define MAX_TOPICS 8
 
 /* A group under test: members and topics built from short specs, all
  * memory in one arena. */
+typedef kl_consumer_protocol_assignment_topic_partition_t assigned_t;
+
 typedef struct group {
     kl_arena_t arena;
     kl_assignor_member_t members[MAX_MEMBERS];
@@ -67,14 +71,51 @@ static kl_assignor_member_t *add_member(group_t *g, const char *id, const char *
     return m;
 }
 
-/* "t0:0,1;t1:2"; "" when empty. */
+/* Parses "t0:0,1;t1:2" into (topic, partition) pairs. */
+static size_t parse_partitions(group_t *g, const char *spec, kl_assignor_partition_t *out,
+                               size_t max)
+{
+    size_t n = 0;
+    for (const char *s = spec; *s;) {
+        size_t len = strcspn(s, ":");
+        const char *topic = dup(g, s, len);
+        s += len + 1;
+        for (;;) {
+            char *end;
+            long p = strtol(s, &end, 10);
+            ck_assert_uint_lt(n, max);
+            out[n++] = (kl_assignor_partition_t){topic, (int32_t)p};
+            s = end;
+            if (*s != ',')
+                break;
+            s++;
+        }
+        if (*s == ';')
+            s++;
+    }
+    return n;
+}
+
+/* Sets what m owns ("t0:0,1;t1:2") and the generation it is from. */
+static void set_owned(group_t *g, kl_assignor_member_t *m, const char *spec, int32_t generation)
+{
+    kl_assignor_partition_t parts[256];
+    size_t n = parse_partitions(g, spec, parts, 256);
+    kl_assignor_owned_t owned;
+    ck_assert_int_eq(kl_assignor_owned_group(parts, n, &g->arena, &owned), KL_ERR_NONE);
+    m->subscription.owned_partitions.items = owned.items;
+    m->subscription.owned_partitions.count = owned.count;
+    m->subscription.generation_id = generation;
+}
+
+/* "t0:0,1;t1:2", the format set_owned reads; "" when empty. */
 static const char *assignment_str(const kl_consumer_protocol_assignment_t *a, char *buf,
                                   size_t size)
 {
     size_t len = 0;
     buf[0] = '\0';
     for (int32_t i = 0; i < a->assigned_partitions.count; i++) {
-        const kl_consumer_protocol_assignment_topic_partition_t *tp = &a->assigned_partitions.items[i];
+        const assigned_t *tp = &a->assigned_partitions.items[i];
         len += (size_t)snprintf(buf + len, size - len, "%s%.*s:", i ? ";" : "", (int)tp->topic.len,
                                 tp->topic.ptr);
         for (int32_t k = 0; k < tp->partitions.count; k++)
@@ -96,6 +137,16 @@ static void expect(group_t *g, size_t i, const char *want)
 {
     char buf[1024];
     ck_assert_str_eq(assignment_str(&g->result[i], buf, sizeof buf), want);
+}
+
+/* The next round of a cooperative group: everyone now owns what it was
+ * given, one generation later. */
+static void next_generation(group_t *g, int32_t generation)
+{
+    for (size_t i = 0; i < g->member_count; i++) {
+        char buf[1024];
+        set_owned(g, &g->members[i], assignment_str(&g->result[i], buf, sizeof buf), generation);
+    }
 }
 
 /* ---- range and roundrobin ---- */
@@ -231,8 +282,9 @@ END_TEST
 /* The result depends on the input, not on the order it comes in. */
 START_TEST(eager_order_independent)
 {
-    const kl_assignor_t *assignors[] = {&kl_assignor_range, &kl_assignor_roundrobin};
-    for (size_t k = 0; k < 2; k++) {
+    const kl_assignor_t *assignors[] = {&kl_assignor_range, &kl_assignor_roundrobin,
+                                        &kl_assignor_cooperative_sticky};
+    for (size_t k = 0; k < 3; k++) {
         group_t g, h;
         group_init(&g);
         group_init(&h);
@@ -275,8 +327,8 @@ START_TEST(assign_rejects_bad_input)
     err = kl_assignor_assign(&kl_assignor_range, g.members, 2, g.topics, 2, &g.arena, g.result);
     ck_assert_int_eq(err, KL_ERR_INVALID_ARG);
     /* No members, no topics: nothing to do, no error. */
-    ck_assert_int_eq(kl_assignor_assign(&kl_assignor_range, g.members, 0, g.topics, 0,
-                                         &g.arena, g.result),
+    ck_assert_int_eq(kl_assignor_assign(&kl_assignor_cooperative_sticky, g.members, 0, g.topics,
+                                        0, &g.arena, g.result),
                      KL_ERR_NONE);
     group_free(&g);
 }
@@ -292,6 +344,14 @@ START_TEST(strategy_list)
     ck_assert_uint_eq(n, 2);
     ck_assert_ptr_eq(list[0], &kl_assignor_roundrobin);
     ck_assert_ptr_eq(list[1], &kl_assignor_range);
+    ck_assert_int_eq(kl_assignor_list_parse("cooperative-sticky", list, 4, &n, err, sizeof err),
+                     KL_ERR_NONE);
+    ck_assert(n == 1 && list[0]->cooperative);
+    ck_assert_str_eq(list[0]->protocol_type, "consumer");
+    ck_assert_int_eq(kl_assignor_list_parse("range,cooperative-sticky", list, 4, &n, err,
+                                            sizeof err),
+                     KL_ERR_INVALID_VALUE);
+    ck_assert_ptr_nonnull(strstr(err, "mix"));
     ck_assert_int_eq(kl_assignor_list_parse("range,sticky", list, 4, &n, err, sizeof err),
                      KL_ERR_INVALID_VALUE);
     ck_assert_ptr_nonnull(strstr(err, "\"sticky\""));
@@ -299,7 +359,8 @@ START_TEST(strategy_list)
                      KL_ERR_INVALID_VALUE);
     ck_assert_int_eq(kl_assignor_list_parse("", list, 4, &n, err, sizeof err),
                      KL_ERR_INVALID_VALUE);
-    ck_assert_ptr_eq(kl_assignor_by_flag(KL_ASSIGNOR_ROUNDROBIN), &kl_assignor_roundrobin);
+    ck_assert_ptr_eq(kl_assignor_by_flag(KL_ASSIGNOR_COOPERATIVE_STICKY),
+                     &kl_assignor_cooperative_sticky);
     ck_assert_ptr_eq(kl_assignor_find(kl_str("range")), &kl_assignor_range);
     ck_assert_ptr_null(kl_assignor_find(kl_str("rang")));
 }
@@ -319,11 +380,401 @@ static void add_eager_tests(TCase *tc)
     tcase_add_test(tc, strategy_list);
 }
 
+/* ---- cooperative-sticky ---- */
+
+#define SLOTS 64 /* partitions per topic the checks below can number */
+
+/* A partition's number in the checks: its topic's index in g->topics times
+ * SLOTS plus the partition (-1 when the topic is unknown). */
+static int slot_of(const group_t *g, kl_str_t topic, int32_t partition)
+{
+    for (size_t t = 0; t < g->topic_count; t++)
+        if (kl_assignor_str_cmp(g->topics[t].name, topic) == 0)
+            return partition >= 0 && partition < SLOTS ? (int)(t * SLOTS) + partition : -1;
+    return -1;
+}
+
+/* Marks who[slot] = value for every partition of member i's result. */
+static size_t mark_result(const group_t *g, size_t i, int *who, int value)
+{
+    size_t n = 0;
+    const kl_consumer_protocol_assignment_t *a = &g->result[i];
+    for (int32_t k = 0; k < a->assigned_partitions.count; k++) {
+        const assigned_t *tp = &a->assigned_partitions.items[k];
+        for (int32_t j = 0; j < tp->partitions.count; j++, n++) {
+            int s = slot_of(g, tp->topic, tp->partitions.items[j]);
+            ck_assert_int_ge(s, 0);
+            ck_assert_msg(who[s] < 0, "partition %d assigned twice", s);
+            who[s] = value;
+        }
+    }
+    return n;
+}
+
+static bool subscribes(const group_t *g, size_t i, kl_str_t topic)
+{
+    const kl_consumer_protocol_subscription_t *sub = &g->members[i].subscription;
+    for (int32_t k = 0; k < sub->topics.count; k++)
+        if (kl_assignor_str_cmp(sub->topics.items[k], topic) == 0)
+            return true;
+    return false;
+}
+
+START_TEST(sticky_fresh_assignment)
+{
+    group_t g;
+    group_init(&g);
+    add_topic(&g, "t0", 4);
+    add_topic(&g, "t1", 3);
+    add_member(&g, "c", NULL, "t0,t1");
+    add_member(&g, "a", NULL, "t0,t1");
+    add_member(&g, "b", NULL, "t0,t1");
+    run(&g, &kl_assignor_cooperative_sticky);
+    /* Free partitions go, in order, to the least loaded member (the first
+     * by member id among equals). */
+    expect(&g, 1, "t0:0,3;t1:2");
+    expect(&g, 2, "t0:1;t1:0");
+    expect(&g, 0, "t0:2;t1:1");
+    group_free(&g);
+}
+END_TEST
+
+START_TEST(sticky_member_leaves)
+{
+    group_t g;
+    group_init(&g);
+    add_topic(&g, "t0", 4);
+    add_topic(&g, "t1", 5);
+    add_member(&g, "a", NULL, "t0,t1");
+    add_member(&g, "b", NULL, "t0,t1");
+    add_member(&g, "c", NULL, "t0,t1");
+    run(&g, &kl_assignor_cooperative_sticky);
+    next_generation(&g, 1);
+    int before[MAX_TOPICS * SLOTS], after[MAX_TOPICS * SLOTS];
+    memset(before, -1, sizeof before);
+    memset(after, -1, sizeof after);
+    for (size_t i = 0; i < 3; i++)
+        mark_result(&g, i, before, (int)i);
+    g.member_count = 2; /* c leaves */
+    run(&g, &kl_assignor_cooperative_sticky);
+    size_t na = mark_result(&g, 0, after, 0), nb = mark_result(&g, 1, after, 1);
+    ck_assert_uint_eq(na + nb, 9);
+    ck_assert_uint_le(na > nb ? na - nb : nb - na, 1);
+    /* Only c's partitions moved. */
+    for (size_t s = 0; s < MAX_TOPICS * SLOTS; s++)
+        if (before[s] == 0 || before[s] == 1)
+            ck_assert_int_eq(after[s], before[s]);
+    group_free(&g);
+}
+END_TEST
+
+START_TEST(sticky_member_joins)
+{
+    group_t g;
+    group_init(&g);
+    add_topic(&g, "t0", 11);
+    set_owned(&g, add_member(&g, "a", NULL, "t0"), "t0:0,1,2,3", 4);
+    set_owned(&g, add_member(&g, "b", NULL, "t0"), "t0:4,5,6,7", 4);
+    set_owned(&g, add_member(&g, "c", NULL, "t0"), "t0:8,9,10", 4);
+    add_member(&g, "d", NULL, "t0");
+    run(&g, &kl_assignor_cooperative_sticky);
+    /* d's share comes from the most loaded (a and b), not from c; the two
+     * partitions are revoked first, so d gets nothing yet. */
+    expect(&g, 0, "t0:1,2,3");
+    expect(&g, 1, "t0:5,6,7");
+    expect(&g, 2, "t0:8,9,10");
+    expect(&g, 3, "");
+    next_generation(&g, 5);
+    run(&g, &kl_assignor_cooperative_sticky);
+    expect(&g, 0, "t0:1,2,3");
+    expect(&g, 1, "t0:5,6,7");
+    expect(&g, 2, "t0:8,9,10");
+    expect(&g, 3, "t0:0,4");
+    group_free(&g);
+}
+END_TEST
+
+START_TEST(sticky_generation_conflict)
+{
+    group_t g;
+    group_init(&g);
+    add_topic(&g, "t0", 6);
+    set_owned(&g, add_member(&g, "a", NULL, "t0"), "t0:0,1", 3);
+    set_owned(&g, add_member(&g, "b", NULL, "t0"), "t0:1,2", 2); /* stale about t0:1 */
+    add_member(&g, "c", NULL, "t0");
+    run(&g, &kl_assignor_cooperative_sticky);
+    /* The newer generation keeps t0:1; b just loses it (it never really
+     * had it in generation 3). */
+    expect(&g, 0, "t0:0,1");
+    expect(&g, 1, "t0:2,4");
+    expect(&g, 2, "t0:3,5");
+    group_free(&g);
+}
+END_TEST
+
+START_TEST(sticky_same_generation_tie)
+{
+    group_t g;
+    group_init(&g);
+    add_topic(&g, "t0", 4);
+    set_owned(&g, add_member(&g, "a", NULL, "t0"), "t0:0,1", 3);
+    set_owned(&g, add_member(&g, "b", NULL, "t0"), "t0:1,2", 3);
+    run(&g, &kl_assignor_cooperative_sticky);
+    /* Two claims from one generation: neither is believed, and t0:1 waits
+     * until both have let go of it. */
+    expect(&g, 0, "t0:0");
+    expect(&g, 1, "t0:2,3");
+    next_generation(&g, 4);
+    run(&g, &kl_assignor_cooperative_sticky);
+    expect(&g, 0, "t0:0,1");
+    expect(&g, 1, "t0:2,3");
+    group_free(&g);
+}
+END_TEST
+
+/* Members older than subscription v2 say their generation in user data:
+ * Java's int32 or librdkafka's [topic [partition]] generation. */
+START_TEST(sticky_generation_from_user_data)
+{
+    group_t g;
+    group_init(&g);
+    add_topic(&g, "t0", 4);
+    kl_assignor_member_t *a = add_member(&g, "a", NULL, "t0");
+    set_owned(&g, a, "t0:0", -1);
+    a->version = 1;
+    static const uint8_t java_generation_7[] = {0, 0, 0, 7};
+    a->subscription.user_data = kl_bytes(java_generation_7, 4);
+    set_owned(&g, add_member(&g, "b", NULL, "t0"), "t0:0,1", 5);
+    kl_assignor_member_t *c = add_member(&g, "c", NULL, "t0");
+    c->version = 0;
+    const kl_assignor_partition_t c_owned[] = {{"t0", 1}};
+    kl_assignor_join_t join = {.version = 0, .owned = c_owned, .owned_count = 1,
+                               .generation = 9};
+    ck_assert_int_eq(kl_sticky_user_data(&join, &g.arena, &c->subscription.user_data),
+                     KL_ERR_NONE);
+    run(&g, &kl_assignor_cooperative_sticky);
+    /* t0:0: a (7) over b (5); t0:1: c (9) over b (5). */
+    expect(&g, 0, "t0:0,3");
+    expect(&g, 1, "t0:2");
+    expect(&g, 2, "t0:1");
+    group_free(&g);
+}
+END_TEST
+
+START_TEST(sticky_unsubscribed_topic_revoked_first)
+{
+    group_t g;
+    group_init(&g);
+    add_topic(&g, "t0", 2);
+    add_topic(&g, "t1", 1);
+    set_owned(&g, add_member(&g, "a", NULL, "t0"), "t0:0;t1:0", 2);
+    set_owned(&g, add_member(&g, "b", NULL, "t0,t1"), "t0:1", 2);
+    run(&g, &kl_assignor_cooperative_sticky);
+    expect(&g, 0, "t0:0");
+    expect(&g, 1, "t0:1"); /* t1:0 only once a has revoked it */
+    next_generation(&g, 3);
+    run(&g, &kl_assignor_cooperative_sticky);
+    expect(&g, 0, "t0:0");
+    expect(&g, 1, "t0:1;t1:0");
+    group_free(&g);
+}
+END_TEST
+
+/* ---- the property test ---- */
+
+static uint32_t rnd(uint64_t *state, uint32_t n)
+{
+    uint64_t x = *state;
+    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+    *state = x;
+    return (uint32_t)(x >> 32) % n;
+}
+
+/* A random claim on the group's topics (and past their ends) as set_owned
+ * reads it. */
+static void random_owned(group_t *g, uint64_t *seed, char *buf, size_t size)
+{
+    size_t len = 0;
+    buf[0] = '\0';
+    for (size_t t = 0; t < g->topic_count; t++) {
+        const char *sep = len ? ";" : "";
+        for (int32_t p = 0; p <= g->topics[t].partition_count; p++) {
+            if (rnd(seed, 3) != 0)
+                continue;
+            len += (size_t)snprintf(buf + len, size - len, "%s%.*s:%d", sep,
+                                    (int)g->topics[t].name.len, g->topics[t].name.ptr, (int)p);
+            sep = ";";
+        }
+    }
+}
+
+static void random_group(group_t *g, uint64_t *seed)
+{
+    size_t topics = 1 + rnd(seed, 4);
+    for (size_t t = 0; t < topics; t++) {
+        char name[8];
+        snprintf(name, sizeof name, "t%zu", t);
+        add_topic(g, name, (int32_t)rnd(seed, 10));
+    }
+    /* Three subscriptions to choose from, so that some members share one. */
+    char subs[3][64];
+    for (size_t k = 0; k < 3; k++) {
+        size_t len = 0;
+        subs[k][0] = '\0';
+        for (size_t t = 0; t < topics; t++)
+            if (t == k % topics || rnd(seed, 2))
+                len += (size_t)snprintf(subs[k] + len, sizeof subs[k] - len, "%st%zu",
+                                        len ? "," : "", t);
+        if (rnd(seed, 4) == 0)
+            snprintf(subs[k] + len, sizeof subs[k] - len, ",ghost");
+    }
+    size_t members = 1 + rnd(seed, 7);
+    for (size_t i = 0; i < members; i++) {
+        char id[16], instance[16], owned[512];
+        snprintf(id, sizeof id, "m%02u", rnd(seed, 100) * 10 + (unsigned)i);
+        snprintf(instance, sizeof instance, "i%zu", i);
+        kl_assignor_member_t *m = add_member(g, id, rnd(seed, 4) ? NULL : instance,
+                                             subs[rnd(seed, 3)]);
+        if (rnd(seed, 3) != 0) {
+            random_owned(g, seed, owned, sizeof owned);
+            set_owned(g, m, owned, (int32_t)rnd(seed, 3));
+        }
+    }
+}
+
+/* Claims: every assigned partition exists, is subscribed and is given once;
+ * one claimed by anyone else goes only to the sole newest claimant. */
+static void check_safe(const group_t *g)
+{
+    int who[MAX_TOPICS * SLOTS];
+    memset(who, -1, sizeof who);
+    for (size_t i = 0; i < g->member_count; i++)
+        mark_result(g, i, who, (int)i);
+    int newest[MAX_TOPICS * SLOTS], claimer[MAX_TOPICS * SLOTS];
+    for (size_t s = 0; s < MAX_TOPICS * SLOTS; s++)
+        newest[s] = INT32_MIN, claimer[s] = -1;
+    for (size_t i = 0; i < g->member_count; i++) {
+        const kl_consumer_protocol_subscription_t *sub = &g->members[i].subscription;
+        for (int32_t k = 0; k < sub->owned_partitions.count; k++)
+            for (int32_t j = 0; j < sub->owned_partitions.items[k].partitions.count; j++) {
+                int s = slot_of(g, sub->owned_partitions.items[k].topic,
+                                sub->owned_partitions.items[k].partitions.items[j]);
+                if (s < 0)
+                    continue;
+                if (sub->generation_id > newest[s])
+                    newest[s] = sub->generation_id, claimer[s] = (int)i;
+                else if (sub->generation_id == newest[s])
+                    claimer[s] = -2; /* tie */
+            }
+    }
+    for (size_t t = 0; t < g->topic_count; t++)
+        for (int32_t p = 0; p < SLOTS; p++) {
+            int s = (int)t * SLOTS + p;
+            if (who[s] < 0)
+                continue;
+            ck_assert_int_lt(p, g->topics[t].partition_count);
+            ck_assert(subscribes(g, (size_t)who[s], g->topics[t].name));
+            if (newest[s] != INT32_MIN)
+                ck_assert_int_eq(claimer[s], who[s]);
+        }
+}
+
+/* Every subscribed partition is given; none could go to a subscriber with
+ * two fewer; equal subscriptions hold counts within one. Returns false when
+ * some partition is still held back. */
+static bool check_balanced(const group_t *g, bool require_complete)
+{
+    int who[MAX_TOPICS * SLOTS];
+    size_t load[MAX_MEMBERS];
+    memset(who, -1, sizeof who);
+    for (size_t i = 0; i < g->member_count; i++)
+        load[i] = mark_result(g, i, who, (int)i);
+    for (size_t t = 0; t < g->topic_count; t++) {
+        bool subscribed = false;
+        for (size_t i = 0; i < g->member_count; i++)
+            subscribed |= subscribes(g, i, g->topics[t].name);
+        for (int32_t p = 0; p < g->topics[t].partition_count; p++) {
+            int owner = who[t * SLOTS + (size_t)p];
+            if (subscribed && owner < 0 && !require_complete)
+                return false;
+            ck_assert_msg(subscribed == (owner >= 0), "t%zu-%d owner %d", t, (int)p, owner);
+            for (size_t i = 0; owner >= 0 && i < g->member_count; i++)
+                if (subscribes(g, i, g->topics[t].name))
+                    ck_assert_uint_ge(load[i] + 1, load[owner]);
+        }
+    }
+    for (size_t i = 0; i < g->member_count; i++)
+        for (size_t j = 0; j < g->member_count; j++) {
+            bool same = true;
+            for (size_t t = 0; t < g->topic_count; t++)
+                same &= subscribes(g, i, g->topics[t].name) == subscribes(g, j, g->topics[t].name);
+            if (same)
+                ck_assert_uint_le(load[i], load[j] + 1);
+        }
+    return true;
+}
+
+static bool same_subscriptions(const group_t *g)
+{
+    for (size_t i = 1; i < g->member_count; i++)
+        for (size_t t = 0; t < g->topic_count; t++)
+            if (subscribes(g, i, g->topics[t].name) != subscribes(g, 0, g->topics[t].name))
+                return false;
+    return true;
+}
+
+START_TEST(sticky_property_balanced)
+{
+    uint64_t seed = 0x9e3779b97f4a7c15ULL;
+    size_t homogeneous = 0, third_round = 0;
+    for (int n = 0; n < 1000; n++) {
+        group_t g;
+        group_init(&g);
+        random_group(&g, &seed);
+        run(&g, &kl_assignor_cooperative_sticky);
+        check_safe(&g);
+        /* Each later rebalance hands out what the one before held back. A
+         * group with one subscription settles in the second; with uneven
+         * subscriptions a greedy pass can need a third. */
+        int rounds = 1;
+        do {
+            next_generation(&g, 10 + rounds++);
+            run(&g, &kl_assignor_cooperative_sticky);
+            check_safe(&g);
+        } while (!check_balanced(&g, rounds == 4) && rounds < 4);
+        if (same_subscriptions(&g)) {
+            homogeneous++;
+            ck_assert_int_eq(rounds, 2);
+        }
+        third_round += rounds > 2;
+        group_free(&g);
+    }
+    ck_assert_uint_gt(homogeneous, 100);
+    ck_assert_uint_le(third_round, 10);
+}
+END_TEST
+
+static void add_sticky_tests(TCase *tc)
+{
+    tcase_add_test(tc, sticky_fresh_assignment);
+    tcase_add_test(tc, sticky_member_leaves);
+    tcase_add_test(tc, sticky_member_joins);
+    tcase_add_test(tc, sticky_generation_conflict);
+    tcase_add_test(tc, sticky_same_generation_tie);
+    tcase_add_test(tc, sticky_generation_from_user_data);
+    tcase_add_test(tc, sticky_unsubscribed_topic_revoked_first);
+    tcase_add_test(tc, sticky_property_balanced);
+}
+
 static Suite *assignor_suite(void)
 {
     Suite *s = suite_create("assignor");
     TCase *tc = tcase_create("eager");
     add_eager_tests(tc);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("cooperative-sticky");
+    tcase_set_timeout(tc, 60);
+    add_sticky_tests(tc);
     suite_add_tcase(s, tc);
     return s;
 }
