@@ -1,6 +1,7 @@
 /* Unit tests for lib/consumer's assignors: hand-computed range and
  * roundrobin assignments, cooperative-sticky stickiness, revoke-first moves,
- * generation conflicts and a seeded property test of its balance. */
+ * generation conflicts and a seeded property test of its balance, and the
+ * JoinGroup subscription metadata round trip for versions 0-3. */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -766,6 +767,164 @@ static void add_sticky_tests(TCase *tc)
     tcase_add_test(tc, sticky_property_balanced);
 }
 
+/* ---- JoinGroup subscription metadata ---- */
+
+static const char *const join_topics[] = {"t2", "t0", "t2", "t1"};
+static const kl_assignor_partition_t join_owned[] = {{"t1", 3}, {"t0", 1}, {"t1", 0}, {"t0", 1}};
+
+static kl_bytes_t build(const kl_assignor_t *assignor, int16_t version, int32_t generation,
+                        kl_buf_t *buf)
+{
+    kl_assignor_join_t join = {.version = version, .topics = join_topics, .topic_count = 4,
+                               .owned = join_owned, .owned_count = 4,
+                               .generation = generation, .rack = "rack-a"};
+    kl_buf_init(buf, 0);
+    ck_assert_int_eq(kl_assignor_subscription_build(assignor, &join, buf), KL_ERR_NONE);
+    return kl_bytes(buf->data, (int32_t)buf->len);
+}
+
+static void expect_owned(const kl_consumer_protocol_subscription_topic_partition_t *owned,
+                         int32_t count)
+{
+    ck_assert_int_eq(count, 2);
+    ck_assert(kl_str_eq(owned[0].topic, "t0"));
+    ck_assert_int_eq(owned[0].partitions.count, 1);
+    ck_assert_int_eq(owned[0].partitions.items[0], 1);
+    ck_assert(kl_str_eq(owned[1].topic, "t1"));
+    ck_assert_int_eq(owned[1].partitions.count, 2);
+    ck_assert_int_eq(owned[1].partitions.items[0], 0);
+    ck_assert_int_eq(owned[1].partitions.items[1], 3);
+}
+
+/* Each version carries what it has and the leader reads it back. */
+START_TEST(subscription_roundtrip)
+{
+    const kl_assignor_t *assignor = _i < 4 ? &kl_assignor_range : &kl_assignor_cooperative_sticky;
+    int16_t version = (int16_t)(_i % 4);
+    kl_arena_t arena;
+    kl_arena_init(&arena, 0);
+    kl_buf_t buf;
+    kl_bytes_t bytes = build(assignor, version, 7, &buf);
+    kl_assignor_member_t m;
+    ck_assert_int_eq(kl_assignor_member_parse(&m, kl_str("member-1"), kl_str("static-1"), bytes,
+                                              &arena),
+                     KL_ERR_NONE);
+    ck_assert(kl_str_eq(m.member_id, "member-1") && kl_str_eq(m.group_instance_id, "static-1"));
+    ck_assert_int_eq(m.version, version);
+    const kl_consumer_protocol_subscription_t *sub = &m.subscription;
+    ck_assert_int_eq(sub->topics.count, 3); /* sorted, deduplicated */
+    ck_assert(kl_str_eq(sub->topics.items[0], "t0") && kl_str_eq(sub->topics.items[2], "t2"));
+    if (version >= 1)
+        expect_owned(sub->owned_partitions.items, sub->owned_partitions.count);
+    else
+        ck_assert_int_eq(sub->owned_partitions.count, 0);
+    ck_assert_int_eq(sub->generation_id, version >= 2 ? 7 : -1);
+    ck_assert(kl_str_eq(sub->rack_id, version >= 3 ? "rack-a" : NULL));
+    if (assignor->user_data == NULL) {
+        ck_assert_int_lt(sub->user_data.len, 0);
+    } else { /* the sticky user data tells even a v0 leader what we own */
+        kl_sticky_claim_t claim;
+        ck_assert_int_eq(kl_sticky_member_claim(&m, &arena, &claim), KL_ERR_NONE);
+        ck_assert_int_eq(claim.generation, 7);
+        expect_owned(claim.owned, claim.owned_count);
+    }
+    /* Through the codec once more: the same bytes. */
+    kl_buf_t again;
+    kl_buf_init(&again, 0);
+    ck_assert_int_eq(kl_consumer_protocol_subscription_encode(&again, version, sub), KL_ERR_NONE);
+    ck_assert_uint_eq(again.len, buf.len);
+    ck_assert(memcmp(again.data, buf.data, buf.len) == 0);
+    kl_buf_free(&again);
+    kl_buf_free(&buf);
+    kl_arena_free(&arena);
+}
+END_TEST
+
+START_TEST(subscription_edges)
+{
+    kl_arena_t arena;
+    kl_arena_init(&arena, 0);
+    kl_buf_t buf;
+    /* No generation yet: no sticky user data. */
+    kl_assignor_member_t m;
+    kl_bytes_t bytes = build(&kl_assignor_cooperative_sticky, 3, -1, &buf);
+    ck_assert_int_eq(kl_assignor_member_parse(&m, kl_str("m"), KL_STR_NULL, bytes, &arena),
+                     KL_ERR_NONE);
+    ck_assert_int_lt(m.subscription.user_data.len, 0);
+    /* A newer version is read as ours; trailing fields are ignored. */
+    ck_assert_ptr_nonnull(kl_buf_extend(&buf, 3));
+    kl_store_be16(buf.data, 9);
+    bytes = kl_bytes(buf.data, (int32_t)buf.len);
+    ck_assert_int_eq(kl_assignor_member_parse(&m, kl_str("m"), KL_STR_NULL, bytes, &arena),
+                     KL_ERR_NONE);
+    ck_assert_int_eq(m.version, KL_CONSUMER_PROTOCOL_MAX_VERSION);
+    /* Truncated metadata is refused. */
+    bytes.len = 5;
+    ck_assert_int_eq(kl_assignor_member_parse(&m, kl_str("m"), KL_STR_NULL, bytes, &arena),
+                     KL_ERR_BAD_MSG);
+    kl_buf_free(&buf);
+    /* Versions the codec does not know are refused when building. */
+    kl_assignor_join_t join = {.version = 4, .generation = -1};
+    kl_buf_init(&buf, 0);
+    ck_assert_int_eq(kl_assignor_subscription_build(&kl_assignor_range, &join, &buf),
+                     KL_ERR_INVALID_ARG);
+    kl_buf_free(&buf);
+    kl_arena_free(&arena);
+}
+END_TEST
+
+/* Members build their metadata, the leader parses it, assigns, and the
+ * assignment survives its own codec. */
+START_TEST(join_assign_sync)
+{
+    static const char *const subs[3][2] = {{"orders", "payments"}, {"orders", NULL},
+                                           {"payments", "orders"}};
+    static const char *const ids[3] = {"c-2", "c-1", "c-3"};
+    kl_arena_t arena;
+    kl_arena_init(&arena, 0);
+    kl_assignor_member_t members[3];
+    kl_buf_t bufs[3];
+    for (size_t i = 0; i < 3; i++) {
+        kl_assignor_join_t join = {.version = (int16_t)i, .topics = subs[i],
+                                   .topic_count = subs[i][1] ? 2 : 1, .generation = -1};
+        kl_buf_init(&bufs[i], 0);
+        ck_assert_int_eq(kl_assignor_subscription_build(&kl_assignor_range, &join, &bufs[i]),
+                         KL_ERR_NONE);
+        kl_bytes_t bytes = kl_bytes(bufs[i].data, (int32_t)bufs[i].len);
+        ck_assert_int_eq(kl_assignor_member_parse(&members[i], kl_str(ids[i]), KL_STR_NULL,
+                                                  bytes, &arena),
+                         KL_ERR_NONE);
+    }
+    kl_assignor_topic_t topics[] = {{kl_str("payments"), 2}, {kl_str("orders"), 5}};
+    kl_consumer_protocol_assignment_t result[3];
+    ck_assert_int_eq(kl_assignor_assign(&kl_assignor_range, members, 3, topics, 2, &arena, result),
+                     KL_ERR_NONE);
+    /* orders: c-1, c-2, c-3 get 2, 2, 1; payments: c-2, c-3 get 1, 1. */
+    const char *want[3] = {"orders:2,3;payments:0", "orders:0,1", "orders:4;payments:1"};
+    for (size_t i = 0; i < 3; i++) {
+        kl_buf_t buf;
+        kl_buf_init(&buf, 0);
+        ck_assert_int_eq(kl_consumer_protocol_assignment_encode(&buf, 3, &result[i]), KL_ERR_NONE);
+        kl_consumer_protocol_assignment_t decoded;
+        kl_bytes_t bytes = kl_bytes(buf.data, (int32_t)buf.len);
+        ck_assert_int_eq(kl_consumer_protocol_assignment_decode(bytes, &arena, &decoded, NULL),
+                         KL_ERR_NONE);
+        char got[256];
+        ck_assert_str_eq(assignment_str(&decoded, got, sizeof got), want[i]);
+        kl_buf_free(&buf);
+        kl_buf_free(&bufs[i]);
+    }
+    kl_arena_free(&arena);
+}
+END_TEST
+
+static void add_metadata_tests(TCase *tc)
+{
+    tcase_add_loop_test(tc, subscription_roundtrip, 0, 8);
+    tcase_add_test(tc, subscription_edges);
+    tcase_add_test(tc, join_assign_sync);
+}
+
 static Suite *assignor_suite(void)
 {
     Suite *s = suite_create("assignor");
@@ -775,6 +934,9 @@ static Suite *assignor_suite(void)
     tc = tcase_create("cooperative-sticky");
     tcase_set_timeout(tc, 60);
     add_sticky_tests(tc);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("metadata");
+    add_metadata_tests(tc);
     suite_add_tcase(s, tc);
     return s;
 }
