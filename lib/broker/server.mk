@@ -1,1 +1,22 @@
-# lib/broker: build fragment (see Makefile.am).
+# lib/broker: the embedded broker's server (see Makefile.am): public API,
+# listeners and connections, dispatch table, request handlers, topic
+# registry; and its tests.
+kafkaliteinclude_HEADERS += include/kafkalite/broker.h
+libkafkalite_internal_la_SOURCES += \
+	lib/broker/api_versions.c \
+	lib/broker/broker.c \
+	lib/broker/conn.c \
+	lib/broker/dispatch.c \
+	lib/broker/fetch.c \
+	lib/broker/list_offsets.c \
+	lib/broker/listener.c \
+	lib/broker/meta_properties.c \
+	lib/broker/metadata.c \
+	lib/broker/produce.c \
+	lib/broker/topic_admin.c \
+	lib/broker/topics.c
+noinst_HEADERS += \
+	lib/broker/conn.h \
+	lib/broker/dispatch.h \
+	lib/broker/server.h \
+	lib/broker/topics.h
