@@ -20,3 +20,16 @@ noinst_HEADERS += \
 	lib/broker/dispatch.h \
 	lib/broker/server.h \
 	lib/broker/topics.h
+
+if HAVE_CHECK
+check_PROGRAMS += tests/integration/test_broker
+TESTS += tests/integration/test_broker
+tests_integration_test_broker_SOURCES = \
+	tests/integration/test_broker.c \
+	tests/integration/broker_fixture.c \
+	tests/integration/broker_fixture.h \
+	tests/interop/wire_client.c \
+	tests/interop/wire_client.h
+tests_integration_test_broker_CFLAGS = $(TEST_CFLAGS)
+tests_integration_test_broker_LDADD = $(TEST_LIBS)
+endif
