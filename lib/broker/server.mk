@@ -33,3 +33,17 @@ tests_integration_test_broker_SOURCES = \
 tests_integration_test_broker_CFLAGS = $(TEST_CFLAGS)
 tests_integration_test_broker_LDADD = $(TEST_LIBS)
 endif
+
+# Real clients against the broker: librdkafka (linked) and kcat (spawned).
+if HAVE_CHECK
+if HAVE_RDKAFKA
+check_PROGRAMS += tests/interop/test_broker_rdkafka
+TESTS += tests/interop/test_broker_rdkafka
+tests_interop_test_broker_rdkafka_SOURCES = \
+	tests/interop/test_broker_rdkafka.c \
+	tests/integration/broker_fixture.c \
+	tests/integration/broker_fixture.h
+tests_interop_test_broker_rdkafka_CFLAGS = $(TEST_CFLAGS) $(RDKAFKA_CFLAGS)
+tests_interop_test_broker_rdkafka_LDADD = $(TEST_LIBS) $(RDKAFKA_LIBS)
+endif
+endif
