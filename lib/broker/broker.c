@@ -26,7 +26,7 @@ static int log_threshold(void)
 
 void broker_log(const kl_broker_t *broker, int level, const char *fmt, ...)
 {
-    if (level > log_threshold())
+    if (level > (broker ? broker->log_level : log_threshold()))
         return;
     char line[1024];
     va_list ap;
@@ -135,6 +135,7 @@ kl_broker_t *kl_broker_new(kl_conf_t *conf, char *errstr, size_t errstr_size)
         return NULL;
     }
     b->lock_fd = -1;
+    b->log_level = log_threshold();
     kl_err_t err = read_settings(b, errstr, errstr_size);
     if (!err)
         err = listeners_parse(b, errstr, errstr_size);

@@ -46,6 +46,7 @@ struct kl_broker {
     int32_t request_max_bytes;
     int socket_send_buffer, socket_receive_buffer; /* -1: system default */
     int lock_fd;
+    int log_level; /* KAFKALITE_BROKER_LOG, read once */
 
     broker_listener_t *listeners;
     size_t listener_count;
@@ -64,8 +65,8 @@ struct kl_broker {
 enum { BROKER_LOG_ERR = 3, BROKER_LOG_WARN = 4, BROKER_LOG_INFO = 6, BROKER_LOG_DEBUG = 7 };
 
 /* Writes one line to stderr, "kafkalite broker <node>: ...", when level is
- * at or above the threshold (warnings by default; KAFKALITE_BROKER_LOG=7
- * in the environment shows everything). */
+ * as important as the broker's threshold or more (warnings by default;
+ * KAFKALITE_BROKER_LOG=7 in the environment shows everything). */
 void broker_log(const kl_broker_t *broker, int level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
