@@ -14,6 +14,10 @@
 #include "broker/dispatch.h"
 #include "proto/msg_fetch.h"
 
+/* Kafka's broker-side fetch.max.bytes default: a client asking for more
+ * (up to 2 GiB) still gets at most this much per response. */
+#define FETCH_MAX_BYTES (55u << 20)
+
 struct broker_fetch {
     broker_fetch_t *prev, *next; /* in broker->parked */
     broker_request_t *req;
@@ -126,7 +130,8 @@ static bool fetch_plan(broker_request_t *req, fetch_plan_t *plan)
     if (!plan->resp.responses.items || !plan->ranges)
         return false;
     plan->resp.responses.count = nt;
-    fetch_budget_t budget = {body->max_bytes > 0 ? (size_t)body->max_bytes : 0, true};
+    size_t max_bytes = body->max_bytes > 0 ? (size_t)body->max_bytes : 0;
+    fetch_budget_t budget = {max_bytes < FETCH_MAX_BYTES ? max_bytes : FETCH_MAX_BYTES, true};
     int16_t topic_error = v >= 13 ? KL_ERR_UNKNOWN_TOPIC_ID : KL_ERR_UNKNOWN_TOPIC_OR_PARTITION;
     for (int32_t i = 0; i < nt; i++) {
         const kl_fetch_request_topic_t *ft = &body->topics.items[i];
