@@ -1,0 +1,1 @@
+# lib/broker: build fragment (see Makefile.am).

@@ -1,0 +1,1 @@
+# lib/consumer: build fragment (see Makefile.am).
