@@ -8,5 +8,6 @@
 #include "kafkalite/common.h"
 #include "kafkalite/error.h"
 #include "kafkalite/conf.h"
+#include "kafkalite/broker.h"
 
 #endif

@@ -1,6 +1,11 @@
 # man/: reference pages, installed by make install and linted by make check.
 dist_man_MANS += \
+	man/man3/kl_broker_bootstrap_servers.3 \
 	man/man3/kl_broker_conf_new.3 \
+	man/man3/kl_broker_destroy.3 \
+	man/man3/kl_broker_new.3 \
+	man/man3/kl_broker_start.3 \
+	man/man3/kl_broker_stop.3 \
 	man/man3/kl_conf_destroy.3 \
 	man/man3/kl_conf_dump.3 \
 	man/man3/kl_conf_dump_free.3 \

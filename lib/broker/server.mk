@@ -1,1 +1,49 @@
-# lib/broker: build fragment (see Makefile.am).
+# lib/broker: the embedded broker's server (see Makefile.am): public API,
+# listeners and connections, dispatch table, request handlers, topic
+# registry; and its tests.
+kafkaliteinclude_HEADERS += include/kafkalite/broker.h
+libkafkalite_internal_la_SOURCES += \
+	lib/broker/api_versions.c \
+	lib/broker/broker.c \
+	lib/broker/conn.c \
+	lib/broker/dispatch.c \
+	lib/broker/fetch.c \
+	lib/broker/list_offsets.c \
+	lib/broker/listener.c \
+	lib/broker/meta_properties.c \
+	lib/broker/metadata.c \
+	lib/broker/produce.c \
+	lib/broker/topic_admin.c \
+	lib/broker/topics.c
+noinst_HEADERS += \
+	lib/broker/conn.h \
+	lib/broker/dispatch.h \
+	lib/broker/server.h \
+	lib/broker/topics.h
+
+if HAVE_CHECK
+check_PROGRAMS += tests/integration/test_broker
+TESTS += tests/integration/test_broker
+tests_integration_test_broker_SOURCES = \
+	tests/integration/test_broker.c \
+	tests/integration/broker_fixture.c \
+	tests/integration/broker_fixture.h \
+	tests/interop/wire_client.c \
+	tests/interop/wire_client.h
+tests_integration_test_broker_CFLAGS = $(TEST_CFLAGS)
+tests_integration_test_broker_LDADD = $(TEST_LIBS)
+endif
+
+# Real clients against the broker: librdkafka (linked) and kcat (spawned).
+if HAVE_CHECK
+if HAVE_RDKAFKA
+check_PROGRAMS += tests/interop/test_broker_rdkafka
+TESTS += tests/interop/test_broker_rdkafka
+tests_interop_test_broker_rdkafka_SOURCES = \
+	tests/interop/test_broker_rdkafka.c \
+	tests/integration/broker_fixture.c \
+	tests/integration/broker_fixture.h
+tests_interop_test_broker_rdkafka_CFLAGS = $(TEST_CFLAGS) $(RDKAFKA_CFLAGS)
+tests_interop_test_broker_rdkafka_LDADD = $(TEST_LIBS) $(RDKAFKA_LIBS)
+endif
+endif

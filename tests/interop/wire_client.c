@@ -107,3 +107,53 @@ kl_err_t wire_call(wire_client_t *c, int16_t api_key, int16_t version, const voi
     *framep = frame;
     return err;
 }
+
+int wire_send_raw(wire_client_t *c, const void *data, size_t len, int timeout_ms)
+{
+    return io_full(c->fd, (void *)data, len, 1, timeout_ms);
+}
+
+int32_t wire_send_request(wire_client_t *c, int16_t api_key, int16_t version, const void *body, int timeout_ms)
+{
+    kl_request_header_t hdr = {api_key, version, c->next_correlation_id++, kl_str("kafkalite-test")};
+    kl_buf_t buf;
+    kl_buf_init(&buf, 0);
+    int ok = kl_proto_write_request(&buf, &hdr, body) == KL_ERR_NONE &&
+             io_full(c->fd, buf.data, buf.len, 1, timeout_ms) == 0;
+    kl_buf_free(&buf);
+    return ok ? hdr.correlation_id : -1;
+}
+
+int wire_recv_frame(wire_client_t *c, uint8_t **framep, size_t *lenp, int timeout_ms)
+{
+    uint8_t size_be[4];
+    *framep = NULL;
+    if (io_full(c->fd, size_be, 4, 0, timeout_ms) != 0)
+        return -1;
+    uint32_t size = kl_load_be32(size_be);
+    if (size > 64u << 20)
+        return -1;
+    uint8_t *frame = malloc(size ? size : 1);
+    if (!frame || io_full(c->fd, frame, size, 0, timeout_ms) != 0) {
+        free(frame);
+        return -1;
+    }
+    *framep = frame;
+    *lenp = size;
+    return 0;
+}
+
+int wire_wait_closed(wire_client_t *c, int timeout_ms)
+{
+    uint8_t sink[4096];
+    for (;;) {
+        struct pollfd pfd = {c->fd, POLLIN, 0};
+        if (poll(&pfd, 1, timeout_ms) <= 0)
+            return -1;
+        ssize_t n = read(c->fd, sink, sizeof sink);
+        if (n == 0 || (n < 0 && errno == ECONNRESET))
+            return 0;
+        if (n < 0 && errno != EINTR)
+            return -1;
+    }
+}

@@ -27,4 +27,16 @@ void wire_close(wire_client_t *c);
 kl_err_t wire_call(wire_client_t *c, int16_t api_key, int16_t version, const void *body,
                    kl_arena_t *arena, void *resp, uint8_t **framep, int timeout_ms);
 
+/* Raw access for hand-made and malformed requests. wire_send_raw writes len
+ * bytes as they are (0 or -1). wire_send_request encodes a request frame
+ * without waiting for the answer and returns its correlation id (-1 on
+ * error). wire_recv_frame reads one response frame's content (without the
+ * size) into *framep (caller frees): 0, or -1 on timeout, error or EOF.
+ * wire_wait_closed returns 0 once the peer has closed the connection
+ * (any bytes it sends first are discarded), -1 on timeout. */
+int wire_send_raw(wire_client_t *c, const void *data, size_t len, int timeout_ms);
+int32_t wire_send_request(wire_client_t *c, int16_t api_key, int16_t version, const void *body, int timeout_ms);
+int wire_recv_frame(wire_client_t *c, uint8_t **framep, size_t *lenp, int timeout_ms);
+int wire_wait_closed(wire_client_t *c, int timeout_ms);
+
 #endif

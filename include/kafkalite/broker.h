@@ -1,0 +1,62 @@
+/* kafkalite: the embedded broker. A persistent, single-node Kafka-protocol
+ * broker that runs inside the application on its own thread, so any Kafka
+ * client (kafkalite's, librdkafka, kcat, the Java client) can produce to it
+ * and consume from it, and the data survives restarts. */
+#ifndef KAFKALITE_BROKER_H
+#define KAFKALITE_BROKER_H
+
+#include "kafkalite/common.h"
+#include "kafkalite/conf.h"
+#include "kafkalite/error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct kl_broker kl_broker_t;
+
+/** Creates a broker from conf (made by kl_broker_conf_new(), Kafka's
+ * server.properties names). The broker copies conf: the caller keeps it and
+ * may destroy it right after. This prepares the log directory (the first
+ * entry of log.dirs, created if missing): it is locked against a second
+ * broker, its meta.properties (cluster.id, node.id) is read or written, the
+ * topic catalog is loaded and every partition log is opened and recovered.
+ * Nothing listens yet: see kl_broker_start(). Cluster-only properties that
+ * were set (zookeeper.*, controller.*, ...) are logged once each as ignored.
+ * Returns NULL with a message in errstr (NUL-terminated when errstr_size >
+ * 0; errstr may be NULL) for a configuration kafkalite cannot serve (an
+ * unparsable or non-PLAINTEXT listener, several log directories), an
+ * unusable log directory, a node.id that disagrees with meta.properties, or
+ * out of memory. */
+KL_EXPORT kl_broker_t *kl_broker_new(kl_conf_t *conf, char *errstr, size_t errstr_size);
+
+/** Binds every listener and starts the broker's network thread. When it
+ * returns KL_ERR_NONE clients can connect. Errors: KL_ERR_TRANSPORT (a
+ * listener cannot be bound: address in use, permission), KL_ERR_STATE
+ * (already started, or stopped: a stopped broker cannot be restarted;
+ * create a new one on the same log.dirs), KL_ERR_NOMEM. */
+KL_EXPORT kl_err_t kl_broker_start(kl_broker_t *broker);
+
+/** The address clients should bootstrap from, "host:port" for the first
+ * listener, with the port the operating system picked when the listener
+ * asked for port 0, and 127.0.0.1 when it listens on every interface.
+ * Valid once kl_broker_start() succeeded and until kl_broker_destroy();
+ * before that, NULL. */
+KL_EXPORT const char *kl_broker_bootstrap_servers(const kl_broker_t *broker);
+
+/** Stops the network thread and closes every client connection and
+ * listener; requests in progress get no answer. Data appended so far stays
+ * in the partition logs (written to the operating system, not fsynced).
+ * Returns KL_ERR_STATE when the broker was not started; stopping twice is
+ * harmless (KL_ERR_NONE). */
+KL_EXPORT kl_err_t kl_broker_stop(kl_broker_t *broker);
+
+/** Stops the broker if it runs, closes its logs, releases the log
+ * directory and frees the broker. NULL is allowed. */
+KL_EXPORT void kl_broker_destroy(kl_broker_t *broker);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,230 @@
+/* The embedded broker's public API (include/kafkalite/broker.h): reads the
+ * configuration once, prepares and locks the log directory, runs the
+ * network thread's loop, and tears everything down in order. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "broker/conf_table.h"
+#include "broker/conn.h"
+#include "broker/server.h"
+#include "util/conf.h"
+
+#define LOCK_NAME ".lock"
+
+static int log_threshold(void)
+{
+    const char *env = getenv("KAFKALITE_BROKER_LOG");
+    return env && *env ? atoi(env) : BROKER_LOG_WARN;
+}
+
+void broker_log(const kl_broker_t *broker, int level, const char *fmt, ...)
+{
+    if (level > (broker ? broker->log_level : log_threshold()))
+        return;
+    char line[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "kafkalite broker %d: %s\n", broker ? (int)broker->node_id : -1, line);
+}
+
+static void set_error(char *errstr, size_t errstr_size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void set_error(char *errstr, size_t errstr_size, const char *fmt, ...)
+{
+    if (!errstr || errstr_size == 0)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(errstr, errstr_size, fmt, ap);
+    va_end(ap);
+}
+
+/* Reads the settings the broker uses from its copy of the configuration. */
+static kl_err_t read_settings(kl_broker_t *b, char *errstr, size_t errstr_size)
+{
+    const kl_conf_t *conf = b->conf;
+    b->node_id = (int32_t)kl_conf_get_int(conf, "node.id");
+    const char *rack = kl_conf_get_str(conf, "broker.rack");
+    b->rack = rack[0] ? strdup(rack) : NULL;
+    const char *dirs = kl_conf_get_str(conf, "log.dirs");
+    if (strchr(dirs, ',')) {
+        set_error(errstr, errstr_size, "log.dirs: \"%s\" lists several directories; the embedded broker "
+                  "uses one for now", dirs);
+        return KL_ERR_INVALID_CONFIG;
+    }
+    if (!dirs[0]) {
+        set_error(errstr, errstr_size, "log.dirs is empty");
+        return KL_ERR_INVALID_CONFIG;
+    }
+    b->log_dir = strdup(dirs);
+    b->num_partitions = (int32_t)kl_conf_get_int(conf, "num.partitions");
+    b->default_replication_factor = (int16_t)kl_conf_get_int(conf, "default.replication.factor");
+    b->auto_create_topics = kl_conf_get_bool(conf, "auto.create.topics.enable");
+    b->delete_topic_enable = kl_conf_get_bool(conf, "delete.topic.enable");
+    b->message_max_bytes = (int32_t)kl_conf_get_int(conf, "message.max.bytes");
+    b->request_max_bytes = (int32_t)kl_conf_get_int(conf, "socket.request.max.bytes");
+    b->socket_send_buffer = (int)kl_conf_get_int(conf, "socket.send.buffer.bytes");
+    b->socket_receive_buffer = (int)kl_conf_get_int(conf, "socket.receive.buffer.bytes");
+    if (!b->log_dir || (rack[0] && !b->rack))
+        return KL_ERR_NOMEM;
+    return KL_ERR_NONE;
+}
+
+/* Creates the log directory if needed and takes its lock, so that two
+ * brokers never write the same logs. */
+static kl_err_t lock_log_dir(kl_broker_t *b, char *errstr, size_t errstr_size)
+{
+    if (mkdir(b->log_dir, 0755) != 0 && errno != EEXIST) {
+        set_error(errstr, errstr_size, "cannot create log.dirs %s: %s", b->log_dir, strerror(errno));
+        return KL_ERR_KAFKA_STORAGE_ERROR;
+    }
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", b->log_dir, LOCK_NAME);
+    b->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (b->lock_fd < 0) {
+        set_error(errstr, errstr_size, "cannot open %s: %s", path, strerror(errno));
+        return KL_ERR_KAFKA_STORAGE_ERROR;
+    }
+    if (flock(b->lock_fd, LOCK_EX | LOCK_NB) != 0) {
+        set_error(errstr, errstr_size, "log.dirs %s is in use by another broker", b->log_dir);
+        return KL_ERR_KAFKA_STORAGE_ERROR;
+    }
+    return KL_ERR_NONE;
+}
+
+static kl_err_t load_topics(kl_broker_t *b, char *errstr, size_t errstr_size)
+{
+    kl_log_config_t lc;
+    kl_log_config_init(&lc);
+    lc.segment_bytes = (uint64_t)kl_conf_get_int(b->conf, "log.segment.bytes");
+    lc.index_interval_bytes = (uint64_t)kl_conf_get_int(b->conf, "log.index.interval.bytes");
+    char why[512] = "";
+    kl_err_t err = topics_load(&b->topics, b->log_dir, &lc, b->message_max_bytes, why, sizeof why);
+    if (err)
+        set_error(errstr, errstr_size, "%s", why[0] ? why : kl_err_str(err));
+    return err;
+}
+
+static void log_conf_warnings(const kl_broker_t *b)
+{
+    size_t n;
+    const char *const *warnings = kl_conf_warnings(b->conf, &n);
+    for (size_t i = 0; warnings && i < n; i++)
+        broker_log(b, BROKER_LOG_WARN, "%s", warnings[i]);
+}
+
+kl_broker_t *kl_broker_new(kl_conf_t *conf, char *errstr, size_t errstr_size)
+{
+    set_error(errstr, errstr_size, "%s", "");
+    if (!conf || kl_conf_schema(conf) != &kl_broker_conf_schema) {
+        set_error(errstr, errstr_size, "kl_broker_new needs a configuration from kl_broker_conf_new()");
+        return NULL;
+    }
+    kl_broker_t *b = calloc(1, sizeof *b);
+    if (!b || !(b->conf = kl_conf_dup(conf))) {
+        free(b);
+        set_error(errstr, errstr_size, "out of memory");
+        return NULL;
+    }
+    b->lock_fd = -1;
+    b->log_level = log_threshold();
+    kl_err_t err = read_settings(b, errstr, errstr_size);
+    if (!err)
+        err = listeners_parse(b, errstr, errstr_size);
+    if (!err)
+        err = lock_log_dir(b, errstr, errstr_size);
+    if (!err)
+        err = meta_properties_load(b, errstr, errstr_size);
+    if (!err)
+        err = load_topics(b, errstr, errstr_size);
+    if (err) {
+        if (err == KL_ERR_NOMEM)
+            set_error(errstr, errstr_size, "out of memory");
+        kl_broker_destroy(b);
+        return NULL;
+    }
+    log_conf_warnings(b);
+    broker_log(b, BROKER_LOG_INFO, "log.dirs %s: cluster %s, %zu topics", b->log_dir, b->cluster_id,
+               b->topics.count);
+    return b;
+}
+
+static void *network_thread(void *arg)
+{
+    kl_broker_t *b = arg;
+    kl_loop_run(b->loop);
+    return NULL;
+}
+
+kl_err_t kl_broker_start(kl_broker_t *b)
+{
+    if (!b || b->state != BROKER_NEW)
+        return KL_ERR_STATE;
+    b->loop = kl_loop_new();
+    if (!b->loop)
+        return KL_ERR_NOMEM;
+    kl_err_t err = listeners_bind(b);
+    if (err) {
+        kl_loop_destroy(b->loop);
+        b->loop = NULL;
+        return err;
+    }
+    listeners_watch(b);
+    if (pthread_create(&b->thread, NULL, network_thread, b) != 0) {
+        listeners_close(b);
+        kl_loop_destroy(b->loop);
+        b->loop = NULL;
+        return KL_ERR_NOMEM;
+    }
+    b->state = BROKER_RUNNING;
+    broker_log(b, BROKER_LOG_INFO, "started; bootstrap.servers=%s", b->bootstrap);
+    return KL_ERR_NONE;
+}
+
+const char *kl_broker_bootstrap_servers(const kl_broker_t *b)
+{
+    return b && b->state != BROKER_NEW ? b->bootstrap : NULL;
+}
+
+kl_err_t kl_broker_stop(kl_broker_t *b)
+{
+    if (!b || b->state == BROKER_NEW)
+        return KL_ERR_STATE;
+    if (b->state == BROKER_STOPPED)
+        return KL_ERR_NONE;
+    kl_loop_stop(b->loop);
+    pthread_join(b->thread, NULL);
+    /* The loop thread is gone: what it owned is ours to tear down. */
+    conn_close_all(b);
+    listeners_close(b);
+    kl_loop_destroy(b->loop);
+    b->loop = NULL;
+    b->state = BROKER_STOPPED;
+    broker_log(b, BROKER_LOG_INFO, "stopped");
+    return KL_ERR_NONE;
+}
+
+void kl_broker_destroy(kl_broker_t *b)
+{
+    if (!b)
+        return;
+    if (b->state == BROKER_RUNNING)
+        kl_broker_stop(b);
+    topics_close(&b->topics);
+    listeners_free(b);
+    if (b->lock_fd >= 0)
+        close(b->lock_fd); /* releases the flock */
+    kl_conf_destroy(b->conf);
+    free(b->bootstrap);
+    free(b->log_dir);
+    free(b->rack);
+    free(b);
+}

@@ -1,0 +1,39 @@
+/* A client connection of the broker: reads size-prefixed request frames
+ * (the size checked against socket.request.max.bytes before anything is
+ * allocated for the body), serves them one after the other so responses
+ * leave in request order, and writes responses without blocking the loop.
+ * A parked request (a fetch waiting for data) holds back the ones behind
+ * it, as Kafka does by muting the channel. */
+#ifndef KL_BROKER_CONN_H
+#define KL_BROKER_CONN_H
+
+#include "broker/dispatch.h"
+#include "broker/server.h"
+#include "util/buf.h"
+
+struct broker_conn {
+    kl_broker_t *broker;
+    broker_conn_t *prev, *next;
+    broker_listener_t *listener;
+    kl_io_t io;
+    char peer[64];
+    kl_buf_t in;      /* bytes read; the next frame starts at in_start */
+    size_t in_start;
+    kl_buf_t out;     /* encoded responses; out_sent of them written */
+    size_t out_sent;
+    kl_arena_t arena; /* the current request's decoded body */
+    broker_request_t req;
+    size_t frame_size; /* the current request's frame, size prefix included */
+    broker_fetch_t *parked;
+};
+
+/* Takes over fd, a freshly accepted socket. */
+void conn_accept(kl_broker_t *broker, broker_listener_t *listener, int fd, const char *peer);
+/* Closes and frees every connection (at stop). */
+void conn_close_all(kl_broker_t *broker);
+/* The parked request of conn was answered (ok) or failed (the connection
+ * closes): serve the ones behind it. conn may be closed (freed) by the
+ * time this returns. */
+void conn_resume(broker_conn_t *conn, bool ok);
+
+#endif

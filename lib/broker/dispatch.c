@@ -1,0 +1,100 @@
+/* The broker's dispatch table and request decoding (see dispatch.h). The
+ * ranges are what the broker serves, which may be narrower than what the
+ * codec (lib/proto/api.c) can encode: Produce from v3 (record batches v2
+ * only), Fetch from v4 (last stable offset). */
+#include "broker/dispatch.h"
+
+#include "broker/conn.h"
+#include "proto/codec.h"
+
+static const broker_api_t served[] = {
+    {KL_API_PRODUCE, 3, 11, handle_produce},
+    {KL_API_FETCH, 4, 17, handle_fetch},
+    {KL_API_LIST_OFFSETS, 0, 6, handle_list_offsets},
+    {KL_API_METADATA, 0, 12, handle_metadata},
+    {KL_API_API_VERSIONS, 0, 4, handle_api_versions},
+    {KL_API_CREATE_TOPICS, 0, 7, handle_create_topics},
+    {KL_API_DELETE_TOPICS, 0, 6, handle_delete_topics},
+    {KL_API_DESCRIBE_CLUSTER, 0, 1, handle_describe_cluster},
+};
+
+const broker_api_t *broker_api_table(size_t *countp)
+{
+    *countp = sizeof served / sizeof served[0];
+    return served;
+}
+
+const broker_api_t *broker_api_find(int16_t key)
+{
+    for (size_t i = 0; i < sizeof served / sizeof served[0]; i++)
+        if (served[i].key == key)
+            return &served[i];
+    return NULL;
+}
+
+static broker_req_status_t close_with_log(broker_request_t *req, const char *what, const char *detail)
+{
+    broker_conn_t *c = req->conn;
+    broker_log(req->broker, BROKER_LOG_WARN,
+               "%s: closing the connection: %s (api key %d, version %d, correlation id %d%s%s)", c->peer, what,
+               req->hdr.api_key, req->hdr.api_version, req->hdr.correlation_id, detail ? ": " : "",
+               detail ? detail : "");
+    return BROKER_REQ_CLOSE;
+}
+
+broker_req_status_t broker_dispatch(broker_request_t *req, const uint8_t *frame, size_t len)
+{
+    kl_rd_t rd;
+    kl_rd_init(&rd, frame, len);
+    kl_err_t err = kl_proto_read_request_header(&rd, &req->hdr, &req->api);
+    if (err == KL_ERR_BAD_MSG)
+        return close_with_log(req, "malformed request header", rd.what);
+    const broker_api_t *served_api = broker_api_find(req->hdr.api_key);
+    if (!req->api || !served_api)
+        return close_with_log(req, "unknown or unserved API key", NULL);
+    int16_t v = req->hdr.api_version;
+    bool in_range = !err && v >= served_api->min_version && v <= served_api->max_version;
+    if (!in_range && req->hdr.api_key == KL_API_API_VERSIONS)
+        return handle_api_versions_unsupported(req);
+    if (!in_range)
+        return close_with_log(req, "unsupported API version", NULL);
+    req->body = kl_arena_alloc(req->arena, req->api->request->size);
+    if (!req->body)
+        return close_with_log(req, "out of memory decoding request", NULL);
+    err = kl_proto_read_request_body(&rd, req->api, v, req->arena, req->body);
+    if (err == KL_ERR_NOMEM)
+        return close_with_log(req, "request too large to decode", NULL);
+    if (err)
+        return close_with_log(req, "malformed request", rd.what);
+    /* The cap guarded decoding against hostile counts; what the handler
+     * builds (a metadata answer for every topic) is the broker's own. */
+    req->arena->limit = 0;
+    return served_api->handler(req);
+}
+
+broker_req_status_t broker_respond_at(broker_request_t *req, int16_t version, const void *resp)
+{
+    kl_buf_t *out = &req->conn->out;
+    kl_err_t err = kl_proto_write_response(out, req->api, version, req->hdr.correlation_id, resp);
+    if (err) {
+        broker_log(req->broker, BROKER_LOG_ERR, "%s: cannot encode the %s v%d response: %s", req->conn->peer,
+                   req->api->name, version, kl_err_str(err));
+        return BROKER_REQ_CLOSE;
+    }
+    return BROKER_REQ_DONE;
+}
+
+broker_req_status_t broker_respond(broker_request_t *req, const void *resp)
+{
+    return broker_respond_at(req, req->hdr.api_version, resp);
+}
+
+char *broker_strdup(broker_request_t *req, kl_str_t s)
+{
+    return kl_arena_strndup(req->arena, s.len > 0 ? s.ptr : "", s.len > 0 ? (size_t)s.len : 0);
+}
+
+void *broker_alloc(broker_request_t *req, size_t n, size_t size)
+{
+    return kl_arena_calloc(req->arena, n ? n : 1, size);
+}

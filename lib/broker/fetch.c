@@ -1,0 +1,293 @@
+/* Fetch: answers byte ranges of the partition logs, within the
+ * per-partition and total limits (the first batch found is always whole,
+ * even past a limit, so a large batch cannot block a consumer). A fetch
+ * that finds fewer than min_bytes parks until an append brings enough
+ * (fetch_wake) or max_wait_ms passes. Fetch sessions are not kept: every
+ * answer carries session id 0, which tells clients to send full fetches.
+ * The last stable offset is the high watermark (no transactions yet). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "broker/conn.h"
+#include "broker/dispatch.h"
+#include "proto/msg_fetch.h"
+
+/* Kafka's broker-side fetch.max.bytes default: a client asking for more
+ * (up to 2 GiB) still gets at most this much per response. */
+#define FETCH_MAX_BYTES (55u << 20)
+
+struct broker_fetch {
+    broker_fetch_t *prev, *next; /* in broker->parked */
+    broker_request_t *req;
+    kl_timer_t timer;
+    int64_t deadline_ms;
+    size_t bytes; /* bytes known to be waiting for it */
+};
+
+/* What one build of the answer found: the response and the log ranges to
+ * copy into it, partition by partition in request order. */
+typedef struct fetch_plan {
+    kl_fetch_response_t resp;
+    kl_log_range_t *ranges; /* one per response partition, in order */
+    size_t range_count;
+    size_t total;  /* bytes of records */
+    bool errors;   /* some partition has an error: answer at once */
+} fetch_plan_t;
+
+static broker_topic_t *find_topic(broker_request_t *req, const kl_fetch_request_topic_t *ft)
+{
+    if (req->hdr.api_version >= 13)
+        return topics_find_id(&req->broker->topics, &ft->topic_id);
+    return topics_find(&req->broker->topics, ft->topic);
+}
+
+typedef struct fetch_budget {
+    size_t left;     /* of the request's max_bytes */
+    bool first_data; /* no partition has data yet: a batch may exceed the limits */
+} fetch_budget_t;
+
+/* Fills one response partition and its range. */
+static void plan_partition(broker_request_t *req, const broker_topic_t *t, int16_t topic_error,
+                           const kl_fetch_request_partition_t *fp, fetch_budget_t *budget,
+                           kl_fetch_response_partition_t *rp, kl_log_range_t *range)
+{
+    *rp = (kl_fetch_response_partition_t){.partition_index = fp->partition, .high_watermark = -1,
+                                          .last_stable_offset = -1, .log_start_offset = -1,
+                                          .preferred_read_replica = -1};
+    rp->diverging_epoch = (kl_fetch_response_epoch_end_offset_t){-1, -1};
+    rp->current_leader = (kl_fetch_response_leader_id_and_epoch_t){-1, -1};
+    rp->snapshot_id = (kl_fetch_response_snapshot_id_t){-1, -1};
+    rp->records = kl_bytes("", 0); /* never null: librdkafka rejects null records */
+    *range = (kl_log_range_t){.fd = -1};
+    if (!t || fp->partition < 0 || fp->partition >= t->partition_count) {
+        rp->error_code = t ? KL_ERR_UNKNOWN_TOPIC_OR_PARTITION : topic_error;
+        return;
+    }
+    if (fp->current_leader_epoch > 0) {
+        rp->error_code = KL_ERR_UNKNOWN_LEADER_EPOCH;
+        return;
+    }
+    kl_log_t *log = t->logs[fp->partition];
+    rp->high_watermark = kl_log_high_watermark(log);
+    rp->last_stable_offset = rp->high_watermark;
+    rp->log_start_offset = kl_log_start_offset(log);
+    size_t limit = fp->partition_max_bytes > 0 ? (size_t)fp->partition_max_bytes : 0;
+    if (limit > budget->left)
+        limit = budget->left;
+    if (limit == 0 && !budget->first_data)
+        return;
+    if (fp->fetch_offset < rp->log_start_offset || fp->fetch_offset > rp->high_watermark) {
+        rp->error_code = KL_ERR_OFFSET_OUT_OF_RANGE;
+        return;
+    }
+    kl_err_t err = kl_log_read(log, fp->fetch_offset, limit, range);
+    if (err) {
+        rp->error_code = err < 0 ? KL_ERR_KAFKA_STORAGE_ERROR : (int16_t)err;
+        *range = (kl_log_range_t){.fd = -1};
+        return;
+    }
+    if (range->length > limit && !budget->first_data) {
+        range->length = 0; /* only the first data may exceed a limit */
+        return;
+    }
+    if (range->length > 0)
+        budget->first_data = false;
+    budget->left -= range->length < budget->left ? range->length : budget->left;
+}
+
+static int16_t session_error(const kl_fetch_request_t *body, int16_t version)
+{
+    if (version < 7)
+        return 0;
+    if (body->session_id != 0)
+        return KL_ERR_FETCH_SESSION_ID_NOT_FOUND;
+    if (body->session_epoch > 0)
+        return KL_ERR_INVALID_FETCH_SESSION_EPOCH;
+    return 0;
+}
+
+/* Builds the answer's skeleton: errors, watermarks and ranges. False when
+ * out of memory. */
+static bool fetch_plan(broker_request_t *req, fetch_plan_t *plan)
+{
+    const kl_fetch_request_t *body = req->body;
+    int16_t v = req->hdr.api_version;
+    memset(plan, 0, sizeof *plan);
+    kl_proto_init(&kl_fetch_response_schema, &plan->resp);
+    plan->resp.error_code = session_error(body, v);
+    if (plan->resp.error_code) {
+        plan->errors = true;
+        return true;
+    }
+    int32_t nt = body->topics.count > 0 ? body->topics.count : 0;
+    size_t nparts = 0;
+    for (int32_t i = 0; i < nt; i++)
+        nparts += body->topics.items[i].partitions.count > 0 ? (size_t)body->topics.items[i].partitions.count : 0;
+    plan->resp.responses.items = broker_alloc(req, (size_t)nt, sizeof *plan->resp.responses.items);
+    plan->ranges = broker_alloc(req, nparts, sizeof *plan->ranges);
+    if (!plan->resp.responses.items || !plan->ranges)
+        return false;
+    plan->resp.responses.count = nt;
+    size_t max_bytes = body->max_bytes > 0 ? (size_t)body->max_bytes : 0;
+    fetch_budget_t budget = {max_bytes < FETCH_MAX_BYTES ? max_bytes : FETCH_MAX_BYTES, true};
+    int16_t topic_error = v >= 13 ? KL_ERR_UNKNOWN_TOPIC_ID : KL_ERR_UNKNOWN_TOPIC_OR_PARTITION;
+    for (int32_t i = 0; i < nt; i++) {
+        const kl_fetch_request_topic_t *ft = &body->topics.items[i];
+        kl_fetch_response_topic_t *rt = &plan->resp.responses.items[i];
+        const broker_topic_t *t = find_topic(req, ft);
+        int32_t np = ft->partitions.count > 0 ? ft->partitions.count : 0;
+        rt->topic = ft->topic;
+        rt->topic_id = ft->topic_id;
+        rt->partitions.items = broker_alloc(req, (size_t)np, sizeof *rt->partitions.items);
+        if (!rt->partitions.items)
+            return false;
+        rt->partitions.count = np;
+        for (int32_t k = 0; k < np; k++) {
+            kl_log_range_t *range = &plan->ranges[plan->range_count++];
+            plan_partition(req, t, topic_error, &ft->partitions.items[k], &budget, &rt->partitions.items[k], range);
+            plan->errors |= rt->partitions.items[k].error_code != 0;
+            plan->total += range->length;
+        }
+    }
+    return true;
+}
+
+static bool pread_full(int fd, uint8_t *dst, size_t len, uint64_t pos)
+{
+    while (len > 0) {
+        ssize_t n = pread(fd, dst, len, (off_t)pos);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return false;
+        dst += n;
+        len -= (size_t)n;
+        pos += (uint64_t)n;
+    }
+    return true;
+}
+
+/* Copies the ranges into the answer and sends it. */
+static broker_req_status_t fetch_answer(broker_request_t *req, fetch_plan_t *plan)
+{
+    uint8_t *data = plan->total ? malloc(plan->total) : NULL;
+    if (plan->total && !data) {
+        broker_log(req->broker, BROKER_LOG_ERR, "out of memory for a %zu-byte fetch", plan->total);
+        return BROKER_REQ_CLOSE;
+    }
+    size_t at = 0, r = 0;
+    for (int32_t i = 0; i < plan->resp.responses.count; i++) {
+        kl_fetch_response_topic_t *rt = &plan->resp.responses.items[i];
+        for (int32_t k = 0; k < rt->partitions.count; k++, r++) {
+            const kl_log_range_t *range = &plan->ranges[r];
+            if (range->length == 0)
+                continue;
+            if (!pread_full(range->fd, data + at, range->length, range->position)) {
+                rt->partitions.items[k].error_code = KL_ERR_KAFKA_STORAGE_ERROR;
+                continue;
+            }
+            rt->partitions.items[k].records = kl_bytes(data + at, (int32_t)range->length);
+            at += range->length;
+        }
+    }
+    broker_req_status_t st = broker_respond(req, &plan->resp);
+    free(data);
+    return st;
+}
+
+/* ------------------------------------------------------------- parking */
+
+static void park_remove(broker_fetch_t *f)
+{
+    kl_broker_t *b = f->req->broker;
+    if (f->prev)
+        f->prev->next = f->next;
+    else
+        b->parked = f->next;
+    if (f->next)
+        f->next->prev = f->prev;
+    f->prev = f->next = NULL;
+    kl_timer_stop(b->loop, &f->timer);
+}
+
+void fetch_cancel(broker_fetch_t *f) { park_remove(f); }
+
+static void on_fetch_timer(kl_loop_t *loop, kl_timer_t *timer)
+{
+    broker_fetch_t *f = timer->opaque;
+    broker_request_t *req = f->req;
+    const kl_fetch_request_t *body = req->body;
+    fetch_plan_t plan;
+    bool ok = fetch_plan(req, &plan);
+    int64_t left = f->deadline_ms - kl_clock_ms();
+    if (ok && !plan.errors && plan.total < (size_t)body->min_bytes && left > 0) {
+        /* woken early (a guess counted bytes the limits then cut): wait on */
+        f->bytes = plan.total;
+        kl_timer_start(loop, &f->timer, left);
+        return;
+    }
+    park_remove(f);
+    broker_req_status_t st = ok ? fetch_answer(req, &plan) : BROKER_REQ_CLOSE;
+    conn_resume(req->conn, st != BROKER_REQ_CLOSE);
+}
+
+static bool fetch_wants(const broker_fetch_t *f, const broker_topic_t *t, int32_t partition)
+{
+    const kl_fetch_request_t *body = f->req->body;
+    bool by_id = f->req->hdr.api_version >= 13;
+    for (int32_t i = 0; i < body->topics.count; i++) {
+        const kl_fetch_request_topic_t *ft = &body->topics.items[i];
+        bool same = by_id ? !memcmp(ft->topic_id.b, t->id.b, sizeof t->id.b) : kl_str_eq(ft->topic, t->name);
+        for (int32_t k = 0; same && k < ft->partitions.count; k++)
+            if (ft->partitions.items[k].partition == partition)
+                return true;
+    }
+    return false;
+}
+
+void fetch_wake(kl_broker_t *b, const broker_topic_t *t, int32_t partition, size_t bytes)
+{
+    for (broker_fetch_t *f = b->parked; f; f = f->next) {
+        const kl_fetch_request_t *body = f->req->body;
+        if (f->bytes >= (size_t)body->min_bytes || !fetch_wants(f, t, partition))
+            continue;
+        f->bytes += bytes;
+        if (f->bytes >= (size_t)body->min_bytes)
+            kl_timer_start(b->loop, &f->timer, 0); /* answered after this round's I/O */
+    }
+}
+
+static broker_req_status_t fetch_park(broker_request_t *req, size_t bytes)
+{
+    const kl_fetch_request_t *body = req->body;
+    kl_broker_t *b = req->broker;
+    broker_fetch_t *f = broker_alloc(req, 1, sizeof *f);
+    if (!f)
+        return BROKER_REQ_CLOSE;
+    f->req = req;
+    f->bytes = bytes;
+    f->deadline_ms = kl_clock_ms() + body->max_wait_ms;
+    kl_timer_init(&f->timer, on_fetch_timer, f);
+    kl_timer_start(b->loop, &f->timer, body->max_wait_ms);
+    f->next = b->parked;
+    if (b->parked)
+        b->parked->prev = f;
+    b->parked = f;
+    req->conn->parked = f;
+    return BROKER_REQ_PARKED;
+}
+
+broker_req_status_t handle_fetch(broker_request_t *req)
+{
+    const kl_fetch_request_t *body = req->body;
+    fetch_plan_t plan;
+    if (!fetch_plan(req, &plan))
+        return BROKER_REQ_CLOSE;
+    bool enough = plan.errors || plan.total >= (size_t)(body->min_bytes > 0 ? body->min_bytes : 0) ||
+                  body->max_wait_ms <= 0 || plan.range_count == 0;
+    if (enough)
+        return fetch_answer(req, &plan);
+    return fetch_park(req, plan.total);
+}

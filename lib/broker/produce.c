@@ -1,0 +1,115 @@
+/* Produce: validates each partition's record batch without decoding its
+ * records (kl_batch_validate), appends it to the partition log with its
+ * base offset patched, answers base offset and log-append time, and wakes
+ * the fetches waiting for that partition. acks=0 gets no answer, and an
+ * error on it closes the connection, as Kafka does, since the client
+ * could not learn of it otherwise. */
+#include "broker/conn.h"
+#include "broker/dispatch.h"
+#include "proto/msg_produce.h"
+#include "record/batch.h"
+
+typedef kl_produce_response_partition_t produced_t;
+
+static int16_t append_batch(kl_broker_t *b, broker_topic_t *t, int32_t partition, kl_bytes_t records,
+                            produced_t *r, const char **why)
+{
+    if (records.len <= 0) {
+        *why = "Produce requests must carry exactly one record batch";
+        return KL_ERR_INVALID_RECORD;
+    }
+    size_t len = (size_t)records.len;
+    if (len > (size_t)t->max_message_bytes) {
+        *why = "The record batch is larger than max.message.bytes";
+        return KL_ERR_MESSAGE_TOO_LARGE;
+    }
+    kl_batch_t batch;
+    kl_err_t err = kl_batch_validate(records.ptr, len, KL_BATCH_FROM_CLIENT, &batch, why);
+    if (err)
+        return (int16_t)err;
+    /* The batch lies in the connection's input buffer, which is ours to
+     * patch: leader epoch (Kafka writes the leader's), log-append time. */
+    uint8_t *data = (uint8_t *)records.ptr;
+    kl_batch_set_leader_epoch(data, len, 0);
+    int64_t now = -1;
+    if (t->log_append_time) {
+        now = kl_wallclock_ms();
+        kl_batch_set_log_append_time(data, len, now);
+    }
+    kl_log_t *log = t->logs[partition];
+    int64_t base;
+    err = kl_log_append(log, data, len, &base);
+    if (err) {
+        if (err == KL_ERR_KAFKA_STORAGE_ERROR)
+            broker_log(b, BROKER_LOG_ERR, "appending to %s-%d failed: storage error", t->name, (int)partition);
+        return err < 0 ? KL_ERR_KAFKA_STORAGE_ERROR : (int16_t)err;
+    }
+    r->base_offset = base;
+    r->log_append_time_ms = now;
+    r->log_start_offset = kl_log_start_offset(log);
+    fetch_wake(b, t, partition, len);
+    return KL_ERR_NONE;
+}
+
+static void produce_partition(broker_request_t *req, broker_topic_t *t, int16_t forced_error,
+                              const kl_produce_request_partition_t *pd, produced_t *r)
+{
+    *r = (produced_t){.index = pd->index, .base_offset = -1, .log_append_time_ms = -1, .log_start_offset = -1};
+    r->error_message = KL_STR_NULL;
+    r->current_leader = (kl_produce_response_leader_id_and_epoch_t){-1, -1};
+    const char *why = NULL;
+    if (forced_error)
+        r->error_code = forced_error;
+    else if (!t || pd->index < 0 || pd->index >= t->partition_count)
+        r->error_code = KL_ERR_UNKNOWN_TOPIC_OR_PARTITION;
+    else
+        r->error_code = append_batch(req->broker, t, pd->index, pd->records, r, &why);
+    if (why && req->hdr.api_version >= 8)
+        r->error_message = kl_str(why);
+}
+
+static int16_t request_error(const kl_produce_request_t *body)
+{
+    if (body->acks != 0 && body->acks != 1 && body->acks != -1)
+        return KL_ERR_INVALID_REQUIRED_ACKS;
+    /* Transactions need the coordinator APIs, which are not served yet. */
+    if (body->transactional_id.len >= 0)
+        return KL_ERR_TRANSACTIONAL_ID_AUTHORIZATION_FAILED;
+    return KL_ERR_NONE;
+}
+
+broker_req_status_t handle_produce(broker_request_t *req)
+{
+    const kl_produce_request_t *body = req->body;
+    int16_t forced = request_error(body);
+    int32_t nt = body->topic_data.count > 0 ? body->topic_data.count : 0;
+    kl_produce_response_t resp;
+    kl_proto_init(&kl_produce_response_schema, &resp);
+    resp.responses.items = broker_alloc(req, (size_t)nt, sizeof *resp.responses.items);
+    if (!resp.responses.items)
+        return BROKER_REQ_CLOSE;
+    resp.responses.count = nt;
+    bool failed = false;
+    for (int32_t i = 0; i < nt; i++) {
+        const kl_produce_request_topic_t *td = &body->topic_data.items[i];
+        kl_produce_response_topic_t *rt = &resp.responses.items[i];
+        int32_t np = td->partition_data.count > 0 ? td->partition_data.count : 0;
+        broker_topic_t *t = topics_find(&req->broker->topics, td->name);
+        rt->name = td->name;
+        rt->partition_responses.items = broker_alloc(req, (size_t)np, sizeof *rt->partition_responses.items);
+        if (!rt->partition_responses.items)
+            return BROKER_REQ_CLOSE;
+        rt->partition_responses.count = np;
+        for (int32_t k = 0; k < np; k++) {
+            produce_partition(req, t, forced, &td->partition_data.items[k], &rt->partition_responses.items[k]);
+            failed |= rt->partition_responses.items[k].error_code != 0;
+        }
+    }
+    if (body->acks == 0) {
+        if (failed)
+            broker_log(req->broker, BROKER_LOG_INFO, "%s: closing the connection: an acks=0 produce failed",
+                       req->conn->peer);
+        return failed ? BROKER_REQ_CLOSE : BROKER_REQ_DONE;
+    }
+    return broker_respond(req, &resp);
+}

@@ -1,0 +1,91 @@
+/* The embedded broker's shared state: settings read once from the
+ * configuration, the listeners, the live connections, the topic registry
+ * and the fetches waiting for data. Every field past kl_broker_new() is
+ * touched only by the network thread while the broker runs, and by the
+ * application thread before start and after stop. */
+#ifndef KL_BROKER_SERVER_H
+#define KL_BROKER_SERVER_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "kafkalite/broker.h"
+#include "broker/topics.h"
+#include "net/loop.h"
+#include "storage/log.h"
+
+typedef struct broker_conn broker_conn_t;
+typedef struct broker_fetch broker_fetch_t;
+
+/* One entry of listeners: a bound socket plus what metadata advertises. */
+typedef struct broker_listener {
+    kl_broker_t *broker;
+    char *name;      /* listener name, e.g. PLAINTEXT */
+    char *host;      /* bind host; "" for every interface */
+    int port;        /* the configured port, then the bound one */
+    char *adv_host;  /* advertised host (advertised.listeners or host) */
+    int adv_port;    /* advertised port (0: the bound port) */
+    int fd;
+    kl_io_t io;
+} broker_listener_t;
+
+typedef enum { BROKER_NEW, BROKER_RUNNING, BROKER_STOPPED } broker_state_t;
+
+struct kl_broker {
+    kl_conf_t *conf; /* our copy */
+    int32_t node_id;
+    char *rack; /* NULL: none */
+    char *log_dir;
+    char cluster_id[32];
+    int32_t num_partitions;
+    int16_t default_replication_factor;
+    bool auto_create_topics;
+    bool delete_topic_enable;
+    int32_t message_max_bytes;
+    int32_t request_max_bytes;
+    int socket_send_buffer, socket_receive_buffer; /* -1: system default */
+    int lock_fd;
+    int log_level; /* KAFKALITE_BROKER_LOG, read once */
+
+    broker_listener_t *listeners;
+    size_t listener_count;
+    char *bootstrap;
+
+    broker_topics_t topics;
+
+    kl_loop_t *loop;
+    pthread_t thread;
+    broker_state_t state;
+    broker_conn_t *conns;     /* doubly linked */
+    broker_fetch_t *parked;   /* fetches waiting for data, doubly linked */
+};
+
+/* Log levels. */
+enum { BROKER_LOG_ERR = 3, BROKER_LOG_WARN = 4, BROKER_LOG_INFO = 6, BROKER_LOG_DEBUG = 7 };
+
+/* Writes one line to stderr, "kafkalite broker <node>: ...", when level is
+ * as important as the broker's threshold or more (warnings by default;
+ * KAFKALITE_BROKER_LOG=7 in the environment shows everything). */
+void broker_log(const kl_broker_t *broker, int level, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* listener.c: parses listeners and advertised.listeners into
+ * broker->listeners (errors in errstr), binds and watches them, closes them. */
+kl_err_t listeners_parse(kl_broker_t *broker, char *errstr, size_t errstr_size);
+kl_err_t listeners_bind(kl_broker_t *broker);
+void listeners_watch(kl_broker_t *broker);
+void listeners_close(kl_broker_t *broker);
+void listeners_free(kl_broker_t *broker);
+
+/* meta_properties.c: reads or writes <log_dir>/meta.properties, filling
+ * broker->cluster_id. */
+kl_err_t meta_properties_load(kl_broker_t *broker, char *errstr, size_t errstr_size);
+
+/* fetch.c: wakes the parked fetches that read this partition, after an
+ * append of bytes to it. */
+void fetch_wake(kl_broker_t *broker, const broker_topic_t *topic, int32_t partition, size_t bytes);
+/* Forgets a parked fetch whose connection goes away. */
+void fetch_cancel(broker_fetch_t *fetch);
+
+#endif

@@ -1,0 +1,536 @@
+/* The topic registry and its catalog file (see topics.h). The catalog is a
+ * small text file rewritten whole (temporary file, fsync, rename) on every
+ * change, so a crash leaves either the old or the new one:
+ *   # kafkalite topic catalog 1
+ *   topic <name> <id: 32 hex digits> <partitions> <replication factor>
+ *   config <name> =<value, %XX-escaped>     (or no '=' for a null value)
+ * config lines belong to the topic line above them. */
+#include "broker/topics.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define CATALOG_NAME "kafkalite-topics.catalog"
+#define CATALOG_HEADER "# kafkalite topic catalog 1"
+#define CATALOG_MAX_BYTES (64u << 20)
+#define TOPIC_NAME_MAX 249
+
+bool topic_name_valid(kl_str_t name)
+{
+    if (name.len <= 0 || name.len > TOPIC_NAME_MAX)
+        return false;
+    if ((name.len == 1 && name.ptr[0] == '.') || (name.len == 2 && name.ptr[0] == '.' && name.ptr[1] == '.'))
+        return false;
+    for (int32_t i = 0; i < name.len; i++) {
+        char c = name.ptr[i];
+        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+                  c == '_' || c == '-';
+        if (!ok)
+            return false;
+    }
+    return true;
+}
+
+/* ------------------------------------------------------------- configs */
+
+/* Kafka's topic-level config names; others are INVALID_CONFIG. */
+static const char *const known_configs[] = {
+    "cleanup.policy", "compression.type", "compression.gzip.level", "compression.lz4.level",
+    "compression.zstd.level", "delete.retention.ms", "file.delete.delay.ms", "flush.messages", "flush.ms",
+    "follower.replication.throttled.replicas", "index.interval.bytes",
+    "leader.replication.throttled.replicas", "local.retention.bytes", "local.retention.ms",
+    "max.compaction.lag.ms", "max.message.bytes", "message.downconversion.enable", "message.format.version",
+    "message.timestamp.after.max.ms", "message.timestamp.before.max.ms",
+    "message.timestamp.difference.max.ms", "message.timestamp.type", "min.cleanable.dirty.ratio",
+    "min.compaction.lag.ms", "min.insync.replicas", "preallocate", "remote.storage.enable", "retention.bytes",
+    "retention.ms", "segment.bytes", "segment.index.bytes", "segment.jitter.ms", "segment.ms",
+    "unclean.leader.election.enable",
+};
+
+static bool parse_int(kl_str_t s, int64_t min, int64_t max, int64_t *v)
+{
+    if (s.len <= 0 || s.len > 20)
+        return false;
+    char buf[24];
+    memcpy(buf, s.ptr, (size_t)s.len);
+    buf[s.len] = '\0';
+    char *end;
+    errno = 0;
+    long long n = strtoll(buf, &end, 10);
+    if (errno || *end || n < min || n > max)
+        return false;
+    *v = n;
+    return true;
+}
+
+kl_err_t topic_config_check(kl_str_t name, kl_str_t value, const char **whyp)
+{
+    bool known = false;
+    for (size_t i = 0; i < sizeof known_configs / sizeof known_configs[0] && !known; i++)
+        known = kl_str_eq(name, known_configs[i]);
+    *whyp = NULL;
+    if (!known) {
+        *whyp = "Unknown topic config name";
+        return KL_ERR_INVALID_CONFIG;
+    }
+    if (value.len < 0)
+        return KL_ERR_NONE; /* null: the broker default */
+    int64_t v;
+    if (kl_str_eq(name, "max.message.bytes") && !parse_int(value, 0, INT32_MAX, &v))
+        *whyp = "max.message.bytes must be an integer between 0 and 2147483647";
+    else if (kl_str_eq(name, "segment.bytes") && !parse_int(value, 14, INT32_MAX, &v))
+        *whyp = "segment.bytes must be an integer between 14 and 2147483647";
+    else if (kl_str_eq(name, "index.interval.bytes") && !parse_int(value, 0, INT32_MAX, &v))
+        *whyp = "index.interval.bytes must be an integer between 0 and 2147483647";
+    else if (kl_str_eq(name, "message.timestamp.type") && !kl_str_eq(value, "CreateTime") &&
+             !kl_str_eq(value, "LogAppendTime"))
+        *whyp = "message.timestamp.type must be CreateTime or LogAppendTime";
+    return *whyp ? KL_ERR_INVALID_CONFIG : KL_ERR_NONE;
+}
+
+/* Resolves the configs the broker honours into topic and log_config. */
+static void topic_apply_configs(const broker_topics_t *topics, broker_topic_t *topic, kl_log_config_t *log_config)
+{
+    *log_config = topics->log_config;
+    topic->max_message_bytes = topics->max_message_bytes;
+    topic->log_append_time = false;
+    for (size_t i = 0; i < topic->config_count; i++) {
+        const broker_config_entry_t *c = &topic->configs[i];
+        kl_str_t value = kl_str(c->value);
+        int64_t v;
+        if (!c->value)
+            continue;
+        if (!strcmp(c->name, "max.message.bytes") && parse_int(value, 0, INT32_MAX, &v))
+            topic->max_message_bytes = (int32_t)v;
+        else if (!strcmp(c->name, "segment.bytes") && parse_int(value, 14, INT32_MAX, &v))
+            log_config->segment_bytes = (uint64_t)v;
+        else if (!strcmp(c->name, "index.interval.bytes") && parse_int(value, 0, INT32_MAX, &v))
+            log_config->index_interval_bytes = (uint64_t)v;
+        else if (!strcmp(c->name, "message.timestamp.type"))
+            topic->log_append_time = !strcmp(c->value, "LogAppendTime");
+    }
+}
+
+/* ------------------------------------------------------------- topics */
+
+static void topic_free(broker_topic_t *topic)
+{
+    if (!topic)
+        return;
+    for (int32_t p = 0; topic->logs && p < topic->partition_count; p++)
+        kl_log_close(topic->logs[p]);
+    for (size_t i = 0; i < topic->config_count; i++) {
+        free(topic->configs[i].name);
+        free(topic->configs[i].value);
+    }
+    free(topic->configs);
+    free(topic->logs);
+    free(topic->name);
+    free(topic);
+}
+
+static kl_err_t topic_open_logs(const broker_topics_t *topics, broker_topic_t *topic)
+{
+    kl_log_config_t log_config;
+    topic_apply_configs(topics, topic, &log_config);
+    topic->logs = calloc((size_t)topic->partition_count, sizeof *topic->logs);
+    if (!topic->logs)
+        return KL_ERR_NOMEM;
+    for (int32_t p = 0; p < topic->partition_count; p++) {
+        kl_err_t err = kl_log_open(topics->dir, topic->name, p, &log_config, &topic->logs[p]);
+        if (err)
+            return err;
+    }
+    return KL_ERR_NONE;
+}
+
+static kl_err_t topics_add(broker_topics_t *topics, broker_topic_t *topic)
+{
+    if (topics->count == topics->cap) {
+        size_t cap = topics->cap ? topics->cap * 2 : 16;
+        broker_topic_t **grown = realloc(topics->items, cap * sizeof *grown);
+        if (!grown)
+            return KL_ERR_NOMEM;
+        topics->items = grown;
+        topics->cap = cap;
+    }
+    topics->items[topics->count++] = topic;
+    return KL_ERR_NONE;
+}
+
+/* The registry is a plain array: a single node serves few enough topics
+ * that a scan costs less than the request that asks. */
+broker_topic_t *topics_find(const broker_topics_t *topics, kl_str_t name)
+{
+    if (name.len < 0)
+        return NULL;
+    for (size_t i = 0; i < topics->count; i++) {
+        const char *n = topics->items[i]->name;
+        if (strlen(n) == (size_t)name.len && memcmp(n, name.ptr, (size_t)name.len) == 0)
+            return topics->items[i];
+    }
+    return NULL;
+}
+
+broker_topic_t *topics_find_id(const broker_topics_t *topics, const kl_uuid_t *id)
+{
+    for (size_t i = 0; i < topics->count; i++)
+        if (memcmp(topics->items[i]->id.b, id->b, sizeof id->b) == 0)
+            return topics->items[i];
+    return NULL;
+}
+
+/* ------------------------------------------------------------- catalog */
+
+static void put_escaped(FILE *f, const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p <= 0x20 || *p >= 0x7f || *p == '%')
+            fprintf(f, "%%%02X", *p);
+        else
+            fputc(*p, f);
+    }
+}
+
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* Unescapes s in place; false on a bad escape. */
+static bool unescape(char *s)
+{
+    char *out = s;
+    for (char *p = s; *p; p++) {
+        if (*p != '%') {
+            *out++ = *p;
+            continue;
+        }
+        int hi = hexval(p[1]), lo = hi < 0 ? -1 : hexval(p[2]);
+        if (hi < 0 || lo < 0)
+            return false;
+        *out++ = (char)(hi * 16 + lo);
+        p += 2;
+    }
+    *out = '\0';
+    return true;
+}
+
+static void write_topic(FILE *f, const broker_topic_t *t)
+{
+    fprintf(f, "topic %s ", t->name);
+    for (size_t i = 0; i < sizeof t->id.b; i++)
+        fprintf(f, "%02x", t->id.b[i]);
+    fprintf(f, " %d %d\n", (int)t->partition_count, (int)t->replication_factor);
+    for (size_t i = 0; i < t->config_count; i++) {
+        fprintf(f, "config ");
+        put_escaped(f, t->configs[i].name);
+        if (t->configs[i].value) {
+            fputs(" =", f);
+            put_escaped(f, t->configs[i].value);
+        }
+        fputc('\n', f);
+    }
+}
+
+static void fsync_dir(const char *dir)
+{
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd >= 0) {
+        fsync(fd);
+        close(fd);
+    }
+}
+
+/* Rewrites the catalog from the registry. */
+static kl_err_t catalog_write(const broker_topics_t *topics)
+{
+    char path[4096], tmp[4112];
+    snprintf(path, sizeof path, "%s/%s", topics->dir, CATALOG_NAME);
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    FILE *f = fopen(tmp, "we");
+    if (!f)
+        return KL_ERR_KAFKA_STORAGE_ERROR;
+    fprintf(f, "%s\n", CATALOG_HEADER);
+    for (size_t i = 0; i < topics->count; i++)
+        write_topic(f, topics->items[i]);
+    bool ok = fflush(f) == 0 && fsync(fileno(f)) == 0;
+    ok &= fclose(f) == 0;
+    if (!ok || rename(tmp, path) != 0) {
+        unlink(tmp);
+        return KL_ERR_KAFKA_STORAGE_ERROR;
+    }
+    fsync_dir(topics->dir);
+    return KL_ERR_NONE;
+}
+
+static bool parse_id(const char *hex, kl_uuid_t *id)
+{
+    if (strlen(hex) != 32)
+        return false;
+    for (int i = 0; i < 16; i++) {
+        int hi = hexval(hex[2 * i]), lo = hexval(hex[2 * i + 1]);
+        if (hi < 0 || lo < 0)
+            return false;
+        id->b[i] = (uint8_t)(hi * 16 + lo);
+    }
+    return true;
+}
+
+static broker_topic_t *parse_topic_line(char *args)
+{
+    char *save, *name = strtok_r(args, " ", &save), *id = strtok_r(NULL, " ", &save);
+    char *parts = strtok_r(NULL, " ", &save), *rf = strtok_r(NULL, " ", &save);
+    int64_t np, nrf;
+    if (!name || !id || !parts || !rf || strtok_r(NULL, " ", &save) || !topic_name_valid(kl_str(name)) ||
+        !parse_int(kl_str(parts), 1, INT32_MAX, &np) || !parse_int(kl_str(rf), 1, INT16_MAX, &nrf))
+        return NULL;
+    broker_topic_t *t = calloc(1, sizeof *t);
+    if (!t)
+        return NULL;
+    t->name = strdup(name);
+    t->partition_count = (int32_t)np;
+    t->replication_factor = (int16_t)nrf;
+    if (!t->name || !parse_id(id, &t->id)) {
+        topic_free(t);
+        return NULL;
+    }
+    return t;
+}
+
+static bool add_config(broker_topic_t *t, const char *name, size_t name_len, const char *value, size_t value_len,
+                       bool null_value)
+{
+    broker_config_entry_t *grown = realloc(t->configs, (t->config_count + 1) * sizeof *grown);
+    if (!grown)
+        return false;
+    t->configs = grown;
+    broker_config_entry_t *c = &t->configs[t->config_count];
+    c->name = strndup(name, name_len);
+    c->value = null_value ? NULL : strndup(value, value_len);
+    if (!c->name || (!null_value && !c->value)) {
+        free(c->name);
+        free(c->value);
+        return false;
+    }
+    t->config_count++;
+    return true;
+}
+
+static bool parse_config_line(broker_topic_t *t, char *args)
+{
+    char *eq = strstr(args, " =");
+    if (eq)
+        *eq = '\0';
+    char *value = eq ? eq + 2 : NULL;
+    if (!unescape(args) || (value && !unescape(value)) || !*args)
+        return false;
+    return add_config(t, args, strlen(args), value, value ? strlen(value) : 0, value == NULL);
+}
+
+/* Reads the whole catalog into a NUL-terminated string; *textp NULL when
+ * there is none yet. */
+static kl_err_t catalog_read(const char *dir, char **textp)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", dir, CATALOG_NAME);
+    *textp = NULL;
+    FILE *f = fopen(path, "re");
+    if (!f)
+        return errno == ENOENT ? KL_ERR_NONE : KL_ERR_KAFKA_STORAGE_ERROR;
+    char *text = malloc(CATALOG_MAX_BYTES + 1);
+    size_t n = text ? fread(text, 1, CATALOG_MAX_BYTES + 1, f) : 0;
+    bool bad = ferror(f) || n > CATALOG_MAX_BYTES;
+    fclose(f);
+    if (!text)
+        return KL_ERR_NOMEM;
+    if (bad) {
+        free(text);
+        return KL_ERR_KAFKA_STORAGE_ERROR;
+    }
+    text[n] = '\0';
+    *textp = text;
+    return KL_ERR_NONE;
+}
+
+static kl_err_t catalog_parse(broker_topics_t *topics, char *text, char *errstr, size_t errstr_size)
+{
+    broker_topic_t *cur = NULL;
+    int lineno = 0;
+    char *save;
+    for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        lineno++;
+        bool ok = true;
+        if (line[0] == '#')
+            continue;
+        if (!strncmp(line, "topic ", 6)) {
+            cur = parse_topic_line(line + 6);
+            ok = cur && !topics_find(topics, kl_str(cur->name)) && topics_add(topics, cur) == KL_ERR_NONE;
+            if (!ok)
+                topic_free(cur);
+        } else if (!strncmp(line, "config ", 7)) {
+            ok = cur && parse_config_line(cur, line + 7);
+        } else {
+            ok = false;
+        }
+        if (!ok) {
+            snprintf(errstr, errstr_size, "%s/%s: line %d is malformed", topics->dir, CATALOG_NAME, lineno);
+            return KL_ERR_KAFKA_STORAGE_ERROR;
+        }
+    }
+    return KL_ERR_NONE;
+}
+
+kl_err_t topics_load(broker_topics_t *topics, const char *dir, const kl_log_config_t *log_config,
+                     int32_t max_message_bytes, char *errstr, size_t errstr_size)
+{
+    memset(topics, 0, sizeof *topics);
+    topics->dir = strdup(dir);
+    topics->log_config = *log_config;
+    topics->max_message_bytes = max_message_bytes;
+    if (!topics->dir)
+        return KL_ERR_NOMEM;
+    char *text;
+    kl_err_t err = catalog_read(dir, &text);
+    if (err) {
+        snprintf(errstr, errstr_size, "cannot read %s/%s: %s", dir, CATALOG_NAME, kl_err_str(err));
+        return err;
+    }
+    if (text)
+        err = catalog_parse(topics, text, errstr, errstr_size);
+    free(text);
+    for (size_t i = 0; !err && i < topics->count; i++) {
+        err = topic_open_logs(topics, topics->items[i]);
+        if (err)
+            snprintf(errstr, errstr_size, "cannot open the logs of topic %s in %s: %s", topics->items[i]->name,
+                     dir, kl_err_str(err));
+    }
+    return err;
+}
+
+void topics_close(broker_topics_t *topics)
+{
+    for (size_t i = 0; i < topics->count; i++)
+        topic_free(topics->items[i]);
+    free(topics->items);
+    free(topics->dir);
+    memset(topics, 0, sizeof *topics);
+}
+
+/* ------------------------------------------------------ create / delete */
+
+/* Deletes <dir>/<topic>-<partition> and the files in it. */
+static void remove_partition_dir(const char *dir, const char *topic, int32_t partition)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s-%d", dir, topic, (int)partition);
+    DIR *d = opendir(path);
+    if (!d)
+        return;
+    for (struct dirent *e; (e = readdir(d)) != NULL;)
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+            unlinkat(dirfd(d), e->d_name, 0);
+    closedir(d);
+    rmdir(path);
+}
+
+static void random_id(kl_uuid_t *id)
+{
+    /* A version 4 UUID: its version bits keep it apart from Kafka's zero
+     * ("no id") and reserved metadata-topic id (1). */
+    if (getrandom(id->b, sizeof id->b, 0) != (ssize_t)sizeof id->b)
+        for (size_t i = 0; i < sizeof id->b; i++)
+            id->b[i] = (uint8_t)rand();
+    id->b[6] = (uint8_t)((id->b[6] & 0x0f) | 0x40);
+    id->b[8] = (uint8_t)((id->b[8] & 0x3f) | 0x80);
+}
+
+kl_err_t topics_create(broker_topics_t *topics, kl_str_t name, int32_t partitions, int16_t replication_factor,
+                       const kl_str_t *config_names, const kl_str_t *config_values, size_t config_count,
+                       broker_topic_t **topicp)
+{
+    *topicp = NULL;
+    if (!topic_name_valid(name))
+        return KL_ERR_INVALID_TOPIC_EXCEPTION;
+    if (topics_find(topics, name))
+        return KL_ERR_TOPIC_ALREADY_EXISTS;
+    if (partitions < 1)
+        return KL_ERR_INVALID_PARTITIONS;
+    broker_topic_t *t = calloc(1, sizeof *t);
+    if (!t)
+        return KL_ERR_NOMEM;
+    t->name = strndup(name.ptr, (size_t)name.len);
+    t->partition_count = partitions;
+    t->replication_factor = replication_factor;
+    random_id(&t->id);
+    bool ok = t->name != NULL;
+    for (size_t i = 0; ok && i < config_count; i++)
+        ok = add_config(t, config_names[i].ptr, (size_t)config_names[i].len, config_values[i].ptr,
+                        config_values[i].len > 0 ? (size_t)config_values[i].len : 0, config_values[i].len < 0);
+    if (!ok) {
+        topic_free(t);
+        return KL_ERR_NOMEM;
+    }
+    /* Directories left by a topic of the same name that was deleted before a
+     * crash finished removing them must not leak their data into this one. */
+    for (int32_t p = 0; p < partitions; p++)
+        remove_partition_dir(topics->dir, t->name, p);
+    kl_err_t err = topic_open_logs(topics, t);
+    if (!err)
+        err = topics_add(topics, t);
+    if (!err) {
+        err = catalog_write(topics);
+        if (err)
+            topics->count--;
+    }
+    if (err) {
+        int32_t n = t->partition_count;
+        char *tname = strdup(t->name);
+        topic_free(t);
+        for (int32_t p = 0; tname && p < n; p++)
+            remove_partition_dir(topics->dir, tname, p);
+        free(tname);
+        return err == KL_ERR_NOMEM ? err : KL_ERR_KAFKA_STORAGE_ERROR;
+    }
+    *topicp = t;
+    return KL_ERR_NONE;
+}
+
+kl_err_t topics_delete(broker_topics_t *topics, broker_topic_t *topic)
+{
+    size_t i = 0;
+    while (i < topics->count && topics->items[i] != topic)
+        i++;
+    if (i == topics->count)
+        return KL_ERR_UNKNOWN_TOPIC_OR_PARTITION;
+    memmove(&topics->items[i], &topics->items[i + 1], (topics->count - i - 1) * sizeof topics->items[0]);
+    topics->count--;
+    kl_err_t err = catalog_write(topics);
+    if (err) {
+        /* put it back where it was: the catalog still lists it */
+        memmove(&topics->items[i + 1], &topics->items[i], (topics->count - i) * sizeof topics->items[0]);
+        topics->items[i] = topic;
+        topics->count++;
+        return err;
+    }
+    int32_t n = topic->partition_count;
+    char *name = strdup(topic->name);
+    topic_free(topic);
+    for (int32_t p = 0; name && p < n; p++)
+        remove_partition_dir(topics->dir, name, p);
+    free(name);
+    return KL_ERR_NONE;
+}

@@ -1,0 +1,27 @@
+/* Test fixture: an embedded broker on 127.0.0.1 port 0 with a fresh
+ * temporary log directory, restartable on the same directory, and removed
+ * (directory included) at the end. Failures abort the Check test. */
+#ifndef KL_TEST_BROKER_FIXTURE_H
+#define KL_TEST_BROKER_FIXTURE_H
+
+#include <kafkalite.h>
+
+typedef struct broker_fixture {
+    char dir[64];
+    const char *const *props; /* extra name, value, ..., NULL */
+    kl_broker_t *broker;
+    const char *bootstrap;
+} broker_fixture_t;
+
+/* props: extra properties as name, value pairs ending with NULL (or NULL). */
+void fixture_start(broker_fixture_t *f, const char *const *props);
+/* Stops and destroys the broker, then starts a new one on the same
+ * directory with the same properties (on a new port). */
+void fixture_restart(broker_fixture_t *f);
+/* Destroys the broker and removes the directory. */
+void fixture_stop(broker_fixture_t *f);
+
+/* Monotonic milliseconds, for deadlines. */
+long long fixture_now_ms(void);
+
+#endif
