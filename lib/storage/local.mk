@@ -1,9 +1,11 @@
 # lib/storage: build fragment (see Makefile.am): the partition log
 # (segments, offset index, recovery).
 libkafkalite_internal_la_SOURCES += \
+	lib/storage/file.c \
 	lib/storage/log.c \
 	lib/storage/segment.c
 noinst_HEADERS += \
+	lib/storage/file.h \
 	lib/storage/log.h \
 	lib/storage/segment.h
 

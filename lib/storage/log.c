@@ -242,6 +242,7 @@ static size_t log_find_segment(const kl_log_t *log, int64_t offset)
 static void range_fill(const kl_segment_t *seg, const kl_segment_batch_t *first, size_t max_bytes,
                        kl_log_range_t *range)
 {
+    range->file = kl_file_ref(seg->log_file);
     range->fd = seg->log_fd;
     range->position = first->position;
     range->length = (size_t)first->size;
@@ -269,8 +270,15 @@ kl_err_t kl_log_read(kl_log_t *log, int64_t offset, size_t max_bytes, kl_log_ran
         return KL_ERR_NONE;
     }
     const kl_segment_t *active = log_active(log);
-    *range = (kl_log_range_t){active->log_fd, active->size, 0, log->end_offset};
+    *range = (kl_log_range_t){active->log_fd, active->size, 0, log->end_offset, kl_file_ref(active->log_file)};
     return KL_ERR_NONE;
+}
+
+void kl_log_range_release(kl_log_range_t *range)
+{
+    kl_file_unref(range->file);
+    range->file = NULL;
+    range->fd = -1;
 }
 
 int64_t kl_log_start_offset(const kl_log_t *log) { return log->start_offset; }

@@ -23,13 +23,22 @@ typedef struct kl_log_config {
 void kl_log_config_init(kl_log_config_t *config);
 
 /* A byte range of one segment file holding whole batches, to send as is
- * (sendfile, or pread into a buffer). fd stays valid until the log is
- * closed. length 0 means nothing to read yet (offset == log end offset). */
+ * (sendfile, or pread into a buffer). length 0 means nothing to read yet
+ * (offset == log end offset).
+ *
+ * The range holds a reference on its segment file: fd stays open and its
+ * bytes stay readable even when retention, kl_log_delete_records() or
+ * kl_log_close() deletes or closes the segment meanwhile, until the range is
+ * given to kl_log_range_release(). Every range a successful kl_log_read()
+ * filled MUST be released exactly once, from any thread; a range never
+ * released keeps its file open for good. (kl_log_truncate() is the
+ * exception: it cuts the file itself, so bytes past the cut are gone.) */
 typedef struct kl_log_range {
     int fd;
     uint64_t position;
     size_t length;
     int64_t first_offset; /* base offset of the first batch in the range */
+    struct kl_file *file; /* the reference; NULL once released */
 } kl_log_range_t;
 
 /* Opens (creating if needed) the partition directory under dir, which must
@@ -56,6 +65,10 @@ KL_WARN_UNUSED kl_err_t kl_log_append(kl_log_t *log, void *batch, size_t len, in
  * KL_ERR_OFFSET_OUT_OF_RANGE (offset below the log start or past the log end
  * offset), KL_ERR_KAFKA_STORAGE_ERROR, KL_ERR_CORRUPT_MESSAGE. */
 KL_WARN_UNUSED kl_err_t kl_log_read(kl_log_t *log, int64_t offset, size_t max_bytes, kl_log_range_t *range);
+/* Lets go of a range from kl_log_read(): closes the segment file if the
+ * segment is gone and this was the last holder. Any thread; a released
+ * range (file NULL) is ignored. Sets fd to -1 and file to NULL. */
+void kl_log_range_release(kl_log_range_t *range);
 
 int64_t kl_log_start_offset(const kl_log_t *log);
 int64_t kl_log_end_offset(const kl_log_t *log);

@@ -14,6 +14,7 @@
 
 #include "record/batch.h"
 #include "record/batch_layout.h"
+#include "storage/file.h"
 #include "util/buf.h"
 
 /* Header bytes a scan reads: up to and including lastOffsetDelta. */
@@ -29,41 +30,6 @@ static char *segment_path(const char *dir, int64_t base_offset, const char *suff
     return path;
 }
 
-static bool write_all(int fd, const void *data, size_t len, uint64_t position)
-{
-    const uint8_t *p = data;
-    while (len > 0) {
-        ssize_t n = pwrite(fd, p, len, (off_t)position);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return false;
-        p += n;
-        len -= (size_t)n;
-        position += (uint64_t)n;
-    }
-    return true;
-}
-
-/* Reads up to len bytes; returns the count (short only at end of file) or
- * -1 on error. */
-static ssize_t read_full(int fd, void *data, size_t len, uint64_t position)
-{
-    uint8_t *p = data;
-    size_t done = 0;
-    while (done < len) {
-        ssize_t n = pread(fd, p + done, len - done, (off_t)(position + done));
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            return -1;
-        if (n == 0)
-            break;
-        done += (size_t)n;
-    }
-    return (ssize_t)done;
-}
-
 kl_err_t kl_segment_open(kl_segment_t *seg, const char *dir, int64_t base_offset, size_t index_interval,
                          bool create)
 {
@@ -77,11 +43,13 @@ kl_err_t kl_segment_open(kl_segment_t *seg, const char *dir, int64_t base_offset
         kl_segment_close(seg);
         return KL_ERR_NOMEM;
     }
-    int flags = O_RDWR | O_CREAT | O_CLOEXEC | (create ? O_EXCL : 0);
+    int flags = O_RDWR | O_CREAT | (create ? O_EXCL : 0);
     struct stat st;
-    seg->log_fd = open(seg->log_path, flags, 0644);
-    if (seg->log_fd >= 0)
-        seg->index_fd = open(seg->index_path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    seg->log_file = kl_file_open(seg->log_path, flags, 0644);
+    if (seg->log_file)
+        seg->index_file = kl_file_open(seg->index_path, O_RDWR | O_CREAT, 0644);
+    seg->log_fd = seg->log_file ? seg->log_file->fd : -1;
+    seg->index_fd = seg->index_file ? seg->index_file->fd : -1;
     if (seg->index_fd < 0 || fstat(seg->log_fd, &st) != 0) {
         if (create)
             kl_segment_destroy(seg);
@@ -95,10 +63,8 @@ kl_err_t kl_segment_open(kl_segment_t *seg, const char *dir, int64_t base_offset
 
 void kl_segment_close(kl_segment_t *seg)
 {
-    if (seg->log_fd >= 0)
-        close(seg->log_fd);
-    if (seg->index_fd >= 0)
-        close(seg->index_fd);
+    kl_file_unref(seg->log_file);
+    kl_file_unref(seg->index_file);
     free(seg->log_path);
     free(seg->index_path);
     free(seg->index);
@@ -161,7 +127,7 @@ static kl_err_t index_write_file(kl_segment_t *seg)
         return KL_ERR_NOMEM;
     for (size_t i = 0; i < seg->index_len; i++)
         index_encode(seg, &seg->index[i], bytes + i * KL_SEGMENT_INDEX_ENTRY_SIZE);
-    bool ok = ftruncate(seg->index_fd, 0) == 0 && write_all(seg->index_fd, bytes, len, 0);
+    bool ok = ftruncate(seg->index_fd, 0) == 0 && kl_pwrite_all(seg->index_fd, bytes, len, 0);
     free(bytes);
     return ok ? KL_ERR_NONE : KL_ERR_KAFKA_STORAGE_ERROR;
 }
@@ -174,7 +140,7 @@ static bool index_file_matches(const kl_segment_t *seg)
     if (fstat(seg->index_fd, &st) != 0 || (uint64_t)st.st_size != len)
         return false;
     uint8_t *bytes = malloc(len ? len : 1);
-    bool same = bytes && read_full(seg->index_fd, bytes, len, 0) == (ssize_t)len;
+    bool same = bytes && kl_pread_full(seg->index_fd, bytes, len, 0) == (ssize_t)len;
     for (size_t i = 0; same && i < seg->index_len; i++) {
         uint8_t want[8];
         index_encode(seg, &seg->index[i], want);
@@ -210,7 +176,7 @@ static kl_err_t segment_scan(kl_segment_t *seg, uint64_t file_size, uint64_t *va
     bool nomem = !buf, stop = false;
     while (!nomem && !stop && pos < file_size) {
         size_t want = file_size - pos < cap ? (size_t)(file_size - pos) : cap;
-        ssize_t got = read_full(seg->log_fd, buf, want, pos);
+        ssize_t got = kl_pread_full(seg->log_fd, buf, want, pos);
         if (got < 0) {
             err = KL_ERR_KAFKA_STORAGE_ERROR;
             break;
@@ -269,7 +235,7 @@ kl_err_t kl_segment_read_header(const kl_segment_t *seg, uint64_t position, kl_s
         return KL_ERR_NOENT;
     if (seg->size - position < sizeof h)
         return KL_ERR_CORRUPT_MESSAGE;
-    ssize_t got = read_full(seg->log_fd, h, sizeof h, position);
+    ssize_t got = kl_pread_full(seg->log_fd, h, sizeof h, position);
     if (got < 0)
         return KL_ERR_KAFKA_STORAGE_ERROR;
     int32_t length = (int32_t)kl_load_be32(h + KL_BATCH_POS_LENGTH);
@@ -316,7 +282,7 @@ static bool index_read_file(kl_segment_t *seg)
         return false;
     size_t n = (size_t)st.st_size / KL_SEGMENT_INDEX_ENTRY_SIZE;
     uint8_t *bytes = malloc(n ? (size_t)st.st_size : 1);
-    bool ok = bytes && read_full(seg->index_fd, bytes, (size_t)st.st_size, 0) == st.st_size;
+    bool ok = bytes && kl_pread_full(seg->index_fd, bytes, (size_t)st.st_size, 0) == st.st_size;
     seg->index_len = 0;
     for (size_t i = 0; ok && i < n; i++) {
         const uint8_t *e = bytes + i * KL_SEGMENT_INDEX_ENTRY_SIZE;
@@ -380,7 +346,7 @@ kl_err_t kl_segment_append(kl_segment_t *seg, const void *batch, size_t len, int
             return KL_ERR_KAFKA_STORAGE_ERROR;
         seg->dirty_tail = false;
     }
-    if (!write_all(seg->log_fd, batch, len, pos))
+    if (!kl_pwrite_all(seg->log_fd, batch, len, pos))
         goto undo_log;
     size_t since = seg->bytes_since_index;
     bool nomem = false;
@@ -388,7 +354,7 @@ kl_err_t kl_segment_append(kl_segment_t *seg, const void *batch, size_t len, int
         uint8_t entry[KL_SEGMENT_INDEX_ENTRY_SIZE];
         if (!nomem)
             index_encode(seg, &seg->index[seg->index_len - 1], entry);
-        if (nomem || !write_all(seg->index_fd, entry, sizeof entry, (seg->index_len - 1) * sizeof entry)) {
+        if (nomem || !kl_pwrite_all(seg->index_fd, entry, sizeof entry, (seg->index_len - 1) * sizeof entry)) {
             seg->index_len -= !nomem;
             seg->bytes_since_index = since;
             if (ftruncate(seg->index_fd, (off_t)(seg->index_len * sizeof entry)) != 0)

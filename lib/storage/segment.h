@@ -11,6 +11,7 @@
 
 #include "kafkalite/common.h"
 #include "kafkalite/error.h"
+#include "storage/file.h"
 
 #define KL_SEGMENT_INDEX_ENTRY_SIZE 8
 
@@ -23,8 +24,10 @@ typedef struct kl_segment {
     int64_t base_offset;
     char *log_path;
     char *index_path;
-    int log_fd;
-    int index_fd;
+    kl_file_t *log_file;   /* one reference held by the segment */
+    kl_file_t *index_file;
+    int log_fd;   /* log_file->fd */
+    int index_fd; /* index_file->fd */
     uint64_t size;       /* bytes of whole batches in the .log */
     int64_t next_offset; /* one past the last offset stored (base if empty) */
     size_t index_interval;

@@ -149,11 +149,13 @@ static void check_log_contents(fixture_t *f)
         }
         ck_assert_uint_eq(kl_batch_iter_offset(&it), r.length);
         free(bytes);
+        kl_log_range_release(&r);
     }
     ck_assert_uint_eq(next, f->count);
     kl_log_range_t r;
     ck_assert_int_eq(kl_log_read(f->log, leo, 1 << 20, &r), KL_ERR_NONE);
     ck_assert_uint_eq(r.length, 0);
+    kl_log_range_release(&r);
     ck_assert_int_eq(kl_log_read(f->log, leo + 1, 1 << 20, &r), KL_ERR_OFFSET_OUT_OF_RANGE);
 }
 
@@ -191,6 +193,7 @@ START_TEST(test_round_trip_across_segments)
         kl_log_range_t r;
         ck_assert_int_eq(kl_log_read(f.log, o, 1 << 20, &r), KL_ERR_NONE);
         ck_assert_int_eq(r.first_offset, o / RECORDS_PER_BATCH * RECORDS_PER_BATCH);
+        kl_log_range_release(&r);
     }
     fixture_free(&f);
 }
@@ -337,10 +340,34 @@ START_TEST(test_small_budget_one_whole_batch)
     kl_log_range_t r;
     ck_assert_int_eq(kl_log_read(f.log, 0, 1, &r), KL_ERR_NONE);
     ck_assert_uint_eq(r.length, f.sizes[0]);
+    kl_log_range_release(&r);
     ck_assert_int_eq(kl_log_read(f.log, 4, f.sizes[1] + f.sizes[2] + 1, &r), KL_ERR_NONE);
     ck_assert_int_eq(r.first_offset, 3);
     ck_assert_uint_eq(r.position, f.sizes[0]);
     ck_assert_uint_eq(r.length, f.sizes[1] + f.sizes[2]);
+    kl_log_range_release(&r);
+    ck_assert_ptr_null(r.file);
+    kl_log_range_release(&r); /* twice: ignored */
+    fixture_free(&f);
+}
+END_TEST
+
+/* A range holds its file: readable after the log is closed, until released. */
+START_TEST(test_range_outlives_close)
+{
+    fixture_t f;
+    fixture_init(&f, 1 << 20, 4096);
+    append_batches(&f, 3, 100);
+    kl_log_range_t r;
+    ck_assert_int_eq(kl_log_read(f.log, 3, 1 << 20, &r), KL_ERR_NONE);
+    kl_log_close(f.log);
+    f.log = NULL;
+    uint8_t *bytes = read_range(&r);
+    ck_assert_uint_eq(r.length, f.sizes[1] + f.sizes[2]);
+    ck_assert_mem_eq(bytes, f.batches[1], f.sizes[1]);
+    free(bytes);
+    kl_log_range_release(&r);
+    ck_assert_int_eq(r.fd, -1);
     fixture_free(&f);
 }
 END_TEST
@@ -442,6 +469,7 @@ static Suite *storage_suite(void)
     tcase_add_test(tc, test_corrupt_byte_truncated);
     tcase_add_test(tc, test_deleted_index_rebuilt);
     tcase_add_test(tc, test_small_budget_one_whole_batch);
+    tcase_add_test(tc, test_range_outlives_close);
     tcase_add_test(tc, test_read_only_directory);
     tcase_add_test(tc, test_full_disk_leaves_log_intact);
     tcase_add_test(tc, test_bad_batch_rejected);
