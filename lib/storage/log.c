@@ -10,37 +10,32 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "record/batch.h"
-#include "storage/segment.h"
+#include "storage/log_internal.h"
 
 #define LOG_DEFAULT_SEGMENT_BYTES (1u << 30)
 #define LOG_DEFAULT_INDEX_INTERVAL 4096
 /* Index positions are int32: a segment never grows past this. */
 #define LOG_MAX_SEGMENT_BYTES INT32_MAX
 
-struct kl_log {
-    char *dir;
-    kl_log_config_t config;
-    kl_segment_t *segments; /* by base offset; the last one is active */
-    size_t count;
-    size_t cap;
-    int64_t start_offset;
-    int64_t end_offset;
-    int64_t high_watermark;
-    uint64_t recovered_bytes;
-};
+static int64_t wall_clock_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 void kl_log_config_init(kl_log_config_t *config)
 {
     config->segment_bytes = LOG_DEFAULT_SEGMENT_BYTES;
     config->index_interval_bytes = LOG_DEFAULT_INDEX_INTERVAL;
+    config->timestamp_type = KL_LOG_CREATE_TIME;
 }
 
-static kl_segment_t *log_active(kl_log_t *log) { return &log->segments[log->count - 1]; }
-
 /* Opens (or creates) one more segment at the end of the list. */
-static kl_err_t log_add_segment(kl_log_t *log, int64_t base_offset, bool create)
+static kl_err_t log_add_segment(kl_log_t *log, int64_t base_offset, bool create, int64_t now_ms)
 {
     if (log->count == log->cap) {
         size_t cap = log->cap ? log->cap * 2 : 8;
@@ -53,7 +48,7 @@ static kl_err_t log_add_segment(kl_log_t *log, int64_t base_offset, bool create)
     kl_err_t err = kl_segment_open(&log->segments[log->count], log->dir, base_offset,
                                    (size_t)log->config.index_interval_bytes, create);
     if (err == KL_ERR_NONE)
-        log->count++;
+        log->segments[log->count++].created_ms = now_ms;
     return err;
 }
 
@@ -111,24 +106,37 @@ static kl_err_t list_segments(const char *dir, int64_t **offsets, size_t *count)
     return err;
 }
 
+/* An older segment: its index files are trusted when they fit the .log,
+ * else rebuilt from the batch headers. Its time index must end with its max
+ * timestamp (a crash may have come between the roll and that entry). */
+static kl_err_t log_load_inactive(kl_log_t *log, size_t i)
+{
+    kl_segment_t *seg = &log->segments[i];
+    kl_err_t err = kl_segment_load(seg);
+    if (err == KL_ERR_NOENT)
+        err = kl_segment_rebuild(seg, true);
+    else if (!err)
+        err = kl_segment_seal(seg);
+    seg->next_offset = log->segments[i + 1].base_offset;
+    return err;
+}
+
 /* Opens every segment found: indexes of the older ones are loaded, the
  * last one is recovered. */
 static kl_err_t log_load(kl_log_t *log)
 {
-    int64_t *offsets;
+    int64_t *offsets, now = wall_clock_ms();
     size_t n;
     kl_err_t err = list_segments(log->dir, &offsets, &n);
     for (size_t i = 0; !err && i < n; i++)
-        err = log_add_segment(log, offsets[i], false);
+        err = log_add_segment(log, offsets[i], false, now);
     free(offsets);
     if (!err && log->count == 0)
-        err = log_add_segment(log, 0, true);
-    for (size_t i = 0; !err && i + 1 < log->count; i++) {
-        err = kl_segment_load_index(&log->segments[i]);
-        log->segments[i].next_offset = log->segments[i + 1].base_offset;
-    }
+        err = log_add_segment(log, 0, true, now);
+    for (size_t i = 0; !err && i + 1 < log->count; i++)
+        err = log_load_inactive(log, i);
     if (!err)
-        err = kl_segment_recover(log_active(log), &log->recovered_bytes);
+        err = kl_segment_recover(log_active(log), false, &log->recovered_bytes);
     if (err)
         return err;
     log->start_offset = log->segments[0].base_offset;
@@ -181,6 +189,12 @@ void kl_log_close(kl_log_t *log)
 {
     if (!log)
         return;
+    /* As Kafka: a later open learns the max timestamp from the file. If
+     * this fails, that open finds it by reading the batch headers. */
+    if (log->count > 0) {
+        kl_err_t ignored = kl_segment_seal(log_active(log));
+        (void)ignored;
+    }
     for (size_t i = 0; i < log->count; i++)
         kl_segment_close(&log->segments[i]);
     free(log->segments);
@@ -197,35 +211,53 @@ static bool log_needs_roll(kl_log_t *log, size_t len, int64_t last_offset)
                                  last_offset - active->base_offset > INT32_MAX);
 }
 
-kl_err_t kl_log_append(kl_log_t *log, void *batch, size_t len, int64_t *base_offset)
+/* Starts a new active segment at base, sealing the old one's time index. */
+static kl_err_t log_roll(kl_log_t *log, int64_t base, int64_t now_ms)
+{
+    kl_err_t err = kl_segment_seal(log_active(log));
+    if (!err)
+        err = log_add_segment(log, base, true, now_ms);
+    return err == KL_ERR_NOMEM ? err : err ? KL_ERR_KAFKA_STORAGE_ERROR : KL_ERR_NONE;
+}
+
+kl_err_t kl_log_append_at(kl_log_t *log, void *batch, size_t len, int64_t now_ms, kl_log_append_info_t *info)
 {
     kl_batch_t b;
     kl_err_t err = kl_batch_validate(batch, len, 0, &b, NULL);
     if (err)
         return err;
+    bool append_time = log->config.timestamp_type == KL_LOG_APPEND_TIME;
+    int64_t max_timestamp = append_time ? now_ms : b.max_timestamp;
     int64_t base = log->end_offset;
     int64_t last = base + b.last_offset_delta;
-    if (log_needs_roll(log, len, last)) {
-        err = log_add_segment(log, base, true);
-        if (err)
-            return err == KL_ERR_NOMEM ? err : KL_ERR_KAFKA_STORAGE_ERROR;
-    }
+    if (log_needs_roll(log, len, last) && (err = log_roll(log, base, now_ms)) != KL_ERR_NONE)
+        return err;
     err = kl_batch_set_base_offset(batch, len, base);
+    if (!err && append_time)
+        err = kl_batch_set_log_append_time(batch, len, now_ms);
     if (!err)
-        err = kl_segment_append(log_active(log), batch, len, last);
+        err = kl_segment_append(log_active(log), batch, len, last, max_timestamp);
     if (err)
         return err;
     log->end_offset = last + 1;
     log->high_watermark = log->end_offset;
-    if (base_offset)
-        *base_offset = base;
+    if (info)
+        *info = (kl_log_append_info_t){base, last, append_time ? now_ms : -1, log->start_offset};
     return KL_ERR_NONE;
+}
+
+kl_err_t kl_log_append(kl_log_t *log, void *batch, size_t len, int64_t *base_offset)
+{
+    kl_log_append_info_t info;
+    kl_err_t err = kl_log_append_at(log, batch, len, wall_clock_ms(), &info);
+    if (!err && base_offset)
+        *base_offset = info.base_offset;
+    return err;
 }
 
 /* ------------------------------------------------------------------ read */
 
-/* The last segment whose base offset is at or below offset. */
-static size_t log_find_segment(const kl_log_t *log, int64_t offset)
+size_t log_segment_for(const kl_log_t *log, int64_t offset)
 {
     size_t lo = 0, hi = log->count;
     while (lo < hi) {
@@ -259,7 +291,7 @@ kl_err_t kl_log_read(kl_log_t *log, int64_t offset, size_t max_bytes, kl_log_ran
 {
     if (offset < log->start_offset || offset > log->end_offset)
         return KL_ERR_OFFSET_OUT_OF_RANGE;
-    for (size_t i = log_find_segment(log, offset); i < log->count && offset < log->end_offset; i++) {
+    for (size_t i = log_segment_for(log, offset); i < log->count && offset < log->end_offset; i++) {
         kl_segment_batch_t first;
         kl_err_t err = kl_segment_find(&log->segments[i], offset, &first);
         if (err == KL_ERR_NOENT)

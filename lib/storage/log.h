@@ -14,12 +14,20 @@
 
 typedef struct kl_log kl_log_t;
 
+/* message.timestamp.type */
+typedef enum kl_log_timestamp_type {
+    KL_LOG_CREATE_TIME = 0, /* keep the producer's timestamps */
+    KL_LOG_APPEND_TIME = 1, /* stamp each batch with the broker's clock */
+} kl_log_timestamp_type_t;
+
 typedef struct kl_log_config {
     uint64_t segment_bytes;        /* log.segment.bytes: roll past this size */
     uint64_t index_interval_bytes; /* log.index.interval.bytes */
+    kl_log_timestamp_type_t timestamp_type; /* message.timestamp.type */
 } kl_log_config_t;
 
-/* Kafka's defaults: 1 GiB segments, an index entry every 4 KiB. */
+/* Kafka's defaults: 1 GiB segments, an index entry every 4 KiB,
+ * CreateTime. */
 void kl_log_config_init(kl_log_config_t *config);
 
 /* A byte range of one segment file holding whole batches, to send as is
@@ -59,6 +67,21 @@ void kl_log_close(kl_log_t *log);
  * directory), in which case nothing stored changes. */
 KL_WARN_UNUSED kl_err_t kl_log_append(kl_log_t *log, void *batch, size_t len, int64_t *base_offset);
 
+/* What an append did, for the Produce response. */
+typedef struct kl_log_append_info {
+    int64_t base_offset;
+    int64_t last_offset;
+    int64_t log_append_time;  /* now_ms under LogAppendTime, else -1 */
+    int64_t log_start_offset; /* after the append */
+} kl_log_append_info_t;
+
+/* kl_log_append() with the caller's clock: now_ms (milliseconds since the
+ * epoch) stamps the batch under LogAppendTime (maxTimestamp and the
+ * attribute bit, CRC recomputed) and drives time-based rolling. kl_log_append()
+ * is this with the system clock. info may be NULL. */
+KL_WARN_UNUSED kl_err_t kl_log_append_at(kl_log_t *log, void *batch, size_t len, int64_t now_ms,
+                                         kl_log_append_info_t *info);
+
 /* The batches from the one holding offset (or the next one after it)
  * onwards, within one segment, stopping at batch boundaries so the range
  * stays within max_bytes, but always at least one whole batch. Errors:
@@ -69,6 +92,24 @@ KL_WARN_UNUSED kl_err_t kl_log_read(kl_log_t *log, int64_t offset, size_t max_by
  * segment is gone and this was the last holder. Any thread; a released
  * range (file NULL) is ignored. Sets fd to -1 and file to NULL. */
 void kl_log_range_release(kl_log_range_t *range);
+
+/* ListOffsets' special timestamps. */
+#define KL_LOG_TIMESTAMP_LATEST (-1)   /* the log end offset */
+#define KL_LOG_TIMESTAMP_EARLIEST (-2) /* the log start offset */
+#define KL_LOG_TIMESTAMP_MAX (-3)      /* the record with the largest timestamp */
+
+/* ListOffsets by time, Kafka's rules: for timestamp >= 0, the first record
+ * at or after the log start offset whose timestamp is >= timestamp (found
+ * through the time index: the first batch whose maxTimestamp reaches it,
+ * then that batch's records); LATEST and EARLIEST give the log end and
+ * start offsets; MAX the first record carrying the largest timestamp.
+ * *found_timestamp (may be NULL) gets that record's timestamp, -1 for
+ * LATEST and EARLIEST. KL_ERR_NOENT when no record qualifies (Kafka answers
+ * offset -1, timestamp -1); KL_ERR_INVALID_ARG for other negative
+ * timestamps; KL_ERR_CORRUPT_MESSAGE, KL_ERR_KAFKA_STORAGE_ERROR. Capping
+ * the answer by the high watermark is the caller's business. */
+KL_WARN_UNUSED kl_err_t kl_log_find_offset_by_timestamp(kl_log_t *log, int64_t timestamp, int64_t *offset,
+                                                        int64_t *found_timestamp);
 
 int64_t kl_log_start_offset(const kl_log_t *log);
 int64_t kl_log_end_offset(const kl_log_t *log);
