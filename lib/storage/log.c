@@ -17,6 +17,7 @@
 
 #define LOG_DEFAULT_SEGMENT_BYTES (1u << 30)
 #define LOG_DEFAULT_INDEX_INTERVAL 4096
+#define LOG_DEFAULT_SEGMENT_MS (7 * 24 * 3600 * 1000LL)
 /* Index positions are int32: a segment never grows past this. */
 #define LOG_MAX_SEGMENT_BYTES INT32_MAX
 
@@ -32,6 +33,7 @@ void kl_log_config_init(kl_log_config_t *config)
     config->segment_bytes = LOG_DEFAULT_SEGMENT_BYTES;
     config->index_interval_bytes = LOG_DEFAULT_INDEX_INTERVAL;
     config->timestamp_type = KL_LOG_CREATE_TIME;
+    config->segment_ms = LOG_DEFAULT_SEGMENT_MS;
 }
 
 /* Opens (or creates) one more segment at the end of the list. */
@@ -163,7 +165,8 @@ kl_err_t kl_log_open(const char *dir, const char *topic, int32_t partition, cons
         log->config = *config;
     else
         kl_log_config_init(&log->config);
-    if (log->config.segment_bytes == 0 || log->config.segment_bytes > LOG_MAX_SEGMENT_BYTES) {
+    if (log->config.segment_bytes == 0 || log->config.segment_bytes > LOG_MAX_SEGMENT_BYTES ||
+        log->config.segment_ms <= 0) {
         kl_log_close(log);
         return KL_ERR_INVALID_ARG;
     }
@@ -204,11 +207,18 @@ void kl_log_close(kl_log_t *log)
 
 /* ---------------------------------------------------------------- append */
 
-static bool log_needs_roll(kl_log_t *log, size_t len, int64_t last_offset)
+/* Kafka's rolling rules: size, relative offsets that must fit an int32,
+ * and log.roll.ms counted in the batches' own timestamps when they have
+ * them, else from when the segment was created or opened. */
+static bool log_needs_roll(kl_log_t *log, size_t len, int64_t last_offset, int64_t max_timestamp, int64_t now_ms)
 {
     const kl_segment_t *active = log_active(log);
-    return active->size > 0 && (active->size + len > log->config.segment_bytes ||
-                                 last_offset - active->base_offset > INT32_MAX);
+    if (active->size == 0)
+        return false;
+    int64_t waited = active->first_timestamp >= 0 ? max_timestamp - active->first_timestamp
+                                                  : now_ms - active->created_ms;
+    return active->size + len > log->config.segment_bytes || last_offset - active->base_offset > INT32_MAX ||
+           waited > log->config.segment_ms;
 }
 
 /* Starts a new active segment at base, sealing the old one's time index. */
@@ -230,7 +240,7 @@ kl_err_t kl_log_append_at(kl_log_t *log, void *batch, size_t len, int64_t now_ms
     int64_t max_timestamp = append_time ? now_ms : b.max_timestamp;
     int64_t base = log->end_offset;
     int64_t last = base + b.last_offset_delta;
-    if (log_needs_roll(log, len, last) && (err = log_roll(log, base, now_ms)) != KL_ERR_NONE)
+    if (log_needs_roll(log, len, last, max_timestamp, now_ms) && (err = log_roll(log, base, now_ms)) != KL_ERR_NONE)
         return err;
     err = kl_batch_set_base_offset(batch, len, base);
     if (!err && append_time)

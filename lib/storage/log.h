@@ -24,10 +24,15 @@ typedef struct kl_log_config {
     uint64_t segment_bytes;        /* log.segment.bytes: roll past this size */
     uint64_t index_interval_bytes; /* log.index.interval.bytes */
     kl_log_timestamp_type_t timestamp_type; /* message.timestamp.type */
+    /* log.roll.ms: roll when the new batch's maxTimestamp is more than this
+     * past the active segment's first batch's (Kafka's rule), or, when that
+     * batch has no timestamp, when the segment was created or opened more
+     * than this long ago. > 0. */
+    int64_t segment_ms;
 } kl_log_config_t;
 
 /* Kafka's defaults: 1 GiB segments, an index entry every 4 KiB,
- * CreateTime. */
+ * CreateTime, segments rolled after 7 days. */
 void kl_log_config_init(kl_log_config_t *config);
 
 /* A byte range of one segment file holding whole batches, to send as is

@@ -179,6 +179,44 @@ START_TEST(test_timeindex_sealed_on_roll)
 }
 END_TEST
 
+/* log.roll.ms counts in the batches' own timestamps. */
+START_TEST(test_roll_by_time)
+{
+    fixture_t f;
+    fixture_setup(&f);
+    f.config.segment_ms = 1000;
+    fixture_open(&f);
+    append_stamped(&f, 10, T0, 1);
+    append_stamped(&f, 10, T0 + 900, 100); /* max T0 + 1100 - T0 > 1000 */
+    ck_assert_uint_eq(kl_log_segment_count(f.log), 2);
+    append_stamped(&f, 10, T0 + 1500, 1);
+    append_stamped(&f, 10, T0 + 2000, 1); /* 2002 - 1102 <= 1000 */
+    ck_assert_uint_eq(kl_log_segment_count(f.log), 2);
+    append_stamped(&f, 10, T0 + 2103, 0);
+    ck_assert_uint_eq(kl_log_segment_count(f.log), 3);
+    /* A producer's clock going back in time does not roll. */
+    append_stamped(&f, 10, T0 - 50000, 0);
+    ck_assert_uint_eq(kl_log_segment_count(f.log), 3);
+    check_log_contents(&f);
+    fixture_reopen(&f);
+    ck_assert_uint_eq(kl_log_segment_count(f.log), 3);
+    append_stamped(&f, 10, T0 + 3104, 0); /* the first batch is remembered */
+    ck_assert_uint_eq(kl_log_segment_count(f.log), 4);
+    check_log_contents(&f);
+    fixture_free(&f);
+
+    /* No timestamps: the segment's age by the clock decides. */
+    fixture_setup(&f);
+    f.config.segment_ms = 1000;
+    fixture_open(&f);
+    f.now = INT64_MAX / 4; /* far past the system clock that stamped its creation */
+    append_stamped(&f, 10, -1, 0);
+    append_stamped(&f, 10, -1, 0);
+    ck_assert_uint_eq(kl_log_segment_count(f.log), 2);
+    fixture_free(&f);
+}
+END_TEST
+
 static Suite *storage_time_suite(void)
 {
     Suite *s = suite_create("storage_time");
@@ -188,6 +226,7 @@ static Suite *storage_time_suite(void)
     tcase_add_test(tc, test_special_timestamps);
     tcase_add_test(tc, test_log_append_time);
     tcase_add_test(tc, test_timeindex_sealed_on_roll);
+    tcase_add_test(tc, test_roll_by_time);
     suite_add_tcase(s, tc);
     return s;
 }
