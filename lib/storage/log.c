@@ -1,15 +1,10 @@
-/* The partition log: finds and opens the segments of a partition
- * directory, recovers the last one, appends with offset assignment and
- * rolling, and turns reads by offset into byte ranges. See log.h. */
+/* The partition log's data path: appends with offset assignment and
+ * rolling, reads by offset turned into byte ranges, and the accessors.
+ * Opening is in log_open.c, shrinking in retention.c. See log.h. */
 #include "storage/log.h"
 
-#include <dirent.h>
-#include <errno.h>
 #include <stdbool.h>
-#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 
 #include "record/batch.h"
@@ -18,10 +13,9 @@
 #define LOG_DEFAULT_SEGMENT_BYTES (1u << 30)
 #define LOG_DEFAULT_INDEX_INTERVAL 4096
 #define LOG_DEFAULT_SEGMENT_MS (7 * 24 * 3600 * 1000LL)
-/* Index positions are int32: a segment never grows past this. */
-#define LOG_MAX_SEGMENT_BYTES INT32_MAX
+#define LOG_DEFAULT_RETENTION_MS (7 * 24 * 3600 * 1000LL)
 
-static int64_t wall_clock_ms(void)
+int64_t log_clock_ms(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
@@ -34,10 +28,11 @@ void kl_log_config_init(kl_log_config_t *config)
     config->index_interval_bytes = LOG_DEFAULT_INDEX_INTERVAL;
     config->timestamp_type = KL_LOG_CREATE_TIME;
     config->segment_ms = LOG_DEFAULT_SEGMENT_MS;
+    config->retention_ms = LOG_DEFAULT_RETENTION_MS;
+    config->retention_bytes = -1;
 }
 
-/* Opens (or creates) one more segment at the end of the list. */
-static kl_err_t log_add_segment(kl_log_t *log, int64_t base_offset, bool create, int64_t now_ms)
+kl_err_t log_add_segment(kl_log_t *log, int64_t base_offset, bool create, int64_t now_ms)
 {
     if (log->count == log->cap) {
         size_t cap = log->cap ? log->cap * 2 : 8;
@@ -52,157 +47,6 @@ static kl_err_t log_add_segment(kl_log_t *log, int64_t base_offset, bool create,
     if (err == KL_ERR_NONE)
         log->segments[log->count++].created_ms = now_ms;
     return err;
-}
-
-/* A segment file name: 20 decimal digits then ".log". */
-static bool parse_segment_name(const char *name, int64_t *base_offset)
-{
-    if (strlen(name) != 24 || strcmp(name + 20, ".log") != 0)
-        return false;
-    int64_t v = 0;
-    for (int i = 0; i < 20; i++) {
-        if (name[i] < '0' || name[i] > '9' || v > (INT64_MAX - 9) / 10)
-            return false;
-        v = v * 10 + (name[i] - '0');
-    }
-    *base_offset = v;
-    return true;
-}
-
-static int compare_offsets(const void *a, const void *b)
-{
-    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-    return (x > y) - (x < y);
-}
-
-/* The base offsets of the segments in the directory, sorted. */
-static kl_err_t list_segments(const char *dir, int64_t **offsets, size_t *count)
-{
-    *offsets = NULL;
-    *count = 0;
-    DIR *d = opendir(dir);
-    if (!d)
-        return KL_ERR_KAFKA_STORAGE_ERROR;
-    size_t n = 0, cap = 0;
-    int64_t *v = NULL, base;
-    kl_err_t err = KL_ERR_NONE;
-    for (struct dirent *e; (e = readdir(d)) != NULL && !err;) {
-        if (!parse_segment_name(e->d_name, &base))
-            continue;
-        if (n == cap) {
-            cap = cap ? cap * 2 : 16;
-            int64_t *grown = realloc(v, cap * sizeof *v);
-            if (!grown) {
-                err = KL_ERR_NOMEM;
-                break;
-            }
-            v = grown;
-        }
-        v[n++] = base;
-    }
-    closedir(d);
-    if (n > 1)
-        qsort(v, n, sizeof *v, compare_offsets);
-    *offsets = v;
-    *count = n;
-    return err;
-}
-
-/* An older segment: its index files are trusted when they fit the .log,
- * else rebuilt from the batch headers. Its time index must end with its max
- * timestamp (a crash may have come between the roll and that entry). */
-static kl_err_t log_load_inactive(kl_log_t *log, size_t i)
-{
-    kl_segment_t *seg = &log->segments[i];
-    kl_err_t err = kl_segment_load(seg);
-    if (err == KL_ERR_NOENT)
-        err = kl_segment_rebuild(seg, true);
-    else if (!err)
-        err = kl_segment_seal(seg);
-    seg->next_offset = log->segments[i + 1].base_offset;
-    return err;
-}
-
-/* Opens every segment found: indexes of the older ones are loaded, the
- * last one is recovered. */
-static kl_err_t log_load(kl_log_t *log)
-{
-    int64_t *offsets, now = wall_clock_ms();
-    size_t n;
-    kl_err_t err = list_segments(log->dir, &offsets, &n);
-    for (size_t i = 0; !err && i < n; i++)
-        err = log_add_segment(log, offsets[i], false, now);
-    free(offsets);
-    if (!err && log->count == 0)
-        err = log_add_segment(log, 0, true, now);
-    for (size_t i = 0; !err && i + 1 < log->count; i++)
-        err = log_load_inactive(log, i);
-    if (!err)
-        err = kl_segment_recover(log_active(log), false, &log->recovered_bytes);
-    if (err)
-        return err;
-    log->start_offset = log->segments[0].base_offset;
-    log->end_offset = log_active(log)->next_offset;
-    log->high_watermark = log->end_offset;
-    return KL_ERR_NONE;
-}
-
-static bool valid_topic(const char *topic)
-{
-    return topic && topic[0] && strchr(topic, '/') == NULL && strcmp(topic, ".") != 0 && strcmp(topic, "..") != 0;
-}
-
-kl_err_t kl_log_open(const char *dir, const char *topic, int32_t partition, const kl_log_config_t *config,
-                     kl_log_t **logp)
-{
-    *logp = NULL;
-    if (!dir || !valid_topic(topic) || partition < 0)
-        return KL_ERR_INVALID_ARG;
-    kl_log_t *log = calloc(1, sizeof *log);
-    if (!log)
-        return KL_ERR_NOMEM;
-    if (config)
-        log->config = *config;
-    else
-        kl_log_config_init(&log->config);
-    if (log->config.segment_bytes == 0 || log->config.segment_bytes > LOG_MAX_SEGMENT_BYTES ||
-        log->config.segment_ms <= 0) {
-        kl_log_close(log);
-        return KL_ERR_INVALID_ARG;
-    }
-    if (asprintf(&log->dir, "%s/%s-%d", dir, topic, (int)partition) < 0) {
-        log->dir = NULL;
-        kl_log_close(log);
-        return KL_ERR_NOMEM;
-    }
-    kl_err_t err = KL_ERR_NONE;
-    if (mkdir(log->dir, 0755) != 0 && errno != EEXIST)
-        err = KL_ERR_KAFKA_STORAGE_ERROR;
-    if (!err)
-        err = log_load(log);
-    if (err) {
-        kl_log_close(log);
-        return err;
-    }
-    *logp = log;
-    return KL_ERR_NONE;
-}
-
-void kl_log_close(kl_log_t *log)
-{
-    if (!log)
-        return;
-    /* As Kafka: a later open learns the max timestamp from the file. If
-     * this fails, that open finds it by reading the batch headers. */
-    if (log->count > 0) {
-        kl_err_t ignored = kl_segment_seal(log_active(log));
-        (void)ignored;
-    }
-    for (size_t i = 0; i < log->count; i++)
-        kl_segment_close(&log->segments[i]);
-    free(log->segments);
-    free(log->dir);
-    free(log);
 }
 
 /* ---------------------------------------------------------------- append */
@@ -259,7 +103,7 @@ kl_err_t kl_log_append_at(kl_log_t *log, void *batch, size_t len, int64_t now_ms
 kl_err_t kl_log_append(kl_log_t *log, void *batch, size_t len, int64_t *base_offset)
 {
     kl_log_append_info_t info;
-    kl_err_t err = kl_log_append_at(log, batch, len, wall_clock_ms(), &info);
+    kl_err_t err = kl_log_append_at(log, batch, len, log_clock_ms(), &info);
     if (!err && base_offset)
         *base_offset = info.base_offset;
     return err;

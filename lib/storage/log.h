@@ -29,10 +29,16 @@ typedef struct kl_log_config {
      * batch has no timestamp, when the segment was created or opened more
      * than this long ago. > 0. */
     int64_t segment_ms;
+    /* retention.ms: kl_log_retain() deletes segments whose newest
+     * timestamp is older than this; -1: keep forever. */
+    int64_t retention_ms;
+    /* retention.bytes: kl_log_retain() deletes the oldest segments while
+     * the log would stay at least this big without them; -1: no limit. */
+    int64_t retention_bytes;
 } kl_log_config_t;
 
 /* Kafka's defaults: 1 GiB segments, an index entry every 4 KiB,
- * CreateTime, segments rolled after 7 days. */
+ * CreateTime, segments rolled after 7 days, kept 7 days, no size limit. */
 void kl_log_config_init(kl_log_config_t *config);
 
 /* A byte range of one segment file holding whole batches, to send as is
@@ -115,6 +121,40 @@ void kl_log_range_release(kl_log_range_t *range);
  * the answer by the high watermark is the caller's business. */
 KL_WARN_UNUSED kl_err_t kl_log_find_offset_by_timestamp(kl_log_t *log, int64_t timestamp, int64_t *offset,
                                                         int64_t *found_timestamp);
+
+/* Retention, as Kafka's log cleaner thread runs it every
+ * log.retention.check.interval.ms: deletes the oldest segments, in order,
+ * while each is wholly below the log start offset, or its newest timestamp
+ * (max timestamp, else file modification time) is more than retention_ms
+ * before now_ms, or the log minus it is still retention_bytes or more.
+ * Never the active segment. The log start offset advances to the first
+ * remaining segment. Ranges already read stay readable until released.
+ * Always KL_ERR_NONE for now (room for a storage error). */
+KL_WARN_UNUSED kl_err_t kl_log_retain(kl_log_t *log, int64_t now_ms);
+
+/* DeleteRecords: moves the log start offset forward to offset (-1: the
+ * high watermark), durably (log-start-offset-checkpoint), then deletes the
+ * segments wholly below it, never the active one. An offset at or below
+ * the log start offset changes nothing. Reads below the new start get
+ * KL_ERR_OFFSET_OUT_OF_RANGE; a read at the start may still return a batch
+ * beginning before it, as Kafka's does. KL_ERR_OFFSET_OUT_OF_RANGE past the
+ * high watermark, KL_ERR_KAFKA_STORAGE_ERROR (nothing changed). */
+KL_WARN_UNUSED kl_err_t kl_log_delete_records(kl_log_t *log, int64_t offset);
+
+/* Truncates the log so that offset is past its end: whole batches only,
+ * so the log end offset becomes offset, or the base offset of the batch
+ * holding offset. Segments above go, the one holding offset is cut and
+ * becomes active; below the first segment, everything goes and the log
+ * restarts empty at offset. The log start offset and high watermark come
+ * down with it if needed. At or past the log end offset: nothing happens.
+ * Ranges of the cut segment past the cut lose those bytes; ranges of
+ * deleted segments stay readable until released. KL_ERR_INVALID_ARG for a
+ * negative offset; KL_ERR_KAFKA_STORAGE_ERROR or KL_ERR_CORRUPT_MESSAGE
+ * when the cut fails half way (take the partition offline). */
+KL_WARN_UNUSED kl_err_t kl_log_truncate(kl_log_t *log, int64_t offset);
+
+/* Bytes of all segments' .log files. */
+uint64_t kl_log_size(const kl_log_t *log);
 
 int64_t kl_log_start_offset(const kl_log_t *log);
 int64_t kl_log_end_offset(const kl_log_t *log);

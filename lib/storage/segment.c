@@ -40,9 +40,12 @@ static void segment_reset(kl_segment_t *seg)
     seg->max_timestamp = seg->max_timestamp_offset = seg->first_timestamp = -1;
 }
 
-/* Opens an index file, creating it (and saying so) if it is missing. */
-static kl_file_t *index_file_open(kl_segment_t *seg, const char *path)
+/* Opens an index file, creating it (and saying so) if it is missing; a
+ * new segment empties any stale one. */
+static kl_file_t *index_file_open(kl_segment_t *seg, const char *path, bool create)
 {
+    if (create)
+        return kl_file_open(path, O_RDWR | O_CREAT | O_TRUNC, 0644);
     kl_file_t *file = kl_file_open(path, O_RDWR | O_CREAT | O_EXCL, 0644);
     if (file) {
         seg->new_indexes = true;
@@ -69,9 +72,9 @@ kl_err_t kl_segment_open(kl_segment_t *seg, const char *dir, int64_t base_offset
     struct stat st;
     seg->log_file = kl_file_open(seg->log_path, O_RDWR | O_CREAT | (create ? O_EXCL : 0), 0644);
     if (seg->log_file)
-        seg->index_file = index_file_open(seg, seg->index_path);
+        seg->index_file = index_file_open(seg, seg->index_path, create);
     if (seg->index_file)
-        seg->timeindex_file = index_file_open(seg, seg->timeindex_path);
+        seg->timeindex_file = index_file_open(seg, seg->timeindex_path, create);
     seg->log_fd = seg->log_file ? seg->log_file->fd : -1;
     seg->index_fd = seg->index_file ? seg->index_file->fd : -1;
     seg->timeindex_fd = seg->timeindex_file ? seg->timeindex_file->fd : -1;
@@ -378,6 +381,35 @@ kl_err_t kl_segment_find_timestamp(const kl_segment_t *seg, int64_t timestamp, i
     while (err == KL_ERR_NONE && out->max_timestamp < timestamp)
         err = kl_segment_read_header(seg, out->position + out->size, out);
     return err;
+}
+
+/* ------------------------------------------------------------- shrinking */
+
+kl_err_t kl_segment_truncate(kl_segment_t *seg, int64_t offset)
+{
+    kl_segment_batch_t b;
+    kl_err_t err = kl_segment_find(seg, offset, &b);
+    if (err == KL_ERR_NOENT)
+        return KL_ERR_NONE;
+    if (err)
+        return err;
+    if (ftruncate(seg->log_fd, (off_t)b.position) != 0)
+        return KL_ERR_KAFKA_STORAGE_ERROR;
+    seg->size = b.position;
+    seg->dirty_tail = false;
+    /* A full header walk: truncation is rare, and this way the indexes
+     * come out exactly as appends would have made them. */
+    return kl_segment_rebuild(seg, false);
+}
+
+int64_t kl_segment_largest_timestamp(const kl_segment_t *seg)
+{
+    struct stat st;
+    if (seg->max_timestamp >= 0)
+        return seg->max_timestamp;
+    if (fstat(seg->log_fd, &st) != 0)
+        return INT64_MAX; /* unknown: never expires */
+    return (int64_t)st.st_mtim.tv_sec * 1000 + st.st_mtim.tv_nsec / 1000000;
 }
 
 /* ---------------------------------------------------------------- append */

@@ -108,6 +108,16 @@ KL_WARN_UNUSED kl_err_t kl_segment_seal(kl_segment_t *seg);
 KL_WARN_UNUSED kl_err_t kl_segment_append(kl_segment_t *seg, const void *batch, size_t len,
                                           int64_t last_offset, int64_t max_timestamp);
 
+/* Cuts the .log before the batch holding offset (whole batches go) and
+ * rebuilds both indexes from what is left, unsealed: the segment becomes
+ * the active one. Nothing of the segment is at or past offset: nothing
+ * happens. KL_ERR_KAFKA_STORAGE_ERROR, KL_ERR_CORRUPT_MESSAGE. */
+KL_WARN_UNUSED kl_err_t kl_segment_truncate(kl_segment_t *seg, int64_t offset);
+
+/* The segment's newest timestamp for retention, as Kafka takes it: its max
+ * timestamp, or its .log file's modification time when it has none. */
+int64_t kl_segment_largest_timestamp(const kl_segment_t *seg);
+
 /* Reads the batch header at position into *out. KL_ERR_NOENT at the end of
  * the segment, KL_ERR_CORRUPT_MESSAGE for a header that makes no sense,
  * KL_ERR_KAFKA_STORAGE_ERROR when reading fails. */
