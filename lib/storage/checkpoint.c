@@ -17,16 +17,6 @@
  * maximum fit well within it. */
 #define CHECKPOINT_MAX_SIZE 1024
 
-static bool fsync_dir(const char *dir)
-{
-    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0)
-        return false;
-    bool ok = fsync(fd) == 0;
-    close(fd);
-    return ok;
-}
-
 /* dir/name + suffix, or NULL when out of memory. */
 static char *checkpoint_path(const char *dir, const char *name, const char *suffix)
 {
@@ -52,7 +42,7 @@ kl_err_t kl_checkpoint_write(const char *dir, const char *name, const char *topi
     bool ok = fd >= 0 && kl_pwrite_all(fd, text, (size_t)len, 0) && fsync(fd) == 0;
     if (fd >= 0)
         close(fd);
-    ok = ok && rename(tmp, path) == 0 && fsync_dir(dir);
+    ok = ok && rename(tmp, path) == 0 && kl_fsync_dir(dir);
     if (!ok)
         unlink(tmp);
     free(text);
@@ -120,7 +110,7 @@ kl_err_t kl_checkpoint_remove(const char *dir, const char *name)
     char *path = checkpoint_path(dir, name, "");
     if (!path)
         return KL_ERR_NOMEM;
-    bool ok = (unlink(path) == 0 || errno == ENOENT) && fsync_dir(dir);
+    bool ok = (unlink(path) == 0 || errno == ENOENT) && kl_fsync_dir(dir);
     free(path);
     return ok ? KL_ERR_NONE : KL_ERR_KAFKA_STORAGE_ERROR;
 }

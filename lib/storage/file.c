@@ -71,3 +71,13 @@ ssize_t kl_pread_full(int fd, void *data, size_t len, uint64_t position)
     }
     return (ssize_t)done;
 }
+
+bool kl_fsync_dir(const char *dir)
+{
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    bool ok = fsync(fd) == 0;
+    close(fd);
+    return ok;
+}

@@ -26,6 +26,8 @@ void kl_file_unref(kl_file_t *file);
 
 /* pwrite(2) until done: false on any error (EINTR retried). */
 bool kl_pwrite_all(int fd, const void *data, size_t len, uint64_t position);
+/* fsync(2) of a directory, so the files created or renamed in it stay. */
+bool kl_fsync_dir(const char *dir);
 /* pread(2) until len bytes or end of file: the count, or -1 on error. */
 ssize_t kl_pread_full(int fd, void *data, size_t len, uint64_t position);
 

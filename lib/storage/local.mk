@@ -3,6 +3,7 @@
 libkafkalite_internal_la_SOURCES += \
 	lib/storage/checkpoint.c \
 	lib/storage/file.c \
+	lib/storage/flush.c \
 	lib/storage/index.c \
 	lib/storage/log.c \
 	lib/storage/log_open.c \
@@ -41,4 +42,12 @@ TESTS += tests/unit/test_storage_retention
 tests_unit_test_storage_retention_SOURCES = tests/unit/test_storage_retention.c $(STORAGE_FIXTURE)
 tests_unit_test_storage_retention_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_storage_retention_LDADD = $(TEST_LIBS)
+endif
+
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/test_storage_recovery
+TESTS += tests/unit/test_storage_recovery
+tests_unit_test_storage_recovery_SOURCES = tests/unit/test_storage_recovery.c $(STORAGE_FIXTURE)
+tests_unit_test_storage_recovery_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_storage_recovery_LDADD = $(TEST_LIBS)
 endif

@@ -30,23 +30,36 @@ void kl_log_config_init(kl_log_config_t *config)
     config->segment_ms = LOG_DEFAULT_SEGMENT_MS;
     config->retention_ms = LOG_DEFAULT_RETENTION_MS;
     config->retention_bytes = -1;
+    config->flush_interval_messages = INT64_MAX;
+    config->flush_interval_ms = INT64_MAX;
 }
 
 kl_err_t log_add_segment(kl_log_t *log, int64_t base_offset, bool create, int64_t now_ms)
 {
+    kl_segment_t seg;
+    kl_err_t err = kl_segment_open(&seg, log->dir, base_offset, (size_t)log->config.index_interval_bytes, create);
+    if (err)
+        return err;
+    seg.created_ms = now_ms;
+    pthread_mutex_lock(&log->lock);
     if (log->count == log->cap) {
         size_t cap = log->cap ? log->cap * 2 : 8;
         kl_segment_t *grown = realloc(log->segments, cap * sizeof *grown);
-        if (!grown)
+        if (!grown) {
+            pthread_mutex_unlock(&log->lock);
+            if (create)
+                kl_segment_destroy(&seg);
+            else
+                kl_segment_close(&seg);
             return KL_ERR_NOMEM;
+        }
         log->segments = grown;
         log->cap = cap;
     }
-    kl_err_t err = kl_segment_open(&log->segments[log->count], log->dir, base_offset,
-                                   (size_t)log->config.index_interval_bytes, create);
-    if (err == KL_ERR_NONE)
-        log->segments[log->count++].created_ms = now_ms;
-    return err;
+    log->segments[log->count++] = seg;
+    log->dir_dirty |= create;
+    pthread_mutex_unlock(&log->lock);
+    return KL_ERR_NONE;
 }
 
 /* ---------------------------------------------------------------- append */
@@ -80,6 +93,8 @@ kl_err_t kl_log_append_at(kl_log_t *log, void *batch, size_t len, int64_t now_ms
     kl_err_t err = kl_batch_validate(batch, len, 0, &b, NULL);
     if (err)
         return err;
+    if (atomic_load(&log->failed))
+        return KL_ERR_KAFKA_STORAGE_ERROR;
     bool append_time = log->config.timestamp_type == KL_LOG_APPEND_TIME;
     int64_t max_timestamp = append_time ? now_ms : b.max_timestamp;
     int64_t base = log->end_offset;
@@ -93,8 +108,12 @@ kl_err_t kl_log_append_at(kl_log_t *log, void *batch, size_t len, int64_t now_ms
         err = kl_segment_append(log_active(log), batch, len, last, max_timestamp);
     if (err)
         return err;
+    pthread_mutex_lock(&log->lock);
     log->end_offset = last + 1;
     log->high_watermark = log->end_offset;
+    if (log->oldest_unflushed_ms < 0)
+        log->oldest_unflushed_ms = now_ms;
+    pthread_mutex_unlock(&log->lock);
     if (info)
         *info = (kl_log_append_info_t){base, last, append_time ? now_ms : -1, log->start_offset};
     return KL_ERR_NONE;
@@ -173,3 +192,4 @@ int64_t kl_log_high_watermark(const kl_log_t *log) { return log->high_watermark;
 size_t kl_log_segment_count(const kl_log_t *log) { return log->count; }
 const char *kl_log_dir(const kl_log_t *log) { return log->dir; }
 uint64_t kl_log_recovered_bytes(const kl_log_t *log) { return log->recovered_bytes; }
+uint64_t kl_log_recovery_scanned_bytes(const kl_log_t *log) { return log->scanned_bytes; }

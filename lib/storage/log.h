@@ -1,11 +1,18 @@
 /* The partition log: one directory `<dir>/<topic>-<partition>/` of
  * segments in Kafka's layout. Appends whole validated batches as raw bytes
  * with their base offset patched, answers reads with byte ranges of segment
- * files, and recovers a torn or corrupt tail on open. Not thread-safe: the
- * broker loop that owns the partition makes every call. */
+ * files, and recovers a torn or corrupt tail on open.
+ *
+ * Threads: the broker loop that owns the partition (the owner) makes every
+ * call, except three that other threads may make at the same time:
+ * kl_log_flush_due() and kl_log_flush() (one flusher thread at a time, or
+ * the owner itself), and kl_log_range_release() (any thread). Appends never
+ * wait for an fsync; kl_log_truncate() waits for a flush in progress. Stop
+ * the flusher before kl_log_close(). */
 #ifndef KL_STORAGE_LOG_H
 #define KL_STORAGE_LOG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -35,10 +42,15 @@ typedef struct kl_log_config {
     /* retention.bytes: kl_log_retain() deletes the oldest segments while
      * the log would stay at least this big without them; -1: no limit. */
     int64_t retention_bytes;
+    /* log.flush.interval.messages and log.flush.interval.ms: when
+     * kl_log_flush_due() says a flush is due. */
+    int64_t flush_interval_messages;
+    int64_t flush_interval_ms;
 } kl_log_config_t;
 
 /* Kafka's defaults: 1 GiB segments, an index entry every 4 KiB,
- * CreateTime, segments rolled after 7 days, kept 7 days, no size limit. */
+ * CreateTime, segments rolled after 7 days, kept 7 days, no size limit,
+ * no flush but on roll (both flush intervals INT64_MAX). */
 void kl_log_config_init(kl_log_config_t *config);
 
 /* A byte range of one segment file holding whole batches, to send as is
@@ -61,14 +73,45 @@ typedef struct kl_log_range {
 } kl_log_range_t;
 
 /* Opens (creating if needed) the partition directory under dir, which must
- * exist, and recovers its last segment: a torn or corrupt tail is cut at
- * the last whole batch with a valid CRC, a missing or wrong index is
- * rebuilt. config NULL: the defaults. Errors: KL_ERR_KAFKA_STORAGE_ERROR
+ * exist, and recovers it. After a clean close (recovery-point-offset-
+ * checkpoint says everything was flushed) nothing is rescanned: the index
+ * files are checked against the batch headers after their last entry. After
+ * a crash, the segments from the one holding the checkpointed recovery
+ * point on (with no checkpoint, the last segment) are scanned with CRC
+ * checks: a torn or corrupt tail is cut at the last whole valid batch
+ * (segments after a damaged one go too), and indexes are rebuilt. Older
+ * segments' indexes are rebuilt when they do not fit. config NULL: the
+ * defaults. Errors: KL_ERR_KAFKA_STORAGE_ERROR
  * (cannot create or read), KL_ERR_CORRUPT_MESSAGE (an earlier segment is
  * unreadable: the partition must go offline), KL_ERR_INVALID_ARG, KL_ERR_NOMEM. */
 KL_WARN_UNUSED kl_err_t kl_log_open(const char *dir, const char *topic, int32_t partition,
                                     const kl_log_config_t *config, kl_log_t **logp);
+/* A clean close: ends the active segment's time index, flushes everything
+ * and writes the recovery checkpoint (unless a flush failed before), so the
+ * next open rescans nothing. Ranges not yet released stay readable. */
 void kl_log_close(kl_log_t *log);
+/* Closes without flushing or checkpointing: the files stay as a crash
+ * would leave them and the next open rescans. For a partition taken
+ * offline after a storage error, and for tests. */
+void kl_log_abandon(kl_log_t *log);
+
+/* Whether a flush is due at now_ms (the clock kl_log_append_at() gets):
+ * some appended data is not flushed and either flush_interval_messages
+ * offsets or more are unflushed, the oldest unflushed append is
+ * flush_interval_ms old or more, or a rolled segment is not flushed yet
+ * (Kafka flushes a segment when it rolls). Any one thread. */
+bool kl_log_flush_due(kl_log_t *log, int64_t now_ms);
+
+/* fsyncs (fdatasync) the segments holding unflushed data, their indexes
+ * and, after a roll, the directory, without blocking appends meanwhile,
+ * then advances the recovery point to the log end offset it started from.
+ * Rewrites the recovery checkpoint when the recovery point has moved past
+ * the segment the file names, so a crash rescans at most about one
+ * segment. Any one thread. KL_ERR_KAFKA_STORAGE_ERROR when an fsync fails:
+ * the log is then failed for good (appends and flushes fail, close writes
+ * no checkpoint), since the kernel may have dropped the data; take the
+ * partition offline. */
+KL_WARN_UNUSED kl_err_t kl_log_flush(kl_log_t *log);
 
 /* Validates the batch (kl_batch_validate), patches its base offset in place
  * to the log end offset and appends it, rolling to a new segment when the
@@ -164,6 +207,10 @@ int64_t kl_log_high_watermark(const kl_log_t *log);
 size_t kl_log_segment_count(const kl_log_t *log);
 /* Bytes cut off the last segment's tail by recovery at open. */
 uint64_t kl_log_recovered_bytes(const kl_log_t *log);
+/* Bytes read with CRC checks by recovery at open (0 after a clean close). */
+uint64_t kl_log_recovery_scanned_bytes(const kl_log_t *log);
+/* The offset below which everything is known flushed. Any thread. */
+int64_t kl_log_recovery_point(kl_log_t *log);
 /* The partition directory. */
 const char *kl_log_dir(const kl_log_t *log);
 

@@ -11,10 +11,12 @@ void log_remove_segments(kl_log_t *log, size_t first, size_t n)
 {
     if (n == 0)
         return;
+    pthread_mutex_lock(&log->lock);
     for (size_t i = first; i < first + n; i++)
         kl_segment_destroy(&log->segments[i]);
     memmove(&log->segments[first], &log->segments[first + n], (log->count - first - n) * sizeof *log->segments);
     log->count -= n;
+    pthread_mutex_unlock(&log->lock);
 }
 
 uint64_t kl_log_size(const kl_log_t *log)
@@ -80,22 +82,23 @@ static kl_err_t log_truncate_fully(kl_log_t *log, int64_t offset)
     if (err)
         return err == KL_ERR_NOMEM ? err : KL_ERR_KAFKA_STORAGE_ERROR;
     log_remove_segments(log, 0, log->count - 1);
+    pthread_mutex_lock(&log->lock);
     log->start_offset = log->end_offset = log->high_watermark = offset;
+    pthread_mutex_unlock(&log->lock);
     return KL_ERR_NONE;
 }
 
-kl_err_t kl_log_truncate(kl_log_t *log, int64_t offset)
+/* The cut itself; flush_lock held. */
+static kl_err_t log_truncate_locked(kl_log_t *log, int64_t offset)
 {
-    if (offset < 0)
-        return KL_ERR_INVALID_ARG;
-    if (offset >= log->end_offset)
-        return KL_ERR_NONE;
     if (offset < log->segments[0].base_offset)
         return log_truncate_fully(log, offset);
     size_t keep = log_segment_for(log, offset) + 1;
     log_remove_segments(log, keep, log->count - keep);
     kl_err_t err = kl_segment_truncate(log_active(log), offset);
+    pthread_mutex_lock(&log->lock);
     log->end_offset = log_active(log)->next_offset;
+    pthread_mutex_unlock(&log->lock);
     if (log->high_watermark > log->end_offset)
         log->high_watermark = log->end_offset;
     if (log->start_offset > log->end_offset) {
@@ -105,4 +108,19 @@ kl_err_t kl_log_truncate(kl_log_t *log, int64_t offset)
         err = err ? err : saved;
     }
     return err;
+}
+
+kl_err_t kl_log_truncate(kl_log_t *log, int64_t offset)
+{
+    if (offset < 0)
+        return KL_ERR_INVALID_ARG;
+    if (offset >= log->end_offset)
+        return KL_ERR_NONE;
+    if (atomic_load(&log->failed))
+        return KL_ERR_KAFKA_STORAGE_ERROR;
+    pthread_mutex_lock(&log->flush_lock); /* no flush may run over the cut */
+    kl_err_t err = log_truncate_locked(log, offset);
+    kl_err_t flushed = log_flush_after_truncate(log);
+    pthread_mutex_unlock(&log->flush_lock);
+    return err ? err : flushed;
 }
