@@ -23,6 +23,17 @@ kl_err_t kl_index_file_sync(int fd, const uint8_t *bytes, size_t len)
     return ok ? KL_ERR_NONE : KL_ERR_KAFKA_STORAGE_ERROR;
 }
 
+bool kl_index_file_append(int fd, const uint8_t *bytes, size_t entry_size, size_t from, size_t count)
+{
+    if (kl_pwrite_all(fd, bytes, count * entry_size, from * entry_size))
+        return true;
+    /* If this fails too, a later open finds the file does not fit the
+     * .log and rebuilds it. */
+    int ignored = ftruncate(fd, (off_t)(from * entry_size));
+    (void)ignored;
+    return false;
+}
+
 bool kl_index_file_slurp(int fd, size_t entry_size, uint8_t **bytes, size_t *count)
 {
     struct stat st;
@@ -68,15 +79,26 @@ kl_err_t kl_offset_index_sync(kl_segment_t *seg)
         offset_entry_encode(seg, &seg->index[i], bytes + i * KL_SEGMENT_INDEX_ENTRY_SIZE);
     kl_err_t err = kl_index_file_sync(seg->index_fd, bytes, len);
     free(bytes);
+    if (!err)
+        seg->index_written = seg->index_len;
     return err;
 }
 
-bool kl_offset_index_write_last(kl_segment_t *seg)
+bool kl_offset_index_write_pending(kl_segment_t *seg)
 {
-    uint8_t entry[KL_SEGMENT_INDEX_ENTRY_SIZE];
-    size_t last = seg->index_len - 1;
-    offset_entry_encode(seg, &seg->index[last], entry);
-    return kl_pwrite_all(seg->index_fd, entry, sizeof entry, last * sizeof entry);
+    size_t from = seg->index_written, count = seg->index_len - from;
+    if (count == 0)
+        return true;
+    uint8_t *bytes = malloc(count * KL_SEGMENT_INDEX_ENTRY_SIZE);
+    if (!bytes)
+        return false;
+    for (size_t i = 0; i < count; i++)
+        offset_entry_encode(seg, &seg->index[from + i], bytes + i * KL_SEGMENT_INDEX_ENTRY_SIZE);
+    bool ok = kl_index_file_append(seg->index_fd, bytes, KL_SEGMENT_INDEX_ENTRY_SIZE, from, count);
+    free(bytes);
+    if (ok)
+        seg->index_written = seg->index_len;
+    return ok;
 }
 
 bool kl_offset_index_read(kl_segment_t *seg)
@@ -95,5 +117,6 @@ bool kl_offset_index_read(kl_segment_t *seg)
              kl_offset_index_push(seg, offset, position);
     }
     free(bytes);
+    seg->index_written = seg->index_len;
     return ok;
 }

@@ -34,7 +34,7 @@ static char *segment_path(const char *dir, int64_t base_offset, const char *suff
 /* Forgets everything learnt from the files: back to an empty segment. */
 static void segment_reset(kl_segment_t *seg)
 {
-    seg->index_len = seg->time_len = 0;
+    seg->index_len = seg->time_len = seg->index_written = seg->time_written = 0;
     seg->bytes_since_index = 0;
     seg->next_offset = seg->base_offset;
     seg->max_timestamp = seg->max_timestamp_offset = seg->first_timestamp = -1;
@@ -131,32 +131,20 @@ static void segment_track(kl_segment_t *seg, const kl_segment_batch_t *b)
  * index_interval bytes went in since the last entry. */
 static bool segment_index_due(const kl_segment_t *seg) { return seg->bytes_since_index > seg->index_interval; }
 
-#define NOTE_OFFSET 1u
-#define NOTE_TIME 2u
-
 /* Takes one more batch under Kafka's rules: the max timestamp first, then,
  * if an entry is due, an offset entry for this batch and a time entry if
- * the max timestamp grew past the last one. Returns the NOTE_* added. */
-static unsigned segment_note(kl_segment_t *seg, const kl_segment_batch_t *b, bool *nomem)
+ * the max timestamp grew past the last one. */
+static void segment_note(kl_segment_t *seg, const kl_segment_batch_t *b, bool *nomem)
 {
     bool due = segment_index_due(seg);
     if (due)
         seg->bytes_since_index = 0;
     segment_track(seg, b);
-    if (!due)
-        return 0;
-    unsigned added = 0;
-    if (!kl_offset_index_push(seg, b->last_offset, b->position))
+    if (due && !kl_offset_index_push(seg, b->last_offset, b->position))
         *nomem = true;
-    else
-        added |= NOTE_OFFSET;
-    if (kl_time_index_wants(seg, seg->max_timestamp)) {
-        if (!kl_time_index_push(seg, seg->max_timestamp, seg->max_timestamp_offset))
-            *nomem = true;
-        else
-            added |= NOTE_TIME;
-    }
-    return added;
+    if (due && kl_time_index_wants(seg, seg->max_timestamp) &&
+        !kl_time_index_push(seg, seg->max_timestamp, seg->max_timestamp_offset))
+        *nomem = true;
 }
 
 /* Brings both index files in line with the in-memory indexes, sealed
@@ -172,13 +160,12 @@ static kl_err_t segment_sync_indexes(kl_segment_t *seg, bool sealed)
 
 kl_err_t kl_segment_seal(kl_segment_t *seg)
 {
-    if (!kl_time_index_wants(seg, seg->max_timestamp))
-        return KL_ERR_NONE;
-    if (!kl_time_index_push(seg, seg->max_timestamp, seg->max_timestamp_offset))
+    bool sealing = kl_time_index_wants(seg, seg->max_timestamp);
+    if (sealing && !kl_time_index_push(seg, seg->max_timestamp, seg->max_timestamp_offset))
         return KL_ERR_NOMEM;
-    if (kl_time_index_write_last(seg))
+    if (kl_offset_index_write_pending(seg) && kl_time_index_write_pending(seg))
         return KL_ERR_NONE;
-    seg->time_len--;
+    seg->time_len -= sealing;
     return KL_ERR_KAFKA_STORAGE_ERROR;
 }
 
@@ -440,35 +427,22 @@ static void segment_restore(kl_segment_t *seg, const segment_marks_t *m)
     seg->first_timestamp = m->first_timestamp;
 }
 
-/* Cuts the three files to what the segment holds in memory. */
-static bool segment_cut_files(kl_segment_t *seg)
-{
-    return ftruncate(seg->log_fd, (off_t)seg->size) == 0 &&
-           ftruncate(seg->index_fd, (off_t)(seg->index_len * KL_SEGMENT_INDEX_ENTRY_SIZE)) == 0 &&
-           ftruncate(seg->timeindex_fd, (off_t)(seg->time_len * KL_SEGMENT_TIME_ENTRY_SIZE)) == 0;
-}
-
 kl_err_t kl_segment_append(kl_segment_t *seg, const void *batch, size_t len, int64_t last_offset,
                            int64_t max_timestamp)
 {
     if (seg->dirty_tail) {
-        if (!segment_cut_files(seg))
+        if (ftruncate(seg->log_fd, (off_t)seg->size) != 0)
             return KL_ERR_KAFKA_STORAGE_ERROR;
         seg->dirty_tail = false;
     }
     uint64_t pos = seg->size;
-    if (!kl_pwrite_all(seg->log_fd, batch, len, pos)) {
-        seg->dirty_tail = !segment_cut_files(seg);
-        return KL_ERR_KAFKA_STORAGE_ERROR;
-    }
     segment_marks_t marks = segment_mark(seg);
     kl_segment_batch_t b = {last_offset, last_offset, max_timestamp, pos, len};
     bool nomem = false;
-    unsigned added = segment_note(seg, &b, &nomem);
-    if (nomem || ((added & NOTE_OFFSET) && !kl_offset_index_write_last(seg)) ||
-        ((added & NOTE_TIME) && !kl_time_index_write_last(seg))) {
+    segment_note(seg, &b, &nomem);
+    if (nomem || !kl_pwrite_all(seg->log_fd, batch, len, pos)) {
         segment_restore(seg, &marks);
-        seg->dirty_tail = !segment_cut_files(seg);
+        seg->dirty_tail = ftruncate(seg->log_fd, (off_t)pos) != 0;
         return nomem ? KL_ERR_NOMEM : KL_ERR_KAFKA_STORAGE_ERROR;
     }
     seg->size += len;

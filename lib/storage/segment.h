@@ -43,14 +43,20 @@ typedef struct kl_segment {
     size_t index_interval;
     size_t bytes_since_index;
     bool new_indexes; /* open created an index file: nothing to trust */
-    bool dirty_tail; /* a failed append may have left bytes past the
-                        in-memory size of a file: cut before the next one */
-    kl_index_entry_t *index; /* in-memory copy of the .index */
+    bool dirty_tail; /* a failed append may have left bytes past size in
+                        the .log: cut them before the next one */
+    /* The indexes live in memory; appends only add entries there. The
+     * files get the entries not written yet (from *_written on) when the
+     * segment is sealed (roll, clean close); recovery rewrites them whole.
+     * A crash loses nothing: the active segment is rescanned. */
+    kl_index_entry_t *index;
     size_t index_len;
     size_t index_cap;
-    kl_time_entry_t *time_index; /* in-memory copy of the .timeindex */
+    size_t index_written; /* entries in the .index file */
+    kl_time_entry_t *time_index;
     size_t time_len;
     size_t time_cap;
+    size_t time_written; /* entries in the .timeindex file */
     int64_t max_timestamp;        /* largest batch maxTimestamp; -1: none */
     int64_t max_timestamp_offset; /* last offset of the first batch with it */
     int64_t first_timestamp;      /* first batch's maxTimestamp (-1: none or
@@ -97,14 +103,16 @@ KL_WARN_UNUSED kl_err_t kl_segment_load(kl_segment_t *seg);
  * KL_ERR_CORRUPT_MESSAGE when the headers do not chain to the end. */
 KL_WARN_UNUSED kl_err_t kl_segment_rebuild(kl_segment_t *seg, bool sealed);
 
-/* Ends the time index with the segment's max timestamp if it lacks it (on
- * roll and on a clean close, as Kafka does), so a later open learns the max
+/* Writes the index entries the files lack and ends the time index with
+ * the segment's max timestamp if it lacks it (on roll and on a clean close,
+ * as Kafka does), so a later open trusts the files and learns the max
  * timestamp without a scan. KL_ERR_KAFKA_STORAGE_ERROR if it cannot write:
- * nothing changes then. */
+ * the files then lack entries a later seal writes again. */
 KL_WARN_UNUSED kl_err_t kl_segment_seal(kl_segment_t *seg);
 
-/* Appends a batch whose base offset is already patched. On failure nothing
- * is left of it in any file: KL_ERR_KAFKA_STORAGE_ERROR (KL_ERR_NOMEM). */
+/* Appends a batch whose base offset is already patched, taking it into the
+ * in-memory indexes. On failure nothing is left of it:
+ * KL_ERR_KAFKA_STORAGE_ERROR (KL_ERR_NOMEM). */
 KL_WARN_UNUSED kl_err_t kl_segment_append(kl_segment_t *seg, const void *batch, size_t len,
                                           int64_t last_offset, int64_t max_timestamp);
 

@@ -43,15 +43,26 @@ kl_err_t kl_time_index_sync(kl_segment_t *seg)
         time_entry_encode(seg, &seg->time_index[i], bytes + i * KL_SEGMENT_TIME_ENTRY_SIZE);
     kl_err_t err = kl_index_file_sync(seg->timeindex_fd, bytes, len);
     free(bytes);
+    if (!err)
+        seg->time_written = seg->time_len;
     return err;
 }
 
-bool kl_time_index_write_last(kl_segment_t *seg)
+bool kl_time_index_write_pending(kl_segment_t *seg)
 {
-    uint8_t entry[KL_SEGMENT_TIME_ENTRY_SIZE];
-    size_t last = seg->time_len - 1;
-    time_entry_encode(seg, &seg->time_index[last], entry);
-    return kl_pwrite_all(seg->timeindex_fd, entry, sizeof entry, last * sizeof entry);
+    size_t from = seg->time_written, count = seg->time_len - from;
+    if (count == 0)
+        return true;
+    uint8_t *bytes = malloc(count * KL_SEGMENT_TIME_ENTRY_SIZE);
+    if (!bytes)
+        return false;
+    for (size_t i = 0; i < count; i++)
+        time_entry_encode(seg, &seg->time_index[from + i], bytes + i * KL_SEGMENT_TIME_ENTRY_SIZE);
+    bool ok = kl_index_file_append(seg->timeindex_fd, bytes, KL_SEGMENT_TIME_ENTRY_SIZE, from, count);
+    free(bytes);
+    if (ok)
+        seg->time_written = seg->time_len;
+    return ok;
 }
 
 bool kl_time_index_read(kl_segment_t *seg)
@@ -70,6 +81,7 @@ bool kl_time_index_read(kl_segment_t *seg)
              kl_time_index_push(seg, timestamp, offset);
     }
     free(bytes);
+    seg->time_written = seg->time_len;
     return ok;
 }
 

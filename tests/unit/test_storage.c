@@ -120,6 +120,7 @@ START_TEST(test_deleted_index_rebuilt)
     fixture_init(&f, 8192, 300);
     append_batches(&f, 40, 200);
     ck_assert_uint_gt(kl_log_segment_count(f.log), 2);
+    fixture_reopen(&f); /* the active segment's index is written on close */
     char last[256], first[256];
     last_segment_path(&f, ".index", last, sizeof last);
     snprintf(first, sizeof first, "%s/%020d.index", kl_log_dir(f.log), 0);

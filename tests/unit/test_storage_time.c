@@ -147,7 +147,9 @@ START_TEST(test_log_append_time)
     }
     check_log_contents(&f);
     check_every_timestamp(&f, T0 + 990, T0 + 1200);
+    fixture_reopen(&f); /* the active segment's index is written on close */
     check_timeindex_file(&f, 0, 5);
+    check_every_timestamp(&f, T0 + 990, T0 + 1200);
     fixture_free(&f);
 
     /* CreateTime: no log append time in the answer. */
