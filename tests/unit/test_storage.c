@@ -3,9 +3,7 @@
  * rebuild, read budgets and storage errors. Each test uses its own mkdtemp
  * directory and removes it. */
 #include <check.h>
-#include <dirent.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
