@@ -1,11 +1,14 @@
 # bench/: benchmarks, built by 'make bench', not part of make check.
 # Add a benchmark to BENCHMARKS and give it _SOURCES and _LDADD.
-BENCHMARKS = bench/bench_record
+BENCHMARKS = bench/bench_record bench/bench_storage
 EXTRA_PROGRAMS = $(BENCHMARKS)
 CLEANFILES += $(BENCHMARKS)
 
 bench_bench_record_SOURCES = bench/bench_record.c
 bench_bench_record_LDADD = libkafkalite-internal.la $(KL_DEP_LIBS)
+
+bench_bench_storage_SOURCES = bench/bench_storage.c
+bench_bench_storage_LDADD = libkafkalite-internal.la $(KL_DEP_LIBS)
 
 bench: $(BENCHMARKS)
 .PHONY: bench

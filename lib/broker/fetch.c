@@ -169,12 +169,20 @@ static bool pread_full(int fd, uint8_t *dst, size_t len, uint64_t pos)
     return true;
 }
 
-/* Copies the ranges into the answer and sends it. */
+/* Lets go of every range the plan holds (each holds its segment file). */
+static void fetch_plan_release(fetch_plan_t *plan)
+{
+    for (size_t r = 0; r < plan->range_count; r++)
+        kl_log_range_release(&plan->ranges[r]);
+}
+
+/* Copies the ranges into the answer, releases them and sends it. */
 static broker_req_status_t fetch_answer(broker_request_t *req, fetch_plan_t *plan)
 {
     uint8_t *data = plan->total ? malloc(plan->total) : NULL;
     if (plan->total && !data) {
         broker_log(req->broker, BROKER_LOG_ERR, "out of memory for a %zu-byte fetch", plan->total);
+        fetch_plan_release(plan);
         return BROKER_REQ_CLOSE;
     }
     size_t at = 0, r = 0;
@@ -192,6 +200,7 @@ static broker_req_status_t fetch_answer(broker_request_t *req, fetch_plan_t *pla
             at += range->length;
         }
     }
+    fetch_plan_release(plan);
     broker_req_status_t st = broker_respond(req, &plan->resp);
     free(data);
     return st;
@@ -225,10 +234,13 @@ static void on_fetch_timer(kl_loop_t *loop, kl_timer_t *timer)
     if (ok && !plan.errors && plan.total < (size_t)body->min_bytes && left > 0) {
         /* woken early (a guess counted bytes the limits then cut): wait on */
         f->bytes = plan.total;
+        fetch_plan_release(&plan);
         kl_timer_start(loop, &f->timer, left);
         return;
     }
     park_remove(f);
+    if (!ok)
+        fetch_plan_release(&plan);
     broker_req_status_t st = ok ? fetch_answer(req, &plan) : BROKER_REQ_CLOSE;
     conn_resume(req->conn, st != BROKER_REQ_CLOSE);
 }
@@ -283,11 +295,14 @@ broker_req_status_t handle_fetch(broker_request_t *req)
 {
     const kl_fetch_request_t *body = req->body;
     fetch_plan_t plan;
-    if (!fetch_plan(req, &plan))
+    if (!fetch_plan(req, &plan)) {
+        fetch_plan_release(&plan);
         return BROKER_REQ_CLOSE;
+    }
     bool enough = plan.errors || plan.total >= (size_t)(body->min_bytes > 0 ? body->min_bytes : 0) ||
                   body->max_wait_ms <= 0 || plan.range_count == 0;
     if (enough)
         return fetch_answer(req, &plan);
+    fetch_plan_release(&plan);
     return fetch_park(req, plan.total);
 }

@@ -1,96 +1,24 @@
 /* ListOffsets: the earliest (-2) and latest (-1) offsets of a partition,
- * and the first offset whose timestamp is at or after a given time. The
- * partition log keeps no time index yet, so a time lookup scans batch
- * headers from the log start (skipping every batch whose max timestamp is
- * earlier) and decodes only the batch that holds the answer. */
-#include <errno.h>
-#include <stdlib.h>
-#include <unistd.h>
-
+ * and the first offset whose timestamp is at or after a given time, found
+ * through the partition log's time index. */
 #include "broker/conn.h"
 #include "broker/dispatch.h"
 #include "proto/msg_fetch.h"
-#include "record/batch.h"
-
-#define SCAN_CHUNK (1u << 20)
 
 #define LATEST_TIMESTAMP (-1)
 #define EARLIEST_TIMESTAMP (-2)
-
-typedef struct scan_buf {
-    uint8_t *data;
-    size_t cap;
-} scan_buf_t;
-
-static kl_err_t read_range(const kl_log_range_t *r, scan_buf_t *buf)
-{
-    if (r->length > buf->cap) {
-        uint8_t *grown = realloc(buf->data, r->length);
-        if (!grown)
-            return KL_ERR_NOMEM;
-        buf->data = grown;
-        buf->cap = r->length;
-    }
-    size_t done = 0;
-    while (done < r->length) {
-        ssize_t n = pread(r->fd, buf->data + done, r->length - done, (off_t)(r->position + done));
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return KL_ERR_KAFKA_STORAGE_ERROR;
-        done += (size_t)n;
-    }
-    return KL_ERR_NONE;
-}
-
-/* The first record at or past ts in batch; false when none is. */
-static bool find_in_batch(kl_record_iter_t *ri, const kl_batch_t *b, int64_t ts, int64_t *offset, int64_t *found_ts)
-{
-    if (kl_record_iter_start(ri, b) != KL_ERR_NONE)
-        return false;
-    kl_record_t rec;
-    while (kl_record_iter_next(ri, &rec) == KL_ERR_NONE)
-        if (rec.timestamp >= ts) {
-            *offset = rec.offset;
-            *found_ts = rec.timestamp;
-            return true;
-        }
-    return false;
-}
 
 /* *offset and *found_ts stay -1 when no record is that recent. */
 static kl_err_t offset_for_time(kl_log_t *log, int64_t ts, int64_t *offset, int64_t *found_ts)
 {
     *offset = *found_ts = -1;
-    int64_t pos = kl_log_start_offset(log), end = kl_log_high_watermark(log);
-    scan_buf_t buf = {NULL, 0};
-    kl_record_iter_t ri;
-    kl_record_iter_init(&ri, 0);
-    kl_err_t err = KL_ERR_NONE;
-    bool found = false;
-    while (!err && !found && pos < end) {
-        kl_log_range_t r;
-        err = kl_log_read(log, pos, SCAN_CHUNK, &r);
-        if (!err && r.length == 0)
-            break;
-        if (!err)
-            err = read_range(&r, &buf);
-        kl_batch_iter_t bi;
-        kl_batch_iter_init(&bi, buf.data, err ? 0 : r.length, KL_BATCH_SKIP_CRC);
-        kl_batch_t b;
-        int64_t before = pos;
-        while (!err && !found && kl_batch_iter_next(&bi, &b) == KL_ERR_NONE) {
-            if (kl_batch_last_offset(&b) < pos)
-                continue;
-            if (b.max_timestamp >= ts)
-                found = find_in_batch(&ri, &b, ts, offset, found_ts);
-            pos = kl_batch_last_offset(&b) + 1;
-        }
-        if (!err && pos == before)
-            err = KL_ERR_CORRUPT_MESSAGE; /* no progress: never loop forever */
+    kl_err_t err = kl_log_find_offset_by_timestamp(log, ts, offset, found_ts);
+    if (err == KL_ERR_NOENT) {
+        *offset = *found_ts = -1;
+        return KL_ERR_NONE;
     }
-    kl_record_iter_free(&ri);
-    free(buf.data);
+    if (!err && *offset > kl_log_high_watermark(log))
+        *offset = *found_ts = -1; /* nothing readable yet */
     return err;
 }
 

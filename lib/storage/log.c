@@ -1,231 +1,136 @@
-/* The partition log: finds and opens the segments of a partition
- * directory, recovers the last one, appends with offset assignment and
- * rolling, and turns reads by offset into byte ranges. See log.h. */
+/* The partition log's data path: appends with offset assignment and
+ * rolling, reads by offset turned into byte ranges, and the accessors.
+ * Opening is in log_open.c, shrinking in retention.c. See log.h. */
 #include "storage/log.h"
 
-#include <dirent.h>
-#include <errno.h>
 #include <stdbool.h>
-#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
-#include <sys/stat.h>
+#include <time.h>
 
 #include "record/batch.h"
-#include "storage/segment.h"
+#include "storage/log_internal.h"
 
 #define LOG_DEFAULT_SEGMENT_BYTES (1u << 30)
 #define LOG_DEFAULT_INDEX_INTERVAL 4096
-/* Index positions are int32: a segment never grows past this. */
-#define LOG_MAX_SEGMENT_BYTES INT32_MAX
+#define LOG_DEFAULT_SEGMENT_MS (7 * 24 * 3600 * 1000LL)
+#define LOG_DEFAULT_RETENTION_MS (7 * 24 * 3600 * 1000LL)
 
-struct kl_log {
-    char *dir;
-    kl_log_config_t config;
-    kl_segment_t *segments; /* by base offset; the last one is active */
-    size_t count;
-    size_t cap;
-    int64_t start_offset;
-    int64_t end_offset;
-    int64_t high_watermark;
-    uint64_t recovered_bytes;
-};
+int64_t log_clock_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 void kl_log_config_init(kl_log_config_t *config)
 {
     config->segment_bytes = LOG_DEFAULT_SEGMENT_BYTES;
     config->index_interval_bytes = LOG_DEFAULT_INDEX_INTERVAL;
+    config->timestamp_type = KL_LOG_CREATE_TIME;
+    config->segment_ms = LOG_DEFAULT_SEGMENT_MS;
+    config->retention_ms = LOG_DEFAULT_RETENTION_MS;
+    config->retention_bytes = -1;
+    config->flush_interval_messages = INT64_MAX;
+    config->flush_interval_ms = INT64_MAX;
 }
 
-static kl_segment_t *log_active(kl_log_t *log) { return &log->segments[log->count - 1]; }
-
-/* Opens (or creates) one more segment at the end of the list. */
-static kl_err_t log_add_segment(kl_log_t *log, int64_t base_offset, bool create)
+kl_err_t log_add_segment(kl_log_t *log, int64_t base_offset, bool create, int64_t now_ms)
 {
+    kl_segment_t seg;
+    kl_err_t err = kl_segment_open(&seg, log->dir, base_offset, (size_t)log->config.index_interval_bytes, create);
+    if (err)
+        return err;
+    seg.created_ms = now_ms;
+    pthread_mutex_lock(&log->lock);
     if (log->count == log->cap) {
         size_t cap = log->cap ? log->cap * 2 : 8;
         kl_segment_t *grown = realloc(log->segments, cap * sizeof *grown);
-        if (!grown)
+        if (!grown) {
+            pthread_mutex_unlock(&log->lock);
+            if (create)
+                kl_segment_destroy(&seg);
+            else
+                kl_segment_close(&seg);
             return KL_ERR_NOMEM;
+        }
         log->segments = grown;
         log->cap = cap;
     }
-    kl_err_t err = kl_segment_open(&log->segments[log->count], log->dir, base_offset,
-                                   (size_t)log->config.index_interval_bytes, create);
-    if (err == KL_ERR_NONE)
-        log->count++;
-    return err;
-}
-
-/* A segment file name: 20 decimal digits then ".log". */
-static bool parse_segment_name(const char *name, int64_t *base_offset)
-{
-    if (strlen(name) != 24 || strcmp(name + 20, ".log") != 0)
-        return false;
-    int64_t v = 0;
-    for (int i = 0; i < 20; i++) {
-        if (name[i] < '0' || name[i] > '9' || v > (INT64_MAX - 9) / 10)
-            return false;
-        v = v * 10 + (name[i] - '0');
-    }
-    *base_offset = v;
-    return true;
-}
-
-static int compare_offsets(const void *a, const void *b)
-{
-    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-    return (x > y) - (x < y);
-}
-
-/* The base offsets of the segments in the directory, sorted. */
-static kl_err_t list_segments(const char *dir, int64_t **offsets, size_t *count)
-{
-    *offsets = NULL;
-    *count = 0;
-    DIR *d = opendir(dir);
-    if (!d)
-        return KL_ERR_KAFKA_STORAGE_ERROR;
-    size_t n = 0, cap = 0;
-    int64_t *v = NULL, base;
-    kl_err_t err = KL_ERR_NONE;
-    for (struct dirent *e; (e = readdir(d)) != NULL && !err;) {
-        if (!parse_segment_name(e->d_name, &base))
-            continue;
-        if (n == cap) {
-            cap = cap ? cap * 2 : 16;
-            int64_t *grown = realloc(v, cap * sizeof *v);
-            if (!grown) {
-                err = KL_ERR_NOMEM;
-                break;
-            }
-            v = grown;
-        }
-        v[n++] = base;
-    }
-    closedir(d);
-    if (n > 1)
-        qsort(v, n, sizeof *v, compare_offsets);
-    *offsets = v;
-    *count = n;
-    return err;
-}
-
-/* Opens every segment found: indexes of the older ones are loaded, the
- * last one is recovered. */
-static kl_err_t log_load(kl_log_t *log)
-{
-    int64_t *offsets;
-    size_t n;
-    kl_err_t err = list_segments(log->dir, &offsets, &n);
-    for (size_t i = 0; !err && i < n; i++)
-        err = log_add_segment(log, offsets[i], false);
-    free(offsets);
-    if (!err && log->count == 0)
-        err = log_add_segment(log, 0, true);
-    for (size_t i = 0; !err && i + 1 < log->count; i++) {
-        err = kl_segment_load_index(&log->segments[i]);
-        log->segments[i].next_offset = log->segments[i + 1].base_offset;
-    }
-    if (!err)
-        err = kl_segment_recover(log_active(log), &log->recovered_bytes);
-    if (err)
-        return err;
-    log->start_offset = log->segments[0].base_offset;
-    log->end_offset = log_active(log)->next_offset;
-    log->high_watermark = log->end_offset;
+    log->segments[log->count++] = seg;
+    log->dir_dirty |= create;
+    pthread_mutex_unlock(&log->lock);
     return KL_ERR_NONE;
-}
-
-static bool valid_topic(const char *topic)
-{
-    return topic && topic[0] && strchr(topic, '/') == NULL && strcmp(topic, ".") != 0 && strcmp(topic, "..") != 0;
-}
-
-kl_err_t kl_log_open(const char *dir, const char *topic, int32_t partition, const kl_log_config_t *config,
-                     kl_log_t **logp)
-{
-    *logp = NULL;
-    if (!dir || !valid_topic(topic) || partition < 0)
-        return KL_ERR_INVALID_ARG;
-    kl_log_t *log = calloc(1, sizeof *log);
-    if (!log)
-        return KL_ERR_NOMEM;
-    if (config)
-        log->config = *config;
-    else
-        kl_log_config_init(&log->config);
-    if (log->config.segment_bytes == 0 || log->config.segment_bytes > LOG_MAX_SEGMENT_BYTES) {
-        kl_log_close(log);
-        return KL_ERR_INVALID_ARG;
-    }
-    if (asprintf(&log->dir, "%s/%s-%d", dir, topic, (int)partition) < 0) {
-        log->dir = NULL;
-        kl_log_close(log);
-        return KL_ERR_NOMEM;
-    }
-    kl_err_t err = KL_ERR_NONE;
-    if (mkdir(log->dir, 0755) != 0 && errno != EEXIST)
-        err = KL_ERR_KAFKA_STORAGE_ERROR;
-    if (!err)
-        err = log_load(log);
-    if (err) {
-        kl_log_close(log);
-        return err;
-    }
-    *logp = log;
-    return KL_ERR_NONE;
-}
-
-void kl_log_close(kl_log_t *log)
-{
-    if (!log)
-        return;
-    for (size_t i = 0; i < log->count; i++)
-        kl_segment_close(&log->segments[i]);
-    free(log->segments);
-    free(log->dir);
-    free(log);
 }
 
 /* ---------------------------------------------------------------- append */
 
-static bool log_needs_roll(kl_log_t *log, size_t len, int64_t last_offset)
+/* Kafka's rolling rules: size, relative offsets that must fit an int32,
+ * and log.roll.ms counted in the batches' own timestamps when they have
+ * them, else from when the segment was created or opened. */
+static bool log_needs_roll(kl_log_t *log, size_t len, int64_t last_offset, int64_t max_timestamp, int64_t now_ms)
 {
     const kl_segment_t *active = log_active(log);
-    return active->size > 0 && (active->size + len > log->config.segment_bytes ||
-                                 last_offset - active->base_offset > INT32_MAX);
+    if (active->size == 0)
+        return false;
+    int64_t waited = active->first_timestamp >= 0 ? max_timestamp - active->first_timestamp
+                                                  : now_ms - active->created_ms;
+    return active->size + len > log->config.segment_bytes || last_offset - active->base_offset > INT32_MAX ||
+           waited > log->config.segment_ms;
 }
 
-kl_err_t kl_log_append(kl_log_t *log, void *batch, size_t len, int64_t *base_offset)
+/* Starts a new active segment at base, sealing the old one's time index. */
+static kl_err_t log_roll(kl_log_t *log, int64_t base, int64_t now_ms)
+{
+    kl_err_t err = kl_segment_seal(log_active(log));
+    if (!err)
+        err = log_add_segment(log, base, true, now_ms);
+    return err == KL_ERR_NOMEM ? err : err ? KL_ERR_KAFKA_STORAGE_ERROR : KL_ERR_NONE;
+}
+
+kl_err_t kl_log_append_at(kl_log_t *log, void *batch, size_t len, int64_t now_ms, kl_log_append_info_t *info)
 {
     kl_batch_t b;
     kl_err_t err = kl_batch_validate(batch, len, 0, &b, NULL);
     if (err)
         return err;
+    if (atomic_load(&log->failed))
+        return KL_ERR_KAFKA_STORAGE_ERROR;
+    bool append_time = log->config.timestamp_type == KL_LOG_APPEND_TIME;
+    int64_t max_timestamp = append_time ? now_ms : b.max_timestamp;
     int64_t base = log->end_offset;
     int64_t last = base + b.last_offset_delta;
-    if (log_needs_roll(log, len, last)) {
-        err = log_add_segment(log, base, true);
-        if (err)
-            return err == KL_ERR_NOMEM ? err : KL_ERR_KAFKA_STORAGE_ERROR;
-    }
+    if (log_needs_roll(log, len, last, max_timestamp, now_ms) && (err = log_roll(log, base, now_ms)) != KL_ERR_NONE)
+        return err;
     err = kl_batch_set_base_offset(batch, len, base);
+    if (!err && append_time)
+        err = kl_batch_set_log_append_time(batch, len, now_ms);
     if (!err)
-        err = kl_segment_append(log_active(log), batch, len, last);
+        err = kl_segment_append(log_active(log), batch, len, last, max_timestamp);
     if (err)
         return err;
+    pthread_mutex_lock(&log->lock);
     log->end_offset = last + 1;
     log->high_watermark = log->end_offset;
-    if (base_offset)
-        *base_offset = base;
+    if (log->oldest_unflushed_ms < 0)
+        log->oldest_unflushed_ms = now_ms;
+    pthread_mutex_unlock(&log->lock);
+    if (info)
+        *info = (kl_log_append_info_t){base, last, append_time ? now_ms : -1, log->start_offset};
     return KL_ERR_NONE;
+}
+
+kl_err_t kl_log_append(kl_log_t *log, void *batch, size_t len, int64_t *base_offset)
+{
+    kl_log_append_info_t info;
+    kl_err_t err = kl_log_append_at(log, batch, len, log_clock_ms(), &info);
+    if (!err && base_offset)
+        *base_offset = info.base_offset;
+    return err;
 }
 
 /* ------------------------------------------------------------------ read */
 
-/* The last segment whose base offset is at or below offset. */
-static size_t log_find_segment(const kl_log_t *log, int64_t offset)
+size_t log_segment_for(const kl_log_t *log, int64_t offset)
 {
     size_t lo = 0, hi = log->count;
     while (lo < hi) {
@@ -242,6 +147,7 @@ static size_t log_find_segment(const kl_log_t *log, int64_t offset)
 static void range_fill(const kl_segment_t *seg, const kl_segment_batch_t *first, size_t max_bytes,
                        kl_log_range_t *range)
 {
+    range->file = kl_file_ref(seg->log_file);
     range->fd = seg->log_fd;
     range->position = first->position;
     range->length = (size_t)first->size;
@@ -258,7 +164,7 @@ kl_err_t kl_log_read(kl_log_t *log, int64_t offset, size_t max_bytes, kl_log_ran
 {
     if (offset < log->start_offset || offset > log->end_offset)
         return KL_ERR_OFFSET_OUT_OF_RANGE;
-    for (size_t i = log_find_segment(log, offset); i < log->count && offset < log->end_offset; i++) {
+    for (size_t i = log_segment_for(log, offset); i < log->count && offset < log->end_offset; i++) {
         kl_segment_batch_t first;
         kl_err_t err = kl_segment_find(&log->segments[i], offset, &first);
         if (err == KL_ERR_NOENT)
@@ -269,8 +175,15 @@ kl_err_t kl_log_read(kl_log_t *log, int64_t offset, size_t max_bytes, kl_log_ran
         return KL_ERR_NONE;
     }
     const kl_segment_t *active = log_active(log);
-    *range = (kl_log_range_t){active->log_fd, active->size, 0, log->end_offset};
+    *range = (kl_log_range_t){active->log_fd, active->size, 0, log->end_offset, kl_file_ref(active->log_file)};
     return KL_ERR_NONE;
+}
+
+void kl_log_range_release(kl_log_range_t *range)
+{
+    kl_file_unref(range->file);
+    range->file = NULL;
+    range->fd = -1;
 }
 
 int64_t kl_log_start_offset(const kl_log_t *log) { return log->start_offset; }
@@ -279,3 +192,4 @@ int64_t kl_log_high_watermark(const kl_log_t *log) { return log->high_watermark;
 size_t kl_log_segment_count(const kl_log_t *log) { return log->count; }
 const char *kl_log_dir(const kl_log_t *log) { return log->dir; }
 uint64_t kl_log_recovered_bytes(const kl_log_t *log) { return log->recovered_bytes; }
+uint64_t kl_log_recovery_scanned_bytes(const kl_log_t *log) { return log->scanned_bytes; }

@@ -1,11 +1,18 @@
 /* The partition log: one directory `<dir>/<topic>-<partition>/` of
  * segments in Kafka's layout. Appends whole validated batches as raw bytes
  * with their base offset patched, answers reads with byte ranges of segment
- * files, and recovers a torn or corrupt tail on open. Not thread-safe: the
- * broker loop that owns the partition makes every call. */
+ * files, and recovers a torn or corrupt tail on open.
+ *
+ * Threads: the broker loop that owns the partition (the owner) makes every
+ * call, except three that other threads may make at the same time:
+ * kl_log_flush_due() and kl_log_flush() (one flusher thread at a time, or
+ * the owner itself), and kl_log_range_release() (any thread). Appends never
+ * wait for an fsync; kl_log_truncate() waits for a flush in progress. Stop
+ * the flusher before kl_log_close(). */
 #ifndef KL_STORAGE_LOG_H
 #define KL_STORAGE_LOG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -14,33 +21,97 @@
 
 typedef struct kl_log kl_log_t;
 
+/* message.timestamp.type */
+typedef enum kl_log_timestamp_type {
+    KL_LOG_CREATE_TIME = 0, /* keep the producer's timestamps */
+    KL_LOG_APPEND_TIME = 1, /* stamp each batch with the broker's clock */
+} kl_log_timestamp_type_t;
+
 typedef struct kl_log_config {
     uint64_t segment_bytes;        /* log.segment.bytes: roll past this size */
     uint64_t index_interval_bytes; /* log.index.interval.bytes */
+    kl_log_timestamp_type_t timestamp_type; /* message.timestamp.type */
+    /* log.roll.ms: roll when the new batch's maxTimestamp is more than this
+     * past the active segment's first batch's (Kafka's rule), or, when that
+     * batch has no timestamp, when the segment was created or opened more
+     * than this long ago. > 0. */
+    int64_t segment_ms;
+    /* retention.ms: kl_log_retain() deletes segments whose newest
+     * timestamp is older than this; -1: keep forever. */
+    int64_t retention_ms;
+    /* retention.bytes: kl_log_retain() deletes the oldest segments while
+     * the log would stay at least this big without them; -1: no limit. */
+    int64_t retention_bytes;
+    /* log.flush.interval.messages and log.flush.interval.ms: when
+     * kl_log_flush_due() says a flush is due. */
+    int64_t flush_interval_messages;
+    int64_t flush_interval_ms;
 } kl_log_config_t;
 
-/* Kafka's defaults: 1 GiB segments, an index entry every 4 KiB. */
+/* Kafka's defaults: 1 GiB segments, an index entry every 4 KiB,
+ * CreateTime, segments rolled after 7 days, kept 7 days, no size limit,
+ * no flush but on roll (both flush intervals INT64_MAX). */
 void kl_log_config_init(kl_log_config_t *config);
 
 /* A byte range of one segment file holding whole batches, to send as is
- * (sendfile, or pread into a buffer). fd stays valid until the log is
- * closed. length 0 means nothing to read yet (offset == log end offset). */
+ * (sendfile, or pread into a buffer). length 0 means nothing to read yet
+ * (offset == log end offset).
+ *
+ * The range holds a reference on its segment file: fd stays open and its
+ * bytes stay readable even when retention, kl_log_delete_records() or
+ * kl_log_close() deletes or closes the segment meanwhile, until the range is
+ * given to kl_log_range_release(). Every range a successful kl_log_read()
+ * filled MUST be released exactly once, from any thread; a range never
+ * released keeps its file open for good. (kl_log_truncate() is the
+ * exception: it cuts the file itself, so bytes past the cut are gone.) */
 typedef struct kl_log_range {
     int fd;
     uint64_t position;
     size_t length;
     int64_t first_offset; /* base offset of the first batch in the range */
+    struct kl_file *file; /* the reference; NULL once released */
 } kl_log_range_t;
 
 /* Opens (creating if needed) the partition directory under dir, which must
- * exist, and recovers its last segment: a torn or corrupt tail is cut at
- * the last whole batch with a valid CRC, a missing or wrong index is
- * rebuilt. config NULL: the defaults. Errors: KL_ERR_KAFKA_STORAGE_ERROR
+ * exist, and recovers it. After a clean close (recovery-point-offset-
+ * checkpoint says everything was flushed) nothing is rescanned: the index
+ * files are checked against the batch headers after their last entry. After
+ * a crash, the segments from the one holding the checkpointed recovery
+ * point on (with no checkpoint, the last segment) are scanned with CRC
+ * checks: a torn or corrupt tail is cut at the last whole valid batch
+ * (segments after a damaged one go too), and indexes are rebuilt. Older
+ * segments' indexes are rebuilt when they do not fit. config NULL: the
+ * defaults. Errors: KL_ERR_KAFKA_STORAGE_ERROR
  * (cannot create or read), KL_ERR_CORRUPT_MESSAGE (an earlier segment is
  * unreadable: the partition must go offline), KL_ERR_INVALID_ARG, KL_ERR_NOMEM. */
 KL_WARN_UNUSED kl_err_t kl_log_open(const char *dir, const char *topic, int32_t partition,
                                     const kl_log_config_t *config, kl_log_t **logp);
+/* A clean close: ends the active segment's time index, flushes everything
+ * and writes the recovery checkpoint (unless a flush failed before), so the
+ * next open rescans nothing. Ranges not yet released stay readable. */
 void kl_log_close(kl_log_t *log);
+/* Closes without flushing or checkpointing: the files stay as a crash
+ * would leave them and the next open rescans. For a partition taken
+ * offline after a storage error, and for tests. */
+void kl_log_abandon(kl_log_t *log);
+
+/* Whether a flush is due at now_ms (the clock kl_log_append_at() gets):
+ * some appended data is not flushed and either flush_interval_messages
+ * offsets or more are unflushed, the oldest unflushed append is
+ * flush_interval_ms old or more, or a rolled segment is not flushed yet
+ * (Kafka flushes a segment when it rolls). Any one thread. */
+bool kl_log_flush_due(kl_log_t *log, int64_t now_ms);
+
+/* fsyncs (fdatasync) the segments holding unflushed data, their indexes
+ * and, after a roll, the directory, without blocking appends meanwhile,
+ * then advances the recovery point to the log end offset it started from.
+ * Rewrites the recovery checkpoint when the recovery point has moved past
+ * the segment the file names, so a crash rescans at most about one
+ * segment. Any one thread. KL_ERR_KAFKA_STORAGE_ERROR when an fsync fails:
+ * the log is then failed for good (appends and flushes fail, close writes
+ * no checkpoint), since the kernel may have dropped the data; take the
+ * partition offline. */
+KL_WARN_UNUSED kl_err_t kl_log_flush(kl_log_t *log);
 
 /* Validates the batch (kl_batch_validate), patches its base offset in place
  * to the log end offset and appends it, rolling to a new segment when the
@@ -50,12 +121,83 @@ void kl_log_close(kl_log_t *log);
  * directory), in which case nothing stored changes. */
 KL_WARN_UNUSED kl_err_t kl_log_append(kl_log_t *log, void *batch, size_t len, int64_t *base_offset);
 
+/* What an append did, for the Produce response. */
+typedef struct kl_log_append_info {
+    int64_t base_offset;
+    int64_t last_offset;
+    int64_t log_append_time;  /* now_ms under LogAppendTime, else -1 */
+    int64_t log_start_offset; /* after the append */
+} kl_log_append_info_t;
+
+/* kl_log_append() with the caller's clock: now_ms (milliseconds since the
+ * epoch) stamps the batch under LogAppendTime (maxTimestamp and the
+ * attribute bit, CRC recomputed) and drives time-based rolling. kl_log_append()
+ * is this with the system clock. info may be NULL. */
+KL_WARN_UNUSED kl_err_t kl_log_append_at(kl_log_t *log, void *batch, size_t len, int64_t now_ms,
+                                         kl_log_append_info_t *info);
+
 /* The batches from the one holding offset (or the next one after it)
  * onwards, within one segment, stopping at batch boundaries so the range
  * stays within max_bytes, but always at least one whole batch. Errors:
  * KL_ERR_OFFSET_OUT_OF_RANGE (offset below the log start or past the log end
  * offset), KL_ERR_KAFKA_STORAGE_ERROR, KL_ERR_CORRUPT_MESSAGE. */
 KL_WARN_UNUSED kl_err_t kl_log_read(kl_log_t *log, int64_t offset, size_t max_bytes, kl_log_range_t *range);
+/* Lets go of a range from kl_log_read(): closes the segment file if the
+ * segment is gone and this was the last holder. Any thread; a released
+ * range (file NULL) is ignored. Sets fd to -1 and file to NULL. */
+void kl_log_range_release(kl_log_range_t *range);
+
+/* ListOffsets' special timestamps. */
+#define KL_LOG_TIMESTAMP_LATEST (-1)   /* the log end offset */
+#define KL_LOG_TIMESTAMP_EARLIEST (-2) /* the log start offset */
+#define KL_LOG_TIMESTAMP_MAX (-3)      /* the record with the largest timestamp */
+
+/* ListOffsets by time, Kafka's rules: for timestamp >= 0, the first record
+ * at or after the log start offset whose timestamp is >= timestamp (found
+ * through the time index: the first batch whose maxTimestamp reaches it,
+ * then that batch's records); LATEST and EARLIEST give the log end and
+ * start offsets; MAX the first record carrying the largest timestamp.
+ * *found_timestamp (may be NULL) gets that record's timestamp, -1 for
+ * LATEST and EARLIEST. KL_ERR_NOENT when no record qualifies (Kafka answers
+ * offset -1, timestamp -1); KL_ERR_INVALID_ARG for other negative
+ * timestamps; KL_ERR_CORRUPT_MESSAGE, KL_ERR_KAFKA_STORAGE_ERROR. Capping
+ * the answer by the high watermark is the caller's business. */
+KL_WARN_UNUSED kl_err_t kl_log_find_offset_by_timestamp(kl_log_t *log, int64_t timestamp, int64_t *offset,
+                                                        int64_t *found_timestamp);
+
+/* Retention, as Kafka's log cleaner thread runs it every
+ * log.retention.check.interval.ms: deletes the oldest segments, in order,
+ * while each is wholly below the log start offset, or its newest timestamp
+ * (max timestamp, else file modification time) is more than retention_ms
+ * before now_ms, or the log minus it is still retention_bytes or more.
+ * Never the active segment. The log start offset advances to the first
+ * remaining segment. Ranges already read stay readable until released.
+ * Always KL_ERR_NONE for now (room for a storage error). */
+KL_WARN_UNUSED kl_err_t kl_log_retain(kl_log_t *log, int64_t now_ms);
+
+/* DeleteRecords: moves the log start offset forward to offset (-1: the
+ * high watermark), durably (log-start-offset-checkpoint), then deletes the
+ * segments wholly below it, never the active one. An offset at or below
+ * the log start offset changes nothing. Reads below the new start get
+ * KL_ERR_OFFSET_OUT_OF_RANGE; a read at the start may still return a batch
+ * beginning before it, as Kafka's does. KL_ERR_OFFSET_OUT_OF_RANGE past the
+ * high watermark, KL_ERR_KAFKA_STORAGE_ERROR (nothing changed). */
+KL_WARN_UNUSED kl_err_t kl_log_delete_records(kl_log_t *log, int64_t offset);
+
+/* Truncates the log so that offset is past its end: whole batches only,
+ * so the log end offset becomes offset, or the base offset of the batch
+ * holding offset. Segments above go, the one holding offset is cut and
+ * becomes active; below the first segment, everything goes and the log
+ * restarts empty at offset. The log start offset and high watermark come
+ * down with it if needed. At or past the log end offset: nothing happens.
+ * Ranges of the cut segment past the cut lose those bytes; ranges of
+ * deleted segments stay readable until released. KL_ERR_INVALID_ARG for a
+ * negative offset; KL_ERR_KAFKA_STORAGE_ERROR or KL_ERR_CORRUPT_MESSAGE
+ * when the cut fails half way (take the partition offline). */
+KL_WARN_UNUSED kl_err_t kl_log_truncate(kl_log_t *log, int64_t offset);
+
+/* Bytes of all segments' .log files. */
+uint64_t kl_log_size(const kl_log_t *log);
 
 int64_t kl_log_start_offset(const kl_log_t *log);
 int64_t kl_log_end_offset(const kl_log_t *log);
@@ -65,6 +207,10 @@ int64_t kl_log_high_watermark(const kl_log_t *log);
 size_t kl_log_segment_count(const kl_log_t *log);
 /* Bytes cut off the last segment's tail by recovery at open. */
 uint64_t kl_log_recovered_bytes(const kl_log_t *log);
+/* Bytes read with CRC checks by recovery at open (0 after a clean close). */
+uint64_t kl_log_recovery_scanned_bytes(const kl_log_t *log);
+/* The offset below which everything is known flushed. Any thread. */
+int64_t kl_log_recovery_point(kl_log_t *log);
 /* The partition directory. */
 const char *kl_log_dir(const kl_log_t *log);
 

@@ -1,6 +1,7 @@
-/* One log segment: its two files, the sparse offset index kept in memory
- * and on disk, appends, offset lookups by header scans, and the recovery
- * scan that cuts a torn or corrupt tail. See segment.h. */
+/* One log segment: its three files, appends under Kafka's index rules, the
+ * recovery scan that cuts a torn or corrupt tail, the checks that let an
+ * open trust the index files, and lookups by offset and by time. See
+ * segment.h; the indexes themselves are in index.c and timeindex.c. */
 #include "storage/segment.h"
 
 #include <errno.h>
@@ -14,10 +15,11 @@
 
 #include "record/batch.h"
 #include "record/batch_layout.h"
+#include "storage/segment_index.h"
 #include "util/buf.h"
 
-/* Header bytes a scan reads: up to and including lastOffsetDelta. */
-#define SEGMENT_HEADER_PEEK (KL_BATCH_POS_LAST_OFFSET_DELTA + 4)
+/* Header bytes a scan reads: up to and including maxTimestamp. */
+#define SEGMENT_HEADER_PEEK (KL_BATCH_POS_MAX_TIMESTAMP + 8)
 /* First read size of the recovery scan; grows for bigger batches. */
 #define SEGMENT_SCAN_CHUNK (1u << 20)
 
@@ -29,60 +31,54 @@ static char *segment_path(const char *dir, int64_t base_offset, const char *suff
     return path;
 }
 
-static bool write_all(int fd, const void *data, size_t len, uint64_t position)
+/* Forgets everything learnt from the files: back to an empty segment. */
+static void segment_reset(kl_segment_t *seg)
 {
-    const uint8_t *p = data;
-    while (len > 0) {
-        ssize_t n = pwrite(fd, p, len, (off_t)position);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return false;
-        p += n;
-        len -= (size_t)n;
-        position += (uint64_t)n;
-    }
-    return true;
+    seg->index_len = seg->time_len = seg->index_written = seg->time_written = 0;
+    seg->bytes_since_index = 0;
+    seg->next_offset = seg->base_offset;
+    seg->max_timestamp = seg->max_timestamp_offset = seg->first_timestamp = -1;
 }
 
-/* Reads up to len bytes; returns the count (short only at end of file) or
- * -1 on error. */
-static ssize_t read_full(int fd, void *data, size_t len, uint64_t position)
+/* Opens an index file, creating it (and saying so) if it is missing; a
+ * new segment empties any stale one. */
+static kl_file_t *index_file_open(kl_segment_t *seg, const char *path, bool create)
 {
-    uint8_t *p = data;
-    size_t done = 0;
-    while (done < len) {
-        ssize_t n = pread(fd, p + done, len - done, (off_t)(position + done));
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            return -1;
-        if (n == 0)
-            break;
-        done += (size_t)n;
+    if (create)
+        return kl_file_open(path, O_RDWR | O_CREAT | O_TRUNC, 0644);
+    kl_file_t *file = kl_file_open(path, O_RDWR | O_CREAT | O_EXCL, 0644);
+    if (file) {
+        seg->new_indexes = true;
+        return file;
     }
-    return (ssize_t)done;
+    return errno == EEXIST ? kl_file_open(path, O_RDWR, 0644) : NULL;
 }
 
 kl_err_t kl_segment_open(kl_segment_t *seg, const char *dir, int64_t base_offset, size_t index_interval,
                          bool create)
 {
     memset(seg, 0, sizeof *seg);
-    seg->log_fd = seg->index_fd = -1;
-    seg->base_offset = seg->next_offset = base_offset;
+    seg->log_fd = seg->index_fd = seg->timeindex_fd = -1;
+    seg->base_offset = base_offset;
     seg->index_interval = index_interval;
+    segment_reset(seg);
     seg->log_path = segment_path(dir, base_offset, ".log");
     seg->index_path = segment_path(dir, base_offset, ".index");
-    if (!seg->log_path || !seg->index_path) {
+    seg->timeindex_path = segment_path(dir, base_offset, ".timeindex");
+    if (!seg->log_path || !seg->index_path || !seg->timeindex_path) {
         kl_segment_close(seg);
         return KL_ERR_NOMEM;
     }
-    int flags = O_RDWR | O_CREAT | O_CLOEXEC | (create ? O_EXCL : 0);
     struct stat st;
-    seg->log_fd = open(seg->log_path, flags, 0644);
-    if (seg->log_fd >= 0)
-        seg->index_fd = open(seg->index_path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (seg->index_fd < 0 || fstat(seg->log_fd, &st) != 0) {
+    seg->log_file = kl_file_open(seg->log_path, O_RDWR | O_CREAT | (create ? O_EXCL : 0), 0644);
+    if (seg->log_file)
+        seg->index_file = index_file_open(seg, seg->index_path, create);
+    if (seg->index_file)
+        seg->timeindex_file = index_file_open(seg, seg->timeindex_path, create);
+    seg->log_fd = seg->log_file ? seg->log_file->fd : -1;
+    seg->index_fd = seg->index_file ? seg->index_file->fd : -1;
+    seg->timeindex_fd = seg->timeindex_file ? seg->timeindex_file->fd : -1;
+    if (seg->timeindex_fd < 0 || fstat(seg->log_fd, &st) != 0) {
         if (create)
             kl_segment_destroy(seg);
         else
@@ -95,112 +91,104 @@ kl_err_t kl_segment_open(kl_segment_t *seg, const char *dir, int64_t base_offset
 
 void kl_segment_close(kl_segment_t *seg)
 {
-    if (seg->log_fd >= 0)
-        close(seg->log_fd);
-    if (seg->index_fd >= 0)
-        close(seg->index_fd);
+    kl_file_unref(seg->log_file);
+    kl_file_unref(seg->index_file);
+    kl_file_unref(seg->timeindex_file);
     free(seg->log_path);
     free(seg->index_path);
+    free(seg->timeindex_path);
     free(seg->index);
+    free(seg->time_index);
     memset(seg, 0, sizeof *seg);
-    seg->log_fd = seg->index_fd = -1;
+    seg->log_fd = seg->index_fd = seg->timeindex_fd = -1;
 }
 
 void kl_segment_destroy(kl_segment_t *seg)
 {
-    if (seg->log_path)
-        unlink(seg->log_path);
-    if (seg->index_path)
-        unlink(seg->index_path);
+    const char *paths[] = {seg->log_path, seg->index_path, seg->timeindex_path};
+    for (size_t i = 0; i < 3; i++)
+        if (paths[i])
+            unlink(paths[i]);
     kl_segment_close(seg);
 }
 
-/* ----------------------------------------------------------------- index */
+/* ----------------------------------------------------------- index rules */
 
-static bool index_push(kl_segment_t *seg, int64_t offset, uint64_t position)
+/* What a segment tracks for one more batch, index entries aside. */
+static void segment_track(kl_segment_t *seg, const kl_segment_batch_t *b)
 {
-    if (seg->index_len == seg->index_cap) {
-        size_t cap = seg->index_cap ? seg->index_cap * 2 : 64;
-        kl_index_entry_t *grown = realloc(seg->index, cap * sizeof *grown);
-        if (!grown)
-            return false;
-        seg->index = grown;
-        seg->index_cap = cap;
+    if (b->max_timestamp > seg->max_timestamp) {
+        seg->max_timestamp = b->max_timestamp;
+        seg->max_timestamp_offset = b->last_offset;
     }
-    seg->index[seg->index_len++] = (kl_index_entry_t){offset, (uint32_t)position};
-    return true;
+    if (b->position == 0)
+        seg->first_timestamp = b->max_timestamp;
+    seg->bytes_since_index += b->size;
+    seg->next_offset = b->last_offset + 1;
 }
 
-static void index_encode(const kl_segment_t *seg, const kl_index_entry_t *e, uint8_t out[8])
-{
-    kl_store_be32(out, (uint32_t)(e->offset - seg->base_offset));
-    kl_store_be32(out + 4, e->position);
-}
+/* Kafka's rule: the next batch gets an index entry when more than
+ * index_interval bytes went in since the last entry. */
+static bool segment_index_due(const kl_segment_t *seg) { return seg->bytes_since_index > seg->index_interval; }
 
-/* Kafka's rule: a batch gets an entry when more than index_interval bytes
- * were appended since the previous entry. Returns true when it got one. */
-static bool index_note(kl_segment_t *seg, int64_t last_offset, uint64_t position, uint64_t size, bool *nomem)
+/* Takes one more batch under Kafka's rules: the max timestamp first, then,
+ * if an entry is due, an offset entry for this batch and a time entry if
+ * the max timestamp grew past the last one. */
+static void segment_note(kl_segment_t *seg, const kl_segment_batch_t *b, bool *nomem)
 {
-    bool added = false;
-    if (seg->bytes_since_index > seg->index_interval) {
-        if (!index_push(seg, last_offset, position))
-            *nomem = true;
-        added = true;
+    bool due = segment_index_due(seg);
+    if (due)
         seg->bytes_since_index = 0;
-    }
-    seg->bytes_since_index += size;
-    return added;
+    segment_track(seg, b);
+    if (due && !kl_offset_index_push(seg, b->last_offset, b->position))
+        *nomem = true;
+    if (due && kl_time_index_wants(seg, seg->max_timestamp) &&
+        !kl_time_index_push(seg, seg->max_timestamp, seg->max_timestamp_offset))
+        *nomem = true;
 }
 
-/* Replaces the .index file with the in-memory index. */
-static kl_err_t index_write_file(kl_segment_t *seg)
+/* Brings both index files in line with the in-memory indexes, sealed
+ * first if asked. */
+static kl_err_t segment_sync_indexes(kl_segment_t *seg, bool sealed)
 {
-    size_t len = seg->index_len * KL_SEGMENT_INDEX_ENTRY_SIZE;
-    uint8_t *bytes = malloc(len ? len : 1);
-    if (!bytes)
+    if (sealed && kl_time_index_wants(seg, seg->max_timestamp) &&
+        !kl_time_index_push(seg, seg->max_timestamp, seg->max_timestamp_offset))
         return KL_ERR_NOMEM;
-    for (size_t i = 0; i < seg->index_len; i++)
-        index_encode(seg, &seg->index[i], bytes + i * KL_SEGMENT_INDEX_ENTRY_SIZE);
-    bool ok = ftruncate(seg->index_fd, 0) == 0 && write_all(seg->index_fd, bytes, len, 0);
-    free(bytes);
-    return ok ? KL_ERR_NONE : KL_ERR_KAFKA_STORAGE_ERROR;
+    kl_err_t err = kl_offset_index_sync(seg);
+    return err ? err : kl_time_index_sync(seg);
 }
 
-/* True when the .index file holds exactly the in-memory index. */
-static bool index_file_matches(const kl_segment_t *seg)
+kl_err_t kl_segment_seal(kl_segment_t *seg)
 {
-    struct stat st;
-    size_t len = seg->index_len * KL_SEGMENT_INDEX_ENTRY_SIZE;
-    if (fstat(seg->index_fd, &st) != 0 || (uint64_t)st.st_size != len)
-        return false;
-    uint8_t *bytes = malloc(len ? len : 1);
-    bool same = bytes && read_full(seg->index_fd, bytes, len, 0) == (ssize_t)len;
-    for (size_t i = 0; same && i < seg->index_len; i++) {
-        uint8_t want[8];
-        index_encode(seg, &seg->index[i], want);
-        same = memcmp(want, bytes + i * KL_SEGMENT_INDEX_ENTRY_SIZE, 8) == 0;
-    }
-    free(bytes);
-    return same;
+    bool sealing = kl_time_index_wants(seg, seg->max_timestamp);
+    if (sealing && !kl_time_index_push(seg, seg->max_timestamp, seg->max_timestamp_offset))
+        return KL_ERR_NOMEM;
+    if (kl_offset_index_write_pending(seg) && kl_time_index_write_pending(seg))
+        return KL_ERR_NONE;
+    seg->time_len -= sealing;
+    return KL_ERR_KAFKA_STORAGE_ERROR;
 }
 
 /* ------------------------------------------------------------- recovery */
 
-/* Takes the scanned batch at position into the index if it follows the
- * previous ones; false when it cannot belong here. */
+/* Takes the scanned batch at position if it follows the previous ones;
+ * false when it cannot belong here. Appends leave a segment's offsets
+ * contiguous from its base, and baseOffset is outside the CRC: a batch
+ * that does not start where the previous one ended is damage. (A cleaner
+ * that leaves gaps will have to relax this for the segments it wrote.) */
 static bool scan_accept(kl_segment_t *seg, const kl_batch_t *b, uint64_t position, bool *nomem)
 {
     int64_t last = kl_batch_last_offset(b);
-    if (b->base_offset < seg->next_offset || b->last_offset_delta < 0 ||
-        last - seg->base_offset > INT32_MAX || position + b->size > INT32_MAX)
+    if (b->base_offset != seg->next_offset || b->last_offset_delta < 0 || last - seg->base_offset > INT32_MAX ||
+        position + b->size > INT32_MAX)
         return false;
-    index_note(seg, last, position, b->size, nomem);
-    seg->next_offset = last + 1;
+    kl_segment_batch_t sb = {b->base_offset, last, b->max_timestamp, position, b->size};
+    segment_note(seg, &sb, nomem);
     return true;
 }
 
 /* Scans the .log from its start with CRC checks, rebuilding the in-memory
- * index; *valid_end gets where the last whole valid batch ends. */
+ * indexes; *valid_end gets where the last whole valid batch ends. */
 static kl_err_t segment_scan(kl_segment_t *seg, uint64_t file_size, uint64_t *valid_end)
 {
     size_t cap = SEGMENT_SCAN_CHUNK;
@@ -210,7 +198,7 @@ static kl_err_t segment_scan(kl_segment_t *seg, uint64_t file_size, uint64_t *va
     bool nomem = !buf, stop = false;
     while (!nomem && !stop && pos < file_size) {
         size_t want = file_size - pos < cap ? (size_t)(file_size - pos) : cap;
-        ssize_t got = read_full(seg->log_fd, buf, want, pos);
+        ssize_t got = kl_pread_full(seg->log_fd, buf, want, pos);
         if (got < 0) {
             err = KL_ERR_KAFKA_STORAGE_ERROR;
             break;
@@ -239,14 +227,12 @@ static kl_err_t segment_scan(kl_segment_t *seg, uint64_t file_size, uint64_t *va
     return nomem ? KL_ERR_NOMEM : err;
 }
 
-kl_err_t kl_segment_recover(kl_segment_t *seg, uint64_t *truncated)
+kl_err_t kl_segment_recover(kl_segment_t *seg, bool sealed, uint64_t *truncated)
 {
     struct stat st;
     if (fstat(seg->log_fd, &st) != 0)
         return KL_ERR_KAFKA_STORAGE_ERROR;
-    seg->index_len = 0;
-    seg->bytes_since_index = 0;
-    seg->next_offset = seg->base_offset;
+    segment_reset(seg);
     uint64_t end;
     kl_err_t err = segment_scan(seg, (uint64_t)st.st_size, &end);
     if (err)
@@ -257,7 +243,7 @@ kl_err_t kl_segment_recover(kl_segment_t *seg, uint64_t *truncated)
     seg->dirty_tail = false;
     if (truncated)
         *truncated = (uint64_t)st.st_size - end;
-    return index_file_matches(seg) ? KL_ERR_NONE : index_write_file(seg);
+    return segment_sync_indexes(seg, sealed);
 }
 
 /* ---------------------------------------------------------- header scans */
@@ -269,87 +255,91 @@ kl_err_t kl_segment_read_header(const kl_segment_t *seg, uint64_t position, kl_s
         return KL_ERR_NOENT;
     if (seg->size - position < sizeof h)
         return KL_ERR_CORRUPT_MESSAGE;
-    ssize_t got = read_full(seg->log_fd, h, sizeof h, position);
+    ssize_t got = kl_pread_full(seg->log_fd, h, sizeof h, position);
     if (got < 0)
         return KL_ERR_KAFKA_STORAGE_ERROR;
     int32_t length = (int32_t)kl_load_be32(h + KL_BATCH_POS_LENGTH);
     int32_t delta = (int32_t)kl_load_be32(h + KL_BATCH_POS_LAST_OFFSET_DELTA);
     if ((size_t)got != sizeof h || length < KL_BATCH_MIN_LENGTH || delta < 0 ||
-        h[KL_BATCH_POS_MAGIC] != KL_BATCH_MAGIC ||
-        (uint64_t)length + KL_BATCH_LOG_OVERHEAD > seg->size - position)
+        h[KL_BATCH_POS_MAGIC] != KL_BATCH_MAGIC || (uint64_t)length + KL_BATCH_LOG_OVERHEAD > seg->size - position)
         return KL_ERR_CORRUPT_MESSAGE;
     out->base_offset = (int64_t)kl_load_be64(h + KL_BATCH_POS_BASE_OFFSET);
     out->last_offset = out->base_offset + delta;
+    out->max_timestamp = (int64_t)kl_load_be64(h + KL_BATCH_POS_MAX_TIMESTAMP);
     out->position = position;
     out->size = (uint64_t)length + KL_BATCH_LOG_OVERHEAD;
     return KL_ERR_NONE;
 }
 
-/* Replays the index rule over the batches after the last entry (at most
- * about one interval of them): false when one of them should have had an
- * entry or the headers do not end exactly at the end of the .log. */
-static bool index_tail_matches(kl_segment_t *seg)
+/* Replays the index rule over the batches after the last offset entry (at
+ * most about one interval of them), tracking next_offset and their max
+ * timestamp: false when one of them should have had an entry or the
+ * headers do not end exactly at the end of the .log. */
+static bool segment_tail_matches(kl_segment_t *seg)
 {
     const kl_index_entry_t *last = seg->index_len ? &seg->index[seg->index_len - 1] : NULL;
     uint64_t pos = last ? last->position : 0;
     kl_segment_batch_t b;
     kl_err_t err;
-    bool nomem = false;
-    seg->bytes_since_index = 0;
     for (; (err = kl_segment_read_header(seg, pos, &b)) == KL_ERR_NONE; pos += b.size) {
         if (last && pos == last->position && b.last_offset != last->offset)
             return false;
-        if (index_note(seg, b.last_offset, pos, b.size, &nomem))
+        if (segment_index_due(seg))
             return false;
-        seg->next_offset = b.last_offset + 1;
+        segment_track(seg, &b);
     }
     return err == KL_ERR_NOENT;
 }
 
-/* Reads the .index file into memory; false when it is missing, torn or
- * does not fit the .log (entries out of order or past its end, batches
- * after the last entry that should have one). */
-static bool index_read_file(kl_segment_t *seg)
+/* The max timestamp is the larger of the time index's last entry (the
+ * batches up to the last offset entry) and the tail's. */
+static bool segment_load_times(kl_segment_t *seg)
 {
-    struct stat st;
-    if (fstat(seg->index_fd, &st) != 0 || st.st_size % KL_SEGMENT_INDEX_ENTRY_SIZE != 0)
+    int64_t tail_max = seg->max_timestamp, tail_offset = seg->max_timestamp_offset;
+    if (!kl_time_index_read(seg))
         return false;
-    size_t n = (size_t)st.st_size / KL_SEGMENT_INDEX_ENTRY_SIZE;
-    uint8_t *bytes = malloc(n ? (size_t)st.st_size : 1);
-    bool ok = bytes && read_full(seg->index_fd, bytes, (size_t)st.st_size, 0) == st.st_size;
-    seg->index_len = 0;
-    for (size_t i = 0; ok && i < n; i++) {
-        const uint8_t *e = bytes + i * KL_SEGMENT_INDEX_ENTRY_SIZE;
-        int64_t offset = seg->base_offset + (int32_t)kl_load_be32(e);
-        uint32_t position = kl_load_be32(e + 4);
-        const kl_index_entry_t *prev = i ? &seg->index[i - 1] : NULL;
-        ok = offset >= seg->base_offset && position < seg->size &&
-             (!prev || (offset > prev->offset && position > prev->position)) && index_push(seg, offset, position);
+    if (seg->time_len && seg->time_index[seg->time_len - 1].timestamp >= tail_max) {
+        seg->max_timestamp = seg->time_index[seg->time_len - 1].timestamp;
+        seg->max_timestamp_offset = seg->time_index[seg->time_len - 1].offset;
+    } else {
+        seg->max_timestamp = tail_max;
+        seg->max_timestamp_offset = tail_offset;
     }
-    free(bytes);
-    return ok && index_tail_matches(seg);
+    kl_segment_batch_t first;
+    if (seg->index_len == 0 || seg->size == 0)
+        return true; /* the tail walk started at 0 and saw it */
+    if (kl_segment_read_header(seg, 0, &first) != KL_ERR_NONE)
+        return false;
+    seg->first_timestamp = first.max_timestamp;
+    return true;
 }
 
-kl_err_t kl_segment_load_index(kl_segment_t *seg)
+kl_err_t kl_segment_load(kl_segment_t *seg)
 {
-    if (index_read_file(seg))
+    segment_reset(seg);
+    if ((!seg->new_indexes || seg->size == 0) && kl_offset_index_read(seg) && segment_tail_matches(seg) &&
+        segment_load_times(seg))
         return KL_ERR_NONE;
-    seg->index_len = 0;
-    seg->bytes_since_index = 0;
-    seg->next_offset = seg->base_offset;
+    segment_reset(seg);
+    return KL_ERR_NOENT;
+}
+
+kl_err_t kl_segment_rebuild(kl_segment_t *seg, bool sealed)
+{
+    segment_reset(seg);
     kl_segment_batch_t b;
     kl_err_t err;
     bool nomem = false;
-    for (uint64_t pos = 0; (err = kl_segment_read_header(seg, pos, &b)) == KL_ERR_NONE; pos += b.size) {
-        index_note(seg, b.last_offset, pos, b.size, &nomem);
-        seg->next_offset = b.last_offset + 1;
-    }
+    for (uint64_t pos = 0; (err = kl_segment_read_header(seg, pos, &b)) == KL_ERR_NONE; pos += b.size)
+        segment_note(seg, &b, &nomem);
     if (nomem)
         return KL_ERR_NOMEM;
     if (err != KL_ERR_NOENT)
         return err;
-    return index_write_file(seg);
+    return segment_sync_indexes(seg, sealed);
 }
+
+/* --------------------------------------------------------------- lookups */
 
 kl_err_t kl_segment_find(const kl_segment_t *seg, int64_t offset, kl_segment_batch_t *out)
 {
@@ -370,37 +360,91 @@ kl_err_t kl_segment_find(const kl_segment_t *seg, int64_t offset, kl_segment_bat
     return err;
 }
 
+kl_err_t kl_segment_find_timestamp(const kl_segment_t *seg, int64_t timestamp, int64_t min_offset,
+                                   kl_segment_batch_t *out)
+{
+    /* Batches before the entry's own batch all have smaller timestamps: the
+     * entry's offset is the first to reach its timestamp. */
+    const kl_time_entry_t *e = kl_time_index_lookup(seg, timestamp);
+    int64_t from = e ? e->offset : seg->base_offset;
+    kl_err_t err = kl_segment_find(seg, from > min_offset ? from : min_offset, out);
+    while (err == KL_ERR_NONE && out->max_timestamp < timestamp)
+        err = kl_segment_read_header(seg, out->position + out->size, out);
+    return err;
+}
+
+/* ------------------------------------------------------------- shrinking */
+
+kl_err_t kl_segment_truncate(kl_segment_t *seg, int64_t offset)
+{
+    kl_segment_batch_t b;
+    kl_err_t err = kl_segment_find(seg, offset, &b);
+    if (err == KL_ERR_NOENT)
+        return KL_ERR_NONE;
+    if (err)
+        return err;
+    if (ftruncate(seg->log_fd, (off_t)b.position) != 0)
+        return KL_ERR_KAFKA_STORAGE_ERROR;
+    seg->size = b.position;
+    seg->dirty_tail = false;
+    /* A full header walk: truncation is rare, and this way the indexes
+     * come out exactly as appends would have made them. */
+    return kl_segment_rebuild(seg, false);
+}
+
+int64_t kl_segment_largest_timestamp(const kl_segment_t *seg)
+{
+    struct stat st;
+    if (seg->max_timestamp >= 0)
+        return seg->max_timestamp;
+    if (fstat(seg->log_fd, &st) != 0)
+        return INT64_MAX; /* unknown: never expires */
+    return (int64_t)st.st_mtim.tv_sec * 1000 + st.st_mtim.tv_nsec / 1000000;
+}
+
 /* ---------------------------------------------------------------- append */
 
-kl_err_t kl_segment_append(kl_segment_t *seg, const void *batch, size_t len, int64_t last_offset)
+/* What an append changes before it knows it will succeed. */
+typedef struct segment_marks {
+    size_t bytes_since_index, index_len, time_len;
+    int64_t next_offset, max_timestamp, max_timestamp_offset, first_timestamp;
+} segment_marks_t;
+
+static segment_marks_t segment_mark(const kl_segment_t *seg)
 {
-    uint64_t pos = seg->size;
+    return (segment_marks_t){seg->bytes_since_index, seg->index_len, seg->time_len, seg->next_offset,
+                             seg->max_timestamp, seg->max_timestamp_offset, seg->first_timestamp};
+}
+
+static void segment_restore(kl_segment_t *seg, const segment_marks_t *m)
+{
+    seg->bytes_since_index = m->bytes_since_index;
+    seg->index_len = m->index_len;
+    seg->time_len = m->time_len;
+    seg->next_offset = m->next_offset;
+    seg->max_timestamp = m->max_timestamp;
+    seg->max_timestamp_offset = m->max_timestamp_offset;
+    seg->first_timestamp = m->first_timestamp;
+}
+
+kl_err_t kl_segment_append(kl_segment_t *seg, const void *batch, size_t len, int64_t last_offset,
+                           int64_t max_timestamp)
+{
     if (seg->dirty_tail) {
-        if (ftruncate(seg->log_fd, (off_t)pos) != 0)
+        if (ftruncate(seg->log_fd, (off_t)seg->size) != 0)
             return KL_ERR_KAFKA_STORAGE_ERROR;
         seg->dirty_tail = false;
     }
-    if (!write_all(seg->log_fd, batch, len, pos))
-        goto undo_log;
-    size_t since = seg->bytes_since_index;
+    uint64_t pos = seg->size;
+    segment_marks_t marks = segment_mark(seg);
+    kl_segment_batch_t b = {last_offset, last_offset, max_timestamp, pos, len};
     bool nomem = false;
-    if (index_note(seg, last_offset, pos, len, &nomem)) {
-        uint8_t entry[KL_SEGMENT_INDEX_ENTRY_SIZE];
-        if (!nomem)
-            index_encode(seg, &seg->index[seg->index_len - 1], entry);
-        if (nomem || !write_all(seg->index_fd, entry, sizeof entry, (seg->index_len - 1) * sizeof entry)) {
-            seg->index_len -= !nomem;
-            seg->bytes_since_index = since;
-            if (ftruncate(seg->index_fd, (off_t)(seg->index_len * sizeof entry)) != 0)
-                seg->dirty_tail = true; /* recovery rebuilds a bad index */
-            goto undo_log;
-        }
+    segment_note(seg, &b, &nomem);
+    if (nomem || !kl_pwrite_all(seg->log_fd, batch, len, pos)) {
+        segment_restore(seg, &marks);
+        seg->dirty_tail = ftruncate(seg->log_fd, (off_t)pos) != 0;
+        return nomem ? KL_ERR_NOMEM : KL_ERR_KAFKA_STORAGE_ERROR;
     }
     seg->size += len;
-    seg->next_offset = last_offset + 1;
     return KL_ERR_NONE;
-undo_log:
-    if (ftruncate(seg->log_fd, (off_t)pos) != 0)
-        seg->dirty_tail = true;
-    return KL_ERR_KAFKA_STORAGE_ERROR;
 }

@@ -3,9 +3,7 @@
  * rebuild, read budgets and storage errors. Each test uses its own mkdtemp
  * directory and removes it. */
 #include <check.h>
-#include <dirent.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,168 +14,7 @@
 
 #include "record/batch.h"
 #include "storage/log.h"
-
-#define TOPIC "events"
-#define MAX_BATCHES 256
-#define RECORDS_PER_BATCH 3
-
-typedef struct fixture {
-    char root[64];
-    kl_log_t *log;
-    kl_log_config_t config;
-    /* What was appended, as stored (base offsets patched). */
-    uint8_t *batches[MAX_BATCHES];
-    size_t sizes[MAX_BATCHES];
-    int64_t offsets[MAX_BATCHES];
-    size_t count;
-} fixture_t;
-
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st, (void)flag, (void)ftw;
-    return remove(path);
-}
-
-static void fixture_init(fixture_t *f, uint64_t segment_bytes, uint64_t index_interval)
-{
-    memset(f, 0, sizeof *f);
-    strcpy(f->root, "/tmp/kl-storage-XXXXXX");
-    ck_assert_ptr_nonnull(mkdtemp(f->root));
-    kl_log_config_init(&f->config);
-    f->config.segment_bytes = segment_bytes;
-    f->config.index_interval_bytes = index_interval;
-    ck_assert_int_eq(kl_log_open(f->root, TOPIC, 0, &f->config, &f->log), KL_ERR_NONE);
-}
-
-static void fixture_reopen(fixture_t *f)
-{
-    kl_log_close(f->log);
-    ck_assert_int_eq(kl_log_open(f->root, TOPIC, 0, &f->config, &f->log), KL_ERR_NONE);
-}
-
-static void fixture_free(fixture_t *f)
-{
-    kl_log_close(f->log);
-    for (size_t i = 0; i < f->count; i++)
-        free(f->batches[i]);
-    chmod(f->root, 0755);
-    nftw(f->root, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
-}
-
-/* A batch of RECORDS_PER_BATCH records whose values are value_len bytes
- * derived from seed; the caller frees it. */
-static uint8_t *make_batch(int seed, size_t value_len, size_t *len)
-{
-    kl_batch_writer_t w;
-    kl_batch_params_t params;
-    kl_batch_writer_init(&w, 0);
-    kl_batch_params_init(&params);
-    ck_assert_int_eq(kl_batch_writer_open(&w, &params), KL_ERR_NONE);
-    char *value = malloc(value_len);
-    for (int r = 0; r < RECORDS_PER_BATCH; r++) {
-        memset(value, 'a' + (seed + r) % 26, value_len);
-        char key[32];
-        int key_len = snprintf(key, sizeof key, "key-%d-%d", seed, r);
-        ck_assert_int_eq(kl_batch_writer_append(&w, 1700000000000 + seed, key, (size_t)key_len, value, value_len,
-                                                NULL, 0),
-                         KL_ERR_NONE);
-    }
-    free(value);
-    const uint8_t *data;
-    ck_assert_int_eq(kl_batch_writer_close(&w, &data, len), KL_ERR_NONE);
-    uint8_t *out = kl_batch_writer_take(&w, len);
-    kl_batch_writer_free(&w);
-    return out;
-}
-
-static void append_batches(fixture_t *f, size_t n, size_t value_len)
-{
-    for (size_t i = 0; i < n; i++) {
-        ck_assert_uint_lt(f->count, MAX_BATCHES);
-        size_t len;
-        uint8_t *b = make_batch((int)f->count, value_len, &len);
-        int64_t base = -1;
-        ck_assert_int_eq(kl_log_append(f->log, b, len, &base), KL_ERR_NONE);
-        ck_assert_int_eq(base, (int64_t)f->count * RECORDS_PER_BATCH);
-        f->batches[f->count] = b;
-        f->sizes[f->count] = len;
-        f->offsets[f->count] = base;
-        f->count++;
-    }
-}
-
-/* Forgets the appended batches from index keep on (they were cut off). */
-static void fixture_forget_from(fixture_t *f, size_t keep)
-{
-    for (size_t i = keep; i < f->count; i++)
-        free(f->batches[i]);
-    f->count = keep;
-}
-
-static uint8_t *read_range(const kl_log_range_t *r)
-{
-    uint8_t *bytes = malloc(r->length ? r->length : 1);
-    ck_assert_int_eq(pread(r->fd, bytes, r->length, (off_t)r->position), (ssize_t)r->length);
-    return bytes;
-}
-
-/* Reads the whole log back range by range and compares every batch with
- * what was appended, byte for byte; offsets must be continuous. */
-static void check_log_contents(fixture_t *f)
-{
-    int64_t leo = (int64_t)f->count * RECORDS_PER_BATCH;
-    ck_assert_int_eq(kl_log_start_offset(f->log), 0);
-    ck_assert_int_eq(kl_log_end_offset(f->log), leo);
-    ck_assert_int_eq(kl_log_high_watermark(f->log), leo);
-    size_t next = 0;
-    int64_t offset = 0;
-    while (offset < leo) {
-        kl_log_range_t r;
-        ck_assert_int_eq(kl_log_read(f->log, offset, 1 << 20, &r), KL_ERR_NONE);
-        ck_assert_uint_gt(r.length, 0);
-        uint8_t *bytes = read_range(&r);
-        kl_batch_iter_t it;
-        kl_batch_t b;
-        kl_batch_iter_init(&it, bytes, r.length, 0);
-        while (kl_batch_iter_next(&it, &b) == KL_ERR_NONE) {
-            ck_assert_uint_lt(next, f->count);
-            ck_assert_int_eq(b.base_offset, f->offsets[next]);
-            ck_assert_uint_eq(b.size, f->sizes[next]);
-            ck_assert_mem_eq(b.data, f->batches[next], b.size);
-            offset = kl_batch_last_offset(&b) + 1;
-            next++;
-        }
-        ck_assert_uint_eq(kl_batch_iter_offset(&it), r.length);
-        free(bytes);
-    }
-    ck_assert_uint_eq(next, f->count);
-    kl_log_range_t r;
-    ck_assert_int_eq(kl_log_read(f->log, leo, 1 << 20, &r), KL_ERR_NONE);
-    ck_assert_uint_eq(r.length, 0);
-    ck_assert_int_eq(kl_log_read(f->log, leo + 1, 1 << 20, &r), KL_ERR_OFFSET_OUT_OF_RANGE);
-}
-
-/* Path of the segment file with the highest base offset and this suffix. */
-static void last_segment_path(fixture_t *f, const char *suffix, char *out, size_t out_len)
-{
-    DIR *d = opendir(kl_log_dir(f->log));
-    ck_assert_ptr_nonnull(d);
-    char best[64] = "";
-    for (struct dirent *e; (e = readdir(d)) != NULL;)
-        if (strlen(e->d_name) == 20 + strlen(suffix) && strcmp(e->d_name + 20, suffix) == 0 &&
-            strcmp(e->d_name, best) > 0)
-            strcpy(best, e->d_name);
-    closedir(d);
-    ck_assert_str_ne(best, "");
-    snprintf(out, out_len, "%s/%s", kl_log_dir(f->log), best);
-}
-
-static off_t file_size(const char *path)
-{
-    struct stat st;
-    ck_assert_int_eq(stat(path, &st), 0);
-    return st.st_size;
-}
+#include "storage_fixture.h"
 
 START_TEST(test_round_trip_across_segments)
 {
@@ -191,6 +28,7 @@ START_TEST(test_round_trip_across_segments)
         kl_log_range_t r;
         ck_assert_int_eq(kl_log_read(f.log, o, 1 << 20, &r), KL_ERR_NONE);
         ck_assert_int_eq(r.first_offset, o / RECORDS_PER_BATCH * RECORDS_PER_BATCH);
+        kl_log_range_release(&r);
     }
     fixture_free(&f);
 }
@@ -255,7 +93,7 @@ START_TEST(test_corrupt_byte_truncated)
     char path[256];
     last_segment_path(&f, ".log", path, sizeof path);
     off_t size = file_size(path);
-    kl_log_close(f.log);
+    kl_log_abandon(f.log); /* a crash: a clean close would vouch for the data */
     f.log = NULL;
 
     /* Flip a byte in the records of batch 6: batches 6 and 7 go. */
@@ -274,22 +112,13 @@ START_TEST(test_corrupt_byte_truncated)
 }
 END_TEST
 
-static uint8_t *slurp(const char *path, off_t *len)
-{
-    *len = file_size(path);
-    uint8_t *bytes = malloc((size_t)*len + 1);
-    int fd = open(path, O_RDONLY);
-    ck_assert_int_eq(read(fd, bytes, (size_t)*len), (ssize_t)*len);
-    close(fd);
-    return bytes;
-}
-
 START_TEST(test_deleted_index_rebuilt)
 {
     fixture_t f;
     fixture_init(&f, 8192, 300);
     append_batches(&f, 40, 200);
     ck_assert_uint_gt(kl_log_segment_count(f.log), 2);
+    fixture_reopen(&f); /* the active segment's index is written on close */
     char last[256], first[256];
     last_segment_path(&f, ".index", last, sizeof last);
     snprintf(first, sizeof first, "%s/%020d.index", kl_log_dir(f.log), 0);
@@ -337,10 +166,34 @@ START_TEST(test_small_budget_one_whole_batch)
     kl_log_range_t r;
     ck_assert_int_eq(kl_log_read(f.log, 0, 1, &r), KL_ERR_NONE);
     ck_assert_uint_eq(r.length, f.sizes[0]);
+    kl_log_range_release(&r);
     ck_assert_int_eq(kl_log_read(f.log, 4, f.sizes[1] + f.sizes[2] + 1, &r), KL_ERR_NONE);
     ck_assert_int_eq(r.first_offset, 3);
     ck_assert_uint_eq(r.position, f.sizes[0]);
     ck_assert_uint_eq(r.length, f.sizes[1] + f.sizes[2]);
+    kl_log_range_release(&r);
+    ck_assert_ptr_null(r.file);
+    kl_log_range_release(&r); /* twice: ignored */
+    fixture_free(&f);
+}
+END_TEST
+
+/* A range holds its file: readable after the log is closed, until released. */
+START_TEST(test_range_outlives_close)
+{
+    fixture_t f;
+    fixture_init(&f, 1 << 20, 4096);
+    append_batches(&f, 3, 100);
+    kl_log_range_t r;
+    ck_assert_int_eq(kl_log_read(f.log, 3, 1 << 20, &r), KL_ERR_NONE);
+    kl_log_close(f.log);
+    f.log = NULL;
+    uint8_t *bytes = read_range(&r);
+    ck_assert_uint_eq(r.length, f.sizes[1] + f.sizes[2]);
+    ck_assert_mem_eq(bytes, f.batches[1], f.sizes[1]);
+    free(bytes);
+    kl_log_range_release(&r);
+    ck_assert_int_eq(r.fd, -1);
     fixture_free(&f);
 }
 END_TEST
@@ -369,7 +222,7 @@ START_TEST(test_read_only_directory)
     /* The next appends must roll, which needs new files. */
     for (int i = 0; i < 3; i++) {
         size_t len;
-        uint8_t *b = make_batch(99, 1500, &len);
+        uint8_t *b = make_batch(99, 1500, T0, 0, &len);
         ck_assert_int_eq(kl_log_append(f.log, b, len, NULL), KL_ERR_KAFKA_STORAGE_ERROR);
         free(b);
     }
@@ -399,7 +252,7 @@ START_TEST(test_full_disk_leaves_log_intact)
     lim.rlim_cur = (rlim_t)size + 100;
     ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &lim), 0);
     size_t len;
-    uint8_t *b = make_batch(7, 300, &len);
+    uint8_t *b = make_batch(7, 300, T0, 0, &len);
     ck_assert_int_eq(kl_log_append(f.log, b, len, NULL), KL_ERR_KAFKA_STORAGE_ERROR);
     free(b);
     ck_assert_int_eq(file_size(path), size);
@@ -419,7 +272,7 @@ START_TEST(test_bad_batch_rejected)
     fixture_init(&f, 1 << 20, 4096);
     append_batches(&f, 2, 50);
     size_t len;
-    uint8_t *b = make_batch(3, 50, &len);
+    uint8_t *b = make_batch(3, 50, T0, 0, &len);
     b[len - 1] ^= 1; /* CRC no longer matches */
     ck_assert_int_eq(kl_log_append(f.log, b, len, NULL), KL_ERR_CORRUPT_MESSAGE);
     ck_assert_int_eq(kl_log_append(f.log, b, 10, NULL), KL_ERR_CORRUPT_MESSAGE);
@@ -442,6 +295,7 @@ static Suite *storage_suite(void)
     tcase_add_test(tc, test_corrupt_byte_truncated);
     tcase_add_test(tc, test_deleted_index_rebuilt);
     tcase_add_test(tc, test_small_budget_one_whole_batch);
+    tcase_add_test(tc, test_range_outlives_close);
     tcase_add_test(tc, test_read_only_directory);
     tcase_add_test(tc, test_full_disk_leaves_log_intact);
     tcase_add_test(tc, test_bad_batch_rejected);

@@ -1,0 +1,74 @@
+/* The partition log's state, shared by the files that implement log.h:
+ * log.c (append, read), log_open.c (open, load, close), log_time.c
+ * (lookups by time), retention.c (retention, DeleteRecords, truncation),
+ * flush.c (fsync off the append path, the recovery checkpoint).
+ * Internal to lib/storage. */
+#ifndef KL_STORAGE_LOG_INTERNAL_H
+#define KL_STORAGE_LOG_INTERNAL_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include "storage/log.h"
+#include "storage/segment.h"
+
+/* Index positions are int32: a segment never grows past this. */
+#define LOG_MAX_SEGMENT_BYTES INT32_MAX
+
+struct kl_log {
+    char *dir; /* the partition directory */
+    char *topic;
+    int32_t partition;
+    kl_log_config_t config;
+    kl_segment_t *segments; /* by base offset; the last one is active */
+    size_t count;
+    size_t cap;
+    int64_t start_offset;
+    int64_t end_offset;
+    int64_t high_watermark;
+    uint64_t recovered_bytes;
+    uint64_t scanned_bytes;
+
+    /* Between the owner and a flusher thread (flush.c). `lock` guards the
+     * shape of the segment list (the owner takes it to add or remove a
+     * segment; the flusher to look at it), end_offset's updates and the
+     * flush state below. `flush_lock` lets one flush run at a time and
+     * keeps truncation (which lowers the recovery point) out of one.
+     * Order: flush_lock, then lock. */
+    pthread_mutex_t lock;
+    pthread_mutex_t flush_lock;
+    int64_t recovery_point;      /* everything below is flushed */
+    int64_t checkpointed;        /* what the checkpoint file says; -1: none
+                                    (flush_lock, or the owner alone) */
+    int64_t oldest_unflushed_ms; /* first append since the last flush
+                                    began; -1: none */
+    bool dir_dirty;              /* segment files created since then */
+    atomic_bool failed;          /* an fsync failed: nothing more is safe */
+};
+
+static inline kl_segment_t *log_active(const kl_log_t *log) { return &log->segments[log->count - 1]; }
+
+/* Milliseconds since the epoch, by the system clock. */
+int64_t log_clock_ms(void);
+
+/* Opens (create: creates) one more segment at the end of the list. */
+KL_WARN_UNUSED kl_err_t log_add_segment(kl_log_t *log, int64_t base_offset, bool create, int64_t now_ms);
+
+/* Takes segments [first, first + n) out of the list and deletes their
+ * files; ranges still holding them keep reading them. */
+void log_remove_segments(kl_log_t *log, size_t first, size_t n);
+
+/* After a truncation to the log end offset, with flush_lock held: the
+ * recovery point and its checkpoint file come down to it, and the cut is
+ * made durable, so a crash cannot bring cut batches back. */
+KL_WARN_UNUSED kl_err_t log_flush_after_truncate(kl_log_t *log);
+
+/* Writes the recovery checkpoint with the recovery point (flush_lock held,
+ * or the owner alone). */
+KL_WARN_UNUSED kl_err_t log_write_checkpoint(kl_log_t *log, int64_t offset);
+
+/* The index of the last segment whose base offset is at or below offset
+ * (0 when offset is below them all). */
+size_t log_segment_for(const kl_log_t *log, int64_t offset);
+
+#endif

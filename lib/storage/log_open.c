@@ -1,0 +1,276 @@
+/* Opening and closing the partition log: finds the segments of the
+ * partition directory, loads the ones the recovery checkpoint vouches for,
+ * recovers the others, restores the recovery point and the log start
+ * offset; a clean close flushes and writes the checkpoint. See log.h. */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "storage/checkpoint.h"
+#include "storage/log_internal.h"
+
+/* A segment file name: 20 decimal digits then ".log". */
+static bool parse_segment_name(const char *name, int64_t *base_offset)
+{
+    if (strlen(name) != 24 || strcmp(name + 20, ".log") != 0)
+        return false;
+    int64_t v = 0;
+    for (int i = 0; i < 20; i++) {
+        if (name[i] < '0' || name[i] > '9' || v > (INT64_MAX - 9) / 10)
+            return false;
+        v = v * 10 + (name[i] - '0');
+    }
+    *base_offset = v;
+    return true;
+}
+
+static int compare_offsets(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* The base offsets of the segments in the directory, sorted. */
+static kl_err_t list_segments(const char *dir, int64_t **offsets, size_t *count)
+{
+    *offsets = NULL;
+    *count = 0;
+    DIR *d = opendir(dir);
+    if (!d)
+        return KL_ERR_KAFKA_STORAGE_ERROR;
+    size_t n = 0, cap = 0;
+    int64_t *v = NULL, base;
+    kl_err_t err = KL_ERR_NONE;
+    for (struct dirent *e; (e = readdir(d)) != NULL && !err;) {
+        if (!parse_segment_name(e->d_name, &base))
+            continue;
+        if (n == cap) {
+            cap = cap ? cap * 2 : 16;
+            int64_t *grown = realloc(v, cap * sizeof *v);
+            if (!grown) {
+                err = KL_ERR_NOMEM;
+                break;
+            }
+            v = grown;
+        }
+        v[n++] = base;
+    }
+    closedir(d);
+    if (n > 1)
+        qsort(v, n, sizeof *v, compare_offsets);
+    *offsets = v;
+    *count = n;
+    return err;
+}
+
+/* An older segment: its index files are trusted when they fit the .log,
+ * else rebuilt from the batch headers. Its time index must end with its max
+ * timestamp (a crash may have come between the roll and that entry). */
+static kl_err_t log_load_inactive(kl_log_t *log, size_t i)
+{
+    kl_segment_t *seg = &log->segments[i];
+    kl_err_t err = kl_segment_load(seg);
+    if (err == KL_ERR_NOENT)
+        err = kl_segment_rebuild(seg, true);
+    else if (!err)
+        err = kl_segment_seal(seg);
+    seg->next_offset = log->segments[i + 1].base_offset;
+    return err;
+}
+
+/* The log start offset: the first segment's base offset, or further on
+ * where DeleteRecords moved it (log-start-offset-checkpoint). Segments
+ * wholly below it that a crash left behind go now. */
+static kl_err_t log_load_start_offset(kl_log_t *log)
+{
+    int64_t saved = -1;
+    kl_err_t err = kl_checkpoint_read(log->dir, KL_CHECKPOINT_LOG_START, log->topic, log->partition, &saved);
+    if (err != KL_ERR_NONE && err != KL_ERR_NOENT && err != KL_ERR_BAD_MSG)
+        return err;
+    log->start_offset = log->segments[0].base_offset;
+    if (saved > log->start_offset)
+        log->start_offset = saved < log->end_offset ? saved : log->end_offset;
+    size_t below = 0;
+    while (below + 1 < log->count && log->segments[below + 1].base_offset <= log->start_offset)
+        below++;
+    log_remove_segments(log, 0, below);
+    return KL_ERR_NONE;
+}
+
+/* An older segment holding data past the recovery point: scanned with
+ * CRC checks like the last one. If its tail was damaged, the segments
+ * after it go too: they follow lost data. */
+static kl_err_t log_recover_inactive(kl_log_t *log, size_t i)
+{
+    kl_segment_t *seg = &log->segments[i];
+    uint64_t cut = 0;
+    log->scanned_bytes += seg->size;
+    kl_err_t err = kl_segment_recover(seg, true, &cut);
+    if (err)
+        return err;
+    log->recovered_bytes += cut;
+    if (cut > 0)
+        log_remove_segments(log, i + 1, log->count - i - 1);
+    else
+        seg->next_offset = log->segments[i + 1].base_offset;
+    return KL_ERR_NONE;
+}
+
+/* The last segment: trusted without a scan when the checkpoint says the
+ * log was flushed up to exactly where its index files and headers end. */
+static kl_err_t log_load_active(kl_log_t *log, int64_t point)
+{
+    kl_segment_t *seg = log_active(log);
+    if (point >= 0 && kl_segment_load(seg) == KL_ERR_NONE && seg->next_offset == point)
+        return KL_ERR_NONE;
+    uint64_t cut = 0;
+    log->scanned_bytes += seg->size;
+    kl_err_t err = kl_segment_recover(seg, false, &cut);
+    log->recovered_bytes += cut;
+    return err;
+}
+
+/* Loads each segment by what the recovery point (-1: no checkpoint) says
+ * of it: wholly below, its indexes are checked; holding unflushed data,
+ * it is scanned. With no checkpoint, only the last one is scanned. */
+static kl_err_t log_load_segments(kl_log_t *log, int64_t point)
+{
+    kl_err_t err = KL_ERR_NONE;
+    for (size_t i = 0; !err && i < log->count; i++) {
+        if (i + 1 == log->count)
+            err = log_load_active(log, point);
+        else if (point < 0 || log->segments[i + 1].base_offset <= point)
+            err = log_load_inactive(log, i);
+        else
+            err = log_recover_inactive(log, i);
+    }
+    return err;
+}
+
+/* The recovery point the open leaves: the checkpoint's, or without one
+ * the last segment's base (what was scanned may not be on disk yet). A
+ * checkpoint past the end of what was found cannot be trusted again. */
+static kl_err_t log_set_recovery_point(kl_log_t *log, int64_t point, int64_t now_ms)
+{
+    log->checkpointed = point;
+    if (point > log->end_offset) {
+        kl_err_t err = kl_checkpoint_remove(log->dir, KL_CHECKPOINT_RECOVERY_POINT);
+        if (err)
+            return err;
+        log->checkpointed = point = -1;
+    }
+    log->recovery_point = point >= 0 ? point : log_active(log)->base_offset;
+    log->oldest_unflushed_ms = log->recovery_point < log->end_offset ? now_ms : -1;
+    return KL_ERR_NONE;
+}
+
+/* Opens every segment found, loads or recovers each, and restores the
+ * recovery point and the log start offset. */
+static kl_err_t log_load(kl_log_t *log)
+{
+    int64_t *offsets, now = log_clock_ms(), point = -1;
+    size_t n;
+    kl_err_t err = list_segments(log->dir, &offsets, &n);
+    for (size_t i = 0; !err && i < n; i++)
+        err = log_add_segment(log, offsets[i], false, now);
+    free(offsets);
+    if (!err && log->count == 0)
+        err = log_add_segment(log, 0, true, now);
+    if (!err) {
+        err = kl_checkpoint_read(log->dir, KL_CHECKPOINT_RECOVERY_POINT, log->topic, log->partition, &point);
+        if (err == KL_ERR_NOENT || err == KL_ERR_BAD_MSG)
+            err = KL_ERR_NONE, point = -1;
+    }
+    if (!err)
+        err = log_load_segments(log, point);
+    if (err)
+        return err;
+    log->end_offset = log_active(log)->next_offset;
+    log->high_watermark = log->end_offset;
+    err = log_set_recovery_point(log, point, now);
+    return err ? err : log_load_start_offset(log);
+}
+
+static bool valid_topic(const char *topic)
+{
+    return topic && topic[0] && strchr(topic, '/') == NULL && strcmp(topic, ".") != 0 && strcmp(topic, "..") != 0;
+}
+
+/* Frees everything, with no I/O but closing files. */
+static void log_free(kl_log_t *log)
+{
+    for (size_t i = 0; i < log->count; i++)
+        kl_segment_close(&log->segments[i]);
+    pthread_mutex_destroy(&log->lock);
+    pthread_mutex_destroy(&log->flush_lock);
+    free(log->segments);
+    free(log->dir);
+    free(log->topic);
+    free(log);
+}
+
+static bool valid_config(const kl_log_config_t *c)
+{
+    return c->segment_bytes > 0 && c->segment_bytes <= LOG_MAX_SEGMENT_BYTES && c->segment_ms > 0 &&
+           c->flush_interval_messages > 0 && c->flush_interval_ms >= 0;
+}
+
+kl_err_t kl_log_open(const char *dir, const char *topic, int32_t partition, const kl_log_config_t *config,
+                     kl_log_t **logp)
+{
+    *logp = NULL;
+    if (!dir || !valid_topic(topic) || partition < 0 || (config && !valid_config(config)))
+        return KL_ERR_INVALID_ARG;
+    kl_log_t *log = calloc(1, sizeof *log);
+    if (!log)
+        return KL_ERR_NOMEM;
+    pthread_mutex_init(&log->lock, NULL);
+    pthread_mutex_init(&log->flush_lock, NULL);
+    atomic_init(&log->failed, false);
+    if (config)
+        log->config = *config;
+    else
+        kl_log_config_init(&log->config);
+    log->partition = partition;
+    log->topic = strdup(topic);
+    if (!log->topic || asprintf(&log->dir, "%s/%s-%d", dir, topic, (int)partition) < 0) {
+        log->dir = NULL;
+        log_free(log);
+        return KL_ERR_NOMEM;
+    }
+    kl_err_t err = KL_ERR_NONE;
+    if (mkdir(log->dir, 0755) != 0 && errno != EEXIST)
+        err = KL_ERR_KAFKA_STORAGE_ERROR;
+    if (!err)
+        err = log_load(log);
+    if (err) {
+        log_free(log);
+        return err;
+    }
+    *logp = log;
+    return KL_ERR_NONE;
+}
+
+void kl_log_close(kl_log_t *log)
+{
+    if (!log)
+        return;
+    /* As Kafka: the time index ends with the max timestamp, everything is
+     * flushed, and the checkpoint says so. If any of it fails, the next
+     * open rescans, as after a crash. */
+    kl_err_t err = atomic_load(&log->failed) ? KL_ERR_KAFKA_STORAGE_ERROR : kl_segment_seal(log_active(log));
+    if (!err)
+        err = kl_log_flush(log);
+    if (!err && log->checkpointed != log->end_offset)
+        err = log_write_checkpoint(log, log->end_offset);
+    log_free(log);
+}
+
+void kl_log_abandon(kl_log_t *log)
+{
+    if (log)
+        log_free(log);
+}
