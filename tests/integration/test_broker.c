@@ -4,6 +4,7 @@
  * that must close only the offending connection. Driven through the
  * blocking wire client (tests/interop/wire_client.h) and our codec. */
 #include <check.h>
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -411,6 +412,51 @@ START_TEST(test_produce_fetch)
 }
 END_TEST
 
+static int open_fds(void)
+{
+    int n = 0;
+    DIR *d = opendir("/proc/self/fd");
+    ck_assert_ptr_nonnull(d);
+    while (readdir(d))
+        n++;
+    closedir(d);
+    return n;
+}
+
+/* Every fetch reads ranges that hold their segment file open until
+ * released: answered, parked and timed-out fetches must all let go. */
+START_TEST(test_fetch_keeps_no_files_open)
+{
+    broker_fixture_t f;
+    fixture_start(&f, NULL);
+    wire_client_t wc;
+    connect_to(&wc, &f);
+    ck_assert_int_eq(create_topic(&wc, "fds", 1, 1, NULL, NULL, false, NULL), 0);
+    ck_assert_int_eq(produce(&wc, "fds", 0, 0, 10, 10, NULL), 0);
+    kl_fetch_request_t req;
+    kl_fetch_request_topic_t t;
+    kl_fetch_request_partition_t p;
+    kl_fetch_response_t resp;
+    exchange_t x;
+    fetch_request(&req, &t, &p, "fds", 0, 1, 0);
+    call(&wc, KL_API_FETCH, 11, &req, &resp, &x); /* warm up lazily opened files */
+    done(&x);
+    int before = open_fds();
+    for (int i = 0; i < 200; i++) {
+        /* answered at once with data, then parked with too few bytes
+         * (min_bytes above what is stored) until its max wait */
+        fetch_request(&req, &t, &p, "fds", i % 10, i % 40 == 39 ? 1 << 20 : 1, i % 40 == 39 ? 20 : 0);
+        call(&wc, KL_API_FETCH, 11, &req, &resp, &x);
+        ck_assert_int_eq(resp.responses.items[0].partitions.items[0].error_code, 0);
+        ck_assert_int_eq(count_records(&resp.responses.items[0].partitions.items[0], i % 10), 10 - i % 10);
+        done(&x);
+    }
+    ck_assert_int_eq(open_fds(), before);
+    wire_close(&wc);
+    fixture_stop(&f);
+}
+END_TEST
+
 /* ------------------------------------------------------------ ListOffsets */
 
 static int64_t list_offset(wire_client_t *wc, int16_t version, const char *topic, int64_t ts, int64_t *found_ts)
@@ -577,6 +623,7 @@ static Suite *broker_suite(void)
     tcase_add_test(tc, test_api_versions);
     tcase_add_test(tc, test_topic_admin);
     tcase_add_test(tc, test_produce_fetch);
+    tcase_add_test(tc, test_fetch_keeps_no_files_open);
     tcase_add_test(tc, test_list_offsets);
     tcase_add_test(tc, test_bad_input);
     tcase_add_test(tc, test_new_errors);
