@@ -32,3 +32,14 @@ tests_unit_test_group_state_SOURCES = \
 tests_unit_test_group_state_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_group_state_LDADD = $(TEST_LIBS)
 endif
+
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/test_group_offsets
+TESTS += tests/unit/test_group_offsets
+tests_unit_test_group_offsets_SOURCES = \
+	tests/unit/test_group_offsets.c \
+	tests/unit/group_fixture.c \
+	tests/unit/group_fixture.h
+tests_unit_test_group_offsets_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_group_offsets_LDADD = $(TEST_LIBS)
+endif

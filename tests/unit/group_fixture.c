@@ -92,6 +92,7 @@ void fx_init(fixture_t *f, bool with_logs)
         fx_open_logs(f);
     }
     fx_start(f);
+    group_coordinator_loaded(f->coord);
 }
 
 void fx_stop(fixture_t *f)
@@ -107,10 +108,11 @@ void fx_stop(fixture_t *f)
 void fx_restart(fixture_t *f)
 {
     fx_stop(f);
-    fx_open_logs(f);
+    if (f->dir[0])
+        fx_open_logs(f);
     f->deadline = INT64_MAX;
     fx_start(f);
-    for (int p = 0; p < FX_PARTITIONS; p++)
+    for (int p = 0; f->dir[0] && p < FX_PARTITIONS; p++)
         ck_assert_int_eq(group_coordinator_load_log(f->coord, f->logs[p]), KL_ERR_NONE);
     group_coordinator_loaded(f->coord);
 }
@@ -358,4 +360,37 @@ const char *fx_state(fixture_t *f, const char *group, fx_reply_t *reply)
     static char state[32];
     snprintf(state, sizeof state, "%.*s", r->groups.items[0].group_state.len, r->groups.items[0].group_state.ptr);
     return state;
+}
+
+group_status_t fx_join_member(fixture_t *f, fx_client_t *c, const char *group, int16_t version)
+{
+    if (!c->member_id[0] && !c->instance_id && version >= 4) {
+        ck_assert_int_eq(fx_join(f, c, group, version), GROUP_REPLIED);
+        ck_assert_int_eq(fx_joined(c), KL_ERR_MEMBER_ID_REQUIRED);
+    }
+    return fx_join(f, c, group, version);
+}
+
+void fx_form_group(fixture_t *f, fx_client_t **cs, int n, const char *group)
+{
+    for (int i = 0; i < n; i++)
+        fx_join_member(f, cs[i], group, 5);
+    fx_advance(f, f->config.initial_rebalance_delay_ms * (n > 1 ? 2 : 1));
+    const char *ids[8], *parts[8];
+    char buf[8][64];
+    ck_assert_int_le(n, 8);
+    for (int i = 0; i < n; i++) {
+        ck_assert_int_eq(fx_joined(cs[i]), KL_ERR_NONE);
+        ids[i] = cs[i]->member_id;
+        snprintf(buf[i], sizeof buf[i], "%s-part", cs[i]->client_id);
+        parts[i] = buf[i];
+    }
+    ck_assert(kl_str_eq(((kl_join_group_response_t *)cs[0]->join.resp)->leader, cs[0]->member_id));
+    for (int i = 1; i < n; i++)
+        ck_assert_int_eq(fx_sync(f, cs[i], group, 5, 0, NULL, NULL), GROUP_PENDING);
+    ck_assert_int_eq(fx_sync(f, cs[0], group, 5, n, ids, parts), GROUP_REPLIED);
+    for (int i = 0; i < n; i++) {
+        ck_assert_int_eq(cs[i]->sync.count, 1);
+        ck_assert_int_eq(((kl_sync_group_response_t *)cs[i]->sync.resp)->error_code, 0);
+    }
 }

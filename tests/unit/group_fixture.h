@@ -57,7 +57,7 @@ typedef struct fixture {
 void fx_init(fixture_t *f, bool with_logs);
 /* Frees the coordinator and the logs but keeps the directory (reopen). */
 void fx_stop(fixture_t *f);
-/* A new coordinator over the same logs, loaded from them. */
+/* A new coordinator with f->config, loaded from the logs if there are. */
 void fx_restart(fixture_t *f);
 void fx_free(fixture_t *f);
 /* Moves both clocks on by ms, running every deadline on the way in order. */
@@ -93,6 +93,14 @@ int16_t fx_joined(fx_client_t *c);
 /* SyncGroup; the leader passes n (member id, assignment) pairs. */
 group_status_t fx_sync(fixture_t *f, fx_client_t *c, const char *group, int16_t version, int n,
                        const char *const *member_ids, const char *const *assignments);
+/* A v4+ JoinGroup after the MEMBER_ID_REQUIRED round trip when the
+ * client has no id yet; returns the status of the second join. */
+group_status_t fx_join_member(fixture_t *f, fx_client_t *c, const char *group, int16_t version);
+/* Forms a Stable group of n clients (the first leads) at the next
+ * generation: everyone (re)joins, the initial delay passes (twice when
+ * others joined during the first), the leader assigns "<client_id>-part"
+ * to each. */
+void fx_form_group(fixture_t *f, fx_client_t **cs, int n, const char *group);
 int16_t fx_heartbeat(fixture_t *f, fx_client_t *c, const char *group);
 /* LeaveGroup v0-2 for the client; returns the top-level error. */
 int16_t fx_leave(fixture_t *f, fx_client_t *c, const char *group, int16_t version);

@@ -18,44 +18,6 @@ static const kl_sync_group_response_t *sync_resp(const fx_client_t *c) { return 
 
 static bool str_is(kl_str_t s, const char *c) { return kl_str_eq(s, c); }
 
-/* A v5 JoinGroup with the MEMBER_ID_REQUIRED round trip first when the
- * client has no id yet; returns the status of the second join. */
-static group_status_t join_member(fixture_t *f, fx_client_t *c, const char *group, int16_t version)
-{
-    if (!c->member_id[0] && !c->instance_id && version >= 4) {
-        ck_assert_int_eq(fx_join(f, c, group, version), GROUP_REPLIED);
-        ck_assert_int_eq(fx_joined(c), KL_ERR_MEMBER_ID_REQUIRED);
-    }
-    return fx_join(f, c, group, version);
-}
-
-/* Forms a Stable group of n clients (the first leads) at the next
- * generation: everyone (re)joins, the initial delay passes (twice when
- * others joined during the first), the leader assigns "<client_id>-part"
- * to each. */
-static void form_group(fixture_t *f, fx_client_t **cs, int n, const char *group)
-{
-    for (int i = 0; i < n; i++)
-        join_member(f, cs[i], group, 5);
-    fx_advance(f, f->config.initial_rebalance_delay_ms * (n > 1 ? 2 : 1));
-    const char *ids[8], *parts[8];
-    char buf[8][64];
-    for (int i = 0; i < n; i++) {
-        ck_assert_int_eq(fx_joined(cs[i]), KL_ERR_NONE);
-        ids[i] = cs[i]->member_id;
-        snprintf(buf[i], sizeof buf[i], "%s-part", cs[i]->client_id);
-        parts[i] = buf[i];
-    }
-    ck_assert(str_is(join_resp(cs[0])->leader, cs[0]->member_id));
-    for (int i = 1; i < n; i++)
-        ck_assert_int_eq(fx_sync(f, cs[i], group, 5, 0, NULL, NULL), GROUP_PENDING);
-    ck_assert_int_eq(fx_sync(f, cs[0], group, 5, n, ids, parts), GROUP_REPLIED);
-    for (int i = 0; i < n; i++) {
-        ck_assert_int_eq(cs[i]->sync.count, 1);
-        ck_assert_int_eq(sync_resp(cs[i])->error_code, 0);
-    }
-}
-
 static const char *state_of(fixture_t *f, const char *group)
 {
     fx_reply_t r = {0};
@@ -176,9 +138,9 @@ START_TEST(test_three_members_protocol_and_assignment)
     a.protocols[1] = "roundrobin", a.metadata[0] = "a-range", a.metadata[1] = "a-rr";
     b.protocols[1] = "range", b.metadata[0] = "b-rr", b.metadata[1] = "b-range";
     c.protocols[1] = "range", c.metadata[0] = "c-rr", c.metadata[1] = "c-range";
-    join_member(&f, &a, "g", 7);
-    join_member(&f, &b, "g", 7);
-    join_member(&f, &c, "g", 7);
+    fx_join_member(&f, &a, "g", 7);
+    fx_join_member(&f, &b, "g", 7);
+    fx_join_member(&f, &c, "g", 7);
     fx_advance(&f, 3000);
     ck_assert_int_eq(a.join.count, 0); /* b and c came during the delay */
     fx_advance(&f, 3000);
@@ -269,7 +231,7 @@ START_TEST(test_session_timeout_rebalances_survivors)
     fx_client_init(&b, "b", "range");
     fx_client_init(&c, "c", "range");
     fx_client_t *all[] = {&a, &b, &c};
-    form_group(&f, all, 3, "g");
+    fx_form_group(&f, all, 3, "g");
     /* b and c heartbeat, a falls silent */
     for (int i = 0; i < 2; i++) {
         fx_advance(&f, 4000);
@@ -317,7 +279,7 @@ START_TEST(test_rebalance_timeout_removes_laggard)
     fx_client_init(&a, "a", "range");
     fx_client_init(&b, "b", "range");
     fx_client_t *all[] = {&a, &b};
-    form_group(&f, all, 2, "g");
+    fx_form_group(&f, all, 2, "g");
     /* b rejoins with new metadata: a rebalance a never answers */
     b.metadata[0] = "b-v2";
     JOIN_PENDING(&f, &b, "g", 5);
@@ -351,7 +313,7 @@ START_TEST(test_follower_rejoin_with_same_metadata_no_rebalance)
     fx_client_init(&a, "a", "range");
     fx_client_init(&b, "b", "range");
     fx_client_t *all[] = {&a, &b};
-    form_group(&f, all, 2, "g");
+    fx_form_group(&f, all, 2, "g");
     ck_assert_int_eq(fx_join(&f, &b, "g", 5), GROUP_REPLIED);
     ck_assert_int_eq(fx_joined(&b), KL_ERR_NONE);
     ck_assert_int_eq(b.generation, 1);
@@ -383,7 +345,7 @@ START_TEST(test_static_member_restart_without_rebalance)
     static_client(&s1, "s1", "i1");
     static_client(&s2, "s2", "i2");
     fx_client_t *all[] = {&s1, &s2};
-    form_group(&f, all, 2, "g"); /* static members join without MEMBER_ID_REQUIRED */
+    fx_form_group(&f, all, 2, "g"); /* static members join without MEMBER_ID_REQUIRED */
     ck_assert_int_eq(strncmp(s1.member_id, "i1-", 3), 0);
     /* s1 restarts: same instance id, no member id */
     fx_client_t s1b;
@@ -437,7 +399,7 @@ START_TEST(test_static_member_protocol_change_rebalances)
     static_client(&s1, "s1", "i1");
     static_client(&s2, "s2", "i2");
     fx_client_t *all[] = {&s1, &s2};
-    form_group(&f, all, 2, "g"); /* range: both prefer it */
+    fx_form_group(&f, all, 2, "g"); /* range: both prefer it */
     /* s1 comes back preferring roundrobin: the vote ties, and the first
      * member's (s1's) preference now wins, so the protocol would change */
     fx_client_t s1b;
@@ -470,7 +432,7 @@ START_TEST(test_leave_single_and_batched)
     fx_client_init(&b, "b", "range");
     fx_client_init(&c, "c", "range");
     fx_client_t *all[] = {&a, &b, &c};
-    form_group(&f, all, 3, "g");
+    fx_form_group(&f, all, 3, "g");
     /* v1: one member, the error at the top */
     ck_assert_int_eq(fx_leave(&f, &b, "g", 1), KL_ERR_NONE);
     ck_assert_int_eq(fx_leave(&f, &b, "g", 1), KL_ERR_UNKNOWN_MEMBER_ID);
@@ -490,7 +452,7 @@ START_TEST(test_leave_single_and_batched)
     fx_client_init(&d, "d", "range");
     d.protocols[1] = "roundrobin";
     fx_client_t *members[] = {&s1, &s2, &d};
-    form_group(&g, members, 3, "h");
+    fx_form_group(&g, members, 3, "h");
     kl_leave_group_request_member_identity_t who[] = {identity("", "i1"), identity(d.member_id, NULL),
                                                        identity("nope", NULL), identity(s2.member_id, "i9")};
     kl_leave_group_request_t req;
