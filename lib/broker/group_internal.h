@@ -292,8 +292,10 @@ void group_maybe_complete_join(group_t *g);
 void group_complete_join(group_t *g);
 void group_propagate_assignment(group_t *g, int16_t error);
 void group_reset_assignment(group_t *g, int16_t error);
-/* After a member was removed (left, timed out). */
+/* After a member's session or join timeout removed it. */
 void group_member_gone(group_t *g);
+/* After LeaveGroup removed members. */
+void group_members_left(group_t *g);
 /* Deadlines. */
 void group_join_timer_fired(group_t *g);
 void group_sync_timer_fired(group_t *g);

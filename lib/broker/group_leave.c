@@ -57,7 +57,7 @@ static void leave_run(group_coordinator_t *c, void *arg)
     if (version < 3) {
         r->error_code = leave_one(g, req->member_id, KL_STR_NULL);
         if (!r->error_code)
-            group_member_gone(g);
+            group_members_left(g);
         reply_send(c, q);
         return;
     }
@@ -79,7 +79,7 @@ static void leave_run(group_coordinator_t *c, void *arg)
         left |= mr->error_code == KL_ERR_NONE;
     }
     if (left)
-        group_member_gone(g);
+        group_members_left(g);
     reply_send(c, q);
 }
 

@@ -287,7 +287,14 @@ void group_sync_timer_fired(group_t *g)
         group_prepare_rebalance(g);
 }
 
-/* After a member leaves or times out. */
+void group_members_left(group_t *g)
+{
+    if (g->state == GROUP_STABLE || g->state == GROUP_COMPLETING)
+        group_maybe_rebalance_or_complete(g);
+    else
+        group_maybe_complete_join(g); /* not while the initial delay runs */
+}
+
 void group_member_gone(group_t *g)
 {
     if (g->state == GROUP_STABLE || g->state == GROUP_COMPLETING)

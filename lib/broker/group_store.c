@@ -195,11 +195,15 @@ static void replay_group(group_coordinator_t *c, const record_key_t *key, const 
 {
     group_t *g = group_find(c, key->group);
     if (!rec->value) {
-        /* Deleted or expired: offsets written after it survive. */
-        if (g && g->offsets.count == 0)
+        /* Deleted or expired: offsets written after it survive, in a
+         * group that starts over. */
+        if (g && g->offsets.count == 0) {
             group_destroy(g);
-        else if (g)
-            group_clear_members(g), g->state = g->prev_state = GROUP_EMPTY, g->generation = 0;
+        } else if (g) {
+            group_clear_members(g);
+            g->state = g->prev_state = GROUP_EMPTY;
+            g->generation = 0;
+        }
         return;
     }
     kl_arena_t arena;

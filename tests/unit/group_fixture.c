@@ -219,6 +219,11 @@ void fx_client_free(fx_client_t *c)
 
 group_status_t fx_join(fixture_t *f, fx_client_t *c, const char *group, int16_t version)
 {
+    return fx_join_with(f, c, group, version, fx_reply(&c->join, KL_API_JOIN_GROUP, version));
+}
+
+group_status_t fx_join_with(fixture_t *f, fx_client_t *c, const char *group, int16_t version, group_reply_t reply)
+{
     kl_join_group_request_protocol_t protocols[3];
     int n = 0;
     for (; n < 3 && c->protocols[n]; n++)
@@ -237,7 +242,7 @@ group_status_t fx_join(fixture_t *f, fx_client_t *c, const char *group, int16_t 
     req.protocols.items = protocols;
     req.protocols.count = n;
     group_ctx_t ctx = fx_ctx(version, c->client_id);
-    return group_join(f->coord, &ctx, &req, fx_reply(&c->join, KL_API_JOIN_GROUP, version));
+    return group_join(f->coord, &ctx, &req, reply);
 }
 
 int16_t fx_joined(fx_client_t *c)

@@ -87,6 +87,8 @@ void fx_client_init(fx_client_t *c, const char *client_id, const char *protocol)
 void fx_client_free(fx_client_t *c);
 /* JoinGroup with the client's current member id. */
 group_status_t fx_join(fixture_t *f, fx_client_t *c, const char *group, int16_t version);
+/* The same with another reply (which must end up in fx_reply(&c->join)). */
+group_status_t fx_join_with(fixture_t *f, fx_client_t *c, const char *group, int16_t version, group_reply_t reply);
 /* After a JoinGroup answer: takes the member id (also with MEMBER_ID_REQUIRED)
  * and the generation; returns the answer's error. */
 int16_t fx_joined(fx_client_t *c);

@@ -541,6 +541,78 @@ START_TEST(test_cancelled_join_member_times_out)
 }
 END_TEST
 
+START_TEST(test_group_max_size)
+{
+    fixture_t f;
+    fx_init(&f, false);
+    f.config.max_size = 2;
+    fx_restart(&f);
+    fx_client_t a, b, c;
+    fx_client_init(&a, "a", "range");
+    fx_client_init(&b, "b", "range");
+    fx_client_init(&c, "c", "range");
+    fx_client_t *all[] = {&a, &b};
+    fx_form_group(&f, all, 2, "g");
+    ck_assert_int_eq(fx_join(&f, &c, "g", 5), GROUP_REPLIED); /* refused before getting an id */
+    ck_assert_int_eq(fx_joined(&c), KL_ERR_GROUP_MAX_SIZE_REACHED);
+    ck_assert_str_eq(c.member_id, "");
+    ck_assert_str_eq(state_of(&f, "g"), "Stable");
+    fx_client_free(&a);
+    fx_client_free(&b);
+    fx_client_free(&c);
+    fx_free(&f);
+}
+END_TEST
+
+/* A reply callback that sends SyncGroup from inside, as a broker does when
+ * answering resumes the connection and serves its next request at once. */
+typedef struct reenter {
+    group_reply_t inner;
+    fixture_t *f;
+    fx_client_t *c;
+    group_status_t sync_status;
+    int syncs;
+} reenter_t;
+
+static void reenter_cb(void *opaque, const void *resp)
+{
+    reenter_t *r = opaque;
+    r->inner.fn(r->inner.opaque, resp);
+    if (fx_joined(r->c) == KL_ERR_NONE && r->syncs++ == 0)
+        r->sync_status = fx_sync(r->f, r->c, "g", 5, 0, NULL, NULL);
+}
+
+START_TEST(test_reply_callback_reenters)
+{
+    fixture_t f;
+    fx_init(&f, false);
+    fx_client_t a, b, c;
+    fx_client_init(&a, "a", "range");
+    fx_client_init(&b, "b", "range");
+    fx_client_init(&c, "c", "range");
+    fx_client_t *all[] = {&a, &b, &c};
+    fx_form_group(&f, all, 3, "g");
+    /* the leader rejoins; its answer, delivered first, makes it sync
+     * (with no assignments) from inside the callback, and that inner call
+     * delivers the rest, the outer request's own answer included */
+    reenter_t re = {fx_reply(&a.join, KL_API_JOIN_GROUP, 5), &f, &a, GROUP_PENDING, 0};
+    ck_assert_int_eq(fx_join_with(&f, &a, "g", 5, (group_reply_t){reenter_cb, &re}), GROUP_PENDING);
+    ck_assert_int_eq(fx_join(&f, &b, "g", 5), GROUP_PENDING);
+    ck_assert_int_eq(fx_join(&f, &c, "g", 5), GROUP_REPLIED);
+    ck_assert_int_eq(re.syncs, 1);
+    ck_assert_int_eq(re.sync_status, GROUP_REPLIED); /* the leader's own sync answered at once */
+    ck_assert_int_eq(fx_joined(&b), KL_ERR_NONE);
+    ck_assert_int_eq(fx_joined(&c), KL_ERR_NONE);
+    ck_assert_int_eq(a.generation, 2);
+    ck_assert_str_eq(state_of(&f, "g"), "Stable");
+    ck_assert_int_eq(fx_sync(&f, &b, "g", 5, 0, NULL, NULL), GROUP_REPLIED);
+    ck_assert_int_eq(sync_resp(&b)->assignment.len, 0);
+    for (int i = 0; i < 3; i++)
+        fx_client_free(all[i]);
+    fx_free(&f);
+}
+END_TEST
+
 static Suite *group_state_suite(void)
 {
     Suite *s = suite_create("group_state");
@@ -558,6 +630,8 @@ static Suite *group_state_suite(void)
     tcase_add_test(tc, test_leave_single_and_batched);
     tcase_add_test(tc, test_request_checks);
     tcase_add_test(tc, test_cancelled_join_member_times_out);
+    tcase_add_test(tc, test_group_max_size);
+    tcase_add_test(tc, test_reply_callback_reenters);
     suite_add_tcase(s, tc);
     return s;
 }
