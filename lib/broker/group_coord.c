@@ -108,9 +108,10 @@ static void deliver(group_coordinator_t *c)
         c->queue_head = q->next;
         if (!c->queue_head)
             c->queue_tail = NULL;
-        mark_replied(c, q->reply.opaque);
-        if (q->reply.fn)
+        if (q->reply.fn) { /* NULL: cancelled, its opaque may be reused */
+            mark_replied(c, q->reply.opaque);
             q->reply.fn(q->reply.opaque, q->resp);
+        }
         reply_discard(q);
     }
 }
@@ -166,9 +167,10 @@ group_queued_t *reply_new(group_coordinator_t *c, group_reply_t reply, const kl_
 
 void reply_oom(group_coordinator_t *c, group_reply_t reply)
 {
-    mark_replied(c, reply.opaque);
-    if (reply.fn)
+    if (reply.fn) {
+        mark_replied(c, reply.opaque);
         reply.fn(reply.opaque, NULL);
+    }
 }
 
 void reply_send(group_coordinator_t *c, group_queued_t *q)
@@ -322,7 +324,20 @@ char *kstrdup(kl_str_t s)
     return copy;
 }
 
-bool kstr_is(kl_str_t s, const char *c) { return c && kl_str_eq(s, c); }
+/* Unlike kl_str_eq, never hands memcmp a NULL pointer (decoded empty
+ * strings may have one). */
+bool kstr_is(kl_str_t s, const char *c)
+{
+    if (!c || s.len < 0)
+        return false;
+    size_t n = strlen(c);
+    return (size_t)s.len == n && (n == 0 || memcmp(s.ptr, c, n) == 0);
+}
+
+bool kstr_same(kl_str_t a, kl_str_t b)
+{
+    return a.len == b.len && (a.len <= 0 || memcmp(a.ptr, b.ptr, (size_t)a.len) == 0);
+}
 
 /* Random bytes for ids; without getrandom (old kernels) a clock-seeded
  * xorshift, which is enough for uniqueness within one broker. */

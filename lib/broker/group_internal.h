@@ -221,7 +221,9 @@ void *reply_array(group_queued_t *q, size_t count, size_t size);
 /* A fresh "<prefix>-<uuid>" member id (malloc'd). */
 char *coord_member_id(const char *prefix, size_t prefix_len);
 char *kstrdup(kl_str_t s);
+/* s equals the C string c (never when either is null). */
 bool kstr_is(kl_str_t s, const char *c);
+bool kstr_same(kl_str_t a, kl_str_t b);
 
 /* ---- group_timer.c ---- */
 

@@ -26,7 +26,7 @@ static bool member_matches(const group_member_t *m, const kl_join_group_request_
     for (size_t i = 0; i < m->protocol_count; i++) {
         const kl_join_group_request_protocol_t *p = &req->protocols.items[i];
         int32_t len = p->metadata.len > 0 ? p->metadata.len : 0;
-        if (!kl_str_eq(p->name, m->protocols[i].name) || len != m->protocols[i].metadata_len ||
+        if (!kstr_is(p->name, m->protocols[i].name) || len != m->protocols[i].metadata_len ||
             (len && memcmp(p->metadata.ptr, m->protocols[i].metadata, (size_t)len) != 0))
             return false;
     }

@@ -116,8 +116,10 @@ static void commit_data_free(void *p)
     commit_data_t *d = p;
     if (!d)
         return;
-    for (size_t i = 0; i < d->count; i++)
+    for (size_t i = 0; i < d->count; i++) {
+        free(d->offsets[i].topic);
         free(d->offsets[i].metadata);
+    }
     free(d->offsets);
     free(d->errors);
     free(d);
@@ -222,9 +224,11 @@ static void commit_records(group_coordinator_t *c, group_t *g, const kl_offset_c
             *slot = group_error ? group_error : partition_error(c, rt->name, p);
             if (*slot)
                 continue;
-            group_offset_t o = {(char *)r->topics.items[t].name.ptr, p->partition_index, p->committed_offset,
+            group_offset_t o = {kstrdup(rt->name), p->partition_index, p->committed_offset,
                                 p->committed_leader_epoch, kstrdup(p->committed_metadata), now, -1};
-            if (!o.metadata) {
+            if (!o.topic || !o.metadata) {
+                free(o.topic);
+                free(o.metadata);
                 *slot = KL_ERR_UNKNOWN_SERVER_ERROR;
                 continue;
             }

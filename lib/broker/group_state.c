@@ -75,7 +75,7 @@ void group_transition(group_t *g, group_state_t state)
 group_member_t *member_find(const group_t *g, kl_str_t id)
 {
     for (group_member_t *m = g->members; m; m = m->next)
-        if (kl_str_eq(id, m->id))
+        if (kstr_is(id, m->id))
             return m;
     return NULL;
 }
@@ -85,7 +85,7 @@ group_member_t *member_find_static(const group_t *g, kl_str_t instance_id)
     if (instance_id.len < 0)
         return NULL;
     for (group_member_t *m = g->members; m; m = m->next)
-        if (m->instance_id && kl_str_eq(instance_id, m->instance_id))
+        if (m->instance_id && kstr_is(instance_id, m->instance_id))
             return m;
     return NULL;
 }
@@ -93,7 +93,7 @@ group_member_t *member_find_static(const group_t *g, kl_str_t instance_id)
 group_pending_t *pending_find(const group_t *g, kl_str_t id)
 {
     for (group_pending_t *p = g->pending; p; p = p->next)
-        if (kl_str_eq(id, p->id))
+        if (kstr_is(id, p->id))
             return p;
     return NULL;
 }
@@ -204,7 +204,7 @@ int16_t group_validate_member(const group_t *g, kl_str_t member_id, kl_str_t ins
         const group_member_t *s = member_find_static(g, instance_id);
         if (!s)
             return KL_ERR_UNKNOWN_MEMBER_ID;
-        if (!kl_str_eq(member_id, s->id))
+        if (!kstr_is(member_id, s->id))
             return KL_ERR_FENCED_INSTANCE_ID;
     }
     return member_find(g, member_id) ? KL_ERR_NONE : KL_ERR_UNKNOWN_MEMBER_ID;
@@ -280,7 +280,7 @@ bool group_supports_protocols(const group_t *g, kl_str_t type, const kl_join_gro
         for (const group_member_t *m = g->members; m && all; m = m->next) {
             bool has = false;
             for (size_t k = 0; k < m->protocol_count && !has; k++)
-                has = kl_str_eq(name, m->protocols[k].name);
+                has = kstr_is(name, m->protocols[k].name);
             all = has;
         }
         if (all)
@@ -316,8 +316,7 @@ bool group_subscribed_to(const group_t *g, kl_str_t topic, bool *known)
         kl_err_t err = kl_consumer_protocol_subscription_decode(kl_bytes(p->metadata, p->metadata_len), &arena,
                                                                 &sub, NULL);
         for (int32_t i = 0; !err && i < sub.topics.count && !found; i++)
-            found = sub.topics.items[i].len == topic.len &&
-                    memcmp(sub.topics.items[i].ptr, topic.ptr, (size_t)topic.len) == 0;
+            found = kstr_same(sub.topics.items[i], topic);
         kl_arena_free(&arena);
         if (err)
             return false;

@@ -184,7 +184,7 @@ static kl_err_t replay_group_value(group_t *g, const record_group_value_t *v)
         if (!m)
             return KL_ERR_NOMEM;
         group_add_member(g, m);
-        if (kl_str_eq(v->leader, m->id))
+        if (kstr_is(v->leader, m->id))
             g->leader = m;
     }
     g->state = g->prev_state = g->members ? GROUP_STABLE : GROUP_EMPTY;

@@ -29,7 +29,7 @@ static void sync_fail(group_coordinator_t *c, group_reply_t reply, int16_t error
 /* A protocol type or name given in the request (v5+) must be the group's. */
 static bool inconsistent(kl_str_t requested, const char *group_value)
 {
-    return requested.len >= 0 && group_value && !kl_str_eq(requested, group_value);
+    return requested.len >= 0 && group_value && !kstr_is(requested, group_value);
 }
 
 static void sync_received(group_t *g, group_member_t *m)
@@ -80,7 +80,7 @@ static assignment_set_t *assignments_copy(const group_t *g, const kl_sync_group_
     for (const group_member_t *m = g->members; m; m = m->next, i++) {
         kl_bytes_t given = {NULL, 0};
         for (int32_t k = 0; k < req->assignments.count; k++)
-            if (kl_str_eq(req->assignments.items[k].member_id, m->id))
+            if (kstr_is(req->assignments.items[k].member_id, m->id))
                 given = req->assignments.items[k].assignment;
         int32_t len = given.len > 0 ? given.len : 0;
         a->member_ids[i] = strdup(m->id);
