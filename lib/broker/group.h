@@ -29,7 +29,25 @@
  * the internal topic __consumer_offsets in Kafka's key/value formats,
  * handed to env.append with the partition of the group
  * (group_partition_for()); replies that depend on them wait for the append.
- * On start, group_coordinator_load*() replays the partitions' batches. */
+ * On start, group_coordinator_load*() replays the partitions' batches.
+ *
+ * Wiring into the broker (a sketch):
+ * - start: create __consumer_offsets (offsets_partitions partitions,
+ *   compacted) if missing, group_coordinator_new(), then for each of its
+ *   partition logs group_coordinator_load_log(), then
+ *   group_coordinator_loaded();
+ * - env.set_deadline: kl_timer_start(loop, &t, due - kl_clock_ms()), the
+ *   timer's callback calling group_coordinator_tick(); env.now_ms is
+ *   kl_clock_ms, env.wall_ms kl_wallclock_ms;
+ * - env.append: kl_log_append(log of partition, batch, len, NULL), then
+ *   done(arg, err) (later, if fsync runs off the loop);
+ * - a handler sets a "replying now" flag, calls group_<api>(coord, &ctx,
+ *   req->body, (group_reply_t){cb, req}), clears the flag and returns
+ *   BROKER_REQ_PARKED for GROUP_PENDING, else BROKER_REQ_DONE; cb calls
+ *   broker_respond(req, resp) (or closes for resp == NULL) and, when the
+ *   flag is clear, conn_resume(); a closing connection calls
+ *   group_cancel(coord, req) for its parked request;
+ * - FindCoordinator answers this broker for every group key. */
 #ifndef KL_BROKER_GROUP_H
 #define KL_BROKER_GROUP_H
 

@@ -169,6 +169,16 @@ START_TEST(test_simple_group_and_listing)
     ck_assert_int_eq(fr->groups.items[1].topics.count, 0);
     ck_assert_int_eq(fr->groups.items[2].topics.count, 0);
     ck_assert_int_eq(fr->groups.items[2].error_code, 0);
+    /* v7: one group, null topics for all of them */
+    kl_proto_init(&kl_offset_fetch_request_schema, &req);
+    req.group_id = kl_str("simple");
+    req.topics.count = -1;
+    ctx = fx_ctx(7, "admin");
+    ck_assert_int_eq(group_offset_fetch(f.coord, &ctx, &req, fx_reply(&r, KL_API_OFFSET_FETCH, 7)), GROUP_REPLIED);
+    fr = r.resp;
+    ck_assert_int_eq(fr->topics.count, 2);
+    ck_assert(kl_str_eq(fr->topics.items[1].name, "u"));
+    ck_assert_int_eq(fr->topics.items[1].partitions.items[0].committed_offset, 7);
     fx_reply_free(&r);
     fx_client_free(&a);
     fx_free(&f);
