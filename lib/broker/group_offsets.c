@@ -216,6 +216,9 @@ static void commit_records(group_coordinator_t *c, group_t *g, const kl_offset_c
                            kl_offset_commit_response_t *r, int16_t group_error, record_batch_t *b, commit_data_t *d)
 {
     int64_t now = coord_wall(c);
+    /* v2-4 may ask for a retention of their own; v1 may give the commit
+     * time (-1: now). */
+    int64_t expire = req->retention_time_ms >= 0 ? now + req->retention_time_ms : -1;
     for (int32_t t = 0; t < r->topics.count; t++) {
         const kl_offset_commit_request_topic_t *rt = &req->topics.items[t];
         for (int32_t k = 0; k < r->topics.items[t].partitions.count; k++) {
@@ -225,7 +228,8 @@ static void commit_records(group_coordinator_t *c, group_t *g, const kl_offset_c
             if (*slot)
                 continue;
             group_offset_t o = {kstrdup(rt->name), p->partition_index, p->committed_offset,
-                                p->committed_leader_epoch, kstrdup(p->committed_metadata), now, -1};
+                                p->committed_leader_epoch, kstrdup(p->committed_metadata),
+                                p->commit_timestamp >= 0 ? p->commit_timestamp : now, expire};
             if (!o.topic || !o.metadata) {
                 free(o.topic);
                 free(o.metadata);

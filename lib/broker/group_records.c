@@ -3,7 +3,8 @@
  * decoding what replay reads:
  *   OffsetCommitKey   v1: version=1, group, topic, partition
  *   OffsetCommitValue v3: version=3, offset, leader epoch, metadata,
- *                         commit timestamp (v0-2 also read)
+ *                         commit timestamp (v1 when an expire timestamp
+ *                         is kept; v0-2 also read)
  *   GroupMetadataKey  v2: version=2, group
  *   GroupMetadataValue v3: version=3, protocol type, generation, protocol
  *                         (nullable), leader (nullable), current state
@@ -44,11 +45,17 @@ void record_offset_key(kl_buf_t *buf, const char *group, const char *topic, int3
 
 void record_offset_value(kl_buf_t *buf, const group_offset_t *o)
 {
-    kl_buf_put_i16(buf, 3);
+    /* Only v1 holds an expire timestamp (from an OffsetCommit v2-4 with a
+     * retention time), as Kafka writes it. */
+    bool expires = o->expire_ts >= 0;
+    kl_buf_put_i16(buf, expires ? 1 : 3);
     kl_buf_put_i64(buf, o->offset);
-    kl_buf_put_i32(buf, o->leader_epoch);
+    if (!expires)
+        kl_buf_put_i32(buf, o->leader_epoch);
     put_str(buf, o->metadata ? o->metadata : "");
     kl_buf_put_i64(buf, o->commit_ts);
+    if (expires)
+        kl_buf_put_i64(buf, o->expire_ts);
 }
 
 void record_group_key(kl_buf_t *buf, const char *group)

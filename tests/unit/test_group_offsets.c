@@ -479,6 +479,34 @@ START_TEST(test_retention_expires_offsets)
 }
 END_TEST
 
+START_TEST(test_commit_retention_time)
+{
+    /* OffsetCommit v2-4 may set its own retention: kept as an expire
+     * timestamp (a v1 value), across a restart */
+    fixture_t f;
+    fx_init(&f, true);
+    kl_offset_commit_request_partition_t p = {0, 77, -1, -1, KL_STR_NULL};
+    kl_offset_commit_request_topic_t t = {kl_str("t"), {&p, 1}};
+    kl_offset_commit_request_t req;
+    kl_proto_init(&kl_offset_commit_request_schema, &req);
+    req.group_id = kl_str("s");
+    req.retention_time_ms = 5 * MINUTE;
+    req.topics.items = &t;
+    req.topics.count = 1;
+    fx_reply_t r = {0};
+    group_ctx_t ctx = fx_ctx(3, "c");
+    ck_assert_int_eq(group_offset_commit(f.coord, &ctx, &req, fx_reply(&r, KL_API_OFFSET_COMMIT, 3)), GROUP_REPLIED);
+    ck_assert_int_eq(fx_fetch(&f, "s", "t", 0, NULL, 0), 77);
+    fx_restart(&f);
+    fx_advance(&f, 9 * MINUTE);
+    ck_assert_int_eq(fx_fetch(&f, "s", "t", 0, NULL, 0), 77);
+    fx_advance(&f, MINUTE); /* the first check after the restart */
+    ck_assert_int_eq(fx_fetch(&f, "s", "t", 0, NULL, 0), -1);
+    fx_reply_free(&r);
+    fx_free(&f);
+}
+END_TEST
+
 START_TEST(test_group_partition_hash)
 {
     /* Java's String.hashCode: s[0]*31^(n-1) + ... + s[n-1] in int32. */
@@ -578,6 +606,7 @@ static Suite *group_offsets_suite(void)
     tcase_add_test(tc, test_tombstones_and_delete_groups);
     tcase_add_test(tc, test_offset_delete_rules);
     tcase_add_test(tc, test_retention_expires_offsets);
+    tcase_add_test(tc, test_commit_retention_time);
     tcase_add_test(tc, test_group_partition_hash);
     tcase_add_test(tc, test_record_formats);
     tcase_add_test(tc, test_group_metadata_record);
