@@ -34,8 +34,8 @@ kl_err_t group_coordinator_new(const group_config_t *config, const group_env_t *
         return KL_ERR_NOMEM;
     c->config = *config;
     c->env = *env;
-    map_init(&c->groups);
-    timer_init(&c->retention, TIMER_RETENTION, c);
+    group_map_init(&c->groups);
+    group_timer_init(&c->retention, TIMER_RETENTION, c);
     c->reported_deadline = INT64_MAX;
     kl_batch_writer_init(&c->writer, 0);
     *coordp = c;
@@ -47,7 +47,7 @@ static void queue_clear(group_coordinator_t *c)
     while (c->queue_head) {
         group_queued_t *q = c->queue_head;
         c->queue_head = q->next;
-        reply_discard(q);
+        group_reply_discard(q);
     }
     c->queue_tail = NULL;
 }
@@ -57,16 +57,16 @@ void group_coordinator_free(group_coordinator_t *c)
     if (!c)
         return;
     size_t n;
-    void **groups = map_values(&c->groups, &n);
+    void **groups = group_map_values(&c->groups, &n);
     for (size_t i = 0; i < n; i++)
         group_destroy(groups[i]);
     free(groups);
-    map_free(&c->groups);
+    group_map_free(&c->groups);
     while (c->ops) {
         group_op_t *op = c->ops;
         c->ops = op->next;
         if (op->reply)
-            reply_discard(op->reply);
+            group_reply_discard(op->reply);
         if (op->free_data)
             op->free_data(op->data);
         free(op->batch);
@@ -77,19 +77,19 @@ void group_coordinator_free(group_coordinator_t *c)
     while (c->waiting) {
         group_queued_t *q = c->waiting;
         c->waiting = q->next;
-        reply_discard(q);
+        group_reply_discard(q);
     }
     free(c->heap);
     kl_batch_writer_free(&c->writer);
     free(c);
 }
 
-int64_t coord_now(group_coordinator_t *c) { return c->env.now_ms(c->env.opaque); }
-int64_t coord_wall(group_coordinator_t *c) { return c->env.wall_ms(c->env.opaque); }
+int64_t group_coord_now(group_coordinator_t *c) { return c->env.now_ms(c->env.opaque); }
+int64_t group_coord_wall(group_coordinator_t *c) { return c->env.wall_ms(c->env.opaque); }
 
 /* ---- entry and exit ---- */
 
-void coord_enter(group_coordinator_t *c) { c->depth++; }
+void group_coord_enter(group_coordinator_t *c) { c->depth++; }
 
 /* A reply for opaque goes out: tell the public calls in progress (a reply
  * callback may call in again, and that call may deliver the outer one's
@@ -112,16 +112,16 @@ static void deliver(group_coordinator_t *c)
             mark_replied(c, q->reply.opaque);
             q->reply.fn(q->reply.opaque, q->resp);
         }
-        reply_discard(q);
+        group_reply_discard(q);
     }
 }
 
-void coord_leave(group_coordinator_t *c)
+void group_coord_leave(group_coordinator_t *c)
 {
     if (--c->depth > 0)
         return;
     deliver(c);
-    group_timer_t *first = timer_first(c);
+    group_timer_t *first = group_timer_first(c);
     int64_t due = first ? first->due_ms : INT64_MAX;
     if (due != c->reported_deadline) {
         c->reported_deadline = due;
@@ -130,21 +130,21 @@ void coord_leave(group_coordinator_t *c)
     }
 }
 
-group_status_t coord_call(group_coordinator_t *c, void *opaque, void (*fn)(group_coordinator_t *, void *),
+group_status_t group_coord_call(group_coordinator_t *c, void *opaque, void (*fn)(group_coordinator_t *, void *),
                           void *arg)
 {
     coord_frame_t frame = {c->frames, opaque, false};
     c->frames = &frame;
-    coord_enter(c);
+    group_coord_enter(c);
     fn(c, arg);
-    coord_leave(c);
+    group_coord_leave(c);
     c->frames = frame.up;
     return frame.replied ? GROUP_REPLIED : GROUP_PENDING;
 }
 
 /* ---- replies ---- */
 
-group_queued_t *reply_new(group_coordinator_t *c, group_reply_t reply, const kl_schema_t *schema)
+group_queued_t *group_reply_new(group_coordinator_t *c, group_reply_t reply, const kl_schema_t *schema)
 {
     if (!reply.fn)
         return NULL;
@@ -161,11 +161,11 @@ group_queued_t *reply_new(group_coordinator_t *c, group_reply_t reply, const kl_
         kl_arena_free(&q->arena);
         free(q);
     }
-    reply_oom(c, reply);
+    group_reply_oom(c, reply);
     return NULL;
 }
 
-void reply_oom(group_coordinator_t *c, group_reply_t reply)
+void group_reply_oom(group_coordinator_t *c, group_reply_t reply)
 {
     if (reply.fn) {
         mark_replied(c, reply.opaque);
@@ -173,7 +173,7 @@ void reply_oom(group_coordinator_t *c, group_reply_t reply)
     }
 }
 
-void reply_send(group_coordinator_t *c, group_queued_t *q)
+void group_reply_send(group_coordinator_t *c, group_queued_t *q)
 {
     if (!q)
         return;
@@ -185,13 +185,13 @@ void reply_send(group_coordinator_t *c, group_queued_t *q)
     c->queue_tail = q;
 }
 
-void reply_wait(group_coordinator_t *c, group_queued_t *q)
+void group_reply_wait(group_coordinator_t *c, group_queued_t *q)
 {
     q->next = c->waiting;
     c->waiting = q;
 }
 
-void reply_unwait(group_coordinator_t *c, group_queued_t *q)
+void group_reply_unwait(group_coordinator_t *c, group_queued_t *q)
 {
     group_queued_t **link = &c->waiting;
     while (*link && *link != q)
@@ -201,7 +201,7 @@ void reply_unwait(group_coordinator_t *c, group_queued_t *q)
     q->next = NULL;
 }
 
-void reply_discard(group_queued_t *q)
+void group_reply_discard(group_queued_t *q)
 {
     if (!q)
         return;
@@ -211,7 +211,7 @@ void reply_discard(group_queued_t *q)
 
 /* On arena exhaustion the strings come back empty: the answer is then
  * wrong in content but still well-formed, and memory is short anyway. */
-kl_str_t reply_str(group_queued_t *q, const char *s)
+kl_str_t group_reply_str(group_queued_t *q, const char *s)
 {
     if (!s)
         return KL_STR_NULL;
@@ -220,7 +220,7 @@ kl_str_t reply_str(group_queued_t *q, const char *s)
     return copy ? (kl_str_t){copy, (int32_t)n} : (kl_str_t){"", 0};
 }
 
-kl_str_t reply_kstr(group_queued_t *q, kl_str_t s)
+kl_str_t group_reply_kstr(group_queued_t *q, kl_str_t s)
 {
     if (s.len < 0)
         return KL_STR_NULL;
@@ -228,7 +228,7 @@ kl_str_t reply_kstr(group_queued_t *q, kl_str_t s)
     return copy ? (kl_str_t){copy, s.len} : (kl_str_t){"", 0};
 }
 
-kl_bytes_t reply_bytes(group_queued_t *q, const uint8_t *p, int32_t len)
+kl_bytes_t group_reply_bytes(group_queued_t *q, const uint8_t *p, int32_t len)
 {
     if (len < 0)
         return KL_BYTES_NULL;
@@ -241,7 +241,7 @@ kl_bytes_t reply_bytes(group_queued_t *q, const uint8_t *p, int32_t len)
     return (kl_bytes_t){copy, len};
 }
 
-void *reply_array(group_queued_t *q, size_t count, size_t size)
+void *group_reply_array(group_queued_t *q, size_t count, size_t size)
 {
     return count ? kl_arena_calloc(&q->arena, count, size) : NULL;
 }
@@ -261,7 +261,7 @@ static void cancel_in_group(group_t *g, void *opaque)
 void group_cancel(group_coordinator_t *c, void *opaque)
 {
     size_t n;
-    void **groups = map_values(&c->groups, &n);
+    void **groups = group_map_values(&c->groups, &n);
     for (size_t i = 0; i < n; i++)
         cancel_in_group(groups[i], opaque);
     free(groups);
@@ -281,38 +281,38 @@ void group_cancel(group_coordinator_t *c, void *opaque)
 static void timer_fire(group_coordinator_t *c, group_timer_t *t)
 {
     switch (t->kind) {
-    case TIMER_SESSION: member_session_fired(t->owner); break;
-    case TIMER_PENDING: pending_timer_fired(t->owner); break;
+    case TIMER_SESSION: group_member_session_fired(t->owner); break;
+    case TIMER_PENDING: group_pending_timer_fired(t->owner); break;
     case TIMER_JOIN: group_join_timer_fired(t->owner); break;
     case TIMER_SYNC: group_sync_timer_fired(t->owner); break;
     case TIMER_RETENTION:
-        offsets_expire(c);
-        timer_arm(c, &c->retention, c->config.retention_check_ms);
+        group_offsets_expire(c);
+        group_timer_arm(c, &c->retention, c->config.retention_check_ms);
         break;
     }
 }
 
 void group_coordinator_tick(group_coordinator_t *c)
 {
-    coord_enter(c);
-    int64_t now = coord_now(c);
+    group_coord_enter(c);
+    int64_t now = group_coord_now(c);
     group_timer_t *t;
-    while ((t = timer_first(c)) && t->due_ms <= now) {
-        timer_stop(c, t);
+    while ((t = group_timer_first(c)) && t->due_ms <= now) {
+        group_timer_stop(c, t);
         timer_fire(c, t);
     }
-    coord_leave(c);
+    group_coord_leave(c);
 }
 
 int64_t group_coordinator_next_deadline(const group_coordinator_t *c)
 {
-    group_timer_t *first = timer_first(c);
+    group_timer_t *first = group_timer_first(c);
     return first ? first->due_ms : INT64_MAX;
 }
 
 /* ---- ids ---- */
 
-char *kstrdup(kl_str_t s)
+char *group_strdup(kl_str_t s)
 {
     size_t n = s.len > 0 ? (size_t)s.len : 0;
     char *copy = malloc(n + 1);
@@ -326,7 +326,7 @@ char *kstrdup(kl_str_t s)
 
 /* Unlike kl_str_eq, never hands memcmp a NULL pointer (decoded empty
  * strings may have one). */
-bool kstr_is(kl_str_t s, const char *c)
+bool group_str_is(kl_str_t s, const char *c)
 {
     if (!c || s.len < 0)
         return false;
@@ -334,7 +334,7 @@ bool kstr_is(kl_str_t s, const char *c)
     return (size_t)s.len == n && (n == 0 || memcmp(s.ptr, c, n) == 0);
 }
 
-bool kstr_same(kl_str_t a, kl_str_t b)
+bool group_str_same(kl_str_t a, kl_str_t b)
 {
     return a.len == b.len && (a.len <= 0 || memcmp(a.ptr, b.ptr, (size_t)a.len) == 0);
 }
@@ -360,7 +360,7 @@ static void random_bytes(uint8_t *out, size_t n)
     }
 }
 
-char *coord_member_id(const char *prefix, size_t prefix_len)
+char *group_coord_member_id(const char *prefix, size_t prefix_len)
 {
     uint8_t u[16];
     random_bytes(u, sizeof u);

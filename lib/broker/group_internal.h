@@ -32,17 +32,17 @@ typedef struct group_map {
     size_t count;
 } group_map_t;
 
-void map_init(group_map_t *map);
+void group_map_init(group_map_t *map);
 /* Frees the entries (not the values). */
-void map_free(group_map_t *map);
-void *map_get(const group_map_t *map, const void *key, size_t key_len);
+void group_map_free(group_map_t *map);
+void *group_map_get(const group_map_t *map, const void *key, size_t key_len);
 /* Adds or replaces; false when out of memory. */
-bool map_put(group_map_t *map, const void *key, size_t key_len, void *value);
+bool group_map_put(group_map_t *map, const void *key, size_t key_len, void *value);
 /* Removes the entry and returns its value (NULL if absent). */
-void *map_remove(group_map_t *map, const void *key, size_t key_len);
+void *group_map_remove(group_map_t *map, const void *key, size_t key_len);
 /* Every value, in no particular order, into a malloc'd array (NULL with
  * *countp 0 when empty or out of memory). */
-void **map_values(const group_map_t *map, size_t *countp);
+void **group_map_values(const group_map_t *map, size_t *countp);
 
 /* ---- deadlines ---- */
 
@@ -61,8 +61,8 @@ typedef struct group_timer {
     void *owner; /* member, pending member, group or coordinator */
 } group_timer_t;
 
-void timer_init(group_timer_t *timer, group_timer_kind_t kind, void *owner);
-static inline bool timer_armed(const group_timer_t *timer) { return timer->heap_index != SIZE_MAX; }
+void group_timer_init(group_timer_t *timer, group_timer_kind_t kind, void *owner);
+static inline bool group_timer_armed(const group_timer_t *timer) { return timer->heap_index != SIZE_MAX; }
 
 /* ---- replies ---- */
 
@@ -193,44 +193,44 @@ struct group_coordinator {
 
 /* Every public entry point brackets its work with these; the outermost
  * leave delivers the queued replies and reports the deadline. */
-void coord_enter(group_coordinator_t *c);
-void coord_leave(group_coordinator_t *c);
+void group_coord_enter(group_coordinator_t *c);
+void group_coord_leave(group_coordinator_t *c);
 /* A public request function's bracket around fn(c, arg): GROUP_REPLIED
  * when the reply for opaque went out before it returned. */
-group_status_t coord_call(group_coordinator_t *c, void *opaque, void (*fn)(group_coordinator_t *, void *),
+group_status_t group_coord_call(group_coordinator_t *c, void *opaque, void (*fn)(group_coordinator_t *, void *),
                           void *arg);
-int64_t coord_now(group_coordinator_t *c);
-int64_t coord_wall(group_coordinator_t *c);
+int64_t group_coord_now(group_coordinator_t *c);
+int64_t group_coord_wall(group_coordinator_t *c);
 
 /* A response of schema (initialised to its defaults) to fill, or NULL when
  * out of memory, in which case reply.fn has been called with NULL. */
-group_queued_t *reply_new(group_coordinator_t *c, group_reply_t reply, const kl_schema_t *schema);
+group_queued_t *group_reply_new(group_coordinator_t *c, group_reply_t reply, const kl_schema_t *schema);
 /* Tells the requester at once that its answer could not be built. */
-void reply_oom(group_coordinator_t *c, group_reply_t reply);
+void group_reply_oom(group_coordinator_t *c, group_reply_t reply);
 /* Queues the filled response for delivery. */
-void reply_send(group_coordinator_t *c, group_queued_t *q);
-void reply_discard(group_queued_t *q);
+void group_reply_send(group_coordinator_t *c, group_queued_t *q);
+void group_reply_discard(group_queued_t *q);
 /* Keeps q where group_cancel() finds it while appends are in flight. */
-void reply_wait(group_coordinator_t *c, group_queued_t *q);
-void reply_unwait(group_coordinator_t *c, group_queued_t *q);
+void group_reply_wait(group_coordinator_t *c, group_queued_t *q);
+void group_reply_unwait(group_coordinator_t *c, group_queued_t *q);
 /* Copies into q's arena (strings: "" when s is NULL and nullable false). */
-kl_str_t reply_str(group_queued_t *q, const char *s);
-kl_str_t reply_kstr(group_queued_t *q, kl_str_t s);
-kl_bytes_t reply_bytes(group_queued_t *q, const uint8_t *p, int32_t len);
-void *reply_array(group_queued_t *q, size_t count, size_t size);
+kl_str_t group_reply_str(group_queued_t *q, const char *s);
+kl_str_t group_reply_kstr(group_queued_t *q, kl_str_t s);
+kl_bytes_t group_reply_bytes(group_queued_t *q, const uint8_t *p, int32_t len);
+void *group_reply_array(group_queued_t *q, size_t count, size_t size);
 /* A fresh "<prefix>-<uuid>" member id (malloc'd). */
-char *coord_member_id(const char *prefix, size_t prefix_len);
-char *kstrdup(kl_str_t s);
+char *group_coord_member_id(const char *prefix, size_t prefix_len);
+char *group_strdup(kl_str_t s);
 /* s equals the C string c (never when either is null). */
-bool kstr_is(kl_str_t s, const char *c);
-bool kstr_same(kl_str_t a, kl_str_t b);
+bool group_str_is(kl_str_t s, const char *c);
+bool group_str_same(kl_str_t a, kl_str_t b);
 
 /* ---- group_timer.c ---- */
 
-void timer_arm(group_coordinator_t *c, group_timer_t *timer, int64_t delay_ms);
-void timer_stop(group_coordinator_t *c, group_timer_t *timer);
+void group_timer_arm(group_coordinator_t *c, group_timer_t *timer, int64_t delay_ms);
+void group_timer_stop(group_coordinator_t *c, group_timer_t *timer);
 /* The armed timer due first, or NULL. */
-group_timer_t *timer_first(const group_coordinator_t *c);
+group_timer_t *group_timer_first(const group_coordinator_t *c);
 
 /* ---- group_state.c: groups, members, the state machine ---- */
 
@@ -241,15 +241,15 @@ group_t *group_create(group_coordinator_t *c, kl_str_t id);
 void group_destroy(group_t *g);
 void group_transition(group_t *g, group_state_t state);
 
-group_member_t *member_find(const group_t *g, kl_str_t id);
-group_member_t *member_find_static(const group_t *g, kl_str_t instance_id);
-group_pending_t *pending_find(const group_t *g, kl_str_t id);
-void pending_remove(group_t *g, group_pending_t *p);
+group_member_t *group_member_find(const group_t *g, kl_str_t id);
+group_member_t *group_member_find_static(const group_t *g, kl_str_t instance_id);
+group_pending_t *group_pending_find(const group_t *g, kl_str_t id);
+void group_pending_remove(group_t *g, group_pending_t *p);
 /* The protocol's metadata in the member's list, or NULL. */
-const group_protocol_t *member_protocol(const group_member_t *m, const char *name);
+const group_protocol_t *group_member_protocol(const group_member_t *m, const char *name);
 /* Replaces the member's protocols with the request's; false on OOM. */
-bool member_set_protocols(group_member_t *m, const kl_join_group_request_t *req);
-void member_free(group_member_t *m);
+bool group_member_set_protocols(group_member_t *m, const kl_join_group_request_t *req);
+void group_member_free(group_member_t *m);
 /* Adds m at the end; m becomes leader if there is none. */
 void group_add_member(group_t *g, group_member_t *m);
 /* Removes and frees m, answering its parked requests UNKNOWN_MEMBER_ID. */
@@ -265,25 +265,25 @@ bool group_uses_consumer_protocol(const group_t *g);
 /* Whether a consumer-protocol member's subscription names topic. */
 bool group_subscribed_to(const group_t *g, kl_str_t topic, bool *known);
 
-void member_reschedule(group_t *g, group_member_t *m, int32_t timeout_ms);
-void protocols_free(group_protocol_t *protocols, size_t count);
+void group_member_reschedule(group_t *g, group_member_t *m, int32_t timeout_ms);
+void group_protocols_free(group_protocol_t *protocols, size_t count);
 
 /* ---- group_rebalance.c: answers and the rebalance steps ---- */
 
 /* A successful JoinGroup answer for the current generation. */
-void join_answer(group_t *g, group_reply_t reply, int16_t version, const char *member_id, const char *leader_id,
+void group_join_answer(group_t *g, group_reply_t reply, int16_t version, const char *member_id, const char *leader_id,
                  bool with_members, bool skip_assignment);
-void join_answer_error(group_coordinator_t *c, group_reply_t reply, int16_t version, int16_t error,
+void group_join_answer_error(group_coordinator_t *c, group_reply_t reply, int16_t version, int16_t error,
                        kl_str_t member_id);
 /* Answer the JoinGroup parked on m, if any (and m no longer awaits). */
-void member_answer_join(group_t *g, group_member_t *m, const char *leader_id, bool with_members,
+void group_member_answer_join(group_t *g, group_member_t *m, const char *leader_id, bool with_members,
                         bool skip_assignment);
-void member_finish_join(group_t *g, group_member_t *m);
-void member_fail_join(group_t *g, group_member_t *m, int16_t error, const char *member_id);
-void sync_answer(group_t *g, group_reply_t reply, int16_t error, const uint8_t *assignment, int32_t len);
+void group_member_finish_join(group_t *g, group_member_t *m);
+void group_member_fail_join(group_t *g, group_member_t *m, int16_t error, const char *member_id);
+void group_sync_answer(group_t *g, group_reply_t reply, int16_t error, const uint8_t *assignment, int32_t len);
 /* Answers the SyncGroup parked on m with its assignment (or error); false
  * when none was parked. */
-bool member_finish_sync(group_t *g, group_member_t *m, int16_t error);
+bool group_member_finish_sync(group_t *g, group_member_t *m, int16_t error);
 
 void group_prepare_rebalance(group_t *g);
 /* Rebalances a group that can (Empty, Stable, CompletingRebalance), else
@@ -301,24 +301,24 @@ void group_members_left(group_t *g);
 /* Deadlines. */
 void group_join_timer_fired(group_t *g);
 void group_sync_timer_fired(group_t *g);
-void member_session_fired(group_member_t *m);
-void pending_timer_fired(group_pending_t *p);
+void group_member_session_fired(group_member_t *m);
+void group_pending_timer_fired(group_pending_t *p);
 
 /* ---- group_static.c ---- */
 
 /* A static member joining without a member id replaces m (its previous
  * incarnation) under new_id (taken over). */
-void join_replace_static(group_coordinator_t *c, group_t *g, group_member_t *m, char *new_id, const group_ctx_t *ctx,
-                         const kl_join_group_request_t *req, group_reply_t reply);
+void group_join_replace_static(group_coordinator_t *c, group_t *g, group_member_t *m, char *new_id,
+                               const group_ctx_t *ctx, const kl_join_group_request_t *req, group_reply_t reply);
 
 /* ---- group_records.c: __consumer_offsets keys and values ---- */
 
 /* Encodes into buf; errors are buf's sticky error. */
-void record_offset_key(kl_buf_t *buf, const char *group, const char *topic, int32_t partition);
-void record_offset_value(kl_buf_t *buf, const group_offset_t *o);
-void record_group_key(kl_buf_t *buf, const char *group);
+void group_record_offset_key(kl_buf_t *buf, const char *group, const char *topic, int32_t partition);
+void group_record_offset_value(kl_buf_t *buf, const group_offset_t *o);
+void group_record_group_key(kl_buf_t *buf, const char *group);
 /* assignments: per member in list order, or NULL for each member's own. */
-void record_group_value(kl_buf_t *buf, const group_t *g, const kl_bytes_t *assignments);
+void group_record_group_value(kl_buf_t *buf, const group_t *g, const kl_bytes_t *assignments);
 
 /* A batch being built for one partition. */
 typedef struct record_batch {
@@ -329,39 +329,39 @@ typedef struct record_batch {
     int32_t count;
 } record_batch_t;
 
-void batch_begin(group_coordinator_t *c, record_batch_t *b);
+void group_batch_begin(group_coordinator_t *c, record_batch_t *b);
 /* Appends the record in b->key and b->value (value NULL: tombstone). */
-void batch_add(record_batch_t *b, bool tombstone);
+void group_batch_add(record_batch_t *b, bool tombstone);
 /* Finishes the batch and appends it for op (which owns it from then on):
  * op->complete runs when the append is done, even on a local failure. */
-void batch_submit(record_batch_t *b, int32_t partition, group_op_t *op);
-void batch_abort(record_batch_t *b);
+void group_batch_submit(record_batch_t *b, int32_t partition, group_op_t *op);
+void group_batch_abort(record_batch_t *b);
 
 /* ---- group_store.c: appends and replay ---- */
 
 /* An operation (complete may be NULL: nothing to do but forget it). */
-group_op_t *op_new(group_coordinator_t *c, group_op_fn *complete, const char *group_id, int32_t generation);
+group_op_t *group_op_new(group_coordinator_t *c, group_op_fn *complete, const char *group_id, int32_t generation);
 /* The append finished: completes op, sends its reply, frees it. */
-void op_done(void *arg, kl_err_t err);
+void group_op_done(void *arg, kl_err_t err);
 /* Completes op with err without an append. */
-void op_fail(group_op_t *op, kl_err_t err);
+void group_op_fail(group_op_t *op, kl_err_t err);
 /* Maps an append error to what Kafka answers for group metadata. */
-int16_t append_error_for_group(kl_err_t err);
+int16_t group_append_error(kl_err_t err);
 /* ... and for offset commits. */
-int16_t append_error_for_offsets(kl_err_t err);
+int16_t group_append_error_offsets(kl_err_t err);
 /* Appends the group's metadata record (with assignments, see
- * record_group_value) for op, or completes op with the encoding error. */
-void store_group(group_t *g, const kl_bytes_t *assignments, group_op_t *op);
+ * group_record_group_value) for op, or completes op with the encoding error. */
+void group_store(group_t *g, const kl_bytes_t *assignments, group_op_t *op);
 
 /* ---- group_offsets.c ---- */
 
-group_offset_t *offset_find(const group_t *g, kl_str_t topic, int32_t partition);
+group_offset_t *group_offset_find(const group_t *g, kl_str_t topic, int32_t partition);
 /* Stores (replacing) a copy of o; false when out of memory. */
-bool offset_put(group_t *g, const group_offset_t *o);
-void offset_remove(group_t *g, kl_str_t topic, int32_t partition);
-void offset_free(group_offset_t *o);
+bool group_offset_put(group_t *g, const group_offset_t *o);
+void group_offset_remove(group_t *g, kl_str_t topic, int32_t partition);
+void group_offset_free(group_offset_t *o);
 void group_free_offsets(group_t *g);
 /* The periodic retention check. */
-void offsets_expire(group_coordinator_t *c);
+void group_offsets_expire(group_coordinator_t *c);
 
 #endif

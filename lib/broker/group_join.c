@@ -16,7 +16,7 @@ typedef struct join_call {
 
 static void join_fail(group_coordinator_t *c, const join_call_t *j, int16_t error, kl_str_t member_id)
 {
-    join_answer_error(c, j->reply, j->ctx->api_version, error, member_id);
+    group_join_answer_error(c, j->reply, j->ctx->api_version, error, member_id);
 }
 
 static bool member_matches(const group_member_t *m, const kl_join_group_request_t *req)
@@ -26,7 +26,7 @@ static bool member_matches(const group_member_t *m, const kl_join_group_request_
     for (size_t i = 0; i < m->protocol_count; i++) {
         const kl_join_group_request_protocol_t *p = &req->protocols.items[i];
         int32_t len = p->metadata.len > 0 ? p->metadata.len : 0;
-        if (!kstr_is(p->name, m->protocols[i].name) || len != m->protocols[i].metadata_len ||
+        if (!group_str_is(p->name, m->protocols[i].name) || len != m->protocols[i].metadata_len ||
             (len && memcmp(p->metadata.ptr, m->protocols[i].metadata, (size_t)len) != 0))
             return false;
     }
@@ -45,7 +45,7 @@ static void park_join(group_t *g, group_member_t *m, const join_call_t *j)
 {
     if (m->awaiting_join) {
         group_reply_t old = m->join_reply;
-        join_answer_error(g->coord, old, m->join_version, KL_ERR_REBALANCE_IN_PROGRESS, kl_str(m->id));
+        group_join_answer_error(g->coord, old, m->join_version, KL_ERR_REBALANCE_IN_PROGRESS, kl_str(m->id));
     } else {
         m->awaiting_join = true;
         g->awaiting_join_count++;
@@ -61,16 +61,16 @@ static void add_member(group_coordinator_t *c, group_t *g, char *id, const join_
     group_member_t *m = calloc(1, sizeof *m);
     if (m) {
         m->id = id;
-        m->instance_id = req->group_instance_id.len >= 0 ? kstrdup(req->group_instance_id) : NULL;
-        m->client_id = kstrdup(j->ctx->client_id);
+        m->instance_id = req->group_instance_id.len >= 0 ? group_strdup(req->group_instance_id) : NULL;
+        m->client_id = group_strdup(j->ctx->client_id);
         m->client_host = strdup(j->ctx->client_host ? j->ctx->client_host : "");
-        timer_init(&m->session, TIMER_SESSION, m);
+        group_timer_init(&m->session, TIMER_SESSION, m);
     }
-    char *type = g->member_count == 0 ? kstrdup(req->protocol_type) : NULL;
+    char *type = g->member_count == 0 ? group_strdup(req->protocol_type) : NULL;
     if (!m || !m->client_id || !m->client_host || (req->group_instance_id.len >= 0 && !m->instance_id) ||
-        (g->member_count == 0 && !type) || !member_set_protocols(m, req)) {
+        (g->member_count == 0 && !type) || !group_member_set_protocols(m, req)) {
         if (m)
-            member_free(m);
+            group_member_free(m);
         else
             free(id);
         free(type);
@@ -90,14 +90,14 @@ static void add_member(group_coordinator_t *c, group_t *g, char *id, const join_
     park_join(g, m, j);
     /* A new member cannot heartbeat (it has no id yet, and its connection
      * is parked): its join times out on its own, later than a session. */
-    member_reschedule(g, m, c->config.new_member_join_timeout_ms);
+    group_member_reschedule(g, m, c->config.new_member_join_timeout_ms);
     group_maybe_rebalance_or_complete(g);
 }
 
 /* Updates a known member's protocols and timeouts and parks its join. */
 static bool update_member(group_t *g, group_member_t *m, const join_call_t *j)
 {
-    if (!member_set_protocols(m, j->req))
+    if (!group_member_set_protocols(m, j->req))
         return false;
     m->session_timeout_ms = j->req->session_timeout_ms;
     m->rebalance_timeout_ms = rebalance_timeout_of(j);
@@ -117,7 +117,7 @@ static void update_member_and_rebalance(group_coordinator_t *c, group_t *g, grou
 static bool accept_joining_member(const group_t *g, kl_str_t member_id)
 {
     int32_t max = g->coord->config.max_size;
-    const group_member_t *m = member_id.len > 0 ? member_find(g, member_id) : NULL;
+    const group_member_t *m = member_id.len > 0 ? group_member_find(g, member_id) : NULL;
     switch (g->state) {
     case GROUP_PREPARING:
         /* Counting those that rejoined lets the last ones in be refused
@@ -138,15 +138,15 @@ static void join_new_member(group_coordinator_t *c, group_t *g, const join_call_
     }
     kl_str_t instance = req->group_instance_id;
     kl_str_t prefix = instance.len >= 0 ? instance : j->ctx->client_id;
-    char *id = coord_member_id(prefix.ptr ? prefix.ptr : "", prefix.len > 0 ? (size_t)prefix.len : 0);
+    char *id = group_coord_member_id(prefix.ptr ? prefix.ptr : "", prefix.len > 0 ? (size_t)prefix.len : 0);
     if (!id) {
         join_fail(c, j, KL_ERR_UNKNOWN_SERVER_ERROR, kl_str(""));
         return;
     }
     if (instance.len >= 0) {
-        group_member_t *old = member_find_static(g, instance);
+        group_member_t *old = group_member_find_static(g, instance);
         if (old)
-            join_replace_static(c, g, old, id, j->ctx, req, j->reply);
+            group_join_replace_static(c, g, old, id, j->ctx, req, j->reply);
         else
             add_member(c, g, id, j);
         return;
@@ -167,8 +167,8 @@ static void join_new_member(group_coordinator_t *c, group_t *g, const join_call_
     p->id = id;
     p->next = g->pending;
     g->pending = p;
-    timer_init(&p->timer, TIMER_PENDING, p);
-    timer_arm(c, &p->timer, req->session_timeout_ms);
+    group_timer_init(&p->timer, TIMER_PENDING, p);
+    group_timer_arm(c, &p->timer, req->session_timeout_ms);
     join_fail(c, j, KL_ERR_MEMBER_ID_REQUIRED, kl_str(id));
 }
 
@@ -179,9 +179,9 @@ static void join_existing_member(group_coordinator_t *c, group_t *g, const join_
         join_fail(c, j, KL_ERR_INCONSISTENT_GROUP_PROTOCOL, req->member_id);
         return;
     }
-    if (pending_find(g, req->member_id)) {
+    if (group_pending_find(g, req->member_id)) {
         /* Ids from MEMBER_ID_REQUIRED are only given to dynamic members. */
-        char *id = req->group_instance_id.len < 0 ? kstrdup(req->member_id) : NULL;
+        char *id = req->group_instance_id.len < 0 ? group_strdup(req->member_id) : NULL;
         if (id)
             add_member(c, g, id, j);
         else
@@ -193,7 +193,7 @@ static void join_existing_member(group_coordinator_t *c, group_t *g, const join_
         join_fail(c, j, err, req->member_id);
         return;
     }
-    group_member_t *m = member_find(g, req->member_id);
+    group_member_t *m = group_member_find(g, req->member_id);
     bool same = member_matches(m, req);
     const char *leader = g->leader ? g->leader->id : NULL;
     switch (g->state) {
@@ -201,7 +201,7 @@ static void join_existing_member(group_coordinator_t *c, group_t *g, const join_
     case GROUP_COMPLETING:
         /* Same metadata: it missed the answer; give the current one. */
         if (same)
-            join_answer(g, j->reply, j->ctx->api_version, m->id, leader, m == g->leader, false);
+            group_join_answer(g, j->reply, j->ctx->api_version, m->id, leader, m == g->leader, false);
         else
             update_member_and_rebalance(c, g, m, j);
         break;
@@ -212,7 +212,7 @@ static void join_existing_member(group_coordinator_t *c, group_t *g, const join_
         if (m == g->leader || !same)
             update_member_and_rebalance(c, g, m, j);
         else
-            join_answer(g, j->reply, j->ctx->api_version, m->id, leader, false, false);
+            group_join_answer(g, j->reply, j->ctx->api_version, m->id, leader, false, false);
         break;
     default: join_fail(c, j, KL_ERR_UNKNOWN_MEMBER_ID, req->member_id); break;
     }
@@ -246,7 +246,7 @@ static void join_run(group_coordinator_t *c, void *arg)
         /* Being deleted: the client looks for the coordinator again. */
         join_fail(c, j, KL_ERR_COORDINATOR_NOT_AVAILABLE, unknown ? kl_str("") : member_id);
     } else if (!accept_joining_member(g, member_id)) {
-        group_member_t *m = unknown ? NULL : member_find(g, member_id);
+        group_member_t *m = unknown ? NULL : group_member_find(g, member_id);
         if (m) {
             group_remove_member(g, m);
             group_maybe_complete_join(g);
@@ -263,5 +263,5 @@ group_status_t group_join(group_coordinator_t *c, const group_ctx_t *ctx, const 
                           group_reply_t reply)
 {
     join_call_t call = {ctx, req, reply};
-    return coord_call(c, reply.opaque, join_run, &call);
+    return group_coord_call(c, reply.opaque, join_run, &call);
 }

@@ -18,9 +18,9 @@ static uint32_t map_hash(const void *key, size_t len)
     return h;
 }
 
-void map_init(group_map_t *map) { memset(map, 0, sizeof *map); }
+void group_map_init(group_map_t *map) { memset(map, 0, sizeof *map); }
 
-void map_free(group_map_t *map)
+void group_map_free(group_map_t *map)
 {
     for (size_t i = 0; i < map->bucket_count; i++) {
         group_map_entry_t *e = map->buckets[i];
@@ -31,7 +31,7 @@ void map_free(group_map_t *map)
         }
     }
     free(map->buckets);
-    map_init(map);
+    group_map_init(map);
 }
 
 static group_map_entry_t **map_slot(const group_map_t *map, const void *key, size_t len, uint32_t h)
@@ -42,7 +42,7 @@ static group_map_entry_t **map_slot(const group_map_t *map, const void *key, siz
     return slot;
 }
 
-void *map_get(const group_map_t *map, const void *key, size_t key_len)
+void *group_map_get(const group_map_t *map, const void *key, size_t key_len)
 {
     if (!map->bucket_count)
         return NULL;
@@ -72,7 +72,7 @@ static bool map_grow(group_map_t *map)
     return true;
 }
 
-bool map_put(group_map_t *map, const void *key, size_t key_len, void *value)
+bool group_map_put(group_map_t *map, const void *key, size_t key_len, void *value)
 {
     if (map->count >= map->bucket_count && !map_grow(map) && !map->bucket_count)
         return false;
@@ -95,7 +95,7 @@ bool map_put(group_map_t *map, const void *key, size_t key_len, void *value)
     return true;
 }
 
-void *map_remove(group_map_t *map, const void *key, size_t key_len)
+void *group_map_remove(group_map_t *map, const void *key, size_t key_len)
 {
     if (!map->bucket_count)
         return NULL;
@@ -110,7 +110,7 @@ void *map_remove(group_map_t *map, const void *key, size_t key_len)
     return value;
 }
 
-void **map_values(const group_map_t *map, size_t *countp)
+void **group_map_values(const group_map_t *map, size_t *countp)
 {
     *countp = 0;
     if (!map->count)

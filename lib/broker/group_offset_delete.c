@@ -34,17 +34,28 @@ static void removed_free(void *p)
     free(r);
 }
 
+static removed_t *removed_new(size_t n)
+{
+    removed_t *r = calloc(1, sizeof *r);
+    if (r && (!(r->topics = calloc(n + 1, sizeof *r->topics)) ||
+              !(r->partitions = calloc(n + 1, sizeof *r->partitions)))) {
+        removed_free(r);
+        return NULL;
+    }
+    return r;
+}
+
 static void offsets_deleted(group_op_t *op, kl_err_t err)
 {
     removed_t *r = op->data;
     group_t *g = group_find(op->coord, kl_str(op->group_id));
     if (err) {
         if (op->reply)
-            ((kl_offset_delete_response_t *)op->reply->resp)->error_code = append_error_for_group(err);
+            ((kl_offset_delete_response_t *)op->reply->resp)->error_code = group_append_error(err);
         return;
     }
     for (size_t i = 0; g && r && i < r->count; i++)
-        offset_remove(g, kl_str(r->topics[i]), r->partitions[i]);
+        group_offset_remove(g, kl_str(r->topics[i]), r->partitions[i]);
 }
 
 static int16_t delete_group_error(const group_t *g)
@@ -57,14 +68,15 @@ static int16_t delete_group_error(const group_t *g)
 }
 
 /* Answers one topic's partitions and adds the tombstones; false on OOM. */
-static bool delete_topic(group_coordinator_t *c, group_t *g, group_queued_t *q, const kl_offset_delete_request_topic_t *t,
-                         kl_offset_delete_response_topic_t *rt, record_batch_t *b, removed_t *r)
+static bool delete_topic(group_coordinator_t *c, group_t *g, group_queued_t *q,
+                         const kl_offset_delete_request_topic_t *t, kl_offset_delete_response_topic_t *rt,
+                         record_batch_t *b, removed_t *r)
 {
     bool known;
     bool subscribed = group_subscribed_to(g, t->name, &known);
     int32_t np = t->partitions.count > 0 ? t->partitions.count : 0;
-    rt->name = reply_kstr(q, t->name);
-    rt->partitions.items = reply_array(q, (size_t)np, sizeof *rt->partitions.items);
+    rt->name = group_reply_kstr(q, t->name);
+    rt->partitions.items = group_reply_array(q, (size_t)np, sizeof *rt->partitions.items);
     if (np && !rt->partitions.items)
         return false;
     rt->partitions.count = np;
@@ -76,14 +88,14 @@ static bool delete_topic(group_coordinator_t *c, group_t *g, group_queued_t *q, 
             rp->error_code = KL_ERR_GROUP_SUBSCRIBED_TO_TOPIC;
         } else if (c->env.partition_exists && !c->env.partition_exists(c->env.opaque, t->name, partition)) {
             rp->error_code = KL_ERR_UNKNOWN_TOPIC_OR_PARTITION;
-        } else if (offset_find(g, t->name, partition)) {
-            char *topic = kstrdup(t->name);
+        } else if (group_offset_find(g, t->name, partition)) {
+            char *topic = group_strdup(t->name);
             if (!topic)
                 return false;
             r->topics[r->count] = topic;
             r->partitions[r->count++] = partition;
-            record_offset_key(&b->key, g->id, topic, partition);
-            batch_add(b, true);
+            group_record_offset_key(&b->key, g->id, topic, partition);
+            group_batch_add(b, true);
         }
     }
     return true;
@@ -101,47 +113,46 @@ static void offset_delete_run(group_coordinator_t *c, void *arg)
 {
     const delete_call_t *call = arg;
     const kl_offset_delete_request_t *req = call->req;
-    group_queued_t *q = reply_new(c, call->reply, &kl_offset_delete_response_schema);
+    group_queued_t *q = group_reply_new(c, call->reply, &kl_offset_delete_response_schema);
     if (!q)
         return;
     kl_offset_delete_response_t *resp = q->resp;
     group_t *g = group_find(c, req->group_id);
     if ((resp->error_code = delete_group_error(g))) {
-        reply_send(c, q);
+        group_reply_send(c, q);
         return;
     }
     size_t n = partitions_in(req);
     int32_t nt = req->topics.count > 0 ? req->topics.count : 0;
-    removed_t *r = calloc(1, sizeof *r);
+    removed_t *r = removed_new(n);
     group_op_t *op = NULL;
-    bool ok = r && (r->topics = calloc(n + 1, sizeof *r->topics)) && (r->partitions = calloc(n + 1, sizeof *r->partitions)) &&
-              (!nt || (resp->topics.items = reply_array(q, (size_t)nt, sizeof *resp->topics.items))) &&
-              (op = op_new(c, offsets_deleted, g->id, g->generation));
+    bool ok = r && (!nt || (resp->topics.items = group_reply_array(q, (size_t)nt, sizeof *resp->topics.items))) &&
+              (op = group_op_new(c, offsets_deleted, g->id, g->generation));
     record_batch_t b;
-    batch_begin(c, &b);
+    group_batch_begin(c, &b);
     resp->topics.count = nt;
     for (int32_t t = 0; ok && t < nt; t++)
         ok = delete_topic(c, g, q, &req->topics.items[t], &resp->topics.items[t], &b, r);
     if (!ok) {
-        batch_abort(&b);
+        group_batch_abort(&b);
         removed_free(r);
         if (op)
-            op_fail(op, KL_ERR_NOMEM);
-        reply_discard(q);
-        reply_oom(c, call->reply);
+            group_op_fail(op, KL_ERR_NOMEM);
+        group_reply_discard(q);
+        group_reply_oom(c, call->reply);
         return;
     }
     op->data = r;
     op->free_data = removed_free;
     op->reply = q;
-    batch_submit(&b, g->partition, op);
+    group_batch_submit(&b, g->partition, op);
 }
 
 group_status_t group_offset_delete(group_coordinator_t *c, const group_ctx_t *ctx,
                                    const kl_offset_delete_request_t *req, group_reply_t reply)
 {
     delete_call_t call = {ctx, req, reply};
-    return coord_call(c, reply.opaque, offset_delete_run, &call);
+    return group_coord_call(c, reply.opaque, offset_delete_run, &call);
 }
 
 /* ---- retention ---- */
@@ -182,39 +193,39 @@ static void expire_group(group_coordinator_t *c, group_t *g, int64_t now)
     if (g->state == GROUP_DEAD || !expiry_rule(g, &from_state, &skip_subscribed))
         return;
     record_batch_t b;
-    batch_begin(c, &b);
+    group_batch_begin(c, &b);
     size_t n;
-    group_offset_t **all = (group_offset_t **)map_values(&g->offsets, &n);
+    group_offset_t **all = (group_offset_t **)group_map_values(&g->offsets, &n);
     for (size_t i = 0; i < n; i++) {
         group_offset_t *o = all[i];
         bool known;
         if ((skip_subscribed && group_subscribed_to(g, kl_str(o->topic), &known)) ||
             !offset_expired(g, o, from_state, now, c->config.offsets_retention_ms))
             continue;
-        record_offset_key(&b.key, g->id, o->topic, o->partition);
-        batch_add(&b, true);
-        offset_remove(g, kl_str(o->topic), o->partition);
+        group_record_offset_key(&b.key, g->id, o->topic, o->partition);
+        group_batch_add(&b, true);
+        group_offset_remove(g, kl_str(o->topic), o->partition);
     }
     free(all);
     bool gone = g->offsets.count == 0 && g->state == GROUP_EMPTY;
     if (gone) {
-        record_group_key(&b.key, g->id);
-        batch_add(&b, true);
+        group_record_group_key(&b.key, g->id);
+        group_batch_add(&b, true);
     }
-    group_op_t *op = op_new(c, NULL, g->id, g->generation);
+    group_op_t *op = group_op_new(c, NULL, g->id, g->generation);
     if (op)
-        batch_submit(&b, g->partition, op);
+        group_batch_submit(&b, g->partition, op);
     else
-        batch_abort(&b);
+        group_batch_abort(&b);
     if (gone)
         group_destroy(g);
 }
 
-void offsets_expire(group_coordinator_t *c)
+void group_offsets_expire(group_coordinator_t *c)
 {
-    int64_t now = coord_wall(c);
+    int64_t now = group_coord_wall(c);
     size_t n;
-    void **groups = map_values(&c->groups, &n);
+    void **groups = group_map_values(&c->groups, &n);
     for (size_t i = 0; i < n; i++)
         expire_group(c, groups[i], now);
     free(groups);

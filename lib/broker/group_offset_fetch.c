@@ -21,7 +21,7 @@ static void fill_partition(group_queued_t *q, const group_offset_t *o, int32_t p
     p->partition_index = partition;
     p->committed_offset = o ? o->offset : -1;
     p->committed_leader_epoch = o ? o->leader_epoch : -1;
-    p->metadata = o ? reply_str(q, o->metadata) : kl_str("");
+    p->metadata = o ? group_reply_str(q, o->metadata) : kl_str("");
     p->error_code = KL_ERR_NONE;
 }
 
@@ -36,17 +36,17 @@ static int offset_order(const void *a, const void *b)
 static bool fill_all(group_queued_t *q, const group_t *g, fetched_topic_t **topicsp, int32_t *countp)
 {
     size_t n = 0;
-    group_offset_t **all = g ? (group_offset_t **)map_values(&g->offsets, &n) : NULL;
+    group_offset_t **all = g ? (group_offset_t **)group_map_values(&g->offsets, &n) : NULL;
     if (g && g->offsets.count && !all)
         return false;
     if (n > 1)
         qsort(all, n, sizeof *all, offset_order);
-    fetched_topic_t *topics = reply_array(q, n, sizeof *topics);
-    fetched_partition_t *parts = reply_array(q, n, sizeof *parts);
+    fetched_topic_t *topics = group_reply_array(q, n, sizeof *topics);
+    fetched_partition_t *parts = group_reply_array(q, n, sizeof *parts);
     int32_t nt = 0;
     for (size_t i = 0; topics && parts && i < n; i++) {
         if (nt == 0 || strcmp(topics[nt - 1].name.ptr, all[i]->topic) != 0) {
-            topics[nt].name = reply_str(q, all[i]->topic);
+            topics[nt].name = group_reply_str(q, all[i]->topic);
             topics[nt].partitions.items = &parts[i];
             nt++;
         }
@@ -62,19 +62,19 @@ static bool fill_all(group_queued_t *q, const group_t *g, fetched_topic_t **topi
 static bool fill_listed(group_queued_t *q, const group_t *g, const topic_view_t *views, int32_t nv,
                         fetched_topic_t **topicsp, int32_t *countp)
 {
-    fetched_topic_t *topics = reply_array(q, (size_t)nv, sizeof *topics);
+    fetched_topic_t *topics = group_reply_array(q, (size_t)nv, sizeof *topics);
     if (nv && !topics)
         return false;
     for (int32_t t = 0; t < nv; t++) {
         int32_t np = views[t].count > 0 ? views[t].count : 0;
-        topics[t].name = reply_kstr(q, views[t].name);
-        topics[t].partitions.items = reply_array(q, (size_t)np, sizeof *topics[t].partitions.items);
+        topics[t].name = group_reply_kstr(q, views[t].name);
+        topics[t].partitions.items = group_reply_array(q, (size_t)np, sizeof *topics[t].partitions.items);
         if (np && !topics[t].partitions.items)
             return false;
         topics[t].partitions.count = np;
         for (int32_t k = 0; k < np; k++) {
             int32_t partition = views[t].partitions[k];
-            const group_offset_t *o = g ? offset_find(g, views[t].name, partition) : NULL;
+            const group_offset_t *o = g ? group_offset_find(g, views[t].name, partition) : NULL;
             fill_partition(q, o, partition, &topics[t].partitions.items[k]);
         }
     }
@@ -114,7 +114,7 @@ static bool fetch_single(group_coordinator_t *c, group_queued_t *q, const kl_off
 static bool convert_topics(group_queued_t *q, const fetched_topic_t *topics, int32_t n,
                            kl_offset_fetch_response_group_t *out)
 {
-    out->topics.items = reply_array(q, (size_t)n, sizeof *out->topics.items);
+    out->topics.items = group_reply_array(q, (size_t)n, sizeof *out->topics.items);
     if (n && !out->topics.items)
         return false;
     out->topics.count = n;
@@ -122,7 +122,7 @@ static bool convert_topics(group_queued_t *q, const fetched_topic_t *topics, int
         kl_offset_fetch_response_group_topic_t *ot = &out->topics.items[t];
         int32_t np = topics[t].partitions.count;
         ot->name = topics[t].name;
-        ot->partitions.items = reply_array(q, (size_t)np, sizeof *ot->partitions.items);
+        ot->partitions.items = group_reply_array(q, (size_t)np, sizeof *ot->partitions.items);
         if (np && !ot->partitions.items)
             return false;
         ot->partitions.count = np;
@@ -139,7 +139,7 @@ static bool fetch_groups(group_coordinator_t *c, group_queued_t *q, const kl_off
 {
     kl_offset_fetch_response_t *r = q->resp;
     int32_t ng = req->groups.count > 0 ? req->groups.count : 0;
-    r->groups.items = reply_array(q, (size_t)ng, sizeof *r->groups.items);
+    r->groups.items = group_reply_array(q, (size_t)ng, sizeof *r->groups.items);
     if (ng && !r->groups.items)
         return false;
     r->groups.count = ng;
@@ -156,7 +156,7 @@ static bool fetch_groups(group_coordinator_t *c, group_queued_t *q, const kl_off
         int32_t nt = 0;
         bool ok = fill_group(c, q, rg->group_id, views, nv, &topics, &nt);
         free(views);
-        r->groups.items[i].group_id = reply_kstr(q, rg->group_id);
+        r->groups.items[i].group_id = group_reply_kstr(q, rg->group_id);
         r->groups.items[i].error_code = KL_ERR_NONE;
         if (!ok || !convert_topics(q, topics, nt, &r->groups.items[i]))
             return false;
@@ -173,21 +173,21 @@ typedef struct fetch_call {
 static void fetch_run(group_coordinator_t *c, void *arg)
 {
     const fetch_call_t *f = arg;
-    group_queued_t *q = reply_new(c, f->reply, &kl_offset_fetch_response_schema);
+    group_queued_t *q = group_reply_new(c, f->reply, &kl_offset_fetch_response_schema);
     if (!q)
         return;
     bool ok = f->ctx->api_version >= 8 ? fetch_groups(c, q, f->req) : fetch_single(c, q, f->req);
     if (!ok) {
-        reply_discard(q);
-        reply_oom(c, f->reply);
+        group_reply_discard(q);
+        group_reply_oom(c, f->reply);
         return;
     }
-    reply_send(c, q);
+    group_reply_send(c, q);
 }
 
 group_status_t group_offset_fetch(group_coordinator_t *c, const group_ctx_t *ctx,
                                   const kl_offset_fetch_request_t *req, group_reply_t reply)
 {
     fetch_call_t call = {ctx, req, reply};
-    return coord_call(c, reply.opaque, fetch_run, &call);
+    return group_coord_call(c, reply.opaque, fetch_run, &call);
 }

@@ -36,17 +36,17 @@ static void key_done(offset_key_t *k)
         free(k->p);
 }
 
-group_offset_t *offset_find(const group_t *g, kl_str_t topic, int32_t partition)
+group_offset_t *group_offset_find(const group_t *g, kl_str_t topic, int32_t partition)
 {
     offset_key_t k;
     if (!key_make(&k, topic, partition))
         return NULL;
-    group_offset_t *o = map_get(&g->offsets, k.p, k.len);
+    group_offset_t *o = group_map_get(&g->offsets, k.p, k.len);
     key_done(&k);
     return o;
 }
 
-void offset_free(group_offset_t *o)
+void group_offset_free(group_offset_t *o)
 {
     if (!o)
         return;
@@ -55,7 +55,7 @@ void offset_free(group_offset_t *o)
     free(o);
 }
 
-bool offset_put(group_t *g, const group_offset_t *o)
+bool group_offset_put(group_t *g, const group_offset_t *o)
 {
     group_offset_t *copy = malloc(sizeof *copy);
     if (!copy)
@@ -65,35 +65,35 @@ bool offset_put(group_t *g, const group_offset_t *o)
     copy->metadata = strdup(o->metadata ? o->metadata : "");
     offset_key_t k;
     bool keyed = copy->topic && copy->metadata && key_make(&k, kl_str(o->topic), o->partition);
-    group_offset_t *old = keyed ? map_get(&g->offsets, k.p, k.len) : NULL;
-    bool ok = keyed && map_put(&g->offsets, k.p, k.len, copy);
+    group_offset_t *old = keyed ? group_map_get(&g->offsets, k.p, k.len) : NULL;
+    bool ok = keyed && group_map_put(&g->offsets, k.p, k.len, copy);
     if (keyed)
         key_done(&k);
     if (!ok) {
-        offset_free(copy);
+        group_offset_free(copy);
         return false;
     }
-    offset_free(old);
+    group_offset_free(old);
     return true;
 }
 
-void offset_remove(group_t *g, kl_str_t topic, int32_t partition)
+void group_offset_remove(group_t *g, kl_str_t topic, int32_t partition)
 {
     offset_key_t k;
     if (!key_make(&k, topic, partition))
         return;
-    offset_free(map_remove(&g->offsets, k.p, k.len));
+    group_offset_free(group_map_remove(&g->offsets, k.p, k.len));
     key_done(&k);
 }
 
 void group_free_offsets(group_t *g)
 {
     size_t n;
-    void **all = map_values(&g->offsets, &n);
+    void **all = group_map_values(&g->offsets, &n);
     for (size_t i = 0; i < n; i++)
-        offset_free(all[i]);
+        group_offset_free(all[i]);
     free(all);
-    map_free(&g->offsets);
+    group_map_free(&g->offsets);
 }
 
 /* ---- OffsetCommit ---- */
@@ -123,6 +123,16 @@ static void commit_data_free(void *p)
     free(d->offsets);
     free(d->errors);
     free(d);
+}
+
+static commit_data_t *commit_data_new(size_t n)
+{
+    commit_data_t *d = calloc(1, sizeof *d);
+    if (d && (!(d->offsets = calloc(n + 1, sizeof *d->offsets)) || !(d->errors = calloc(n + 1, sizeof *d->errors)))) {
+        commit_data_free(d);
+        return NULL;
+    }
+    return d;
 }
 
 /* Kafka's checks for a commit to group g (created for a simple commit). */
@@ -157,9 +167,9 @@ static int16_t commit_group_error(group_coordinator_t *c, const commit_call_t *c
     if (g->state == GROUP_COMPLETING)
         return KL_ERR_REBALANCE_IN_PROGRESS; /* valid member, assignment not out yet */
     /* A member's commit counts as a sign of life, as in Kafka. */
-    group_member_t *m = member_find(g, req->member_id);
+    group_member_t *m = group_member_find(g, req->member_id);
     if (m)
-        member_reschedule(g, m, m->session_timeout_ms);
+        group_member_reschedule(g, m, m->session_timeout_ms);
     return KL_ERR_NONE;
 }
 
@@ -176,9 +186,9 @@ static void commit_stored(group_op_t *op, kl_err_t err)
 {
     commit_data_t *d = op->data;
     group_t *g = group_find(op->coord, kl_str(op->group_id));
-    int16_t error = append_error_for_offsets(err);
+    int16_t error = group_append_error_offsets(err);
     for (size_t i = 0; i < d->count; i++) {
-        if (!error && g && !offset_put(g, &d->offsets[i]))
+        if (!error && g && !group_offset_put(g, &d->offsets[i]))
             *d->errors[i] = KL_ERR_UNKNOWN_SERVER_ERROR;
         else if (error)
             *d->errors[i] = error;
@@ -190,7 +200,7 @@ static bool commit_skeleton(group_queued_t *q, const kl_offset_commit_request_t 
 {
     kl_offset_commit_response_t *r = q->resp;
     int32_t nt = req->topics.count > 0 ? req->topics.count : 0;
-    r->topics.items = reply_array(q, (size_t)nt, sizeof *r->topics.items);
+    r->topics.items = group_reply_array(q, (size_t)nt, sizeof *r->topics.items);
     if (nt && !r->topics.items)
         return false;
     r->topics.count = nt;
@@ -199,8 +209,8 @@ static bool commit_skeleton(group_queued_t *q, const kl_offset_commit_request_t 
         const kl_offset_commit_request_topic_t *rt = &req->topics.items[t];
         kl_offset_commit_response_topic_t *st = &r->topics.items[t];
         int32_t np = rt->partitions.count > 0 ? rt->partitions.count : 0;
-        st->name = reply_kstr(q, rt->name);
-        st->partitions.items = reply_array(q, (size_t)np, sizeof *st->partitions.items);
+        st->name = group_reply_kstr(q, rt->name);
+        st->partitions.items = group_reply_array(q, (size_t)np, sizeof *st->partitions.items);
         if (np && !st->partitions.items)
             return false;
         st->partitions.count = np;
@@ -215,7 +225,7 @@ static bool commit_skeleton(group_queued_t *q, const kl_offset_commit_request_t 
 static void commit_records(group_coordinator_t *c, group_t *g, const kl_offset_commit_request_t *req,
                            kl_offset_commit_response_t *r, int16_t group_error, record_batch_t *b, commit_data_t *d)
 {
-    int64_t now = coord_wall(c);
+    int64_t now = group_coord_wall(c);
     /* v2-4 may ask for a retention of their own; v1 may give the commit
      * time (-1: now). */
     int64_t expire = req->retention_time_ms >= 0 ? now + req->retention_time_ms : -1;
@@ -227,8 +237,8 @@ static void commit_records(group_coordinator_t *c, group_t *g, const kl_offset_c
             *slot = group_error ? group_error : partition_error(c, rt->name, p);
             if (*slot)
                 continue;
-            group_offset_t o = {kstrdup(rt->name), p->partition_index, p->committed_offset,
-                                p->committed_leader_epoch, kstrdup(p->committed_metadata),
+            group_offset_t o = {group_strdup(rt->name), p->partition_index, p->committed_offset,
+                                p->committed_leader_epoch, group_strdup(p->committed_metadata),
                                 p->commit_timestamp >= 0 ? p->commit_timestamp : now, expire};
             if (!o.topic || !o.metadata) {
                 free(o.topic);
@@ -238,9 +248,9 @@ static void commit_records(group_coordinator_t *c, group_t *g, const kl_offset_c
             }
             d->offsets[d->count] = o;
             d->errors[d->count++] = slot;
-            record_offset_key(&b->key, g->id, o.topic, o.partition);
-            record_offset_value(&b->value, &o);
-            batch_add(b, false);
+            group_record_offset_key(&b->key, g->id, o.topic, o.partition);
+            group_record_offset_value(&b->value, &o);
+            group_batch_add(b, false);
         }
     }
 }
@@ -248,39 +258,38 @@ static void commit_records(group_coordinator_t *c, group_t *g, const kl_offset_c
 static void commit_run(group_coordinator_t *c, void *arg)
 {
     const commit_call_t *call = arg;
-    group_queued_t *q = reply_new(c, call->reply, &kl_offset_commit_response_schema);
+    group_queued_t *q = group_reply_new(c, call->reply, &kl_offset_commit_response_schema);
     if (!q)
         return;
-    size_t n;
+    size_t n = 0;
     group_t *g;
     int16_t group_error = commit_group_error(c, call, &g);
-    commit_data_t *d = calloc(1, sizeof *d);
+    commit_data_t *d = commit_skeleton(q, call->req, &n) ? commit_data_new(n) : NULL;
     group_op_t *op = NULL;
-    if (!commit_skeleton(q, call->req, &n) || !d || !(d->offsets = calloc(n + 1, sizeof *d->offsets)) ||
-        !(d->errors = calloc(n + 1, sizeof *d->errors)) || (!group_error && !(op = op_new(c, commit_stored, g->id, 0)))) {
+    if (!d || (!group_error && !(op = group_op_new(c, commit_stored, g->id, 0)))) {
         commit_data_free(d);
-        reply_discard(q);
-        reply_oom(c, call->reply);
+        group_reply_discard(q);
+        group_reply_oom(c, call->reply);
         return;
     }
     record_batch_t b;
-    batch_begin(c, &b);
+    group_batch_begin(c, &b);
     commit_records(c, g, call->req, q->resp, group_error, &b, d);
     if (!op) {
-        batch_abort(&b);
+        group_batch_abort(&b);
         commit_data_free(d);
-        reply_send(c, q);
+        group_reply_send(c, q);
         return;
     }
     op->data = d;
     op->free_data = commit_data_free;
     op->reply = q;
-    batch_submit(&b, g->partition, op); /* no valid partition: answers at once */
+    group_batch_submit(&b, g->partition, op); /* no valid partition: answers at once */
 }
 
 group_status_t group_offset_commit(group_coordinator_t *c, const group_ctx_t *ctx,
                                    const kl_offset_commit_request_t *req, group_reply_t reply)
 {
     commit_call_t call = {ctx, req, reply};
-    return coord_call(c, reply.opaque, commit_run, &call);
+    return group_coord_call(c, reply.opaque, commit_run, &call);
 }

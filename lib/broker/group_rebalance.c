@@ -11,39 +11,42 @@
 
 /* ---- answers ---- */
 
-void join_answer(group_t *g, group_reply_t reply, int16_t version, const char *member_id, const char *leader_id,
+void group_join_answer(group_t *g, group_reply_t reply, int16_t version, const char *member_id, const char *leader_id,
                  bool with_members, bool skip_assignment)
 {
-    group_queued_t *q = reply_new(g->coord, reply, &kl_join_group_response_schema);
+    group_queued_t *q = group_reply_new(g->coord, reply, &kl_join_group_response_schema);
     if (!q)
         return;
     kl_join_group_response_t *r = q->resp;
     r->error_code = KL_ERR_NONE;
     r->generation_id = g->generation;
-    r->protocol_type = reply_str(q, g->protocol_type);
-    r->protocol_name = g->protocol_name ? reply_str(q, g->protocol_name) : version >= 7 ? KL_STR_NULL : kl_str("");
-    r->leader = reply_str(q, leader_id ? leader_id : "");
+    r->protocol_type = group_reply_str(q, g->protocol_type);
+    if (g->protocol_name)
+        r->protocol_name = group_reply_str(q, g->protocol_name);
+    else
+        r->protocol_name = version >= 7 ? KL_STR_NULL : kl_str(""); /* nullable from v7 */
+    r->leader = group_reply_str(q, leader_id ? leader_id : "");
     r->skip_assignment = skip_assignment;
-    r->member_id = reply_str(q, member_id);
+    r->member_id = group_reply_str(q, member_id);
     if (with_members && g->member_count) {
-        r->members.items = reply_array(q, g->member_count, sizeof *r->members.items);
+        r->members.items = group_reply_array(q, g->member_count, sizeof *r->members.items);
         int32_t n = 0;
         for (const group_member_t *m = g->members; m && r->members.items; m = m->next) {
-            const group_protocol_t *p = member_protocol(m, g->protocol_name);
+            const group_protocol_t *p = group_member_protocol(m, g->protocol_name);
             kl_join_group_response_member_t *rm = &r->members.items[n++];
-            rm->member_id = reply_str(q, m->id);
-            rm->group_instance_id = reply_str(q, m->instance_id);
-            rm->metadata = p ? reply_bytes(q, p->metadata, p->metadata_len) : reply_bytes(q, NULL, 0);
+            rm->member_id = group_reply_str(q, m->id);
+            rm->group_instance_id = group_reply_str(q, m->instance_id);
+            rm->metadata = p ? group_reply_bytes(q, p->metadata, p->metadata_len) : group_reply_bytes(q, NULL, 0);
         }
         r->members.count = n;
     }
-    reply_send(g->coord, q);
+    group_reply_send(g->coord, q);
 }
 
-void join_answer_error(group_coordinator_t *c, group_reply_t reply, int16_t version, int16_t error,
+void group_join_answer_error(group_coordinator_t *c, group_reply_t reply, int16_t version, int16_t error,
                        kl_str_t member_id)
 {
-    group_queued_t *q = reply_new(c, reply, &kl_join_group_response_schema);
+    group_queued_t *q = group_reply_new(c, reply, &kl_join_group_response_schema);
     if (!q)
         return;
     kl_join_group_response_t *r = q->resp;
@@ -52,8 +55,8 @@ void join_answer_error(group_coordinator_t *c, group_reply_t reply, int16_t vers
     r->protocol_type = KL_STR_NULL;
     r->protocol_name = version >= 7 ? KL_STR_NULL : kl_str("");
     r->leader = kl_str("");
-    r->member_id = reply_kstr(q, member_id.len < 0 ? kl_str("") : member_id);
-    reply_send(c, q);
+    r->member_id = group_reply_kstr(q, member_id.len < 0 ? kl_str("") : member_id);
+    group_reply_send(c, q);
 }
 
 /* Takes m's parked JoinGroup, if any. */
@@ -68,47 +71,47 @@ static bool member_take_join(group_t *g, group_member_t *m, group_reply_t *reply
     return true;
 }
 
-void member_answer_join(group_t *g, group_member_t *m, const char *leader_id, bool with_members,
+void group_member_answer_join(group_t *g, group_member_t *m, const char *leader_id, bool with_members,
                         bool skip_assignment)
 {
     group_reply_t reply;
     if (member_take_join(g, m, &reply))
-        join_answer(g, reply, m->join_version, m->id, leader_id, with_members, skip_assignment);
+        group_join_answer(g, reply, m->join_version, m->id, leader_id, with_members, skip_assignment);
 }
 
-void member_finish_join(group_t *g, group_member_t *m)
+void group_member_finish_join(group_t *g, group_member_t *m)
 {
-    member_answer_join(g, m, g->leader ? g->leader->id : NULL, m == g->leader, false);
+    group_member_answer_join(g, m, g->leader ? g->leader->id : NULL, m == g->leader, false);
 }
 
-void member_fail_join(group_t *g, group_member_t *m, int16_t error, const char *member_id)
+void group_member_fail_join(group_t *g, group_member_t *m, int16_t error, const char *member_id)
 {
     group_reply_t reply;
     if (member_take_join(g, m, &reply))
-        join_answer_error(g->coord, reply, m->join_version, error, kl_str(member_id));
+        group_join_answer_error(g->coord, reply, m->join_version, error, kl_str(member_id));
 }
 
-void sync_answer(group_t *g, group_reply_t reply, int16_t error, const uint8_t *assignment, int32_t len)
+void group_sync_answer(group_t *g, group_reply_t reply, int16_t error, const uint8_t *assignment, int32_t len)
 {
-    group_queued_t *q = reply_new(g->coord, reply, &kl_sync_group_response_schema);
+    group_queued_t *q = group_reply_new(g->coord, reply, &kl_sync_group_response_schema);
     if (!q)
         return;
     kl_sync_group_response_t *r = q->resp;
     r->error_code = error;
-    r->protocol_type = error ? KL_STR_NULL : reply_str(q, g->protocol_type);
-    r->protocol_name = error ? KL_STR_NULL : reply_str(q, g->protocol_name);
-    r->assignment = reply_bytes(q, assignment, assignment ? len : 0);
-    reply_send(g->coord, q);
+    r->protocol_type = error ? KL_STR_NULL : group_reply_str(q, g->protocol_type);
+    r->protocol_name = error ? KL_STR_NULL : group_reply_str(q, g->protocol_name);
+    r->assignment = group_reply_bytes(q, assignment, assignment ? len : 0);
+    group_reply_send(g->coord, q);
 }
 
-bool member_finish_sync(group_t *g, group_member_t *m, int16_t error)
+bool group_member_finish_sync(group_t *g, group_member_t *m, int16_t error)
 {
     if (!m->awaiting_sync)
         return false;
     group_reply_t reply = m->sync_reply;
     m->awaiting_sync = false;
     m->sync_reply.fn = NULL;
-    sync_answer(g, reply, error, m->assignment, m->assignment_len);
+    group_sync_answer(g, reply, error, m->assignment, m->assignment_len);
     return true;
 }
 
@@ -119,8 +122,8 @@ void group_propagate_assignment(group_t *g, int16_t error)
     /* The session timer restarts after the answer: a member whose session
      * ran out while it waited for the leader was kept (it was waiting). */
     for (group_member_t *m = g->members; m; m = m->next)
-        if (member_finish_sync(g, m, error))
-            member_reschedule(g, m, m->session_timeout_ms);
+        if (group_member_finish_sync(g, m, error))
+            group_member_reschedule(g, m, m->session_timeout_ms);
 }
 
 void group_reset_assignment(group_t *g, int16_t error)
@@ -137,7 +140,7 @@ static void clear_pending_sync(group_t *g)
 {
     for (group_member_t *m = g->members; m; m = m->next)
         m->pending_sync = false;
-    timer_stop(g->coord, &g->sync_timer);
+    group_timer_stop(g->coord, &g->sync_timer);
 }
 
 /* ---- the join phase ---- */
@@ -160,14 +163,14 @@ void group_prepare_rebalance(group_t *g)
         g->new_member_added = false;
         g->join_delay_ms = delay;
         g->join_remaining_ms = remaining > 0 ? remaining : 0;
-        timer_arm(c, &g->join_timer, delay);
+        group_timer_arm(c, &g->join_timer, delay);
         return;
     }
     g->join_initial = false;
     if (group_all_joined(g))
         group_complete_join(g);
     else
-        timer_arm(c, &g->join_timer, group_rebalance_timeout(g));
+        group_timer_arm(c, &g->join_timer, group_rebalance_timeout(g));
 }
 
 void group_maybe_complete_join(group_t *g)
@@ -221,7 +224,7 @@ static void next_generation(group_t *g)
 void group_complete_join(group_t *g)
 {
     group_coordinator_t *c = g->coord;
-    timer_stop(c, &g->join_timer);
+    group_timer_stop(c, &g->join_timer);
     g->join_initial = false;
     for (group_member_t *m = g->members, *next; m; m = next) {
         next = m->next;
@@ -233,22 +236,22 @@ void group_complete_join(group_t *g)
     if (!elect_joined_leader(g) && g->members) {
         /* Only static members that did not rejoin are left: wait another
          * rebalance timeout for them (or for their sessions to end). */
-        timer_arm(c, &g->join_timer, group_rebalance_timeout(g));
+        group_timer_arm(c, &g->join_timer, group_rebalance_timeout(g));
         return;
     }
     next_generation(g);
     if (g->state == GROUP_EMPTY) {
-        store_group(g, NULL, NULL);
+        group_store(g, NULL, NULL);
         return;
     }
     for (group_member_t *m = g->members; m; m = m->next) {
-        member_finish_join(g, m);
-        member_reschedule(g, m, m->session_timeout_ms);
+        group_member_finish_join(g, m);
+        group_member_reschedule(g, m, m->session_timeout_ms);
         m->is_new = false;
         m->pending_sync = true;
     }
     g->sync_generation = g->generation;
-    timer_arm(c, &g->sync_timer, group_rebalance_timeout(g));
+    group_timer_arm(c, &g->sync_timer, group_rebalance_timeout(g));
 }
 
 /* ---- deadlines ---- */
@@ -265,7 +268,7 @@ void group_join_timer_fired(group_t *g)
         g->new_member_added = false;
         g->join_delay_ms = delay;
         g->join_remaining_ms = remaining > 0 ? remaining : 0;
-        timer_arm(g->coord, &g->join_timer, delay);
+        group_timer_arm(g->coord, &g->join_timer, delay);
         return;
     }
     group_complete_join(g);
@@ -303,7 +306,7 @@ void group_member_gone(group_t *g)
         group_complete_join(g);
 }
 
-void member_session_fired(group_member_t *m)
+void group_member_session_fired(group_member_t *m)
 {
     group_t *g = m->group;
     if (g->state == GROUP_DEAD)
@@ -316,10 +319,10 @@ void member_session_fired(group_member_t *m)
     group_member_gone(g);
 }
 
-void pending_timer_fired(group_pending_t *p)
+void group_pending_timer_fired(group_pending_t *p)
 {
     group_t *g = p->group;
-    pending_remove(g, p);
+    group_pending_remove(g, p);
     if (g->state == GROUP_PREPARING && group_all_joined(g))
         group_complete_join(g);
 }

@@ -35,7 +35,7 @@ static void put_bytes(kl_buf_t *buf, const uint8_t *p, int32_t len)
         kl_buf_put(buf, p, (size_t)len);
 }
 
-void record_offset_key(kl_buf_t *buf, const char *group, const char *topic, int32_t partition)
+void group_record_offset_key(kl_buf_t *buf, const char *group, const char *topic, int32_t partition)
 {
     kl_buf_put_i16(buf, RECORD_KEY_OFFSET);
     put_str(buf, group);
@@ -43,7 +43,7 @@ void record_offset_key(kl_buf_t *buf, const char *group, const char *topic, int3
     kl_buf_put_i32(buf, partition);
 }
 
-void record_offset_value(kl_buf_t *buf, const group_offset_t *o)
+void group_record_offset_value(kl_buf_t *buf, const group_offset_t *o)
 {
     /* Only v1 holds an expire timestamp (from an OffsetCommit v2-4 with a
      * retention time), as Kafka writes it. */
@@ -58,13 +58,13 @@ void record_offset_value(kl_buf_t *buf, const group_offset_t *o)
         kl_buf_put_i64(buf, o->expire_ts);
 }
 
-void record_group_key(kl_buf_t *buf, const char *group)
+void group_record_group_key(kl_buf_t *buf, const char *group)
 {
     kl_buf_put_i16(buf, RECORD_KEY_GROUP);
     put_str(buf, group);
 }
 
-void record_group_value(kl_buf_t *buf, const group_t *g, const kl_bytes_t *assignments)
+void group_record_group_value(kl_buf_t *buf, const group_t *g, const kl_bytes_t *assignments)
 {
     kl_buf_put_i16(buf, 3);
     put_str(buf, g->protocol_type ? g->protocol_type : "");
@@ -75,7 +75,7 @@ void record_group_value(kl_buf_t *buf, const group_t *g, const kl_bytes_t *assig
     kl_buf_put_i32(buf, (int32_t)g->member_count);
     size_t i = 0;
     for (const group_member_t *m = g->members; m; m = m->next, i++) {
-        const group_protocol_t *p = member_protocol(m, g->protocol_name);
+        const group_protocol_t *p = group_member_protocol(m, g->protocol_name);
         put_str(buf, m->id);
         put_str(buf, m->instance_id);
         put_str(buf, m->client_id);
@@ -110,7 +110,7 @@ static kl_bytes_t rd_bytes(kl_rd_t *rd)
     return p ? (kl_bytes_t){p, len} : (kl_bytes_t){NULL, 0};
 }
 
-int record_key_decode(const uint8_t *p, size_t len, record_key_t *key)
+int group_record_key_decode(const uint8_t *p, size_t len, record_key_t *key)
 {
     kl_rd_t rd;
     kl_rd_init(&rd, p, len);
@@ -130,7 +130,7 @@ int record_key_decode(const uint8_t *p, size_t len, record_key_t *key)
     return kl_rd_error(&rd) || key->group.len < 0 ? -1 : 1;
 }
 
-bool record_offset_value_decode(const uint8_t *p, size_t len, record_offset_value_t *o)
+bool group_record_offset_value_decode(const uint8_t *p, size_t len, record_offset_value_t *o)
 {
     kl_rd_t rd;
     kl_rd_init(&rd, p, len);
@@ -145,7 +145,7 @@ bool record_offset_value_decode(const uint8_t *p, size_t len, record_offset_valu
     return !kl_rd_error(&rd);
 }
 
-bool record_group_value_decode(const uint8_t *p, size_t len, record_group_value_t *v, kl_arena_t *arena)
+bool group_record_group_value_decode(const uint8_t *p, size_t len, record_group_value_t *v, kl_arena_t *arena)
 {
     kl_rd_t rd;
     kl_rd_init(&rd, p, len);
@@ -180,19 +180,19 @@ bool record_group_value_decode(const uint8_t *p, size_t len, record_group_value_
 
 /* ---- batches ---- */
 
-void batch_begin(group_coordinator_t *c, record_batch_t *b)
+void group_batch_begin(group_coordinator_t *c, record_batch_t *b)
 {
     b->coord = c;
     kl_buf_init(&b->key, 0);
     kl_buf_init(&b->value, 0);
-    b->timestamp = coord_wall(c);
+    b->timestamp = group_coord_wall(c);
     b->count = 0;
     kl_batch_params_t params;
     kl_batch_params_init(&params);
     b->err = kl_batch_writer_open(&c->writer, &params);
 }
 
-void batch_add(record_batch_t *b, bool tombstone)
+void group_batch_add(record_batch_t *b, bool tombstone)
 {
     if (!b->err)
         b->err = kl_buf_error(&b->key) ? kl_buf_error(&b->key) : kl_buf_error(&b->value);
@@ -206,19 +206,19 @@ void batch_add(record_batch_t *b, bool tombstone)
     kl_buf_reset(&b->value);
 }
 
-void batch_abort(record_batch_t *b)
+void group_batch_abort(record_batch_t *b)
 {
     kl_buf_free(&b->key);
     kl_buf_free(&b->value);
 }
 
-void batch_submit(record_batch_t *b, int32_t partition, group_op_t *op)
+void group_batch_submit(record_batch_t *b, int32_t partition, group_op_t *op)
 {
     group_coordinator_t *c = b->coord;
     kl_err_t err = b->err;
-    batch_abort(b);
+    group_batch_abort(b);
     if (!err && b->count == 0) {
-        op_fail(op, KL_ERR_NONE); /* nothing to store */
+        group_op_fail(op, KL_ERR_NONE); /* nothing to store */
         return;
     }
     const uint8_t *data;
@@ -228,8 +228,8 @@ void batch_submit(record_batch_t *b, int32_t partition, group_op_t *op)
     if (!err && !(op->batch = kl_batch_writer_take(&c->writer, &op->batch_len)))
         err = KL_ERR_NOMEM;
     if (err) {
-        op_fail(op, err);
+        group_op_fail(op, err);
         return;
     }
-    c->env.append(c->env.opaque, partition, op->batch, op->batch_len, op_done, op);
+    c->env.append(c->env.opaque, partition, op->batch, op->batch_len, group_op_done, op);
 }

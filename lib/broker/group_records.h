@@ -20,7 +20,7 @@ typedef struct record_key {
     int32_t partition;
 } record_key_t;
 
-typedef struct record_offset_value {
+typedef struct group_record_offset_value {
     int64_t offset;
     int32_t leader_epoch; /* -1 before v3 */
     kl_str_t metadata;
@@ -34,7 +34,7 @@ typedef struct record_member {
     kl_bytes_t subscription, assignment;
 } record_member_t;
 
-typedef struct record_group_value {
+typedef struct group_record_group_value {
     kl_str_t protocol_type;
     int32_t generation;
     kl_str_t protocol, leader;
@@ -44,9 +44,9 @@ typedef struct record_group_value {
 } record_group_value_t;
 
 /* 1: a key we keep, 0: another record type (skip it), -1: malformed. */
-int record_key_decode(const uint8_t *p, size_t len, record_key_t *key);
+int group_record_key_decode(const uint8_t *p, size_t len, record_key_t *key);
 /* Values point into p. False for an unknown version or malformed bytes. */
-bool record_offset_value_decode(const uint8_t *p, size_t len, record_offset_value_t *o);
-bool record_group_value_decode(const uint8_t *p, size_t len, record_group_value_t *v, kl_arena_t *arena);
+bool group_record_offset_value_decode(const uint8_t *p, size_t len, record_offset_value_t *o);
+bool group_record_group_value_decode(const uint8_t *p, size_t len, record_group_value_t *v, kl_arena_t *arena);
 
 #endif

@@ -18,7 +18,7 @@ const char *group_state_name(group_state_t state) { return state_names[state]; }
 
 group_t *group_find(group_coordinator_t *c, kl_str_t id)
 {
-    return map_get(&c->groups, id.ptr ? id.ptr : "", id.len > 0 ? (size_t)id.len : 0);
+    return group_map_get(&c->groups, id.ptr ? id.ptr : "", id.len > 0 ? (size_t)id.len : 0);
 }
 
 group_t *group_create(group_coordinator_t *c, kl_str_t id)
@@ -27,14 +27,14 @@ group_t *group_create(group_coordinator_t *c, kl_str_t id)
     if (!g)
         return NULL;
     g->coord = c;
-    g->id = kstrdup(id);
+    g->id = group_strdup(id);
     g->partition = group_partition_for(id, c->config.offsets_partitions);
     g->state = g->prev_state = GROUP_EMPTY;
-    g->state_ts = coord_wall(c);
-    timer_init(&g->join_timer, TIMER_JOIN, g);
-    timer_init(&g->sync_timer, TIMER_SYNC, g);
-    map_init(&g->offsets);
-    if (!g->id || !map_put(&c->groups, g->id, strlen(g->id), g)) {
+    g->state_ts = group_coord_wall(c);
+    group_timer_init(&g->join_timer, TIMER_JOIN, g);
+    group_timer_init(&g->sync_timer, TIMER_SYNC, g);
+    group_map_init(&g->offsets);
+    if (!g->id || !group_map_put(&c->groups, g->id, strlen(g->id), g)) {
         free(g->id);
         free(g);
         return NULL;
@@ -45,17 +45,17 @@ group_t *group_create(group_coordinator_t *c, kl_str_t id)
 void group_destroy(group_t *g)
 {
     group_coordinator_t *c = g->coord;
-    map_remove(&c->groups, g->id, strlen(g->id));
-    timer_stop(c, &g->join_timer);
-    timer_stop(c, &g->sync_timer);
+    group_map_remove(&c->groups, g->id, strlen(g->id));
+    group_timer_stop(c, &g->join_timer);
+    group_timer_stop(c, &g->sync_timer);
     while (g->members) {
         group_member_t *m = g->members;
         g->members = m->next;
-        timer_stop(c, &m->session);
-        member_free(m);
+        group_timer_stop(c, &m->session);
+        group_member_free(m);
     }
     while (g->pending)
-        pending_remove(g, g->pending);
+        group_pending_remove(g, g->pending);
     group_free_offsets(g);
     free(g->protocol_type);
     free(g->protocol_name);
@@ -67,49 +67,49 @@ void group_transition(group_t *g, group_state_t state)
 {
     g->prev_state = g->state;
     g->state = state;
-    g->state_ts = coord_wall(g->coord);
+    g->state_ts = group_coord_wall(g->coord);
 }
 
 /* ---- members ---- */
 
-group_member_t *member_find(const group_t *g, kl_str_t id)
+group_member_t *group_member_find(const group_t *g, kl_str_t id)
 {
     for (group_member_t *m = g->members; m; m = m->next)
-        if (kstr_is(id, m->id))
+        if (group_str_is(id, m->id))
             return m;
     return NULL;
 }
 
-group_member_t *member_find_static(const group_t *g, kl_str_t instance_id)
+group_member_t *group_member_find_static(const group_t *g, kl_str_t instance_id)
 {
     if (instance_id.len < 0)
         return NULL;
     for (group_member_t *m = g->members; m; m = m->next)
-        if (m->instance_id && kstr_is(instance_id, m->instance_id))
+        if (m->instance_id && group_str_is(instance_id, m->instance_id))
             return m;
     return NULL;
 }
 
-group_pending_t *pending_find(const group_t *g, kl_str_t id)
+group_pending_t *group_pending_find(const group_t *g, kl_str_t id)
 {
     for (group_pending_t *p = g->pending; p; p = p->next)
-        if (kstr_is(id, p->id))
+        if (group_str_is(id, p->id))
             return p;
     return NULL;
 }
 
-void pending_remove(group_t *g, group_pending_t *p)
+void group_pending_remove(group_t *g, group_pending_t *p)
 {
     group_pending_t **link = &g->pending;
     while (*link != p)
         link = &(*link)->next;
     *link = p->next;
-    timer_stop(g->coord, &p->timer);
+    group_timer_stop(g->coord, &p->timer);
     free(p->id);
     free(p);
 }
 
-const group_protocol_t *member_protocol(const group_member_t *m, const char *name)
+const group_protocol_t *group_member_protocol(const group_member_t *m, const char *name)
 {
     for (size_t i = 0; name && i < m->protocol_count; i++)
         if (strcmp(m->protocols[i].name, name) == 0)
@@ -117,7 +117,7 @@ const group_protocol_t *member_protocol(const group_member_t *m, const char *nam
     return NULL;
 }
 
-void protocols_free(group_protocol_t *protocols, size_t count)
+void group_protocols_free(group_protocol_t *protocols, size_t count)
 {
     for (size_t i = 0; i < count; i++) {
         free(protocols[i].name);
@@ -126,7 +126,7 @@ void protocols_free(group_protocol_t *protocols, size_t count)
     free(protocols);
 }
 
-bool member_set_protocols(group_member_t *m, const kl_join_group_request_t *req)
+bool group_member_set_protocols(group_member_t *m, const kl_join_group_request_t *req)
 {
     size_t n = req->protocols.count > 0 ? (size_t)req->protocols.count : 0;
     group_protocol_t *protocols = calloc(n ? n : 1, sizeof *protocols);
@@ -135,25 +135,25 @@ bool member_set_protocols(group_member_t *m, const kl_join_group_request_t *req)
     for (size_t i = 0; i < n; i++) {
         const kl_join_group_request_protocol_t *p = &req->protocols.items[i];
         int32_t len = p->metadata.len > 0 ? p->metadata.len : 0;
-        protocols[i].name = kstrdup(p->name);
+        protocols[i].name = group_strdup(p->name);
         protocols[i].metadata = malloc(len ? (size_t)len : 1);
         protocols[i].metadata_len = len;
         if (!protocols[i].name || !protocols[i].metadata) {
-            protocols_free(protocols, i + 1);
+            group_protocols_free(protocols, i + 1);
             return false;
         }
         if (len)
             memcpy(protocols[i].metadata, p->metadata.ptr, (size_t)len);
     }
-    protocols_free(m->protocols, m->protocol_count);
+    group_protocols_free(m->protocols, m->protocol_count);
     m->protocols = protocols;
     m->protocol_count = n;
     return true;
 }
 
-void member_free(group_member_t *m)
+void group_member_free(group_member_t *m)
 {
-    protocols_free(m->protocols, m->protocol_count);
+    group_protocols_free(m->protocols, m->protocol_count);
     free(m->id);
     free(m->instance_id);
     free(m->client_id);
@@ -175,9 +175,9 @@ void group_add_member(group_t *g, group_member_t *m)
     g->member_count++;
     if (m->awaiting_join)
         g->awaiting_join_count++;
-    group_pending_t *p = pending_find(g, kl_str(m->id));
+    group_pending_t *p = group_pending_find(g, kl_str(m->id));
     if (p)
-        pending_remove(g, p);
+        group_pending_remove(g, p);
 }
 
 void group_remove_member(group_t *g, group_member_t *m)
@@ -185,8 +185,8 @@ void group_remove_member(group_t *g, group_member_t *m)
     /* A member parked in JoinGroup (a new one timing out) is told to
      * start over; one parked in SyncGroup too, where Kafka would leave the
      * request to time out on the client. */
-    member_fail_join(g, m, KL_ERR_UNKNOWN_MEMBER_ID, "");
-    member_finish_sync(g, m, KL_ERR_UNKNOWN_MEMBER_ID);
+    group_member_fail_join(g, m, KL_ERR_UNKNOWN_MEMBER_ID, "");
+    group_member_finish_sync(g, m, KL_ERR_UNKNOWN_MEMBER_ID);
     group_member_t **link = &g->members;
     while (*link != m)
         link = &(*link)->next;
@@ -194,20 +194,20 @@ void group_remove_member(group_t *g, group_member_t *m)
     g->member_count--;
     if (g->leader == m)
         g->leader = g->members;
-    timer_stop(g->coord, &m->session);
-    member_free(m);
+    group_timer_stop(g->coord, &m->session);
+    group_member_free(m);
 }
 
 int16_t group_validate_member(const group_t *g, kl_str_t member_id, kl_str_t instance_id)
 {
     if (instance_id.len >= 0) {
-        const group_member_t *s = member_find_static(g, instance_id);
+        const group_member_t *s = group_member_find_static(g, instance_id);
         if (!s)
             return KL_ERR_UNKNOWN_MEMBER_ID;
-        if (!kstr_is(member_id, s->id))
+        if (!group_str_is(member_id, s->id))
             return KL_ERR_FENCED_INSTANCE_ID;
     }
-    return member_find(g, member_id) ? KL_ERR_NONE : KL_ERR_UNKNOWN_MEMBER_ID;
+    return group_member_find(g, member_id) ? KL_ERR_NONE : KL_ERR_UNKNOWN_MEMBER_ID;
 }
 
 int32_t group_rebalance_timeout(const group_t *g)
@@ -221,9 +221,9 @@ int32_t group_rebalance_timeout(const group_t *g)
 
 bool group_all_joined(const group_t *g) { return g->member_count == g->awaiting_join_count && !g->pending; }
 
-void member_reschedule(group_t *g, group_member_t *m, int32_t timeout_ms)
+void group_member_reschedule(group_t *g, group_member_t *m, int32_t timeout_ms)
 {
-    timer_arm(g->coord, &m->session, timeout_ms);
+    group_timer_arm(g->coord, &m->session, timeout_ms);
 }
 
 /* ---- protocols ---- */
@@ -231,7 +231,7 @@ void member_reschedule(group_t *g, group_member_t *m, int32_t timeout_ms)
 static bool all_support(const group_t *g, const char *name)
 {
     for (const group_member_t *m = g->members; m; m = m->next)
-        if (!member_protocol(m, name))
+        if (!group_member_protocol(m, name))
             return false;
     return true;
 }
@@ -272,7 +272,7 @@ bool group_supports_protocols(const group_t *g, kl_str_t type, const kl_join_gro
     int32_t n = req->protocols.count;
     if (g->member_count == 0)
         return type.len > 0 && n > 0;
-    if (!kstr_is(type, g->protocol_type))
+    if (!group_str_is(type, g->protocol_type))
         return false;
     for (int32_t i = 0; i < n; i++) {
         kl_str_t name = req->protocols.items[i].name;
@@ -280,7 +280,7 @@ bool group_supports_protocols(const group_t *g, kl_str_t type, const kl_join_gro
         for (const group_member_t *m = g->members; m && all; m = m->next) {
             bool has = false;
             for (size_t k = 0; k < m->protocol_count && !has; k++)
-                has = kstr_is(name, m->protocols[k].name);
+                has = group_str_is(name, m->protocols[k].name);
             all = has;
         }
         if (all)
@@ -307,7 +307,7 @@ bool group_subscribed_to(const group_t *g, kl_str_t topic, bool *known)
         return false;
     bool found = false;
     for (const group_member_t *m = g->members; m && !found; m = m->next) {
-        const group_protocol_t *p = member_protocol(m, g->protocol_name);
+        const group_protocol_t *p = group_member_protocol(m, g->protocol_name);
         if (!p)
             return false;
         kl_arena_t arena;
@@ -316,7 +316,7 @@ bool group_subscribed_to(const group_t *g, kl_str_t topic, bool *known)
         kl_err_t err = kl_consumer_protocol_subscription_decode(kl_bytes(p->metadata, p->metadata_len), &arena,
                                                                 &sub, NULL);
         for (int32_t i = 0; !err && i < sub.topics.count && !found; i++)
-            found = kstr_same(sub.topics.items[i], topic);
+            found = group_str_same(sub.topics.items[i], topic);
         kl_arena_free(&arena);
         if (err)
             return false;

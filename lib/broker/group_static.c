@@ -26,7 +26,7 @@ static void swap_free(void *data)
         return;
     free(s->new_id);
     free(s->old_id);
-    protocols_free(s->old_protocols, s->old_count);
+    group_protocols_free(s->old_protocols, s->old_count);
     free(s->old_leader);
     free(s);
 }
@@ -36,11 +36,11 @@ static void static_stored(group_op_t *op, kl_err_t err)
 {
     static_swap_t *s = op->data;
     group_t *g = group_find(op->coord, kl_str(op->group_id));
-    group_member_t *m = g ? member_find(g, kl_str(s->new_id)) : NULL;
+    group_member_t *m = g ? group_member_find(g, kl_str(s->new_id)) : NULL;
     if (!m)
         return;
     if (err) {
-        protocols_free(m->protocols, m->protocol_count);
+        group_protocols_free(m->protocols, m->protocol_count);
         m->protocols = s->old_protocols;
         m->protocol_count = s->old_count;
         s->old_protocols = NULL;
@@ -50,19 +50,19 @@ static void static_stored(group_op_t *op, kl_err_t err)
         free(m->id);
         m->id = s->old_id;
         s->old_id = NULL;
-        member_reschedule(g, m, m->session_timeout_ms);
-        member_fail_join(g, m, append_error_for_group(err), "");
+        group_member_reschedule(g, m, m->session_timeout_ms);
+        group_member_fail_join(g, m, group_append_error(err), "");
         return;
     }
     if (s->version >= 9) {
         /* From v9 the leader learns it leads but is told to skip the
          * assignment, which a Stable group would not take anyway. */
         bool leads = m == g->leader;
-        member_answer_join(g, m, g->leader ? g->leader->id : NULL, leads, leads);
+        group_member_answer_join(g, m, g->leader ? g->leader->id : NULL, leads, leads);
     } else {
         /* Before v9 the old leader id is returned, so a restarted leader
          * does not run a pointless assignment. */
-        member_answer_join(g, m, s->old_leader, false, false);
+        group_member_answer_join(g, m, s->old_leader, false, false);
     }
 }
 
@@ -74,7 +74,7 @@ static bool swap_in(group_member_t *m, static_swap_t *s, const group_ctx_t *ctx,
     size_t count = m->protocol_count;
     m->protocols = NULL;
     m->protocol_count = 0;
-    if (!member_set_protocols(m, req)) {
+    if (!group_member_set_protocols(m, req)) {
         m->protocols = protocols;
         m->protocol_count = count;
         return false;
@@ -95,8 +95,8 @@ static bool swap_in(group_member_t *m, static_swap_t *s, const group_ctx_t *ctx,
     return true;
 }
 
-void join_replace_static(group_coordinator_t *c, group_t *g, group_member_t *m, char *new_id, const group_ctx_t *ctx,
-                         const kl_join_group_request_t *req, group_reply_t reply)
+void group_join_replace_static(group_coordinator_t *c, group_t *g, group_member_t *m, char *new_id,
+                               const group_ctx_t *ctx, const kl_join_group_request_t *req, group_reply_t reply)
 {
     static_swap_t *s = calloc(1, sizeof *s);
     if (s) {
@@ -108,14 +108,14 @@ void join_replace_static(group_coordinator_t *c, group_t *g, group_member_t *m, 
     }
     if (!s || !s->old_leader || !swap_in(m, s, ctx, req)) {
         swap_free(s);
-        join_answer_error(c, reply, ctx->api_version, KL_ERR_UNKNOWN_SERVER_ERROR, kl_str(""));
+        group_join_answer_error(c, reply, ctx->api_version, KL_ERR_UNKNOWN_SERVER_ERROR, kl_str(""));
         return;
     }
     /* The old incarnation's parked requests are fenced before the new one
      * parks its join on the member. */
-    member_fail_join(g, m, KL_ERR_FENCED_INSTANCE_ID, s->old_id);
-    member_finish_sync(g, m, KL_ERR_FENCED_INSTANCE_ID);
-    member_reschedule(g, m, m->session_timeout_ms);
+    group_member_fail_join(g, m, KL_ERR_FENCED_INSTANCE_ID, s->old_id);
+    group_member_finish_sync(g, m, KL_ERR_FENCED_INSTANCE_ID);
+    group_member_reschedule(g, m, m->session_timeout_ms);
     m->awaiting_join = true;
     g->awaiting_join_count++;
     m->join_reply = reply;
@@ -124,11 +124,11 @@ void join_replace_static(group_coordinator_t *c, group_t *g, group_member_t *m, 
     case GROUP_STABLE: {
         const char *next = group_select_protocol(g);
         if (next && g->protocol_name && strcmp(next, g->protocol_name) == 0) {
-            group_op_t *op = op_new(c, static_stored, g->id, g->generation);
+            group_op_t *op = group_op_new(c, static_stored, g->id, g->generation);
             if (op) {
                 op->data = s;
                 op->free_data = swap_free;
-                store_group(g, NULL, op);
+                group_store(g, NULL, op);
                 return;
             }
         }

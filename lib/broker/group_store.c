@@ -9,7 +9,7 @@
 #include "broker/group_internal.h"
 #include "broker/group_records.h"
 
-group_op_t *op_new(group_coordinator_t *c, group_op_fn *complete, const char *group_id, int32_t generation)
+group_op_t *group_op_new(group_coordinator_t *c, group_op_fn *complete, const char *group_id, int32_t generation)
 {
     group_op_t *op = calloc(1, sizeof *op);
     if (!op)
@@ -40,31 +40,31 @@ static void op_release(group_op_t *op)
         op->next->prev = op->prev;
     if (op->free_data)
         op->free_data(op->data);
-    reply_discard(op->reply);
+    group_reply_discard(op->reply);
     free(op->batch);
     free(op->group_id);
     free(op);
 }
 
-void op_done(void *arg, kl_err_t err)
+void group_op_done(void *arg, kl_err_t err)
 {
     group_op_t *op = arg;
     group_coordinator_t *c = op->coord;
-    coord_enter(c);
+    group_coord_enter(c);
     if (op->complete)
         op->complete(op, err);
-    reply_send(c, op->reply);
+    group_reply_send(c, op->reply);
     op->reply = NULL;
     op_release(op);
-    coord_leave(c);
+    group_coord_leave(c);
 }
 
-void op_fail(group_op_t *op, kl_err_t err) { op_done(op, err); }
+void group_op_fail(group_op_t *op, kl_err_t err) { group_op_done(op, err); }
 
 /* Kafka's mapping of append errors for group metadata. Local errors (no
  * memory, an I/O failure below the log) send the client to look for the
  * coordinator again, which retries. */
-int16_t append_error_for_group(kl_err_t err)
+int16_t group_append_error(kl_err_t err)
 {
     switch ((int)err) {
     case KL_ERR_NONE: return KL_ERR_NONE;
@@ -81,27 +81,27 @@ int16_t append_error_for_group(kl_err_t err)
     }
 }
 
-int16_t append_error_for_offsets(kl_err_t err)
+int16_t group_append_error_offsets(kl_err_t err)
 {
     switch ((int)err) {
     case KL_ERR_MESSAGE_TOO_LARGE:
     case KL_ERR_RECORD_LIST_TOO_LARGE:
     case KL_ERR_INVALID_FETCH_SIZE: return KL_ERR_INVALID_COMMIT_OFFSET_SIZE;
-    default: return append_error_for_group(err);
+    default: return group_append_error(err);
     }
 }
 
-void store_group(group_t *g, const kl_bytes_t *assignments, group_op_t *op)
+void group_store(group_t *g, const kl_bytes_t *assignments, group_op_t *op)
 {
     group_coordinator_t *c = g->coord;
-    if (!op && !(op = op_new(c, NULL, g->id, g->generation)))
+    if (!op && !(op = group_op_new(c, NULL, g->id, g->generation)))
         return; /* not stored: the previous generation's record stays */
     record_batch_t b;
-    batch_begin(c, &b);
-    record_group_key(&b.key, g->id);
-    record_group_value(&b.value, g, assignments);
-    batch_add(&b, false);
-    batch_submit(&b, g->partition, op);
+    group_batch_begin(c, &b);
+    group_record_group_key(&b.key, g->id);
+    group_record_group_value(&b.value, g, assignments);
+    group_batch_add(&b, false);
+    group_batch_submit(&b, g->partition, op);
 }
 
 /* ---- replay ---- */
@@ -111,19 +111,19 @@ static void replay_offset(group_coordinator_t *c, const record_key_t *key, const
     group_t *g = group_find(c, key->group);
     if (!rec->value) {
         if (g)
-            offset_remove(g, key->topic, key->partition);
+            group_offset_remove(g, key->topic, key->partition);
         return;
     }
     record_offset_value_t v;
-    if (!record_offset_value_decode(rec->value, rec->value_len, &v))
+    if (!group_record_offset_value_decode(rec->value, rec->value_len, &v))
         return; /* a value we cannot read is skipped, like an unknown record */
     if (!g && !(g = group_create(c, key->group))) {
         *err = KL_ERR_NOMEM;
         return;
     }
-    char *topic = kstrdup(key->topic), *metadata = kstrdup(v.metadata);
+    char *topic = group_strdup(key->topic), *metadata = group_strdup(v.metadata);
     group_offset_t o = {topic, key->partition, v.offset, v.leader_epoch, metadata, v.commit_ts, v.expire_ts};
-    if (!topic || !metadata || !offset_put(g, &o))
+    if (!topic || !metadata || !group_offset_put(g, &o))
         *err = KL_ERR_NOMEM;
     free(topic);
     free(metadata);
@@ -134,8 +134,8 @@ static void group_clear_members(group_t *g)
     while (g->members) {
         group_member_t *m = g->members;
         g->members = m->next;
-        timer_stop(g->coord, &m->session);
-        member_free(m);
+        group_timer_stop(g->coord, &m->session);
+        group_member_free(m);
     }
     g->member_count = g->awaiting_join_count = 0;
     g->leader = NULL;
@@ -149,11 +149,11 @@ static group_member_t *loaded_member(const record_group_value_t *v, const record
     group_member_t *m = calloc(1, sizeof *m);
     if (!m)
         return NULL;
-    timer_init(&m->session, TIMER_SESSION, m);
-    m->id = kstrdup(r->id);
-    m->instance_id = r->instance_id.len >= 0 ? kstrdup(r->instance_id) : NULL;
-    m->client_id = kstrdup(r->client_id);
-    m->client_host = kstrdup(r->client_host);
+    group_timer_init(&m->session, TIMER_SESSION, m);
+    m->id = group_strdup(r->id);
+    m->instance_id = r->instance_id.len >= 0 ? group_strdup(r->instance_id) : NULL;
+    m->client_id = group_strdup(r->client_id);
+    m->client_host = group_strdup(r->client_host);
     m->session_timeout_ms = r->session_timeout_ms;
     m->rebalance_timeout_ms = r->rebalance_timeout_ms < 0 ? r->session_timeout_ms : r->rebalance_timeout_ms;
     int32_t alen = r->assignment.len > 0 ? r->assignment.len : 0;
@@ -163,8 +163,8 @@ static group_member_t *loaded_member(const record_group_value_t *v, const record
     kl_join_group_request_protocol_t p = {v->protocol, r->subscription};
     kl_join_group_request_t req = {.protocols = {&p, v->protocol.len >= 0 ? 1 : 0}};
     if (!m->id || !m->client_id || !m->client_host || !m->assignment ||
-        (r->instance_id.len >= 0 && !m->instance_id) || !member_set_protocols(m, &req)) {
-        member_free(m);
+        (r->instance_id.len >= 0 && !m->instance_id) || !group_member_set_protocols(m, &req)) {
+        group_member_free(m);
         return NULL;
     }
     if (alen)
@@ -176,15 +176,15 @@ static kl_err_t replay_group_value(group_t *g, const record_group_value_t *v)
 {
     group_clear_members(g);
     g->generation = v->generation;
-    g->protocol_type = v->protocol_type.len > 0 ? kstrdup(v->protocol_type) : NULL;
-    g->protocol_name = v->protocol.len >= 0 ? kstrdup(v->protocol) : NULL;
+    g->protocol_type = v->protocol_type.len > 0 ? group_strdup(v->protocol_type) : NULL;
+    g->protocol_name = v->protocol.len >= 0 ? group_strdup(v->protocol) : NULL;
     g->state_ts = v->state_ts;
     for (int32_t i = 0; i < v->member_count; i++) {
         group_member_t *m = loaded_member(v, &v->members[i]);
         if (!m)
             return KL_ERR_NOMEM;
         group_add_member(g, m);
-        if (kstr_is(v->leader, m->id))
+        if (group_str_is(v->leader, m->id))
             g->leader = m;
     }
     g->state = g->prev_state = g->members ? GROUP_STABLE : GROUP_EMPTY;
@@ -209,7 +209,7 @@ static void replay_group(group_coordinator_t *c, const record_key_t *key, const 
     kl_arena_t arena;
     kl_arena_init(&arena, 0);
     record_group_value_t v;
-    if (record_group_value_decode(rec->value, rec->value_len, &v, &arena)) {
+    if (group_record_group_value_decode(rec->value, rec->value_len, &v, &arena)) {
         if (!g && !(g = group_create(c, key->group)))
             *err = KL_ERR_NOMEM;
         else
@@ -221,7 +221,7 @@ static void replay_group(group_coordinator_t *c, const record_key_t *key, const 
 static kl_err_t replay_record(group_coordinator_t *c, const kl_record_t *rec)
 {
     record_key_t key;
-    if (!rec->key || record_key_decode(rec->key, rec->key_len, &key) <= 0)
+    if (!rec->key || group_record_key_decode(rec->key, rec->key_len, &key) <= 0)
         return KL_ERR_NONE; /* not ours, or unreadable: skipped */
     kl_err_t err = KL_ERR_NONE;
     if (key.type == RECORD_KEY_OFFSET)
@@ -261,9 +261,9 @@ static kl_err_t replay(group_coordinator_t *c, const void *data, size_t len, int
 kl_err_t group_coordinator_load(group_coordinator_t *c, const void *data, size_t len)
 {
     int64_t next = 0;
-    coord_enter(c);
+    group_coord_enter(c);
     kl_err_t err = replay(c, data, len, &next);
-    coord_leave(c);
+    group_coord_leave(c);
     return err;
 }
 
@@ -273,7 +273,7 @@ kl_err_t group_coordinator_load_log(group_coordinator_t *c, kl_log_t *log)
     uint8_t *buf = NULL;
     size_t cap = 0;
     kl_err_t err = KL_ERR_NONE;
-    coord_enter(c);
+    group_coord_enter(c);
     while (!err && offset < end) {
         kl_log_range_t range;
         if ((err = kl_log_read(log, offset, 1 << 20, &range)) || range.length == 0)
@@ -297,22 +297,22 @@ kl_err_t group_coordinator_load_log(group_coordinator_t *c, kl_log_t *log)
             break; /* no whole batch: nothing more to read */
         offset = next;
     }
-    coord_leave(c);
+    group_coord_leave(c);
     free(buf);
     return err;
 }
 
 void group_coordinator_loaded(group_coordinator_t *c)
 {
-    coord_enter(c);
+    group_coord_enter(c);
     size_t n;
-    void **groups = map_values(&c->groups, &n);
+    void **groups = group_map_values(&c->groups, &n);
     for (size_t i = 0; i < n; i++) {
         group_t *g = groups[i];
         for (group_member_t *m = g->members; m; m = m->next)
-            member_reschedule(g, m, m->session_timeout_ms);
+            group_member_reschedule(g, m, m->session_timeout_ms);
     }
     free(groups);
-    timer_arm(c, &c->retention, c->config.retention_check_ms);
-    coord_leave(c);
+    group_timer_arm(c, &c->retention, c->config.retention_check_ms);
+    group_coord_leave(c);
 }

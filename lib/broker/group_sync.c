@@ -15,7 +15,7 @@ typedef struct sync_call {
 
 static void sync_fail(group_coordinator_t *c, group_reply_t reply, int16_t error)
 {
-    group_queued_t *q = reply_new(c, reply, &kl_sync_group_response_schema);
+    group_queued_t *q = group_reply_new(c, reply, &kl_sync_group_response_schema);
     if (!q)
         return;
     kl_sync_group_response_t *r = q->resp;
@@ -23,13 +23,13 @@ static void sync_fail(group_coordinator_t *c, group_reply_t reply, int16_t error
     r->protocol_type = KL_STR_NULL;
     r->protocol_name = KL_STR_NULL;
     r->assignment = kl_bytes("", 0);
-    reply_send(c, q);
+    group_reply_send(c, q);
 }
 
 /* A protocol type or name given in the request (v5+) must be the group's. */
 static bool inconsistent(kl_str_t requested, const char *group_value)
 {
-    return requested.len >= 0 && group_value && !kstr_is(requested, group_value);
+    return requested.len >= 0 && group_value && !group_str_is(requested, group_value);
 }
 
 static void sync_received(group_t *g, group_member_t *m)
@@ -38,7 +38,7 @@ static void sync_received(group_t *g, group_member_t *m)
     for (group_member_t *o = g->members; o; o = o->next)
         if (o->pending_sync)
             return;
-    timer_stop(g->coord, &g->sync_timer);
+    group_timer_stop(g->coord, &g->sync_timer);
 }
 
 /* The leader's assignment, member by member in the group's order. */
@@ -80,7 +80,7 @@ static assignment_set_t *assignments_copy(const group_t *g, const kl_sync_group_
     for (const group_member_t *m = g->members; m; m = m->next, i++) {
         kl_bytes_t given = {NULL, 0};
         for (int32_t k = 0; k < req->assignments.count; k++)
-            if (kstr_is(req->assignments.items[k].member_id, m->id))
+            if (group_str_is(req->assignments.items[k].member_id, m->id))
                 given = req->assignments.items[k].assignment;
         int32_t len = given.len > 0 ? given.len : 0;
         a->member_ids[i] = strdup(m->id);
@@ -105,7 +105,7 @@ static void leader_stored(group_op_t *op, kl_err_t err)
     if (!g || g->state != GROUP_COMPLETING || g->generation != op->generation)
         return;
     if (err) {
-        group_reset_assignment(g, append_error_for_group(err));
+        group_reset_assignment(g, group_append_error(err));
         group_maybe_rebalance_or_complete(g);
         return;
     }
@@ -130,7 +130,7 @@ static void leader_stored(group_op_t *op, kl_err_t err)
 static void leader_assigns(group_coordinator_t *c, group_t *g, const kl_sync_group_request_t *req)
 {
     assignment_set_t *a = assignments_copy(g, req);
-    group_op_t *op = a ? op_new(c, leader_stored, g->id, g->generation) : NULL;
+    group_op_t *op = a ? group_op_new(c, leader_stored, g->id, g->generation) : NULL;
     if (!op) {
         assignments_free(a);
         group_reset_assignment(g, KL_ERR_UNKNOWN_SERVER_ERROR);
@@ -147,7 +147,7 @@ static void leader_assigns(group_coordinator_t *c, group_t *g, const kl_sync_gro
         op->complete(op, KL_ERR_NOMEM);
         op->complete = NULL;
     }
-    store_group(g, stored, op);
+    group_store(g, stored, op);
     free(stored);
 }
 
@@ -175,15 +175,15 @@ static void sync_run(group_coordinator_t *c, void *arg)
         sync_fail(c, s->reply, err);
         return;
     }
-    group_member_t *m = member_find(g, req->member_id);
+    group_member_t *m = group_member_find(g, req->member_id);
     if (g->state == GROUP_STABLE) {
         sync_received(g, m);
-        sync_answer(g, s->reply, KL_ERR_NONE, m->assignment, m->assignment_len);
+        group_sync_answer(g, s->reply, KL_ERR_NONE, m->assignment, m->assignment_len);
         return;
     }
     /* CompletingRebalance: wait for the leader's assignment. */
     if (m->awaiting_sync)
-        member_finish_sync(g, m, KL_ERR_REBALANCE_IN_PROGRESS); /* a retry replaces it */
+        group_member_finish_sync(g, m, KL_ERR_REBALANCE_IN_PROGRESS); /* a retry replaces it */
     m->awaiting_sync = true;
     m->sync_reply = s->reply;
     m->sync_version = s->ctx->api_version;
@@ -196,7 +196,7 @@ group_status_t group_sync(group_coordinator_t *c, const group_ctx_t *ctx, const 
                           group_reply_t reply)
 {
     sync_call_t call = {ctx, req, reply};
-    return coord_call(c, reply.opaque, sync_run, &call);
+    return group_coord_call(c, reply.opaque, sync_run, &call);
 }
 
 /* ---- Heartbeat ---- */
@@ -220,15 +220,15 @@ static int16_t heartbeat_error(group_coordinator_t *c, const kl_heartbeat_reques
         return err;
     if (req->generation_id != g->generation)
         return KL_ERR_ILLEGAL_GENERATION;
-    group_member_t *m = member_find(g, req->member_id);
+    group_member_t *m = group_member_find(g, req->member_id);
     switch (g->state) {
     case GROUP_PREPARING:
-        member_reschedule(g, m, m->session_timeout_ms);
+        group_member_reschedule(g, m, m->session_timeout_ms);
         return KL_ERR_REBALANCE_IN_PROGRESS;
     case GROUP_COMPLETING:
     case GROUP_STABLE:
         /* Members may heartbeat between their JoinGroup and SyncGroup. */
-        member_reschedule(g, m, m->session_timeout_ms);
+        group_member_reschedule(g, m, m->session_timeout_ms);
         return KL_ERR_NONE;
     default: return KL_ERR_UNKNOWN_MEMBER_ID;
     }
@@ -237,11 +237,11 @@ static int16_t heartbeat_error(group_coordinator_t *c, const kl_heartbeat_reques
 static void heartbeat_run(group_coordinator_t *c, void *arg)
 {
     const heartbeat_call_t *h = arg;
-    group_queued_t *q = reply_new(c, h->reply, &kl_heartbeat_response_schema);
+    group_queued_t *q = group_reply_new(c, h->reply, &kl_heartbeat_response_schema);
     if (!q)
         return;
     ((kl_heartbeat_response_t *)q->resp)->error_code = heartbeat_error(c, h->req);
-    reply_send(c, q);
+    group_reply_send(c, q);
 }
 
 group_status_t group_heartbeat(group_coordinator_t *c, const group_ctx_t *ctx, const kl_heartbeat_request_t *req,
@@ -249,5 +249,5 @@ group_status_t group_heartbeat(group_coordinator_t *c, const group_ctx_t *ctx, c
 {
     (void)ctx;
     heartbeat_call_t call = {req, reply};
-    return coord_call(c, reply.opaque, heartbeat_run, &call);
+    return group_coord_call(c, reply.opaque, heartbeat_run, &call);
 }

@@ -6,7 +6,7 @@
 
 #include "broker/group_internal.h"
 
-void timer_init(group_timer_t *timer, group_timer_kind_t kind, void *owner)
+void group_timer_init(group_timer_t *timer, group_timer_kind_t kind, void *owner)
 {
     timer->due_ms = 0;
     timer->heap_index = SIZE_MAX;
@@ -50,9 +50,9 @@ static void heap_down(group_coordinator_t *c, size_t i)
     heap_set(c, i, t);
 }
 
-void timer_stop(group_coordinator_t *c, group_timer_t *timer)
+void group_timer_stop(group_coordinator_t *c, group_timer_t *timer)
 {
-    if (!timer_armed(timer))
+    if (!group_timer_armed(timer))
         return;
     size_t i = timer->heap_index;
     timer->heap_index = SIZE_MAX;
@@ -66,9 +66,9 @@ void timer_stop(group_coordinator_t *c, group_timer_t *timer)
 
 /* Without memory for a bigger heap the timer stays unarmed: the worst
  * outcome is a member that is never timed out, never a crash. */
-void timer_arm(group_coordinator_t *c, group_timer_t *timer, int64_t delay_ms)
+void group_timer_arm(group_coordinator_t *c, group_timer_t *timer, int64_t delay_ms)
 {
-    timer_stop(c, timer);
+    group_timer_stop(c, timer);
     if (c->heap_len == c->heap_cap) {
         size_t cap = c->heap_cap ? c->heap_cap * 2 : 64;
         group_timer_t **heap = realloc(c->heap, cap * sizeof *heap);
@@ -77,9 +77,9 @@ void timer_arm(group_coordinator_t *c, group_timer_t *timer, int64_t delay_ms)
         c->heap = heap;
         c->heap_cap = cap;
     }
-    timer->due_ms = coord_now(c) + (delay_ms > 0 ? delay_ms : 0);
+    timer->due_ms = group_coord_now(c) + (delay_ms > 0 ? delay_ms : 0);
     heap_set(c, c->heap_len++, timer);
     heap_up(c, timer->heap_index);
 }
 
-group_timer_t *timer_first(const group_coordinator_t *c) { return c->heap_len ? c->heap[0] : NULL; }
+group_timer_t *group_timer_first(const group_coordinator_t *c) { return c->heap_len ? c->heap[0] : NULL; }

@@ -54,7 +54,8 @@ static int32_t fetched_epoch(fixture_t *f, const char *group, const char *topic,
     fx_reply_t r = {0};
     group_ctx_t ctx = fx_ctx(7, "fetcher");
     ck_assert_int_eq(group_offset_fetch(f->coord, &ctx, &req, fx_reply(&r, KL_API_OFFSET_FETCH, 7)), GROUP_REPLIED);
-    int32_t epoch = ((kl_offset_fetch_response_t *)r.resp)->topics.items[0].partitions.items[0].committed_leader_epoch;
+    const kl_offset_fetch_response_t *resp = r.resp;
+    int32_t epoch = resp->topics.items[0].partitions.items[0].committed_leader_epoch;
     fx_reply_free(&r);
     return epoch;
 }
@@ -535,19 +536,19 @@ START_TEST(test_record_formats)
 {
     kl_buf_t b;
     kl_buf_init(&b, 0);
-    record_offset_key(&b, "g1", "t", 3);
+    group_record_offset_key(&b, "g1", "t", 3);
     const uint8_t key[] = {0, 1, 0, 2, 'g', '1', 0, 1, 't', 0, 0, 0, 3};
     ck_assert_uint_eq(b.len, sizeof key);
     ck_assert_int_eq(memcmp(b.data, key, sizeof key), 0);
     kl_buf_reset(&b);
     group_offset_t o = {"t", 3, 0x0102030405060708, 5, "md", 0x1122334455667788, -1};
-    record_offset_value(&b, &o);
+    group_record_offset_value(&b, &o);
     const uint8_t value[] = {0, 3, 1, 2, 3, 4, 5, 6, 7, 8, 0, 0, 0, 5, 0, 2, 'm', 'd',
                              0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88};
     ck_assert_uint_eq(b.len, sizeof value);
     ck_assert_int_eq(memcmp(b.data, value, sizeof value), 0);
     kl_buf_reset(&b);
-    record_group_key(&b, "g1");
+    group_record_group_key(&b, "g1");
     const uint8_t gkey[] = {0, 2, 0, 2, 'g', '1'};
     ck_assert_uint_eq(b.len, sizeof gkey);
     ck_assert_int_eq(memcmp(b.data, gkey, sizeof gkey), 0);
