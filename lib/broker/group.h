@@ -7,9 +7,10 @@
  * Single-threaded: every call, and every append completion, runs on the
  * thread that owns the coordinator (the broker loop).
  *
- * Replies. Each request function takes a group_reply_t. The response (a
- * struct of the API's response schema, at the request's api_version) is
- * passed to reply.fn and is valid only during that call: encode it there.
+ * Replies. Each request function takes a group_reply_t (fn required). The
+ * response (a struct of the API's response schema, at the request's
+ * api_version) is passed to reply.fn and is valid only during that call:
+ * encode it there.
  * JoinGroup and SyncGroup may answer much later, OffsetCommit, DeleteGroups
  * and OffsetDelete after their records are appended; the others answer
  * before returning. Replies are delivered when the coordinator's state is
