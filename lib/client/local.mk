@@ -1,1 +1,21 @@
-# lib/client: see the sources for what each file holds.
+# lib/client: the core every client handle shares (I/O thread, brokers and
+# their connections, ApiVersions, metadata cache, logging).
+libkafkalite_internal_la_SOURCES += \
+	lib/client/broker.c \
+	lib/client/client.c \
+	lib/client/log.c \
+	lib/client/metadata.c
+noinst_HEADERS += \
+	lib/client/client.h \
+	lib/client/client_impl.h \
+	lib/client/log.h
+
+if HAVE_CHECK
+if HAVE_RDKAFKA
+check_PROGRAMS += tests/interop/test_client
+TESTS += tests/interop/test_client
+tests_interop_test_client_SOURCES = tests/interop/test_client.c tests/interop/mock_util.c tests/interop/mock_util.h
+tests_interop_test_client_CFLAGS = $(TEST_CFLAGS) $(RDKAFKA_CFLAGS)
+tests_interop_test_client_LDADD = $(TEST_LIBS) $(RDKAFKA_LIBS)
+endif
+endif

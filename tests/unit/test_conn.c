@@ -41,6 +41,7 @@ static void srv_answer(server_t *s, const uint8_t *frame, uint32_t size)
     uint8_t out[4 + 4096];
     if (s->mode == SRV_HUGE_FRAME) {
         kl_store_be32(out, 1u << 30);
+        memcpy(out + 4, frame, 4); /* the request's correlation id */
         ck_assert_int_eq(write(s->cfd, out, 8), 8);
         return;
     }
