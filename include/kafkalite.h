@@ -8,5 +8,7 @@
 #include "kafkalite/common.h"
 #include "kafkalite/error.h"
 #include "kafkalite/conf.h"
+#include "kafkalite/message.h"
+#include "kafkalite/producer.h"
 
 #endif
