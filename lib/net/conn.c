@@ -188,17 +188,6 @@ static void select_writes(kl_conn_t *conn)
         list_push(&conn->outq, list_pop(&conn->queue));
 }
 
-/* A fully written request waits for its response, or is done. */
-static void written(kl_conn_t *conn, conn_req_t *r)
-{
-    free(r->frame);
-    r->frame = NULL;
-    if (r->flags & KL_CONN_F_NO_RESPONSE)
-        complete(conn, r, KL_ERR_NONE, true, NULL, 0);
-    else
-        list_push(&conn->inflight, r);
-}
-
 static void update_interest(kl_conn_t *conn)
 {
     uint32_t want = KL_IO_READ | (conn->outq.head ? KL_IO_WRITE : 0);
@@ -206,10 +195,28 @@ static void update_interest(kl_conn_t *conn)
         fail_errno(conn, "epoll", errno);
 }
 
-/* Writes as much of outq as the socket takes. */
+/* Accounts for w bytes written from the head of outq: whole requests move
+ * on to wait for their response, or onto *done when none is expected. */
+static void account_written(kl_conn_t *conn, size_t w, req_list_t *done)
+{
+    while (conn->outq.head && w >= conn->outq.head->len - conn->outq.head->written) {
+        conn_req_t *r = list_pop(&conn->outq);
+        w -= r->len - r->written;
+        r->written = r->len;
+        free(r->frame);
+        r->frame = NULL;
+        list_push(r->flags & KL_CONN_F_NO_RESPONSE ? done : &conn->inflight, r);
+    }
+    if (conn->outq.head)
+        conn->outq.head->written += w;
+}
+
+/* Writes as much of outq as the socket takes. Callbacks run only after the
+ * bookkeeping is done, so a callback that sends (and so comes back here)
+ * finds every offset up to date. */
 static void pump_writes(kl_conn_t *conn)
 {
-    unsigned gen = conn->generation;
+    req_list_t done = {0};
     select_writes(conn);
     while (conn->outq.head) {
         struct iovec iov[MAX_IOV];
@@ -219,30 +226,23 @@ static void pump_writes(kl_conn_t *conn)
             iov[n].iov_len = r->len - r->written;
         }
         ssize_t w = writev(conn->fd, iov, n);
+        if (w < 0 && errno == EINTR)
+            continue;
         if (w < 0) {
-            if (errno == EINTR)
-                continue;
             if (errno != EAGAIN && errno != EWOULDBLOCK)
                 fail_errno(conn, "write", errno);
             break;
         }
-        size_t left = (size_t)w;
-        while (conn->outq.head && left >= conn->outq.head->len - conn->outq.head->written) {
-            conn_req_t *r = list_pop(&conn->outq);
-            left -= r->len - r->written;
-            r->written = r->len;
-            written(conn, r);
-            if (gen != conn->generation)
-                return; /* a callback closed the connection */
-        }
+        account_written(conn, (size_t)w, &done);
         if (conn->outq.head)
-            conn->outq.head->written += left;
-        if (left || conn->outq.head)
             break; /* the socket is full */
         select_writes(conn);
     }
-    if (gen == conn->generation)
+    if (conn->fd >= 0)
         update_interest(conn);
+    conn_req_t *r;
+    while ((r = list_pop(&done)))
+        complete(conn, r, KL_ERR_NONE, true, NULL, 0);
 }
 
 /* ---- reading ------------------------------------------------------------ */

@@ -9,14 +9,14 @@
 #include "util/crc32.h"
 #include "util/murmur2.h"
 
-uint32_t prod_random(kl_producer_t *p)
+uint32_t prod_random(uint64_t *state)
 {
     /* xorshift64*: fast, and only needs to spread, not to be secret */
-    uint64_t x = p->rand_state;
+    uint64_t x = *state;
     x ^= x >> 12;
     x ^= x << 25;
     x ^= x >> 27;
-    p->rand_state = x;
+    *state = x;
     return (uint32_t)((x * 0x2545f4914f6cdd1dull) >> 32);
 }
 
@@ -24,7 +24,7 @@ static int32_t sticky(kl_producer_t *p, prod_topic_t *t, int32_t n)
 {
     int64_t now = kl_clock_ms();
     if (t->sticky < 0 || t->sticky >= n || now >= t->sticky_until_ms) {
-        t->sticky = (int32_t)(prod_random(p) % (uint32_t)n);
+        t->sticky = (int32_t)(prod_random(&p->rand_state) % (uint32_t)n);
         t->sticky_until_ms = now + p->s.sticky_ms;
     }
     return t->sticky;
@@ -35,7 +35,7 @@ int32_t prod_partition_for(kl_producer_t *p, prod_topic_t *t, const void *key, s
     uint32_t n = (uint32_t)t->partition_count;
     int which = p->s.partitioner;
     if (which == KL_PARTITIONER_RANDOM)
-        return (int32_t)(prod_random(p) % n);
+        return (int32_t)(prod_random(&p->rand_state) % n);
     if (!key || (key_len == 0 && which == KL_PARTITIONER_CONSISTENT_RANDOM))
         return sticky(p, t, (int32_t)n);
     switch (which) {

@@ -126,6 +126,7 @@ kl_producer_t *kl_producer_new(const kl_conf_t *conf, char *errstr, size_t errst
     clock_gettime(CLOCK_REALTIME, &ts);
     p->rand_state = ((uint64_t)ts.tv_nsec << 20) ^ (uint64_t)ts.tv_sec ^ (uint64_t)(uintptr_t)p;
     p->rand_state |= 1;
+    p->io_rand_state = p->rand_state * 0x9e3779b97f4a7c15ull | 1;
     kl_client_events_t ev = {prod_io_broker_ready, NULL, prod_io_metadata};
     p->client = kl_client_new(copy, &ev, p, errstr, errstr_size);
     if (!p->client) {
@@ -293,6 +294,7 @@ void kl_producer_destroy(kl_producer_t *p)
     prod_topics_free(p);
     free(p->io_topics);
     free(p->io_parts);
+    free(p->drain_slots);
     pthread_cond_destroy(&p->dr_cond);
     pthread_mutex_destroy(&p->dr_lock);
     pthread_mutex_destroy(&p->lock);

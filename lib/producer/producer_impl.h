@@ -165,7 +165,7 @@ struct kl_producer {
 
     pthread_mutex_t lock;
     prod_topic_t *topics;
-    uint64_t rand_state;
+    uint64_t rand_state; /* the partitioner's, under lock */
 
     atomic_size_t msg_count; /* accepted, report not yet served */
     atomic_size_t msg_bytes;
@@ -187,6 +187,9 @@ struct kl_producer {
     prod_request_t *requests;
     kl_timer_t drain_timer, expiry_timer;
     unsigned rr;
+    uint64_t io_rand_state;     /* retry jitter */
+    prod_batch_t **drain_slots; /* room for one drain pass's requests */
+    size_t drain_slots_cap;
 };
 
 /* producer.c */
@@ -209,7 +212,9 @@ void prod_topics_free(kl_producer_t *p);
 
 /* partitioner.c: with producer->lock held; partition_count > 0. */
 int32_t prod_partition_for(kl_producer_t *p, prod_topic_t *t, const void *key, size_t key_len);
-uint32_t prod_random(kl_producer_t *p);
+/* A pseudo-random number from *state (xorshift64*); each state belongs to
+ * one lock or thread. */
+uint32_t prod_random(uint64_t *state);
 
 /* sender.c (io) */
 void prod_io_drain(kl_producer_t *p);

@@ -95,7 +95,7 @@ static void batch_result(kl_producer_t *p, prod_batch_t *b, kl_err_t err, bool m
         return;
     }
     int64_t backoff = retry_backoff(p, b->attempts);
-    backoff += (int64_t)(prod_random(p) % (uint32_t)(backoff / 5 + 1)); /* jitter */
+    backoff += (int64_t)(prod_random(&p->io_rand_state) % (uint32_t)(backoff / 5 + 1)); /* jitter */
     b->retry_at_ms = now + backoff;
     kl_log_debug(p->log, KL_DEBUG_MSG, "RETRY", "%s [%d]: %d messages: %s, retry %d in %lld ms",
                  b->part->topic->name, b->part->id, b->count, kl_err_name(err), b->attempts, (long long)backoff);
@@ -355,7 +355,8 @@ static int drain_pass(kl_producer_t *p, int64_t now, bool force, prod_batch_t **
         builder_t *b = builder_for(bl, &nb, broker, storage, per);
         if (!b)
             continue;
-        size_t room = b->n ? p->s.message_max_bytes - b->bytes : SIZE_MAX;
+        size_t max = p->s.message_max_bytes;
+        size_t room = !b->n ? SIZE_MAX : b->bytes < max ? max - b->bytes : 0;
         prod_batch_t *batch = take_sendable(p, part, now, force, room, next_wake);
         if (!batch)
             continue;
@@ -380,17 +381,22 @@ void prod_io_drain(kl_producer_t *p)
 {
     if (atomic_load(&p->closing) || p->n_io_parts == 0)
         return;
-    prod_batch_t **storage = malloc(MAX_BROKERS_PER_PASS * p->n_io_parts * sizeof *storage);
-    if (!storage) {
-        prod_io_arm(p, &p->drain_timer, kl_clock_ms() + 10);
-        return;
+    size_t need = MAX_BROKERS_PER_PASS * p->n_io_parts;
+    if (p->drain_slots_cap < need) {
+        prod_batch_t **slots = realloc(p->drain_slots, need * sizeof *slots);
+        if (!slots) {
+            prod_io_arm(p, &p->drain_timer, kl_clock_ms() + 10);
+            return;
+        }
+        p->drain_slots = slots;
+        p->drain_slots_cap = need;
     }
+    prod_batch_t **storage = p->drain_slots;
     bool force = atomic_load(&p->flushing) > 0 || p->s.linger_ms == 0;
     int64_t next_wake = INT64_MAX;
     bool need_metadata = false;
     while (drain_pass(p, kl_clock_ms(), force, storage, &next_wake, &need_metadata) > 0)
         ;
-    free(storage);
     if (need_metadata)
         kl_client_refresh_metadata(p->client, "partition without a known leader");
     prod_io_arm(p, &p->drain_timer, next_wake);

@@ -22,6 +22,9 @@ static bool grow_array(void **arr, size_t *cap, size_t n, size_t elem)
     return true;
 }
 
+static pending_msg_t *take_pending(kl_producer_t *p, prod_topic_t *t, int64_t now, int64_t *next);
+static void fail_pending(kl_producer_t *p, pending_msg_t *m, kl_err_t err);
+
 /* ---- metadata ------------------------------------------------------------------- */
 
 static bool grow_partitions(kl_producer_t *p, prod_topic_t *t, int32_t n)
@@ -92,6 +95,15 @@ static void update_topic(kl_producer_t *p, prod_topic_t *t)
     if (!md || !md->described)
         return;
     t->md_err = md->err;
+    if (md->err && !kl_err_is_retriable(md->err)) {
+        /* An invalid name, no authorization: waiting will not help. */
+        int64_t next = INT64_MAX;
+        fail_pending(p, take_pending(p, t, INT64_MAX, &next), md->err);
+        if (!t->warned)
+            kl_log(p->log, KL_LOG_WARNING, "TOPIC", "topic %s: %s", t->name, kl_err_str(md->err));
+        t->warned = true;
+        return;
+    }
     if (md->err || md->partition_count == 0) {
         if (!t->warned && md->err == KL_ERR_UNKNOWN_TOPIC_OR_PARTITION)
             kl_log(p->log, KL_LOG_WARNING, "TOPIC", "topic %s does not exist (yet): its messages wait for it",

@@ -381,6 +381,9 @@ START_TEST(test_retriable_errors_are_retried)
     kl_conf_t *conf = conf_new(mc.bootstraps, &r);
     conf_set(conf, "debug", "msg");
     conf_set(conf, "retry.backoff.ms", "10");
+    /* without idempotence, one request in flight is what keeps retried
+     * batches in order (consume_check insists on order) */
+    conf_set(conf, "max.in.flight.requests.per.connection", "1");
     /* the next six Produce requests fail, whichever partitions they carry */
     rd_kafka_mock_push_request_errors(mc.mc, 0 /* Produce */, 6, (rd_kafka_resp_err_t)KL_ERR_NOT_LEADER_OR_FOLLOWER,
                                       (rd_kafka_resp_err_t)KL_ERR_REQUEST_TIMED_OUT,
