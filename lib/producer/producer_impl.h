@@ -21,6 +21,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "client/client.h"
 #include "kafkalite/producer.h"
@@ -113,7 +114,7 @@ typedef struct pending_msg {
     kl_record_header_t *headers;
     size_t header_count;
     kl_err_t err;
-    uint8_t data[];
+    _Alignas(max_align_t) uint8_t data[]; /* headers array, then bytes */
 } pending_msg_t;
 
 struct prod_topic {
