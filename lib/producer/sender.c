@@ -1,10 +1,8 @@
-/* The producer's I/O-thread side: applies metadata to topics (partitions,
- * leaders, messages that waited for them), drains ready batches into one
- * Produce request per broker (one batch per partition per request, within
- * message.max.bytes and max.in.flight), handles responses (success,
- * retry with back-off in partition order, or the final error), expires
- * batches at delivery.timeout.ms wherever they are, and fails everything
- * left at shutdown. Every function here runs on the I/O thread. */
+/* The producer's sending side, on the I/O thread: drains ready batches
+ * into one Produce request per broker (one batch per partition per
+ * request, within message.max.bytes and max.in.flight), and handles the
+ * responses: success, a retry with back-off that keeps partition order,
+ * or the final error. topics.c feeds it partitions and leaders. */
 #include <stdlib.h>
 #include <string.h>
 

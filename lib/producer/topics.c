@@ -9,11 +9,13 @@
 #include "client/conf_table.h"
 #include "producer/producer_impl.h"
 
-static bool grow_array(void **arr, size_t *cap, size_t n, size_t elem)
+static bool grow_array(void **arr, size_t *cap, size_t need, size_t elem)
 {
-    if (n < *cap)
+    if (need <= *cap)
         return true;
-    size_t c = *cap ? *cap * 2 : 16;
+    size_t c = *cap ? *cap : 16;
+    while (c < need)
+        c *= 2;
     void *p = realloc(*arr, c * elem);
     if (!p)
         return false;
@@ -27,26 +29,26 @@ static void fail_pending(kl_producer_t *p, pending_msg_t *m, kl_err_t err);
 
 /* ---- metadata ------------------------------------------------------------------- */
 
+/* Adds partitions old..n-1 to t (Kafka only ever adds partitions). */
 static bool grow_partitions(kl_producer_t *p, prod_topic_t *t, int32_t n)
 {
-    prod_partition_t **parts = calloc((size_t)n, sizeof *parts);
-    if (!parts)
-        return false;
     int32_t old = t->partition_count;
+    prod_partition_t **parts = calloc((size_t)n, sizeof *parts);
+    bool ok = parts && grow_array((void **)&p->io_parts, &p->cap_io_parts, p->n_io_parts + (size_t)(n - old),
+                                  sizeof *parts);
+    for (int32_t i = old; ok && i < n; i++)
+        ok = (parts[i] = prod_partition_new(t, i)) != NULL;
+    if (!ok) {
+        for (int32_t i = old; parts && i < n; i++)
+            if (parts[i])
+                prod_partition_free(parts[i]);
+        free(parts);
+        return false;
+    }
     if (old)
         memcpy(parts, t->parts, (size_t)old * sizeof *parts);
-    for (int32_t i = old; i < n; i++) {
-        parts[i] = prod_partition_new(t, i);
-        if (!parts[i] || !grow_array((void **)&p->io_parts, &p->cap_io_parts, p->n_io_parts, sizeof *parts)) {
-            while (i > old && parts[i])
-                prod_partition_free(parts[i--]);
-            if (i == old && parts[i])
-                prod_partition_free(parts[i]);
-            free(parts);
-            return false;
-        }
+    for (int32_t i = old; i < n; i++)
         p->io_parts[p->n_io_parts++] = parts[i];
-    }
     pthread_mutex_lock(&p->lock);
     prod_partition_t **before = t->parts;
     t->parts = parts;
@@ -125,7 +127,7 @@ static void update_topic(kl_producer_t *p, prod_topic_t *t)
 
 void prod_io_register_topic(kl_producer_t *p, prod_topic_t *t)
 {
-    if (!grow_array((void **)&p->io_topics, &p->cap_io_topics, p->n_io_topics, sizeof *p->io_topics)) {
+    if (!grow_array((void **)&p->io_topics, &p->cap_io_topics, p->n_io_topics + 1, sizeof *p->io_topics)) {
         kl_log(p->log, KL_LOG_ERR, "TOPIC", "out of memory registering topic %s", t->name);
         return;
     }
