@@ -221,8 +221,9 @@ kl_err_t kl_broker_request(kl_broker_t *b, int16_t api_key, int16_t version, con
     }
     size_t len;
     uint8_t *frame = kl_buf_steal(&buf, &len);
-    kl_log_debug(&c->log, KL_DEBUG_PROTOCOL, "SEND", "%s: %s v%d, correlation id %d, %zu bytes", b->name,
-                 kl_api_find(api_key)->name, version, hdr.correlation_id, len);
+    if (kl_log_enabled(&c->log, KL_LOG_DEBUG, KL_DEBUG_PROTOCOL))
+        kl_log_debug(&c->log, KL_DEBUG_PROTOCOL, "SEND", "%s: %s v%d, correlation id %d, %zu bytes", b->name,
+                     kl_api_find(api_key)->name, version, hdr.correlation_id, len);
     kl_conn_send(b->conn, frame, len, hdr.correlation_id, flags, timeout_ms, cb, arg);
     return KL_ERR_NONE;
 }

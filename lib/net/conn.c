@@ -59,6 +59,7 @@ struct kl_conn {
     int64_t next_connect_ms; /* not before this */
     unsigned generation;     /* bumped by every close */
     int32_t next_correlation_id;
+    uint64_t rand_state;     /* back-off jitter */
     unsigned addr_index;     /* rotates through the resolved addresses */
     bool defer_failure;      /* setup_timer reports failure_reason */
     char failure_reason[160];
@@ -117,13 +118,19 @@ static void fail_list(kl_conn_t *conn, req_list_t *l, kl_err_t err)
         complete(conn, r, r->timed_out ? KL_ERR_TIMED_OUT : err, r->written > 0, NULL, 0);
 }
 
-/* Back-off with +-20% jitter, so that clients do not reconnect in step. */
-static int64_t jitter(int64_t ms)
+/* Back-off with +-20% jitter, so that clients do not reconnect in step.
+ * A private generator: the application's random() sequence stays its own. */
+static int64_t jitter(kl_conn_t *conn, int64_t ms)
 {
     if (ms <= 0)
         return 0;
+    uint64_t x = conn->rand_state;
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    conn->rand_state = x;
     int64_t span = ms * 2 / 5;
-    return ms - ms / 5 + (span > 0 ? (int64_t)((uint64_t)random() % (uint64_t)(span + 1)) : 0);
+    return ms - ms / 5 + (span > 0 ? (int64_t)(x % (uint64_t)(span + 1)) : 0);
 }
 
 /* ---- closing ------------------------------------------------------------ */
@@ -151,7 +158,7 @@ static void do_close(kl_conn_t *conn, kl_err_t err, const char *reason, bool not
         conn->backoff_ms = conn->backoff_ms ? conn->backoff_ms * 2 : conn->cfg.backoff_ms;
         if (conn->backoff_ms > conn->cfg.backoff_max_ms)
             conn->backoff_ms = conn->cfg.backoff_max_ms;
-        conn->next_connect_ms = kl_clock_ms() + jitter(conn->backoff_ms);
+        conn->next_connect_ms = kl_clock_ms() + jitter(conn, conn->backoff_ms);
     }
     /* Written requests first: they are the oldest. */
     fail_list(conn, &conn->inflight, err);
@@ -604,6 +611,7 @@ kl_conn_t *kl_conn_new(kl_loop_t *loop, const char *host, int port, const kl_con
     conn->opaque = opaque;
     conn->fd = -1;
     conn->state = KL_CONN_DOWN;
+    conn->rand_state = ((uint64_t)(uintptr_t)conn ^ (uint64_t)kl_clock_ms() * 0x9e3779b97f4a7c15ull) | 1;
     kl_timer_init(&conn->setup_timer, on_setup_timer, conn);
     kl_timer_init(&conn->reconnect_timer, on_reconnect_timer, conn);
     kl_timer_init(&conn->request_timer, on_request_timer, conn);
