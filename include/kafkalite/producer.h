@@ -10,9 +10,11 @@
  * runs on the library's own thread. delivery.timeout.ms bounds the time
  * from kl_produce() to the report, even when no broker can be reached.
  *
- * Ordering: messages of one partition are sent in order. With more than one
- * request in flight per connection (max.in.flight.requests.per.connection),
- * a retried batch may land after a later one. Idempotence
+ * Ordering: messages of one partition are sent in order, and a partition
+ * never has more batches in flight than a connection may have requests
+ * (max.in.flight.requests.per.connection). With more than one, a retried
+ * batch may land after a later one; with 1, order holds across retries and
+ * leader changes. Idempotence
  * (enable.idempotence=true) is not available yet: kl_producer_new()
  * refuses it rather than promise what it cannot keep.
  *

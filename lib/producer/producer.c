@@ -59,6 +59,7 @@ static kl_err_t read_settings(kl_producer_t *p, const kl_conf_t *conf, char *err
     s->request_timeout_ms = kl_conf_get_int(conf, "request.timeout.ms");
     s->partitioner = (int)kl_conf_get_int(conf, "partitioner");
     s->sticky_ms = kl_conf_get_int(conf, "sticky.partitioning.linger.ms");
+    s->max_in_flight = (int)kl_conf_get_int(conf, "max.in.flight.requests.per.connection");
     const kl_conf_hooks_t *hooks = kl_conf_hooks_get(conf);
     p->dr_cb = (kl_delivery_cb *)hooks->fn[KL_CONF_HOOK_DELIVERY];
     p->opaque = hooks->opaque;

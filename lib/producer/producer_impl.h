@@ -155,6 +155,7 @@ typedef struct prod_settings {
     int64_t request_timeout_ms;
     int partitioner;
     int64_t sticky_ms;
+    int max_in_flight; /* per connection, and so per partition too */
 } prod_settings_t;
 
 struct kl_producer {

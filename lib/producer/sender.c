@@ -348,7 +348,10 @@ static int drain_pass(kl_producer_t *p, int64_t now, bool force, prod_batch_t **
             }
             continue;
         }
-        if (!kl_broker_can_send(broker))
+        /* A partition never has more batches in flight than a connection
+         * may have requests: with 1, order survives retries and leader
+         * changes (the new leader's connection is another one). */
+        if (!kl_broker_can_send(broker) || part->inflight >= p->s.max_in_flight)
             continue;
         builder_t *b = builder_for(bl, &nb, broker, storage, per);
         if (!b)

@@ -408,6 +408,43 @@ START_TEST(test_retriable_errors_are_retried)
 }
 END_TEST
 
+/* Leaders move while messages flow: the producer hears NOT_LEADER_OR_FOLLOWER,
+ * refreshes its metadata and follows; with one request in flight per
+ * connection no partition is reordered, even across two connections. */
+START_TEST(test_leader_change_followed)
+{
+    mock_cluster_t mc;
+    mock_cluster_start(&mc, 3);
+    mock_topic_create(&mc, "t", 4);
+    const int n = 20000;
+    reports_t r;
+    reports_init(&r, n, "leaders");
+    kl_conf_t *conf = conf_new(mc.bootstraps, &r);
+    conf_set(conf, "debug", "msg");
+    conf_set(conf, "retry.backoff.ms", "10");
+    conf_set(conf, "max.in.flight.requests.per.connection", "1");
+    log_lines_retry = 0;
+    kl_producer_t *p = producer_new(conf);
+    produce_range(p, "t", 0, 100, "leaders", true);
+    ck_assert_int_eq(kl_producer_flush(p, 10000), KL_ERR_NONE); /* the old leaders are known */
+    produce_range(p, "t", 100, n / 2 - 100, "leaders", true);
+    for (int i = 0; i < 4; i++) /* queued and in-flight batches meet new leaders */
+        ck_assert_int_eq(rd_kafka_mock_partition_set_leader(mc.mc, "t", i, 1 + (i + 1) % 3),
+                         RD_KAFKA_RESP_ERR_NO_ERROR);
+    produce_range(p, "t", n / 2, n - n / 2, "leaders", true);
+    ck_assert_int_eq(kl_producer_flush(p, 30000), KL_ERR_NONE);
+    ck_assert_int_eq(r.total, n);
+    ck_assert_int_eq(r.failed, 0);
+    ck_assert_int_gt(log_lines_retry, 0);
+    fprintf(stderr, "leaders: %d batches retried after leaders moved, all %d messages delivered once\n",
+            log_lines_retry, n);
+    kl_producer_destroy(p);
+    consume_check(&mc, "t", 4, &r);
+    reports_free(&r);
+    mock_cluster_stop(&mc);
+}
+END_TEST
+
 /* Reports for messages that cannot be delivered come at
  * delivery.timeout.ms, not later, and flush says how many are left. */
 START_TEST(test_broker_down_fails_on_time)
@@ -618,6 +655,7 @@ int main(void)
     tcase_add_test(tc, test_hashes_match_librdkafka);
     tcase_add_test(tc, test_partitioners_place_keys_like_librdkafka);
     tcase_add_test(tc, test_retriable_errors_are_retried);
+    tcase_add_test(tc, test_leader_change_followed);
     tcase_add_test(tc, test_broker_down_fails_on_time);
     tcase_add_test(tc, test_unreachable_bootstrap);
     tcase_add_test(tc, test_destroy_reports_everything);
