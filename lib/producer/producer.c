@@ -122,7 +122,12 @@ kl_producer_t *kl_producer_new(const kl_conf_t *conf, char *errstr, size_t errst
     }
     pthread_mutex_init(&p->lock, NULL);
     pthread_mutex_init(&p->dr_lock, NULL);
-    pthread_cond_init(&p->dr_cond, NULL);
+    /* poll's timeout must not stretch or shrink when the wall clock is set */
+    pthread_condattr_t attr;
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    pthread_cond_init(&p->dr_cond, &attr);
+    pthread_condattr_destroy(&attr);
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     p->rand_state = ((uint64_t)ts.tv_nsec << 20) ^ (uint64_t)ts.tv_sec ^ (uint64_t)(uintptr_t)p;
@@ -200,7 +205,7 @@ static int serve_node(kl_producer_t *p, dr_node_t *node)
 
 static void deadline_after(struct timespec *ts, int timeout_ms)
 {
-    clock_gettime(CLOCK_REALTIME, ts);
+    clock_gettime(CLOCK_MONOTONIC, ts);
     ts->tv_sec += timeout_ms / 1000;
     ts->tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
     if (ts->tv_nsec >= 1000000000L) {
