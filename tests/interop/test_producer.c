@@ -435,7 +435,9 @@ START_TEST(test_leader_change_followed)
     ck_assert_int_eq(kl_producer_flush(p, 30000), KL_ERR_NONE);
     ck_assert_int_eq(r.total, n);
     ck_assert_int_eq(r.failed, 0);
-    ck_assert_int_gt(log_lines_retry, 0);
+    /* Whether any batch met an old leader depends on what was still queued
+     * when the leaders moved, so the retry count is reported, not asserted;
+     * test_retriable_errors_are_retried forces retries deterministically. */
     fprintf(stderr, "leaders: %d batches retried after leaders moved, all %d messages delivered once\n",
             log_lines_retry, n);
     kl_producer_destroy(p);
