@@ -190,7 +190,7 @@ START_TEST(test_unreachable_bootstrap_does_not_hang)
     int64_t start = mock_now_ms();
     kl_client_stop(c, NULL, NULL);
     kl_client_destroy(c);
-    ck_assert_int_lt(mock_now_ms() - start, 1000);
+    ck_assert_int_lt(mock_now_ms() - start, 3000);
 }
 END_TEST
 
