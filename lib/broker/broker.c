@@ -194,6 +194,11 @@ const char *kl_broker_bootstrap_servers(const kl_broker_t *b)
     return b && b->state != BROKER_NEW ? b->bootstrap : NULL;
 }
 
+const char *kl_broker_listeners(const kl_broker_t *b)
+{
+    return b && b->state != BROKER_NEW ? b->listeners_text : NULL;
+}
+
 kl_err_t kl_broker_stop(kl_broker_t *b)
 {
     if (!b || b->state == BROKER_NEW)

@@ -51,6 +51,7 @@ struct kl_broker {
     broker_listener_t *listeners;
     size_t listener_count;
     char *bootstrap;
+    char *listeners_text; /* kl_broker_listeners() */
 
     broker_topics_t topics;
 

@@ -34,6 +34,9 @@ static void broker_up(broker_fixture_t *f)
     ck_assert_ptr_nonnull(f->bootstrap);
     ck_assert_msg(strncmp(f->bootstrap, "127.0.0.1:", 10) == 0 && atoi(f->bootstrap + 10) > 0, "bootstrap %s",
                   f->bootstrap);
+    const char *listeners = kl_broker_listeners(f->broker);
+    ck_assert_msg(listeners && !strcmp(listeners + strlen("PLAINTEXT://"), f->bootstrap), "listeners %s",
+                  listeners ? listeners : "(null)");
 }
 
 void fixture_start(broker_fixture_t *f, const char *const *props)
