@@ -102,12 +102,10 @@ static kl_err_t lock_log_dir(kl_broker_t *b, char *errstr, size_t errstr_size)
 
 static kl_err_t load_topics(kl_broker_t *b, char *errstr, size_t errstr_size)
 {
-    kl_log_config_t lc;
-    kl_log_config_init(&lc);
-    lc.segment_bytes = (uint64_t)kl_conf_get_int(b->conf, "log.segment.bytes");
-    lc.index_interval_bytes = (uint64_t)kl_conf_get_int(b->conf, "log.index.interval.bytes");
+    broker_topic_defaults_t defaults;
+    topic_defaults_from_conf(b->conf, &defaults);
     char why[512] = "";
-    kl_err_t err = topics_load(&b->topics, b->log_dir, &lc, b->message_max_bytes, why, sizeof why);
+    kl_err_t err = topics_load(&b->topics, b->log_dir, &defaults, why, sizeof why);
     if (err)
         set_error(errstr, errstr_size, "%s", why[0] ? why : kl_err_str(err));
     return err;

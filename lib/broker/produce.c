@@ -1,6 +1,6 @@
 /* Produce: validates each partition's record batch without decoding its
- * records (kl_batch_validate), appends it to the partition log with its
- * base offset patched, answers base offset and log-append time, and wakes
+ * records (kl_batch_validate, once: the log takes it as checked), appends
+ * it to the partition log with its base offset patched, answers base offset and log-append time, and wakes
  * the fetches waiting for that partition. acks=0 gets no answer, and an
  * error on it closes the connection, as Kafka does, since the client
  * could not learn of it otherwise. */
@@ -28,25 +28,21 @@ static int16_t append_batch(kl_broker_t *b, broker_topic_t *t, int32_t partition
     if (err)
         return (int16_t)err;
     /* The batch lies in the connection's input buffer, which is ours to
-     * patch: leader epoch (Kafka writes the leader's), log-append time. */
+     * patch: leader epoch (Kafka writes the leader's), then base offset and
+     * log-append time in the log. Validated once: the log trusts it. */
     uint8_t *data = (uint8_t *)records.ptr;
     kl_batch_set_leader_epoch(data, len, 0);
-    int64_t now = -1;
-    if (t->log_append_time) {
-        now = kl_wallclock_ms();
-        kl_batch_set_log_append_time(data, len, now);
-    }
     kl_log_t *log = t->logs[partition];
-    int64_t base;
-    err = kl_log_append(log, data, len, &base);
+    kl_log_append_info_t info;
+    err = kl_log_append_checked(log, data, len, &batch, kl_wallclock_ms(), &info);
     if (err) {
         if (err == KL_ERR_KAFKA_STORAGE_ERROR)
             broker_log(b, BROKER_LOG_ERR, "appending to %s-%d failed: storage error", t->name, (int)partition);
         return err < 0 ? KL_ERR_KAFKA_STORAGE_ERROR : (int16_t)err;
     }
-    r->base_offset = base;
-    r->log_append_time_ms = now;
-    r->log_start_offset = kl_log_start_offset(log);
+    r->base_offset = info.base_offset;
+    r->log_append_time_ms = info.log_append_time;
+    r->log_start_offset = info.log_start_offset;
     fetch_wake(b, t, partition, len);
     return KL_ERR_NONE;
 }

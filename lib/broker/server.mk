@@ -14,6 +14,7 @@ libkafkalite_internal_la_SOURCES += \
 	lib/broker/metadata.c \
 	lib/broker/produce.c \
 	lib/broker/topic_admin.c \
+	lib/broker/topic_config.c \
 	lib/broker/topics.c
 noinst_HEADERS += \
 	lib/broker/conn.h \
@@ -21,15 +22,20 @@ noinst_HEADERS += \
 	lib/broker/server.h \
 	lib/broker/topics.h
 
+BROKER_WIRE_TEST_SOURCES = \
+	tests/integration/broker_fixture.c \
+	tests/integration/broker_fixture.h \
+	tests/integration/broker_wire.c \
+	tests/integration/broker_wire.h \
+	tests/interop/wire_client.c \
+	tests/interop/wire_client.h
+
 if HAVE_CHECK
 check_PROGRAMS += tests/integration/test_broker
 TESTS += tests/integration/test_broker
 tests_integration_test_broker_SOURCES = \
 	tests/integration/test_broker.c \
-	tests/integration/broker_fixture.c \
-	tests/integration/broker_fixture.h \
-	tests/interop/wire_client.c \
-	tests/interop/wire_client.h
+	$(BROKER_WIRE_TEST_SOURCES)
 tests_integration_test_broker_CFLAGS = $(TEST_CFLAGS)
 tests_integration_test_broker_LDADD = $(TEST_LIBS)
 endif

@@ -38,86 +38,6 @@ bool topic_name_valid(kl_str_t name)
     return true;
 }
 
-/* ------------------------------------------------------------- configs */
-
-/* Kafka's topic-level config names; others are INVALID_CONFIG. */
-static const char *const known_configs[] = {
-    "cleanup.policy", "compression.type", "compression.gzip.level", "compression.lz4.level",
-    "compression.zstd.level", "delete.retention.ms", "file.delete.delay.ms", "flush.messages", "flush.ms",
-    "follower.replication.throttled.replicas", "index.interval.bytes",
-    "leader.replication.throttled.replicas", "local.retention.bytes", "local.retention.ms",
-    "max.compaction.lag.ms", "max.message.bytes", "message.downconversion.enable", "message.format.version",
-    "message.timestamp.after.max.ms", "message.timestamp.before.max.ms",
-    "message.timestamp.difference.max.ms", "message.timestamp.type", "min.cleanable.dirty.ratio",
-    "min.compaction.lag.ms", "min.insync.replicas", "preallocate", "remote.storage.enable", "retention.bytes",
-    "retention.ms", "segment.bytes", "segment.index.bytes", "segment.jitter.ms", "segment.ms",
-    "unclean.leader.election.enable",
-};
-
-static bool parse_int(kl_str_t s, int64_t min, int64_t max, int64_t *v)
-{
-    if (s.len <= 0 || s.len > 20)
-        return false;
-    char buf[24];
-    memcpy(buf, s.ptr, (size_t)s.len);
-    buf[s.len] = '\0';
-    char *end;
-    errno = 0;
-    long long n = strtoll(buf, &end, 10);
-    if (errno || *end || n < min || n > max)
-        return false;
-    *v = n;
-    return true;
-}
-
-kl_err_t topic_config_check(kl_str_t name, kl_str_t value, const char **whyp)
-{
-    bool known = false;
-    for (size_t i = 0; i < sizeof known_configs / sizeof known_configs[0] && !known; i++)
-        known = kl_str_eq(name, known_configs[i]);
-    *whyp = NULL;
-    if (!known) {
-        *whyp = "Unknown topic config name";
-        return KL_ERR_INVALID_CONFIG;
-    }
-    if (value.len < 0)
-        return KL_ERR_NONE; /* null: the broker default */
-    int64_t v;
-    if (kl_str_eq(name, "max.message.bytes") && !parse_int(value, 0, INT32_MAX, &v))
-        *whyp = "max.message.bytes must be an integer between 0 and 2147483647";
-    else if (kl_str_eq(name, "segment.bytes") && !parse_int(value, 14, INT32_MAX, &v))
-        *whyp = "segment.bytes must be an integer between 14 and 2147483647";
-    else if (kl_str_eq(name, "index.interval.bytes") && !parse_int(value, 0, INT32_MAX, &v))
-        *whyp = "index.interval.bytes must be an integer between 0 and 2147483647";
-    else if (kl_str_eq(name, "message.timestamp.type") && !kl_str_eq(value, "CreateTime") &&
-             !kl_str_eq(value, "LogAppendTime"))
-        *whyp = "message.timestamp.type must be CreateTime or LogAppendTime";
-    return *whyp ? KL_ERR_INVALID_CONFIG : KL_ERR_NONE;
-}
-
-/* Resolves the configs the broker honours into topic and log_config. */
-static void topic_apply_configs(const broker_topics_t *topics, broker_topic_t *topic, kl_log_config_t *log_config)
-{
-    *log_config = topics->log_config;
-    topic->max_message_bytes = topics->max_message_bytes;
-    topic->log_append_time = false;
-    for (size_t i = 0; i < topic->config_count; i++) {
-        const broker_config_entry_t *c = &topic->configs[i];
-        kl_str_t value = kl_str(c->value);
-        int64_t v;
-        if (!c->value)
-            continue;
-        if (!strcmp(c->name, "max.message.bytes") && parse_int(value, 0, INT32_MAX, &v))
-            topic->max_message_bytes = (int32_t)v;
-        else if (!strcmp(c->name, "segment.bytes") && parse_int(value, 14, INT32_MAX, &v))
-            log_config->segment_bytes = (uint64_t)v;
-        else if (!strcmp(c->name, "index.interval.bytes") && parse_int(value, 0, INT32_MAX, &v))
-            log_config->index_interval_bytes = (uint64_t)v;
-        else if (!strcmp(c->name, "message.timestamp.type"))
-            topic->log_append_time = !strcmp(c->value, "LogAppendTime");
-    }
-}
-
 /* ------------------------------------------------------------- topics */
 
 static void topic_free(broker_topic_t *topic)
@@ -139,7 +59,7 @@ static void topic_free(broker_topic_t *topic)
 static kl_err_t topic_open_logs(const broker_topics_t *topics, broker_topic_t *topic)
 {
     kl_log_config_t log_config;
-    topic_apply_configs(topics, topic, &log_config);
+    topic_config_resolve(&topics->defaults, topic, &log_config);
     topic->logs = calloc((size_t)topic->partition_count, sizeof *topic->logs);
     if (!topic->logs)
         return KL_ERR_NOMEM;
@@ -296,7 +216,7 @@ static broker_topic_t *parse_topic_line(char *args)
     char *parts = strtok_r(NULL, " ", &save), *rf = strtok_r(NULL, " ", &save);
     int64_t np, nrf;
     if (!name || !id || !parts || !rf || strtok_r(NULL, " ", &save) || !topic_name_valid(kl_str(name)) ||
-        !parse_int(kl_str(parts), 1, INT32_MAX, &np) || !parse_int(kl_str(rf), 1, INT16_MAX, &nrf))
+        !topic_parse_int(kl_str(parts), 1, INT32_MAX, &np) || !topic_parse_int(kl_str(rf), 1, INT16_MAX, &nrf))
         return NULL;
     broker_topic_t *t = calloc(1, sizeof *t);
     if (!t)
@@ -394,13 +314,12 @@ static kl_err_t catalog_parse(broker_topics_t *topics, char *text, char *errstr,
     return KL_ERR_NONE;
 }
 
-kl_err_t topics_load(broker_topics_t *topics, const char *dir, const kl_log_config_t *log_config,
-                     int32_t max_message_bytes, char *errstr, size_t errstr_size)
+kl_err_t topics_load(broker_topics_t *topics, const char *dir, const broker_topic_defaults_t *defaults,
+                     char *errstr, size_t errstr_size)
 {
     memset(topics, 0, sizeof *topics);
     topics->dir = strdup(dir);
-    topics->log_config = *log_config;
-    topics->max_message_bytes = max_message_bytes;
+    topics->defaults = *defaults;
     if (!topics->dir)
         return KL_ERR_NOMEM;
     char *text;
