@@ -134,6 +134,7 @@ kl_broker_t *kl_broker_new(kl_conf_t *conf, char *errstr, size_t errstr_size)
     }
     b->lock_fd = -1;
     b->log_level = log_threshold();
+    housekeeping_init(b);
     kl_err_t err = read_settings(b, errstr, errstr_size);
     if (!err)
         err = listeners_parse(b, errstr, errstr_size);
@@ -176,7 +177,8 @@ kl_err_t kl_broker_start(kl_broker_t *b)
         return err;
     }
     listeners_watch(b);
-    if (pthread_create(&b->thread, NULL, network_thread, b) != 0) {
+    if (housekeeping_start(b) != 0 || pthread_create(&b->thread, NULL, network_thread, b) != 0) {
+        housekeeping_stop(b);
         listeners_close(b);
         kl_loop_destroy(b->loop);
         b->loop = NULL;
@@ -206,6 +208,7 @@ kl_err_t kl_broker_stop(kl_broker_t *b)
     kl_loop_stop(b->loop);
     pthread_join(b->thread, NULL);
     /* The loop thread is gone: what it owned is ours to tear down. */
+    housekeeping_stop(b);
     conn_close_all(b);
     listeners_close(b);
     kl_loop_destroy(b->loop);
@@ -221,6 +224,7 @@ void kl_broker_destroy(kl_broker_t *b)
         return;
     if (b->state == BROKER_RUNNING)
         kl_broker_stop(b);
+    housekeeping_destroy(b); /* no flusher may touch a log being closed */
     topics_close(&b->topics);
     listeners_free(b);
     if (b->lock_fd >= 0)

@@ -43,6 +43,7 @@ static int16_t append_batch(kl_broker_t *b, broker_topic_t *t, int32_t partition
     r->base_offset = info.base_offset;
     r->log_append_time_ms = info.log_append_time;
     r->log_start_offset = info.log_start_offset;
+    housekeeping_appended(b, log);
     fetch_wake(b, t, partition, len);
     return KL_ERR_NONE;
 }

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "kafkalite/broker.h"
+#include "broker/housekeeping.h"
 #include "broker/topics.h"
 #include "net/loop.h"
 #include "storage/log.h"
@@ -60,6 +61,7 @@ struct kl_broker {
     broker_state_t state;
     broker_conn_t *conns;     /* doubly linked */
     broker_fetch_t *parked;   /* fetches waiting for data, doubly linked */
+    broker_housekeeping_t housekeeping; /* retention, flushing */
 };
 
 /* Log levels. */

@@ -8,6 +8,8 @@ libkafkalite_internal_la_SOURCES += \
 	lib/broker/conn.c \
 	lib/broker/dispatch.c \
 	lib/broker/fetch.c \
+	lib/broker/flusher.c \
+	lib/broker/housekeeping.c \
 	lib/broker/list_offsets.c \
 	lib/broker/listener.c \
 	lib/broker/meta_properties.c \
@@ -19,6 +21,7 @@ libkafkalite_internal_la_SOURCES += \
 noinst_HEADERS += \
 	lib/broker/conn.h \
 	lib/broker/dispatch.h \
+	lib/broker/housekeeping.h \
 	lib/broker/server.h \
 	lib/broker/topics.h
 
@@ -38,6 +41,12 @@ tests_integration_test_broker_SOURCES = \
 	$(BROKER_WIRE_TEST_SOURCES)
 tests_integration_test_broker_CFLAGS = $(TEST_CFLAGS)
 tests_integration_test_broker_LDADD = $(TEST_LIBS)
+
+check_PROGRAMS += tests/integration/test_broker_log
+TESTS += tests/integration/test_broker_log
+tests_integration_test_broker_log_SOURCES = tests/integration/test_broker_log.c $(BROKER_WIRE_TEST_SOURCES)
+tests_integration_test_broker_log_CFLAGS = $(TEST_CFLAGS)
+tests_integration_test_broker_log_LDADD = $(TEST_LIBS)
 endif
 
 # Real clients against the broker: librdkafka (linked) and kcat (spawned).
