@@ -214,6 +214,28 @@ KL_WARN_UNUSED kl_err_t kl_log_delete_records(kl_log_t *log, int64_t offset);
  * when the cut fails half way (take the partition offline). */
 KL_WARN_UNUSED kl_err_t kl_log_truncate(kl_log_t *log, int64_t offset);
 
+/* One batch as kl_log_scan() yields it: header fields only. */
+typedef struct kl_log_batch_info {
+    int64_t base_offset;
+    int64_t last_offset;
+    int64_t max_timestamp;
+    int64_t producer_id; /* -1: not idempotent */
+    int16_t producer_epoch;
+    int32_t base_sequence;
+    int16_t attributes;
+} kl_log_batch_info_t;
+
+/* Called once per batch in offset order; nonzero stops the scan. */
+typedef int kl_log_scan_fn(void *opaque, const kl_log_batch_info_t *batch);
+
+/* Reads the batch headers of the newest segments: the last one and, going
+ * back, every one whose newest timestamp (as retention takes it) is at or
+ * after since_ms (INT64_MIN: every segment), skipping batches wholly below
+ * the log start offset. For state rebuilt from the log on open, as Kafka
+ * rebuilds producer state from the segments after its last snapshot.
+ * Owner only. KL_ERR_KAFKA_STORAGE_ERROR, KL_ERR_CORRUPT_MESSAGE. */
+KL_WARN_UNUSED kl_err_t kl_log_scan(kl_log_t *log, int64_t since_ms, kl_log_scan_fn *fn, void *opaque);
+
 /* Bytes of all segments' .log files. */
 uint64_t kl_log_size(const kl_log_t *log);
 
