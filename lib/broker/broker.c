@@ -134,6 +134,7 @@ kl_broker_t *kl_broker_new(kl_conf_t *conf, char *errstr, size_t errstr_size)
     }
     b->lock_fd = -1;
     b->log_level = log_threshold();
+    atomic_init(&b->fault_lost_produce_responses, 0);
     housekeeping_init(b);
     kl_err_t err = read_settings(b, errstr, errstr_size);
     if (!err)
@@ -142,6 +143,8 @@ kl_broker_t *kl_broker_new(kl_conf_t *conf, char *errstr, size_t errstr_size)
         err = lock_log_dir(b, errstr, errstr_size);
     if (!err)
         err = meta_properties_load(b, errstr, errstr_size);
+    if (!err)
+        err = producer_ids_load(&b->producer_ids, b->log_dir, errstr, errstr_size);
     if (!err)
         err = load_topics(b, errstr, errstr_size);
     if (err) {
@@ -226,6 +229,7 @@ void kl_broker_destroy(kl_broker_t *b)
         kl_broker_stop(b);
     housekeeping_destroy(b); /* no flusher may touch a log being closed */
     topics_close(&b->topics);
+    producer_ids_free(&b->producer_ids);
     listeners_free(b);
     if (b->lock_fd >= 0)
         close(b->lock_fd); /* releases the flock */

@@ -106,6 +106,8 @@ static const kl_conf_prop_t broker_props[] = {
                 "Smallest session.timeout.ms a consumer may ask for."),
     KL_PROP_INT("group.max.session.timeout.ms", "broker", "1800000", 0, I32_MAX,
                 "Largest session.timeout.ms a consumer may ask for."),
+    KL_PROP_INT("producer.id.expiration.ms", "broker", "86400000", 1, I32_MAX,
+                "How long a partition remembers an idle idempotent producer's sequences, in milliseconds."),
     KL_PROP_INT("transaction.state.log.replication.factor", "broker", "3", 1, I16_MAX,
                 "Replication factor of __transaction_state (kept and reported; one copy is stored)."),
     KL_PROP_INT("transaction.state.log.min.isr", "broker", "2", 1, I32_MAX,

@@ -15,6 +15,7 @@ static const broker_api_t served[] = {
     {KL_API_API_VERSIONS, 0, 4, handle_api_versions},
     {KL_API_CREATE_TOPICS, 0, 7, handle_create_topics},
     {KL_API_DELETE_TOPICS, 0, 6, handle_delete_topics},
+    {KL_API_INIT_PRODUCER_ID, 0, 5, handle_init_producer_id},
     {KL_API_DESCRIBE_CLUSTER, 0, 1, handle_describe_cluster},
 };
 

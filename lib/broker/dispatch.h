@@ -66,5 +66,6 @@ broker_req_status_t handle_delete_topics(broker_request_t *req);
 broker_req_status_t handle_produce(broker_request_t *req);
 broker_req_status_t handle_fetch(broker_request_t *req);
 broker_req_status_t handle_list_offsets(broker_request_t *req);
+broker_req_status_t handle_init_producer_id(broker_request_t *req);
 
 #endif

@@ -33,6 +33,9 @@ static void retain_one(kl_broker_t *b, broker_topic_t *t, int32_t p, int64_t now
     int64_t start = kl_log_start_offset(log);
     size_t segments = kl_log_segment_count(log);
     kl_err_t err = kl_log_retain(log, now_ms);
+    /* producers whose batches are gone, or idle past the expiration */
+    producer_state_expire(&t->producers[p], now_ms, b->topics.defaults.producer_expiration_ms,
+                          kl_log_start_offset(log));
     if (err)
         broker_log(b, BROKER_LOG_ERR, "retention of %s-%d: %s", t->name, (int)p, kl_err_str(err));
     else if (kl_log_segment_count(log) != segments)

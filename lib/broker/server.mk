@@ -15,6 +15,8 @@ libkafkalite_internal_la_SOURCES += \
 	lib/broker/meta_properties.c \
 	lib/broker/metadata.c \
 	lib/broker/produce.c \
+	lib/broker/producer_ids.c \
+	lib/broker/producer_state.c \
 	lib/broker/topic_admin.c \
 	lib/broker/topic_config.c \
 	lib/broker/topics.c
@@ -22,6 +24,7 @@ noinst_HEADERS += \
 	lib/broker/conn.h \
 	lib/broker/dispatch.h \
 	lib/broker/housekeeping.h \
+	lib/broker/producer_state.h \
 	lib/broker/server.h \
 	lib/broker/topics.h
 
@@ -41,6 +44,19 @@ tests_integration_test_broker_SOURCES = \
 	$(BROKER_WIRE_TEST_SOURCES)
 tests_integration_test_broker_CFLAGS = $(TEST_CFLAGS)
 tests_integration_test_broker_LDADD = $(TEST_LIBS)
+
+check_PROGRAMS += tests/unit/test_producer_state
+TESTS += tests/unit/test_producer_state
+tests_unit_test_producer_state_SOURCES = tests/unit/test_producer_state.c
+tests_unit_test_producer_state_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_producer_state_LDADD = $(TEST_LIBS)
+
+check_PROGRAMS += tests/integration/test_broker_idempotence
+TESTS += tests/integration/test_broker_idempotence
+tests_integration_test_broker_idempotence_SOURCES = tests/integration/test_broker_idempotence.c \
+	$(BROKER_WIRE_TEST_SOURCES)
+tests_integration_test_broker_idempotence_CFLAGS = $(TEST_CFLAGS)
+tests_integration_test_broker_idempotence_LDADD = $(TEST_LIBS)
 
 check_PROGRAMS += tests/integration/test_broker_log
 TESTS += tests/integration/test_broker_log

@@ -201,6 +201,7 @@ void topic_defaults_from_conf(const kl_conf_t *conf, broker_topic_defaults_t *d)
                                                                                : KL_LOG_CREATE_TIME;
     d->max_message_bytes = (int32_t)kl_conf_get_int(conf, "message.max.bytes");
     d->cleanup_policy = (int)kl_conf_get_int(conf, "log.cleanup.policy");
+    d->producer_expiration_ms = kl_conf_get_int(conf, "producer.id.expiration.ms");
 }
 
 /* ------------------------------------------------------------ resolution */

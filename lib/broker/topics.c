@@ -17,6 +17,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "net/loop.h"
+
 #define CATALOG_NAME "kafkalite-topics.catalog"
 #define CATALOG_HEADER "# kafkalite topic catalog 1"
 #define CATALOG_MAX_BYTES (64u << 20)
@@ -46,6 +48,9 @@ static void topic_free(broker_topic_t *topic)
         return;
     for (int32_t p = 0; topic->logs && p < topic->partition_count; p++)
         kl_log_close(topic->logs[p]);
+    for (int32_t p = 0; topic->producers && p < topic->partition_count; p++)
+        producer_state_free(&topic->producers[p]);
+    free(topic->producers);
     for (size_t i = 0; i < topic->config_count; i++) {
         free(topic->configs[i].name);
         free(topic->configs[i].value);
@@ -61,10 +66,15 @@ static kl_err_t topic_open_logs(const broker_topics_t *topics, broker_topic_t *t
     kl_log_config_t log_config;
     topic_config_resolve(&topics->defaults, topic, &log_config);
     topic->logs = calloc((size_t)topic->partition_count, sizeof *topic->logs);
-    if (!topic->logs)
+    topic->producers = calloc((size_t)topic->partition_count, sizeof *topic->producers);
+    if (!topic->logs || !topic->producers)
         return KL_ERR_NOMEM;
+    int64_t now = kl_wallclock_ms();
     for (int32_t p = 0; p < topic->partition_count; p++) {
         kl_err_t err = kl_log_open(topics->dir, topic->name, p, &log_config, &topic->logs[p]);
+        if (!err)
+            err = producer_state_load(&topic->producers[p], topic->logs[p], now,
+                                      topics->defaults.producer_expiration_ms);
         if (err)
             return err;
     }

@@ -10,6 +10,7 @@
 
 #include "kafkalite/conf.h"
 #include "kafkalite/error.h"
+#include "broker/producer_state.h"
 #include "proto/types.h"
 #include "storage/log.h"
 
@@ -24,6 +25,7 @@ typedef struct broker_topic_defaults {
     kl_log_config_t log;       /* log.segment.bytes, log.retention.*, ... */
     int32_t max_message_bytes; /* message.max.bytes */
     int cleanup_policy;        /* log.cleanup.policy: KL_CLEANUP_* flags */
+    int64_t producer_expiration_ms; /* producer.id.expiration.ms */
 } broker_topic_defaults_t;
 
 typedef struct broker_topic {
@@ -32,6 +34,7 @@ typedef struct broker_topic {
     int32_t partition_count;
     int16_t replication_factor;
     kl_log_t **logs; /* partition_count */
+    producer_state_t *producers; /* partition_count: idempotent producers */
     broker_config_entry_t *configs;
     size_t config_count;
     /* configs the broker honours, resolved against the broker defaults */
