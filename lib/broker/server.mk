@@ -6,6 +6,8 @@ libkafkalite_internal_la_SOURCES += \
 	lib/broker/api_versions.c \
 	lib/broker/broker.c \
 	lib/broker/conn.c \
+	lib/broker/create_partitions.c \
+	lib/broker/delete_records.c \
 	lib/broker/dispatch.c \
 	lib/broker/fetch.c \
 	lib/broker/flusher.c \
@@ -57,6 +59,12 @@ tests_integration_test_broker_idempotence_SOURCES = tests/integration/test_broke
 	$(BROKER_WIRE_TEST_SOURCES)
 tests_integration_test_broker_idempotence_CFLAGS = $(TEST_CFLAGS)
 tests_integration_test_broker_idempotence_LDADD = $(TEST_LIBS)
+
+check_PROGRAMS += tests/integration/test_broker_admin
+TESTS += tests/integration/test_broker_admin
+tests_integration_test_broker_admin_SOURCES = tests/integration/test_broker_admin.c $(BROKER_WIRE_TEST_SOURCES)
+tests_integration_test_broker_admin_CFLAGS = $(TEST_CFLAGS)
+tests_integration_test_broker_admin_LDADD = $(TEST_LIBS)
 
 check_PROGRAMS += tests/integration/test_broker_log
 TESTS += tests/integration/test_broker_log

@@ -61,24 +61,37 @@ static void topic_free(broker_topic_t *topic)
     free(topic);
 }
 
-static kl_err_t topic_open_logs(const broker_topics_t *topics, broker_topic_t *topic)
+/* Deletes <dir>/<topic>-<partition> and the files in it. */
+static void remove_partition_dir(const char *dir, const char *topic, int32_t partition);
+
+/* Opens partitions [from, to) of topic, which has room for them; fresh:
+ * they are new, and a directory of the same name is a leftover (of a
+ * deleted topic, or a failed attempt) whose data is not theirs. */
+static kl_err_t open_partitions(const broker_topics_t *topics, broker_topic_t *t, int32_t from, int32_t to,
+                                bool fresh)
 {
     kl_log_config_t log_config;
-    topic_config_resolve(&topics->defaults, topic, &log_config);
-    topic->logs = calloc((size_t)topic->partition_count, sizeof *topic->logs);
-    topic->producers = calloc((size_t)topic->partition_count, sizeof *topic->producers);
-    if (!topic->logs || !topic->producers)
-        return KL_ERR_NOMEM;
+    topic_config_resolve(&topics->defaults, t, &log_config);
     int64_t now = kl_wallclock_ms();
-    for (int32_t p = 0; p < topic->partition_count; p++) {
-        kl_err_t err = kl_log_open(topics->dir, topic->name, p, &log_config, &topic->logs[p]);
+    for (int32_t p = from; p < to; p++) {
+        if (fresh)
+            remove_partition_dir(topics->dir, t->name, p);
+        kl_err_t err = kl_log_open(topics->dir, t->name, p, &log_config, &t->logs[p]);
         if (!err)
-            err = producer_state_load(&topic->producers[p], topic->logs[p], now,
-                                      topics->defaults.producer_expiration_ms);
+            err = producer_state_load(&t->producers[p], t->logs[p], now, topics->defaults.producer_expiration_ms);
         if (err)
             return err;
     }
     return KL_ERR_NONE;
+}
+
+static kl_err_t topic_open_logs(const broker_topics_t *topics, broker_topic_t *topic, bool fresh)
+{
+    topic->logs = calloc((size_t)topic->partition_count, sizeof *topic->logs);
+    topic->producers = calloc((size_t)topic->partition_count, sizeof *topic->producers);
+    if (!topic->logs || !topic->producers)
+        return KL_ERR_NOMEM;
+    return open_partitions(topics, topic, 0, topic->partition_count, fresh);
 }
 
 static kl_err_t topics_add(broker_topics_t *topics, broker_topic_t *topic)
@@ -342,7 +355,7 @@ kl_err_t topics_load(broker_topics_t *topics, const char *dir, const broker_topi
         err = catalog_parse(topics, text, errstr, errstr_size);
     free(text);
     for (size_t i = 0; !err && i < topics->count; i++) {
-        err = topic_open_logs(topics, topics->items[i]);
+        err = topic_open_logs(topics, topics->items[i], false);
         if (err)
             snprintf(errstr, errstr_size, "cannot open the logs of topic %s in %s: %s", topics->items[i]->name,
                      dir, kl_err_str(err));
@@ -361,7 +374,6 @@ void topics_close(broker_topics_t *topics)
 
 /* ------------------------------------------------------ create / delete */
 
-/* Deletes <dir>/<topic>-<partition> and the files in it. */
 static void remove_partition_dir(const char *dir, const char *topic, int32_t partition)
 {
     char path[4096];
@@ -415,9 +427,7 @@ kl_err_t topics_create(broker_topics_t *topics, kl_str_t name, int32_t partition
     }
     /* Directories left by a topic of the same name that was deleted before a
      * crash finished removing them must not leak their data into this one. */
-    for (int32_t p = 0; p < partitions; p++)
-        remove_partition_dir(topics->dir, t->name, p);
-    kl_err_t err = topic_open_logs(topics, t);
+    kl_err_t err = topic_open_logs(topics, t, true);
     if (!err)
         err = topics_add(topics, t);
     if (!err) {
@@ -461,5 +471,48 @@ kl_err_t topics_delete(broker_topics_t *topics, broker_topic_t *topic)
     for (int32_t p = 0; name && p < n; p++)
         remove_partition_dir(topics->dir, name, p);
     free(name);
+    return KL_ERR_NONE;
+}
+
+/* ------------------------------------------------------ partitions, configs */
+
+/* Closes and removes partitions [from, to) of a failed growth. */
+static void drop_partitions(const broker_topics_t *topics, broker_topic_t *t, int32_t from, int32_t to)
+{
+    for (int32_t p = from; p < to; p++) {
+        kl_log_close(t->logs[p]);
+        t->logs[p] = NULL;
+        producer_state_free(&t->producers[p]);
+        remove_partition_dir(topics->dir, t->name, p);
+    }
+}
+
+kl_err_t topics_add_partitions(broker_topics_t *topics, broker_topic_t *topic, int32_t count)
+{
+    int32_t old = topic->partition_count;
+    if (count <= old)
+        return KL_ERR_INVALID_PARTITIONS;
+    kl_log_t **logs = realloc(topic->logs, (size_t)count * sizeof *logs);
+    if (logs)
+        topic->logs = logs;
+    producer_state_t *producers = logs ? realloc(topic->producers, (size_t)count * sizeof *producers) : NULL;
+    if (!producers)
+        return KL_ERR_NOMEM;
+    topic->producers = producers;
+    for (int32_t p = old; p < count; p++) {
+        topic->logs[p] = NULL;
+        producer_state_init(&topic->producers[p]);
+    }
+    kl_err_t err = open_partitions(topics, topic, old, count, true);
+    if (!err) {
+        topic->partition_count = count;
+        err = catalog_write(topics);
+        if (err)
+            topic->partition_count = old;
+    }
+    if (err) {
+        drop_partitions(topics, topic, old, count);
+        return err == KL_ERR_NOMEM ? err : KL_ERR_KAFKA_STORAGE_ERROR;
+    }
     return KL_ERR_NONE;
 }

@@ -116,4 +116,9 @@ kl_err_t topics_create(broker_topics_t *topics, kl_str_t name, int32_t partition
  * partition directories. topic is freed. */
 kl_err_t topics_delete(broker_topics_t *topics, broker_topic_t *topic);
 
+/* Grows topic to count partitions (CreatePartitions): opens the new logs
+ * and rewrites the catalog; on failure the topic is as it was.
+ * KL_ERR_INVALID_PARTITIONS when count is not more than it has. */
+kl_err_t topics_add_partitions(broker_topics_t *topics, broker_topic_t *topic, int32_t count);
+
 #endif
