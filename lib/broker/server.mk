@@ -5,6 +5,8 @@ kafkaliteinclude_HEADERS += include/kafkalite/broker.h
 libkafkalite_internal_la_SOURCES += \
 	lib/broker/api_versions.c \
 	lib/broker/broker.c \
+	lib/broker/configs.c \
+	lib/broker/configs_alter.c \
 	lib/broker/conn.c \
 	lib/broker/create_partitions.c \
 	lib/broker/delete_records.c \

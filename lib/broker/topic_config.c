@@ -261,3 +261,66 @@ void topic_config_resolve(const broker_topic_defaults_t *defaults, broker_topic_
     if (!(topic->cleanup_policy & KL_CLEANUP_DELETE))
         lc->retention_ms = lc->retention_bytes = -1;
 }
+
+/* ------------------------------------------------------------ describe */
+
+/* A config the broker resolves itself: its number among the defaults and
+ * the server.properties names that set it. */
+static bool resolved_default(const broker_topic_defaults_t *d, const char *name, int64_t *v,
+                             const char *const **set_by)
+{
+    static const char *const retention[] = {"log.retention.ms", "log.retention.minutes", "log.retention.hours", NULL};
+    static const char *const roll[] = {"log.roll.ms", "log.roll.hours", NULL};
+    static const char *const flush_ms[] = {"log.flush.interval.ms", "log.flush.scheduler.interval.ms", NULL};
+    static const char *const bytes[] = {"log.retention.bytes", NULL};
+    static const char *const segment[] = {"log.segment.bytes", NULL};
+    static const char *const interval[] = {"log.index.interval.bytes", NULL};
+    static const char *const messages[] = {"log.flush.interval.messages", NULL};
+    static const char *const max[] = {"message.max.bytes", NULL};
+    const kl_log_config_t *lc = &d->log;
+    const struct {
+        const char *name;
+        int64_t value;
+        const char *const *set_by;
+    } table[] = {
+        {"retention.ms", lc->retention_ms, retention},
+        {"retention.bytes", lc->retention_bytes, bytes},
+        {"segment.bytes", (int64_t)lc->segment_bytes, segment},
+        {"segment.ms", lc->segment_ms, roll},
+        {"index.interval.bytes", (int64_t)lc->index_interval_bytes, interval},
+        {"flush.messages", lc->flush_interval_messages, messages},
+        {"flush.ms", lc->flush_interval_ms, flush_ms},
+        {"max.message.bytes", d->max_message_bytes, max},
+    };
+    for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
+        if (!strcmp(table[i].name, name)) {
+            *v = table[i].value;
+            *set_by = table[i].set_by;
+            return true;
+        }
+    return false;
+}
+
+bool topic_config_default(const broker_topic_defaults_t *d, const kl_conf_t *conf, const topic_config_def_t *def,
+                          char *buf, size_t size)
+{
+    int64_t v;
+    const char *const *set_by;
+    if (resolved_default(d, def->name, &v, &set_by)) {
+        snprintf(buf, size, "%lld", (long long)v);
+        bool set = false;
+        for (; *set_by; set_by++)
+            set |= kl_conf_is_set(conf, *set_by);
+        return set;
+    }
+    if (!strcmp(def->name, "message.timestamp.type")) {
+        snprintf(buf, size, "%s", d->log.timestamp_type == KL_LOG_APPEND_TIME ? "LogAppendTime" : "CreateTime");
+        return kl_conf_is_set(conf, def->broker_name);
+    }
+    if (def->broker_name) {
+        snprintf(buf, size, "%s", kl_conf_get_str(conf, def->broker_name));
+        return kl_conf_is_set(conf, def->broker_name);
+    }
+    snprintf(buf, size, "%s", def->fallback ? def->fallback : "");
+    return false;
+}

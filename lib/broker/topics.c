@@ -516,3 +516,52 @@ kl_err_t topics_add_partitions(broker_topics_t *topics, broker_topic_t *topic, i
     }
     return KL_ERR_NONE;
 }
+
+static void free_configs(broker_config_entry_t *configs, size_t count)
+{
+    for (size_t i = 0; i < count; i++) {
+        free(configs[i].name);
+        free(configs[i].value);
+    }
+    free(configs);
+}
+
+/* Applies the topic's configs to its partition logs. */
+static void topic_reconfigure(const broker_topics_t *topics, broker_topic_t *topic)
+{
+    kl_log_config_t log_config;
+    topic_config_resolve(&topics->defaults, topic, &log_config);
+    for (int32_t p = 0; p < topic->partition_count; p++) {
+        kl_err_t err = kl_log_set_config(topic->logs[p], &log_config);
+        (void)err; /* checked values always make a valid config */
+    }
+}
+
+kl_err_t topics_set_configs(broker_topics_t *topics, broker_topic_t *topic, const char *const *names,
+                            const char *const *values, size_t count)
+{
+    broker_topic_t scratch = {0};
+    bool ok = true;
+    for (size_t i = 0; ok && i < count; i++)
+        ok = add_config(&scratch, names[i], strlen(names[i]), values[i], values[i] ? strlen(values[i]) : 0,
+                        values[i] == NULL);
+    if (!ok) {
+        free_configs(scratch.configs, scratch.config_count);
+        return KL_ERR_NOMEM;
+    }
+    broker_config_entry_t *old = topic->configs;
+    size_t old_count = topic->config_count;
+    topic->configs = scratch.configs;
+    topic->config_count = scratch.config_count;
+    kl_err_t err = catalog_write(topics);
+    if (err) {
+        topic->configs = old;
+        topic->config_count = old_count;
+        old = scratch.configs;
+        old_count = scratch.config_count;
+    }
+    free_configs(old, old_count);
+    if (!err)
+        topic_reconfigure(topics, topic);
+    return err;
+}

@@ -100,6 +100,12 @@ bool topic_parse_int(kl_str_t s, int64_t min, int64_t max, int64_t *v);
  * log.flush.interval.ms falling back to log.flush.scheduler.interval.ms). */
 void topic_defaults_from_conf(const kl_conf_t *conf, broker_topic_defaults_t *defaults);
 
+/* The value a topic without its own setting of def has, as text in buf;
+ * true when the broker's configuration sets it (Kafka's
+ * STATIC_BROKER_CONFIG source), false for Kafka's default. */
+bool topic_config_default(const broker_topic_defaults_t *defaults, const kl_conf_t *conf,
+                          const topic_config_def_t *def, char *buf, size_t size);
+
 /* The topic's own configs over defaults: fills the topic's resolved
  * fields and *log_config for its partition logs. */
 void topic_config_resolve(const broker_topic_defaults_t *defaults, broker_topic_t *topic,
@@ -120,5 +126,12 @@ kl_err_t topics_delete(broker_topics_t *topics, broker_topic_t *topic);
  * and rewrites the catalog; on failure the topic is as it was.
  * KL_ERR_INVALID_PARTITIONS when count is not more than it has. */
 kl_err_t topics_add_partitions(broker_topics_t *topics, broker_topic_t *topic, int32_t count);
+
+/* Replaces the topic's configs with names[i] = values[i] (NULL values are
+ * kept as nulls), rewrites the catalog and applies them to the partition
+ * logs. Values must be checked (topic_config_check) first. On failure
+ * (KL_ERR_KAFKA_STORAGE_ERROR, KL_ERR_NOMEM) nothing changed. */
+kl_err_t topics_set_configs(broker_topics_t *topics, broker_topic_t *topic, const char *const *names,
+                            const char *const *values, size_t count);
 
 #endif

@@ -1,5 +1,6 @@
 /* Real clients against the embedded broker: librdkafka's admin API
- * creates a 3-partition topic, its producer (acks=all) writes 10,000 keyed
+ * creates a 3-partition topic (and grows one, deletes records, describes
+ * and alters configs), its producer (acks=all) writes 10,000 keyed
  * messages with headers, its consumer (manual assignment, no group) reads
  * every one back byte-exact, and again after the broker restarted on the
  * same directory; watermarks come from ListOffsets. kcat (when installed)
@@ -324,6 +325,124 @@ START_TEST(test_rdkafka_idempotent_restart)
 }
 END_TEST
 
+/* ------------------------------------------------------------ admin */
+
+/* Waits for the admin result event of type on q. */
+static rd_kafka_event_t *admin_result(rd_kafka_queue_t *q, rd_kafka_event_type_t type)
+{
+    rd_kafka_event_t *ev = rd_kafka_queue_poll(q, TIMEOUT_MS);
+    ck_assert_ptr_nonnull(ev);
+    ck_assert_int_eq(rd_kafka_event_type(ev), type);
+    ck_assert_msg(rd_kafka_event_error(ev) == 0, "%s: %s", rd_kafka_event_name(ev), rd_kafka_event_error_string(ev));
+    return ev;
+}
+
+static void grow_partitions(rd_kafka_t *rk, rd_kafka_queue_t *q, const char *topic, size_t count)
+{
+    char errstr[256];
+    rd_kafka_NewPartitions_t *np = rd_kafka_NewPartitions_new(topic, count, errstr, sizeof errstr);
+    ck_assert_ptr_nonnull(np);
+    rd_kafka_CreatePartitions(rk, &np, 1, NULL, q);
+    rd_kafka_event_t *ev = admin_result(q, RD_KAFKA_EVENT_CREATEPARTITIONS_RESULT);
+    size_t n;
+    const rd_kafka_topic_result_t **res =
+        rd_kafka_CreatePartitions_result_topics(rd_kafka_event_CreatePartitions_result(ev), &n);
+    ck_assert_int_eq(n, 1);
+    ck_assert_msg(rd_kafka_topic_result_error(res[0]) == 0, "CreatePartitions: %s",
+                  rd_kafka_topic_result_error_string(res[0]));
+    rd_kafka_event_destroy(ev);
+    rd_kafka_NewPartitions_destroy(np);
+}
+
+static void delete_records_before(rd_kafka_t *rk, rd_kafka_queue_t *q, const char *topic, int64_t offset)
+{
+    rd_kafka_topic_partition_list_t *before = rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_list_add(before, topic, 0)->offset = offset;
+    rd_kafka_DeleteRecords_t *dr = rd_kafka_DeleteRecords_new(before);
+    rd_kafka_topic_partition_list_destroy(before);
+    rd_kafka_DeleteRecords(rk, &dr, 1, NULL, q);
+    rd_kafka_event_t *ev = admin_result(q, RD_KAFKA_EVENT_DELETERECORDS_RESULT);
+    const rd_kafka_topic_partition_list_t *offsets =
+        rd_kafka_DeleteRecords_result_offsets(rd_kafka_event_DeleteRecords_result(ev));
+    ck_assert_int_eq(offsets->cnt, 1);
+    ck_assert_int_eq(offsets->elems[0].err, 0);
+    ck_assert_int_eq(offsets->elems[0].offset, offset); /* the new low watermark */
+    rd_kafka_event_destroy(ev);
+    rd_kafka_DeleteRecords_destroy(dr);
+}
+
+static void alter_topic_config(rd_kafka_t *rk, rd_kafka_queue_t *q, const char *topic, const char *name,
+                               const char *value)
+{
+    rd_kafka_ConfigResource_t *res = rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, topic);
+    ck_assert_int_eq(rd_kafka_ConfigResource_set_config(res, name, value), 0);
+    rd_kafka_AlterConfigs(rk, &res, 1, NULL, q);
+    rd_kafka_event_t *ev = admin_result(q, RD_KAFKA_EVENT_ALTERCONFIGS_RESULT);
+    size_t n;
+    const rd_kafka_ConfigResource_t **out = rd_kafka_AlterConfigs_result_resources(rd_kafka_event_AlterConfigs_result(ev), &n);
+    ck_assert_int_eq(n, 1);
+    ck_assert_msg(rd_kafka_ConfigResource_error(out[0]) == 0, "AlterConfigs: %s",
+                  rd_kafka_ConfigResource_error_string(out[0]));
+    rd_kafka_event_destroy(ev);
+    rd_kafka_ConfigResource_destroy(res);
+}
+
+/* The value and source of one topic config through DescribeConfigs. */
+static void expect_topic_config(rd_kafka_t *rk, rd_kafka_queue_t *q, const char *topic, const char *name,
+                                const char *value, rd_kafka_ConfigSource_t source)
+{
+    rd_kafka_ConfigResource_t *res = rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, topic);
+    rd_kafka_DescribeConfigs(rk, &res, 1, NULL, q);
+    rd_kafka_event_t *ev = admin_result(q, RD_KAFKA_EVENT_DESCRIBECONFIGS_RESULT);
+    size_t n, count;
+    const rd_kafka_ConfigResource_t **out =
+        rd_kafka_DescribeConfigs_result_resources(rd_kafka_event_DescribeConfigs_result(ev), &n);
+    ck_assert_int_eq(n, 1);
+    ck_assert_int_eq(rd_kafka_ConfigResource_error(out[0]), 0);
+    const rd_kafka_ConfigEntry_t **entries = rd_kafka_ConfigResource_configs(out[0], &count);
+    bool found = false;
+    for (size_t i = 0; i < count; i++) {
+        if (strcmp(rd_kafka_ConfigEntry_name(entries[i]), name))
+            continue;
+        found = true;
+        ck_assert_str_eq(rd_kafka_ConfigEntry_value(entries[i]), value);
+        ck_assert_int_eq(rd_kafka_ConfigEntry_source(entries[i]), source);
+    }
+    ck_assert_msg(found, "%s not described", name);
+    rd_kafka_event_destroy(ev);
+    rd_kafka_ConfigResource_destroy(res);
+}
+
+START_TEST(test_rdkafka_admin)
+{
+    broker_fixture_t f;
+    fixture_start(&f, NULL);
+    char errstr[256];
+    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf_new(f.bootstrap), errstr, sizeof errstr);
+    ck_assert_ptr_nonnull(rk);
+    rd_kafka_queue_t *q = rd_kafka_queue_new(rk);
+    create_topic(rk, TOPIC, NPARTS);
+    grow_partitions(rk, q, TOPIC, NPARTS + 1);
+    expect_t *e = calloc(1, sizeof *e);
+    produce_range(&f, e, 0, 1000, -1);
+    int64_t lo, hi;
+    ck_assert_int_eq(rd_kafka_query_watermark_offsets(rk, TOPIC, NPARTS, &lo, &hi, TIMEOUT_MS), 0);
+    ck_assert_int_gt(hi, 0); /* the new partition takes messages */
+    delete_records_before(rk, q, TOPIC, 10);
+    ck_assert_int_eq(rd_kafka_query_watermark_offsets(rk, TOPIC, 0, &lo, &hi, TIMEOUT_MS), 0);
+    ck_assert_int_eq(lo, 10);
+    expect_topic_config(rk, q, TOPIC, "retention.ms", "-1", RD_KAFKA_CONFIG_SOURCE_DYNAMIC_TOPIC_CONFIG);
+    expect_topic_config(rk, q, TOPIC, "segment.bytes", "1073741824", RD_KAFKA_CONFIG_SOURCE_DEFAULT_CONFIG);
+    alter_topic_config(rk, q, TOPIC, "segment.bytes", "1048576");
+    expect_topic_config(rk, q, TOPIC, "segment.bytes", "1048576", RD_KAFKA_CONFIG_SOURCE_DYNAMIC_TOPIC_CONFIG);
+    expect_topic_config(rk, q, TOPIC, "retention.ms", "604800000", RD_KAFKA_CONFIG_SOURCE_DEFAULT_CONFIG);
+    free(e);
+    rd_kafka_queue_destroy(q);
+    rd_kafka_destroy(rk);
+    fixture_stop(&f);
+}
+END_TEST
+
 /* ------------------------------------------------------------ kcat */
 
 /* Runs argv with stdin from in (NULL: /dev/null) and stdout into out (may
@@ -448,6 +567,7 @@ static Suite *suite(void)
     tcase_set_timeout(tc, 180);
     tcase_add_test(tc, test_rdkafka_roundtrip);
     tcase_add_test(tc, test_rdkafka_idempotent_restart);
+    tcase_add_test(tc, test_rdkafka_admin);
     tcase_add_test(tc, test_kcat);
     suite_add_tcase(s, tc);
     return s;
