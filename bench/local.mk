@@ -1,6 +1,9 @@
 # bench/: benchmarks, built by 'make bench', not part of make check.
 # Add a benchmark to BENCHMARKS and give it _SOURCES and _LDADD.
 BENCHMARKS = bench/bench_record bench/bench_storage
+if HAVE_RDKAFKA
+BENCHMARKS += bench/bench_producer
+endif
 EXTRA_PROGRAMS = $(BENCHMARKS)
 CLEANFILES += $(BENCHMARKS)
 
@@ -9,6 +12,11 @@ bench_bench_record_LDADD = libkafkalite-internal.la $(KL_DEP_LIBS)
 
 bench_bench_storage_SOURCES = bench/bench_storage.c
 bench_bench_storage_LDADD = libkafkalite-internal.la $(KL_DEP_LIBS)
+
+# kafkalite's producer against librdkafka's, on librdkafka's mock cluster.
+bench_bench_producer_SOURCES = bench/bench_producer.c
+bench_bench_producer_CFLAGS = $(AM_CFLAGS) $(RDKAFKA_CFLAGS)
+bench_bench_producer_LDADD = libkafkalite-internal.la $(KL_DEP_LIBS) $(RDKAFKA_LIBS)
 
 bench: $(BENCHMARKS)
 .PHONY: bench

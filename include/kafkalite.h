@@ -9,5 +9,7 @@
 #include "kafkalite/error.h"
 #include "kafkalite/conf.h"
 #include "kafkalite/broker.h"
+#include "kafkalite/message.h"
+#include "kafkalite/producer.h"
 
 #endif

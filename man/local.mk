@@ -15,10 +15,34 @@ dist_man_MANS += \
 	man/man3/kl_conf_get.3 \
 	man/man3/kl_conf_new.3 \
 	man/man3/kl_conf_set.3 \
+	man/man3/kl_conf_set_delivery_cb.3 \
+	man/man3/kl_conf_set_log_cb.3 \
+	man/man3/kl_conf_set_opaque.3 \
 	man/man3/kl_err_is_local.3 \
 	man/man3/kl_err_is_retriable.3 \
 	man/man3/kl_err_name.3 \
 	man/man3/kl_err_str.3 \
+	man/man3/kl_headers_add.3 \
+	man/man3/kl_headers_count.3 \
+	man/man3/kl_headers_destroy.3 \
+	man/man3/kl_headers_new.3 \
+	man/man3/kl_message_error.3 \
+	man/man3/kl_message_key.3 \
+	man/man3/kl_message_offset.3 \
+	man/man3/kl_message_opaque.3 \
+	man/man3/kl_message_partition.3 \
+	man/man3/kl_message_status.3 \
+	man/man3/kl_message_timestamp.3 \
+	man/man3/kl_message_topic.3 \
+	man/man3/kl_message_value.3 \
+	man/man3/kl_produce.3 \
+	man/man3/kl_produce_headers.3 \
+	man/man3/kl_producer_destroy.3 \
+	man/man3/kl_producer_failed.3 \
+	man/man3/kl_producer_flush.3 \
+	man/man3/kl_producer_new.3 \
+	man/man3/kl_producer_outstanding.3 \
+	man/man3/kl_producer_poll.3 \
 	man/man3/kl_version.3 \
 	man/man3/kl_version_str.3
 TESTS += tests/man_check.sh

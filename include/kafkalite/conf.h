@@ -74,6 +74,22 @@ KL_EXPORT const char **kl_conf_dump(const kl_conf_t *conf, size_t *countp);
 /** Frees an array returned by kl_conf_dump(). */
 KL_EXPORT void kl_conf_dump_free(const char **dump, size_t count);
 
+/** A log line: level is a syslog(3) level (3 error, 4 warning, 6 info, 7
+ * debug), facility a short upper-case tag ("BROKER", "METADATA", ...),
+ * message one line without a newline (valid during the call only). */
+typedef void kl_log_cb(void *opaque, int level, const char *facility, const char *message);
+
+/** Sends the client's log lines to cb instead of standard error. cb runs
+ * only inside the application's own calls (kl_producer_poll(),
+ * kl_producer_flush(), kl_producer_destroy()), never on the library's I/O
+ * thread; lines wait in a bounded queue until then. NULL restores standard
+ * error. Which lines are produced depends on log_level and debug. */
+KL_EXPORT void kl_conf_set_log_cb(kl_conf_t *conf, kl_log_cb *cb);
+
+/** The application's pointer handed to every callback of handles created
+ * from conf (log, delivery report). */
+KL_EXPORT void kl_conf_set_opaque(kl_conf_t *conf, void *opaque);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,1 +1,45 @@
-# lib/broker: build fragment (see Makefile.am).
+# lib/broker: build fragment (see Makefile.am) for the group coordinator:
+# classic groups' state machine, committed offsets and their persistence
+# in __consumer_offsets; and its unit tests.
+libkafkalite_internal_la_SOURCES += \
+	lib/broker/group_admin.c \
+	lib/broker/group_coord.c \
+	lib/broker/group_join.c \
+	lib/broker/group_leave.c \
+	lib/broker/group_map.c \
+	lib/broker/group_offset_delete.c \
+	lib/broker/group_offset_fetch.c \
+	lib/broker/group_offsets.c \
+	lib/broker/group_rebalance.c \
+	lib/broker/group_records.c \
+	lib/broker/group_state.c \
+	lib/broker/group_static.c \
+	lib/broker/group_store.c \
+	lib/broker/group_sync.c \
+	lib/broker/group_timer.c
+noinst_HEADERS += \
+	lib/broker/group.h \
+	lib/broker/group_internal.h \
+	lib/broker/group_records.h
+
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/test_group_state
+TESTS += tests/unit/test_group_state
+tests_unit_test_group_state_SOURCES = \
+	tests/unit/test_group_state.c \
+	tests/unit/group_fixture.c \
+	tests/unit/group_fixture.h
+tests_unit_test_group_state_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_group_state_LDADD = $(TEST_LIBS)
+endif
+
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/test_group_offsets
+TESTS += tests/unit/test_group_offsets
+tests_unit_test_group_offsets_SOURCES = \
+	tests/unit/test_group_offsets.c \
+	tests/unit/group_fixture.c \
+	tests/unit/group_fixture.h
+tests_unit_test_group_offsets_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_group_offsets_LDADD = $(TEST_LIBS)
+endif

@@ -1,1 +1,48 @@
-# lib/client: see the sources for what each file holds.
+# lib/client: the core every client handle shares (I/O thread, brokers and
+# their connections, ApiVersions, metadata cache, logging).
+libkafkalite_internal_la_SOURCES += \
+	lib/client/client_broker.c \
+	lib/client/client.c \
+	lib/client/log.c \
+	lib/client/metadata.c
+noinst_HEADERS += \
+	lib/client/client.h \
+	lib/client/client_impl.h \
+	lib/client/log.h
+
+if HAVE_CHECK
+if HAVE_RDKAFKA
+check_PROGRAMS += tests/interop/test_client
+TESTS += tests/interop/test_client
+tests_interop_test_client_SOURCES = tests/interop/test_client.c tests/interop/mock_util.c tests/interop/mock_util.h
+tests_interop_test_client_CFLAGS = $(TEST_CFLAGS) $(RDKAFKA_CFLAGS)
+tests_interop_test_client_LDADD = $(TEST_LIBS) $(RDKAFKA_LIBS)
+endif
+endif
+
+# lib/producer (its own fragment later): accumulator, sender, partitioners,
+# delivery reports; plus the hashes its partitioners use.
+libkafkalite_internal_la_SOURCES += \
+	lib/producer/accumulator.c \
+	lib/producer/message.c \
+	lib/producer/partitioner.c \
+	lib/producer/producer.c \
+	lib/producer/sender.c \
+	lib/producer/topics.c \
+	lib/util/murmur2.c
+noinst_HEADERS += \
+	lib/producer/producer_impl.h \
+	lib/util/murmur2.h
+kafkaliteinclude_HEADERS += \
+	include/kafkalite/message.h \
+	include/kafkalite/producer.h
+
+if HAVE_CHECK
+if HAVE_RDKAFKA
+check_PROGRAMS += tests/interop/test_producer
+TESTS += tests/interop/test_producer
+tests_interop_test_producer_SOURCES = tests/interop/test_producer.c tests/interop/mock_util.c tests/interop/mock_util.h
+tests_interop_test_producer_CFLAGS = $(TEST_CFLAGS) $(RDKAFKA_CFLAGS)
+tests_interop_test_producer_LDADD = $(TEST_LIBS) $(RDKAFKA_LIBS)
+endif
+endif

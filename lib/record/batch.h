@@ -161,6 +161,14 @@ KL_WARN_UNUSED kl_err_t kl_batch_writer_close(kl_batch_writer_t *w, const uint8_
  * can wait for acks and retries while the writer builds the next one. */
 uint8_t *kl_batch_writer_take(kl_batch_writer_t *w, size_t *len);
 
+/* After kl_batch_writer_close() of a compressed batch, and before the
+ * writer is reopened: hands the caller (free() it) the batch as it was
+ * before compression (header, then the records uncompressed), so that a
+ * producer can show each message's key and value in its delivery report
+ * without keeping copies. NULL (and *len 0) for an uncompressed batch,
+ * whose closed form already holds the records as written. */
+uint8_t *kl_batch_writer_take_uncompressed(kl_batch_writer_t *w, size_t *len);
+
 /* ---------------------------------------------------------------- reader */
 
 /* kl_batch_iter flags. */

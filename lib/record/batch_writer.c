@@ -288,3 +288,13 @@ uint8_t *kl_batch_writer_take(kl_batch_writer_t *w, size_t *len)
     w->state = KL_BATCH_WRITER_IDLE;
     return kl_buf_steal(&w->buf, len);
 }
+
+uint8_t *kl_batch_writer_take_uncompressed(kl_batch_writer_t *w, size_t *len)
+{
+    /* compress_records() swapped the buffers: scratch holds the original. */
+    if (w->state != KL_BATCH_WRITER_CLOSED || w->params.codec == KL_CODEC_NONE || !w->scratch.data) {
+        *len = 0;
+        return NULL;
+    }
+    return kl_buf_steal(&w->scratch, len);
+}

@@ -36,6 +36,7 @@ struct kl_conf {
     conf_ignored_t *ignored;
     char **warnings; /* warnings[i] is about ignored[i] */
     size_t nignored;
+    kl_conf_hooks_t hooks;
 };
 
 /* ---- small helpers ---- */
@@ -573,6 +574,7 @@ kl_conf_t *kl_conf_dup(const kl_conf_t *conf)
     if (!copy)
         return NULL;
     copy->schema = conf->schema;
+    copy->hooks = conf->hooks;
     copy->values = calloc(conf->schema->count ? conf->schema->count : 1, sizeof *copy->values);
     if (!copy->values)
         goto nomem;
@@ -806,6 +808,9 @@ bool kl_conf_is_set(const kl_conf_t *conf, const char *name)
     prop = kl_conf_resolve(conf->schema, prop);
     return conf->values[prop - conf->schema->props].set;
 }
+
+kl_conf_hooks_t *kl_conf_hooks(kl_conf_t *conf) { return &conf->hooks; }
+const kl_conf_hooks_t *kl_conf_hooks_get(const kl_conf_t *conf) { return &conf->hooks; }
 
 const char *const *kl_conf_warnings(const kl_conf_t *conf, size_t *countp)
 {

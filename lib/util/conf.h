@@ -136,6 +136,21 @@ const char *kl_conf_get_str(const kl_conf_t *conf, const char *name);
  * NULL). Unknown names: false. */
 bool kl_conf_is_set(const kl_conf_t *conf, const char *name);
 
+/* Callbacks and the application's opaque pointer, which are not string
+ * properties: the client's setters (kl_conf_set_log_cb() and the like, in
+ * lib/client and lib/producer) store them here, kl_conf_dup() copies them,
+ * and a handle reads them at creation. The engine does not know what the
+ * slots mean. */
+typedef void (*kl_conf_fn_t)(void);
+enum { KL_CONF_HOOK_LOG, KL_CONF_HOOK_DELIVERY, KL_CONF_HOOK_COUNT = 8 };
+typedef struct kl_conf_hooks {
+    kl_conf_fn_t fn[KL_CONF_HOOK_COUNT];
+    void *opaque;
+} kl_conf_hooks_t;
+
+kl_conf_hooks_t *kl_conf_hooks(kl_conf_t *conf);
+const kl_conf_hooks_t *kl_conf_hooks_get(const kl_conf_t *conf);
+
 /* One message per ignored property that was set, in the order first set:
  * `Ignored configuration property "zookeeper.connect": <why>`. The array
  * and strings belong to conf and stay valid until the next kl_conf_set or

@@ -1,0 +1,71 @@
+/* Internals of the client core shared by its files: client.c (handle,
+ * thread, bootstrap list), broker.c (connections and the ApiVersions
+ * handshake) and metadata.c (the cache and its refreshes). Not for the
+ * owning handles: they use client.h. */
+#ifndef KL_CLIENT_CLIENT_IMPL_H
+#define KL_CLIENT_CLIENT_IMPL_H
+
+#include <pthread.h>
+
+#include "client/client.h"
+
+/* API keys below this have a slot in a broker's version table. */
+#define KL_CLIENT_API_SLOTS 128
+
+struct kl_client_broker {
+    kl_client_broker_t *next;
+    kl_client_t *client;
+    int32_t node_id;  /* from metadata; negative for bootstrap entries */
+    bool bootstrap;
+    char name[300];   /* host:port/id */
+    kl_conn_t *conn;
+    int16_t versions[KL_CLIENT_API_SLOTS]; /* -1: not spoken */
+    int16_t api_versions_version;          /* the ApiVersions version being tried */
+    int failures;                          /* connection failures since last ready */
+};
+
+typedef struct kl_md_state {
+    kl_md_topic_t *topics;
+    size_t ntopics, cap;
+    bool in_flight;        /* a Metadata request is out */
+    bool again;            /* ask again once it is answered */
+    bool want_broker;      /* waiting for any broker to be ready */
+    bool allow_auto_create;
+    int16_t version;       /* of the request in flight */
+    int64_t last_request_ms;
+    kl_timer_t timer;      /* next refresh: rate-limited, retry or periodic */
+    unsigned rr;           /* rotates the broker asked */
+} kl_md_state_t;
+
+struct kl_client {
+    kl_conf_t *conf;
+    kl_client_events_t events;
+    void *opaque;
+    kl_log_t log;
+    kl_loop_t *loop;
+    pthread_t thread;
+    bool started;
+    bool stopping;
+    kl_client_broker_t *brokers; /* bootstrap entries first, then learned ones */
+    int32_t nbootstrap;
+    kl_conn_config_t conn_config;
+    char *client_id;
+    /* settings read once */
+    int64_t socket_timeout_ms;
+    int64_t retry_backoff_ms;
+    int64_t refresh_interval_ms; /* -1: no periodic refresh */
+    kl_md_state_t md;
+};
+
+/* broker.c */
+kl_client_broker_t *kl_client_broker_new(kl_client_t *client, int32_t node_id, const char *host, int port, bool bootstrap);
+void kl_client_broker_destroy(kl_client_broker_t *broker);
+void kl_client_broker_set_address(kl_client_broker_t *broker, const char *host, int port);
+
+/* metadata.c */
+void kl_md_init(kl_client_t *client);
+void kl_md_free(kl_client_t *client);
+/* A broker became ready: a refresh waiting for one can go. */
+void kl_md_broker_ready(kl_client_t *client);
+
+#endif

@@ -1,0 +1,308 @@
+/* The producer handle: settings checked at creation, the delivery-report
+ * queue the I/O thread fills and kl_producer_poll() drains on the
+ * application's thread, flush, and the shutdown that still reports every
+ * message exactly once. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "client/conf_table.h"
+#include "producer/producer_impl.h"
+#include "util/conf.h"
+
+void kl_conf_set_delivery_cb(kl_conf_t *conf, kl_delivery_cb *cb)
+{
+    kl_conf_hooks(conf)->fn[KL_CONF_HOOK_DELIVERY] = (kl_conf_fn_t)cb;
+}
+
+/* ---- settings ------------------------------------------------------------------ */
+
+static kl_err_t read_settings(kl_producer_t *p, const kl_conf_t *conf, char *errstr, size_t errstr_size)
+{
+    prod_settings_t *s = &p->s;
+    if (kl_conf_get_bool(conf, "enable.idempotence")) {
+        snprintf(errstr, errstr_size,
+                 "enable.idempotence=true is not supported yet: this producer cannot promise "
+                 "duplicate-free retries; set it to false");
+        return KL_ERR_NOT_IMPLEMENTED;
+    }
+    if (kl_conf_is_set(conf, "transactional.id") && *kl_conf_get_str(conf, "transactional.id")) {
+        snprintf(errstr, errstr_size, "transactional.id: transactions are not supported yet");
+        return KL_ERR_NOT_IMPLEMENTED;
+    }
+    s->codec = (kl_codec_t)kl_conf_get_int(conf, "compression.type");
+    if (!kl_codec_available(s->codec)) {
+        snprintf(errstr, errstr_size, "compression.type=%s is not compiled into this build",
+                 kl_codec_name(s->codec));
+        return KL_ERR_UNSUPPORTED_FEATURE;
+    }
+    s->codec_level = (int)kl_conf_get_int(conf, "compression.level");
+    s->acks = (int16_t)kl_conf_get_int(conf, "acks");
+    double linger = kl_conf_get_double(conf, "linger.ms");
+    s->linger_ms = linger > 0 ? (int64_t)ceil(linger) : 0;
+    s->message_max_bytes = (size_t)kl_conf_get_int(conf, "message.max.bytes");
+    s->batch_size = (size_t)kl_conf_get_int(conf, "batch.size");
+    /* A batch and its request framing must fit in message.max.bytes. */
+    if (s->batch_size > s->message_max_bytes - 512)
+        s->batch_size = s->message_max_bytes - 512;
+    s->batch_count = (int32_t)kl_conf_get_int(conf, "batch.num.messages");
+    s->max_messages = (size_t)kl_conf_get_int(conf, "queue.buffering.max.messages");
+    s->max_bytes = (size_t)kl_conf_get_int(conf, "queue.buffering.max.kbytes") * 1024;
+    s->retries = kl_conf_get_int(conf, "retries");
+    s->backoff_ms = kl_conf_get_int(conf, "retry.backoff.ms");
+    s->backoff_max_ms = kl_conf_get_int(conf, "retry.backoff.max.ms");
+    if (s->backoff_max_ms < s->backoff_ms)
+        s->backoff_max_ms = s->backoff_ms;
+    s->delivery_timeout_ms = kl_conf_get_int(conf, "delivery.timeout.ms");
+    s->request_timeout_ms = kl_conf_get_int(conf, "request.timeout.ms");
+    s->partitioner = (int)kl_conf_get_int(conf, "partitioner");
+    s->sticky_ms = kl_conf_get_int(conf, "sticky.partitioning.linger.ms");
+    s->max_in_flight = (int)kl_conf_get_int(conf, "max.in.flight.requests.per.connection");
+    const kl_conf_hooks_t *hooks = kl_conf_hooks_get(conf);
+    p->dr_cb = (kl_delivery_cb *)hooks->fn[KL_CONF_HOOK_DELIVERY];
+    p->opaque = hooks->opaque;
+    return KL_ERR_NONE;
+}
+
+/* ---- life cycle ------------------------------------------------------------------ */
+
+static void log_wake(void *arg)
+{
+    kl_producer_t *p = arg;
+    pthread_mutex_lock(&p->dr_lock);
+    p->dr_wake = true;
+    pthread_cond_broadcast(&p->dr_cond);
+    pthread_mutex_unlock(&p->dr_lock);
+}
+
+static void drain_timer_cb(kl_loop_t *loop, kl_timer_t *t)
+{
+    (void)loop;
+    prod_io_drain(t->opaque);
+}
+
+static void expiry_timer_cb(kl_loop_t *loop, kl_timer_t *t)
+{
+    (void)loop;
+    prod_io_expire(t->opaque);
+}
+
+static void set_errstr(char *errstr, size_t size, const char *msg)
+{
+    if (errstr && size)
+        snprintf(errstr, size, "%s", msg);
+}
+
+kl_producer_t *kl_producer_new(const kl_conf_t *conf, char *errstr, size_t errstr_size)
+{
+    char scratch[8];
+    if (!errstr || !errstr_size) {
+        errstr = scratch;
+        errstr_size = sizeof scratch;
+    }
+    errstr[0] = '\0';
+    if (!conf || kl_conf_schema(conf) != &kl_client_conf_schema) {
+        set_errstr(errstr, errstr_size, "not a client configuration (use kl_conf_new())");
+        return NULL;
+    }
+    kl_producer_t *p = calloc(1, sizeof *p);
+    kl_conf_t *copy = kl_conf_dup(conf);
+    if (!p || !copy) {
+        free(p);
+        kl_conf_destroy(copy);
+        set_errstr(errstr, errstr_size, "out of memory");
+        return NULL;
+    }
+    if (read_settings(p, copy, errstr, errstr_size) != KL_ERR_NONE) {
+        free(p);
+        kl_conf_destroy(copy);
+        return NULL;
+    }
+    pthread_mutex_init(&p->lock, NULL);
+    pthread_mutex_init(&p->dr_lock, NULL);
+    /* poll's timeout must not stretch or shrink when the wall clock is set */
+    pthread_condattr_t attr;
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    pthread_cond_init(&p->dr_cond, &attr);
+    pthread_condattr_destroy(&attr);
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    p->rand_state = ((uint64_t)ts.tv_nsec << 20) ^ (uint64_t)ts.tv_sec ^ (uint64_t)(uintptr_t)p;
+    p->rand_state |= 1;
+    p->io_rand_state = p->rand_state * 0x9e3779b97f4a7c15ull | 1;
+    kl_client_events_t ev = {prod_io_broker_ready, NULL, prod_io_metadata};
+    p->client = kl_client_new(copy, &ev, p, errstr, errstr_size);
+    if (!p->client) {
+        kl_producer_destroy(p);
+        return NULL;
+    }
+    kl_client_allow_auto_create(p->client, true);
+    p->log = kl_client_log(p->client);
+    p->log->wake = log_wake;
+    p->log->wake_arg = p;
+    kl_timer_init(&p->drain_timer, drain_timer_cb, p);
+    kl_timer_init(&p->expiry_timer, expiry_timer_cb, p);
+    if (kl_client_start(p->client, errstr, errstr_size) != KL_ERR_NONE) {
+        kl_producer_destroy(p);
+        return NULL;
+    }
+    return p;
+}
+
+/* ---- delivery reports ------------------------------------------------------------ */
+
+void prod_dr_enqueue(kl_producer_t *p, dr_node_t *node)
+{
+    node->next = NULL;
+    pthread_mutex_lock(&p->dr_lock);
+    if (p->dr_tail)
+        p->dr_tail->next = node;
+    else
+        p->dr_head = node;
+    p->dr_tail = node;
+    pthread_cond_broadcast(&p->dr_cond);
+    pthread_mutex_unlock(&p->dr_lock);
+}
+
+/* Runs the callback for every message of one report node and frees it;
+ * returns the number of messages. */
+static int serve_node(kl_producer_t *p, dr_node_t *node)
+{
+    kl_message_t m;
+    int n;
+    size_t bytes;
+    kl_err_t err;
+    if (node->kind == DR_BATCH) {
+        prod_batch_t *b = (prod_batch_t *)node;
+        n = b->count;
+        bytes = b->bytes;
+        err = b->err;
+        for (int32_t i = 0; p->dr_cb && i < b->count; i++) {
+            prod_message_from_batch(&m, b, i);
+            p->dr_cb(p, &m, p->opaque);
+        }
+        prod_batch_free(b);
+    } else {
+        pending_msg_t *pm = (pending_msg_t *)node;
+        n = 1;
+        bytes = pm->bytes;
+        err = pm->err;
+        if (p->dr_cb) {
+            prod_message_from_pending(&m, pm);
+            p->dr_cb(p, &m, p->opaque);
+        }
+        free(pm);
+    }
+    if (err)
+        atomic_fetch_add(&p->failed, (uint_fast64_t)n);
+    atomic_fetch_sub(&p->msg_bytes, bytes);
+    atomic_fetch_sub(&p->msg_count, (size_t)n);
+    return n;
+}
+
+static void deadline_after(struct timespec *ts, int timeout_ms)
+{
+    clock_gettime(CLOCK_MONOTONIC, ts);
+    ts->tv_sec += timeout_ms / 1000;
+    ts->tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+    if (ts->tv_nsec >= 1000000000L) {
+        ts->tv_sec++;
+        ts->tv_nsec -= 1000000000L;
+    }
+}
+
+int kl_producer_poll(kl_producer_t *p, int timeout_ms)
+{
+    pthread_mutex_lock(&p->dr_lock);
+    if (!p->dr_head && !p->dr_wake && timeout_ms != 0) {
+        struct timespec ts;
+        deadline_after(&ts, timeout_ms < 0 ? 0 : timeout_ms);
+        while (!p->dr_head && !p->dr_wake) {
+            if (timeout_ms < 0)
+                pthread_cond_wait(&p->dr_cond, &p->dr_lock);
+            else if (pthread_cond_timedwait(&p->dr_cond, &p->dr_lock, &ts) != 0)
+                break;
+        }
+    }
+    dr_node_t *node = p->dr_head;
+    p->dr_head = p->dr_tail = NULL;
+    p->dr_wake = false;
+    pthread_mutex_unlock(&p->dr_lock);
+    int served = 0;
+    while (node) {
+        dr_node_t *next = node->next;
+        served += serve_node(p, node);
+        node = next;
+    }
+    if (p->log)
+        kl_log_serve(p->log);
+    return served;
+}
+
+size_t kl_producer_outstanding(kl_producer_t *p) { return atomic_load(&p->msg_count); }
+uint64_t kl_producer_failed(kl_producer_t *p) { return (uint64_t)atomic_load(&p->failed); }
+
+kl_err_t kl_producer_flush(kl_producer_t *p, int timeout_ms)
+{
+    atomic_fetch_add(&p->flushing, 1);
+    /* A drain that sees `flushing` sends open batches without lingering. */
+    prod_wake(p);
+    int64_t deadline = kl_clock_ms() + timeout_ms;
+    while (atomic_load(&p->msg_count) > 0) {
+        int wait = 100;
+        if (timeout_ms >= 0) {
+            int64_t left = deadline - kl_clock_ms();
+            if (left <= 0)
+                break;
+            if (left < wait)
+                wait = (int)left;
+        }
+        kl_producer_poll(p, wait);
+    }
+    atomic_fetch_sub(&p->flushing, 1);
+    kl_producer_poll(p, 0);
+    return atomic_load(&p->msg_count) > 0 ? KL_ERR_TIMED_OUT : KL_ERR_NONE;
+}
+
+static void wake_task(void *arg)
+{
+    kl_producer_t *p = arg;
+    atomic_store(&p->wake_posted, false);
+    if (atomic_load(&p->closing))
+        return;
+    prod_io_drain(p);
+    prod_io_arm_expiry(p);
+}
+
+void prod_wake(kl_producer_t *p)
+{
+    if (!atomic_exchange(&p->wake_posted, true) && kl_client_post(p->client, wake_task, p) != 0)
+        atomic_store(&p->wake_posted, false);
+}
+
+void kl_producer_destroy(kl_producer_t *p)
+{
+    if (!p)
+        return;
+    atomic_store(&p->closing, true);
+    if (p->client)
+        kl_client_stop(p->client, prod_io_shutdown, p);
+    /* Every report, including the KL_ERR_DESTROY ones, is served here. */
+    while (kl_producer_poll(p, 0) > 0)
+        ;
+    if (p->client) {
+        kl_log_serve(p->log);
+        kl_client_destroy(p->client);
+    }
+    prod_topics_free(p);
+    free(p->io_topics);
+    free(p->io_parts);
+    free(p->drain_slots);
+    pthread_cond_destroy(&p->dr_cond);
+    pthread_mutex_destroy(&p->dr_lock);
+    pthread_mutex_destroy(&p->lock);
+    free(p);
+}

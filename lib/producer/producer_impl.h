@@ -1,0 +1,242 @@
+/* Internals of the producer, shared by its files:
+ *   producer.c     the handle: settings, poll/flush/destroy, delivery reports
+ *   accumulator.c  kl_produce(): topics, partitions, the open batches
+ *   sender.c       the I/O thread: Produce requests, responses, retries
+ *   topics.c       the I/O thread: metadata, waiting messages, expiry, shutdown
+ *   partitioner.c  key -> partition
+ *   message.c      kl_message_t accessors and kl_headers_t
+ *
+ * Where each batch lives decides who may touch it. A batch is always in
+ * exactly one place: its partition's queue (open, closing or ready), a
+ * request's slot (in flight), or the delivery-report queue; moving it
+ * between places is how "exactly one report per message" is kept.
+ *
+ * Locks: producer->lock guards the topic list, each topic's partition
+ * array, pending messages and the partitioner's state; partition->lock
+ * guards the partition's queue. Lock order: producer, then partition.
+ * Fields marked (io) belong to the I/O thread. */
+#ifndef KL_PRODUCER_IMPL_H
+#define KL_PRODUCER_IMPL_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "client/client.h"
+#include "kafkalite/producer.h"
+#include "record/batch.h"
+
+/* What a delivery report is made from: a batch, or one message that never
+ * reached a batch (its topic had no metadata yet). */
+typedef enum { DR_BATCH, DR_SINGLE } dr_kind_t;
+typedef struct dr_node {
+    struct dr_node *next;
+    dr_kind_t kind;
+} dr_node_t;
+
+/* A delivery report as the callback sees it (built on the stack). */
+struct kl_message {
+    const char *topic;
+    int32_t partition;
+    int64_t offset;
+    const void *key, *value;
+    size_t key_len, value_len;
+    int64_t timestamp;
+    kl_timestamp_type_t tstype;
+    kl_err_t err;
+    kl_msg_status_t status;
+    void *opaque;
+};
+
+/* One message in a batch: what the report needs besides the record. */
+typedef struct prod_msg {
+    void *opaque;
+    uint32_t rec_pos; /* the record's offset in the uncompressed batch */
+} prod_msg_t;
+
+typedef enum { BATCH_OPEN, BATCH_CLOSING, BATCH_READY } batch_state_t;
+
+typedef struct prod_partition prod_partition_t;
+typedef struct prod_topic prod_topic_t;
+typedef struct prod_request prod_request_t;
+
+typedef struct prod_batch {
+    dr_node_t dr; /* first: the report queue links batches through it */
+    struct prod_batch *next; /* in the partition's queue */
+    prod_partition_t *part;
+    batch_state_t state;
+    kl_batch_writer_t writer; /* until closed */
+    uint8_t *wire;            /* the closed batch as sent */
+    size_t wire_size;
+    uint8_t *plain;           /* header + uncompressed records, when wire is */
+    size_t plain_size;        /* compressed or missing (never closed) */
+    int64_t base_timestamp;
+    prod_msg_t *msgs;
+    int32_t count, cap;
+    size_t bytes;     /* payload bytes, for queue.buffering.max.kbytes */
+    uint64_t seq;     /* order within the partition */
+    int64_t created_ms, deadline_ms, retry_at_ms; /* monotonic; deadline 0: none */
+    int attempts;     /* sends so far */
+    bool maybe_persisted;  /* some attempt may have reached the log */
+    prod_request_t *req;   /* (io) while in flight */
+    int slot;
+    /* the outcome */
+    kl_err_t err;
+    kl_msg_status_t status;
+    int64_t base_offset;
+    int64_t log_append_time;
+} prod_batch_t;
+
+struct prod_partition {
+    prod_topic_t *topic;
+    int32_t id;
+    pthread_mutex_t lock;
+    prod_batch_t *open;        /* the queue's tail while open */
+    prod_batch_t *head, *tail; /* batches not in flight, in seq order */
+    uint64_t next_seq;
+    int32_t leader; /* (io) node id, -1: none */
+    int inflight;   /* (io) batches in flight */
+};
+
+/* A message produced before its topic's partitions were known. */
+typedef struct pending_msg {
+    dr_node_t dr;
+    struct pending_msg *next;
+    prod_topic_t *topic;
+    int32_t partition;
+    int64_t timestamp;
+    void *opaque;
+    int64_t deadline_ms;
+    size_t bytes;
+    const void *key, *value; /* into data; NULL: null */
+    size_t key_len, value_len;
+    kl_record_header_t *headers;
+    size_t header_count;
+    kl_err_t err;
+    _Alignas(max_align_t) uint8_t data[]; /* headers array, then bytes */
+} pending_msg_t;
+
+struct prod_topic {
+    prod_topic_t *next;
+    char *name;
+    /* under producer->lock */
+    bool known;                /* partitions usable: kl_produce() appends directly */
+    int32_t partition_count;
+    prod_partition_t **parts;
+    pending_msg_t *pend_head, *pend_tail;
+    int32_t sticky;            /* keyless messages' partition ... */
+    int64_t sticky_until_ms;   /* ... until then */
+    kl_err_t md_err;           /* (io) last metadata error */
+    bool warned;               /* (io) missing topic logged */
+};
+
+struct prod_request {
+    prod_request_t *next, *prev; /* (io) the producer's in-flight list */
+    kl_producer_t *producer;
+    int16_t version;
+    int nslots;
+    prod_batch_t *slots[]; /* NULL once a batch expired in flight */
+};
+
+typedef struct prod_settings {
+    int16_t acks;
+    int64_t linger_ms;
+    size_t batch_size;
+    int32_t batch_count;
+    size_t max_messages;   /* 0: no limit */
+    size_t max_bytes;
+    size_t message_max_bytes;
+    kl_codec_t codec;
+    int codec_level;
+    int64_t retries;
+    int64_t backoff_ms, backoff_max_ms;
+    int64_t delivery_timeout_ms; /* 0: none */
+    int64_t request_timeout_ms;
+    int partitioner;
+    int64_t sticky_ms;
+    int max_in_flight; /* per connection, and so per partition too */
+} prod_settings_t;
+
+struct kl_producer {
+    kl_client_t *client;
+    kl_log_t *log;
+    prod_settings_t s;
+    kl_delivery_cb *dr_cb;
+    void *opaque;
+
+    pthread_mutex_t lock;
+    prod_topic_t *topics;
+    uint64_t rand_state; /* the partitioner's, under lock */
+
+    atomic_size_t msg_count; /* accepted, report not yet served */
+    atomic_size_t msg_bytes;
+    atomic_uint_fast64_t failed;
+    atomic_bool wake_posted;
+    atomic_int flushing;
+    atomic_bool closing;
+
+    pthread_mutex_t dr_lock;
+    pthread_cond_t dr_cond;
+    dr_node_t *dr_head, *dr_tail;
+    bool dr_wake; /* log lines are waiting */
+
+    /* (io) */
+    prod_topic_t **io_topics;
+    size_t n_io_topics, cap_io_topics;
+    prod_partition_t **io_parts;
+    size_t n_io_parts, cap_io_parts;
+    prod_request_t *requests;
+    kl_timer_t drain_timer, expiry_timer;
+    unsigned rr;
+    uint64_t io_rand_state;     /* retry jitter */
+    prod_batch_t **drain_slots; /* room for one drain pass's requests */
+    size_t drain_slots_cap;
+};
+
+/* producer.c */
+void prod_dr_enqueue(kl_producer_t *p, dr_node_t *node);
+/* Any thread: asks the I/O thread to look at the queues (one task at a
+ * time, however often it is called). */
+void prod_wake(kl_producer_t *p);
+
+/* accumulator.c */
+kl_err_t prod_append(kl_producer_t *p, prod_partition_t *part, int64_t timestamp, const void *key, size_t key_len,
+                     const void *value, size_t value_len, const kl_record_header_t *headers, size_t header_count,
+                     void *opaque, size_t bytes, int64_t deadline_ms);
+/* Closes (compresses) a batch detached from the open slot; any thread,
+ * without the partition's lock. */
+void prod_batch_close(kl_producer_t *p, prod_batch_t *b);
+void prod_batch_free(prod_batch_t *b);
+prod_partition_t *prod_partition_new(prod_topic_t *t, int32_t id);
+void prod_partition_free(prod_partition_t *part);
+void prod_topics_free(kl_producer_t *p);
+
+/* partitioner.c: with producer->lock held; partition_count > 0. */
+int32_t prod_partition_for(kl_producer_t *p, prod_topic_t *t, const void *key, size_t key_len);
+/* A pseudo-random number from *state (xorshift64*); each state belongs to
+ * one lock or thread. */
+uint32_t prod_random(uint64_t *state);
+
+/* sender.c (io) */
+void prod_io_drain(kl_producer_t *p);
+void prod_io_broker_ready(kl_client_t *client, kl_client_broker_t *broker, void *opaque);
+/* Reports the batch's final error (any thread that owns the batch). */
+void prod_batch_fail(kl_producer_t *p, prod_batch_t *b, kl_err_t err);
+/* Starts t to fire at due (monotonic ms) unless it fires sooner already. */
+void prod_io_arm(kl_producer_t *p, kl_timer_t *t, int64_t due);
+
+/* topics.c (io): metadata, waiting messages, expiry, shutdown */
+void prod_io_register_topic(kl_producer_t *p, prod_topic_t *t);
+void prod_io_metadata(kl_client_t *client, void *opaque);
+void prod_io_expire(kl_producer_t *p);
+void prod_io_arm_expiry(kl_producer_t *p);
+void prod_io_shutdown(void *arg);
+
+/* message.c: fills a report for message i of batch b / a pending one. */
+void prod_message_from_batch(kl_message_t *m, const prod_batch_t *b, int32_t i);
+void prod_message_from_pending(kl_message_t *m, const pending_msg_t *pm);
+/* The headers of a list, and their payload bytes (names and values). */
+const kl_record_header_t *prod_headers_items(const kl_headers_t *h, size_t *countp, size_t *bytesp);
+
+#endif
