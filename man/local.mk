@@ -1,8 +1,10 @@
 # man/: reference pages, installed by make install and linted by make check.
 dist_man_MANS += \
+	man/man1/kafkalite.1 \
 	man/man3/kl_broker_bootstrap_servers.3 \
 	man/man3/kl_broker_conf_new.3 \
 	man/man3/kl_broker_destroy.3 \
+	man/man3/kl_broker_listeners.3 \
 	man/man3/kl_broker_new.3 \
 	man/man3/kl_broker_start.3 \
 	man/man3/kl_broker_stop.3 \

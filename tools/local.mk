@@ -1,1 +1,21 @@
-# tools/: the kafkalite command.
+# tools/: the kafkalite command (public API only, linked to libkafkalite),
+# its properties-file reader's unit test and the daemon's end-to-end test.
+bin_PROGRAMS = tools/kafkalite
+tools_kafkalite_SOURCES = \
+	tools/kafkalite.c \
+	tools/cli.h \
+	tools/cmd_broker.c \
+	tools/properties.c \
+	tools/properties.h
+tools_kafkalite_LDADD = libkafkalite.la
+
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/test_properties
+TESTS += tests/unit/test_properties
+tests_unit_test_properties_SOURCES = tests/unit/test_properties.c tools/properties.c tools/properties.h
+tests_unit_test_properties_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_properties_LDADD = $(CHECK_LIBS)
+endif
+
+TESTS += tests/tools/test_kafkalite_broker.sh
+EXTRA_DIST += tests/tools/test_kafkalite_broker.sh

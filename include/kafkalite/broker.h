@@ -44,6 +44,16 @@ KL_EXPORT kl_err_t kl_broker_start(kl_broker_t *broker);
  * before that, NULL. */
 KL_EXPORT const char *kl_broker_bootstrap_servers(const kl_broker_t *broker);
 
+/** Every listener the broker opened, as "NAME://host:port" entries
+ * separated by commas, in the order of the listeners property, each with
+ * the port actually bound (so a listener that asked for port 0 shows the
+ * port the operating system picked) and its host as configured (empty for
+ * every interface, IPv6 addresses in brackets). Listeners named in
+ * controller.listener.names are not opened and not listed. Valid once
+ * kl_broker_start() succeeded and until kl_broker_destroy(); before that,
+ * NULL. */
+KL_EXPORT const char *kl_broker_listeners(const kl_broker_t *broker);
+
 /** Stops the network thread and closes every client connection and
  * listener; requests in progress get no answer. Data appended so far stays
  * in the partition logs (written to the operating system, not fsynced).

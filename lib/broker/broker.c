@@ -102,12 +102,10 @@ static kl_err_t lock_log_dir(kl_broker_t *b, char *errstr, size_t errstr_size)
 
 static kl_err_t load_topics(kl_broker_t *b, char *errstr, size_t errstr_size)
 {
-    kl_log_config_t lc;
-    kl_log_config_init(&lc);
-    lc.segment_bytes = (uint64_t)kl_conf_get_int(b->conf, "log.segment.bytes");
-    lc.index_interval_bytes = (uint64_t)kl_conf_get_int(b->conf, "log.index.interval.bytes");
+    broker_topic_defaults_t defaults;
+    topic_defaults_from_conf(b->conf, &defaults);
     char why[512] = "";
-    kl_err_t err = topics_load(&b->topics, b->log_dir, &lc, b->message_max_bytes, why, sizeof why);
+    kl_err_t err = topics_load(&b->topics, b->log_dir, &defaults, why, sizeof why);
     if (err)
         set_error(errstr, errstr_size, "%s", why[0] ? why : kl_err_str(err));
     return err;
@@ -136,6 +134,8 @@ kl_broker_t *kl_broker_new(kl_conf_t *conf, char *errstr, size_t errstr_size)
     }
     b->lock_fd = -1;
     b->log_level = log_threshold();
+    atomic_init(&b->fault_lost_produce_responses, 0);
+    housekeeping_init(b);
     kl_err_t err = read_settings(b, errstr, errstr_size);
     if (!err)
         err = listeners_parse(b, errstr, errstr_size);
@@ -143,6 +143,8 @@ kl_broker_t *kl_broker_new(kl_conf_t *conf, char *errstr, size_t errstr_size)
         err = lock_log_dir(b, errstr, errstr_size);
     if (!err)
         err = meta_properties_load(b, errstr, errstr_size);
+    if (!err)
+        err = producer_ids_load(&b->producer_ids, b->log_dir, errstr, errstr_size);
     if (!err)
         err = load_topics(b, errstr, errstr_size);
     if (err) {
@@ -178,7 +180,8 @@ kl_err_t kl_broker_start(kl_broker_t *b)
         return err;
     }
     listeners_watch(b);
-    if (pthread_create(&b->thread, NULL, network_thread, b) != 0) {
+    if (housekeeping_start(b) != 0 || pthread_create(&b->thread, NULL, network_thread, b) != 0) {
+        housekeeping_stop(b);
         listeners_close(b);
         kl_loop_destroy(b->loop);
         b->loop = NULL;
@@ -194,6 +197,11 @@ const char *kl_broker_bootstrap_servers(const kl_broker_t *b)
     return b && b->state != BROKER_NEW ? b->bootstrap : NULL;
 }
 
+const char *kl_broker_listeners(const kl_broker_t *b)
+{
+    return b && b->state != BROKER_NEW ? b->listeners_text : NULL;
+}
+
 kl_err_t kl_broker_stop(kl_broker_t *b)
 {
     if (!b || b->state == BROKER_NEW)
@@ -203,6 +211,7 @@ kl_err_t kl_broker_stop(kl_broker_t *b)
     kl_loop_stop(b->loop);
     pthread_join(b->thread, NULL);
     /* The loop thread is gone: what it owned is ours to tear down. */
+    housekeeping_stop(b);
     conn_close_all(b);
     listeners_close(b);
     kl_loop_destroy(b->loop);
@@ -218,7 +227,9 @@ void kl_broker_destroy(kl_broker_t *b)
         return;
     if (b->state == BROKER_RUNNING)
         kl_broker_stop(b);
+    housekeeping_destroy(b); /* no flusher may touch a log being closed */
     topics_close(&b->topics);
+    producer_ids_free(&b->producer_ids);
     listeners_free(b);
     if (b->lock_fd >= 0)
         close(b->lock_fd); /* releases the flock */

@@ -69,6 +69,9 @@ static const kl_conf_prop_t broker_props[] = {
     KL_PROP_INT("log.retention.hours", "topic", "168", -1, I32_MAX, "How long to keep a segment, in hours."),
     KL_PROP_INT("log.retention.bytes", "topic", "-1", -1, INT64_MAX,
                 "Size a partition may grow to before old segments are deleted; -1 for no limit."),
+    KL_PROP_ENUM("log.message.timestamp.type", "topic", "CreateTime",
+                 KL_SYMS({"CreateTime", 0}, {"LogAppendTime", 1}),
+                 "Whether stored batches keep the producer's timestamps or get the broker's clock."),
     KL_PROP_INT("log.retention.check.interval.ms", "broker", "300000", 1, INT64_MAX,
                 "How often segments are checked for deletion, in milliseconds."),
     KL_PROP_SET(
@@ -103,6 +106,8 @@ static const kl_conf_prop_t broker_props[] = {
                 "Smallest session.timeout.ms a consumer may ask for."),
     KL_PROP_INT("group.max.session.timeout.ms", "broker", "1800000", 0, I32_MAX,
                 "Largest session.timeout.ms a consumer may ask for."),
+    KL_PROP_INT("producer.id.expiration.ms", "broker", "86400000", 1, I32_MAX,
+                "How long a partition remembers an idle idempotent producer's sequences, in milliseconds."),
     KL_PROP_INT("transaction.state.log.replication.factor", "broker", "3", 1, I16_MAX,
                 "Replication factor of __transaction_state (kept and reported; one copy is stored)."),
     KL_PROP_INT("transaction.state.log.min.isr", "broker", "2", 1, I32_MAX,

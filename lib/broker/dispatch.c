@@ -10,11 +10,17 @@
 static const broker_api_t served[] = {
     {KL_API_PRODUCE, 3, 11, handle_produce},
     {KL_API_FETCH, 4, 17, handle_fetch},
-    {KL_API_LIST_OFFSETS, 0, 6, handle_list_offsets},
+    {KL_API_LIST_OFFSETS, 0, 10, handle_list_offsets},
     {KL_API_METADATA, 0, 12, handle_metadata},
     {KL_API_API_VERSIONS, 0, 4, handle_api_versions},
     {KL_API_CREATE_TOPICS, 0, 7, handle_create_topics},
     {KL_API_DELETE_TOPICS, 0, 6, handle_delete_topics},
+    {KL_API_DELETE_RECORDS, 0, 2, handle_delete_records},
+    {KL_API_INIT_PRODUCER_ID, 0, 5, handle_init_producer_id},
+    {KL_API_DESCRIBE_CONFIGS, 0, 4, handle_describe_configs},
+    {KL_API_ALTER_CONFIGS, 0, 2, handle_alter_configs},
+    {KL_API_CREATE_PARTITIONS, 0, 3, handle_create_partitions},
+    {KL_API_INCREMENTAL_ALTER_CONFIGS, 0, 1, handle_incremental_alter_configs},
     {KL_API_DESCRIBE_CLUSTER, 0, 1, handle_describe_cluster},
 };
 

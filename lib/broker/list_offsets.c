@@ -1,12 +1,17 @@
 /* ListOffsets: the earliest (-2) and latest (-1) offsets of a partition,
- * and the first offset whose timestamp is at or after a given time, found
- * through the partition log's time index. */
+ * the first offset whose timestamp is at or after a given time, found
+ * through the partition log's time index, and (v7+) the record with the
+ * largest timestamp (-3). Without tiered storage the earliest local offset
+ * (-4, v8+) is the earliest one and there is no latest tiered offset (-5,
+ * v9+: -1, as Kafka answers when remote storage is off). */
 #include "broker/conn.h"
 #include "broker/dispatch.h"
 #include "proto/msg_fetch.h"
 
 #define LATEST_TIMESTAMP (-1)
 #define EARLIEST_TIMESTAMP (-2)
+#define EARLIEST_LOCAL_TIMESTAMP (-4)
+#define LATEST_TIERED_TIMESTAMP (-5)
 
 /* *offset and *found_ts stay -1 when no record is that recent. */
 static kl_err_t offset_for_time(kl_log_t *log, int64_t ts, int64_t *offset, int64_t *found_ts)
@@ -37,8 +42,10 @@ static void list_partition(broker_request_t *req, const broker_topic_t *t,
     kl_err_t err = KL_ERR_NONE;
     if (p->timestamp == LATEST_TIMESTAMP)
         r->offset = kl_log_high_watermark(log); /* also the last stable offset */
-    else if (p->timestamp == EARLIEST_TIMESTAMP)
+    else if (p->timestamp == EARLIEST_TIMESTAMP || p->timestamp == EARLIEST_LOCAL_TIMESTAMP)
         r->offset = kl_log_start_offset(log);
+    else if (p->timestamp == LATEST_TIERED_TIMESTAMP)
+        r->offset = -1;
     else
         err = offset_for_time(log, p->timestamp, &r->offset, &r->timestamp);
     if (err) {

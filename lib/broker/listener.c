@@ -75,12 +75,43 @@ static char *protocol_of(const char *map, const char *name)
     return NULL;
 }
 
+/* Whether name is listed in controller.listener.names: a KRaft
+ * controller's listener, which a Kafka quickstart file declares and a
+ * single kafkalite node has no use for. */
+static bool controller_listener(const kl_broker_t *broker, const char *name)
+{
+    char list[1024];
+    size_t size = sizeof list;
+    /* an ignored (cluster-only) property: read through the public getter */
+    if (kl_conf_get(broker->conf, "controller.listener.names", list, &size) != KL_ERR_NONE)
+        return false;
+    size_t nlen = strlen(name);
+    for (const char *p = list; *p;) {
+        p += strspn(p, " ,");
+        size_t len = strcspn(p, ",");
+        size_t trimmed = len;
+        while (trimmed > 0 && p[trimmed - 1] == ' ')
+            trimmed--;
+        if (trimmed == nlen && !strncmp(p, name, nlen))
+            return true;
+        p += len;
+    }
+    return false;
+}
+
 static kl_err_t add_listener(kl_broker_t *broker, const char *entry, size_t len, char *errstr, size_t errstr_size)
 {
     broker_listener_t l = {.broker = broker, .fd = -1};
     if (!parse_endpoint(entry, len, &l.name, &l.host, &l.port)) {
         snprintf(errstr, errstr_size, "listeners: cannot parse \"%.*s\" (want NAME://host:port)", (int)len, entry);
         return KL_ERR_INVALID_CONFIG;
+    }
+    if (controller_listener(broker, l.name)) {
+        broker_log(broker, BROKER_LOG_WARN, "listeners: %s is a controller listener "
+                   "(controller.listener.names); kafkalite has no controller and does not open it", l.name);
+        free(l.name);
+        free(l.host);
+        return KL_ERR_NONE;
     }
     char *proto = protocol_of(kl_conf_get_str(broker->conf, "listener.security.protocol.map"), l.name);
     kl_err_t err = KL_ERR_NONE;
@@ -225,6 +256,29 @@ static kl_err_t listener_advertise(broker_listener_t *l)
     return KL_ERR_NONE;
 }
 
+/* broker->listeners_text: every listener as NAME://host:port with its
+ * bound port, comma-separated, for kl_broker_listeners(). */
+static kl_err_t listeners_describe(kl_broker_t *broker)
+{
+    size_t size = 1;
+    for (size_t i = 0; i < broker->listener_count; i++)
+        size += strlen(broker->listeners[i].name) + strlen(broker->listeners[i].host) + 20;
+    free(broker->listeners_text);
+    broker->listeners_text = malloc(size);
+    if (!broker->listeners_text) {
+        listeners_close(broker);
+        return KL_ERR_NOMEM;
+    }
+    size_t used = 0;
+    for (size_t i = 0; i < broker->listener_count; i++) {
+        const broker_listener_t *l = &broker->listeners[i];
+        bool v6 = strchr(l->host, ':') != NULL;
+        used += (size_t)snprintf(broker->listeners_text + used, size - used, v6 ? "%s%s://[%s]:%d" : "%s%s://%s:%d",
+                                 i ? "," : "", l->name, l->host, l->port);
+    }
+    return KL_ERR_NONE;
+}
+
 kl_err_t listeners_bind(kl_broker_t *broker)
 {
     for (size_t i = 0; i < broker->listener_count; i++) {
@@ -252,7 +306,7 @@ kl_err_t listeners_bind(kl_broker_t *broker)
         listeners_close(broker);
         return KL_ERR_NOMEM;
     }
-    return KL_ERR_NONE;
+    return listeners_describe(broker);
 }
 
 static void on_accept(kl_loop_t *loop, kl_io_t *io, uint32_t events)
@@ -315,6 +369,8 @@ void listeners_free(kl_broker_t *broker)
         free(broker->listeners[i].adv_host);
     }
     free(broker->listeners);
+    free(broker->listeners_text);
     broker->listeners = NULL;
+    broker->listeners_text = NULL;
     broker->listener_count = 0;
 }

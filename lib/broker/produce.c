@@ -1,15 +1,28 @@
 /* Produce: validates each partition's record batch without decoding its
- * records (kl_batch_validate), appends it to the partition log with its
- * base offset patched, answers base offset and log-append time, and wakes
- * the fetches waiting for that partition. acks=0 gets no answer, and an
- * error on it closes the connection, as Kafka does, since the client
- * could not learn of it otherwise. */
+ * records (kl_batch_validate, once: the log takes it as checked), checks
+ * an idempotent producer's sequence (a retried batch is answered with the
+ * offset it got the first time and not written again), appends it to the
+ * partition log with its base offset patched, answers base offset and
+ * log-append time, and wakes the fetches waiting for that partition.
+ * acks=0 gets no answer, and an error on it closes the connection, as
+ * Kafka does, since the client could not learn of it otherwise. */
 #include "broker/conn.h"
 #include "broker/dispatch.h"
 #include "proto/msg_produce.h"
 #include "record/batch.h"
 
 typedef kl_produce_response_partition_t produced_t;
+
+/* A retry of a batch already written: Kafka answers it as a success with
+ * the offset it got the first time. */
+static int16_t answer_duplicate(kl_log_t *log, const producer_batch_t *dup, produced_t *r, const char **why)
+{
+    r->base_offset = dup->first_offset;
+    r->log_append_time_ms = kl_log_config(log)->timestamp_type == KL_LOG_APPEND_TIME ? dup->timestamp : -1;
+    r->log_start_offset = kl_log_start_offset(log);
+    *why = NULL;
+    return KL_ERR_NONE;
+}
 
 static int16_t append_batch(kl_broker_t *b, broker_topic_t *t, int32_t partition, kl_bytes_t records,
                             produced_t *r, const char **why)
@@ -27,26 +40,38 @@ static int16_t append_batch(kl_broker_t *b, broker_topic_t *t, int32_t partition
     kl_err_t err = kl_batch_validate(records.ptr, len, KL_BATCH_FROM_CLIENT, &batch, why);
     if (err)
         return (int16_t)err;
+    producer_state_t *producers = &t->producers[partition];
+    kl_log_t *log = t->logs[partition];
+    if (batch.producer_id >= 0) {
+        producer_batch_t dup;
+        err = producer_state_check(producers, &batch, &dup, why);
+        if (err == KL_ERR_DUPLICATE_SEQUENCE_NUMBER)
+            return answer_duplicate(log, &dup, r, why);
+        if (err)
+            return (int16_t)err;
+    }
     /* The batch lies in the connection's input buffer, which is ours to
-     * patch: leader epoch (Kafka writes the leader's), log-append time. */
+     * patch: leader epoch (Kafka writes the leader's), then base offset and
+     * log-append time in the log. Validated once: the log trusts it. */
     uint8_t *data = (uint8_t *)records.ptr;
     kl_batch_set_leader_epoch(data, len, 0);
-    int64_t now = -1;
-    if (t->log_append_time) {
-        now = kl_wallclock_ms();
-        kl_batch_set_log_append_time(data, len, now);
-    }
-    kl_log_t *log = t->logs[partition];
-    int64_t base;
-    err = kl_log_append(log, data, len, &base);
+    kl_log_append_info_t info;
+    err = kl_log_append_checked(log, data, len, &batch, kl_wallclock_ms(), &info);
     if (err) {
         if (err == KL_ERR_KAFKA_STORAGE_ERROR)
             broker_log(b, BROKER_LOG_ERR, "appending to %s-%d failed: storage error", t->name, (int)partition);
         return err < 0 ? KL_ERR_KAFKA_STORAGE_ERROR : (int16_t)err;
     }
-    r->base_offset = base;
-    r->log_append_time_ms = now;
-    r->log_start_offset = kl_log_start_offset(log);
+    if (batch.producer_id >= 0 &&
+        producer_state_update(producers, batch.producer_id, batch.producer_epoch, batch.base_sequence,
+                              info.base_offset, info.last_offset,
+                              info.log_append_time >= 0 ? info.log_append_time : batch.max_timestamp) != KL_ERR_NONE)
+        broker_log(b, BROKER_LOG_ERR, "%s-%d: out of memory recording producer %lld", t->name, (int)partition,
+                   (long long)batch.producer_id);
+    r->base_offset = info.base_offset;
+    r->log_append_time_ms = info.log_append_time;
+    r->log_start_offset = info.log_start_offset;
+    housekeeping_appended(b, log);
     fetch_wake(b, t, partition, len);
     return KL_ERR_NONE;
 }
@@ -78,6 +103,15 @@ static int16_t request_error(const kl_produce_request_t *body)
     return KL_ERR_NONE;
 }
 
+/* Whether a test asked for this response to be lost. */
+static bool lose_response(kl_broker_t *b)
+{
+    int left = atomic_load(&b->fault_lost_produce_responses);
+    while (left > 0 && !atomic_compare_exchange_weak(&b->fault_lost_produce_responses, &left, left - 1))
+        ;
+    return left > 0;
+}
+
 broker_req_status_t handle_produce(broker_request_t *req)
 {
     const kl_produce_request_t *body = req->body;
@@ -104,6 +138,11 @@ broker_req_status_t handle_produce(broker_request_t *req)
             produce_partition(req, t, forced, &td->partition_data.items[k], &rt->partition_responses.items[k]);
             failed |= rt->partition_responses.items[k].error_code != 0;
         }
+    }
+    if (body->acks != 0 && lose_response(req->broker)) {
+        broker_log(req->broker, BROKER_LOG_INFO, "%s: fault injection: produce response dropped",
+                   req->conn->peer);
+        return BROKER_REQ_CLOSE;
     }
     if (body->acks == 0) {
         if (failed)

@@ -7,10 +7,13 @@
 #define KL_BROKER_SERVER_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
 #include "kafkalite/broker.h"
+#include "broker/housekeeping.h"
+#include "broker/producer_state.h"
 #include "broker/topics.h"
 #include "net/loop.h"
 #include "storage/log.h"
@@ -51,14 +54,22 @@ struct kl_broker {
     broker_listener_t *listeners;
     size_t listener_count;
     char *bootstrap;
+    char *listeners_text; /* kl_broker_listeners() */
 
     broker_topics_t topics;
+    producer_ids_t producer_ids;
 
     kl_loop_t *loop;
     pthread_t thread;
     broker_state_t state;
     broker_conn_t *conns;     /* doubly linked */
     broker_fetch_t *parked;   /* fetches waiting for data, doubly linked */
+    broker_housekeeping_t housekeeping; /* retention, flushing */
+
+    /* Fault injection for tests (any thread may set it): this many
+     * produce requests are appended, then their connection is closed
+     * instead of answered, as when a response is lost on the way. */
+    atomic_int fault_lost_produce_responses;
 };
 
 /* Log levels. */

@@ -5,33 +5,74 @@ kafkaliteinclude_HEADERS += include/kafkalite/broker.h
 libkafkalite_internal_la_SOURCES += \
 	lib/broker/api_versions.c \
 	lib/broker/broker.c \
+	lib/broker/configs.c \
+	lib/broker/configs_alter.c \
 	lib/broker/conn.c \
+	lib/broker/create_partitions.c \
+	lib/broker/delete_records.c \
 	lib/broker/dispatch.c \
 	lib/broker/fetch.c \
+	lib/broker/flusher.c \
+	lib/broker/housekeeping.c \
 	lib/broker/list_offsets.c \
 	lib/broker/listener.c \
 	lib/broker/meta_properties.c \
 	lib/broker/metadata.c \
 	lib/broker/produce.c \
+	lib/broker/producer_ids.c \
+	lib/broker/producer_state.c \
 	lib/broker/topic_admin.c \
+	lib/broker/topic_config.c \
 	lib/broker/topics.c
 noinst_HEADERS += \
 	lib/broker/conn.h \
 	lib/broker/dispatch.h \
+	lib/broker/housekeeping.h \
+	lib/broker/producer_state.h \
 	lib/broker/server.h \
 	lib/broker/topics.h
+
+BROKER_WIRE_TEST_SOURCES = \
+	tests/integration/broker_fixture.c \
+	tests/integration/broker_fixture.h \
+	tests/integration/broker_wire.c \
+	tests/integration/broker_wire.h \
+	tests/interop/wire_client.c \
+	tests/interop/wire_client.h
 
 if HAVE_CHECK
 check_PROGRAMS += tests/integration/test_broker
 TESTS += tests/integration/test_broker
 tests_integration_test_broker_SOURCES = \
 	tests/integration/test_broker.c \
-	tests/integration/broker_fixture.c \
-	tests/integration/broker_fixture.h \
-	tests/interop/wire_client.c \
-	tests/interop/wire_client.h
+	$(BROKER_WIRE_TEST_SOURCES)
 tests_integration_test_broker_CFLAGS = $(TEST_CFLAGS)
 tests_integration_test_broker_LDADD = $(TEST_LIBS)
+
+check_PROGRAMS += tests/unit/test_producer_state
+TESTS += tests/unit/test_producer_state
+tests_unit_test_producer_state_SOURCES = tests/unit/test_producer_state.c
+tests_unit_test_producer_state_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_producer_state_LDADD = $(TEST_LIBS)
+
+check_PROGRAMS += tests/integration/test_broker_idempotence
+TESTS += tests/integration/test_broker_idempotence
+tests_integration_test_broker_idempotence_SOURCES = tests/integration/test_broker_idempotence.c \
+	$(BROKER_WIRE_TEST_SOURCES)
+tests_integration_test_broker_idempotence_CFLAGS = $(TEST_CFLAGS)
+tests_integration_test_broker_idempotence_LDADD = $(TEST_LIBS)
+
+check_PROGRAMS += tests/integration/test_broker_admin
+TESTS += tests/integration/test_broker_admin
+tests_integration_test_broker_admin_SOURCES = tests/integration/test_broker_admin.c $(BROKER_WIRE_TEST_SOURCES)
+tests_integration_test_broker_admin_CFLAGS = $(TEST_CFLAGS)
+tests_integration_test_broker_admin_LDADD = $(TEST_LIBS)
+
+check_PROGRAMS += tests/integration/test_broker_log
+TESTS += tests/integration/test_broker_log
+tests_integration_test_broker_log_SOURCES = tests/integration/test_broker_log.c $(BROKER_WIRE_TEST_SOURCES)
+tests_integration_test_broker_log_CFLAGS = $(TEST_CFLAGS)
+tests_integration_test_broker_log_LDADD = $(TEST_LIBS)
 endif
 
 # Real clients against the broker: librdkafka (linked) and kcat (spawned).

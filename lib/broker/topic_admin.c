@@ -147,6 +147,7 @@ static void create_one(broker_request_t *req, const kl_create_topics_request_t *
             return set_error(req, r, err == KL_ERR_NOMEM ? KL_ERR_UNKNOWN_SERVER_ERROR : (int16_t)err, "%s",
                              kl_err_str(err));
         r->topic_id = created->id;
+        housekeeping_reschedule(b);
         broker_log(b, BROKER_LOG_INFO, "created topic %s with %d partitions", created->name, (int)partitions);
     }
     r->num_partitions = partitions;
@@ -192,6 +193,7 @@ static void delete_one(broker_request_t *req, kl_str_t name, const kl_uuid_t *id
         r->error_code = KL_ERR_TOPIC_DELETION_DISABLED;
         return;
     }
+    housekeeping_forget_logs(b, t->logs, t->partition_count);
     kl_err_t err = topics_delete(&b->topics, t);
     r->error_code = err == KL_ERR_NOMEM ? KL_ERR_UNKNOWN_SERVER_ERROR : (int16_t)err;
     if (!err)

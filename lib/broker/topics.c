@@ -17,6 +17,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "net/loop.h"
+
 #define CATALOG_NAME "kafkalite-topics.catalog"
 #define CATALOG_HEADER "# kafkalite topic catalog 1"
 #define CATALOG_MAX_BYTES (64u << 20)
@@ -38,86 +40,6 @@ bool topic_name_valid(kl_str_t name)
     return true;
 }
 
-/* ------------------------------------------------------------- configs */
-
-/* Kafka's topic-level config names; others are INVALID_CONFIG. */
-static const char *const known_configs[] = {
-    "cleanup.policy", "compression.type", "compression.gzip.level", "compression.lz4.level",
-    "compression.zstd.level", "delete.retention.ms", "file.delete.delay.ms", "flush.messages", "flush.ms",
-    "follower.replication.throttled.replicas", "index.interval.bytes",
-    "leader.replication.throttled.replicas", "local.retention.bytes", "local.retention.ms",
-    "max.compaction.lag.ms", "max.message.bytes", "message.downconversion.enable", "message.format.version",
-    "message.timestamp.after.max.ms", "message.timestamp.before.max.ms",
-    "message.timestamp.difference.max.ms", "message.timestamp.type", "min.cleanable.dirty.ratio",
-    "min.compaction.lag.ms", "min.insync.replicas", "preallocate", "remote.storage.enable", "retention.bytes",
-    "retention.ms", "segment.bytes", "segment.index.bytes", "segment.jitter.ms", "segment.ms",
-    "unclean.leader.election.enable",
-};
-
-static bool parse_int(kl_str_t s, int64_t min, int64_t max, int64_t *v)
-{
-    if (s.len <= 0 || s.len > 20)
-        return false;
-    char buf[24];
-    memcpy(buf, s.ptr, (size_t)s.len);
-    buf[s.len] = '\0';
-    char *end;
-    errno = 0;
-    long long n = strtoll(buf, &end, 10);
-    if (errno || *end || n < min || n > max)
-        return false;
-    *v = n;
-    return true;
-}
-
-kl_err_t topic_config_check(kl_str_t name, kl_str_t value, const char **whyp)
-{
-    bool known = false;
-    for (size_t i = 0; i < sizeof known_configs / sizeof known_configs[0] && !known; i++)
-        known = kl_str_eq(name, known_configs[i]);
-    *whyp = NULL;
-    if (!known) {
-        *whyp = "Unknown topic config name";
-        return KL_ERR_INVALID_CONFIG;
-    }
-    if (value.len < 0)
-        return KL_ERR_NONE; /* null: the broker default */
-    int64_t v;
-    if (kl_str_eq(name, "max.message.bytes") && !parse_int(value, 0, INT32_MAX, &v))
-        *whyp = "max.message.bytes must be an integer between 0 and 2147483647";
-    else if (kl_str_eq(name, "segment.bytes") && !parse_int(value, 14, INT32_MAX, &v))
-        *whyp = "segment.bytes must be an integer between 14 and 2147483647";
-    else if (kl_str_eq(name, "index.interval.bytes") && !parse_int(value, 0, INT32_MAX, &v))
-        *whyp = "index.interval.bytes must be an integer between 0 and 2147483647";
-    else if (kl_str_eq(name, "message.timestamp.type") && !kl_str_eq(value, "CreateTime") &&
-             !kl_str_eq(value, "LogAppendTime"))
-        *whyp = "message.timestamp.type must be CreateTime or LogAppendTime";
-    return *whyp ? KL_ERR_INVALID_CONFIG : KL_ERR_NONE;
-}
-
-/* Resolves the configs the broker honours into topic and log_config. */
-static void topic_apply_configs(const broker_topics_t *topics, broker_topic_t *topic, kl_log_config_t *log_config)
-{
-    *log_config = topics->log_config;
-    topic->max_message_bytes = topics->max_message_bytes;
-    topic->log_append_time = false;
-    for (size_t i = 0; i < topic->config_count; i++) {
-        const broker_config_entry_t *c = &topic->configs[i];
-        kl_str_t value = kl_str(c->value);
-        int64_t v;
-        if (!c->value)
-            continue;
-        if (!strcmp(c->name, "max.message.bytes") && parse_int(value, 0, INT32_MAX, &v))
-            topic->max_message_bytes = (int32_t)v;
-        else if (!strcmp(c->name, "segment.bytes") && parse_int(value, 14, INT32_MAX, &v))
-            log_config->segment_bytes = (uint64_t)v;
-        else if (!strcmp(c->name, "index.interval.bytes") && parse_int(value, 0, INT32_MAX, &v))
-            log_config->index_interval_bytes = (uint64_t)v;
-        else if (!strcmp(c->name, "message.timestamp.type"))
-            topic->log_append_time = !strcmp(c->value, "LogAppendTime");
-    }
-}
-
 /* ------------------------------------------------------------- topics */
 
 static void topic_free(broker_topic_t *topic)
@@ -126,6 +48,9 @@ static void topic_free(broker_topic_t *topic)
         return;
     for (int32_t p = 0; topic->logs && p < topic->partition_count; p++)
         kl_log_close(topic->logs[p]);
+    for (int32_t p = 0; topic->producers && p < topic->partition_count; p++)
+        producer_state_free(&topic->producers[p]);
+    free(topic->producers);
     for (size_t i = 0; i < topic->config_count; i++) {
         free(topic->configs[i].name);
         free(topic->configs[i].value);
@@ -136,19 +61,37 @@ static void topic_free(broker_topic_t *topic)
     free(topic);
 }
 
-static kl_err_t topic_open_logs(const broker_topics_t *topics, broker_topic_t *topic)
+/* Deletes <dir>/<topic>-<partition> and the files in it. */
+static void remove_partition_dir(const char *dir, const char *topic, int32_t partition);
+
+/* Opens partitions [from, to) of topic, which has room for them; fresh:
+ * they are new, and a directory of the same name is a leftover (of a
+ * deleted topic, or a failed attempt) whose data is not theirs. */
+static kl_err_t open_partitions(const broker_topics_t *topics, broker_topic_t *t, int32_t from, int32_t to,
+                                bool fresh)
 {
     kl_log_config_t log_config;
-    topic_apply_configs(topics, topic, &log_config);
-    topic->logs = calloc((size_t)topic->partition_count, sizeof *topic->logs);
-    if (!topic->logs)
-        return KL_ERR_NOMEM;
-    for (int32_t p = 0; p < topic->partition_count; p++) {
-        kl_err_t err = kl_log_open(topics->dir, topic->name, p, &log_config, &topic->logs[p]);
+    topic_config_resolve(&topics->defaults, t, &log_config);
+    int64_t now = kl_wallclock_ms();
+    for (int32_t p = from; p < to; p++) {
+        if (fresh)
+            remove_partition_dir(topics->dir, t->name, p);
+        kl_err_t err = kl_log_open(topics->dir, t->name, p, &log_config, &t->logs[p]);
+        if (!err)
+            err = producer_state_load(&t->producers[p], t->logs[p], now, topics->defaults.producer_expiration_ms);
         if (err)
             return err;
     }
     return KL_ERR_NONE;
+}
+
+static kl_err_t topic_open_logs(const broker_topics_t *topics, broker_topic_t *topic, bool fresh)
+{
+    topic->logs = calloc((size_t)topic->partition_count, sizeof *topic->logs);
+    topic->producers = calloc((size_t)topic->partition_count, sizeof *topic->producers);
+    if (!topic->logs || !topic->producers)
+        return KL_ERR_NOMEM;
+    return open_partitions(topics, topic, 0, topic->partition_count, fresh);
 }
 
 static kl_err_t topics_add(broker_topics_t *topics, broker_topic_t *topic)
@@ -296,7 +239,7 @@ static broker_topic_t *parse_topic_line(char *args)
     char *parts = strtok_r(NULL, " ", &save), *rf = strtok_r(NULL, " ", &save);
     int64_t np, nrf;
     if (!name || !id || !parts || !rf || strtok_r(NULL, " ", &save) || !topic_name_valid(kl_str(name)) ||
-        !parse_int(kl_str(parts), 1, INT32_MAX, &np) || !parse_int(kl_str(rf), 1, INT16_MAX, &nrf))
+        !topic_parse_int(kl_str(parts), 1, INT32_MAX, &np) || !topic_parse_int(kl_str(rf), 1, INT16_MAX, &nrf))
         return NULL;
     broker_topic_t *t = calloc(1, sizeof *t);
     if (!t)
@@ -394,13 +337,12 @@ static kl_err_t catalog_parse(broker_topics_t *topics, char *text, char *errstr,
     return KL_ERR_NONE;
 }
 
-kl_err_t topics_load(broker_topics_t *topics, const char *dir, const kl_log_config_t *log_config,
-                     int32_t max_message_bytes, char *errstr, size_t errstr_size)
+kl_err_t topics_load(broker_topics_t *topics, const char *dir, const broker_topic_defaults_t *defaults,
+                     char *errstr, size_t errstr_size)
 {
     memset(topics, 0, sizeof *topics);
     topics->dir = strdup(dir);
-    topics->log_config = *log_config;
-    topics->max_message_bytes = max_message_bytes;
+    topics->defaults = *defaults;
     if (!topics->dir)
         return KL_ERR_NOMEM;
     char *text;
@@ -413,7 +355,7 @@ kl_err_t topics_load(broker_topics_t *topics, const char *dir, const kl_log_conf
         err = catalog_parse(topics, text, errstr, errstr_size);
     free(text);
     for (size_t i = 0; !err && i < topics->count; i++) {
-        err = topic_open_logs(topics, topics->items[i]);
+        err = topic_open_logs(topics, topics->items[i], false);
         if (err)
             snprintf(errstr, errstr_size, "cannot open the logs of topic %s in %s: %s", topics->items[i]->name,
                      dir, kl_err_str(err));
@@ -432,7 +374,6 @@ void topics_close(broker_topics_t *topics)
 
 /* ------------------------------------------------------ create / delete */
 
-/* Deletes <dir>/<topic>-<partition> and the files in it. */
 static void remove_partition_dir(const char *dir, const char *topic, int32_t partition)
 {
     char path[4096];
@@ -486,9 +427,7 @@ kl_err_t topics_create(broker_topics_t *topics, kl_str_t name, int32_t partition
     }
     /* Directories left by a topic of the same name that was deleted before a
      * crash finished removing them must not leak their data into this one. */
-    for (int32_t p = 0; p < partitions; p++)
-        remove_partition_dir(topics->dir, t->name, p);
-    kl_err_t err = topic_open_logs(topics, t);
+    kl_err_t err = topic_open_logs(topics, t, true);
     if (!err)
         err = topics_add(topics, t);
     if (!err) {
@@ -533,4 +472,96 @@ kl_err_t topics_delete(broker_topics_t *topics, broker_topic_t *topic)
         remove_partition_dir(topics->dir, name, p);
     free(name);
     return KL_ERR_NONE;
+}
+
+/* ------------------------------------------------------ partitions, configs */
+
+/* Closes and removes partitions [from, to) of a failed growth. */
+static void drop_partitions(const broker_topics_t *topics, broker_topic_t *t, int32_t from, int32_t to)
+{
+    for (int32_t p = from; p < to; p++) {
+        kl_log_close(t->logs[p]);
+        t->logs[p] = NULL;
+        producer_state_free(&t->producers[p]);
+        remove_partition_dir(topics->dir, t->name, p);
+    }
+}
+
+kl_err_t topics_add_partitions(broker_topics_t *topics, broker_topic_t *topic, int32_t count)
+{
+    int32_t old = topic->partition_count;
+    if (count <= old)
+        return KL_ERR_INVALID_PARTITIONS;
+    kl_log_t **logs = realloc(topic->logs, (size_t)count * sizeof *logs);
+    if (logs)
+        topic->logs = logs;
+    producer_state_t *producers = logs ? realloc(topic->producers, (size_t)count * sizeof *producers) : NULL;
+    if (!producers)
+        return KL_ERR_NOMEM;
+    topic->producers = producers;
+    for (int32_t p = old; p < count; p++) {
+        topic->logs[p] = NULL;
+        producer_state_init(&topic->producers[p]);
+    }
+    kl_err_t err = open_partitions(topics, topic, old, count, true);
+    if (!err) {
+        topic->partition_count = count;
+        err = catalog_write(topics);
+        if (err)
+            topic->partition_count = old;
+    }
+    if (err) {
+        drop_partitions(topics, topic, old, count);
+        return err == KL_ERR_NOMEM ? err : KL_ERR_KAFKA_STORAGE_ERROR;
+    }
+    return KL_ERR_NONE;
+}
+
+static void free_configs(broker_config_entry_t *configs, size_t count)
+{
+    for (size_t i = 0; i < count; i++) {
+        free(configs[i].name);
+        free(configs[i].value);
+    }
+    free(configs);
+}
+
+/* Applies the topic's configs to its partition logs. */
+static void topic_reconfigure(const broker_topics_t *topics, broker_topic_t *topic)
+{
+    kl_log_config_t log_config;
+    topic_config_resolve(&topics->defaults, topic, &log_config);
+    for (int32_t p = 0; p < topic->partition_count; p++) {
+        kl_err_t err = kl_log_set_config(topic->logs[p], &log_config);
+        (void)err; /* checked values always make a valid config */
+    }
+}
+
+kl_err_t topics_set_configs(broker_topics_t *topics, broker_topic_t *topic, const char *const *names,
+                            const char *const *values, size_t count)
+{
+    broker_topic_t scratch = {0};
+    bool ok = true;
+    for (size_t i = 0; ok && i < count; i++)
+        ok = add_config(&scratch, names[i], strlen(names[i]), values[i], values[i] ? strlen(values[i]) : 0,
+                        values[i] == NULL);
+    if (!ok) {
+        free_configs(scratch.configs, scratch.config_count);
+        return KL_ERR_NOMEM;
+    }
+    broker_config_entry_t *old = topic->configs;
+    size_t old_count = topic->config_count;
+    topic->configs = scratch.configs;
+    topic->config_count = scratch.config_count;
+    kl_err_t err = catalog_write(topics);
+    if (err) {
+        topic->configs = old;
+        topic->config_count = old_count;
+        old = scratch.configs;
+        old_count = scratch.config_count;
+    }
+    free_configs(old, old_count);
+    if (!err)
+        topic_reconfigure(topics, topic);
+    return err;
 }

@@ -8,7 +8,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "kafkalite/conf.h"
 #include "kafkalite/error.h"
+#include "broker/producer_state.h"
 #include "proto/types.h"
 #include "storage/log.h"
 
@@ -18,23 +20,31 @@ typedef struct broker_config_entry {
     char *value; /* NULL: null (the broker default) */
 } broker_config_entry_t;
 
+/* The settings topics fall back to, from server.properties. */
+typedef struct broker_topic_defaults {
+    kl_log_config_t log;       /* log.segment.bytes, log.retention.*, ... */
+    int32_t max_message_bytes; /* message.max.bytes */
+    int cleanup_policy;        /* log.cleanup.policy: KL_CLEANUP_* flags */
+    int64_t producer_expiration_ms; /* producer.id.expiration.ms */
+} broker_topic_defaults_t;
+
 typedef struct broker_topic {
     char *name;
     kl_uuid_t id;
     int32_t partition_count;
     int16_t replication_factor;
     kl_log_t **logs; /* partition_count */
+    producer_state_t *producers; /* partition_count: idempotent producers */
     broker_config_entry_t *configs;
     size_t config_count;
     /* configs the broker honours, resolved against the broker defaults */
     int32_t max_message_bytes;
-    bool log_append_time;
+    int cleanup_policy; /* KL_CLEANUP_* flags */
 } broker_topic_t;
 
 typedef struct broker_topics {
     char *dir;
-    kl_log_config_t log_config;  /* broker defaults for new partitions */
-    int32_t max_message_bytes;   /* broker default (message.max.bytes) */
+    broker_topic_defaults_t defaults;
     broker_topic_t **items;
     size_t count, cap;
 } broker_topics_t;
@@ -44,17 +54,62 @@ bool topic_name_valid(kl_str_t name);
 
 /* Loads the catalog of dir (none yet: no topics) and opens every partition
  * log, recovering it. On failure errstr says which topic or file. */
-kl_err_t topics_load(broker_topics_t *topics, const char *dir, const kl_log_config_t *log_config,
-                     int32_t max_message_bytes, char *errstr, size_t errstr_size);
+kl_err_t topics_load(broker_topics_t *topics, const char *dir, const broker_topic_defaults_t *defaults,
+                     char *errstr, size_t errstr_size);
 /* Closes every log and frees the registry. */
 void topics_close(broker_topics_t *topics);
 
 broker_topic_t *topics_find(const broker_topics_t *topics, kl_str_t name);
 broker_topic_t *topics_find_id(const broker_topics_t *topics, const kl_uuid_t *id);
 
+/* ---- topic_config.c ---- */
+
+/* DescribeConfigs' config types. */
+typedef enum {
+    TOPIC_CONFIG_BOOLEAN = 1,
+    TOPIC_CONFIG_STRING = 2,
+    TOPIC_CONFIG_INT = 3,
+    TOPIC_CONFIG_LONG = 5,
+    TOPIC_CONFIG_DOUBLE = 6,
+    TOPIC_CONFIG_LIST = 7
+} topic_config_type_t;
+
+/* One of Kafka's topic configs. */
+typedef struct topic_config_def {
+    const char *name;
+    topic_config_type_t type;
+    int64_t min, max;         /* INT and LONG */
+    const char *broker_name;  /* the server.properties setting it defaults to */
+    const char *fallback;     /* Kafka's default when the broker has none */
+} topic_config_def_t;
+
+const topic_config_def_t *topic_config_defs(size_t *countp);
+/* NULL for a name Kafka does not know. */
+const topic_config_def_t *topic_config_def(kl_str_t name);
+
 /* Checks a topic config: KL_ERR_INVALID_CONFIG for a name Kafka does not
- * know or a bad value of one the broker honours, with why in *whyp. */
+ * know or a value its type, range or allowed values refuse, with why in
+ * *whyp. A null value (the broker default) is fine. */
 kl_err_t topic_config_check(kl_str_t name, kl_str_t value, const char **whyp);
+
+/* A decimal integer in [min, max] (surrounding blanks allowed). */
+bool topic_parse_int(kl_str_t s, int64_t min, int64_t max, int64_t *v);
+
+/* The broker-wide defaults, resolved as Kafka does (log.retention.ms over
+ * .minutes over .hours, log.roll.ms over log.roll.hours,
+ * log.flush.interval.ms falling back to log.flush.scheduler.interval.ms). */
+void topic_defaults_from_conf(const kl_conf_t *conf, broker_topic_defaults_t *defaults);
+
+/* The value a topic without its own setting of def has, as text in buf;
+ * true when the broker's configuration sets it (Kafka's
+ * STATIC_BROKER_CONFIG source), false for Kafka's default. */
+bool topic_config_default(const broker_topic_defaults_t *defaults, const kl_conf_t *conf,
+                          const topic_config_def_t *def, char *buf, size_t size);
+
+/* The topic's own configs over defaults: fills the topic's resolved
+ * fields and *log_config for its partition logs. */
+void topic_config_resolve(const broker_topic_defaults_t *defaults, broker_topic_t *topic,
+                          kl_log_config_t *log_config);
 
 /* Creates a topic (name must be valid and new, configs checked), opens its
  * logs and rewrites the catalog. KL_ERR_KAFKA_STORAGE_ERROR when a
@@ -66,5 +121,17 @@ kl_err_t topics_create(broker_topics_t *topics, kl_str_t name, int32_t partition
 /* Removes topic from the catalog, closes its logs and deletes its
  * partition directories. topic is freed. */
 kl_err_t topics_delete(broker_topics_t *topics, broker_topic_t *topic);
+
+/* Grows topic to count partitions (CreatePartitions): opens the new logs
+ * and rewrites the catalog; on failure the topic is as it was.
+ * KL_ERR_INVALID_PARTITIONS when count is not more than it has. */
+kl_err_t topics_add_partitions(broker_topics_t *topics, broker_topic_t *topic, int32_t count);
+
+/* Replaces the topic's configs with names[i] = values[i] (NULL values are
+ * kept as nulls), rewrites the catalog and applies them to the partition
+ * logs. Values must be checked (topic_config_check) first. On failure
+ * (KL_ERR_KAFKA_STORAGE_ERROR, KL_ERR_NOMEM) nothing changed. */
+kl_err_t topics_set_configs(broker_topics_t *topics, broker_topic_t *topic, const char *const *names,
+                            const char *const *values, size_t count);
 
 #endif

@@ -34,6 +34,25 @@ void kl_log_config_init(kl_log_config_t *config)
     config->flush_interval_ms = INT64_MAX;
 }
 
+bool log_config_valid(const kl_log_config_t *c)
+{
+    return c->segment_bytes > 0 && c->segment_bytes <= LOG_MAX_SEGMENT_BYTES && c->segment_ms > 0 &&
+           c->flush_interval_messages > 0 && c->flush_interval_ms >= 0;
+}
+
+kl_err_t kl_log_set_config(kl_log_t *log, const kl_log_config_t *config)
+{
+    if (!log_config_valid(config))
+        return KL_ERR_INVALID_ARG;
+    /* the flusher reads the flush intervals under the lock */
+    pthread_mutex_lock(&log->lock);
+    log->config = *config;
+    pthread_mutex_unlock(&log->lock);
+    return KL_ERR_NONE;
+}
+
+const kl_log_config_t *kl_log_config(const kl_log_t *log) { return &log->config; }
+
 kl_err_t log_add_segment(kl_log_t *log, int64_t base_offset, bool create, int64_t now_ms)
 {
     kl_segment_t seg;
@@ -87,18 +106,18 @@ static kl_err_t log_roll(kl_log_t *log, int64_t base, int64_t now_ms)
     return err == KL_ERR_NOMEM ? err : err ? KL_ERR_KAFKA_STORAGE_ERROR : KL_ERR_NONE;
 }
 
-kl_err_t kl_log_append_at(kl_log_t *log, void *batch, size_t len, int64_t now_ms, kl_log_append_info_t *info)
+kl_err_t kl_log_append_checked(kl_log_t *log, void *batch, size_t len, const kl_batch_t *checked, int64_t now_ms,
+                               kl_log_append_info_t *info)
 {
-    kl_batch_t b;
-    kl_err_t err = kl_batch_validate(batch, len, 0, &b, NULL);
-    if (err)
-        return err;
     if (atomic_load(&log->failed))
         return KL_ERR_KAFKA_STORAGE_ERROR;
+    if (checked->size != len || checked->data != batch)
+        return KL_ERR_INVALID_ARG;
     bool append_time = log->config.timestamp_type == KL_LOG_APPEND_TIME;
-    int64_t max_timestamp = append_time ? now_ms : b.max_timestamp;
+    int64_t max_timestamp = append_time ? now_ms : checked->max_timestamp;
     int64_t base = log->end_offset;
-    int64_t last = base + b.last_offset_delta;
+    int64_t last = base + checked->last_offset_delta;
+    kl_err_t err = KL_ERR_NONE;
     if (log_needs_roll(log, len, last, max_timestamp, now_ms) && (err = log_roll(log, base, now_ms)) != KL_ERR_NONE)
         return err;
     err = kl_batch_set_base_offset(batch, len, base);
@@ -117,6 +136,13 @@ kl_err_t kl_log_append_at(kl_log_t *log, void *batch, size_t len, int64_t now_ms
     if (info)
         *info = (kl_log_append_info_t){base, last, append_time ? now_ms : -1, log->start_offset};
     return KL_ERR_NONE;
+}
+
+kl_err_t kl_log_append_at(kl_log_t *log, void *batch, size_t len, int64_t now_ms, kl_log_append_info_t *info)
+{
+    kl_batch_t b;
+    kl_err_t err = kl_batch_validate(batch, len, 0, &b, NULL);
+    return err ? err : kl_log_append_checked(log, batch, len, &b, now_ms, info);
 }
 
 kl_err_t kl_log_append(kl_log_t *log, void *batch, size_t len, int64_t *base_offset)

@@ -18,6 +18,7 @@
 
 #include "kafkalite/common.h"
 #include "kafkalite/error.h"
+#include "record/batch.h"
 
 typedef struct kl_log kl_log_t;
 
@@ -113,6 +114,14 @@ bool kl_log_flush_due(kl_log_t *log, int64_t now_ms);
  * partition offline. */
 KL_WARN_UNUSED kl_err_t kl_log_flush(kl_log_t *log);
 
+/* Replaces the log's configuration (checked as kl_log_open() checks it:
+ * KL_ERR_INVALID_ARG, nothing changed). It takes effect from the next
+ * append (rolling), retention run or flush check; index_interval_bytes
+ * from the next segment created. */
+KL_WARN_UNUSED kl_err_t kl_log_set_config(kl_log_t *log, const kl_log_config_t *config);
+/* The configuration in force. */
+const kl_log_config_t *kl_log_config(const kl_log_t *log);
+
 /* Validates the batch (kl_batch_validate), patches its base offset in place
  * to the log end offset and appends it, rolling to a new segment when the
  * active one would pass segment_bytes. *base_offset (may be NULL) gets the
@@ -135,6 +144,15 @@ typedef struct kl_log_append_info {
  * is this with the system clock. info may be NULL. */
 KL_WARN_UNUSED kl_err_t kl_log_append_at(kl_log_t *log, void *batch, size_t len, int64_t now_ms,
                                          kl_log_append_info_t *info);
+
+/* kl_log_append_at() for a batch the caller has already validated: checked
+ * is what kl_batch_validate() filled for these very len bytes at batch
+ * (KL_ERR_INVALID_ARG when checked->data or size say otherwise), so the
+ * sizes and the CRC are not checked a second time. The broker's produce
+ * path validates with Kafka's stricter client rules, then appends with
+ * this. */
+KL_WARN_UNUSED kl_err_t kl_log_append_checked(kl_log_t *log, void *batch, size_t len, const kl_batch_t *checked,
+                                              int64_t now_ms, kl_log_append_info_t *info);
 
 /* The batches from the one holding offset (or the next one after it)
  * onwards, within one segment, stopping at batch boundaries so the range
@@ -195,6 +213,28 @@ KL_WARN_UNUSED kl_err_t kl_log_delete_records(kl_log_t *log, int64_t offset);
  * negative offset; KL_ERR_KAFKA_STORAGE_ERROR or KL_ERR_CORRUPT_MESSAGE
  * when the cut fails half way (take the partition offline). */
 KL_WARN_UNUSED kl_err_t kl_log_truncate(kl_log_t *log, int64_t offset);
+
+/* One batch as kl_log_scan() yields it: header fields only. */
+typedef struct kl_log_batch_info {
+    int64_t base_offset;
+    int64_t last_offset;
+    int64_t max_timestamp;
+    int64_t producer_id; /* -1: not idempotent */
+    int16_t producer_epoch;
+    int32_t base_sequence;
+    int16_t attributes;
+} kl_log_batch_info_t;
+
+/* Called once per batch in offset order; nonzero stops the scan. */
+typedef int kl_log_scan_fn(void *opaque, const kl_log_batch_info_t *batch);
+
+/* Reads the batch headers of the newest segments: the last one and, going
+ * back, every one whose newest timestamp (as retention takes it) is at or
+ * after since_ms (INT64_MIN: every segment), skipping batches wholly below
+ * the log start offset. For state rebuilt from the log on open, as Kafka
+ * rebuilds producer state from the segments after its last snapshot.
+ * Owner only. KL_ERR_KAFKA_STORAGE_ERROR, KL_ERR_CORRUPT_MESSAGE. */
+KL_WARN_UNUSED kl_err_t kl_log_scan(kl_log_t *log, int64_t since_ms, kl_log_scan_fn *fn, void *opaque);
 
 /* Bytes of all segments' .log files. */
 uint64_t kl_log_size(const kl_log_t *log);

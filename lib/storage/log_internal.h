@@ -48,6 +48,9 @@ struct kl_log {
 
 static inline kl_segment_t *log_active(const kl_log_t *log) { return &log->segments[log->count - 1]; }
 
+/* What kl_log_open() and kl_log_set_config() accept. */
+bool log_config_valid(const kl_log_config_t *config);
+
 /* Milliseconds since the epoch, by the system clock. */
 int64_t log_clock_ms(void);
 

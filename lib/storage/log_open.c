@@ -212,17 +212,11 @@ static void log_free(kl_log_t *log)
     free(log);
 }
 
-static bool valid_config(const kl_log_config_t *c)
-{
-    return c->segment_bytes > 0 && c->segment_bytes <= LOG_MAX_SEGMENT_BYTES && c->segment_ms > 0 &&
-           c->flush_interval_messages > 0 && c->flush_interval_ms >= 0;
-}
-
 kl_err_t kl_log_open(const char *dir, const char *topic, int32_t partition, const kl_log_config_t *config,
                      kl_log_t **logp)
 {
     *logp = NULL;
-    if (!dir || !valid_topic(topic) || partition < 0 || (config && !valid_config(config)))
+    if (!dir || !valid_topic(topic) || partition < 0 || (config && !log_config_valid(config)))
         return KL_ERR_INVALID_ARG;
     kl_log_t *log = calloc(1, sizeof *log);
     if (!log)

@@ -20,7 +20,8 @@ static void broker_up(broker_fixture_t *f)
     char errstr[512];
     kl_conf_t *conf = kl_broker_conf_new();
     ck_assert_ptr_nonnull(conf);
-    ck_assert_int_eq(kl_conf_set(conf, "listeners", "PLAINTEXT://127.0.0.1:0", errstr, sizeof errstr), 0);
+    const char *listeners = f->listeners[0] ? f->listeners : "PLAINTEXT://127.0.0.1:0";
+    ck_assert_int_eq(kl_conf_set(conf, "listeners", listeners, errstr, sizeof errstr), 0);
     ck_assert_int_eq(kl_conf_set(conf, "log.dirs", f->dir, errstr, sizeof errstr), 0);
     for (const char *const *p = f->props; p && p[0]; p += 2)
         ck_assert_msg(kl_conf_set(conf, p[0], p[1], errstr, sizeof errstr) == KL_ERR_NONE, "%s=%s: %s", p[0], p[1],
@@ -34,6 +35,9 @@ static void broker_up(broker_fixture_t *f)
     ck_assert_ptr_nonnull(f->bootstrap);
     ck_assert_msg(strncmp(f->bootstrap, "127.0.0.1:", 10) == 0 && atoi(f->bootstrap + 10) > 0, "bootstrap %s",
                   f->bootstrap);
+    const char *bound = kl_broker_listeners(f->broker);
+    ck_assert_msg(bound && !strcmp(bound + strlen("PLAINTEXT://"), f->bootstrap), "listeners %s",
+                  bound ? bound : "(null)");
 }
 
 void fixture_start(broker_fixture_t *f, const char *const *props)
@@ -52,6 +56,13 @@ void fixture_restart(broker_fixture_t *f)
     kl_broker_destroy(f->broker);
     f->broker = NULL;
     broker_up(f);
+}
+
+void fixture_restart_same_port(broker_fixture_t *f)
+{
+    snprintf(f->listeners, sizeof f->listeners, "PLAINTEXT://%s", f->bootstrap);
+    fixture_restart(f);
+    f->listeners[0] = '\0';
 }
 
 static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)

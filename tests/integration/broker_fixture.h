@@ -8,6 +8,7 @@
 
 typedef struct broker_fixture {
     char dir[64];
+    char listeners[64]; /* "" until a restart keeps the port */
     const char *const *props; /* extra name, value, ..., NULL */
     kl_broker_t *broker;
     const char *bootstrap;
@@ -18,6 +19,9 @@ void fixture_start(broker_fixture_t *f, const char *const *props);
 /* Stops and destroys the broker, then starts a new one on the same
  * directory with the same properties (on a new port). */
 void fixture_restart(broker_fixture_t *f);
+/* The same, on the port the broker had, so clients that know it (a
+ * librdkafka producer in flight) reconnect to the new broker. */
+void fixture_restart_same_port(broker_fixture_t *f);
 /* Destroys the broker and removes the directory. */
 void fixture_stop(broker_fixture_t *f);
 

@@ -1,5 +1,6 @@
 /* Real clients against the embedded broker: librdkafka's admin API
- * creates a 3-partition topic, its producer (acks=all) writes 10,000 keyed
+ * creates a 3-partition topic (and grows one, deletes records, describes
+ * and alters configs), its producer (acks=all) writes 10,000 keyed
  * messages with headers, its consumer (manual assignment, no group) reads
  * every one back byte-exact, and again after the broker restarted on the
  * same directory; watermarks come from ListOffsets. kcat (when installed)
@@ -20,12 +21,14 @@
 #include <librdkafka/rdkafka.h>
 
 #include "../integration/broker_fixture.h"
+#include "broker/server.h"
 
 #define TIMEOUT_MS 30000
 #define NMSGS 10000
 #define NPARTS 3
 #define TOPIC "rk-roundtrip"
 #define BASE_TS INT64_C(1700000000000)
+#define LOST_RESPONSES 3
 
 extern char **environ;
 
@@ -130,12 +133,19 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *msg, void *opa
     e->delivered++;
 }
 
-static void produce_range(const char *bootstrap, expect_t *e, int first, int last)
+/* Produces messages first..last-1 with an idempotent producer (acks=all);
+ * with restart_at in range, the broker restarts on its port once that
+ * message is handed over, while earlier ones are in flight. Every message
+ * must be acknowledged. */
+static void produce_range(broker_fixture_t *f, expect_t *e, int first, int last, int restart_at)
 {
     char errstr[256];
-    rd_kafka_conf_t *conf = conf_new(bootstrap);
+    rd_kafka_conf_t *conf = conf_new(f->bootstrap);
+    conf_set(conf, "enable.idempotence", "true");
     conf_set(conf, "acks", "all");
     conf_set(conf, "linger.ms", "5");
+    conf_set(conf, "reconnect.backoff.ms", "10");
+    conf_set(conf, "reconnect.backoff.max.ms", "200");
     rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
     rd_kafka_conf_set_opaque(conf, e);
     rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof errstr);
@@ -153,8 +163,18 @@ static void produce_range(const char *bootstrap, expect_t *e, int first, int las
                                         RD_KAFKA_V_END)) == RD_KAFKA_RESP_ERR__QUEUE_FULL)
             rd_kafka_poll(rk, 10);
         ck_assert_msg(err == 0, "producev: %s", rd_kafka_err2str(err));
+        if (i == restart_at) {
+            rd_kafka_poll(rk, 0);
+            fixture_restart_same_port(f);
+        }
+        /* later, responses to appended batches get lost: retries of
+         * batches already written, which must not be written twice */
+        if (restart_at >= 0 && i == restart_at + (last - restart_at) / 2)
+            atomic_store(&f->broker->fault_lost_produce_responses, LOST_RESPONSES);
     }
     ck_assert_int_eq(rd_kafka_flush(rk, TIMEOUT_MS), 0);
+    char fatal[256];
+    ck_assert_msg(rd_kafka_fatal_error(rk, fatal, sizeof fatal) == 0, "fatal: %s", fatal);
     ck_assert_int_eq(e->failed, 0);
     ck_assert_int_eq(e->delivered - before, last - first);
     rd_kafka_destroy(rk);
@@ -240,7 +260,6 @@ static void check_watermarks(const char *bootstrap, const expect_t *e, int count
         ck_assert_int_eq(lo, 0);
         ck_assert_int_eq(hi, want[p]);
     }
-    delete_topic(rk, "rk-scratch");
     rd_kafka_destroy(rk);
 }
 
@@ -256,7 +275,7 @@ START_TEST(test_rdkafka_roundtrip)
     rd_kafka_destroy(admin);
 
     expect_t *e = calloc(1, sizeof *e);
-    produce_range(f.bootstrap, e, 0, NMSGS);
+    produce_range(&f, e, 0, NMSGS, -1);
     int per_part[NPARTS] = {0};
     for (int i = 0; i < NMSGS; i++)
         per_part[e->partition[i]]++;
@@ -269,10 +288,157 @@ START_TEST(test_rdkafka_roundtrip)
     /* the data and the topic survive a restart; appends go on after it */
     fixture_restart(&f);
     consume_all(f.bootstrap, e, NMSGS);
-    produce_range(f.bootstrap, e, NMSGS, NMSGS + 100);
+    produce_range(&f, e, NMSGS, NMSGS + 100, -1);
     consume_all(f.bootstrap, e, NMSGS + 100);
     check_watermarks(f.bootstrap, e, NMSGS + 100);
+    admin = rd_kafka_new(RD_KAFKA_PRODUCER, conf_new(f.bootstrap), errstr, sizeof errstr);
+    ck_assert_ptr_nonnull(admin);
+    delete_topic(admin, "rk-scratch");
+    rd_kafka_destroy(admin);
     free(e);
+    fixture_stop(&f);
+}
+END_TEST
+
+/* An idempotent producer keeps producing while the broker restarts under
+ * it: requests in flight are lost with the connection and retried against
+ * the new broker, which rebuilt its producer state from the log, so every
+ * acknowledged message is there exactly once at the offset its report
+ * gave. */
+START_TEST(test_rdkafka_idempotent_restart)
+{
+    broker_fixture_t f;
+    fixture_start(&f, NULL);
+    char errstr[256];
+    rd_kafka_t *admin = rd_kafka_new(RD_KAFKA_PRODUCER, conf_new(f.bootstrap), errstr, sizeof errstr);
+    ck_assert_ptr_nonnull(admin);
+    create_topic(admin, TOPIC, NPARTS);
+    rd_kafka_destroy(admin);
+    expect_t *e = calloc(1, sizeof *e);
+    produce_range(&f, e, 0, NMSGS, NMSGS / 2);
+    ck_assert_int_eq(atomic_load(&f.broker->fault_lost_produce_responses), 0);
+    check_watermarks(f.bootstrap, e, NMSGS); /* exactly NMSGS stored: no duplicate */
+    consume_all(f.bootstrap, e, NMSGS);      /* each once, where its report said */
+    fprintf(stderr, "librdkafka (idempotent) produced %d messages across a broker restart\n", NMSGS);
+    free(e);
+    fixture_stop(&f);
+}
+END_TEST
+
+/* ------------------------------------------------------------ admin */
+
+/* Waits for the admin result event of type on q. */
+static rd_kafka_event_t *admin_result(rd_kafka_queue_t *q, rd_kafka_event_type_t type)
+{
+    rd_kafka_event_t *ev = rd_kafka_queue_poll(q, TIMEOUT_MS);
+    ck_assert_ptr_nonnull(ev);
+    ck_assert_int_eq(rd_kafka_event_type(ev), type);
+    ck_assert_msg(rd_kafka_event_error(ev) == 0, "%s: %s", rd_kafka_event_name(ev), rd_kafka_event_error_string(ev));
+    return ev;
+}
+
+static void grow_partitions(rd_kafka_t *rk, rd_kafka_queue_t *q, const char *topic, size_t count)
+{
+    char errstr[256];
+    rd_kafka_NewPartitions_t *np = rd_kafka_NewPartitions_new(topic, count, errstr, sizeof errstr);
+    ck_assert_ptr_nonnull(np);
+    rd_kafka_CreatePartitions(rk, &np, 1, NULL, q);
+    rd_kafka_event_t *ev = admin_result(q, RD_KAFKA_EVENT_CREATEPARTITIONS_RESULT);
+    size_t n;
+    const rd_kafka_topic_result_t **res =
+        rd_kafka_CreatePartitions_result_topics(rd_kafka_event_CreatePartitions_result(ev), &n);
+    ck_assert_int_eq(n, 1);
+    ck_assert_msg(rd_kafka_topic_result_error(res[0]) == 0, "CreatePartitions: %s",
+                  rd_kafka_topic_result_error_string(res[0]));
+    rd_kafka_event_destroy(ev);
+    rd_kafka_NewPartitions_destroy(np);
+}
+
+static void delete_records_before(rd_kafka_t *rk, rd_kafka_queue_t *q, const char *topic, int64_t offset)
+{
+    rd_kafka_topic_partition_list_t *before = rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_list_add(before, topic, 0)->offset = offset;
+    rd_kafka_DeleteRecords_t *dr = rd_kafka_DeleteRecords_new(before);
+    rd_kafka_topic_partition_list_destroy(before);
+    rd_kafka_DeleteRecords(rk, &dr, 1, NULL, q);
+    rd_kafka_event_t *ev = admin_result(q, RD_KAFKA_EVENT_DELETERECORDS_RESULT);
+    const rd_kafka_topic_partition_list_t *offsets =
+        rd_kafka_DeleteRecords_result_offsets(rd_kafka_event_DeleteRecords_result(ev));
+    ck_assert_int_eq(offsets->cnt, 1);
+    ck_assert_int_eq(offsets->elems[0].err, 0);
+    ck_assert_int_eq(offsets->elems[0].offset, offset); /* the new low watermark */
+    rd_kafka_event_destroy(ev);
+    rd_kafka_DeleteRecords_destroy(dr);
+}
+
+static void alter_topic_config(rd_kafka_t *rk, rd_kafka_queue_t *q, const char *topic, const char *name,
+                               const char *value)
+{
+    rd_kafka_ConfigResource_t *res = rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, topic);
+    ck_assert_int_eq(rd_kafka_ConfigResource_set_config(res, name, value), 0);
+    rd_kafka_AlterConfigs(rk, &res, 1, NULL, q);
+    rd_kafka_event_t *ev = admin_result(q, RD_KAFKA_EVENT_ALTERCONFIGS_RESULT);
+    size_t n;
+    const rd_kafka_ConfigResource_t **out = rd_kafka_AlterConfigs_result_resources(rd_kafka_event_AlterConfigs_result(ev), &n);
+    ck_assert_int_eq(n, 1);
+    ck_assert_msg(rd_kafka_ConfigResource_error(out[0]) == 0, "AlterConfigs: %s",
+                  rd_kafka_ConfigResource_error_string(out[0]));
+    rd_kafka_event_destroy(ev);
+    rd_kafka_ConfigResource_destroy(res);
+}
+
+/* The value and source of one topic config through DescribeConfigs. */
+static void expect_topic_config(rd_kafka_t *rk, rd_kafka_queue_t *q, const char *topic, const char *name,
+                                const char *value, rd_kafka_ConfigSource_t source)
+{
+    rd_kafka_ConfigResource_t *res = rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, topic);
+    rd_kafka_DescribeConfigs(rk, &res, 1, NULL, q);
+    rd_kafka_event_t *ev = admin_result(q, RD_KAFKA_EVENT_DESCRIBECONFIGS_RESULT);
+    size_t n, count;
+    const rd_kafka_ConfigResource_t **out =
+        rd_kafka_DescribeConfigs_result_resources(rd_kafka_event_DescribeConfigs_result(ev), &n);
+    ck_assert_int_eq(n, 1);
+    ck_assert_int_eq(rd_kafka_ConfigResource_error(out[0]), 0);
+    const rd_kafka_ConfigEntry_t **entries = rd_kafka_ConfigResource_configs(out[0], &count);
+    bool found = false;
+    for (size_t i = 0; i < count; i++) {
+        if (strcmp(rd_kafka_ConfigEntry_name(entries[i]), name))
+            continue;
+        found = true;
+        ck_assert_str_eq(rd_kafka_ConfigEntry_value(entries[i]), value);
+        ck_assert_int_eq(rd_kafka_ConfigEntry_source(entries[i]), source);
+    }
+    ck_assert_msg(found, "%s not described", name);
+    rd_kafka_event_destroy(ev);
+    rd_kafka_ConfigResource_destroy(res);
+}
+
+START_TEST(test_rdkafka_admin)
+{
+    broker_fixture_t f;
+    fixture_start(&f, NULL);
+    char errstr[256];
+    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf_new(f.bootstrap), errstr, sizeof errstr);
+    ck_assert_ptr_nonnull(rk);
+    rd_kafka_queue_t *q = rd_kafka_queue_new(rk);
+    create_topic(rk, TOPIC, NPARTS);
+    grow_partitions(rk, q, TOPIC, NPARTS + 1);
+    expect_t *e = calloc(1, sizeof *e);
+    produce_range(&f, e, 0, 1000, -1);
+    int64_t lo, hi;
+    ck_assert_int_eq(rd_kafka_query_watermark_offsets(rk, TOPIC, NPARTS, &lo, &hi, TIMEOUT_MS), 0);
+    ck_assert_int_gt(hi, 0); /* the new partition takes messages */
+    delete_records_before(rk, q, TOPIC, 10);
+    ck_assert_int_eq(rd_kafka_query_watermark_offsets(rk, TOPIC, 0, &lo, &hi, TIMEOUT_MS), 0);
+    ck_assert_int_eq(lo, 10);
+    expect_topic_config(rk, q, TOPIC, "retention.ms", "-1", RD_KAFKA_CONFIG_SOURCE_DYNAMIC_TOPIC_CONFIG);
+    expect_topic_config(rk, q, TOPIC, "segment.bytes", "1073741824", RD_KAFKA_CONFIG_SOURCE_DEFAULT_CONFIG);
+    alter_topic_config(rk, q, TOPIC, "segment.bytes", "1048576");
+    expect_topic_config(rk, q, TOPIC, "segment.bytes", "1048576", RD_KAFKA_CONFIG_SOURCE_DYNAMIC_TOPIC_CONFIG);
+    expect_topic_config(rk, q, TOPIC, "retention.ms", "604800000", RD_KAFKA_CONFIG_SOURCE_DEFAULT_CONFIG);
+    free(e);
+    rd_kafka_queue_destroy(q);
+    rd_kafka_destroy(rk);
     fixture_stop(&f);
 }
 END_TEST
@@ -400,6 +566,8 @@ static Suite *suite(void)
     TCase *tc = tcase_create("clients");
     tcase_set_timeout(tc, 180);
     tcase_add_test(tc, test_rdkafka_roundtrip);
+    tcase_add_test(tc, test_rdkafka_idempotent_restart);
+    tcase_add_test(tc, test_rdkafka_admin);
     tcase_add_test(tc, test_kcat);
     suite_add_tcase(s, tc);
     return s;

@@ -284,6 +284,39 @@ START_TEST(test_bad_batch_rejected)
 }
 END_TEST
 
+/* The produce path validates once and appends with kl_log_append_checked:
+ * the checked header must describe the very bytes appended, and a
+ * configuration kl_log_open() would refuse is refused at run time too. */
+START_TEST(test_append_checked)
+{
+    fixture_t f;
+    fixture_init(&f, 1 << 20, 4096);
+    size_t len, other_len;
+    uint8_t *b = make_batch(1, 40, T0, 1, &len);
+    uint8_t *other = make_batch(2, 40, T0, 1, &other_len);
+    kl_batch_t checked;
+    ck_assert_int_eq(kl_batch_validate(other, other_len, KL_BATCH_FROM_CLIENT, &checked, NULL), KL_ERR_NONE);
+    ck_assert_int_eq(kl_log_append_checked(f.log, b, len, &checked, T0, NULL), KL_ERR_INVALID_ARG);
+    ck_assert_int_eq(kl_batch_validate(b, len, KL_BATCH_FROM_CLIENT, &checked, NULL), KL_ERR_NONE);
+    ck_assert_int_eq(kl_log_append_checked(f.log, b, len - 1, &checked, T0, NULL), KL_ERR_INVALID_ARG);
+    kl_log_append_info_t info;
+    ck_assert_int_eq(kl_log_append_checked(f.log, b, len, &checked, T0, &info), KL_ERR_NONE);
+    ck_assert_int_eq(info.base_offset, 0);
+    ck_assert_int_eq(info.last_offset, RECORDS_PER_BATCH - 1);
+    ck_assert_int_eq(kl_log_end_offset(f.log), RECORDS_PER_BATCH);
+    kl_log_config_t c = *kl_log_config(f.log);
+    c.segment_bytes = 0;
+    ck_assert_int_eq(kl_log_set_config(f.log, &c), KL_ERR_INVALID_ARG);
+    ck_assert_uint_eq(kl_log_config(f.log)->segment_bytes, 1 << 20);
+    c.segment_bytes = 100;
+    ck_assert_int_eq(kl_log_set_config(f.log, &c), KL_ERR_NONE);
+    ck_assert_uint_eq(kl_log_config(f.log)->segment_bytes, 100);
+    free(b);
+    free(other);
+    fixture_free(&f);
+}
+END_TEST
+
 static Suite *storage_suite(void)
 {
     Suite *s = suite_create("storage");
@@ -298,6 +331,7 @@ static Suite *storage_suite(void)
     tcase_add_test(tc, test_range_outlives_close);
     tcase_add_test(tc, test_read_only_directory);
     tcase_add_test(tc, test_full_disk_leaves_log_intact);
+    tcase_add_test(tc, test_append_checked);
     tcase_add_test(tc, test_bad_batch_rejected);
     suite_add_tcase(s, tc);
     return s;

@@ -219,6 +219,78 @@ START_TEST(test_roll_by_time)
 }
 END_TEST
 
+/* kl_log_scan: the newest segments' batch headers, going back while a
+ * segment holds something at or after the given time, never below the
+ * log start offset; producer fields as written. */
+typedef struct scanned {
+    int64_t base[16];
+    kl_log_batch_info_t last;
+    int n;
+} scanned_t;
+
+static int on_batch(void *opaque, const kl_log_batch_info_t *b)
+{
+    scanned_t *s = opaque;
+    ck_assert_int_lt(s->n, 16);
+    s->base[s->n++] = b->base_offset;
+    s->last = *b;
+    return 0;
+}
+
+static int scan_from(fixture_t *f, int64_t since, scanned_t *s)
+{
+    memset(s, 0, sizeof *s);
+    ck_assert_int_eq(kl_log_scan(f->log, since, on_batch, s), KL_ERR_NONE);
+    return s->n;
+}
+
+START_TEST(test_scan_newest_segments)
+{
+    fixture_t f;
+    fixture_init(&f, 200, 4096); /* one batch per segment */
+    for (int i = 0; i < 4; i++)
+        append_stamped(&f, 60, T0 + 1000 * i, 0);
+    scanned_t s;
+    ck_assert_int_eq(scan_from(&f, T0 + 1500, &s), 2);
+    ck_assert_int_eq(s.base[0], 6);
+    ck_assert_int_eq(s.base[1], 9);
+    ck_assert_int_eq(s.last.producer_id, -1);
+    ck_assert_int_eq(s.last.max_timestamp, T0 + 3000);
+    ck_assert_int_eq(scan_from(&f, INT64_MIN, &s), 4);
+    ck_assert_int_eq(scan_from(&f, T0 + 99999, &s), 1); /* the last one always */
+    ck_assert_int_eq(kl_log_delete_records(f.log, 4), KL_ERR_NONE);
+    ck_assert_int_eq(scan_from(&f, INT64_MIN, &s), 3);
+    ck_assert_int_eq(s.base[0], 3);
+
+    /* an idempotent producer's batch */
+    kl_batch_writer_t w;
+    kl_batch_writer_init(&w, 0);
+    kl_batch_params_t params;
+    kl_batch_params_init(&params);
+    params.producer_id = 77;
+    params.producer_epoch = 3;
+    params.base_sequence = 41;
+    ck_assert_int_eq(kl_batch_writer_open(&w, &params), KL_ERR_NONE);
+    ck_assert_int_eq(kl_batch_writer_append(&w, T0, "k", 1, "v", 1, NULL, 0), KL_ERR_NONE);
+    ck_assert_int_eq(kl_batch_writer_append(&w, T0, "k", 1, "v", 1, NULL, 0), KL_ERR_NONE);
+    const uint8_t *data;
+    size_t len;
+    ck_assert_int_eq(kl_batch_writer_close(&w, &data, &len), KL_ERR_NONE);
+    uint8_t *copy = malloc(len);
+    memcpy(copy, data, len);
+    ck_assert_int_eq(kl_log_append_at(f.log, copy, len, f.now, NULL), KL_ERR_NONE);
+    free(copy);
+    kl_batch_writer_free(&w);
+    ck_assert_int_eq(scan_from(&f, T0 + 99999, &s), 1);
+    ck_assert_int_eq(s.last.base_offset, 12);
+    ck_assert_int_eq(s.last.last_offset, 13);
+    ck_assert_int_eq(s.last.producer_id, 77);
+    ck_assert_int_eq(s.last.producer_epoch, 3);
+    ck_assert_int_eq(s.last.base_sequence, 41);
+    fixture_free(&f);
+}
+END_TEST
+
 static Suite *storage_time_suite(void)
 {
     Suite *s = suite_create("storage_time");
@@ -229,6 +301,7 @@ static Suite *storage_time_suite(void)
     tcase_add_test(tc, test_log_append_time);
     tcase_add_test(tc, test_timeindex_sealed_on_roll);
     tcase_add_test(tc, test_roll_by_time);
+    tcase_add_test(tc, test_scan_newest_segments);
     suite_add_tcase(s, tc);
     return s;
 }

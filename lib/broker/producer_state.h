@@ -1,0 +1,92 @@
+/* Idempotent producers, broker side: the producer ids InitProducerId hands
+ * out (from a block whose upper end is checkpointed before use, so ids
+ * never repeat across restarts), and per partition the state Kafka keeps
+ * for each producer id: its epoch and the sequence and offset ranges of
+ * its last five batches, which decide whether a produced batch is the next
+ * one, a retry of one already written, a gap or from a fenced epoch. The
+ * state is rebuilt from the log's newest segments on open. Loop thread
+ * only. */
+#ifndef KL_BROKER_PRODUCER_STATE_H
+#define KL_BROKER_PRODUCER_STATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kafkalite/error.h"
+#include "record/batch.h"
+#include "storage/log.h"
+
+/* Batches remembered per producer: the producer's in-flight limit. */
+#define PRODUCER_STATE_BATCHES 5
+
+typedef struct producer_batch {
+    int32_t first_seq, last_seq;
+    int64_t first_offset, last_offset;
+    int64_t timestamp; /* the stored batch's max timestamp */
+} producer_batch_t;
+
+typedef struct producer_entry {
+    int64_t producer_id; /* -1: a free slot */
+    int16_t epoch;
+    uint8_t count; /* batches remembered, oldest first from `first` */
+    uint8_t first;
+    producer_batch_t batches[PRODUCER_STATE_BATCHES];
+    int64_t last_timestamp; /* of its newest batch: for expiry */
+} producer_entry_t;
+
+/* One partition's producers: an open-addressing table by producer id. */
+typedef struct producer_state {
+    producer_entry_t *slots;
+    size_t cap, count;
+} producer_state_t;
+
+void producer_state_init(producer_state_t *ps);
+void producer_state_free(producer_state_t *ps);
+
+/* Checks a validated batch of an idempotent producer (producer_id >= 0)
+ * against the state, as Kafka does: KL_ERR_NONE when it is to be appended
+ * (the producer's next batch, its first under a newer epoch, or one from a
+ * producer the partition does not know); KL_ERR_DUPLICATE_SEQUENCE_NUMBER
+ * when it repeats one of the remembered batches, whose ranges *dup gets (the
+ * answer is that batch's offset, and nothing is written);
+ * KL_ERR_OUT_OF_ORDER_SEQUENCE_NUMBER for a gap; KL_ERR_INVALID_PRODUCER_EPOCH
+ * for an epoch older than the last seen. *why gets a static message. */
+kl_err_t producer_state_check(const producer_state_t *ps, const kl_batch_t *batch, producer_batch_t *dup,
+                              const char **why);
+
+/* Records a batch of producer_id written at base_offset (after the append,
+ * or found by the load scan). KL_ERR_NOMEM when the table cannot grow. */
+kl_err_t producer_state_update(producer_state_t *ps, int64_t producer_id, int16_t epoch, int32_t base_sequence,
+                               int64_t base_offset, int64_t last_offset, int64_t max_timestamp);
+
+/* Forgets producers whose newest batch is below log_start_offset (deleted
+ * by retention or DeleteRecords) or whose last timestamp is expiration_ms
+ * or more before now_ms (producer.id.expiration.ms). */
+void producer_state_expire(producer_state_t *ps, int64_t now_ms, int64_t expiration_ms, int64_t log_start_offset);
+
+/* Rebuilds the state of a freshly opened log from the batch headers of its
+ * newest segments (those holding anything younger than expiration_ms), as
+ * Kafka replays segments after its last producer snapshot. */
+kl_err_t producer_state_load(producer_state_t *ps, kl_log_t *log, int64_t now_ms, int64_t expiration_ms);
+
+/* The entry of producer_id, or NULL. */
+const producer_entry_t *producer_state_find(const producer_state_t *ps, int64_t producer_id);
+
+/* ---- producer ids (producer_ids.c) ---- */
+
+typedef struct producer_ids {
+    char *dir;       /* the log directory, holding the block checkpoint */
+    int64_t next;    /* the next id to hand out */
+    int64_t ceiling; /* ids below it are checkpointed as used */
+} producer_ids_t;
+
+/* Reads the block checkpoint: ids start at the last checkpointed ceiling,
+ * so none handed out before a restart is handed out again. */
+kl_err_t producer_ids_load(producer_ids_t *ids, const char *dir, char *errstr, size_t errstr_size);
+void producer_ids_free(producer_ids_t *ids);
+/* The next unused id, checkpointing a new block first when the current one
+ * is used up. KL_ERR_KAFKA_STORAGE_ERROR when that checkpoint fails. */
+kl_err_t producer_ids_next(producer_ids_t *ids, int64_t *id);
+
+#endif

@@ -1,0 +1,61 @@
+/* Walking the batch headers of a log's newest segments, for state that is
+ * rebuilt from the log on open rather than stored beside it (the
+ * broker's idempotent producer state). Headers only: no record is decoded
+ * and no CRC checked, since kl_log_open() recovered the log. See log.h. */
+#include "record/batch_layout.h"
+#include "storage/file.h"
+#include "storage/log_internal.h"
+#include "util/buf.h"
+
+/* The first segment of the scan: the last one, and the ones before it
+ * going back while each holds something at or after since_ms. */
+static size_t scan_start(const kl_log_t *log, int64_t since_ms)
+{
+    size_t first = log->count - 1;
+    while (first > 0 && kl_segment_largest_timestamp(&log->segments[first - 1]) >= since_ms)
+        first--;
+    return first;
+}
+
+static void header_info(const uint8_t *h, kl_log_batch_info_t *b)
+{
+    b->base_offset = (int64_t)kl_load_be64(h + KL_BATCH_POS_BASE_OFFSET);
+    b->last_offset = b->base_offset + (int32_t)kl_load_be32(h + KL_BATCH_POS_LAST_OFFSET_DELTA);
+    b->attributes = (int16_t)kl_load_be16(h + KL_BATCH_POS_ATTRIBUTES);
+    b->max_timestamp = (int64_t)kl_load_be64(h + KL_BATCH_POS_MAX_TIMESTAMP);
+    b->producer_id = (int64_t)kl_load_be64(h + KL_BATCH_POS_PRODUCER_ID);
+    b->producer_epoch = (int16_t)kl_load_be16(h + KL_BATCH_POS_PRODUCER_EPOCH);
+    b->base_sequence = (int32_t)kl_load_be32(h + KL_BATCH_POS_BASE_SEQUENCE);
+}
+
+static kl_err_t scan_segment(const kl_log_t *log, const kl_segment_t *seg, kl_log_scan_fn *fn, void *opaque,
+                             int *stop)
+{
+    kl_segment_batch_t where;
+    kl_err_t err;
+    for (uint64_t pos = 0; !*stop && (err = kl_segment_read_header(seg, pos, &where)) == KL_ERR_NONE;
+         pos += where.size) {
+        if (where.last_offset < log->start_offset)
+            continue;
+        uint8_t h[KL_BATCH_HEADER_SIZE];
+        if (where.size < sizeof h)
+            return KL_ERR_CORRUPT_MESSAGE;
+        if (kl_pread_full(seg->log_fd, h, sizeof h, pos) != (ssize_t)sizeof h)
+            return KL_ERR_KAFKA_STORAGE_ERROR;
+        kl_log_batch_info_t info;
+        header_info(h, &info);
+        *stop = fn(opaque, &info);
+    }
+    return *stop || err == KL_ERR_NOENT ? KL_ERR_NONE : err;
+}
+
+kl_err_t kl_log_scan(kl_log_t *log, int64_t since_ms, kl_log_scan_fn *fn, void *opaque)
+{
+    int stop = 0;
+    for (size_t i = scan_start(log, since_ms); i < log->count && !stop; i++) {
+        kl_err_t err = scan_segment(log, &log->segments[i], fn, opaque, &stop);
+        if (err)
+            return err;
+    }
+    return KL_ERR_NONE;
+}

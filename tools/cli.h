@@ -1,0 +1,22 @@
+/* The kafkalite command's subcommands: each one is a function taking the
+ * arguments after its name, listed in the table of kafkalite.c. Later
+ * subcommands (topics, produce, consume, ...) add one entry each. */
+#ifndef KL_TOOLS_CLI_H
+#define KL_TOOLS_CLI_H
+
+#include <stdio.h>
+
+/* Exit statuses every subcommand uses. */
+enum {
+    CLI_OK = 0,
+    CLI_FAILED = 1, /* a bad configuration, or the work failed */
+    CLI_USAGE = 2   /* a malformed command line */
+};
+
+typedef int cli_command_fn(int argc, char **argv);
+
+/* `kafkalite broker`: tools/cmd_broker.c. */
+int cmd_broker(int argc, char **argv);
+void cmd_broker_usage(FILE *out);
+
+#endif
