@@ -13,6 +13,7 @@
 
 #include "broker/conf_table.h"
 #include "broker/conn.h"
+#include "broker/group_wire.h"
 #include "broker/server.h"
 #include "util/conf.h"
 
@@ -145,6 +146,8 @@ kl_broker_t *kl_broker_new(kl_conf_t *conf, char *errstr, size_t errstr_size)
         err = meta_properties_load(b, errstr, errstr_size);
     if (!err)
         err = load_topics(b, errstr, errstr_size);
+    if (!err)
+        err = groups_open(b, errstr, errstr_size);
     if (err) {
         if (err == KL_ERR_NOMEM)
             set_error(errstr, errstr_size, "out of memory");
@@ -178,6 +181,7 @@ kl_err_t kl_broker_start(kl_broker_t *b)
         return err;
     }
     listeners_watch(b);
+    groups_start(b);
     if (pthread_create(&b->thread, NULL, network_thread, b) != 0) {
         listeners_close(b);
         kl_loop_destroy(b->loop);
@@ -218,6 +222,7 @@ void kl_broker_destroy(kl_broker_t *b)
         return;
     if (b->state == BROKER_RUNNING)
         kl_broker_stop(b);
+    groups_close(b);
     topics_close(&b->topics);
     listeners_free(b);
     if (b->lock_fd >= 0)

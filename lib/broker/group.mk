@@ -22,6 +22,13 @@ noinst_HEADERS += \
 	lib/broker/group_internal.h \
 	lib/broker/group_records.h
 
+# The coordinator wired into the broker: its request handlers, the
+# __consumer_offsets topic, its timer and appends.
+libkafkalite_internal_la_SOURCES += \
+	lib/broker/group_handlers.c \
+	lib/broker/group_wire.c
+noinst_HEADERS += lib/broker/group_wire.h
+
 if HAVE_CHECK
 check_PROGRAMS += tests/unit/test_group_state
 TESTS += tests/unit/test_group_state

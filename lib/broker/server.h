@@ -17,6 +17,7 @@
 
 typedef struct broker_conn broker_conn_t;
 typedef struct broker_fetch broker_fetch_t;
+typedef struct broker_groups broker_groups_t;
 
 /* One entry of listeners: a bound socket plus what metadata advertises. */
 typedef struct broker_listener {
@@ -59,6 +60,7 @@ struct kl_broker {
     broker_state_t state;
     broker_conn_t *conns;     /* doubly linked */
     broker_fetch_t *parked;   /* fetches waiting for data, doubly linked */
+    broker_groups_t *groups;  /* the group coordinator (group_wire.c) */
 };
 
 /* Log levels. */
