@@ -267,6 +267,26 @@ kl_err_t group_coordinator_load(group_coordinator_t *c, const void *data, size_t
     return err;
 }
 
+/* Copies a range's bytes into *bufp (grown as needed) and releases the
+ * range, which holds its segment file open until then. */
+static kl_err_t read_range(kl_log_range_t *range, uint8_t **bufp, size_t *capp)
+{
+    kl_err_t err = KL_ERR_NONE;
+    if (range->length > *capp) {
+        uint8_t *grown = realloc(*bufp, range->length);
+        if (grown) {
+            *bufp = grown;
+            *capp = range->length;
+        } else {
+            err = KL_ERR_NOMEM;
+        }
+    }
+    if (!err && pread(range->fd, *bufp, range->length, (off_t)range->position) != (ssize_t)range->length)
+        err = KL_ERR_KAFKA_STORAGE_ERROR;
+    kl_log_range_release(range);
+    return err;
+}
+
 kl_err_t group_coordinator_load_log(group_coordinator_t *c, kl_log_t *log)
 {
     int64_t offset = kl_log_start_offset(log), end = kl_log_end_offset(log);
@@ -276,23 +296,17 @@ kl_err_t group_coordinator_load_log(group_coordinator_t *c, kl_log_t *log)
     group_coord_enter(c);
     while (!err && offset < end) {
         kl_log_range_t range;
-        if ((err = kl_log_read(log, offset, 1 << 20, &range)) || range.length == 0)
+        if ((err = kl_log_read(log, offset, 1 << 20, &range)))
             break;
-        if (range.length > cap) {
-            uint8_t *grown = realloc(buf, range.length);
-            if (!grown) {
-                err = KL_ERR_NOMEM;
-                break;
-            }
-            buf = grown;
-            cap = range.length;
-        }
-        if (pread(range.fd, buf, range.length, (off_t)range.position) != (ssize_t)range.length) {
-            err = KL_ERR_KAFKA_STORAGE_ERROR;
+        size_t len = range.length;
+        if (len == 0) {
+            kl_log_range_release(&range);
             break;
         }
+        if ((err = read_range(&range, &buf, &cap)))
+            break;
         int64_t next = offset;
-        err = replay(c, buf, range.length, &next);
+        err = replay(c, buf, len, &next);
         if (next <= offset)
             break; /* no whole batch: nothing more to read */
         offset = next;
