@@ -307,9 +307,18 @@ START_TEST(test_join_sync_parked)
             members = rejoin(&a, &b);
     }
     ck_assert_str_eq(group_state(&a.wc, state, sizeof state), "Stable");
+
+    /* the broker stops with a JoinGroup parked (the others owe theirs) */
+    member_t d = {0};
+    connect_to(&d.wc, &f);
+    join_send(&d, 6000);
+    while (heartbeat(&a) != KL_ERR_REBALANCE_IN_PROGRESS)
+        ck_assert(fixture_now_ms() < deadline);
+    fixture_stop(&f);
+    ck_assert_int_eq(wire_wait_closed(&d.wc, TIMEOUT_MS), 0);
+    wire_close(&d.wc);
     wire_close(&a.wc);
     wire_close(&b.wc);
-    fixture_stop(&f);
 }
 END_TEST
 
