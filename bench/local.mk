@@ -1,6 +1,6 @@
 # bench/: benchmarks, built by 'make bench', not part of make check.
 # Add a benchmark to BENCHMARKS and give it _SOURCES and _LDADD.
-BENCHMARKS = bench/bench_record bench/bench_storage
+BENCHMARKS = bench/bench_record bench/bench_storage bench/bench_groups
 if HAVE_RDKAFKA
 BENCHMARKS += bench/bench_producer
 endif
@@ -20,3 +20,6 @@ bench_bench_producer_LDADD = libkafkalite-internal.la $(KL_DEP_LIBS) $(RDKAFKA_L
 
 bench: $(BENCHMARKS)
 .PHONY: bench
+
+bench_bench_groups_SOURCES = bench/bench_groups.c tests/interop/wire_client.c tests/interop/wire_client.h
+bench_bench_groups_LDADD = libkafkalite-internal.la $(KL_DEP_LIBS)

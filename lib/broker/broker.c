@@ -13,6 +13,7 @@
 
 #include "broker/conf_table.h"
 #include "broker/conn.h"
+#include "broker/group_wire.h"
 #include "broker/server.h"
 #include "util/conf.h"
 
@@ -147,6 +148,8 @@ kl_broker_t *kl_broker_new(kl_conf_t *conf, char *errstr, size_t errstr_size)
         err = producer_ids_load(&b->producer_ids, b->log_dir, errstr, errstr_size);
     if (!err)
         err = load_topics(b, errstr, errstr_size);
+    if (!err)
+        err = groups_open(b, errstr, errstr_size);
     if (err) {
         if (err == KL_ERR_NOMEM)
             set_error(errstr, errstr_size, "out of memory");
@@ -180,6 +183,7 @@ kl_err_t kl_broker_start(kl_broker_t *b)
         return err;
     }
     listeners_watch(b);
+    groups_start(b);
     if (housekeeping_start(b) != 0 || pthread_create(&b->thread, NULL, network_thread, b) != 0) {
         housekeeping_stop(b);
         listeners_close(b);
@@ -228,6 +232,7 @@ void kl_broker_destroy(kl_broker_t *b)
     if (b->state == BROKER_RUNNING)
         kl_broker_stop(b);
     housekeeping_destroy(b); /* no flusher may touch a log being closed */
+    groups_close(b);
     topics_close(&b->topics);
     producer_ids_free(&b->producer_ids);
     listeners_free(b);

@@ -1,6 +1,7 @@
 /* Broker connections: framing, in-order serving and non-blocking writes
  * (see conn.h). */
 #include "broker/conn.h"
+#include "broker/group_wire.h"
 
 #include <errno.h>
 #include <netinet/in.h>
@@ -24,7 +25,9 @@ static void conn_close(broker_conn_t *c);
 
 static size_t out_pending(const broker_conn_t *c) { return c->out.len - c->out_sent; }
 
-static bool can_serve(const broker_conn_t *c) { return !c->parked && out_pending(c) < OUT_HIGH_WATER; }
+static bool is_parked(const broker_conn_t *c) { return c->parked || c->group_call; }
+
+static bool can_serve(const broker_conn_t *c) { return !is_parked(c) && out_pending(c) < OUT_HIGH_WATER; }
 
 /* Watches for what the connection can use now. */
 static bool conn_update_events(broker_conn_t *c)
@@ -96,7 +99,7 @@ static void request_done(broker_conn_t *c)
  * its decoded body points into the frame). */
 static void compact_input(broker_conn_t *c)
 {
-    if (c->parked || c->in_start == 0)
+    if (is_parked(c) || c->in_start == 0)
         return;
     size_t left = c->in.len - c->in_start;
     if (left == 0 && c->in.cap > KEEP_BUFFER_BYTES)
@@ -242,6 +245,8 @@ static void conn_close(broker_conn_t *c)
     kl_broker_t *b = c->broker;
     if (c->parked)
         fetch_cancel(c->parked);
+    if (c->group_call)
+        groups_conn_closed(c);
     kl_io_stop(b->loop, &c->io);
     close(c->io.fd);
     if (c->prev)

@@ -25,6 +25,7 @@ struct broker_conn {
     broker_request_t req;
     size_t frame_size; /* the current request's frame, size prefix included */
     broker_fetch_t *parked;
+    void *group_call; /* a group request parked in the coordinator (group_handlers.c) */
 };
 
 /* Takes over fd, a freshly accepted socket. */

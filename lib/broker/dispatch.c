@@ -5,6 +5,7 @@
 #include "broker/dispatch.h"
 
 #include "broker/conn.h"
+#include "broker/group_wire.h"
 #include "proto/codec.h"
 
 static const broker_api_t served[] = {
@@ -12,6 +13,15 @@ static const broker_api_t served[] = {
     {KL_API_FETCH, 4, 17, handle_fetch},
     {KL_API_LIST_OFFSETS, 0, 10, handle_list_offsets},
     {KL_API_METADATA, 0, 12, handle_metadata},
+    {KL_API_OFFSET_COMMIT, 0, 9, handle_group_request},
+    {KL_API_OFFSET_FETCH, 0, 9, handle_group_request},
+    {KL_API_FIND_COORDINATOR, 0, 6, handle_find_coordinator},
+    {KL_API_JOIN_GROUP, 0, 9, handle_group_request},
+    {KL_API_HEARTBEAT, 0, 4, handle_group_request},
+    {KL_API_LEAVE_GROUP, 0, 5, handle_group_request},
+    {KL_API_SYNC_GROUP, 0, 5, handle_group_request},
+    {KL_API_DESCRIBE_GROUPS, 0, 5, handle_group_request},
+    {KL_API_LIST_GROUPS, 0, 5, handle_group_request},
     {KL_API_API_VERSIONS, 0, 4, handle_api_versions},
     {KL_API_CREATE_TOPICS, 0, 7, handle_create_topics},
     {KL_API_DELETE_TOPICS, 0, 6, handle_delete_topics},
@@ -20,7 +30,9 @@ static const broker_api_t served[] = {
     {KL_API_DESCRIBE_CONFIGS, 0, 4, handle_describe_configs},
     {KL_API_ALTER_CONFIGS, 0, 2, handle_alter_configs},
     {KL_API_CREATE_PARTITIONS, 0, 3, handle_create_partitions},
+    {KL_API_DELETE_GROUPS, 0, 2, handle_group_request},
     {KL_API_INCREMENTAL_ALTER_CONFIGS, 0, 1, handle_incremental_alter_configs},
+    {KL_API_OFFSET_DELETE, 0, 0, handle_group_request},
     {KL_API_DESCRIBE_CLUSTER, 0, 1, handle_describe_cluster},
 };
 

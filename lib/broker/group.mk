@@ -22,6 +22,13 @@ noinst_HEADERS += \
 	lib/broker/group_internal.h \
 	lib/broker/group_records.h
 
+# The coordinator wired into the broker: its request handlers, the
+# __consumer_offsets topic, its timer and appends.
+libkafkalite_internal_la_SOURCES += \
+	lib/broker/group_handlers.c \
+	lib/broker/group_wire.c
+noinst_HEADERS += lib/broker/group_wire.h
+
 if HAVE_CHECK
 check_PROGRAMS += tests/unit/test_group_state
 TESTS += tests/unit/test_group_state
@@ -42,4 +49,32 @@ tests_unit_test_group_offsets_SOURCES = \
 	tests/unit/group_fixture.h
 tests_unit_test_group_offsets_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_group_offsets_LDADD = $(TEST_LIBS)
+endif
+
+# The group APIs over the wire, with the blocking test client.
+if HAVE_CHECK
+check_PROGRAMS += tests/integration/test_group_wire
+TESTS += tests/integration/test_group_wire
+tests_integration_test_group_wire_SOURCES = \
+	tests/integration/test_group_wire.c \
+	tests/integration/broker_fixture.c \
+	tests/integration/broker_fixture.h \
+	tests/interop/wire_client.c \
+	tests/interop/wire_client.h
+tests_integration_test_group_wire_CFLAGS = $(TEST_CFLAGS)
+tests_integration_test_group_wire_LDADD = $(TEST_LIBS)
+endif
+
+# Consumer groups of real clients (librdkafka, kcat) on the broker.
+if HAVE_CHECK
+if HAVE_RDKAFKA
+check_PROGRAMS += tests/interop/test_broker_groups
+TESTS += tests/interop/test_broker_groups
+tests_interop_test_broker_groups_SOURCES = \
+	tests/interop/test_broker_groups.c \
+	tests/integration/broker_fixture.c \
+	tests/integration/broker_fixture.h
+tests_interop_test_broker_groups_CFLAGS = $(TEST_CFLAGS) $(RDKAFKA_CFLAGS)
+tests_interop_test_broker_groups_LDADD = $(TEST_LIBS) $(RDKAFKA_LIBS)
+endif
 endif

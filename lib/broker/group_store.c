@@ -267,19 +267,21 @@ kl_err_t group_coordinator_load(group_coordinator_t *c, const void *data, size_t
     return err;
 }
 
-/* Copies one log range into *buf (grown as needed) and lets go of it. */
-static kl_err_t read_range(kl_log_range_t *range, uint8_t **buf, size_t *cap)
+/* Copies a range's bytes into *bufp (grown as needed) and releases the
+ * range, which holds its segment file open until then. */
+static kl_err_t read_range(kl_log_range_t *range, uint8_t **bufp, size_t *capp)
 {
     kl_err_t err = KL_ERR_NONE;
-    if (range->length > *cap) {
-        uint8_t *grown = realloc(*buf, range->length);
+    if (range->length > *capp) {
+        uint8_t *grown = realloc(*bufp, range->length);
         if (grown) {
-            *buf = grown;
-            *cap = range->length;
-        } else
+            *bufp = grown;
+            *capp = range->length;
+        } else {
             err = KL_ERR_NOMEM;
+        }
     }
-    if (!err && pread(range->fd, *buf, range->length, (off_t)range->position) != (ssize_t)range->length)
+    if (!err && pread(range->fd, *bufp, range->length, (off_t)range->position) != (ssize_t)range->length)
         err = KL_ERR_KAFKA_STORAGE_ERROR;
     kl_log_range_release(range);
     return err;
@@ -297,7 +299,11 @@ kl_err_t group_coordinator_load_log(group_coordinator_t *c, kl_log_t *log)
         if ((err = kl_log_read(log, offset, 1 << 20, &range)))
             break;
         size_t len = range.length;
-        if ((err = read_range(&range, &buf, &cap)) || len == 0)
+        if (len == 0) {
+            kl_log_range_release(&range);
+            break;
+        }
+        if ((err = read_range(&range, &buf, &cap)))
             break;
         int64_t next = offset;
         err = replay(c, buf, len, &next);

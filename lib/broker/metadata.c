@@ -4,6 +4,7 @@
  * creation when the broker and the request allow it. */
 #include "broker/conn.h"
 #include "broker/dispatch.h"
+#include "broker/group_wire.h"
 #include "proto/msg_metadata.h"
 
 static const broker_listener_t *listener_of(const broker_request_t *req) { return req->conn->listener; }
@@ -35,7 +36,7 @@ static bool fill_topic(broker_request_t *req, const broker_topic_t *t, kl_metada
     rt->error_code = 0;
     rt->name = kl_str(t->name);
     rt->topic_id = t->id;
-    rt->is_internal = false;
+    rt->is_internal = groups_topic_internal(t->name);
     rt->topic_authorized_operations = INT32_MIN;
     return fill_partitions(req, t, rt);
 }

@@ -8,6 +8,7 @@
  * Kafka does, since the client could not learn of it otherwise. */
 #include "broker/conn.h"
 #include "broker/dispatch.h"
+#include "broker/group_wire.h"
 #include "proto/msg_produce.h"
 #include "record/batch.h"
 
@@ -87,6 +88,8 @@ static void produce_partition(broker_request_t *req, broker_topic_t *t, int16_t 
         r->error_code = forced_error;
     else if (!t || pd->index < 0 || pd->index >= t->partition_count)
         r->error_code = KL_ERR_UNKNOWN_TOPIC_OR_PARTITION;
+    else if (groups_topic_internal(t->name)) /* only the coordinator writes there, as in Kafka */
+        r->error_code = KL_ERR_INVALID_TOPIC_EXCEPTION;
     else
         r->error_code = append_batch(req->broker, t, pd->index, pd->records, r, &why);
     if (why && req->hdr.api_version >= 8)

@@ -20,6 +20,7 @@
 
 typedef struct broker_conn broker_conn_t;
 typedef struct broker_fetch broker_fetch_t;
+typedef struct broker_groups broker_groups_t;
 
 /* One entry of listeners: a bound socket plus what metadata advertises. */
 typedef struct broker_listener {
@@ -65,6 +66,7 @@ struct kl_broker {
     broker_conn_t *conns;     /* doubly linked */
     broker_fetch_t *parked;   /* fetches waiting for data, doubly linked */
     broker_housekeeping_t housekeeping; /* retention, flushing */
+    broker_groups_t *groups;            /* the group coordinator (group_wire.c) */
 
     /* Fault injection for tests (any thread may set it): this many
      * produce requests are appended, then their connection is closed

@@ -8,6 +8,7 @@
 
 #include "broker/conn.h"
 #include "broker/dispatch.h"
+#include "broker/group_wire.h"
 #include "proto/msg_topic_admin.h"
 
 typedef kl_create_topics_request_creatable_topic_t creatable_t;
@@ -191,6 +192,11 @@ static void delete_one(broker_request_t *req, kl_str_t name, const kl_uuid_t *id
     r->name = kl_str(broker_strdup(req, kl_str(t->name)));
     if (!b->delete_topic_enable) {
         r->error_code = KL_ERR_TOPIC_DELETION_DISABLED;
+        return;
+    }
+    if (groups_topic_internal(t->name)) { /* the coordinator's offsets live there */
+        r->error_code = KL_ERR_INVALID_REQUEST;
+        r->error_message = kl_str("Internal topics cannot be deleted");
         return;
     }
     housekeeping_forget_logs(b, t->logs, t->partition_count);

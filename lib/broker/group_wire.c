@@ -1,0 +1,192 @@
+/* The group coordinator's place in the broker (see group_wire.h): its
+ * settings from the broker configuration, the __consumer_offsets topic,
+ * the environment it runs in (clocks, one loop timer, appends to the
+ * offsets partitions) and loading at open. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "broker/conn.h"
+#include "broker/group_wire.h"
+#include "util/conf.h"
+
+/* Kafka's offsets.topic.segment.bytes: smaller segments than data topics,
+ * so that compaction (once the storage does it) has closed ones to clean. */
+#define OFFSETS_SEGMENT_BYTES "104857600"
+
+struct broker_groups {
+    kl_broker_t *broker;
+    group_coordinator_t *coord;
+    kl_timer_t timer; /* at the coordinator's earliest deadline */
+};
+
+group_coordinator_t *groups_coordinator(const kl_broker_t *b) { return b->groups ? b->groups->coord : NULL; }
+
+bool groups_topic_internal(const char *name) { return name && strcmp(name, GROUP_OFFSETS_TOPIC) == 0; }
+
+/* ------------------------------------------------------------ environment */
+
+static int64_t env_now(void *opaque)
+{
+    (void)opaque;
+    return kl_clock_ms();
+}
+
+static int64_t env_wall(void *opaque)
+{
+    (void)opaque;
+    return kl_wallclock_ms();
+}
+
+static void arm_timer(broker_groups_t *g, int64_t due_ms)
+{
+    kl_loop_t *loop = g->broker->loop;
+    if (!loop) /* not started (or stopped): groups_start() arms it */
+        return;
+    if (due_ms == INT64_MAX) {
+        kl_timer_stop(loop, &g->timer);
+        return;
+    }
+    int64_t delay = due_ms - kl_clock_ms();
+    kl_timer_start(loop, &g->timer, delay > 0 ? delay : 0);
+}
+
+static void env_set_deadline(void *opaque, int64_t due_ms) { arm_timer(opaque, due_ms); }
+
+static void on_timer(kl_loop_t *loop, kl_timer_t *timer)
+{
+    broker_groups_t *g = timer->opaque;
+    (void)loop;
+    group_coordinator_tick(g->coord);
+    /* The coordinator reports a deadline only when it moves; a timer that
+     * fired a little early must still come back for the same one. */
+    arm_timer(g, group_coordinator_next_deadline(g->coord));
+}
+
+static broker_topic_t *offsets_topic(const kl_broker_t *b)
+{
+    return topics_find(&b->topics, kl_str(GROUP_OFFSETS_TOPIC));
+}
+
+/* The log appends synchronously: a commit is acknowledged once it is in
+ * the segment file (fsync follows the topic's flush settings, as for any
+ * produce). */
+static void env_append(void *opaque, int32_t partition, void *batch, size_t len, group_append_done_fn *done,
+                       void *done_arg)
+{
+    broker_groups_t *g = opaque;
+    kl_broker_t *b = g->broker;
+    broker_topic_t *t = offsets_topic(b);
+    kl_err_t err = KL_ERR_UNKNOWN_TOPIC_OR_PARTITION;
+    if (t && partition >= 0 && partition < t->partition_count)
+        err = kl_log_append(t->logs[partition], batch, len, NULL);
+    if (err)
+        broker_log(b, BROKER_LOG_ERR, "appending to %s-%d failed: %s", GROUP_OFFSETS_TOPIC, (int)partition,
+                   kl_err_str(err));
+    else
+        fetch_wake(b, t, partition, len);
+    done(done_arg, err);
+}
+
+static bool env_partition_exists(void *opaque, kl_str_t topic, int32_t partition)
+{
+    broker_groups_t *g = opaque;
+    const broker_topic_t *t = topics_find(&g->broker->topics, topic);
+    return t && partition >= 0 && partition < t->partition_count;
+}
+
+/* ------------------------------------------------------------ opening */
+
+static void read_config(const kl_conf_t *conf, group_config_t *c)
+{
+    group_config_init(c);
+    c->offsets_partitions = (int32_t)kl_conf_get_int(conf, "offsets.topic.num.partitions");
+    c->offsets_retention_ms = kl_conf_get_int(conf, "offsets.retention.minutes") * 60 * 1000;
+    c->retention_check_ms = kl_conf_get_int(conf, "offsets.retention.check.interval.ms");
+    c->initial_rebalance_delay_ms = (int32_t)kl_conf_get_int(conf, "group.initial.rebalance.delay.ms");
+    c->min_session_timeout_ms = (int32_t)kl_conf_get_int(conf, "group.min.session.timeout.ms");
+    c->max_session_timeout_ms = (int32_t)kl_conf_get_int(conf, "group.max.session.timeout.ms");
+    c->max_size = (int32_t)kl_conf_get_int(conf, "group.max.size");
+    c->offset_metadata_max_bytes = (int32_t)kl_conf_get_int(conf, "offset.metadata.max.bytes");
+}
+
+/* Creates __consumer_offsets when missing. An existing one keeps its
+ * partition count, as in Kafka: groups are placed by the topic's count,
+ * whatever offsets.topic.num.partitions says now. */
+static kl_err_t ensure_offsets_topic(kl_broker_t *b, broker_topic_t **tp, char *errstr, size_t errstr_size)
+{
+    *tp = offsets_topic(b);
+    if (*tp)
+        return KL_ERR_NONE;
+    const kl_str_t names[] = {kl_str("cleanup.policy"), kl_str("segment.bytes")};
+    const kl_str_t values[] = {kl_str("compact"), kl_str(OFFSETS_SEGMENT_BYTES)};
+    int32_t partitions = (int32_t)kl_conf_get_int(b->conf, "offsets.topic.num.partitions");
+    int16_t rf = (int16_t)kl_conf_get_int(b->conf, "offsets.topic.replication.factor");
+    kl_err_t err = topics_create(&b->topics, kl_str(GROUP_OFFSETS_TOPIC), partitions, rf, names, values,
+                                 sizeof names / sizeof names[0], tp);
+    if (err)
+        snprintf(errstr, errstr_size, "cannot create %s in %s: %s", GROUP_OFFSETS_TOPIC, b->log_dir,
+                 kl_err_str(err));
+    else
+        broker_log(b, BROKER_LOG_INFO, "created %s with %d partitions", GROUP_OFFSETS_TOPIC, (int)partitions);
+    return err;
+}
+
+/* Replays every offsets partition. A batch that does not decode stops the
+ * replay of its partition only (what came before is kept, and the log's
+ * own recovery already cut torn tails): the broker still starts. */
+static kl_err_t load_offsets(kl_broker_t *b, broker_topic_t *t, char *errstr, size_t errstr_size)
+{
+    for (int32_t p = 0; p < t->partition_count; p++) {
+        kl_err_t err = group_coordinator_load_log(b->groups->coord, t->logs[p]);
+        if (err == KL_ERR_NOMEM) {
+            snprintf(errstr, errstr_size, "out of memory loading %s-%d", GROUP_OFFSETS_TOPIC, (int)p);
+            return err;
+        }
+        if (err)
+            broker_log(b, BROKER_LOG_ERR, "%s-%d: stopped loading at an undecodable batch: %s",
+                       GROUP_OFFSETS_TOPIC, (int)p, kl_err_str(err));
+    }
+    group_coordinator_loaded(b->groups->coord);
+    return KL_ERR_NONE;
+}
+
+kl_err_t groups_open(kl_broker_t *b, char *errstr, size_t errstr_size)
+{
+    broker_topic_t *t;
+    kl_err_t err = ensure_offsets_topic(b, &t, errstr, errstr_size);
+    if (err)
+        return err;
+    broker_groups_t *g = calloc(1, sizeof *g);
+    if (!g)
+        return KL_ERR_NOMEM;
+    g->broker = b;
+    kl_timer_init(&g->timer, on_timer, g);
+    b->groups = g;
+    group_config_t config;
+    read_config(b->conf, &config);
+    config.offsets_partitions = t->partition_count;
+    group_env_t env = {.opaque = g, .now_ms = env_now, .wall_ms = env_wall, .set_deadline = env_set_deadline,
+                       .append = env_append, .partition_exists = env_partition_exists};
+    err = group_coordinator_new(&config, &env, &g->coord);
+    if (err) {
+        snprintf(errstr, errstr_size, "cannot create the group coordinator: %s", kl_err_str(err));
+        return err;
+    }
+    return load_offsets(b, t, errstr, errstr_size);
+}
+
+void groups_start(kl_broker_t *b)
+{
+    if (b->groups && b->groups->coord)
+        arm_timer(b->groups, group_coordinator_next_deadline(b->groups->coord));
+}
+
+void groups_close(kl_broker_t *b)
+{
+    if (!b->groups)
+        return;
+    group_coordinator_free(b->groups->coord);
+    free(b->groups);
+    b->groups = NULL;
+}

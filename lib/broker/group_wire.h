@@ -1,0 +1,41 @@
+/* The group coordinator wired into the broker: __consumer_offsets created
+ * and replayed when the broker opens, the coordinator's deadline on one
+ * loop timer, its appends on the offsets partitions, and the request
+ * handlers of the group APIs (group_handlers.c), whose parked requests
+ * hold back their connection like a parked fetch. */
+#ifndef KL_BROKER_GROUP_WIRE_H
+#define KL_BROKER_GROUP_WIRE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "broker/dispatch.h"
+#include "broker/group.h"
+
+/* Reads the group settings, creates __consumer_offsets if missing
+ * (offsets.topic.num.partitions partitions, compacted) and loads the
+ * committed offsets and groups it holds. From kl_broker_new(), after the
+ * topics are loaded; errstr says what failed. */
+kl_err_t groups_open(kl_broker_t *broker, char *errstr, size_t errstr_size);
+/* The loop exists: the coordinator's deadlines go to its timer. From
+ * kl_broker_start(), before the network thread starts. */
+void groups_start(kl_broker_t *broker);
+/* Frees the coordinator (after the broker stopped). */
+void groups_close(kl_broker_t *broker);
+
+/* The coordinator (NULL before groups_open). */
+group_coordinator_t *groups_coordinator(const kl_broker_t *broker);
+
+/* Whether a topic is internal (__consumer_offsets): listed as internal in
+ * Metadata, closed to Produce and DeleteTopics. */
+bool groups_topic_internal(const char *name);
+
+/* conn closes with a group request parked: forget the answer owed to it. */
+void groups_conn_closed(broker_conn_t *conn);
+
+/* group_handlers.c: FindCoordinator answers directly; the others go to
+ * the coordinator. */
+broker_req_status_t handle_find_coordinator(broker_request_t *req);
+broker_req_status_t handle_group_request(broker_request_t *req);
+
+#endif
