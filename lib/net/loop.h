@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "util/clock.h"
+
 typedef struct kl_loop kl_loop_t;
 typedef struct kl_io kl_io_t;
 typedef struct kl_timer kl_timer_t;
@@ -42,10 +44,6 @@ struct kl_timer {
     size_t heap_index; /* position in the heap, or SIZE_MAX when idle */
 };
 
-/* Monotonic milliseconds. */
-int64_t kl_clock_ms(void);
-/* Wall-clock milliseconds since the epoch (Kafka timestamps). */
-int64_t kl_wallclock_ms(void);
 
 kl_loop_t *kl_loop_new(void);
 /* Frees the loop; tasks still queued are run first so nothing they own

@@ -5,7 +5,6 @@
 
 #include <stdbool.h>
 #include <stdlib.h>
-#include <time.h>
 
 #include "record/batch.h"
 #include "storage/log_internal.h"
@@ -14,13 +13,6 @@
 #define LOG_DEFAULT_INDEX_INTERVAL 4096
 #define LOG_DEFAULT_SEGMENT_MS (7 * 24 * 3600 * 1000LL)
 #define LOG_DEFAULT_RETENTION_MS (7 * 24 * 3600 * 1000LL)
-
-int64_t log_clock_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 void kl_log_config_init(kl_log_config_t *config)
 {
@@ -148,7 +140,7 @@ kl_err_t kl_log_append_at(kl_log_t *log, void *batch, size_t len, int64_t now_ms
 kl_err_t kl_log_append(kl_log_t *log, void *batch, size_t len, int64_t *base_offset)
 {
     kl_log_append_info_t info;
-    kl_err_t err = kl_log_append_at(log, batch, len, log_clock_ms(), &info);
+    kl_err_t err = kl_log_append_at(log, batch, len, kl_wallclock_ms(), &info);
     if (!err && base_offset)
         *base_offset = info.base_offset;
     return err;

@@ -10,6 +10,7 @@
 #include <stdatomic.h>
 
 #include "storage/log.h"
+#include "util/clock.h"
 #include "storage/segment.h"
 
 /* Index positions are int32: a segment never grows past this. */
@@ -52,7 +53,6 @@ static inline kl_segment_t *log_active(const kl_log_t *log) { return &log->segme
 bool log_config_valid(const kl_log_config_t *config);
 
 /* Milliseconds since the epoch, by the system clock. */
-int64_t log_clock_ms(void);
 
 /* Opens (create: creates) one more segment at the end of the list. */
 KL_WARN_UNUSED kl_err_t log_add_segment(kl_log_t *log, int64_t base_offset, bool create, int64_t now_ms);

@@ -171,7 +171,7 @@ static kl_err_t log_set_recovery_point(kl_log_t *log, int64_t point, int64_t now
  * recovery point and the log start offset. */
 static kl_err_t log_load(kl_log_t *log)
 {
-    int64_t *offsets, now = log_clock_ms(), point = -1;
+    int64_t *offsets, now = kl_wallclock_ms(), point = -1;
     size_t n;
     kl_err_t err = list_segments(log->dir, &offsets, &n);
     for (size_t i = 0; !err && i < n; i++)

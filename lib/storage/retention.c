@@ -78,7 +78,7 @@ static kl_err_t log_truncate_fully(kl_log_t *log, int64_t offset)
 {
     kl_err_t err = kl_checkpoint_remove(log->dir, KL_CHECKPOINT_LOG_START);
     if (!err)
-        err = log_add_segment(log, offset, true, log_clock_ms());
+        err = log_add_segment(log, offset, true, kl_wallclock_ms());
     if (err)
         return err == KL_ERR_NOMEM ? err : KL_ERR_KAFKA_STORAGE_ERROR;
     log_remove_segments(log, 0, log->count - 1);
