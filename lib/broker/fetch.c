@@ -5,14 +5,13 @@
  * (fetch_wake) or max_wait_ms passes. Fetch sessions are not kept: every
  * answer carries session id 0, which tells clients to send full fetches.
  * The last stable offset is the high watermark (no transactions yet). */
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "broker/conn.h"
 #include "broker/dispatch.h"
 #include "proto/msg_fetch.h"
+#include "storage/file.h"
 
 /* Kafka's broker-side fetch.max.bytes default: a client asking for more
  * (up to 2 GiB) still gets at most this much per response. */
@@ -154,21 +153,6 @@ static bool fetch_plan(broker_request_t *req, fetch_plan_t *plan)
     return true;
 }
 
-static bool pread_full(int fd, uint8_t *dst, size_t len, uint64_t pos)
-{
-    while (len > 0) {
-        ssize_t n = pread(fd, dst, len, (off_t)pos);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return false;
-        dst += n;
-        len -= (size_t)n;
-        pos += (uint64_t)n;
-    }
-    return true;
-}
-
 /* Lets go of every range the plan holds (each holds its segment file). */
 static void fetch_plan_release(fetch_plan_t *plan)
 {
@@ -192,7 +176,7 @@ static broker_req_status_t fetch_answer(broker_request_t *req, fetch_plan_t *pla
             const kl_log_range_t *range = &plan->ranges[r];
             if (range->length == 0)
                 continue;
-            if (!pread_full(range->fd, data + at, range->length, range->position)) {
+            if (kl_pread_full(range->fd, data + at, range->length, range->position) != (ssize_t)range->length) {
                 rt->partitions.items[k].error_code = KL_ERR_KAFKA_STORAGE_ERROR;
                 continue;
             }

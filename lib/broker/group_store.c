@@ -4,10 +4,10 @@
  * __consumer_offsets partitions at start. */
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "broker/group_internal.h"
 #include "broker/group_records.h"
+#include "storage/file.h"
 
 group_op_t *group_op_new(group_coordinator_t *c, group_op_fn *complete, const char *group_id, int32_t generation)
 {
@@ -281,7 +281,7 @@ static kl_err_t read_range(kl_log_range_t *range, uint8_t **bufp, size_t *capp)
             err = KL_ERR_NOMEM;
         }
     }
-    if (!err && pread(range->fd, *bufp, range->length, (off_t)range->position) != (ssize_t)range->length)
+    if (!err && kl_pread_full(range->fd, *bufp, range->length, range->position) != (ssize_t)range->length)
         err = KL_ERR_KAFKA_STORAGE_ERROR;
     kl_log_range_release(range);
     return err;
