@@ -4,7 +4,6 @@
  * catalog, taking effect on the partition logs at once. The broker's own
  * configuration is described read-only: it comes from server.properties and
  * is not altered at run time. */
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -21,18 +20,6 @@ typedef kl_describe_configs_request_describe_configs_resource_t resource_t;
 typedef kl_describe_configs_response_describe_configs_result_t resource_result_t;
 typedef kl_describe_configs_response_describe_configs_resource_result_t described_t;
 typedef kl_describe_configs_response_describe_configs_synonym_t synonym_t;
-
-/* An error message in the request's arena. */
-static kl_str_t message(broker_request_t *req, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static kl_str_t message(broker_request_t *req, const char *fmt, ...)
-{
-    char msg[512];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    return kl_str(broker_strdup(req, kl_str(msg)));
-}
 
 static kl_str_t arena_str(broker_request_t *req, const char *s) { return kl_str(broker_strdup(req, kl_str(s))); }
 
@@ -85,7 +72,7 @@ static void describe_topic(broker_request_t *req, const resource_t *res, resourc
     const broker_topic_t *t = topics_find(&req->broker->topics, res->resource_name);
     if (!t) {
         rr->error_code = KL_ERR_UNKNOWN_TOPIC_OR_PARTITION;
-        rr->error_message = message(req, "Topic '%.*s' does not exist.", (int)res->resource_name.len,
+        rr->error_message = broker_strfmt(req, "Topic '%.*s' does not exist.", (int)res->resource_name.len,
                                     res->resource_name.ptr);
         return;
     }
@@ -145,7 +132,7 @@ static void describe_broker(broker_request_t *req, const resource_t *res, resour
         return;
     if (!kl_str_eq(res->resource_name, node)) {
         rr->error_code = KL_ERR_INVALID_REQUEST;
-        rr->error_message = message(req, "Unexpected broker id, expected %s or empty string, but received %.*s",
+        rr->error_message = broker_strfmt(req, "Unexpected broker id, expected %s or empty string, but received %.*s",
                                     node, (int)res->resource_name.len, res->resource_name.ptr);
         return;
     }
@@ -181,7 +168,7 @@ broker_req_status_t handle_describe_configs(broker_request_t *req)
             describe_broker(req, res, rr);
         else {
             rr->error_code = KL_ERR_INVALID_REQUEST;
-            rr->error_message = message(req, "Unsupported resource type %d", (int)res->resource_type);
+            rr->error_message = broker_strfmt(req, "Unsupported resource type %d", (int)res->resource_type);
         }
     }
     return broker_respond(req, &resp);

@@ -31,13 +31,11 @@ static void fail(broker_request_t *req, outcome_t *o, int16_t code, const char *
     __attribute__((format(printf, 4, 5)));
 static void fail(broker_request_t *req, outcome_t *o, int16_t code, const char *fmt, ...)
 {
-    char msg[512];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    o->error_message = broker_vstrfmt(req, fmt, ap);
     va_end(ap);
     o->error_code = code;
-    o->error_message = kl_str(broker_strdup(req, kl_str(msg)));
 }
 
 static bool set_init(broker_request_t *req, config_set_t *s, const broker_topic_t *t, size_t changes, bool keep)

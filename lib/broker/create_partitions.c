@@ -3,7 +3,6 @@
  * assignment that does not fit and a topic named twice. The new partitions
  * start empty; existing ones keep their data. */
 #include <stdarg.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "broker/dispatch.h"
@@ -16,13 +15,11 @@ static void set_error(broker_request_t *req, grown_t *r, int16_t code, const cha
     __attribute__((format(printf, 4, 5)));
 static void set_error(broker_request_t *req, grown_t *r, int16_t code, const char *fmt, ...)
 {
-    char msg[256];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    r->error_message = broker_vstrfmt(req, fmt, ap);
     va_end(ap);
     r->error_code = code;
-    r->error_message = kl_str(broker_strdup(req, kl_str(msg)));
 }
 
 static bool named_twice(const kl_create_partitions_request_t *body, int32_t i)

@@ -4,6 +4,8 @@
  * only), Fetch from v4 (last stable offset). */
 #include "broker/dispatch.h"
 
+#include <stdio.h>
+
 #include "broker/conn.h"
 #include "broker/group_wire.h"
 #include "proto/codec.h"
@@ -110,6 +112,22 @@ broker_req_status_t broker_respond(broker_request_t *req, const void *resp)
 char *broker_strdup(broker_request_t *req, kl_str_t s)
 {
     return kl_arena_strndup(req->arena, s.len > 0 ? s.ptr : "", s.len > 0 ? (size_t)s.len : 0);
+}
+
+kl_str_t broker_vstrfmt(broker_request_t *req, const char *fmt, va_list ap)
+{
+    char msg[512];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    return kl_str(broker_strdup(req, kl_str(msg)));
+}
+
+kl_str_t broker_strfmt(broker_request_t *req, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    kl_str_t s = broker_vstrfmt(req, fmt, ap);
+    va_end(ap);
+    return s;
 }
 
 void *broker_alloc(broker_request_t *req, size_t n, size_t size)

@@ -6,6 +6,7 @@
 #ifndef KL_BROKER_DISPATCH_H
 #define KL_BROKER_DISPATCH_H
 
+#include <stdarg.h>
 #include <stdint.h>
 
 #include "broker/server.h"
@@ -52,6 +53,10 @@ broker_req_status_t broker_respond_at(broker_request_t *req, int16_t version, co
 
 /* A NUL-terminated copy of s in req's arena ("" for null). */
 char *broker_strdup(broker_request_t *req, kl_str_t s);
+/* A printf-formatted string (at most 511 bytes) in req's arena, for the
+ * error messages of responses. */
+kl_str_t broker_strfmt(broker_request_t *req, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+kl_str_t broker_vstrfmt(broker_request_t *req, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 /* An array of n zeroed elements of size in req's arena (NULL only when
  * n > 0 and the arena refuses). */
 void *broker_alloc(broker_request_t *req, size_t n, size_t size);

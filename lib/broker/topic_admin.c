@@ -3,7 +3,6 @@
  * Kafka refuses them on a one-broker cluster; explicit assignments must
  * name this node only. */
 #include <stdarg.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "broker/conn.h"
@@ -28,13 +27,11 @@ static void set_error(broker_request_t *req, created_t *r, int16_t code, const c
     __attribute__((format(printf, 4, 5)));
 static void set_error(broker_request_t *req, created_t *r, int16_t code, const char *fmt, ...)
 {
-    char msg[256];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    r->error_message = broker_vstrfmt(req, fmt, ap);
     va_end(ap);
     r->error_code = code;
-    r->error_message = kl_str(broker_strdup(req, kl_str(msg)));
 }
 
 /* Partition count from num_partitions or the assignments; 0 on error
