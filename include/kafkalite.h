@@ -10,6 +10,7 @@
 #include "kafkalite/conf.h"
 #include "kafkalite/broker.h"
 #include "kafkalite/message.h"
+#include "kafkalite/topic_partition.h"
 #include "kafkalite/producer.h"
 
 #endif

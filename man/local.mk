@@ -43,6 +43,15 @@ dist_man_MANS += \
 	man/man3/kl_producer_new.3 \
 	man/man3/kl_producer_outstanding.3 \
 	man/man3/kl_producer_poll.3 \
+	man/man3/kl_topic_partition_list_add.3 \
+	man/man3/kl_topic_partition_list_copy.3 \
+	man/man3/kl_topic_partition_list_del.3 \
+	man/man3/kl_topic_partition_list_destroy.3 \
+	man/man3/kl_topic_partition_list_find.3 \
+	man/man3/kl_topic_partition_list_new.3 \
+	man/man3/kl_topic_partition_list_set_offset.3 \
+	man/man3/kl_topic_partition_list_sort.3 \
+	man/man3/kl_topic_partition_set_metadata.3 \
 	man/man3/kl_version.3 \
 	man/man3/kl_version_str.3
 TESTS += tests/man_check.sh

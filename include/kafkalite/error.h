@@ -36,7 +36,13 @@ extern "C" {
     X(PURGED, -118, 0, "Purged from the queue")                                 \
     X(NOT_IMPLEMENTED, -119, 0, "Not implemented")                              \
     X(UNSUPPORTED_API_VERSION, -120, 0, "No API version in common with the peer") \
-    X(UNKNOWN_API, -121, 0, "Unknown API key")
+    X(UNKNOWN_API, -121, 0, "Unknown API key")                                  \
+    X(ASSIGN_PARTITIONS, -122, 0, "Rebalance: partitions assigned")             \
+    X(REVOKE_PARTITIONS, -123, 0, "Rebalance: partitions revoked")              \
+    X(PARTITION_EOF, -124, 0, "Reached the end of the partition")              \
+    X(MAX_POLL_EXCEEDED, -125, 0, "max.poll.interval.ms exceeded: left the group") \
+    X(NO_OFFSET, -126, 0, "No offset to start from (auto.offset.reset=error)") \
+    X(ASSIGNMENT_LOST, -127, 0, "Group membership lost: assignment revoked")
 
 /* X(NAME, Kafka code, retriable, description) */
 #define KL_ERR_KAFKA_LIST(X)                                                    \

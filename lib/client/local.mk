@@ -4,11 +4,13 @@ libkafkalite_internal_la_SOURCES += \
 	lib/client/client_broker.c \
 	lib/client/client.c \
 	lib/client/log.c \
-	lib/client/metadata.c
+	lib/client/metadata.c \
+	lib/client/topic_partition.c
 noinst_HEADERS += \
 	lib/client/client.h \
 	lib/client/client_impl.h \
 	lib/client/log.h
+kafkaliteinclude_HEADERS += include/kafkalite/topic_partition.h
 
 if HAVE_CHECK
 if HAVE_RDKAFKA
@@ -45,4 +47,12 @@ tests_interop_test_producer_SOURCES = tests/interop/test_producer.c tests/intero
 tests_interop_test_producer_CFLAGS = $(TEST_CFLAGS) $(RDKAFKA_CFLAGS)
 tests_interop_test_producer_LDADD = $(TEST_LIBS) $(RDKAFKA_LIBS)
 endif
+endif
+
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/test_topic_partition
+TESTS += tests/unit/test_topic_partition
+tests_unit_test_topic_partition_SOURCES = tests/unit/test_topic_partition.c
+tests_unit_test_topic_partition_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_topic_partition_LDADD = $(TEST_LIBS)
 endif
