@@ -53,6 +53,8 @@ dist_man_MANS += \
 	man/man3/kl_topic_partition_list_sort.3 \
 	man/man3/kl_topic_partition_set_metadata.3 \
 	man/man3/kl_version.3 \
-	man/man3/kl_version_str.3
+	man/man3/kl_version_str.3 \
+	man/man5/kafkalite-broker.properties.5 \
+	man/man5/kafkalite.conf.5
 TESTS += tests/man_check.sh
 EXTRA_DIST += tests/man_check.sh
