@@ -1,5 +1,7 @@
 # man/: reference pages, installed by make install and linted by make check.
 dist_man_MANS += \
+	man/man1/kafkalite-perf.1 \
+	man/man1/kafkalite-produce.1 \
 	man/man1/kafkalite.1 \
 	man/man3/kl_broker_bootstrap_servers.3 \
 	man/man3/kl_broker_conf_new.3 \
