@@ -6,37 +6,7 @@
 # unreachable bootstrap gives up within delivery.timeout.ms, bad usage
 # exits 2, and perf prints its figures.
 set -u
-KAFKALITE=${KAFKALITE:-./tools/kafkalite}
-TIMEOUT_TENTHS=300 # 30 s for the broker to come up
-
-work=$(mktemp -d /tmp/kl-produce-test-XXXXXX)
-pid=
-cleanup() {
-    if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
-        kill -KILL "$pid" 2>/dev/null
-        wait "$pid" 2>/dev/null
-    fi
-    rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
-fail() {
-    echo "FAIL: $*"
-    for f in "$work"/*.out "$work"/*.err; do
-        [ -f "$f" ] && { echo "--- $f"; tail -n 20 "$f"; }
-    done
-    exit 1
-}
-
-wait_for() {
-    n=0
-    until "$@"; do
-        n=$((n + 1))
-        [ "$n" -ge "$TIMEOUT_TENTHS" ] && return 1
-        sleep 0.1
-    done
-}
+. "${srcdir:-.}/tests/tools/broker_lib.sh"
 
 # Runs kafkalite with the remaining arguments, stdin from $1, and checks
 # the exit status is $2. Output in $work/run.out and run.err.
@@ -48,11 +18,7 @@ expect_status() {
     [ "$got" -eq "$want" ] || fail "kafkalite $*: exit status $got, expected $want"
 }
 
-"$KAFKALITE" broker --override listeners=PLAINTEXT://127.0.0.1:0 --override "log.dirs=$work/logs" \
-    --override num.partitions=1 >"$work/broker.out" 2>"$work/broker.err" &
-pid=$!
-wait_for grep -q 'bootstrap.servers=' "$work/broker.out" || fail "the broker never said it was ready"
-bootstrap=$(sed -n 's/.*bootstrap.servers=//p' "$work/broker.out")
+start_broker --override num.partitions=1
 
 # ---- lines with keys and a header, every one delivered
 : >"$work/lines"
@@ -133,10 +99,6 @@ expect_status /dev/null 2 perf
 expect_status /dev/null 2 perf produce -t perf -n 0
 expect_status /dev/null 2 perf bogus
 
-kill -TERM "$pid"
-wait "$pid"
-status=$?
-pid=
-[ "$status" -eq 0 ] || fail "the broker exited with $status"
+stop_broker
 echo "kafkalite produce and perf produce: delivered, read back, failures counted, bad usage refused"
 exit 0
