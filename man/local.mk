@@ -1,5 +1,7 @@
 # man/: reference pages, installed by make install and linted by make check.
 dist_man_MANS += \
+	man/man1/kafkalite-perf.1 \
+	man/man1/kafkalite-produce.1 \
 	man/man1/kafkalite.1 \
 	man/man3/kl_broker_bootstrap_servers.3 \
 	man/man3/kl_broker_conf_new.3 \
@@ -53,6 +55,8 @@ dist_man_MANS += \
 	man/man3/kl_topic_partition_list_sort.3 \
 	man/man3/kl_topic_partition_set_metadata.3 \
 	man/man3/kl_version.3 \
-	man/man3/kl_version_str.3
+	man/man3/kl_version_str.3 \
+	man/man5/kafkalite-broker.properties.5 \
+	man/man5/kafkalite.conf.5
 TESTS += tests/man_check.sh
 EXTRA_DIST += tests/man_check.sh
