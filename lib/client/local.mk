@@ -26,10 +26,13 @@ endif
 # delivery reports; plus the hashes its partitioners use.
 libkafkalite_internal_la_SOURCES += \
 	lib/producer/accumulator.c \
+	lib/producer/idempotence.c \
 	lib/producer/message.c \
 	lib/producer/partitioner.c \
 	lib/producer/producer.c \
+	lib/producer/purge.c \
 	lib/producer/sender.c \
+	lib/producer/stats.c \
 	lib/producer/topics.c \
 	lib/util/murmur2.c
 noinst_HEADERS += \
