@@ -52,6 +52,18 @@ tests_interop_test_producer_LDADD = $(TEST_LIBS) $(RDKAFKA_LIBS)
 endif
 endif
 
+# the idempotent producer against the embedded broker
+if HAVE_CHECK
+check_PROGRAMS += tests/integration/test_producer_idempotence
+TESTS += tests/integration/test_producer_idempotence
+tests_integration_test_producer_idempotence_SOURCES = tests/integration/test_producer_idempotence.c \
+	tests/integration/broker_fixture.c tests/integration/broker_fixture.h \
+	tests/integration/broker_wire.c tests/integration/broker_wire.h \
+	tests/interop/wire_client.c tests/interop/wire_client.h
+tests_integration_test_producer_idempotence_CFLAGS = $(TEST_CFLAGS)
+tests_integration_test_producer_idempotence_LDADD = $(TEST_LIBS)
+endif
+
 if HAVE_CHECK
 check_PROGRAMS += tests/unit/test_topic_partition
 TESTS += tests/unit/test_topic_partition
