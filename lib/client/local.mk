@@ -49,6 +49,12 @@ TESTS += tests/interop/test_producer
 tests_interop_test_producer_SOURCES = tests/interop/test_producer.c tests/interop/mock_util.c tests/interop/mock_util.h
 tests_interop_test_producer_CFLAGS = $(TEST_CFLAGS) $(RDKAFKA_CFLAGS)
 tests_interop_test_producer_LDADD = $(TEST_LIBS) $(RDKAFKA_LIBS)
+check_PROGRAMS += tests/interop/test_producer_api
+TESTS += tests/interop/test_producer_api
+tests_interop_test_producer_api_SOURCES = tests/interop/test_producer_api.c tests/interop/mock_util.c \
+	tests/interop/mock_util.h
+tests_interop_test_producer_api_CFLAGS = $(TEST_CFLAGS) $(RDKAFKA_CFLAGS)
+tests_interop_test_producer_api_LDADD = $(TEST_LIBS) $(RDKAFKA_LIBS)
 endif
 endif
 

@@ -224,6 +224,8 @@ static void retry_later(kl_producer_t *p, kl_err_t err)
     kl_timer_start(kl_client_loop(p->client), &p->idem.timer, backoff);
 }
 
+static void send_init(kl_producer_t *p);
+
 static void on_init_response(kl_conn_t *conn, kl_err_t err, bool sent, const uint8_t *frame, size_t len, void *arg)
 {
     (void)conn;
@@ -251,6 +253,7 @@ static void on_init_response(kl_conn_t *conn, kl_err_t err, bool sent, const uin
         p->idem.epoch = resp.producer_epoch;
         p->idem.state = IDEM_ASSIGNED;
         p->idem.attempts = 0;
+        p->idem.fresh_id = false;
         prod_stats_idem(p);
         if (p->idem.bump_wanted) {
             p->idem.bump_wanted = false;
@@ -260,6 +263,14 @@ static void on_init_response(kl_conn_t *conn, kl_err_t err, bool sent, const uin
     } else if (kl_err_is_retriable(err) || err == KL_ERR_TIMED_OUT || err == KL_ERR_TRANSPORT ||
                err == KL_ERR_BROKER_NOT_AVAILABLE) {
         retry_later(p, err);
+    } else if (p->idem.producer_id >= 0 && !p->idem.fresh_id) {
+        /* The broker does not bump this id (it may not track idempotent
+         * producers' ids): a new id restarts the numbering just as well. */
+        kl_log(p->log, KL_LOG_WARNING, "IDEMPOTENCE", "epoch bump refused (%s): asking for a new producer id",
+               kl_err_name(err));
+        p->idem.fresh_id = true;
+        p->idem.state = IDEM_WANT_PID;
+        send_init(p);
     } else {
         prod_fatal(p, err, "InitProducerId failed: %s: the producer cannot be idempotent", kl_err_str(err));
     }
@@ -283,7 +294,7 @@ static void send_init(kl_producer_t *p)
     req.transaction_timeout_ms = 60000;
     req.producer_id = -1;
     req.producer_epoch = -1;
-    if (p->idem.producer_id >= 0 && version >= 3) { /* KIP-360: keep the id, bump the epoch */
+    if (p->idem.producer_id >= 0 && version >= 3 && !p->idem.fresh_id) { /* KIP-360: keep the id, bump the epoch */
         req.producer_id = p->idem.producer_id;
         req.producer_epoch = p->idem.epoch;
     }

@@ -102,7 +102,8 @@ struct prod_partition {
     prod_batch_t *head, *tail; /* batches not in flight, in seq order */
     uint64_t next_seq;
     int32_t leader; /* (io) node id, -1: none */
-    int inflight;   /* (io) batches in flight */
+    int inflight;   /* (io) batches in flight ... */
+    int32_t inflight_leader; /* (io) ... to this node */
     /* (io) idempotence */
     int32_t next_sequence;  /* the next batch's base sequence */
     int32_t acked_sequence; /* the sequence after the last acknowledged batch */
@@ -185,6 +186,7 @@ typedef struct prod_idem {
     int64_t producer_id;
     int16_t epoch;
     bool bump_wanted;               /* reset sequences once nothing is in flight */
+    bool fresh_id;                  /* the bump was refused: ask for a new id */
     const char *bump_reason;        /* static, for the log */
     int attempts;                   /* InitProducerId failures in a row */
     int16_t version;                /* of the InitProducerId request out */
@@ -250,6 +252,7 @@ struct kl_producer {
     uint64_t io_rand_state;     /* retry jitter */
     prod_batch_t **drain_slots; /* room for one drain pass's requests */
     size_t drain_slots_cap;
+    bool in_drain, drain_again; /* (io) see prod_io_drain() */
     prod_idem_t idem;
     prod_stats_t stats;
 };

@@ -260,20 +260,21 @@ static void send_request(kl_producer_t *p, builder_t *bl)
             b->slot = i;
             b->attempts++;
             b->part->inflight++;
+            b->part->inflight_leader = kl_client_broker_id(bl->broker);
         }
         req->next = p->requests;
         if (p->requests)
             p->requests->prev = req;
         p->requests = req;
         unsigned flags = p->s.acks == 0 ? KL_CONN_F_NO_RESPONSE : 0;
+        prod_stats_sent(p, bl->broker, bl->n); /* before: the answer may come at once */
         err = kl_client_broker_request(bl->broker, KL_API_PRODUCE, version, &body, bl->bytes + 64 * (size_t)bl->n, flags,
                                 p->s.request_timeout_ms, on_produce_response, req);
         if (err) {
             request_unlink(p, req);
             for (int i = 0; i < bl->n; i++)
                 bl->batches[i]->part->inflight--;
-        } else {
-            prod_stats_sent(p, bl->broker, bl->n);
+            prod_stats_done(p, bl->broker, 0, bl->n, 0);
         }
     }
     kl_arena_free(&arena);
@@ -374,8 +375,12 @@ static int drain_pass(kl_producer_t *p, int64_t now, bool force, prod_batch_t **
         /* A partition never has more batches in flight than a connection
          * may have requests: with 1, order survives retries and leader
          * changes (the new leader's connection is another one). */
+        /* After a leader change, the batches still in flight to the old
+         * leader come back first: one sent to the new leader meanwhile
+         * could land before an earlier one the old leader refuses. */
         bool sequenced_only;
         if (!kl_client_broker_can_send(broker) || part->inflight >= p->s.max_in_flight ||
+            (part->inflight > 0 && part->inflight_leader != part->leader) ||
             !prod_idem_may_send(p, part, &sequenced_only))
             continue;
         builder_t *b = builder_for(bl, &nb, broker, storage, per);
@@ -407,13 +412,11 @@ static int drain_pass(kl_producer_t *p, int64_t now, bool force, prod_batch_t **
     return taken;
 }
 
-void prod_io_drain(kl_producer_t *p)
+/* A request can fail on the spot (a connection that breaks while it is
+ * written), and its callback drains again: that inner drain only asks the
+ * outer one to make another pass, as the outer's builders own the slots. */
+static void drain_once(kl_producer_t *p)
 {
-    if (atomic_load(&p->closing))
-        return;
-    prod_idem_step(p);
-    if (p->n_io_parts == 0)
-        return;
     size_t need = MAX_BROKERS_PER_PASS * p->n_io_parts;
     if (p->drain_slots_cap < need) {
         prod_batch_t **slots = realloc(p->drain_slots, need * sizeof *slots);
@@ -433,6 +436,24 @@ void prod_io_drain(kl_producer_t *p)
     if (need_metadata)
         kl_client_refresh_metadata(p->client, "partition without a known leader");
     prod_io_arm(p, &p->drain_timer, next_wake);
+}
+
+void prod_io_drain(kl_producer_t *p)
+{
+    if (atomic_load(&p->closing))
+        return;
+    if (p->in_drain) {
+        p->drain_again = true;
+        return;
+    }
+    p->in_drain = true;
+    do {
+        p->drain_again = false;
+        prod_idem_step(p);
+        if (p->n_io_parts > 0)
+            drain_once(p);
+    } while (p->drain_again && !atomic_load(&p->closing));
+    p->in_drain = false;
 }
 
 void prod_io_broker_ready(kl_client_t *client, kl_client_broker_t *broker, void *opaque)
