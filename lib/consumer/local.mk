@@ -42,3 +42,11 @@ tests_integration_test_cgrp_offsets_SOURCES = tests/integration/test_cgrp_offset
 tests_integration_test_cgrp_offsets_CFLAGS = $(TEST_CFLAGS)
 tests_integration_test_cgrp_offsets_LDADD = $(TEST_LIBS)
 endif
+
+if HAVE_CHECK
+check_PROGRAMS += tests/integration/test_cgrp
+TESTS += tests/integration/test_cgrp
+tests_integration_test_cgrp_SOURCES = tests/integration/test_cgrp.c $(CGRP_TEST_SOURCES)
+tests_integration_test_cgrp_CFLAGS = $(TEST_CFLAGS)
+tests_integration_test_cgrp_LDADD = $(TEST_LIBS)
+endif
