@@ -47,11 +47,24 @@ typedef struct kl_log_config {
      * kl_log_flush_due() says a flush is due. */
     int64_t flush_interval_messages;
     int64_t flush_interval_ms;
+    /* cleanup.policy holds compact: the log cleaner (storage/cleaner.h)
+     * keeps only the newest record of each key in the closed segments. */
+    bool compact;
+    /* delete.retention.ms: how long a tombstone (null value) stays after
+     * the segment holding it was first cleaned. >= 0. */
+    int64_t delete_retention_ms;
+    /* min.compaction.lag.ms: a closed segment whose newest timestamp is
+     * younger than this is not cleaned yet. >= 0. */
+    int64_t min_compaction_lag_ms;
+    /* min.cleanable.dirty.ratio: dirty bytes over cleanable bytes at which
+     * the log is due a clean, in [0, 1]. */
+    double min_cleanable_dirty_ratio;
 } kl_log_config_t;
 
 /* Kafka's defaults: 1 GiB segments, an index entry every 4 KiB,
  * CreateTime, segments rolled after 7 days, kept 7 days, no size limit,
- * no flush but on roll (both flush intervals INT64_MAX). */
+ * no flush but on roll (both flush intervals INT64_MAX), not compacted
+ * (tombstones kept a day, no compaction lag, dirty ratio 0.5). */
 void kl_log_config_init(kl_log_config_t *config);
 
 /* A byte range of one segment file holding whole batches, to send as is

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "storage/checkpoint.h"
+#include "storage/cleaner.h"
 #include "storage/log_internal.h"
 
 /* A segment file name: 20 decimal digits then ".log". */
@@ -108,6 +109,7 @@ static kl_err_t log_recover_inactive(kl_log_t *log, size_t i)
     kl_segment_t *seg = &log->segments[i];
     uint64_t cut = 0;
     log->scanned_bytes += seg->size;
+    seg->gap_limit = log->segments[i + 1].base_offset;
     kl_err_t err = kl_segment_recover(seg, true, &cut);
     if (err)
         return err;
@@ -204,6 +206,7 @@ static void log_free(kl_log_t *log)
 {
     for (size_t i = 0; i < log->count; i++)
         kl_segment_close(&log->segments[i]);
+    log_clean_result_free(log->clean_pending, false);
     pthread_mutex_destroy(&log->lock);
     pthread_mutex_destroy(&log->flush_lock);
     free(log->segments);
@@ -239,7 +242,11 @@ kl_err_t kl_log_open(const char *dir, const char *topic, int32_t partition, cons
     if (mkdir(log->dir, 0755) != 0 && errno != EEXIST)
         err = KL_ERR_KAFKA_STORAGE_ERROR;
     if (!err)
+        err = kl_cleaner_recover_dir(log->dir);
+    if (!err)
         err = log_load(log);
+    if (!err)
+        err = log_load_clean_point(log);
     if (err) {
         log_free(log);
         return err;
@@ -252,6 +259,8 @@ void kl_log_close(kl_log_t *log)
 {
     if (!log)
         return;
+    log_clean_result_free(log->clean_pending, true);
+    log->clean_pending = NULL;
     /* As Kafka: the time index ends with the max timestamp, everything is
      * flushed, and the checkpoint says so. If any of it fails, the next
      * open rescans, as after a crash. */

@@ -62,6 +62,12 @@ typedef struct kl_segment {
     int64_t first_timestamp;      /* first batch's maxTimestamp (-1: none or
                                      empty): log.roll.ms counts from it */
     int64_t created_ms;           /* set by the owner: roll time fallback */
+    /* For recovery of a closed segment: the next segment's base offset.
+     * The cleaner leaves gaps between batches, so the scan accepts a
+     * batch starting past where the previous one ended as long as it
+     * ends below this; 0 (the active segment, which the cleaner never
+     * writes): offsets must be contiguous. */
+    int64_t gap_limit;
 } kl_segment_t;
 
 /* The header fields a scan needs, read from the first bytes of a batch. */
