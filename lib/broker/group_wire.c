@@ -12,7 +12,6 @@
 
 /* Kafka's offsets.topic.segment.bytes: smaller segments than data topics,
  * so that compaction (once the storage does it) has closed ones to clean. */
-#define OFFSETS_SEGMENT_BYTES "104857600"
 
 struct broker_groups {
     kl_broker_t *broker;
@@ -119,7 +118,7 @@ static kl_err_t ensure_offsets_topic(kl_broker_t *b, broker_topic_t **tp, char *
     if (*tp)
         return KL_ERR_NONE;
     const kl_str_t names[] = {kl_str("cleanup.policy"), kl_str("segment.bytes")};
-    const kl_str_t values[] = {kl_str("compact"), kl_str(OFFSETS_SEGMENT_BYTES)};
+    const kl_str_t values[] = {kl_str("compact"), kl_str(kl_conf_get_str(b->conf, "offsets.topic.segment.bytes"))};
     int32_t partitions = (int32_t)kl_conf_get_int(b->conf, "offsets.topic.num.partitions");
     int16_t rf = (int16_t)kl_conf_get_int(b->conf, "offsets.topic.replication.factor");
     kl_err_t err = topics_create(&b->topics, kl_str(GROUP_OFFSETS_TOPIC), partitions, rf, names, values,

@@ -12,7 +12,7 @@ libkafkalite_internal_la_SOURCES += \
 	lib/broker/delete_records.c \
 	lib/broker/dispatch.c \
 	lib/broker/fetch.c \
-	lib/broker/flusher.c \
+	lib/broker/log_worker.c \
 	lib/broker/housekeeping.c \
 	lib/broker/list_offsets.c \
 	lib/broker/listener.c \
@@ -87,4 +87,12 @@ tests_interop_test_broker_rdkafka_SOURCES = \
 tests_interop_test_broker_rdkafka_CFLAGS = $(TEST_CFLAGS) $(RDKAFKA_CFLAGS)
 tests_interop_test_broker_rdkafka_LDADD = $(TEST_LIBS) $(RDKAFKA_LIBS)
 endif
+endif
+
+if HAVE_CHECK
+check_PROGRAMS += tests/integration/test_broker_compaction
+TESTS += tests/integration/test_broker_compaction
+tests_integration_test_broker_compaction_SOURCES = tests/integration/test_broker_compaction.c $(BROKER_WIRE_TEST_SOURCES)
+tests_integration_test_broker_compaction_CFLAGS = $(TEST_CFLAGS)
+tests_integration_test_broker_compaction_LDADD = $(TEST_LIBS)
 endif
