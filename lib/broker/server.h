@@ -40,7 +40,8 @@ struct kl_broker {
     kl_conf_t *conf; /* our copy */
     int32_t node_id;
     char *rack; /* NULL: none */
-    char *log_dir;
+    char *log_dir; /* the first of log.dirs: catalog, meta.properties */
+    broker_log_dirs_t log_dirs; /* all of them, until topics_load() takes them */
     char cluster_id[32];
     int32_t num_partitions;
     int16_t default_replication_factor;
@@ -49,7 +50,8 @@ struct kl_broker {
     int32_t message_max_bytes;
     int32_t request_max_bytes;
     int socket_send_buffer, socket_receive_buffer; /* -1: system default */
-    int lock_fd;
+    int *lock_fds; /* one per log dir, -1 when not open */
+    size_t lock_count;
     int log_level; /* KAFKALITE_BROKER_LOG, read once */
 
     broker_listener_t *listeners;

@@ -12,6 +12,7 @@ libkafkalite_internal_la_SOURCES += \
 	lib/broker/delete_records.c \
 	lib/broker/dispatch.c \
 	lib/broker/fetch.c \
+	lib/broker/log_dirs.c \
 	lib/broker/log_worker.c \
 	lib/broker/housekeeping.c \
 	lib/broker/list_offsets.c \
@@ -95,4 +96,12 @@ TESTS += tests/integration/test_broker_compaction
 tests_integration_test_broker_compaction_SOURCES = tests/integration/test_broker_compaction.c $(BROKER_WIRE_TEST_SOURCES)
 tests_integration_test_broker_compaction_CFLAGS = $(TEST_CFLAGS)
 tests_integration_test_broker_compaction_LDADD = $(TEST_LIBS)
+endif
+
+if HAVE_CHECK
+check_PROGRAMS += tests/integration/test_broker_log_dirs
+TESTS += tests/integration/test_broker_log_dirs
+tests_integration_test_broker_log_dirs_SOURCES = tests/integration/test_broker_log_dirs.c $(BROKER_WIRE_TEST_SOURCES)
+tests_integration_test_broker_log_dirs_CFLAGS = $(TEST_CFLAGS)
+tests_integration_test_broker_log_dirs_LDADD = $(TEST_LIBS)
 endif

@@ -228,10 +228,10 @@ START_TEST(test_altered_to_compact)
     wire_client_t wc;
     connect_to(&wc, &f);
     ck_assert_int_eq(create_topic(&wc, "a", 1, 1, "segment.bytes", "4096", false, NULL), 0);
-    kl_incremental_alter_configs_request_alterable_config_t cfg = {.name = kl_str("cleanup.policy"), .config_operation = 0,
-                                                        .value = kl_str("compact")};
-    kl_incremental_alter_configs_request_alter_configs_resource_t res = {.resource_type = 2, .resource_name = kl_str("a"),
-                                                          .configs = {&cfg, 1}};
+    kl_incremental_alter_configs_request_alterable_config_t cfg = {
+        .name = kl_str("cleanup.policy"), .config_operation = 0, .value = kl_str("compact")};
+    kl_incremental_alter_configs_request_alter_configs_resource_t res = {
+        .resource_type = 2, .resource_name = kl_str("a"), .configs = {&cfg, 1}};
     kl_incremental_alter_configs_request_t req;
     kl_proto_init(&kl_incremental_alter_configs_request_schema, &req);
     req.resources.items = &res;
