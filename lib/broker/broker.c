@@ -113,6 +113,8 @@ static kl_err_t load_topics(kl_broker_t *b, char *errstr, size_t errstr_size)
     broker_topic_defaults_t defaults;
     topic_defaults_from_conf(b->conf, &defaults);
     char why[512] = "";
+    b->topics.report_offline = broker_report_offline;
+    b->topics.report_opaque = b;
     kl_err_t err = topics_load(&b->topics, &b->log_dirs, &defaults, why, sizeof why);
     if (err)
         set_error(errstr, errstr_size, "%s", why[0] ? why : kl_err_str(err));

@@ -78,8 +78,10 @@ static void env_append(void *opaque, int32_t partition, void *batch, size_t len,
     broker_topic_t *t = offsets_topic(b);
     kl_err_t err = KL_ERR_UNKNOWN_TOPIC_OR_PARTITION;
     if (t && partition >= 0 && partition < t->partition_count)
-        err = kl_log_append(t->logs[partition], batch, len, NULL);
-    if (err)
+        err = t->logs[partition] ? kl_log_append(t->logs[partition], batch, len, NULL) : KL_ERR_KAFKA_STORAGE_ERROR;
+    if (err == KL_ERR_KAFKA_STORAGE_ERROR && t && t->logs[partition])
+        broker_storage_failed(b, t, partition, "appending");
+    else if (err)
         broker_log(b, BROKER_LOG_ERR, "appending to %s-%d failed: %s", GROUP_OFFSETS_TOPIC, (int)partition,
                    kl_err_str(err));
     else
@@ -137,6 +139,8 @@ static kl_err_t ensure_offsets_topic(kl_broker_t *b, broker_topic_t **tp, char *
 static kl_err_t load_offsets(kl_broker_t *b, broker_topic_t *t, char *errstr, size_t errstr_size)
 {
     for (int32_t p = 0; p < t->partition_count; p++) {
+        if (!t->logs[p]) /* offline: its groups start empty */
+            continue;
         kl_err_t err = group_coordinator_load_log(b->groups->coord, t->logs[p]);
         if (err == KL_ERR_NOMEM) {
             snprintf(errstr, errstr_size, "out of memory loading %s-%d", GROUP_OFFSETS_TOPIC, (int)p);

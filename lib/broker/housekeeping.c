@@ -26,7 +26,8 @@ static void for_each_log(kl_broker_t *b, void (*fn)(kl_broker_t *, broker_topic_
     for (size_t i = 0; i < b->topics.count; i++) {
         broker_topic_t *t = b->topics.items[i];
         for (int32_t p = 0; p < t->partition_count; p++)
-            fn(b, t, p, now_ms);
+            if (t->logs[p]) /* not offline */
+                fn(b, t, p, now_ms);
     }
 }
 
@@ -148,7 +149,7 @@ static int64_t flush_period(const kl_broker_t *b)
     int64_t shortest = b->topics.defaults.log.flush_interval_ms;
     for (size_t i = 0; i < b->topics.count; i++) {
         const broker_topic_t *t = b->topics.items[i];
-        if (t->partition_count > 0 && kl_log_config(t->logs[0])->flush_interval_ms < shortest)
+        if (t->partition_count > 0 && t->logs[0] && kl_log_config(t->logs[0])->flush_interval_ms < shortest)
             shortest = kl_log_config(t->logs[0])->flush_interval_ms;
     }
     if (shortest < period)

@@ -30,7 +30,8 @@ kl_err_t log_dirs_parse(broker_log_dirs_t *dirs, const char *list, char *errstr,
     for (const char *c = list; *c; c++)
         members += *c == ',';
     dirs->paths = calloc(members, sizeof *dirs->paths);
-    if (!dirs->paths)
+    dirs->offline = calloc(members, sizeof *dirs->offline);
+    if (!dirs->paths || !dirs->offline)
         return KL_ERR_NOMEM;
     for (const char *p = list;;) {
         const char *comma = strchr(p, ',');
@@ -60,6 +61,7 @@ void log_dirs_free(broker_log_dirs_t *dirs)
     for (size_t i = 0; i < dirs->count; i++)
         free(dirs->paths[i]);
     free(dirs->paths);
+    free(dirs->offline);
     memset(dirs, 0, sizeof *dirs);
 }
 
@@ -90,8 +92,7 @@ kl_err_t log_dirs_find(const broker_log_dirs_t *dirs, const char *topic, int32_t
     return found ? KL_ERR_NONE : KL_ERR_NOENT;
 }
 
-/* Which directory holds the log (its partition directory's parent). */
-static size_t dir_of(const broker_log_dirs_t *dirs, const kl_log_t *log)
+size_t log_dirs_of(const broker_log_dirs_t *dirs, const kl_log_t *log)
 {
     const char *path = kl_log_dir(log);
     for (size_t i = 0; i < dirs->count; i++) {
@@ -106,7 +107,7 @@ static void count_logs(const broker_log_dirs_t *dirs, kl_log_t *const *logs, int
 {
     for (int32_t p = 0; p < n; p++)
         if (logs[p]) {
-            size_t i = dir_of(dirs, logs[p]);
+            size_t i = log_dirs_of(dirs, logs[p]);
             counts[i < dirs->count ? i : 0]++;
         }
 }
@@ -122,10 +123,11 @@ size_t log_dirs_place(const broker_topics_t *topics, const broker_topic_t *openi
             count_logs(dirs, topics->items[t]->logs, topics->items[t]->partition_count, counts);
     if (opening)
         count_logs(dirs, opening->logs, opening->partition_count, counts);
-    size_t best = 0;
-    for (size_t i = 1; i < dirs->count; i++)
-        if (counts[i] < counts[best])
+    size_t best = dirs->count;
+    for (size_t i = 0; i < dirs->count; i++)
+        if (!dirs->offline[i] && (best == dirs->count || counts[i] < counts[best]))
             best = i;
+    best = best < dirs->count ? best : 0; /* all offline: the open fails */
     free(counts);
     return best;
 }
@@ -135,6 +137,6 @@ size_t log_dirs_partitions(const broker_topics_t *topics, size_t index)
     size_t n = 0;
     for (size_t t = 0; t < topics->count; t++)
         for (int32_t p = 0; p < topics->items[t]->partition_count; p++)
-            n += topics->items[t]->logs[p] && dir_of(&topics->dirs, topics->items[t]->logs[p]) == index;
+            n += topics->items[t]->logs[p] && log_dirs_of(&topics->dirs, topics->items[t]->logs[p]) == index;
     return n;
 }

@@ -87,7 +87,7 @@ static int16_t append_batch(kl_broker_t *b, broker_topic_t *t, int32_t partition
     err = kl_log_append_checked(log, data, len, &batch, kl_wallclock_ms(), &info);
     if (err) {
         if (err == KL_ERR_KAFKA_STORAGE_ERROR)
-            broker_log(b, BROKER_LOG_ERR, "appending to %s-%d failed: storage error", t->name, (int)partition);
+            broker_storage_failed(b, t, partition, "appending");
         return err < 0 ? KL_ERR_KAFKA_STORAGE_ERROR : (int16_t)err;
     }
     if (batch.producer_id >= 0 &&
@@ -117,6 +117,8 @@ static void produce_partition(broker_request_t *req, broker_topic_t *t, int16_t 
         r->error_code = KL_ERR_UNKNOWN_TOPIC_OR_PARTITION;
     else if (groups_topic_internal(t->name)) /* only the coordinator writes there, as in Kafka */
         r->error_code = KL_ERR_INVALID_TOPIC_EXCEPTION;
+    else if (!t->logs[pd->index]) /* offline */
+        r->error_code = KL_ERR_KAFKA_STORAGE_ERROR;
     else
         r->error_code = append_batch(req->broker, t, pd->index, pd->records, r, &why);
     if (why && req->hdr.api_version >= 8)

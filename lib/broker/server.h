@@ -97,6 +97,14 @@ void listeners_free(kl_broker_t *broker);
  * broker->cluster_id. */
 kl_err_t meta_properties_load(kl_broker_t *broker, char *errstr, size_t errstr_size);
 
+/* offline.c: topics' report_offline for partitions that cannot be read
+ * at start (opaque: the broker). */
+void broker_report_offline(void *opaque, const char *topic, int32_t partition, const char *why);
+/* After a storage error writing to t-partition (what: the operation, for
+ * the log): takes its log dir offline with every partition in it (the
+ * partition alone when the dir is unknown). On the loop thread. */
+void broker_storage_failed(kl_broker_t *broker, broker_topic_t *t, int32_t partition, const char *what);
+
 /* fetch.c: wakes the parked fetches that read this partition, after an
  * append of bytes to it. */
 void fetch_wake(kl_broker_t *broker, const broker_topic_t *topic, int32_t partition, size_t bytes);

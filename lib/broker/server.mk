@@ -18,6 +18,7 @@ libkafkalite_internal_la_SOURCES += \
 	lib/broker/list_offsets.c \
 	lib/broker/listener.c \
 	lib/broker/meta_properties.c \
+	lib/broker/offline.c \
 	lib/broker/metadata.c \
 	lib/broker/produce.c \
 	lib/broker/producer_ids.c \
@@ -104,4 +105,12 @@ TESTS += tests/integration/test_broker_log_dirs
 tests_integration_test_broker_log_dirs_SOURCES = tests/integration/test_broker_log_dirs.c $(BROKER_WIRE_TEST_SOURCES)
 tests_integration_test_broker_log_dirs_CFLAGS = $(TEST_CFLAGS)
 tests_integration_test_broker_log_dirs_LDADD = $(TEST_LIBS)
+endif
+
+if HAVE_CHECK
+check_PROGRAMS += tests/integration/test_broker_offline
+TESTS += tests/integration/test_broker_offline
+tests_integration_test_broker_offline_SOURCES = tests/integration/test_broker_offline.c $(BROKER_WIRE_TEST_SOURCES)
+tests_integration_test_broker_offline_CFLAGS = $(TEST_CFLAGS)
+tests_integration_test_broker_offline_LDADD = $(TEST_LIBS)
 endif

@@ -89,7 +89,15 @@ static kl_err_t open_partitions(broker_topics_t *topics, broker_topic_t *t, int3
             dir = log_dirs_place(topics, t);
         else if (err)
             return err;
-        err = kl_log_open(topics->dirs.paths[dir], t->name, p, &log_config, &t->logs[p]);
+        char why[512];
+        err = kl_log_open_why(topics->dirs.paths[dir], t->name, p, &log_config, &t->logs[p], why, sizeof why);
+        if (!fresh && (err == KL_ERR_KAFKA_STORAGE_ERROR || err == KL_ERR_CORRUPT_MESSAGE)) {
+            if (topics->report_offline)
+                topics->report_offline(topics->report_opaque, t->name, p, why);
+            t->logs[p] = NULL;
+            producer_state_init(&t->producers[p]);
+            continue;
+        }
         if (!err)
             err = producer_state_load(&t->producers[p], t->logs[p], now, topics->defaults.producer_expiration_ms);
         if (err)
@@ -353,7 +361,10 @@ static kl_err_t catalog_parse(broker_topics_t *topics, char *text, char *errstr,
 kl_err_t topics_load(broker_topics_t *topics, broker_log_dirs_t *dirs, const broker_topic_defaults_t *defaults,
                      char *errstr, size_t errstr_size)
 {
+    broker_topics_t reporting = *topics; /* report_offline, set by the caller */
     memset(topics, 0, sizeof *topics);
+    topics->report_offline = reporting.report_offline;
+    topics->report_opaque = reporting.report_opaque;
     topics->dirs = *dirs;
     memset(dirs, 0, sizeof *dirs);
     topics->defaults = *defaults;
@@ -553,6 +564,8 @@ static void topic_reconfigure(const broker_topics_t *topics, broker_topic_t *top
     kl_log_config_t log_config;
     topic_config_resolve(&topics->defaults, topic, &log_config);
     for (int32_t p = 0; p < topic->partition_count; p++) {
+        if (!topic->logs[p]) /* offline */
+            continue;
         kl_err_t err = kl_log_set_config(topic->logs[p], &log_config);
         (void)err; /* checked values always make a valid config */
     }

@@ -100,6 +100,13 @@ typedef struct kl_log_range {
  * unreadable: the partition must go offline), KL_ERR_INVALID_ARG, KL_ERR_NOMEM. */
 KL_WARN_UNUSED kl_err_t kl_log_open(const char *dir, const char *topic, int32_t partition,
                                     const kl_log_config_t *config, kl_log_t **logp);
+/* kl_log_open() that also says, on failure, which file could not be read
+ * or written and why ("<path>: <reason>", NUL-terminated in why when
+ * why_size > 0), so that the broker can report the path of a partition it
+ * takes offline. */
+KL_WARN_UNUSED kl_err_t kl_log_open_why(const char *dir, const char *topic, int32_t partition,
+                                        const kl_log_config_t *config, kl_log_t **logp, char *why,
+                                        size_t why_size);
 /* A clean close: ends the active segment's time index, flushes everything
  * and writes the recovery checkpoint (unless a flush failed before), so the
  * next open rescans nothing. Ranges not yet released stay readable. */

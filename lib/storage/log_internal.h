@@ -52,6 +52,9 @@ struct kl_log {
     bool cleaning;            /* a kl_log_clean_prepare() runs */
     struct log_clean_result *clean_pending; /* prepared, not installed */
     int clean_crash;          /* test hook: kl_clean_crash_t */
+
+    char *why; /* during kl_log_open_why(): where to say what failed */
+    size_t why_size;
 };
 
 /* One run of old segments [base, end) and the cleaned file replacing
