@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "record/batch.h"
+#include "record/batch_layout.h"
 #include "storage/cleaner_map.h"
 #include "storage/log_internal.h"
 #include "util/buf.h"
@@ -242,9 +243,29 @@ static kl_err_t rewrite_batch(cleaner_t *c, const kl_batch_t *b, const uint8_t *
     return kl_batch_writer_close(&c->writer, out, out_len);
 }
 
-/* Copies what survives of source s into fd at *pos. */
-static kl_err_t clean_segment(cleaner_t *c, const clean_source_t *s, int fd, uint64_t *pos, int64_t *removed)
+/* Notes a batch written to the group's file, for its indexes. */
+static bool note_written(log_clean_group_t *g, const uint8_t *batch, size_t len, uint64_t pos)
 {
+    if (g->batch_count == g->batch_cap) {
+        size_t cap = g->batch_cap ? g->batch_cap * 2 : 256;
+        kl_segment_batch_t *grown = realloc(g->batches, cap * sizeof *grown);
+        if (!grown)
+            return false;
+        g->batches = grown;
+        g->batch_cap = cap;
+    }
+    int64_t base = (int64_t)kl_load_be64(batch + KL_BATCH_POS_BASE_OFFSET);
+    int64_t last = base + (int32_t)kl_load_be32(batch + KL_BATCH_POS_LAST_OFFSET_DELTA);
+    int64_t max_ts = (int64_t)kl_load_be64(batch + KL_BATCH_POS_MAX_TIMESTAMP);
+    g->batches[g->batch_count++] = (kl_segment_batch_t){base, last, max_ts, pos, len};
+    return true;
+}
+
+/* Copies what survives of source s into the group's file fd. */
+static kl_err_t clean_segment(cleaner_t *c, const clean_source_t *s, int fd, log_clean_group_t *g)
+{
+    uint64_t *pos = &g->bytes_out;
+    int64_t *removed = &g->removed;
     kl_batch_t b;
     kl_err_t err;
     for (uint64_t at = 0; (err = read_batch(c, s, &at, &b)) == KL_ERR_NONE;) {
@@ -260,6 +281,8 @@ static kl_err_t clean_segment(cleaner_t *c, const clean_source_t *s, int fd, uin
             return err;
         if (!kl_pwrite_all(fd, out, out_len, *pos))
             return KL_ERR_KAFKA_STORAGE_ERROR;
+        if (!note_written(g, out, out_len, *pos))
+            return KL_ERR_NOMEM;
         *pos += out_len;
     }
     return err == KL_ERR_NOENT ? KL_ERR_NONE : err;
@@ -325,15 +348,17 @@ static kl_err_t group_add(cleaner_t *c, size_t i, log_clean_group_t *g, int fd, 
     const clean_source_t *s = &c->sources[i];
     uint64_t mark = g->bytes_out;
     int64_t removed = g->removed;
+    size_t batches = g->batch_count;
     *added = false;
     if (g->old_count > 0 && s->end - g->base > INT32_MAX)
         return KL_ERR_NONE;
-    kl_err_t err = clean_segment(c, s, fd, &g->bytes_out, &g->removed);
+    kl_err_t err = clean_segment(c, s, fd, g);
     if (err)
         return err;
     if (g->old_count > 0 && g->bytes_out > c->config.segment_bytes) {
         g->bytes_out = mark;
         g->removed = removed;
+        g->batch_count = batches;
         return ftruncate(fd, (off_t)mark) == 0 ? KL_ERR_NONE : KL_ERR_KAFKA_STORAGE_ERROR;
     }
     g->old_files[g->old_count++] = kl_file_ref(s->file);

@@ -28,6 +28,7 @@ void log_clean_result_free(log_clean_result_t *r, bool unlink_files)
         for (size_t k = 0; k < g->old_count; k++)
             kl_file_unref(g->old_files[k]);
         free(g->old_files);
+        free(g->batches);
         if (g->cleaned_path && unlink_files)
             unlink(g->cleaned_path);
         free(g->cleaned_path);
@@ -119,13 +120,16 @@ static void replace_in_list(kl_log_t *log, size_t first, size_t n, const kl_segm
     pthread_mutex_unlock(&log->lock);
 }
 
-/* Opens the renamed file as a sealed segment with fresh indexes. */
+/* Opens the renamed file as a sealed segment with fresh indexes, built
+ * from the batches the cleaner wrote (the file is not read again). */
 static kl_err_t open_cleaned(kl_log_t *log, const log_clean_group_t *g, kl_segment_t *seg)
 {
     kl_err_t err = kl_segment_open(seg, log->dir, g->base, (size_t)log->config.index_interval_bytes, false);
     if (err)
         return err;
-    err = kl_segment_rebuild(seg, true);
+    err = kl_segment_index_batches(seg, g->batches, g->batch_count, true);
+    if (err == KL_ERR_CORRUPT_MESSAGE) /* cannot happen: read it, then */
+        err = kl_segment_rebuild(seg, true);
     if (err) {
         kl_segment_close(seg);
         return err;

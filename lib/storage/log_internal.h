@@ -66,6 +66,8 @@ typedef struct log_clean_group {
     char *cleaned_path; /* NULL: nothing to rewrite */
     uint64_t bytes_in, bytes_out;
     int64_t removed;
+    kl_segment_batch_t *batches; /* as written to the cleaned file, for */
+    size_t batch_count, batch_cap; /* its indexes without a re-read */
 } log_clean_group_t;
 
 typedef struct log_clean_result {

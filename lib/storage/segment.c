@@ -342,6 +342,21 @@ kl_err_t kl_segment_rebuild(kl_segment_t *seg, bool sealed)
     return segment_sync_indexes(seg, sealed);
 }
 
+kl_err_t kl_segment_index_batches(kl_segment_t *seg, const kl_segment_batch_t *batches, size_t n, bool sealed)
+{
+    segment_reset(seg);
+    bool nomem = false;
+    uint64_t pos = 0;
+    for (size_t i = 0; i < n; pos += batches[i++].size) {
+        if (batches[i].position != pos)
+            return KL_ERR_CORRUPT_MESSAGE;
+        segment_note(seg, &batches[i], &nomem);
+    }
+    if (pos != seg->size)
+        return KL_ERR_CORRUPT_MESSAGE;
+    return nomem ? KL_ERR_NOMEM : segment_sync_indexes(seg, sealed);
+}
+
 /* --------------------------------------------------------------- lookups */
 
 kl_err_t kl_segment_find(const kl_segment_t *seg, int64_t offset, kl_segment_batch_t *out)

@@ -109,6 +109,13 @@ KL_WARN_UNUSED kl_err_t kl_segment_load(kl_segment_t *seg);
  * KL_ERR_CORRUPT_MESSAGE when the headers do not chain to the end. */
 KL_WARN_UNUSED kl_err_t kl_segment_rebuild(kl_segment_t *seg, bool sealed);
 
+/* kl_segment_rebuild() from what the writer of the .log knows of its
+ * batches (every one, in order, as they lie in the file), without reading
+ * the file: the cleaner hands over the batches it wrote.
+ * KL_ERR_CORRUPT_MESSAGE when they do not cover the .log exactly. */
+KL_WARN_UNUSED kl_err_t kl_segment_index_batches(kl_segment_t *seg, const kl_segment_batch_t *batches, size_t n,
+                                                 bool sealed);
+
 /* Writes the index entries the files lack and ends the time index with
  * the segment's max timestamp if it lacks it (on roll and on a clean close,
  * as Kafka does), so a later open trusts the files and learns the max

@@ -290,6 +290,59 @@ START_TEST(test_random_workload_matches_model)
 }
 END_TEST
 
+/* The indexes the cleaner gives a cleaned segment (from the batches it
+ * wrote) are the ones a rebuild from the file makes. */
+START_TEST(test_cleaned_indexes_match_rebuild)
+{
+    fixture_t f;
+    model_t *m = calloc(1, sizeof *m);
+    unsigned seed = 4242;
+    setup_compacted(&f, 4096);
+    f.config.index_interval_bytes = 100;
+    ck_assert_int_eq(kl_log_set_config(f.log, &f.config), KL_ERR_NONE);
+    append_random(&f, m, &seed, 300);
+    ck_assert_int_eq(kl_log_clean(f.log, f.now, NULL), KL_ERR_NONE);
+    int64_t point = kl_log_clean_point(f.log);
+    kl_log_close(f.log);
+    f.log = NULL;
+    static const char *const suffixes[] = {".index", ".timeindex"};
+    uint8_t *saved[64][2];
+    off_t sizes[64][2];
+    int64_t bases[64];
+    size_t n = 0;
+    for (int64_t base = 0; base < point && n < 64; base++) {
+        char path[256];
+        segment_file_path(&f, base, ".log", path, sizeof path);
+        if (access(path, F_OK) != 0)
+            continue;
+        bases[n] = base;
+        for (int k = 0; k < 2; k++) {
+            segment_file_path(&f, base, suffixes[k], path, sizeof path);
+            saved[n][k] = slurp(path, &sizes[n][k]);
+            ck_assert_int_eq(unlink(path), 0);
+        }
+        n++;
+    }
+    ck_assert_uint_ge(n, 1);
+    ck_assert_int_gt(sizes[0][0], 8); /* several entries to compare */
+    fixture_open(&f); /* rebuilds the missing indexes */
+    for (size_t i = 0; i < n; i++)
+        for (int k = 0; k < 2; k++) {
+            char path[256];
+            off_t len;
+            segment_file_path(&f, bases[i], suffixes[k], path, sizeof path);
+            uint8_t *now = slurp(path, &len);
+            ck_assert_int_eq(len, sizes[i][k]);
+            ck_assert(len == 0 || memcmp(now, saved[i][k], (size_t)len) == 0);
+            free(now);
+            free(saved[i][k]);
+        }
+    check_compacted(f.log, m, point, false);
+    free(m);
+    fixture_free(&f);
+}
+END_TEST
+
 START_TEST(test_merged_segments_fit)
 {
     fixture_t f;
@@ -599,6 +652,7 @@ static Suite *cleaner_suite(void)
     tcase_add_test(tc, test_map);
     tcase_add_test(tc, test_random_workload_matches_model);
     tcase_add_test(tc, test_merged_segments_fit);
+    tcase_add_test(tc, test_cleaned_indexes_match_rebuild);
     tcase_add_test(tc, test_tombstones_after_delete_retention);
     tcase_add_test(tc, test_batch_metadata_kept);
     tcase_add_test(tc, test_keyless_records_dropped);
