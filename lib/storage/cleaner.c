@@ -35,6 +35,7 @@ typedef struct cleaner {
     size_t count; /* cleanable segments */
     size_t first_dirty;
     kl_offset_map_t *map;
+    kl_offset_map_t *producers; /* producer id -> base offset of its last batch */
     uint8_t *buf; /* one batch read from a segment */
     size_t buf_cap;
     kl_record_iter_t records;
@@ -90,6 +91,7 @@ static void cleaner_free(cleaner_t *c)
         kl_file_unref(c->sources[i].file);
     free(c->sources);
     kl_offset_map_free(c->map);
+    kl_offset_map_free(c->producers);
     free(c->buf);
     free(c->keep);
     kl_record_iter_free(&c->records);
@@ -167,6 +169,50 @@ static kl_err_t build_map(cleaner_t *c, size_t max_bytes, size_t *covered)
     return KL_ERR_NONE;
 }
 
+/* The last batch of each idempotent producer in sources [0, covered),
+ * from the batch headers: an emptied one keeps its header (see below). */
+static kl_err_t map_producers(cleaner_t *c, size_t covered)
+{
+    c->producers = kl_offset_map_new();
+    if (!c->producers)
+        return KL_ERR_NOMEM;
+    for (size_t i = 0; i < covered; i++) {
+        const clean_source_t *s = &c->sources[i];
+        uint8_t h[KL_BATCH_HEADER_SIZE];
+        for (uint64_t pos = 0; pos < s->size;) {
+            if (s->size - pos < sizeof h)
+                return KL_ERR_CORRUPT_MESSAGE;
+            if (kl_pread_full(s->file->fd, h, sizeof h, pos) != (ssize_t)sizeof h)
+                return KL_ERR_KAFKA_STORAGE_ERROR;
+            int64_t length = (int32_t)kl_load_be32(h + KL_BATCH_POS_LENGTH);
+            int64_t pid = (int64_t)kl_load_be64(h + KL_BATCH_POS_PRODUCER_ID);
+            int64_t base = (int64_t)kl_load_be64(h + KL_BATCH_POS_BASE_OFFSET);
+            if (length + KL_BATCH_LOG_OVERHEAD < KL_BATCH_HEADER_SIZE)
+                return KL_ERR_CORRUPT_MESSAGE;
+            uint8_t key[8];
+            kl_store_be64(key, (uint64_t)pid);
+            kl_err_t err = pid >= 0 ? kl_offset_map_put(c->producers, key, sizeof key, base) : KL_ERR_NONE;
+            if (err)
+                return err;
+            pos += (uint64_t)length + KL_BATCH_LOG_OVERHEAD;
+        }
+    }
+    return KL_ERR_NONE;
+}
+
+/* Whether b is its idempotent producer's last batch in the cleaned part:
+ * emptied, it stays as a header without records (Kafka's rule), so that
+ * the producer's sequence and epoch survive for its next batch and for
+ * the producer state rebuilt from the log on restart. */
+static bool last_of_producer(const cleaner_t *c, const kl_batch_t *b)
+{
+    uint8_t key[8];
+    int64_t last;
+    kl_store_be64(key, (uint64_t)b->producer_id);
+    return b->producer_id >= 0 && kl_offset_map_get(c->producers, key, sizeof key, &last) &&
+           last == b->base_offset;
+}
+
 /* ------------------------------------------------------------ deciding */
 
 /* Kafka's rule for one record of s: keyless records go, a key the map
@@ -240,7 +286,15 @@ static kl_err_t rewrite_batch(cleaner_t *c, const kl_batch_t *b, const uint8_t *
             err = kl_batch_writer_append_record(&c->writer, &rec);
     if (err != KL_ERR_NOENT)
         return err ? err : KL_ERR_CORRUPT_MESSAGE;
-    return kl_batch_writer_close(&c->writer, out, out_len);
+    err = kl_batch_writer_close(&c->writer, out, out_len);
+    if (!err && kl_batch_writer_count(&c->writer) == 0) {
+        /* An emptied batch keeps the offsets and times it covered. */
+        uint8_t *h = (uint8_t *)*out;
+        kl_store_be32(h + KL_BATCH_POS_LAST_OFFSET_DELTA, (uint32_t)b->last_offset_delta);
+        kl_store_be64(h + KL_BATCH_POS_MAX_TIMESTAMP, (uint64_t)b->max_timestamp);
+        kl_store_be32(h + KL_BATCH_POS_CRC, kl_batch_compute_crc(h, *out_len));
+    }
+    return err;
 }
 
 /* Notes a batch written to the group's file, for its indexes. */
@@ -275,7 +329,7 @@ static kl_err_t clean_segment(cleaner_t *c, const clean_source_t *s, int fd, log
         if (!kl_batch_is_control(&b) && (err = decide_batch(c, s, &b, &kept, &total)) != KL_ERR_NONE)
             return err;
         *removed += total - kept;
-        if (total > 0 && kept == 0)
+        if (total > 0 && kept == 0 && !last_of_producer(c, &b))
             continue;
         if (kept < total && (err = rewrite_batch(c, &b, &out, &out_len)) != KL_ERR_NONE)
             return err;
@@ -418,6 +472,8 @@ kl_err_t kl_log_clean_prepare(kl_log_t *log, int64_t now_ms, size_t map_max_byte
         err = KL_ERR_NOENT;
     if (!err)
         err = build_map(&c, map_max_bytes, &covered);
+    if (!err)
+        err = map_producers(&c, covered);
     log_clean_result_t *r = err ? NULL : calloc(1, sizeof *r);
     if (!err && !r)
         err = KL_ERR_NOMEM;

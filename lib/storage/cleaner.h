@@ -26,7 +26,10 @@
  * Control batches are kept as they are; a batch whose records all survive
  * is copied byte for byte, one that loses some is re-encoded with the
  * batch writer keeping its producer id, epoch, base sequence, attributes,
- * timestamps and codec; a batch that loses all its records goes. */
+ * timestamps and codec; a batch that loses all its records goes, unless
+ * it is its idempotent producer's last one in the cleaned part: that one
+ * stays as an empty batch (Kafka's rule) with its offsets, sequence and
+ * max timestamp, so the producer's state survives a restart. */
 #ifndef KL_STORAGE_CLEANER_H
 #define KL_STORAGE_CLEANER_H
 
