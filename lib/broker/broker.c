@@ -145,6 +145,7 @@ kl_broker_t *kl_broker_new(kl_conf_t *conf, char *errstr, size_t errstr_size)
     b->log_level = log_threshold();
     atomic_init(&b->fault_lost_produce_responses, 0);
     housekeeping_init(b);
+    conn_limits_init(b);
     kl_err_t err = read_settings(b, errstr, errstr_size);
     if (!err)
         err = listeners_parse(b, errstr, errstr_size);
@@ -192,9 +193,11 @@ kl_err_t kl_broker_start(kl_broker_t *b)
         return err;
     }
     listeners_watch(b);
+    conn_limits_start(b);
     groups_start(b);
     if (housekeeping_start(b) != 0 || pthread_create(&b->thread, NULL, network_thread, b) != 0) {
         housekeeping_stop(b);
+        conn_limits_stop(b);
         listeners_close(b);
         kl_loop_destroy(b->loop);
         b->loop = NULL;
@@ -225,6 +228,7 @@ kl_err_t kl_broker_stop(kl_broker_t *b)
     pthread_join(b->thread, NULL);
     /* The loop thread is gone: what it owned is ours to tear down. */
     housekeeping_stop(b);
+    conn_limits_stop(b);
     conn_close_all(b);
     listeners_close(b);
     kl_loop_destroy(b->loop);

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "kafkalite/broker.h"
+#include "broker/conn_limits.h"
 #include "broker/housekeeping.h"
 #include "broker/producer_state.h"
 #include "broker/topics.h"
@@ -66,6 +67,7 @@ struct kl_broker {
     pthread_t thread;
     broker_state_t state;
     broker_conn_t *conns;     /* doubly linked */
+    broker_conn_limits_t conn_limits;
     broker_fetch_t *parked;   /* fetches waiting for data, doubly linked */
     broker_housekeeping_t housekeeping; /* retention, flushing */
     broker_groups_t *groups;            /* the group coordinator (group_wire.c) */

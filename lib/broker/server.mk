@@ -8,6 +8,7 @@ libkafkalite_internal_la_SOURCES += \
 	lib/broker/configs.c \
 	lib/broker/configs_alter.c \
 	lib/broker/conn.c \
+	lib/broker/conn_limits.c \
 	lib/broker/create_partitions.c \
 	lib/broker/delete_records.c \
 	lib/broker/dispatch.c \
@@ -28,6 +29,7 @@ libkafkalite_internal_la_SOURCES += \
 	lib/broker/topics.c
 noinst_HEADERS += \
 	lib/broker/conn.h \
+	lib/broker/conn_limits.h \
 	lib/broker/dispatch.h \
 	lib/broker/housekeeping.h \
 	lib/broker/producer_state.h \
@@ -75,6 +77,12 @@ TESTS += tests/integration/test_broker_log
 tests_integration_test_broker_log_SOURCES = tests/integration/test_broker_log.c $(BROKER_WIRE_TEST_SOURCES)
 tests_integration_test_broker_log_CFLAGS = $(TEST_CFLAGS)
 tests_integration_test_broker_log_LDADD = $(TEST_LIBS)
+
+check_PROGRAMS += tests/integration/test_broker_conns
+TESTS += tests/integration/test_broker_conns
+tests_integration_test_broker_conns_SOURCES = tests/integration/test_broker_conns.c $(BROKER_WIRE_TEST_SOURCES)
+tests_integration_test_broker_conns_CFLAGS = $(TEST_CFLAGS)
+tests_integration_test_broker_conns_LDADD = $(TEST_LIBS)
 endif
 
 # Real clients against the broker: librdkafka (linked) and kcat (spawned).
