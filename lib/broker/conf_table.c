@@ -41,7 +41,8 @@ static const kl_conf_prop_t broker_props[] = {
 
     /* ---- topics and storage ---- */
     KL_PROP_STR("log.dirs", "broker", "/tmp/kafkalite-logs",
-                "Directory (comma-separated list) where partition logs are stored."),
+                "Directories (comma-separated) partition logs are spread over, a new one going to the "
+                "directory holding the fewest; the first also holds the topic catalog and meta.properties."),
     KL_PROP_ALIAS("log.dir", "log.dirs"),
     KL_PROP_INT("num.recovery.threads.per.data.dir", "broker", "1", 1, I32_MAX,
                 "Threads per log directory that recover logs at start and flush them at shutdown."),
