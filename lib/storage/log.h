@@ -7,8 +7,10 @@
  * call, except three that other threads may make at the same time:
  * kl_log_flush_due() and kl_log_flush() (one flusher thread at a time, or
  * the owner itself), and kl_log_range_release() (any thread). Appends never
- * wait for an fsync; kl_log_truncate() waits for a flush in progress. Stop
- * the flusher before kl_log_close(). */
+ * wait for an fsync; kl_log_truncate() waits for a flush in progress. The
+ * log cleaner's heavy half (storage/cleaner.h) also runs on another
+ * thread; the owner swaps its result in. Stop the flusher and the cleaner
+ * before kl_log_close(). */
 #ifndef KL_STORAGE_LOG_H
 #define KL_STORAGE_LOG_H
 

@@ -1,7 +1,8 @@
 /* The partition log's state, shared by the files that implement log.h:
  * log.c (append, read), log_open.c (open, load, close), log_time.c
  * (lookups by time), retention.c (retention, DeleteRecords, truncation),
- * flush.c (fsync off the append path, the recovery checkpoint).
+ * flush.c (fsync off the append path, the recovery checkpoint), cleaner.c
+ * and cleaner_swap.c (compaction).
  * Internal to lib/storage. */
 #ifndef KL_STORAGE_LOG_INTERNAL_H
 #define KL_STORAGE_LOG_INTERNAL_H
