@@ -252,3 +252,14 @@ kl_client_broker_t *kl_client_broker(kl_client_t *c, int32_t node_id)
             return b;
     return NULL;
 }
+
+kl_client_broker_t *kl_client_any_broker(kl_client_t *c)
+{
+    for (int pass = 0; pass < 2; pass++)
+        for (kl_client_broker_t *b = c->brokers; b; b = b->next)
+            if (b->bootstrap == (pass == 1) && kl_client_broker_can_send(b))
+                return b;
+    for (kl_client_broker_t *b = c->brokers; b; b = b->next)
+        kl_client_broker_connect(b);
+    return NULL;
+}

@@ -63,6 +63,10 @@ const kl_conf_t *kl_client_conf(const kl_client_t *client);
 
 /* The broker metadata named node_id, or NULL. */
 kl_client_broker_t *kl_client_broker(kl_client_t *client, int32_t node_id);
+/* A ready broker with room for a request, learned ones before bootstrap
+ * entries; NULL when none, after asking every broker to connect (the
+ * broker_ready event follows). */
+kl_client_broker_t *kl_client_any_broker(kl_client_t *client);
 /* Starts connecting when not connected (respecting the back-off). */
 void kl_client_broker_connect(kl_client_broker_t *broker);
 bool kl_client_broker_is_ready(const kl_client_broker_t *broker);
