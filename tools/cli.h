@@ -19,4 +19,12 @@ typedef int cli_command_fn(int argc, char **argv);
 int cmd_broker(int argc, char **argv);
 void cmd_broker_usage(FILE *out);
 
+/* The admin subcommands: tools/cmd_topics.c, cmd_configs.c, cmd_groups.c. */
+int cmd_topics(int argc, char **argv);
+void cmd_topics_usage(FILE *out);
+int cmd_configs(int argc, char **argv);
+void cmd_configs_usage(FILE *out);
+int cmd_groups(int argc, char **argv);
+void cmd_groups_usage(FILE *out);
+
 #endif
