@@ -63,6 +63,14 @@ tests_integration_test_group_wire_SOURCES = \
 	tests/interop/wire_client.h
 tests_integration_test_group_wire_CFLAGS = $(TEST_CFLAGS)
 tests_integration_test_group_wire_LDADD = $(TEST_LIBS)
+
+# DeleteTopics removes the topic's committed offsets from the groups.
+check_PROGRAMS += tests/integration/test_group_topic_deleted
+TESTS += tests/integration/test_group_topic_deleted
+tests_integration_test_group_topic_deleted_SOURCES = tests/integration/test_group_topic_deleted.c \
+	$(BROKER_WIRE_TEST_SOURCES)
+tests_integration_test_group_topic_deleted_CFLAGS = $(TEST_CFLAGS)
+tests_integration_test_group_topic_deleted_LDADD = $(TEST_LIBS)
 endif
 
 # Consumer groups of real clients (librdkafka, kcat) on the broker.
