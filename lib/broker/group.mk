@@ -78,10 +78,12 @@ if HAVE_CHECK
 if HAVE_RDKAFKA
 check_PROGRAMS += tests/interop/test_broker_groups
 TESTS += tests/interop/test_broker_groups
-tests_interop_test_broker_groups_SOURCES = \
-	tests/interop/test_broker_groups.c \
+RDKAFKA_CLIENTS_TEST_SOURCES = \
+	tests/interop/rdkafka_clients.c \
+	tests/interop/rdkafka_clients.h \
 	tests/integration/broker_fixture.c \
 	tests/integration/broker_fixture.h
+tests_interop_test_broker_groups_SOURCES = tests/interop/test_broker_groups.c $(RDKAFKA_CLIENTS_TEST_SOURCES)
 tests_interop_test_broker_groups_CFLAGS = $(TEST_CFLAGS) $(RDKAFKA_CFLAGS)
 tests_interop_test_broker_groups_LDADD = $(TEST_LIBS) $(RDKAFKA_LIBS)
 endif
