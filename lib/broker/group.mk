@@ -86,5 +86,12 @@ RDKAFKA_CLIENTS_TEST_SOURCES = \
 tests_interop_test_broker_groups_SOURCES = tests/interop/test_broker_groups.c $(RDKAFKA_CLIENTS_TEST_SOURCES)
 tests_interop_test_broker_groups_CFLAGS = $(TEST_CFLAGS) $(RDKAFKA_CFLAGS)
 tests_interop_test_broker_groups_LDADD = $(TEST_LIBS) $(RDKAFKA_LIBS)
+# Static membership (group.instance.id) with librdkafka consumers.
+check_PROGRAMS += tests/interop/test_broker_static_members
+TESTS += tests/interop/test_broker_static_members
+tests_interop_test_broker_static_members_SOURCES = tests/interop/test_broker_static_members.c \
+	$(RDKAFKA_CLIENTS_TEST_SOURCES)
+tests_interop_test_broker_static_members_CFLAGS = $(TEST_CFLAGS) $(RDKAFKA_CFLAGS)
+tests_interop_test_broker_static_members_LDADD = $(TEST_LIBS) $(RDKAFKA_LIBS)
 endif
 endif
