@@ -202,8 +202,9 @@ static void delete_one(broker_request_t *req, kl_str_t name, const kl_uuid_t *id
     if (err)
         return;
     broker_log(b, BROKER_LOG_INFO, "deleted topic %.*s", (int)r->name.len, r->name.ptr);
-    /* r->name is the NUL-terminated copy made above */
-    if (groups_coordinator(b))
+    /* r->name is the NUL-terminated copy made above (empty only when the
+     * arena ran out of memory) */
+    if (groups_coordinator(b) && r->name.len > 0)
         group_topic_deleted(groups_coordinator(b), r->name.ptr);
 }
 
