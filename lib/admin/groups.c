@@ -137,7 +137,8 @@ kl_err_t kl_admin_list_groups(kl_admin_t *admin, int timeout_ms, kl_admin_groups
         kl_admin_groups_destroy(ctx.groups);
         return err;
     }
-    qsort(ctx.groups->items, ctx.groups->count, sizeof *ctx.groups->items, group_cmp);
+    if (ctx.groups->count > 1) /* qsort's array may not be NULL, even when empty */
+        qsort(ctx.groups->items, ctx.groups->count, sizeof *ctx.groups->items, group_cmp);
     *groupsp = ctx.groups;
     return KL_ERR_NONE;
 }

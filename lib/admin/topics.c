@@ -311,9 +311,10 @@ static bool fill_topics(describe_ctx_t *ctx, const kl_metadata_response_t *r)
         }
         if (!fill_topic(t, mt))
             return false;
-        qsort(t->partitions, t->partition_count, sizeof *t->partitions, partition_cmp);
+        if (t->partition_count > 1) /* qsort's array may not be NULL, even when empty */
+            qsort(t->partitions, t->partition_count, sizeof *t->partitions, partition_cmp);
     }
-    if (!ctx->md.count)
+    if (!ctx->md.count && out->count > 1)
         qsort(out->items, out->count, sizeof *out->items, topic_cmp);
     return true;
 }
