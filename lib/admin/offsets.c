@@ -28,26 +28,37 @@ struct offsets_ctx {
     size_t leader_count;
 };
 
-/* Groups the partitions of a leader's call by topic: the topic of element
- * i of the call starts a new group unless an earlier element had it. */
-static bool first_of_topic(const leader_call_t *lc, size_t i)
+/* Groups the partitions of a leader's call by topic: fills group with the
+ * elements of lc sharing element i's topic and returns how many, or 0 when
+ * an earlier element had that topic (its group was built already). group
+ * has room for lc->count. */
+static int32_t topic_group(const leader_call_t *lc, size_t i, const kl_topic_partition_t **group)
 {
     const char *topic = lc->ctx->out->elems[lc->elems[i]].topic;
     for (size_t j = 0; j < i; j++)
         if (!strcmp(lc->ctx->out->elems[lc->elems[j]].topic, topic))
-            return false;
-    return true;
+            return 0;
+    int32_t n = 0;
+    for (size_t j = i; j < lc->count; j++) {
+        const kl_topic_partition_t *e = &lc->ctx->out->elems[lc->elems[j]];
+        if (!strcmp(e->topic, topic))
+            group[n++] = e;
+    }
+    return n;
 }
 
-/* The element of lc for topic/partition, or NULL. */
-static kl_topic_partition_t *find_elem(const leader_call_t *lc, kl_str_t topic, int32_t partition)
+/* Sets the element of lc for topic/partition from a broker's answer: its
+ * error, and offset unless there is one. */
+static void set_answer(const leader_call_t *lc, kl_str_t topic, int32_t partition, int16_t error_code, int64_t offset)
 {
     for (size_t i = 0; i < lc->count; i++) {
         kl_topic_partition_t *e = &lc->ctx->out->elems[lc->elems[i]];
-        if (e->partition == partition && kl_str_eq(topic, e->topic))
-            return e;
+        if (e->partition == partition && kl_str_eq(topic, e->topic)) {
+            e->err = (kl_err_t)error_code;
+            e->offset = error_code ? KL_OFFSET_INVALID : offset;
+            return;
+        }
     }
-    return NULL;
 }
 
 static void fail_leader(const leader_call_t *lc, kl_err_t err)
@@ -64,7 +75,8 @@ static void *build_list(admin_call_t *call, int16_t version, kl_arena_t *arena)
     const leader_call_t *lc = call->arg;
     kl_list_offsets_request_t *req = kl_arena_alloc(arena, sizeof *req);
     kl_list_offsets_request_topic_t *topics = kl_arena_calloc(arena, lc->count, sizeof *topics);
-    if (!req || !topics)
+    const kl_topic_partition_t **group = kl_arena_calloc(arena, lc->count, sizeof *group);
+    if (!req || !topics || !group)
         return NULL;
     kl_proto_init(&kl_list_offsets_request_schema, req);
     req->replica_id = -1;
@@ -72,24 +84,18 @@ static void *build_list(admin_call_t *call, int16_t version, kl_arena_t *arena)
     req->timeout_ms = admin_call_remaining_ms(call);
     int32_t ntopics = 0;
     for (size_t i = 0; i < lc->count; i++) {
-        if (!first_of_topic(lc, i))
+        int32_t n = topic_group(lc, i, group);
+        if (!n)
             continue;
-        const char *name = lc->ctx->out->elems[lc->elems[i]].topic;
-        kl_list_offsets_request_partition_t *parts = kl_arena_calloc(arena, lc->count, sizeof *parts);
+        kl_list_offsets_request_partition_t *parts = kl_arena_calloc(arena, (size_t)n, sizeof *parts);
         if (!parts)
             return NULL;
-        int32_t n = 0;
-        for (size_t j = i; j < lc->count; j++) {
-            const kl_topic_partition_t *e = &lc->ctx->out->elems[lc->elems[j]];
-            if (strcmp(e->topic, name))
-                continue;
-            parts[n] = (kl_list_offsets_request_partition_t){.partition_index = e->partition,
+        for (int32_t j = 0; j < n; j++)
+            parts[j] = (kl_list_offsets_request_partition_t){.partition_index = group[j]->partition,
                                                              .current_leader_epoch = -1,
-                                                             .timestamp = e->offset,
+                                                             .timestamp = group[j]->offset,
                                                              .max_num_offsets = 1};
-            n++;
-        }
-        topics[ntopics].name = kl_str(name);
+        topics[ntopics].name = kl_str(group[0]->topic);
         topics[ntopics].partitions.items = parts;
         topics[ntopics].partitions.count = n;
         ntopics++;
@@ -111,11 +117,7 @@ static void handle_list(admin_call_t *call, kl_err_t err, const char *errstr, co
     for (int32_t t = 0; t < r->topics.count; t++)
         for (int32_t p = 0; p < r->topics.items[t].partitions.count; p++) {
             const kl_list_offsets_response_partition_t *rp = &r->topics.items[t].partitions.items[p];
-            kl_topic_partition_t *e = find_elem(lc, r->topics.items[t].name, rp->partition_index);
-            if (!e)
-                continue;
-            e->err = (kl_err_t)rp->error_code;
-            e->offset = rp->error_code ? KL_OFFSET_INVALID : rp->offset;
+            set_answer(lc, r->topics.items[t].name, rp->partition_index, rp->error_code, rp->offset);
         }
 }
 
@@ -130,25 +132,22 @@ static void *build_delete(admin_call_t *call, int16_t version, kl_arena_t *arena
     const leader_call_t *lc = call->arg;
     kl_delete_records_request_t *req = kl_arena_alloc(arena, sizeof *req);
     kl_delete_records_request_delete_records_topic_t *topics = kl_arena_calloc(arena, lc->count, sizeof *topics);
-    if (!req || !topics)
+    const kl_topic_partition_t **group = kl_arena_calloc(arena, lc->count, sizeof *group);
+    if (!req || !topics || !group)
         return NULL;
     kl_proto_init(&kl_delete_records_request_schema, req);
     req->timeout_ms = admin_call_remaining_ms(call);
     int32_t ntopics = 0;
     for (size_t i = 0; i < lc->count; i++) {
-        if (!first_of_topic(lc, i))
+        int32_t n = topic_group(lc, i, group);
+        if (!n)
             continue;
-        const char *name = lc->ctx->out->elems[lc->elems[i]].topic;
-        kl_delete_records_request_delete_records_partition_t *parts = kl_arena_calloc(arena, lc->count, sizeof *parts);
+        kl_delete_records_request_delete_records_partition_t *parts = kl_arena_calloc(arena, (size_t)n, sizeof *parts);
         if (!parts)
             return NULL;
-        int32_t n = 0;
-        for (size_t j = i; j < lc->count; j++) {
-            const kl_topic_partition_t *e = &lc->ctx->out->elems[lc->elems[j]];
-            if (!strcmp(e->topic, name))
-                parts[n++] = (kl_delete_records_request_delete_records_partition_t){e->partition, e->offset};
-        }
-        topics[ntopics].name = kl_str(name);
+        for (int32_t j = 0; j < n; j++)
+            parts[j] = (kl_delete_records_request_delete_records_partition_t){group[j]->partition, group[j]->offset};
+        topics[ntopics].name = kl_str(group[0]->topic);
         topics[ntopics].partitions.items = parts;
         topics[ntopics].partitions.count = n;
         ntopics++;
@@ -171,11 +170,7 @@ static void handle_delete(admin_call_t *call, kl_err_t err, const char *errstr, 
         for (int32_t p = 0; p < r->topics.items[t].partitions.count; p++) {
             const kl_delete_records_response_delete_records_partition_result_t *rp =
                 &r->topics.items[t].partitions.items[p];
-            kl_topic_partition_t *e = find_elem(lc, r->topics.items[t].name, rp->partition_index);
-            if (!e)
-                continue;
-            e->err = (kl_err_t)rp->error_code;
-            e->offset = rp->error_code ? KL_OFFSET_INVALID : rp->low_watermark;
+            set_answer(lc, r->topics.items[t].name, rp->partition_index, rp->error_code, rp->low_watermark);
         }
 }
 

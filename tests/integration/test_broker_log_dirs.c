@@ -75,14 +75,21 @@ static kl_broker_t *broker_on(const char *list, char *errstr, size_t size)
     return b;
 }
 
+/* n directories, a broker started on them and topic created with
+ * partitions over wc, left connected. */
+static void dirs_start_with_topic(dirs_fixture_t *d, int n, wire_client_t *wc, const char *topic, int partitions)
+{
+    dirs_setup(d, n);
+    fixture_start(&d->f, d->props);
+    connect_to(wc, &d->f);
+    ck_assert_int_eq(create_topic(wc, topic, partitions, 1, NULL, NULL, false, NULL), 0);
+}
+
 START_TEST(test_partitions_spread_and_found)
 {
     dirs_fixture_t d;
-    dirs_setup(&d, DIRS);
-    fixture_start(&d.f, d.props);
     wire_client_t wc;
-    connect_to(&wc, &d.f);
-    ck_assert_int_eq(create_topic(&wc, "s", 6, 1, NULL, NULL, false, NULL), 0);
+    dirs_start_with_topic(&d, DIRS, &wc, "s", 6);
     /* 7 partitions with __consumer_offsets-0: 3, 2, 2 */
     int counts[DIRS], total = 0;
     for (int i = 0; i < DIRS; i++) {
@@ -114,11 +121,8 @@ END_TEST
 START_TEST(test_new_dir_takes_new_partitions)
 {
     dirs_fixture_t d;
-    dirs_setup(&d, 2);
-    fixture_start(&d.f, d.props);
     wire_client_t wc;
-    connect_to(&wc, &d.f);
-    ck_assert_int_eq(create_topic(&wc, "old", 3, 1, NULL, NULL, false, NULL), 0);
+    dirs_start_with_topic(&d, 2, &wc, "old", 3);
     wire_close(&wc);
     /* a third directory: the existing partitions stay where they are */
     size_t len = strlen(d.list);
@@ -136,11 +140,8 @@ END_TEST
 START_TEST(test_duplicate_partition_reported)
 {
     dirs_fixture_t d;
-    dirs_setup(&d, 2);
-    fixture_start(&d.f, d.props);
     wire_client_t wc;
-    connect_to(&wc, &d.f);
-    ck_assert_int_eq(create_topic(&wc, "dup", 1, 1, NULL, NULL, false, NULL), 0);
+    dirs_start_with_topic(&d, 2, &wc, "dup", 1);
     wire_close(&wc);
     kl_broker_destroy(d.f.broker);
     d.f.broker = NULL;

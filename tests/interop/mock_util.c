@@ -29,11 +29,50 @@ void mock_rk_set(rd_kafka_conf_t *conf, const char *name, const char *value)
                   name, value, errstr);
 }
 
+rd_kafka_t *mock_rk_consumer_from_beginning(mock_cluster_t *m, const char *group, const char *topic,
+                                            int partitions)
+{
+    rd_kafka_conf_t *conf = mock_rk_conf();
+    mock_rk_set(conf, "bootstrap.servers", m->bootstraps);
+    mock_rk_set(conf, "group.id", group);
+    mock_rk_set(conf, "enable.auto.commit", "false");
+    mock_rk_set(conf, "fetch.wait.max.ms", "50");
+    char errstr[256];
+    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof errstr);
+    ck_assert_msg(rk != NULL, "consumer: %s", errstr);
+    rd_kafka_topic_partition_list_t *parts = rd_kafka_topic_partition_list_new(partitions);
+    for (int i = 0; i < partitions; i++)
+        rd_kafka_topic_partition_list_add(parts, topic, i)->offset = RD_KAFKA_OFFSET_BEGINNING;
+    ck_assert_int_eq(rd_kafka_assign(rk, parts), RD_KAFKA_RESP_ERR_NO_ERROR);
+    rd_kafka_topic_partition_list_destroy(parts);
+    return rk;
+}
+
+void mock_rk_consumer_end(rd_kafka_t *rk)
+{
+    rd_kafka_message_t *extra = rd_kafka_consumer_poll(rk, 300);
+    ck_assert_msg(!extra || extra->err, "an extra message was consumed");
+    if (extra)
+        rd_kafka_message_destroy(extra);
+    rd_kafka_consumer_close(rk);
+    rd_kafka_destroy(rk);
+}
+
 void mock_kl_set(kl_conf_t *conf, const char *name, const char *value)
 {
     char errstr[256];
     ck_assert_msg(kl_conf_set(conf, name, value, errstr, sizeof errstr) == KL_ERR_NONE, "%s=%s: %s", name, value,
                   errstr);
+}
+
+kl_conf_t *mock_kl_producer_conf(const char *bootstrap, kl_delivery_cb *delivery, kl_log_cb *log, void *opaque)
+{
+    kl_conf_t *conf = kl_conf_new();
+    mock_kl_set(conf, "bootstrap.servers", bootstrap);
+    kl_conf_set_delivery_cb(conf, delivery);
+    kl_conf_set_log_cb(conf, log);
+    kl_conf_set_opaque(conf, opaque);
+    return conf;
 }
 
 kl_producer_t *mock_kl_producer_new(kl_conf_t *conf)

@@ -5,11 +5,21 @@
 #ifndef KL_TEST_MOCK_UTIL_H
 #define KL_TEST_MOCK_UTIL_H
 
+#include <check.h>
 #include <stdint.h>
 
 #include <kafkalite.h>
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
+
+/* For checks run per message: Check's ck_assert records a mark point (a
+ * write to a pipe in fork mode) every time, which would dominate those
+ * tests; this only calls into Check when the condition fails. */
+#define CHECK(cond, ...)                                                       \
+    do {                                                                       \
+        if (!(cond))                                                           \
+            ck_abort_msg(__VA_ARGS__);                                         \
+    } while (0)
 
 typedef struct mock_cluster {
     rd_kafka_t *rk; /* dummy handle that owns the cluster */
@@ -25,8 +35,18 @@ void mock_topic_create(mock_cluster_t *m, const char *topic, int partitions);
 rd_kafka_conf_t *mock_rk_conf(void);
 void mock_rk_set(rd_kafka_conf_t *conf, const char *name, const char *value);
 
+/* A librdkafka consumer in group, assigned every partition of topic from
+ * the beginning. */
+rd_kafka_t *mock_rk_consumer_from_beginning(mock_cluster_t *m, const char *group, const char *topic,
+                                            int partitions);
+/* Checks that rk has nothing more to consume (a duplicate would show up
+ * past the last offset), then closes and destroys it. */
+void mock_rk_consumer_end(rd_kafka_t *rk);
+
 /* kl_conf_set() that fails the test, naming the error. */
 void mock_kl_set(kl_conf_t *conf, const char *name, const char *value);
+/* A producer configuration for bootstrap with these callbacks and opaque. */
+kl_conf_t *mock_kl_producer_conf(const char *bootstrap, kl_delivery_cb *delivery, kl_log_cb *log, void *opaque);
 /* kl_producer_new() that fails the test on error; destroys conf. */
 kl_producer_t *mock_kl_producer_new(kl_conf_t *conf);
 

@@ -20,14 +20,6 @@
 
 #define BASE_TS INT64_C(1700000000000)
 
-/* For checks run per message: Check's ck_assert records a mark point (a
- * write to a pipe in fork mode) every time, which would dominate these
- * tests; this only calls into Check when the condition fails. */
-#define CHECK(cond, ...)                                                       \
-    do {                                                                       \
-        if (!(cond))                                                           \
-            ck_abort_msg(__VA_ARGS__);                                         \
-    } while (0)
 #define HKEY "trace"
 
 static const char *const codecs[] = {"none", "gzip", "snappy", "lz4", "zstd"};
@@ -142,13 +134,7 @@ static void on_log(void *opaque, int level, const char *fac, const char *msg)
 
 static kl_conf_t *conf_new(const char *bootstrap, reports_t *r)
 {
-    char errstr[256];
-    kl_conf_t *conf = kl_conf_new();
-    ck_assert_int_eq(kl_conf_set(conf, "bootstrap.servers", bootstrap, errstr, sizeof errstr), KL_ERR_NONE);
-    kl_conf_set_delivery_cb(conf, on_delivery);
-    kl_conf_set_log_cb(conf, on_log);
-    kl_conf_set_opaque(conf, r);
-    return conf;
+    return mock_kl_producer_conf(bootstrap, on_delivery, on_log, r);
 }
 
 /* Produces messages first..first+n-1, polling when the queue is full. */
@@ -176,19 +162,7 @@ static void produce_range(kl_producer_t *p, const char *topic, int first, int n,
 
 static void consume_check(mock_cluster_t *mc, const char *topic, int partitions, const reports_t *r)
 {
-    rd_kafka_conf_t *conf = mock_rk_conf();
-    mock_rk_set(conf, "bootstrap.servers", mc->bootstraps);
-    mock_rk_set(conf, "group.id", "kl-producer-test");
-    mock_rk_set(conf, "enable.auto.commit", "false");
-    mock_rk_set(conf, "fetch.wait.max.ms", "50");
-    char errstr[256];
-    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof errstr);
-    ck_assert_msg(rk != NULL, "consumer: %s", errstr);
-    rd_kafka_topic_partition_list_t *parts = rd_kafka_topic_partition_list_new(partitions);
-    for (int i = 0; i < partitions; i++)
-        rd_kafka_topic_partition_list_add(parts, topic, i)->offset = RD_KAFKA_OFFSET_BEGINNING;
-    ck_assert_int_eq(rd_kafka_assign(rk, parts), RD_KAFKA_RESP_ERR_NO_ERROR);
-    rd_kafka_topic_partition_list_destroy(parts);
+    rd_kafka_t *rk = mock_rk_consumer_from_beginning(mc, "kl-producer-test", topic, partitions);
 
     int64_t last_offset[64];
     int last_index[64];
@@ -227,12 +201,7 @@ static void consume_check(mock_cluster_t *mc, const char *topic, int partitions,
     }
     ck_assert_msg(got == r->n, "librdkafka consumed %d of %d messages", got, r->n);
     /* and nothing more: a duplicate would show up past the last offset */
-    rd_kafka_message_t *extra = rd_kafka_consumer_poll(rk, 300);
-    ck_assert_msg(!extra || extra->err, "an extra message was consumed");
-    if (extra)
-        rd_kafka_message_destroy(extra);
-    rd_kafka_consumer_close(rk);
-    rd_kafka_destroy(rk);
+    mock_rk_consumer_end(rk);
 }
 
 static bool codec_available(const char *name)

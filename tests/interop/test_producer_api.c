@@ -16,11 +16,6 @@
 
 #include "mock_util.h"
 
-#define CHECK(cond, ...)                                                       \
-    do {                                                                       \
-        if (!(cond))                                                           \
-            ck_abort_msg(__VA_ARGS__);                                         \
-    } while (0)
 
 typedef struct reports {
     int n;
@@ -84,13 +79,7 @@ static void on_log(void *opaque, int level, const char *fac, const char *msg)
 
 static kl_conf_t *conf_new(const char *bootstrap, void *opaque)
 {
-    char errstr[256];
-    kl_conf_t *conf = kl_conf_new();
-    ck_assert_int_eq(kl_conf_set(conf, "bootstrap.servers", bootstrap, errstr, sizeof errstr), KL_ERR_NONE);
-    kl_conf_set_delivery_cb(conf, on_delivery);
-    kl_conf_set_log_cb(conf, on_log);
-    kl_conf_set_opaque(conf, opaque);
-    return conf;
+    return mock_kl_producer_conf(bootstrap, on_delivery, on_log, opaque);
 }
 
 static void produce_range(kl_producer_t *p, const char *topic, int32_t partition, int first, int n)
@@ -108,19 +97,7 @@ static void produce_range(kl_producer_t *p, const char *topic, int32_t partition
  * (with ordered) in produce order per partition, and nothing else. */
 static void consume_check(mock_cluster_t *mc, const char *topic, int partitions, const reports_t *r, bool ordered)
 {
-    rd_kafka_conf_t *conf = mock_rk_conf();
-    mock_rk_set(conf, "bootstrap.servers", mc->bootstraps);
-    mock_rk_set(conf, "group.id", "kl-producer-api");
-    mock_rk_set(conf, "enable.auto.commit", "false");
-    mock_rk_set(conf, "fetch.wait.max.ms", "50");
-    char errstr[256];
-    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof errstr);
-    ck_assert_msg(rk != NULL, "consumer: %s", errstr);
-    rd_kafka_topic_partition_list_t *parts = rd_kafka_topic_partition_list_new(partitions);
-    for (int i = 0; i < partitions; i++)
-        rd_kafka_topic_partition_list_add(parts, topic, i)->offset = RD_KAFKA_OFFSET_BEGINNING;
-    ck_assert_int_eq(rd_kafka_assign(rk, parts), RD_KAFKA_RESP_ERR_NO_ERROR);
-    rd_kafka_topic_partition_list_destroy(parts);
+    rd_kafka_t *rk = mock_rk_consumer_from_beginning(mc, "kl-producer-api", topic, partitions);
     int want = r->n - r->failed, got = 0, last[64];
     for (int i = 0; i < 64; i++)
         last[i] = -1;
@@ -143,20 +120,40 @@ static void consume_check(mock_cluster_t *mc, const char *topic, int partitions,
         rd_kafka_message_destroy(rm);
     }
     ck_assert_msg(got == want, "consumed %d of %d", got, want);
-    rd_kafka_message_t *extra = rd_kafka_consumer_poll(rk, 300);
-    ck_assert_msg(!extra || extra->err, "an extra message was consumed");
-    if (extra)
-        rd_kafka_message_destroy(extra);
     free(seen);
-    rd_kafka_consumer_close(rk);
-    rd_kafka_destroy(rk);
+    mock_rk_consumer_end(rk);
+}
+
+/* Starts a cluster of brokers with topic "t" of partitions and returns a
+ * configuration whose reports of n messages go to r; opaque is what the
+ * callbacks get (r, or a context that starts with it). */
+static kl_conf_t *setup(mock_cluster_t *mc, int brokers, int partitions, reports_t *r, int n, void *opaque)
+{
+    mock_cluster_start(mc, brokers);
+    mock_topic_create(mc, "t", partitions);
+    reports_init(r, n);
+    return conf_new(mc->bootstraps, opaque);
+}
+
+/* Destroys p, then (partitions > 0) reads "t" back with consume_check(),
+ * and frees the rest. */
+static void teardown(mock_cluster_t *mc, kl_producer_t *p, reports_t *r, int partitions, bool ordered)
+{
+    kl_producer_destroy(p);
+    if (partitions > 0)
+        consume_check(mc, "t", partitions, r, ordered);
+    reports_free(r);
+    mock_cluster_stop(mc);
 }
 
 /* ------------------------------------------------------------ idempotence */
 
-static kl_producer_t *idempotent_producer(mock_cluster_t *mc, reports_t *r)
+/* 3 brokers, "t" with 4 partitions, and an idempotent producer of n
+ * messages with 5 requests in flight that has delivered its first 100
+ * (the producer id and the leaders are known). */
+static kl_producer_t *idempotence_start(mock_cluster_t *mc, reports_t *r, int n)
 {
-    kl_conf_t *conf = conf_new(mc->bootstraps, r);
+    kl_conf_t *conf = setup(mc, 3, 4, r, n, r);
     mock_kl_set(conf, "enable.idempotence", "true");
     mock_kl_set(conf, "max.in.flight.requests.per.connection", "5");
     mock_kl_set(conf, "batch.num.messages", "200");
@@ -164,7 +161,10 @@ static kl_producer_t *idempotent_producer(mock_cluster_t *mc, reports_t *r)
     mock_kl_set(conf, "retry.backoff.ms", "10");
     mock_kl_set(conf, "debug", "msg");
     retry_lines = 0;
-    return mock_kl_producer_new(conf);
+    kl_producer_t *p = mock_kl_producer_new(conf);
+    produce_range(p, "t", KL_PARTITION_UA, 0, 100);
+    ck_assert_int_eq(kl_producer_flush(p, 20000), KL_ERR_NONE);
+    return p;
 }
 
 static void check_delivered(kl_producer_t *p, const reports_t *r)
@@ -186,14 +186,9 @@ static void check_delivered(kl_producer_t *p, const reports_t *r)
 START_TEST(test_idempotence_injected_errors)
 {
     mock_cluster_t mc;
-    mock_cluster_start(&mc, 3);
-    mock_topic_create(&mc, "t", 4);
     const int n = 60000;
     reports_t r;
-    reports_init(&r, n);
-    kl_producer_t *p = idempotent_producer(&mc, &r);
-    produce_range(p, "t", KL_PARTITION_UA, 0, 100);
-    ck_assert_int_eq(kl_producer_flush(p, 20000), KL_ERR_NONE);
+    kl_producer_t *p = idempotence_start(&mc, &r, n);
     rd_kafka_resp_err_t nl = (rd_kafka_resp_err_t)KL_ERR_NOT_LEADER_OR_FOLLOWER,
                         to = (rd_kafka_resp_err_t)KL_ERR_REQUEST_TIMED_OUT;
     rd_kafka_mock_push_request_errors(mc.mc, 0 /* Produce */, 8, nl, to, to, nl, to, nl, nl, to);
@@ -204,10 +199,7 @@ START_TEST(test_idempotence_injected_errors)
     check_delivered(p, &r);
     ck_assert_int_ge(retry_lines, 14);
     fprintf(stderr, "idempotence, injected errors: %d batch retries, %d messages delivered once\n", retry_lines, n);
-    kl_producer_destroy(p);
-    consume_check(&mc, "t", 4, &r, false);
-    reports_free(&r);
-    mock_cluster_stop(&mc);
+    teardown(&mc, p, &r, 4, false);
 }
 END_TEST
 
@@ -217,14 +209,9 @@ END_TEST
 START_TEST(test_idempotence_leader_moves)
 {
     mock_cluster_t mc;
-    mock_cluster_start(&mc, 3);
-    mock_topic_create(&mc, "t", 4);
     const int n = 60000;
     reports_t r;
-    reports_init(&r, n);
-    kl_producer_t *p = idempotent_producer(&mc, &r);
-    produce_range(p, "t", KL_PARTITION_UA, 0, 100);
-    ck_assert_int_eq(kl_producer_flush(p, 20000), KL_ERR_NONE);
+    kl_producer_t *p = idempotence_start(&mc, &r, n);
     const int chunk = (n - 100) / 3;
     for (int round = 0; round < 3; round++) {
         produce_range(p, "t", KL_PARTITION_UA, 100 + round * chunk, chunk);
@@ -237,10 +224,7 @@ START_TEST(test_idempotence_leader_moves)
     check_delivered(p, &r);
     fprintf(stderr, "idempotence, leader moves: %d batch retries, %d messages delivered once, in order\n",
             retry_lines, n);
-    kl_producer_destroy(p);
-    consume_check(&mc, "t", 4, &r, true);
-    reports_free(&r);
-    mock_cluster_stop(&mc);
+    teardown(&mc, p, &r, 4, true);
 }
 END_TEST
 
@@ -249,12 +233,9 @@ END_TEST
 START_TEST(test_purge)
 {
     mock_cluster_t mc;
-    mock_cluster_start(&mc, 1);
-    mock_topic_create(&mc, "t", 2);
     const int half = 1000, n = 2 * half + 1;
     reports_t r;
-    reports_init(&r, n);
-    kl_conf_t *conf = conf_new(mc.bootstraps, &r);
+    kl_conf_t *conf = setup(&mc, 1, 2, &r, n, &r);
     mock_kl_set(conf, "linger.ms", "60000"); /* nothing leaves on its own */
     mock_kl_set(conf, "batch.num.messages", "100000");
     kl_producer_t *p = mock_kl_producer_new(conf);
@@ -287,9 +268,7 @@ START_TEST(test_purge)
               kl_err_name(r.err[i]), r.status[i]);
     }
     ck_assert_int_eq(rd_kafka_mock_broker_set_rtt(mc.mc, 1, 0), RD_KAFKA_RESP_ERR_NO_ERROR);
-    kl_producer_destroy(p);
-    reports_free(&r);
-    mock_cluster_stop(&mc);
+    teardown(&mc, p, &r, 0, false);
 }
 END_TEST
 
@@ -298,12 +277,9 @@ END_TEST
 START_TEST(test_blocking_produce)
 {
     mock_cluster_t mc;
-    mock_cluster_start(&mc, 1);
-    mock_topic_create(&mc, "t", 2);
     const int n = 5000;
     reports_t r;
-    reports_init(&r, n);
-    kl_conf_t *conf = conf_new(mc.bootstraps, &r);
+    kl_conf_t *conf = setup(&mc, 1, 2, &r, n, &r);
     mock_kl_set(conf, "queue.buffering.max.messages", "10");
     kl_producer_t *p = mock_kl_producer_new(conf);
     for (int i = 0; i < 10; i++)
@@ -326,9 +302,7 @@ START_TEST(test_blocking_produce)
     ck_assert_int_eq(kl_producer_flush(p, 20000), KL_ERR_NONE);
     ck_assert_int_eq(r.total, n);
     ck_assert_int_eq(r.failed, 0);
-    kl_producer_destroy(p);
-    reports_free(&r);
-    mock_cluster_stop(&mc);
+    teardown(&mc, p, &r, 0, false);
 }
 END_TEST
 
@@ -359,15 +333,11 @@ static int32_t my_partitioner(const char *topic, const void *key, size_t key_len
 START_TEST(test_partitioner_callback)
 {
     mock_cluster_t mc;
-    mock_cluster_start(&mc, 1);
-    mock_topic_create(&mc, "t", 3);
     part_ctx_t c;
     memset(&c, 0, sizeof c);
     const int n = 3000;
-    reports_init(&c.r, n + 1);
+    kl_conf_t *conf = setup(&mc, 1, 3, &c.r, n + 1, &c); /* reports_t is c's first member */
     c.thread = pthread_self();
-    kl_conf_t *conf = conf_new(mc.bootstraps, &c.r);
-    kl_conf_set_opaque(conf, &c); /* reports_t is c's first member */
     kl_conf_set_partitioner_cb(conf, my_partitioner);
     kl_producer_t *p = mock_kl_producer_new(conf);
     /* the first ones wait for the topic's metadata: the callback still
@@ -383,11 +353,8 @@ START_TEST(test_partitioner_callback)
               kl_err_name(c.r.err[i]), c.r.partition[i]);
     ck_assert_int_eq(c.r.err[n], KL_ERR_UNKNOWN_TOPIC_OR_PARTITION);
     ck_assert_int_eq(c.r.status[n], KL_MSG_STATUS_NOT_PERSISTED);
-    kl_producer_destroy(p);
     c.r.failed = 1; /* the bad one is not in the log */
-    consume_check(&mc, "t", 3, &c.r, true);
-    reports_free(&c.r);
-    mock_cluster_stop(&mc);
+    teardown(&mc, p, &c.r, 3, true);
 }
 END_TEST
 
@@ -504,14 +471,11 @@ static void on_stats(kl_producer_t *p, const char *json, size_t len, void *opaqu
 START_TEST(test_statistics)
 {
     mock_cluster_t mc;
-    mock_cluster_start(&mc, 1);
-    mock_topic_create(&mc, "t", 2);
     stats_ctx_t c;
     memset(&c, 0, sizeof c);
     const int n = 5000;
-    reports_init(&c.r, n);
+    kl_conf_t *conf = setup(&mc, 1, 2, &c.r, n, &c);
     c.thread = pthread_self();
-    kl_conf_t *conf = conf_new(mc.bootstraps, &c);
     mock_kl_set(conf, "statistics.interval.ms", "100");
     kl_conf_set_stats_cb(conf, on_stats);
     kl_producer_t *p = mock_kl_producer_new(conf);
@@ -539,9 +503,7 @@ START_TEST(test_statistics)
     while (c.calls < before + 3 && mock_now_ms() < deadline)
         kl_producer_poll(p, -1);
     ck_assert_int_ge(c.calls, before + 3);
-    kl_producer_destroy(p);
-    reports_free(&c.r);
-    mock_cluster_stop(&mc);
+    teardown(&mc, p, &c.r, 0, false);
 }
 END_TEST
 

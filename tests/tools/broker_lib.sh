@@ -1,18 +1,24 @@
 # Sourced by the shell tests that need a running `kafkalite broker`: a
-# temporary work directory removed at exit (with the broker killed if it
-# still runs), fail() showing the logs, wait_for() polling a condition with
-# a deadline, and start_broker/stop_broker. Sets $work, $pid, $bootstrap.
+# temporary work directory removed at exit (with the broker and the
+# processes listed in $background killed if they still run), fail()
+# showing the logs, wait_for() polling a condition with a deadline,
+# require_kcat, and start_broker/stop_broker (or, for a broker started
+# from a properties file or stopped by another signal, run_broker and
+# stop_broker_run). Sets $work, $pid, $bootstrap.
 KAFKALITE=${KAFKALITE:-./tools/kafkalite}
 TIMEOUT_TENTHS=${TIMEOUT_TENTHS:-300} # 30 s for any condition to come true
 
 work=$(mktemp -d /tmp/kl-tool-test-XXXXXX)
 pid=
 bootstrap=
+background=
 broker_lib_cleanup() {
-    if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
-        kill -KILL "$pid" 2>/dev/null
-        wait "$pid" 2>/dev/null
-    fi
+    for p in $background $pid; do
+        if kill -0 "$p" 2>/dev/null; then
+            kill -KILL "$p" 2>/dev/null
+            wait "$p" 2>/dev/null
+        fi
+    done
     rm -rf "$work"
 }
 trap broker_lib_cleanup EXIT
@@ -21,9 +27,17 @@ trap 'exit 1' INT TERM
 fail() {
     echo "FAIL: $*"
     for f in "$work"/*.out "$work"/*.err; do
-        [ -f "$f" ] && { echo "--- $f"; tail -n 20 "$f"; }
+        [ -f "$f" ] && { echo "--- $f"; tail -n 30 "$f"; }
     done
     exit 1
+}
+
+# Skips the test (exit 77) when kcat is not installed.
+require_kcat() {
+    if ! command -v kcat >/dev/null 2>&1; then
+        echo "kcat not installed: skipping"
+        exit 77
+    fi
 }
 
 # Polls (up to TIMEOUT_TENTHS tenths of a second) until the command succeeds.
@@ -36,21 +50,34 @@ wait_for() {
     done
 }
 
+# run_broker NAME ARGUMENTS...: starts `kafkalite broker ARGUMENTS` with its
+# output in $work/NAME.out and .err, and waits until it prints its address.
+run_broker() {
+    name=$1
+    shift
+    "$KAFKALITE" broker "$@" >"$work/$name.out" 2>"$work/$name.err" &
+    pid=$!
+    wait_for grep -q 'bootstrap.servers=' "$work/$name.out" || fail "$name: the broker never said it was ready"
+    bootstrap=$(sed -n 's/.*bootstrap.servers=//p' "$work/$name.out")
+}
+
 # Starts a broker on a free loopback port with its logs under $work/logs;
 # extra arguments are more `--override name=value`s.
 start_broker() {
-    set -- --override listeners=PLAINTEXT://127.0.0.1:0 --override "log.dirs=$work/logs" "$@"
-    "$KAFKALITE" broker "$@" >"$work/broker.out" 2>"$work/broker.err" &
-    pid=$!
-    wait_for grep -q 'bootstrap.servers=' "$work/broker.out" || fail "the broker never said it was ready"
-    bootstrap=$(sed -n 's/.*bootstrap.servers=//p' "$work/broker.out")
+    run_broker broker --override listeners=PLAINTEXT://127.0.0.1:0 --override "log.dirs=$work/logs" "$@"
+}
+
+# stop_broker_run NAME SIGNAL: stops the broker with SIGNAL and checks it
+# exited with status 0.
+stop_broker_run() {
+    kill "-$2" "$pid"
+    wait "$pid"
+    status=$?
+    pid=
+    [ "$status" -eq 0 ] || fail "$1: the broker exited with status $status after SIG$2"
 }
 
 # Stops the broker with SIGTERM and checks it exited cleanly.
 stop_broker() {
-    kill -TERM "$pid"
-    wait "$pid"
-    status=$?
-    pid=
-    [ "$status" -eq 0 ] || fail "the broker exited with status $status"
+    stop_broker_run broker TERM
 }

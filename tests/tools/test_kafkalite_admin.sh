@@ -5,45 +5,8 @@
 # it left, bad usage (exit 2) and an unreachable bootstrap (exit 1 within
 # the timeout).
 set -u
-KAFKALITE=${KAFKALITE:-./tools/kafkalite}
-TIMEOUT_TENTHS=300 # 30 s for any condition to come true
-
-if ! command -v kcat >/dev/null 2>&1; then
-    echo "kcat not installed: skipping"
-    exit 77
-fi
-
-work=$(mktemp -d /tmp/kl-admin-test-XXXXXX)
-pid=
-consumer=
-cleanup() {
-    for p in $consumer $pid; do
-        if kill -0 "$p" 2>/dev/null; then
-            kill -KILL "$p" 2>/dev/null
-            wait "$p" 2>/dev/null
-        fi
-    done
-    rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
-fail() {
-    echo "FAIL: $*"
-    for f in "$work"/*.out "$work"/*.err; do
-        [ -f "$f" ] && { echo "--- $f"; tail -n 30 "$f"; }
-    done
-    exit 1
-}
-
-wait_for() {
-    n=0
-    until "$@"; do
-        n=$((n + 1))
-        [ "$n" -ge "$TIMEOUT_TENTHS" ] && return 1
-        sleep 0.1
-    done
-}
+. "${srcdir:-.}/tests/tools/broker_lib.sh"
+require_kcat
 
 # run NAME EXPECTED-STATUS kafkalite-arguments...: output in $work/NAME.out/.err
 run() {
@@ -59,12 +22,8 @@ expect() { # NAME PATTERN: the output of NAME matches
     grep -q -- "$2" "$work/$1.out" "$work/$1.err" || fail "$1: no \"$2\" in its output"
 }
 
-"$KAFKALITE" broker --override log.dirs="$work/logs" --override listeners=PLAINTEXT://127.0.0.1:0 \
-    --override group.initial.rebalance.delay.ms=0 --override offsets.topic.num.partitions=3 \
-    >"$work/broker.out" 2>"$work/broker.err" &
-pid=$!
-wait_for grep -q 'bootstrap.servers=' "$work/broker.out" || fail "the broker never said it was ready"
-B=$(sed -n 's/.*bootstrap.servers=//p' "$work/broker.out")
+start_broker --override group.initial.rebalance.delay.ms=0 --override offsets.topic.num.partitions=3
+B=$bootstrap
 
 # ---- topics
 run create 0 topics -b "$B" --create --topic orders --partitions 3 --config retention.ms=600000
@@ -132,6 +91,7 @@ expect reset-late "g1 *orders *0 *40"
 # a member in the group: resets and deletion refused
 kcat -b "$B" -G g1 orders -q -X auto.offset.reset=earliest >"$work/kcat.out" 2>"$work/kcat.err" &
 consumer=$!
+background=$consumer
 member_joined() {
     "$KAFKALITE" groups -b "$B" --describe --group g1 >"$work/member.out" 2>&1 && grep -q rdkafka "$work/member.out"
 }
@@ -143,7 +103,7 @@ run busy-delete 1 groups -b "$B" --delete --group g1
 expect busy-delete "NON_EMPTY_GROUP"
 kill -TERM "$consumer"
 wait "$consumer"
-consumer=
+background=
 group_empty() {
     "$KAFKALITE" groups -b "$B" --list --state >"$work/state.out" 2>&1 && grep -q "g1 *Empty" "$work/state.out"
 }
@@ -175,8 +135,6 @@ run lost 1 topics -b 127.0.0.1:1 --list --timeout 2000
 [ $(($(date +%s) - start)) -lt 15 ] || fail "an unreachable bootstrap took too long"
 expect lost "TIMED_OUT"
 
-kill -TERM "$pid"
-wait "$pid" || fail "the broker did not stop cleanly"
-pid=
+stop_broker
 echo "kafkalite topics, configs, groups: every action and bad usage checked"
 exit 0

@@ -5,43 +5,8 @@
 # stops it with status 0, a restart on the same log.dirs still has the
 # data, and bad configurations exit non-zero naming the property.
 set -u
-KAFKALITE=${KAFKALITE:-./tools/kafkalite}
-TIMEOUT_TENTHS=300 # 30 s for any condition to come true
-
-if ! command -v kcat >/dev/null 2>&1; then
-    echo "kcat not installed: skipping"
-    exit 77
-fi
-
-work=$(mktemp -d /tmp/kl-tool-test-XXXXXX)
-pid=
-cleanup() {
-    if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
-        kill -KILL "$pid" 2>/dev/null
-        wait "$pid" 2>/dev/null
-    fi
-    rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
-fail() {
-    echo "FAIL: $*"
-    for f in "$work"/*.out "$work"/*.err; do
-        [ -f "$f" ] && { echo "--- $f"; tail -n 30 "$f"; }
-    done
-    exit 1
-}
-
-# Polls (up to 30 s) until the command succeeds.
-wait_for() {
-    n=0
-    until "$@"; do
-        n=$((n + 1))
-        [ "$n" -ge "$TIMEOUT_TENTHS" ] && return 1
-        sleep 0.1
-    done
-}
+. "${srcdir:-.}/tests/tools/broker_lib.sh"
+require_kcat
 
 cat >"$work/server.properties" <<PROPS
 # Kafka's KRaft quickstart (config/kraft/server.properties), trimmed
@@ -69,22 +34,16 @@ log.segment.bytes : 1073741824
 log.retention.check.interval.ms=300000
 PROPS
 
-start_broker() { # $1: name of this run
-    "$KAFKALITE" broker "$work/server.properties" --override auto.create.topics.enable=true \
-        >"$work/$1.out" 2>"$work/$1.err" &
-    pid=$!
-    wait_for grep -q 'bootstrap.servers=' "$work/$1.out" || fail "$1: the broker never said it was ready"
-    bootstrap=$(sed -n 's/.*bootstrap.servers=//p' "$work/$1.out")
+# start_run NAME: the broker from server.properties, output in $work/NAME.*;
+# only the PLAINTEXT listener opened
+start_run() {
+    run_broker "$1" "$work/server.properties" --override auto.create.topics.enable=true
     grep -q "listening on PLAINTEXT://127.0.0.1:[1-9]" "$work/$1.out" || fail "$1: no listener printed"
     ! grep -q "CONTROLLER://" "$work/$1.out" || fail "$1: the controller listener was opened"
 }
 
-stop_broker() { # $1: run name, $2: signal
-    kill "-$2" "$pid"
-    wait "$pid"
-    status=$?
-    pid=
-    [ "$status" -eq 0 ] || fail "$1: exit status $status after SIG$2"
+stop_run() { # $1: run name, $2: signal
+    stop_broker_run "$1" "$2"
     grep -q "stopped" "$work/$1.err" || fail "$1: no clean stop logged"
 }
 
@@ -95,7 +54,7 @@ consume() {
 }
 
 # ---- first run: produce and consume
-start_broker first
+start_run first
 for w in process.roles controller.quorum.voters inter.broker.listener.name controller.listener.names; do
     [ "$(grep -c "\"$w\"" "$work/first.err")" -eq 1 ] || fail "expected one warning about $w"
 done
@@ -107,13 +66,13 @@ while [ "$i" -le 1000 ]; do
 done
 kcat -b "$bootstrap" -P -t quickstart -K = -X acks=all <"$work/lines" || fail "kcat could not produce"
 consume
-stop_broker first TERM
+stop_run first TERM
 [ -f "$work/logs/quickstart-0/recovery-point-offset-checkpoint" ] || fail "no recovery checkpoint written"
 
 # ---- second run on the same directory: the data is still there
-start_broker second
+start_run second
 consume
-stop_broker second INT
+stop_run second INT
 
 # ---- bad configurations: non-zero exit, the property named
 expect_refused() { # $1: what must appear in the message; the rest: arguments

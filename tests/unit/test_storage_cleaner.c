@@ -219,8 +219,12 @@ static void check_consistent(kl_log_t *log, const model_t *m)
 }
 
 /* A compacted log of small segments with everything cleanable. */
-static void setup_compacted(fixture_t *f, uint64_t segment_bytes)
+/* A compacted log of segment_bytes segments, opened; returns the empty
+ * model its tests keep beside it. */
+static model_t *setup_compacted(fixture_t *f, uint64_t segment_bytes)
 {
+    model_t *m = calloc(1, sizeof *m);
+    ck_assert_ptr_nonnull(m);
     fixture_setup(f);
     f->config.segment_bytes = segment_bytes;
     f->config.index_interval_bytes = 256;
@@ -228,6 +232,13 @@ static void setup_compacted(fixture_t *f, uint64_t segment_bytes)
     f->config.retention_ms = -1;
     f->config.delete_retention_ms = DAY;
     fixture_open(f);
+    return m;
+}
+
+static void teardown_compacted(fixture_t *f, model_t *m)
+{
+    free(m);
+    fixture_free(f);
 }
 
 START_TEST(test_map)
@@ -255,9 +266,8 @@ END_TEST
 START_TEST(test_random_workload_matches_model)
 {
     fixture_t f;
-    model_t *m = calloc(1, sizeof *m);
     unsigned seed = 20240601;
-    setup_compacted(&f, 2048);
+    model_t *m = setup_compacted(&f, 2048);
     append_random(&f, m, &seed, 400);
     size_t before = kl_log_segment_count(f.log);
     uint64_t size_before = kl_log_size(f.log);
@@ -285,8 +295,7 @@ START_TEST(test_random_workload_matches_model)
     ck_assert(kl_log_dirty_ratio(f.log, f.now) == 0);
     ck_assert_int_eq(kl_log_clean(f.log, f.now, NULL), KL_ERR_NOENT);
     check_compacted(f.log, m, point, false);
-    free(m);
-    fixture_free(&f);
+    teardown_compacted(&f, m);
 }
 END_TEST
 
@@ -295,9 +304,8 @@ END_TEST
 START_TEST(test_cleaned_indexes_match_rebuild)
 {
     fixture_t f;
-    model_t *m = calloc(1, sizeof *m);
     unsigned seed = 4242;
-    setup_compacted(&f, 4096);
+    model_t *m = setup_compacted(&f, 4096);
     f.config.index_interval_bytes = 100;
     ck_assert_int_eq(kl_log_set_config(f.log, &f.config), KL_ERR_NONE);
     append_random(&f, m, &seed, 300);
@@ -338,16 +346,14 @@ START_TEST(test_cleaned_indexes_match_rebuild)
             free(saved[i][k]);
         }
     check_compacted(f.log, m, point, false);
-    free(m);
-    fixture_free(&f);
+    teardown_compacted(&f, m);
 }
 END_TEST
 
 START_TEST(test_merged_segments_fit)
 {
     fixture_t f;
-    model_t *m = calloc(1, sizeof *m);
-    setup_compacted(&f, 1500);
+    model_t *m = setup_compacted(&f, 1500);
     /* the same 3 keys over and over: each segment shrinks to a few
      * records, and neighbours merge */
     for (int i = 0; i < 200; i++) {
@@ -359,8 +365,7 @@ START_TEST(test_merged_segments_fit)
     ck_assert_uint_le(kl_log_segment_count(f.log), 3);
     check_compacted(f.log, m, kl_log_clean_point(f.log), false);
     ck_assert_int_eq(kl_log_start_offset(f.log), 0);
-    free(m);
-    fixture_free(&f);
+    teardown_compacted(&f, m);
 }
 END_TEST
 
@@ -380,8 +385,7 @@ static bool has_tombstone_of(kl_log_t *log, int key);
 START_TEST(test_tombstones_after_delete_retention)
 {
     fixture_t f;
-    model_t *m = calloc(1, sizeof *m);
-    setup_compacted(&f, 600);
+    model_t *m = setup_compacted(&f, 600);
     append_tombstone_case(&f, m);
     int64_t t = f.now;
     ck_assert_int_eq(kl_log_clean(f.log, t, NULL), KL_ERR_NONE);
@@ -396,8 +400,7 @@ START_TEST(test_tombstones_after_delete_retention)
     ck_assert_int_eq(kl_log_clean(f.log, t + DAY + 1, NULL), KL_ERR_NONE);
     ck_assert(!has_tombstone_of(f.log, 1));
     check_compacted(f.log, m, kl_log_clean_point(f.log), true);
-    free(m);
-    fixture_free(&f);
+    teardown_compacted(&f, m);
 }
 END_TEST
 
@@ -442,8 +445,7 @@ static void check_meta(void *opaque, const kl_batch_t *b, const kl_record_t *rec
 START_TEST(test_batch_metadata_kept)
 {
     fixture_t f;
-    model_t *m = calloc(1, sizeof *m);
-    setup_compacted(&f, 800);
+    model_t *m = setup_compacted(&f, 800);
     kl_codec_t codec = kl_codec_available(KL_CODEC_LZ4) ? KL_CODEC_LZ4 : KL_CODEC_NONE;
     /* 4 records, the middle two superseded later: the batch is rewritten */
     rec_in_t in[] = {{10, 1}, {11, 2}, {12, 3}, {13, 4}};
@@ -462,8 +464,7 @@ START_TEST(test_batch_metadata_kept)
     ck_assert_int_eq(kl_log_read(f.log, first, 1 << 20, &r), KL_ERR_NONE);
     ck_assert_int_eq(r.first_offset, 0);
     kl_log_range_release(&r);
-    free(m);
-    fixture_free(&f);
+    teardown_compacted(&f, m);
 }
 END_TEST
 
@@ -506,8 +507,7 @@ static void count_producer_batches(kl_log_t *log, producer_batches_t *pb)
 START_TEST(test_emptied_producer_batch)
 {
     fixture_t f;
-    model_t *m = calloc(1, sizeof *m);
-    setup_compacted(&f, 600);
+    model_t *m = setup_compacted(&f, 600);
     rec_in_t first[] = {{20, 1}, {21, 2}};
     rec_in_t last[] = {{22, 3}, {23, 4}, {24, 5}};
     append_records(&f, m, first, 2, 2000, 0, KL_CODEC_NONE);
@@ -529,24 +529,21 @@ START_TEST(test_emptied_producer_batch)
     fixture_reopen(&f);
     count_producer_batches(f.log, &pb);
     ck_assert_int_eq(pb.empty, 2);
-    free(m);
-    fixture_free(&f);
+    teardown_compacted(&f, m);
 }
 END_TEST
 
 START_TEST(test_keyless_records_dropped)
 {
     fixture_t f;
-    model_t *m = calloc(1, sizeof *m);
-    setup_compacted(&f, 600);
+    model_t *m = setup_compacted(&f, 600);
     for (int i = 0; i < 30; i++) {
         rec_in_t in[] = {{-1, i}, {i % 5, i}};
         append_records(&f, m, in, 2, -1, 0, KL_CODEC_NONE);
     }
     ck_assert_int_eq(kl_log_clean(f.log, f.now, NULL), KL_ERR_NONE);
     check_compacted(f.log, m, kl_log_clean_point(f.log), false);
-    free(m);
-    fixture_free(&f);
+    teardown_compacted(&f, m);
 }
 END_TEST
 
@@ -570,9 +567,8 @@ START_TEST(test_crash_at_each_swap_step)
                                              KL_CLEAN_CRASH_AFTER_DELETE};
     kl_clean_crash_t step = steps[_i];
     fixture_t f;
-    model_t *m = calloc(1, sizeof *m);
     unsigned seed = 77;
-    setup_compacted(&f, 2048);
+    model_t *m = setup_compacted(&f, 2048);
     append_random(&f, m, &seed, 200);
     int64_t end = kl_log_end_offset(f.log);
     kl_log_clean_crash_at(f.log, step);
@@ -598,17 +594,15 @@ START_TEST(test_crash_at_each_swap_step)
     /* Either way a clean now finishes the job. */
     ck_assert_int_eq(kl_log_clean(f.log, f.now, NULL), KL_ERR_NONE);
     check_compacted(f.log, m, kl_log_clean_point(f.log), false);
-    free(m);
-    fixture_free(&f);
+    teardown_compacted(&f, m);
 }
 END_TEST
 
 START_TEST(test_range_outlives_swap)
 {
     fixture_t f;
-    model_t *m = calloc(1, sizeof *m);
     unsigned seed = 5;
-    setup_compacted(&f, 2048);
+    model_t *m = setup_compacted(&f, 2048);
     append_random(&f, m, &seed, 100);
     kl_log_range_t r;
     ck_assert_int_eq(kl_log_read(f.log, 0, 1 << 20, &r), KL_ERR_NONE);
@@ -619,17 +613,15 @@ START_TEST(test_range_outlives_swap)
     kl_log_range_release(&r);
     free(before);
     free(after);
-    free(m);
-    fixture_free(&f);
+    teardown_compacted(&f, m);
 }
 END_TEST
 
 START_TEST(test_dirty_ratio_and_lag)
 {
     fixture_t f;
-    model_t *m = calloc(1, sizeof *m);
     unsigned seed = 9;
-    setup_compacted(&f, 2048);
+    model_t *m = setup_compacted(&f, 2048);
     f.config.min_compaction_lag_ms = 1000;
     ck_assert_int_eq(kl_log_set_config(f.log, &f.config), KL_ERR_NONE);
     append_random(&f, m, &seed, 200); /* batches 10 ms apart: 2 s */
@@ -655,8 +647,7 @@ START_TEST(test_dirty_ratio_and_lag)
     f.config.compact = false;
     ck_assert_int_eq(kl_log_set_config(f.log, &f.config), KL_ERR_NONE);
     ck_assert(!kl_log_clean_due(f.log, f.now + 10000));
-    free(m);
-    fixture_free(&f);
+    teardown_compacted(&f, m);
 }
 END_TEST
 
@@ -684,9 +675,8 @@ static void *cleaner_thread(void *arg)
 START_TEST(test_appends_while_cleaning)
 {
     fixture_t f;
-    model_t *m = calloc(1, sizeof *m);
     unsigned seed = 31;
-    setup_compacted(&f, 4096);
+    model_t *m = setup_compacted(&f, 4096);
     concurrent_t c = {&f, m, false, 0};
     pthread_t t;
     ck_assert_int_eq(pthread_create(&t, NULL, cleaner_thread, &c), 0);
@@ -709,8 +699,7 @@ START_TEST(test_appends_while_cleaning)
     kl_err_t err = kl_log_clean(f.log, f.now, NULL);
     ck_assert(err == KL_ERR_NONE || err == KL_ERR_NOENT);
     check_compacted(f.log, m, kl_log_clean_point(f.log), false);
-    free(m);
-    fixture_free(&f);
+    teardown_compacted(&f, m);
 }
 END_TEST
 
