@@ -1,0 +1,20 @@
+# lib/consumer: the consumer handle, its assignment, fetcher and offset
+# lookups (the assignors are in local.mk).
+libkafkalite_internal_la_SOURCES += \
+	lib/consumer/assignment.c \
+	lib/consumer/consumer.c \
+	lib/consumer/fetch_parse.c \
+	lib/consumer/fetcher.c \
+	lib/consumer/list_offsets.c \
+	lib/consumer/queries.c
+noinst_HEADERS += lib/consumer/consumer_impl.h
+kafkaliteinclude_HEADERS += include/kafkalite/consumer.h
+
+if HAVE_CHECK
+check_PROGRAMS += tests/integration/test_consumer
+TESTS += tests/integration/test_consumer
+tests_integration_test_consumer_SOURCES = tests/integration/test_consumer.c \
+	tests/integration/broker_fixture.c tests/integration/broker_fixture.h
+tests_integration_test_consumer_CFLAGS = $(TEST_CFLAGS)
+tests_integration_test_consumer_LDADD = $(TEST_LIBS)
+endif
