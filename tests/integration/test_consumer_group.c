@@ -104,23 +104,59 @@ START_TEST(test_three_members_exactly_once)
     for (int p = 0; p < NPART; p++)
         seen[p] = calloc(NMSG, 1);
     long total = 0, dups = 0;
-    long long deadline = fixture_now_ms() + 4 * WAIT_MS;
-    while (total < NMSG && fixture_now_ms() < deadline)
-        for (int i = 0; i < 3; i++) {
-            kl_message_t *msg = kl_consumer_poll(m[i], 5);
-            if (!msg)
-                continue;
-            if (!kl_message_error(msg)) {
-                int32_t p = kl_message_partition(msg);
-                int64_t off = kl_message_offset(msg);
-                ck_assert(p >= 0 && p < NPART && off >= 0 && off < NMSG);
-                if (seen[p][off]++)
-                    dups++;
-                else
-                    total++;
+    long long deadline = fixture_now_ms() + 3 * WAIT_MS;
+    long long last_progress = fixture_now_ms();
+    /* Drain each member in turn without waiting; wait a little only when
+     * a whole round found nothing. */
+    int idle = 0;
+    while (total < NMSG && fixture_now_ms() < deadline && fixture_now_ms() - last_progress < WAIT_MS) {
+        int got = 0;
+        for (int i = 0; i < 3; i++)
+            for (int k = 0; k < 5000; k++) {
+                kl_message_t *msg = kl_consumer_poll(m[i], idle ? 3 : 0);
+                if (!msg)
+                    break;
+                got++;
+                if (!kl_message_error(msg)) {
+                    int32_t p = kl_message_partition(msg);
+                    int64_t off = kl_message_offset(msg);
+                    ck_assert(p >= 0 && p < NPART && off >= 0 && off < NMSG);
+                    if (seen[p][off]++)
+                        dups++;
+                    else
+                        total++;
+                    last_progress = fixture_now_ms();
+                } else {
+                    size_t len;
+                    const char *why = kl_message_value(msg, &len);
+                    fprintf(stderr, "member %d: %s: %.*s\n", i, kl_err_name(kl_message_error(msg)), (int)len,
+                            why ? why : "");
+                }
+                kl_message_destroy(msg);
             }
-            kl_message_destroy(msg);
+        idle = got == 0;
+    }
+    if (total != NMSG) {
+        for (int i = 0; i < 3; i++) {
+            kl_partition_lag_t *lags;
+            size_t n;
+            ck_assert_int_eq(kl_consumer_lag(m[i], &lags, &n), KL_ERR_NONE);
+            for (size_t k = 0; k < n; k++)
+                fprintf(stderr, "member %d: %s [%d] position %lld committed %lld high %lld\n", i, lags[k].topic,
+                        lags[k].partition, (long long)lags[k].position, (long long)lags[k].committed,
+                        (long long)lags[k].high_watermark);
+            kl_consumer_lag_free(lags, n);
         }
+        for (int p = 0; p < NPART; p++) {
+            long n = 0, first_missing = -1;
+            for (long o = 0; o < NMSG; o++) {
+                n += seen[p][o] != 0;
+                if (!seen[p][o] && first_missing < 0)
+                    first_missing = o;
+            }
+            fprintf(stderr, "partition %d: %ld seen, first missing %ld\n", p, n, first_missing);
+        }
+    }
     ck_assert_msg(total == NMSG, "consumed %ld distinct messages of %d", total, NMSG);
     ck_assert_msg(dups == 0, "%ld duplicates", dups);
     /* each member owned a share: 2 partitions each with range */
