@@ -28,3 +28,15 @@ tests_integration_test_consumer_group_SOURCES = tests/integration/test_consumer_
 tests_integration_test_consumer_group_CFLAGS = $(TEST_CFLAGS)
 tests_integration_test_consumer_group_LDADD = $(TEST_LIBS)
 endif
+
+if HAVE_CHECK
+if HAVE_RDKAFKA
+check_PROGRAMS += tests/interop/test_consumer_rdkafka
+TESTS += tests/interop/test_consumer_rdkafka
+tests_interop_test_consumer_rdkafka_SOURCES = tests/interop/test_consumer_rdkafka.c \
+	tests/interop/mock_util.c tests/interop/mock_util.h \
+	tests/integration/broker_fixture.c tests/integration/broker_fixture.h
+tests_interop_test_consumer_rdkafka_CFLAGS = $(TEST_CFLAGS) $(RDKAFKA_CFLAGS)
+tests_interop_test_consumer_rdkafka_LDADD = $(TEST_LIBS) $(RDKAFKA_LIBS)
+endif
+endif
