@@ -12,6 +12,7 @@
 #include "kafkalite/message.h"
 #include "kafkalite/topic_partition.h"
 #include "kafkalite/producer.h"
+#include "kafkalite/consumer.h"
 #include "kafkalite/admin.h"
 
 #endif

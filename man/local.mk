@@ -25,6 +25,8 @@ dist_man_MANS += \
 	man/man3/kl_admin_new.3 \
 	man/man3/kl_admin_results_destroy.3 \
 	man/man3/kl_admin_topics_destroy.3 \
+	man/man3/kl_assign.3 \
+	man/man3/kl_assignment.3 \
 	man/man3/kl_broker_bootstrap_servers.3 \
 	man/man3/kl_broker_conf_new.3 \
 	man/man3/kl_broker_destroy.3 \
@@ -32,6 +34,9 @@ dist_man_MANS += \
 	man/man3/kl_broker_new.3 \
 	man/man3/kl_broker_start.3 \
 	man/man3/kl_broker_stop.3 \
+	man/man3/kl_commit.3 \
+	man/man3/kl_commit_message.3 \
+	man/man3/kl_committed.3 \
 	man/man3/kl_conf_destroy.3 \
 	man/man3/kl_conf_dump.3 \
 	man/man3/kl_conf_dump_free.3 \
@@ -41,19 +46,36 @@ dist_man_MANS += \
 	man/man3/kl_conf_set.3 \
 	man/man3/kl_conf_set_delivery_cb.3 \
 	man/man3/kl_conf_set_log_cb.3 \
+	man/man3/kl_conf_set_offset_commit_cb.3 \
 	man/man3/kl_conf_set_opaque.3 \
 	man/man3/kl_conf_set_partitioner_cb.3 \
+	man/man3/kl_conf_set_rebalance_cb.3 \
 	man/man3/kl_conf_set_stats_cb.3 \
+	man/man3/kl_consumer_close.3 \
+	man/man3/kl_consumer_destroy.3 \
+	man/man3/kl_consumer_lag.3 \
+	man/man3/kl_consumer_lag_free.3 \
+	man/man3/kl_consumer_memberid.3 \
+	man/man3/kl_consumer_new.3 \
+	man/man3/kl_consumer_poll.3 \
 	man/man3/kl_err_is_local.3 \
 	man/man3/kl_err_is_retriable.3 \
 	man/man3/kl_err_name.3 \
 	man/man3/kl_err_str.3 \
+	man/man3/kl_get_watermark_offsets.3 \
 	man/man3/kl_headers_add.3 \
 	man/man3/kl_headers_count.3 \
 	man/man3/kl_headers_destroy.3 \
+	man/man3/kl_headers_get.3 \
+	man/man3/kl_headers_get_last.3 \
 	man/man3/kl_headers_new.3 \
+	man/man3/kl_incremental_assign.3 \
+	man/man3/kl_incremental_unassign.3 \
+	man/man3/kl_message_destroy.3 \
 	man/man3/kl_message_error.3 \
+	man/man3/kl_message_headers.3 \
 	man/man3/kl_message_key.3 \
+	man/man3/kl_message_leader_epoch.3 \
 	man/man3/kl_message_offset.3 \
 	man/man3/kl_message_opaque.3 \
 	man/man3/kl_message_partition.3 \
@@ -61,6 +83,10 @@ dist_man_MANS += \
 	man/man3/kl_message_timestamp.3 \
 	man/man3/kl_message_topic.3 \
 	man/man3/kl_message_value.3 \
+	man/man3/kl_offsets_for_times.3 \
+	man/man3/kl_offsets_store.3 \
+	man/man3/kl_pause.3 \
+	man/man3/kl_position.3 \
 	man/man3/kl_produce.3 \
 	man/man3/kl_produce_flags.3 \
 	man/man3/kl_produce_headers.3 \
@@ -73,6 +99,12 @@ dist_man_MANS += \
 	man/man3/kl_producer_poll.3 \
 	man/man3/kl_producer_purge.3 \
 	man/man3/kl_producer_stats.3 \
+	man/man3/kl_query_watermark_offsets.3 \
+	man/man3/kl_rebalance_protocol.3 \
+	man/man3/kl_resume.3 \
+	man/man3/kl_seek.3 \
+	man/man3/kl_subscribe.3 \
+	man/man3/kl_subscription.3 \
 	man/man3/kl_topic_partition_list_add.3 \
 	man/man3/kl_topic_partition_list_copy.3 \
 	man/man3/kl_topic_partition_list_del.3 \
@@ -82,6 +114,7 @@ dist_man_MANS += \
 	man/man3/kl_topic_partition_list_set_offset.3 \
 	man/man3/kl_topic_partition_list_sort.3 \
 	man/man3/kl_topic_partition_set_metadata.3 \
+	man/man3/kl_unsubscribe.3 \
 	man/man3/kl_version.3 \
 	man/man3/kl_version_str.3 \
 	man/man5/kafkalite-broker.properties.5 \

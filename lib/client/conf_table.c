@@ -180,6 +180,10 @@ static const kl_conf_prop_t client_props[] = {
                 {"read_committed", KL_ISOLATION_READ_COMMITTED}),
         "read_committed hides messages of open and aborted transactions; read_uncommitted shows all."),
     KL_PROP_BOOL("check.crcs", "consumer", "false", "Verify the CRC of fetched batches."),
+    KL_PROP_BOOL("enable.partition.eof", "consumer", "false",
+                 "Report KL_ERR_PARTITION_EOF through poll each time a partition reaches its end."),
+    KL_PROP_INT("fetch.error.backoff.ms", "consumer", "500", 0, 300000,
+                "How long to wait before fetching a partition again after a fetch error, in ms."),
     KL_PROP_BOOL("allow.auto.create.topics", "consumer", "false",
                  "Let subscribing to a missing topic create it (the broker must allow it too)."),
 };

@@ -4,12 +4,14 @@ libkafkalite_internal_la_SOURCES += \
 	lib/client/client_broker.c \
 	lib/client/client.c \
 	lib/client/log.c \
+	lib/client/message.c \
 	lib/client/metadata.c \
 	lib/client/topic_partition.c
 noinst_HEADERS += \
 	lib/client/client.h \
 	lib/client/client_impl.h \
-	lib/client/log.h
+	lib/client/log.h \
+	lib/client/message_impl.h
 kafkaliteinclude_HEADERS += include/kafkalite/topic_partition.h
 
 if HAVE_CHECK
@@ -27,10 +29,10 @@ endif
 libkafkalite_internal_la_SOURCES += \
 	lib/producer/accumulator.c \
 	lib/producer/idempotence.c \
-	lib/producer/message.c \
 	lib/producer/partitioner.c \
 	lib/producer/producer.c \
 	lib/producer/purge.c \
+	lib/producer/report.c \
 	lib/producer/sender.c \
 	lib/producer/stats.c \
 	lib/producer/topics.c \

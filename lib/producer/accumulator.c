@@ -361,7 +361,7 @@ kl_err_t kl_produce_flags(kl_producer_t *p, const char *topic, int32_t partition
     if (!value)
         value_len = 0;
     size_t header_count, header_bytes;
-    const kl_record_header_t *headers = prod_headers_items(hdrs, &header_count, &header_bytes);
+    const kl_record_header_t *headers = kl_headers_items(hdrs, &header_count, &header_bytes);
     size_t bound = kl_batch_record_size_bound(key_len, value_len, headers, header_count);
     if (KL_BATCH_HEADER_SIZE + bound > p->s.message_max_bytes)
         return KL_ERR_MESSAGE_TOO_LARGE;

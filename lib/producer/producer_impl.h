@@ -7,7 +7,7 @@
  *   idempotence.c  the I/O thread: producer id, sequences, epoch bumps
  *   purge.c        kl_producer_purge() and the fatal error
  *   stats.c        kl_producer_stats() and the periodic statistics
- *   message.c      kl_message_t accessors and kl_headers_t
+ *   report.c       delivery reports as kl_message_t (lib/client/message_impl.h)
  *
  * Where each batch lives decides who may touch it. A batch is always in
  * exactly one place: its partition's queue (open, closing or ready), a
@@ -27,6 +27,7 @@
 #include <stddef.h>
 
 #include "client/client.h"
+#include "client/message_impl.h"
 #include "kafkalite/producer.h"
 #include "record/batch.h"
 
@@ -37,20 +38,6 @@ typedef struct dr_node {
     struct dr_node *next;
     dr_kind_t kind;
 } dr_node_t;
-
-/* A delivery report as the callback sees it (built on the stack). */
-struct kl_message {
-    const char *topic;
-    int32_t partition;
-    int64_t offset;
-    const void *key, *value;
-    size_t key_len, value_len;
-    int64_t timestamp;
-    kl_timestamp_type_t tstype;
-    kl_err_t err;
-    kl_msg_status_t status;
-    void *opaque;
-};
 
 /* One message in a batch: what the report needs besides the record. */
 typedef struct prod_msg {
@@ -354,10 +341,8 @@ pending_msg_t *prod_take_pending(kl_producer_t *p, prod_topic_t *t, int64_t now,
 void prod_fail_batches(kl_producer_t *p, prod_batch_t *b, kl_err_t err);
 void prod_fail_pending(kl_producer_t *p, pending_msg_t *m, kl_err_t err);
 
-/* message.c: fills a report for message i of batch b / a pending one. */
+/* report.c: fills a report for message i of batch b / a pending one. */
 void prod_message_from_batch(kl_message_t *m, const prod_batch_t *b, int32_t i);
 void prod_message_from_pending(kl_message_t *m, const pending_msg_t *pm);
-/* The headers of a list, and their payload bytes (names and values). */
-const kl_record_header_t *prod_headers_items(const kl_headers_t *h, size_t *countp, size_t *bytesp);
 
 #endif

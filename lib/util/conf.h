@@ -142,7 +142,15 @@ bool kl_conf_is_set(const kl_conf_t *conf, const char *name);
  * and a handle reads them at creation. The engine does not know what the
  * slots mean. */
 typedef void (*kl_conf_fn_t)(void);
-enum { KL_CONF_HOOK_LOG, KL_CONF_HOOK_DELIVERY, KL_CONF_HOOK_PARTITIONER, KL_CONF_HOOK_STATS, KL_CONF_HOOK_COUNT = 8 };
+enum {
+    KL_CONF_HOOK_LOG,
+    KL_CONF_HOOK_DELIVERY,
+    KL_CONF_HOOK_PARTITIONER,
+    KL_CONF_HOOK_STATS,
+    KL_CONF_HOOK_REBALANCE,
+    KL_CONF_HOOK_OFFSET_COMMIT,
+    KL_CONF_HOOK_COUNT = 8
+};
 typedef struct kl_conf_hooks {
     kl_conf_fn_t fn[KL_CONF_HOOK_COUNT];
     void *opaque;

@@ -1,0 +1,131 @@
+/* One partition's fetched records turned into consumer messages: the
+ * batches are walked in place (CRC-32C checked with check.crcs),
+ * compressed ones decompressed once into a buffer the messages share,
+ * control batches and records before the fetch offset skipped. Messages
+ * point into the fetched bytes; nothing is copied per message. */
+#include <stdlib.h>
+
+#include "consumer/consumer_impl.h"
+#include "record/batch_layout.h"
+#include "util/buf.h"
+
+/* An upper bound of the messages in the records: a sum of record counts
+ * (checked against sizes later by the record iterator). */
+static size_t count_records(const uint8_t *raw, size_t len, unsigned flags)
+{
+    kl_batch_iter_t it;
+    kl_batch_t b;
+    size_t n = 0;
+    kl_batch_iter_init(&it, raw, len, flags | KL_BATCH_SKIP_CRC);
+    while (kl_batch_iter_next(&it, &b) == KL_ERR_NONE)
+        if (b.magic == KL_BATCH_MAGIC && !kl_batch_is_control(&b) && b.record_count > 0)
+            n += (size_t)b.record_count;
+    return n;
+}
+
+/* Where the batch the iterator stopped at ends, when its header can be
+ * trusted that far: its offsets lie at or after from. -1 otherwise. */
+static int64_t skip_past_bad(const kl_batch_iter_t *it, int64_t from)
+{
+    if ((size_t)(it->end - it->p) < KL_BATCH_HEADER_SIZE)
+        return -1;
+    int64_t base = (int64_t)kl_load_be64(it->p + KL_BATCH_POS_BASE_OFFSET);
+    int32_t delta = (int32_t)kl_load_be32(it->p + KL_BATCH_POS_LAST_OFFSET_DELTA);
+    if (base < 0 || delta < 0 || base + delta < from || base > from)
+        return -1;
+    return base + delta + 1;
+}
+
+/* Fills messages from one batch's records. false on a record error. */
+static bool add_records(kl_msgbuf_t *buf, kl_record_iter_t *rit, const kl_batch_t *b, int32_t partition,
+                        int64_t fetch_offset, int64_t *next_offset)
+{
+    kl_record_t rec;
+    kl_err_t err;
+    kl_timestamp_type_t tstype =
+        kl_batch_is_log_append_time(b) ? KL_TIMESTAMP_LOG_APPEND_TIME : KL_TIMESTAMP_CREATE_TIME;
+    while ((err = kl_record_iter_next(rit, &rec)) == KL_ERR_NONE) {
+        if (rec.offset < fetch_offset)
+            continue; /* a compressed batch may start before the fetch offset */
+        kl_message_t *m = kl_msgbuf_next(buf);
+        if (!m)
+            return false;
+        m->partition = partition;
+        m->offset = rec.offset;
+        m->key = rec.key;
+        m->key_len = rec.key_len;
+        m->value = rec.value;
+        m->value_len = rec.value_len;
+        m->timestamp = rec.timestamp;
+        m->tstype = tstype;
+        m->leader_epoch = b->partition_leader_epoch;
+        m->hdr_data = rec.headers;
+        m->hdr_size = rec.headers_size;
+        m->hdr_count = rec.header_count;
+        m->status = KL_MSG_STATUS_PERSISTED;
+        *next_offset = rec.offset + 1;
+    }
+    return err == KL_ERR_NOENT;
+}
+
+kl_msgbuf_t *cons_parse_records(const cons_settings_t *s, const char *topic, int32_t partition, uint8_t *raw,
+                                size_t len, int64_t fetch_offset, int64_t *next_offset, bool *incomplete,
+                                kl_err_t *errp, const char **whyp)
+{
+    unsigned flags = s->check_crcs ? 0 : KL_BATCH_SKIP_CRC;
+    *next_offset = fetch_offset;
+    *incomplete = false;
+    *errp = KL_ERR_NONE;
+    *whyp = NULL;
+    kl_msgbuf_t *buf = kl_msgbuf_new(topic, raw, count_records(raw, len, flags));
+    if (!buf) {
+        *errp = KL_ERR_NOMEM;
+        *whyp = "out of memory";
+        return NULL;
+    }
+    kl_batch_iter_t it;
+    kl_record_iter_t rit;
+    kl_batch_t b;
+    kl_err_t err;
+    kl_batch_iter_init(&it, raw, len, flags);
+    kl_record_iter_init(&rit, 0);
+    while ((err = kl_batch_iter_next(&it, &b)) == KL_ERR_NONE) {
+        if (b.magic != KL_BATCH_MAGIC || kl_batch_last_offset(&b) < *next_offset)
+            continue;
+        if (kl_batch_is_control(&b)) {
+            *next_offset = kl_batch_last_offset(&b) + 1;
+            continue;
+        }
+        err = kl_record_iter_start(&rit, &b);
+        if (!err) {
+            size_t inflated_len;
+            uint8_t *inflated = kl_record_iter_take_buffer(&rit, &inflated_len);
+            if (inflated && !kl_msgbuf_adopt(buf, inflated))
+                err = KL_ERR_NOMEM;
+        }
+        if (!err && !add_records(buf, &rit, &b, partition, fetch_offset, next_offset))
+            err = rit.err ? rit.err : KL_ERR_BAD_MSG;
+        if (err) {
+            *errp = err;
+            *whyp = rit.why ? rit.why : kl_err_str(err);
+            break;
+        }
+        /* records the broker compacted away still move the offset on */
+        *next_offset = kl_batch_last_offset(&b) + 1;
+    }
+    if (err != KL_ERR_NOENT && !*errp) {
+        *errp = err;
+        *whyp = it.why ? it.why : kl_err_str(err);
+        int64_t past = skip_past_bad(&it, *next_offset);
+        if (past > *next_offset && buf->nmsgs == 0)
+            *next_offset = past;
+    }
+    if (err == KL_ERR_NOENT && it.incomplete && buf->nmsgs == 0)
+        *incomplete = true;
+    kl_record_iter_free(&rit);
+    if (buf->nmsgs == 0) {
+        kl_msgbuf_release(buf, 1);
+        return NULL;
+    }
+    return buf;
+}
