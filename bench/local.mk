@@ -2,7 +2,7 @@
 # Add a benchmark to BENCHMARKS and give it _SOURCES and _LDADD.
 BENCHMARKS = bench/bench_record bench/bench_storage bench/bench_groups
 if HAVE_RDKAFKA
-BENCHMARKS += bench/bench_producer
+BENCHMARKS += bench/bench_producer bench/bench_broker
 endif
 EXTRA_PROGRAMS = $(BENCHMARKS)
 CLEANFILES += $(BENCHMARKS)
@@ -23,3 +23,9 @@ bench: $(BENCHMARKS)
 
 bench_bench_groups_SOURCES = bench/bench_groups.c tests/interop/wire_client.c tests/interop/wire_client.h
 bench_bench_groups_LDADD = libkafkalite-internal.la $(KL_DEP_LIBS)
+
+# librdkafka's producer and consumer against the kafkalite broker daemon and
+# librdkafka's mock cluster (needs tools/kafkalite built).
+bench_bench_broker_SOURCES = bench/bench_broker.c
+bench_bench_broker_CFLAGS = $(AM_CFLAGS) $(RDKAFKA_CFLAGS)
+bench_bench_broker_LDADD = $(RDKAFKA_LIBS)

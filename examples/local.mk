@@ -13,3 +13,29 @@ examples_embedded_demo_SOURCES = examples/embedded_demo.c
 examples_embedded_demo_CPPFLAGS = -I$(top_srcdir)/include
 examples_embedded_demo_LDADD = libkafkalite.la
 TESTS += examples/embedded_demo
+
+# The examples a user copies from, installed as documentation and built
+# here against the public API only. make check runs each against the
+# embedded broker: producer through a driver script that feeds it lines,
+# test_with_broker (a Check suite, as a user's own test would be) directly.
+exampledir = $(docdir)/examples
+dist_example_DATA = \
+	examples/embedded_demo.c \
+	examples/producer.c \
+	examples/test_with_broker.c
+
+noinst_PROGRAMS += examples/producer
+examples_producer_SOURCES = examples/producer.c
+examples_producer_CPPFLAGS = -I$(top_srcdir)/include
+examples_producer_LDADD = libkafkalite.la
+TESTS += tests/tools/test_example_producer.sh
+EXTRA_DIST += tests/tools/test_example_producer.sh tests/tools/broker_lib.sh
+
+if HAVE_CHECK
+check_PROGRAMS += examples/test_with_broker
+examples_test_with_broker_SOURCES = examples/test_with_broker.c
+examples_test_with_broker_CPPFLAGS = -I$(top_srcdir)/include
+examples_test_with_broker_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+examples_test_with_broker_LDADD = libkafkalite.la $(CHECK_LIBS)
+TESTS += examples/test_with_broker
+endif

@@ -1,5 +1,7 @@
 # man/: reference pages, installed by make install and linted by make check.
 dist_man_MANS += \
+	man/man1/kafkalite-perf.1 \
+	man/man1/kafkalite-produce.1 \
 	man/man1/kafkalite.1 \
 	man/man3/kl_broker_bootstrap_servers.3 \
 	man/man3/kl_broker_conf_new.3 \
@@ -18,6 +20,8 @@ dist_man_MANS += \
 	man/man3/kl_conf_set_delivery_cb.3 \
 	man/man3/kl_conf_set_log_cb.3 \
 	man/man3/kl_conf_set_opaque.3 \
+	man/man3/kl_conf_set_partitioner_cb.3 \
+	man/man3/kl_conf_set_stats_cb.3 \
 	man/man3/kl_err_is_local.3 \
 	man/man3/kl_err_is_retriable.3 \
 	man/man3/kl_err_name.3 \
@@ -36,13 +40,17 @@ dist_man_MANS += \
 	man/man3/kl_message_topic.3 \
 	man/man3/kl_message_value.3 \
 	man/man3/kl_produce.3 \
+	man/man3/kl_produce_flags.3 \
 	man/man3/kl_produce_headers.3 \
 	man/man3/kl_producer_destroy.3 \
 	man/man3/kl_producer_failed.3 \
+	man/man3/kl_producer_fatal_error.3 \
 	man/man3/kl_producer_flush.3 \
 	man/man3/kl_producer_new.3 \
 	man/man3/kl_producer_outstanding.3 \
 	man/man3/kl_producer_poll.3 \
+	man/man3/kl_producer_purge.3 \
+	man/man3/kl_producer_stats.3 \
 	man/man3/kl_topic_partition_list_add.3 \
 	man/man3/kl_topic_partition_list_copy.3 \
 	man/man3/kl_topic_partition_list_del.3 \
@@ -53,6 +61,8 @@ dist_man_MANS += \
 	man/man3/kl_topic_partition_list_sort.3 \
 	man/man3/kl_topic_partition_set_metadata.3 \
 	man/man3/kl_version.3 \
-	man/man3/kl_version_str.3
+	man/man3/kl_version_str.3 \
+	man/man5/kafkalite-broker.properties.5 \
+	man/man5/kafkalite.conf.5
 TESTS += tests/man_check.sh
 EXTRA_DIST += tests/man_check.sh

@@ -19,4 +19,12 @@ typedef int cli_command_fn(int argc, char **argv);
 int cmd_broker(int argc, char **argv);
 void cmd_broker_usage(FILE *out);
 
+/* `kafkalite produce`: tools/cmd_produce.c. */
+int cmd_produce(int argc, char **argv);
+void cmd_produce_usage(FILE *out);
+
+/* `kafkalite perf`: tools/cmd_perf.c. */
+int cmd_perf(int argc, char **argv);
+void cmd_perf_usage(FILE *out);
+
 #endif

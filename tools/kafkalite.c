@@ -17,6 +17,8 @@ typedef struct cli_command {
 
 static const cli_command_t commands[] = {
     {"broker", "run an embedded broker in the foreground", cmd_broker, cmd_broker_usage},
+    {"produce", "produce lines of standard input as messages", cmd_produce, cmd_produce_usage},
+    {"perf", "load generators: perf produce", cmd_perf, cmd_perf_usage},
 };
 
 #define COMMAND_COUNT (sizeof commands / sizeof commands[0])

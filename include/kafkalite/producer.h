@@ -10,13 +10,27 @@
  * runs on the library's own thread. delivery.timeout.ms bounds the time
  * from kl_produce() to the report, even when no broker can be reached.
  *
- * Ordering: messages of one partition are sent in order, and a partition
- * never has more batches in flight than a connection may have requests
- * (max.in.flight.requests.per.connection). With more than one, a retried
- * batch may land after a later one; with 1, order holds across retries and
- * leader changes. Idempotence
- * (enable.idempotence=true) is not available yet: kl_producer_new()
- * refuses it rather than promise what it cannot keep.
+ * Ordering and idempotence: messages of one partition are sent in order.
+ * With enable.idempotence=true (the default, as in current Kafka clients)
+ * the producer gets a producer id from the cluster (InitProducerId) and
+ * numbers each partition's batches; the broker drops a retried batch it
+ * already has and refuses one that would skip a number, so retries never
+ * duplicate and never reorder messages, with up to 5 requests in flight.
+ * Idempotence implies acks=all, max.in.flight.requests.per.connection <= 5
+ * and retries > 0: setting one of those otherwise next to an explicit
+ * enable.idempotence=true is a configuration error; next to the default,
+ * it turns idempotence off (as the Java client does). When the broker no
+ * longer knows the producer, or a batch fails for good after later ones
+ * were sent (delivery.timeout.ms, a purge), the producer bumps its epoch
+ * and restarts the numbering (KIP-360); the failed messages get their
+ * error report, and with enable.gapless.guarantee=true the producer stops
+ * instead (KL_ERR_FATAL, see kl_producer_fatal_error()). A batch in flight
+ * is not failed at its delivery.timeout.ms while idempotent (that could
+ * hide a gap): its report waits for the broker's answer or for
+ * request.timeout.ms. Without idempotence and with more than one request
+ * in flight, a retried batch may land after a later one (reordering), and
+ * a retry after a lost answer may store a message twice; with
+ * max.in.flight.requests.per.connection=1 order holds.
  *
  * Thread safety: kl_produce() may be called from several threads at once;
  * kl_producer_poll() and kl_producer_flush() from any thread (the callback
@@ -50,8 +64,10 @@ KL_EXPORT void kl_conf_set_delivery_cb(kl_conf_t *conf, kl_delivery_cb *cb);
  * the I/O thread, which connects to bootstrap.servers at once. NULL, with
  * errstr filled (NUL-terminated when errstr_size > 0), for an invalid
  * configuration: no bootstrap.servers, a compression.type this build
- * lacks, enable.idempotence=true or transactional.id (not supported yet),
- * a security.protocol other than plaintext. */
+ * lacks, enable.idempotence=true with acks, retries or
+ * max.in.flight.requests.per.connection set against it (errstr names
+ * them), transactional.id (not supported yet), a security.protocol other
+ * than plaintext. */
 KL_EXPORT kl_producer_t *kl_producer_new(const kl_conf_t *conf, char *errstr, size_t errstr_size);
 
 /** Queues one message. topic is NUL-terminated. partition is a partition
@@ -63,7 +79,8 @@ KL_EXPORT kl_producer_t *kl_producer_new(const kl_conf_t *conf, char *errstr, si
  * with no report: KL_ERR_QUEUE_FULL (queue.buffering.max.messages or
  * .kbytes reached: poll, then try again), KL_ERR_MESSAGE_TOO_LARGE (larger
  * than message.max.bytes), KL_ERR_UNKNOWN_TOPIC_OR_PARTITION (the topic is
- * known not to have that partition), KL_ERR_INVALID_ARG. */
+ * known not to have that partition), KL_ERR_FATAL (the producer hit a
+ * fatal error: kl_producer_fatal_error()), KL_ERR_INVALID_ARG. */
 KL_EXPORT kl_err_t kl_produce(kl_producer_t *producer, const char *topic, int32_t partition, const void *key,
                               size_t key_len, const void *value, size_t value_len, int64_t timestamp,
                               void *msg_opaque);
@@ -72,6 +89,21 @@ KL_EXPORT kl_err_t kl_produce(kl_producer_t *producer, const char *topic, int32_
 KL_EXPORT kl_err_t kl_produce_headers(kl_producer_t *producer, const char *topic, int32_t partition,
                                       const void *key, size_t key_len, const void *value, size_t value_len,
                                       const kl_headers_t *headers, int64_t timestamp, void *msg_opaque);
+
+/** kl_produce_flags() flags. KL_MSG_F_BLOCK: when queue.buffering.max.messages
+ * or .kbytes is reached, wait for room instead of returning
+ * KL_ERR_QUEUE_FULL. While it waits the call serves delivery reports on
+ * the calling thread, as kl_producer_poll() does, so a single-threaded
+ * application cannot deadlock; do not pass it from inside a delivery
+ * report callback. */
+#define KL_MSG_F_BLOCK 0x1
+
+/** kl_produce_headers() with flags (KL_MSG_F_*, 0 for none). Returns what
+ * kl_produce() returns; with KL_MSG_F_BLOCK, KL_ERR_QUEUE_FULL only when
+ * the message alone is larger than queue.buffering.max.kbytes. */
+KL_EXPORT kl_err_t kl_produce_flags(kl_producer_t *producer, const char *topic, int32_t partition, int flags,
+                                    const void *key, size_t key_len, const void *value, size_t value_len,
+                                    const kl_headers_t *headers, int64_t timestamp, void *msg_opaque);
 
 /** Serves delivery reports (and queued log lines) on the calling thread,
  * waiting up to timeout_ms (0: do not wait, -1: until one arrives) for the
@@ -94,6 +126,61 @@ KL_EXPORT size_t kl_producer_outstanding(kl_producer_t *producer);
 /** Messages whose delivery report carried an error, since the producer was
  * created. */
 KL_EXPORT uint64_t kl_producer_failed(kl_producer_t *producer);
+
+/** kl_producer_purge() flags. */
+#define KL_PURGE_QUEUE 0x1        /**< messages not sent yet */
+#define KL_PURGE_INFLIGHT 0x2     /**< stop waiting for requests in flight */
+#define KL_PURGE_NON_BLOCKING 0x4 /**< do not wait for the purge to be done */
+
+/** Drops messages: with KL_PURGE_QUEUE those waiting in the producer (not
+ * sent yet; status NOT_PERSISTED), with KL_PURGE_INFLIGHT those whose
+ * request is in flight (status POSSIBLY_PERSISTED: the broker may still
+ * store them; a late answer is ignored). Each purged message gets its
+ * delivery report with KL_ERR_PURGED from the next kl_producer_poll().
+ * Unless KL_PURGE_NON_BLOCKING is given, returns once the I/O thread has
+ * purged. With idempotence, purging messages in flight resets the
+ * partitions' sequences (an epoch bump). Returns KL_ERR_NONE, or
+ * KL_ERR_INVALID_ARG for unknown flags. */
+KL_EXPORT kl_err_t kl_producer_purge(kl_producer_t *producer, int flags);
+
+/** Whether the producer hit a fatal error (with idempotence and
+ * enable.gapless.guarantee, a sequence gap; or a producer id the cluster
+ * refuses): returns that error, with a sentence saying why in errstr
+ * (NUL-terminated when errstr_size > 0), or KL_ERR_NONE. After a fatal
+ * error kl_produce() returns KL_ERR_FATAL and queued messages fail with
+ * it; destroy the producer. */
+KL_EXPORT kl_err_t kl_producer_fatal_error(kl_producer_t *producer, char *errstr, size_t errstr_size);
+
+/** A partitioner: the partition, 0 to partition_count - 1, for a message
+ * produced to topic with KL_PARTITION_UA. key is NULL for a null key.
+ * It runs on the thread calling kl_produce(), or inside
+ * kl_producer_poll() for a message produced before its topic's partitions
+ * were known; the producer's lock is held, so it must be quick and must
+ * not call the producer. A value out of range fails the message with
+ * KL_ERR_UNKNOWN_TOPIC_OR_PARTITION in its delivery report. */
+typedef int32_t kl_partitioner_cb(const char *topic, const void *key, size_t key_len, int32_t partition_count,
+                                  void *opaque);
+
+/** Makes producers created from conf place messages with cb instead of
+ * the partitioner property (opaque: kl_conf_set_opaque()). NULL goes back
+ * to the property. */
+KL_EXPORT void kl_conf_set_partitioner_cb(kl_conf_t *conf, kl_partitioner_cb *cb);
+
+/** Statistics as one JSON object (the layout is described in
+ * kl_producer_stats(3)): json is NUL-terminated and valid during the
+ * call only. */
+typedef void kl_stats_cb(kl_producer_t *producer, const char *json, size_t json_len, void *opaque);
+
+/** Makes producers created from conf call cb every
+ * statistics.interval.ms, from kl_producer_poll() (and flush) only. */
+KL_EXPORT void kl_conf_set_stats_cb(kl_conf_t *conf, kl_stats_cb *cb);
+
+/** The producer's statistics now, as a NUL-terminated JSON object:
+ * queue depth (messages and bytes), requests in flight, errors and
+ * retries per broker, batches sent and their average fill, request
+ * latency (average and 99th percentile). Free it with free(). NULL when
+ * out of memory. */
+KL_EXPORT char *kl_producer_stats(kl_producer_t *producer);
 
 /** Stops the producer and frees it. Messages still outstanding fail with
  * KL_ERR_DESTROY (status POSSIBLY_PERSISTED for those in flight) and their

@@ -2,6 +2,7 @@
  * (see conn.h). */
 #include "broker/conn.h"
 #include "broker/group_wire.h"
+#include "util/clock.h"
 
 #include <errno.h>
 #include <netinet/in.h>
@@ -21,11 +22,11 @@
 /* Reads per readiness callback, so one busy client cannot starve others. */
 #define READS_PER_WAKEUP 4
 
-static void conn_close(broker_conn_t *c);
-
 static size_t out_pending(const broker_conn_t *c) { return c->out.len - c->out_sent; }
 
 static bool is_parked(const broker_conn_t *c) { return c->parked || c->group_call; }
+
+bool conn_is_idle(const broker_conn_t *c) { return !is_parked(c); }
 
 static bool can_serve(const broker_conn_t *c) { return !is_parked(c) && out_pending(c) < OUT_HIGH_WATER; }
 
@@ -58,6 +59,7 @@ static bool conn_flush(broker_conn_t *c)
             return false;
         }
         c->out_sent += (size_t)n;
+        c->last_active_ms = kl_clock_ms();
     }
     if (out_pending(c) == 0) {
         c->out_sent = 0;
@@ -170,6 +172,7 @@ static bool conn_read(broker_conn_t *c, bool *again)
         return false;
     }
     c->in.len += (size_t)n;
+    c->last_active_ms = kl_clock_ms();
     return true;
 }
 
@@ -216,7 +219,7 @@ static void set_socket_options(const kl_broker_t *b, int fd)
         setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &b->socket_receive_buffer, sizeof b->socket_receive_buffer);
 }
 
-void conn_accept(kl_broker_t *broker, broker_listener_t *listener, int fd, const char *peer)
+void conn_accept(kl_broker_t *broker, broker_listener_t *listener, int fd, const char *ip, const char *peer)
 {
     broker_conn_t *c = calloc(1, sizeof *c);
     if (!c) {
@@ -227,6 +230,8 @@ void conn_accept(kl_broker_t *broker, broker_listener_t *listener, int fd, const
     c->broker = broker;
     c->listener = listener;
     snprintf(c->peer, sizeof c->peer, "%s", peer);
+    snprintf(c->ip, sizeof c->ip, "%s", ip);
+    c->last_active_ms = kl_clock_ms();
     kl_buf_init(&c->in, 0);
     kl_buf_init(&c->out, 0);
     kl_arena_init(&c->arena, 0);
@@ -236,11 +241,12 @@ void conn_accept(kl_broker_t *broker, broker_listener_t *listener, int fd, const
     if (broker->conns)
         broker->conns->prev = c;
     broker->conns = c;
+    broker->conn_limits.count++;
     broker_log(broker, BROKER_LOG_DEBUG, "%s: connected on %s", peer, listener->name);
     conn_update_events(c);
 }
 
-static void conn_close(broker_conn_t *c)
+void conn_close(broker_conn_t *c)
 {
     kl_broker_t *b = c->broker;
     if (c->parked)
@@ -253,6 +259,7 @@ static void conn_close(broker_conn_t *c)
         c->prev->next = c->next;
     else
         b->conns = c->next;
+    b->conn_limits.count--;
     if (c->next)
         c->next->prev = c->prev;
     kl_arena_free(&c->arena);

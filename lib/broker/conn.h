@@ -17,6 +17,8 @@ struct broker_conn {
     broker_listener_t *listener;
     kl_io_t io;
     char peer[64];
+    char ip[48];            /* the peer's address, for max.connections.per.ip */
+    int64_t last_active_ms; /* last read or write, for connections.max.idle.ms */
     kl_buf_t in;      /* bytes read; the next frame starts at in_start */
     size_t in_start;
     kl_buf_t out;     /* encoded responses; out_sent of them written */
@@ -28,8 +30,13 @@ struct broker_conn {
     void *group_call; /* a group request parked in the coordinator (group_handlers.c) */
 };
 
-/* Takes over fd, a freshly accepted socket. */
-void conn_accept(kl_broker_t *broker, broker_listener_t *listener, int fd, const char *peer);
+/* Takes over fd, a freshly accepted socket from ip (peer: "ip:port"). */
+void conn_accept(kl_broker_t *broker, broker_listener_t *listener, int fd, const char *ip, const char *peer);
+/* Closes and frees the connection (its parked request is cancelled). */
+void conn_close(broker_conn_t *conn);
+/* Nothing of ours is pending on the connection (no parked request): the
+ * client is the one that has gone quiet. */
+bool conn_is_idle(const broker_conn_t *conn);
 /* Closes and frees every connection (at stop). */
 void conn_close_all(kl_broker_t *broker);
 /* The parked request of conn was answered (ok) or failed (the connection

@@ -326,14 +326,18 @@ static void on_accept(kl_loop_t *loop, kl_io_t *io, uint32_t events)
             return;
         }
         char peer[INET6_ADDRSTRLEN + 8] = "?";
-        char addr[INET6_ADDRSTRLEN];
+        char addr[INET6_ADDRSTRLEN] = "?";
         if (ss.ss_family == AF_INET &&
             inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr, addr, sizeof addr))
             snprintf(peer, sizeof peer, "%s:%d", addr, ntohs(((struct sockaddr_in *)&ss)->sin_port));
         else if (ss.ss_family == AF_INET6 &&
                  inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr, addr, sizeof addr))
             snprintf(peer, sizeof peer, "[%s]:%d", addr, ntohs(((struct sockaddr_in6 *)&ss)->sin6_port));
-        conn_accept(l->broker, l, fd, peer);
+        if (!conn_limits_admit(l->broker, addr)) {
+            close(fd);
+            continue;
+        }
+        conn_accept(l->broker, l, fd, addr, peer);
     }
 }
 

@@ -8,15 +8,18 @@ libkafkalite_internal_la_SOURCES += \
 	lib/broker/configs.c \
 	lib/broker/configs_alter.c \
 	lib/broker/conn.c \
+	lib/broker/conn_limits.c \
 	lib/broker/create_partitions.c \
 	lib/broker/delete_records.c \
 	lib/broker/dispatch.c \
 	lib/broker/fetch.c \
-	lib/broker/flusher.c \
+	lib/broker/log_dirs.c \
+	lib/broker/log_worker.c \
 	lib/broker/housekeeping.c \
 	lib/broker/list_offsets.c \
 	lib/broker/listener.c \
 	lib/broker/meta_properties.c \
+	lib/broker/offline.c \
 	lib/broker/metadata.c \
 	lib/broker/produce.c \
 	lib/broker/producer_ids.c \
@@ -26,6 +29,7 @@ libkafkalite_internal_la_SOURCES += \
 	lib/broker/topics.c
 noinst_HEADERS += \
 	lib/broker/conn.h \
+	lib/broker/conn_limits.h \
 	lib/broker/dispatch.h \
 	lib/broker/housekeeping.h \
 	lib/broker/producer_state.h \
@@ -73,6 +77,12 @@ TESTS += tests/integration/test_broker_log
 tests_integration_test_broker_log_SOURCES = tests/integration/test_broker_log.c $(BROKER_WIRE_TEST_SOURCES)
 tests_integration_test_broker_log_CFLAGS = $(TEST_CFLAGS)
 tests_integration_test_broker_log_LDADD = $(TEST_LIBS)
+
+check_PROGRAMS += tests/integration/test_broker_conns
+TESTS += tests/integration/test_broker_conns
+tests_integration_test_broker_conns_SOURCES = tests/integration/test_broker_conns.c $(BROKER_WIRE_TEST_SOURCES)
+tests_integration_test_broker_conns_CFLAGS = $(TEST_CFLAGS)
+tests_integration_test_broker_conns_LDADD = $(TEST_LIBS)
 endif
 
 # Real clients against the broker: librdkafka (linked) and kcat (spawned).
@@ -87,4 +97,28 @@ tests_interop_test_broker_rdkafka_SOURCES = \
 tests_interop_test_broker_rdkafka_CFLAGS = $(TEST_CFLAGS) $(RDKAFKA_CFLAGS)
 tests_interop_test_broker_rdkafka_LDADD = $(TEST_LIBS) $(RDKAFKA_LIBS)
 endif
+endif
+
+if HAVE_CHECK
+check_PROGRAMS += tests/integration/test_broker_compaction
+TESTS += tests/integration/test_broker_compaction
+tests_integration_test_broker_compaction_SOURCES = tests/integration/test_broker_compaction.c $(BROKER_WIRE_TEST_SOURCES)
+tests_integration_test_broker_compaction_CFLAGS = $(TEST_CFLAGS)
+tests_integration_test_broker_compaction_LDADD = $(TEST_LIBS)
+endif
+
+if HAVE_CHECK
+check_PROGRAMS += tests/integration/test_broker_log_dirs
+TESTS += tests/integration/test_broker_log_dirs
+tests_integration_test_broker_log_dirs_SOURCES = tests/integration/test_broker_log_dirs.c $(BROKER_WIRE_TEST_SOURCES)
+tests_integration_test_broker_log_dirs_CFLAGS = $(TEST_CFLAGS)
+tests_integration_test_broker_log_dirs_LDADD = $(TEST_LIBS)
+endif
+
+if HAVE_CHECK
+check_PROGRAMS += tests/integration/test_broker_offline
+TESTS += tests/integration/test_broker_offline
+tests_integration_test_broker_offline_SOURCES = tests/integration/test_broker_offline.c $(BROKER_WIRE_TEST_SOURCES)
+tests_integration_test_broker_offline_CFLAGS = $(TEST_CFLAGS)
+tests_integration_test_broker_offline_LDADD = $(TEST_LIBS)
 endif

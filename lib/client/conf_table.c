@@ -114,8 +114,9 @@ static const kl_conf_prop_t client_props[] = {
     KL_PROP_INT("delivery.timeout.ms", "producer", "300000", 0, I32_MAX,
                 "Longest time from produce to delivery report, retries included, in ms; 0 waits forever."),
     KL_PROP_ALIAS("message.timeout.ms", "delivery.timeout.ms"),
-    KL_PROP_BOOL("enable.idempotence", "producer", "false",
-                 "Deliver every message exactly once and in order per partition (implies acks=all)."),
+    KL_PROP_BOOL("enable.idempotence", "producer", "true",
+                 "Deliver every message exactly once and in order per partition (implies acks=all, "
+                 "max.in.flight.requests.per.connection <= 5 and retries > 0)."),
     KL_PROP_STR("transactional.id", "producer", NULL,
                 "Enables transactions; identifies this producer across restarts."),
     KL_PROP_ENUM("partitioner", "producer", "consistent_random",

@@ -353,7 +353,7 @@ void cgrp_serve(kl_cgrp_t *cg)
             return;
         }
         cgrp_join_later(cg, false);
-        return;
+        /* fall through */
     case CGRP_WAIT_JOIN:
         if (kl_timer_active(&cg->join_timer) || !cgrp_topics_ready(cg) || !cgrp_coord_get(cg))
             return;

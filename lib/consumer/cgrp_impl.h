@@ -99,7 +99,7 @@ struct kl_cgrp {
     size_t ntopics;
     regex_t *patterns; /* compiled, for the '^' entries */
     size_t npatterns;
-    bool md_wait;          /* joining waits for a fresh metadata answer */
+    bool md_wait;          /* joining (or the leader's assignment) waits for a fresh metadata answer */
     cgrp_topic_seen_t *seen; /* the subscribed topics the last join saw */
     size_t nseen;
 

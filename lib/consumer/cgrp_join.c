@@ -225,8 +225,12 @@ static void joined(kl_cgrp_t *cg, const kl_join_group_response_t *resp)
         join_failed(cg, KL_ERR_NOMEM, "JoinGroup");
         return;
     }
+    /* Assign on fresh partition counts, as Kafka's clients do; it also
+     * lets the followers' SyncGroup reach the coordinator first, which
+     * some coordinators (librdkafka's mock) need. */
     cg->state = CGRP_ASSIGNING;
-    cgrp_join_assign_retry(cg);
+    cg->md_wait = true;
+    kl_client_refresh_metadata(cg->client, "group leader assigning");
 }
 
 static void on_join(kl_cgrp_t *cg, kl_err_t err, void *body, int16_t version, void *arg)
@@ -360,7 +364,7 @@ void cgrp_join_assign_retry(kl_cgrp_t *cg)
     }
     kl_assignor_topic_t *topics;
     size_t ntopics;
-    if (!collect_topics(cg, &topics, &ntopics))
+    if (cg->md_wait || !collect_topics(cg, &topics, &ntopics))
         return; /* kl_cgrp_metadata() comes back here */
     kl_sync_group_request_assignment_t *out =
         kl_arena_calloc(&cg->join_arena, cg->nmembers ? cg->nmembers : 1, sizeof *out);

@@ -42,3 +42,26 @@ tests_integration_test_cgrp_offsets_SOURCES = tests/integration/test_cgrp_offset
 tests_integration_test_cgrp_offsets_CFLAGS = $(TEST_CFLAGS)
 tests_integration_test_cgrp_offsets_LDADD = $(TEST_LIBS)
 endif
+
+if HAVE_CHECK
+check_PROGRAMS += tests/integration/test_cgrp
+TESTS += tests/integration/test_cgrp
+tests_integration_test_cgrp_SOURCES = tests/integration/test_cgrp.c $(CGRP_TEST_SOURCES)
+tests_integration_test_cgrp_CFLAGS = $(TEST_CFLAGS)
+tests_integration_test_cgrp_LDADD = $(TEST_LIBS)
+endif
+
+if HAVE_CHECK
+if HAVE_RDKAFKA
+check_PROGRAMS += tests/interop/test_cgrp_mock
+TESTS += tests/interop/test_cgrp_mock
+tests_interop_test_cgrp_mock_SOURCES = \
+	tests/interop/test_cgrp_mock.c \
+	tests/interop/mock_util.c \
+	tests/interop/mock_util.h \
+	tests/integration/cgrp_harness.c \
+	tests/integration/cgrp_harness.h
+tests_interop_test_cgrp_mock_CFLAGS = $(TEST_CFLAGS) $(RDKAFKA_CFLAGS)
+tests_interop_test_cgrp_mock_LDADD = $(TEST_LIBS) $(RDKAFKA_LIBS)
+endif
+endif

@@ -232,7 +232,10 @@ static void pump_writes(kl_conn_t *conn)
             iov[n].iov_base = r->frame + r->written;
             iov[n].iov_len = r->len - r->written;
         }
-        ssize_t w = writev(conn->fd, iov, n);
+        /* sendmsg, not writev: a peer that closed must not raise SIGPIPE
+         * in the application (MSG_NOSIGNAL) */
+        struct msghdr msg = {.msg_iov = iov, .msg_iovlen = (size_t)n};
+        ssize_t w = sendmsg(conn->fd, &msg, MSG_NOSIGNAL);
         if (w < 0 && errno == EINTR)
             continue;
         if (w < 0) {

@@ -34,6 +34,7 @@ static prod_batch_t *batch_new(kl_producer_t *p, prod_partition_t *part, int64_t
     b->part = part;
     b->state = BATCH_OPEN;
     b->seq = part->next_seq++;
+    b->base_sequence = -1;
     b->created_ms = now;
     b->deadline_ms = p->s.delivery_timeout_ms ? now + p->s.delivery_timeout_ms : 0;
     b->base_offset = -1;
@@ -313,7 +314,7 @@ static pending_msg_t *pending_new(prod_topic_t *t, int32_t partition, int64_t ti
 
 /* ---- kl_produce ------------------------------------------------------------------ */
 
-static kl_err_t reserve(kl_producer_t *p, size_t bytes)
+static kl_err_t try_reserve(kl_producer_t *p, size_t bytes)
 {
     size_t n = atomic_fetch_add(&p->msg_count, 1);
     size_t total = atomic_fetch_add(&p->msg_bytes, bytes) + bytes;
@@ -325,18 +326,36 @@ static kl_err_t reserve(kl_producer_t *p, size_t bytes)
     return KL_ERR_NONE;
 }
 
+/* Room for one more message; with block, waits for it while serving
+ * delivery reports (which is what frees room), so the caller cannot wait
+ * for reports only it could serve. */
+static kl_err_t reserve(kl_producer_t *p, size_t bytes, bool block)
+{
+    kl_err_t err = try_reserve(p, bytes);
+    if (err != KL_ERR_QUEUE_FULL || !block || bytes > p->s.max_bytes)
+        return err;
+    while ((err = try_reserve(p, bytes)) == KL_ERR_QUEUE_FULL) {
+        if (atomic_load(&p->fatal))
+            return KL_ERR_FATAL;
+        kl_producer_poll(p, 100);
+    }
+    return err;
+}
+
 static void unreserve(kl_producer_t *p, size_t bytes)
 {
     atomic_fetch_sub(&p->msg_count, 1);
     atomic_fetch_sub(&p->msg_bytes, bytes);
 }
 
-kl_err_t kl_produce_headers(kl_producer_t *p, const char *topic, int32_t partition, const void *key,
-                            size_t key_len, const void *value, size_t value_len, const kl_headers_t *hdrs,
-                            int64_t timestamp, void *opaque)
+kl_err_t kl_produce_flags(kl_producer_t *p, const char *topic, int32_t partition, int flags, const void *key,
+                          size_t key_len, const void *value, size_t value_len, const kl_headers_t *hdrs,
+                          int64_t timestamp, void *opaque)
 {
-    if (!p || !topic || !*topic || partition < KL_PARTITION_UA)
+    if (!p || !topic || !*topic || partition < KL_PARTITION_UA || (flags & ~KL_MSG_F_BLOCK))
         return KL_ERR_INVALID_ARG;
+    if (atomic_load(&p->fatal))
+        return KL_ERR_FATAL;
     if (!key)
         key_len = 0;
     if (!value)
@@ -347,7 +366,7 @@ kl_err_t kl_produce_headers(kl_producer_t *p, const char *topic, int32_t partiti
     if (KL_BATCH_HEADER_SIZE + bound > p->s.message_max_bytes)
         return KL_ERR_MESSAGE_TOO_LARGE;
     size_t bytes = key_len + value_len + header_bytes;
-    kl_err_t err = reserve(p, bytes);
+    kl_err_t err = reserve(p, bytes, flags & KL_MSG_F_BLOCK);
     if (err)
         return err;
     if (timestamp == 0)
@@ -359,6 +378,13 @@ kl_err_t kl_produce_headers(kl_producer_t *p, const char *topic, int32_t partiti
         pthread_mutex_unlock(&p->lock);
         unreserve(p, bytes);
         return KL_ERR_NOMEM;
+    }
+    if (t->ready && !t->known) {
+        /* the waiting messages go first, through the application's
+         * partitioner, on this thread */
+        pthread_mutex_unlock(&p->lock);
+        prod_move_pending(p, t);
+        pthread_mutex_lock(&p->lock);
     }
     if (!t->known) {
         pending_msg_t *m = pending_new(t, partition, timestamp, key, key_len, value, value_len, headers,
@@ -387,6 +413,20 @@ kl_err_t kl_produce_headers(kl_producer_t *p, const char *topic, int32_t partiti
     }
     if (partition == KL_PARTITION_UA)
         partition = prod_partition_for(p, t, key, key_len);
+    if (partition < 0) {
+        /* the application's partitioner gave a partition the topic lacks */
+        pending_msg_t *m = pending_new(t, KL_PARTITION_UA, timestamp, key, key_len, value, value_len, headers,
+                                       header_count, opaque);
+        pthread_mutex_unlock(&p->lock);
+        if (!m) {
+            unreserve(p, bytes);
+            return KL_ERR_NOMEM;
+        }
+        m->bytes = bytes;
+        m->err = KL_ERR_UNKNOWN_TOPIC_OR_PARTITION;
+        prod_dr_enqueue(p, &m->dr);
+        return KL_ERR_NONE;
+    }
     prod_partition_t *part = t->parts[partition];
     pthread_mutex_unlock(&p->lock);
 
@@ -396,8 +436,15 @@ kl_err_t kl_produce_headers(kl_producer_t *p, const char *topic, int32_t partiti
     return err;
 }
 
+kl_err_t kl_produce_headers(kl_producer_t *p, const char *topic, int32_t partition, const void *key,
+                            size_t key_len, const void *value, size_t value_len, const kl_headers_t *headers,
+                            int64_t timestamp, void *opaque)
+{
+    return kl_produce_flags(p, topic, partition, 0, key, key_len, value, value_len, headers, timestamp, opaque);
+}
+
 kl_err_t kl_produce(kl_producer_t *p, const char *topic, int32_t partition, const void *key, size_t key_len,
                     const void *value, size_t value_len, int64_t timestamp, void *opaque)
 {
-    return kl_produce_headers(p, topic, partition, key, key_len, value, value_len, NULL, timestamp, opaque);
+    return kl_produce_flags(p, topic, partition, 0, key, key_len, value, value_len, NULL, timestamp, opaque);
 }

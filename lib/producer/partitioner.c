@@ -1,4 +1,5 @@
-/* Choosing a partition for a message without one, as librdkafka does:
+/* Choosing a partition for a message without one: the application's
+ * callback when it set one, otherwise as librdkafka does:
  * keyed messages are hashed (CRC-32 for consistent, the Java client's
  * murmur2 for murmur2, FNV-1a for fnv1a); keyless ones stick to one random
  * partition for sticky.partitioning.linger.ms so batches fill up, except
@@ -7,6 +8,7 @@
 #include "net/loop.h"
 #include "producer/producer_impl.h"
 #include "util/crc32.h"
+#include "util/conf.h"
 #include "util/murmur2.h"
 
 uint32_t prod_random(uint64_t *state)
@@ -33,6 +35,10 @@ static int32_t sticky(kl_producer_t *p, prod_topic_t *t, int32_t n)
 int32_t prod_partition_for(kl_producer_t *p, prod_topic_t *t, const void *key, size_t key_len)
 {
     uint32_t n = (uint32_t)t->partition_count;
+    if (p->partitioner_cb) {
+        int32_t chosen = p->partitioner_cb(t->name, key, key_len, t->partition_count, p->opaque);
+        return chosen >= 0 && chosen < t->partition_count ? chosen : -1;
+    }
     int which = p->s.partitioner;
     if (which == KL_PARTITIONER_RANDOM)
         return (int32_t)(prod_random(&p->rand_state) % n);
@@ -48,4 +54,9 @@ int32_t prod_partition_for(kl_producer_t *p, prod_topic_t *t, const void *key, s
     default: /* consistent, consistent_random */
         return (int32_t)(kl_crc32(0, key, key_len) % n);
     }
+}
+
+void kl_conf_set_partitioner_cb(kl_conf_t *conf, kl_partitioner_cb *cb)
+{
+    kl_conf_hooks(conf)->fn[KL_CONF_HOOK_PARTITIONER] = (kl_conf_fn_t)cb;
 }

@@ -19,15 +19,52 @@ void kl_conf_set_delivery_cb(kl_conf_t *conf, kl_delivery_cb *cb)
 
 /* ---- settings ------------------------------------------------------------------ */
 
-static kl_err_t read_settings(kl_producer_t *p, const kl_conf_t *conf, char *errstr, size_t errstr_size)
+/* The most requests in flight per partition the broker's idempotence
+ * window (the last 5 batches per producer) can tell apart. */
+#define IDEMPOTENT_MAX_IN_FLIGHT 5
+
+/* enable.idempotence and what it implies: acks=all, at most 5 requests in
+ * flight, retries. Explicit settings against an explicit
+ * enable.idempotence=true are an error naming them; against the default,
+ * they turn idempotence off, as in the Java client (*note says so). */
+static kl_err_t read_idempotence(prod_settings_t *s, const kl_conf_t *conf, char *errstr, size_t errstr_size,
+                                 char *note, size_t note_size)
+{
+    s->gapless = kl_conf_get_bool(conf, "enable.gapless.guarantee");
+    if (!kl_conf_get_bool(conf, "enable.idempotence"))
+        return KL_ERR_NONE;
+    char conflicts[200] = "";
+    size_t len = 0;
+    if (kl_conf_is_set(conf, "acks") && s->acks != -1)
+        len += (size_t)snprintf(conflicts + len, sizeof conflicts - len, "%sacks=%d (must be all)", len ? ", " : "",
+                                s->acks);
+    if (kl_conf_is_set(conf, "max.in.flight.requests.per.connection") && s->max_in_flight > IDEMPOTENT_MAX_IN_FLIGHT)
+        len += (size_t)snprintf(conflicts + len, sizeof conflicts - len,
+                                "%smax.in.flight.requests.per.connection=%d (must be at most %d)", len ? ", " : "",
+                                s->max_in_flight, IDEMPOTENT_MAX_IN_FLIGHT);
+    if (kl_conf_is_set(conf, "retries") && s->retries == 0)
+        len += (size_t)snprintf(conflicts + len, sizeof conflicts - len, "%sretries=0 (must be above 0)",
+                                len ? ", " : "");
+    if (len && kl_conf_is_set(conf, "enable.idempotence")) {
+        snprintf(errstr, errstr_size, "enable.idempotence=true conflicts with %s", conflicts);
+        return KL_ERR_INVALID_VALUE;
+    }
+    if (len) {
+        snprintf(note, note_size, "enable.idempotence is off: %s was set (set enable.idempotence=false to silence this)",
+                 conflicts);
+        return KL_ERR_NONE;
+    }
+    s->idempotent = true;
+    s->acks = -1;
+    if (s->max_in_flight > IDEMPOTENT_MAX_IN_FLIGHT)
+        s->max_in_flight = IDEMPOTENT_MAX_IN_FLIGHT;
+    return KL_ERR_NONE;
+}
+
+static kl_err_t read_settings(kl_producer_t *p, const kl_conf_t *conf, char *errstr, size_t errstr_size,
+                              char *note, size_t note_size)
 {
     prod_settings_t *s = &p->s;
-    if (kl_conf_get_bool(conf, "enable.idempotence")) {
-        snprintf(errstr, errstr_size,
-                 "enable.idempotence=true is not supported yet: this producer cannot promise "
-                 "duplicate-free retries; set it to false");
-        return KL_ERR_NOT_IMPLEMENTED;
-    }
     if (kl_conf_is_set(conf, "transactional.id") && *kl_conf_get_str(conf, "transactional.id")) {
         snprintf(errstr, errstr_size, "transactional.id: transactions are not supported yet");
         return KL_ERR_NOT_IMPLEMENTED;
@@ -60,22 +97,29 @@ static kl_err_t read_settings(kl_producer_t *p, const kl_conf_t *conf, char *err
     s->partitioner = (int)kl_conf_get_int(conf, "partitioner");
     s->sticky_ms = kl_conf_get_int(conf, "sticky.partitioning.linger.ms");
     s->max_in_flight = (int)kl_conf_get_int(conf, "max.in.flight.requests.per.connection");
+    s->stats_interval_ms = kl_conf_get_int(conf, "statistics.interval.ms");
+    kl_err_t err = read_idempotence(s, conf, errstr, errstr_size, note, note_size);
+    if (err)
+        return err;
     const kl_conf_hooks_t *hooks = kl_conf_hooks_get(conf);
     p->dr_cb = (kl_delivery_cb *)hooks->fn[KL_CONF_HOOK_DELIVERY];
+    p->partitioner_cb = (kl_partitioner_cb *)hooks->fn[KL_CONF_HOOK_PARTITIONER];
+    p->stats_cb = (kl_stats_cb *)hooks->fn[KL_CONF_HOOK_STATS];
     p->opaque = hooks->opaque;
     return KL_ERR_NONE;
 }
 
 /* ---- life cycle ------------------------------------------------------------------ */
 
-static void log_wake(void *arg)
+void prod_wake_app(kl_producer_t *p)
 {
-    kl_producer_t *p = arg;
     pthread_mutex_lock(&p->dr_lock);
     p->dr_wake = true;
     pthread_cond_broadcast(&p->dr_cond);
     pthread_mutex_unlock(&p->dr_lock);
 }
+
+static void log_wake(void *arg) { prod_wake_app(arg); }
 
 static void drain_timer_cb(kl_loop_t *loop, kl_timer_t *t)
 {
@@ -115,13 +159,16 @@ kl_producer_t *kl_producer_new(const kl_conf_t *conf, char *errstr, size_t errst
         set_errstr(errstr, errstr_size, "out of memory");
         return NULL;
     }
-    if (read_settings(p, copy, errstr, errstr_size) != KL_ERR_NONE) {
+    char note[300] = "";
+    if (read_settings(p, copy, errstr, errstr_size, note, sizeof note) != KL_ERR_NONE) {
         free(p);
         kl_conf_destroy(copy);
         return NULL;
     }
     pthread_mutex_init(&p->lock, NULL);
     pthread_mutex_init(&p->dr_lock, NULL);
+    prod_stats_init(p);
+    prod_idem_init(p);
     /* poll's timeout must not stretch or shrink when the wall clock is set */
     pthread_condattr_t attr;
     pthread_condattr_init(&attr);
@@ -143,6 +190,8 @@ kl_producer_t *kl_producer_new(const kl_conf_t *conf, char *errstr, size_t errst
     p->log = kl_client_log(p->client);
     p->log->wake = log_wake;
     p->log->wake_arg = p;
+    if (*note)
+        kl_log(p->log, KL_LOG_WARNING, "CONFWARN", "%s", note);
     kl_timer_init(&p->drain_timer, drain_timer_cb, p);
     kl_timer_init(&p->expiry_timer, expiry_timer_cb, p);
     if (kl_client_start(p->client, errstr, errstr_size) != KL_ERR_NONE) {
@@ -214,9 +263,38 @@ static void deadline_after(struct timespec *ts, int timeout_ms)
     }
 }
 
+/* The waiting messages of topics whose partitions became known, when the
+ * application's partitioner must place them (on this thread). */
+static void move_ready_topics(kl_producer_t *p)
+{
+    if (!p->partitioner_cb)
+        return;
+    pthread_mutex_lock(&p->lock);
+    prod_topic_t *topics = p->topics;
+    pthread_mutex_unlock(&p->lock);
+    for (prod_topic_t *t = topics; t; t = t->next) {
+        pthread_mutex_lock(&p->lock);
+        bool move = t->ready && !t->known;
+        pthread_mutex_unlock(&p->lock);
+        if (move)
+            prod_move_pending(p, t);
+    }
+}
+
 int kl_producer_poll(kl_producer_t *p, int timeout_ms)
 {
+    move_ready_topics(p);
     pthread_mutex_lock(&p->dr_lock);
+    if (!p->dr_head && !p->dr_wake && timeout_ms != 0) {
+        /* periodic statistics are due from poll, so do not sleep past them */
+        if (p->stats_cb && p->s.stats_interval_ms > 0) {
+            int64_t left = p->stats_next_ms - kl_clock_ms();
+            if (left < 0)
+                left = 0;
+            if (timeout_ms < 0 || left < timeout_ms)
+                timeout_ms = (int)left;
+        }
+    }
     if (!p->dr_head && !p->dr_wake && timeout_ms != 0) {
         struct timespec ts;
         deadline_after(&ts, timeout_ms < 0 ? 0 : timeout_ms);
@@ -239,6 +317,8 @@ int kl_producer_poll(kl_producer_t *p, int timeout_ms)
     }
     if (p->log)
         kl_log_serve(p->log);
+    move_ready_topics(p);
+    prod_stats_poll(p);
     return served;
 }
 
@@ -301,6 +381,7 @@ void kl_producer_destroy(kl_producer_t *p)
     free(p->io_topics);
     free(p->io_parts);
     free(p->drain_slots);
+    prod_stats_free(p);
     pthread_cond_destroy(&p->dr_cond);
     pthread_mutex_destroy(&p->dr_lock);
     pthread_mutex_destroy(&p->lock);

@@ -3,7 +3,10 @@
  *   accumulator.c  kl_produce(): topics, partitions, the open batches
  *   sender.c       the I/O thread: Produce requests, responses, retries
  *   topics.c       the I/O thread: metadata, waiting messages, expiry, shutdown
- *   partitioner.c  key -> partition
+ *   partitioner.c  key -> partition (built in, or the application's callback)
+ *   idempotence.c  the I/O thread: producer id, sequences, epoch bumps
+ *   purge.c        kl_producer_purge() and the fatal error
+ *   stats.c        kl_producer_stats() and the periodic statistics
  *   report.c       delivery reports as kl_message_t (lib/client/message_impl.h)
  *
  * Where each batch lives decides who may touch it. A batch is always in
@@ -63,6 +66,9 @@ typedef struct prod_batch {
     int32_t count, cap;
     size_t bytes;     /* payload bytes, for queue.buffering.max.kbytes */
     uint64_t seq;     /* order within the partition */
+    int32_t base_sequence; /* (io) idempotence: -1 until first sent */
+    int64_t sent_ms;       /* (io) when the current attempt went out */
+    kl_err_t last_err;     /* (io) the last attempt's error */
     int64_t created_ms, deadline_ms, retry_at_ms; /* monotonic; deadline 0: none */
     int attempts;     /* sends so far */
     bool maybe_persisted;  /* some attempt may have reached the log */
@@ -83,7 +89,13 @@ struct prod_partition {
     prod_batch_t *head, *tail; /* batches not in flight, in seq order */
     uint64_t next_seq;
     int32_t leader; /* (io) node id, -1: none */
-    int inflight;   /* (io) batches in flight */
+    int inflight;   /* (io) batches in flight ... */
+    int32_t inflight_leader; /* (io) ... to this node */
+    /* (io) idempotence */
+    int32_t next_sequence;  /* the next batch's base sequence */
+    int32_t acked_sequence; /* the sequence after the last acknowledged batch */
+    bool draining;          /* a batch failed: send nothing new until none is in flight */
+    bool reset_needed;      /* a sequenced batch failed for good: wait for the epoch bump */
 };
 
 /* A message produced before its topic's partitions were known. */
@@ -101,6 +113,7 @@ typedef struct pending_msg {
     kl_record_header_t *headers;
     size_t header_count;
     kl_err_t err;
+    prod_partition_t *part; /* where it goes, once its topic is known */
     _Alignas(max_align_t) uint8_t data[]; /* headers array, then bytes */
 } pending_msg_t;
 
@@ -109,6 +122,8 @@ struct prod_topic {
     char *name;
     /* under producer->lock */
     bool known;                /* partitions usable: kl_produce() appends directly */
+    bool ready;                /* partitions known, waiting messages not moved yet */
+    bool moving;               /* a thread is moving the waiting messages */
     int32_t partition_count;
     prod_partition_t **parts;
     pending_msg_t *pend_head, *pend_tail;
@@ -121,6 +136,8 @@ struct prod_topic {
 struct prod_request {
     prod_request_t *next, *prev; /* (io) the producer's in-flight list */
     kl_producer_t *producer;
+    kl_client_broker_t *broker;
+    int64_t sent_us; /* for the latency statistics */
     int16_t version;
     int nslots;
     prod_batch_t *slots[]; /* NULL once a batch expired in flight */
@@ -143,13 +160,52 @@ typedef struct prod_settings {
     int partitioner;
     int64_t sticky_ms;
     int max_in_flight; /* per connection, and so per partition too */
+    bool idempotent;
+    bool gapless;
+    int64_t stats_interval_ms; /* 0: no periodic statistics */
 } prod_settings_t;
+
+/* Idempotence on the I/O thread: the producer id and epoch, and the
+ * epoch bump (KIP-360) that resets every partition's sequence. */
+typedef enum { IDEM_OFF, IDEM_WANT_PID, IDEM_REQUESTING, IDEM_ASSIGNED, IDEM_FATAL } idem_state_t;
+typedef struct prod_idem {
+    idem_state_t state;
+    int64_t producer_id;
+    int16_t epoch;
+    bool bump_wanted;               /* reset sequences once nothing is in flight */
+    bool fresh_id;                  /* the bump was refused: ask for a new id */
+    const char *bump_reason;        /* static, for the log */
+    int attempts;                   /* InitProducerId failures in a row */
+    int16_t version;                /* of the InitProducerId request out */
+    kl_timer_t timer;               /* the next InitProducerId attempt */
+    kl_client_broker_t *last_ready; /* a broker that finished its handshake */
+} prod_idem_t;
+
+/* Counters for kl_producer_stats() (io, except where noted). */
+#define PROD_LATENCY_SAMPLES 1024
+typedef struct prod_broker_stats {
+    int32_t node_id;
+    int64_t requests, inflight, errors, retries;
+} prod_broker_stats_t;
+typedef struct prod_stats {
+    pthread_mutex_t lock; /* the application reads while the I/O thread writes */
+    int64_t batches, batch_messages, batch_bytes, retries, errors;
+    int64_t latency_sum_us, latency_count;
+    int32_t latency_us[PROD_LATENCY_SAMPLES]; /* a ring of the last requests' latencies */
+    prod_broker_stats_t *brokers;
+    size_t nbrokers, capbrokers;
+    int idem_state; /* copies of prod_idem_t's, for the application's thread */
+    int64_t producer_id;
+    int16_t epoch;
+} prod_stats_t;
 
 struct kl_producer {
     kl_client_t *client;
     kl_log_t *log;
     prod_settings_t s;
     kl_delivery_cb *dr_cb;
+    kl_partitioner_cb *partitioner_cb;
+    kl_stats_cb *stats_cb;
     void *opaque;
 
     pthread_mutex_t lock;
@@ -162,6 +218,10 @@ struct kl_producer {
     atomic_bool wake_posted;
     atomic_int flushing;
     atomic_bool closing;
+    atomic_int fatal;        /* the kl_err_t that made the producer unusable, or 0 */
+    char fatal_reason[256];  /* written once, before fatal is set */
+    int blocked;             /* kl_produce() calls waiting for room (dr_lock) */
+    int64_t stats_next_ms;   /* the next periodic statistics (dr_lock) */
 
     pthread_mutex_t dr_lock;
     pthread_cond_t dr_cond;
@@ -179,6 +239,9 @@ struct kl_producer {
     uint64_t io_rand_state;     /* retry jitter */
     prod_batch_t **drain_slots; /* room for one drain pass's requests */
     size_t drain_slots_cap;
+    bool in_drain, drain_again; /* (io) see prod_io_drain() */
+    prod_idem_t idem;
+    prod_stats_t stats;
 };
 
 /* producer.c */
@@ -186,6 +249,8 @@ void prod_dr_enqueue(kl_producer_t *p, dr_node_t *node);
 /* Any thread: asks the I/O thread to look at the queues (one task at a
  * time, however often it is called). */
 void prod_wake(kl_producer_t *p);
+/* Any thread: makes a waiting kl_producer_poll() return to do work. */
+void prod_wake_app(kl_producer_t *p);
 
 /* accumulator.c */
 kl_err_t prod_append(kl_producer_t *p, prod_partition_t *part, int64_t timestamp, const void *key, size_t key_len,
@@ -199,7 +264,9 @@ prod_partition_t *prod_partition_new(prod_topic_t *t, int32_t id);
 void prod_partition_free(prod_partition_t *part);
 void prod_topics_free(kl_producer_t *p);
 
-/* partitioner.c: with producer->lock held; partition_count > 0. */
+/* partitioner.c: with producer->lock held; partition_count > 0. A
+ * partition, or -1 when the application's partitioner returned one the
+ * topic does not have. */
 int32_t prod_partition_for(kl_producer_t *p, prod_topic_t *t, const void *key, size_t key_len);
 /* A pseudo-random number from *state (xorshift64*); each state belongs to
  * one lock or thread. */
@@ -213,12 +280,66 @@ void prod_batch_fail(kl_producer_t *p, prod_batch_t *b, kl_err_t err);
 /* Starts t to fire at due (monotonic ms) unless it fires sooner already. */
 void prod_io_arm(kl_producer_t *p, kl_timer_t *t, int64_t due);
 
+/* idempotence.c (io) */
+void prod_idem_init(kl_producer_t *p);
+/* Whether part may send its head batch now; sequenced_only: only a batch
+ * that already has a sequence (a retry) may go. */
+bool prod_idem_may_send(kl_producer_t *p, prod_partition_t *part, bool *sequenced_only);
+/* Stamps a batch about to be sent for the first time (or after a reset)
+ * with the producer id, epoch and the partition's next sequence. */
+void prod_idem_stamp(kl_producer_t *p, prod_batch_t *b);
+/* The outcome of one attempt of a sequenced batch: rewrites err as the
+ * sender must treat it (a duplicate is a success), sets *retry when the
+ * batch must be retried whatever err says (an OUT_OF_ORDER_SEQUENCE_NUMBER
+ * that is an earlier failure's echo), and asks for an epoch bump when a
+ * sequence must be reset. */
+kl_err_t prod_idem_result(kl_producer_t *p, prod_batch_t *b, kl_err_t err, bool *retry);
+/* A sequenced batch failed for good (err): its partition's sequence must
+ * be reset; with enable.gapless.guarantee the producer fails instead. */
+void prod_idem_batch_failed(kl_producer_t *p, prod_batch_t *b, kl_err_t err);
+/* Moves the producer id state on: asks for a producer id or an epoch bump
+ * when it is time. */
+void prod_idem_step(kl_producer_t *p);
+void prod_idem_broker_ready(kl_producer_t *p, kl_client_broker_t *broker);
+
+/* purge.c */
+/* Makes the producer unusable: kl_produce() returns KL_ERR_FATAL and every
+ * queued message fails with it (any thread; the first reason wins). */
+void prod_fatal(kl_producer_t *p, kl_err_t err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* (io) Fails the queued (not sent) batches and waiting messages with err,
+ * and, with inflight, the batches in flight too. */
+void prod_io_purge(kl_producer_t *p, bool queued, bool inflight, kl_err_t err);
+
+/* stats.c */
+int64_t prod_clock_us(void);
+void prod_stats_init(kl_producer_t *p);
+void prod_stats_free(kl_producer_t *p);
+/* (io) A request to broker went out with n batches / came back. */
+void prod_stats_sent(kl_producer_t *p, kl_client_broker_t *broker, int nbatches);
+void prod_stats_done(kl_producer_t *p, kl_client_broker_t *broker, int64_t latency_us, int errors, int retries);
+void prod_stats_batch(kl_producer_t *p, const prod_batch_t *b);
+/* (io) The idempotence state changed. */
+void prod_stats_idem(kl_producer_t *p);
+/* From kl_producer_poll(): runs the statistics callback when it is due. */
+void prod_stats_poll(kl_producer_t *p);
+
 /* topics.c (io): metadata, waiting messages, expiry, shutdown */
 void prod_io_register_topic(kl_producer_t *p, prod_topic_t *t);
 void prod_io_metadata(kl_client_t *client, void *opaque);
 void prod_io_expire(kl_producer_t *p);
 void prod_io_arm_expiry(kl_producer_t *p);
 void prod_io_shutdown(void *arg);
+/* Any thread: moves the messages waiting for t's metadata into batches. */
+void prod_move_pending(kl_producer_t *p, prod_topic_t *t);
+/* Takes the queued batches of part due by now (all with INT64_MAX; all
+ * but those being closed with PROD_TAKE_SETTLED), and the in-flight ones
+ * (all with INT64_MAX), linked through next; fails a list of them. */
+#define PROD_TAKE_SETTLED (INT64_MAX - 1)
+prod_batch_t *prod_take_queued(prod_partition_t *part, int64_t now, int64_t *next);
+prod_batch_t *prod_take_in_flight(kl_producer_t *p, int64_t now, int64_t *next);
+pending_msg_t *prod_take_pending(kl_producer_t *p, prod_topic_t *t, int64_t now, int64_t *next);
+void prod_fail_batches(kl_producer_t *p, prod_batch_t *b, kl_err_t err);
+void prod_fail_pending(kl_producer_t *p, pending_msg_t *m, kl_err_t err);
 
 /* report.c: fills a report for message i of batch b / a pending one. */
 void prod_message_from_batch(kl_message_t *m, const prod_batch_t *b, int32_t i);

@@ -30,6 +30,7 @@ void prod_io_arm(kl_producer_t *p, kl_timer_t *t, int64_t due)
 
 void prod_batch_fail(kl_producer_t *p, prod_batch_t *b, kl_err_t err)
 {
+    prod_idem_batch_failed(p, b, err);
     b->err = err;
     b->status = b->maybe_persisted ? KL_MSG_STATUS_POSSIBLY_PERSISTED : KL_MSG_STATUS_NOT_PERSISTED;
     b->base_offset = -1;
@@ -70,35 +71,43 @@ static int64_t retry_backoff(const kl_producer_t *p, int attempts)
     return ms;
 }
 
-/* The end of one attempt. maybe: the attempt may have reached the log. */
-static void batch_result(kl_producer_t *p, prod_batch_t *b, kl_err_t err, bool maybe, int64_t base_offset,
+/* The end of one attempt. maybe: the attempt may have reached the log.
+ * Returns what became of the batch. */
+typedef enum { ATTEMPT_DELIVERED, ATTEMPT_RETRY, ATTEMPT_FAILED } attempt_t;
+static attempt_t batch_result(kl_producer_t *p, prod_batch_t *b, kl_err_t err, bool maybe, int64_t base_offset,
                          int64_t log_append_time)
 {
     b->maybe_persisted |= maybe;
+    bool must_retry = false;
+    if (b->base_sequence >= 0)
+        err = prod_idem_result(p, b, err, &must_retry);
     if (!err) {
         b->err = KL_ERR_NONE;
         b->status = p->s.acks == 0 ? KL_MSG_STATUS_POSSIBLY_PERSISTED : KL_MSG_STATUS_PERSISTED;
         b->base_offset = p->s.acks == 0 ? -1 : base_offset;
         b->log_append_time = log_append_time;
         prod_dr_enqueue(p, &b->dr);
-        return;
+        return ATTEMPT_DELIVERED;
     }
+    b->last_err = err;
     int64_t now = kl_clock_ms();
     if (stale_metadata(err) && !atomic_load(&p->closing))
         kl_client_refresh_metadata(p->client, kl_err_name(err));
-    bool retry = !atomic_load(&p->closing) && kl_err_is_retriable(err) && b->attempts <= p->s.retries &&
-                 (!b->deadline_ms || now < b->deadline_ms);
+    bool retry = !atomic_load(&p->closing) && !atomic_load(&p->fatal) && (must_retry || kl_err_is_retriable(err)) &&
+                 b->attempts <= p->s.retries && (!b->deadline_ms || now < b->deadline_ms);
     if (!retry) {
         prod_batch_fail(p, b, err);
-        return;
+        return ATTEMPT_FAILED;
     }
     int64_t backoff = retry_backoff(p, b->attempts);
     backoff += (int64_t)(prod_random(&p->io_rand_state) % (uint32_t)(backoff / 5 + 1)); /* jitter */
     b->retry_at_ms = now + backoff;
     kl_log_debug(p->log, KL_DEBUG_MSG, "RETRY", "%s [%d]: %d messages: %s, retry %d in %lld ms",
                  b->part->topic->name, b->part->id, b->count, kl_err_name(err), b->attempts, (long long)backoff);
+
     requeue(b->part, b);
     prod_io_arm(p, &p->drain_timer, b->retry_at_ms);
+    return ATTEMPT_RETRY;
 }
 
 /* ---- responses ---------------------------------------------------------------- */
@@ -133,6 +142,7 @@ static void on_produce_response(kl_conn_t *conn, kl_err_t err, bool sent, const 
     prod_request_t *req = arg;
     kl_producer_t *p = req->producer;
     request_unlink(p, req);
+    int errors = 0, retries = 0;
     kl_arena_t arena;
     kl_arena_init(&arena, 0);
     kl_produce_response_t resp;
@@ -151,20 +161,25 @@ static void on_produce_response(kl_conn_t *conn, kl_err_t err, bool sent, const 
         b->req = NULL;
         b->part->inflight--;
         const kl_produce_response_partition_t *pr = decoded ? find_partition(&resp, b) : NULL;
+        attempt_t outcome;
         if (err)
-            batch_result(p, b, err, sent, -1, -1);
+            outcome = batch_result(p, b, err, sent, -1, -1);
         else if (!decoded) /* acks=0: written is all we will know */
-            batch_result(p, b, KL_ERR_NONE, true, -1, -1);
+            outcome = batch_result(p, b, KL_ERR_NONE, true, -1, -1);
         else if (!pr)
-            batch_result(p, b, KL_ERR_BAD_MSG, true, -1, -1);
+            outcome = batch_result(p, b, KL_ERR_BAD_MSG, true, -1, -1);
         else {
             kl_err_t code = (kl_err_t)pr->error_code;
             bool maybe = code == KL_ERR_REQUEST_TIMED_OUT || code == KL_ERR_NOT_ENOUGH_REPLICAS_AFTER_APPEND;
-            batch_result(p, b, code, maybe, pr->base_offset, pr->log_append_time_ms);
+            outcome = batch_result(p, b, code, maybe, pr->base_offset, pr->log_append_time_ms);
         }
+        errors += outcome != ATTEMPT_DELIVERED;
+        retries += outcome == ATTEMPT_RETRY;
     }
+    prod_stats_done(p, req->broker, prod_clock_us() - req->sent_us, errors, retries);
     kl_arena_free(&arena);
     free(req);
+    prod_idem_step(p);
     if (!atomic_load(&p->closing))
         prod_io_drain(p);
 }
@@ -236,6 +251,8 @@ static void send_request(kl_producer_t *p, builder_t *bl)
         req->producer = p;
         req->version = version;
         req->nslots = bl->n;
+        req->broker = bl->broker;
+        req->sent_us = prod_clock_us();
         for (int i = 0; i < bl->n; i++) {
             prod_batch_t *b = bl->batches[i];
             req->slots[i] = b;
@@ -243,18 +260,21 @@ static void send_request(kl_producer_t *p, builder_t *bl)
             b->slot = i;
             b->attempts++;
             b->part->inflight++;
+            b->part->inflight_leader = kl_client_broker_id(bl->broker);
         }
         req->next = p->requests;
         if (p->requests)
             p->requests->prev = req;
         p->requests = req;
         unsigned flags = p->s.acks == 0 ? KL_CONN_F_NO_RESPONSE : 0;
+        prod_stats_sent(p, bl->broker, bl->n); /* before: the answer may come at once */
         err = kl_client_broker_request(bl->broker, KL_API_PRODUCE, version, &body, bl->bytes + 64 * (size_t)bl->n, flags,
                                 p->s.request_timeout_ms, on_produce_response, req);
         if (err) {
             request_unlink(p, req);
             for (int i = 0; i < bl->n; i++)
                 bl->batches[i]->part->inflight--;
+            prod_stats_done(p, bl->broker, 0, bl->n, 0);
         }
     }
     kl_arena_free(&arena);
@@ -273,10 +293,14 @@ static void send_request(kl_producer_t *p, builder_t *bl)
  * open batch past its linger time (or any, with force) is closed first.
  * Otherwise NULL, with *next_wake lowered to when it might go. */
 static prod_batch_t *take_sendable(kl_producer_t *p, prod_partition_t *part, int64_t now, bool force, size_t room,
-                                   int64_t *next_wake)
+                                   bool sequenced_only, int64_t *next_wake)
 {
     pthread_mutex_lock(&part->lock);
     prod_batch_t *b = part->head;
+    if (b && sequenced_only && b->base_sequence < 0) {
+        pthread_mutex_unlock(&part->lock);
+        return NULL;
+    }
     if (b && b->state == BATCH_OPEN) {
         int64_t due = b->created_ms + p->s.linger_ms;
         if (!force && due > now) {
@@ -351,14 +375,20 @@ static int drain_pass(kl_producer_t *p, int64_t now, bool force, prod_batch_t **
         /* A partition never has more batches in flight than a connection
          * may have requests: with 1, order survives retries and leader
          * changes (the new leader's connection is another one). */
-        if (!kl_client_broker_can_send(broker) || part->inflight >= p->s.max_in_flight)
+        /* After a leader change, the batches still in flight to the old
+         * leader come back first: one sent to the new leader meanwhile
+         * could land before an earlier one the old leader refuses. */
+        bool sequenced_only;
+        if (!kl_client_broker_can_send(broker) || part->inflight >= p->s.max_in_flight ||
+            (part->inflight > 0 && part->inflight_leader != part->leader) ||
+            !prod_idem_may_send(p, part, &sequenced_only))
             continue;
         builder_t *b = builder_for(bl, &nb, broker, storage, per);
         if (!b)
             continue;
         size_t max = p->s.message_max_bytes;
         size_t room = !b->n ? SIZE_MAX : b->bytes < max ? max - b->bytes : 0;
-        prod_batch_t *batch = take_sendable(p, part, now, force, room, next_wake);
+        prod_batch_t *batch = take_sendable(p, part, now, force, room, sequenced_only, next_wake);
         if (!batch)
             continue;
         taken++;
@@ -367,6 +397,10 @@ static int drain_pass(kl_producer_t *p, int64_t now, bool force, prod_batch_t **
         else if (batch->deadline_ms && batch->deadline_ms <= now)
             prod_batch_fail(p, batch, KL_ERR_MSG_TIMED_OUT);
         else {
+            prod_idem_stamp(p, batch);
+            batch->sent_ms = now;
+            if (batch->attempts == 0)
+                prod_stats_batch(p, batch);
             b->batches[b->n++] = batch;
             b->bytes += batch->wire_size;
         }
@@ -378,10 +412,11 @@ static int drain_pass(kl_producer_t *p, int64_t now, bool force, prod_batch_t **
     return taken;
 }
 
-void prod_io_drain(kl_producer_t *p)
+/* A request can fail on the spot (a connection that breaks while it is
+ * written), and its callback drains again: that inner drain only asks the
+ * outer one to make another pass, as the outer's builders own the slots. */
+static void drain_once(kl_producer_t *p)
 {
-    if (atomic_load(&p->closing) || p->n_io_parts == 0)
-        return;
     size_t need = MAX_BROKERS_PER_PASS * p->n_io_parts;
     if (p->drain_slots_cap < need) {
         prod_batch_t **slots = realloc(p->drain_slots, need * sizeof *slots);
@@ -403,9 +438,27 @@ void prod_io_drain(kl_producer_t *p)
     prod_io_arm(p, &p->drain_timer, next_wake);
 }
 
+void prod_io_drain(kl_producer_t *p)
+{
+    if (atomic_load(&p->closing))
+        return;
+    if (p->in_drain) {
+        p->drain_again = true;
+        return;
+    }
+    p->in_drain = true;
+    do {
+        p->drain_again = false;
+        prod_idem_step(p);
+        if (p->n_io_parts > 0)
+            drain_once(p);
+    } while (p->drain_again && !atomic_load(&p->closing));
+    p->in_drain = false;
+}
+
 void prod_io_broker_ready(kl_client_t *client, kl_client_broker_t *broker, void *opaque)
 {
     (void)client;
-    (void)broker;
+    prod_idem_broker_ready(opaque, broker);
     prod_io_drain(opaque);
 }

@@ -24,8 +24,6 @@ static bool grow_array(void **arr, size_t *cap, size_t need, size_t elem)
     return true;
 }
 
-static pending_msg_t *take_pending(kl_producer_t *p, prod_topic_t *t, int64_t now, int64_t *next);
-static void fail_pending(kl_producer_t *p, pending_msg_t *m, kl_err_t err);
 
 /* ---- metadata ------------------------------------------------------------------- */
 
@@ -58,30 +56,44 @@ static bool grow_partitions(kl_producer_t *p, prod_topic_t *t, int32_t n)
     return true;
 }
 
-/* Moves the messages that waited for metadata into batches. The topic
- * becomes `known` (kl_produce() appends directly) only once the waiting
- * list is empty under the lock, so no new message can overtake them. */
-static void move_pending(kl_producer_t *p, prod_topic_t *t)
+/* Moves the messages that waited for metadata into batches (any thread:
+ * the I/O thread, or the application's when its partitioner must run
+ * there). The topic becomes `known` (kl_produce() appends directly) only
+ * once the waiting list is empty under the lock, so no new message can
+ * overtake them; one thread moves at a time, for the same reason. */
+void prod_move_pending(kl_producer_t *p, prod_topic_t *t)
 {
+    pthread_mutex_lock(&p->lock);
+    bool busy = t->moving || t->known;
+    if (!busy)
+        t->moving = true;
+    pthread_mutex_unlock(&p->lock);
+    if (busy)
+        return;
     for (;;) {
         pthread_mutex_lock(&p->lock);
         pending_msg_t *m = t->pend_head;
         t->pend_head = t->pend_tail = NULL;
-        if (!m)
+        if (!m) {
             t->known = true;
-        for (pending_msg_t *x = m; x; x = x->next)
-            if (x->partition == KL_PARTITION_UA)
-                x->partition = prod_partition_for(p, t, x->key, x->key_len);
+            t->moving = false;
+        }
+        for (pending_msg_t *x = m; x; x = x->next) {
+            int32_t partition = x->partition;
+            if (partition == KL_PARTITION_UA)
+                partition = prod_partition_for(p, t, x->key, x->key_len);
+            x->part = partition >= 0 && partition < t->partition_count ? t->parts[partition] : NULL;
+            x->partition = partition < 0 ? KL_PARTITION_UA : partition;
+        }
         pthread_mutex_unlock(&p->lock);
         if (!m)
             return;
         while (m) {
             pending_msg_t *next = m->next;
-            m->err = m->partition < t->partition_count ? KL_ERR_NONE : KL_ERR_UNKNOWN_TOPIC_OR_PARTITION;
+            m->err = m->part ? KL_ERR_NONE : KL_ERR_UNKNOWN_TOPIC_OR_PARTITION;
             if (!m->err)
-                m->err = prod_append(p, t->parts[m->partition], m->timestamp, m->key, m->key_len, m->value,
-                                     m->value_len, m->headers, m->header_count, m->opaque, m->bytes,
-                                     m->deadline_ms);
+                m->err = prod_append(p, m->part, m->timestamp, m->key, m->key_len, m->value, m->value_len,
+                                     m->headers, m->header_count, m->opaque, m->bytes, m->deadline_ms);
             if (m->err)
                 prod_dr_enqueue(p, &m->dr);
             else
@@ -100,7 +112,7 @@ static void update_topic(kl_producer_t *p, prod_topic_t *t)
     if (md->err && !kl_err_is_retriable(md->err)) {
         /* An invalid name, no authorization: waiting will not help. */
         int64_t next = INT64_MAX;
-        fail_pending(p, take_pending(p, t, INT64_MAX, &next), md->err);
+        prod_fail_pending(p, prod_take_pending(p, t, INT64_MAX, &next), md->err);
         if (!t->warned)
             kl_log(p->log, KL_LOG_WARNING, "TOPIC", "topic %s: %s", t->name, kl_err_str(md->err));
         t->warned = true;
@@ -121,8 +133,18 @@ static void update_topic(kl_producer_t *p, prod_topic_t *t)
     }
     for (int32_t i = 0; i < t->partition_count; i++)
         t->parts[i]->leader = i < md->partition_count ? md->leaders[i] : -1;
-    if (!t->known)
-        move_pending(p, t);
+    if (t->known)
+        return;
+    if (!p->partitioner_cb) {
+        prod_move_pending(p, t);
+        return;
+    }
+    /* The application's partitioner runs on its own thread: the next
+     * kl_producer_poll() or kl_produce() moves them. */
+    pthread_mutex_lock(&p->lock);
+    t->ready = true;
+    pthread_mutex_unlock(&p->lock);
+    prod_wake_app(p);
 }
 
 void prod_io_register_topic(kl_producer_t *p, prod_topic_t *t)
@@ -151,7 +173,7 @@ void prod_io_metadata(kl_client_t *client, void *opaque)
 /* ---- expiry --------------------------------------------------------------------- */
 
 /* Takes the waiting messages of t due by now (or all with now INT64_MAX). */
-static pending_msg_t *take_pending(kl_producer_t *p, prod_topic_t *t, int64_t now, int64_t *next)
+pending_msg_t *prod_take_pending(kl_producer_t *p, prod_topic_t *t, int64_t now, int64_t *next)
 {
     pending_msg_t *out = NULL, **tail = &out;
     pthread_mutex_lock(&p->lock);
@@ -184,17 +206,18 @@ static void abandon_open(prod_batch_t *b)
     kl_batch_writer_free(&b->writer);
 }
 
-/* Takes the queued batches of part due by now (all with INT64_MAX),
- * linked through next. Closing batches belong to another thread for a
- * moment: they are looked at again very soon. */
-static prod_batch_t *take_queued(prod_partition_t *part, int64_t now, int64_t *next)
+/* Takes the queued batches of part due by now (all with INT64_MAX or
+ * PROD_TAKE_SETTLED), linked through next. Closing batches belong to
+ * another thread for a moment: they are looked at again very soon, and
+ * only shutdown (INT64_MAX, the application thread waiting) takes them. */
+prod_batch_t *prod_take_queued(prod_partition_t *part, int64_t now, int64_t *next)
 {
     prod_batch_t *out = NULL, **tail = &out;
     pthread_mutex_lock(&part->lock);
     prod_batch_t **pp = &part->head, *prev = NULL;
     while (*pp) {
         prod_batch_t *b = *pp;
-        bool due = now == INT64_MAX || (b->deadline_ms && b->deadline_ms <= now);
+        bool due = now >= PROD_TAKE_SETTLED || (b->deadline_ms && b->deadline_ms <= now);
         if (due && b->state == BATCH_CLOSING && now != INT64_MAX) {
             *next = *next < now + 1 ? *next : now + 1;
             due = false;
@@ -221,7 +244,7 @@ static prod_batch_t *take_queued(prod_partition_t *part, int64_t now, int64_t *n
 }
 
 /* Detaches the in-flight batches due by now from their requests. */
-static prod_batch_t *take_in_flight(kl_producer_t *p, int64_t now, int64_t *next)
+prod_batch_t *prod_take_in_flight(kl_producer_t *p, int64_t now, int64_t *next)
 {
     prod_batch_t *out = NULL;
     for (prod_request_t *req = p->requests; req; req = req->next) {
@@ -244,7 +267,7 @@ static prod_batch_t *take_in_flight(kl_producer_t *p, int64_t now, int64_t *next
     return out;
 }
 
-static void fail_batches(kl_producer_t *p, prod_batch_t *b, kl_err_t err)
+void prod_fail_batches(kl_producer_t *p, prod_batch_t *b, kl_err_t err)
 {
     while (b) {
         prod_batch_t *next = b->next;
@@ -254,7 +277,7 @@ static void fail_batches(kl_producer_t *p, prod_batch_t *b, kl_err_t err)
     }
 }
 
-static void fail_pending(kl_producer_t *p, pending_msg_t *m, kl_err_t err)
+void prod_fail_pending(kl_producer_t *p, pending_msg_t *m, kl_err_t err)
 {
     while (m) {
         pending_msg_t *next = m->next;
@@ -273,11 +296,16 @@ void prod_io_expire(kl_producer_t *p)
         prod_topic_t *t = p->io_topics[i];
         /* Say why a message for a missing topic failed. */
         kl_err_t why = t->md_err == KL_ERR_UNKNOWN_TOPIC_OR_PARTITION ? t->md_err : KL_ERR_MSG_TIMED_OUT;
-        fail_pending(p, take_pending(p, t, now, &next), why);
+        prod_fail_pending(p, prod_take_pending(p, t, now, &next), why);
     }
     for (size_t i = 0; i < p->n_io_parts; i++)
-        fail_batches(p, take_queued(p->io_parts[i], now, &next), KL_ERR_MSG_TIMED_OUT);
-    fail_batches(p, take_in_flight(p, now, &next), KL_ERR_MSG_TIMED_OUT);
+        prod_fail_batches(p, prod_take_queued(p->io_parts[i], now, &next), KL_ERR_MSG_TIMED_OUT);
+    /* An idempotent batch in flight is not expired: failing it while the
+     * broker may still store it would leave its sequence in doubt. It
+     * fails when its attempt ends (answer or request.timeout.ms) past
+     * its deadline, and its partition's numbering restarts then. */
+    if (!p->s.idempotent)
+        prod_fail_batches(p, prod_take_in_flight(p, now, &next), KL_ERR_MSG_TIMED_OUT);
     prod_io_arm(p, &p->expiry_timer, next);
 }
 
@@ -298,17 +326,18 @@ void prod_io_shutdown(void *arg)
     kl_loop_t *loop = kl_client_loop(p->client);
     kl_timer_stop(loop, &p->drain_timer);
     kl_timer_stop(loop, &p->expiry_timer);
+    kl_timer_stop(loop, &p->idem.timer);
     int64_t next = INT64_MAX;
     /* Connections are closed by now, so no request should be in flight. */
-    fail_batches(p, take_in_flight(p, INT64_MAX, &next), KL_ERR_DESTROY);
+    prod_fail_batches(p, prod_take_in_flight(p, INT64_MAX, &next), KL_ERR_DESTROY);
     /* The application thread waits for us: walk every topic it created,
      * registered with this thread or not. */
     pthread_mutex_lock(&p->lock);
     prod_topic_t *topics = p->topics;
     pthread_mutex_unlock(&p->lock);
     for (prod_topic_t *t = topics; t; t = t->next) {
-        fail_pending(p, take_pending(p, t, INT64_MAX, &next), KL_ERR_DESTROY);
+        prod_fail_pending(p, prod_take_pending(p, t, INT64_MAX, &next), KL_ERR_DESTROY);
         for (int32_t i = 0; i < t->partition_count; i++)
-            fail_batches(p, take_queued(t->parts[i], INT64_MAX, &next), KL_ERR_DESTROY);
+            prod_fail_batches(p, prod_take_queued(t->parts[i], INT64_MAX, &next), KL_ERR_DESTROY);
     }
 }

@@ -118,6 +118,8 @@ member_t *member_new(const char *bootstrap, const char *group, const char *const
         ck_assert_int_eq(kl_conf_set(conf, "group.id", group, errstr, sizeof errstr), KL_ERR_NONE);
     ck_assert_int_eq(kl_conf_set(conf, "retry.backoff.ms", "20", errstr, sizeof errstr), KL_ERR_NONE);
     ck_assert_int_eq(kl_conf_set(conf, "retry.backoff.max.ms", "200", errstr, sizeof errstr), KL_ERR_NONE);
+    if (getenv("CGRP_TEST_DEBUG")) /* e.g. cgrp,protocol */
+        ck_assert_int_eq(kl_conf_set(conf, "debug", getenv("CGRP_TEST_DEBUG"), errstr, sizeof errstr), KL_ERR_NONE);
     for (const char *const *p = props; p && p[0]; p += 2)
         ck_assert_msg(kl_conf_set(conf, p[0], p[1], errstr, sizeof errstr) == KL_ERR_NONE, "%s: %s", p[0], errstr);
     static const kl_client_events_t client_events = {on_broker_ready, on_broker_down, on_metadata};

@@ -562,9 +562,23 @@ START_TEST(test_bad_configuration_refused)
     ck_assert_ptr_null(kl_producer_new(conf, errstr, sizeof errstr));
     ck_assert_msg(strstr(errstr, "bootstrap.servers") != NULL, "%s", errstr);
     conf_set(conf, "bootstrap.servers", "localhost:9092");
+    /* idempotence asked for explicitly, and settings that contradict it */
     conf_set(conf, "enable.idempotence", "true");
+    conf_set(conf, "acks", "1");
     ck_assert_ptr_null(kl_producer_new(conf, errstr, sizeof errstr));
-    ck_assert_msg(strstr(errstr, "enable.idempotence") != NULL, "%s", errstr);
+    ck_assert_msg(strstr(errstr, "enable.idempotence") && strstr(errstr, "acks=1"), "%s", errstr);
+    conf_set(conf, "acks", "all");
+    conf_set(conf, "max.in.flight", "6");
+    conf_set(conf, "retries", "0");
+    ck_assert_ptr_null(kl_producer_new(conf, errstr, sizeof errstr));
+    ck_assert_msg(strstr(errstr, "max.in.flight.requests.per.connection=6") && strstr(errstr, "retries=0") &&
+                      !strstr(errstr, "acks"),
+                  "%s", errstr);
+    conf_set(conf, "max.in.flight", "5");
+    conf_set(conf, "retries", "1");
+    kl_producer_t *ok = kl_producer_new(conf, errstr, sizeof errstr);
+    ck_assert_msg(ok != NULL, "%s", errstr);
+    kl_producer_destroy(ok);
     conf_set(conf, "enable.idempotence", "false");
     conf_set(conf, "transactional.id", "tx");
     ck_assert_ptr_null(kl_producer_new(conf, errstr, sizeof errstr));

@@ -82,7 +82,7 @@ START_TEST(test_client_defaults)
     ck_assert_str_eq(get(conf, "sasl.mechanisms"), "GSSAPI");
     ck_assert_str_eq(get(conf, "ssl.endpoint.identification.algorithm"), "https");
     ck_assert(kl_conf_get_bool(conf, "enable.auto.commit"));
-    ck_assert(!kl_conf_get_bool(conf, "enable.idempotence"));
+    ck_assert(kl_conf_get_bool(conf, "enable.idempotence"));
     ck_assert_int_eq(kl_conf_get_int(conf, "debug"), 0);
     /* No default: empty text, and not set. */
     ck_assert_str_eq(get(conf, "group.id"), "");

@@ -1,0 +1,345 @@
+/* Broker throughput: librdkafka's producer and consumer against kafkalite's
+ * broker (the `kafkalite broker` daemon, in its own process, writing to a
+ * temporary log.dirs on disk) and, in the same run, against librdkafka's
+ * in-process mock cluster (memory only). Per round and per target: produce
+ * N 100-byte messages with acks=1 and again with acks=all (linger.ms=5),
+ * then consume the acks=1 topic back from the beginning (the mock keeps
+ * only the newest messages of a large topic: what it holds is consumed). The targets take
+ * turns, the best round of each is kept, and the ratios kafkalite/mock are
+ * printed with the daemon's CPU seconds per GB ingested and its peak
+ * resident memory.
+ * Usage: bench_broker [messages] [partitions] [rounds]; the daemon is
+ * ./tools/kafkalite unless KAFKALITE names another. */
+#include <errno.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <librdkafka/rdkafka.h>
+#include <librdkafka/rdkafka_mock.h>
+
+#define MSG_SIZE 100
+
+extern char **environ;
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static pid_t daemon_pid; /* killed by die(), so no daemon outlives a failed run */
+static char daemon_dir[64]; /* and its log.dirs removed */
+
+static void remove_dir(const char *dir)
+{
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "bench_broker: could not remove %s\n", dir);
+}
+
+static void die(const char *what, const char *why)
+{
+    fprintf(stderr, "bench_broker: %s: %s\n", what, why);
+    if (daemon_pid > 0)
+        kill(daemon_pid, SIGKILL);
+    if (daemon_dir[0])
+        remove_dir(daemon_dir);
+    exit(1);
+}
+
+static void rk_quiet(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
+{
+    (void)rk;
+    if (level <= 3)
+        fprintf(stderr, "rdkafka %s: %s\n", fac, buf);
+}
+
+/* ---- the daemon ------------------------------------------------------------------- */
+
+typedef struct daemon {
+    pid_t pid;
+    char dir[64];
+    char bootstrap[128];
+} daemon_t;
+
+static void daemon_start(daemon_t *d, int partitions)
+{
+    snprintf(d->dir, sizeof d->dir, "/tmp/kl-bench-broker-XXXXXX");
+    if (!mkdtemp(d->dir))
+        die("mkdtemp", strerror(errno));
+    const char *exe = getenv("KAFKALITE") ? getenv("KAFKALITE") : "./tools/kafkalite";
+    char logdirs[128], nparts[64];
+    snprintf(logdirs, sizeof logdirs, "log.dirs=%s", d->dir);
+    snprintf(nparts, sizeof nparts, "num.partitions=%d", partitions);
+    char *argv[] = {(char *)exe, "broker", "--override", "listeners=PLAINTEXT://127.0.0.1:0", "--override",
+                    logdirs, "--override", nparts, NULL};
+    int out[2];
+    if (pipe(out) != 0)
+        die("pipe", strerror(errno));
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_adddup2(&fa, out[1], 1);
+    posix_spawn_file_actions_addclose(&fa, out[0]);
+    if (posix_spawn(&d->pid, exe, &fa, NULL, argv, environ) != 0)
+        die(exe, "cannot start the broker (build it with make, or set KAFKALITE)");
+    posix_spawn_file_actions_destroy(&fa);
+    daemon_pid = d->pid;
+    snprintf(daemon_dir, sizeof daemon_dir, "%s", d->dir);
+    close(out[1]);
+    FILE *f = fdopen(out[0], "r");
+    char line[512];
+    d->bootstrap[0] = '\0';
+    while (!d->bootstrap[0] && fgets(line, sizeof line, f)) {
+        char *p = strstr(line, "bootstrap.servers=");
+        if (p) {
+            p += strlen("bootstrap.servers=");
+            p[strcspn(p, " \r\n")] = '\0';
+            snprintf(d->bootstrap, sizeof d->bootstrap, "%s", p);
+        }
+    }
+    fclose(f); /* the daemon's later output goes to a closed pipe: it logs to stderr */
+    if (!d->bootstrap[0])
+        die("broker", "never printed its bootstrap.servers");
+}
+
+/* CPU seconds (user + system) the daemon has used so far. */
+static double daemon_cpu(const daemon_t *d)
+{
+    char path[64], buf[1024];
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)d->pid);
+    FILE *f = fopen(path, "r");
+    if (!f || !fgets(buf, sizeof buf, f))
+        die(path, "unreadable");
+    fclose(f);
+    /* fields 14 and 15 (utime, stime) follow the ") " closing the name */
+    char *p = strrchr(buf, ')');
+    unsigned long utime = 0, stime = 0;
+    if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &utime, &stime) != 2)
+        die(path, "unexpected format");
+    return (double)(utime + stime) / (double)sysconf(_SC_CLK_TCK);
+}
+
+/* Peak resident memory of the daemon, in MB. */
+static double daemon_peak_mb(const daemon_t *d)
+{
+    char path[64], line[256];
+    snprintf(path, sizeof path, "/proc/%d/status", (int)d->pid);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        die(path, "unreadable");
+    long kb = -1;
+    while (fgets(line, sizeof line, f))
+        if (sscanf(line, "VmHWM: %ld kB", &kb) == 1)
+            break;
+    fclose(f);
+    return (double)kb / 1024.0;
+}
+
+static void daemon_stop(daemon_t *d)
+{
+    kill(d->pid, SIGTERM);
+    int status;
+    waitpid(d->pid, &status, 0);
+    daemon_pid = 0;
+    remove_dir(d->dir);
+    daemon_dir[0] = '\0';
+}
+
+/* ---- librdkafka's producer and consumer -------------------------------------------- */
+
+static void rk_dr(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
+{
+    (void)rk;
+    long *failed = opaque;
+    if (m->err)
+        (*failed)++;
+}
+
+static rd_kafka_t *client_new(rd_kafka_type_t type, const char *bootstrap, const char *const *props, void *opaque)
+{
+    char errstr[256];
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    if (rd_kafka_conf_set(conf, "bootstrap.servers", bootstrap, errstr, sizeof errstr) != RD_KAFKA_CONF_OK)
+        die("rd_kafka_conf_set", errstr);
+    for (size_t i = 0; props && props[i]; i += 2)
+        if (rd_kafka_conf_set(conf, props[i], props[i + 1], errstr, sizeof errstr) != RD_KAFKA_CONF_OK)
+            die("rd_kafka_conf_set", errstr);
+    rd_kafka_conf_set_log_cb(conf, rk_quiet);
+    if (type == RD_KAFKA_PRODUCER)
+        rd_kafka_conf_set_dr_msg_cb(conf, rk_dr);
+    rd_kafka_conf_set_opaque(conf, opaque);
+    rd_kafka_t *rk = rd_kafka_new(type, conf, errstr, sizeof errstr);
+    if (!rk)
+        die("rd_kafka_new", errstr);
+    return rk;
+}
+
+/* Seconds to produce n messages and flush; failures are fatal. */
+static double produce(const char *bootstrap, const char *topic, long n, const char *acks)
+{
+    long failed = 0;
+    const char *props[] = {"linger.ms", "5", "acks", acks, NULL};
+    rd_kafka_t *rk = client_new(RD_KAFKA_PRODUCER, bootstrap, props, &failed);
+    /* warm up (metadata, connections, topic creation) outside the clock */
+    rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_VALUE("warm-up", 7),
+                      RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
+    if (rd_kafka_flush(rk, 30000) || failed)
+        die(topic, "warm-up message not delivered");
+    char value[MSG_SIZE];
+    memset(value, 'x', sizeof value);
+    double start = now_s();
+    for (long i = 0; i < n; i++) {
+        snprintf(value, sizeof value, "%ld", i);
+        while (rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_VALUE(value, sizeof value),
+                                 RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                                 RD_KAFKA_V_END) == RD_KAFKA_RESP_ERR__QUEUE_FULL)
+            rd_kafka_poll(rk, 1);
+        if ((i & 1023) == 0)
+            rd_kafka_poll(rk, 0);
+    }
+    if (rd_kafka_flush(rk, 120000))
+        die(topic, "flush timed out");
+    double secs = now_s() - start;
+    rd_kafka_destroy(rk);
+    if (failed)
+        die(topic, "messages failed");
+    return secs;
+}
+
+/* Consumes, by manual assignment from the beginning, every message the
+ * topic's partitions hold (the mock cluster keeps only the newest ones of
+ * a large topic), and returns messages per second, timed from the first
+ * message to the last so that start-up (metadata, offsets, the first
+ * fetch's wait) is not counted. *countp receives the count. */
+static double consume(const char *bootstrap, const char *topic, int partitions, long *countp)
+{
+    const char *props[] = {"group.id", "bench-broker", "enable.auto.commit", "false", NULL};
+    rd_kafka_t *rk = client_new(RD_KAFKA_CONSUMER, bootstrap, props, NULL);
+    long want = 0;
+    rd_kafka_topic_partition_list_t *parts = rd_kafka_topic_partition_list_new(partitions);
+    for (int p = 0; p < partitions; p++) {
+        int64_t lo, hi;
+        if (rd_kafka_query_watermark_offsets(rk, topic, p, &lo, &hi, 10000))
+            die(topic, "cannot query watermarks");
+        want += (long)(hi - lo);
+        rd_kafka_topic_partition_list_add(parts, topic, p)->offset = RD_KAFKA_OFFSET_BEGINNING;
+    }
+    if (rd_kafka_assign(rk, parts))
+        die(topic, "assign failed");
+    rd_kafka_topic_partition_list_destroy(parts);
+    long got = 0;
+    double first = 0, last = 0, start = now_s();
+    while (got < want) {
+        rd_kafka_message_t *m = rd_kafka_consumer_poll(rk, 1000);
+        if (!m) {
+            if (now_s() - start > 300) {
+                fprintf(stderr, "bench_broker: %s: %ld of %ld messages consumed\n", topic, got, want);
+                die(topic, "consumer stalled");
+            }
+            continue;
+        }
+        if (!m->err) {
+            if (got++ == 0)
+                first = now_s();
+            last = now_s();
+        } else if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+            die(topic, rd_kafka_message_errstr(m));
+        }
+        rd_kafka_message_destroy(m);
+    }
+    rd_kafka_consumer_close(rk);
+    rd_kafka_destroy(rk);
+    *countp = got;
+    return got > 1 && last > first ? (double)(got - 1) / (last - first) : 0;
+}
+
+/* ---- main ---------------------------------------------------------------------------- */
+
+enum { ACKS1, ACKSALL, CONSUME, PHASES };
+static const char *const phase_names[PHASES] = {"produce acks=1", "produce acks=all", "consume"};
+
+typedef struct target {
+    const char *name;
+    const char *bootstrap;
+    double best[PHASES]; /* best messages/s */
+} target_t;
+
+/* Runs the three phases on t; with d (kafkalite), adds the daemon's CPU
+ * seconds spent during the two produce phases to *cpu. */
+static void run_round(target_t *t, int round, int partitions, long n, rd_kafka_mock_cluster_t *mc,
+                      const daemon_t *d, double *cpu)
+{
+    char t1[64], tall[64];
+    snprintf(t1, sizeof t1, "bench-acks1-%d", round);
+    snprintf(tall, sizeof tall, "bench-acksall-%d", round);
+    if (mc) {
+        rd_kafka_mock_topic_create(mc, t1, partitions, 1);
+        rd_kafka_mock_topic_create(mc, tall, partitions, 1);
+    }
+    double rate[PHASES];
+    long counts[PHASES] = {n, n, 0};
+    double cpu0 = d ? daemon_cpu(d) : 0;
+    rate[ACKS1] = (double)n / produce(t->bootstrap, t1, n, "1");
+    rate[ACKSALL] = (double)n / produce(t->bootstrap, tall, n, "all");
+    if (d)
+        *cpu += daemon_cpu(d) - cpu0;
+    rate[CONSUME] = consume(t->bootstrap, t1, partitions, &counts[CONSUME]);
+    for (int ph = 0; ph < PHASES; ph++) {
+        printf("  %-10s %-17s %8ld msgs  %10.0f msgs/s  %7.1f MB/s\n", t->name, phase_names[ph], counts[ph],
+               rate[ph], rate[ph] * MSG_SIZE / 1e6);
+        if (rate[ph] > t->best[ph])
+            t->best[ph] = rate[ph];
+    }
+}
+
+int main(int argc, char **argv)
+{
+    long n = argc > 1 ? atol(argv[1]) : 2000000;
+    int partitions = argc > 2 ? atoi(argv[2]) : 4;
+    int rounds = argc > 3 ? atoi(argv[3]) : 3;
+    char errstr[256];
+    rd_kafka_conf_t *mconf = rd_kafka_conf_new();
+    rd_kafka_conf_set_log_cb(mconf, rk_quiet);
+    rd_kafka_t *mrk = rd_kafka_new(RD_KAFKA_PRODUCER, mconf, errstr, sizeof errstr);
+    if (!mrk)
+        die("rd_kafka_new", errstr);
+    rd_kafka_mock_cluster_t *mc = rd_kafka_mock_cluster_new(mrk, 1);
+    if (!mc)
+        die("mock cluster", "cannot start");
+    daemon_t d;
+    daemon_start(&d, partitions);
+    target_t kl = {"kafkalite", d.bootstrap, {0, 0, 0}};
+    target_t mock = {"mock", rd_kafka_mock_cluster_bootstraps(mc), {0, 0, 0}};
+    printf("%ld messages of %d bytes, %d partitions, librdkafka %s, linger.ms=5; kafkalite broker %s (log.dirs %s), "
+           "mock cluster %s\n",
+           n, MSG_SIZE, partitions, rd_kafka_version_str(), d.bootstrap, d.dir, mock.bootstrap);
+    double cpu = 0, ingested = 0;
+    for (int r = 0; r < rounds; r++) {
+        printf("round %d\n", r + 1);
+        if (r % 2 == 0)
+            run_round(&mock, r, partitions, n, mc, NULL, NULL);
+        run_round(&kl, r, partitions, n, NULL, &d, &cpu);
+        ingested += 2.0 * (double)n * MSG_SIZE;
+        if (r % 2 == 1)
+            run_round(&mock, r, partitions, n, mc, NULL, NULL);
+    }
+    printf("best of %d rounds, kafkalite/mock messages/s:\n", rounds);
+    for (int ph = 0; ph < PHASES; ph++)
+        printf("  %-17s mock %10.0f msgs/s  kafkalite %10.0f msgs/s  ratio %.2f\n", phase_names[ph],
+               mock.best[ph], kl.best[ph], kl.best[ph] / mock.best[ph]);
+    printf("kafkalite broker: %.3f CPU-seconds per GB of payload produced, "
+           "peak RSS %.1f MB\n",
+           cpu / (ingested / 1e9), daemon_peak_mb(&d));
+    daemon_stop(&d);
+    rd_kafka_mock_cluster_destroy(mc);
+    rd_kafka_destroy(mrk);
+    return 0;
+}

@@ -1,0 +1,114 @@
+/* The embedded broker's connection bounds: connections.max.idle.ms closes
+ * silent connections and only those, max.connections and
+ * max.connections.per.ip refuse connections beyond their counts and take
+ * new ones again once others have closed. */
+#include <check.h>
+#include <stdlib.h>
+
+#include "broker_wire.h"
+#include "proto/msg_api_versions.h"
+
+/* One ApiVersions exchange; false when the connection is gone. */
+static bool ping(wire_client_t *wc)
+{
+    kl_api_versions_request_t req;
+    kl_proto_init(&kl_api_versions_request_schema, &req);
+    kl_arena_t arena;
+    kl_arena_init(&arena, 0);
+    kl_api_versions_response_t resp;
+    uint8_t *frame = NULL;
+    kl_err_t err = wire_call(wc, KL_API_API_VERSIONS, 0, &req, &arena, &resp, &frame, WIRE_TIMEOUT_MS);
+    free(frame);
+    kl_arena_free(&arena);
+    return err == KL_ERR_NONE && resp.error_code == 0;
+}
+
+START_TEST(test_idle_connections_reaped)
+{
+    static const char *const props[] = {"connections.max.idle.ms", "300", NULL};
+    broker_fixture_t f;
+    fixture_start(&f, props);
+    wire_client_t idle, busy;
+    connect_to(&idle, &f);
+    connect_to(&busy, &f);
+    long long start = fixture_now_ms();
+    /* the busy connection talks every 50 ms while the idle one says
+     * nothing: only the idle one is closed */
+    bool closed = false;
+    while (!closed && fixture_now_ms() - start < WIRE_TIMEOUT_MS) {
+        ck_assert_msg(ping(&busy), "the busy connection was closed");
+        closed = wire_wait_closed(&idle, 50) == 0;
+    }
+    long long idle_for = fixture_now_ms() - start;
+    ck_assert_msg(closed, "the idle connection was not closed within %d ms", WIRE_TIMEOUT_MS);
+    ck_assert_msg(idle_for >= 300, "closed after %lld ms, before connections.max.idle.ms", idle_for);
+    ck_assert(ping(&busy));
+    wire_close(&idle);
+    wire_close(&busy);
+    fixture_stop(&f);
+}
+END_TEST
+
+/* Connects and pings until the broker takes the connection (a refused one
+ * is closed at once); false at the deadline. */
+static bool connect_admitted(wire_client_t *wc, const broker_fixture_t *f, long long deadline)
+{
+    while (fixture_now_ms() < deadline) {
+        connect_to(wc, f);
+        if (ping(wc))
+            return true;
+        wire_close(wc);
+    }
+    return false;
+}
+
+static void check_limit(const char *name)
+{
+    const char *const props[] = {name, "2", NULL};
+    broker_fixture_t f;
+    fixture_start(&f, props);
+    wire_client_t a, b, c;
+    connect_to(&a, &f);
+    connect_to(&b, &f);
+    ck_assert(ping(&a));
+    ck_assert(ping(&b));
+    /* a third is closed without an answer */
+    connect_to(&c, &f);
+    ck_assert_int_eq(wire_wait_closed(&c, WIRE_TIMEOUT_MS), 0);
+    wire_close(&c);
+    ck_assert_msg(ping(&a) && ping(&b), "%s: admitted connections were disturbed", name);
+    /* once one closes, a new one is taken */
+    wire_close(&a);
+    ck_assert_msg(connect_admitted(&c, &f, fixture_now_ms() + WIRE_TIMEOUT_MS),
+                  "%s: no connection admitted after one closed", name);
+    wire_close(&b);
+    wire_close(&c);
+    fixture_stop(&f);
+}
+
+START_TEST(test_max_connections) { check_limit("max.connections"); }
+END_TEST
+
+START_TEST(test_max_connections_per_ip) { check_limit("max.connections.per.ip"); }
+END_TEST
+
+static Suite *conns_suite(void)
+{
+    Suite *s = suite_create("broker_conns");
+    TCase *tc = tcase_create("conns");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, test_idle_connections_reaped);
+    tcase_add_test(tc, test_max_connections);
+    tcase_add_test(tc, test_max_connections_per_ip);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(conns_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

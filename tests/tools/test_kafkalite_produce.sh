@@ -1,0 +1,104 @@
+#!/bin/sh
+# End-to-end test of `kafkalite produce` and `kafkalite perf produce`
+# against `kafkalite broker` on a free port: lines go in with keys and
+# headers and come back out (read with kcat when installed, otherwise found
+# in the partition's segment file), failures exit 1 saying how many, an
+# unreachable bootstrap gives up within delivery.timeout.ms, bad usage
+# exits 2, and perf prints its figures.
+set -u
+. "${srcdir:-.}/tests/tools/broker_lib.sh"
+
+# Runs kafkalite with the remaining arguments, stdin from $1, and checks
+# the exit status is $2. Output in $work/run.out and run.err.
+expect_status() {
+    input=$1 want=$2
+    shift 2
+    "$KAFKALITE" "$@" <"$input" >"$work/run.out" 2>"$work/run.err"
+    got=$?
+    [ "$got" -eq "$want" ] || fail "kafkalite $*: exit status $got, expected $want"
+}
+
+start_broker --override num.partitions=1
+
+# ---- lines with keys and a header, every one delivered
+: >"$work/lines"
+i=1
+while [ "$i" -le 500 ]; do
+    echo "key-$i:value $i: with the delimiter again" >>"$work/lines"
+    i=$((i + 1))
+done
+echo "no delimiter on this line" >>"$work/lines"
+echo "" >>"$work/lines" # an empty message
+expect_status "$work/lines" 0 produce -b "$bootstrap" -t lines -K : -H origin=test -H n=2 -c -X linger.ms=1
+[ "$(cat "$work/run.out")" = "502 delivered, 0 failed" ] || fail "counts: $(cat "$work/run.out")"
+
+if command -v kcat >/dev/null 2>&1; then
+    kcat -b "$bootstrap" -C -t lines -o beginning -e -q -f '%k|%s|%h\n' >"$work/consumed" ||
+        fail "kcat could not consume"
+    sed 's/^\([^:]*\):\(.*\)$/\1|\2|origin=test,n=2/' "$work/lines" |
+        sed 's/^no delimiter on this line$/|no delimiter on this line|origin=test,n=2/; s/^$/||origin=test,n=2/' \
+            >"$work/expected"
+    diff "$work/expected" "$work/consumed" >"$work/diff.out" || fail "consumed messages differ (see diff.out)"
+    echo "read back with kcat: keys, values and headers as produced"
+else
+    # No consumer at hand: the records are stored uncompressed, so every
+    # value is in the segment file verbatim.
+    seg="$work/logs/lines-0/00000000000000000000.log"
+    n=$(grep -a -o 'value [0-9]*: with the delimiter again' "$seg" | sort -u | wc -l)
+    [ "$n" -eq 500 ] || fail "the segment holds $n of the 500 values"
+    echo "read back from the segment file: 500 values (kcat not installed)"
+fi
+
+# ---- an explicit partition; an empty input
+echo "to partition 0" >"$work/one"
+expect_status "$work/one" 0 produce -b "$bootstrap" -t lines -p 0 -c
+[ "$(cat "$work/run.out")" = "1 delivered, 0 failed" ] || fail "-p 0: $(cat "$work/run.out")"
+expect_status /dev/null 0 produce -b "$bootstrap" -t lines -c
+[ "$(cat "$work/run.out")" = "0 delivered, 0 failed" ] || fail "empty input: $(cat "$work/run.out")"
+
+# ---- failures: exit 1 naming how many
+printf 'a\nb\nc\n' >"$work/three"
+expect_status "$work/three" 1 produce -b "$bootstrap" -t lines -p 7 -X delivery.timeout.ms=5000
+grep -q "3 of 3 messages failed" "$work/run.err" || fail "no count of the failures to a missing partition"
+
+start=$(date +%s)
+expect_status "$work/three" 1 produce -b 127.0.0.1:1 -t lines -X delivery.timeout.ms=1000 \
+    -X reconnect.backoff.ms=10
+elapsed=$(($(date +%s) - start))
+grep -q "3 of 3 messages failed" "$work/run.err" || fail "unreachable bootstrap: no count of the failures"
+[ "$elapsed" -le 30 ] || fail "unreachable bootstrap took ${elapsed}s with delivery.timeout.ms=1000"
+
+# ---- bad usage exits 2; a bad property is a refused configuration (1)
+expect_status /dev/null 2 produce -b "$bootstrap"
+grep -q -- "-t topic is required" "$work/run.err" || fail "no message for the missing -t"
+expect_status /dev/null 2 produce -t x -Z
+expect_status /dev/null 2 produce -t x -p many
+expect_status /dev/null 2 produce -t x -p
+expect_status /dev/null 2 produce -t x -X linger.ms
+expect_status /dev/null 2 produce -t x -H novalue
+expect_status /dev/null 2 produce -t x extra
+expect_status /dev/null 1 produce -t x -X no.such.property=1
+grep -q "no.such.property" "$work/run.err" || fail "the refused property is not named"
+expect_status /dev/null 0 produce --help
+grep -q "usage: kafkalite produce" "$work/run.out" || fail "produce --help"
+
+# ---- perf produce: figures at the end, no progress line off a terminal
+expect_status /dev/null 0 perf produce -b "$bootstrap" -t perf -n 3000 -s 64
+grep -q "^3000 messages of 64 bytes to perf in .* msg/s, .* MB/s$" "$work/run.out" ||
+    fail "perf: no throughput line"
+grep -q "^delivery latency ms: p50 [0-9.]*, p95 [0-9.]*, p99 [0-9.]*, max [0-9.]*$" "$work/run.out" ||
+    fail "perf: no latency line"
+! grep -q "$(printf '\r')" "$work/run.out" || fail "perf: progress line written to a file"
+expect_status /dev/null 0 perf produce -b "$bootstrap" -t perf -n 200 -s 10 -r 1000
+grep -q "^200 messages" "$work/run.out" || fail "perf with -r"
+expect_status /dev/null 1 perf produce -b 127.0.0.1:1 -t perf -n 5 -X delivery.timeout.ms=1000
+grep -q "5 of 5 messages failed" "$work/run.err" || fail "perf: failures not counted"
+expect_status /dev/null 1 perf consume
+grep -q "not yet" "$work/run.err" || fail "perf consume does not say it is not there yet"
+expect_status /dev/null 2 perf
+expect_status /dev/null 2 perf produce -t perf -n 0
+expect_status /dev/null 2 perf bogus
+
+stop_broker
+echo "kafkalite produce and perf produce: delivered, read back, failures counted, bad usage refused"
+exit 0

@@ -1,0 +1,21 @@
+# The kafkalite command's client subcommands (produce, perf) and their
+# shared option helpers; their tests: the latency percentiles' unit test
+# and an end-to-end script against `kafkalite broker`.
+tools_kafkalite_SOURCES += \
+	tools/client_opts.c \
+	tools/client_opts.h \
+	tools/cmd_perf.c \
+	tools/cmd_produce.c \
+	tools/latency.c \
+	tools/latency.h
+
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/test_latency
+TESTS += tests/unit/test_latency
+tests_unit_test_latency_SOURCES = tests/unit/test_latency.c tools/latency.c tools/latency.h
+tests_unit_test_latency_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_latency_LDADD = $(CHECK_LIBS)
+endif
+
+TESTS += tests/tools/test_kafkalite_produce.sh
+EXTRA_DIST += tests/tools/test_kafkalite_produce.sh

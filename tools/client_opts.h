@@ -1,0 +1,42 @@
+/* What the client subcommands (produce, perf) share: a client
+ * configuration with the command's defaults, -X property=value, numeric
+ * option values, and a producer built from the configuration. Messages go
+ * to stderr prefixed with the command's name ("kafkalite produce"). */
+#ifndef KL_TOOLS_CLIENT_OPTS_H
+#define KL_TOOLS_CLIENT_OPTS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <kafkalite.h>
+
+/* -b's default, as Kafka's scripts have it. */
+#define CLI_DEFAULT_BOOTSTRAP "localhost:9092"
+
+/* A client configuration with bootstrap.servers at CLI_DEFAULT_BOOTSTRAP;
+ * NULL (message printed) when out of memory. */
+kl_conf_t *cli_conf_new(const char *prog);
+
+/* Sets one property. CLI_OK, or CLI_FAILED with the library's message
+ * (unknown name, bad value) printed. */
+int cli_conf_set(kl_conf_t *conf, const char *prog, const char *name, const char *value);
+
+/* Sets "name=value" as given to -X. CLI_USAGE when there is no '=' or no
+ * name; otherwise as cli_conf_set(). */
+int cli_conf_set_arg(kl_conf_t *conf, const char *prog, const char *arg);
+
+/* Parses a whole decimal number in [min, max] given to option opt; prints
+ * why not and returns false. */
+bool cli_parse_int(const char *prog, char opt, const char *text, int64_t min, int64_t max, int64_t *out);
+
+/* True when an argument is --help (getopt would take it for options). */
+bool cli_wants_help(int argc, char **argv);
+
+/* A producer from conf (NULL, message printed, when the library refuses
+ * the configuration). */
+kl_producer_t *cli_producer_new(const kl_conf_t *conf, const char *prog);
+
+/* Monotonic clock, in microseconds. */
+int64_t cli_now_us(void);
+
+#endif

@@ -1,0 +1,251 @@
+/* `kafkalite perf produce -b B -t T [-n COUNT] [-s SIZE] [-r RATE]
+ * [-X property=value]...`: a load generator. Sends COUNT messages of SIZE
+ * bytes (at most RATE a second), then prints messages/s, MB/s and the
+ * delivery latency percentiles, from kl_produce() to the delivery report.
+ * On a terminal a progress line is refreshed every second.
+ * `perf consume` waits for the consumer. */
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "client_opts.h"
+#include "latency.h"
+
+#define PROG "kafkalite perf produce"
+#define PROGRESS_EVERY_US 1000000
+
+void cmd_perf_usage(FILE *out)
+{
+    fprintf(out,
+            "usage: kafkalite perf produce [-b bootstrap] -t topic [-n count] [-s size]\n"
+            "                              [-r rate] [-X property=value]...\n"
+            "       kafkalite perf consume   (not available yet)\n"
+            "\n"
+            "Produces count messages of size bytes as fast as it can (or rate a second)\n"
+            "and prints messages/s, MB/s (10^6 bytes of values) and the delivery latency\n"
+            "percentiles. Exits 0 when every message was delivered, 1 otherwise.\n"
+            "\n"
+            "  -b bootstrap   brokers to start from (default " CLI_DEFAULT_BOOTSTRAP ")\n"
+            "  -t topic       topic to produce to\n"
+            "  -n count       messages to send (default 100000)\n"
+            "  -s size        bytes of each message's value (default 100)\n"
+            "  -r rate        most messages a second (default 0: no limit)\n"
+            "  -X prop=value  sets a client property, see kafkalite.conf(5) (repeatable)\n");
+}
+
+typedef struct perf_opts {
+    const char *topic;
+    int64_t count, size, rate;
+} perf_opts_t;
+
+typedef struct perf_state {
+    int64_t start_us;
+    uint64_t sent, delivered, failed;
+    kl_err_t first_error;
+    latency_t latency;
+    bool progress; /* stdout is a terminal */
+    int64_t next_progress_us;
+} perf_state_t;
+
+/* The message's opaque carries the time it was produced. */
+static void on_delivery(kl_producer_t *producer, const kl_message_t *msg, void *opaque)
+{
+    (void)producer;
+    perf_state_t *st = opaque;
+    if (kl_message_error(msg) != KL_ERR_NONE) {
+        if (!st->failed++)
+            st->first_error = kl_message_error(msg);
+        return;
+    }
+    st->delivered++;
+    latency_add(&st->latency, cli_now_us() - (int64_t)(intptr_t)kl_message_opaque(msg));
+}
+
+static void show_progress(perf_state_t *st, bool last)
+{
+    int64_t now = cli_now_us();
+    if (!st->progress || (!last && now < st->next_progress_us))
+        return;
+    st->next_progress_us = now + PROGRESS_EVERY_US;
+    double secs = (double)(now - st->start_us) / 1e6;
+    printf("\r%llu sent, %llu delivered, %llu failed, %.0f msg/s   %s", (unsigned long long)st->sent,
+           (unsigned long long)st->delivered, (unsigned long long)st->failed,
+           secs > 0 ? (double)st->delivered / secs : 0.0, last ? "\n" : "");
+    fflush(stdout);
+}
+
+static int parse_args(int argc, char **argv, perf_opts_t *o, kl_conf_t *conf, bool *help)
+{
+    int opt, rc;
+    if (cli_wants_help(argc, argv)) {
+        *help = true;
+        return CLI_OK;
+    }
+    opterr = 0;
+    optind = 1;
+    while ((opt = getopt(argc, argv, ":b:t:n:s:r:X:h")) != -1) {
+        switch (opt) {
+        case 'b':
+            if ((rc = cli_conf_set(conf, PROG, "bootstrap.servers", optarg)))
+                return rc;
+            break;
+        case 't':
+            o->topic = optarg;
+            break;
+        case 'n':
+            if (!cli_parse_int(PROG, 'n', optarg, 1, INT32_MAX, &o->count))
+                return CLI_USAGE;
+            break;
+        case 's':
+            if (!cli_parse_int(PROG, 's', optarg, 0, 100000000, &o->size))
+                return CLI_USAGE;
+            break;
+        case 'r':
+            if (!cli_parse_int(PROG, 'r', optarg, 0, 100000000, &o->rate))
+                return CLI_USAGE;
+            break;
+        case 'X':
+            if ((rc = cli_conf_set_arg(conf, PROG, optarg)))
+                return rc;
+            break;
+        case 'h':
+            *help = true;
+            return CLI_OK;
+        case ':':
+            fprintf(stderr, PROG ": -%c needs a value\n", optopt);
+            return CLI_USAGE;
+        default:
+            fprintf(stderr, PROG ": unknown option -%c\n", optopt);
+            return CLI_USAGE;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, PROG ": unexpected argument \"%s\"\n", argv[optind]);
+        return CLI_USAGE;
+    }
+    if (!o->topic) {
+        fprintf(stderr, PROG ": -t topic is required\n");
+        return CLI_USAGE;
+    }
+    return CLI_OK;
+}
+
+/* Waits until message i is due under the rate limit, serving delivery
+ * reports meanwhile. */
+static void pace(kl_producer_t *producer, perf_state_t *st, const perf_opts_t *o, int64_t i)
+{
+    if (!o->rate)
+        return;
+    int64_t due = st->start_us + i * 1000000 / o->rate;
+    for (int64_t now = cli_now_us(); now < due; now = cli_now_us()) {
+        kl_producer_poll(producer, (int)((due - now + 999) / 1000));
+        show_progress(st, false);
+    }
+}
+
+static void print_summary(perf_state_t *st, const perf_opts_t *o, int64_t elapsed_us)
+{
+    double secs = elapsed_us > 0 ? (double)elapsed_us / 1e6 : 1e-6;
+    printf("%llu messages of %lld bytes to %s in %.3f s: %.0f msg/s, %.2f MB/s\n",
+           (unsigned long long)st->delivered, (long long)o->size, o->topic, secs, (double)st->delivered / secs,
+           (double)st->delivered * (double)o->size / 1e6 / secs);
+    printf("delivery latency ms: p50 %.3f, p95 %.3f, p99 %.3f, max %.3f\n",
+           (double)latency_percentile(&st->latency, 50) / 1e3, (double)latency_percentile(&st->latency, 95) / 1e3,
+           (double)latency_percentile(&st->latency, 99) / 1e3, (double)latency_percentile(&st->latency, 100) / 1e3);
+}
+
+static int run(kl_conf_t *conf, const perf_opts_t *o)
+{
+    perf_state_t st = {.progress = isatty(STDOUT_FILENO)};
+    char *value = malloc(o->size ? (size_t)o->size : 1);
+    if (!value || latency_init(&st.latency, (size_t)o->count) != 0) {
+        fprintf(stderr, PROG ": out of memory\n");
+        free(value);
+        return CLI_FAILED;
+    }
+    for (int64_t i = 0; i < o->size; i++)
+        value[i] = (char)('a' + i % 26);
+    kl_conf_set_delivery_cb(conf, on_delivery);
+    kl_conf_set_opaque(conf, &st);
+    kl_producer_t *producer = cli_producer_new(conf, PROG);
+    if (!producer) {
+        free(value);
+        latency_free(&st.latency);
+        return CLI_FAILED;
+    }
+
+    st.start_us = cli_now_us();
+    st.next_progress_us = st.start_us + PROGRESS_EVERY_US;
+    for (int64_t i = 0; i < o->count; i++) {
+        pace(producer, &st, o, i);
+        kl_err_t err;
+        while ((err = kl_produce(producer, o->topic, KL_PARTITION_UA, NULL, 0, value, (size_t)o->size, 0,
+                                 (void *)(intptr_t)cli_now_us())) == KL_ERR_QUEUE_FULL) {
+            kl_producer_poll(producer, 10);
+            show_progress(&st, false);
+        }
+        if (err != KL_ERR_NONE && !st.failed++)
+            st.first_error = err;
+        st.sent += err == KL_ERR_NONE;
+        kl_producer_poll(producer, 0);
+        show_progress(&st, false);
+    }
+    while (kl_producer_flush(producer, 1000) == KL_ERR_TIMED_OUT)
+        show_progress(&st, false);
+    int64_t elapsed = cli_now_us() - st.start_us;
+    show_progress(&st, true);
+    kl_producer_destroy(producer);
+
+    print_summary(&st, o, elapsed);
+    int rc = CLI_OK;
+    if (st.failed) {
+        fprintf(stderr, PROG ": %llu of %lld messages failed (first: %s)\n", (unsigned long long)st.failed,
+                (long long)o->count, kl_err_str(st.first_error));
+        rc = CLI_FAILED;
+    }
+    latency_free(&st.latency);
+    free(value);
+    return rc;
+}
+
+static int perf_produce(int argc, char **argv)
+{
+    perf_opts_t o = {NULL, 100000, 100, 0};
+    kl_conf_t *conf = cli_conf_new(PROG);
+    if (!conf)
+        return CLI_FAILED;
+    bool help = false;
+    int rc = parse_args(argc, argv, &o, conf, &help);
+    if (help)
+        cmd_perf_usage(stdout);
+    else if (rc == CLI_USAGE)
+        cmd_perf_usage(stderr);
+    else if (rc == CLI_OK)
+        rc = run(conf, &o);
+    kl_conf_destroy(conf);
+    return rc;
+}
+
+int cmd_perf(int argc, char **argv)
+{
+    if (argc < 2) {
+        cmd_perf_usage(stderr);
+        return CLI_USAGE;
+    }
+    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+        cmd_perf_usage(stdout);
+        return CLI_OK;
+    }
+    if (!strcmp(argv[1], "produce"))
+        return perf_produce(argc - 1, argv + 1);
+    if (!strcmp(argv[1], "consume")) {
+        fprintf(stderr, "kafkalite perf consume: not yet: it arrives with the consumer (kl_consumer_*)\n");
+        return CLI_FAILED;
+    }
+    fprintf(stderr, "kafkalite perf: unknown load generator \"%s\" (produce or consume)\n", argv[1]);
+    cmd_perf_usage(stderr);
+    return CLI_USAGE;
+}
