@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "client/conf_table.h"
+#include "consumer/cgrp.h"
 #include "consumer/consumer_impl.h"
 #include "util/clock.h"
 #include "util/conf.h"
@@ -87,10 +88,6 @@ kl_consumer_t *kl_consumer_new(const kl_conf_t *conf, char *errstr, size_t errst
         set_errstr(errstr, errstr_size, "not a client configuration (use kl_conf_new())");
         return NULL;
     }
-    if (kl_conf_is_set(conf, "group.id") && *kl_conf_get_str(conf, "group.id")) {
-        set_errstr(errstr, errstr_size, "group.id: consumer groups are not available in this build yet");
-        return NULL;
-    }
     kl_consumer_t *c = calloc(1, sizeof *c);
     kl_conf_t *copy = kl_conf_dup(conf);
     if (!c || !copy) {
@@ -106,7 +103,7 @@ kl_consumer_t *kl_consumer_new(const kl_conf_t *conf, char *errstr, size_t errst
     pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
     pthread_cond_init(&c->cond, &attr);
     pthread_condattr_destroy(&attr);
-    kl_client_events_t ev = {cons_io_broker_ready, NULL, cons_io_metadata};
+    kl_client_events_t ev = {cons_io_broker_ready, cons_group_broker_down, cons_io_metadata};
     c->client = kl_client_new(copy, &ev, c, errstr, errstr_size);
     if (!c->client) {
         kl_consumer_destroy(c);
@@ -116,6 +113,12 @@ kl_consumer_t *kl_consumer_new(const kl_conf_t *conf, char *errstr, size_t errst
     c->log->wake = log_wake;
     c->log->wake_arg = c;
     kl_timer_init(&c->fetch_timer, fetch_timer_cb, c);
+    if (cons_group_init(c, errstr, errstr_size) != KL_ERR_NONE) {
+        if (!errstr[0])
+            set_errstr(errstr, errstr_size, "out of memory");
+        kl_consumer_destroy(c);
+        return NULL;
+    }
     if (kl_client_start(c->client, errstr, errstr_size) != KL_ERR_NONE) {
         kl_consumer_destroy(c);
         return NULL;
@@ -156,16 +159,21 @@ static void io_shutdown(void *arg)
     kl_consumer_t *c = arg;
     kl_timer_stop(kl_client_loop(c->client), &c->fetch_timer);
     cons_io_lookups_end(c);
+    cons_group_io_shutdown(c);
 }
 
 kl_err_t kl_consumer_close(kl_consumer_t *c)
 {
     pthread_mutex_lock(&c->lock);
-    bool was = c->closed;
-    c->closed = true;
+    bool was = c->closing || c->closed;
+    c->closing = true;
     pthread_mutex_unlock(&c->lock);
     if (was)
         return KL_ERR_STATE;
+    cons_group_close(c);
+    pthread_mutex_lock(&c->lock);
+    c->closed = true;
+    pthread_mutex_unlock(&c->lock);
     atomic_store(&c->stopping, true);
     kl_client_stop(c->client, io_shutdown, c);
     pthread_mutex_lock(&c->lock);
@@ -183,8 +191,15 @@ void kl_consumer_destroy(kl_consumer_t *c)
         if (!c->closed)
             kl_consumer_close(c);
         kl_client_destroy(c->client);
-    }
+    } else
+        kl_cgrp_destroy(c->cgrp); /* never started */
     cons_parts_free(c);
+    pthread_mutex_lock(&c->lock);
+    for (size_t i = 0; i < c->nsubscription; i++)
+        free(c->subscription[i]);
+    pthread_mutex_unlock(&c->lock);
+    free(c->subscription);
+    free(c->member_id);
     free(c->busy_nodes);
     pthread_cond_destroy(&c->cond);
     pthread_mutex_destroy(&c->lock);
@@ -284,6 +299,8 @@ static void serve_callback(kl_consumer_t *c, cons_item_t *item)
 {
     if (item->kind == ITEM_COMMIT && c->commit_cb)
         c->commit_cb(c, item->err, item->parts, c->opaque);
+    else if (item->kind == ITEM_REBALANCE)
+        cons_group_serve_rebalance(c, item);
 }
 
 static void deadline_after(struct timespec *ts, int timeout_ms)
@@ -304,6 +321,7 @@ kl_message_t *kl_consumer_poll(kl_consumer_t *c, int timeout_ms)
     deadline_after(&ts, timed ? timeout_ms : 0);
     kl_message_t *out = NULL;
     bool wake = false;
+    cons_group_poll_seen(c);
     pthread_mutex_lock(&c->lock);
     for (;;) {
         if (c->log_wake) {
@@ -322,7 +340,7 @@ kl_message_t *kl_consumer_poll(kl_consumer_t *c, int timeout_ms)
                 break;
             continue;
         }
-        if (!item_current(item)) {
+        if (!item_current(item) || (c->closing && (item->kind == ITEM_BATCH || item->kind == ITEM_MESSAGE))) {
             item_unlink_locked(c, item);
             cons_item_drop_locked(c, item);
             wake = true;

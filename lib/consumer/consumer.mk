@@ -5,6 +5,7 @@ libkafkalite_internal_la_SOURCES += \
 	lib/consumer/consumer.c \
 	lib/consumer/fetch_parse.c \
 	lib/consumer/fetcher.c \
+	lib/consumer/group.c \
 	lib/consumer/list_offsets.c \
 	lib/consumer/queries.c
 noinst_HEADERS += lib/consumer/consumer_impl.h
@@ -17,4 +18,13 @@ tests_integration_test_consumer_SOURCES = tests/integration/test_consumer.c \
 	tests/integration/broker_fixture.c tests/integration/broker_fixture.h
 tests_integration_test_consumer_CFLAGS = $(TEST_CFLAGS)
 tests_integration_test_consumer_LDADD = $(TEST_LIBS)
+endif
+
+if HAVE_CHECK
+check_PROGRAMS += tests/integration/test_consumer_group
+TESTS += tests/integration/test_consumer_group
+tests_integration_test_consumer_group_SOURCES = tests/integration/test_consumer_group.c \
+	tests/integration/broker_fixture.c tests/integration/broker_fixture.h
+tests_integration_test_consumer_group_CFLAGS = $(TEST_CFLAGS)
+tests_integration_test_consumer_group_LDADD = $(TEST_LIBS)
 endif

@@ -7,6 +7,8 @@
  *   fetch_parse.c  a partition's fetched records turned into messages
  *   list_offsets.c (io) ListOffsets: logical start offsets, resets,
  *                  watermarks and offsets for times
+ *   group.c        the consumer group (lib/consumer/cgrp.h) seen from the
+ *                  consumer: subscribe, rebalance events, commits, close
  *   queries.c      application calls that wait for the I/O thread:
  *                  watermarks, offsets for times
  *
@@ -88,6 +90,7 @@ typedef struct cons_settings {
 } cons_settings_t;
 
 typedef struct cons_op cons_op_t;
+typedef struct kl_cgrp kl_cgrp_t;
 
 struct kl_consumer {
     kl_client_t *client;
@@ -103,9 +106,17 @@ struct kl_consumer {
     cons_item_t *q_head, *q_tail;
     size_t queued_bytes;
     bool log_wake;      /* log lines wait to be served */
+    bool closing;       /* kl_consumer_close() under way */
     bool closed;
+    /* the group, as last seen by the I/O thread */
+    char *member_id;
+    const char *protocol; /* "NONE", "EAGER", "COOPERATIVE" */
+    char **subscription;
+    size_t nsubscription;
 
+    kl_cgrp_t *cgrp;    /* NULL without group.id; (io) after creation */
     atomic_bool wake_posted;
+    atomic_llong poll_seen_ms; /* last poll reported to the group */
     atomic_bool stopping;
 
     /* (io) */
@@ -113,6 +124,7 @@ struct kl_consumer {
     size_t nbusy, cap_busy;
     kl_timer_t fetch_timer;
     struct cons_lookup *lookups; /* ListOffsets lookups under way */
+    kl_timer_t commit_timer;     /* auto.commit.interval.ms */
 };
 
 /* consumer.c */
@@ -167,6 +179,26 @@ void cons_io_lookup(kl_consumer_t *c, kl_topic_partition_list_t *list, int64_t d
 /* Shutdown: ends every lookup with KL_ERR_DESTROY. */
 void cons_io_lookups_end(kl_consumer_t *c);
 
+/* group.c */
+kl_err_t cons_group_init(kl_consumer_t *c, char *errstr, size_t errstr_size);
+/* (io) the client's events, forwarded */
+void cons_group_broker_ready(kl_consumer_t *c, kl_client_broker_t *broker);
+void cons_group_broker_down(kl_client_t *client, kl_client_broker_t *broker, void *opaque);
+void cons_group_metadata(kl_consumer_t *c);
+/* (io) committed offsets of parts (PART_RESOLVING, references held in
+ * slots), then resolved(c, list, slots) as a ListOffsets lookup would. */
+void cons_group_fetch_start(kl_consumer_t *c, kl_topic_partition_list_t *list, void *slots,
+                            cons_lookup_cb *resolved);
+/* Application thread: serves a rebalance event (rebalance callback or
+ * the default), then tells the group. */
+void cons_group_serve_rebalance(kl_consumer_t *c, cons_item_t *item);
+/* Application thread, from poll: restarts the max.poll.interval.ms clock. */
+void cons_group_poll_seen(kl_consumer_t *c);
+/* Application thread: commits (when auto-commit is on) and leaves. */
+void cons_group_close(kl_consumer_t *c);
+/* (io) shutdown */
+void cons_group_io_shutdown(kl_consumer_t *c);
+
 /* queries.c: an application call that waits for the I/O thread. */
 struct cons_op {
     int refs;   /* under consumer->lock: the caller and the I/O thread */
@@ -176,8 +208,11 @@ struct cons_op {
     void (*run)(cons_op_t *op); /* on the I/O thread */
     int64_t deadline_ms;
     kl_topic_partition_list_t *list, *list2; /* the call's lists, freed with op */
+    void *arg;
 };
 cons_op_t *cons_op_new(kl_consumer_t *c, void (*run)(cons_op_t *op), int timeout_ms);
+/* Hands op to the I/O thread (KL_ERR_STATE once closed). */
+kl_err_t cons_op_post(cons_op_t *op);
 /* Posts op and waits until it completes (its error) or its deadline
  * passes (KL_ERR_TIMED_OUT: op->list must not be read then). The caller
  * releases op afterwards. */

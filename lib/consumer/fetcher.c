@@ -401,8 +401,8 @@ void cons_io_fetch(kl_consumer_t *c)
 void cons_io_broker_ready(kl_client_t *client, kl_client_broker_t *broker, void *opaque)
 {
     (void)client;
-    (void)broker;
     kl_consumer_t *c = opaque;
+    cons_group_broker_ready(c, broker);
     cons_io_resolve_offsets(c);
     cons_io_fetch(c);
 }
@@ -411,6 +411,7 @@ void cons_io_metadata(kl_client_t *client, void *opaque)
 {
     (void)client;
     kl_consumer_t *c = opaque;
+    cons_group_metadata(c);
     cons_io_resolve_offsets(c);
     cons_io_fetch(c);
 }

@@ -282,6 +282,14 @@ static void resolved(kl_consumer_t *c, kl_topic_partition_list_t *list, void *ar
             if (!e->err && e->offset >= 0) {
                 p->fetch_offset = e->offset;
                 p->state = PART_FETCHING;
+            } else if (!e->err && (e->offset == KL_OFFSET_BEGINNING || e->offset == KL_OFFSET_END)) {
+                p->fetch_offset = e->offset; /* nothing committed: auto.offset.reset */
+                p->state = PART_NEED_OFFSET;
+            } else if (e->err == KL_ERR_NO_OFFSET) {
+                p->state = PART_STOPPED;
+                cons_enqueue_error_locked(c, p, e->err, KL_OFFSET_INVALID,
+                                          "%s [%d]: no committed offset and auto.offset.reset=error", p->topic,
+                                          p->partition);
             } else {
                 /* back to the start: tried again after the back-off */
                 p->state = PART_NEED_OFFSET;
@@ -298,6 +306,7 @@ static void resolved(kl_consumer_t *c, kl_topic_partition_list_t *list, void *ar
     free(slots);
     if (!atomic_load(&c->stopping)) {
         cons_io_arm_fetch(c, now + c->s.error_backoff_ms);
+        cons_io_resolve_offsets(c);
         cons_io_fetch(c);
     }
 }
@@ -321,12 +330,16 @@ void cons_io_resolve_offsets(kl_consumer_t *c)
         return;
     int64_t now = kl_clock_ms();
     pthread_mutex_lock(&c->lock);
-    size_t n = 0;
+    size_t n = 0, nstored = 0;
     for (cons_part_t *p = c->parts; p; p = p->next) {
         if (p->state != PART_NEED_OFFSET)
             continue;
         if (p->backoff_until > now) {
             cons_io_arm_fetch(c, p->backoff_until);
+            continue;
+        }
+        if (p->fetch_offset == KL_OFFSET_STORED && c->cgrp) {
+            nstored++;
             continue;
         }
         if (p->fetch_offset == KL_OFFSET_STORED) {
@@ -343,11 +356,23 @@ void cons_io_resolve_offsets(kl_consumer_t *c)
         }
         n++;
     }
+    kl_topic_partition_list_t *stored = nstored ? kl_topic_partition_list_new(nstored) : NULL;
+    resolve_slot_t *stored_slots = nstored ? calloc(nstored, sizeof *stored_slots) : NULL;
+    size_t ks = 0;
+    for (cons_part_t *p = c->parts; stored && stored_slots && p; p = p->next) {
+        if (p->state != PART_NEED_OFFSET || p->backoff_until > now || p->fetch_offset != KL_OFFSET_STORED)
+            continue;
+        if (!kl_topic_partition_list_add(stored, p->topic, p->partition))
+            break;
+        p->state = PART_RESOLVING;
+        p->refs++;
+        stored_slots[ks++] = (resolve_slot_t){p, p->version};
+    }
     kl_topic_partition_list_t *list = n ? kl_topic_partition_list_new(n) : NULL;
     resolve_slot_t *slots = n ? calloc(n, sizeof *slots) : NULL;
     size_t k = 0;
     for (cons_part_t *p = c->parts; list && slots && p; p = p->next) {
-        if (p->state != PART_NEED_OFFSET || p->backoff_until > now)
+        if (p->state != PART_NEED_OFFSET || p->backoff_until > now || p->fetch_offset == KL_OFFSET_STORED)
             continue;
         kl_topic_partition_t *e = kl_topic_partition_list_add(list, p->topic, p->partition);
         if (!e)
@@ -358,6 +383,12 @@ void cons_io_resolve_offsets(kl_consumer_t *c)
         slots[k++] = (resolve_slot_t){p, p->version};
     }
     pthread_mutex_unlock(&c->lock);
+    if (ks)
+        cons_group_fetch_start(c, stored, stored_slots, resolved);
+    else {
+        kl_topic_partition_list_destroy(stored);
+        free(stored_slots);
+    }
     if (!k) {
         kl_topic_partition_list_destroy(list);
         free(slots);

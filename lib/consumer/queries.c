@@ -47,13 +47,22 @@ static void run_task(void *arg)
         op->run(op);
 }
 
-kl_err_t cons_op_wait(cons_op_t *op)
+kl_err_t cons_op_post(cons_op_t *op)
 {
     kl_consumer_t *c = op->c;
     if (c->closed || kl_client_post(c->client, run_task, op) != 0) {
         cons_op_release(op); /* the I/O thread's reference */
         return c->closed ? KL_ERR_STATE : KL_ERR_NOMEM;
     }
+    return KL_ERR_NONE;
+}
+
+kl_err_t cons_op_wait(cons_op_t *op)
+{
+    kl_consumer_t *c = op->c;
+    kl_err_t perr = cons_op_post(op);
+    if (perr)
+        return perr;
     int64_t ms = op->deadline_ms;
     struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L};
     pthread_mutex_lock(&c->lock);
