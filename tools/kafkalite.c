@@ -18,7 +18,8 @@ typedef struct cli_command {
 static const cli_command_t commands[] = {
     {"broker", "run an embedded broker in the foreground", cmd_broker, cmd_broker_usage},
     {"produce", "produce lines of standard input as messages", cmd_produce, cmd_produce_usage},
-    {"perf", "load generators: perf produce", cmd_perf, cmd_perf_usage},
+    {"consume", "print the messages of a topic", cmd_consume, cmd_consume_usage},
+    {"perf", "load generators: perf produce, perf consume", cmd_perf, cmd_perf_usage},
 };
 
 #define COMMAND_COUNT (sizeof commands / sizeof commands[0])
