@@ -20,7 +20,9 @@ TESTS += examples/embedded
 # test_with_broker (a Check suite, as a user's own test would be) directly.
 exampledir = $(docdir)/examples
 dist_example_DATA = \
+	examples/consumer.c \
 	examples/embedded.c \
+	examples/idempotent_producer.c \
 	examples/producer.c \
 	examples/test_with_broker.c
 
@@ -30,6 +32,18 @@ examples_producer_CPPFLAGS = -I$(top_srcdir)/include
 examples_producer_LDADD = libkafkalite.la
 TESTS += tests/tools/test_example_producer.sh
 EXTRA_DIST += tests/tools/test_example_producer.sh tests/tools/broker_lib.sh
+
+# consumer and idempotent_producer, driven by one script against `kafkalite
+# broker` that checks what they print and what they stored and committed.
+noinst_PROGRAMS += examples/consumer examples/idempotent_producer
+examples_consumer_SOURCES = examples/consumer.c
+examples_consumer_CPPFLAGS = -I$(top_srcdir)/include
+examples_consumer_LDADD = libkafkalite.la
+examples_idempotent_producer_SOURCES = examples/idempotent_producer.c
+examples_idempotent_producer_CPPFLAGS = -I$(top_srcdir)/include
+examples_idempotent_producer_LDADD = libkafkalite.la
+TESTS += tests/tools/test_example_clients.sh
+EXTRA_DIST += tests/tools/test_example_clients.sh
 
 if HAVE_CHECK
 check_PROGRAMS += examples/test_with_broker
