@@ -13,5 +13,6 @@
 #include "kafkalite/topic_partition.h"
 #include "kafkalite/producer.h"
 #include "kafkalite/consumer.h"
+#include "kafkalite/admin.h"
 
 #endif

@@ -33,4 +33,12 @@ void cmd_perf_usage(FILE *out);
 /* `kafkalite perf consume`: tools/perf_consume.c. */
 int perf_consume(int argc, char **argv);
 
+/* The admin subcommands: tools/cmd_topics.c, cmd_configs.c, cmd_groups.c. */
+int cmd_topics(int argc, char **argv);
+void cmd_topics_usage(FILE *out);
+int cmd_configs(int argc, char **argv);
+void cmd_configs_usage(FILE *out);
+int cmd_groups(int argc, char **argv);
+void cmd_groups_usage(FILE *out);
+
 #endif

@@ -271,3 +271,4 @@ kl_client_broker_t *kl_client_broker(kl_client_t *c, int32_t node_id)
             return b;
     return NULL;
 }
+
