@@ -4,15 +4,15 @@ noinst_PROGRAMS += examples/wire_demo
 examples_wire_demo_SOURCES = examples/wire_demo.c
 examples_wire_demo_LDADD = libkafkalite-internal.la $(KL_DEP_LIBS)
 
-# embedded_demo: the embedded broker and the producer through the public
-# API only (linked to the installed library's public face); make check runs
-# it and it exits non-zero unless every message was delivered and the data
-# survived the restart.
-noinst_PROGRAMS += examples/embedded_demo
-examples_embedded_demo_SOURCES = examples/embedded_demo.c
-examples_embedded_demo_CPPFLAGS = -I$(top_srcdir)/include
-examples_embedded_demo_LDADD = libkafkalite.la
-TESTS += examples/embedded_demo
+# embedded (the README's first command): the embedded broker, the producer
+# and a consumer group through the public API only; make check runs it and
+# it exits non-zero unless every message was read back once and the data
+# and the group's offsets survived the restart.
+noinst_PROGRAMS += examples/embedded
+examples_embedded_SOURCES = examples/embedded.c
+examples_embedded_CPPFLAGS = -I$(top_srcdir)/include
+examples_embedded_LDADD = libkafkalite.la
+TESTS += examples/embedded
 
 # The examples a user copies from, installed as documentation and built
 # here against the public API only. make check runs each against the
@@ -20,7 +20,9 @@ TESTS += examples/embedded_demo
 # test_with_broker (a Check suite, as a user's own test would be) directly.
 exampledir = $(docdir)/examples
 dist_example_DATA = \
-	examples/embedded_demo.c \
+	examples/consumer.c \
+	examples/embedded.c \
+	examples/idempotent_producer.c \
 	examples/producer.c \
 	examples/test_with_broker.c
 
@@ -30,6 +32,18 @@ examples_producer_CPPFLAGS = -I$(top_srcdir)/include
 examples_producer_LDADD = libkafkalite.la
 TESTS += tests/tools/test_example_producer.sh
 EXTRA_DIST += tests/tools/test_example_producer.sh tests/tools/broker_lib.sh
+
+# consumer and idempotent_producer, driven by one script against `kafkalite
+# broker` that checks what they print and what they stored and committed.
+noinst_PROGRAMS += examples/consumer examples/idempotent_producer
+examples_consumer_SOURCES = examples/consumer.c
+examples_consumer_CPPFLAGS = -I$(top_srcdir)/include
+examples_consumer_LDADD = libkafkalite.la
+examples_idempotent_producer_SOURCES = examples/idempotent_producer.c
+examples_idempotent_producer_CPPFLAGS = -I$(top_srcdir)/include
+examples_idempotent_producer_LDADD = libkafkalite.la
+TESTS += tests/tools/test_example_clients.sh
+EXTRA_DIST += tests/tools/test_example_clients.sh
 
 if HAVE_CHECK
 check_PROGRAMS += examples/test_with_broker

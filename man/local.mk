@@ -1,6 +1,7 @@
 # man/: reference pages, installed by make install and linted by make check.
 dist_man_MANS += \
 	man/man1/kafkalite-configs.1 \
+	man/man1/kafkalite-consume.1 \
 	man/man1/kafkalite-groups.1 \
 	man/man1/kafkalite-perf.1 \
 	man/man1/kafkalite-produce.1 \

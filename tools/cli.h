@@ -23,9 +23,15 @@ void cmd_broker_usage(FILE *out);
 int cmd_produce(int argc, char **argv);
 void cmd_produce_usage(FILE *out);
 
+/* `kafkalite consume`: tools/cmd_consume.c. */
+int cmd_consume(int argc, char **argv);
+void cmd_consume_usage(FILE *out);
+
 /* `kafkalite perf`: tools/cmd_perf.c. */
 int cmd_perf(int argc, char **argv);
 void cmd_perf_usage(FILE *out);
+/* `kafkalite perf consume`: tools/perf_consume.c. */
+int perf_consume(int argc, char **argv);
 
 /* The admin subcommands: tools/cmd_topics.c, cmd_configs.c, cmd_groups.c. */
 int cmd_topics(int argc, char **argv);

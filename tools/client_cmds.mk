@@ -1,13 +1,19 @@
-# The kafkalite command's client subcommands (produce, perf) and their
+# The kafkalite command's client subcommands (produce, consume, perf) and their
 # shared option helpers; their tests: the latency percentiles' unit test
-# and an end-to-end script against `kafkalite broker`.
+# and end-to-end scripts against `kafkalite broker`.
 tools_kafkalite_SOURCES += \
 	tools/client_opts.c \
 	tools/client_opts.h \
+	tools/cmd_consume.c \
 	tools/cmd_perf.c \
 	tools/cmd_produce.c \
 	tools/latency.c \
-	tools/latency.h
+	tools/latency.h \
+	tools/msg_format.c \
+	tools/msg_format.h \
+	tools/partition_ends.c \
+	tools/partition_ends.h \
+	tools/perf_consume.c
 
 if HAVE_CHECK
 check_PROGRAMS += tests/unit/test_latency
@@ -17,5 +23,5 @@ tests_unit_test_latency_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_latency_LDADD = $(CHECK_LIBS)
 endif
 
-TESTS += tests/tools/test_kafkalite_produce.sh
-EXTRA_DIST += tests/tools/test_kafkalite_produce.sh
+TESTS += tests/tools/test_kafkalite_produce.sh tests/tools/test_kafkalite_consume.sh
+EXTRA_DIST += tests/tools/test_kafkalite_produce.sh tests/tools/test_kafkalite_consume.sh

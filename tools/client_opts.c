@@ -1,5 +1,5 @@
 /* The options and set-up shared by the kafkalite client subcommands: -X
- * properties, numeric arguments, the producer. See client_opts.h. */
+ * properties, numeric arguments, the producer and the consumer. See client_opts.h. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -83,4 +83,69 @@ int64_t cli_now_us(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+kl_consumer_t *cli_consumer_new(const kl_conf_t *conf, const char *prog)
+{
+    char errstr[512];
+    kl_consumer_t *consumer = kl_consumer_new(conf, errstr, sizeof errstr);
+    if (!consumer)
+        fprintf(stderr, "%s: %s\n", prog, errstr);
+    return consumer;
+}
+
+/* How long the first partition of a topic may take to be found (the
+ * topic's metadata comes with it), and each next one once it is known. */
+#define FIRST_PARTITION_TIMEOUT_MS 30000
+#define NEXT_PARTITION_TIMEOUT_MS 2000
+
+/* The partitions of topic, found by asking each one's watermarks in turn
+ * until one is refused: the public API has no metadata call yet (the admin
+ * client's kl_admin_describe_topics() will replace this). Adds them to
+ * list at offset; the number found, 0 (message printed) when none. */
+static int32_t add_every_partition(kl_consumer_t *consumer, const char *prog, const char *topic, int64_t offset,
+                                   kl_topic_partition_list_t *list)
+{
+    int32_t p = 0;
+    kl_err_t err;
+    while ((err = kl_query_watermark_offsets(consumer, topic, p, NULL, NULL,
+                                             p ? NEXT_PARTITION_TIMEOUT_MS : FIRST_PARTITION_TIMEOUT_MS)) ==
+           KL_ERR_NONE) {
+        if (kl_topic_partition_list_set_offset(list, topic, p, offset) != KL_ERR_NONE) {
+            fprintf(stderr, "%s: out of memory\n", prog);
+            return 0;
+        }
+        p++;
+    }
+    if (!p)
+        fprintf(stderr, "%s: topic %s: %s\n", prog, topic, kl_err_str(err));
+    return p;
+}
+
+int cli_consumer_start(kl_consumer_t *consumer, const char *prog, const char *topic, bool group,
+                       int32_t partition, int64_t offset)
+{
+    kl_err_t err;
+    if (group) {
+        err = kl_subscribe(consumer, &topic, 1);
+        if (err)
+            fprintf(stderr, "%s: subscribing to %s: %s\n", prog, topic, kl_err_str(err));
+        return err ? CLI_FAILED : CLI_OK;
+    }
+    kl_topic_partition_list_t *list = kl_topic_partition_list_new(1);
+    if (!list) {
+        fprintf(stderr, "%s: out of memory\n", prog);
+        return CLI_FAILED;
+    }
+    int rc = CLI_OK;
+    if (partition != KL_PARTITION_UA)
+        err = kl_topic_partition_list_set_offset(list, topic, partition, offset);
+    else
+        err = add_every_partition(consumer, prog, topic, offset, list) ? KL_ERR_NONE : KL_ERR_UNKNOWN_TOPIC_OR_PARTITION;
+    if (!err && (err = kl_assign(consumer, list)) != KL_ERR_NONE)
+        fprintf(stderr, "%s: assigning %s: %s\n", prog, topic, kl_err_str(err));
+    if (err)
+        rc = CLI_FAILED;
+    kl_topic_partition_list_destroy(list);
+    return rc;
 }

@@ -1,6 +1,6 @@
-/* What the client subcommands (produce, perf) share: a client
+/* What the client subcommands (produce, consume, perf) share: a client
  * configuration with the command's defaults, -X property=value, numeric
- * option values, and a producer built from the configuration. Messages go
+ * option values, and a producer or consumer built from the configuration. Messages go
  * to stderr prefixed with the command's name ("kafkalite produce"). */
 #ifndef KL_TOOLS_CLIENT_OPTS_H
 #define KL_TOOLS_CLIENT_OPTS_H
@@ -35,6 +35,17 @@ bool cli_wants_help(int argc, char **argv);
 /* A producer from conf (NULL, message printed, when the library refuses
  * the configuration). */
 kl_producer_t *cli_producer_new(const kl_conf_t *conf, const char *prog);
+
+/* A consumer from conf (NULL, message printed, when the library refuses
+ * the configuration). */
+kl_consumer_t *cli_consumer_new(const kl_conf_t *conf, const char *prog);
+
+/* Starts reading topic: through the group when conf has group.id
+ * (kl_subscribe(); where to start is auto.offset.reset's business), else
+ * by assigning partition (or, with KL_PARTITION_UA, every partition of the
+ * topic) at offset. CLI_OK, or CLI_FAILED with the reason printed. */
+int cli_consumer_start(kl_consumer_t *consumer, const char *prog, const char *topic, bool group,
+                       int32_t partition, int64_t offset);
 
 /* Monotonic clock, in microseconds. */
 int64_t cli_now_us(void);

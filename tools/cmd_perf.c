@@ -3,7 +3,7 @@
  * bytes (at most RATE a second), then prints messages/s, MB/s and the
  * delivery latency percentiles, from kl_produce() to the delivery report.
  * On a terminal a progress line is refreshed every second.
- * `perf consume` waits for the consumer. */
+ * `perf consume` is in perf_consume.c. */
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,15 +22,22 @@ void cmd_perf_usage(FILE *out)
     fprintf(out,
             "usage: kafkalite perf produce [-b bootstrap] -t topic [-n count] [-s size]\n"
             "                              [-r rate] [-X property=value]...\n"
-            "       kafkalite perf consume   (not available yet)\n"
+            "       kafkalite perf consume [-b bootstrap] -t topic [-n count] [-g group]\n"
+            "                              [-X property=value]...\n"
             "\n"
-            "Produces count messages of size bytes as fast as it can (or rate a second)\n"
-            "and prints messages/s, MB/s (10^6 bytes of values) and the delivery latency\n"
-            "percentiles. Exits 0 when every message was delivered, 1 otherwise.\n"
+            "perf produce produces count messages of size bytes as fast as it can (or rate\n"
+            "a second) and prints messages/s, MB/s (10^6 bytes of values) and the delivery\n"
+            "latency percentiles. Exits 0 when every message was delivered, 1 otherwise.\n"
+            "\n"
+            "perf consume reads the topic from its beginning (through group when given), up\n"
+            "to count messages or the end of every partition, and prints messages/s and\n"
+            "MB/s (of keys and values) from the first message to the last. Exits 0 unless\n"
+            "the consumer reported an error or the topic ended before count messages.\n"
             "\n"
             "  -b bootstrap   brokers to start from (default " CLI_DEFAULT_BOOTSTRAP ")\n"
             "  -t topic       topic to produce to\n"
-            "  -n count       messages to send (default 100000)\n"
+            "  -n count       messages to send (default 100000), or at most to read\n"
+            "  -g group       (consume) read through this consumer group\n"
             "  -s size        bytes of each message's value (default 100)\n"
             "  -r rate        most messages a second (default 0: no limit)\n"
             "  -X prop=value  sets a client property, see kafkalite.conf(5) (repeatable)\n");
@@ -241,10 +248,8 @@ int cmd_perf(int argc, char **argv)
     }
     if (!strcmp(argv[1], "produce"))
         return perf_produce(argc - 1, argv + 1);
-    if (!strcmp(argv[1], "consume")) {
-        fprintf(stderr, "kafkalite perf consume: not yet: it arrives with the consumer (kl_consumer_*)\n");
-        return CLI_FAILED;
-    }
+    if (!strcmp(argv[1], "consume"))
+        return perf_consume(argc - 1, argv + 1);
     fprintf(stderr, "kafkalite perf: unknown load generator \"%s\" (produce or consume)\n", argv[1]);
     cmd_perf_usage(stderr);
     return CLI_USAGE;

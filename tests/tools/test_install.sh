@@ -59,8 +59,8 @@ fi
 bin=$(find "$stage" -path '*/bin/kafkalite' | head -n 1)
 [ -n "$bin" ] || fail "the kafkalite command is not installed"
 LD_LIBRARY_PATH="$libdir" "$bin" --version | grep -q "^kafkalite [0-9]" || fail "kafkalite --version"
-for page in man1/kafkalite.1 man1/kafkalite-produce.1 man1/kafkalite-perf.1 man3/kl_produce.3 \
-    man5/kafkalite.conf.5 man5/kafkalite-broker.properties.5; do
+for page in man1/kafkalite.1 man1/kafkalite-produce.1 man1/kafkalite-consume.1 man1/kafkalite-perf.1 \
+    man3/kl_produce.3 man5/kafkalite.conf.5 man5/kafkalite-broker.properties.5; do
     [ -n "$(find "$stage" -path "*/man/$page")" ] || fail "$page not installed"
 done
 echo "installed library, command, man pages and examples: usable from outside the tree"

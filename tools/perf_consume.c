@@ -1,0 +1,182 @@
+/* `kafkalite perf consume -b B -t T [-n COUNT] [-g GROUP] [-X
+ * property=value]...`: reads a topic from its beginning as fast as the
+ * consumer goes, up to COUNT messages or the end of every partition, and
+ * prints messages/s and MB/s (of keys and values) timed from the first
+ * message to the last. On a terminal a progress line is refreshed every
+ * second. */
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "client_opts.h"
+#include "partition_ends.h"
+
+#define PROG "kafkalite perf consume"
+#define PROGRESS_EVERY_US 1000000
+#define IDLE_POLL_MS 100
+
+typedef struct perf_consume_opts {
+    const char *topic;
+    bool group;
+    int64_t count; /* 0: up to the end */
+} perf_consume_opts_t;
+
+typedef struct perf_consume_state {
+    int64_t first_us, last_us, next_progress_us;
+    uint64_t messages, bytes, errors;
+    bool progress;
+} perf_consume_state_t;
+
+static int parse_args(int argc, char **argv, perf_consume_opts_t *o, kl_conf_t *conf, bool *help)
+{
+    int opt, rc;
+    if (cli_wants_help(argc, argv)) {
+        *help = true;
+        return CLI_OK;
+    }
+    opterr = 0;
+    optind = 1;
+    while ((opt = getopt(argc, argv, ":b:t:n:g:X:h")) != -1) {
+        switch (opt) {
+        case 'b':
+            if ((rc = cli_conf_set(conf, PROG, "bootstrap.servers", optarg)))
+                return rc;
+            break;
+        case 't':
+            o->topic = optarg;
+            break;
+        case 'n':
+            if (!cli_parse_int(PROG, 'n', optarg, 1, INT64_MAX, &o->count))
+                return CLI_USAGE;
+            break;
+        case 'g':
+            o->group = true;
+            if ((rc = cli_conf_set(conf, PROG, "group.id", optarg)))
+                return rc;
+            break;
+        case 'X':
+            if ((rc = cli_conf_set_arg(conf, PROG, optarg)))
+                return rc;
+            break;
+        case 'h':
+            *help = true;
+            return CLI_OK;
+        case ':':
+            fprintf(stderr, PROG ": -%c needs a value\n", optopt);
+            return CLI_USAGE;
+        default:
+            fprintf(stderr, PROG ": unknown option -%c\n", optopt);
+            return CLI_USAGE;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, PROG ": unexpected argument \"%s\"\n", argv[optind]);
+        return CLI_USAGE;
+    }
+    if (!o->topic) {
+        fprintf(stderr, PROG ": -t topic is required\n");
+        return CLI_USAGE;
+    }
+    /* From the beginning, knowing where the end is. */
+    rc = cli_conf_set(conf, PROG, "enable.partition.eof", "true");
+    if (!rc && o->group)
+        rc = cli_conf_set(conf, PROG, "auto.offset.reset", "earliest");
+    return rc;
+}
+
+static void show_progress(perf_consume_state_t *st, bool last)
+{
+    int64_t now = cli_now_us();
+    if (!st->progress || (!last && now < st->next_progress_us))
+        return;
+    st->next_progress_us = now + PROGRESS_EVERY_US;
+    double secs = st->messages ? (double)(now - st->first_us) / 1e6 : 0;
+    printf("\r%llu consumed, %.0f msg/s   %s", (unsigned long long)st->messages,
+           secs > 0 ? (double)st->messages / secs : 0.0, last ? "\n" : "");
+    fflush(stdout);
+}
+
+/* Counts one message or event; true when reading should stop. */
+static bool count_message(perf_consume_state_t *st, const perf_consume_opts_t *o, kl_consumer_t *consumer,
+                          partition_ends_t *ends, const kl_message_t *msg)
+{
+    kl_err_t err = kl_message_error(msg);
+    if (!partition_ends_note(ends, msg))
+        err = KL_ERR_NOMEM;
+    if (err == KL_ERR_PARTITION_EOF)
+        return partition_ends_all(ends, consumer);
+    if (err != KL_ERR_NONE) {
+        if (!st->errors++)
+            fprintf(stderr, PROG ": %s [%d]: %s\n", kl_message_topic(msg) ? kl_message_topic(msg) : "-",
+                    (int)kl_message_partition(msg), kl_err_str(err));
+        return false;
+    }
+    size_t key_len = 0, value_len = 0;
+    kl_message_key(msg, &key_len);
+    kl_message_value(msg, &value_len);
+    st->last_us = cli_now_us();
+    if (!st->messages++)
+        st->first_us = st->last_us;
+    st->bytes += key_len + value_len;
+    return o->count && (int64_t)st->messages >= o->count;
+}
+
+static int run(const kl_conf_t *conf, const perf_consume_opts_t *o)
+{
+    perf_consume_state_t st = {.progress = isatty(STDOUT_FILENO)};
+    partition_ends_t ends = {NULL, 0};
+    kl_consumer_t *consumer = cli_consumer_new(conf, PROG);
+    if (!consumer)
+        return CLI_FAILED;
+    int rc = cli_consumer_start(consumer, PROG, o->topic, o->group, KL_PARTITION_UA, KL_OFFSET_BEGINNING);
+    st.next_progress_us = cli_now_us() + PROGRESS_EVERY_US;
+    for (bool done = rc != CLI_OK; !done;) {
+        kl_message_t *msg = kl_consumer_poll(consumer, IDLE_POLL_MS);
+        if (msg) {
+            done = count_message(&st, o, consumer, &ends, msg);
+            kl_message_destroy(msg);
+        }
+        show_progress(&st, false);
+    }
+    show_progress(&st, true);
+    kl_consumer_close(consumer);
+    kl_consumer_destroy(consumer);
+    partition_ends_free(&ends);
+    if (rc != CLI_OK)
+        return rc;
+
+    int64_t elapsed = st.last_us - st.first_us;
+    double secs = elapsed > 0 ? (double)elapsed / 1e6 : 1e-6;
+    printf("%llu messages (%llu bytes) from %s in %.3f s: %.0f msg/s, %.2f MB/s\n", (unsigned long long)st.messages,
+           (unsigned long long)st.bytes, o->topic, secs, (double)st.messages / secs, (double)st.bytes / 1e6 / secs);
+    if (st.errors) {
+        fprintf(stderr, PROG ": the consumer reported %llu errors\n", (unsigned long long)st.errors);
+        return CLI_FAILED;
+    }
+    if (o->count && (int64_t)st.messages < o->count) {
+        fprintf(stderr, PROG ": the topic ended after %llu of %lld messages\n", (unsigned long long)st.messages,
+                (long long)o->count);
+        return CLI_FAILED;
+    }
+    return CLI_OK;
+}
+
+int perf_consume(int argc, char **argv)
+{
+    perf_consume_opts_t o = {NULL, false, 0};
+    kl_conf_t *conf = cli_conf_new(PROG);
+    if (!conf)
+        return CLI_FAILED;
+    bool help = false;
+    int rc = parse_args(argc, argv, &o, conf, &help);
+    if (help)
+        cmd_perf_usage(stdout);
+    else if (rc == CLI_USAGE)
+        cmd_perf_usage(stderr);
+    else if (rc == CLI_OK)
+        rc = run(conf, &o);
+    kl_conf_destroy(conf);
+    return rc;
+}
