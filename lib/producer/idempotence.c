@@ -247,8 +247,13 @@ static void on_init_response(kl_conn_t *conn, kl_err_t err, bool sent, const uin
     }
     if (err == KL_ERR_NONE) {
         bool bump = p->idem.producer_id >= 0;
-        kl_log(p->log, bump ? KL_LOG_WARNING : KL_LOG_INFO, "IDEMPOTENCE", "producer id %lld epoch %d%s",
-               (long long)resp.producer_id, resp.producer_epoch, bump ? " after an epoch bump" : "");
+        /* the first id is routine (debug context "eos"); a bump is news */
+        if (bump)
+            kl_log(p->log, KL_LOG_WARNING, "IDEMPOTENCE", "producer id %lld epoch %d after an epoch bump",
+                   (long long)resp.producer_id, resp.producer_epoch);
+        else
+            kl_log_debug(p->log, KL_DEBUG_EOS, "IDEMPOTENCE", "producer id %lld epoch %d",
+                         (long long)resp.producer_id, resp.producer_epoch);
         p->idem.producer_id = resp.producer_id;
         p->idem.epoch = resp.producer_epoch;
         p->idem.state = IDEM_ASSIGNED;
