@@ -244,7 +244,7 @@ START_TEST(test_purge)
     ck_assert_int_eq(r.err[0], KL_ERR_NONE);
     /* in flight: the broker answers slowly, so a flushed batch waits */
     produce_range(p, "t", 0, 1, half);
-    ck_assert_int_eq(rd_kafka_mock_broker_set_rtt(mc.mc, 1, 5000), RD_KAFKA_RESP_ERR_NO_ERROR);
+    ck_assert_int_eq(rd_kafka_mock_broker_set_rtt(mc.mc, 1, 10000), RD_KAFKA_RESP_ERR_NO_ERROR);
     ck_assert_int_eq(kl_producer_flush(p, 300), KL_ERR_TIMED_OUT);
     produce_range(p, "t", 1, 1 + half, half);
     ck_assert_int_eq(kl_producer_purge(p, 0x40), KL_ERR_INVALID_ARG);
@@ -258,10 +258,11 @@ START_TEST(test_purge)
     ck_assert_int_eq(kl_producer_outstanding(p), half);
     int64_t t0 = mock_now_ms();
     ck_assert_int_eq(kl_producer_purge(p, KL_PURGE_INFLIGHT | KL_PURGE_NON_BLOCKING), KL_ERR_NONE);
-    int64_t deadline = mock_now_ms() + 3000;
+    int64_t deadline = mock_now_ms() + 7000;
     while (kl_producer_outstanding(p) > 0 && mock_now_ms() < deadline)
         kl_producer_poll(p, 100);
-    ck_assert_int_lt(mock_now_ms() - t0, 3000); /* not the broker's 5 s */
+    /* well before the broker's 10 s answer (room for a loaded machine) */
+    ck_assert_int_lt(mock_now_ms() - t0, 7000);
     ck_assert_int_eq(r.total, n);
     for (int i = 1; i <= half; i++) {
         CHECK(r.err[i] == KL_ERR_PURGED && r.status[i] == KL_MSG_STATUS_POSSIBLY_PERSISTED, "message %d: %s/%d", i,
