@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 
 #include "record/batch.h"
 #include "storage/log_internal.h"
@@ -104,10 +105,29 @@ static kl_err_t log_roll(kl_log_t *log, int64_t base, int64_t now_ms)
     return err == KL_ERR_NOMEM ? err : err ? KL_ERR_KAFKA_STORAGE_ERROR : KL_ERR_NONE;
 }
 
+/* Every this many appends, the active segment is checked to still be in
+ * its directory: appends to a file removed under the log would succeed and
+ * vanish at the next start. One fstat() per so many writes costs nothing. */
+#define LINK_CHECK_APPENDS 256
+
+/* False (and the log failed for good) when the active segment's file was
+ * removed while the log had it open. */
+static bool active_still_linked(kl_log_t *log)
+{
+    if (++log->appends_unchecked < LINK_CHECK_APPENDS)
+        return true;
+    log->appends_unchecked = 0;
+    struct stat st;
+    if (fstat(log_active(log)->log_fd, &st) == 0 && st.st_nlink > 0)
+        return true;
+    atomic_store(&log->failed, true);
+    return false;
+}
+
 kl_err_t kl_log_append_checked(kl_log_t *log, void *batch, size_t len, const kl_batch_t *checked, int64_t now_ms,
                                kl_log_append_info_t *info)
 {
-    if (atomic_load(&log->failed))
+    if (atomic_load(&log->failed) || !active_still_linked(log))
         return KL_ERR_KAFKA_STORAGE_ERROR;
     if (checked->size != len || checked->data != batch)
         return KL_ERR_INVALID_ARG;

@@ -149,7 +149,9 @@ const kl_log_config_t *kl_log_config(const kl_log_t *log);
  * active one would pass segment_bytes. *base_offset (may be NULL) gets the
  * assigned offset. Errors: the validation's Kafka error, or
  * KL_ERR_KAFKA_STORAGE_ERROR when writing fails (full disk, read-only
- * directory), in which case nothing stored changes. */
+ * directory), in which case nothing stored changes, or when the active
+ * segment's file was removed from the directory while open (checked every
+ * few hundred appends; the log is then failed for good). */
 KL_WARN_UNUSED kl_err_t kl_log_append(kl_log_t *log, void *batch, size_t len, int64_t *base_offset);
 
 /* What an append did, for the Produce response. */

@@ -46,6 +46,8 @@ struct kl_log {
                                     began; -1: none */
     bool dir_dirty;              /* segment files created since then */
     atomic_bool failed;          /* an fsync failed: nothing more is safe */
+    unsigned appends_unchecked;  /* appends since the active segment was last
+                                    seen linked (owner) */
 
     /* The cleaner (cleaner.c, cleaner_swap.c), under lock. */
     int64_t clean_point;      /* below it the log is cleaned */

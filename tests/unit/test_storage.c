@@ -236,6 +236,35 @@ START_TEST(test_read_only_directory)
 }
 END_TEST
 
+/* A segment file removed under the open log: appends would land in a file
+ * that no longer has a name and vanish at the next start, so they fail
+ * within a few hundred appends, and keep failing. */
+START_TEST(test_removed_segment_fails_appends)
+{
+    fixture_t f;
+    fixture_init(&f, 1 << 20, 4096);
+    append_batches(&f, 3, 100);
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%020d.log", kl_log_dir(f.log), 0);
+    ck_assert_int_eq(unlink(path), 0);
+    kl_err_t err = KL_ERR_NONE;
+    int appended = 0;
+    for (; appended < 1000 && err == KL_ERR_NONE; appended++) {
+        size_t len;
+        uint8_t *b = make_batch(1, 100, T0, 0, &len);
+        err = kl_log_append(f.log, b, len, NULL);
+        free(b);
+    }
+    ck_assert_int_eq(err, KL_ERR_KAFKA_STORAGE_ERROR);
+    ck_assert_int_le(appended, 300);
+    size_t len;
+    uint8_t *b = make_batch(1, 100, T0, 0, &len);
+    ck_assert_int_eq(kl_log_append(f.log, b, len, NULL), KL_ERR_KAFKA_STORAGE_ERROR);
+    free(b);
+    fixture_free(&f);
+}
+END_TEST
+
 /* A full disk, played by RLIMIT_FSIZE: the write stops half way. */
 START_TEST(test_full_disk_leaves_log_intact)
 {
@@ -330,6 +359,7 @@ static Suite *storage_suite(void)
     tcase_add_test(tc, test_small_budget_one_whole_batch);
     tcase_add_test(tc, test_range_outlives_close);
     tcase_add_test(tc, test_read_only_directory);
+    tcase_add_test(tc, test_removed_segment_fails_appends);
     tcase_add_test(tc, test_full_disk_leaves_log_intact);
     tcase_add_test(tc, test_append_checked);
     tcase_add_test(tc, test_bad_batch_rejected);
