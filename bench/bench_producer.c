@@ -12,7 +12,8 @@
  * round to round, and the best round of each (by messages/s) is reported
  * with the ratios kafkalite/librdkafka.
  * Usage: bench_producer [-n messages] [-s size] [-p partitions] [-r rounds]
- *        [-t kafkalite,mock] [-a 1,all] [-c none,lz4,zstd] [-i true|false] */
+ *        [-t kafkalite,mock] [-a 1,all] [-c none,lz4,zstd] [-i true|false]
+ *        [-l kafkalite,librdkafka] (-l one client alone: for profiling) */
 #include <ftw.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -34,6 +35,7 @@ typedef struct options {
     int size, partitions, rounds;
     const char *targets[MAX_LIST], *acks[MAX_LIST], *codecs[MAX_LIST];
     int ntargets, nacks, ncodecs;
+    bool clients[2]; /* which to run: kafkalite, librdkafka */
     const char *idempotence;
 } options_t;
 
@@ -161,6 +163,8 @@ static bool run_cell(const options_t *o, cell_t *cell)
         bench_result_t res[2];
         for (int k = 0; k < 2; k++) {
             int c = (k + r + 1) % 2; /* librdkafka first in even rounds */
+            if (!o->clients[c])
+                continue;
             char topic[64];
             snprintf(topic, sizeof topic, "bench-%s", client_names[c]);
             bench_run_t run = {server.bootstrap, topic, o->messages, o->size, cell->acks, cell->codec, o->idempotence};
@@ -169,6 +173,8 @@ static bool run_cell(const options_t *o, cell_t *cell)
         }
         bench_server_stop(&server);
         for (int c = 0; c < 2; c++) {
+            if (!o->clients[c])
+                continue;
             const bench_result_t *x = &res[c];
             printf("  round %d %-10s %10.0f msgs/s  p50 %7.2f ms  p99 %7.2f ms  peak %6.1f MB  (%ld ok, %ld failed)\n",
                    r + 1, client_names[c], rate(x, o->messages), (double)x->p50_us / 1000, (double)x->p99_us / 1000,
@@ -202,8 +208,11 @@ static void print_table(const options_t *o, const cell_t *cells, int ncells)
     for (int i = 0; i < ncells; i++) {
         const cell_t *cell = &cells[i];
         const bench_result_t *k = &cell->best[0], *r = &cell->best[1];
-        print_row(o, cell, 0);
-        print_row(o, cell, 1);
+        for (int c = 0; c < 2; c++)
+            if (o->clients[c])
+                print_row(o, cell, c);
+        if (!o->clients[0] || !o->clients[1])
+            continue;
         printf("%-9s %-4s %-5s %-10s %10.2f %7s %8.2f %8.2f %8.2f\n", cell->target, cell->acks, cell->codec, "ratio",
                ratio(rate(k, o->messages), rate(r, o->messages)), "", ratio((double)k->p50_us, (double)r->p50_us),
                ratio((double)k->p99_us, (double)r->p99_us), ratio((double)k->peak_kb, (double)r->peak_kb));
@@ -223,18 +232,19 @@ static int split_list(char *s, const char **items)
 static void usage(void)
 {
     fprintf(stderr, "usage: %s [-n messages] [-s size] [-p partitions] [-r rounds] [-t kafkalite,mock]\n"
-                    "       [-a 1,all] [-c none,lz4,zstd] [-i true|false]\n",
+                    "       [-a 1,all] [-c none,lz4,zstd] [-i true|false] [-l kafkalite,librdkafka]\n",
             bench_prog);
     exit(2);
 }
 
 static void parse_options(options_t *o, int argc, char **argv)
 {
-    static char targets[] = "kafkalite,mock", acks[] = "1,all", codecs[] = "none,lz4,zstd";
+    static char targets[] = "kafkalite,mock", acks[] = "1,all", codecs[] = "none,lz4,zstd",
+                clients[] = "kafkalite,librdkafka";
     *o = (options_t){.messages = 2000000, .size = 100, .partitions = 4, .rounds = 3, .idempotence = "false"};
-    char *t = targets, *a = acks, *c = codecs;
+    char *t = targets, *a = acks, *c = codecs, *l = clients;
     int opt;
-    while ((opt = getopt(argc, argv, "n:s:p:r:t:a:c:i:h")) != -1) {
+    while ((opt = getopt(argc, argv, "n:s:p:r:t:a:c:i:l:h")) != -1) {
         switch (opt) {
         case 'n': o->messages = atol(optarg); break;
         case 's': o->size = atoi(optarg); break;
@@ -244,6 +254,7 @@ static void parse_options(options_t *o, int argc, char **argv)
         case 'a': a = optarg; break;
         case 'c': c = optarg; break;
         case 'i': o->idempotence = optarg; break;
+        case 'l': l = optarg; break;
         default: usage();
         }
     }
@@ -255,6 +266,16 @@ static void parse_options(options_t *o, int argc, char **argv)
         usage();
     for (int i = 0; i < o->ntargets; i++)
         target_ops(o->targets[i]);
+    const char *names[MAX_LIST];
+    int nclients = split_list(l, names);
+    for (int i = 0; i < nclients; i++) {
+        int which = !strcmp(names[i], client_names[0]) ? 0 : !strcmp(names[i], client_names[1]) ? 1 : -1;
+        if (which < 0)
+            bench_die(names[i], "unknown client (kafkalite or librdkafka)");
+        o->clients[which] = true;
+    }
+    if (!nclients)
+        usage();
 }
 
 int main(int argc, char **argv)
