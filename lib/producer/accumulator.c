@@ -369,8 +369,10 @@ kl_err_t kl_produce_flags(kl_producer_t *p, const char *topic, int32_t partition
     kl_err_t err = reserve(p, bytes, flags & KL_MSG_F_BLOCK);
     if (err)
         return err;
+    /* One clock read per message, for the timestamp and the partitioner. */
+    int64_t now = kl_wallclock_ms();
     if (timestamp == 0)
-        timestamp = kl_wallclock_ms();
+        timestamp = now;
 
     pthread_mutex_lock(&p->lock);
     prod_topic_t *t = topic_get(p, topic);
@@ -412,7 +414,7 @@ kl_err_t kl_produce_flags(kl_producer_t *p, const char *topic, int32_t partition
         return KL_ERR_UNKNOWN_TOPIC_OR_PARTITION;
     }
     if (partition == KL_PARTITION_UA)
-        partition = prod_partition_for(p, t, key, key_len);
+        partition = prod_partition_for(p, t, key, key_len, now);
     if (partition < 0) {
         /* the application's partitioner gave a partition the topic lacks */
         pending_msg_t *m = pending_new(t, KL_PARTITION_UA, timestamp, key, key_len, value, value_len, headers,

@@ -141,7 +141,7 @@ struct prod_topic {
     prod_partition_t **parts;
     pending_msg_t *pend_head, *pend_tail;
     int32_t sticky;            /* keyless messages' partition ... */
-    int64_t sticky_until_ms;   /* ... until then */
+    int64_t sticky_since_ms;   /* ... since then (wall clock) */
     kl_err_t md_err;           /* (io) last metadata error */
     bool warned;               /* (io) missing topic logged */
 };
@@ -279,8 +279,8 @@ void prod_topics_free(kl_producer_t *p);
 
 /* partitioner.c: with producer->lock held; partition_count > 0. A
  * partition, or -1 when the application's partitioner returned one the
- * topic does not have. */
-int32_t prod_partition_for(kl_producer_t *p, prod_topic_t *t, const void *key, size_t key_len);
+ * topic does not have. now_ms: kl_wallclock_ms(), read by the caller. */
+int32_t prod_partition_for(kl_producer_t *p, prod_topic_t *t, const void *key, size_t key_len, int64_t now_ms);
 /* A pseudo-random number from *state (xorshift64*); each state belongs to
  * one lock or thread. */
 uint32_t prod_random(uint64_t *state);

@@ -71,6 +71,7 @@ void prod_move_pending(kl_producer_t *p, prod_topic_t *t)
     if (busy)
         return;
     for (;;) {
+        int64_t now = kl_wallclock_ms();
         pthread_mutex_lock(&p->lock);
         pending_msg_t *m = t->pend_head;
         t->pend_head = t->pend_tail = NULL;
@@ -81,7 +82,7 @@ void prod_move_pending(kl_producer_t *p, prod_topic_t *t)
         for (pending_msg_t *x = m; x; x = x->next) {
             int32_t partition = x->partition;
             if (partition == KL_PARTITION_UA)
-                partition = prod_partition_for(p, t, x->key, x->key_len);
+                partition = prod_partition_for(p, t, x->key, x->key_len, now);
             x->part = partition >= 0 && partition < t->partition_count ? t->parts[partition] : NULL;
             x->partition = partition < 0 ? KL_PARTITION_UA : partition;
         }
