@@ -1,8 +1,9 @@
 /* The accumulator: kl_produce() finds the message's topic and partition
  * and encodes the message straight into that partition's open batch (once:
  * retries resend the same bytes). A batch leaves the open slot when full or
- * when the I/O thread finds its linger.ms over; closing (compression) runs
- * outside the partition's lock. Messages for a topic whose partitions are
+ * when the I/O thread finds its linger.ms over; closing (CRC, compression)
+ * runs on the I/O thread, outside the partition's lock, so the
+ * application's thread only encodes. Messages for a topic whose partitions are
  * not known yet wait as copies until metadata arrives (sender.c). */
 #include <stdlib.h>
 #include <string.h>
@@ -119,15 +120,12 @@ static void queue_remove_tail(prod_partition_t *part, prod_batch_t *b)
         part->open = NULL;
 }
 
-/* Takes the open batch out of the open slot (it stays last in the queue,
- * now closing); the caller closes it without the lock. */
-static prod_batch_t *detach_open(prod_partition_t *part)
+/* Takes the full open batch out of the open slot: it stays last in the
+ * queue, for the I/O thread to close and send. */
+static void detach_open(prod_partition_t *part)
 {
-    prod_batch_t *b = part->open;
+    part->open->state = BATCH_FULL;
     part->open = NULL;
-    if (b)
-        b->state = BATCH_CLOSING;
-    return b;
 }
 
 kl_err_t prod_append(kl_producer_t *p, prod_partition_t *part, int64_t timestamp, const void *key, size_t key_len,
@@ -135,13 +133,13 @@ kl_err_t prod_append(kl_producer_t *p, prod_partition_t *part, int64_t timestamp
                      void *opaque, size_t bytes, int64_t deadline_ms)
 {
     size_t bound = kl_batch_record_size_bound(key_len, value_len, headers, header_count);
-    prod_batch_t *full = NULL, *done = NULL;
-    bool opened = false;
+    bool full = false, opened = false;
     kl_err_t err = KL_ERR_NONE;
     pthread_mutex_lock(&part->lock);
     prod_batch_t *b = part->open;
     if (b && b->count > 0 && batch_full(p, b, bound)) {
-        full = detach_open(part);
+        detach_open(part);
+        full = true;
         b = NULL;
     }
     if (!b) {
@@ -166,8 +164,10 @@ kl_err_t prod_append(kl_producer_t *p, prod_partition_t *part, int64_t timestamp
     b->bytes += bytes;
     if (deadline_ms && deadline_ms < b->deadline_ms)
         b->deadline_ms = deadline_ms;
-    if (batch_full(p, b, 0))
-        done = detach_open(part);
+    if (batch_full(p, b, 0)) {
+        detach_open(part);
+        full = true;
+    }
 out:
     if (err && b && b->count == 0) {
         /* Never leave an empty batch behind: nothing would report it. */
@@ -176,11 +176,7 @@ out:
         opened = false;
     }
     pthread_mutex_unlock(&part->lock);
-    if (full)
-        prod_batch_close(p, full);
-    if (done)
-        prod_batch_close(p, done);
-    if (full || done || opened)
+    if (full || opened)
         prod_wake(p);
     return err;
 }

@@ -58,7 +58,11 @@ typedef struct prod_msg {
     uint32_t rec_pos; /* the record's offset in the uncompressed batch */
 } prod_msg_t;
 
-typedef enum { BATCH_OPEN, BATCH_CLOSING, BATCH_READY } batch_state_t;
+/* OPEN: kl_produce() appends to it (it is partition->open). FULL: no room
+ * left, waiting for the I/O thread to close it: the CRC and compression
+ * run there, beside the application's thread, not on it. CLOSING: a
+ * thread is closing it without the partition's lock. READY: closed. */
+typedef enum { BATCH_OPEN, BATCH_FULL, BATCH_CLOSING, BATCH_READY } batch_state_t;
 
 typedef struct prod_partition prod_partition_t;
 typedef struct prod_topic prod_topic_t;
@@ -269,8 +273,8 @@ void prod_wake_app(kl_producer_t *p);
 kl_err_t prod_append(kl_producer_t *p, prod_partition_t *part, int64_t timestamp, const void *key, size_t key_len,
                      const void *value, size_t value_len, const kl_record_header_t *headers, size_t header_count,
                      void *opaque, size_t bytes, int64_t deadline_ms);
-/* Closes (compresses) a batch detached from the open slot; any thread,
- * without the partition's lock. */
+/* Closes (compresses) a batch detached from the open slot (the I/O
+ * thread's job), without the partition's lock. */
 void prod_batch_close(kl_producer_t *p, prod_batch_t *b);
 void prod_batch_free(prod_batch_t *b);
 prod_partition_t *prod_partition_new(prod_topic_t *t, int32_t id);

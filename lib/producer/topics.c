@@ -198,8 +198,8 @@ pending_msg_t *prod_take_pending(kl_producer_t *p, prod_topic_t *t, int64_t now,
     return out;
 }
 
-/* An open batch that will never be closed: keep its records for the
- * report. */
+/* An open or full batch that will never be closed: keep its records for
+ * the report. */
 static void abandon_open(prod_batch_t *b)
 {
     b->base_timestamp = b->writer.base_timestamp;
@@ -231,8 +231,9 @@ prod_batch_t *prod_take_queued(prod_partition_t *part, int64_t now, int64_t *nex
             continue;
         }
         *pp = b->next;
-        if (part->open == b) {
-            part->open = NULL;
+        if (part->open == b || b->state == BATCH_FULL) {
+            if (part->open == b)
+                part->open = NULL;
             abandon_open(b);
         }
         b->next = NULL;
