@@ -17,8 +17,23 @@ kl_err_t kl_message_error(const kl_message_t *m) { return m->err; }
 void *kl_message_opaque(const kl_message_t *m) { return m->opaque; }
 kl_msg_status_t kl_message_status(const kl_message_t *m) { return m->status; }
 
+static void decode_record(kl_message_t *m, const prod_batch_t *b, uint32_t rec_pos);
+
+/* The report with its record decoded. A report is the callback's own
+ * non-const object on its caller's stack, so filling it in here is fine. */
+static const kl_message_t *decoded(const kl_message_t *m)
+{
+    if (m->batch) {
+        kl_message_t *w = (kl_message_t *)m;
+        decode_record(w, w->batch, w->rec_pos);
+        w->batch = NULL;
+    }
+    return m;
+}
+
 const void *kl_message_key(const kl_message_t *m, size_t *lenp)
 {
+    m = decoded(m);
     if (lenp)
         *lenp = m->key_len;
     return m->key;
@@ -26,6 +41,7 @@ const void *kl_message_key(const kl_message_t *m, size_t *lenp)
 
 const void *kl_message_value(const kl_message_t *m, size_t *lenp)
 {
+    m = decoded(m);
     if (lenp)
         *lenp = m->value_len;
     return m->value;
@@ -33,6 +49,7 @@ const void *kl_message_value(const kl_message_t *m, size_t *lenp)
 
 int64_t kl_message_timestamp(const kl_message_t *m, kl_timestamp_type_t *typep)
 {
+    m = decoded(m);
     if (typep)
         *typep = m->tstype;
     return m->timestamp;
@@ -51,7 +68,8 @@ static bool get_blob(const uint8_t **p, const uint8_t *end, const void **ptr, si
 }
 
 /* Decodes the record we wrote at rec_pos: the batch writer's own output,
- * so a failure here is a bug; the report then shows no key or value. */
+ * so a failure here is a bug; the report then shows no key or value. A
+ * log-append time set by the broker stays the timestamp. */
 static void decode_record(kl_message_t *m, const prod_batch_t *b, uint32_t rec_pos)
 {
     const uint8_t *base = b->plain ? b->plain : b->wire;
@@ -77,8 +95,10 @@ static void decode_record(kl_message_t *m, const prod_batch_t *b, uint32_t rec_p
     m->key_len = key_len;
     m->value = value;
     m->value_len = value_len;
-    m->timestamp = b->base_timestamp + ts_delta;
-    m->tstype = KL_TIMESTAMP_CREATE_TIME;
+    if (m->tstype != KL_TIMESTAMP_LOG_APPEND_TIME) {
+        m->timestamp = b->base_timestamp + ts_delta;
+        m->tstype = KL_TIMESTAMP_CREATE_TIME;
+    }
 }
 
 void prod_message_from_batch(kl_message_t *m, const prod_batch_t *b, int32_t i)
@@ -90,7 +110,8 @@ void prod_message_from_batch(kl_message_t *m, const prod_batch_t *b, int32_t i)
     m->err = b->err;
     m->status = b->status;
     m->opaque = b->msgs[i].opaque;
-    decode_record(m, b, b->msgs[i].rec_pos);
+    m->batch = b;
+    m->rec_pos = b->msgs[i].rec_pos;
     if (!b->err && b->log_append_time >= 0) {
         m->timestamp = b->log_append_time;
         m->tstype = KL_TIMESTAMP_LOG_APPEND_TIME;

@@ -38,8 +38,15 @@ typedef struct dr_node {
     dr_kind_t kind;
 } dr_node_t;
 
-/* A delivery report as the callback sees it (built on the stack). */
+typedef struct prod_batch prod_batch_t;
+
+/* A delivery report as the callback sees it (built on the stack). The
+ * key, value and timestamp of a message from a batch are decoded from
+ * the batch only when the callback asks for one of them (most callbacks
+ * look at the error and the opaque only). */
 struct kl_message {
+    const prod_batch_t *batch; /* non-NULL: key, value, timestamp not decoded yet */
+    uint32_t rec_pos;
     const char *topic;
     int32_t partition;
     int64_t offset;
@@ -68,7 +75,7 @@ typedef struct prod_partition prod_partition_t;
 typedef struct prod_topic prod_topic_t;
 typedef struct prod_request prod_request_t;
 
-typedef struct prod_batch {
+struct prod_batch {
     dr_node_t dr; /* first: the report queue links batches through it */
     struct prod_batch *next; /* in the partition's queue */
     prod_partition_t *part;
@@ -96,7 +103,7 @@ typedef struct prod_batch {
     kl_msg_status_t status;
     int64_t base_offset;
     int64_t log_append_time;
-} prod_batch_t;
+};
 
 struct prod_partition {
     prod_topic_t *topic;
