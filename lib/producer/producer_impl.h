@@ -82,9 +82,10 @@ struct prod_batch {
     batch_state_t state;
     kl_batch_writer_t writer; /* until closed */
     uint8_t *wire;            /* the closed batch as sent */
-    size_t wire_size;
+    size_t wire_size, wire_cap;
     uint8_t *plain;           /* header + uncompressed records, when wire is */
     size_t plain_size;        /* compressed or missing (never closed) */
+    size_t plain_cap;
     int64_t base_timestamp;
     prod_msg_t *msgs;
     int32_t count, cap;
@@ -112,6 +113,7 @@ struct prod_partition {
     prod_batch_t *open;        /* the queue's tail while open */
     prod_batch_t *head, *tail; /* batches not in flight, in seq order */
     uint64_t next_seq;
+    int32_t last_full_count; /* messages in its last full batch: the next one's first guess */
     int32_t leader; /* (io) node id, -1: none */
     int inflight;   /* (io) batches in flight ... */
     int32_t inflight_leader; /* (io) ... to this node */
@@ -223,6 +225,16 @@ typedef struct prod_stats {
     int16_t epoch;
 } prod_stats_t;
 
+/* Buffers of batches whose reports were served, for the next batches: a
+ * fresh megabyte costs a page fault per 4 kB as it fills. */
+#define PROD_SPARE_BUFFERS 2
+typedef struct prod_spares {
+    pthread_mutex_t lock;
+    int count;
+    uint8_t *data[PROD_SPARE_BUFFERS];
+    size_t cap[PROD_SPARE_BUFFERS];
+} prod_spares_t;
+
 struct kl_producer {
     kl_client_t *client;
     kl_log_t *log;
@@ -246,6 +258,8 @@ struct kl_producer {
     char fatal_reason[256];  /* written once, before fatal is set */
     int blocked;             /* kl_produce() calls waiting for room (dr_lock) */
     int64_t stats_next_ms;   /* the next periodic statistics (dr_lock) */
+
+    prod_spares_t spares;
 
     pthread_mutex_t dr_lock;
     pthread_cond_t dr_cond;
@@ -283,7 +297,10 @@ kl_err_t prod_append(kl_producer_t *p, prod_partition_t *part, int64_t timestamp
 /* Closes (compresses) a batch detached from the open slot (the I/O
  * thread's job), without the partition's lock. */
 void prod_batch_close(kl_producer_t *p, prod_batch_t *b);
-void prod_batch_free(prod_batch_t *b);
+/* Frees b, keeping its buffers as spares when p is given. */
+void prod_batch_free(kl_producer_t *p, prod_batch_t *b);
+void prod_spares_init(kl_producer_t *p);
+void prod_spares_free(kl_producer_t *p);
 prod_partition_t *prod_partition_new(prod_topic_t *t, int32_t id);
 void prod_partition_free(prod_partition_t *part);
 void prod_topics_free(kl_producer_t *p);

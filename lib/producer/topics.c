@@ -203,6 +203,7 @@ pending_msg_t *prod_take_pending(kl_producer_t *p, prod_topic_t *t, int64_t now,
 static void abandon_open(prod_batch_t *b)
 {
     b->base_timestamp = b->writer.base_timestamp;
+    b->plain_cap = b->writer.buf.cap;
     b->plain = kl_buf_steal(&b->writer.buf, &b->plain_size);
     kl_batch_writer_free(&b->writer);
 }
