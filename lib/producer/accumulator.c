@@ -136,6 +136,13 @@ void prod_batch_close(kl_producer_t *p, prod_batch_t *b)
         b->plain = kl_batch_writer_take_uncompressed(&b->writer, &b->plain_size);
         b->wire_cap = b->writer.buf.cap;
         b->wire = kl_batch_writer_take(&b->writer, &b->wire_size);
+        /* The compressor reserved its worst case, often many times what it
+         * wrote: give the rest back while the batch waits for its acks. */
+        uint8_t *fit = b->plain && b->wire_cap > b->wire_size ? realloc(b->wire, b->wire_size) : NULL;
+        if (fit) {
+            b->wire = fit;
+            b->wire_cap = b->wire_size;
+        }
     }
     kl_batch_writer_free(&b->writer);
     pthread_mutex_lock(&b->part->lock);
