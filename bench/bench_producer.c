@@ -10,7 +10,9 @@
  * never share a heap and each peak is the child's own VmHWM, reported raw.
  * Every round gets a fresh broker, the order of the two alternates from
  * round to round, and the best round of each (by messages/s) is reported
- * with the ratios kafkalite/librdkafka.
+ * with the ratios kafkalite/librdkafka, beside the highest peak memory of
+ * any round (the peak varies with how far the application runs ahead of
+ * the network).
  * Usage: bench_producer [-n messages] [-s size] [-p partitions] [-r rounds]
  *        [-t kafkalite,mock] [-a 1,all] [-c none,lz4,zstd] [-i true|false]
  *        [-l kafkalite,librdkafka] (-l one client alone: for profiling) */
@@ -148,6 +150,7 @@ static const bench_server_ops_t *target_ops(const char *target)
 typedef struct cell {
     const char *target, *acks, *codec;
     bench_result_t best[2]; /* by messages/s; secs 0: none yet */
+    long max_peak_kb[2];    /* over every round */
 } cell_t;
 
 static double rate(const bench_result_t *r, long n) { return r->secs > 0 ? (double)n / r->secs : 0; }
@@ -180,6 +183,8 @@ static bool run_cell(const options_t *o, cell_t *cell)
                    r + 1, client_names[c], rate(x, o->messages), (double)x->p50_us / 1000, (double)x->p99_us / 1000,
                    (double)x->peak_kb / 1024, x->ok, x->failed);
             good &= x->failed == 0 && x->ok == o->messages;
+            if (x->peak_kb > cell->max_peak_kb[c])
+                cell->max_peak_kb[c] = x->peak_kb;
             if (rate(x, o->messages) > rate(&cell->best[c], o->messages))
                 cell->best[c] = *x;
         }
@@ -193,9 +198,9 @@ static bool run_cell(const options_t *o, cell_t *cell)
 static void print_row(const options_t *o, const cell_t *cell, int c)
 {
     const bench_result_t *x = &cell->best[c];
-    printf("%-9s %-4s %-5s %-10s %10.0f %7.1f %8.2f %8.2f %8.1f\n", cell->target, cell->acks, cell->codec,
+    printf("%-9s %-4s %-5s %-10s %10.0f %7.1f %8.2f %8.2f %8.1f %8.1f\n", cell->target, cell->acks, cell->codec,
            client_names[c], rate(x, o->messages), rate(x, o->messages) * o->size / 1e6, (double)x->p50_us / 1000,
-           (double)x->p99_us / 1000, (double)x->peak_kb / 1024);
+           (double)x->p99_us / 1000, (double)x->peak_kb / 1024, (double)cell->max_peak_kb[c] / 1024);
 }
 
 static double ratio(double a, double b) { return b > 0 ? a / b : 0; }
@@ -203,8 +208,8 @@ static double ratio(double a, double b) { return b > 0 ? a / b : 0; }
 static void print_table(const options_t *o, const cell_t *cells, int ncells)
 {
     printf("\nbest of %d rounds; ratio = kafkalite/librdkafka\n", o->rounds);
-    printf("%-9s %-4s %-5s %-10s %10s %7s %8s %8s %8s\n", "target", "acks", "codec", "client", "msgs/s", "MB/s",
-           "p50 ms", "p99 ms", "peak MB");
+    printf("%-9s %-4s %-5s %-10s %10s %7s %8s %8s %8s %8s\n", "target", "acks", "codec", "client", "msgs/s", "MB/s",
+           "p50 ms", "p99 ms", "peak MB", "max peak");
     for (int i = 0; i < ncells; i++) {
         const cell_t *cell = &cells[i];
         const bench_result_t *k = &cell->best[0], *r = &cell->best[1];
@@ -213,9 +218,11 @@ static void print_table(const options_t *o, const cell_t *cells, int ncells)
                 print_row(o, cell, c);
         if (!o->clients[0] || !o->clients[1])
             continue;
-        printf("%-9s %-4s %-5s %-10s %10.2f %7s %8.2f %8.2f %8.2f\n", cell->target, cell->acks, cell->codec, "ratio",
-               ratio(rate(k, o->messages), rate(r, o->messages)), "", ratio((double)k->p50_us, (double)r->p50_us),
-               ratio((double)k->p99_us, (double)r->p99_us), ratio((double)k->peak_kb, (double)r->peak_kb));
+        printf("%-9s %-4s %-5s %-10s %10.2f %7s %8.2f %8.2f %8.2f %8.2f\n", cell->target, cell->acks, cell->codec,
+               "ratio", ratio(rate(k, o->messages), rate(r, o->messages)), "",
+               ratio((double)k->p50_us, (double)r->p50_us), ratio((double)k->p99_us, (double)r->p99_us),
+               ratio((double)k->peak_kb, (double)r->peak_kb),
+               ratio((double)cell->max_peak_kb[0], (double)cell->max_peak_kb[1]));
     }
 }
 
