@@ -34,9 +34,24 @@ static double now_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+static pid_t daemon_pid; /* killed by die(), so no daemon outlives a failed run */
+static char daemon_dir[64]; /* and its log.dirs removed */
+
+static void remove_dir(const char *dir)
+{
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "bench_broker: could not remove %s\n", dir);
+}
+
 static void die(const char *what, const char *why)
 {
     fprintf(stderr, "bench_broker: %s: %s\n", what, why);
+    if (daemon_pid > 0)
+        kill(daemon_pid, SIGKILL);
+    if (daemon_dir[0])
+        remove_dir(daemon_dir);
     exit(1);
 }
 
@@ -76,6 +91,8 @@ static void daemon_start(daemon_t *d, int partitions)
     if (posix_spawn(&d->pid, exe, &fa, NULL, argv, environ) != 0)
         die(exe, "cannot start the broker (build it with make, or set KAFKALITE)");
     posix_spawn_file_actions_destroy(&fa);
+    daemon_pid = d->pid;
+    snprintf(daemon_dir, sizeof daemon_dir, "%s", d->dir);
     close(out[1]);
     FILE *f = fdopen(out[0], "r");
     char line[512];
@@ -131,10 +148,9 @@ static void daemon_stop(daemon_t *d)
     kill(d->pid, SIGTERM);
     int status;
     waitpid(d->pid, &status, 0);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", d->dir);
-    if (system(cmd) != 0)
-        fprintf(stderr, "bench_broker: could not remove %s\n", d->dir);
+    daemon_pid = 0;
+    remove_dir(d->dir);
+    daemon_dir[0] = '\0';
 }
 
 /* ---- librdkafka's producer and consumer -------------------------------------------- */

@@ -1,7 +1,9 @@
 /* Partition log throughput: appends of 16 KiB batches against plain
  * sequential write() of the same bytes to the same directory in the same
  * run, without and with an fsync per MiB; then cold and warm sequential
- * reads and random offset lookups on the resulting log.
+ * reads and random offset lookups on the resulting log; then the log
+ * cleaner's throughput on a compacted log of a quarter of that size (16
+ * records of 1 KB per batch over 50,000 keys).
  * Built by `make bench`; run ./bench/bench_storage [-s MiB] [-d dir]
  * [-r rounds] (default 1024 MiB under /tmp, 3 rounds). Everything it
  * writes is removed. */
@@ -16,11 +18,14 @@
 #include <unistd.h>
 
 #include "record/batch.h"
+#include "storage/cleaner.h"
 #include "storage/log.h"
 
 #define BATCH_TARGET (16 * 1024)
 #define MIB (1024 * 1024)
 #define LOOKUPS 200000
+#define CLEANER_KEYS 50000
+#define CLEANER_SEGMENT (64 * MIB)
 
 typedef struct bench {
     const char *parent;
@@ -227,6 +232,66 @@ static void compare_writes(bench_t *b, bool fsync_per_mib, kl_log_t **logp)
            fsync_per_mib ? "fsync per MiB" : "page cache", best_raw, best_log, best_log / best_raw, ratios);
 }
 
+/* A batch of 16 records of 1000 bytes with keys drawn from CLEANER_KEYS. */
+static size_t append_keyed_batch(kl_log_t *log, kl_batch_writer_t *w, const char *value)
+{
+    kl_batch_params_t params;
+    kl_batch_params_init(&params);
+    if (kl_batch_writer_open(w, &params))
+        die("batch open", 0);
+    for (int r = 0; r < 16; r++) {
+        char key[16];
+        int key_len = snprintf(key, sizeof key, "key-%d", rand() % CLEANER_KEYS);
+        if (kl_batch_writer_append(w, 1700000000000LL + r, key, (size_t)key_len, value + r, 1000, NULL, 0))
+            die("batch append", 0);
+    }
+    const uint8_t *data;
+    size_t len;
+    if (kl_batch_writer_close(w, &data, &len))
+        die("batch close", 0);
+    kl_err_t err = kl_log_append(log, (void *)data, len, NULL);
+    if (err)
+        die("cleaner log append", err);
+    return len;
+}
+
+/* Fills a compacted log with a quarter of the write-run size (at least
+ * 64 MiB), then times one clean of everything but the active segment:
+ * MiB of segments read per second. */
+static void run_cleaner(bench_t *b)
+{
+    reset_dir(b);
+    kl_log_config_t config;
+    kl_log_config_init(&config);
+    config.segment_bytes = CLEANER_SEGMENT;
+    config.compact = true;
+    kl_log_t *log;
+    kl_err_t err = kl_log_open(b->root, "cleaned", 0, &config, &log);
+    if (err)
+        die("cleaner log open", err);
+    uint64_t want = b->bytes / 4 > 64 * MIB ? b->bytes / 4 : 64 * MIB, written = 0;
+    char value[1100];
+    srand(11);
+    for (size_t i = 0; i < sizeof value; i++)
+        value[i] = (char)('a' + rand() % 26);
+    kl_batch_writer_t w;
+    kl_batch_writer_init(&w, 0);
+    while (written < want)
+        written += append_keyed_batch(log, &w, value);
+    kl_batch_writer_free(&w);
+    kl_log_clean_stats_t st;
+    double t0 = now_s();
+    err = kl_log_clean(log, 1700000000000LL, &st);
+    double took = now_s() - t0;
+    if (err)
+        die("clean", err);
+    printf("cleaner               %7.0f MiB/s  (%" PRIu64 " MiB in %zu segments -> %" PRIu64
+           " MiB in %zu, %" PRId64 " records removed, %.2f s)\n",
+           (double)st.bytes_read / MIB / took, st.bytes_read / MIB, st.segments_before, st.bytes_written / MIB,
+           st.segments_after, st.records_removed, took);
+    kl_log_close(log);
+}
+
 static void usage(void)
 {
     fprintf(stderr, "usage: bench_storage [-s MiB per write run, default 1024] [-d parent dir, default /tmp]\n"
@@ -273,6 +338,7 @@ int main(int argc, char **argv)
            kl_log_end_offset(log), kl_log_segment_count(log));
 
     kl_log_abandon(log);
+    run_cleaner(&b);
     nftw(b.root, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
     free(b.batch);
     return 0;

@@ -12,5 +12,6 @@
 #include "kafkalite/message.h"
 #include "kafkalite/topic_partition.h"
 #include "kafkalite/producer.h"
+#include "kafkalite/admin.h"
 
 #endif

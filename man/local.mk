@@ -1,8 +1,30 @@
 # man/: reference pages, installed by make install and linted by make check.
 dist_man_MANS += \
+	man/man1/kafkalite-configs.1 \
+	man/man1/kafkalite-groups.1 \
 	man/man1/kafkalite-perf.1 \
 	man/man1/kafkalite-produce.1 \
+	man/man1/kafkalite-topics.1 \
 	man/man1/kafkalite.1 \
+	man/man3/kl_admin_alter_group_offsets.3 \
+	man/man3/kl_admin_configs_destroy.3 \
+	man/man3/kl_admin_create_partitions.3 \
+	man/man3/kl_admin_create_topics.3 \
+	man/man3/kl_admin_delete_groups.3 \
+	man/man3/kl_admin_delete_records.3 \
+	man/man3/kl_admin_delete_topics.3 \
+	man/man3/kl_admin_describe_configs.3 \
+	man/man3/kl_admin_describe_groups.3 \
+	man/man3/kl_admin_describe_topics.3 \
+	man/man3/kl_admin_destroy.3 \
+	man/man3/kl_admin_groups_destroy.3 \
+	man/man3/kl_admin_incremental_alter_configs.3 \
+	man/man3/kl_admin_list_group_offsets.3 \
+	man/man3/kl_admin_list_groups.3 \
+	man/man3/kl_admin_list_offsets.3 \
+	man/man3/kl_admin_new.3 \
+	man/man3/kl_admin_results_destroy.3 \
+	man/man3/kl_admin_topics_destroy.3 \
 	man/man3/kl_broker_bootstrap_servers.3 \
 	man/man3/kl_broker_conf_new.3 \
 	man/man3/kl_broker_destroy.3 \

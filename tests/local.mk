@@ -14,3 +14,8 @@ tests_interop_test_rdkafka_wire_CFLAGS = $(TEST_CFLAGS) $(RDKAFKA_CFLAGS)
 tests_interop_test_rdkafka_wire_LDADD = $(TEST_LIBS) $(RDKAFKA_LIBS)
 endif
 endif
+
+# kafka-python (Debian python3-kafka) against the `kafkalite broker` daemon;
+# skips itself when the module is missing.
+TESTS += tests/interop/test_kafka_python.sh
+EXTRA_DIST += tests/interop/test_kafka_python.sh tests/interop/kafka_python_check.py

@@ -27,4 +27,12 @@ void cmd_produce_usage(FILE *out);
 int cmd_perf(int argc, char **argv);
 void cmd_perf_usage(FILE *out);
 
+/* The admin subcommands: tools/cmd_topics.c, cmd_configs.c, cmd_groups.c. */
+int cmd_topics(int argc, char **argv);
+void cmd_topics_usage(FILE *out);
+int cmd_configs(int argc, char **argv);
+void cmd_configs_usage(FILE *out);
+int cmd_groups(int argc, char **argv);
+void cmd_groups_usage(FILE *out);
+
 #endif

@@ -19,6 +19,9 @@ static const cli_command_t commands[] = {
     {"broker", "run an embedded broker in the foreground", cmd_broker, cmd_broker_usage},
     {"produce", "produce lines of standard input as messages", cmd_produce, cmd_produce_usage},
     {"perf", "load generators: perf produce", cmd_perf, cmd_perf_usage},
+    {"topics", "create, list, describe, alter and delete topics", cmd_topics, cmd_topics_usage},
+    {"configs", "describe and alter topic and broker configs", cmd_configs, cmd_configs_usage},
+    {"groups", "list, describe, delete consumer groups and reset their offsets", cmd_groups, cmd_groups_usage},
 };
 
 #define COMMAND_COUNT (sizeof commands / sizeof commands[0])

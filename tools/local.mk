@@ -3,8 +3,13 @@
 bin_PROGRAMS = tools/kafkalite
 tools_kafkalite_SOURCES = \
 	tools/kafkalite.c \
+	tools/admin_cli.c \
+	tools/admin_cli.h \
 	tools/cli.h \
 	tools/cmd_broker.c \
+	tools/cmd_configs.c \
+	tools/cmd_groups.c \
+	tools/cmd_topics.c \
 	tools/properties.c \
 	tools/properties.h
 tools_kafkalite_LDADD = libkafkalite.la
@@ -17,5 +22,5 @@ tests_unit_test_properties_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_properties_LDADD = $(CHECK_LIBS)
 endif
 
-TESTS += tests/tools/test_kafkalite_broker.sh
-EXTRA_DIST += tests/tools/test_kafkalite_broker.sh
+TESTS += tests/tools/test_kafkalite_broker.sh tests/tools/test_kafkalite_admin.sh
+EXTRA_DIST += tests/tools/test_kafkalite_broker.sh tests/tools/test_kafkalite_admin.sh

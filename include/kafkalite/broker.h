@@ -17,17 +17,20 @@ typedef struct kl_broker kl_broker_t;
 
 /** Creates a broker from conf (made by kl_broker_conf_new(), Kafka's
  * server.properties names). The broker copies conf: the caller keeps it and
- * may destroy it right after. This prepares the log directory (the first
- * entry of log.dirs, created if missing): it is locked against a second
- * broker, its meta.properties (cluster.id, node.id) is read or written, the
- * topic catalog is loaded and every partition log is opened and recovered.
- * Nothing listens yet: see kl_broker_start(). Cluster-only properties that
- * were set (zookeeper.*, controller.*, ...) are logged once each as ignored.
+ * may destroy it right after. This prepares the log directories (log.dirs,
+ * a comma-separated list, each created if missing and locked against a
+ * second broker): the first one holds meta.properties (cluster.id, node.id,
+ * read or written) and the topic catalog, which is loaded; every partition
+ * log is opened and recovered in whichever directory holds it, and a new
+ * partition goes to the directory holding the fewest. Nothing listens yet:
+ * see kl_broker_start(). Cluster-only properties that were set
+ * (zookeeper.*, controller.*, ...) are logged once each as ignored.
  * Returns NULL with a message in errstr (NUL-terminated when errstr_size >
  * 0; errstr may be NULL) for a configuration kafkalite cannot serve (an
- * unparsable or non-PLAINTEXT listener, several log directories), an
- * unusable log directory, a node.id that disagrees with meta.properties, or
- * out of memory. */
+ * unparsable or non-PLAINTEXT listener, an empty or repeated log.dirs
+ * entry), an unusable log directory, a partition found in two log
+ * directories (both paths named), a node.id that disagrees with
+ * meta.properties, or out of memory. */
 KL_EXPORT kl_broker_t *kl_broker_new(kl_conf_t *conf, char *errstr, size_t errstr_size);
 
 /** Binds every listener and starts the broker's network thread. When it

@@ -56,16 +56,10 @@ static kl_err_t read_settings(kl_broker_t *b, char *errstr, size_t errstr_size)
     const char *rack = kl_conf_get_str(conf, "broker.rack");
     b->rack = rack[0] ? strdup(rack) : NULL;
     const char *dirs = kl_conf_get_str(conf, "log.dirs");
-    if (strchr(dirs, ',')) {
-        set_error(errstr, errstr_size, "log.dirs: \"%s\" lists several directories; the embedded broker "
-                  "uses one for now", dirs);
-        return KL_ERR_INVALID_CONFIG;
-    }
-    if (!dirs[0]) {
-        set_error(errstr, errstr_size, "log.dirs is empty");
-        return KL_ERR_INVALID_CONFIG;
-    }
-    b->log_dir = strdup(dirs);
+    kl_err_t err = log_dirs_parse(&b->log_dirs, dirs, errstr, errstr_size);
+    if (err)
+        return err;
+    b->log_dir = strdup(b->log_dirs.paths[0]);
     b->num_partitions = (int32_t)kl_conf_get_int(conf, "num.partitions");
     b->default_replication_factor = (int16_t)kl_conf_get_int(conf, "default.replication.factor");
     b->auto_create_topics = kl_conf_get_bool(conf, "auto.create.topics.enable");
@@ -79,26 +73,39 @@ static kl_err_t read_settings(kl_broker_t *b, char *errstr, size_t errstr_size)
     return KL_ERR_NONE;
 }
 
-/* Creates the log directory if needed and takes its lock, so that two
+/* Creates a log directory if needed and takes its lock, so that two
  * brokers never write the same logs. */
-static kl_err_t lock_log_dir(kl_broker_t *b, char *errstr, size_t errstr_size)
+static kl_err_t lock_one_dir(const char *dir, int *fd, char *errstr, size_t errstr_size)
 {
-    if (mkdir(b->log_dir, 0755) != 0 && errno != EEXIST) {
-        set_error(errstr, errstr_size, "cannot create log.dirs %s: %s", b->log_dir, strerror(errno));
+    *fd = -1;
+    if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
+        set_error(errstr, errstr_size, "cannot create log.dirs %s: %s", dir, strerror(errno));
         return KL_ERR_KAFKA_STORAGE_ERROR;
     }
     char path[4096];
-    snprintf(path, sizeof path, "%s/%s", b->log_dir, LOCK_NAME);
-    b->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (b->lock_fd < 0) {
+    snprintf(path, sizeof path, "%s/%s", dir, LOCK_NAME);
+    *fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (*fd < 0) {
         set_error(errstr, errstr_size, "cannot open %s: %s", path, strerror(errno));
         return KL_ERR_KAFKA_STORAGE_ERROR;
     }
-    if (flock(b->lock_fd, LOCK_EX | LOCK_NB) != 0) {
-        set_error(errstr, errstr_size, "log.dirs %s is in use by another broker", b->log_dir);
+    if (flock(*fd, LOCK_EX | LOCK_NB) != 0) {
+        set_error(errstr, errstr_size, "log.dirs %s is in use by another broker", dir);
         return KL_ERR_KAFKA_STORAGE_ERROR;
     }
     return KL_ERR_NONE;
+}
+
+/* Every log dir, created and locked. */
+static kl_err_t lock_log_dirs(kl_broker_t *b, char *errstr, size_t errstr_size)
+{
+    b->lock_fds = malloc(b->log_dirs.count * sizeof *b->lock_fds);
+    if (!b->lock_fds)
+        return KL_ERR_NOMEM;
+    kl_err_t err = KL_ERR_NONE;
+    for (b->lock_count = 0; !err && b->lock_count < b->log_dirs.count; b->lock_count++)
+        err = lock_one_dir(b->log_dirs.paths[b->lock_count], &b->lock_fds[b->lock_count], errstr, errstr_size);
+    return err;
 }
 
 static kl_err_t load_topics(kl_broker_t *b, char *errstr, size_t errstr_size)
@@ -106,7 +113,9 @@ static kl_err_t load_topics(kl_broker_t *b, char *errstr, size_t errstr_size)
     broker_topic_defaults_t defaults;
     topic_defaults_from_conf(b->conf, &defaults);
     char why[512] = "";
-    kl_err_t err = topics_load(&b->topics, b->log_dir, &defaults, why, sizeof why);
+    b->topics.report_offline = broker_report_offline;
+    b->topics.report_opaque = b;
+    kl_err_t err = topics_load(&b->topics, &b->log_dirs, &defaults, why, sizeof why);
     if (err)
         set_error(errstr, errstr_size, "%s", why[0] ? why : kl_err_str(err));
     return err;
@@ -133,7 +142,6 @@ kl_broker_t *kl_broker_new(kl_conf_t *conf, char *errstr, size_t errstr_size)
         set_error(errstr, errstr_size, "out of memory");
         return NULL;
     }
-    b->lock_fd = -1;
     b->log_level = log_threshold();
     atomic_init(&b->fault_lost_produce_responses, 0);
     housekeeping_init(b);
@@ -142,7 +150,7 @@ kl_broker_t *kl_broker_new(kl_conf_t *conf, char *errstr, size_t errstr_size)
     if (!err)
         err = listeners_parse(b, errstr, errstr_size);
     if (!err)
-        err = lock_log_dir(b, errstr, errstr_size);
+        err = lock_log_dirs(b, errstr, errstr_size);
     if (!err)
         err = meta_properties_load(b, errstr, errstr_size);
     if (!err)
@@ -158,7 +166,8 @@ kl_broker_t *kl_broker_new(kl_conf_t *conf, char *errstr, size_t errstr_size)
         return NULL;
     }
     log_conf_warnings(b);
-    broker_log(b, BROKER_LOG_INFO, "log.dirs %s: cluster %s, %zu topics", b->log_dir, b->cluster_id,
+    broker_log(b, BROKER_LOG_INFO, "log.dirs %s: cluster %s, %zu topics", kl_conf_get_str(b->conf, "log.dirs"),
+               b->cluster_id,
                b->topics.count);
     return b;
 }
@@ -240,8 +249,11 @@ void kl_broker_destroy(kl_broker_t *b)
     topics_close(&b->topics);
     producer_ids_free(&b->producer_ids);
     listeners_free(b);
-    if (b->lock_fd >= 0)
-        close(b->lock_fd); /* releases the flock */
+    for (size_t i = 0; i < b->lock_count; i++)
+        if (b->lock_fds[i] >= 0)
+            close(b->lock_fds[i]); /* releases the flock */
+    free(b->lock_fds);
+    log_dirs_free(&b->log_dirs);
     kl_conf_destroy(b->conf);
     free(b->bootstrap);
     free(b->log_dir);

@@ -16,6 +16,10 @@ static void delete_partition(broker_request_t *req, broker_topic_t *t,
         return;
     }
     kl_log_t *log = t->logs[p->partition_index];
+    if (!log) { /* offline */
+        r->error_code = KL_ERR_KAFKA_STORAGE_ERROR;
+        return;
+    }
     kl_err_t err = p->offset < -1 ? KL_ERR_OFFSET_OUT_OF_RANGE : kl_log_delete_records(log, p->offset);
     if (err == KL_ERR_NONE || err == KL_ERR_OFFSET_OUT_OF_RANGE) {
         r->error_code = (int16_t)err;

@@ -69,6 +69,10 @@ static void plan_partition(broker_request_t *req, const broker_topic_t *t, int16
         return;
     }
     kl_log_t *log = t->logs[fp->partition];
+    if (!log) { /* offline */
+        rp->error_code = KL_ERR_KAFKA_STORAGE_ERROR;
+        return;
+    }
     rp->high_watermark = kl_log_high_watermark(log);
     rp->last_stable_offset = rp->high_watermark;
     rp->log_start_offset = kl_log_start_offset(log);

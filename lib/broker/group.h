@@ -176,6 +176,12 @@ group_status_t group_offset_fetch(group_coordinator_t *coord, const group_ctx_t 
 group_status_t group_offset_delete(group_coordinator_t *coord, const group_ctx_t *ctx,
                                    const kl_offset_delete_request_t *req, group_reply_t reply);
 
+/* A topic was deleted: its committed offsets are removed from every group
+ * (tombstones appended), and Empty groups left without offsets with them,
+ * as Kafka does, so OffsetFetch, ListGroups and DescribeGroups no longer
+ * show them. */
+void group_topic_deleted(group_coordinator_t *coord, const char *topic);
+
 /* Drops every reply still owed to requests with this opaque (their
  * connection closed). A member parked in JoinGroup stays a member, as in
  * Kafka, until its rebalance or session timeout removes it. */

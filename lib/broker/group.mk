@@ -63,6 +63,14 @@ tests_integration_test_group_wire_SOURCES = \
 	tests/interop/wire_client.h
 tests_integration_test_group_wire_CFLAGS = $(TEST_CFLAGS)
 tests_integration_test_group_wire_LDADD = $(TEST_LIBS)
+
+# DeleteTopics removes the topic's committed offsets from the groups.
+check_PROGRAMS += tests/integration/test_group_topic_deleted
+TESTS += tests/integration/test_group_topic_deleted
+tests_integration_test_group_topic_deleted_SOURCES = tests/integration/test_group_topic_deleted.c \
+	$(BROKER_WIRE_TEST_SOURCES)
+tests_integration_test_group_topic_deleted_CFLAGS = $(TEST_CFLAGS)
+tests_integration_test_group_topic_deleted_LDADD = $(TEST_LIBS)
 endif
 
 # Consumer groups of real clients (librdkafka, kcat) on the broker.
@@ -70,11 +78,20 @@ if HAVE_CHECK
 if HAVE_RDKAFKA
 check_PROGRAMS += tests/interop/test_broker_groups
 TESTS += tests/interop/test_broker_groups
-tests_interop_test_broker_groups_SOURCES = \
-	tests/interop/test_broker_groups.c \
+RDKAFKA_CLIENTS_TEST_SOURCES = \
+	tests/interop/rdkafka_clients.c \
+	tests/interop/rdkafka_clients.h \
 	tests/integration/broker_fixture.c \
 	tests/integration/broker_fixture.h
+tests_interop_test_broker_groups_SOURCES = tests/interop/test_broker_groups.c $(RDKAFKA_CLIENTS_TEST_SOURCES)
 tests_interop_test_broker_groups_CFLAGS = $(TEST_CFLAGS) $(RDKAFKA_CFLAGS)
 tests_interop_test_broker_groups_LDADD = $(TEST_LIBS) $(RDKAFKA_LIBS)
+# Static membership (group.instance.id) with librdkafka consumers.
+check_PROGRAMS += tests/interop/test_broker_static_members
+TESTS += tests/interop/test_broker_static_members
+tests_interop_test_broker_static_members_SOURCES = tests/interop/test_broker_static_members.c \
+	$(RDKAFKA_CLIENTS_TEST_SOURCES)
+tests_interop_test_broker_static_members_CFLAGS = $(TEST_CFLAGS) $(RDKAFKA_CFLAGS)
+tests_interop_test_broker_static_members_LDADD = $(TEST_LIBS) $(RDKAFKA_LIBS)
 endif
 endif

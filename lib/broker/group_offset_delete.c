@@ -1,8 +1,8 @@
 /* Removing committed offsets: OffsetDelete (not for partitions of a topic
  * a consumer-protocol member subscribes to, nor in non-empty groups of
- * other protocols) and the periodic expiry of offsets.retention.minutes,
- * which also removes Empty groups left without offsets. Both append
- * tombstones. */
+ * other protocols), the periodic expiry of offsets.retention.minutes and
+ * the cleanup after a topic is deleted; the last two also remove Empty
+ * groups left without offsets. All append tombstones. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -187,20 +187,22 @@ static bool offset_expired(const group_t *g, const group_offset_t *o, bool from_
     return now - base >= retention;
 }
 
-static void expire_group(group_coordinator_t *c, group_t *g, int64_t now)
+/* ---- removing offsets in bulk: retention and deleted topics ---- */
+
+typedef bool offset_doomed_fn(const group_t *g, const group_offset_t *o, const void *arg);
+
+/* Tombstones and forgets every offset of g that doomed() picks. An Empty
+ * group left without offsets goes too, with a tombstone for its metadata,
+ * as Kafka's cleanup does after expiry and after topic deletion. */
+static void remove_offsets_where(group_coordinator_t *c, group_t *g, offset_doomed_fn *doomed, const void *arg)
 {
-    bool from_state, skip_subscribed;
-    if (g->state == GROUP_DEAD || !expiry_rule(g, &from_state, &skip_subscribed))
-        return;
     record_batch_t b;
     group_batch_begin(c, &b);
     size_t n;
     group_offset_t **all = (group_offset_t **)group_map_values(&g->offsets, &n);
     for (size_t i = 0; i < n; i++) {
         group_offset_t *o = all[i];
-        bool known;
-        if ((skip_subscribed && group_subscribed_to(g, kl_str(o->topic), &known)) ||
-            !offset_expired(g, o, from_state, now, c->config.offsets_retention_ms))
+        if (!doomed(g, o, arg))
             continue;
         group_record_offset_key(&b.key, g->id, o->topic, o->partition);
         group_batch_add(&b, true);
@@ -221,12 +223,49 @@ static void expire_group(group_coordinator_t *c, group_t *g, int64_t now)
         group_destroy(g);
 }
 
+typedef struct expiry {
+    bool from_state, skip_subscribed;
+    int64_t now, retention_ms;
+} expiry_t;
+
+static bool offset_expiry_doomed(const group_t *g, const group_offset_t *o, const void *arg)
+{
+    const expiry_t *e = arg;
+    bool known;
+    if (e->skip_subscribed && group_subscribed_to(g, kl_str(o->topic), &known))
+        return false;
+    return offset_expired(g, o, e->from_state, e->now, e->retention_ms);
+}
+
 void group_offsets_expire(group_coordinator_t *c)
 {
-    int64_t now = group_coord_wall(c);
+    expiry_t e = {false, false, group_coord_wall(c), c->config.offsets_retention_ms};
     size_t n;
     void **groups = group_map_values(&c->groups, &n);
-    for (size_t i = 0; i < n; i++)
-        expire_group(c, groups[i], now);
+    for (size_t i = 0; i < n; i++) {
+        group_t *g = groups[i];
+        if (g->state != GROUP_DEAD && expiry_rule(g, &e.from_state, &e.skip_subscribed))
+            remove_offsets_where(c, g, offset_expiry_doomed, &e);
+    }
     free(groups);
+}
+
+static bool offset_of_topic(const group_t *g, const group_offset_t *o, const void *arg)
+{
+    (void)g;
+    return strcmp(o->topic, arg) == 0;
+}
+
+void group_topic_deleted(group_coordinator_t *c, const char *topic)
+{
+    group_coord_enter(c);
+    size_t n;
+    void **groups = group_map_values(&c->groups, &n);
+    for (size_t i = 0; i < n; i++) {
+        group_t *g = groups[i];
+        if (g->state != GROUP_DEAD)
+            remove_offsets_where(c, g, offset_of_topic, topic);
+    }
+    free(groups);
+    group_coord_leave(c);
 }

@@ -12,7 +12,6 @@
 
 /* Kafka's offsets.topic.segment.bytes: smaller segments than data topics,
  * so that compaction (once the storage does it) has closed ones to clean. */
-#define OFFSETS_SEGMENT_BYTES "104857600"
 
 struct broker_groups {
     kl_broker_t *broker;
@@ -79,8 +78,10 @@ static void env_append(void *opaque, int32_t partition, void *batch, size_t len,
     broker_topic_t *t = offsets_topic(b);
     kl_err_t err = KL_ERR_UNKNOWN_TOPIC_OR_PARTITION;
     if (t && partition >= 0 && partition < t->partition_count)
-        err = kl_log_append(t->logs[partition], batch, len, NULL);
-    if (err)
+        err = t->logs[partition] ? kl_log_append(t->logs[partition], batch, len, NULL) : KL_ERR_KAFKA_STORAGE_ERROR;
+    if (err == KL_ERR_KAFKA_STORAGE_ERROR && t && t->logs[partition])
+        broker_storage_failed(b, t, partition, "appending");
+    else if (err)
         broker_log(b, BROKER_LOG_ERR, "appending to %s-%d failed: %s", GROUP_OFFSETS_TOPIC, (int)partition,
                    kl_err_str(err));
     else
@@ -119,7 +120,7 @@ static kl_err_t ensure_offsets_topic(kl_broker_t *b, broker_topic_t **tp, char *
     if (*tp)
         return KL_ERR_NONE;
     const kl_str_t names[] = {kl_str("cleanup.policy"), kl_str("segment.bytes")};
-    const kl_str_t values[] = {kl_str("compact"), kl_str(OFFSETS_SEGMENT_BYTES)};
+    const kl_str_t values[] = {kl_str("compact"), kl_str(kl_conf_get_str(b->conf, "offsets.topic.segment.bytes"))};
     int32_t partitions = (int32_t)kl_conf_get_int(b->conf, "offsets.topic.num.partitions");
     int16_t rf = (int16_t)kl_conf_get_int(b->conf, "offsets.topic.replication.factor");
     kl_err_t err = topics_create(&b->topics, kl_str(GROUP_OFFSETS_TOPIC), partitions, rf, names, values,
@@ -138,6 +139,8 @@ static kl_err_t ensure_offsets_topic(kl_broker_t *b, broker_topic_t **tp, char *
 static kl_err_t load_offsets(kl_broker_t *b, broker_topic_t *t, char *errstr, size_t errstr_size)
 {
     for (int32_t p = 0; p < t->partition_count; p++) {
+        if (!t->logs[p]) /* offline: its groups start empty */
+            continue;
         kl_err_t err = group_coordinator_load_log(b->groups->coord, t->logs[p]);
         if (err == KL_ERR_NOMEM) {
             snprintf(errstr, errstr_size, "out of memory loading %s-%d", GROUP_OFFSETS_TOPIC, (int)p);

@@ -1,8 +1,11 @@
 /* The housekeeping timers of the network loop (see housekeeping.h):
- * retention every log.retention.check.interval.ms, and the flush check,
+ * retention every log.retention.check.interval.ms, the flush check,
  * whose period is the shortest flush interval any partition asks for (or
- * log.flush.scheduler.interval.ms when shorter). */
+ * log.flush.scheduler.interval.ms when shorter), and the cleaner pass
+ * every log.cleaner.backoff.ms; and the work the flusher and cleaner
+ * threads do on one log. */
 #include "broker/server.h"
+#include "storage/cleaner.h"
 #include "util/conf.h"
 
 /* A flush interval of 0 is served by the append path alone; a period
@@ -23,7 +26,8 @@ static void for_each_log(kl_broker_t *b, void (*fn)(kl_broker_t *, broker_topic_
     for (size_t i = 0; i < b->topics.count; i++) {
         broker_topic_t *t = b->topics.items[i];
         for (int32_t p = 0; p < t->partition_count; p++)
-            fn(b, t, p, now_ms);
+            if (t->logs[p]) /* not offline */
+                fn(b, t, p, now_ms);
     }
 }
 
@@ -56,7 +60,75 @@ static void on_retention_timer(kl_loop_t *loop, kl_timer_t *timer)
 static void flush_check_one(kl_broker_t *b, broker_topic_t *t, int32_t p, int64_t now_ms)
 {
     if (kl_log_flush_due(t->logs[p], now_ms))
-        flusher_request(&b->housekeeping.flusher, t->logs[p]);
+        log_worker_request(&b->housekeeping.flusher, t->logs[p]);
+}
+
+/* The flusher thread's work on one log. */
+static void flush_work(kl_broker_t *b, kl_log_t *log)
+{
+    if (kl_log_flush_due(log, kl_wallclock_ms()) && kl_log_flush(log) != KL_ERR_NONE)
+        broker_log(b, BROKER_LOG_ERR, "flushing %s failed: the partition takes no more writes", kl_log_dir(log));
+}
+
+/* ---------------------------------------------------------------- cleaner */
+
+static void install_one(kl_broker_t *b, broker_topic_t *t, int32_t p, int64_t now_ms)
+{
+    (void)now_ms;
+    kl_log_t *log = t->logs[p];
+    if (!kl_log_clean_prepared(log))
+        return;
+    kl_log_clean_stats_t st;
+    kl_err_t err = kl_log_clean_install(log, &st);
+    if (err)
+        broker_log(b, BROKER_LOG_ERR, "cleaning %s-%d: %s", t->name, (int)p, kl_err_str(err));
+    else if (st.segments_before > 0)
+        broker_log(b, BROKER_LOG_INFO,
+                   "cleaned %s-%d: %zu segments (%llu bytes) -> %zu (%llu bytes), %lld records removed", t->name,
+                   (int)p, st.segments_before, (unsigned long long)st.bytes_read, st.segments_after,
+                   (unsigned long long)st.bytes_written, (long long)st.records_removed);
+}
+
+static void clean_check_one(kl_broker_t *b, broker_topic_t *t, int32_t p, int64_t now_ms)
+{
+    install_one(b, t, p, now_ms);
+    if (kl_log_clean_due(t->logs[p], now_ms))
+        log_worker_request(&b->housekeeping.cleaner, t->logs[p]);
+}
+
+void housekeeping_clean(kl_broker_t *b, int64_t now_ms)
+{
+    if (b->housekeeping.cleaner_enabled)
+        for_each_log(b, clean_check_one, now_ms);
+}
+
+/* Posted by a cleaner thread: a clean is ready to swap in. */
+static void install_task(void *arg)
+{
+    kl_broker_t *b = arg;
+    for_each_log(b, install_one, 0);
+}
+
+/* A cleaner thread's work on one log: the heavy half of a clean. */
+static void clean_work(kl_broker_t *b, kl_log_t *log)
+{
+    int64_t now = kl_wallclock_ms();
+    if (!kl_log_clean_due(log, now))
+        return;
+    kl_err_t err = kl_log_clean_prepare(log, now, b->housekeeping.cleaner_map_bytes);
+    if (!err) {
+        if (kl_loop_post(b->loop, install_task, b) != 0)
+            broker_log(b, BROKER_LOG_ERR, "cleaning %s: the next cleaner pass installs it", kl_log_dir(log));
+    } else if (err != KL_ERR_NOENT && err != KL_ERR_STATE) {
+        broker_log(b, BROKER_LOG_ERR, "cleaning %s: %s", kl_log_dir(log), kl_err_str(err));
+    }
+}
+
+static void on_cleaner_timer(kl_loop_t *loop, kl_timer_t *timer)
+{
+    kl_broker_t *b = timer->opaque;
+    housekeeping_clean(b, kl_wallclock_ms());
+    kl_timer_start(loop, timer, b->housekeeping.cleaner_backoff_ms);
 }
 
 static void on_flush_timer(kl_loop_t *loop, kl_timer_t *timer)
@@ -77,7 +149,7 @@ static int64_t flush_period(const kl_broker_t *b)
     int64_t shortest = b->topics.defaults.log.flush_interval_ms;
     for (size_t i = 0; i < b->topics.count; i++) {
         const broker_topic_t *t = b->topics.items[i];
-        if (t->partition_count > 0 && kl_log_config(t->logs[0])->flush_interval_ms < shortest)
+        if (t->partition_count > 0 && t->logs[0] && kl_log_config(t->logs[0])->flush_interval_ms < shortest)
             shortest = kl_log_config(t->logs[0])->flush_interval_ms;
     }
     if (shortest < period)
@@ -88,9 +160,15 @@ static int64_t flush_period(const kl_broker_t *b)
 void housekeeping_init(kl_broker_t *b)
 {
     broker_housekeeping_t *h = &b->housekeeping;
-    flusher_init(&h->flusher, b);
+    size_t threads = (size_t)kl_conf_get_int(b->conf, "log.cleaner.threads");
+    log_worker_init(&h->flusher, b, flush_work, 1);
+    log_worker_init(&h->cleaner, b, clean_work, threads);
+    h->cleaner_enabled = kl_conf_get_bool(b->conf, "log.cleaner.enable");
+    h->cleaner_backoff_ms = clamp_period(kl_conf_get_int(b->conf, "log.cleaner.backoff.ms"));
+    h->cleaner_map_bytes = (size_t)kl_conf_get_int(b->conf, "log.cleaner.dedupe.buffer.size") / threads;
     kl_timer_init(&h->retention_timer, on_retention_timer, b);
     kl_timer_init(&h->flush_timer, on_flush_timer, b);
+    kl_timer_init(&h->cleaner_timer, on_cleaner_timer, b);
     h->retention_interval_ms = clamp_period(kl_conf_get_int(b->conf, "log.retention.check.interval.ms"));
     h->flush_interval_ms = INT64_MAX;
 }
@@ -98,9 +176,11 @@ void housekeeping_init(kl_broker_t *b)
 int housekeeping_start(kl_broker_t *b)
 {
     broker_housekeeping_t *h = &b->housekeeping;
-    if (flusher_start(&h->flusher) != 0)
+    if (log_worker_start(&h->flusher) != 0 || (h->cleaner_enabled && log_worker_start(&h->cleaner) != 0))
         return -1;
     kl_timer_start(b->loop, &h->retention_timer, h->retention_interval_ms);
+    if (h->cleaner_enabled)
+        kl_timer_start(b->loop, &h->cleaner_timer, h->cleaner_backoff_ms);
     housekeeping_reschedule(b);
     return 0;
 }
@@ -121,20 +201,27 @@ void housekeeping_reschedule(kl_broker_t *b)
 
 void housekeeping_stop(kl_broker_t *b)
 {
-    flusher_stop(&b->housekeeping.flusher);
+    log_worker_stop(&b->housekeeping.flusher);
+    log_worker_stop(&b->housekeeping.cleaner);
     b->housekeeping.flush_interval_ms = INT64_MAX;
 }
 
-void housekeeping_destroy(kl_broker_t *b) { flusher_destroy(&b->housekeeping.flusher); }
+void housekeeping_destroy(kl_broker_t *b)
+{
+    log_worker_destroy(&b->housekeeping.flusher);
+    log_worker_destroy(&b->housekeeping.cleaner);
+}
 
 void housekeeping_appended(kl_broker_t *b, kl_log_t *log)
 {
     if (kl_log_flush_due(log, kl_wallclock_ms()))
-        flusher_request(&b->housekeeping.flusher, log);
+        log_worker_request(&b->housekeeping.flusher, log);
 }
 
 void housekeeping_forget_logs(kl_broker_t *b, kl_log_t *const *logs, int32_t count)
 {
-    for (int32_t p = 0; p < count; p++)
-        flusher_forget(&b->housekeeping.flusher, logs[p]);
+    for (int32_t p = 0; p < count; p++) {
+        log_worker_forget(&b->housekeeping.flusher, logs[p]);
+        log_worker_forget(&b->housekeeping.cleaner, logs[p]);
+    }
 }

@@ -1,9 +1,11 @@
 /* The broker's housekeeping: the retention timer (kl_log_retain on every
  * partition each log.retention.check.interval.ms), the flush timer and the
  * flusher thread that fsyncs partition logs off the network thread when
- * kl_log_flush_due() says so (log.flush.interval.*, and every roll). The
- * timers run on the network loop, which owns the logs; the flusher only
- * calls the two functions storage/log.h lets another thread call. */
+ * kl_log_flush_due() says so (log.flush.interval.*, and every roll), and
+ * the log cleaner: every log.cleaner.backoff.ms the cleaner timer installs
+ * the cleans its threads prepared and hands the compacted logs that are
+ * due to them. The timers run on the network loop, which owns the logs;
+ * the worker threads only call what storage lets another thread call. */
 #ifndef KL_BROKER_HOUSEKEEPING_H
 #define KL_BROKER_HOUSEKEEPING_H
 
@@ -16,47 +18,58 @@
 
 typedef struct kl_broker kl_broker_t;
 
-/* The flusher thread and its queue of logs to look at. */
-typedef struct broker_flusher {
+typedef void log_work_fn(kl_broker_t *broker, kl_log_t *log);
+
+/* Worker threads and their queue of logs to look at: the flusher (one
+ * thread, kl_log_flush) and the log cleaner (log.cleaner.threads,
+ * kl_log_clean_prepare). */
+typedef struct broker_log_worker {
     kl_broker_t *broker;
+    log_work_fn *work;
     pthread_mutex_t lock;
-    pthread_cond_t wake; /* work queued, or stop */
+    pthread_cond_t wake; /* work queued, a log no longer busy, or stop */
     pthread_cond_t idle; /* busy changed */
     kl_log_t **queue;    /* each log at most once */
     size_t count, cap;
-    kl_log_t *busy;      /* being flushed right now */
+    kl_log_t **busy;     /* per thread: the log it works on, or NULL */
+    pthread_t *threads;
+    size_t thread_count, started;
     bool stop, running;
-    pthread_t thread;
-} broker_flusher_t;
+} broker_log_worker_t;
 
 typedef struct broker_housekeeping {
-    broker_flusher_t flusher;
+    broker_log_worker_t flusher;
+    broker_log_worker_t cleaner;
+    bool cleaner_enabled;      /* log.cleaner.enable */
     kl_timer_t retention_timer;
     kl_timer_t flush_timer;
+    kl_timer_t cleaner_timer;
     int64_t retention_interval_ms; /* log.retention.check.interval.ms */
     int64_t flush_interval_ms;     /* the flush timer's period; INT64_MAX: off */
+    int64_t cleaner_backoff_ms;    /* log.cleaner.backoff.ms */
+    size_t cleaner_map_bytes;      /* log.cleaner.dedupe.buffer.size per thread */
 } broker_housekeeping_t;
 
-/* flusher.c */
-void flusher_init(broker_flusher_t *f, kl_broker_t *broker);
-/* Starts the thread: 0, or -1 (errno) when it cannot. */
-int flusher_start(broker_flusher_t *f);
-/* Stops and joins the thread; what is still queued is dropped (closing a
- * log flushes it anyway). */
-void flusher_stop(broker_flusher_t *f);
-void flusher_destroy(broker_flusher_t *f);
-/* Queues log for a look by the flusher thread, unless already queued. */
-void flusher_request(broker_flusher_t *f, kl_log_t *log);
-/* Takes log out of the queue and waits for a flush of it in progress to
+/* log_worker.c */
+void log_worker_init(broker_log_worker_t *w, kl_broker_t *broker, log_work_fn *work, size_t threads);
+/* Starts the threads: 0, or -1 (errno) when it cannot. */
+int log_worker_start(broker_log_worker_t *w);
+/* Stops and joins the threads; what is still queued is dropped. */
+void log_worker_stop(broker_log_worker_t *w);
+void log_worker_destroy(broker_log_worker_t *w);
+/* Queues log for a look by a worker thread, unless already queued. */
+void log_worker_request(broker_log_worker_t *w, kl_log_t *log);
+/* Takes log out of the queue and waits for work on it in progress to
  * end, so the caller may close it. */
-void flusher_forget(broker_flusher_t *f, kl_log_t *log);
+void log_worker_forget(broker_log_worker_t *w, kl_log_t *log);
 
 /* housekeeping.c, on the loop thread (or before it runs / after it
  * stopped). */
 void housekeeping_init(kl_broker_t *broker);
-/* Starts the flusher thread and arms the timers on broker->loop. */
+/* Starts the flusher and cleaner threads and arms the timers on
+ * broker->loop. */
 int housekeeping_start(kl_broker_t *broker);
-/* Stops the flusher thread (the loop and its timers are gone already). */
+/* Stops the worker threads (the loop and its timers are gone already). */
 void housekeeping_stop(kl_broker_t *broker);
 void housekeeping_destroy(kl_broker_t *broker);
 /* After an append to log: hands it to the flusher when a flush is due. */
@@ -64,9 +77,14 @@ void housekeeping_appended(kl_broker_t *broker, kl_log_t *log);
 /* Re-reads the flush intervals of every topic (created, or configs
  * changed) and re-arms the flush timer accordingly. */
 void housekeeping_reschedule(kl_broker_t *broker);
-/* Before the logs of a topic are closed (deleted): none may be flushing. */
+/* Before the logs of a topic are closed (deleted): none may be flushing
+ * or cleaning. */
 void housekeeping_forget_logs(kl_broker_t *broker, kl_log_t *const *logs, int32_t count);
 /* One retention pass over every partition at now_ms (the timer's work). */
 void housekeeping_retain(kl_broker_t *broker, int64_t now_ms);
+/* One cleaner pass at now_ms (the cleaner timer's work): installs what
+ * the cleaner threads prepared, and queues the compacted logs due a
+ * clean. */
+void housekeeping_clean(kl_broker_t *broker, int64_t now_ms);
 
 #endif

@@ -39,6 +39,10 @@ static void list_partition(broker_request_t *req, const broker_topic_t *t,
         return;
     }
     kl_log_t *log = t->logs[p->partition_index];
+    if (!log) { /* offline */
+        r->error_code = KL_ERR_KAFKA_STORAGE_ERROR;
+        return;
+    }
     kl_err_t err = KL_ERR_NONE;
     if (p->timestamp == LATEST_TIMESTAMP)
         r->offset = kl_log_high_watermark(log); /* also the last stable offset */

@@ -1,7 +1,8 @@
 /* Metadata and DescribeCluster: this node as the only broker (with the
  * address advertised for the listener the client came in on), every
- * partition led by it, topics with their ids, and automatic topic
- * creation when the broker and the request allow it. */
+ * partition led by it (but those whose storage is offline), topics with
+ * their ids, and automatic topic creation when the broker and the request
+ * allow it. */
 #include "broker/conn.h"
 #include "broker/dispatch.h"
 #include "broker/group_wire.h"
@@ -9,7 +10,8 @@
 
 static const broker_listener_t *listener_of(const broker_request_t *req) { return req->conn->listener; }
 
-/* The one-element replica list every partition shares. */
+/* The one-element replica list every partition shares; a partition whose
+ * log is offline has no leader and lists this node as an offline replica. */
 static bool fill_partitions(broker_request_t *req, const broker_topic_t *t, kl_metadata_response_topic_t *rt)
 {
     int32_t *node = broker_alloc(req, 1, sizeof *node);
@@ -25,6 +27,13 @@ static bool fill_partitions(broker_request_t *req, const broker_topic_t *t, kl_m
         parts[p].isr_nodes.count = 1;
         parts[p].offline_replicas.items = NULL;
         parts[p].offline_replicas.count = 0;
+        if (!t->logs[p]) { /* offline storage: no leader, as Kafka shows it */
+            parts[p].error_code = KL_ERR_LEADER_NOT_AVAILABLE;
+            parts[p].leader_id = -1;
+            parts[p].isr_nodes.count = 0;
+            parts[p].offline_replicas.items = node;
+            parts[p].offline_replicas.count = 1;
+        }
     }
     rt->partitions.items = parts;
     rt->partitions.count = t->partition_count;

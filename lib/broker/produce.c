@@ -5,7 +5,10 @@
  * partition log with its base offset patched, answers base offset and
  * log-append time, and wakes the fetches waiting for that partition.
  * acks=0 gets no answer, and an error on it closes the connection, as
- * Kafka does, since the client could not learn of it otherwise. */
+ * Kafka does, since the client could not learn of it otherwise. A batch
+ * for a compacted topic is the one exception to not decoding records: its
+ * records (decompressed once) must all have a key, as Kafka requires. */
+#include "broker/conf_table.h"
 #include "broker/conn.h"
 #include "broker/dispatch.h"
 #include "broker/group_wire.h"
@@ -25,6 +28,28 @@ static int16_t answer_duplicate(kl_log_t *log, const producer_batch_t *dup, prod
     return KL_ERR_NONE;
 }
 
+/* A compacted topic keeps the newest record per key: Kafka refuses a
+ * batch holding a record without one. */
+static int16_t check_keys(const kl_batch_t *batch, const char **why)
+{
+    kl_record_iter_t it;
+    kl_record_t rec;
+    kl_record_iter_init(&it, 0);
+    kl_err_t err = kl_record_iter_start(&it, batch);
+    while (!err && (err = kl_record_iter_next(&it, &rec)) == KL_ERR_NONE)
+        if (!rec.key)
+            break;
+    kl_record_iter_free(&it);
+    if (err == KL_ERR_NOENT)
+        return KL_ERR_NONE;
+    if (err == KL_ERR_NONE) {
+        *why = "Compacted topic cannot accept message without key";
+        return KL_ERR_INVALID_RECORD;
+    }
+    *why = "The record batch's records cannot be decoded";
+    return err == KL_ERR_UNSUPPORTED_FEATURE ? KL_ERR_UNSUPPORTED_COMPRESSION_TYPE : KL_ERR_CORRUPT_MESSAGE;
+}
+
 static int16_t append_batch(kl_broker_t *b, broker_topic_t *t, int32_t partition, kl_bytes_t records,
                             produced_t *r, const char **why)
 {
@@ -40,6 +65,8 @@ static int16_t append_batch(kl_broker_t *b, broker_topic_t *t, int32_t partition
     kl_batch_t batch;
     kl_err_t err = kl_batch_validate(records.ptr, len, KL_BATCH_FROM_CLIENT, &batch, why);
     if (err)
+        return (int16_t)err;
+    if ((t->cleanup_policy & KL_CLEANUP_COMPACT) && (err = check_keys(&batch, why)) != KL_ERR_NONE)
         return (int16_t)err;
     producer_state_t *producers = &t->producers[partition];
     kl_log_t *log = t->logs[partition];
@@ -60,7 +87,7 @@ static int16_t append_batch(kl_broker_t *b, broker_topic_t *t, int32_t partition
     err = kl_log_append_checked(log, data, len, &batch, kl_wallclock_ms(), &info);
     if (err) {
         if (err == KL_ERR_KAFKA_STORAGE_ERROR)
-            broker_log(b, BROKER_LOG_ERR, "appending to %s-%d failed: storage error", t->name, (int)partition);
+            broker_storage_failed(b, t, partition, "appending");
         return err < 0 ? KL_ERR_KAFKA_STORAGE_ERROR : (int16_t)err;
     }
     if (batch.producer_id >= 0 &&
@@ -90,6 +117,8 @@ static void produce_partition(broker_request_t *req, broker_topic_t *t, int16_t 
         r->error_code = KL_ERR_UNKNOWN_TOPIC_OR_PARTITION;
     else if (groups_topic_internal(t->name)) /* only the coordinator writes there, as in Kafka */
         r->error_code = KL_ERR_INVALID_TOPIC_EXCEPTION;
+    else if (!t->logs[pd->index]) /* offline */
+        r->error_code = KL_ERR_KAFKA_STORAGE_ERROR;
     else
         r->error_code = append_batch(req->broker, t, pd->index, pd->records, r, &why);
     if (why && req->hdr.api_version >= 8)

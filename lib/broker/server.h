@@ -41,7 +41,8 @@ struct kl_broker {
     kl_conf_t *conf; /* our copy */
     int32_t node_id;
     char *rack; /* NULL: none */
-    char *log_dir;
+    char *log_dir; /* the first of log.dirs: catalog, meta.properties */
+    broker_log_dirs_t log_dirs; /* all of them, until topics_load() takes them */
     char cluster_id[32];
     int32_t num_partitions;
     int16_t default_replication_factor;
@@ -50,7 +51,8 @@ struct kl_broker {
     int32_t message_max_bytes;
     int32_t request_max_bytes;
     int socket_send_buffer, socket_receive_buffer; /* -1: system default */
-    int lock_fd;
+    int *lock_fds; /* one per log dir, -1 when not open */
+    size_t lock_count;
     int log_level; /* KAFKALITE_BROKER_LOG, read once */
 
     broker_listener_t *listeners;
@@ -96,6 +98,14 @@ void listeners_free(kl_broker_t *broker);
 /* meta_properties.c: reads or writes <log_dir>/meta.properties, filling
  * broker->cluster_id. */
 kl_err_t meta_properties_load(kl_broker_t *broker, char *errstr, size_t errstr_size);
+
+/* offline.c: topics' report_offline for partitions that cannot be read
+ * at start (opaque: the broker). */
+void broker_report_offline(void *opaque, const char *topic, int32_t partition, const char *why);
+/* After a storage error writing to t-partition (what: the operation, for
+ * the log): takes its log dir offline with every partition in it (the
+ * partition alone when the dir is unknown). On the loop thread. */
+void broker_storage_failed(kl_broker_t *broker, broker_topic_t *t, int32_t partition, const char *what);
 
 /* fetch.c: wakes the parked fetches that read this partition, after an
  * append of bytes to it. */

@@ -13,11 +13,13 @@ libkafkalite_internal_la_SOURCES += \
 	lib/broker/delete_records.c \
 	lib/broker/dispatch.c \
 	lib/broker/fetch.c \
-	lib/broker/flusher.c \
+	lib/broker/log_dirs.c \
+	lib/broker/log_worker.c \
 	lib/broker/housekeeping.c \
 	lib/broker/list_offsets.c \
 	lib/broker/listener.c \
 	lib/broker/meta_properties.c \
+	lib/broker/offline.c \
 	lib/broker/metadata.c \
 	lib/broker/produce.c \
 	lib/broker/producer_ids.c \
@@ -95,4 +97,28 @@ tests_interop_test_broker_rdkafka_SOURCES = \
 tests_interop_test_broker_rdkafka_CFLAGS = $(TEST_CFLAGS) $(RDKAFKA_CFLAGS)
 tests_interop_test_broker_rdkafka_LDADD = $(TEST_LIBS) $(RDKAFKA_LIBS)
 endif
+endif
+
+if HAVE_CHECK
+check_PROGRAMS += tests/integration/test_broker_compaction
+TESTS += tests/integration/test_broker_compaction
+tests_integration_test_broker_compaction_SOURCES = tests/integration/test_broker_compaction.c $(BROKER_WIRE_TEST_SOURCES)
+tests_integration_test_broker_compaction_CFLAGS = $(TEST_CFLAGS)
+tests_integration_test_broker_compaction_LDADD = $(TEST_LIBS)
+endif
+
+if HAVE_CHECK
+check_PROGRAMS += tests/integration/test_broker_log_dirs
+TESTS += tests/integration/test_broker_log_dirs
+tests_integration_test_broker_log_dirs_SOURCES = tests/integration/test_broker_log_dirs.c $(BROKER_WIRE_TEST_SOURCES)
+tests_integration_test_broker_log_dirs_CFLAGS = $(TEST_CFLAGS)
+tests_integration_test_broker_log_dirs_LDADD = $(TEST_LIBS)
+endif
+
+if HAVE_CHECK
+check_PROGRAMS += tests/integration/test_broker_offline
+TESTS += tests/integration/test_broker_offline
+tests_integration_test_broker_offline_SOURCES = tests/integration/test_broker_offline.c $(BROKER_WIRE_TEST_SOURCES)
+tests_integration_test_broker_offline_CFLAGS = $(TEST_CFLAGS)
+tests_integration_test_broker_offline_LDADD = $(TEST_LIBS)
 endif

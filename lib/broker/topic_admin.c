@@ -199,8 +199,13 @@ static void delete_one(broker_request_t *req, kl_str_t name, const kl_uuid_t *id
     housekeeping_forget_logs(b, t->logs, t->partition_count);
     kl_err_t err = topics_delete(&b->topics, t);
     r->error_code = err == KL_ERR_NOMEM ? KL_ERR_UNKNOWN_SERVER_ERROR : (int16_t)err;
-    if (!err)
-        broker_log(b, BROKER_LOG_INFO, "deleted topic %.*s", (int)r->name.len, r->name.ptr);
+    if (err)
+        return;
+    broker_log(b, BROKER_LOG_INFO, "deleted topic %.*s", (int)r->name.len, r->name.ptr);
+    /* r->name is the NUL-terminated copy made above (empty only when the
+     * arena ran out of memory) */
+    if (groups_coordinator(b) && r->name.len > 0)
+        group_topic_deleted(groups_coordinator(b), r->name.ptr);
 }
 
 broker_req_status_t handle_delete_topics(broker_request_t *req)

@@ -40,8 +40,8 @@ static const topic_config_def_t defs[] = {
     {"message.timestamp.before.max.ms", TOPIC_CONFIG_LONG, 0, INT64_MAX, NULL, "9223372036854775807"},
     {"message.timestamp.difference.max.ms", TOPIC_CONFIG_LONG, 0, INT64_MAX, NULL, "9223372036854775807"},
     {"message.timestamp.type", TOPIC_CONFIG_STRING, 0, 0, "log.message.timestamp.type", "CreateTime"},
-    {"min.cleanable.dirty.ratio", TOPIC_CONFIG_DOUBLE, 0, 0, NULL, "0.5"},
-    {"min.compaction.lag.ms", TOPIC_CONFIG_LONG, 0, INT64_MAX, NULL, "0"},
+    {"min.cleanable.dirty.ratio", TOPIC_CONFIG_DOUBLE, 0, 0, "log.cleaner.min.cleanable.ratio", "0.5"},
+    {"min.compaction.lag.ms", TOPIC_CONFIG_LONG, 0, INT64_MAX, "log.cleaner.min.compaction.lag.ms", "0"},
     {"min.insync.replicas", TOPIC_CONFIG_INT, 1, INT32_MAX, "min.insync.replicas", NULL},
     {"preallocate", TOPIC_CONFIG_BOOLEAN, 0, 0, NULL, "false"},
     {"remote.storage.enable", TOPIC_CONFIG_BOOLEAN, 0, 0, NULL, "false"},
@@ -201,6 +201,10 @@ void topic_defaults_from_conf(const kl_conf_t *conf, broker_topic_defaults_t *d)
                                                                                : KL_LOG_CREATE_TIME;
     d->max_message_bytes = (int32_t)kl_conf_get_int(conf, "message.max.bytes");
     d->cleanup_policy = (int)kl_conf_get_int(conf, "log.cleanup.policy");
+    lc->compact = d->cleanup_policy & KL_CLEANUP_COMPACT;
+    lc->delete_retention_ms = kl_conf_get_int(conf, "log.cleaner.delete.retention.ms");
+    lc->min_compaction_lag_ms = kl_conf_get_int(conf, "log.cleaner.min.compaction.lag.ms");
+    lc->min_cleanable_dirty_ratio = kl_conf_get_double(conf, "log.cleaner.min.cleanable.ratio");
     d->producer_expiration_ms = kl_conf_get_int(conf, "producer.id.expiration.ms");
 }
 
@@ -217,6 +221,16 @@ static int cleanup_policy_of(const char *value, int fallback)
     policy |= list_members_in(v, only_compact) ? 0 : KL_CLEANUP_DELETE;
     policy |= list_members_in(v, only_delete) ? 0 : KL_CLEANUP_COMPACT;
     return policy ? policy : fallback;
+}
+
+/* A ratio in [0, 1]; anything else leaves *ratio. */
+static void parse_ratio(const char *value, double *ratio)
+{
+    char *end;
+    errno = 0;
+    double r = strtod(value, &end);
+    if (!errno && end != value && *end == '\0' && r >= 0 && r <= 1)
+        *ratio = r;
 }
 
 /* Applies one config the broker honours; values that do not parse (a
@@ -245,6 +259,12 @@ static void apply_one(broker_topic_t *topic, kl_log_config_t *lc, const char *na
         lc->timestamp_type = !strcmp(value, "LogAppendTime") ? KL_LOG_APPEND_TIME : KL_LOG_CREATE_TIME;
     else if (!strcmp(name, "cleanup.policy"))
         topic->cleanup_policy = cleanup_policy_of(value, topic->cleanup_policy);
+    else if (!strcmp(name, "delete.retention.ms") && topic_parse_int(v, 0, INT64_MAX, &n))
+        lc->delete_retention_ms = n;
+    else if (!strcmp(name, "min.compaction.lag.ms") && topic_parse_int(v, 0, INT64_MAX, &n))
+        lc->min_compaction_lag_ms = n;
+    else if (!strcmp(name, "min.cleanable.dirty.ratio"))
+        parse_ratio(value, &lc->min_cleanable_dirty_ratio);
 }
 
 void topic_config_resolve(const broker_topic_defaults_t *defaults, broker_topic_t *topic, kl_log_config_t *lc)
@@ -260,6 +280,7 @@ void topic_config_resolve(const broker_topic_defaults_t *defaults, broker_topic_
      * moves segments out). */
     if (!(topic->cleanup_policy & KL_CLEANUP_DELETE))
         lc->retention_ms = lc->retention_bytes = -1;
+    lc->compact = topic->cleanup_policy & KL_CLEANUP_COMPACT;
 }
 
 /* ------------------------------------------------------------ describe */

@@ -64,10 +64,17 @@ static void topic_free(broker_topic_t *topic)
 /* Deletes <dir>/<topic>-<partition> and the files in it. */
 static void remove_partition_dir(const char *dir, const char *topic, int32_t partition);
 
+/* The same in every log dir. */
+static void remove_partition_everywhere(const broker_topics_t *topics, const char *topic, int32_t partition)
+{
+    for (size_t i = 0; i < topics->dirs.count; i++)
+        remove_partition_dir(topics->dirs.paths[i], topic, partition);
+}
+
 /* Opens partitions [from, to) of topic, which has room for them; fresh:
  * they are new, and a directory of the same name is a leftover (of a
  * deleted topic, or a failed attempt) whose data is not theirs. */
-static kl_err_t open_partitions(const broker_topics_t *topics, broker_topic_t *t, int32_t from, int32_t to,
+static kl_err_t open_partitions(broker_topics_t *topics, broker_topic_t *t, int32_t from, int32_t to,
                                 bool fresh)
 {
     kl_log_config_t log_config;
@@ -75,8 +82,22 @@ static kl_err_t open_partitions(const broker_topics_t *topics, broker_topic_t *t
     int64_t now = kl_wallclock_ms();
     for (int32_t p = from; p < to; p++) {
         if (fresh)
-            remove_partition_dir(topics->dir, t->name, p);
-        kl_err_t err = kl_log_open(topics->dir, t->name, p, &log_config, &t->logs[p]);
+            remove_partition_everywhere(topics, t->name, p);
+        size_t dir = 0;
+        kl_err_t err = log_dirs_find(&topics->dirs, t->name, p, &dir, topics->error, sizeof topics->error);
+        if (err == KL_ERR_NOENT)
+            dir = log_dirs_place(topics, t);
+        else if (err)
+            return err;
+        char why[512];
+        err = kl_log_open_why(topics->dirs.paths[dir], t->name, p, &log_config, &t->logs[p], why, sizeof why);
+        if (!fresh && (err == KL_ERR_KAFKA_STORAGE_ERROR || err == KL_ERR_CORRUPT_MESSAGE)) {
+            if (topics->report_offline)
+                topics->report_offline(topics->report_opaque, t->name, p, why);
+            t->logs[p] = NULL;
+            producer_state_init(&t->producers[p]);
+            continue;
+        }
         if (!err)
             err = producer_state_load(&t->producers[p], t->logs[p], now, topics->defaults.producer_expiration_ms);
         if (err)
@@ -85,7 +106,7 @@ static kl_err_t open_partitions(const broker_topics_t *topics, broker_topic_t *t
     return KL_ERR_NONE;
 }
 
-static kl_err_t topic_open_logs(const broker_topics_t *topics, broker_topic_t *topic, bool fresh)
+static kl_err_t topic_open_logs(broker_topics_t *topics, broker_topic_t *topic, bool fresh)
 {
     topic->logs = calloc((size_t)topic->partition_count, sizeof *topic->logs);
     topic->producers = calloc((size_t)topic->partition_count, sizeof *topic->producers);
@@ -337,12 +358,20 @@ static kl_err_t catalog_parse(broker_topics_t *topics, char *text, char *errstr,
     return KL_ERR_NONE;
 }
 
-kl_err_t topics_load(broker_topics_t *topics, const char *dir, const broker_topic_defaults_t *defaults,
+kl_err_t topics_load(broker_topics_t *topics, broker_log_dirs_t *dirs, const broker_topic_defaults_t *defaults,
                      char *errstr, size_t errstr_size)
 {
+    broker_topics_t reporting = *topics; /* report_offline, set by the caller */
     memset(topics, 0, sizeof *topics);
-    topics->dir = strdup(dir);
+    topics->report_offline = reporting.report_offline;
+    topics->report_opaque = reporting.report_opaque;
+    topics->dirs = *dirs;
+    memset(dirs, 0, sizeof *dirs);
     topics->defaults = *defaults;
+    if (topics->dirs.count == 0)
+        return KL_ERR_INVALID_ARG;
+    const char *dir = topics->dirs.paths[0];
+    topics->dir = strdup(dir);
     if (!topics->dir)
         return KL_ERR_NOMEM;
     char *text;
@@ -356,9 +385,11 @@ kl_err_t topics_load(broker_topics_t *topics, const char *dir, const broker_topi
     free(text);
     for (size_t i = 0; !err && i < topics->count; i++) {
         err = topic_open_logs(topics, topics->items[i], false);
-        if (err)
-            snprintf(errstr, errstr_size, "cannot open the logs of topic %s in %s: %s", topics->items[i]->name,
-                     dir, kl_err_str(err));
+        if (err && topics->error[0])
+            snprintf(errstr, errstr_size, "%s", topics->error);
+        else if (err)
+            snprintf(errstr, errstr_size, "cannot open the logs of topic %s: %s", topics->items[i]->name,
+                     kl_err_str(err));
     }
     return err;
 }
@@ -369,6 +400,7 @@ void topics_close(broker_topics_t *topics)
         topic_free(topics->items[i]);
     free(topics->items);
     free(topics->dir);
+    log_dirs_free(&topics->dirs);
     memset(topics, 0, sizeof *topics);
 }
 
@@ -440,7 +472,7 @@ kl_err_t topics_create(broker_topics_t *topics, kl_str_t name, int32_t partition
         char *tname = strdup(t->name);
         topic_free(t);
         for (int32_t p = 0; tname && p < n; p++)
-            remove_partition_dir(topics->dir, tname, p);
+            remove_partition_everywhere(topics, tname, p);
         free(tname);
         return err == KL_ERR_NOMEM ? err : KL_ERR_KAFKA_STORAGE_ERROR;
     }
@@ -469,7 +501,7 @@ kl_err_t topics_delete(broker_topics_t *topics, broker_topic_t *topic)
     char *name = strdup(topic->name);
     topic_free(topic);
     for (int32_t p = 0; name && p < n; p++)
-        remove_partition_dir(topics->dir, name, p);
+        remove_partition_everywhere(topics, name, p);
     free(name);
     return KL_ERR_NONE;
 }
@@ -483,7 +515,7 @@ static void drop_partitions(const broker_topics_t *topics, broker_topic_t *t, in
         kl_log_close(t->logs[p]);
         t->logs[p] = NULL;
         producer_state_free(&t->producers[p]);
-        remove_partition_dir(topics->dir, t->name, p);
+        remove_partition_everywhere(topics, t->name, p);
     }
 }
 
@@ -532,6 +564,8 @@ static void topic_reconfigure(const broker_topics_t *topics, broker_topic_t *top
     kl_log_config_t log_config;
     topic_config_resolve(&topics->defaults, topic, &log_config);
     for (int32_t p = 0; p < topic->partition_count; p++) {
+        if (!topic->logs[p]) /* offline */
+            continue;
         kl_err_t err = kl_log_set_config(topic->logs[p], &log_config);
         (void)err; /* checked values always make a valid config */
     }

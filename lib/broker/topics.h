@@ -33,7 +33,7 @@ typedef struct broker_topic {
     kl_uuid_t id;
     int32_t partition_count;
     int16_t replication_factor;
-    kl_log_t **logs; /* partition_count */
+    kl_log_t **logs; /* partition_count; NULL: offline (KAFKA_STORAGE_ERROR) */
     producer_state_t *producers; /* partition_count: idempotent producers */
     broker_config_entry_t *configs;
     size_t config_count;
@@ -42,8 +42,21 @@ typedef struct broker_topic {
     int cleanup_policy; /* KL_CLEANUP_* flags */
 } broker_topic_t;
 
+/* log.dirs: the directories partitions are spread over. */
+typedef struct broker_log_dirs {
+    char **paths; /* trimmed, no trailing '/' */
+    bool *offline; /* a write failed there: it takes no new partitions */
+    size_t count;
+} broker_log_dirs_t;
+
 typedef struct broker_topics {
-    char *dir;
+    char *dir; /* the first log dir: the catalog lives there */
+    broker_log_dirs_t dirs;
+    char error[512]; /* why the last partition failed to open, or "" */
+    /* Told of each partition that cannot be opened at load and is left
+     * offline (its logs[] entry NULL), with the failing path and why. */
+    void (*report_offline)(void *opaque, const char *topic, int32_t partition, const char *why);
+    void *report_opaque;
     broker_topic_defaults_t defaults;
     broker_topic_t **items;
     size_t count, cap;
@@ -52,10 +65,38 @@ typedef struct broker_topics {
 /* Valid topic name: 1-249 characters of [a-zA-Z0-9._-], not "." or "..". */
 bool topic_name_valid(kl_str_t name);
 
-/* Loads the catalog of dir (none yet: no topics) and opens every partition
- * log, recovering it. On failure errstr says which topic or file. */
-kl_err_t topics_load(broker_topics_t *topics, const char *dir, const broker_topic_defaults_t *defaults,
+/* Loads the catalog of the first of dirs (none yet: no topics) and opens
+ * every partition log, recovering it, in whichever directory holds it
+ * (new ones go where log_dirs_place() says). Takes dirs over (freed by
+ * topics_close(), even on failure). On failure errstr says which topic or
+ * file; a partition found in two directories is KL_ERR_INVALID_CONFIG
+ * naming both. */
+kl_err_t topics_load(broker_topics_t *topics, broker_log_dirs_t *dirs, const broker_topic_defaults_t *defaults,
                      char *errstr, size_t errstr_size);
+/* A partition log that cannot be read at load (KAFKA_STORAGE_ERROR,
+ * CORRUPT_MESSAGE: an unreadable segment, a permission, an I/O error)
+ * does not stop the load: report_offline (set before topics_load) is told
+ * and the partition stays offline, its logs[] entry NULL. */
+
+/* ---- log_dirs.c ---- */
+
+/* Parses log.dirs, a comma-separated list: KL_ERR_INVALID_CONFIG (errstr
+ * says why) for an empty entry or one listed twice. */
+kl_err_t log_dirs_parse(broker_log_dirs_t *dirs, const char *list, char *errstr, size_t errstr_size);
+void log_dirs_free(broker_log_dirs_t *dirs);
+/* The directory holding <topic>-<partition>: KL_ERR_NONE and *index,
+ * KL_ERR_NOENT when none does, KL_ERR_INVALID_CONFIG when two do (errstr
+ * names both paths). */
+kl_err_t log_dirs_find(const broker_log_dirs_t *dirs, const char *topic, int32_t partition, size_t *index,
+                       char *errstr, size_t errstr_size);
+/* The directory a new partition goes to: the one holding the fewest open
+ * partition logs, counting those of opening (a topic being opened, not
+ * yet registered; may be NULL); the first on a tie. */
+size_t log_dirs_place(const broker_topics_t *topics, const broker_topic_t *opening);
+/* Open partition logs in directory index. */
+size_t log_dirs_partitions(const broker_topics_t *topics, size_t index);
+/* The directory holding log (dirs->count when none does). */
+size_t log_dirs_of(const broker_log_dirs_t *dirs, const kl_log_t *log);
 /* Closes every log and frees the registry. */
 void topics_close(broker_topics_t *topics);
 

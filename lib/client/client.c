@@ -243,6 +243,25 @@ kl_loop_t *kl_client_loop(kl_client_t *c) { return c->loop; }
 kl_log_t *kl_client_log(kl_client_t *c) { return &c->log; }
 const kl_conf_t *kl_client_conf(const kl_client_t *c) { return c->conf; }
 
+kl_client_broker_t *kl_client_broker_learn(kl_client_t *c, int32_t node_id, const char *host, int port)
+{
+    if (node_id < 0)
+        return NULL;
+    kl_client_broker_t *b = kl_client_broker(c, node_id);
+    if (b) {
+        kl_client_broker_set_address(b, host, port);
+        return b;
+    }
+    b = kl_client_broker_new(c, node_id, host, port, false);
+    if (!b)
+        return NULL;
+    kl_client_broker_t **tail = &c->brokers;
+    while (*tail)
+        tail = &(*tail)->next;
+    *tail = b;
+    return b;
+}
+
 kl_client_broker_t *kl_client_broker(kl_client_t *c, int32_t node_id)
 {
     if (node_id < 0)
@@ -252,3 +271,4 @@ kl_client_broker_t *kl_client_broker(kl_client_t *c, int32_t node_id)
             return b;
     return NULL;
 }
+

@@ -63,6 +63,15 @@ const kl_conf_t *kl_client_conf(const kl_client_t *client);
 
 /* The broker metadata named node_id, or NULL. */
 kl_client_broker_t *kl_client_broker(kl_client_t *client, int32_t node_id);
+/* The broker node_id at host:port, added when metadata has not named it
+ * yet (a group coordinator FindCoordinator just named), its address
+ * updated otherwise. NULL when out of memory or node_id < 0. */
+kl_client_broker_t *kl_client_broker_learn(kl_client_t *client, int32_t node_id, const char *host, int port);
+/* A ready broker for a request any broker can answer (Metadata,
+ * FindCoordinator), learned ones before bootstrap entries, rotating. NULL
+ * when none is ready: then every broker starts connecting, and a
+ * broker_ready event follows when one is. */
+kl_client_broker_t *kl_client_pick_broker(kl_client_t *client);
 /* Starts connecting when not connected (respecting the back-off). */
 void kl_client_broker_connect(kl_client_broker_t *broker);
 bool kl_client_broker_is_ready(const kl_client_broker_t *broker);
@@ -91,6 +100,15 @@ void kl_client_want_topic(kl_client_t *client, const char *topic);
 /* The cached description of topic, or NULL when never asked for. Valid
  * until the next metadata event. */
 const kl_md_topic_t *kl_client_topic(const kl_client_t *client, const char *topic);
+/* Whether Metadata requests ask for every topic in the cluster (for
+ * pattern subscriptions) rather than only the wanted ones; turning it on
+ * triggers a refresh. With it on, a topic an answer no longer lists is
+ * kept in the cache as UNKNOWN_TOPIC_OR_PARTITION with no partitions. */
+void kl_client_want_all_topics(kl_client_t *client, bool all);
+/* Every topic in the cache (wanted ones, and all the cluster's when
+ * kl_client_want_all_topics() is on): *countp entries, valid until the
+ * next metadata event. */
+const kl_md_topic_t *kl_client_topics(const kl_client_t *client, size_t *countp);
 /* Asks for a refresh soon: coalesced with one in flight, and not more than
  * one per retry.backoff.ms. reason goes to the debug log. */
 void kl_client_refresh_metadata(kl_client_t *client, const char *reason);

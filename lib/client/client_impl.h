@@ -31,6 +31,8 @@ typedef struct kl_md_state {
     bool again;            /* ask again once it is answered */
     bool want_broker;      /* waiting for any broker to be ready */
     bool allow_auto_create;
+    bool all_topics;       /* ask for every topic in the cluster */
+    bool all_in_flight;    /* the request in flight asks for every topic */
     int16_t version;       /* of the request in flight */
     int64_t last_request_ms;
     kl_timer_t timer;      /* next refresh: rate-limited, retry or periodic */

@@ -91,6 +91,20 @@ void kl_client_want_topic(kl_client_t *c, const char *topic)
 
 void kl_client_allow_auto_create(kl_client_t *c, bool allow) { c->md.allow_auto_create = allow; }
 
+void kl_client_want_all_topics(kl_client_t *c, bool all)
+{
+    bool was = c->md.all_topics;
+    c->md.all_topics = all;
+    if (all && !was)
+        kl_client_refresh_metadata(c, "every topic wanted");
+}
+
+const kl_md_topic_t *kl_client_topics(const kl_client_t *c, size_t *countp)
+{
+    *countp = c->md.ntopics;
+    return c->md.topics;
+}
+
 /* ---- applying a response ------------------------------------------------------ */
 
 static void apply_brokers(kl_client_t *c, const kl_metadata_response_t *resp)
@@ -102,19 +116,10 @@ static void apply_brokers(kl_client_t *c, const kl_metadata_response_t *resp)
             continue;
         memcpy(host, mb->host.ptr, (size_t)mb->host.len);
         host[mb->host.len] = '\0';
-        kl_client_broker_t *b = kl_client_broker(c, mb->node_id);
-        if (b) {
-            kl_client_broker_set_address(b, host, (int)mb->port);
-            continue;
-        }
-        b = kl_client_broker_new(c, mb->node_id, host, (int)mb->port, false);
-        if (!b)
-            continue;
-        kl_client_broker_t **tail = &c->brokers;
-        while (*tail)
-            tail = &(*tail)->next;
-        *tail = b;
-        kl_log_debug(&c->log, KL_DEBUG_BROKER | KL_DEBUG_METADATA, "METADATA", "new broker %s", b->name);
+        bool known = kl_client_broker(c, mb->node_id) != NULL;
+        kl_client_broker_t *b = kl_client_broker_learn(c, mb->node_id, host, (int)mb->port);
+        if (b && !known)
+            kl_log_debug(&c->log, KL_DEBUG_BROKER | KL_DEBUG_METADATA, "METADATA", "new broker %s", b->name);
     }
 }
 
@@ -145,8 +150,27 @@ static void apply_topic(kl_client_t *c, kl_md_topic_t *t, const kl_metadata_resp
                      t->name, n, kl_err_name(t->err));
 }
 
+/* An answer about every topic: those it no longer lists were deleted. */
+static void forget_missing(kl_client_t *c, const kl_metadata_response_t *resp)
+{
+    for (size_t i = 0; i < c->md.ntopics; i++) {
+        kl_md_topic_t *t = &c->md.topics[i];
+        bool listed = false;
+        for (int32_t j = 0; j < resp->topics.count && !listed; j++)
+            listed = kl_str_eq(resp->topics.items[j].name, t->name);
+        if (listed || !t->described)
+            continue;
+        free(t->leaders);
+        t->leaders = NULL;
+        t->partition_count = 0;
+        t->err = KL_ERR_UNKNOWN_TOPIC_OR_PARTITION;
+    }
+}
+
 static void apply_topics(kl_client_t *c, const kl_metadata_response_t *resp)
 {
+    if (c->md.all_in_flight)
+        forget_missing(c, resp);
     for (int32_t i = 0; i < resp->topics.count; i++) {
         const kl_metadata_response_topic_t *mt = &resp->topics.items[i];
         if (mt->name.len <= 0)
@@ -167,9 +191,9 @@ static void schedule(kl_client_t *c, int64_t delay_ms)
         kl_timer_start(c->loop, t, delay_ms);
 }
 
-/* A ready broker, learned ones before bootstrap entries, rotating so one
- * slow broker does not serve every refresh. */
-static kl_client_broker_t *pick_broker(kl_client_t *c)
+/* Learned brokers before bootstrap entries, rotating so one slow broker
+ * does not serve every request. */
+kl_client_broker_t *kl_client_pick_broker(kl_client_t *c)
 {
     for (int pass = 0; pass < 2; pass++) {
         bool bootstrap = pass == 1;
@@ -183,6 +207,8 @@ static kl_client_broker_t *pick_broker(kl_client_t *c)
             if (b->bootstrap == bootstrap && kl_client_broker_is_ready(b) && pick-- == 0)
                 return b;
     }
+    for (kl_client_broker_t *x = c->brokers; x; x = x->next)
+        kl_client_broker_connect(x);
     return NULL;
 }
 
@@ -224,12 +250,10 @@ static void on_response(kl_conn_t *conn, kl_err_t err, bool sent, const uint8_t 
 
 static void send_request(kl_client_t *c)
 {
-    kl_client_broker_t *b = pick_broker(c);
+    kl_client_broker_t *b = kl_client_pick_broker(c);
     if (!b) {
-        /* Wake every broker up; the first ready one gets the request. */
+        /* Every broker is waking up; the first ready one gets the request. */
         c->md.want_broker = true;
-        for (kl_client_broker_t *x = c->brokers; x; x = x->next)
-            kl_client_broker_connect(x);
         return;
     }
     c->md.want_broker = false;
@@ -257,7 +281,8 @@ static void send_request(kl_client_t *c)
     kl_metadata_request_t req;
     kl_proto_init(&kl_metadata_request_schema, &req);
     req.topics.items = topics;
-    req.topics.count = (int32_t)n;
+    req.topics.count = c->md.all_topics ? -1 : (int32_t)n; /* null: every topic */
+    c->md.all_in_flight = c->md.all_topics;
     req.allow_auto_topic_creation = c->md.allow_auto_create;
     c->md.in_flight = true;
     c->md.version = version;

@@ -36,7 +36,8 @@ typedef struct kl_cgrp_events {
      * kl_cgrp_rebalance_done() once it has. parts is valid during the call. */
     void (*revoke)(kl_cgrp_t *cgrp, const kl_topic_partition_list_t *parts, bool lost, void *opaque);
     /* SyncGroup gave this member partitions: eager, the whole assignment;
-     * cooperative, only the added ones. Offsets are KL_OFFSET_STORED. The
+     * cooperative, only the added ones (called after every SyncGroup, so
+     * possibly with none). Offsets are KL_OFFSET_STORED. The
      * consumer tells the application and calls kl_cgrp_rebalance_done()
      * once the partitions are assigned (it then fetches their committed
      * offsets with kl_cgrp_fetch_offsets()). */
@@ -44,7 +45,9 @@ typedef struct kl_cgrp_events {
     /* A group error the application should hear through poll: a fatal one
      * (FENCED_INSTANCE_ID, GROUP_AUTHORIZATION_FAILED, INCONSISTENT_GROUP_PROTOCOL,
      * an unknown assignor), or KL_ERR_MAX_POLL_EXCEEDED. reason is valid
-     * during the call. */
+     * during the call. After a fatal one the member stops (a revoke event
+     * with lost=true follows when it had partitions); offsets can still be
+     * committed and fetched. */
     void (*error)(kl_cgrp_t *cgrp, kl_err_t err, const char *reason, void *opaque);
 } kl_cgrp_events_t;
 
@@ -55,7 +58,9 @@ typedef struct kl_cgrp_events {
 kl_cgrp_t *kl_cgrp_new(kl_client_t *client, const kl_cgrp_events_t *events, void *opaque, char *errstr,
                        size_t errstr_size);
 /* Frees, without LeaveGroup (see kl_cgrp_close()). Pending offset callbacks
- * are called with KL_ERR_DESTROY first. NULL is allowed. */
+ * are called with KL_ERR_DESTROY first. NULL is allowed. May be called on
+ * the I/O thread or after it stopped (kl_client_stop()'s last task is a
+ * good place); answers still due later are dropped. */
 void kl_cgrp_destroy(kl_cgrp_t *cgrp);
 
 /* Replaces the subscription (copied). A name starting with '^' is a
@@ -78,9 +83,10 @@ void kl_cgrp_metadata(kl_cgrp_t *cgrp);
 void kl_cgrp_rebalance_done(kl_cgrp_t *cgrp);
 
 /* The application polled: restarts the max.poll.interval.ms clock. When it
- * runs out, the member leaves the group (revoke event with lost=false
- * first) and the error event reports KL_ERR_MAX_POLL_EXCEEDED; the next
- * poll rejoins. */
+ * runs out, the member leaves the group at once (LeaveGroup, unless
+ * static), the error event reports KL_ERR_MAX_POLL_EXCEEDED and a revoke
+ * event with lost=true follows (the partitions may already be another
+ * member's: do not commit them); the next poll rejoins. */
 void kl_cgrp_poll_seen(kl_cgrp_t *cgrp);
 
 /* The result of a commit or an offset fetch: err is the request's error
@@ -94,9 +100,13 @@ typedef void kl_cgrp_offsets_cb(kl_cgrp_t *cgrp, kl_err_t err, kl_topic_partitio
 /* OffsetCommit of offsets (copied) with the member's generation and id
  * (generation -1 and no member id when not in a group: a simple consumer's
  * commit). Waits for the coordinator; retries COORDINATOR_NOT_AVAILABLE,
- * NOT_COORDINATOR (looking the coordinator up again) and
- * COORDINATOR_LOAD_IN_PROGRESS; REBALANCE_IN_PROGRESS, ILLEGAL_GENERATION
- * and UNKNOWN_MEMBER_ID are returned (and make the member rejoin). */
+ * NOT_COORDINATOR (looking the coordinator up again), transport errors and
+ * COORDINATOR_LOAD_IN_PROGRESS with back-off, until socket.timeout.ms after
+ * the call (then the last error, or KL_ERR_TIMED_OUT);
+ * REBALANCE_IN_PROGRESS, ILLEGAL_GENERATION and UNKNOWN_MEMBER_ID are
+ * returned in the partitions' err (and make the member rejoin, the last
+ * two with its assignment lost). cb may be called before this returns
+ * (an empty list, out of memory). */
 void kl_cgrp_commit(kl_cgrp_t *cgrp, const kl_topic_partition_list_t *offsets, kl_cgrp_offsets_cb *cb,
                     void *arg);
 /* OffsetFetch of parts (copied), with require_stable where the broker

@@ -2,6 +2,9 @@
 # (segments, offset and time indexes, recovery).
 libkafkalite_internal_la_SOURCES += \
 	lib/storage/checkpoint.c \
+	lib/storage/cleaner.c \
+	lib/storage/cleaner_map.c \
+	lib/storage/cleaner_swap.c \
 	lib/storage/file.c \
 	lib/storage/flush.c \
 	lib/storage/index.c \
@@ -14,6 +17,8 @@ libkafkalite_internal_la_SOURCES += \
 	lib/storage/timeindex.c
 noinst_HEADERS += \
 	lib/storage/checkpoint.h \
+	lib/storage/cleaner.h \
+	lib/storage/cleaner_map.h \
 	lib/storage/file.h \
 	lib/storage/log.h \
 	lib/storage/log_internal.h \
@@ -51,4 +56,12 @@ TESTS += tests/unit/test_storage_recovery
 tests_unit_test_storage_recovery_SOURCES = tests/unit/test_storage_recovery.c $(STORAGE_FIXTURE)
 tests_unit_test_storage_recovery_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_storage_recovery_LDADD = $(TEST_LIBS)
+endif
+
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/test_storage_cleaner
+TESTS += tests/unit/test_storage_cleaner
+tests_unit_test_storage_cleaner_SOURCES = tests/unit/test_storage_cleaner.c $(STORAGE_FIXTURE)
+tests_unit_test_storage_cleaner_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_storage_cleaner_LDADD = $(TEST_LIBS)
 endif

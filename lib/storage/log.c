@@ -13,6 +13,7 @@
 #define LOG_DEFAULT_INDEX_INTERVAL 4096
 #define LOG_DEFAULT_SEGMENT_MS (7 * 24 * 3600 * 1000LL)
 #define LOG_DEFAULT_RETENTION_MS (7 * 24 * 3600 * 1000LL)
+#define LOG_DEFAULT_DELETE_RETENTION_MS (24 * 3600 * 1000LL)
 
 void kl_log_config_init(kl_log_config_t *config)
 {
@@ -24,12 +25,17 @@ void kl_log_config_init(kl_log_config_t *config)
     config->retention_bytes = -1;
     config->flush_interval_messages = INT64_MAX;
     config->flush_interval_ms = INT64_MAX;
+    config->compact = false;
+    config->delete_retention_ms = LOG_DEFAULT_DELETE_RETENTION_MS;
+    config->min_compaction_lag_ms = 0;
+    config->min_cleanable_dirty_ratio = 0.5;
 }
 
 bool log_config_valid(const kl_log_config_t *c)
 {
     return c->segment_bytes > 0 && c->segment_bytes <= LOG_MAX_SEGMENT_BYTES && c->segment_ms > 0 &&
-           c->flush_interval_messages > 0 && c->flush_interval_ms >= 0;
+           c->flush_interval_messages > 0 && c->flush_interval_ms >= 0 && c->delete_retention_ms >= 0 &&
+           c->min_compaction_lag_ms >= 0 && c->min_cleanable_dirty_ratio >= 0 && c->min_cleanable_dirty_ratio <= 1;
 }
 
 kl_err_t kl_log_set_config(kl_log_t *log, const kl_log_config_t *config)

@@ -7,8 +7,10 @@
  * call, except three that other threads may make at the same time:
  * kl_log_flush_due() and kl_log_flush() (one flusher thread at a time, or
  * the owner itself), and kl_log_range_release() (any thread). Appends never
- * wait for an fsync; kl_log_truncate() waits for a flush in progress. Stop
- * the flusher before kl_log_close(). */
+ * wait for an fsync; kl_log_truncate() waits for a flush in progress. The
+ * log cleaner's heavy half (storage/cleaner.h) also runs on another
+ * thread; the owner swaps its result in. Stop the flusher and the cleaner
+ * before kl_log_close(). */
 #ifndef KL_STORAGE_LOG_H
 #define KL_STORAGE_LOG_H
 
@@ -47,11 +49,24 @@ typedef struct kl_log_config {
      * kl_log_flush_due() says a flush is due. */
     int64_t flush_interval_messages;
     int64_t flush_interval_ms;
+    /* cleanup.policy holds compact: the log cleaner (storage/cleaner.h)
+     * keeps only the newest record of each key in the closed segments. */
+    bool compact;
+    /* delete.retention.ms: how long a tombstone (null value) stays after
+     * the segment holding it was first cleaned. >= 0. */
+    int64_t delete_retention_ms;
+    /* min.compaction.lag.ms: a closed segment whose newest timestamp is
+     * younger than this is not cleaned yet. >= 0. */
+    int64_t min_compaction_lag_ms;
+    /* min.cleanable.dirty.ratio: dirty bytes over cleanable bytes at which
+     * the log is due a clean, in [0, 1]. */
+    double min_cleanable_dirty_ratio;
 } kl_log_config_t;
 
 /* Kafka's defaults: 1 GiB segments, an index entry every 4 KiB,
  * CreateTime, segments rolled after 7 days, kept 7 days, no size limit,
- * no flush but on roll (both flush intervals INT64_MAX). */
+ * no flush but on roll (both flush intervals INT64_MAX), not compacted
+ * (tombstones kept a day, no compaction lag, dirty ratio 0.5). */
 void kl_log_config_init(kl_log_config_t *config);
 
 /* A byte range of one segment file holding whole batches, to send as is
@@ -87,6 +102,13 @@ typedef struct kl_log_range {
  * unreadable: the partition must go offline), KL_ERR_INVALID_ARG, KL_ERR_NOMEM. */
 KL_WARN_UNUSED kl_err_t kl_log_open(const char *dir, const char *topic, int32_t partition,
                                     const kl_log_config_t *config, kl_log_t **logp);
+/* kl_log_open() that also says, on failure, which file could not be read
+ * or written and why ("<path>: <reason>", NUL-terminated in why when
+ * why_size > 0), so that the broker can report the path of a partition it
+ * takes offline. */
+KL_WARN_UNUSED kl_err_t kl_log_open_why(const char *dir, const char *topic, int32_t partition,
+                                        const kl_log_config_t *config, kl_log_t **logp, char *why,
+                                        size_t why_size);
 /* A clean close: ends the active segment's time index, flushes everything
  * and writes the recovery checkpoint (unless a flush failed before), so the
  * next open rescans nothing. Ranges not yet released stay readable. */

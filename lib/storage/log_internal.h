@@ -1,7 +1,8 @@
 /* The partition log's state, shared by the files that implement log.h:
  * log.c (append, read), log_open.c (open, load, close), log_time.c
  * (lookups by time), retention.c (retention, DeleteRecords, truncation),
- * flush.c (fsync off the append path, the recovery checkpoint).
+ * flush.c (fsync off the append path, the recovery checkpoint), cleaner.c
+ * and cleaner_swap.c (compaction).
  * Internal to lib/storage. */
 #ifndef KL_STORAGE_LOG_INTERNAL_H
 #define KL_STORAGE_LOG_INTERNAL_H
@@ -45,7 +46,42 @@ struct kl_log {
                                     began; -1: none */
     bool dir_dirty;              /* segment files created since then */
     atomic_bool failed;          /* an fsync failed: nothing more is safe */
+
+    /* The cleaner (cleaner.c, cleaner_swap.c), under lock. */
+    int64_t clean_point;      /* below it the log is cleaned */
+    int64_t tombstone_due_ms; /* a kept tombstone may go from then on */
+    bool cleaning;            /* a kl_log_clean_prepare() runs */
+    struct log_clean_result *clean_pending; /* prepared, not installed */
+    int clean_crash;          /* test hook: kl_clean_crash_t */
+
+    char *why; /* during kl_log_open_why(): where to say what failed */
+    size_t why_size;
 };
+
+/* One run of old segments [base, end) and the cleaned file replacing
+ * them (cleaner.c prepares it, cleaner_swap.c swaps it in). */
+typedef struct log_clean_group {
+    int64_t base, end;
+    kl_file_t **old_files; /* a reference on each old .log */
+    size_t old_count;
+    char *cleaned_path; /* NULL: nothing to rewrite */
+    uint64_t bytes_in, bytes_out;
+    int64_t removed;
+    kl_segment_batch_t *batches; /* as written to the cleaned file, for */
+    size_t batch_count, batch_cap; /* its indexes without a re-read */
+} log_clean_group_t;
+
+typedef struct log_clean_result {
+    log_clean_group_t *groups;
+    size_t count;
+    int64_t clean_end;        /* the clean point once installed */
+    int64_t tombstone_due_ms; /* earliest a kept tombstone may go */
+} log_clean_result_t;
+
+/* Frees a prepared clean; unlink: deletes its .cleaned files too. */
+void log_clean_result_free(log_clean_result_t *result, bool unlink_files);
+/* At open, after the segments are loaded: the cleaner checkpoint. */
+KL_WARN_UNUSED kl_err_t log_load_clean_point(kl_log_t *log);
 
 static inline kl_segment_t *log_active(const kl_log_t *log) { return &log->segments[log->count - 1]; }
 

@@ -4,12 +4,14 @@
  * offset; a clean close flushes and writes the checkpoint. See log.h. */
 #include <dirent.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "storage/checkpoint.h"
+#include "storage/cleaner.h"
 #include "storage/log_internal.h"
 
 /* A segment file name: 20 decimal digits then ".log". */
@@ -108,6 +110,7 @@ static kl_err_t log_recover_inactive(kl_log_t *log, size_t i)
     kl_segment_t *seg = &log->segments[i];
     uint64_t cut = 0;
     log->scanned_bytes += seg->size;
+    seg->gap_limit = log->segments[i + 1].base_offset;
     kl_err_t err = kl_segment_recover(seg, true, &cut);
     if (err)
         return err;
@@ -133,6 +136,14 @@ static kl_err_t log_load_active(kl_log_t *log, int64_t point)
     return err;
 }
 
+/* Says in log->why (when the caller gave one) which file failed and how. */
+static void log_report(kl_log_t *log, const char *path, kl_err_t err, int saved_errno)
+{
+    if (log->why && log->why_size > 0)
+        snprintf(log->why, log->why_size, "%s: %s", path,
+                 err == KL_ERR_KAFKA_STORAGE_ERROR && saved_errno ? strerror(saved_errno) : kl_err_str(err));
+}
+
 /* Loads each segment by what the recovery point (-1: no checkpoint) says
  * of it: wholly below, its indexes are checked; holding unflushed data,
  * it is scanned. With no checkpoint, only the last one is scanned. */
@@ -140,12 +151,15 @@ static kl_err_t log_load_segments(kl_log_t *log, int64_t point)
 {
     kl_err_t err = KL_ERR_NONE;
     for (size_t i = 0; !err && i < log->count; i++) {
+        errno = 0;
         if (i + 1 == log->count)
             err = log_load_active(log, point);
         else if (point < 0 || log->segments[i + 1].base_offset <= point)
             err = log_load_inactive(log, i);
         else
             err = log_recover_inactive(log, i);
+        if (err)
+            log_report(log, log->segments[i].log_path, err, errno);
     }
     return err;
 }
@@ -173,9 +187,20 @@ static kl_err_t log_load(kl_log_t *log)
 {
     int64_t *offsets, now = kl_wallclock_ms(), point = -1;
     size_t n;
+    errno = 0;
     kl_err_t err = list_segments(log->dir, &offsets, &n);
-    for (size_t i = 0; !err && i < n; i++)
+    if (err)
+        log_report(log, log->dir, err, errno);
+    for (size_t i = 0; !err && i < n; i++) {
+        errno = 0;
         err = log_add_segment(log, offsets[i], false, now);
+        if (err) {
+            char path[4096];
+            int saved = errno;
+            snprintf(path, sizeof path, "%s/%020" PRId64 ".log", log->dir, offsets[i]);
+            log_report(log, path, err, saved);
+        }
+    }
     free(offsets);
     if (!err && log->count == 0)
         err = log_add_segment(log, 0, true, now);
@@ -204,6 +229,7 @@ static void log_free(kl_log_t *log)
 {
     for (size_t i = 0; i < log->count; i++)
         kl_segment_close(&log->segments[i]);
+    log_clean_result_free(log->clean_pending, false);
     pthread_mutex_destroy(&log->lock);
     pthread_mutex_destroy(&log->flush_lock);
     free(log->segments);
@@ -215,7 +241,15 @@ static void log_free(kl_log_t *log)
 kl_err_t kl_log_open(const char *dir, const char *topic, int32_t partition, const kl_log_config_t *config,
                      kl_log_t **logp)
 {
+    return kl_log_open_why(dir, topic, partition, config, logp, NULL, 0);
+}
+
+kl_err_t kl_log_open_why(const char *dir, const char *topic, int32_t partition, const kl_log_config_t *config,
+                         kl_log_t **logp, char *why, size_t why_size)
+{
     *logp = NULL;
+    if (why && why_size > 0)
+        why[0] = '\0';
     if (!dir || !valid_topic(topic) || partition < 0 || (config && !log_config_valid(config)))
         return KL_ERR_INVALID_ARG;
     kl_log_t *log = calloc(1, sizeof *log);
@@ -235,11 +269,22 @@ kl_err_t kl_log_open(const char *dir, const char *topic, int32_t partition, cons
         log_free(log);
         return KL_ERR_NOMEM;
     }
+    log->why = why;
+    log->why_size = why_size;
     kl_err_t err = KL_ERR_NONE;
-    if (mkdir(log->dir, 0755) != 0 && errno != EEXIST)
+    if (mkdir(log->dir, 0755) != 0 && errno != EEXIST) {
         err = KL_ERR_KAFKA_STORAGE_ERROR;
+        log_report(log, log->dir, err, errno);
+    }
+    if (!err)
+        err = kl_cleaner_recover_dir(log->dir);
     if (!err)
         err = log_load(log);
+    if (!err)
+        err = log_load_clean_point(log);
+    if (err && why && why_size > 0 && !why[0])
+        log_report(log, log->dir, err, 0);
+    log->why = NULL;
     if (err) {
         log_free(log);
         return err;
@@ -252,6 +297,8 @@ void kl_log_close(kl_log_t *log)
 {
     if (!log)
         return;
+    log_clean_result_free(log->clean_pending, true);
+    log->clean_pending = NULL;
     /* As Kafka: the time index ends with the max timestamp, everything is
      * flushed, and the checkpoint says so. If any of it fails, the next
      * open rescans, as after a crash. */

@@ -172,14 +172,17 @@ kl_err_t kl_segment_seal(kl_segment_t *seg)
 /* ------------------------------------------------------------- recovery */
 
 /* Takes the scanned batch at position if it follows the previous ones;
- * false when it cannot belong here. Appends leave a segment's offsets
- * contiguous from its base, and baseOffset is outside the CRC: a batch
- * that does not start where the previous one ended is damage. (A cleaner
- * that leaves gaps will have to relax this for the segments it wrote.) */
+ * false when it cannot belong here. Appends leave offsets contiguous, and
+ * baseOffset is outside the CRC: a batch that does not start where the
+ * previous one ended is damage, except in a closed segment, where the
+ * cleaner leaves gaps: there offsets must only go up and stay below the
+ * next segment (gap_limit). */
 static bool scan_accept(kl_segment_t *seg, const kl_batch_t *b, uint64_t position, bool *nomem)
 {
     int64_t last = kl_batch_last_offset(b);
-    if (b->base_offset != seg->next_offset || b->last_offset_delta < 0 || last - seg->base_offset > INT32_MAX ||
+    bool fits = seg->gap_limit > 0 ? b->base_offset >= seg->next_offset && last < seg->gap_limit
+                                   : b->base_offset == seg->next_offset;
+    if (!fits || b->last_offset_delta < 0 || last - seg->base_offset > INT32_MAX ||
         position + b->size > INT32_MAX)
         return false;
     kl_segment_batch_t sb = {b->base_offset, last, b->max_timestamp, position, b->size};
@@ -337,6 +340,21 @@ kl_err_t kl_segment_rebuild(kl_segment_t *seg, bool sealed)
     if (err != KL_ERR_NOENT)
         return err;
     return segment_sync_indexes(seg, sealed);
+}
+
+kl_err_t kl_segment_index_batches(kl_segment_t *seg, const kl_segment_batch_t *batches, size_t n, bool sealed)
+{
+    segment_reset(seg);
+    bool nomem = false;
+    uint64_t pos = 0;
+    for (size_t i = 0; i < n; pos += batches[i++].size) {
+        if (batches[i].position != pos)
+            return KL_ERR_CORRUPT_MESSAGE;
+        segment_note(seg, &batches[i], &nomem);
+    }
+    if (pos != seg->size)
+        return KL_ERR_CORRUPT_MESSAGE;
+    return nomem ? KL_ERR_NOMEM : segment_sync_indexes(seg, sealed);
 }
 
 /* --------------------------------------------------------------- lookups */

@@ -62,6 +62,12 @@ typedef struct kl_segment {
     int64_t first_timestamp;      /* first batch's maxTimestamp (-1: none or
                                      empty): log.roll.ms counts from it */
     int64_t created_ms;           /* set by the owner: roll time fallback */
+    /* For recovery of a closed segment: the next segment's base offset.
+     * The cleaner leaves gaps between batches, so the scan accepts a
+     * batch starting past where the previous one ended as long as it
+     * ends below this; 0 (the active segment, which the cleaner never
+     * writes): offsets must be contiguous. */
+    int64_t gap_limit;
 } kl_segment_t;
 
 /* The header fields a scan needs, read from the first bytes of a batch. */
@@ -102,6 +108,13 @@ KL_WARN_UNUSED kl_err_t kl_segment_load(kl_segment_t *seg);
  * the index files that differ. sealed as for kl_segment_recover().
  * KL_ERR_CORRUPT_MESSAGE when the headers do not chain to the end. */
 KL_WARN_UNUSED kl_err_t kl_segment_rebuild(kl_segment_t *seg, bool sealed);
+
+/* kl_segment_rebuild() from what the writer of the .log knows of its
+ * batches (every one, in order, as they lie in the file), without reading
+ * the file: the cleaner hands over the batches it wrote.
+ * KL_ERR_CORRUPT_MESSAGE when they do not cover the .log exactly. */
+KL_WARN_UNUSED kl_err_t kl_segment_index_batches(kl_segment_t *seg, const kl_segment_batch_t *batches, size_t n,
+                                                 bool sealed);
 
 /* Writes the index entries the files lack and ends the time index with
  * the segment's max timestamp if it lacks it (on roll and on a clean close,

@@ -16,8 +16,9 @@ typedef struct broker_fixture {
 
 /* props: extra properties as name, value pairs ending with NULL (or NULL). */
 void fixture_start(broker_fixture_t *f, const char *const *props);
-/* Stops and destroys the broker, then starts a new one on the same
- * directory with the same properties (on a new port). */
+/* Stops and destroys the broker (if the test has not destroyed it and
+ * set it NULL already), then starts a new one on the same directory with
+ * the same properties (on a new port). */
 void fixture_restart(broker_fixture_t *f);
 /* The same, on the port the broker had, so clients that know it (a
  * librdkafka producer in flight) reconnect to the new broker. */

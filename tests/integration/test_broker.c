@@ -420,7 +420,8 @@ START_TEST(test_new_errors)
 {
     char errstr[256];
     kl_conf_t *conf = kl_broker_conf_new();
-    ck_assert_int_eq(kl_conf_set(conf, "log.dirs", "/tmp/a,/tmp/b", errstr, sizeof errstr), 0);
+    const char *empty_entry = "/tmp/kl-never-used-a,,/tmp/kl-never-used-b";
+    ck_assert_int_eq(kl_conf_set(conf, "log.dirs", empty_entry, errstr, sizeof errstr), 0);
     ck_assert_ptr_null(kl_broker_new(conf, errstr, sizeof errstr));
     ck_assert_msg(strstr(errstr, "log.dirs") != NULL, "%s", errstr);
     ck_assert_int_eq(kl_conf_set(conf, "log.dirs", "/tmp/kl-never-used", errstr, sizeof errstr), 0);

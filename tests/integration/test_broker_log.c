@@ -22,19 +22,39 @@
 
 static int64_t now_ms(void) { return (int64_t)time(NULL) * 1000; }
 
-/* Produces batch number i (3 records from 3 * i) stamped from ts0;
- * returns the batch's size. */
-static size_t produce_stamped(wire_client_t *wc, const char *topic, int i, int64_t ts0)
+/* Produces batch number i (3 records from 3 * i) stamped from ts0, its
+ * records keyed "k<offset>" when keyed (a compacted topic refuses
+ * keyless ones); returns the batch's size. */
+static size_t produce_batch(wire_client_t *wc, const char *topic, int i, int64_t ts0, bool keyed)
 {
     kl_batch_writer_t w;
     const uint8_t *data;
     size_t len;
-    make_batch_with(&w, NULL, 3 * i, 3, 50, ts0, &data, &len);
+    if (keyed) {
+        kl_batch_params_t params;
+        kl_batch_params_init(&params);
+        kl_batch_writer_init(&w, 0);
+        ck_assert_int_eq(kl_batch_writer_open(&w, &params), 0);
+        for (int r = 3 * i; r < 3 * i + 3; r++) {
+            char key[16], value[64];
+            int kl = snprintf(key, sizeof key, "k%d", r);
+            memset(value, 'v', sizeof value);
+            ck_assert_int_eq(kl_batch_writer_append(&w, ts0 + r, key, (size_t)kl, value, 50, NULL, 0), 0);
+        }
+        ck_assert_int_eq(kl_batch_writer_close(&w, &data, &len), 0);
+    } else {
+        make_batch_with(&w, NULL, 3 * i, 3, 50, ts0, &data, &len);
+    }
     kl_produce_response_partition_t r;
     ck_assert_int_eq(produce_raw(wc, topic, 0, data, len, 9, &r), 0);
     ck_assert_int_eq(r.base_offset, 3 * i);
     kl_batch_writer_free(&w);
     return len;
+}
+
+static size_t produce_stamped(wire_client_t *wc, const char *topic, int i, int64_t ts0)
+{
+    return produce_batch(wc, topic, i, ts0, false);
 }
 
 /* Polls ListOffsets(earliest) until it says want; returns the last answer. */
@@ -216,7 +236,7 @@ START_TEST(test_retention)
     size_t sizes[5];
     for (int i = 0; i < 5; i++) {
         produce_stamped(&wc, "forever", i, OLD_TS);
-        produce_stamped(&wc, "compacted", i, OLD_TS);
+        produce_batch(&wc, "compacted", i, OLD_TS, true);
         sizes[i] = produce_stamped(&wc, "recent", i, now_ms());
         ck_assert_uint_gt(sizes[i], 200);
     }

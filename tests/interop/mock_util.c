@@ -29,6 +29,22 @@ void mock_rk_set(rd_kafka_conf_t *conf, const char *name, const char *value)
                   name, value, errstr);
 }
 
+void mock_kl_set(kl_conf_t *conf, const char *name, const char *value)
+{
+    char errstr[256];
+    ck_assert_msg(kl_conf_set(conf, name, value, errstr, sizeof errstr) == KL_ERR_NONE, "%s=%s: %s", name, value,
+                  errstr);
+}
+
+kl_producer_t *mock_kl_producer_new(kl_conf_t *conf)
+{
+    char errstr[256];
+    kl_producer_t *p = kl_producer_new(conf, errstr, sizeof errstr);
+    ck_assert_msg(p != NULL, "kl_producer_new: %s", errstr);
+    kl_conf_destroy(conf);
+    return p;
+}
+
 void mock_cluster_start(mock_cluster_t *m, int brokers)
 {
     char errstr[256];

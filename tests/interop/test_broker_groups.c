@@ -20,6 +20,7 @@
 #include <librdkafka/rdkafka.h>
 
 #include "../integration/broker_fixture.h"
+#include "rdkafka_clients.h"
 
 #define TIMEOUT_MS 60000
 #define NPARTS 6
@@ -40,58 +41,6 @@ static const char *const broker_props[] = {
 };
 
 /* ------------------------------------------------------------ clients */
-
-static void log_quiet(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
-{
-    (void)rk;
-    if (level <= 3)
-        fprintf(stderr, "rdkafka %s: %s\n", fac, buf);
-}
-
-static void conf_set(rd_kafka_conf_t *conf, const char *name, const char *value)
-{
-    char errstr[256];
-    ck_assert_msg(rd_kafka_conf_set(conf, name, value, errstr, sizeof errstr) == RD_KAFKA_CONF_OK, "%s=%s: %s",
-                  name, value, errstr);
-}
-
-static rd_kafka_conf_t *conf_new(const char *bootstrap)
-{
-    rd_kafka_conf_t *conf = rd_kafka_conf_new();
-    rd_kafka_conf_set_log_cb(conf, log_quiet);
-    conf_set(conf, "bootstrap.servers", bootstrap);
-    return conf;
-}
-
-static rd_kafka_t *client_new(rd_kafka_type_t type, rd_kafka_conf_t *conf)
-{
-    char errstr[256];
-    rd_kafka_t *rk = rd_kafka_new(type, conf, errstr, sizeof errstr);
-    ck_assert_msg(rk != NULL, "rd_kafka_new: %s", errstr);
-    return rk;
-}
-
-static void create_topic(const char *bootstrap, const char *topic)
-{
-    char errstr[256];
-    rd_kafka_t *rk = client_new(RD_KAFKA_PRODUCER, conf_new(bootstrap));
-    rd_kafka_NewTopic_t *nt = rd_kafka_NewTopic_new(topic, NPARTS, 1, errstr, sizeof errstr);
-    ck_assert_ptr_nonnull(nt);
-    rd_kafka_queue_t *q = rd_kafka_queue_new(rk);
-    rd_kafka_CreateTopics(rk, &nt, 1, NULL, q);
-    rd_kafka_event_t *ev = rd_kafka_queue_poll(q, TIMEOUT_MS);
-    ck_assert_ptr_nonnull(ev);
-    size_t n;
-    const rd_kafka_topic_result_t **res =
-        rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(ev), &n);
-    ck_assert_int_eq(n, 1);
-    ck_assert_msg(rd_kafka_topic_result_error(res[0]) == 0, "CreateTopics %s: %s", topic,
-                  rd_kafka_topic_result_error_string(res[0]));
-    rd_kafka_event_destroy(ev);
-    rd_kafka_queue_destroy(q);
-    rd_kafka_NewTopic_destroy(nt);
-    rd_kafka_destroy(rk);
-}
 
 /* Messages first..last-1 with value "<i>", message i to partition i % 6,
  * so partition p holds p, p+6, ... in that order. */
@@ -467,7 +416,7 @@ static void share_topic(const char *strategy, const char *protocol)
 {
     broker_fixture_t f;
     fixture_start(&f, broker_props);
-    create_topic(f.bootstrap, "shared");
+    create_topic(f.bootstrap, "shared", NPARTS);
     produce(f.bootstrap, "shared", 0, NMSGS);
     group_run_t run;
     run_init(&run, "shared", NMSGS);
@@ -507,7 +456,7 @@ START_TEST(test_session_timeout)
 {
     broker_fixture_t f;
     fixture_start(&f, broker_props);
-    create_topic(f.bootstrap, "sessions");
+    create_topic(f.bootstrap, "sessions", NPARTS);
     produce(f.bootstrap, "sessions", 0, 600);
     group_run_t run;
     run_init(&run, "sessions", 1200);
@@ -607,7 +556,7 @@ START_TEST(test_commit_restart)
 {
     broker_fixture_t f;
     fixture_start(&f, broker_props);
-    create_topic(f.bootstrap, "resume");
+    create_topic(f.bootstrap, "resume", NPARTS);
     produce(f.bootstrap, "resume", 0, NMSGS);
     group_run_t run;
     run_init(&run, "resume", NMSGS);
@@ -787,7 +736,7 @@ START_TEST(test_kcat_group)
     }
     broker_fixture_t f;
     fixture_start(&f, broker_props);
-    create_topic(f.bootstrap, "kcats");
+    create_topic(f.bootstrap, "kcats", NPARTS);
     group_run_t run;
     run_init(&run, "kcats", NMSGS + 600);
     kcat_t ks[KCATS];

@@ -151,21 +151,6 @@ static kl_conf_t *conf_new(const char *bootstrap, reports_t *r)
     return conf;
 }
 
-static void conf_set(kl_conf_t *conf, const char *name, const char *value)
-{
-    char errstr[256];
-    ck_assert_msg(kl_conf_set(conf, name, value, errstr, sizeof errstr) == KL_ERR_NONE, "%s", errstr);
-}
-
-static kl_producer_t *producer_new(kl_conf_t *conf)
-{
-    char errstr[256];
-    kl_producer_t *p = kl_producer_new(conf, errstr, sizeof errstr);
-    ck_assert_msg(p != NULL, "kl_producer_new: %s", errstr);
-    kl_conf_destroy(conf);
-    return p;
-}
-
 /* Produces messages first..first+n-1, polling when the queue is full. */
 static void produce_range(kl_producer_t *p, const char *topic, int first, int n, const char *tag, bool headers)
 {
@@ -280,10 +265,10 @@ START_TEST(test_round_trip_every_codec)
     reports_t r;
     reports_init(&r, BIG_N, codec);
     kl_conf_t *conf = conf_new(mc.bootstraps, &r);
-    conf_set(conf, "acks", "all");
-    conf_set(conf, "linger.ms", "5");
-    conf_set(conf, "compression.type", codec);
-    kl_producer_t *p = producer_new(conf);
+    mock_kl_set(conf, "acks", "all");
+    mock_kl_set(conf, "linger.ms", "5");
+    mock_kl_set(conf, "compression.type", codec);
+    kl_producer_t *p = mock_kl_producer_new(conf);
     int64_t start = mock_now_ms();
     produce_range(p, "t", 0, BIG_N, codec, true);
     ck_assert_int_eq(kl_producer_flush(p, 60000), KL_ERR_NONE);
@@ -351,8 +336,8 @@ START_TEST(test_partitioners_place_keys_like_librdkafka)
         reports_t r;
         reports_init(&r, n, cases[c].name);
         kl_conf_t *conf = conf_new(mc.bootstraps, &r);
-        conf_set(conf, "partitioner", cases[c].name);
-        kl_producer_t *p = producer_new(conf);
+        mock_kl_set(conf, "partitioner", cases[c].name);
+        kl_producer_t *p = mock_kl_producer_new(conf);
         produce_range(p, "t", 0, n, cases[c].name, false);
         ck_assert_int_eq(kl_producer_flush(p, 30000), KL_ERR_NONE);
         ck_assert_int_eq(r.total, n);
@@ -379,11 +364,11 @@ START_TEST(test_retriable_errors_are_retried)
     reports_t r;
     reports_init(&r, n, "retry");
     kl_conf_t *conf = conf_new(mc.bootstraps, &r);
-    conf_set(conf, "debug", "msg");
-    conf_set(conf, "retry.backoff.ms", "10");
+    mock_kl_set(conf, "debug", "msg");
+    mock_kl_set(conf, "retry.backoff.ms", "10");
     /* without idempotence, one request in flight is what keeps retried
      * batches in order (consume_check insists on order) */
-    conf_set(conf, "max.in.flight.requests.per.connection", "1");
+    mock_kl_set(conf, "max.in.flight.requests.per.connection", "1");
     /* the next six Produce requests fail, whichever partitions they carry */
     rd_kafka_mock_push_request_errors(mc.mc, 0 /* Produce */, 6, (rd_kafka_resp_err_t)KL_ERR_NOT_LEADER_OR_FOLLOWER,
                                       (rd_kafka_resp_err_t)KL_ERR_REQUEST_TIMED_OUT,
@@ -392,7 +377,7 @@ START_TEST(test_retriable_errors_are_retried)
                                       (rd_kafka_resp_err_t)KL_ERR_NOT_LEADER_OR_FOLLOWER,
                                       (rd_kafka_resp_err_t)KL_ERR_REQUEST_TIMED_OUT);
     log_lines_retry = 0;
-    kl_producer_t *p = producer_new(conf);
+    kl_producer_t *p = mock_kl_producer_new(conf);
     produce_range(p, "t", 0, n, "retry", true);
     ck_assert_int_eq(kl_producer_flush(p, 30000), KL_ERR_NONE);
     ck_assert_int_eq(r.total, n);
@@ -420,11 +405,11 @@ START_TEST(test_leader_change_followed)
     reports_t r;
     reports_init(&r, n, "leaders");
     kl_conf_t *conf = conf_new(mc.bootstraps, &r);
-    conf_set(conf, "debug", "msg");
-    conf_set(conf, "retry.backoff.ms", "10");
-    conf_set(conf, "max.in.flight.requests.per.connection", "1");
+    mock_kl_set(conf, "debug", "msg");
+    mock_kl_set(conf, "retry.backoff.ms", "10");
+    mock_kl_set(conf, "max.in.flight.requests.per.connection", "1");
     log_lines_retry = 0;
-    kl_producer_t *p = producer_new(conf);
+    kl_producer_t *p = mock_kl_producer_new(conf);
     produce_range(p, "t", 0, 100, "leaders", true);
     ck_assert_int_eq(kl_producer_flush(p, 10000), KL_ERR_NONE); /* the old leaders are known */
     produce_range(p, "t", 100, n / 2 - 100, "leaders", true);
@@ -458,10 +443,10 @@ START_TEST(test_broker_down_fails_on_time)
     reports_t r;
     reports_init(&r, 2 * n, "down");
     kl_conf_t *conf = conf_new(mc.bootstraps, &r);
-    conf_set(conf, "delivery.timeout.ms", "2000");
-    conf_set(conf, "request.timeout.ms", "1500");
-    conf_set(conf, "retry.backoff.ms", "50");
-    kl_producer_t *p = producer_new(conf);
+    mock_kl_set(conf, "delivery.timeout.ms", "2000");
+    mock_kl_set(conf, "request.timeout.ms", "1500");
+    mock_kl_set(conf, "retry.backoff.ms", "50");
+    kl_producer_t *p = mock_kl_producer_new(conf);
     produce_range(p, "t", 0, n, "down", false);
     ck_assert_int_eq(kl_producer_flush(p, 10000), KL_ERR_NONE);
     ck_assert_int_eq(r.failed, 0);
@@ -511,8 +496,8 @@ START_TEST(test_unreachable_bootstrap)
     reports_t r;
     reports_init(&r, n, "unreachable");
     kl_conf_t *conf = conf_new(bootstrap, &r);
-    conf_set(conf, "delivery.timeout.ms", "1000");
-    kl_producer_t *p = producer_new(conf);
+    mock_kl_set(conf, "delivery.timeout.ms", "1000");
+    kl_producer_t *p = mock_kl_producer_new(conf);
     int64_t t0 = mock_now_ms();
     produce_range(p, "t", 0, n, "unreachable", true);
     ck_assert_int_eq(kl_producer_flush(p, 5000), KL_ERR_NONE);
@@ -540,7 +525,7 @@ START_TEST(test_destroy_reports_everything)
     const int n = 50;
     reports_t r;
     reports_init(&r, n, "destroy");
-    kl_producer_t *p = producer_new(conf_new(bootstrap, &r));
+    kl_producer_t *p = mock_kl_producer_new(conf_new(bootstrap, &r));
     produce_range(p, "t", 0, n, "destroy", true);
     kl_producer_destroy(p);
     ck_assert_int_eq(r.total, n);
@@ -561,26 +546,26 @@ START_TEST(test_bad_configuration_refused)
     /* no bootstrap.servers */
     ck_assert_ptr_null(kl_producer_new(conf, errstr, sizeof errstr));
     ck_assert_msg(strstr(errstr, "bootstrap.servers") != NULL, "%s", errstr);
-    conf_set(conf, "bootstrap.servers", "localhost:9092");
+    mock_kl_set(conf, "bootstrap.servers", "localhost:9092");
     /* idempotence asked for explicitly, and settings that contradict it */
-    conf_set(conf, "enable.idempotence", "true");
-    conf_set(conf, "acks", "1");
+    mock_kl_set(conf, "enable.idempotence", "true");
+    mock_kl_set(conf, "acks", "1");
     ck_assert_ptr_null(kl_producer_new(conf, errstr, sizeof errstr));
     ck_assert_msg(strstr(errstr, "enable.idempotence") && strstr(errstr, "acks=1"), "%s", errstr);
-    conf_set(conf, "acks", "all");
-    conf_set(conf, "max.in.flight", "6");
-    conf_set(conf, "retries", "0");
+    mock_kl_set(conf, "acks", "all");
+    mock_kl_set(conf, "max.in.flight", "6");
+    mock_kl_set(conf, "retries", "0");
     ck_assert_ptr_null(kl_producer_new(conf, errstr, sizeof errstr));
     ck_assert_msg(strstr(errstr, "max.in.flight.requests.per.connection=6") && strstr(errstr, "retries=0") &&
                       !strstr(errstr, "acks"),
                   "%s", errstr);
-    conf_set(conf, "max.in.flight", "5");
-    conf_set(conf, "retries", "1");
+    mock_kl_set(conf, "max.in.flight", "5");
+    mock_kl_set(conf, "retries", "1");
     kl_producer_t *ok = kl_producer_new(conf, errstr, sizeof errstr);
     ck_assert_msg(ok != NULL, "%s", errstr);
     kl_producer_destroy(ok);
-    conf_set(conf, "enable.idempotence", "false");
-    conf_set(conf, "transactional.id", "tx");
+    mock_kl_set(conf, "enable.idempotence", "false");
+    mock_kl_set(conf, "transactional.id", "tx");
     ck_assert_ptr_null(kl_producer_new(conf, errstr, sizeof errstr));
     ck_assert_msg(strstr(errstr, "transactional.id") != NULL, "%s", errstr);
     kl_conf_destroy(conf);
@@ -602,10 +587,10 @@ START_TEST(test_bad_input_refused)
     reports_init(&r, 10, "bad");
     r.check_content = false;
     kl_conf_t *conf = conf_new(mc.bootstraps, &r);
-    conf_set(conf, "message.max.bytes", "1000");
-    conf_set(conf, "queue.buffering.max.messages", "5");
-    conf_set(conf, "delivery.timeout.ms", "1000");
-    kl_producer_t *p = producer_new(conf);
+    mock_kl_set(conf, "message.max.bytes", "1000");
+    mock_kl_set(conf, "queue.buffering.max.messages", "5");
+    mock_kl_set(conf, "delivery.timeout.ms", "1000");
+    kl_producer_t *p = mock_kl_producer_new(conf);
     static char big[2000];
     ck_assert_int_eq(kl_produce(p, "t", 0, NULL, 0, big, sizeof big, 0, NULL), KL_ERR_MESSAGE_TOO_LARGE);
     ck_assert_int_eq(kl_produce(p, NULL, 0, NULL, 0, "v", 1, 0, NULL), KL_ERR_INVALID_ARG);
@@ -646,8 +631,8 @@ START_TEST(test_acks_zero)
     reports_t r;
     reports_init(&r, n, "acks0");
     kl_conf_t *conf = conf_new(mc.bootstraps, &r);
-    conf_set(conf, "acks", "0");
-    kl_producer_t *p = producer_new(conf);
+    mock_kl_set(conf, "acks", "0");
+    kl_producer_t *p = mock_kl_producer_new(conf);
     produce_range(p, "t", 0, n, "acks0", true);
     ck_assert_int_eq(kl_producer_flush(p, 10000), KL_ERR_NONE);
     ck_assert_int_eq(r.total, n);

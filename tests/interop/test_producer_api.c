@@ -94,21 +94,6 @@ static kl_conf_t *conf_new(const char *bootstrap, void *opaque)
     return conf;
 }
 
-static void conf_set(kl_conf_t *conf, const char *name, const char *value)
-{
-    char errstr[256];
-    ck_assert_msg(kl_conf_set(conf, name, value, errstr, sizeof errstr) == KL_ERR_NONE, "%s", errstr);
-}
-
-static kl_producer_t *producer_new(kl_conf_t *conf)
-{
-    char errstr[256];
-    kl_producer_t *p = kl_producer_new(conf, errstr, sizeof errstr);
-    ck_assert_msg(p != NULL, "kl_producer_new: %s", errstr);
-    kl_conf_destroy(conf);
-    return p;
-}
-
 static void produce_range(kl_producer_t *p, const char *topic, int32_t partition, int first, int n)
 {
     for (int i = first; i < first + n; i++) {
@@ -173,14 +158,14 @@ static void consume_check(mock_cluster_t *mc, const char *topic, int partitions,
 static kl_producer_t *idempotent_producer(mock_cluster_t *mc, reports_t *r)
 {
     kl_conf_t *conf = conf_new(mc->bootstraps, r);
-    conf_set(conf, "enable.idempotence", "true");
-    conf_set(conf, "max.in.flight.requests.per.connection", "5");
-    conf_set(conf, "batch.num.messages", "200");
-    conf_set(conf, "linger.ms", "2");
-    conf_set(conf, "retry.backoff.ms", "10");
-    conf_set(conf, "debug", "msg");
+    mock_kl_set(conf, "enable.idempotence", "true");
+    mock_kl_set(conf, "max.in.flight.requests.per.connection", "5");
+    mock_kl_set(conf, "batch.num.messages", "200");
+    mock_kl_set(conf, "linger.ms", "2");
+    mock_kl_set(conf, "retry.backoff.ms", "10");
+    mock_kl_set(conf, "debug", "msg");
     retry_lines = 0;
-    return producer_new(conf);
+    return mock_kl_producer_new(conf);
 }
 
 static void check_delivered(kl_producer_t *p, const reports_t *r)
@@ -271,9 +256,9 @@ START_TEST(test_purge)
     reports_t r;
     reports_init(&r, n);
     kl_conf_t *conf = conf_new(mc.bootstraps, &r);
-    conf_set(conf, "linger.ms", "60000"); /* nothing leaves on its own */
-    conf_set(conf, "batch.num.messages", "100000");
-    kl_producer_t *p = producer_new(conf);
+    mock_kl_set(conf, "linger.ms", "60000"); /* nothing leaves on its own */
+    mock_kl_set(conf, "batch.num.messages", "100000");
+    kl_producer_t *p = mock_kl_producer_new(conf);
     produce_range(p, "t", 0, 0, 1); /* the topic and the producer id are known */
     ck_assert_int_eq(kl_producer_flush(p, 10000), KL_ERR_NONE);
     ck_assert_int_eq(r.err[0], KL_ERR_NONE);
@@ -320,8 +305,8 @@ START_TEST(test_blocking_produce)
     reports_t r;
     reports_init(&r, n);
     kl_conf_t *conf = conf_new(mc.bootstraps, &r);
-    conf_set(conf, "queue.buffering.max.messages", "10");
-    kl_producer_t *p = producer_new(conf);
+    mock_kl_set(conf, "queue.buffering.max.messages", "10");
+    kl_producer_t *p = mock_kl_producer_new(conf);
     for (int i = 0; i < 10; i++)
         ck_assert_int_eq(kl_produce(p, "t", 0, NULL, 0, "v", 1, 0, (void *)(intptr_t)i), KL_ERR_NONE);
     /* full: refused without the flag, and unknown flags are refused */
@@ -385,7 +370,7 @@ START_TEST(test_partitioner_callback)
     kl_conf_t *conf = conf_new(mc.bootstraps, &c.r);
     kl_conf_set_opaque(conf, &c); /* reports_t is c's first member */
     kl_conf_set_partitioner_cb(conf, my_partitioner);
-    kl_producer_t *p = producer_new(conf);
+    kl_producer_t *p = mock_kl_producer_new(conf);
     /* the first ones wait for the topic's metadata: the callback still
      * runs on this thread, from kl_producer_poll() */
     produce_range(p, "t", KL_PARTITION_UA, 0, n);
@@ -572,9 +557,9 @@ START_TEST(test_statistics)
     reports_init(&c.r, n);
     c.thread = pthread_self();
     kl_conf_t *conf = conf_new(mc.bootstraps, &c);
-    conf_set(conf, "statistics.interval.ms", "100");
+    mock_kl_set(conf, "statistics.interval.ms", "100");
     kl_conf_set_stats_cb(conf, on_stats);
-    kl_producer_t *p = producer_new(conf);
+    kl_producer_t *p = mock_kl_producer_new(conf);
     produce_range(p, "t", KL_PARTITION_UA, 0, n);
     ck_assert_int_eq(kl_producer_flush(p, 20000), KL_ERR_NONE);
     char *s = kl_producer_stats(p);

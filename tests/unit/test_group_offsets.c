@@ -2,7 +2,7 @@
  * (lib/broker/group_*): commits by members and by simple groups, replies
  * held until the append is stored, persistence to real partition logs and
  * loading into a fresh coordinator, tombstones from OffsetDelete and
- * DeleteGroups, offsets.retention.minutes, ListGroups, the record formats
+ * DeleteGroups, offsets.retention.minutes, deleted topics, ListGroups, the record formats
  * and the placement of groups on __consumer_offsets partitions. */
 #include <check.h>
 #include <stdio.h>
@@ -595,6 +595,36 @@ START_TEST(test_group_metadata_record)
 }
 END_TEST
 
+START_TEST(test_deleted_topic_offsets)
+{
+    /* A deleted topic's offsets leave every group: a Stable group keeps
+     * its member and its other offsets, an Empty one left without offsets
+     * goes, and the tombstones outlive a restart. */
+    fixture_t f;
+    fx_init(&f, true);
+    fx_client_t a;
+    fx_client_init(&a, "a", "range");
+    fx_client_t *ga[] = {&a};
+    fx_form_group(&f, ga, 1, "stable");
+    ck_assert_int_eq(fx_commit(&f, "stable", 1, a.member_id, "gone", 0, 5, NULL, 8), KL_ERR_NONE);
+    ck_assert_int_eq(fx_commit(&f, "stable", 1, a.member_id, "stays", 0, 6, NULL, 8), KL_ERR_NONE);
+    ck_assert_int_eq(fx_commit(&f, "simple", -1, NULL, "gone", 1, 7, NULL, 8), KL_ERR_NONE);
+    group_topic_deleted(f.coord, "gone");
+    ck_assert_int_eq(fx_fetch(&f, "stable", "gone", 0, NULL, 0), -1);
+    ck_assert_int_eq(fx_fetch(&f, "stable", "stays", 0, NULL, 0), 6);
+    ck_assert_str_eq(state_of(&f, "stable"), "Stable");
+    ck_assert_int_eq(fx_heartbeat(&f, &a, "stable"), KL_ERR_NONE);
+    ck_assert_int_eq(fx_fetch(&f, "simple", "gone", 1, NULL, 0), -1);
+    ck_assert_str_eq(state_of(&f, "simple"), "Dead");
+    fx_restart(&f);
+    ck_assert_int_eq(fx_fetch(&f, "stable", "gone", 0, NULL, 0), -1);
+    ck_assert_int_eq(fx_fetch(&f, "stable", "stays", 0, NULL, 0), 6);
+    ck_assert_str_eq(state_of(&f, "simple"), "Dead");
+    fx_client_free(&a);
+    fx_free(&f);
+}
+END_TEST
+
 static Suite *group_offsets_suite(void)
 {
     Suite *s = suite_create("group_offsets");
@@ -608,6 +638,7 @@ static Suite *group_offsets_suite(void)
     tcase_add_test(tc, test_offset_delete_rules);
     tcase_add_test(tc, test_retention_expires_offsets);
     tcase_add_test(tc, test_commit_retention_time);
+    tcase_add_test(tc, test_deleted_topic_offsets);
     tcase_add_test(tc, test_group_partition_hash);
     tcase_add_test(tc, test_record_formats);
     tcase_add_test(tc, test_group_metadata_record);

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -395,6 +396,37 @@ START_TEST(test_sigkill_keeps_acknowledged)
 }
 END_TEST
 
+/* A segment that cannot be opened (a directory in its place: even root
+ * cannot open that for writing) fails the open with its path and reason,
+ * so the broker can take the partition offline and say why. */
+START_TEST(test_unreadable_segment_named)
+{
+    fixture_t f;
+    fixture_init(&f, 1000, 100);
+    append_batches(&f, 12, 100);
+    ck_assert_uint_gt(kl_log_segment_count(f.log), 2);
+    kl_log_close(f.log);
+    f.log = NULL;
+    char path[256], moved[300];
+    segment_file_path(&f, 0, ".log", path, sizeof path);
+    snprintf(moved, sizeof moved, "%s.moved", path);
+    ck_assert_int_eq(rename(path, moved), 0);
+    ck_assert_int_eq(mkdir(path, 0755), 0);
+    char why[512];
+    kl_log_t *log = NULL;
+    ck_assert_int_eq(kl_log_open_why(f.root, TOPIC, 0, &f.config, &log, why, sizeof why),
+                     KL_ERR_KAFKA_STORAGE_ERROR);
+    ck_assert_ptr_null(log);
+    ck_assert_msg(strstr(why, path) && strstr(why, "directory"), "why: %s", why);
+    /* nothing was touched: put back, it opens with everything */
+    ck_assert_int_eq(rmdir(path), 0);
+    ck_assert_int_eq(rename(moved, path), 0);
+    fixture_open(&f);
+    check_log_contents(&f);
+    fixture_free(&f);
+}
+END_TEST
+
 static Suite *storage_recovery_suite(void)
 {
     Suite *s = suite_create("storage_recovery");
@@ -405,6 +437,7 @@ static Suite *storage_recovery_suite(void)
     tcase_add_test(tc, test_flusher_thread);
     tcase_add_test(tc, test_cut_at_every_byte);
     tcase_add_test(tc, test_random_byte_flips);
+    tcase_add_test(tc, test_unreadable_segment_named);
     tcase_add_test(tc, test_sigkill_keeps_acknowledged);
     suite_add_tcase(s, tc);
     return s;

@@ -1,0 +1,282 @@
+/* kafkalite: the admin client.
+ *
+ * A kl_admin_t administers a Kafka cluster (or the embedded broker): topics,
+ * partitions, configurations, records, offsets and consumer groups. Every
+ * call is synchronous: it hands the work to the handle's I/O thread, waits
+ * up to timeout_ms for the brokers' answers and returns one result per item
+ * asked about, with the broker's own error code and message. A call returns
+ * KL_ERR_NONE when it got its answers (look at each item's err), or an error
+ * for the call as a whole: KL_ERR_INVALID_ARG, KL_ERR_NOMEM, KL_ERR_TIMED_OUT
+ * (no answer in time: the brokers may still apply the change), or the
+ * broker's error when one error covers every item. Results are freed by the
+ * caller with the matching *_destroy() function. Requests go where Kafka's
+ * own admin client sends them: topic and configuration changes to any
+ * broker, ListOffsets and DeleteRecords to each partition's leader, group
+ * requests to the group's coordinator. A handle may be used from several
+ * threads; calls on one handle run one at a time. Include <kafkalite.h>
+ * rather than this file. */
+#ifndef KAFKALITE_ADMIN_H
+#define KAFKALITE_ADMIN_H
+
+#include "kafkalite/common.h"
+#include "kafkalite/conf.h"
+#include "kafkalite/error.h"
+#include "kafkalite/topic_partition.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct kl_admin kl_admin_t;
+
+/** A new admin client configured by conf (a kl_conf_new() configuration,
+ * copied: the caller keeps conf). NULL with errstr filled when conf is not
+ * usable (no bootstrap.servers, an unsupported security.protocol). */
+KL_EXPORT kl_admin_t *kl_admin_new(const kl_conf_t *conf, char *errstr, size_t errstr_size);
+
+/** Closes the connections and frees the handle. No call may be running on
+ * it. NULL is allowed. */
+KL_EXPORT void kl_admin_destroy(kl_admin_t *admin);
+
+/* ---------------------------------------------------------------- results */
+
+/** The outcome for one named item (a topic, a group, a config resource). */
+typedef struct kl_admin_result {
+    char *name;
+    kl_err_t err;
+    char *errstr; /* the broker's message, or NULL */
+    int answered; /* internal: set once the broker's answer named it */
+} kl_admin_result_t;
+
+typedef struct kl_admin_results {
+    size_t count;
+    kl_admin_result_t *items; /* in the order asked */
+} kl_admin_results_t;
+
+/** Frees results. NULL is allowed. */
+KL_EXPORT void kl_admin_results_destroy(kl_admin_results_t *results);
+
+/* ----------------------------------------------------------------- topics */
+
+/** A topic to create. partitions and replication_factor may be -1 for the
+ * broker's defaults. configs: name, value, name, value, ..., NULL (or
+ * NULL for none). */
+typedef struct kl_admin_new_topic {
+    const char *name;
+    int32_t partitions;
+    int16_t replication_factor;
+    const char *const *configs;
+} kl_admin_new_topic_t;
+
+/** Creates count topics (or only checks that they could be created, when
+ * validate_only is non-zero); *resultsp gets one result per topic. */
+KL_EXPORT kl_err_t kl_admin_create_topics(kl_admin_t *admin, const kl_admin_new_topic_t *topics, size_t count,
+                                          int validate_only, int timeout_ms, kl_admin_results_t **resultsp);
+
+/** Deletes count topics; one result per topic. */
+KL_EXPORT kl_err_t kl_admin_delete_topics(kl_admin_t *admin, const char *const *topics, size_t count,
+                                          int timeout_ms, kl_admin_results_t **resultsp);
+
+/** Grows topic to total_partitions partitions (or checks that it could,
+ * with validate_only); one result. */
+KL_EXPORT kl_err_t kl_admin_create_partitions(kl_admin_t *admin, const char *topic, int32_t total_partitions,
+                                              int validate_only, int timeout_ms, kl_admin_results_t **resultsp);
+
+/** A partition as Metadata describes it. */
+typedef struct kl_admin_partition {
+    int32_t id;
+    int32_t leader;        /* node id, -1 without a leader */
+    kl_err_t err;
+    size_t replica_count;
+    int32_t *replicas;
+    size_t isr_count;
+    int32_t *isr;
+} kl_admin_partition_t;
+
+typedef struct kl_admin_topic {
+    char *name;
+    kl_err_t err;          /* e.g. KL_ERR_UNKNOWN_TOPIC_OR_PARTITION */
+    int internal;          /* non-zero for __consumer_offsets and the like */
+    char topic_id[40];     /* canonical UUID text, "" when the broker has none */
+    size_t partition_count;
+    kl_admin_partition_t *partitions; /* by id */
+} kl_admin_topic_t;
+
+typedef struct kl_admin_topics {
+    char *cluster_id;      /* NULL when the broker does not say */
+    int32_t controller_id; /* -1 when unknown */
+    size_t count;
+    kl_admin_topic_t *items; /* in the order asked, or sorted by name */
+} kl_admin_topics_t;
+
+/** Describes count topics, or every topic of the cluster (sorted by name)
+ * when count is 0, from a Metadata request. Never creates topics. */
+KL_EXPORT kl_err_t kl_admin_describe_topics(kl_admin_t *admin, const char *const *topics, size_t count,
+                                            int timeout_ms, kl_admin_topics_t **topicsp);
+
+/** Frees topics. NULL is allowed. */
+KL_EXPORT void kl_admin_topics_destroy(kl_admin_topics_t *topics);
+
+/* ---------------------------------------------------------------- configs */
+
+/** Kafka's config resource types. */
+typedef enum kl_admin_resource_type {
+    KL_ADMIN_RESOURCE_TOPIC = 2,
+    KL_ADMIN_RESOURCE_BROKER = 4
+} kl_admin_resource_type_t;
+
+/** Where a config value comes from (Kafka's ConfigSource). */
+typedef enum kl_admin_config_source {
+    KL_ADMIN_SOURCE_UNKNOWN = 0,
+    KL_ADMIN_SOURCE_DYNAMIC_TOPIC = 1,
+    KL_ADMIN_SOURCE_DYNAMIC_BROKER = 2,
+    KL_ADMIN_SOURCE_DYNAMIC_DEFAULT_BROKER = 3,
+    KL_ADMIN_SOURCE_STATIC_BROKER = 4,
+    KL_ADMIN_SOURCE_DEFAULT = 5,
+    KL_ADMIN_SOURCE_DYNAMIC_BROKER_LOGGER = 6
+} kl_admin_config_source_t;
+
+/** One config as the broker describes it. */
+typedef struct kl_admin_config_entry {
+    char *name;
+    char *value;           /* NULL when unset or sensitive */
+    kl_admin_config_source_t source;
+    int is_default;
+    int read_only;
+    int sensitive;
+} kl_admin_config_entry_t;
+
+typedef struct kl_admin_config_resource {
+    kl_admin_resource_type_t type;
+    char *name;
+    kl_err_t err;
+    char *errstr;
+    size_t entry_count;
+    kl_admin_config_entry_t *entries;
+} kl_admin_config_resource_t;
+
+typedef struct kl_admin_configs {
+    size_t count;
+    kl_admin_config_resource_t *items; /* in the order asked */
+} kl_admin_configs_t;
+
+/** A resource to describe: a topic by name, a broker by node id. */
+typedef struct kl_admin_resource {
+    kl_admin_resource_type_t type;
+    const char *name;
+} kl_admin_resource_t;
+
+/** Describes every config of count resources. */
+KL_EXPORT kl_err_t kl_admin_describe_configs(kl_admin_t *admin, const kl_admin_resource_t *resources,
+                                             size_t count, int timeout_ms, kl_admin_configs_t **configsp);
+
+/** Frees configs. NULL is allowed. */
+KL_EXPORT void kl_admin_configs_destroy(kl_admin_configs_t *configs);
+
+/** IncrementalAlterConfigs operations. */
+typedef enum kl_admin_config_op_type {
+    KL_ADMIN_CONFIG_SET = 0,
+    KL_ADMIN_CONFIG_DELETE = 1,
+    KL_ADMIN_CONFIG_APPEND = 2,
+    KL_ADMIN_CONFIG_SUBTRACT = 3
+} kl_admin_config_op_type_t;
+
+typedef struct kl_admin_config_op {
+    kl_admin_config_op_type_t op;
+    const char *name;
+    const char *value; /* NULL for KL_ADMIN_CONFIG_DELETE */
+} kl_admin_config_op_t;
+
+/** The changes to one resource. */
+typedef struct kl_admin_alter_resource {
+    kl_admin_resource_type_t type;
+    const char *name;
+    const kl_admin_config_op_t *ops;
+    size_t op_count;
+} kl_admin_alter_resource_t;
+
+/** Applies the operations of count resources (or validates them); one
+ * result per resource. */
+KL_EXPORT kl_err_t kl_admin_incremental_alter_configs(kl_admin_t *admin, const kl_admin_alter_resource_t *resources,
+                                                      size_t count, int validate_only, int timeout_ms,
+                                                      kl_admin_results_t **resultsp);
+
+/* ------------------------------------------------------- records, offsets */
+
+/** For each element of partitions (offset: KL_OFFSET_BEGINNING,
+ * KL_OFFSET_END, or a timestamp in milliseconds to find the first offset
+ * at or after it), asks the partition's leader; *offsetsp gets a copy of
+ * partitions with each offset found (KL_OFFSET_END, i.e. -1, when no
+ * record is that recent) and each partition's error. */
+KL_EXPORT kl_err_t kl_admin_list_offsets(kl_admin_t *admin, const kl_topic_partition_list_t *partitions,
+                                         int timeout_ms, kl_topic_partition_list_t **offsetsp);
+
+/** Deletes the records before each element's offset (KL_OFFSET_END: every
+ * record) through the partition's leader; *resultp gets a copy of before
+ * with each partition's new first offset (low watermark) and error. */
+KL_EXPORT kl_err_t kl_admin_delete_records(kl_admin_t *admin, const kl_topic_partition_list_t *before,
+                                           int timeout_ms, kl_topic_partition_list_t **resultp);
+
+/* ----------------------------------------------------------------- groups */
+
+typedef struct kl_admin_member {
+    char *member_id;
+    char *group_instance_id; /* NULL for dynamic members */
+    char *client_id;
+    char *host;
+    kl_topic_partition_list_t *assignment; /* decoded consumer assignment;
+                                              empty for other protocols */
+} kl_admin_member_t;
+
+typedef struct kl_admin_group {
+    char *group_id;
+    kl_err_t err;
+    char *state;          /* "Stable", "Empty", ...; "" when not told */
+    char *protocol_type;  /* "consumer" for consumer groups */
+    char *protocol;       /* the assignor, from DescribeGroups */
+    int32_t coordinator;  /* node id, -1 when unknown */
+    size_t member_count;
+    kl_admin_member_t *members;
+} kl_admin_group_t;
+
+typedef struct kl_admin_groups {
+    size_t count;
+    kl_admin_group_t *items;
+} kl_admin_groups_t;
+
+/** Lists the groups of every broker, sorted by id, with their states (no
+ * members). */
+KL_EXPORT kl_err_t kl_admin_list_groups(kl_admin_t *admin, int timeout_ms, kl_admin_groups_t **groupsp);
+
+/** Describes count groups through their coordinators: state, protocol,
+ * members with their assignments. */
+KL_EXPORT kl_err_t kl_admin_describe_groups(kl_admin_t *admin, const char *const *groups, size_t count,
+                                            int timeout_ms, kl_admin_groups_t **groupsp);
+
+/** Frees groups. NULL is allowed. */
+KL_EXPORT void kl_admin_groups_destroy(kl_admin_groups_t *groups);
+
+/** Deletes count groups (each must have no members); one result each. */
+KL_EXPORT kl_err_t kl_admin_delete_groups(kl_admin_t *admin, const char *const *groups, size_t count,
+                                          int timeout_ms, kl_admin_results_t **resultsp);
+
+/** The committed offsets of group: of the given partitions, or of every
+ * partition with one when partitions is NULL. *offsetsp gets the offsets
+ * (KL_OFFSET_INVALID where none is committed), metadata and errors. */
+KL_EXPORT kl_err_t kl_admin_list_group_offsets(kl_admin_t *admin, const char *group,
+                                               const kl_topic_partition_list_t *partitions, int timeout_ms,
+                                               kl_topic_partition_list_t **offsetsp);
+
+/** Commits offsets for group as a simple (generation -1) consumer, as
+ * Kafka's resetting tools do; the coordinator refuses it while the group
+ * has members (KL_ERR_UNKNOWN_MEMBER_ID on each partition). *resultp gets
+ * a copy of offsets with each partition's error. */
+KL_EXPORT kl_err_t kl_admin_alter_group_offsets(kl_admin_t *admin, const char *group,
+                                                const kl_topic_partition_list_t *offsets, int timeout_ms,
+                                                kl_topic_partition_list_t **resultp);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,163 @@
+/* The admin handle and its operations: the application thread posts an
+ * operation to the I/O thread and waits on a condition until the operation
+ * finishes or its deadline passes. The deadline is kept on the I/O thread
+ * (a timer), so the operation is always ended there and the waiting thread
+ * never races the calls still running for it. */
+#include "admin/admin_impl.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "client/conf_table.h"
+#include "util/clock.h"
+#include "util/conf.h"
+
+/* A broker came up (calls may go) or went down (calls waiting for it ask
+ * it to reconnect). */
+static void on_broker_change(kl_client_t *client, kl_client_broker_t *broker, void *opaque)
+{
+    (void)client;
+    (void)broker;
+    admin_calls_kick(opaque);
+}
+
+static void on_metadata(kl_client_t *client, void *opaque)
+{
+    (void)client;
+    admin_calls_kick(opaque); /* calls waiting for a broker to be known */
+}
+
+static void on_deadline(kl_loop_t *loop, kl_timer_t *t)
+{
+    (void)loop;
+    kl_admin_t *a = t->opaque;
+    if (a->op)
+        admin_op_finish(a->op, KL_ERR_TIMED_OUT, "no answer from the cluster before the timeout");
+}
+
+static void on_retry(kl_loop_t *loop, kl_timer_t *t)
+{
+    (void)loop;
+    admin_calls_kick(t->opaque);
+}
+
+kl_admin_t *kl_admin_new(const kl_conf_t *conf, char *errstr, size_t errstr_size)
+{
+    char scratch[8];
+    if (!errstr || !errstr_size) {
+        errstr = scratch;
+        errstr_size = sizeof scratch;
+    }
+    errstr[0] = '\0';
+    if (!conf || kl_conf_schema(conf) != &kl_client_conf_schema) {
+        snprintf(errstr, errstr_size, "not a client configuration (use kl_conf_new())");
+        return NULL;
+    }
+    kl_admin_t *a = calloc(1, sizeof *a);
+    kl_conf_t *copy = kl_conf_dup(conf);
+    if (!a || !copy) {
+        free(a);
+        kl_conf_destroy(copy);
+        snprintf(errstr, errstr_size, "out of memory");
+        return NULL;
+    }
+    a->backoff_ms = kl_conf_get_int(copy, "retry.backoff.ms");
+    pthread_mutex_init(&a->run_lock, NULL);
+    pthread_mutex_init(&a->lock, NULL);
+    /* waits must not stretch or shrink when the wall clock is set */
+    pthread_condattr_t attr;
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    pthread_cond_init(&a->cond, &attr);
+    pthread_condattr_destroy(&attr);
+    kl_timer_init(&a->deadline_timer, on_deadline, a);
+    kl_timer_init(&a->retry_timer, on_retry, a);
+    kl_client_events_t ev = {on_broker_change, on_broker_change, on_metadata};
+    a->client = kl_client_new(copy, &ev, a, errstr, errstr_size);
+    if (!a->client || kl_client_start(a->client, errstr, errstr_size) != KL_ERR_NONE) {
+        kl_admin_destroy(a);
+        return NULL;
+    }
+    return a;
+}
+
+static void stop_timers(void *arg)
+{
+    kl_admin_t *a = arg;
+    kl_timer_stop(kl_client_loop(a->client), &a->deadline_timer);
+    kl_timer_stop(kl_client_loop(a->client), &a->retry_timer);
+    admin_calls_drop(a);
+}
+
+void kl_admin_destroy(kl_admin_t *a)
+{
+    if (!a)
+        return;
+    if (a->client) {
+        /* In-flight calls are answered with KL_ERR_DESTROY while the
+         * connections close; no operation is running to hear them. */
+        kl_client_stop(a->client, stop_timers, a);
+        kl_client_destroy(a->client);
+    }
+    pthread_cond_destroy(&a->cond);
+    pthread_mutex_destroy(&a->lock);
+    pthread_mutex_destroy(&a->run_lock);
+    free(a);
+}
+
+/* ---- operations ------------------------------------------------------------- */
+
+static void start_task(void *arg)
+{
+    admin_op_t *op = arg;
+    kl_admin_t *a = op->admin;
+    op->id = ++a->next_op_id;
+    a->op = op;
+    int64_t left = op->deadline_ms - kl_clock_ms();
+    kl_timer_start(kl_client_loop(a->client), &a->deadline_timer, left > 0 ? left : 0);
+    op->start(op);
+    if (!op->done && op->calls == 0)
+        admin_op_finish(op, KL_ERR_NONE, NULL); /* nothing to ask */
+    else
+        admin_calls_kick(a);
+}
+
+void admin_op_finish(admin_op_t *op, kl_err_t err, const char *errstr)
+{
+    kl_admin_t *a = op->admin;
+    if (op->done)
+        return;
+    kl_timer_stop(kl_client_loop(a->client), &a->deadline_timer);
+    a->op = NULL;
+    admin_calls_drop(a);
+    op->err = err;
+    if (err && errstr)
+        snprintf(op->errstr, sizeof op->errstr, "%s", errstr);
+    else if (err)
+        snprintf(op->errstr, sizeof op->errstr, "%s", kl_err_str(err));
+    pthread_mutex_lock(&a->lock);
+    op->done = true;
+    pthread_cond_broadcast(&a->cond);
+    pthread_mutex_unlock(&a->lock);
+}
+
+kl_err_t admin_op_run(kl_admin_t *a, admin_op_t *op, int timeout_ms)
+{
+    if (timeout_ms < 0)
+        timeout_ms = 0;
+    op->admin = a;
+    op->deadline_ms = kl_clock_ms() + timeout_ms;
+    pthread_mutex_lock(&a->run_lock);
+    if (kl_client_post(a->client, start_task, op) != 0) {
+        pthread_mutex_unlock(&a->run_lock);
+        return KL_ERR_NOMEM;
+    }
+    pthread_mutex_lock(&a->lock);
+    while (!op->done)
+        pthread_cond_wait(&a->cond, &a->lock);
+    pthread_mutex_unlock(&a->lock);
+    pthread_mutex_unlock(&a->run_lock);
+    return op->err;
+}

@@ -1,0 +1,29 @@
+# lib/admin: the admin client (topics, configs, records, offsets, groups)
+# and its integration suite against the embedded broker.
+libkafkalite_internal_la_SOURCES += \
+	lib/admin/admin.c \
+	lib/admin/call.c \
+	lib/admin/configs.c \
+	lib/admin/group_offsets.c \
+	lib/admin/groups.c \
+	lib/admin/metadata.c \
+	lib/admin/offsets.c \
+	lib/admin/results.c \
+	lib/admin/topics.c
+noinst_HEADERS += lib/admin/admin_impl.h
+kafkaliteinclude_HEADERS += include/kafkalite/admin.h
+
+if HAVE_CHECK
+check_PROGRAMS += tests/integration/test_admin
+TESTS += tests/integration/test_admin
+tests_integration_test_admin_SOURCES = \
+	tests/integration/test_admin.c \
+	tests/integration/broker_fixture.c \
+	tests/integration/broker_fixture.h \
+	tests/integration/broker_wire.c \
+	tests/integration/broker_wire.h \
+	tests/interop/wire_client.c \
+	tests/interop/wire_client.h
+tests_integration_test_admin_CFLAGS = $(TEST_CFLAGS)
+tests_integration_test_admin_LDADD = $(TEST_LIBS)
+endif

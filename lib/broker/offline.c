@@ -1,0 +1,49 @@
+/* Partitions the broker cannot serve from storage: those whose log could
+ * not be read at start (reported with the failing path), and, after a
+ * write fails at run time, every partition of that log dir, which then
+ * takes no new partition either (Kafka takes a failed log dir offline as
+ * a whole). An offline partition's log is NULL: produce, fetch,
+ * ListOffsets and DeleteRecords answer KAFKA_STORAGE_ERROR, Metadata
+ * shows it without a leader; the others keep working. Nothing more is
+ * written to a failed dir: its logs are abandoned, not closed. */
+#include "broker/server.h"
+
+void broker_report_offline(void *opaque, const char *topic, int32_t partition, const char *why)
+{
+    kl_broker_t *b = opaque;
+    broker_log(b, BROKER_LOG_ERR, "partition %s-%d is offline: %s", topic, (int)partition,
+               why && why[0] ? why : "cannot be read");
+}
+
+/* Abandons the log of t-p (on the loop, with no worker on it). */
+static void take_offline(kl_broker_t *b, broker_topic_t *t, int32_t p)
+{
+    kl_log_t *log = t->logs[p];
+    housekeeping_forget_logs(b, &log, 1);
+    t->logs[p] = NULL;
+    kl_log_abandon(log);
+}
+
+void broker_storage_failed(kl_broker_t *b, broker_topic_t *t, int32_t partition, const char *what)
+{
+    broker_log_dirs_t *dirs = &b->topics.dirs;
+    kl_log_t *failed = t->logs[partition];
+    if (!failed)
+        return;
+    size_t dir = log_dirs_of(dirs, failed);
+    if (dir == dirs->count) {
+        broker_log(b, BROKER_LOG_ERR, "%s on %s-%d failed: the partition is offline", what, t->name,
+                   (int)partition);
+        take_offline(b, t, partition);
+        return;
+    }
+    dirs->offline[dir] = true;
+    broker_log(b, BROKER_LOG_ERR, "%s on %s-%d failed: log dir %s is offline with its partitions", what, t->name,
+               (int)partition, dirs->paths[dir]);
+    for (size_t i = 0; i < b->topics.count; i++) {
+        broker_topic_t *other = b->topics.items[i];
+        for (int32_t p = 0; p < other->partition_count; p++)
+            if (other->logs[p] && log_dirs_of(dirs, other->logs[p]) == dir)
+                take_offline(b, other, p);
+    }
+}

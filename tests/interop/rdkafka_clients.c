@@ -1,0 +1,57 @@
+/* librdkafka client helpers for the interop suites (see rdkafka_clients.h). */
+#include "rdkafka_clients.h"
+
+#include <check.h>
+#include <stdio.h>
+
+static void log_quiet(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
+{
+    (void)rk;
+    if (level <= 3)
+        fprintf(stderr, "rdkafka %s: %s\n", fac, buf);
+}
+
+void conf_set(rd_kafka_conf_t *conf, const char *name, const char *value)
+{
+    char errstr[256];
+    ck_assert_msg(rd_kafka_conf_set(conf, name, value, errstr, sizeof errstr) == RD_KAFKA_CONF_OK, "%s=%s: %s",
+                  name, value, errstr);
+}
+
+rd_kafka_conf_t *conf_new(const char *bootstrap)
+{
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    rd_kafka_conf_set_log_cb(conf, log_quiet);
+    conf_set(conf, "bootstrap.servers", bootstrap);
+    return conf;
+}
+
+rd_kafka_t *client_new(rd_kafka_type_t type, rd_kafka_conf_t *conf)
+{
+    char errstr[256];
+    rd_kafka_t *rk = rd_kafka_new(type, conf, errstr, sizeof errstr);
+    ck_assert_msg(rk != NULL, "rd_kafka_new: %s", errstr);
+    return rk;
+}
+
+void create_topic(const char *bootstrap, const char *topic, int partitions)
+{
+    char errstr[256];
+    rd_kafka_t *rk = client_new(RD_KAFKA_PRODUCER, conf_new(bootstrap));
+    rd_kafka_NewTopic_t *nt = rd_kafka_NewTopic_new(topic, partitions, 1, errstr, sizeof errstr);
+    ck_assert_ptr_nonnull(nt);
+    rd_kafka_queue_t *q = rd_kafka_queue_new(rk);
+    rd_kafka_CreateTopics(rk, &nt, 1, NULL, q);
+    rd_kafka_event_t *ev = rd_kafka_queue_poll(q, RDKAFKA_CLIENTS_TIMEOUT_MS);
+    ck_assert_ptr_nonnull(ev);
+    size_t n;
+    const rd_kafka_topic_result_t **res =
+        rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(ev), &n);
+    ck_assert_int_eq(n, 1);
+    ck_assert_msg(rd_kafka_topic_result_error(res[0]) == 0, "CreateTopics %s: %s", topic,
+                  rd_kafka_topic_result_error_string(res[0]));
+    rd_kafka_event_destroy(ev);
+    rd_kafka_queue_destroy(q);
+    rd_kafka_NewTopic_destroy(nt);
+    rd_kafka_destroy(rk);
+}

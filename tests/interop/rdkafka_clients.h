@@ -1,0 +1,22 @@
+/* librdkafka client helpers shared by the interop suites that run real
+ * clients against the embedded broker: configuration that fails the Check
+ * test on a bad property, handles, and topic creation through the admin
+ * API. */
+#ifndef KL_TEST_RDKAFKA_CLIENTS_H
+#define KL_TEST_RDKAFKA_CLIENTS_H
+
+#include <librdkafka/rdkafka.h>
+
+/* How long a helper waits for the broker to answer. */
+#define RDKAFKA_CLIENTS_TIMEOUT_MS 60000
+
+/* Sets name=value on conf (fails the test when refused). */
+void conf_set(rd_kafka_conf_t *conf, const char *name, const char *value);
+/* A configuration for bootstrap that logs only errors, to stderr. */
+rd_kafka_conf_t *conf_new(const char *bootstrap);
+/* A producer or consumer handle owning conf. */
+rd_kafka_t *client_new(rd_kafka_type_t type, rd_kafka_conf_t *conf);
+/* Creates topic with partitions partitions; it must not exist yet. */
+void create_topic(const char *bootstrap, const char *topic, int partitions);
+
+#endif

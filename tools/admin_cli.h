@@ -1,0 +1,53 @@
+/* What the admin subcommands (topics, configs, groups) share: the common
+ * options (-b, -X, --timeout), the admin handle they open, and how they
+ * report errors with the CLI_* exit statuses. */
+#ifndef KL_TOOLS_ADMIN_CLI_H
+#define KL_TOOLS_ADMIN_CLI_H
+
+#include <stdbool.h>
+
+#include <kafkalite.h>
+
+#include "cli.h"
+
+#define ADMIN_CLI_DEFAULT_BOOTSTRAP "localhost:9092"
+#define ADMIN_CLI_DEFAULT_TIMEOUT_MS 30000
+
+typedef struct admin_cli {
+    const char *name;   /* "topics", for messages */
+    kl_conf_t *conf;
+    bool bootstrap_set;
+    int timeout_ms;
+    kl_admin_t *admin;
+} admin_cli_t;
+
+/* The option lines every admin subcommand's --help ends with. */
+#define ADMIN_CLI_COMMON_HELP                                                                  \
+    "  -b, --bootstrap-server HOST:PORT  broker(s) to ask (default " ADMIN_CLI_DEFAULT_BOOTSTRAP ")\n" \
+    "  -X property=value                 any client property (see kafkalite.conf(5))\n"        \
+    "  --timeout MS                      how long to wait for the cluster (default 30000)\n"    \
+    "  -h, --help                        this help\n"                                           \
+    "\nExit status: 0 done, 1 failed (an error from the cluster, or no answer in time),\n"      \
+    "2 bad usage.\n"
+
+/* False when out of memory. */
+bool admin_cli_init(admin_cli_t *cli, const char *name);
+void admin_cli_free(admin_cli_t *cli);
+/* Consumes argv[*i] (and its value) when it is a common option: 1 when
+ * consumed, 0 when not one, -1 on a bad value (message printed). */
+int admin_cli_option(admin_cli_t *cli, int argc, char **argv, int *i);
+/* The value of option argv[*i], advancing *i; NULL (message printed) when
+ * missing. */
+const char *admin_cli_value(admin_cli_t *cli, int argc, char **argv, int *i);
+/* Opens the admin handle; false (message printed) on failure. */
+bool admin_cli_connect(admin_cli_t *cli);
+/* Prints "kafkalite NAME: message" and returns CLI_USAGE. */
+int admin_cli_usage(admin_cli_t *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Prints "kafkalite NAME: message" and returns CLI_FAILED. */
+int admin_cli_fail(admin_cli_t *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* "NAME: broker message" or "NAME" for an error, in a static buffer. */
+const char *admin_cli_err(kl_err_t err, const char *errstr);
+/* Parses a non-negative decimal number; false when not one. */
+bool admin_cli_number(const char *s, long long *out);
+
+#endif
