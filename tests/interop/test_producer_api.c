@@ -399,8 +399,8 @@ static void produce_keyless(mock_cluster_t *mc, const char *topic, const char *s
 {
     reports_init(r, n);
     kl_conf_t *conf = conf_new(mc->bootstraps, r);
-    conf_set(conf, "sticky.partitioning.linger.ms", sticky_ms);
-    kl_producer_t *p = producer_new(conf);
+    mock_kl_set(conf, "sticky.partitioning.linger.ms", sticky_ms);
+    kl_producer_t *p = mock_kl_producer_new(conf);
     for (int i = 0; i < n; i++)
         ck_assert_int_eq(kl_produce(p, topic, KL_PARTITION_UA, NULL, 0, "v", 1, 0, (void *)(intptr_t)i), KL_ERR_NONE);
     ck_assert_int_eq(kl_producer_flush(p, 20000), KL_ERR_NONE);
