@@ -380,8 +380,13 @@ static int drain_pass(kl_producer_t *p, int64_t now, bool force, prod_batch_t **
         /* After a leader change, the batches still in flight to the old
          * leader come back first: one sent to the new leader meanwhile
          * could land before an earlier one the old leader refuses. */
+        /* A request is a copy of its batches: while the socket still has
+         * one message.max.bytes to write, more copies would only wait
+         * there, doubling what the producer holds (the answers to what
+         * was written drain again). */
         bool sequenced_only;
         if (!kl_client_broker_can_send(broker) || part->inflight >= p->s.max_in_flight ||
+            kl_client_broker_unwritten(broker) >= p->s.message_max_bytes ||
             (part->inflight > 0 && part->inflight_leader != part->leader) ||
             !prod_idem_may_send(p, part, &sequenced_only))
             continue;
