@@ -1,207 +1,311 @@
-/* Producer throughput: kafkalite's producer and librdkafka's producer, one
- * after the other, against the same librdkafka mock cluster in one run.
- * Each sends N 100-byte keyless messages (linger.ms=5, acks=1, every
- * other setting at its default), serves every delivery report, and the
- * clock stops when flush returns. The two take turns for a few rounds (the
- * mock's log grows as it goes, so neither always runs on the emptier
- * cluster) and the best round of each is compared.
- * Usage: bench_producer [messages] [partitions] [compression] [rounds]. */
-#include <inttypes.h>
+/* Producer benchmark: kafkalite's producer against librdkafka's, side by
+ * side, on the same broker in the same run: kafkalite's embedded broker
+ * (kl_broker_new() on a temporary log.dirs, in a server process of its
+ * own) and librdkafka's mock cluster (likewise in its own process). For
+ * every target, acks and compression: N messages of S bytes with
+ * linger.ms=5 and enable.idempotence set to the same value on both sides
+ * (librdkafka 2.0 defaults it to false, kafkalite to true); messages/s,
+ * MB/s, delivery latency p50/p99 and the producer's peak resident memory.
+ * Each producer runs in a forked child of a thread-free parent, so the two
+ * never share a heap and each peak is the child's own VmHWM, reported raw.
+ * Every round gets a fresh broker, the order of the two alternates from
+ * round to round, and the best round of each (by messages/s) is reported
+ * with the ratios kafkalite/librdkafka, beside the highest peak memory of
+ * any round (the peak varies with how far the application runs ahead of
+ * the network).
+ * Usage: bench_producer [-n messages] [-s size] [-p partitions] [-r rounds]
+ *        [-t kafkalite,mock] [-a 1,all] [-c none,lz4,zstd] [-i true|false]
+ *        [-l kafkalite,librdkafka] (-l one client alone: for profiling) */
+#include <ftw.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
+#include <unistd.h>
 
 #include <kafkalite.h>
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
 
-#define MSG_SIZE 100
+#include "bench_producer.h"
+#include "bench_util.h"
 
-static int64_t now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
+#define MAX_LIST 8
 
-static void die(const char *what, const char *why)
-{
-    fprintf(stderr, "bench_producer: %s: %s\n", what, why);
-    exit(1);
-}
+typedef struct options {
+    long messages;
+    int size, partitions, rounds;
+    const char *targets[MAX_LIST], *acks[MAX_LIST], *codecs[MAX_LIST];
+    int ntargets, nacks, ncodecs;
+    bool clients[2]; /* which to run: kafkalite, librdkafka */
+    const char *idempotence;
+} options_t;
 
-static void rk_quiet(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
+static const char *const client_names[2] = {"kafkalite", "librdkafka"};
+static void (*const client_runs[2])(void *, void *) = {bench_run_kafkalite, bench_run_librdkafka};
+
+/* ---- the brokers, each in a server process --------------------------------------- */
+
+typedef struct mock_state {
+    rd_kafka_t *rk;
+    rd_kafka_mock_cluster_t *mc;
+} mock_state_t;
+
+static void rk_log_errors(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
 {
     (void)rk;
     if (level <= 3)
-        fprintf(stderr, "rdkafka %s: %s\n", fac, buf);
+        fprintf(stderr, "rdkafka mock %s: %s\n", fac, buf);
 }
 
-static void kl_quiet(void *opaque, int level, const char *fac, const char *msg)
+static void *mock_start(void *arg, char *bootstrap, size_t size)
 {
-    (void)opaque;
-    if (level <= 3)
-        fprintf(stderr, "kafkalite %s: %s\n", fac, msg);
-}
-
-typedef struct counts {
-    long ok, failed;
-} counts_t;
-
-/* ---- kafkalite ---------------------------------------------------------------- */
-
-static void kl_dr(kl_producer_t *p, const kl_message_t *m, void *opaque)
-{
-    (void)p;
-    counts_t *c = opaque;
-    if (kl_message_error(m))
-        c->failed++;
-    else
-        c->ok++;
-}
-
-static double run_kafkalite(const char *bootstrap, const char *topic, long n, const char *codec, counts_t *c)
-{
-    char errstr[256];
-    kl_conf_t *conf = kl_conf_new();
-    const char *props[][2] = {{"bootstrap.servers", bootstrap}, {"linger.ms", "5"}, {"acks", "1"},
-                              {"compression.type", codec}};
-    for (size_t i = 0; i < sizeof props / sizeof props[0]; i++)
-        if (kl_conf_set(conf, props[i][0], props[i][1], errstr, sizeof errstr))
-            die("kl_conf_set", errstr);
-    kl_conf_set_delivery_cb(conf, kl_dr);
-    kl_conf_set_log_cb(conf, kl_quiet);
-    kl_conf_set_opaque(conf, c);
-    kl_producer_t *p = kl_producer_new(conf, errstr, sizeof errstr);
-    kl_conf_destroy(conf);
-    if (!p)
-        die("kl_producer_new", errstr);
-    /* warm up: metadata and connections, outside the clock */
-    kl_produce(p, topic, KL_PARTITION_UA, NULL, 0, "warm-up", 7, 0, NULL);
-    if (kl_producer_flush(p, 10000))
-        die("kafkalite", "warm-up flush timed out");
-    c->ok = c->failed = 0;
-    char value[MSG_SIZE];
-    memset(value, 'x', sizeof value);
-    int64_t start = now_us();
-    for (long i = 0; i < n; i++) {
-        snprintf(value, sizeof value, "%ld", i);
-        while (kl_produce(p, topic, KL_PARTITION_UA, NULL, 0, value, sizeof value, 0, NULL) == KL_ERR_QUEUE_FULL)
-            kl_producer_poll(p, 1);
-        if ((i & 1023) == 0)
-            kl_producer_poll(p, 0);
-    }
-    if (kl_producer_flush(p, 60000))
-        die("kafkalite", "flush timed out");
-    double secs = (double)(now_us() - start) / 1e6;
-    kl_producer_destroy(p);
-    return secs;
-}
-
-/* ---- librdkafka ---------------------------------------------------------------- */
-
-static void rk_dr(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
-{
-    (void)rk;
-    counts_t *c = opaque;
-    if (m->err)
-        c->failed++;
-    else
-        c->ok++;
-}
-
-static double run_librdkafka(const char *bootstrap, const char *topic, long n, const char *codec, counts_t *c)
-{
+    const options_t *o = arg;
+    static mock_state_t s;
     char errstr[256];
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
-    const char *props[][2] = {{"bootstrap.servers", bootstrap}, {"linger.ms", "5"}, {"acks", "1"},
-                              {"compression.codec", codec}};
-    for (size_t i = 0; i < sizeof props / sizeof props[0]; i++)
-        if (rd_kafka_conf_set(conf, props[i][0], props[i][1], errstr, sizeof errstr) != RD_KAFKA_CONF_OK)
-            die("rd_kafka_conf_set", errstr);
-    rd_kafka_conf_set_dr_msg_cb(conf, rk_dr);
-    rd_kafka_conf_set_log_cb(conf, rk_quiet);
-    rd_kafka_conf_set_opaque(conf, c);
-    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof errstr);
-    if (!rk)
-        die("rd_kafka_new", errstr);
-    rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_VALUE("warm-up", 7),
-                      RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
-    if (rd_kafka_flush(rk, 10000))
-        die("librdkafka", "warm-up flush timed out");
-    c->ok = c->failed = 0;
-    char value[MSG_SIZE];
-    memset(value, 'x', sizeof value);
-    int64_t start = now_us();
-    for (long i = 0; i < n; i++) {
-        snprintf(value, sizeof value, "%ld", i);
-        while (rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_VALUE(value, sizeof value),
-                                 RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-                                 RD_KAFKA_V_END) == RD_KAFKA_RESP_ERR__QUEUE_FULL)
-            rd_kafka_poll(rk, 1);
-        if ((i & 1023) == 0)
-            rd_kafka_poll(rk, 0);
+    rd_kafka_conf_set_log_cb(conf, rk_log_errors);
+    s.rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof errstr);
+    if (!s.rk)
+        bench_die("rd_kafka_new", errstr);
+    s.mc = rd_kafka_mock_cluster_new(s.rk, 1);
+    if (!s.mc)
+        bench_die("mock cluster", "cannot start");
+    for (int c = 0; c < 2; c++) {
+        char topic[64];
+        snprintf(topic, sizeof topic, "bench-%s", client_names[c]);
+        if (rd_kafka_mock_topic_create(s.mc, topic, o->partitions, 1))
+            bench_die("mock cluster", "cannot create the topics");
     }
-    if (rd_kafka_flush(rk, 60000))
-        die("librdkafka", "flush timed out");
-    double secs = (double)(now_us() - start) / 1e6;
-    rd_kafka_destroy(rk);
-    return secs;
+    snprintf(bootstrap, size, "%s", rd_kafka_mock_cluster_bootstraps(s.mc));
+    return &s;
 }
 
-/* ---- main ---------------------------------------------------------------------- */
-
-static void report(const char *who, long n, double secs, const counts_t *c)
+static void mock_stop(void *state)
 {
-    printf("%-11s %8ld msgs  %6.3f s  %10.0f msgs/s  %7.1f MB/s  (%ld ok, %ld failed)\n", who, n, secs,
-           (double)n / secs, (double)n * MSG_SIZE / secs / 1e6, c->ok, c->failed);
+    mock_state_t *s = state;
+    rd_kafka_mock_cluster_destroy(s->mc);
+    rd_kafka_destroy(s->rk);
+}
+
+typedef struct embedded_state {
+    kl_broker_t *broker;
+    char dir[64];
+} embedded_state_t;
+
+static void *embedded_start(void *arg, char *bootstrap, size_t size)
+{
+    const options_t *o = arg;
+    static embedded_state_t s;
+    snprintf(s.dir, sizeof s.dir, "/tmp/kl-bench-producer-XXXXXX");
+    if (!mkdtemp(s.dir))
+        bench_die("mkdtemp", s.dir);
+    char errstr[256], partitions[16];
+    snprintf(partitions, sizeof partitions, "%d", o->partitions);
+    /* the topics are created on first use, with num.partitions */
+    const char *props[][2] = {
+        {"listeners", "PLAINTEXT://127.0.0.1:0"}, {"log.dirs", s.dir}, {"num.partitions", partitions}};
+    kl_conf_t *conf = kl_broker_conf_new();
+    for (size_t i = 0; i < sizeof props / sizeof props[0]; i++)
+        if (kl_conf_set(conf, props[i][0], props[i][1], errstr, sizeof errstr))
+            bench_die("broker configuration", errstr);
+    s.broker = kl_broker_new(conf, errstr, sizeof errstr);
+    kl_conf_destroy(conf);
+    if (!s.broker)
+        bench_die("kl_broker_new", errstr);
+    if (kl_broker_start(s.broker))
+        bench_die("kl_broker_start", "cannot listen");
+    snprintf(bootstrap, size, "%s", kl_broker_bootstrap_servers(s.broker));
+    return &s;
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st;
+    (void)flag;
+    (void)ftw;
+    return remove(path);
+}
+
+static void embedded_stop(void *state)
+{
+    embedded_state_t *s = state;
+    kl_broker_destroy(s->broker);
+    if (nftw(s->dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS) != 0)
+        fprintf(stderr, "%s: could not remove %s\n", bench_prog, s->dir);
+}
+
+static const bench_server_ops_t *target_ops(const char *target)
+{
+    static const bench_server_ops_t mock = {mock_start, mock_stop}, embedded = {embedded_start, embedded_stop};
+    if (!strcmp(target, "mock"))
+        return &mock;
+    if (!strcmp(target, "kafkalite"))
+        return &embedded;
+    bench_die(target, "unknown target (kafkalite or mock)");
+}
+
+/* ---- one cell of the table ---------------------------------------------------------- */
+
+typedef struct cell {
+    const char *target, *acks, *codec;
+    bench_result_t best[2]; /* by messages/s; secs 0: none yet */
+    long max_peak_kb[2];    /* over every round */
+} cell_t;
+
+static double rate(const bench_result_t *r, long n) { return r->secs > 0 ? (double)n / r->secs : 0; }
+
+/* Runs the rounds of one cell; returns false when a message failed or
+ * went unreported. */
+static bool run_cell(const options_t *o, cell_t *cell)
+{
+    bool good = true;
+    for (int r = 0; r < o->rounds; r++) {
+        bench_server_t server;
+        bench_server_start(&server, target_ops(cell->target), (void *)o);
+        bench_result_t res[2];
+        for (int k = 0; k < 2; k++) {
+            int c = (k + r + 1) % 2; /* librdkafka first in even rounds */
+            if (!o->clients[c])
+                continue;
+            char topic[64];
+            snprintf(topic, sizeof topic, "bench-%s", client_names[c]);
+            bench_run_t run = {server.bootstrap, topic, o->messages, o->size, cell->acks, cell->codec, o->idempotence};
+            if (bench_in_child(client_runs[c], &run, &res[c], sizeof res[c]) != 0)
+                bench_die(client_names[c], "the producer's process failed");
+        }
+        bench_server_stop(&server);
+        for (int c = 0; c < 2; c++) {
+            if (!o->clients[c])
+                continue;
+            const bench_result_t *x = &res[c];
+            printf("  round %d %-10s %10.0f msgs/s  p50 %7.2f ms  p99 %7.2f ms  peak %6.1f MB  (%ld ok, %ld failed)\n",
+                   r + 1, client_names[c], rate(x, o->messages), (double)x->p50_us / 1000, (double)x->p99_us / 1000,
+                   (double)x->peak_kb / 1024, x->ok, x->failed);
+            good &= x->failed == 0 && x->ok == o->messages;
+            if (x->peak_kb > cell->max_peak_kb[c])
+                cell->max_peak_kb[c] = x->peak_kb;
+            if (rate(x, o->messages) > rate(&cell->best[c], o->messages))
+                cell->best[c] = *x;
+        }
+        fflush(stdout);
+    }
+    return good;
+}
+
+/* ---- the table --------------------------------------------------------------------- */
+
+static void print_row(const options_t *o, const cell_t *cell, int c)
+{
+    const bench_result_t *x = &cell->best[c];
+    printf("%-9s %-4s %-5s %-10s %10.0f %7.1f %8.2f %8.2f %8.1f %8.1f\n", cell->target, cell->acks, cell->codec,
+           client_names[c], rate(x, o->messages), rate(x, o->messages) * o->size / 1e6, (double)x->p50_us / 1000,
+           (double)x->p99_us / 1000, (double)x->peak_kb / 1024, (double)cell->max_peak_kb[c] / 1024);
+}
+
+static double ratio(double a, double b) { return b > 0 ? a / b : 0; }
+
+static void print_table(const options_t *o, const cell_t *cells, int ncells)
+{
+    printf("\nbest of %d rounds; ratio = kafkalite/librdkafka\n", o->rounds);
+    printf("%-9s %-4s %-5s %-10s %10s %7s %8s %8s %8s %8s\n", "target", "acks", "codec", "client", "msgs/s", "MB/s",
+           "p50 ms", "p99 ms", "peak MB", "max peak");
+    for (int i = 0; i < ncells; i++) {
+        const cell_t *cell = &cells[i];
+        const bench_result_t *k = &cell->best[0], *r = &cell->best[1];
+        for (int c = 0; c < 2; c++)
+            if (o->clients[c])
+                print_row(o, cell, c);
+        if (!o->clients[0] || !o->clients[1])
+            continue;
+        printf("%-9s %-4s %-5s %-10s %10.2f %7s %8.2f %8.2f %8.2f %8.2f\n", cell->target, cell->acks, cell->codec,
+               "ratio", ratio(rate(k, o->messages), rate(r, o->messages)), "",
+               ratio((double)k->p50_us, (double)r->p50_us), ratio((double)k->p99_us, (double)r->p99_us),
+               ratio((double)k->peak_kb, (double)r->peak_kb),
+               ratio((double)cell->max_peak_kb[0], (double)cell->max_peak_kb[1]));
+    }
+}
+
+/* ---- options ------------------------------------------------------------------------ */
+
+static int split_list(char *s, const char **items)
+{
+    int n = 0;
+    for (char *tok = strtok(s, ","); tok && n < MAX_LIST; tok = strtok(NULL, ","))
+        items[n++] = tok;
+    return n;
+}
+
+static void usage(void)
+{
+    fprintf(stderr, "usage: %s [-n messages] [-s size] [-p partitions] [-r rounds] [-t kafkalite,mock]\n"
+                    "       [-a 1,all] [-c none,lz4,zstd] [-i true|false] [-l kafkalite,librdkafka]\n",
+            bench_prog);
+    exit(2);
+}
+
+static void parse_options(options_t *o, int argc, char **argv)
+{
+    static char targets[] = "kafkalite,mock", acks[] = "1,all", codecs[] = "none,lz4,zstd",
+                clients[] = "kafkalite,librdkafka";
+    *o = (options_t){.messages = 2000000, .size = 100, .partitions = 4, .rounds = 3, .idempotence = "false"};
+    char *t = targets, *a = acks, *c = codecs, *l = clients;
+    int opt;
+    while ((opt = getopt(argc, argv, "n:s:p:r:t:a:c:i:l:h")) != -1) {
+        switch (opt) {
+        case 'n': o->messages = atol(optarg); break;
+        case 's': o->size = atoi(optarg); break;
+        case 'p': o->partitions = atoi(optarg); break;
+        case 'r': o->rounds = atoi(optarg); break;
+        case 't': t = optarg; break;
+        case 'a': a = optarg; break;
+        case 'c': c = optarg; break;
+        case 'i': o->idempotence = optarg; break;
+        case 'l': l = optarg; break;
+        default: usage();
+        }
+    }
+    o->ntargets = split_list(t, o->targets);
+    o->nacks = split_list(a, o->acks);
+    o->ncodecs = split_list(c, o->codecs);
+    if (optind != argc || o->messages < 1 || o->partitions < 1 || o->rounds < 1 || !o->ntargets || !o->nacks ||
+        !o->ncodecs || (strcmp(o->idempotence, "true") && strcmp(o->idempotence, "false")))
+        usage();
+    for (int i = 0; i < o->ntargets; i++)
+        target_ops(o->targets[i]);
+    const char *names[MAX_LIST];
+    int nclients = split_list(l, names);
+    for (int i = 0; i < nclients; i++) {
+        int which = !strcmp(names[i], client_names[0]) ? 0 : !strcmp(names[i], client_names[1]) ? 1 : -1;
+        if (which < 0)
+            bench_die(names[i], "unknown client (kafkalite or librdkafka)");
+        o->clients[which] = true;
+    }
+    if (!nclients)
+        usage();
 }
 
 int main(int argc, char **argv)
 {
-    long n = argc > 1 ? atol(argv[1]) : 1000000;
-    int partitions = argc > 2 ? atoi(argv[2]) : 4;
-    const char *codec = argc > 3 ? argv[3] : "none";
-    int rounds = argc > 4 ? atoi(argv[4]) : 3;
-    char errstr[256];
-    rd_kafka_conf_t *mconf = rd_kafka_conf_new();
-    rd_kafka_conf_set_log_cb(mconf, rk_quiet);
-    rd_kafka_t *mrk = rd_kafka_new(RD_KAFKA_PRODUCER, mconf, errstr, sizeof errstr);
-    if (!mrk)
-        die("rd_kafka_new", errstr);
-    rd_kafka_mock_cluster_t *mc = rd_kafka_mock_cluster_new(mrk, 1);
-    if (!mc)
-        die("mock cluster", "cannot start");
-    const char *bootstrap = rd_kafka_mock_cluster_bootstraps(mc);
-    printf("%ld messages of %d bytes, %d partitions, linger.ms=5, acks=1, compression %s, mock cluster %s\n", n,
-           MSG_SIZE, partitions, codec, bootstrap);
-    double best_kl = 1e9, best_rk = 1e9;
-    int bad = 0;
-    for (int r = 0; r < rounds; r++) {
-        char kl_topic[32], rk_topic[32];
-        snprintf(kl_topic, sizeof kl_topic, "bench-kl-%d", r);
-        snprintf(rk_topic, sizeof rk_topic, "bench-rk-%d", r);
-        rd_kafka_mock_topic_create(mc, kl_topic, partitions, 1);
-        rd_kafka_mock_topic_create(mc, rk_topic, partitions, 1);
-        counts_t kc, rc;
-        double rk_secs, kl_secs;
-        if (r % 2 == 0) {
-            rk_secs = run_librdkafka(bootstrap, rk_topic, n, codec, &rc);
-            kl_secs = run_kafkalite(bootstrap, kl_topic, n, codec, &kc);
-        } else {
-            kl_secs = run_kafkalite(bootstrap, kl_topic, n, codec, &kc);
-            rk_secs = run_librdkafka(bootstrap, rk_topic, n, codec, &rc);
-        }
-        report("librdkafka", n, rk_secs, &rc);
-        report("kafkalite", n, kl_secs, &kc);
-        bad |= kc.failed || rc.failed || kc.ok != n || rc.ok != n;
-        best_rk = rk_secs < best_rk ? rk_secs : best_rk;
-        best_kl = kl_secs < best_kl ? kl_secs : best_kl;
-    }
-    printf("best of %d: librdkafka %.0f msgs/s, kafkalite %.0f msgs/s, ratio kafkalite/librdkafka %.2f\n", rounds,
-           (double)n / best_rk, (double)n / best_kl, best_rk / best_kl);
-    rd_kafka_mock_cluster_destroy(mc);
-    rd_kafka_destroy(mrk);
-    return bad;
+    bench_prog = "bench_producer";
+    options_t o;
+    parse_options(&o, argc, argv);
+    printf("%ld messages of %d bytes, %d partitions, linger.ms=5, enable.idempotence=%s on both, %d rounds; "
+           "kafkalite %s, librdkafka %s\n",
+           o.messages, o.size, o.partitions, o.idempotence, o.rounds, kl_version_str(), rd_kafka_version_str());
+    cell_t cells[MAX_LIST * MAX_LIST * MAX_LIST];
+    int ncells = 0;
+    bool good = true;
+    for (int t = 0; t < o.ntargets; t++)
+        for (int a = 0; a < o.nacks; a++)
+            for (int c = 0; c < o.ncodecs; c++) {
+                cell_t *cell = &cells[ncells++];
+                *cell = (cell_t){.target = o.targets[t], .acks = o.acks[a], .codec = o.codecs[c]};
+                printf("%s broker, acks=%s, compression %s\n", cell->target, cell->acks, cell->codec);
+                good &= run_cell(&o, cell);
+            }
+    print_table(&o, cells, ncells);
+    if (!good)
+        fprintf(stderr, "%s: some messages failed or were not reported\n", bench_prog);
+    return good ? 0 : 1;
 }

@@ -77,6 +77,8 @@ void kl_client_broker_connect(kl_client_broker_t *broker);
 bool kl_client_broker_is_ready(const kl_client_broker_t *broker);
 /* Ready, with room for another request in flight. */
 bool kl_client_broker_can_send(const kl_client_broker_t *broker);
+/* Bytes of requests to broker not written to its socket yet. */
+size_t kl_client_broker_unwritten(const kl_client_broker_t *broker);
 /* The version of api_key to use with this broker: the highest both speak,
  * or -1 when none (or before the handshake). */
 int16_t kl_client_broker_api_version(const kl_client_broker_t *broker, int16_t api_key);

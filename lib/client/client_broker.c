@@ -192,6 +192,7 @@ void kl_client_broker_set_address(kl_client_broker_t *b, const char *host, int p
 void kl_client_broker_connect(kl_client_broker_t *b) { kl_conn_connect(b->conn); }
 bool kl_client_broker_is_ready(const kl_client_broker_t *b) { return kl_conn_state(b->conn) == KL_CONN_READY; }
 bool kl_client_broker_can_send(const kl_client_broker_t *b) { return kl_conn_can_send(b->conn); }
+size_t kl_client_broker_unwritten(const kl_client_broker_t *b) { return kl_conn_unwritten(b->conn); }
 int32_t kl_client_broker_id(const kl_client_broker_t *b) { return b->node_id; }
 const char *kl_client_broker_name(const kl_client_broker_t *b) { return b->name; }
 

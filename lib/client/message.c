@@ -17,8 +17,23 @@ void *kl_message_opaque(const kl_message_t *m) { return m->opaque; }
 kl_msg_status_t kl_message_status(const kl_message_t *m) { return m->status; }
 int32_t kl_message_leader_epoch(const kl_message_t *m) { return m->leader_epoch; }
 
+/* The message with its lazily decoded fields filled. A report is its
+ * callback's own non-const object on the caller's stack, so filling it in
+ * through the const pointer is sound. */
+static const kl_message_t *decoded(const kl_message_t *m)
+{
+    if (m->decode) {
+        kl_message_t *w = (kl_message_t *)m;
+        void (*decode)(kl_message_t *) = w->decode;
+        w->decode = NULL;
+        decode(w);
+    }
+    return m;
+}
+
 const void *kl_message_key(const kl_message_t *m, size_t *lenp)
 {
+    m = decoded(m);
     if (lenp)
         *lenp = m->key_len;
     return m->key;
@@ -26,6 +41,7 @@ const void *kl_message_key(const kl_message_t *m, size_t *lenp)
 
 const void *kl_message_value(const kl_message_t *m, size_t *lenp)
 {
+    m = decoded(m);
     if (lenp)
         *lenp = m->value_len;
     return m->value;
@@ -33,6 +49,7 @@ const void *kl_message_value(const kl_message_t *m, size_t *lenp)
 
 int64_t kl_message_timestamp(const kl_message_t *m, kl_timestamp_type_t *typep)
 {
+    m = decoded(m);
     if (typep)
         *typep = m->tstype;
     return m->timestamp;

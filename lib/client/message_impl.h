@@ -27,6 +27,12 @@ struct kl_message {
     kl_err_t err;
     kl_msg_status_t status;
     void *opaque;
+    /* delivery reports: key, value and timestamp are filled by decode(m)
+     * only when the callback asks for one of them (most look at the error
+     * and the opaque only); decode_src/decode_pos say where the record is */
+    void (*decode)(kl_message_t *m);
+    const void *decode_src;
+    uint32_t decode_pos;
     /* consumed messages */
     int32_t leader_epoch;
     const uint8_t *hdr_data; /* the record's encoded headers */

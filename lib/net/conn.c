@@ -679,5 +679,18 @@ bool kl_conn_can_send(const kl_conn_t *conn)
            conn->queue.count + busy(conn) < (size_t)conn->cfg.max_in_flight;
 }
 
+static size_t list_unwritten(const req_list_t *l)
+{
+    size_t n = 0;
+    for (const conn_req_t *r = l->head; r; r = r->next)
+        n += r->len - r->written;
+    return n;
+}
+
+size_t kl_conn_unwritten(const kl_conn_t *conn)
+{
+    return list_unwritten(&conn->hs_queue) + list_unwritten(&conn->queue) + list_unwritten(&conn->outq);
+}
+
 const char *kl_conn_name(const kl_conn_t *conn) { return conn->name; }
 void *kl_conn_opaque(const kl_conn_t *conn) { return conn->opaque; }

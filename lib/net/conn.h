@@ -88,6 +88,8 @@ kl_conn_state_t kl_conn_state(const kl_conn_t *conn);
 size_t kl_conn_outstanding(const kl_conn_t *conn);
 /* READY and fewer than max_in_flight requests outstanding. */
 bool kl_conn_can_send(const kl_conn_t *conn);
+/* Bytes of queued frames not written to the socket yet. */
+size_t kl_conn_unwritten(const kl_conn_t *conn);
 /* "host:port", for logs. */
 const char *kl_conn_name(const kl_conn_t *conn);
 void *kl_conn_opaque(const kl_conn_t *conn);

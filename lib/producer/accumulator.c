@@ -1,14 +1,67 @@
 /* The accumulator: kl_produce() finds the message's topic and partition
  * and encodes the message straight into that partition's open batch (once:
  * retries resend the same bytes). A batch leaves the open slot when full or
- * when the I/O thread finds its linger.ms over; closing (compression) runs
- * outside the partition's lock. Messages for a topic whose partitions are
+ * when the I/O thread finds its linger.ms over; closing (CRC, compression)
+ * runs on the I/O thread, outside the partition's lock, so the
+ * application's thread only encodes. Messages for a topic whose partitions are
  * not known yet wait as copies until metadata arrives (sender.c). */
 #include <stdlib.h>
 #include <string.h>
 
 #include "net/loop.h"
 #include "producer/producer_impl.h"
+
+/* ---- spare buffers -------------------------------------------------------------- */
+
+/* What a new batch reserves: most batches fill up, so start big enough to
+ * avoid most regrowth, but not so big that many idle partitions hold a lot. */
+static size_t batch_reserve(const kl_producer_t *p)
+{
+    return p->s.batch_size < (256u << 10) ? p->s.batch_size : (256u << 10);
+}
+
+void prod_spares_init(kl_producer_t *p) { pthread_mutex_init(&p->spares.lock, NULL); }
+
+void prod_spares_free(kl_producer_t *p)
+{
+    for (int i = 0; i < p->spares.count; i++)
+        free(p->spares.data[i]);
+    p->spares.count = 0;
+    pthread_mutex_destroy(&p->spares.lock);
+}
+
+/* Keeps a batch's buffer for a later batch, or frees it. A buffer larger
+ * than a full batch (one that held an oversize message) is not kept. */
+static void spare_put(kl_producer_t *p, uint8_t *data, size_t cap)
+{
+    if (!data)
+        return;
+    if (p && cap >= batch_reserve(p) && cap <= 2 * p->s.batch_size + KL_BATCH_HEADER_SIZE) {
+        pthread_mutex_lock(&p->spares.lock);
+        int i = p->spares.count;
+        if (i < PROD_SPARE_BUFFERS) {
+            p->spares.data[i] = data;
+            p->spares.cap[i] = cap;
+            p->spares.count++;
+            data = NULL;
+        }
+        pthread_mutex_unlock(&p->spares.lock);
+    }
+    free(data);
+}
+
+static uint8_t *spare_get(kl_producer_t *p, size_t *cap)
+{
+    uint8_t *data = NULL;
+    pthread_mutex_lock(&p->spares.lock);
+    if (p->spares.count > 0) {
+        int i = --p->spares.count;
+        data = p->spares.data[i];
+        *cap = p->spares.cap[i];
+    }
+    pthread_mutex_unlock(&p->spares.lock);
+    return data;
+}
 
 /* ---- batches ------------------------------------------------------------------ */
 
@@ -17,19 +70,30 @@ static prod_batch_t *batch_new(kl_producer_t *p, prod_partition_t *part, int64_t
     prod_batch_t *b = calloc(1, sizeof *b);
     if (!b)
         return NULL;
+    /* A partition whose batches fill up gets room for as many messages as
+     * its last full one held, rather than doubling up to it every time. */
+    b->cap = part->last_full_count > 64 ? part->last_full_count : 64;
+    b->msgs = malloc((size_t)b->cap * sizeof *b->msgs);
+    if (!b->msgs) {
+        free(b);
+        return NULL;
+    }
     kl_batch_writer_init(&b->writer, 0);
+    size_t cap;
+    uint8_t *spare = spare_get(p, &cap);
+    if (spare)
+        kl_buf_adopt(&b->writer.buf, spare, cap);
     kl_batch_params_t params;
     kl_batch_params_init(&params);
     params.codec = p->s.codec;
     params.codec_level = p->s.codec_level;
     if (kl_batch_writer_open(&b->writer, &params) != KL_ERR_NONE) {
         kl_batch_writer_free(&b->writer);
+        free(b->msgs);
         free(b);
         return NULL;
     }
-    /* Most batches fill up: start big enough to avoid most regrowth. */
-    size_t want = p->s.batch_size < (256u << 10) ? p->s.batch_size : (256u << 10);
-    kl_buf_reserve(&b->writer.buf, want);
+    kl_buf_reserve(&b->writer.buf, batch_reserve(p));
     b->dr.kind = DR_BATCH;
     b->part = part;
     b->state = BATCH_OPEN;
@@ -43,13 +107,13 @@ static prod_batch_t *batch_new(kl_producer_t *p, prod_partition_t *part, int64_t
     return b;
 }
 
-void prod_batch_free(prod_batch_t *b)
+void prod_batch_free(kl_producer_t *p, prod_batch_t *b)
 {
     if (!b)
         return;
     kl_batch_writer_free(&b->writer);
-    free(b->wire);
-    free(b->plain);
+    spare_put(p, b->wire, b->wire_cap);
+    spare_put(p, b->plain, b->plain_cap);
     free(b->msgs);
     free(b);
 }
@@ -64,10 +128,21 @@ void prod_batch_close(kl_producer_t *p, prod_batch_t *b)
     if (err) {
         /* Keep the records for the report; the sender fails the batch. */
         b->err = err;
+        b->plain_cap = b->writer.buf.cap;
         b->plain = kl_buf_steal(&b->writer.buf, &b->plain_size);
     } else {
+        /* compression swapped the writer's buffers: scratch holds the records */
+        b->plain_cap = b->writer.scratch.cap;
         b->plain = kl_batch_writer_take_uncompressed(&b->writer, &b->plain_size);
+        b->wire_cap = b->writer.buf.cap;
         b->wire = kl_batch_writer_take(&b->writer, &b->wire_size);
+        /* The compressor reserved its worst case, often many times what it
+         * wrote: give the rest back while the batch waits for its acks. */
+        uint8_t *fit = b->plain && b->wire_cap > b->wire_size ? realloc(b->wire, b->wire_size) : NULL;
+        if (fit) {
+            b->wire = fit;
+            b->wire_cap = b->wire_size;
+        }
     }
     kl_batch_writer_free(&b->writer);
     pthread_mutex_lock(&b->part->lock);
@@ -119,15 +194,12 @@ static void queue_remove_tail(prod_partition_t *part, prod_batch_t *b)
         part->open = NULL;
 }
 
-/* Takes the open batch out of the open slot (it stays last in the queue,
- * now closing); the caller closes it without the lock. */
-static prod_batch_t *detach_open(prod_partition_t *part)
+/* Takes the full open batch out of the open slot: it stays last in the
+ * queue, for the I/O thread to close and send. */
+static void detach_open(prod_partition_t *part)
 {
-    prod_batch_t *b = part->open;
+    part->open->state = BATCH_FULL;
     part->open = NULL;
-    if (b)
-        b->state = BATCH_CLOSING;
-    return b;
 }
 
 kl_err_t prod_append(kl_producer_t *p, prod_partition_t *part, int64_t timestamp, const void *key, size_t key_len,
@@ -135,13 +207,14 @@ kl_err_t prod_append(kl_producer_t *p, prod_partition_t *part, int64_t timestamp
                      void *opaque, size_t bytes, int64_t deadline_ms)
 {
     size_t bound = kl_batch_record_size_bound(key_len, value_len, headers, header_count);
-    prod_batch_t *full = NULL, *done = NULL;
-    bool opened = false;
+    bool full = false, opened = false;
     kl_err_t err = KL_ERR_NONE;
     pthread_mutex_lock(&part->lock);
     prod_batch_t *b = part->open;
     if (b && b->count > 0 && batch_full(p, b, bound)) {
-        full = detach_open(part);
+        part->last_full_count = b->count;
+        detach_open(part);
+        full = true;
         b = NULL;
     }
     if (!b) {
@@ -166,21 +239,20 @@ kl_err_t prod_append(kl_producer_t *p, prod_partition_t *part, int64_t timestamp
     b->bytes += bytes;
     if (deadline_ms && deadline_ms < b->deadline_ms)
         b->deadline_ms = deadline_ms;
-    if (batch_full(p, b, 0))
-        done = detach_open(part);
+    if (batch_full(p, b, 0)) {
+        part->last_full_count = b->count;
+        detach_open(part);
+        full = true;
+    }
 out:
     if (err && b && b->count == 0) {
         /* Never leave an empty batch behind: nothing would report it. */
         queue_remove_tail(part, b);
-        prod_batch_free(b);
+        prod_batch_free(p, b);
         opened = false;
     }
     pthread_mutex_unlock(&part->lock);
-    if (full)
-        prod_batch_close(p, full);
-    if (done)
-        prod_batch_close(p, done);
-    if (full || done || opened)
+    if (full || opened)
         prod_wake(p);
     return err;
 }
@@ -204,7 +276,7 @@ void prod_partition_free(prod_partition_t *part)
     prod_batch_t *b = part->head;
     while (b) {
         prod_batch_t *next = b->next;
-        prod_batch_free(b);
+        prod_batch_free(NULL, b);
         b = next;
     }
     pthread_mutex_destroy(&part->lock);
@@ -369,8 +441,10 @@ kl_err_t kl_produce_flags(kl_producer_t *p, const char *topic, int32_t partition
     kl_err_t err = reserve(p, bytes, flags & KL_MSG_F_BLOCK);
     if (err)
         return err;
+    /* One clock read per message, for the timestamp and the partitioner. */
+    int64_t now = kl_wallclock_ms();
     if (timestamp == 0)
-        timestamp = kl_wallclock_ms();
+        timestamp = now;
 
     pthread_mutex_lock(&p->lock);
     prod_topic_t *t = topic_get(p, topic);
@@ -412,7 +486,7 @@ kl_err_t kl_produce_flags(kl_producer_t *p, const char *topic, int32_t partition
         return KL_ERR_UNKNOWN_TOPIC_OR_PARTITION;
     }
     if (partition == KL_PARTITION_UA)
-        partition = prod_partition_for(p, t, key, key_len);
+        partition = prod_partition_for(p, t, key, key_len, now);
     if (partition < 0) {
         /* the application's partitioner gave a partition the topic lacks */
         pending_msg_t *m = pending_new(t, KL_PARTITION_UA, timestamp, key, key_len, value, value_len, headers,

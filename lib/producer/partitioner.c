@@ -22,17 +22,19 @@ uint32_t prod_random(uint64_t *state)
     return (uint32_t)((x * 0x2545f4914f6cdd1dull) >> 32);
 }
 
-static int32_t sticky(kl_producer_t *p, prod_topic_t *t, int32_t n)
+/* now is wall-clock time (the reading kl_produce() stamps messages with: a
+ * clock read costs a good part of a message's time), so a clock set back
+ * ends the sticky period rather than stretching it. */
+static int32_t sticky(kl_producer_t *p, prod_topic_t *t, int32_t n, int64_t now)
 {
-    int64_t now = kl_clock_ms();
-    if (t->sticky < 0 || t->sticky >= n || now >= t->sticky_until_ms) {
+    if (t->sticky < 0 || t->sticky >= n || now - t->sticky_since_ms >= p->s.sticky_ms || now < t->sticky_since_ms) {
         t->sticky = (int32_t)(prod_random(&p->rand_state) % (uint32_t)n);
-        t->sticky_until_ms = now + p->s.sticky_ms;
+        t->sticky_since_ms = now;
     }
     return t->sticky;
 }
 
-int32_t prod_partition_for(kl_producer_t *p, prod_topic_t *t, const void *key, size_t key_len)
+int32_t prod_partition_for(kl_producer_t *p, prod_topic_t *t, const void *key, size_t key_len, int64_t now_ms)
 {
     uint32_t n = (uint32_t)t->partition_count;
     if (p->partitioner_cb) {
@@ -43,7 +45,7 @@ int32_t prod_partition_for(kl_producer_t *p, prod_topic_t *t, const void *key, s
     if (which == KL_PARTITIONER_RANDOM)
         return (int32_t)(prod_random(&p->rand_state) % n);
     if (!key || (key_len == 0 && which == KL_PARTITIONER_CONSISTENT_RANDOM))
-        return sticky(p, t, (int32_t)n);
+        return sticky(p, t, (int32_t)n, now_ms);
     switch (which) {
     case KL_PARTITIONER_MURMUR2:
     case KL_PARTITIONER_MURMUR2_RANDOM:

@@ -167,6 +167,7 @@ kl_producer_t *kl_producer_new(const kl_conf_t *conf, char *errstr, size_t errst
     }
     pthread_mutex_init(&p->lock, NULL);
     pthread_mutex_init(&p->dr_lock, NULL);
+    prod_spares_init(p);
     prod_stats_init(p);
     prod_idem_init(p);
     /* poll's timeout must not stretch or shrink when the wall clock is set */
@@ -233,7 +234,7 @@ static int serve_node(kl_producer_t *p, dr_node_t *node)
             prod_message_from_batch(&m, b, i);
             p->dr_cb(p, &m, p->opaque);
         }
-        prod_batch_free(b);
+        prod_batch_free(p, b);
     } else {
         pending_msg_t *pm = (pending_msg_t *)node;
         n = 1;
@@ -382,6 +383,7 @@ void kl_producer_destroy(kl_producer_t *p)
     free(p->io_parts);
     free(p->drain_slots);
     prod_stats_free(p);
+    prod_spares_free(p);
     pthread_cond_destroy(&p->dr_cond);
     pthread_mutex_destroy(&p->dr_lock);
     pthread_mutex_destroy(&p->lock);

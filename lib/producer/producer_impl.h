@@ -39,28 +39,35 @@ typedef struct dr_node {
     dr_kind_t kind;
 } dr_node_t;
 
+typedef struct prod_batch prod_batch_t;
+
 /* One message in a batch: what the report needs besides the record. */
 typedef struct prod_msg {
     void *opaque;
     uint32_t rec_pos; /* the record's offset in the uncompressed batch */
 } prod_msg_t;
 
-typedef enum { BATCH_OPEN, BATCH_CLOSING, BATCH_READY } batch_state_t;
+/* OPEN: kl_produce() appends to it (it is partition->open). FULL: no room
+ * left, waiting for the I/O thread to close it: the CRC and compression
+ * run there, beside the application's thread, not on it. CLOSING: a
+ * thread is closing it without the partition's lock. READY: closed. */
+typedef enum { BATCH_OPEN, BATCH_FULL, BATCH_CLOSING, BATCH_READY } batch_state_t;
 
 typedef struct prod_partition prod_partition_t;
 typedef struct prod_topic prod_topic_t;
 typedef struct prod_request prod_request_t;
 
-typedef struct prod_batch {
+struct prod_batch {
     dr_node_t dr; /* first: the report queue links batches through it */
     struct prod_batch *next; /* in the partition's queue */
     prod_partition_t *part;
     batch_state_t state;
     kl_batch_writer_t writer; /* until closed */
     uint8_t *wire;            /* the closed batch as sent */
-    size_t wire_size;
+    size_t wire_size, wire_cap;
     uint8_t *plain;           /* header + uncompressed records, when wire is */
     size_t plain_size;        /* compressed or missing (never closed) */
+    size_t plain_cap;
     int64_t base_timestamp;
     prod_msg_t *msgs;
     int32_t count, cap;
@@ -79,7 +86,7 @@ typedef struct prod_batch {
     kl_msg_status_t status;
     int64_t base_offset;
     int64_t log_append_time;
-} prod_batch_t;
+};
 
 struct prod_partition {
     prod_topic_t *topic;
@@ -88,6 +95,7 @@ struct prod_partition {
     prod_batch_t *open;        /* the queue's tail while open */
     prod_batch_t *head, *tail; /* batches not in flight, in seq order */
     uint64_t next_seq;
+    int32_t last_full_count; /* messages in its last full batch: the next one's first guess */
     int32_t leader; /* (io) node id, -1: none */
     int inflight;   /* (io) batches in flight ... */
     int32_t inflight_leader; /* (io) ... to this node */
@@ -128,7 +136,7 @@ struct prod_topic {
     prod_partition_t **parts;
     pending_msg_t *pend_head, *pend_tail;
     int32_t sticky;            /* keyless messages' partition ... */
-    int64_t sticky_until_ms;   /* ... until then */
+    int64_t sticky_since_ms;   /* ... since then (wall clock) */
     kl_err_t md_err;           /* (io) last metadata error */
     bool warned;               /* (io) missing topic logged */
 };
@@ -199,6 +207,16 @@ typedef struct prod_stats {
     int16_t epoch;
 } prod_stats_t;
 
+/* Buffers of batches whose reports were served, for the next batches: a
+ * fresh megabyte costs a page fault per 4 kB as it fills. */
+#define PROD_SPARE_BUFFERS 2
+typedef struct prod_spares {
+    pthread_mutex_t lock;
+    int count;
+    uint8_t *data[PROD_SPARE_BUFFERS];
+    size_t cap[PROD_SPARE_BUFFERS];
+} prod_spares_t;
+
 struct kl_producer {
     kl_client_t *client;
     kl_log_t *log;
@@ -222,6 +240,8 @@ struct kl_producer {
     char fatal_reason[256];  /* written once, before fatal is set */
     int blocked;             /* kl_produce() calls waiting for room (dr_lock) */
     int64_t stats_next_ms;   /* the next periodic statistics (dr_lock) */
+
+    prod_spares_t spares;
 
     pthread_mutex_t dr_lock;
     pthread_cond_t dr_cond;
@@ -256,18 +276,21 @@ void prod_wake_app(kl_producer_t *p);
 kl_err_t prod_append(kl_producer_t *p, prod_partition_t *part, int64_t timestamp, const void *key, size_t key_len,
                      const void *value, size_t value_len, const kl_record_header_t *headers, size_t header_count,
                      void *opaque, size_t bytes, int64_t deadline_ms);
-/* Closes (compresses) a batch detached from the open slot; any thread,
- * without the partition's lock. */
+/* Closes (compresses) a batch detached from the open slot (the I/O
+ * thread's job), without the partition's lock. */
 void prod_batch_close(kl_producer_t *p, prod_batch_t *b);
-void prod_batch_free(prod_batch_t *b);
+/* Frees b, keeping its buffers as spares when p is given. */
+void prod_batch_free(kl_producer_t *p, prod_batch_t *b);
+void prod_spares_init(kl_producer_t *p);
+void prod_spares_free(kl_producer_t *p);
 prod_partition_t *prod_partition_new(prod_topic_t *t, int32_t id);
 void prod_partition_free(prod_partition_t *part);
 void prod_topics_free(kl_producer_t *p);
 
 /* partitioner.c: with producer->lock held; partition_count > 0. A
  * partition, or -1 when the application's partitioner returned one the
- * topic does not have. */
-int32_t prod_partition_for(kl_producer_t *p, prod_topic_t *t, const void *key, size_t key_len);
+ * topic does not have. now_ms: kl_wallclock_ms(), read by the caller. */
+int32_t prod_partition_for(kl_producer_t *p, prod_topic_t *t, const void *key, size_t key_len, int64_t now_ms);
 /* A pseudo-random number from *state (xorshift64*); each state belongs to
  * one lock or thread. */
 uint32_t prod_random(uint64_t *state);

@@ -19,10 +19,14 @@ static bool get_blob(const uint8_t **p, const uint8_t *end, const void **ptr, si
     return true;
 }
 
-/* Decodes the record we wrote at rec_pos: the batch writer's own output,
- * so a failure here is a bug; the report then shows no key or value. */
-static void decode_record(kl_message_t *m, const prod_batch_t *b, uint32_t rec_pos)
+/* Decodes the record we wrote at decode_pos of the batch decode_src: the
+ * batch writer's own output, so a failure here is a bug; the report then
+ * shows no key or value. A log-append time set by the broker stays the
+ * timestamp. Called by the accessors, on first use. */
+static void decode_record(kl_message_t *m)
 {
+    const prod_batch_t *b = m->decode_src;
+    uint32_t rec_pos = m->decode_pos;
     const uint8_t *base = b->plain ? b->plain : b->wire;
     size_t size = b->plain ? b->plain_size : b->wire_size;
     if (!base || rec_pos >= size)
@@ -46,8 +50,10 @@ static void decode_record(kl_message_t *m, const prod_batch_t *b, uint32_t rec_p
     m->key_len = key_len;
     m->value = value;
     m->value_len = value_len;
-    m->timestamp = b->base_timestamp + ts_delta;
-    m->tstype = KL_TIMESTAMP_CREATE_TIME;
+    if (m->tstype != KL_TIMESTAMP_LOG_APPEND_TIME) {
+        m->timestamp = b->base_timestamp + ts_delta;
+        m->tstype = KL_TIMESTAMP_CREATE_TIME;
+    }
 }
 
 void prod_message_from_batch(kl_message_t *m, const prod_batch_t *b, int32_t i)
@@ -60,7 +66,9 @@ void prod_message_from_batch(kl_message_t *m, const prod_batch_t *b, int32_t i)
     m->status = b->status;
     m->opaque = b->msgs[i].opaque;
     m->leader_epoch = -1;
-    decode_record(m, b, b->msgs[i].rec_pos);
+    m->decode = decode_record;
+    m->decode_src = b;
+    m->decode_pos = b->msgs[i].rec_pos;
     if (!b->err && b->log_append_time >= 0) {
         m->timestamp = b->log_append_time;
         m->tstype = KL_TIMESTAMP_LOG_APPEND_TIME;

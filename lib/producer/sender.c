@@ -289,8 +289,9 @@ static void send_request(kl_producer_t *p, builder_t *bl)
 
 /* ---- draining ----------------------------------------------------------------- */
 
-/* The partition's first batch if it may go now and fits in room bytes; an
- * open batch past its linger time (or any, with force) is closed first.
+/* The partition's first batch if it may go now and fits in room bytes; a
+ * full batch, or an open one past its linger time (or any, with force), is
+ * closed first.
  * Otherwise NULL, with *next_wake lowered to when it might go. */
 static prod_batch_t *take_sendable(kl_producer_t *p, prod_partition_t *part, int64_t now, bool force, size_t room,
                                    bool sequenced_only, int64_t *next_wake)
@@ -301,16 +302,17 @@ static prod_batch_t *take_sendable(kl_producer_t *p, prod_partition_t *part, int
         pthread_mutex_unlock(&part->lock);
         return NULL;
     }
-    if (b && b->state == BATCH_OPEN) {
+    if (b && (b->state == BATCH_OPEN || b->state == BATCH_FULL)) {
         int64_t due = b->created_ms + p->s.linger_ms;
-        if (!force && due > now) {
+        if (b->state == BATCH_OPEN && !force && due > now) {
             *next_wake = min64(*next_wake, due);
             pthread_mutex_unlock(&part->lock);
             return NULL;
         }
         /* Only this thread removes or reorders queued batches, so b stays
          * first while it is closed without the lock. */
-        part->open = NULL;
+        if (part->open == b)
+            part->open = NULL;
         b->state = BATCH_CLOSING;
         pthread_mutex_unlock(&part->lock);
         prod_batch_close(p, b);
@@ -378,8 +380,13 @@ static int drain_pass(kl_producer_t *p, int64_t now, bool force, prod_batch_t **
         /* After a leader change, the batches still in flight to the old
          * leader come back first: one sent to the new leader meanwhile
          * could land before an earlier one the old leader refuses. */
+        /* A request is a copy of its batches: while the socket still has
+         * one message.max.bytes to write, more copies would only wait
+         * there, doubling what the producer holds (the answers to what
+         * was written drain again). */
         bool sequenced_only;
         if (!kl_client_broker_can_send(broker) || part->inflight >= p->s.max_in_flight ||
+            kl_client_broker_unwritten(broker) >= p->s.message_max_bytes ||
             (part->inflight > 0 && part->inflight_leader != part->leader) ||
             !prod_idem_may_send(p, part, &sequenced_only))
             continue;

@@ -71,6 +71,7 @@ void prod_move_pending(kl_producer_t *p, prod_topic_t *t)
     if (busy)
         return;
     for (;;) {
+        int64_t now = kl_wallclock_ms();
         pthread_mutex_lock(&p->lock);
         pending_msg_t *m = t->pend_head;
         t->pend_head = t->pend_tail = NULL;
@@ -81,7 +82,7 @@ void prod_move_pending(kl_producer_t *p, prod_topic_t *t)
         for (pending_msg_t *x = m; x; x = x->next) {
             int32_t partition = x->partition;
             if (partition == KL_PARTITION_UA)
-                partition = prod_partition_for(p, t, x->key, x->key_len);
+                partition = prod_partition_for(p, t, x->key, x->key_len, now);
             x->part = partition >= 0 && partition < t->partition_count ? t->parts[partition] : NULL;
             x->partition = partition < 0 ? KL_PARTITION_UA : partition;
         }
@@ -197,11 +198,12 @@ pending_msg_t *prod_take_pending(kl_producer_t *p, prod_topic_t *t, int64_t now,
     return out;
 }
 
-/* An open batch that will never be closed: keep its records for the
- * report. */
+/* An open or full batch that will never be closed: keep its records for
+ * the report. */
 static void abandon_open(prod_batch_t *b)
 {
     b->base_timestamp = b->writer.base_timestamp;
+    b->plain_cap = b->writer.buf.cap;
     b->plain = kl_buf_steal(&b->writer.buf, &b->plain_size);
     kl_batch_writer_free(&b->writer);
 }
@@ -230,8 +232,9 @@ prod_batch_t *prod_take_queued(prod_partition_t *part, int64_t now, int64_t *nex
             continue;
         }
         *pp = b->next;
-        if (part->open == b) {
-            part->open = NULL;
+        if (part->open == b || b->state == BATCH_FULL) {
+            if (part->open == b)
+                part->open = NULL;
             abandon_open(b);
         }
         b->next = NULL;

@@ -32,6 +32,15 @@ uint8_t *kl_buf_steal(kl_buf_t *buf, size_t *lenp)
     return p;
 }
 
+void kl_buf_adopt(kl_buf_t *buf, uint8_t *data, size_t cap)
+{
+    free(buf->data);
+    buf->data = data;
+    buf->len = 0;
+    buf->cap = cap;
+    buf->err = KL_ERR_NONE;
+}
+
 uint8_t *kl_buf_reserve(kl_buf_t *buf, size_t n)
 {
     if (buf->err)

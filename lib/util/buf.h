@@ -26,6 +26,9 @@ void kl_buf_free(kl_buf_t *buf);
 void kl_buf_reset(kl_buf_t *buf);
 /* Hands the bytes to the caller (who frees them) and empties buf. */
 uint8_t *kl_buf_steal(kl_buf_t *buf, size_t *lenp);
+/* The reverse: buf (emptied, its own memory freed) takes data, cap bytes
+ * from malloc(), to write into and to free. */
+void kl_buf_adopt(kl_buf_t *buf, uint8_t *data, size_t cap);
 
 static inline kl_err_t kl_buf_error(const kl_buf_t *buf) { return buf->err; }
 

@@ -2,7 +2,8 @@
  * mock cluster: injected NOT_LEADER_OR_FOLLOWER and REQUEST_TIMED_OUT and
  * leader moves with 5 requests in flight, read back by librdkafka's
  * consumer with no duplicate and no reordering; kl_producer_purge();
- * blocking produce; the partitioner callback; statistics as JSON. Waits
+ * blocking produce; the partitioner callback and the sticky partitioner;
+ * statistics as JSON. Waits
  * are polls and flushes with deadlines, never sleeps. */
 #include <check.h>
 #include <ctype.h>
@@ -359,6 +360,50 @@ START_TEST(test_partitioner_callback)
 }
 END_TEST
 
+/* Keyless messages stick to one partition for sticky.partitioning.linger.ms
+ * (the period is measured with the clock that stamps the messages), and
+ * spread out with 0. */
+static void produce_keyless(mock_cluster_t *mc, const char *topic, const char *sticky_ms, reports_t *r, int n)
+{
+    reports_init(r, n);
+    kl_conf_t *conf = conf_new(mc->bootstraps, r);
+    mock_kl_set(conf, "sticky.partitioning.linger.ms", sticky_ms);
+    kl_producer_t *p = mock_kl_producer_new(conf);
+    for (int i = 0; i < n; i++)
+        ck_assert_int_eq(kl_produce(p, topic, KL_PARTITION_UA, NULL, 0, "v", 1, 0, (void *)(intptr_t)i), KL_ERR_NONE);
+    ck_assert_int_eq(kl_producer_flush(p, 20000), KL_ERR_NONE);
+    ck_assert_int_eq(r->total, n);
+    ck_assert_int_eq(r->failed, 0);
+    kl_producer_destroy(p);
+}
+
+START_TEST(test_sticky_partitioner)
+{
+    mock_cluster_t mc;
+    mock_cluster_start(&mc, 1);
+    mock_topic_create(&mc, "s", 4);
+    const int n = 400;
+    reports_t r;
+    produce_keyless(&mc, "s", "600000", &r, n);
+    for (int i = 1; i < n; i++)
+        CHECK(r.partition[i] == r.partition[0], "message %d in partition %d, message 0 in %d", i, r.partition[i],
+              r.partition[0]);
+    reports_free(&r);
+    /* a random partition per message: all 400 in one of 4 has odds 4^-399 */
+    produce_keyless(&mc, "s", "0", &r, n);
+    bool used[4] = {false};
+    int distinct = 0;
+    for (int i = 0; i < n; i++) {
+        CHECK(r.partition[i] >= 0 && r.partition[i] < 4, "message %d in partition %d", i, r.partition[i]);
+        distinct += !used[r.partition[i]];
+        used[r.partition[i]] = true;
+    }
+    ck_assert_int_ge(distinct, 2);
+    reports_free(&r);
+    mock_cluster_stop(&mc);
+}
+END_TEST
+
 /* ------------------------------------------------------------ statistics */
 
 /* A small JSON checker: whether text is one valid value; collects the keys
@@ -518,6 +563,7 @@ int main(void)
     tcase_add_test(tc, test_purge);
     tcase_add_test(tc, test_blocking_produce);
     tcase_add_test(tc, test_partitioner_callback);
+    tcase_add_test(tc, test_sticky_partitioner);
     tcase_add_test(tc, test_statistics);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);

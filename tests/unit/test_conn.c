@@ -332,6 +332,32 @@ START_TEST(test_request_timeout_closes)
 }
 END_TEST
 
+/* kl_conn_unwritten() counts every queued frame's bytes until the socket
+ * took them. */
+START_TEST(test_unwritten_counts_queued_frames)
+{
+    kl_loop_t *loop = kl_loop_new();
+    server_t s;
+    srv_start(&s, loop, SRV_ECHO, true);
+    client_t c;
+    kl_conn_config_t cfg = config(5);
+    client_init(&c, loop, s.port, &cfg);
+    c.ready_on_handshake = true;
+    ck_assert_uint_eq(kl_conn_unwritten(c.conn), 0);
+    size_t want = 0;
+    for (int i = 0; i < 20; i++) {
+        send_req(&c, i, 0, 5000);
+        want += 8 + (size_t)snprintf(NULL, 0, "request %d", i);
+        ck_assert_uint_eq(kl_conn_unwritten(c.conn), want); /* not connected yet */
+    }
+    RUN_UNTIL(loop, count_done(&c, 20) == 20, 5000);
+    ck_assert_uint_eq(kl_conn_unwritten(c.conn), 0);
+    kl_conn_destroy(c.conn);
+    srv_stop(&s);
+    kl_loop_destroy(loop);
+}
+END_TEST
+
 START_TEST(test_no_response_request_completes_when_written)
 {
     kl_loop_t *loop = kl_loop_new();
@@ -455,6 +481,7 @@ int main(void)
     tcase_add_test(tc, test_disconnect_fails_every_request);
     tcase_add_test(tc, test_request_timeout_closes);
     tcase_add_test(tc, test_no_response_request_completes_when_written);
+    tcase_add_test(tc, test_unwritten_counts_queued_frames);
     tcase_add_test(tc, test_refused_connect_backs_off);
     tcase_add_test(tc, test_setup_timeout);
     tcase_add_test(tc, test_oversized_response_closes);

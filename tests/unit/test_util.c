@@ -116,6 +116,35 @@ START_TEST(test_buf_cap_is_enforced)
 }
 END_TEST
 
+/* Memory stolen from one buffer is written into by another that adopts
+ * it, in place while it fits, and grows past it. */
+START_TEST(test_buf_adopt_reuses_memory)
+{
+    kl_buf_t a, b;
+    kl_buf_init(&a, 0);
+    kl_buf_reserve(&a, 1000);
+    size_t cap = a.cap, len;
+    kl_buf_put(&a, "xyz", 3);
+    uint8_t *mem = kl_buf_steal(&a, &len);
+    ck_assert_uint_eq(len, 3);
+    kl_buf_init(&b, 0);
+    kl_buf_put(&b, "old", 3); /* adopt frees what b had */
+    kl_buf_adopt(&b, mem, cap);
+    ck_assert_uint_eq(b.len, 0);
+    ck_assert_uint_eq(b.cap, cap);
+    kl_buf_put(&b, "abcd", 4);
+    ck_assert_ptr_eq(b.data, mem);
+    ck_assert_int_eq(memcmp(b.data, "abcd", 4), 0);
+    uint8_t *p = kl_buf_extend(&b, cap); /* past the adopted size: grows */
+    ck_assert_ptr_nonnull(p);
+    ck_assert_uint_ge(b.cap, cap + 4);
+    ck_assert_int_eq(memcmp(b.data, "abcd", 4), 0);
+    ck_assert_int_eq(kl_buf_error(&b), KL_ERR_NONE);
+    kl_buf_free(&b);
+    kl_buf_free(&a);
+}
+END_TEST
+
 START_TEST(test_buf_patch_placeholder)
 {
     kl_buf_t b;
@@ -173,6 +202,7 @@ static Suite *util_suite(void)
     tcase_add_test(tc, test_uvarint_too_long_is_error);
     tcase_add_test(tc, test_reader_truncation_is_sticky);
     tcase_add_test(tc, test_buf_cap_is_enforced);
+    tcase_add_test(tc, test_buf_adopt_reuses_memory);
     tcase_add_test(tc, test_buf_patch_placeholder);
     tcase_add_test(tc, test_arena_limit_and_zeroing);
     tcase_add_test(tc, test_error_names);

@@ -1,0 +1,31 @@
+/* bench_producer: one producer run, the same for kafkalite's producer and
+ * librdkafka's (bench_producer_clients.c), each meant to run in a child
+ * process of its own (bench_in_child()) so that its peak memory is its own. */
+#ifndef KL_BENCH_PRODUCER_H
+#define KL_BENCH_PRODUCER_H
+
+#include <stdint.h>
+
+typedef struct bench_run {
+    const char *bootstrap;
+    const char *topic;
+    long messages;
+    int size;                /* value bytes; keys are null */
+    const char *acks;        /* "1" or "all" */
+    const char *codec;       /* none, lz4, zstd, ... */
+    const char *idempotence; /* "true" or "false", set on both clients */
+} bench_run_t;
+
+typedef struct bench_result {
+    double secs;            /* first produce call to flush's return */
+    long ok, failed;        /* delivery reports */
+    uint64_t p50_us, p99_us; /* produce call to delivery report */
+    long peak_kb;           /* the process's VmHWM */
+} bench_result_t;
+
+/* Each takes a bench_run_t and fills a bench_result_t; a setup failure
+ * exits the process. */
+void bench_run_kafkalite(void *run, void *result);
+void bench_run_librdkafka(void *run, void *result);
+
+#endif

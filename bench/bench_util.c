@@ -1,0 +1,199 @@
+/* What the benchmarks share: see bench_util.h. */
+#include "bench_util.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+const char *bench_prog = "bench";
+
+int64_t bench_now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+void bench_die(const char *what, const char *why)
+{
+    fprintf(stderr, "%s: %s: %s\n", bench_prog, what, why);
+    exit(1);
+}
+
+/* ---- latency histogram ----------------------------------------------------------- */
+
+#define SUB_BITS 5
+#define SUB (1u << SUB_BITS)   /* buckets per power of two */
+#define LINEAR (2u * SUB)      /* values below this have a bucket each */
+
+static size_t bucket_of(uint64_t v)
+{
+    if (v < LINEAR)
+        return (size_t)v;
+    int shift = 63 - __builtin_clzll(v) - SUB_BITS; /* >= 1 */
+    size_t i = LINEAR + (size_t)(shift - 1) * SUB + (size_t)((v >> shift) - SUB);
+    return i < BENCH_HIST_BUCKETS ? i : BENCH_HIST_BUCKETS - 1;
+}
+
+static uint64_t bucket_middle(size_t i)
+{
+    if (i < LINEAR)
+        return i;
+    int shift = (int)((i - LINEAR) / SUB) + 1;
+    uint64_t low = (uint64_t)((i - LINEAR) % SUB + SUB) << shift;
+    return low + ((1ull << shift) >> 1);
+}
+
+void bench_hist_add(bench_hist_t *h, uint64_t value)
+{
+    h->buckets[bucket_of(value)]++;
+    h->count++;
+}
+
+uint64_t bench_hist_percentile(const bench_hist_t *h, double p)
+{
+    if (!h->count)
+        return 0;
+    uint64_t rank = (uint64_t)(p / 100.0 * (double)h->count + 0.999999);
+    if (rank < 1)
+        rank = 1;
+    uint64_t seen = 0;
+    for (size_t i = 0; i < BENCH_HIST_BUCKETS; i++) {
+        seen += h->buckets[i];
+        if (seen >= rank)
+            return bucket_middle(i);
+    }
+    return bucket_middle(BENCH_HIST_BUCKETS - 1);
+}
+
+/* ---- memory ------------------------------------------------------------------------ */
+
+long bench_peak_rss_kb(void)
+{
+    FILE *f = fopen("/proc/self/status", "r");
+    if (!f)
+        return -1;
+    char line[256];
+    long kb = -1;
+    while (fgets(line, sizeof line, f))
+        if (sscanf(line, "VmHWM: %ld kB", &kb) == 1)
+            break;
+    fclose(f);
+    return kb;
+}
+
+/* ---- child processes ------------------------------------------------------------------ */
+
+static int write_all(int fd, const void *data, size_t size)
+{
+    const char *p = data;
+    while (size) {
+        ssize_t n = write(fd, p, size);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return -1;
+        p += n;
+        size -= (size_t)n;
+    }
+    return 0;
+}
+
+/* Bytes read before end of file or an error. */
+static size_t read_all(int fd, void *data, size_t size)
+{
+    char *p = data;
+    size_t got = 0;
+    while (got < size) {
+        ssize_t n = read(fd, p + got, size - got);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        got += (size_t)n;
+    }
+    return got;
+}
+
+static pid_t fork_with_pipe(int fds[2])
+{
+    if (pipe(fds) != 0)
+        bench_die("pipe", strerror(errno));
+    fflush(NULL); /* or the child would print the parent's buffered output again */
+    pid_t pid = fork();
+    if (pid < 0)
+        bench_die("fork", strerror(errno));
+    return pid;
+}
+
+static int wait_ok(pid_t pid)
+{
+    int status;
+    while (waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR)
+            return -1;
+    return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+}
+
+int bench_in_child(void (*fn)(void *arg, void *out), void *arg, void *out, size_t size)
+{
+    int fds[2];
+    pid_t pid = fork_with_pipe(fds);
+    if (pid == 0) {
+        close(fds[0]);
+        fn(arg, out);
+        int rc = write_all(fds[1], out, size) == 0 ? 0 : 1;
+        fflush(NULL);
+        _exit(rc);
+    }
+    close(fds[1]);
+    size_t got = read_all(fds[0], out, size);
+    close(fds[0]);
+    return wait_ok(pid) == 0 && got == size ? 0 : -1;
+}
+
+void bench_server_start(bench_server_t *s, const bench_server_ops_t *ops, void *arg)
+{
+    int addr[2], ctl[2];
+    if (pipe(ctl) != 0)
+        bench_die("pipe", strerror(errno));
+    pid_t pid = fork_with_pipe(addr);
+    if (pid == 0) {
+        close(addr[0]);
+        close(ctl[1]);
+        char bootstrap[sizeof s->bootstrap] = "";
+        void *state = ops->start(arg, bootstrap, sizeof bootstrap);
+        if (write_all(addr[1], bootstrap, sizeof bootstrap) != 0)
+            _exit(1);
+        close(addr[1]);
+        /* until the parent closes its end (or dies) */
+        for (;;) {
+            char c;
+            ssize_t n = read(ctl[0], &c, 1);
+            if (n == 0 || (n < 0 && errno != EINTR))
+                break;
+        }
+        ops->stop(state);
+        fflush(NULL);
+        _exit(0);
+    }
+    close(addr[1]);
+    close(ctl[0]);
+    s->pid = pid;
+    s->ctl = ctl[1];
+    if (read_all(addr[0], s->bootstrap, sizeof s->bootstrap) != sizeof s->bootstrap || !s->bootstrap[0])
+        bench_die("server", "did not start");
+    close(addr[0]);
+    s->bootstrap[sizeof s->bootstrap - 1] = '\0';
+}
+
+void bench_server_stop(bench_server_t *s)
+{
+    close(s->ctl);
+    if (wait_ok(s->pid) != 0)
+        fprintf(stderr, "%s: the server did not stop cleanly\n", bench_prog);
+}
