@@ -33,6 +33,9 @@ from kafka import errors
 
 OLDEST = (0, 11, 0)  # the oldest profile with record batches v2 (Produce v3)
 DEADLINE_S = 60  # generous: the test machine is shared and loaded
+# kafka-python gives up version probing after 2 s by default and then
+# reports NoBrokersAvailable: far too short on a loaded test machine.
+PROBE_TIMEOUT_MS = 30000
 DATA_PARTITIONS = 3
 GROUP = "py-group"
 GROUP_TOPIC = "py-group-topic"
@@ -99,7 +102,7 @@ def expected_messages(codec):
 
 
 def admin_client(**kw):
-    return KafkaAdminClient(bootstrap_servers=BOOTSTRAP, client_id="kafkalite-test-admin",
+    return KafkaAdminClient(bootstrap_servers=BOOTSTRAP, api_version_auto_timeout_ms=PROBE_TIMEOUT_MS, client_id="kafkalite-test-admin",
                             request_timeout_ms=30000, **kw)
 
 
@@ -112,7 +115,7 @@ def read_back(topic, counts, api_version, timestamps=None):
     offset). With the records' timestamps (by partition and offset, each
     partition's increasing), ListOffsets by time finds each of them."""
     kw = {"api_version": api_version} if api_version else {}
-    consumer = KafkaConsumer(bootstrap_servers=BOOTSTRAP, group_id=None, enable_auto_commit=False,
+    consumer = KafkaConsumer(bootstrap_servers=BOOTSTRAP, api_version_auto_timeout_ms=PROBE_TIMEOUT_MS, group_id=None, enable_auto_commit=False,
                              consumer_timeout_ms=500, fetch_max_wait_ms=100, **kw)
     try:
         tps = [TopicPartition(topic, p) for p in range(len(counts))]
@@ -146,7 +149,7 @@ def read_back(topic, counts, api_version, timestamps=None):
 
 def produce_and_check(codec):
     topic = data_topic(codec)
-    producer = KafkaProducer(bootstrap_servers=BOOTSTRAP, acks="all", compression_type=codec,
+    producer = KafkaProducer(bootstrap_servers=BOOTSTRAP, api_version_auto_timeout_ms=PROBE_TIMEOUT_MS, acks="all", compression_type=codec,
                              linger_ms=5, batch_size=16384, max_request_size=1 << 20)
     try:
         # No api_version given: kafka-python probed it from ApiVersions, and
@@ -220,7 +223,7 @@ class Member:
 
     def run(self):
         try:
-            consumer = KafkaConsumer(GROUP_TOPIC, bootstrap_servers=BOOTSTRAP, group_id=GROUP,
+            consumer = KafkaConsumer(GROUP_TOPIC, bootstrap_servers=BOOTSTRAP, api_version_auto_timeout_ms=PROBE_TIMEOUT_MS, group_id=GROUP,
                                      client_id=self.name, api_version=self.api_version,
                                      enable_auto_commit=False, auto_offset_reset="earliest",
                                      session_timeout_ms=10000, heartbeat_interval_ms=500,
@@ -249,7 +252,7 @@ class Member:
 
 
 def produce_plain(topic, values, partitioner):
-    producer = KafkaProducer(bootstrap_servers=BOOTSTRAP, acks="all", api_version=OLDEST, linger_ms=5)
+    producer = KafkaProducer(bootstrap_servers=BOOTSTRAP, api_version_auto_timeout_ms=PROBE_TIMEOUT_MS, acks="all", api_version=OLDEST, linger_ms=5)
     try:
         futures = [producer.send(topic, value=v, partition=partitioner(i)) for i, v in enumerate(values)]
         producer.flush(timeout=DEADLINE_S)
