@@ -94,36 +94,43 @@ kl_consumer_t *cli_consumer_new(const kl_conf_t *conf, const char *prog)
     return consumer;
 }
 
-/* How long the first partition of a topic may take to be found (the
- * topic's metadata comes with it), and each next one once it is known. */
-#define FIRST_PARTITION_TIMEOUT_MS 30000
-#define NEXT_PARTITION_TIMEOUT_MS 2000
+/* How long the topic's metadata may take to come. */
+#define DESCRIBE_TIMEOUT_MS 30000
 
-/* The partitions of topic, found by asking each one's watermarks in turn
- * until one is refused: the public API has no metadata call yet (the admin
- * client's kl_admin_describe_topics() will replace this). Adds them to
- * list at offset; the number found, 0 (message printed) when none. */
-static int32_t add_every_partition(kl_consumer_t *consumer, const char *prog, const char *topic, int64_t offset,
+/* Adds every partition of topic (as the cluster's metadata describes it)
+ * to list at offset; the number added, 0 (message printed) when none. */
+static int32_t add_every_partition(const kl_conf_t *conf, const char *prog, const char *topic, int64_t offset,
                                    kl_topic_partition_list_t *list)
 {
-    int32_t p = 0;
-    kl_err_t err;
-    while ((err = kl_query_watermark_offsets(consumer, topic, p, NULL, NULL,
-                                             p ? NEXT_PARTITION_TIMEOUT_MS : FIRST_PARTITION_TIMEOUT_MS)) ==
-           KL_ERR_NONE) {
-        if (kl_topic_partition_list_set_offset(list, topic, p, offset) != KL_ERR_NONE) {
-            fprintf(stderr, "%s: out of memory\n", prog);
-            return 0;
-        }
-        p++;
+    char errstr[512];
+    kl_admin_t *admin = kl_admin_new(conf, errstr, sizeof errstr);
+    if (!admin) {
+        fprintf(stderr, "%s: %s\n", prog, errstr);
+        return 0;
     }
-    if (!p)
+    kl_admin_topics_t *topics = NULL;
+    kl_err_t err = kl_admin_describe_topics(admin, &topic, 1, DESCRIBE_TIMEOUT_MS, &topics);
+    if (!err && topics->count == 1)
+        err = topics->items[0].err;
+    int32_t n = 0;
+    if (!err) {
+        const kl_admin_topic_t *t = &topics->items[0];
+        for (size_t i = 0; !err && i < t->partition_count; i++, n++)
+            err = kl_topic_partition_list_set_offset(list, topic, t->partitions[i].id, offset);
+        if (!err && n == 0)
+            err = KL_ERR_UNKNOWN_TOPIC_OR_PARTITION;
+    }
+    if (err) {
         fprintf(stderr, "%s: topic %s: %s\n", prog, topic, kl_err_str(err));
-    return p;
+        n = 0;
+    }
+    kl_admin_topics_destroy(topics);
+    kl_admin_destroy(admin);
+    return n;
 }
 
-int cli_consumer_start(kl_consumer_t *consumer, const char *prog, const char *topic, bool group,
-                       int32_t partition, int64_t offset)
+int cli_consumer_start(kl_consumer_t *consumer, const kl_conf_t *conf, const char *prog, const char *topic,
+                       bool group, int32_t partition, int64_t offset)
 {
     kl_err_t err;
     if (group) {
@@ -141,7 +148,7 @@ int cli_consumer_start(kl_consumer_t *consumer, const char *prog, const char *to
     if (partition != KL_PARTITION_UA)
         err = kl_topic_partition_list_set_offset(list, topic, partition, offset);
     else
-        err = add_every_partition(consumer, prog, topic, offset, list) ? KL_ERR_NONE : KL_ERR_UNKNOWN_TOPIC_OR_PARTITION;
+        err = add_every_partition(conf, prog, topic, offset, list) ? KL_ERR_NONE : KL_ERR_UNKNOWN_TOPIC_OR_PARTITION;
     if (!err && (err = kl_assign(consumer, list)) != KL_ERR_NONE)
         fprintf(stderr, "%s: assigning %s: %s\n", prog, topic, kl_err_str(err));
     if (err)

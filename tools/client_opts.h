@@ -43,9 +43,10 @@ kl_consumer_t *cli_consumer_new(const kl_conf_t *conf, const char *prog);
 /* Starts reading topic: through the group when conf has group.id
  * (kl_subscribe(); where to start is auto.offset.reset's business), else
  * by assigning partition (or, with KL_PARTITION_UA, every partition of the
- * topic) at offset. CLI_OK, or CLI_FAILED with the reason printed. */
-int cli_consumer_start(kl_consumer_t *consumer, const char *prog, const char *topic, bool group,
-                       int32_t partition, int64_t offset);
+ * topic, from the metadata an admin client made from conf describes) at
+ * offset. CLI_OK, or CLI_FAILED with the reason printed. */
+int cli_consumer_start(kl_consumer_t *consumer, const kl_conf_t *conf, const char *prog, const char *topic,
+                       bool group, int32_t partition, int64_t offset);
 
 /* Monotonic clock, in microseconds. */
 int64_t cli_now_us(void);

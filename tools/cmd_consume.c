@@ -224,7 +224,7 @@ static int run(const kl_conf_t *conf, const consume_opts_t *o)
     kl_consumer_t *consumer = cli_consumer_new(conf, PROG);
     if (!consumer)
         return CLI_FAILED;
-    int rc = cli_consumer_start(consumer, PROG, o->topic, o->group != NULL, o->partition, o->offset);
+    int rc = cli_consumer_start(consumer, conf, PROG, o->topic, o->group != NULL, o->partition, o->offset);
     if (rc == CLI_OK)
         rc = consume_loop(consumer, o);
     /* Commits what was printed (with -g) and leaves the group. */

@@ -130,7 +130,7 @@ static int run(const kl_conf_t *conf, const perf_consume_opts_t *o)
     kl_consumer_t *consumer = cli_consumer_new(conf, PROG);
     if (!consumer)
         return CLI_FAILED;
-    int rc = cli_consumer_start(consumer, PROG, o->topic, o->group, KL_PARTITION_UA, KL_OFFSET_BEGINNING);
+    int rc = cli_consumer_start(consumer, conf, PROG, o->topic, o->group, KL_PARTITION_UA, KL_OFFSET_BEGINNING);
     st.next_progress_us = cli_now_us() + PROGRESS_EVERY_US;
     for (bool done = rc != CLI_OK; !done;) {
         kl_message_t *msg = kl_consumer_poll(consumer, IDLE_POLL_MS);
