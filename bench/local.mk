@@ -16,6 +16,7 @@ bench_bench_storage_LDADD = libkafkalite-internal.la $(KL_DEP_LIBS)
 # kafkalite's producer against librdkafka's, on the embedded broker and on
 # librdkafka's mock cluster.
 bench_bench_producer_SOURCES = bench/bench_producer.c bench/bench_producer.h bench/bench_producer_clients.c \
+	bench/bench_targets.c bench/bench_targets.h \
 	bench/bench_util.c bench/bench_util.h
 bench_bench_producer_CFLAGS = $(AM_CFLAGS) $(RDKAFKA_CFLAGS)
 bench_bench_producer_LDADD = libkafkalite-internal.la $(KL_DEP_LIBS) $(RDKAFKA_LIBS)
