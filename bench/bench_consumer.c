@@ -18,8 +18,9 @@
  * kafkalite/librdkafka. Both consumers get the same settings (below).
  * Usage: bench_consumer [-n messages] [-s size] [-p partitions] [-r rounds]
  *        [-t kafkalite,mock] [-m assign,subscribe] [-R rate] [-d seconds]
- *        [-l kafkalite,librdkafka] (-l one client alone: for profiling;
- *        -d 0: no latency runs) */
+ *        [-c codec] [-l kafkalite,librdkafka] (-l one client alone: for
+ *        profiling; -d 0: no latency runs; -c: the filled topic's
+ *        compression, default none) */
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -58,7 +59,6 @@ static const char *const consumer_settings[] = {
 };
 #define NSETTINGS (sizeof consumer_settings / sizeof consumer_settings[0])
 
-static const char *const fill_settings[] = {"linger.ms", "5", "acks", "1", NULL};
 static const char *const latency_producer_settings[] = {"linger.ms", "0", "acks", "1", NULL};
 
 static const bench_client_ops_t *const clients[2] = {&bench_kafkalite_ops, &bench_librdkafka_ops};
@@ -70,6 +70,7 @@ typedef struct options {
     int size, partitions, rounds;
     long rate;   /* latency: messages per second */
     int seconds; /* latency: how long; 0 none */
+    const char *codec; /* of the filled topic */
     const char *targets[MAX_LIST];
     int ntargets;
     bool modes[NMODES];
@@ -102,7 +103,8 @@ static void fill_child(void *arg, void *out)
 {
     const fill_job_t *j = arg;
     const bench_client_ops_t *ops = &bench_kafkalite_ops;
-    void *p = ops->producer_new(j->bootstrap, fill_settings);
+    const char *const settings[] = {"linger.ms", "5", "acks", "1", "compression.type", j->o->codec, NULL};
+    void *p = ops->producer_new(j->bootstrap, settings);
     char value[MAX_SIZE];
     memset(value, 'x', (size_t)j->o->size);
     int64_t start = bench_now_ns();
@@ -429,7 +431,7 @@ static int split_list(char *s, const char **items)
 static void usage(void)
 {
     fprintf(stderr, "usage: %s [-n messages] [-s size] [-p partitions] [-r rounds] [-t kafkalite,mock]\n"
-                    "       [-m assign,subscribe] [-R rate] [-d seconds] [-l kafkalite,librdkafka]\n",
+                    "       [-m assign,subscribe] [-R rate] [-d seconds] [-c codec] [-l kafkalite,librdkafka]\n",
             bench_prog);
     exit(2);
 }
@@ -455,10 +457,11 @@ static void pick(char *list, const char *const *names, int count, bool *flags, c
 static void parse_options(options_t *o, int argc, char **argv)
 {
     static char targets[] = "kafkalite,mock", modes[] = "assign,subscribe", use[] = "kafkalite,librdkafka";
-    *o = (options_t){.messages = 2000000, .size = 100, .partitions = 4, .rounds = 3, .rate = 20000, .seconds = 3};
+    *o = (options_t){.messages = 2000000, .size = 100, .partitions = 4, .rounds = 3, .rate = 20000, .seconds = 3,
+                     .codec = "none"};
     char *t = targets, *m = modes, *l = use;
     int opt;
-    while ((opt = getopt(argc, argv, "n:s:p:r:t:m:R:d:l:h")) != -1) {
+    while ((opt = getopt(argc, argv, "n:s:p:r:t:m:R:d:c:l:h")) != -1) {
         switch (opt) {
         case 'n': o->messages = atol(optarg); break;
         case 's': o->size = atoi(optarg); break;
@@ -468,6 +471,7 @@ static void parse_options(options_t *o, int argc, char **argv)
         case 'm': m = optarg; break;
         case 'R': o->rate = atol(optarg); break;
         case 'd': o->seconds = atoi(optarg); break;
+        case 'c': o->codec = optarg; break;
         case 'l': l = optarg; break;
         default: usage();
         }
@@ -488,9 +492,9 @@ int main(int argc, char **argv)
     bench_prog = "bench_consumer";
     options_t o;
     parse_options(&o, argc, argv);
-    printf("%ld messages of %d bytes, %d partitions, %d rounds; kafkalite %s, librdkafka %s\nconsumer settings on "
-           "both:",
-           o.messages, o.size, o.partitions, o.rounds, kl_version_str(), rd_kafka_version_str());
+    printf("%ld messages of %d bytes (compression %s), %d partitions, %d rounds; kafkalite %s, librdkafka %s\n"
+           "consumer settings on both:",
+           o.messages, o.size, o.codec, o.partitions, o.rounds, kl_version_str(), rd_kafka_version_str());
     for (size_t i = 0; i < NSETTINGS; i += 2)
         printf(" %s=%s", consumer_settings[i], consumer_settings[i + 1]);
     printf("\n");
