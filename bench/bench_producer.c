@@ -16,7 +16,6 @@
  * Usage: bench_producer [-n messages] [-s size] [-p partitions] [-r rounds]
  *        [-t kafkalite,mock] [-a 1,all] [-c none,lz4,zstd] [-i true|false]
  *        [-l kafkalite,librdkafka] (-l one client alone: for profiling) */
-#include <ftw.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,9 +24,9 @@
 
 #include <kafkalite.h>
 #include <librdkafka/rdkafka.h>
-#include <librdkafka/rdkafka_mock.h>
 
 #include "bench_producer.h"
+#include "bench_targets.h"
 #include "bench_util.h"
 
 #define MAX_LIST 8
@@ -43,107 +42,7 @@ typedef struct options {
 
 static const char *const client_names[2] = {"kafkalite", "librdkafka"};
 static void (*const client_runs[2])(void *, void *) = {bench_run_kafkalite, bench_run_librdkafka};
-
-/* ---- the brokers, each in a server process --------------------------------------- */
-
-typedef struct mock_state {
-    rd_kafka_t *rk;
-    rd_kafka_mock_cluster_t *mc;
-} mock_state_t;
-
-static void rk_log_errors(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
-{
-    (void)rk;
-    if (level <= 3)
-        fprintf(stderr, "rdkafka mock %s: %s\n", fac, buf);
-}
-
-static void *mock_start(void *arg, char *bootstrap, size_t size)
-{
-    const options_t *o = arg;
-    static mock_state_t s;
-    char errstr[256];
-    rd_kafka_conf_t *conf = rd_kafka_conf_new();
-    rd_kafka_conf_set_log_cb(conf, rk_log_errors);
-    s.rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof errstr);
-    if (!s.rk)
-        bench_die("rd_kafka_new", errstr);
-    s.mc = rd_kafka_mock_cluster_new(s.rk, 1);
-    if (!s.mc)
-        bench_die("mock cluster", "cannot start");
-    for (int c = 0; c < 2; c++) {
-        char topic[64];
-        snprintf(topic, sizeof topic, "bench-%s", client_names[c]);
-        if (rd_kafka_mock_topic_create(s.mc, topic, o->partitions, 1))
-            bench_die("mock cluster", "cannot create the topics");
-    }
-    snprintf(bootstrap, size, "%s", rd_kafka_mock_cluster_bootstraps(s.mc));
-    return &s;
-}
-
-static void mock_stop(void *state)
-{
-    mock_state_t *s = state;
-    rd_kafka_mock_cluster_destroy(s->mc);
-    rd_kafka_destroy(s->rk);
-}
-
-typedef struct embedded_state {
-    kl_broker_t *broker;
-    char dir[64];
-} embedded_state_t;
-
-static void *embedded_start(void *arg, char *bootstrap, size_t size)
-{
-    const options_t *o = arg;
-    static embedded_state_t s;
-    snprintf(s.dir, sizeof s.dir, "/tmp/kl-bench-producer-XXXXXX");
-    if (!mkdtemp(s.dir))
-        bench_die("mkdtemp", s.dir);
-    char errstr[256], partitions[16];
-    snprintf(partitions, sizeof partitions, "%d", o->partitions);
-    /* the topics are created on first use, with num.partitions */
-    const char *props[][2] = {
-        {"listeners", "PLAINTEXT://127.0.0.1:0"}, {"log.dirs", s.dir}, {"num.partitions", partitions}};
-    kl_conf_t *conf = kl_broker_conf_new();
-    for (size_t i = 0; i < sizeof props / sizeof props[0]; i++)
-        if (kl_conf_set(conf, props[i][0], props[i][1], errstr, sizeof errstr))
-            bench_die("broker configuration", errstr);
-    s.broker = kl_broker_new(conf, errstr, sizeof errstr);
-    kl_conf_destroy(conf);
-    if (!s.broker)
-        bench_die("kl_broker_new", errstr);
-    if (kl_broker_start(s.broker))
-        bench_die("kl_broker_start", "cannot listen");
-    snprintf(bootstrap, size, "%s", kl_broker_bootstrap_servers(s.broker));
-    return &s;
-}
-
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
-
-static void embedded_stop(void *state)
-{
-    embedded_state_t *s = state;
-    kl_broker_destroy(s->broker);
-    if (nftw(s->dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS) != 0)
-        fprintf(stderr, "%s: could not remove %s\n", bench_prog, s->dir);
-}
-
-static const bench_server_ops_t *target_ops(const char *target)
-{
-    static const bench_server_ops_t mock = {mock_start, mock_stop}, embedded = {embedded_start, embedded_stop};
-    if (!strcmp(target, "mock"))
-        return &mock;
-    if (!strcmp(target, "kafkalite"))
-        return &embedded;
-    bench_die(target, "unknown target (kafkalite or mock)");
-}
+static const char *const client_topics[2] = {"bench-kafkalite", "bench-librdkafka"};
 
 /* ---- one cell of the table ---------------------------------------------------------- */
 
@@ -162,15 +61,15 @@ static bool run_cell(const options_t *o, cell_t *cell)
     bool good = true;
     for (int r = 0; r < o->rounds; r++) {
         bench_server_t server;
-        bench_server_start(&server, target_ops(cell->target), (void *)o);
+        bench_topics_t topics = {o->partitions, client_topics, 2};
+        bench_server_start(&server, bench_target_ops(cell->target), &topics);
         bench_result_t res[2];
         for (int k = 0; k < 2; k++) {
             int c = (k + r + 1) % 2; /* librdkafka first in even rounds */
             if (!o->clients[c])
                 continue;
-            char topic[64];
-            snprintf(topic, sizeof topic, "bench-%s", client_names[c]);
-            bench_run_t run = {server.bootstrap, topic, o->messages, o->size, cell->acks, cell->codec, o->idempotence};
+            bench_run_t run = {server.bootstrap, client_topics[c], o->messages,   o->size,
+                               cell->acks,       cell->codec,       o->idempotence};
             if (bench_in_child(client_runs[c], &run, &res[c], sizeof res[c]) != 0)
                 bench_die(client_names[c], "the producer's process failed");
         }
@@ -272,7 +171,7 @@ static void parse_options(options_t *o, int argc, char **argv)
         !o->ncodecs || (strcmp(o->idempotence, "true") && strcmp(o->idempotence, "false")))
         usage();
     for (int i = 0; i < o->ntargets; i++)
-        target_ops(o->targets[i]);
+        bench_target_ops(o->targets[i]);
     const char *names[MAX_LIST];
     int nclients = split_list(l, names);
     for (int i = 0; i < nclients; i++) {

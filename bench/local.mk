@@ -2,7 +2,7 @@
 # Add a benchmark to BENCHMARKS and give it _SOURCES and _LDADD.
 BENCHMARKS = bench/bench_record bench/bench_storage bench/bench_groups
 if HAVE_RDKAFKA
-BENCHMARKS += bench/bench_producer bench/bench_broker
+BENCHMARKS += bench/bench_producer bench/bench_consumer bench/bench_broker
 endif
 EXTRA_PROGRAMS = $(BENCHMARKS)
 CLEANFILES += $(BENCHMARKS)
@@ -16,9 +16,17 @@ bench_bench_storage_LDADD = libkafkalite-internal.la $(KL_DEP_LIBS)
 # kafkalite's producer against librdkafka's, on the embedded broker and on
 # librdkafka's mock cluster.
 bench_bench_producer_SOURCES = bench/bench_producer.c bench/bench_producer.h bench/bench_producer_clients.c \
+	bench/bench_targets.c bench/bench_targets.h \
 	bench/bench_util.c bench/bench_util.h
 bench_bench_producer_CFLAGS = $(AM_CFLAGS) $(RDKAFKA_CFLAGS)
 bench_bench_producer_LDADD = libkafkalite-internal.la $(KL_DEP_LIBS) $(RDKAFKA_LIBS)
+
+# kafkalite's consumer against librdkafka's: throughput, peak memory and
+# end-to-end latency, on the embedded broker and on librdkafka's mock cluster.
+bench_bench_consumer_SOURCES = bench/bench_consumer.c bench/bench_consumer.h bench/bench_consumer_clients.c \
+	bench/bench_targets.c bench/bench_targets.h bench/bench_util.c bench/bench_util.h
+bench_bench_consumer_CFLAGS = $(AM_CFLAGS) $(RDKAFKA_CFLAGS)
+bench_bench_consumer_LDADD = libkafkalite-internal.la $(KL_DEP_LIBS) $(RDKAFKA_LIBS)
 
 bench: $(BENCHMARKS)
 .PHONY: bench

@@ -317,8 +317,7 @@ static void deadline_after(struct timespec *ts, int timeout_ms)
 kl_message_t *kl_consumer_poll(kl_consumer_t *c, int timeout_ms)
 {
     struct timespec ts;
-    bool timed = timeout_ms >= 0;
-    deadline_after(&ts, timed ? timeout_ms : 0);
+    bool timed = timeout_ms >= 0, have_deadline = false;
     kl_message_t *out = NULL;
     bool wake = false;
     cons_group_poll_seen(c);
@@ -334,9 +333,15 @@ kl_message_t *kl_consumer_poll(kl_consumer_t *c, int timeout_ms)
         if (!item) {
             if (c->closed || timeout_ms == 0)
                 break;
-            if (!timed)
+            if (!timed) {
                 pthread_cond_wait(&c->cond, &c->lock);
-            else if (pthread_cond_timedwait(&c->cond, &c->lock, &ts) != 0)
+                continue;
+            }
+            if (!have_deadline) { /* read the clock only when there is a wait */
+                deadline_after(&ts, timeout_ms);
+                have_deadline = true;
+            }
+            if (pthread_cond_timedwait(&c->cond, &c->lock, &ts) != 0)
                 break;
             continue;
         }

@@ -275,7 +275,9 @@ void cons_group_poll_seen(kl_consumer_t *c)
 {
     if (!c->cgrp)
         return;
-    long long now = kl_clock_ms(), last = atomic_load(&c->poll_seen_ms);
+    /* called for every message: the coarse clock is enough to report
+     * polls every POLL_SEEN_EVERY_MS (the group keeps its own time) */
+    long long now = kl_clock_coarse_ms(), last = atomic_load(&c->poll_seen_ms);
     if (now - last >= POLL_SEEN_EVERY_MS && atomic_compare_exchange_strong(&c->poll_seen_ms, &last, now))
         (void)kl_client_post(c->client, poll_seen_task, c);
 }

@@ -12,4 +12,13 @@ static int64_t clock_ms(clockid_t id)
 
 int64_t kl_clock_ms(void) { return clock_ms(CLOCK_MONOTONIC); }
 
+int64_t kl_clock_coarse_ms(void)
+{
+#ifdef CLOCK_MONOTONIC_COARSE
+    return clock_ms(CLOCK_MONOTONIC_COARSE);
+#else
+    return clock_ms(CLOCK_MONOTONIC);
+#endif
+}
+
 int64_t kl_wallclock_ms(void) { return clock_ms(CLOCK_REALTIME); }

@@ -8,6 +8,9 @@
 
 /* Monotonic milliseconds. */
 int64_t kl_clock_ms(void);
+/* The same clock as of the last timer tick (a few ms behind, much cheaper
+ * to read): for rate limits on hot paths. */
+int64_t kl_clock_coarse_ms(void);
 /* Wall-clock milliseconds since the epoch (Kafka timestamps). */
 int64_t kl_wallclock_ms(void);
 
