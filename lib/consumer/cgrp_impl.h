@@ -54,6 +54,7 @@ typedef struct cgrp_op {
     int attempts;
     int64_t retry_at_ms;
     int64_t deadline_ms;
+    int32_t generation; /* a commit's, as last sent */
 } cgrp_op_t;
 
 /* A subscribed topic as last seen, to notice metadata changes. */
