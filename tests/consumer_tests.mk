@@ -1,0 +1,12 @@
+# The consumer's acceptance tests (issue 7): a group member killed with
+# SIGKILL (eager and cooperative-sticky), bad input reported through poll,
+# and commits under the mock cluster's injected group errors.
+
+if HAVE_CHECK
+check_PROGRAMS += tests/integration/test_consumer_failover
+TESTS += tests/integration/test_consumer_failover
+tests_integration_test_consumer_failover_SOURCES = tests/integration/test_consumer_failover.c \
+	tests/integration/broker_fixture.c tests/integration/broker_fixture.h
+tests_integration_test_consumer_failover_CFLAGS = $(TEST_CFLAGS)
+tests_integration_test_consumer_failover_LDADD = $(TEST_LIBS)
+endif
