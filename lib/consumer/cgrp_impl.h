@@ -218,5 +218,8 @@ bool cgrp_topics_ready(kl_cgrp_t *cg);
 void cgrp_topics_snapshot(kl_cgrp_t *cg, const kl_str_t *extra, size_t nextra);
 /* Whether the remembered topics changed in the metadata since. */
 bool cgrp_topics_changed(kl_cgrp_t *cg);
+/* Tells the application (the error event) about each subscribed topic the
+ * last join saw that the metadata no longer has: it was deleted. */
+void cgrp_topics_report_gone(kl_cgrp_t *cg);
 
 #endif
