@@ -10,3 +10,12 @@ tests_integration_test_consumer_failover_SOURCES = tests/integration/test_consum
 tests_integration_test_consumer_failover_CFLAGS = $(TEST_CFLAGS)
 tests_integration_test_consumer_failover_LDADD = $(TEST_LIBS)
 endif
+
+if HAVE_CHECK
+check_PROGRAMS += tests/integration/test_consumer_bad_input
+TESTS += tests/integration/test_consumer_bad_input
+tests_integration_test_consumer_bad_input_SOURCES = tests/integration/test_consumer_bad_input.c \
+	tests/integration/broker_fixture.c tests/integration/broker_fixture.h
+tests_integration_test_consumer_bad_input_CFLAGS = $(TEST_CFLAGS)
+tests_integration_test_consumer_bad_input_LDADD = $(TEST_LIBS)
+endif
