@@ -19,3 +19,14 @@ tests_integration_test_consumer_bad_input_SOURCES = tests/integration/test_consu
 tests_integration_test_consumer_bad_input_CFLAGS = $(TEST_CFLAGS)
 tests_integration_test_consumer_bad_input_LDADD = $(TEST_LIBS)
 endif
+
+if HAVE_CHECK
+if HAVE_RDKAFKA
+check_PROGRAMS += tests/interop/test_consumer_mock
+TESTS += tests/interop/test_consumer_mock
+tests_interop_test_consumer_mock_SOURCES = tests/interop/test_consumer_mock.c \
+	tests/interop/mock_util.c tests/interop/mock_util.h
+tests_interop_test_consumer_mock_CFLAGS = $(TEST_CFLAGS) $(RDKAFKA_CFLAGS)
+tests_interop_test_consumer_mock_LDADD = $(TEST_LIBS) $(RDKAFKA_LIBS)
+endif
+endif
