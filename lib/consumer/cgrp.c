@@ -405,6 +405,7 @@ void kl_cgrp_metadata(kl_cgrp_t *cg)
         kl_log_debug(cg->log, KL_DEBUG_CGRP, "CGRP", "group %s: subscribed topics changed: rejoining",
                      cg->group_id);
         cg->rejoin = true;
+        cgrp_topics_report_gone(cg);
     }
     cgrp_serve(cg);
 }

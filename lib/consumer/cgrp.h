@@ -44,7 +44,9 @@ typedef struct kl_cgrp_events {
     void (*assign)(kl_cgrp_t *cgrp, const kl_topic_partition_list_t *parts, void *opaque);
     /* A group error the application should hear through poll: a fatal one
      * (FENCED_INSTANCE_ID, GROUP_AUTHORIZATION_FAILED, INCONSISTENT_GROUP_PROTOCOL,
-     * an unknown assignor), or KL_ERR_MAX_POLL_EXCEEDED. reason is valid
+     * an unknown assignor), KL_ERR_MAX_POLL_EXCEEDED, or
+     * KL_ERR_UNKNOWN_TOPIC_OR_PARTITION for a subscribed topic deleted
+     * (not fatal: the member rejoins without it). reason is valid
      * during the call. After a fatal one the member stops (a revoke event
      * with lost=true follows when it had partitions); offsets can still be
      * committed and fetched. */

@@ -54,6 +54,7 @@ typedef struct cgrp_op {
     int attempts;
     int64_t retry_at_ms;
     int64_t deadline_ms;
+    int32_t generation; /* a commit's, as last sent */
 } cgrp_op_t;
 
 /* A subscribed topic as last seen, to notice metadata changes. */
@@ -217,5 +218,8 @@ bool cgrp_topics_ready(kl_cgrp_t *cg);
 void cgrp_topics_snapshot(kl_cgrp_t *cg, const kl_str_t *extra, size_t nextra);
 /* Whether the remembered topics changed in the metadata since. */
 bool cgrp_topics_changed(kl_cgrp_t *cg);
+/* Tells the application (the error event) about each subscribed topic the
+ * last join saw that the metadata no longer has: it was deleted. */
+void cgrp_topics_report_gone(kl_cgrp_t *cg);
 
 #endif

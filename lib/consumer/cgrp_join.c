@@ -437,8 +437,10 @@ static void on_sync(kl_cgrp_t *cg, kl_err_t err, void *body, int16_t version, vo
     }
     cg->join_failures = 0;
     cg->state = CGRP_STEADY;
-    if (cgrp_topics_changed(cg))
+    if (cgrp_topics_changed(cg)) {
         cg->rejoin = true; /* the metadata moved during the rebalance */
+        cgrp_topics_report_gone(cg);
+    }
     cgrp_heartbeat_start(cg);
     cgrp_assignment_received(cg, received);
 }

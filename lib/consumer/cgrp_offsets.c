@@ -93,9 +93,16 @@ static void commit_result(kl_cgrp_t *cg, cgrp_op_t *op, const kl_offset_commit_r
         op_retry(cg, op, retry);
         return;
     }
+    int32_t generation = op->generation;
     op_complete(cg, op, KL_ERR_NONE);
-    if (member)
+    /* An error about a generation the member has left already (it joined
+     * the next one while the commit was in flight) says nothing about its
+     * membership now: Kafka's clients ignore it too. */
+    if (member && generation == cg->generation)
         cgrp_member_error(cg, member, "OffsetCommit");
+    else if (member)
+        kl_log_debug(cg->log, KL_DEBUG_CGRP, "CGRP", "group %s: OffsetCommit of generation %d: %s (now %d)",
+                     cg->group_id, generation, kl_err_name(member), cg->generation);
 }
 
 static void on_commit(kl_cgrp_t *cg, kl_err_t err, void *body, int16_t version, void *arg)
@@ -303,6 +310,7 @@ static void op_send(kl_cgrp_t *cg, kl_client_broker_t *b, cgrp_op_t *op)
     if (!err && op->commit) {
         kl_offset_commit_request_t req;
         err = commit_build(cg, op, &arena, &req);
+        op->generation = req.generation_id_or_member_epoch;
         if (!err)
             err = cgrp_request_send(cg, b, key, version, &req, hint, on_commit, op);
     } else if (!err) {

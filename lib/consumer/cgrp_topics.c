@@ -3,6 +3,7 @@
  * the cluster (the internal ones excluded, as Kafka's clients do); and the
  * partition counts the last join saw, so that a topic created, deleted or
  * grown makes the member rejoin. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -178,6 +179,19 @@ void cgrp_topics_snapshot(kl_cgrp_t *cg, const kl_str_t *extra, size_t nextra)
     for (size_t i = 0; i < nextra; i++)
         if (extra[i].len > 0)
             seen_add(cg, extra[i].ptr, (size_t)extra[i].len);
+}
+
+void cgrp_topics_report_gone(kl_cgrp_t *cg)
+{
+    for (size_t i = 0; i < cg->nseen; i++) {
+        if (cg->seen[i].partition_count <= 0 || partitions_now(cg, cg->seen[i].name) > 0)
+            continue;
+        char reason[300];
+        snprintf(reason, sizeof reason, "subscribed topic %s is no longer available (deleted)", cg->seen[i].name);
+        cg->seen[i].partition_count = 0; /* reported once */
+        if (cg->events.error)
+            cg->events.error(cg, KL_ERR_UNKNOWN_TOPIC_OR_PARTITION, reason, cg->opaque);
+    }
 }
 
 bool cgrp_topics_changed(kl_cgrp_t *cg)
