@@ -12,7 +12,7 @@ CONSUMER=${CONSUMER:-./examples/consumer}
 start_broker --override num.partitions=2
 
 # True when file $1 has at least $2 lines.
-has_lines() { [ "$(wc -l <"$1")" -ge "$2" ]; }
+has_lines() { [ -f "$1" ] && [ "$(wc -l <"$1")" -ge "$2" ]; }
 
 # ---- idempotent producer: 2000 numbered messages, stored once, in order
 "$IDEMPOTENT" "$bootstrap" numbers 2000 >"$work/idem.out" 2>"$work/idem.err" || fail "idempotent_producer failed"
