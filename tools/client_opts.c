@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "client_opts.h"
@@ -67,6 +68,41 @@ bool cli_wants_help(int argc, char **argv)
         if (!strcmp(argv[i], "--help"))
             return true;
     return false;
+}
+
+int cli_common_opt(kl_conf_t *conf, const char *prog, int opt, char **argv, bool *help)
+{
+    switch (opt) {
+    case 'b':
+        return cli_conf_set(conf, prog, "bootstrap.servers", optarg);
+    case 'X':
+        return cli_conf_set_arg(conf, prog, optarg);
+    case 'h':
+        *help = true;
+        return CLI_OK;
+    case ':':
+        fprintf(stderr, "%s: -%c needs a value\n", prog, optopt);
+        return CLI_USAGE;
+    default:
+        if (optopt)
+            fprintf(stderr, "%s: unknown option -%c\n", prog, optopt);
+        else /* an unknown long option */
+            fprintf(stderr, "%s: unknown option %s\n", prog, argv[optind - 1]);
+        return CLI_USAGE;
+    }
+}
+
+int cli_check_operands(const char *prog, int argc, char **argv, const char *topic, bool topic_required)
+{
+    if (optind < argc) {
+        fprintf(stderr, "%s: unexpected argument \"%s\"\n", prog, argv[optind]);
+        return CLI_USAGE;
+    }
+    if (topic_required && !topic) {
+        fprintf(stderr, "%s: -t topic is required\n", prog);
+        return CLI_USAGE;
+    }
+    return CLI_OK;
 }
 
 kl_producer_t *cli_producer_new(const kl_conf_t *conf, const char *prog)

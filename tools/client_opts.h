@@ -32,6 +32,16 @@ bool cli_parse_int(const char *prog, char opt, const char *text, int64_t min, in
 /* True when an argument is --help (getopt would take it for options). */
 bool cli_wants_help(int argc, char **argv);
 
+/* The getopt cases every client subcommand shares: -b bootstrap, -X
+ * property=value, -h, and getopt's ':' (missing value) and '?' (unknown
+ * option). Call it from the switch's default. CLI_OK to go on (stop when
+ * *help was set), else CLI_USAGE or CLI_FAILED with the reason printed. */
+int cli_common_opt(kl_conf_t *conf, const char *prog, int opt, char **argv, bool *help);
+
+/* After getopt: CLI_USAGE (reason printed) for a left-over operand or, when
+ * topic_required, no -t; else CLI_OK. */
+int cli_check_operands(const char *prog, int argc, char **argv, const char *topic, bool topic_required);
+
 /* A producer from conf (NULL, message printed, when the library refuses
  * the configuration). */
 kl_producer_t *cli_producer_new(const kl_conf_t *conf, const char *prog);

@@ -116,10 +116,6 @@ static int parse_args(int argc, char **argv, consume_opts_t *o, kl_conf_t *conf,
     optind = 1;
     while ((opt = getopt_long(argc, argv, ":b:t:g:p:o:ec:f:X:h", longopts, NULL)) != -1) {
         switch (opt) {
-        case 'b':
-            if ((rc = cli_conf_set(conf, PROG, "bootstrap.servers", optarg)))
-                return rc;
-            break;
         case 't':
             o->topic = optarg;
             break;
@@ -148,28 +144,14 @@ static int parse_args(int argc, char **argv, consume_opts_t *o, kl_conf_t *conf,
         case 'f':
             o->format = optarg;
             break;
-        case 'X':
-            if ((rc = cli_conf_set_arg(conf, PROG, optarg)))
+        default:
+            if ((rc = cli_common_opt(conf, PROG, opt, argv, help)) || *help)
                 return rc;
             break;
-        case 'h':
-            *help = true;
-            return CLI_OK;
-        case ':':
-            fprintf(stderr, PROG ": -%c needs a value\n", optopt);
-            return CLI_USAGE;
-        default:
-            if (optopt)
-                fprintf(stderr, PROG ": unknown option -%c\n", optopt);
-            else
-                fprintf(stderr, PROG ": unknown option %s\n", argv[optind - 1]);
-            return CLI_USAGE;
         }
     }
-    if (optind < argc) {
-        fprintf(stderr, PROG ": unexpected argument \"%s\"\n", argv[optind]);
-        return CLI_USAGE;
-    }
+    if ((rc = cli_check_operands(PROG, argc, argv, NULL, false)))
+        return rc;
     return check_args(o, conf, from_beginning);
 }
 

@@ -95,10 +95,6 @@ static int parse_args(int argc, char **argv, perf_opts_t *o, kl_conf_t *conf, bo
     optind = 1;
     while ((opt = getopt(argc, argv, ":b:t:n:s:r:X:h")) != -1) {
         switch (opt) {
-        case 'b':
-            if ((rc = cli_conf_set(conf, PROG, "bootstrap.servers", optarg)))
-                return rc;
-            break;
         case 't':
             o->topic = optarg;
             break;
@@ -114,29 +110,14 @@ static int parse_args(int argc, char **argv, perf_opts_t *o, kl_conf_t *conf, bo
             if (!cli_parse_int(PROG, 'r', optarg, 0, 100000000, &o->rate))
                 return CLI_USAGE;
             break;
-        case 'X':
-            if ((rc = cli_conf_set_arg(conf, PROG, optarg)))
+        default:
+            if ((rc = cli_common_opt(conf, PROG, opt, argv, help)) || *help)
                 return rc;
             break;
-        case 'h':
-            *help = true;
-            return CLI_OK;
-        case ':':
-            fprintf(stderr, PROG ": -%c needs a value\n", optopt);
-            return CLI_USAGE;
-        default:
-            fprintf(stderr, PROG ": unknown option -%c\n", optopt);
-            return CLI_USAGE;
         }
     }
-    if (optind < argc) {
-        fprintf(stderr, PROG ": unexpected argument \"%s\"\n", argv[optind]);
-        return CLI_USAGE;
-    }
-    if (!o->topic) {
-        fprintf(stderr, PROG ": -t topic is required\n");
-        return CLI_USAGE;
-    }
+    if ((rc = cli_check_operands(PROG, argc, argv, o->topic, true)))
+        return rc;
     return CLI_OK;
 }
 

@@ -95,10 +95,6 @@ static int parse_args(int argc, char **argv, produce_opts_t *o, kl_conf_t *conf,
     optind = 1;
     while ((opt = getopt(argc, argv, ":b:t:p:K:H:X:ch")) != -1) {
         switch (opt) {
-        case 'b':
-            if ((rc = cli_conf_set(conf, PROG, "bootstrap.servers", optarg)))
-                return rc;
-            break;
         case 't':
             o->topic = optarg;
             break;
@@ -118,32 +114,17 @@ static int parse_args(int argc, char **argv, produce_opts_t *o, kl_conf_t *conf,
             if ((rc = add_header(headers, optarg)))
                 return rc;
             break;
-        case 'X':
-            if ((rc = cli_conf_set_arg(conf, PROG, optarg)))
-                return rc;
-            break;
         case 'c':
             o->counts = true;
             break;
-        case 'h':
-            *help = true;
-            return CLI_OK;
-        case ':':
-            fprintf(stderr, PROG ": -%c needs a value\n", optopt);
-            return CLI_USAGE;
         default:
-            fprintf(stderr, PROG ": unknown option -%c\n", optopt);
-            return CLI_USAGE;
+            if ((rc = cli_common_opt(conf, PROG, opt, argv, help)) || *help)
+                return rc;
+            break;
         }
     }
-    if (optind < argc) {
-        fprintf(stderr, PROG ": unexpected argument \"%s\"\n", argv[optind]);
-        return CLI_USAGE;
-    }
-    if (!o->topic) {
-        fprintf(stderr, PROG ": -t topic is required\n");
-        return CLI_USAGE;
-    }
+    if ((rc = cli_check_operands(PROG, argc, argv, o->topic, true)))
+        return rc;
     return CLI_OK;
 }
 

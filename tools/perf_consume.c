@@ -40,10 +40,6 @@ static int parse_args(int argc, char **argv, perf_consume_opts_t *o, kl_conf_t *
     optind = 1;
     while ((opt = getopt(argc, argv, ":b:t:n:g:X:h")) != -1) {
         switch (opt) {
-        case 'b':
-            if ((rc = cli_conf_set(conf, PROG, "bootstrap.servers", optarg)))
-                return rc;
-            break;
         case 't':
             o->topic = optarg;
             break;
@@ -56,29 +52,14 @@ static int parse_args(int argc, char **argv, perf_consume_opts_t *o, kl_conf_t *
             if ((rc = cli_conf_set(conf, PROG, "group.id", optarg)))
                 return rc;
             break;
-        case 'X':
-            if ((rc = cli_conf_set_arg(conf, PROG, optarg)))
+        default:
+            if ((rc = cli_common_opt(conf, PROG, opt, argv, help)) || *help)
                 return rc;
             break;
-        case 'h':
-            *help = true;
-            return CLI_OK;
-        case ':':
-            fprintf(stderr, PROG ": -%c needs a value\n", optopt);
-            return CLI_USAGE;
-        default:
-            fprintf(stderr, PROG ": unknown option -%c\n", optopt);
-            return CLI_USAGE;
         }
     }
-    if (optind < argc) {
-        fprintf(stderr, PROG ": unexpected argument \"%s\"\n", argv[optind]);
-        return CLI_USAGE;
-    }
-    if (!o->topic) {
-        fprintf(stderr, PROG ": -t topic is required\n");
-        return CLI_USAGE;
-    }
+    if ((rc = cli_check_operands(PROG, argc, argv, o->topic, true)))
+        return rc;
     /* From the beginning, knowing where the end is. */
     rc = cli_conf_set(conf, PROG, "enable.partition.eof", "true");
     if (!rc && o->group)
