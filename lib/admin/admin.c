@@ -4,6 +4,7 @@
  * (a timer), so the operation is always ended there and the waiting thread
  * never races the calls still running for it. */
 #include "admin/admin_impl.h"
+#include "util/cond.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,12 +67,7 @@ kl_admin_t *kl_admin_new(const kl_conf_t *conf, char *errstr, size_t errstr_size
     a->backoff_ms = kl_conf_get_int(copy, "retry.backoff.ms");
     pthread_mutex_init(&a->run_lock, NULL);
     pthread_mutex_init(&a->lock, NULL);
-    /* waits must not stretch or shrink when the wall clock is set */
-    pthread_condattr_t attr;
-    pthread_condattr_init(&attr);
-    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-    pthread_cond_init(&a->cond, &attr);
-    pthread_condattr_destroy(&attr);
+    kl_cond_init(&a->cond);
     kl_timer_init(&a->deadline_timer, on_deadline, a);
     kl_timer_init(&a->retry_timer, on_retry, a);
     kl_client_events_t ev = {on_broker_change, on_broker_change, on_metadata};

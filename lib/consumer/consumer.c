@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "client/conf_table.h"
+#include "util/cond.h"
 #include "consumer/cgrp.h"
 #include "consumer/consumer_impl.h"
 #include "util/clock.h"
@@ -98,11 +99,7 @@ kl_consumer_t *kl_consumer_new(const kl_conf_t *conf, char *errstr, size_t errst
     }
     read_settings(c, copy);
     pthread_mutex_init(&c->lock, NULL);
-    pthread_condattr_t attr;
-    pthread_condattr_init(&attr);
-    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-    pthread_cond_init(&c->cond, &attr);
-    pthread_condattr_destroy(&attr);
+    kl_cond_init(&c->cond);
     kl_client_events_t ev = {cons_io_broker_ready, cons_group_broker_down, cons_io_metadata};
     c->client = kl_client_new(copy, &ev, c, errstr, errstr_size);
     if (!c->client) {
@@ -303,17 +300,6 @@ static void serve_callback(kl_consumer_t *c, cons_item_t *item)
         cons_group_serve_rebalance(c, item);
 }
 
-static void deadline_after(struct timespec *ts, int timeout_ms)
-{
-    clock_gettime(CLOCK_MONOTONIC, ts);
-    ts->tv_sec += timeout_ms / 1000;
-    ts->tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-    if (ts->tv_nsec >= 1000000000L) {
-        ts->tv_sec++;
-        ts->tv_nsec -= 1000000000L;
-    }
-}
-
 kl_message_t *kl_consumer_poll(kl_consumer_t *c, int timeout_ms)
 {
     struct timespec ts;
@@ -338,7 +324,7 @@ kl_message_t *kl_consumer_poll(kl_consumer_t *c, int timeout_ms)
                 continue;
             }
             if (!have_deadline) { /* read the clock only when there is a wait */
-                deadline_after(&ts, timeout_ms);
+                kl_cond_deadline(&ts, timeout_ms);
                 have_deadline = true;
             }
             if (pthread_cond_timedwait(&c->cond, &c->lock, &ts) != 0)

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "consumer/consumer_impl.h"
+#include "util/cond.h"
 #include "util/clock.h"
 
 /* A timeout of -1 waits this long at most: the I/O thread always answers
@@ -64,7 +65,8 @@ kl_err_t cons_op_wait(cons_op_t *op)
     if (perr)
         return perr;
     int64_t ms = op->deadline_ms;
-    struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L};
+    struct timespec ts;
+    kl_cond_deadline_at(&ts, ms);
     pthread_mutex_lock(&c->lock);
     while (!op->done && pthread_cond_timedwait(&c->cond, &c->lock, &ts) == 0)
         ;

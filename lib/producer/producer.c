@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "client/conf_table.h"
+#include "util/cond.h"
 #include "producer/producer_impl.h"
 #include "util/conf.h"
 
@@ -170,12 +171,7 @@ kl_producer_t *kl_producer_new(const kl_conf_t *conf, char *errstr, size_t errst
     prod_spares_init(p);
     prod_stats_init(p);
     prod_idem_init(p);
-    /* poll's timeout must not stretch or shrink when the wall clock is set */
-    pthread_condattr_t attr;
-    pthread_condattr_init(&attr);
-    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-    pthread_cond_init(&p->dr_cond, &attr);
-    pthread_condattr_destroy(&attr);
+    kl_cond_init(&p->dr_cond);
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     p->rand_state = ((uint64_t)ts.tv_nsec << 20) ^ (uint64_t)ts.tv_sec ^ (uint64_t)(uintptr_t)p;
@@ -253,17 +249,6 @@ static int serve_node(kl_producer_t *p, dr_node_t *node)
     return n;
 }
 
-static void deadline_after(struct timespec *ts, int timeout_ms)
-{
-    clock_gettime(CLOCK_MONOTONIC, ts);
-    ts->tv_sec += timeout_ms / 1000;
-    ts->tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-    if (ts->tv_nsec >= 1000000000L) {
-        ts->tv_sec++;
-        ts->tv_nsec -= 1000000000L;
-    }
-}
-
 /* The waiting messages of topics whose partitions became known, when the
  * application's partitioner must place them (on this thread). */
 static void move_ready_topics(kl_producer_t *p)
@@ -298,7 +283,7 @@ int kl_producer_poll(kl_producer_t *p, int timeout_ms)
     }
     if (!p->dr_head && !p->dr_wake && timeout_ms != 0) {
         struct timespec ts;
-        deadline_after(&ts, timeout_ms < 0 ? 0 : timeout_ms);
+        kl_cond_deadline(&ts, timeout_ms < 0 ? 0 : timeout_ms);
         while (!p->dr_head && !p->dr_wake) {
             if (timeout_ms < 0)
                 pthread_cond_wait(&p->dr_cond, &p->dr_lock);

@@ -3,6 +3,7 @@ libkafkalite_internal_la_SOURCES += \
 	lib/util/arena.c \
 	lib/util/buf.c \
 	lib/util/clock.c \
+	lib/util/cond.c \
 	lib/util/error.c \
 	lib/util/reader.c \
 	lib/util/version.c
@@ -10,6 +11,7 @@ noinst_HEADERS += \
 	lib/util/arena.h \
 	lib/util/buf.h \
 	lib/util/clock.h \
+	lib/util/cond.h \
 	lib/util/reader.h
 kafkaliteinclude_HEADERS += \
 	include/kafkalite/common.h \
