@@ -11,7 +11,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "client/conf_table.h"
 #include "util/clock.h"
 #include "util/conf.h"
 
@@ -52,18 +51,10 @@ kl_admin_t *kl_admin_new(const kl_conf_t *conf, char *errstr, size_t errstr_size
         errstr_size = sizeof scratch;
     }
     errstr[0] = '\0';
-    if (!conf || kl_conf_schema(conf) != &kl_client_conf_schema) {
-        snprintf(errstr, errstr_size, "not a client configuration (use kl_conf_new())");
+    kl_conf_t *copy;
+    kl_admin_t *a = kl_client_handle_new(conf, sizeof *a, &copy, errstr, errstr_size);
+    if (!a)
         return NULL;
-    }
-    kl_admin_t *a = calloc(1, sizeof *a);
-    kl_conf_t *copy = kl_conf_dup(conf);
-    if (!a || !copy) {
-        free(a);
-        kl_conf_destroy(copy);
-        snprintf(errstr, errstr_size, "out of memory");
-        return NULL;
-    }
     a->backoff_ms = kl_conf_get_int(copy, "retry.backoff.ms");
     pthread_mutex_init(&a->run_lock, NULL);
     pthread_mutex_init(&a->lock, NULL);

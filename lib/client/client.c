@@ -171,6 +171,28 @@ static void *io_thread(void *arg)
 
 static void bootstrap_task(void *arg) { kl_client_refresh_metadata(arg, "bootstrap"); }
 
+void *kl_client_handle_new(const kl_conf_t *conf, size_t size, kl_conf_t **copyp, char *errstr,
+                           size_t errstr_size)
+{
+    *copyp = NULL;
+    if (!conf || kl_conf_schema(conf) != &kl_client_conf_schema) {
+        if (errstr && errstr_size)
+            snprintf(errstr, errstr_size, "not a client configuration (use kl_conf_new())");
+        return NULL;
+    }
+    void *handle = calloc(1, size);
+    kl_conf_t *copy = kl_conf_dup(conf);
+    if (!handle || !copy) {
+        free(handle);
+        kl_conf_destroy(copy);
+        if (errstr && errstr_size)
+            snprintf(errstr, errstr_size, "out of memory");
+        return NULL;
+    }
+    *copyp = copy;
+    return handle;
+}
+
 kl_err_t kl_client_start(kl_client_t *c, char *errstr, size_t errstr_size)
 {
     if (kl_loop_post(c->loop, bootstrap_task, c) != 0)

@@ -8,7 +8,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "client/conf_table.h"
 #include "util/cond.h"
 #include "consumer/cgrp.h"
 #include "consumer/consumer_impl.h"
@@ -85,18 +84,10 @@ kl_consumer_t *kl_consumer_new(const kl_conf_t *conf, char *errstr, size_t errst
         errstr_size = sizeof scratch;
     }
     errstr[0] = '\0';
-    if (!conf || kl_conf_schema(conf) != &kl_client_conf_schema) {
-        set_errstr(errstr, errstr_size, "not a client configuration (use kl_conf_new())");
+    kl_conf_t *copy;
+    kl_consumer_t *c = kl_client_handle_new(conf, sizeof *c, &copy, errstr, errstr_size);
+    if (!c)
         return NULL;
-    }
-    kl_consumer_t *c = calloc(1, sizeof *c);
-    kl_conf_t *copy = kl_conf_dup(conf);
-    if (!c || !copy) {
-        free(c);
-        kl_conf_destroy(copy);
-        set_errstr(errstr, errstr_size, "out of memory");
-        return NULL;
-    }
     read_settings(c, copy);
     pthread_mutex_init(&c->lock, NULL);
     kl_cond_init(&c->cond);

@@ -8,7 +8,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "client/conf_table.h"
 #include "util/cond.h"
 #include "producer/producer_impl.h"
 #include "util/conf.h"
@@ -134,12 +133,6 @@ static void expiry_timer_cb(kl_loop_t *loop, kl_timer_t *t)
     prod_io_expire(t->opaque);
 }
 
-static void set_errstr(char *errstr, size_t size, const char *msg)
-{
-    if (errstr && size)
-        snprintf(errstr, size, "%s", msg);
-}
-
 kl_producer_t *kl_producer_new(const kl_conf_t *conf, char *errstr, size_t errstr_size)
 {
     char scratch[8];
@@ -148,18 +141,10 @@ kl_producer_t *kl_producer_new(const kl_conf_t *conf, char *errstr, size_t errst
         errstr_size = sizeof scratch;
     }
     errstr[0] = '\0';
-    if (!conf || kl_conf_schema(conf) != &kl_client_conf_schema) {
-        set_errstr(errstr, errstr_size, "not a client configuration (use kl_conf_new())");
+    kl_conf_t *copy;
+    kl_producer_t *p = kl_client_handle_new(conf, sizeof *p, &copy, errstr, errstr_size);
+    if (!p)
         return NULL;
-    }
-    kl_producer_t *p = calloc(1, sizeof *p);
-    kl_conf_t *copy = kl_conf_dup(conf);
-    if (!p || !copy) {
-        free(p);
-        kl_conf_destroy(copy);
-        set_errstr(errstr, errstr_size, "out of memory");
-        return NULL;
-    }
     char note[300] = "";
     if (read_settings(p, copy, errstr, errstr_size, note, sizeof note) != KL_ERR_NONE) {
         free(p);
