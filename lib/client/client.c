@@ -87,7 +87,7 @@ static kl_err_t add_bootstrap(kl_client_t *c, char *errstr, size_t errstr_size)
             err = KL_ERR_INVALID_VALUE;
             break;
         }
-        kl_client_broker_t *b = kl_client_broker_new(c, -1 - c->nbootstrap, host, port, true);
+        kl_client_broker_t *b = kl_client_broker_new(c, -1 - c->nbootstrap, host, port, KL_BROKER_BOOTSTRAP);
         if (!b) {
             err = KL_ERR_NOMEM;
             break;
@@ -265,23 +265,33 @@ kl_loop_t *kl_client_loop(kl_client_t *c) { return c->loop; }
 kl_log_t *kl_client_log(kl_client_t *c) { return &c->log; }
 const kl_conf_t *kl_client_conf(const kl_client_t *c) { return c->conf; }
 
-kl_client_broker_t *kl_client_broker_learn(kl_client_t *c, int32_t node_id, const char *host, int port)
+/* The broker node_id of that kind at host:port: found (its address
+ * updated) or added at the end of the list. */
+static kl_client_broker_t *broker_at(kl_client_t *c, int32_t node_id, const char *host, int port,
+                                     kl_client_broker_kind_t kind)
 {
     if (node_id < 0)
         return NULL;
-    kl_client_broker_t *b = kl_client_broker(c, node_id);
-    if (b) {
-        kl_client_broker_set_address(b, host, port);
-        return b;
-    }
-    b = kl_client_broker_new(c, node_id, host, port, false);
-    if (!b)
-        return NULL;
+    bool coordinator = kind == KL_BROKER_COORDINATOR;
     kl_client_broker_t **tail = &c->brokers;
-    while (*tail)
-        tail = &(*tail)->next;
-    *tail = b;
-    return b;
+    for (; *tail; tail = &(*tail)->next) {
+        kl_client_broker_t *b = *tail;
+        if (b->node_id == node_id && b->coordinator == coordinator) {
+            kl_client_broker_set_address(b, host, port);
+            return b;
+        }
+    }
+    return *tail = kl_client_broker_new(c, node_id, host, port, kind);
+}
+
+kl_client_broker_t *kl_client_broker_learn(kl_client_t *c, int32_t node_id, const char *host, int port)
+{
+    return broker_at(c, node_id, host, port, KL_BROKER_LEARNED);
+}
+
+kl_client_broker_t *kl_client_coordinator(kl_client_t *c, int32_t node_id, const char *host, int port)
+{
+    return broker_at(c, node_id, host, port, KL_BROKER_COORDINATOR);
 }
 
 kl_client_broker_t *kl_client_broker(kl_client_t *c, int32_t node_id)
@@ -289,7 +299,7 @@ kl_client_broker_t *kl_client_broker(kl_client_t *c, int32_t node_id)
     if (node_id < 0)
         return NULL;
     for (kl_client_broker_t *b = c->brokers; b; b = b->next)
-        if (b->node_id == node_id)
+        if (b->node_id == node_id && !b->coordinator)
             return b;
     return NULL;
 }

@@ -69,15 +69,22 @@ const kl_conf_t *kl_client_conf(const kl_client_t *client);
 
 /* The broker metadata named node_id, or NULL. */
 kl_client_broker_t *kl_client_broker(kl_client_t *client, int32_t node_id);
-/* The broker node_id at host:port, added when metadata has not named it
- * yet (a group coordinator FindCoordinator just named), its address
- * updated otherwise. NULL when out of memory or node_id < 0. */
+/* The broker node_id at host:port, added when it is not known yet, its
+ * address updated otherwise (metadata's broker list). NULL when out of
+ * memory or node_id < 0. */
 kl_client_broker_t *kl_client_broker_learn(kl_client_t *client, int32_t node_id, const char *host, int port);
 /* A ready broker for a request any broker can answer (Metadata,
  * FindCoordinator), learned ones before bootstrap entries, rotating. NULL
  * when none is ready: then every broker starts connecting, and a
  * broker_ready event follows when one is. */
 kl_client_broker_t *kl_client_pick_broker(kl_client_t *client);
+/* A connection of its own to broker node_id at host:port for a group's
+ * coordinator requests (JoinGroup, SyncGroup, Heartbeat, OffsetCommit...):
+ * a broker answers a connection's requests in order, so on the fetch
+ * connection a commit or a heartbeat would wait out every parked
+ * long-polling fetch. Found or added; never returned by kl_client_broker()
+ * or kl_client_pick_broker(). NULL when out of memory or node_id < 0. */
+kl_client_broker_t *kl_client_coordinator(kl_client_t *client, int32_t node_id, const char *host, int port);
 /* Starts connecting when not connected (respecting the back-off). */
 void kl_client_broker_connect(kl_client_broker_t *broker);
 bool kl_client_broker_is_ready(const kl_client_broker_t *broker);

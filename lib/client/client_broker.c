@@ -23,7 +23,7 @@ static void set_name(kl_client_broker_t *b, const char *host, int port)
     if (b->bootstrap)
         snprintf(id, sizeof id, "bootstrap");
     else
-        snprintf(id, sizeof id, "%d", b->node_id);
+        snprintf(id, sizeof id, b->coordinator ? "%d-coordinator" : "%d", b->node_id);
     snprintf(b->name, sizeof b->name, strchr(host, ':') ? "[%s]:%d/%s" : "%s:%d/%s", host, port, id);
 }
 
@@ -154,14 +154,16 @@ static void on_conn_state(kl_conn_t *conn, kl_conn_state_t state, kl_err_t err, 
 
 /* ---- brokers ------------------------------------------------------------------ */
 
-kl_client_broker_t *kl_client_broker_new(kl_client_t *c, int32_t node_id, const char *host, int port, bool bootstrap)
+kl_client_broker_t *kl_client_broker_new(kl_client_t *c, int32_t node_id, const char *host, int port,
+                                         kl_client_broker_kind_t kind)
 {
     kl_client_broker_t *b = calloc(1, sizeof *b);
     if (!b)
         return NULL;
     b->client = c;
     b->node_id = node_id;
-    b->bootstrap = bootstrap;
+    b->bootstrap = kind == KL_BROKER_BOOTSTRAP;
+    b->coordinator = kind == KL_BROKER_COORDINATOR;
     forget_versions(b);
     set_name(b, host, port);
     b->conn = kl_conn_new(c->loop, host, port, &c->conn_config, on_conn_state, b);

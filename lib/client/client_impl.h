@@ -17,6 +17,8 @@ struct kl_client_broker {
     kl_client_t *client;
     int32_t node_id;  /* from metadata; negative for bootstrap entries */
     bool bootstrap;
+    bool coordinator; /* a second connection to node_id for group
+                         coordinator requests (kl_client_coordinator()) */
     char name[300];   /* host:port/id */
     kl_conn_t *conn;
     int16_t versions[KL_CLIENT_API_SLOTS]; /* -1: not spoken */
@@ -60,7 +62,9 @@ struct kl_client {
 };
 
 /* broker.c */
-kl_client_broker_t *kl_client_broker_new(kl_client_t *client, int32_t node_id, const char *host, int port, bool bootstrap);
+typedef enum { KL_BROKER_BOOTSTRAP, KL_BROKER_LEARNED, KL_BROKER_COORDINATOR } kl_client_broker_kind_t;
+kl_client_broker_t *kl_client_broker_new(kl_client_t *client, int32_t node_id, const char *host, int port,
+                                         kl_client_broker_kind_t kind);
 void kl_client_broker_destroy(kl_client_broker_t *broker);
 void kl_client_broker_set_address(kl_client_broker_t *broker, const char *host, int port);
 

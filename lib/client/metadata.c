@@ -199,12 +199,12 @@ kl_client_broker_t *kl_client_pick_broker(kl_client_t *c)
         bool bootstrap = pass == 1;
         unsigned n = 0;
         for (kl_client_broker_t *b = c->brokers; b; b = b->next)
-            n += b->bootstrap == bootstrap && kl_client_broker_is_ready(b);
+            n += b->bootstrap == bootstrap && !b->coordinator && kl_client_broker_is_ready(b);
         if (!n)
             continue;
         unsigned pick = c->md.rr++ % n;
         for (kl_client_broker_t *b = c->brokers; b; b = b->next)
-            if (b->bootstrap == bootstrap && kl_client_broker_is_ready(b) && pick-- == 0)
+            if (b->bootstrap == bootstrap && !b->coordinator && kl_client_broker_is_ready(b) && pick-- == 0)
                 return b;
     }
     for (kl_client_broker_t *x = c->brokers; x; x = x->next)

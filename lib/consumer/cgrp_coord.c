@@ -56,7 +56,7 @@ static void found(kl_cgrp_t *cg, int32_t node_id, kl_str_t host, int32_t port)
     }
     memcpy(name, host.ptr, (size_t)host.len);
     name[host.len] = '\0';
-    kl_client_broker_t *b = kl_client_broker_learn(cg->client, node_id, name, (int)port);
+    kl_client_broker_t *b = kl_client_coordinator(cg->client, node_id, name, (int)port);
     if (!b) {
         retry_later(cg);
         return;

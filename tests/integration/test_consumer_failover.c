@@ -110,11 +110,6 @@ static kl_consumer_t *child_consumer(const char *bootstrap, const char *strategy
         "session.timeout.ms", "3000",
         "heartbeat.interval.ms", "300",
         "partition.assignment.strategy", strategy,
-        /* Commits share the connection with fetches, and the broker answers
-         * a connection's requests in order, so a synchronous commit waits
-         * out a parked fetch: keep the wait short (the members commit
-         * every 64 messages). */
-        "fetch.wait.max.ms", "20",
         NULL,
     };
     char errstr[256];
