@@ -13,14 +13,18 @@
  * Usage: bench_broker [messages] [partitions] [rounds]; the daemon is
  * ./tools/kafkalite unless KAFKALITE names another. */
 #include <errno.h>
+#include <ftw.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "ingest_floor.h"
 
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
@@ -115,8 +119,12 @@ static void daemon_start(daemon_t *d, int partitions)
         die("broker", "never printed its bootstrap.servers");
 }
 
-/* CPU seconds (user + system) the daemon has used so far. */
-static double daemon_cpu(const daemon_t *d)
+typedef struct cpu_time {
+    double user, sys; /* seconds */
+} cpu_time_t;
+
+/* CPU seconds the daemon has used so far. */
+static cpu_time_t daemon_cpu(const daemon_t *d)
 {
     char path[64], buf[1024];
     snprintf(path, sizeof path, "/proc/%d/stat", (int)d->pid);
@@ -129,7 +137,27 @@ static double daemon_cpu(const daemon_t *d)
     unsigned long utime = 0, stime = 0;
     if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &utime, &stime) != 2)
         die(path, "unexpected format");
-    return (double)(utime + stime) / (double)sysconf(_SC_CLK_TCK);
+    double tick = (double)sysconf(_SC_CLK_TCK);
+    return (cpu_time_t){(double)utime / tick, (double)stime / tick};
+}
+
+/* Bytes of the .log segment files under the daemon's log.dirs. */
+static double log_bytes;
+static int add_log_file(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+    (void)ftw;
+    size_t n = strlen(path);
+    if (type == FTW_F && n > 4 && strcmp(path + n - 4, ".log") == 0)
+        log_bytes += (double)st->st_size;
+    return 0;
+}
+
+static double daemon_log_bytes(const daemon_t *d)
+{
+    log_bytes = 0;
+    if (nftw(d->dir, add_log_file, 16, FTW_PHYS) != 0)
+        die(d->dir, "cannot walk log.dirs");
+    return log_bytes;
 }
 
 /* Peak resident memory of the daemon, in MB. */
@@ -279,10 +307,20 @@ typedef struct target {
     double best[PHASES]; /* best messages/s */
 } target_t;
 
-/* Runs the three phases on t; with d (kafkalite), adds the daemon's CPU
- * seconds spent during the two produce phases to *cpu. */
+/* What the daemon spent on the produce phases, summed over rounds. */
+typedef struct ingest_cost {
+    cpu_time_t cpu;    /* the daemon's */
+    double log_bytes;  /* its .log files grew by */
+    double payload;    /* message bytes produced */
+    double floor;      /* ingest_floor_cpu() of the same bytes */
+    int floor_rounds;  /* rounds whose floor could be measured */
+} ingest_cost_t;
+
+/* Runs the three phases on t; with d (kafkalite), adds what the daemon
+ * spent during the two produce phases, and the floor for as many bytes,
+ * to *cost. */
 static void run_round(target_t *t, int round, int partitions, long n, rd_kafka_mock_cluster_t *mc,
-                      const daemon_t *d, double *cpu)
+                      const daemon_t *d, ingest_cost_t *cost)
 {
     char t1[64], tall[64];
     snprintf(t1, sizeof t1, "bench-acks1-%d", round);
@@ -293,11 +331,26 @@ static void run_round(target_t *t, int round, int partitions, long n, rd_kafka_m
     }
     double rate[PHASES];
     long counts[PHASES] = {n, n, 0};
-    double cpu0 = d ? daemon_cpu(d) : 0;
+    cpu_time_t cpu0 = d ? daemon_cpu(d) : (cpu_time_t){0, 0};
+    double bytes0 = d ? daemon_log_bytes(d) : 0;
     rate[ACKS1] = (double)n / produce(t->bootstrap, t1, n, "1");
     rate[ACKSALL] = (double)n / produce(t->bootstrap, tall, n, "all");
-    if (d)
-        *cpu += daemon_cpu(d) - cpu0;
+    if (d) {
+        cpu_time_t cpu1 = daemon_cpu(d);
+        double grown = daemon_log_bytes(d) - bytes0;
+        double floor = ingest_floor_cpu(d->dir, grown);
+        cost->cpu.user += cpu1.user - cpu0.user;
+        cost->cpu.sys += cpu1.sys - cpu0.sys;
+        cost->log_bytes += grown;
+        cost->payload += 2.0 * (double)n * MSG_SIZE;
+        if (floor >= 0) {
+            cost->floor += floor;
+            cost->floor_rounds++;
+        }
+        printf("  %-10s %-17s %.3f CPU-s per GB of log (user %.3f, system %.3f); receive+write floor %.3f\n",
+               t->name, "broker CPU", (cpu1.user - cpu0.user + cpu1.sys - cpu0.sys) / (grown / 1e9),
+               (cpu1.user - cpu0.user) / (grown / 1e9), (cpu1.sys - cpu0.sys) / (grown / 1e9), floor / (grown / 1e9));
+    }
     rate[CONSUME] = consume(t->bootstrap, t1, partitions, &counts[CONSUME]);
     for (int ph = 0; ph < PHASES; ph++) {
         printf("  %-10s %-17s %8ld msgs  %10.0f msgs/s  %7.1f MB/s\n", t->name, phase_names[ph], counts[ph],
@@ -328,13 +381,12 @@ int main(int argc, char **argv)
     printf("%ld messages of %d bytes, %d partitions, librdkafka %s, linger.ms=5; kafkalite broker %s (log.dirs %s), "
            "mock cluster %s\n",
            n, MSG_SIZE, partitions, rd_kafka_version_str(), d.bootstrap, d.dir, mock.bootstrap);
-    double cpu = 0, ingested = 0;
+    ingest_cost_t cost = {{0, 0}, 0, 0, 0, 0};
     for (int r = 0; r < rounds; r++) {
         printf("round %d\n", r + 1);
         if (r % 2 == 0)
             run_round(&mock, r, partitions, n, mc, NULL, NULL);
-        run_round(&kl, r, partitions, n, NULL, &d, &cpu);
-        ingested += 2.0 * (double)n * MSG_SIZE;
+        run_round(&kl, r, partitions, n, NULL, &d, &cost);
         if (r % 2 == 1)
             run_round(&mock, r, partitions, n, mc, NULL, NULL);
     }
@@ -342,9 +394,16 @@ int main(int argc, char **argv)
     for (int ph = 0; ph < PHASES; ph++)
         printf("  %-17s mock %10.0f msgs/s  kafkalite %10.0f msgs/s  ratio %.2f\n", phase_names[ph],
                mock.best[ph], kl.best[ph], kl.best[ph] / mock.best[ph]);
-    printf("kafkalite broker: %.3f CPU-seconds per GB of payload produced, "
-           "peak RSS %.1f MB\n",
-           cpu / (ingested / 1e9), daemon_peak_mb(&d));
+    double cpu = cost.cpu.user + cost.cpu.sys, gb = cost.log_bytes / 1e9;
+    printf("kafkalite broker: %.3f CPU-seconds per GB of log written (user %.3f, system %.3f), "
+           "%.3f per GB of payload produced, peak RSS %.1f MB\n",
+           cpu / gb, cost.cpu.user / gb, cost.cpu.sys / gb, cpu / (cost.payload / 1e9), daemon_peak_mb(&d));
+    if (cost.floor_rounds == rounds)
+        printf("receive+write floor on this machine, same bytes, same run: %.3f CPU-seconds per GB; "
+               "broker/floor %.2f\n",
+               cost.floor / gb, cpu / cost.floor);
+    else
+        printf("receive+write floor: not measured\n");
     daemon_stop(&d);
     rd_kafka_mock_cluster_destroy(mc);
     rd_kafka_destroy(mrk);
