@@ -50,6 +50,11 @@ broker_req_status_t broker_dispatch(broker_request_t *req, const uint8_t *frame,
  * req at the request's version, or at version for broker_respond_at(). */
 broker_req_status_t broker_respond(broker_request_t *req, const void *resp);
 broker_req_status_t broker_respond_at(broker_request_t *req, int16_t version, const void *resp);
+/* broker_respond_at() leaving holes in the connection's output for the
+ * RECORDS fields without bytes, for the caller to fill before the
+ * connection flushes (see kl_proto_encode_holes()). */
+broker_req_status_t broker_respond_holes(broker_request_t *req, int16_t version, const void *resp,
+                                         kl_proto_holes_t *holes);
 
 /* A NUL-terminated copy of s in req's arena ("" for null). */
 char *broker_strdup(broker_request_t *req, kl_str_t s);

@@ -164,33 +164,38 @@ static void fetch_plan_release(fetch_plan_t *plan)
         kl_log_range_release(&plan->ranges[r]);
 }
 
-/* Copies the ranges into the answer, releases them and sends it. */
+/* Encodes the answer with a hole for each range's records and preads the
+ * ranges straight into the connection's output (the records are copied
+ * once, from the page cache), then releases them. A read that fails once
+ * the answer is encoded cannot be reported in it: the connection closes
+ * and the client fetches again. */
 static broker_req_status_t fetch_answer(broker_request_t *req, fetch_plan_t *plan)
 {
-    uint8_t *data = plan->total ? malloc(plan->total) : NULL;
-    if (plan->total && !data) {
-        broker_log(req->broker, BROKER_LOG_ERR, "out of memory for a %zu-byte fetch", plan->total);
-        fetch_plan_release(plan);
-        return BROKER_REQ_CLOSE;
-    }
-    size_t at = 0, r = 0;
+    size_t *offsets = broker_alloc(req, plan->range_count, sizeof *offsets);
+    kl_proto_holes_t holes = {offsets, 0, offsets ? plan->range_count : 0};
+    size_t r = 0;
     for (int32_t i = 0; i < plan->resp.responses.count; i++) {
         kl_fetch_response_topic_t *rt = &plan->resp.responses.items[i];
-        for (int32_t k = 0; k < rt->partitions.count; k++, r++) {
-            const kl_log_range_t *range = &plan->ranges[r];
-            if (range->length == 0)
-                continue;
-            if (kl_pread_full(range->fd, data + at, range->length, range->position) != (ssize_t)range->length) {
-                rt->partitions.items[k].error_code = KL_ERR_KAFKA_STORAGE_ERROR;
-                continue;
-            }
-            rt->partitions.items[k].records = kl_bytes(data + at, (int32_t)range->length);
-            at += range->length;
+        for (int32_t k = 0; k < rt->partitions.count; k++, r++)
+            if (plan->ranges[r].length > 0)
+                rt->partitions.items[k].records = (kl_bytes_t){NULL, (int32_t)plan->ranges[r].length};
+    }
+    broker_req_status_t st = broker_respond_holes(req, req->hdr.api_version, &plan->resp, &holes);
+    size_t hole = 0;
+    kl_buf_t *out = &req->conn->out;
+    for (r = 0; st != BROKER_REQ_CLOSE && r < plan->range_count; r++) {
+        const kl_log_range_t *range = &plan->ranges[r];
+        if (range->length == 0)
+            continue;
+        if (hole == holes.count ||
+            kl_pread_full(range->fd, out->data + holes.offsets[hole++], range->length, range->position) !=
+                (ssize_t)range->length) {
+            broker_log(req->broker, BROKER_LOG_ERR, "%s: cannot read %zu bytes of a segment file for a fetch",
+                       req->conn->peer, range->length);
+            st = BROKER_REQ_CLOSE;
         }
     }
     fetch_plan_release(plan);
-    broker_req_status_t st = broker_respond(req, &plan->resp);
-    free(data);
     return st;
 }
 

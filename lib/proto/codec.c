@@ -94,7 +94,14 @@ void kl_proto_init(const kl_schema_t *schema, void *msg)
 
 /* ---- encoding ---------------------------------------------------------- */
 
-static kl_err_t encode_struct(kl_buf_t *buf, const kl_schema_t *schema, int16_t version,
+/* Where an encoding goes: the buffer and, when the caller asked for
+ * them, the offsets of the holes it leaves (kl_proto_encode_holes()). */
+typedef struct enc {
+    kl_buf_t *buf;
+    kl_proto_holes_t *holes; /* NULL: a hole is an invalid argument */
+} enc_t;
+
+static kl_err_t encode_struct(enc_t *e, const kl_schema_t *schema, int16_t version,
                               bool flexible, const void *msg);
 
 static kl_err_t encode_length(kl_buf_t *buf, bool flexible, bool wide, int32_t len)
@@ -108,9 +115,10 @@ static kl_err_t encode_length(kl_buf_t *buf, bool flexible, bool wide, int32_t l
     return KL_ERR_NONE;
 }
 
-static kl_err_t encode_value(kl_buf_t *buf, uint8_t type, const kl_field_t *f, int16_t version,
+static kl_err_t encode_value(enc_t *e, uint8_t type, const kl_field_t *f, int16_t version,
                              bool flexible, const void *p)
 {
+    kl_buf_t *buf = e->buf;
     switch (type) {
     case KL_FT_BOOL: kl_buf_put_bool(buf, *(const bool *)p); break;
     case KL_FT_INT8: kl_buf_put(buf, p, 1); break;
@@ -139,8 +147,15 @@ static kl_err_t encode_value(kl_buf_t *buf, uint8_t type, const kl_field_t *f, i
         memcpy(&b, p, sizeof b);
         if (b.len < 0 && !field_nullable(f, version))
             return KL_ERR_INVALID_ARG;
+        bool hole = type == KL_FT_RECORDS && b.len > 0 && !b.ptr;
+        if (hole && (!e->holes || e->holes->count == e->holes->cap))
+            return KL_ERR_INVALID_ARG;
         encode_length(buf, flexible, true, b.len < 0 ? -1 : b.len);
-        if (b.len > 0)
+        if (hole) {
+            e->holes->offsets[e->holes->count++] = buf->len;
+            kl_buf_extend(buf, (size_t)b.len); /* not zeroed: the caller fills it */
+        }
+        else if (b.len > 0)
             kl_buf_put(buf, b.ptr, (size_t)b.len);
         break;
     }
@@ -157,14 +172,14 @@ static kl_err_t encode_value(kl_buf_t *buf, uint8_t type, const kl_field_t *f, i
         for (int32_t i = 0; i < a.count; i++) {
             const uint8_t *item = (const uint8_t *)a.items + (size_t)i * esz;
             kl_err_t err = f->elem == KL_FT_STRUCT
-                               ? encode_struct(buf, f->sub, version, flexible, item)
-                               : encode_value(buf, f->elem, &elem, version, flexible, item);
+                               ? encode_struct(e, f->sub, version, flexible, item)
+                               : encode_value(e, f->elem, &elem, version, flexible, item);
             if (err)
                 return err;
         }
         break;
     }
-    case KL_FT_STRUCT: return encode_struct(buf, f->sub, version, flexible, p);
+    case KL_FT_STRUCT: return encode_struct(e, f->sub, version, flexible, p);
     }
     return kl_buf_error(buf);
 }
@@ -214,9 +229,10 @@ static bool value_is_default(uint8_t type, const kl_field_t *f, int16_t version,
 
 /* The tagged-field section: count, then (tag, size, value) in ascending tag
  * order; fields still at their default are not sent. */
-static kl_err_t encode_tagged(kl_buf_t *buf, const kl_schema_t *schema, int16_t version,
+static kl_err_t encode_tagged(enc_t *e, const kl_schema_t *schema, int16_t version,
                               const void *msg)
 {
+    kl_buf_t *buf = e->buf;
     const kl_field_t *tagged[64];
     size_t n = 0;
     for (uint16_t i = 0; i < schema->nfields; i++) {
@@ -239,7 +255,8 @@ static kl_err_t encode_tagged(kl_buf_t *buf, const kl_schema_t *schema, int16_t 
         const kl_field_t *f = tagged[i];
         kl_buf_t tmp;
         kl_buf_init(&tmp, buf->max);
-        kl_err_t err = encode_value(&tmp, f->type, f, version, true, (const uint8_t *)msg + f->offset);
+        enc_t te = {&tmp, NULL}; /* a hole would move with the copy */
+        kl_err_t err = encode_value(&te, f->type, f, version, true, (const uint8_t *)msg + f->offset);
         if (!err) {
             kl_buf_put_uvarint(buf, (uint32_t)f->tag);
             kl_buf_put_uvarint(buf, (uint32_t)tmp.len);
@@ -252,28 +269,35 @@ static kl_err_t encode_tagged(kl_buf_t *buf, const kl_schema_t *schema, int16_t 
     return kl_buf_error(buf);
 }
 
-static kl_err_t encode_struct(kl_buf_t *buf, const kl_schema_t *schema, int16_t version,
+static kl_err_t encode_struct(enc_t *e, const kl_schema_t *schema, int16_t version,
                               bool flexible, const void *msg)
 {
     for (uint16_t i = 0; i < schema->nfields; i++) {
         const kl_field_t *f = &schema->fields[i];
         if (!field_present(f, version) || field_tagged(f, version, flexible))
             continue;
-        kl_err_t err = encode_value(buf, f->type, f, version, flexible, (const uint8_t *)msg + f->offset);
+        kl_err_t err = encode_value(e, f->type, f, version, flexible, (const uint8_t *)msg + f->offset);
         if (err)
             return err;
     }
     if (flexible)
-        return encode_tagged(buf, schema, version, msg);
-    return kl_buf_error(buf);
+        return encode_tagged(e, schema, version, msg);
+    return kl_buf_error(e->buf);
 }
 
 kl_err_t kl_proto_encode(kl_buf_t *buf, const kl_schema_t *schema, int16_t version, bool flexible,
                          const void *msg)
 {
+    return kl_proto_encode_holes(buf, schema, version, flexible, msg, NULL);
+}
+
+kl_err_t kl_proto_encode_holes(kl_buf_t *buf, const kl_schema_t *schema, int16_t version, bool flexible,
+                               const void *msg, kl_proto_holes_t *holes)
+{
     if (kl_buf_error(buf))
         return kl_buf_error(buf);
-    return encode_struct(buf, schema, version, flexible, msg);
+    enc_t e = {buf, holes};
+    return encode_struct(&e, schema, version, flexible, msg);
 }
 
 /* ---- decoding ---------------------------------------------------------- */

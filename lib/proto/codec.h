@@ -30,6 +30,20 @@ void kl_proto_init(const kl_schema_t *schema, void *msg);
 kl_err_t kl_proto_encode(kl_buf_t *buf, const kl_schema_t *schema, int16_t version,
                          bool flexible, const void *msg) KL_WARN_UNUSED;
 
+/* Offsets in the buffer of the holes an encoding left, in encoding order:
+ * a RECORDS field whose ptr is NULL and len > 0 is encoded as its length
+ * followed by len bytes left unwritten, for the caller to fill in place
+ * (a fetch answer preads segment files straight into its output). */
+typedef struct kl_proto_holes {
+    size_t *offsets; /* the caller's array of cap entries */
+    size_t count, cap;
+} kl_proto_holes_t;
+
+/* kl_proto_encode() that may leave holes, recorded in holes: more holes
+ * than holes->cap, or one inside a tagged field, is KL_ERR_INVALID_ARG. */
+kl_err_t kl_proto_encode_holes(kl_buf_t *buf, const kl_schema_t *schema, int16_t version, bool flexible,
+                               const void *msg, kl_proto_holes_t *holes) KL_WARN_UNUSED;
+
 /* Decodes one msg at version from rd into msg (which need not be
  * initialised: absent fields get their defaults). Unknown tagged fields are
  * skipped. Returns KL_ERR_BAD_MSG on malformed input, KL_ERR_NOMEM when the

@@ -102,11 +102,18 @@ kl_err_t kl_proto_read_request_body(kl_rd_t *rd, const kl_api_t *api, int16_t ve
 kl_err_t kl_proto_write_response(kl_buf_t *buf, const kl_api_t *api, int16_t version,
                                  int32_t correlation_id, const void *body)
 {
+    return kl_proto_write_response_holes(buf, api, version, correlation_id, body, NULL);
+}
+
+kl_err_t kl_proto_write_response_holes(kl_buf_t *buf, const kl_api_t *api, int16_t version,
+                                       int32_t correlation_id, const void *body, kl_proto_holes_t *holes)
+{
     size_t start = kl_buf_skip(buf, 4);
     kl_buf_put_i32(buf, correlation_id);
     if (kl_proto_response_header_version(api, version) == 1)
         kl_buf_put_uvarint(buf, 0);
-    kl_err_t err = kl_proto_encode(buf, api->response, version, kl_api_is_flexible(api, version), body);
+    kl_err_t err =
+        kl_proto_encode_holes(buf, api->response, version, kl_api_is_flexible(api, version), body, holes);
     if (err) {
         buf->len = start;
         return err;

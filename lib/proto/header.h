@@ -39,6 +39,11 @@ kl_err_t kl_proto_read_request_body(kl_rd_t *rd, const kl_api_t *api, int16_t ve
 /* Appends a whole response frame (size, header, body at version). */
 kl_err_t kl_proto_write_response(kl_buf_t *buf, const kl_api_t *api, int16_t version,
                                  int32_t correlation_id, const void *body) KL_WARN_UNUSED;
+/* The same, leaving holes for RECORDS fields without bytes (see
+ * kl_proto_encode_holes(); their offsets are in buf). */
+kl_err_t kl_proto_write_response_holes(kl_buf_t *buf, const kl_api_t *api, int16_t version,
+                                       int32_t correlation_id, const void *body,
+                                       kl_proto_holes_t *holes) KL_WARN_UNUSED;
 
 /* Reads the correlation id of a response frame's content (without the
  * size): the first four bytes whatever the header version, so a client can

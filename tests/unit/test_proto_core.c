@@ -417,6 +417,70 @@ START_TEST(test_fetch_response_v12_tagged)
 }
 END_TEST
 
+/* A response decoded from vec, re-encoded with a hole for each non-empty
+ * records field, the holes filled from the decoded records: the same bytes
+ * as vec. */
+static void check_holes(const uint8_t *vec, size_t len, int16_t version, bool flexible)
+{
+    kl_arena_t arena;
+    kl_arena_init(&arena, 0);
+    kl_fetch_response_t m;
+    kl_rd_t rd;
+    kl_rd_init(&rd, vec, len);
+    ck_assert_int_eq(kl_proto_decode(&rd, &kl_fetch_response_schema, version, flexible, &arena, &m), KL_ERR_NONE);
+    kl_bytes_t saved[4];
+    size_t nsaved = 0;
+    for (int32_t t = 0; t < m.responses.count; t++)
+        for (int32_t p = 0; p < m.responses.items[t].partitions.count; p++) {
+            kl_bytes_t *r = &m.responses.items[t].partitions.items[p].records;
+            if (r->len > 0) {
+                ck_assert_uint_lt(nsaved, 4);
+                saved[nsaved++] = *r;
+                r->ptr = NULL; /* a hole */
+            }
+        }
+    ck_assert_uint_gt(nsaved, 0);
+    kl_buf_t buf;
+    kl_buf_init(&buf, 0);
+    ck_assert_int_eq(kl_proto_encode(&buf, &kl_fetch_response_schema, version, flexible, &m), KL_ERR_INVALID_ARG);
+    size_t offsets[4];
+    kl_proto_holes_t few = {offsets, 0, nsaved - 1};
+    kl_buf_reset(&buf);
+    ck_assert_int_eq(kl_proto_encode_holes(&buf, &kl_fetch_response_schema, version, flexible, &m, &few),
+                     KL_ERR_INVALID_ARG);
+    kl_proto_holes_t holes = {offsets, 0, 4};
+    kl_buf_reset(&buf);
+    ck_assert_int_eq(kl_proto_encode_holes(&buf, &kl_fetch_response_schema, version, flexible, &m, &holes),
+                     KL_ERR_NONE);
+    ck_assert_uint_eq(holes.count, nsaved);
+    for (size_t i = 0; i < nsaved; i++) {
+        ck_assert_uint_le(holes.offsets[i] + (size_t)saved[i].len, buf.len);
+        memcpy(buf.data + holes.offsets[i], saved[i].ptr, (size_t)saved[i].len);
+    }
+    ck_assert_uint_eq(buf.len, len);
+    ck_assert_mem_eq(buf.data, vec, len);
+    kl_buf_free(&buf);
+    kl_arena_free(&arena);
+}
+
+START_TEST(test_fetch_response_holes)
+{
+    static const uint8_t v4[] = {
+        I32(0), I32(1), STR16(3), FOO, I32(3),
+        I32(0), I16(0), I64(10), I64(10), I32(-1), I32(RECORDS_BLOB_LEN), RECORDS_BLOB,
+        I32(1), I16(0), I64(0), I64(0), I32(-1), I32(0), /* empty: no hole */
+        I32(2), I16(0), I64(10), I64(10), I32(-1), I32(RECORDS_BLOB_LEN), RECORDS_BLOB,
+    };
+    check_holes(v4, sizeof v4, 4, false);
+    static const uint8_t v12[] = {
+        I32(0), I16(0), I32(0), COMPACT(1), COMPACT(3), FOO, COMPACT(1),
+        I32(0), I16(0), I64(100), I64(100), I64(0), 0x00, I32(-1),
+        COMPACT(RECORDS_BLOB_LEN), RECORDS_BLOB, NO_TAGS, NO_TAGS, NO_TAGS,
+    };
+    check_holes(v12, sizeof v12, 12, true);
+}
+END_TEST
+
 START_TEST(test_fetch_request_v12)
 {
     static const uint8_t vec[] = {
@@ -614,6 +678,7 @@ static Suite *proto_core_suite(void)
     tcase_add_test(tc, test_sasl);
     tcase_add_test(tc, test_describe_cluster_response_v1);
     tcase_add_test(tc, test_defaults);
+    tcase_add_test(tc, test_fetch_response_holes);
     suite_add_tcase(s, tc);
     return s;
 }
