@@ -17,8 +17,11 @@
 /* Stop serving a connection's requests while this much output waits for
  * the client to read it: a slow reader then slows only itself. */
 #define OUT_HIGH_WATER (8u << 20)
-/* Buffers that grew past this are freed once empty. */
-#define KEEP_BUFFER_BYTES (1u << 20)
+/* Buffers that grew past this are freed once empty; smaller ones are kept
+ * for the next request (a producer's next megabyte would otherwise be
+ * fresh pages to fault in and zero, every time) until the connection goes
+ * quiet (conn_trim()). */
+#define KEEP_BUFFER_BYTES (8u << 20)
 /* Reads per readiness callback, so one busy client cannot starve others. */
 #define READS_PER_WAKEUP 4
 
@@ -27,6 +30,18 @@ static size_t out_pending(const broker_conn_t *c) { return c->out.len - c->out_s
 static bool is_parked(const broker_conn_t *c) { return c->parked || c->group_call; }
 
 bool conn_is_idle(const broker_conn_t *c) { return !is_parked(c); }
+
+void conn_trim(broker_conn_t *c)
+{
+    if (is_parked(c) || out_pending(c) > 0 || c->in.len > c->in_start)
+        return;
+    kl_buf_free(&c->in);
+    kl_buf_free(&c->out);
+    kl_buf_init(&c->in, 0);
+    kl_buf_init(&c->out, 0);
+    c->in_start = 0;
+    c->out_sent = 0;
+}
 
 static bool can_serve(const broker_conn_t *c) { return !is_parked(c) && out_pending(c) < OUT_HIGH_WATER; }
 

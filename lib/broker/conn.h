@@ -37,6 +37,9 @@ void conn_close(broker_conn_t *conn);
 /* Nothing of ours is pending on the connection (no parked request): the
  * client is the one that has gone quiet. */
 bool conn_is_idle(const broker_conn_t *conn);
+/* Frees the connection's buffers when nothing is in them (a quiet
+ * connection gives its memory back). */
+void conn_trim(broker_conn_t *conn);
 /* Closes and frees every connection (at stop). */
 void conn_close_all(kl_broker_t *broker);
 /* The parked request of conn was answered (ok) or failed (the connection

@@ -38,6 +38,8 @@ static void on_idle_sweep(kl_loop_t *loop, kl_timer_t *timer)
                        c->peer, (long long)(now - c->last_active_ms));
             l->reaped++;
             conn_close(c);
+        } else if (now - c->last_active_ms >= sweep_period(l)) {
+            conn_trim(c);
         }
     }
     kl_timer_start(loop, timer, sweep_period(l));

@@ -1,5 +1,6 @@
 /* The embedded broker's connection bounds: connections.max.idle.ms closes
- * silent connections and only those, max.connections and
+ * silent connections and only those, a connection quiet for a while (its
+ * buffers given back) is served as before, and max.connections and
  * max.connections.per.ip refuse connections beyond their counts and take
  * new ones again once others have closed. */
 #include <check.h>
@@ -42,6 +43,10 @@ START_TEST(test_idle_connections_reaped)
     long long idle_for = fixture_now_ms() - start;
     ck_assert_msg(closed, "the idle connection was not closed within %d ms", WIRE_TIMEOUT_MS);
     ck_assert_msg(idle_for >= 300, "closed after %lld ms, before connections.max.idle.ms", idle_for);
+    ck_assert(ping(&busy));
+    /* quiet past a sweep (75 ms) but not past the idle limit: its buffers
+     * are given back, it stays open and is served as before */
+    ck_assert_msg(wire_wait_closed(&busy, 150) != 0, "a connection quiet for 150 ms was closed");
     ck_assert(ping(&busy));
     wire_close(&idle);
     wire_close(&busy);
