@@ -23,9 +23,12 @@ static const kl_conf_prop_t broker_props[] = {
                 "Comma-separated NAME:PROTOCOL pairs giving each listener name its security protocol."),
     KL_PROP_INT("num.network.threads", "broker", "3", 1, I32_MAX,
                 "Accepted for compatibility: one event-loop thread serves every connection without "
-                "blocking (fsync runs on the flusher thread)."),
-    KL_PROP_INT("num.io.threads", "broker", "8", 1, I32_MAX,
-                "Accepted for compatibility: requests are processed on the event-loop thread."),
+                "blocking (a slow client stalls only itself); disk syncs and compaction run on "
+                "threads of their own (num.io.threads, log.cleaner.threads)."),
+    KL_PROP_INT("num.io.threads", "broker", "8", 1, 256,
+                "Threads that fsync partition logs when a flush is due (log.flush.interval.*, a "
+                "segment roll, a shutdown), each on one partition at a time, so that several "
+                "partitions flush at once while the event loop goes on serving."),
     KL_PROP_INT("socket.send.buffer.bytes", "broker", "102400", -1, I32_MAX,
                 "SO_SNDBUF of client connections; -1 for the system default."),
     KL_PROP_INT("socket.receive.buffer.bytes", "broker", "102400", -1, I32_MAX,

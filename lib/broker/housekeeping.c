@@ -161,7 +161,9 @@ void housekeeping_init(kl_broker_t *b)
 {
     broker_housekeeping_t *h = &b->housekeeping;
     size_t threads = (size_t)kl_conf_get_int(b->conf, "log.cleaner.threads");
-    log_worker_init(&h->flusher, b, flush_work, 1);
+    /* num.io.threads: the threads that do the disk syncs, so that several
+     * partitions flush at once. */
+    log_worker_init(&h->flusher, b, flush_work, (size_t)kl_conf_get_int(b->conf, "num.io.threads"));
     log_worker_init(&h->cleaner, b, clean_work, threads);
     h->cleaner_enabled = kl_conf_get_bool(b->conf, "log.cleaner.enable");
     h->cleaner_backoff_ms = clamp_period(kl_conf_get_int(b->conf, "log.cleaner.backoff.ms"));
