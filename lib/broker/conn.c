@@ -35,10 +35,8 @@ void conn_trim(broker_conn_t *c)
 {
     if (is_parked(c) || out_pending(c) > 0 || c->in.len > c->in_start)
         return;
-    kl_buf_free(&c->in);
+    kl_buf_free(&c->in); /* leaves an empty buffer, usable as it is */
     kl_buf_free(&c->out);
-    kl_buf_init(&c->in, 0);
-    kl_buf_init(&c->out, 0);
     c->in_start = 0;
     c->out_sent = 0;
 }
