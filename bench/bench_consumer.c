@@ -37,7 +37,6 @@
 #include "bench_targets.h"
 #include "bench_util.h"
 
-#define MAX_LIST 8
 #define MAX_ROUNDS 16
 #define MAX_SIZE 65536
 #define DATA_TOPIC "bench-data"
@@ -71,7 +70,7 @@ typedef struct options {
     long rate;   /* latency: messages per second */
     int seconds; /* latency: how long; 0 none */
     const char *codec; /* of the filled topic */
-    const char *targets[MAX_LIST];
+    const char *targets[BENCH_MAX_LIST];
     int ntargets;
     bool modes[NMODES];
     bool use[2]; /* which clients run */
@@ -373,7 +372,6 @@ static void run_target(const options_t *o, const char *target, best_t best[2])
 
 /* ---- the table ---------------------------------------------------------------------------- */
 
-static double ratio(double a, double b) { return b > 0 ? a / b : 0; }
 
 static void print_table(const options_t *o, const best_t best[][2])
 {
@@ -398,8 +396,8 @@ static void print_table(const options_t *o, const best_t best[][2])
                 continue;
             const consume_result_t *k = &best[t][0].run[mode], *r = &best[t][1].run[mode];
             printf("%-9s %-9s %-10s %8s %10.2f %7s %8.2f %8.2f\n", o->targets[t], mode_names[mode], "ratio", "",
-                   ratio(rate_of(k), rate_of(r)), "", ratio((double)k->peak_kb, (double)r->peak_kb),
-                   ratio((double)best[t][0].max_peak_kb[mode], (double)best[t][1].max_peak_kb[mode]));
+                   bench_ratio(rate_of(k), rate_of(r)), "", bench_ratio((double)k->peak_kb, (double)r->peak_kb),
+                   bench_ratio((double)best[t][0].max_peak_kb[mode], (double)best[t][1].max_peak_kb[mode]));
         }
     if (o->seconds <= 0)
         return;
@@ -413,20 +411,12 @@ static void print_table(const options_t *o, const best_t best[][2])
                        (double)best[t][c].p50_us / 1000, (double)best[t][c].p99_us / 1000);
         if (o->use[0] && o->use[1])
             printf("%-9s %-10s %8.2f %8.2f\n", o->targets[t], "ratio",
-                   ratio((double)best[t][0].p50_us, (double)best[t][1].p50_us),
-                   ratio((double)best[t][0].p99_us, (double)best[t][1].p99_us));
+                   bench_ratio((double)best[t][0].p50_us, (double)best[t][1].p50_us),
+                   bench_ratio((double)best[t][0].p99_us, (double)best[t][1].p99_us));
     }
 }
 
 /* ---- options -------------------------------------------------------------------------------- */
-
-static int split_list(char *s, const char **items)
-{
-    int n = 0;
-    for (char *tok = strtok(s, ","); tok && n < MAX_LIST; tok = strtok(NULL, ","))
-        items[n++] = tok;
-    return n;
-}
 
 static void usage(void)
 {
@@ -439,8 +429,8 @@ static void usage(void)
 /* Sets flags[i] for each name of list found in names[]. */
 static void pick(char *list, const char *const *names, int count, bool *flags, const char *what)
 {
-    const char *items[MAX_LIST];
-    int n = split_list(list, items);
+    const char *items[BENCH_MAX_LIST];
+    int n = bench_split_list(list, items);
     if (!n)
         usage();
     for (int i = 0; i < n; i++) {
@@ -476,7 +466,7 @@ static void parse_options(options_t *o, int argc, char **argv)
         default: usage();
         }
     }
-    o->ntargets = split_list(t, o->targets);
+    o->ntargets = bench_split_list(t, o->targets);
     if (optind != argc || o->messages < 1 || o->partitions < 1 || o->rounds < 1 || o->rounds > MAX_ROUNDS ||
         !o->ntargets || o->size < (int)sizeof(int64_t) || o->size > MAX_SIZE || o->rate < 1 || o->seconds < 0)
         usage();
@@ -498,7 +488,7 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < NSETTINGS; i += 2)
         printf(" %s=%s", consumer_settings[i], consumer_settings[i + 1]);
     printf("\n");
-    best_t best[MAX_LIST][2];
+    best_t best[BENCH_MAX_LIST][2];
     memset(best, 0, sizeof best);
     for (int t = 0; t < o.ntargets; t++)
         run_target(&o, o.targets[t], best[t]);

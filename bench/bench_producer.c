@@ -29,12 +29,11 @@
 #include "bench_targets.h"
 #include "bench_util.h"
 
-#define MAX_LIST 8
 
 typedef struct options {
     long messages;
     int size, partitions, rounds;
-    const char *targets[MAX_LIST], *acks[MAX_LIST], *codecs[MAX_LIST];
+    const char *targets[BENCH_MAX_LIST], *acks[BENCH_MAX_LIST], *codecs[BENCH_MAX_LIST];
     int ntargets, nacks, ncodecs;
     bool clients[2]; /* which to run: kafkalite, librdkafka */
     const char *idempotence;
@@ -102,7 +101,6 @@ static void print_row(const options_t *o, const cell_t *cell, int c)
            (double)x->p99_us / 1000, (double)x->peak_kb / 1024, (double)cell->max_peak_kb[c] / 1024);
 }
 
-static double ratio(double a, double b) { return b > 0 ? a / b : 0; }
 
 static void print_table(const options_t *o, const cell_t *cells, int ncells)
 {
@@ -118,22 +116,14 @@ static void print_table(const options_t *o, const cell_t *cells, int ncells)
         if (!o->clients[0] || !o->clients[1])
             continue;
         printf("%-9s %-4s %-5s %-10s %10.2f %7s %8.2f %8.2f %8.2f %8.2f\n", cell->target, cell->acks, cell->codec,
-               "ratio", ratio(rate(k, o->messages), rate(r, o->messages)), "",
-               ratio((double)k->p50_us, (double)r->p50_us), ratio((double)k->p99_us, (double)r->p99_us),
-               ratio((double)k->peak_kb, (double)r->peak_kb),
-               ratio((double)cell->max_peak_kb[0], (double)cell->max_peak_kb[1]));
+               "ratio", bench_ratio(rate(k, o->messages), rate(r, o->messages)), "",
+               bench_ratio((double)k->p50_us, (double)r->p50_us), bench_ratio((double)k->p99_us, (double)r->p99_us),
+               bench_ratio((double)k->peak_kb, (double)r->peak_kb),
+               bench_ratio((double)cell->max_peak_kb[0], (double)cell->max_peak_kb[1]));
     }
 }
 
 /* ---- options ------------------------------------------------------------------------ */
-
-static int split_list(char *s, const char **items)
-{
-    int n = 0;
-    for (char *tok = strtok(s, ","); tok && n < MAX_LIST; tok = strtok(NULL, ","))
-        items[n++] = tok;
-    return n;
-}
 
 static void usage(void)
 {
@@ -164,16 +154,16 @@ static void parse_options(options_t *o, int argc, char **argv)
         default: usage();
         }
     }
-    o->ntargets = split_list(t, o->targets);
-    o->nacks = split_list(a, o->acks);
-    o->ncodecs = split_list(c, o->codecs);
+    o->ntargets = bench_split_list(t, o->targets);
+    o->nacks = bench_split_list(a, o->acks);
+    o->ncodecs = bench_split_list(c, o->codecs);
     if (optind != argc || o->messages < 1 || o->partitions < 1 || o->rounds < 1 || !o->ntargets || !o->nacks ||
         !o->ncodecs || (strcmp(o->idempotence, "true") && strcmp(o->idempotence, "false")))
         usage();
     for (int i = 0; i < o->ntargets; i++)
         bench_target_ops(o->targets[i]);
-    const char *names[MAX_LIST];
-    int nclients = split_list(l, names);
+    const char *names[BENCH_MAX_LIST];
+    int nclients = bench_split_list(l, names);
     for (int i = 0; i < nclients; i++) {
         int which = !strcmp(names[i], client_names[0]) ? 0 : !strcmp(names[i], client_names[1]) ? 1 : -1;
         if (which < 0)
@@ -192,7 +182,7 @@ int main(int argc, char **argv)
     printf("%ld messages of %d bytes, %d partitions, linger.ms=5, enable.idempotence=%s on both, %d rounds; "
            "kafkalite %s, librdkafka %s\n",
            o.messages, o.size, o.partitions, o.idempotence, o.rounds, kl_version_str(), rd_kafka_version_str());
-    cell_t cells[MAX_LIST * MAX_LIST * MAX_LIST];
+    cell_t cells[BENCH_MAX_LIST * BENCH_MAX_LIST * BENCH_MAX_LIST];
     int ncells = 0;
     bool good = true;
     for (int t = 0; t < o.ntargets; t++)

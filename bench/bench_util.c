@@ -197,3 +197,13 @@ void bench_server_stop(bench_server_t *s)
     if (wait_ok(s->pid) != 0)
         fprintf(stderr, "%s: the server did not stop cleanly\n", bench_prog);
 }
+
+int bench_split_list(char *s, const char **items)
+{
+    int n = 0;
+    for (char *tok = strtok(s, ","); tok && n < BENCH_MAX_LIST; tok = strtok(NULL, ","))
+        items[n++] = tok;
+    return n;
+}
+
+double bench_ratio(double a, double b) { return b > 0 ? a / b : 0; }

@@ -14,6 +14,13 @@
 /* Monotonic nanoseconds. */
 int64_t bench_now_ns(void);
 
+/* Most items a comma-separated option names. */
+#define BENCH_MAX_LIST 8
+/* Splits s in place at commas into items (at most BENCH_MAX_LIST); the count. */
+int bench_split_list(char *s, const char **items);
+/* a / b, or 0 when b is not positive (a ratio with nothing to compare). */
+double bench_ratio(double a, double b);
+
 /* Prints "prog: what: why" and exits with status 1. */
 void bench_die(const char *what, const char *why) __attribute__((noreturn));
 
