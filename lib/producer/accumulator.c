@@ -195,9 +195,11 @@ static void queue_remove_tail(prod_partition_t *part, prod_batch_t *b)
 }
 
 /* Takes the full open batch out of the open slot: it stays last in the
- * queue, for the I/O thread to close and send. */
+ * queue, for the I/O thread to close and send. Its count sizes the next
+ * batch's message array. */
 static void detach_open(prod_partition_t *part)
 {
+    part->last_full_count = part->open->count;
     part->open->state = BATCH_FULL;
     part->open = NULL;
 }
@@ -212,7 +214,6 @@ kl_err_t prod_append(kl_producer_t *p, prod_partition_t *part, int64_t timestamp
     pthread_mutex_lock(&part->lock);
     prod_batch_t *b = part->open;
     if (b && b->count > 0 && batch_full(p, b, bound)) {
-        part->last_full_count = b->count;
         detach_open(part);
         full = true;
         b = NULL;
@@ -240,7 +241,6 @@ kl_err_t prod_append(kl_producer_t *p, prod_partition_t *part, int64_t timestamp
     if (deadline_ms && deadline_ms < b->deadline_ms)
         b->deadline_ms = deadline_ms;
     if (batch_full(p, b, 0)) {
-        part->last_full_count = b->count;
         detach_open(part);
         full = true;
     }
