@@ -172,7 +172,7 @@ kl_broker_t *kl_broker_new(kl_conf_t *conf, char *errstr, size_t errstr_size)
     return b;
 }
 
-static void *network_thread(void *arg)
+static void *broker_loop_thread(void *arg)
 {
     kl_broker_t *b = arg;
     kl_loop_run(b->loop);
@@ -192,13 +192,21 @@ kl_err_t kl_broker_start(kl_broker_t *b)
         b->loop = NULL;
         return err;
     }
+    if (net_threads_start(b) != 0) {
+        listeners_close(b);
+        kl_loop_destroy(b->loop);
+        b->loop = NULL;
+        return KL_ERR_NOMEM;
+    }
     listeners_watch(b);
     conn_limits_start(b);
     groups_start(b);
-    if (housekeeping_start(b) != 0 || pthread_create(&b->thread, NULL, network_thread, b) != 0) {
+    if (housekeeping_start(b) != 0 || pthread_create(&b->thread, NULL, broker_loop_thread, b) != 0) {
         housekeeping_stop(b);
         conn_limits_stop(b);
         listeners_close(b);
+        net_threads_stop(b);
+        net_threads_free(b);
         kl_loop_destroy(b->loop);
         b->loop = NULL;
         return KL_ERR_NOMEM;
@@ -226,11 +234,14 @@ kl_err_t kl_broker_stop(kl_broker_t *b)
         return KL_ERR_NONE;
     kl_loop_stop(b->loop);
     pthread_join(b->thread, NULL);
-    /* The loop thread is gone: what it owned is ours to tear down. */
+    net_threads_stop(b);
+    /* The threads are gone: what they owned is ours to tear down. The
+     * tasks still queued between them only let go of their connections. */
     housekeeping_stop(b);
     conn_limits_stop(b);
     conn_close_all(b);
     listeners_close(b);
+    net_threads_free(b);
     kl_loop_destroy(b->loop);
     b->loop = NULL;
     b->state = BROKER_STOPPED;

@@ -22,9 +22,10 @@ static const kl_conf_prop_t broker_props[] = {
                 "PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL",
                 "Comma-separated NAME:PROTOCOL pairs giving each listener name its security protocol."),
     KL_PROP_INT("num.network.threads", "broker", "3", 1, I32_MAX,
-                "Accepted for compatibility: one event-loop thread serves every connection without "
-                "blocking (a slow client stalls only itself); disk syncs and compaction run on "
-                "threads of their own (num.io.threads, log.cleaner.threads)."),
+                "Threads that do the connections' socket I/O: each owns the connections given to it "
+                "round robin, reads their request frames and writes their responses without blocking "
+                "(a slow client stalls only itself), while one broker thread serves the requests in "
+                "order per connection."),
     KL_PROP_INT("num.io.threads", "broker", "8", 1, 256,
                 "Threads that fsync partition logs when a flush is due (log.flush.interval.*, a "
                 "segment roll, a shutdown), each on one partition at a time, so that several "

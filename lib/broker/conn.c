@@ -1,10 +1,9 @@
-/* Broker connections: framing, in-order serving and non-blocking writes
+/* Broker connections, the broker loop's side: accepting, in-order serving
+ * of the frames a network thread lends, publishing the responses, closing
  * (see conn.h). */
 #include "broker/conn.h"
 #include "broker/group_wire.h"
-#include "util/clock.h"
 
-#include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdio.h>
@@ -13,79 +12,47 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#define READ_CHUNK (64u * 1024)
-/* Stop serving a connection's requests while this much output waits for
- * the client to read it: a slow reader then slows only itself. */
-#define OUT_HIGH_WATER (8u << 20)
-/* Buffers that grew past this are freed once empty; smaller ones are kept
- * for the next request (a producer's next megabyte would otherwise be
- * fresh pages to fault in and zero, every time) until the connection goes
- * quiet (conn_trim()). */
-#define KEEP_BUFFER_BYTES (8u << 20)
-/* Reads per readiness callback, so one busy client cannot starve others. */
-#define READS_PER_WAKEUP 4
-
-static size_t out_pending(const broker_conn_t *c) { return c->out.len - c->out_sent; }
-
 static bool is_parked(const broker_conn_t *c) { return c->parked || c->group_call; }
 
 bool conn_is_idle(const broker_conn_t *c) { return !is_parked(c); }
 
-void conn_trim(broker_conn_t *c)
+static bool can_serve(const broker_conn_t *c)
 {
-    if (is_parked(c) || out_pending(c) > 0 || c->in.len > c->in_start)
-        return;
-    kl_buf_free(&c->in); /* leaves an empty buffer, usable as it is */
-    kl_buf_free(&c->out);
-    c->in_start = 0;
-    c->out_sent = 0;
+    return !is_parked(c) && conn_out_queued(c) + c->resp.len < CONN_OUT_HIGH_WATER;
 }
 
-static bool can_serve(const broker_conn_t *c) { return !is_parked(c) && out_pending(c) < OUT_HIGH_WATER; }
-
-/* Watches for what the connection can use now. */
-static bool conn_update_events(broker_conn_t *c)
+bool conn_post(kl_loop_t *loop, kl_task_fn *fn, broker_conn_t *c)
 {
-    uint32_t want = (can_serve(c) ? KL_IO_READ : 0) | (out_pending(c) ? KL_IO_WRITE : 0);
-    if (c->io.active && want == c->io.events)
+    atomic_fetch_add(&c->refs, 1);
+    if (kl_loop_post(loop, fn, c) == 0)
         return true;
-    if (kl_io_start(c->broker->loop, &c->io, want) != 0) {
-        broker_log(c->broker, BROKER_LOG_WARN, "%s: cannot watch the connection: %s", c->peer, strerror(errno));
-        conn_close(c);
-        return false;
-    }
-    return true;
+    atomic_fetch_sub(&c->refs, 1); /* the caller still holds one */
+    broker_log(c->broker, BROKER_LOG_ERR, "%s: out of memory handing the connection between threads", c->peer);
+    return false;
 }
 
-/* Writes what it can; false when the connection was closed. */
-static bool conn_flush(broker_conn_t *c)
+static void conn_free(broker_conn_t *c)
 {
-    while (out_pending(c) > 0) {
-        ssize_t n = send(c->io.fd, c->out.data + c->out_sent, out_pending(c), MSG_NOSIGNAL);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-            break;
-        if (n <= 0) {
-            broker_log(c->broker, BROKER_LOG_DEBUG, "%s: write failed: %s", c->peer, strerror(errno));
-            conn_close(c);
-            return false;
-        }
-        c->out_sent += (size_t)n;
-        c->last_active_ms = kl_clock_ms();
+    for (conn_chunk_t *ch = c->out_head, *next; ch; ch = next) {
+        next = ch->next;
+        kl_buf_free(&ch->buf);
+        free(ch);
     }
-    if (out_pending(c) == 0) {
-        c->out_sent = 0;
-        if (c->out.cap > KEEP_BUFFER_BYTES)
-            kl_buf_free(&c->out);
-        kl_buf_reset(&c->out);
-    }
-    return true;
+    pthread_mutex_destroy(&c->out_lock);
+    kl_arena_free(&c->arena);
+    kl_buf_free(&c->in);
+    kl_buf_free(&c->resp);
+    kl_buf_free(&c->spare);
+    free(c);
 }
 
-/* The size of the frame at in_start: -1 when fewer than 4 bytes are in,
- * -2 when the size is negative or beyond socket.request.max.bytes. */
-static int64_t frame_size(const broker_conn_t *c)
+void conn_unref(broker_conn_t *c)
+{
+    if (atomic_fetch_sub(&c->refs, 1) == 1)
+        conn_free(c);
+}
+
+int64_t conn_frame_size(const broker_conn_t *c)
 {
     if (c->in.len - c->in_start < 4)
         return -1;
@@ -95,11 +62,19 @@ static int64_t frame_size(const broker_conn_t *c)
     return size;
 }
 
-static void log_bad_size(broker_conn_t *c)
+void conn_log_bad_size(const broker_conn_t *c)
 {
     broker_log(c->broker, BROKER_LOG_WARN,
                "%s: closing the connection: request size %d is negative or beyond socket.request.max.bytes (%d)",
                c->peer, (int32_t)kl_load_be32(c->in.data + c->in_start), (int)c->broker->request_max_bytes);
+}
+
+void conn_trim(broker_conn_t *c)
+{
+    if (is_parked(c) || c->req_closed)
+        return;
+    kl_buf_free(&c->resp); /* published: nothing is in it */
+    conn_post(c->net->loop, conn_io_trim_task, c);
 }
 
 /* Forgets the request just answered. */
@@ -114,10 +89,10 @@ static void request_done(broker_conn_t *c)
  * its decoded body points into the frame). */
 static void compact_input(broker_conn_t *c)
 {
-    if (is_parked(c) || c->in_start == 0)
+    if (c->in_start == 0)
         return;
     size_t left = c->in.len - c->in_start;
-    if (left == 0 && c->in.cap > KEEP_BUFFER_BYTES)
+    if (left == 0 && c->in.cap > CONN_KEEP_BUFFER_BYTES)
         kl_buf_free(&c->in);
     else if (left > 0)
         memmove(c->in.data, c->in.data + c->in_start, left);
@@ -125,15 +100,44 @@ static void compact_input(broker_conn_t *c)
     c->in_start = 0;
 }
 
-/* Serves the whole frames read so far; false when the connection closed. */
-static bool conn_serve(broker_conn_t *c)
+/* Queues the responses encoded so far for the network thread; false when
+ * there were none. */
+static bool publish(broker_conn_t *c)
+{
+    if (c->resp.len == 0)
+        return false;
+    conn_chunk_t *ch = malloc(sizeof *ch);
+    if (!ch) {
+        broker_log(c->broker, BROKER_LOG_ERR, "%s: closing the connection: out of memory queueing a response",
+                   c->peer);
+        conn_close(c);
+        return false;
+    }
+    ch->next = NULL;
+    ch->buf = c->resp;
+    pthread_mutex_lock(&c->out_lock);
+    atomic_fetch_add(&c->out_queued, ch->buf.len);
+    if (c->out_tail)
+        c->out_tail->next = ch;
+    else
+        c->out_head = ch;
+    c->out_tail = ch;
+    c->resp = c->spare; /* an empty buffer that may have room */
+    kl_buf_init(&c->spare, 0);
+    pthread_mutex_unlock(&c->out_lock);
+    return true;
+}
+
+/* Serves the whole frames lent so far, publishes their answers, and hands
+ * the input back unless a request is parked. */
+static void serve(broker_conn_t *c)
 {
     while (can_serve(c)) {
-        int64_t size = frame_size(c);
+        int64_t size = conn_frame_size(c);
         if (size == -2) {
-            log_bad_size(c);
+            conn_log_bad_size(c);
             conn_close(c);
-            return false;
+            return;
         }
         if (size < 0 || c->in.len - c->in_start < 4 + (size_t)size)
             break;
@@ -144,70 +148,37 @@ static bool conn_serve(broker_conn_t *c)
         broker_req_status_t st = broker_dispatch(&c->req, c->in.data + c->in_start + 4, (size_t)size);
         if (st == BROKER_REQ_CLOSE) {
             conn_close(c);
-            return false;
+            return;
         }
         if (st == BROKER_REQ_PARKED)
             break;
         request_done(c);
     }
+    bool published = publish(c);
+    if (c->req_closed)
+        return;
+    if (is_parked(c)) {
+        if (published)
+            conn_post(c->net->loop, conn_io_flush_task, c);
+        return;
+    }
     compact_input(c);
-    return true;
+    conn_post(c->net->loop, conn_io_handback_task, c);
 }
 
-/* Reads once; false when the connection closed (EOF, error, bad size). */
-static bool conn_read(broker_conn_t *c, bool *again)
+void conn_serve_task(void *arg)
 {
-    size_t want = READ_CHUNK;
-    int64_t size = frame_size(c);
-    if (size == -2) {
-        log_bad_size(c);
-        conn_close(c);
-        return false;
-    }
-    if (size >= 0) {
-        size_t missing = 4 + (size_t)size - (c->in.len - c->in_start);
-        if (missing > want)
-            want = missing;
-    }
-    uint8_t *dst = kl_buf_reserve(&c->in, want);
-    if (!dst) {
-        broker_log(c->broker, BROKER_LOG_ERR, "%s: out of memory for a %zu-byte read", c->peer, want);
-        conn_close(c);
-        return false;
-    }
-    ssize_t n = recv(c->io.fd, dst, want, 0);
-    *again = n > 0 && (size_t)n == want;
-    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
-        return true;
-    if (n <= 0) {
-        broker_log(c->broker, BROKER_LOG_DEBUG, "%s: connection closed by the client", c->peer);
-        conn_close(c);
-        return false;
-    }
-    c->in.len += (size_t)n;
-    c->last_active_ms = kl_clock_ms();
-    return true;
+    broker_conn_t *c = arg;
+    if (!c->req_closed)
+        serve(c);
+    conn_unref(c);
 }
 
-static void on_conn_io(kl_loop_t *loop, kl_io_t *io, uint32_t events)
+void conn_closed_task(void *arg)
 {
-    broker_conn_t *c = io->opaque;
-    (void)loop;
-    if (events & (KL_IO_ERROR | KL_IO_HUP)) {
-        conn_close(c);
-        return;
-    }
-    if ((events & KL_IO_WRITE) && !conn_flush(c))
-        return;
-    if (events & KL_IO_READ) {
-        bool again = true;
-        for (int i = 0; i < READS_PER_WAKEUP && again && can_serve(c); i++) {
-            if (!conn_read(c, &again) || !conn_serve(c))
-                return;
-        }
-    }
-    if (conn_flush(c))
-        conn_update_events(c);
+    broker_conn_t *c = arg;
+    conn_close(c);
+    conn_unref(c);
 }
 
 void conn_resume(broker_conn_t *c, bool ok)
@@ -218,8 +189,7 @@ void conn_resume(broker_conn_t *c, bool ok)
         return;
     }
     request_done(c);
-    if (conn_serve(c) && conn_flush(c))
-        conn_update_events(c);
+    serve(c);
 }
 
 static void set_socket_options(const kl_broker_t *b, int fd)
@@ -242,13 +212,19 @@ void conn_accept(kl_broker_t *broker, broker_listener_t *listener, int fd, const
     }
     c->broker = broker;
     c->listener = listener;
+    c->net = net_threads_pick(broker);
     snprintf(c->peer, sizeof c->peer, "%s", peer);
     snprintf(c->ip, sizeof c->ip, "%s", ip);
-    c->last_active_ms = kl_clock_ms();
+    atomic_init(&c->refs, 2); /* the broker loop's and the network thread's */
+    atomic_init(&c->closing, false);
+    atomic_init(&c->out_queued, 0);
+    conn_touch(c);
+    pthread_mutex_init(&c->out_lock, NULL);
     kl_buf_init(&c->in, 0);
-    kl_buf_init(&c->out, 0);
+    kl_buf_init(&c->resp, 0);
+    kl_buf_init(&c->spare, 0);
     kl_arena_init(&c->arena, 0);
-    kl_io_init(&c->io, fd, on_conn_io, c);
+    kl_io_init(&c->io, fd, NULL, c); /* the network thread sets the callback */
     set_socket_options(broker, fd);
     c->next = broker->conns;
     if (broker->conns)
@@ -256,33 +232,42 @@ void conn_accept(kl_broker_t *broker, broker_listener_t *listener, int fd, const
     broker->conns = c;
     broker->conn_limits.count++;
     broker_log(broker, BROKER_LOG_DEBUG, "%s: connected on %s", peer, listener->name);
-    conn_update_events(c);
+    if (!conn_post(c->net->loop, conn_io_attach_task, c)) {
+        conn_close(c);
+        conn_io_close(c); /* never attached: nothing of it runs there */
+    }
 }
 
 void conn_close(broker_conn_t *c)
 {
+    if (c->req_closed)
+        return;
+    c->req_closed = true;
+    atomic_store(&c->closing, true);
     kl_broker_t *b = c->broker;
     if (c->parked)
         fetch_cancel(c->parked);
+    c->parked = NULL;
     if (c->group_call)
         groups_conn_closed(c);
-    kl_io_stop(b->loop, &c->io);
-    close(c->io.fd);
     if (c->prev)
         c->prev->next = c->next;
     else
         b->conns = c->next;
-    b->conn_limits.count--;
     if (c->next)
         c->next->prev = c->prev;
-    kl_arena_free(&c->arena);
-    kl_buf_free(&c->in);
-    kl_buf_free(&c->out);
-    free(c);
+    b->conn_limits.count--;
+    conn_post(c->net->loop, conn_io_close_task, c);
+    conn_unref(c);
 }
 
 void conn_close_all(kl_broker_t *broker)
 {
-    while (broker->conns)
-        conn_close(broker->conns);
+    while (broker->conns) {
+        broker_conn_t *c = broker->conns;
+        atomic_fetch_add(&c->refs, 1);
+        conn_close(c);
+        conn_io_close(c); /* the network threads are joined */
+        conn_unref(c);
+    }
 }

@@ -33,12 +33,12 @@ static void on_idle_sweep(kl_loop_t *loop, kl_timer_t *timer)
     broker_conn_t *next;
     for (broker_conn_t *c = b->conns; c; c = next) {
         next = c->next; /* conn_close() frees c */
-        if (conn_is_idle(c) && now - c->last_active_ms >= l->idle_ms) {
+        if (conn_is_idle(c) && now - conn_last_active(c) >= l->idle_ms) {
             broker_log(b, BROKER_LOG_DEBUG, "%s: closing the connection: idle for %lld ms (connections.max.idle.ms)",
-                       c->peer, (long long)(now - c->last_active_ms));
+                       c->peer, (long long)(now - conn_last_active(c)));
             l->reaped++;
             conn_close(c);
-        } else if (now - c->last_active_ms >= sweep_period(l)) {
+        } else if (now - conn_last_active(c) >= sweep_period(l)) {
             conn_trim(c);
         }
     }

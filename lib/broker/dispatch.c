@@ -100,7 +100,7 @@ broker_req_status_t broker_respond_at(broker_request_t *req, int16_t version, co
 broker_req_status_t broker_respond_holes(broker_request_t *req, int16_t version, const void *resp,
                                          kl_proto_holes_t *holes)
 {
-    kl_buf_t *out = &req->conn->out;
+    kl_buf_t *out = &req->conn->resp;
     kl_err_t err = kl_proto_write_response_holes(out, req->api, version, req->hdr.correlation_id, resp, holes);
     if (err) {
         broker_log(req->broker, BROKER_LOG_ERR, "%s: cannot encode the %s v%d response: %s", req->conn->peer,

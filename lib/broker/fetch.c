@@ -182,7 +182,7 @@ static broker_req_status_t fetch_answer(broker_request_t *req, fetch_plan_t *pla
     }
     broker_req_status_t st = broker_respond_holes(req, req->hdr.api_version, &plan->resp, &holes);
     size_t hole = 0;
-    kl_buf_t *out = &req->conn->out;
+    kl_buf_t *out = &req->conn->resp;
     for (r = 0; st != BROKER_REQ_CLOSE && r < plan->range_count; r++) {
         const kl_log_range_t *range = &plan->ranges[r];
         if (range->length == 0)

@@ -1,8 +1,9 @@
 /* The embedded broker's shared state: settings read once from the
  * configuration, the listeners, the live connections, the topic registry
  * and the fetches waiting for data. Every field past kl_broker_new() is
- * touched only by the network thread while the broker runs, and by the
- * application thread before start and after stop. */
+ * touched only by the broker loop's thread while the broker runs (the
+ * network threads touch only their connections' sockets and buffers, see
+ * conn.h), and by the application thread before start and after stop. */
 #ifndef KL_BROKER_SERVER_H
 #define KL_BROKER_SERVER_H
 
@@ -14,6 +15,7 @@
 #include "kafkalite/broker.h"
 #include "broker/conn_limits.h"
 #include "broker/housekeeping.h"
+#include "broker/net_threads.h"
 #include "broker/producer_state.h"
 #include "broker/topics.h"
 #include "net/loop.h"
@@ -63,8 +65,9 @@ struct kl_broker {
     broker_topics_t topics;
     producer_ids_t producer_ids;
 
-    kl_loop_t *loop;
+    kl_loop_t *loop;  /* the broker loop: serves requests, runs timers */
     pthread_t thread;
+    broker_nets_t nets; /* num.network.threads: the connections' sockets */
     broker_state_t state;
     broker_conn_t *conns;     /* doubly linked */
     broker_conn_limits_t conn_limits;

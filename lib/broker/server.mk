@@ -8,6 +8,7 @@ libkafkalite_internal_la_SOURCES += \
 	lib/broker/configs.c \
 	lib/broker/configs_alter.c \
 	lib/broker/conn.c \
+	lib/broker/conn_io.c \
 	lib/broker/conn_limits.c \
 	lib/broker/create_partitions.c \
 	lib/broker/delete_records.c \
@@ -21,6 +22,7 @@ libkafkalite_internal_la_SOURCES += \
 	lib/broker/meta_properties.c \
 	lib/broker/offline.c \
 	lib/broker/metadata.c \
+	lib/broker/net_threads.c \
 	lib/broker/produce.c \
 	lib/broker/producer_ids.c \
 	lib/broker/producer_state.c \
@@ -32,6 +34,7 @@ noinst_HEADERS += \
 	lib/broker/conn_limits.h \
 	lib/broker/dispatch.h \
 	lib/broker/housekeeping.h \
+	lib/broker/net_threads.h \
 	lib/broker/producer_state.h \
 	lib/broker/server.h \
 	lib/broker/topics.h
@@ -83,6 +86,13 @@ TESTS += tests/integration/test_broker_conns
 tests_integration_test_broker_conns_SOURCES = tests/integration/test_broker_conns.c $(BROKER_WIRE_TEST_SOURCES)
 tests_integration_test_broker_conns_CFLAGS = $(TEST_CFLAGS)
 tests_integration_test_broker_conns_LDADD = $(TEST_LIBS)
+
+check_PROGRAMS += tests/integration/test_broker_net_threads
+TESTS += tests/integration/test_broker_net_threads
+tests_integration_test_broker_net_threads_SOURCES = tests/integration/test_broker_net_threads.c \
+	$(BROKER_WIRE_TEST_SOURCES)
+tests_integration_test_broker_net_threads_CFLAGS = $(TEST_CFLAGS)
+tests_integration_test_broker_net_threads_LDADD = $(TEST_LIBS)
 endif
 
 # Real clients against the broker: librdkafka (linked) and kcat (spawned).

@@ -2,7 +2,9 @@
 #include "broker_fixture.h"
 
 #include <check.h>
+#include <dirent.h>
 #include <ftw.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,4 +82,31 @@ void fixture_stop(broker_fixture_t *f)
     kl_broker_destroy(f->broker);
     f->broker = NULL;
     nftw(f->dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* Threads of this process, from /proc/self/task. */
+static int thread_count(void)
+{
+    DIR *d = opendir("/proc/self/task");
+    ck_assert_ptr_nonnull(d);
+    int n = 0;
+    for (struct dirent *e; (e = readdir(d)) != NULL;)
+        n += e->d_name[0] != '.';
+    closedir(d);
+    return n;
+}
+
+int fixture_threads_added(const char *const *props)
+{
+    int before = thread_count();
+    broker_fixture_t f;
+    fixture_start(&f, props);
+    int added = thread_count() - before;
+    fixture_stop(&f);
+    /* a joined thread may leave /proc a moment after pthread_join() */
+    long long deadline = fixture_now_ms() + 5000;
+    while (thread_count() != before && fixture_now_ms() < deadline)
+        sched_yield();
+    ck_assert_int_eq(thread_count(), before);
+    return added;
 }

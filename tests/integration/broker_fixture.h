@@ -26,6 +26,10 @@ void fixture_restart_same_port(broker_fixture_t *f);
 /* Destroys the broker and removes the directory. */
 void fixture_stop(broker_fixture_t *f);
 
+/* The threads a broker started with props adds to the process; fails
+ * the test unless every one is gone once it stops. */
+int fixture_threads_added(const char *const *props);
+
 /* Monotonic milliseconds, for deadlines. */
 long long fixture_now_ms(void);
 

@@ -6,8 +6,6 @@
  * count, by time and on roll, on num.io.threads threads. Waits are on
  * conditions, polled. */
 #include <check.h>
-#include <dirent.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -320,39 +318,11 @@ START_TEST(test_flushing)
 }
 END_TEST
 
-/* Threads of this process, from /proc/self/task. */
-static int thread_count(void)
-{
-    DIR *d = opendir("/proc/self/task");
-    ck_assert_ptr_nonnull(d);
-    int n = 0;
-    for (struct dirent *e; (e = readdir(d)) != NULL;)
-        n += e->d_name[0] != '.';
-    closedir(d);
-    return n;
-}
-
-/* The threads a started broker adds, with props. */
-static int broker_threads(const char *const *props)
-{
-    int before = thread_count();
-    broker_fixture_t f;
-    fixture_start(&f, props);
-    int added = thread_count() - before;
-    fixture_stop(&f);
-    /* a joined thread may leave /proc a moment after pthread_join() */
-    long long deadline = fixture_now_ms() + 5000;
-    while (thread_count() != before && fixture_now_ms() < deadline)
-        sched_yield();
-    ck_assert_int_eq(thread_count(), before);
-    return added;
-}
-
 START_TEST(test_io_threads)
 {
     static const char *const one[] = {"num.io.threads", "1", NULL};
     static const char *const six[] = {"num.io.threads", "6", NULL};
-    ck_assert_int_eq(broker_threads(six) - broker_threads(one), 5);
+    ck_assert_int_eq(fixture_threads_added(six) - fixture_threads_added(one), 5);
 }
 END_TEST
 

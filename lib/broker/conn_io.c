@@ -1,0 +1,201 @@
+/* Broker connections, the network thread's side: reading frames, lending
+ * them to the broker loop, writing the published responses without
+ * blocking, closing the socket (see conn.h). */
+#include "broker/conn.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define READ_CHUNK (64u * 1024)
+/* Reads per readiness callback, so one busy client cannot starve others. */
+#define READS_PER_WAKEUP 4
+
+static bool below_water(const broker_conn_t *c) { return conn_out_queued(c) < CONN_OUT_HIGH_WATER; }
+
+void conn_io_close(broker_conn_t *c)
+{
+    if (c->net_closed)
+        return;
+    c->net_closed = true;
+    atomic_store(&c->closing, true);
+    kl_io_stop(c->net->loop, &c->io);
+    close(c->io.fd);
+    conn_post(c->broker->loop, conn_closed_task, c);
+    conn_unref(c);
+}
+
+/* Done with the head chunk: its buffer becomes the spare when there is
+ * none and it is not too big. */
+static void pop_head(broker_conn_t *c)
+{
+    pthread_mutex_lock(&c->out_lock);
+    conn_chunk_t *ch = c->out_head;
+    c->out_head = ch->next;
+    if (!c->out_head)
+        c->out_tail = NULL;
+    if (!c->spare.data && ch->buf.cap <= CONN_KEEP_BUFFER_BYTES) {
+        kl_buf_reset(&ch->buf);
+        c->spare = ch->buf;
+        kl_buf_init(&ch->buf, 0);
+    }
+    pthread_mutex_unlock(&c->out_lock);
+    kl_buf_free(&ch->buf);
+    free(ch);
+}
+
+/* Writes what it can of the published output; false when closed. */
+static bool flush(broker_conn_t *c)
+{
+    for (;;) {
+        pthread_mutex_lock(&c->out_lock);
+        conn_chunk_t *ch = c->out_head; /* the broker loop only appends */
+        pthread_mutex_unlock(&c->out_lock);
+        if (!ch)
+            return true;
+        while (c->head_sent < ch->buf.len) {
+            ssize_t n = send(c->io.fd, ch->buf.data + c->head_sent, ch->buf.len - c->head_sent, MSG_NOSIGNAL);
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+                return true;
+            if (n <= 0) {
+                broker_log(c->broker, BROKER_LOG_DEBUG, "%s: write failed: %s", c->peer, strerror(errno));
+                conn_io_close(c);
+                return false;
+            }
+            c->head_sent += (size_t)n;
+            atomic_fetch_sub(&c->out_queued, (size_t)n);
+            conn_touch(c);
+        }
+        c->head_sent = 0;
+        pop_head(c);
+    }
+}
+
+/* Reads once; false when the connection closed (EOF, error, bad size). */
+static bool read_some(broker_conn_t *c, bool *again)
+{
+    size_t want = READ_CHUNK;
+    int64_t size = conn_frame_size(c);
+    if (size == -2) {
+        conn_log_bad_size(c);
+        conn_io_close(c);
+        return false;
+    }
+    size_t have = c->in.len - c->in_start;
+    if (size >= 0 && 4 + (size_t)size > have + want)
+        want = 4 + (size_t)size - have; /* the rest of a big frame at once */
+    uint8_t *dst = kl_buf_reserve(&c->in, want);
+    if (!dst) {
+        broker_log(c->broker, BROKER_LOG_ERR, "%s: out of memory for a %zu-byte read", c->peer, want);
+        conn_io_close(c);
+        return false;
+    }
+    ssize_t n = recv(c->io.fd, dst, want, 0);
+    *again = n > 0 && (size_t)n == want;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+        return true;
+    if (n <= 0) {
+        broker_log(c->broker, BROKER_LOG_DEBUG, "%s: connection closed by the client", c->peer);
+        conn_io_close(c);
+        return false;
+    }
+    c->in.len += (size_t)n;
+    conn_touch(c);
+    return true;
+}
+
+/* Writes, lends the input when a whole frame is in it, and watches for
+ * what the connection can use next. */
+static void pump(broker_conn_t *c)
+{
+    if (!flush(c))
+        return;
+    if (!c->in_lent && below_water(c)) {
+        int64_t size = conn_frame_size(c);
+        if (size == -2) {
+            conn_log_bad_size(c);
+            conn_io_close(c);
+            return;
+        }
+        if (size >= 0 && c->in.len - c->in_start >= 4 + (size_t)size)
+            c->in_lent = conn_post(c->broker->loop, conn_serve_task, c);
+    }
+    uint32_t want = (!c->in_lent && below_water(c) ? KL_IO_READ : 0) | (conn_out_queued(c) ? KL_IO_WRITE : 0);
+    if (c->io.active && want == c->io.events)
+        return;
+    if (kl_io_start(c->net->loop, &c->io, want) != 0) {
+        broker_log(c->broker, BROKER_LOG_WARN, "%s: cannot watch the connection: %s", c->peer, strerror(errno));
+        conn_io_close(c);
+    }
+}
+
+static void on_io(kl_loop_t *loop, kl_io_t *io, uint32_t events)
+{
+    broker_conn_t *c = io->opaque;
+    (void)loop;
+    if (events & (KL_IO_ERROR | KL_IO_HUP)) {
+        conn_io_close(c);
+        return;
+    }
+    if ((events & KL_IO_WRITE) && !flush(c))
+        return;
+    if ((events & KL_IO_READ) && !c->in_lent) {
+        bool again = true;
+        for (int i = 0; i < READS_PER_WAKEUP && again && below_water(c); i++)
+            if (!read_some(c, &again))
+                return;
+    }
+    pump(c);
+}
+
+void conn_io_attach_task(void *arg)
+{
+    broker_conn_t *c = arg;
+    c->io.cb = on_io;
+    if (atomic_load(&c->closing))
+        conn_io_close(c);
+    else
+        pump(c);
+    conn_unref(c);
+}
+
+void conn_io_handback_task(void *arg)
+{
+    broker_conn_t *c = arg;
+    c->in_lent = false;
+    if (!c->net_closed)
+        pump(c);
+    conn_unref(c);
+}
+
+void conn_io_flush_task(void *arg)
+{
+    broker_conn_t *c = arg;
+    if (!c->net_closed)
+        pump(c);
+    conn_unref(c);
+}
+
+void conn_io_close_task(void *arg)
+{
+    broker_conn_t *c = arg;
+    conn_io_close(c);
+    conn_unref(c);
+}
+
+void conn_io_trim_task(void *arg)
+{
+    broker_conn_t *c = arg;
+    if (!c->net_closed && !c->in_lent && c->in.len == c->in_start && conn_out_queued(c) == 0) {
+        kl_buf_free(&c->in);
+        c->in_start = 0;
+        pthread_mutex_lock(&c->out_lock);
+        kl_buf_free(&c->spare);
+        pthread_mutex_unlock(&c->out_lock);
+    }
+    conn_unref(c);
+}
