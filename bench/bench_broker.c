@@ -13,7 +13,8 @@
  * spends on the same bytes in the same run (ingest_floor.h), and the
  * daemon's peak resident memory.
  * Usage: bench_broker [messages] [partitions] [rounds]; the daemon is
- * ./tools/kafkalite unless KAFKALITE names another. */
+ * ./tools/kafkalite unless KAFKALITE names another, and
+ * BENCH_BROKER_OVERRIDE=name=value gives it one more setting. */
 #include <errno.h>
 #include <ftw.h>
 #include <signal.h>
@@ -94,8 +95,11 @@ static void daemon_start(daemon_t *d, int partitions)
     char logdirs[128], nparts[64];
     snprintf(logdirs, sizeof logdirs, "log.dirs=%s", d->dir);
     snprintf(nparts, sizeof nparts, "num.partitions=%d", partitions);
+    /* BENCH_BROKER_OVERRIDE=name=value: one more setting for the daemon
+     * (num.network.threads=1, say), to compare configurations */
+    const char *extra = getenv("BENCH_BROKER_OVERRIDE");
     char *argv[] = {(char *)exe, "broker", "--override", "listeners=PLAINTEXT://127.0.0.1:0", "--override",
-                    logdirs, "--override", nparts, NULL};
+                    logdirs, "--override", nparts, extra ? "--override" : NULL, (char *)extra, NULL};
     int out[2];
     if (pipe(out) != 0)
         die("pipe", strerror(errno));
