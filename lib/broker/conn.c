@@ -21,14 +21,17 @@ static bool can_serve(const broker_conn_t *c)
     return !is_parked(c) && conn_out_queued(c) + c->resp.len < CONN_OUT_HIGH_WATER;
 }
 
-bool conn_post(kl_loop_t *loop, kl_task_fn *fn, broker_conn_t *c)
+void conn_post(kl_loop_t *loop, kl_task_fn *fn, broker_conn_t *c)
 {
     atomic_fetch_add(&c->refs, 1);
     if (kl_loop_post(loop, fn, c) == 0)
-        return true;
-    atomic_fetch_sub(&c->refs, 1); /* the caller still holds one */
+        return;
+    /* A hand-over that never arrives would leave the connection hung
+     * (its input never served or given back, its socket never closed),
+     * and no recovery is safe while the other thread may still use the
+     * descriptor: stop loudly, as a timer that cannot be armed does. */
     broker_log(c->broker, BROKER_LOG_ERR, "%s: out of memory handing the connection between threads", c->peer);
-    return false;
+    abort();
 }
 
 static void conn_free(broker_conn_t *c)
@@ -232,10 +235,7 @@ void conn_accept(kl_broker_t *broker, broker_listener_t *listener, int fd, const
     broker->conns = c;
     broker->conn_limits.count++;
     broker_log(broker, BROKER_LOG_DEBUG, "%s: connected on %s", peer, listener->name);
-    if (!conn_post(c->net->loop, conn_io_attach_task, c)) {
-        conn_close(c);
-        conn_io_close(c); /* never attached: nothing of it runs there */
-    }
+    conn_post(c->net->loop, conn_io_attach_task, c);
 }
 
 void conn_close(broker_conn_t *c)

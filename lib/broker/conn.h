@@ -130,8 +130,9 @@ void conn_closed_task(void *conn);
 /* ---- both ---- */
 
 /* Posts fn(conn) to loop holding a reference for it; fn ends with
- * conn_unref(). false (logged) when out of memory. */
-bool conn_post(kl_loop_t *loop, kl_task_fn *fn, broker_conn_t *conn);
+ * conn_unref(). Aborts (logged) when out of memory: a lost hand-over
+ * would hang the connection. */
+void conn_post(kl_loop_t *loop, kl_task_fn *fn, broker_conn_t *conn);
 void conn_unref(broker_conn_t *conn);
 /* The size of the frame at in_start: -1 when fewer than 4 bytes are in,
  * -2 when the size is negative or beyond socket.request.max.bytes. */

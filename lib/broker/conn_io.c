@@ -121,8 +121,10 @@ static void pump(broker_conn_t *c)
             conn_io_close(c);
             return;
         }
-        if (size >= 0 && c->in.len - c->in_start >= 4 + (size_t)size)
-            c->in_lent = conn_post(c->broker->loop, conn_serve_task, c);
+        if (size >= 0 && c->in.len - c->in_start >= 4 + (size_t)size) {
+            c->in_lent = true;
+            conn_post(c->broker->loop, conn_serve_task, c);
+        }
     }
     uint32_t want = (!c->in_lent && below_water(c) ? KL_IO_READ : 0) | (conn_out_queued(c) ? KL_IO_WRITE : 0);
     if (c->io.active && want == c->io.events)
