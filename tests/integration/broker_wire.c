@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "proto/msg_api_versions.h"
 #include "proto/msg_fetch.h"
 #include "proto/msg_topic_admin.h"
 
@@ -213,3 +214,17 @@ int64_t list_offset(wire_client_t *wc, int16_t version, const char *topic, int64
     return offset;
 }
 
+
+bool wire_ping(wire_client_t *wc)
+{
+    kl_api_versions_request_t req;
+    kl_proto_init(&kl_api_versions_request_schema, &req);
+    kl_arena_t arena;
+    kl_arena_init(&arena, 0);
+    kl_api_versions_response_t resp;
+    uint8_t *frame = NULL;
+    kl_err_t err = wire_call(wc, KL_API_API_VERSIONS, 0, &req, &arena, &resp, &frame, WIRE_TIMEOUT_MS);
+    free(frame);
+    kl_arena_free(&arena);
+    return err == KL_ERR_NONE && resp.error_code == 0;
+}

@@ -26,6 +26,9 @@ typedef struct exchange {
 void call(wire_client_t *wc, int16_t key, int16_t version, const void *req, void *resp, exchange_t *x);
 void done(exchange_t *x);
 void connect_to(wire_client_t *wc, const broker_fixture_t *f);
+/* One ApiVersions exchange; false when it failed (the connection is gone),
+ * without failing the test. */
+bool wire_ping(wire_client_t *wc);
 
 /* CreateTopics (v7) for one topic with configs as name, value, ...,
  * NULL (or NULL); returns the topic's error code. */

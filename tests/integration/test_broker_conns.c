@@ -7,22 +7,6 @@
 #include <stdlib.h>
 
 #include "broker_wire.h"
-#include "proto/msg_api_versions.h"
-
-/* One ApiVersions exchange; false when the connection is gone. */
-static bool ping(wire_client_t *wc)
-{
-    kl_api_versions_request_t req;
-    kl_proto_init(&kl_api_versions_request_schema, &req);
-    kl_arena_t arena;
-    kl_arena_init(&arena, 0);
-    kl_api_versions_response_t resp;
-    uint8_t *frame = NULL;
-    kl_err_t err = wire_call(wc, KL_API_API_VERSIONS, 0, &req, &arena, &resp, &frame, WIRE_TIMEOUT_MS);
-    free(frame);
-    kl_arena_free(&arena);
-    return err == KL_ERR_NONE && resp.error_code == 0;
-}
 
 START_TEST(test_idle_connections_reaped)
 {
@@ -37,17 +21,17 @@ START_TEST(test_idle_connections_reaped)
      * nothing: only the idle one is closed */
     bool closed = false;
     while (!closed && fixture_now_ms() - start < WIRE_TIMEOUT_MS) {
-        ck_assert_msg(ping(&busy), "the busy connection was closed");
+        ck_assert_msg(wire_ping(&busy), "the busy connection was closed");
         closed = wire_wait_closed(&idle, 50) == 0;
     }
     long long idle_for = fixture_now_ms() - start;
     ck_assert_msg(closed, "the idle connection was not closed within %d ms", WIRE_TIMEOUT_MS);
     ck_assert_msg(idle_for >= 300, "closed after %lld ms, before connections.max.idle.ms", idle_for);
-    ck_assert(ping(&busy));
+    ck_assert(wire_ping(&busy));
     /* quiet past a sweep (75 ms) but not past the idle limit: its buffers
      * are given back, it stays open and is served as before */
     ck_assert_msg(wire_wait_closed(&busy, 150) != 0, "a connection quiet for 150 ms was closed");
-    ck_assert(ping(&busy));
+    ck_assert(wire_ping(&busy));
     wire_close(&idle);
     wire_close(&busy);
     fixture_stop(&f);
@@ -60,7 +44,7 @@ static bool connect_admitted(wire_client_t *wc, const broker_fixture_t *f, long 
 {
     while (fixture_now_ms() < deadline) {
         connect_to(wc, f);
-        if (ping(wc))
+        if (wire_ping(wc))
             return true;
         wire_close(wc);
     }
@@ -75,13 +59,13 @@ static void check_limit(const char *name)
     wire_client_t a, b, c;
     connect_to(&a, &f);
     connect_to(&b, &f);
-    ck_assert(ping(&a));
-    ck_assert(ping(&b));
+    ck_assert(wire_ping(&a));
+    ck_assert(wire_ping(&b));
     /* a third is closed without an answer */
     connect_to(&c, &f);
     ck_assert_int_eq(wire_wait_closed(&c, WIRE_TIMEOUT_MS), 0);
     wire_close(&c);
-    ck_assert_msg(ping(&a) && ping(&b), "%s: admitted connections were disturbed", name);
+    ck_assert_msg(wire_ping(&a) && wire_ping(&b), "%s: admitted connections were disturbed", name);
     /* once one closes, a new one is taken */
     wire_close(&a);
     ck_assert_msg(connect_admitted(&c, &f, fixture_now_ms() + WIRE_TIMEOUT_MS),

@@ -114,19 +114,6 @@ START_TEST(test_pipelined_connections)
 }
 END_TEST
 
-/* One ApiVersions exchange; false when it failed. */
-static bool ping(wire_client_t *wc)
-{
-    kl_api_versions_request_t req;
-    kl_proto_init(&kl_api_versions_request_schema, &req);
-    exchange_t x;
-    kl_api_versions_response_t resp;
-    call(wc, KL_API_API_VERSIONS, 0, &req, &resp, &x);
-    bool ok = resp.error_code == 0;
-    done(&x);
-    return ok;
-}
-
 #define BIG_BATCHES 32
 #define BIG_VALUE 16384
 #define STALLED_FETCHES 16
@@ -158,7 +145,7 @@ START_TEST(test_slow_reader_stalls_only_itself)
     /* the other client is served all along, well within each call's
      * timeout */
     for (int i = 0; i < 50; i++)
-        ck_assert_msg(ping(&other), "a client was stalled by another's unread answers");
+        ck_assert_msg(wire_ping(&other), "a client was stalled by another's unread answers");
     ck_assert_int_eq(produce(&other, "big", 0, BIG_BATCHES * 4, 4, 10, NULL), 0);
     /* the slow reader then gets every answer, in order and whole */
     for (int i = 0; i < STALLED_FETCHES; i++) {
