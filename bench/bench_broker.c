@@ -6,8 +6,8 @@
  * then consume the acks=1 topic back from the beginning. The mock keeps
  * only the newest ~40,000 messages per partition of a large topic, so the
  * consume phase reads the same CONSUME_COUNT messages (what the mock still
- * holds) from both targets, several times each, taking turns. The
- * targets take turns in every phase, the best of each is kept, and the
+ * holds) from both targets, several times each. The targets take turns
+ * in every phase, the best of each is kept, and the
  * ratios kafkalite/mock are printed with the daemon's CPU seconds per GB
  * of log written (user and system), the CPU a bare receive-and-write loop
  * spends on the same bytes in the same run (ingest_floor.h), and the

@@ -372,7 +372,6 @@ static void run_target(const options_t *o, const char *target, best_t best[2])
 
 /* ---- the table ---------------------------------------------------------------------------- */
 
-
 static void print_table(const options_t *o, const best_t best[][2])
 {
     printf("\nbest of %d rounds (messages/s first to last message; peak = VmHWM of the best round, max = of any "

@@ -29,7 +29,6 @@
 #include "bench_targets.h"
 #include "bench_util.h"
 
-
 typedef struct options {
     long messages;
     int size, partitions, rounds;
@@ -100,7 +99,6 @@ static void print_row(const options_t *o, const cell_t *cell, int c)
            client_names[c], rate(x, o->messages), rate(x, o->messages) * o->size / 1e6, (double)x->p50_us / 1000,
            (double)x->p99_us / 1000, (double)x->peak_kb / 1024, (double)cell->max_peak_kb[c] / 1024);
 }
-
 
 static void print_table(const options_t *o, const cell_t *cells, int ncells)
 {

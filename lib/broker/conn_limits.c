@@ -32,13 +32,14 @@ static void on_idle_sweep(kl_loop_t *loop, kl_timer_t *timer)
     int64_t now = kl_clock_ms();
     broker_conn_t *next;
     for (broker_conn_t *c = b->conns; c; c = next) {
-        next = c->next; /* conn_close() frees c */
-        if (conn_is_idle(c) && now - conn_last_active(c) >= l->idle_ms) {
+        next = c->next; /* conn_close() unlinks c */
+        int64_t quiet_ms = now - conn_last_active(c);
+        if (conn_is_idle(c) && quiet_ms >= l->idle_ms) {
             broker_log(b, BROKER_LOG_DEBUG, "%s: closing the connection: idle for %lld ms (connections.max.idle.ms)",
-                       c->peer, (long long)(now - conn_last_active(c)));
+                       c->peer, (long long)quiet_ms);
             l->reaped++;
             conn_close(c);
-        } else if (now - conn_last_active(c) >= sweep_period(l)) {
+        } else if (quiet_ms >= sweep_period(l)) {
             conn_trim(c);
         }
     }
