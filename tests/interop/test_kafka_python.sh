@@ -2,7 +2,7 @@
 # kafka-python 2.0 against `kafkalite broker`: runs the phases of
 # kafka_python_check.py (producer, manual-assignment and group consumers,
 # admin client), restarts the broker on the same log.dirs, and checks the
-# data and the committed offsets survived. Skips (77) when no python3 on
+# data and the committed offsets survived. Skips (tests/skip.sh) when no python3 on
 # the PATH (or Debian's /usr/bin/python3) can import kafka.
 set -u
 . "${srcdir:-.}/tests/tools/broker_lib.sh"
@@ -16,8 +16,7 @@ for candidate in ${PYTHON:-} python3 /usr/bin/python3; do
     fi
 done
 if [ -z "$python" ]; then
-    echo "kafka-python not installed (Debian python3-kafka): skipping"
-    exit 77
+    skip "kafka-python not installed (Debian python3-kafka)"
 fi
 
 run_phase() {
@@ -33,5 +32,8 @@ stop_broker
 start_broker --override group.initial.rebalance.delay.ms=0
 run_phase after-restart
 stop_broker
-echo "kafka-python: produced, consumed, grouped, administered, restarted"
+if grep -q "^SKIP: " "$work/produce.out"; then
+    skip "kafka-python lacks a codec module: $(grep "^SKIP: " "$work/produce.out" | sed 's/^SKIP: //' | tr '\n' ' ')"
+fi
+echo "kafka-python: produced, consumed, grouped, administered, restarted (codecs: none gzip lz4 snappy zstd)"
 exit 0

@@ -17,6 +17,7 @@
 
 #include "mock_util.h"
 #include "util/murmur2.h"
+#include "test_skip.h"
 
 #define BASE_TS INT64_C(1700000000000)
 
@@ -215,7 +216,7 @@ static bool codec_available(const char *name)
     kl_conf_destroy(conf);
     kl_producer_destroy(p);
     if (!p)
-        fprintf(stderr, "skipping %s: %s\n", name, errstr);
+        kl_test_skip("%s: %s", name, errstr);
     return p != NULL;
 }
 
@@ -635,7 +636,7 @@ int main(void)
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
+    int rc = kl_test_result(sr);
     srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return rc;
 }

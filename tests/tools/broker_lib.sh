@@ -5,6 +5,7 @@
 # require_kcat, and start_broker/stop_broker (or, for a broker started
 # from a properties file or stopped by another signal, run_broker and
 # stop_broker_run). Sets $work, $pid, $bootstrap.
+. "${srcdir:-.}/tests/skip.sh"
 KAFKALITE=${KAFKALITE:-./tools/kafkalite}
 TIMEOUT_TENTHS=${TIMEOUT_TENTHS:-300} # 30 s for any condition to come true
 
@@ -32,11 +33,10 @@ fail() {
     exit 1
 }
 
-# Skips the test (exit 77) when kcat is not installed.
+# Skips the test (tests/skip.sh) when kcat is not installed.
 require_kcat() {
     if ! command -v kcat >/dev/null 2>&1; then
-        echo "kcat not installed: skipping"
-        exit 77
+        skip "kcat not installed (Debian kcat)"
     fi
 }
 
