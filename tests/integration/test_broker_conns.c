@@ -2,7 +2,8 @@
  * silent connections and only those, a connection quiet for a while (its
  * buffers given back) is served as before, and max.connections and
  * max.connections.per.ip refuse connections beyond their counts and take
- * new ones again once others have closed. */
+ * new ones again once others have closed; the per-IP count is per address
+ * (127.0.0.1 and 127.0.0.2). */
 #include <check.h>
 #include <stdlib.h>
 
@@ -78,7 +79,37 @@ static void check_limit(const char *name)
 START_TEST(test_max_connections) { check_limit("max.connections"); }
 END_TEST
 
-START_TEST(test_max_connections_per_ip) { check_limit("max.connections.per.ip"); }
+/* The per-IP limit counts each address apart: with 127.0.0.1 at its limit
+ * (a third from it refused), 127.0.0.2 still gets as many, and is refused
+ * past them too; max.connections (5, above the 4 admitted) is not what
+ * refuses them. */
+START_TEST(test_max_connections_per_ip)
+{
+    check_limit("max.connections.per.ip");
+    static const char *const props[] = {"max.connections.per.ip", "2", "max.connections", "5", NULL};
+    broker_fixture_t f;
+    fixture_start(&f, props);
+    wire_client_t one[3], two[3];
+    for (int i = 0; i < 2; i++) {
+        ck_assert_int_eq(wire_connect_from(&one[i], f.bootstrap, "127.0.0.1"), 0);
+        ck_assert(wire_ping(&one[i]));
+    }
+    ck_assert_int_eq(wire_connect_from(&one[2], f.bootstrap, "127.0.0.1"), 0);
+    ck_assert_msg(wire_wait_closed(&one[2], WIRE_TIMEOUT_MS) == 0, "a third from 127.0.0.1 was admitted");
+    for (int i = 0; i < 2; i++) {
+        ck_assert_int_eq(wire_connect_from(&two[i], f.bootstrap, "127.0.0.2"), 0);
+        ck_assert_msg(wire_ping(&two[i]), "connection %d from 127.0.0.2 refused: the limit is not per IP", i);
+    }
+    ck_assert_int_eq(wire_connect_from(&two[2], f.bootstrap, "127.0.0.2"), 0);
+    ck_assert_msg(wire_wait_closed(&two[2], WIRE_TIMEOUT_MS) == 0, "a third from 127.0.0.2 was admitted");
+    for (int i = 0; i < 2; i++)
+        ck_assert(wire_ping(&one[i]) && wire_ping(&two[i]));
+    for (int i = 0; i < 3; i++) {
+        wire_close(&one[i]);
+        wire_close(&two[i]);
+    }
+    fixture_stop(&f);
+}
 END_TEST
 
 static Suite *conns_suite(void)

@@ -10,7 +10,18 @@
 #include <string.h>
 #include <unistd.h>
 
-int wire_connect(wire_client_t *c, const char *bootstrap)
+int wire_connect(wire_client_t *c, const char *bootstrap) { return wire_connect_from(c, bootstrap, NULL); }
+
+/* Binds fd to the IPv4 address source (port 0): 0 or -1. */
+static int bind_source(int fd, const char *source)
+{
+    struct sockaddr_in sin = {.sin_family = AF_INET};
+    if (inet_pton(AF_INET, source, &sin.sin_addr) != 1)
+        return -1;
+    return bind(fd, (struct sockaddr *)&sin, sizeof sin);
+}
+
+int wire_connect_from(wire_client_t *c, const char *bootstrap, const char *source)
 {
     char host[256];
     const char *colon = strrchr(bootstrap, ':');
@@ -26,13 +37,13 @@ int wire_connect(wire_client_t *c, const char *bootstrap)
     memcpy(port, colon + 1, plen);
     port[plen] = '\0';
 
-    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM}, *res;
+    struct addrinfo hints = {.ai_family = source ? AF_INET : AF_UNSPEC, .ai_socktype = SOCK_STREAM}, *res;
     if (getaddrinfo(host, port, &hints, &res) != 0)
         return -1;
     c->fd = -1;
     for (struct addrinfo *ai = res; ai && c->fd < 0; ai = ai->ai_next) {
         int fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
-        if (fd >= 0 && connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
+        if (fd >= 0 && (!source || bind_source(fd, source) == 0) && connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
             c->fd = fd;
         else if (fd >= 0)
             close(fd);

@@ -18,6 +18,8 @@ typedef struct wire_client {
 /* Connects to "host:port" (the first entry of a bootstrap list). Returns 0
  * or -1. */
 int wire_connect(wire_client_t *c, const char *bootstrap);
+/* The same from the local IPv4 address source (say 127.0.0.2). */
+int wire_connect_from(wire_client_t *c, const char *bootstrap, const char *source);
 void wire_close(wire_client_t *c);
 
 /* Sends body as a request of api_key at version, waits (up to timeout_ms)
