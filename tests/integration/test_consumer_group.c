@@ -4,6 +4,7 @@
  * closes hands its partitions over; the rebalance callback sees each
  * change. */
 #include <check.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -90,6 +91,40 @@ static size_t assignment_size(kl_consumer_t *c)
 
 #define NMSG 300000
 #define NPART 6
+#define QUIET_MS 3000 /* polled after the last message, for late duplicates */
+
+/* The "v<i>" value's i, or -1. */
+static long value_index(kl_message_t *msg)
+{
+    size_t len;
+    const char *v = kl_message_value(msg, &len);
+    char buf[16];
+    if (!v || len < 2 || len >= sizeof buf || v[0] != 'v')
+        return -1;
+    memcpy(buf, v + 1, len - 1);
+    buf[len - 1] = '\0';
+    char *end;
+    long i = strtol(buf, &end, 10);
+    return *end == '\0' && i >= 0 && i < NMSG ? i : -1;
+}
+
+/* Each member owns 2 of the 6 partitions (range: 6 / 3), none twice. */
+static void check_two_partitions_each(kl_consumer_t *const m[3])
+{
+    bool owned[NPART] = {false};
+    for (int i = 0; i < 3; i++) {
+        kl_topic_partition_list_t *list;
+        ck_assert_int_eq(kl_assignment(m[i], &list), KL_ERR_NONE);
+        ck_assert_msg(list->count == 2, "member %d owns %zu partitions, not 2", i, list->count);
+        for (size_t k = 0; k < list->count; k++) {
+            int32_t p = list->elems[k].partition;
+            ck_assert(p >= 0 && p < NPART);
+            ck_assert_msg(!owned[p], "partition %d owned twice", p);
+            owned[p] = true;
+        }
+        kl_topic_partition_list_destroy(list);
+    }
+}
 
 START_TEST(test_three_members_exactly_once)
 {
@@ -99,17 +134,22 @@ START_TEST(test_three_members_exactly_once)
         m[i] = member_new("g-eo", NULL, NULL);
         subscribe(m[i], "eo");
     }
-    /* seen[p] counts per offset; offsets per partition stay below NMSG */
+    /* seen[p] counts per offset (offsets per partition stay below NMSG);
+     * values[i] counts the value "v<i>": a message delivered twice at
+     * different offsets is a duplicate too. */
     unsigned char *seen[NPART];
     for (int p = 0; p < NPART; p++)
         seen[p] = calloc(NMSG, 1);
-    long total = 0, dups = 0;
+    unsigned char *values = calloc(NMSG, 1);
+    long total = 0, dups = 0, value_dups = 0;
     long long deadline = fixture_now_ms() + 3 * WAIT_MS;
     long long last_progress = fixture_now_ms();
     /* Drain each member in turn without waiting; wait a little only when
-     * a whole round found nothing. */
+     * a whole round found nothing. After the last distinct message, go on
+     * polling for QUIET_MS so a late duplicate is seen. */
     int idle = 0;
-    while (total < NMSG && fixture_now_ms() < deadline && fixture_now_ms() - last_progress < WAIT_MS) {
+    while (fixture_now_ms() < deadline &&
+           fixture_now_ms() - last_progress < (total < NMSG ? WAIT_MS : QUIET_MS)) {
         int got = 0;
         for (int i = 0; i < 3; i++)
             for (int k = 0; k < 5000; k++) {
@@ -120,11 +160,14 @@ START_TEST(test_three_members_exactly_once)
                 if (!kl_message_error(msg)) {
                     int32_t p = kl_message_partition(msg);
                     int64_t off = kl_message_offset(msg);
+                    long v = value_index(msg);
                     ck_assert(p >= 0 && p < NPART && off >= 0 && off < NMSG);
+                    ck_assert_msg(v >= 0, "partition %d offset %lld: not a value produced", p, (long long)off);
                     if (seen[p][off]++)
                         dups++;
                     else
                         total++;
+                    value_dups += values[v]++ != 0;
                     last_progress = fixture_now_ms();
                 } else {
                     size_t len;
@@ -158,16 +201,16 @@ START_TEST(test_three_members_exactly_once)
         }
     }
     ck_assert_msg(total == NMSG, "consumed %ld distinct messages of %d", total, NMSG);
-    ck_assert_msg(dups == 0, "%ld duplicates", dups);
-    /* each member owned a share: 2 partitions each with range */
-    size_t owned = 0;
-    for (int i = 0; i < 3; i++)
-        owned += assignment_size(m[i]);
-    ck_assert_uint_eq(owned, NPART);
+    ck_assert_msg(dups == 0, "%ld duplicates by offset", dups);
+    ck_assert_msg(value_dups == 0, "%ld duplicates by value", value_dups);
+    for (long i = 0; i < NMSG; i++)
+        ck_assert_msg(values[i] == 1, "value v%ld consumed %d times", i, values[i]);
+    check_two_partitions_each(m);
     for (int i = 0; i < 3; i++)
         kl_consumer_destroy(m[i]);
     for (int p = 0; p < NPART; p++)
         free(seen[p]);
+    free(values);
 }
 END_TEST
 
@@ -180,7 +223,9 @@ START_TEST(test_commits_resume)
     kl_consumer_t *c = member_new("g-cr", props, NULL);
     subscribe(c, "cr");
     kl_message_t *msg = NULL;
+    long long first_deadline = fixture_now_ms() + WAIT_MS;
     for (int got = 0; got < 120;) {
+        ck_assert_msg(fixture_now_ms() < first_deadline, "%d of 120 messages consumed within %d ms", got, WAIT_MS);
         msg = kl_consumer_poll(c, 200);
         if (msg && !kl_message_error(msg) && kl_message_partition(msg) == 0) {
             ck_assert_int_eq(kl_message_offset(msg), got);
