@@ -15,6 +15,7 @@
 #include <kafkalite.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* ---- the fixture: a broker per test ---- */
 
@@ -48,7 +49,9 @@ static void broker_teardown(void)
     nftw(data_dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
-/* ---- a test: produce, then check what the delivery reports said ---- */
+/* ---- a test: produce, check the delivery reports, read back ---- */
+
+#define COUNT 10
 
 typedef struct result {
     int delivered;
@@ -64,6 +67,42 @@ static void on_delivery(kl_producer_t *producer, const kl_message_t *msg, void *
     r->last_offset = kl_message_offset(msg);
 }
 
+/* Reads partition 0 of topic from its beginning (no group: kl_assign)
+ * and checks message i is at offset i with the value "order <i>". */
+static void check_read_back(const char *topic, int count)
+{
+    char err[512];
+    kl_conf_t *conf = kl_conf_new();
+    ck_assert_int_eq(kl_conf_set(conf, "bootstrap.servers", kl_broker_bootstrap_servers(broker), err, sizeof err),
+                     KL_ERR_NONE);
+    kl_consumer_t *consumer = kl_consumer_new(conf, err, sizeof err);
+    kl_conf_destroy(conf);
+    ck_assert_msg(consumer != NULL, "consumer: %s", err);
+    kl_topic_partition_list_t *parts = kl_topic_partition_list_new(1);
+    kl_topic_partition_list_add(parts, topic, 0)->offset = KL_OFFSET_BEGINNING;
+    ck_assert_int_eq(kl_assign(consumer, parts), KL_ERR_NONE);
+    kl_topic_partition_list_destroy(parts);
+
+    int got = 0;
+    for (int polls = 0; got < count && polls < 300; polls++) { /* 300 x 100 ms at most */
+        kl_message_t *msg = kl_consumer_poll(consumer, 100);
+        if (!msg)
+            continue;
+        ck_assert_int_eq(kl_message_error(msg), KL_ERR_NONE);
+        char want[32];
+        snprintf(want, sizeof want, "order %d", got);
+        size_t len;
+        const char *value = kl_message_value(msg, &len);
+        ck_assert_int_eq(kl_message_offset(msg), got);
+        ck_assert_msg(len == strlen(want) && memcmp(value, want, len) == 0, "offset %d: \"%.*s\", not \"%s\"", got,
+                      (int)len, value, want);
+        got++;
+        kl_message_destroy(msg);
+    }
+    ck_assert_int_eq(got, count);
+    kl_consumer_destroy(consumer);
+}
+
 START_TEST(messages_are_stored_in_order)
 {
     char err[512];
@@ -77,13 +116,17 @@ START_TEST(messages_are_stored_in_order)
     kl_conf_destroy(conf);
     ck_assert_msg(producer != NULL, "producer: %s", err);
 
-    for (int i = 0; i < 10; i++) /* the topic is created on first use */
-        ck_assert_int_eq(kl_produce(producer, "orders", 0, NULL, 0, "order", 5, 0, NULL), KL_ERR_NONE);
+    for (int i = 0; i < COUNT; i++) { /* the topic is created on first use */
+        char value[32];
+        int len = snprintf(value, sizeof value, "order %d", i);
+        ck_assert_int_eq(kl_produce(producer, "orders", 0, NULL, 0, value, (size_t)len, 0, NULL), KL_ERR_NONE);
+    }
     ck_assert_int_eq(kl_producer_flush(producer, 30000), KL_ERR_NONE);
     kl_producer_destroy(producer);
 
-    ck_assert_int_eq(r.delivered, 10);
-    ck_assert_int_eq(r.last_offset, 9); /* a fresh broker: offsets 0 to 9 */
+    ck_assert_int_eq(r.delivered, COUNT);
+    ck_assert_int_eq(r.last_offset, COUNT - 1); /* a fresh broker: offsets 0 to 9 */
+    check_read_back("orders", COUNT);
 }
 END_TEST
 
