@@ -7,6 +7,7 @@
  * the blocking wire client. */
 #include <check.h>
 #include <dirent.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -154,11 +155,17 @@ static int16_t produce_keyed(wire_client_t *wc, const char *topic, int first, in
     return err;
 }
 
-/* Records fetched from offset 0 to the high watermark, counted (a fetch
- * answers from one segment at a time). */
-static int records_from_start(wire_client_t *wc, const char *topic)
+#define KEYED_RECORDS 1000 /* 200 batches of 5 */
+#define KEYS 10
+
+/* Records fetched from offset 0 to the high watermark (a fetch answers
+ * from one segment at a time): how many, and in alive[] which offsets. */
+static int records_from_start(wire_client_t *wc, const char *topic, bool alive[KEYED_RECORDS])
 {
     int n = 0;
+    memset(alive, 0, KEYED_RECORDS * sizeof alive[0]);
+    kl_record_iter_t ri;
+    kl_record_iter_init(&ri, 0);
     for (int64_t offset = 0, end = 1; offset < end;) {
         kl_fetch_request_t req;
         kl_fetch_request_topic_t t;
@@ -176,32 +183,72 @@ static int records_from_start(wire_client_t *wc, const char *topic)
         kl_batch_iter_init(&bi, rp->records.ptr, (size_t)rp->records.len, 0);
         int64_t before = offset;
         while (kl_batch_iter_next(&bi, &b) == KL_ERR_NONE) {
-            n += b.record_count;
+            ck_assert_int_eq(kl_record_iter_start(&ri, &b), KL_ERR_NONE);
+            kl_record_t r;
+            while (kl_record_iter_next(&ri, &r) == KL_ERR_NONE) {
+                ck_assert(r.offset >= 0 && r.offset < KEYED_RECORDS && !alive[r.offset]);
+                alive[r.offset] = true;
+                n++;
+            }
             offset = kl_batch_last_offset(&b) + 1;
         }
         done(&x);
         ck_assert_int_gt(offset, before);
     }
+    kl_record_iter_free(&ri);
     return n;
 }
 
-/* Produces 200 batches of 5 records over 10 keys to topic, then waits
- * for the cleaner to bring the records read from the start down. */
+/* The base offset of the newest segment of dir/name (the active one, which
+ * the cleaner leaves as it is). */
+static int64_t active_segment_base(const char *dir, const char *name)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    DIR *d = opendir(path);
+    ck_assert_ptr_nonnull(d);
+    int64_t base = -1;
+    for (struct dirent *e; (e = readdir(d)) != NULL;) {
+        long long o;
+        char rest[8];
+        if (strlen(e->d_name) == 24 && sscanf(e->d_name, "%20lld%7s", &o, rest) == 2 && strcmp(rest, ".log") == 0 &&
+            o > base)
+            base = o;
+    }
+    closedir(d);
+    return base;
+}
+
+/* Produces 200 batches of 5 records over 10 keys (record i has key
+ * "k<i % 10>") to topic, then waits for the cleaner to leave exactly the
+ * survivors: in the segments before the active one (based at A), each
+ * key's latest record, that is offsets A-10..A-1; the active segment, A
+ * up, as it is. */
 static void produce_and_wait_compacted(broker_fixture_t *f, wire_client_t *wc, const char *topic)
 {
-    for (int b = 0; b < 200; b++)
-        ck_assert_int_eq(produce_keyed(wc, topic, b * 5, 5, 10, false), 0);
-    int n = records_from_start(wc, topic);
+    for (int b = 0; b < KEYED_RECORDS / 5; b++)
+        ck_assert_int_eq(produce_keyed(wc, topic, b * 5, 5, KEYS, false), 0);
+    char dir[64];
+    snprintf(dir, sizeof dir, "%s-0", topic);
+    int64_t active = active_segment_base(f->dir, dir);
+    ck_assert_msg(active >= 2 * KEYS && active < KEYED_RECORDS, "active segment at %lld: too few segments",
+                  (long long)active);
+    int expected = KEYS + (int)(KEYED_RECORDS - active);
+    static bool alive[KEYED_RECORDS];
+    int n = records_from_start(wc, topic, alive);
     long long deadline = fixture_now_ms() + DEADLINE_MS;
-    while (n > 200 && fixture_now_ms() < deadline) {
+    while (n != expected && fixture_now_ms() < deadline) {
         wire_client_t probe;
         connect_to(&probe, f);
         wire_close(&probe);
-        n = records_from_start(wc, topic);
+        n = records_from_start(wc, topic, alive);
     }
-    /* 10 newest records in the cleaned part, the active segment as is */
-    ck_assert_int_le(n, 200);
-    ck_assert_int_ge(n, 10);
+    ck_assert_msg(n == expected, "%d records left, expected %d (10 keys + %lld in the active segment)", n, expected,
+                  (long long)(KEYED_RECORDS - active));
+    ck_assert_int_eq(active_segment_base(f->dir, dir), active);
+    for (int64_t o = 0; o < KEYED_RECORDS; o++)
+        ck_assert_msg(alive[o] == (o >= active - KEYS), "offset %lld %s", (long long)o,
+                      alive[o] ? "survived, superseded" : "removed, the latest of its key");
 }
 
 START_TEST(test_compacted_topic)
