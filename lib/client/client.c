@@ -126,6 +126,7 @@ static kl_err_t read_settings(kl_client_t *c, char *errstr, size_t errstr_size)
         .backoff_max_ms = kl_conf_get_int(conf, "reconnect.backoff.max.ms"),
         .max_frame = (size_t)kl_conf_get_int(conf, "receive.message.max.bytes"),
         .max_in_flight = (int)kl_conf_get_int(conf, "max.in.flight.requests.per.connection"),
+        .nagle = !kl_conf_get_bool(conf, "socket.nagle.disable"),
     };
     if (c->conn_config.backoff_max_ms < c->conn_config.backoff_ms)
         c->conn_config.backoff_max_ms = c->conn_config.backoff_ms;

@@ -33,6 +33,9 @@ static const kl_conf_prop_t client_props[] = {
                 "Default timeout of network requests, in milliseconds."),
     KL_PROP_INT("socket.connection.setup.timeout.ms", "client", "30000", 1000, I32_MAX,
                 "Longest time a broker connection may take to become usable (TCP, TLS and SASL), in ms."),
+    KL_PROP_BOOL("socket.nagle.disable", "client", "true",
+                 "Disable Nagle's algorithm (TCP_NODELAY) on broker connections, so small requests go out "
+                 "at once. Default true, as the Java client; librdkafka's default is false."),
     KL_PROP_INT("request.timeout.ms", "client", "30000", 1, 900000,
                 "How long the broker may take to acknowledge a produce request, in milliseconds (a topic "
                 "property in librdkafka, global here)."),

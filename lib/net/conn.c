@@ -432,8 +432,8 @@ static int open_socket(kl_conn_t *conn, const char **what, int *errnum)
         *what = "socket";
         *errnum = errno;
     } else {
-        int one = 1;
-        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        int nodelay = !conn->cfg.nagle;
+        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &nodelay, sizeof nodelay);
         if (connect(fd, a->ai_addr, a->ai_addrlen) != 0 && errno != EINPROGRESS) {
             *what = "connect";
             *errnum = errno;

@@ -43,6 +43,7 @@ typedef struct kl_conn_config {
     int64_t backoff_max_ms;    /* ... up to this */
     size_t max_frame;          /* largest response accepted */
     int max_in_flight;         /* requests written and awaiting a response */
+    bool nagle;                /* keep Nagle's algorithm (no TCP_NODELAY): false by default */
 } kl_conn_config_t;
 
 /* kl_conn_send() flags. */
