@@ -3,19 +3,21 @@
  * (kl_broker_new() on a temporary log.dirs, in a server process of its
  * own) and librdkafka's mock cluster (likewise in its own process). For
  * every target, acks and compression: N messages of S bytes with
- * linger.ms=5 and enable.idempotence set to the same value on both sides
- * (librdkafka 2.0 defaults it to false, kafkalite to true); messages/s,
+ * enable.idempotence set to the same value on both sides (librdkafka 2.0
+ * defaults it to false, kafkalite to true); messages/s,
  * MB/s, delivery latency p50/p99 and the producer's peak resident memory.
  * Each producer runs in a forked child of a thread-free parent, so the two
  * never share a heap and each peak is the child's own VmHWM, reported raw.
- * Every round gets a fresh broker, the order of the two alternates from
- * round to round, and the best round of each (by messages/s) is reported
- * with the ratios kafkalite/librdkafka, beside the highest peak memory of
- * any round (the peak varies with how far the application runs ahead of
- * the network).
+ * Both get the same settings (bench_producer_settings, bench/README),
+ * Nagle's algorithm off on both unless -N on. Every round gets a fresh
+ * broker, the order of the two alternates from round to round (5 rounds by
+ * default), and each figure is reported as the median and the spread
+ * (min-max) of the rounds, the ratios kafkalite/librdkafka taken per
+ * round.
  * Usage: bench_producer [-n messages] [-s size] [-p partitions] [-r rounds]
  *        [-t kafkalite,mock] [-a 1,all] [-c none,lz4,zstd] [-i true|false]
- *        [-l kafkalite,librdkafka] (-l one client alone: for profiling) */
+ *        [-N off|on] [-l kafkalite,librdkafka] (-l one client alone: for
+ *        profiling) */
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,6 +38,7 @@ typedef struct options {
     int ntargets, nacks, ncodecs;
     bool clients[2]; /* which to run: kafkalite, librdkafka */
     const char *idempotence;
+    const char *nagle_disable; /* socket.nagle.disable on both */
 } options_t;
 
 static const char *const client_names[2] = {"kafkalite", "librdkafka"};
@@ -46,8 +49,7 @@ static const char *const client_topics[2] = {"bench-kafkalite", "bench-librdkafk
 
 typedef struct cell {
     const char *target, *acks, *codec;
-    bench_result_t best[2]; /* by messages/s; secs 0: none yet */
-    long max_peak_kb[2];    /* over every round */
+    bench_result_t rounds[BENCH_MAX_ROUNDS][2];
 } cell_t;
 
 static double rate(const bench_result_t *r, long n) { return r->secs > 0 ? (double)n / r->secs : 0; }
@@ -61,13 +63,13 @@ static bool run_cell(const options_t *o, cell_t *cell)
         bench_server_t server;
         bench_topics_t topics = {o->partitions, client_topics, 2};
         bench_server_start(&server, bench_target_ops(cell->target), &topics);
-        bench_result_t res[2];
+        bench_result_t *res = cell->rounds[r];
         for (int k = 0; k < 2; k++) {
             int c = (k + r + 1) % 2; /* librdkafka first in even rounds */
             if (!o->clients[c])
                 continue;
             bench_run_t run = {server.bootstrap, client_topics[c], o->messages,   o->size,
-                               cell->acks,       cell->codec,       o->idempotence};
+                               cell->acks,       cell->codec,       o->idempotence, o->nagle_disable};
             if (bench_in_child(client_runs[c], &run, &res[c], sizeof res[c]) != 0)
                 bench_die(client_names[c], "the producer's process failed");
         }
@@ -80,10 +82,6 @@ static bool run_cell(const options_t *o, cell_t *cell)
                    r + 1, client_names[c], rate(x, o->messages), (double)x->p50_us / 1000, (double)x->p99_us / 1000,
                    (double)x->peak_kb / 1024, x->ok, x->failed);
             good &= x->failed == 0 && x->ok == o->messages;
-            if (x->peak_kb > cell->max_peak_kb[c])
-                cell->max_peak_kb[c] = x->peak_kb;
-            if (rate(x, o->messages) > rate(&cell->best[c], o->messages))
-                cell->best[c] = *x;
         }
         fflush(stdout);
     }
@@ -92,32 +90,48 @@ static bool run_cell(const options_t *o, cell_t *cell)
 
 /* ---- the table --------------------------------------------------------------------- */
 
+enum { RATE, P50, P99, PEAK, NFIGURES };
+
+/* One figure of one client in every round, or (c = 2) the per-round ratio
+ * kafkalite/librdkafka of it. */
+static bench_spread_t figure(const options_t *o, const cell_t *cell, int c, int which)
+{
+    double v[BENCH_MAX_ROUNDS];
+    for (int r = 0; r < o->rounds; r++) {
+        double x[2];
+        for (int k = 0; k < 2; k++) {
+            const bench_result_t *res = &cell->rounds[r][k];
+            x[k] = which == RATE  ? rate(res, o->messages)
+                   : which == P50 ? (double)res->p50_us / 1000
+                   : which == P99 ? (double)res->p99_us / 1000
+                                  : (double)res->peak_kb / 1024;
+        }
+        v[r] = c < 2 ? x[c] : bench_ratio(x[0], x[1]);
+    }
+    return bench_spread(v, o->rounds);
+}
+
 static void print_row(const options_t *o, const cell_t *cell, int c)
 {
-    const bench_result_t *x = &cell->best[c];
-    printf("%-9s %-4s %-5s %-10s %10.0f %7.1f %8.2f %8.2f %8.1f %8.1f\n", cell->target, cell->acks, cell->codec,
-           client_names[c], rate(x, o->messages), rate(x, o->messages) * o->size / 1e6, (double)x->p50_us / 1000,
-           (double)x->p99_us / 1000, (double)x->peak_kb / 1024, (double)cell->max_peak_kb[c] / 1024);
+    static const int decimals[2][NFIGURES] = {{0, 2, 2, 1}, {2, 2, 2, 2}};
+    char cols[NFIGURES][64];
+    for (int f = 0; f < NFIGURES; f++)
+        bench_spread_str(cols[f], sizeof cols[f], decimals[c == 2][f], figure(o, cell, c, f));
+    printf("%-9s %-4s %-5s %-10s %-26s %-22s %-22s %s\n", cell->target, cell->acks, cell->codec,
+           c < 2 ? client_names[c] : "ratio", cols[RATE], cols[P50], cols[P99], cols[PEAK]);
 }
 
 static void print_table(const options_t *o, const cell_t *cells, int ncells)
 {
-    printf("\nbest of %d rounds; ratio = kafkalite/librdkafka\n", o->rounds);
-    printf("%-9s %-4s %-5s %-10s %10s %7s %8s %8s %8s %8s\n", "target", "acks", "codec", "client", "msgs/s", "MB/s",
-           "p50 ms", "p99 ms", "peak MB", "max peak");
+    printf("\nmedian (min-max) of %d rounds; ratio = kafkalite/librdkafka, taken per round\n", o->rounds);
+    printf("%-9s %-4s %-5s %-10s %-26s %-22s %-22s %s\n", "target", "acks", "codec", "client", "msgs/s", "p50 ms",
+           "p99 ms", "peak MB");
     for (int i = 0; i < ncells; i++) {
-        const cell_t *cell = &cells[i];
-        const bench_result_t *k = &cell->best[0], *r = &cell->best[1];
         for (int c = 0; c < 2; c++)
             if (o->clients[c])
-                print_row(o, cell, c);
-        if (!o->clients[0] || !o->clients[1])
-            continue;
-        printf("%-9s %-4s %-5s %-10s %10.2f %7s %8.2f %8.2f %8.2f %8.2f\n", cell->target, cell->acks, cell->codec,
-               "ratio", bench_ratio(rate(k, o->messages), rate(r, o->messages)), "",
-               bench_ratio((double)k->p50_us, (double)r->p50_us), bench_ratio((double)k->p99_us, (double)r->p99_us),
-               bench_ratio((double)k->peak_kb, (double)r->peak_kb),
-               bench_ratio((double)cell->max_peak_kb[0], (double)cell->max_peak_kb[1]));
+                print_row(o, &cells[i], c);
+        if (o->clients[0] && o->clients[1])
+            print_row(o, &cells[i], 2);
     }
 }
 
@@ -126,7 +140,7 @@ static void print_table(const options_t *o, const cell_t *cells, int ncells)
 static void usage(void)
 {
     fprintf(stderr, "usage: %s [-n messages] [-s size] [-p partitions] [-r rounds] [-t kafkalite,mock]\n"
-                    "       [-a 1,all] [-c none,lz4,zstd] [-i true|false] [-l kafkalite,librdkafka]\n",
+                    "       [-a 1,all] [-c none,lz4,zstd] [-i true|false] [-N off|on] [-l kafkalite,librdkafka]\n",
             bench_prog);
     exit(2);
 }
@@ -135,10 +149,11 @@ static void parse_options(options_t *o, int argc, char **argv)
 {
     static char targets[] = "kafkalite,mock", acks[] = "1,all", codecs[] = "none,lz4,zstd",
                 clients[] = "kafkalite,librdkafka";
-    *o = (options_t){.messages = 2000000, .size = 100, .partitions = 4, .rounds = 3, .idempotence = "false"};
+    *o = (options_t){.messages = 2000000, .size = 100, .partitions = 4, .rounds = 5, .idempotence = "false",
+                     .nagle_disable = "true"};
     char *t = targets, *a = acks, *c = codecs, *l = clients;
     int opt;
-    while ((opt = getopt(argc, argv, "n:s:p:r:t:a:c:i:l:h")) != -1) {
+    while ((opt = getopt(argc, argv, "n:s:p:r:t:a:c:i:N:l:h")) != -1) {
         switch (opt) {
         case 'n': o->messages = atol(optarg); break;
         case 's': o->size = atoi(optarg); break;
@@ -148,6 +163,11 @@ static void parse_options(options_t *o, int argc, char **argv)
         case 'a': a = optarg; break;
         case 'c': c = optarg; break;
         case 'i': o->idempotence = optarg; break;
+        case 'N': /* Nagle's algorithm on both clients */
+            if (strcmp(optarg, "on") && strcmp(optarg, "off"))
+                usage();
+            o->nagle_disable = strcmp(optarg, "on") ? "true" : "false";
+            break;
         case 'l': l = optarg; break;
         default: usage();
         }
@@ -155,7 +175,8 @@ static void parse_options(options_t *o, int argc, char **argv)
     o->ntargets = bench_split_list(t, o->targets);
     o->nacks = bench_split_list(a, o->acks);
     o->ncodecs = bench_split_list(c, o->codecs);
-    if (optind != argc || o->messages < 1 || o->partitions < 1 || o->rounds < 1 || !o->ntargets || !o->nacks ||
+    if (optind != argc || o->messages < 1 || o->partitions < 1 || o->rounds < 1 || o->rounds > BENCH_MAX_ROUNDS ||
+        !o->ntargets || !o->nacks ||
         !o->ncodecs || (strcmp(o->idempotence, "true") && strcmp(o->idempotence, "false")))
         usage();
     for (int i = 0; i < o->ntargets; i++)
@@ -177,10 +198,14 @@ int main(int argc, char **argv)
     bench_prog = "bench_producer";
     options_t o;
     parse_options(&o, argc, argv);
-    printf("%ld messages of %d bytes, %d partitions, linger.ms=5, enable.idempotence=%s on both, %d rounds; "
-           "kafkalite %s, librdkafka %s\n",
-           o.messages, o.size, o.partitions, o.idempotence, o.rounds, kl_version_str(), rd_kafka_version_str());
-    cell_t cells[BENCH_MAX_LIST * BENCH_MAX_LIST * BENCH_MAX_LIST];
+    printf("%ld messages of %d bytes, %d partitions, %d rounds; kafkalite %s, librdkafka %s\n"
+           "producer settings on both: enable.idempotence=%s socket.nagle.disable=%s",
+           o.messages, o.size, o.partitions, o.rounds, kl_version_str(), rd_kafka_version_str(), o.idempotence,
+           o.nagle_disable);
+    for (size_t i = 0; bench_producer_settings[i]; i += 2)
+        printf(" %s=%s", bench_producer_settings[i], bench_producer_settings[i + 1]);
+    printf("\n");
+    static cell_t cells[BENCH_MAX_LIST * BENCH_MAX_LIST * BENCH_MAX_LIST];
     int ncells = 0;
     bool good = true;
     for (int t = 0; t < o.ntargets; t++)

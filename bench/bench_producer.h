@@ -14,7 +14,15 @@ typedef struct bench_run {
     const char *acks;        /* "1" or "all" */
     const char *codec;       /* none, lz4, zstd, ... */
     const char *idempotence; /* "true" or "false", set on both clients */
+    const char *nagle_disable; /* socket.nagle.disable: "true" or "false", on both */
 } bench_run_t;
+
+/* What both producers are given besides bootstrap.servers, acks,
+ * compression, enable.idempotence and socket.nagle.disable: librdkafka's
+ * names, at librdkafka 2.0.2's defaults (kafkalite's are the same), so a
+ * default neither side chose cannot differ. NULL-terminated name, value
+ * pairs; bench/README lists every setting. */
+extern const char *const bench_producer_settings[];
 
 typedef struct bench_result {
     double secs;            /* first produce call to flush's return */

@@ -16,6 +16,31 @@
 
 #define MAX_SIZE 65536
 
+const char *const bench_producer_settings[] = {
+    "linger.ms", "5",
+    "queue.buffering.max.messages", "100000",
+    "queue.buffering.max.kbytes", "1048576",
+    "batch.num.messages", "10000",
+    "batch.size", "1000000",
+    "partitioner", "consistent_random",
+    "sticky.partitioning.linger.ms", "10",
+    NULL,
+};
+
+/* Calls set(conf, name, value) for every setting of the run; codec_name is
+ * the client's name for the compression property. */
+static void set_all(void *conf, const bench_run_t *run, const char *codec_name,
+                    void (*set)(void *conf, const char *name, const char *value))
+{
+    set(conf, "bootstrap.servers", run->bootstrap);
+    set(conf, "acks", run->acks);
+    set(conf, codec_name, run->codec);
+    set(conf, "enable.idempotence", run->idempotence);
+    set(conf, "socket.nagle.disable", run->nagle_disable);
+    for (size_t i = 0; bench_producer_settings[i]; i += 2)
+        set(conf, bench_producer_settings[i], bench_producer_settings[i + 1]);
+}
+
 typedef struct tally {
     long ok, failed;
     bench_hist_t latency; /* microseconds */
@@ -65,6 +90,13 @@ static void kl_report(kl_producer_t *p, const kl_message_t *m, void *opaque)
     tally_report(opaque, kl_message_error(m) != KL_ERR_NONE, kl_message_opaque(m));
 }
 
+static void kl_set(void *conf, const char *name, const char *value)
+{
+    char errstr[256];
+    if (kl_conf_set(conf, name, value, errstr, sizeof errstr))
+        bench_die("kl_conf_set", errstr);
+}
+
 void bench_run_kafkalite(void *arg, void *out)
 {
     const bench_run_t *run = arg;
@@ -72,12 +104,7 @@ void bench_run_kafkalite(void *arg, void *out)
     static tally_t tally;
     char errstr[256];
     kl_conf_t *conf = kl_conf_new();
-    const char *props[][2] = {{"bootstrap.servers", run->bootstrap}, {"linger.ms", "5"},
-                              {"acks", run->acks},                   {"compression.type", run->codec},
-                              {"enable.idempotence", run->idempotence}};
-    for (size_t i = 0; i < sizeof props / sizeof props[0]; i++)
-        if (kl_conf_set(conf, props[i][0], props[i][1], errstr, sizeof errstr))
-            bench_die("kl_conf_set", errstr);
+    set_all(conf, run, "compression.type", kl_set);
     kl_conf_set_delivery_cb(conf, kl_report);
     kl_conf_set_log_cb(conf, kl_log_errors);
     kl_conf_set_opaque(conf, &tally);
@@ -123,6 +150,13 @@ static void rk_report(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
     tally_report(opaque, m->err != RD_KAFKA_RESP_ERR_NO_ERROR, m->_private);
 }
 
+static void rk_set(void *conf, const char *name, const char *value)
+{
+    char errstr[256];
+    if (rd_kafka_conf_set(conf, name, value, errstr, sizeof errstr) != RD_KAFKA_CONF_OK)
+        bench_die("rd_kafka_conf_set", errstr);
+}
+
 void bench_run_librdkafka(void *arg, void *out)
 {
     const bench_run_t *run = arg;
@@ -130,12 +164,7 @@ void bench_run_librdkafka(void *arg, void *out)
     static tally_t tally;
     char errstr[256];
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
-    const char *props[][2] = {{"bootstrap.servers", run->bootstrap}, {"linger.ms", "5"},
-                              {"acks", run->acks},                   {"compression.codec", run->codec},
-                              {"enable.idempotence", run->idempotence}};
-    for (size_t i = 0; i < sizeof props / sizeof props[0]; i++)
-        if (rd_kafka_conf_set(conf, props[i][0], props[i][1], errstr, sizeof errstr) != RD_KAFKA_CONF_OK)
-            bench_die("rd_kafka_conf_set", errstr);
+    set_all(conf, run, "compression.codec", rk_set);
     rd_kafka_conf_set_dr_msg_cb(conf, rk_report);
     rd_kafka_conf_set_log_cb(conf, rk_log_errors);
     rd_kafka_conf_set_opaque(conf, &tally);

@@ -207,3 +207,28 @@ int bench_split_list(char *s, const char **items)
 }
 
 double bench_ratio(double a, double b) { return b > 0 ? a / b : 0; }
+
+static int compare_doubles(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+bench_spread_t bench_spread(const double *values, int n)
+{
+    if (n <= 0)
+        return (bench_spread_t){0, 0, 0};
+    double sorted[BENCH_MAX_ROUNDS];
+    if (n > BENCH_MAX_ROUNDS)
+        n = BENCH_MAX_ROUNDS;
+    memcpy(sorted, values, (size_t)n * sizeof sorted[0]);
+    qsort(sorted, (size_t)n, sizeof sorted[0], compare_doubles);
+    double median = n % 2 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    return (bench_spread_t){median, sorted[0], sorted[n - 1]};
+}
+
+const char *bench_spread_str(char *buf, size_t size, int decimals, bench_spread_t s)
+{
+    snprintf(buf, size, "%.*f (%.*f-%.*f)", decimals, s.median, decimals, s.min, decimals, s.max);
+    return buf;
+}

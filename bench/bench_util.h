@@ -21,6 +21,17 @@ int bench_split_list(char *s, const char **items);
 /* a / b, or 0 when b is not positive (a ratio with nothing to compare). */
 double bench_ratio(double a, double b);
 
+/* Most rounds a benchmark runs (-r). */
+#define BENCH_MAX_ROUNDS 32
+/* The median (of the middle two for an even count), lowest and highest
+ * of n values: what a table of rounds reports. */
+typedef struct bench_spread {
+    double median, min, max;
+} bench_spread_t;
+bench_spread_t bench_spread(const double *values, int n);
+/* "median (min-max)", each with that many decimals, into buf. */
+const char *bench_spread_str(char *buf, size_t size, int decimals, bench_spread_t s);
+
 /* Prints "prog: what: why" and exits with status 1. */
 void bench_die(const char *what, const char *why) __attribute__((noreturn));
 
