@@ -13,14 +13,16 @@
  * (linger.ms=0) stamps the monotonic time into each value at a fixed rate
  * and the same client's consumer (assigned from the beginning of a fresh
  * topic, warmed up) computes poll time minus stamp.
- * The order of the two clients alternates per round; the best round of
- * each (messages/s; lowest latencies) is reported with the ratios
- * kafkalite/librdkafka. Both consumers get the same settings (below).
+ * The order of the two clients alternates per round (5 rounds by
+ * default); each figure is reported as the median and spread (min-max) of
+ * the rounds, the ratios kafkalite/librdkafka taken per round. Both
+ * consumers get the same settings (below, and bench/README), Nagle's
+ * algorithm off on every client unless -N on.
  * Usage: bench_consumer [-n messages] [-s size] [-p partitions] [-r rounds]
  *        [-t kafkalite,mock] [-m assign,subscribe] [-R rate] [-d seconds]
- *        [-c codec] [-l kafkalite,librdkafka] (-l one client alone: for
- *        profiling; -d 0: no latency runs; -c: the filled topic's
- *        compression, default none) */
+ *        [-c codec] [-N off|on] [-l kafkalite,librdkafka] (-l one client
+ *        alone: for profiling; -d 0: no latency runs; -c: the filled
+ *        topic's compression, default none) */
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -37,13 +39,13 @@
 #include "bench_targets.h"
 #include "bench_util.h"
 
-#define MAX_ROUNDS 16
+#define MAX_ROUNDS 16 /* <= BENCH_MAX_ROUNDS */
 #define MAX_SIZE 65536
 #define DATA_TOPIC "bench-data"
 #define STALL_NS (300 * INT64_C(1000000000))
 
 /* The same on both consumers (librdkafka's names and, but for check.crcs
- * and auto-commit, its defaults). */
+ * and auto-commit, its defaults), besides socket.nagle.disable (-N). */
 static const char *const consumer_settings[] = {
     "fetch.wait.max.ms",          "500",
     "fetch.min.bytes",            "1",
@@ -58,7 +60,15 @@ static const char *const consumer_settings[] = {
 };
 #define NSETTINGS (sizeof consumer_settings / sizeof consumer_settings[0])
 
-static const char *const latency_producer_settings[] = {"linger.ms", "0", "acks", "1", NULL};
+/* The latency run's producers (socket.nagle.disable is added). */
+static const char *const latency_producer_settings[] = {
+    "linger.ms", "0", "acks", "1", "queue.buffering.max.messages", "100000",
+    "queue.buffering.max.kbytes", "1048576", "partitioner", "consistent_random", NULL,
+};
+#define NLATENCY_SETTINGS (sizeof latency_producer_settings / sizeof latency_producer_settings[0] - 1)
+
+/* socket.nagle.disable on every client: "true" unless -N on */
+static const char *nagle_disable = "true";
 
 static const bench_client_ops_t *const clients[2] = {&bench_kafkalite_ops, &bench_librdkafka_ops};
 enum { ASSIGN, SUBSCRIBE, NMODES };
@@ -76,9 +86,9 @@ typedef struct options {
     bool use[2]; /* which clients run */
 } options_t;
 
-/* consumer settings plus group.id, NULL-terminated */
+/* consumer settings plus socket.nagle.disable and group.id, NULL-terminated */
 typedef struct props {
-    const char *list[NSETTINGS + 3];
+    const char *list[NSETTINGS + 5];
     char group[96];
 } props_t;
 
@@ -86,9 +96,11 @@ static void props_init(props_t *p, const char *group)
 {
     memcpy(p->list, consumer_settings, sizeof consumer_settings);
     snprintf(p->group, sizeof p->group, "%s", group);
-    p->list[NSETTINGS] = "group.id";
-    p->list[NSETTINGS + 1] = p->group;
-    p->list[NSETTINGS + 2] = NULL;
+    p->list[NSETTINGS] = "socket.nagle.disable";
+    p->list[NSETTINGS + 1] = nagle_disable;
+    p->list[NSETTINGS + 2] = "group.id";
+    p->list[NSETTINGS + 3] = p->group;
+    p->list[NSETTINGS + 4] = NULL;
 }
 
 /* ---- filling the topic ------------------------------------------------------------ */
@@ -253,7 +265,12 @@ static void latency_child(void *arg, void *out)
     static receiver_t rc; /* the histogram is large */
     rc.job = j;
     rc.consumer = j->ops->consumer_new(j->bootstrap, props.list);
-    void *producer = j->ops->producer_new(j->bootstrap, latency_producer_settings);
+    const char *producer_props[NLATENCY_SETTINGS + 3];
+    memcpy(producer_props, latency_producer_settings, NLATENCY_SETTINGS * sizeof producer_props[0]);
+    producer_props[NLATENCY_SETTINGS] = "socket.nagle.disable";
+    producer_props[NLATENCY_SETTINGS + 1] = nagle_disable;
+    producer_props[NLATENCY_SETTINGS + 2] = NULL;
+    void *producer = j->ops->producer_new(j->bootstrap, producer_props);
     j->ops->start(rc.consumer, j->topic, j->o->partitions, NULL);
     warm_up(j, rc.consumer, producer);
     pthread_t thread;
@@ -288,16 +305,17 @@ static void latency_child(void *arg, void *out)
 
 /* ---- rounds ---------------------------------------------------------------------------- */
 
-typedef struct best {
-    consume_result_t run[NMODES];  /* best by messages/s */
-    long max_peak_kb[NMODES];      /* over every round */
-    uint64_t p50_us, p99_us;       /* lowest of any round; 0 none */
-} best_t;
+typedef struct rounds {
+    double rate[NMODES][MAX_ROUNDS]; /* messages/s, first to last message */
+    double peak_mb[NMODES][MAX_ROUNDS];
+    long got[NMODES];
+    double p50_ms[MAX_ROUNDS], p99_ms[MAX_ROUNDS]; /* 0: that round lost messages */
+} rounds_t;
 
 static double rate_of(const consume_result_t *r) { return r->secs > 0 ? (double)(r->got - 1) / r->secs : 0; }
 
 static void run_consume(const options_t *o, const char *target, const char *bootstrap, int round, int c, int mode,
-                        best_t *best)
+                        rounds_t *out)
 {
     consume_job_t job = {clients[c], bootstrap, o, NULL, ""};
     snprintf(job.group_id, sizeof job.group_id, "bench-%s-%s-%d", mode_names[mode], clients[c]->name, round);
@@ -310,14 +328,13 @@ static void run_consume(const options_t *o, const char *target, const char *boot
            round + 1, mode_names[mode], clients[c]->name, r.got, rate_of(&r), rate_of(&r) * o->size / 1e6,
            (double)r.peak_kb / 1024, r.checksum);
     fflush(stdout);
-    if (rate_of(&r) > rate_of(&best->run[mode]))
-        best->run[mode] = r;
-    if (r.peak_kb > best->max_peak_kb[mode])
-        best->max_peak_kb[mode] = r.peak_kb;
+    out->rate[mode][round] = rate_of(&r);
+    out->peak_mb[mode][round] = (double)r.peak_kb / 1024;
+    out->got[mode] = r.got;
 }
 
 static void run_latency(const options_t *o, const char *target, const char *bootstrap, int round, int c,
-                        best_t *best)
+                        rounds_t *out)
 {
     latency_job_t job = {clients[c], bootstrap, o, ""};
     snprintf(job.topic, sizeof job.topic, "bench-latency-%s-%d", clients[c]->name, round);
@@ -328,15 +345,13 @@ static void run_latency(const options_t *o, const char *target, const char *boot
            clients[c]->name, r.got, r.sent, (double)r.p50_us / 1000, (double)r.p99_us / 1000);
     fflush(stdout);
     if (r.got != r.sent)
-        return;
-    if (!best->p50_us || r.p50_us < best->p50_us)
-        best->p50_us = r.p50_us;
-    if (!best->p99_us || r.p99_us < best->p99_us)
-        best->p99_us = r.p99_us;
+        bench_die(clients[c]->name, "latency messages were lost");
+    out->p50_ms[round] = (double)r.p50_us / 1000;
+    out->p99_ms[round] = (double)r.p99_us / 1000;
 }
 
-/* Every round on one target; best[c] per client. */
-static void run_target(const options_t *o, const char *target, best_t best[2])
+/* Every round on one target; out[c] per client. */
+static void run_target(const options_t *o, const char *target, rounds_t out[2])
 {
     static char names[1 + 2 * MAX_ROUNDS][64];
     const char *list[1 + 2 * MAX_ROUNDS];
@@ -363,55 +378,62 @@ static void run_target(const options_t *o, const char *target, best_t best[2])
                 continue;
             for (int mode = 0; mode < NMODES; mode++)
                 if (o->modes[mode])
-                    run_consume(o, target, server.bootstrap, r, c, mode, &best[c]);
+                    run_consume(o, target, server.bootstrap, r, c, mode, &out[c]);
             if (o->seconds > 0)
-                run_latency(o, target, server.bootstrap, r, c, &best[c]);
+                run_latency(o, target, server.bootstrap, r, c, &out[c]);
         }
     bench_server_stop(&server);
 }
 
 /* ---- the table ---------------------------------------------------------------------------- */
 
-static void print_table(const options_t *o, const best_t best[][2])
+/* The median (min-max) of the rounds' values of kafkalite (c 0), of
+ * librdkafka (1), or of the per-round ratio kafkalite/librdkafka (2). */
+static const char *spread_of(char *buf, size_t size, int decimals, const options_t *o, const double *k,
+                             const double *r, int c)
 {
-    printf("\nbest of %d rounds (messages/s first to last message; peak = VmHWM of the best round, max = of any "
-           "round); ratio = kafkalite/librdkafka\n",
+    double v[MAX_ROUNDS];
+    for (int i = 0; i < o->rounds; i++)
+        v[i] = c == 0 ? k[i] : c == 1 ? r[i] : bench_ratio(k[i], r[i]);
+    return bench_spread_str(buf, size, c == 2 ? 2 : decimals, bench_spread(v, o->rounds));
+}
+
+static void print_table(const options_t *o, const rounds_t out[][2])
+{
+    printf("\nmedian (min-max) of %d rounds (messages/s first to last message; peak = VmHWM); ratio = "
+           "kafkalite/librdkafka, taken per round\n",
            o->rounds);
-    printf("%-9s %-9s %-10s %8s %10s %7s %8s %8s\n", "target", "mode", "client", "messages", "msgs/s", "MB/s",
-           "peak MB", "max MB");
+    printf("%-9s %-9s %-10s %8s  %-28s %s\n", "target", "mode", "client", "messages", "msgs/s", "peak MB");
+    char a[64], b[64];
     for (int t = 0; t < o->ntargets; t++)
         for (int mode = 0; mode < NMODES; mode++) {
             if (!o->modes[mode])
                 continue;
-            for (int c = 0; c < 2; c++) {
-                if (!o->use[c])
+            const rounds_t *k = &out[t][0], *r = &out[t][1];
+            for (int c = 0; c < 3; c++) {
+                if (c < 2 ? !o->use[c] : !(o->use[0] && o->use[1]))
                     continue;
-                const consume_result_t *x = &best[t][c].run[mode];
-                printf("%-9s %-9s %-10s %8ld %10.0f %7.1f %8.1f %8.1f\n", o->targets[t], mode_names[mode],
-                       clients[c]->name, x->got, rate_of(x), rate_of(x) * o->size / 1e6, (double)x->peak_kb / 1024,
-                       (double)best[t][c].max_peak_kb[mode] / 1024);
+                printf("%-9s %-9s %-10s %8ld  %-28s %s\n", o->targets[t], mode_names[mode],
+                       c < 2 ? clients[c]->name : "ratio", c < 2 ? out[t][c].got[mode] : 0,
+                       spread_of(a, sizeof a, 0, o, k->rate[mode], r->rate[mode], c),
+                       spread_of(b, sizeof b, 1, o, k->peak_mb[mode], r->peak_mb[mode], c));
             }
-            if (!o->use[0] || !o->use[1])
-                continue;
-            const consume_result_t *k = &best[t][0].run[mode], *r = &best[t][1].run[mode];
-            printf("%-9s %-9s %-10s %8s %10.2f %7s %8.2f %8.2f\n", o->targets[t], mode_names[mode], "ratio", "",
-                   bench_ratio(rate_of(k), rate_of(r)), "", bench_ratio((double)k->peak_kb, (double)r->peak_kb),
-                   bench_ratio((double)best[t][0].max_peak_kb[mode], (double)best[t][1].max_peak_kb[mode]));
         }
     if (o->seconds <= 0)
         return;
-    printf("\nend-to-end latency, kl_produce to poll (linger.ms=0, %ld msgs/s for %d s; lowest of the rounds)\n",
+    printf("\nend-to-end latency, produce to poll (linger.ms=0, %ld msgs/s for %d s; median (min-max) of the "
+           "rounds)\n",
            o->rate, o->seconds);
-    printf("%-9s %-10s %8s %8s\n", "target", "client", "p50 ms", "p99 ms");
+    printf("%-9s %-10s %-24s %s\n", "target", "client", "p50 ms", "p99 ms");
     for (int t = 0; t < o->ntargets; t++) {
-        for (int c = 0; c < 2; c++)
-            if (o->use[c])
-                printf("%-9s %-10s %8.3f %8.3f\n", o->targets[t], clients[c]->name,
-                       (double)best[t][c].p50_us / 1000, (double)best[t][c].p99_us / 1000);
-        if (o->use[0] && o->use[1])
-            printf("%-9s %-10s %8.2f %8.2f\n", o->targets[t], "ratio",
-                   bench_ratio((double)best[t][0].p50_us, (double)best[t][1].p50_us),
-                   bench_ratio((double)best[t][0].p99_us, (double)best[t][1].p99_us));
+        const rounds_t *k = &out[t][0], *r = &out[t][1];
+        for (int c = 0; c < 3; c++) {
+            if (c < 2 ? !o->use[c] : !(o->use[0] && o->use[1]))
+                continue;
+            printf("%-9s %-10s %-24s %s\n", o->targets[t], c < 2 ? clients[c]->name : "ratio",
+                   spread_of(a, sizeof a, 3, o, k->p50_ms, r->p50_ms, c),
+                   spread_of(b, sizeof b, 3, o, k->p99_ms, r->p99_ms, c));
+        }
     }
 }
 
@@ -420,7 +442,8 @@ static void print_table(const options_t *o, const best_t best[][2])
 static void usage(void)
 {
     fprintf(stderr, "usage: %s [-n messages] [-s size] [-p partitions] [-r rounds] [-t kafkalite,mock]\n"
-                    "       [-m assign,subscribe] [-R rate] [-d seconds] [-c codec] [-l kafkalite,librdkafka]\n",
+                    "       [-m assign,subscribe] [-R rate] [-d seconds] [-c codec] [-N off|on]\n"
+                    "       [-l kafkalite,librdkafka]\n",
             bench_prog);
     exit(2);
 }
@@ -446,11 +469,11 @@ static void pick(char *list, const char *const *names, int count, bool *flags, c
 static void parse_options(options_t *o, int argc, char **argv)
 {
     static char targets[] = "kafkalite,mock", modes[] = "assign,subscribe", use[] = "kafkalite,librdkafka";
-    *o = (options_t){.messages = 2000000, .size = 100, .partitions = 4, .rounds = 3, .rate = 20000, .seconds = 3,
+    *o = (options_t){.messages = 2000000, .size = 100, .partitions = 4, .rounds = 5, .rate = 20000, .seconds = 3,
                      .codec = "none"};
     char *t = targets, *m = modes, *l = use;
     int opt;
-    while ((opt = getopt(argc, argv, "n:s:p:r:t:m:R:d:c:l:h")) != -1) {
+    while ((opt = getopt(argc, argv, "n:s:p:r:t:m:R:d:c:N:l:h")) != -1) {
         switch (opt) {
         case 'n': o->messages = atol(optarg); break;
         case 's': o->size = atoi(optarg); break;
@@ -461,6 +484,11 @@ static void parse_options(options_t *o, int argc, char **argv)
         case 'R': o->rate = atol(optarg); break;
         case 'd': o->seconds = atoi(optarg); break;
         case 'c': o->codec = optarg; break;
+        case 'N': /* Nagle's algorithm on every client */
+            if (strcmp(optarg, "on") && strcmp(optarg, "off"))
+                usage();
+            nagle_disable = strcmp(optarg, "on") ? "true" : "false";
+            break;
         case 'l': l = optarg; break;
         default: usage();
         }
@@ -486,11 +514,13 @@ int main(int argc, char **argv)
            o.messages, o.size, o.codec, o.partitions, o.rounds, kl_version_str(), rd_kafka_version_str());
     for (size_t i = 0; i < NSETTINGS; i += 2)
         printf(" %s=%s", consumer_settings[i], consumer_settings[i + 1]);
-    printf("\n");
-    best_t best[BENCH_MAX_LIST][2];
-    memset(best, 0, sizeof best);
+    printf(" socket.nagle.disable=%s\nlatency producers on both:", nagle_disable);
+    for (size_t i = 0; i < NLATENCY_SETTINGS; i += 2)
+        printf(" %s=%s", latency_producer_settings[i], latency_producer_settings[i + 1]);
+    printf(" socket.nagle.disable=%s\n", nagle_disable);
+    static rounds_t out[BENCH_MAX_LIST][2];
     for (int t = 0; t < o.ntargets; t++)
-        run_target(&o, o.targets[t], best[t]);
-    print_table(&o, (const best_t(*)[2])best);
+        run_target(&o, o.targets[t], out[t]);
+    print_table(&o, (const rounds_t(*)[2])out);
     return 0;
 }
