@@ -5,16 +5,19 @@
 
 #include <errno.h>
 #include <grp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #define NOBODY_UID 65534
 #define NOBODY_GID 65534
+#define AS_NOBODY_DEADLINE_MS 300000
 
 static volatile int *skip_count;
 static int skip_count_local; /* when the mapping could not be made */
@@ -90,10 +93,18 @@ bool kl_test_as_nobody(const char *tcase)
         fprintf(stderr, "cannot run this program again as nobody: %s\n", strerror(errno));
         _exit(EXIT_FAILURE);
     }
+    /* Check's case timeout does not apply in no-fork mode: a deadline of our own */
     int status;
     pid_t w;
-    while ((w = waitpid(pid, &status, 0)) < 0 && errno == EINTR)
-        ;
+    struct timespec tick = {0, 10 * 1000 * 1000};
+    for (int waited_ms = 0; (w = waitpid(pid, &status, WNOHANG)) == 0; waited_ms += 10) {
+        if (waited_ms >= AS_NOBODY_DEADLINE_MS) {
+            kill(pid, SIGKILL);
+            waitpid(pid, &status, 0);
+            ck_abort_msg("case %s as user nobody still ran after %d ms: killed", tcase, AS_NOBODY_DEADLINE_MS);
+        }
+        nanosleep(&tick, NULL);
+    }
     ck_assert_int_eq(w, pid);
     ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
                   "case %s as user nobody failed (status %d): see its output above", tcase, status);
