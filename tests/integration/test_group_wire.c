@@ -25,7 +25,8 @@
 #define GROUP "wired"
 
 static const char *const props[] = {
-    "group.initial.rebalance.delay.ms", "300",
+    /* long enough that the second member joins within it on a loaded machine */
+    "group.initial.rebalance.delay.ms", "2000",
     "group.min.session.timeout.ms", "500",
     "offsets.topic.num.partitions", "5",
     NULL,
@@ -243,11 +244,17 @@ static const char *group_state(wire_client_t *wc, char *buf, size_t size)
 
 /* Two members form the group: their JoinGroups wait for the initial
  * delay, a Heartbeat pipelined behind one waits with it and is answered
- * after it; the follower's SyncGroup waits for the leader's. */
-static void form_group(member_t *a, member_t *b)
+ * after it; the follower's SyncGroup waits for the leader's. b joins once
+ * observer (a connection of its own) sees a's join parked, so a leads:
+ * two connections' requests reach the broker in no fixed order. */
+static void form_group(member_t *a, member_t *b, wire_client_t *observer)
 {
     int32_t join_a = join_send(a, 6000);
     int32_t early = heartbeat_send(a); /* behind the parked join */
+    char state[32];
+    long long deadline = fixture_now_ms() + TIMEOUT_MS;
+    while (strcmp(group_state(observer, state, sizeof state), "PreparingRebalance") != 0)
+        ck_assert_msg(fixture_now_ms() < deadline, "a's JoinGroup not parked: group %s", state);
     int32_t join_b = join_send(b, 6000);
     ck_assert_int_eq(join_recv(a, join_a, NULL), 2);
     /* sent before a had a member id, and answered only after its join */
@@ -286,7 +293,10 @@ START_TEST(test_join_sync_parked)
     member_t a = {0}, b = {0}, c = {0};
     connect_to(&a.wc, &f);
     connect_to(&b.wc, &f);
-    form_group(&a, &b);
+    wire_client_t observer;
+    connect_to(&observer, &f);
+    form_group(&a, &b, &observer);
+    wire_close(&observer);
     char state[32];
     ck_assert_str_eq(group_state(&a.wc, state, sizeof state), "Stable");
     ck_assert_int_eq(heartbeat(&b), 0);
