@@ -413,8 +413,11 @@ static void print_table(const options_t *o, const rounds_t out[][2])
             for (int c = 0; c < 3; c++) {
                 if (c < 2 ? !o->use[c] : !(o->use[0] && o->use[1]))
                     continue;
-                printf("%-9s %-9s %-10s %8ld  %-28s %s\n", o->targets[t], mode_names[mode],
-                       c < 2 ? clients[c]->name : "ratio", c < 2 ? out[t][c].got[mode] : 0,
+                char got[24] = "";
+                if (c < 2)
+                    snprintf(got, sizeof got, "%ld", out[t][c].got[mode]);
+                printf("%-9s %-9s %-10s %8s  %-28s %s\n", o->targets[t], mode_names[mode],
+                       c < 2 ? clients[c]->name : "ratio", got,
                        spread_of(a, sizeof a, 0, o, k->rate[mode], r->rate[mode], c),
                        spread_of(b, sizeof b, 1, o, k->peak_mb[mode], r->peak_mb[mode], c));
             }
