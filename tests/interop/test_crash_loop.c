@@ -131,7 +131,7 @@ static void load_produce(load_t *l)
                 RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_OPAQUE((void *)(uintptr_t)o), RD_KAFKA_V_END);
             if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL)
                 break;
-            ck_assert_msg(err == 0, "produce: %s", rd_kafka_err2str(err));
+            ck_assert_msg(err == 0, "%s: produce: %s %s", l->topic, rd_kafka_err2str(err), l->fatal);
             ps->next_seq++;
             l->produced++;
         }
