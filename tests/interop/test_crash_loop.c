@@ -26,7 +26,7 @@
 #define MAX_SEQ (INT64_C(1) << 32)
 #define OUTSTANDING_MAX 20000 /* messages produced and not yet reported */
 #define BURST 10
-#define SETTLE_MS 3000
+#define SETTLE_MS 1000
 #define DRAIN_MS 180000
 
 typedef struct partition_state {
