@@ -50,22 +50,6 @@ static int16_t check_keys(const kl_batch_t *batch, const char **why)
     return err == KL_ERR_UNSUPPORTED_FEATURE ? KL_ERR_UNSUPPORTED_COMPRESSION_TYPE : KL_ERR_CORRUPT_MESSAGE;
 }
 
-/* flush.messages (log.flush.interval.messages): as Kafka does, the append
- * that brings the unflushed messages to the interval fsyncs before it is
- * answered, so with 1 every acknowledged message is on disk. A time-based
- * flush (flush.ms) and the flush after a roll are the flusher thread's, in
- * the background (housekeeping_appended). */
-static bool flush_if_counted(kl_broker_t *b, broker_topic_t *t, int32_t partition, const char **why)
-{
-    kl_log_t *log = t->logs[partition];
-    if (kl_log_end_offset(log) - kl_log_recovery_point(log) < kl_log_config(log)->flush_interval_messages ||
-        kl_log_flush(log) == KL_ERR_NONE)
-        return true;
-    broker_storage_failed(b, t, partition, "flushing");
-    *why = "The appended records could not be synced to disk";
-    return false;
-}
-
 static int16_t append_batch(kl_broker_t *b, broker_topic_t *t, int32_t partition, kl_bytes_t records,
                             produced_t *r, const char **why)
 {
@@ -112,12 +96,13 @@ static int16_t append_batch(kl_broker_t *b, broker_topic_t *t, int32_t partition
                               info.log_append_time >= 0 ? info.log_append_time : batch.max_timestamp) != KL_ERR_NONE)
         broker_log(b, BROKER_LOG_ERR, "%s-%d: out of memory recording producer %lld", t->name, (int)partition,
                    (long long)batch.producer_id);
-    if (!flush_if_counted(b, t, partition, why))
+    if (!housekeeping_appended(b, t, partition)) {
+        *why = "The appended records could not be synced to disk";
         return KL_ERR_KAFKA_STORAGE_ERROR;
+    }
     r->base_offset = info.base_offset;
     r->log_append_time_ms = info.log_append_time;
     r->log_start_offset = info.log_start_offset;
-    housekeeping_appended(b, log);
     fetch_wake(b, t, partition, len);
     return KL_ERR_NONE;
 }
