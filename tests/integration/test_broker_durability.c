@@ -257,6 +257,30 @@ START_TEST(test_default_policy)
 }
 END_TEST
 
+/* Offset commits are appended to __consumer_offsets like a produce: with
+ * log.flush.interval.messages=1 each one is on disk once acknowledged. */
+START_TEST(test_offset_commits_synced)
+{
+    static const char *const props[] = {"log.flush.interval.messages", "1", "offsets.topic.num.partitions", "1",
+                                        NULL};
+    durable_run_t r;
+    run_start(&r, props, NULL);
+    produce_one(&r, 0, VALUE_SIZE);
+    for (int i = 1; i <= 5; i++) {
+        ck_assert_int_eq(commit_offset(&r.wc, "durable-group", TOPIC, 0, i), 0);
+        char image[128];
+        build_image(&r, image, sizeof image);
+        kl_log_t *log;
+        ck_assert_int_eq(kl_log_open(image, "__consumer_offsets", 0, NULL, &log), KL_ERR_NONE);
+        ck_assert_msg(kl_log_end_offset(log) >= i, "after %d acknowledged commits a crash keeps %lld records", i,
+                      (long long)kl_log_end_offset(log));
+        kl_log_abandon(log);
+        remove_tree(image);
+    }
+    run_stop(&r);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("broker_durability");
@@ -266,6 +290,7 @@ int main(void)
     tcase_add_test(tc, test_broker_flush_interval_messages_1);
     tcase_add_test(tc, test_topic_flush_messages_5);
     tcase_add_test(tc, test_default_policy);
+    tcase_add_test(tc, test_offset_commits_synced);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
