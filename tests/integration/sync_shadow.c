@@ -225,26 +225,30 @@ EXPORT void sync(void)
 
 void shadow_start(const char *root)
 {
-    char sub[128];
-    pthread_mutex_lock(&shadow.lock);
-    ck_assert(!shadow.active);
-    ck_assert_ptr_nonnull(realpath(root, shadow.root));
-    shadow.root_len = strlen(shadow.root);
-    snprintf(shadow.store, sizeof shadow.store, "/tmp/kl-shadow-XXXXXX");
-    ck_assert_ptr_nonnull(mkdtemp(shadow.store));
-    snprintf(sub, sizeof sub, "%s/data", shadow.store);
+    shadow_stop(); /* what a failed test without fork left behind */
+    char sub[128], real_root[4096], store[64], key[KEY_MAX];
+    ck_assert_ptr_nonnull(realpath(root, real_root));
+    snprintf(store, sizeof store, "/tmp/kl-shadow-XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(store));
+    snprintf(sub, sizeof sub, "%s/data", store);
     ck_assert_int_eq(mkdir(sub, 0755), 0);
-    snprintf(sub, sizeof sub, "%s/dirs", shadow.store);
+    snprintf(sub, sizeof sub, "%s/dirs", store);
     ck_assert_int_eq(mkdir(sub, 0755), 0);
-    int fd = open(shadow.root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    int fd = open(real_root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     ck_assert_int_ge(fd, 0);
-    ck_assert(file_key(fd, "", AT_EMPTY_PATH, shadow.root_key));
-    ck_assert(save_listing(fd)); /* the watched directory as it is now */
-    close(fd);
+    pthread_mutex_lock(&shadow.lock);
+    snprintf(shadow.root, sizeof shadow.root, "%s", real_root);
+    shadow.root_len = strlen(shadow.root);
+    snprintf(shadow.store, sizeof shadow.store, "%s", store);
+    /* the watched directory as it is now */
+    bool ok = file_key(fd, "", AT_EMPTY_PATH, key) && save_listing(fd);
+    snprintf(shadow.root_key, sizeof shadow.root_key, "%s", key);
     shadow.count = 0;
     shadow.unmodelled = 0;
-    shadow.active = true;
+    shadow.active = ok;
     pthread_mutex_unlock(&shadow.lock);
+    close(fd);
+    ck_assert_msg(ok, "cannot record %s", real_root);
 }
 
 static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
@@ -264,7 +268,9 @@ void shadow_stop(void)
     free(shadow.events);
     shadow.events = NULL;
     shadow.count = shadow.cap = 0;
-    nftw(shadow.store, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+    if (shadow.store[0])
+        nftw(shadow.store, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+    shadow.store[0] = '\0';
     pthread_mutex_unlock(&shadow.lock);
 }
 
@@ -289,43 +295,51 @@ int shadow_unmodelled(void)
     return n;
 }
 
-/* Fills the directory at path with what the listing of key holds. */
-static void build_dir(const char *key, const char *path)
+/* Fills the directory at path with what the listing of key holds (lock
+ * held: no Check assertion here, which would leave it locked when tests
+ * do not fork). */
+static bool build_dir(const char *key, const char *path)
 {
     char listing[512], line[4400];
     snprintf(listing, sizeof listing, "%s/dirs/%s", shadow.store, key);
     FILE *in = fopen(listing, "re");
     if (!in)
-        return; /* never fsynced: empty */
-    while (fgets(line, sizeof line, in)) {
+        return true; /* never fsynced: empty */
+    bool ok = true;
+    while (ok && fgets(line, sizeof line, in)) {
         char type, child[KEY_MAX], name[4096], target[8300], data[512];
         line[strcspn(line, "\n")] = '\0';
-        ck_assert_int_eq(sscanf(line, "%c %299s %4095[^\n]", &type, child, name), 3);
+        if (sscanf(line, "%c %299s %4095[^\n]", &type, child, name) != 3) {
+            ok = false;
+            break;
+        }
         snprintf(target, sizeof target, "%s/%s", path, name);
         if (type == 'd') {
-            ck_assert_int_eq(mkdir(target, 0755), 0);
-            build_dir(child, target);
+            ok = mkdir(target, 0755) == 0 && build_dir(child, target);
             continue;
         }
         snprintf(data, sizeof data, "%s/data/%s", shadow.store, child);
         int src = open(data, O_RDONLY | O_CLOEXEC);
         if (src >= 0) {
-            ck_assert(copy_fd(src, target));
+            ok = copy_fd(src, target);
             close(src);
         } else { /* named durably, never synced */
             int fd = open(target, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-            ck_assert_int_ge(fd, 0);
-            close(fd);
+            ok = fd >= 0;
+            if (ok)
+                close(fd);
         }
     }
     fclose(in);
+    return ok;
 }
 
 void shadow_build_image(const char *image)
 {
     pthread_mutex_lock(&shadow.lock);
-    ck_assert(shadow.active);
-    ck_assert_int_eq(mkdir(image, 0755), 0);
-    build_dir(shadow.root_key, image);
+    bool active = shadow.active;
+    bool ok = active && mkdir(image, 0755) == 0 && build_dir(shadow.root_key, image);
     pthread_mutex_unlock(&shadow.lock);
+    ck_assert_msg(active, "no directory is being recorded");
+    ck_assert_msg(ok, "cannot build the crash image %s", image);
 }
