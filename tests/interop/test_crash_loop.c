@@ -246,6 +246,8 @@ static void crash_loop(bool damage)
     static const char *const overrides[] = {"log.segment.bytes=1048576", "offsets.topic.num.partitions=1", NULL};
     crash_daemon_t d;
     crash_daemon_init(&d, overrides);
+    printf("broker logs and data in %s (left there if the test fails)\n", d.work);
+    fflush(stdout);
     crash_daemon_start(&d);
     create_topic(d.bootstrap, "idempotent", PARTITIONS);
     create_topic(d.bootstrap, "plain", PARTITIONS);
