@@ -11,7 +11,8 @@
  *   path; a rolled segment is synced in the background right after the
  *   roll, and a clean stop syncs everything.
  * Whatever the image holds must read back as the first records produced,
- * in order, and a broker must start on it and serve them. */
+ * in order, and a broker must start on it and serve them. Offset commits
+ * (appended to __consumer_offsets) follow the same rule. */
 #include <check.h>
 #include <dirent.h>
 #include <ftw.h>
