@@ -46,8 +46,9 @@ static const char *const broker_description[] = {
     "on the produce path: a segment is fsynced in the background right after it rolls, and everything at a "
     "clean stop. With log.flush.interval.messages=N (topic: flush.messages) the produce (or offset commit) "
     "that brings the unflushed messages of a partition to N fsyncs before it is answered, so with 1 every "
-    "acknowledged message is on disk (each produce then waits for a disk sync). log.flush.interval.ms (flush.ms) fsyncs in the "
-    "background at most that long after an append, and the acknowledgement does not wait for it.",
+    "acknowledged message is on disk (each produce then waits for a disk sync). log.flush.interval.ms "
+    "(flush.ms) fsyncs in the background at most that long after an append, and the acknowledgement does not "
+    "wait for it.",
     "This page is generated from the broker's property table (lib/broker/conf_table.c), as is "
     "CONFIGURATION.md, so it lists exactly what the broker accepts.",
     NULL,
