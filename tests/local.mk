@@ -19,3 +19,27 @@ endif
 # skips itself when the module is missing.
 TESTS += tests/interop/test_kafka_python.sh
 EXTRA_DIST += tests/interop/test_kafka_python.sh tests/interop/kafka_python_check.py
+
+# Issue 13's crash loop: the `kafkalite broker` daemon SIGKILLed under
+# librdkafka load (CRASH_KILLS kills, 50 by default; `make soak` runs more).
+if HAVE_CHECK
+if HAVE_RDKAFKA
+check_PROGRAMS += tests/interop/test_crash_loop
+TESTS += tests/interop/test_crash_loop
+tests_interop_test_crash_loop_SOURCES = \
+	tests/interop/test_crash_loop.c \
+	tests/interop/crash_daemon.c \
+	tests/interop/crash_daemon.h \
+	tests/interop/crash_damage.c \
+	tests/interop/crash_damage.h \
+	tests/interop/rdkafka_clients.c \
+	tests/interop/rdkafka_clients.h
+tests_interop_test_crash_loop_CFLAGS = $(TEST_CFLAGS) $(RDKAFKA_CFLAGS)
+tests_interop_test_crash_loop_LDADD = $(TEST_LIBS) $(RDKAFKA_LIBS)
+endif
+endif
+
+SOAK_KILLS = 500
+.PHONY: soak
+soak: tests/interop/test_crash_loop$(EXEEXT) tools/kafkalite$(EXEEXT)
+	CRASH_KILLS=$(SOAK_KILLS) tests/interop/test_crash_loop

@@ -39,6 +39,16 @@ static const char *const broker_description[] = {
     "An unknown name or a bad value is refused when it is set. The cluster-only names of a Kafka "
     "configuration (ZooKeeper, KRaft controllers, replication) are accepted and ignored with one warning each, "
     "so the files of Kafka's quick starts load as they are; they are listed at the end.",
+    "Durability, as in Kafka on one node: a produce is acknowledged (acks=1 or all) once its batch is "
+    "written to the partition's segment file, that is to the operating system's page cache. It survives the "
+    "broker process being killed at any moment, but a machine crash or power cut keeps only what was fsynced "
+    "(fdatasync). By default (log.flush.interval.messages and log.flush.interval.ms unset) nothing is fsynced "
+    "on the produce path: a segment is fsynced in the background right after it rolls, and everything at a "
+    "clean stop. With log.flush.interval.messages=N (topic: flush.messages) the produce (or offset commit) "
+    "that brings the unflushed messages of a partition to N fsyncs before it is answered, so with 1 every "
+    "acknowledged message is on disk (each produce then waits for a disk sync). log.flush.interval.ms "
+    "(flush.ms) fsyncs in the background at most that long after an append, and the acknowledgement does not "
+    "wait for it.",
     "This page is generated from the broker's property table (lib/broker/conf_table.c), as is "
     "CONFIGURATION.md, so it lists exactly what the broker accepts.",
     NULL,

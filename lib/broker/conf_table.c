@@ -109,9 +109,11 @@ static const kl_conf_prop_t broker_props[] = {
     KL_PROP_INT("log.index.size.max.bytes", "topic", "10485760", 4, I32_MAX,
                 "Largest offset index file, in bytes; a full index rolls the segment."),
     KL_PROP_INT("log.flush.interval.messages", "topic", "9223372036854775807", 1, INT64_MAX,
-                "Messages appended to a partition before it is fsynced."),
+                "Messages appended to a partition before it is fsynced; the produce that reaches the count "
+                "is answered after the fsync, so 1 acknowledges only what is on disk (see Durability)."),
     KL_PROP_INT("log.flush.interval.ms", "topic", NULL, 0, INT64_MAX,
-                "Longest a message stays un-fsynced, in ms (unset: log.flush.scheduler.interval.ms)."),
+                "Longest a message stays un-fsynced, in ms (unset: log.flush.scheduler.interval.ms); "
+                "fsynced in the background, after the produce was acknowledged."),
     KL_PROP_INT("log.flush.scheduler.interval.ms", "broker", "9223372036854775807", 0, INT64_MAX,
                 "How often partitions are checked for a due flush, in milliseconds."),
 

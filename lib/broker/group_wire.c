@@ -68,8 +68,8 @@ static broker_topic_t *offsets_topic(const kl_broker_t *b)
 }
 
 /* The log appends synchronously: a commit is acknowledged once it is in
- * the segment file (fsync follows the topic's flush settings, as for any
- * produce). */
+ * the segment file, and fsynced first when the topic's flush.messages is
+ * reached, as for any produce. */
 static void env_append(void *opaque, int32_t partition, void *batch, size_t len, group_append_done_fn *done,
                        void *done_arg)
 {
@@ -79,7 +79,9 @@ static void env_append(void *opaque, int32_t partition, void *batch, size_t len,
     kl_err_t err = KL_ERR_UNKNOWN_TOPIC_OR_PARTITION;
     if (t && partition >= 0 && partition < t->partition_count)
         err = t->logs[partition] ? kl_log_append(t->logs[partition], batch, len, NULL) : KL_ERR_KAFKA_STORAGE_ERROR;
-    if (err == KL_ERR_KAFKA_STORAGE_ERROR && t && t->logs[partition])
+    if (!err && !housekeeping_appended(b, t, partition))
+        err = KL_ERR_KAFKA_STORAGE_ERROR; /* offline already */
+    else if (err == KL_ERR_KAFKA_STORAGE_ERROR && t && t->logs[partition])
         broker_storage_failed(b, t, partition, "appending");
     else if (err)
         broker_log(b, BROKER_LOG_ERR, "appending to %s-%d failed: %s", GROUP_OFFSETS_TOPIC, (int)partition,

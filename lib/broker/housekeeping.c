@@ -214,10 +214,18 @@ void housekeeping_destroy(kl_broker_t *b)
     log_worker_destroy(&b->housekeeping.cleaner);
 }
 
-void housekeeping_appended(kl_broker_t *b, kl_log_t *log)
+bool housekeeping_appended(kl_broker_t *b, broker_topic_t *t, int32_t partition)
 {
+    kl_log_t *log = t->logs[partition];
+    if (kl_log_end_offset(log) - kl_log_recovery_point(log) >= kl_log_config(log)->flush_interval_messages) {
+        if (kl_log_flush(log) == KL_ERR_NONE)
+            return true;
+        broker_storage_failed(b, t, partition, "flushing");
+        return false;
+    }
     if (kl_log_flush_due(log, kl_wallclock_ms()))
         log_worker_request(&b->housekeeping.flusher, log);
+    return true;
 }
 
 void housekeeping_forget_logs(kl_broker_t *b, kl_log_t *const *logs, int32_t count)

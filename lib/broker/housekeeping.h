@@ -17,6 +17,7 @@
 #include "storage/log.h"
 
 typedef struct kl_broker kl_broker_t;
+typedef struct broker_topic broker_topic_t;
 
 typedef void log_work_fn(kl_broker_t *broker, kl_log_t *log);
 
@@ -72,8 +73,13 @@ int housekeeping_start(kl_broker_t *broker);
 /* Stops the worker threads (the loop and its timers are gone already). */
 void housekeeping_stop(kl_broker_t *broker);
 void housekeeping_destroy(kl_broker_t *broker);
-/* After an append to log: hands it to the flusher when a flush is due. */
-void housekeeping_appended(kl_broker_t *broker, kl_log_t *log);
+/* After an append to a partition, before it is acknowledged: when
+ * flush.messages (log.flush.interval.messages) unflushed messages are
+ * reached, fsyncs here, as Kafka's append does, so with 1 every
+ * acknowledged message is on disk; any other due flush (flush.ms, a roll)
+ * goes to the flusher thread, in the background. False when the fsync
+ * failed: the partition is offline then. */
+bool housekeeping_appended(kl_broker_t *broker, broker_topic_t *t, int32_t partition);
 /* Re-reads the flush intervals of every topic (created, or configs
  * changed) and re-arms the flush timer accordingly. */
 void housekeeping_reschedule(kl_broker_t *broker);

@@ -96,10 +96,13 @@ static int16_t append_batch(kl_broker_t *b, broker_topic_t *t, int32_t partition
                               info.log_append_time >= 0 ? info.log_append_time : batch.max_timestamp) != KL_ERR_NONE)
         broker_log(b, BROKER_LOG_ERR, "%s-%d: out of memory recording producer %lld", t->name, (int)partition,
                    (long long)batch.producer_id);
+    if (!housekeeping_appended(b, t, partition)) {
+        *why = "The appended records could not be synced to disk";
+        return KL_ERR_KAFKA_STORAGE_ERROR;
+    }
     r->base_offset = info.base_offset;
     r->log_append_time_ms = info.log_append_time;
     r->log_start_offset = info.log_start_offset;
-    housekeeping_appended(b, log);
     fetch_wake(b, t, partition, len);
     return KL_ERR_NONE;
 }

@@ -81,6 +81,14 @@ tests_integration_test_broker_log_SOURCES = tests/integration/test_broker_log.c 
 tests_integration_test_broker_log_CFLAGS = $(TEST_CFLAGS)
 tests_integration_test_broker_log_LDADD = $(TEST_LIBS)
 
+# Durability to the disk: fsync/fdatasync recorded, crash images rebuilt.
+check_PROGRAMS += tests/integration/test_broker_durability
+TESTS += tests/integration/test_broker_durability
+tests_integration_test_broker_durability_SOURCES = tests/integration/test_broker_durability.c \
+	tests/integration/sync_shadow.c tests/integration/sync_shadow.h $(BROKER_WIRE_TEST_SOURCES)
+tests_integration_test_broker_durability_CFLAGS = $(TEST_CFLAGS)
+tests_integration_test_broker_durability_LDADD = $(TEST_LIBS)
+
 check_PROGRAMS += tests/integration/test_broker_conns
 TESTS += tests/integration/test_broker_conns
 tests_integration_test_broker_conns_SOURCES = tests/integration/test_broker_conns.c $(BROKER_WIRE_TEST_SOURCES)

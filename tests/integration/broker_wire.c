@@ -9,6 +9,7 @@
 
 #include "proto/msg_api_versions.h"
 #include "proto/msg_fetch.h"
+#include "proto/msg_offset.h"
 #include "proto/msg_topic_admin.h"
 
 #define TIMEOUT_MS WIRE_TIMEOUT_MS
@@ -175,6 +176,30 @@ void fetch_request(kl_fetch_request_t *req, kl_fetch_request_topic_t *t, kl_fetc
 }
 
 /* Counts the records of a fetched partition from offset on. */
+int16_t commit_offset(wire_client_t *wc, const char *group, const char *topic, int32_t partition, int64_t offset)
+{
+    kl_offset_commit_request_partition_t part = {.partition_index = partition, .committed_offset = offset,
+                                                 .committed_leader_epoch = -1, .commit_timestamp = -1,
+                                                 .committed_metadata = KL_STR_NULL};
+    kl_offset_commit_request_topic_t t = {.name = kl_str(topic), .partitions = {&part, 1}};
+    kl_offset_commit_request_t req;
+    kl_proto_init(&kl_offset_commit_request_schema, &req);
+    req.group_id = kl_str(group);
+    req.generation_id_or_member_epoch = -1;
+    req.member_id = kl_str("");
+    req.retention_time_ms = -1;
+    req.topics.items = &t;
+    req.topics.count = 1;
+    kl_offset_commit_response_t resp;
+    exchange_t x;
+    call(wc, KL_API_OFFSET_COMMIT, 2, &req, &resp, &x);
+    ck_assert_int_eq(resp.topics.count, 1);
+    ck_assert_int_eq(resp.topics.items[0].partitions.count, 1);
+    int16_t err = resp.topics.items[0].partitions.items[0].error_code;
+    done(&x);
+    return err;
+}
+
 int count_records(const kl_fetch_response_partition_t *p, int64_t from)
 {
     ck_assert_ptr_nonnull(p->records.ptr); /* never null, even when empty */

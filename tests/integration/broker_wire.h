@@ -57,6 +57,10 @@ int16_t produce_raw(wire_client_t *wc, const char *topic, int32_t partition, con
 int16_t produce(wire_client_t *wc, const char *topic, int32_t partition, int first, int n, size_t value_size,
                 int64_t *base);
 
+/* OffsetCommit (v2) of a group with no members (generation -1): partition
+ * of topic at offset; returns the partition's error code. */
+int16_t commit_offset(wire_client_t *wc, const char *group, const char *topic, int32_t partition, int64_t offset);
+
 /* A Fetch request of partition 0 of topic from offset. */
 void fetch_request(kl_fetch_request_t *req, kl_fetch_request_topic_t *t, kl_fetch_request_partition_t *p,
                    const char *topic, int64_t offset, int32_t min_bytes, int32_t max_wait_ms);
