@@ -71,6 +71,14 @@ tests_integration_test_group_topic_deleted_SOURCES = tests/integration/test_grou
 	$(BROKER_WIRE_TEST_SOURCES)
 tests_integration_test_group_topic_deleted_CFLAGS = $(TEST_CFLAGS)
 tests_integration_test_group_topic_deleted_LDADD = $(TEST_LIBS)
+
+# Loading __consumer_offsets past damaged batches, or taking it offline.
+check_PROGRAMS += tests/integration/test_group_load_damage
+TESTS += tests/integration/test_group_load_damage
+tests_integration_test_group_load_damage_SOURCES = tests/integration/test_group_load_damage.c \
+	$(BROKER_WIRE_TEST_SOURCES)
+tests_integration_test_group_load_damage_CFLAGS = $(TEST_CFLAGS)
+tests_integration_test_group_load_damage_LDADD = $(TEST_LIBS)
 endif
 
 # Consumer groups of real clients (librdkafka, kcat) on the broker.
