@@ -75,6 +75,14 @@ tests_integration_test_broker_admin_SOURCES = tests/integration/test_broker_admi
 tests_integration_test_broker_admin_CFLAGS = $(TEST_CFLAGS)
 tests_integration_test_broker_admin_LDADD = $(TEST_LIBS)
 
+# Compressed batches with a valid CRC whose records do not decode.
+check_PROGRAMS += tests/integration/test_broker_corrupt_batch
+TESTS += tests/integration/test_broker_corrupt_batch
+tests_integration_test_broker_corrupt_batch_SOURCES = tests/integration/test_broker_corrupt_batch.c \
+	tests/integration/corrupt_batch.c tests/integration/corrupt_batch.h $(BROKER_WIRE_TEST_SOURCES)
+tests_integration_test_broker_corrupt_batch_CFLAGS = $(TEST_CFLAGS)
+tests_integration_test_broker_corrupt_batch_LDADD = $(TEST_LIBS)
+
 check_PROGRAMS += tests/integration/test_broker_log
 TESTS += tests/integration/test_broker_log
 tests_integration_test_broker_log_SOURCES = tests/integration/test_broker_log.c $(BROKER_WIRE_TEST_SOURCES)
