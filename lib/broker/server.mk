@@ -76,10 +76,11 @@ tests_integration_test_broker_admin_CFLAGS = $(TEST_CFLAGS)
 tests_integration_test_broker_admin_LDADD = $(TEST_LIBS)
 
 # Compressed batches with a valid CRC whose records do not decode.
+CORRUPT_BATCH_TEST_SOURCES = tests/integration/corrupt_batch.c tests/integration/corrupt_batch.h
 check_PROGRAMS += tests/integration/test_broker_corrupt_batch
 TESTS += tests/integration/test_broker_corrupt_batch
 tests_integration_test_broker_corrupt_batch_SOURCES = tests/integration/test_broker_corrupt_batch.c \
-	tests/integration/corrupt_batch.c tests/integration/corrupt_batch.h $(BROKER_WIRE_TEST_SOURCES)
+	$(CORRUPT_BATCH_TEST_SOURCES) $(BROKER_WIRE_TEST_SOURCES)
 tests_integration_test_broker_corrupt_batch_CFLAGS = $(TEST_CFLAGS)
 tests_integration_test_broker_corrupt_batch_LDADD = $(TEST_LIBS)
 

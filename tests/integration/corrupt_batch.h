@@ -19,11 +19,12 @@ kl_codec_t corrupt_batch_codec(void);
 kl_codec_t corrupt_batch_require_codec(void);
 
 typedef enum {
+    CORRUPT_NONE,    /* a sound batch, to plant around damaged ones */
     CORRUPT_STREAM,  /* the compressed bytes are damaged */
     CORRUPT_RECORDS, /* a valid stream of records that do not decode */
 } corrupt_kind_t;
 
-/* A batch of n one-record values "c<i>" compressed with codec, damaged as
+/* A batch of n records, values "c<i>", compressed with codec, damaged as
  * kind says, CRC recomputed: malloc'd (free() it), or NULL when out of
  * memory or the codec fails. */
 uint8_t *corrupt_batch(kl_codec_t codec, corrupt_kind_t kind, int n, size_t *len);
