@@ -25,3 +25,11 @@ endif
 
 TESTS += tests/tools/test_kafkalite_produce.sh tests/tools/test_kafkalite_consume.sh
 EXTRA_DIST += tests/tools/test_kafkalite_produce.sh tests/tools/test_kafkalite_consume.sh
+
+# A corrupt compressed batch with a valid CRC, planted in a log the broker
+# then serves: `kafkalite consume` reports it with its partition and offset.
+check_PROGRAMS += tests/tools/plant_corrupt_batch
+tests_tools_plant_corrupt_batch_SOURCES = tests/tools/plant_corrupt_batch.c $(CORRUPT_BATCH_TEST_SOURCES)
+tests_tools_plant_corrupt_batch_LDADD = libkafkalite-internal.la $(KL_DEP_LIBS)
+TESTS += tests/tools/test_kafkalite_consume_corrupt.sh
+EXTRA_DIST += tests/tools/test_kafkalite_consume_corrupt.sh
