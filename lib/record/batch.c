@@ -194,6 +194,8 @@ static kl_err_t inflate_records(kl_record_iter_t *it, const kl_batch_t *batch)
         kl_decompress(codec, batch->records, batch->records_size, it->max_inflated, &it->inflated);
     if (!err)
         err = kl_buf_error(&it->inflated);
+    if (err == KL_ERR_TOO_LARGE)
+        return record_iter_fail(it, err, "the records inflate past the decompression limit");
     if (err)
         return record_iter_fail(it, err, "cannot decompress the records");
     static const uint8_t nothing[1];

@@ -64,4 +64,11 @@ TESTS += tests/unit/test_storage_cleaner
 tests_unit_test_storage_cleaner_SOURCES = tests/unit/test_storage_cleaner.c $(STORAGE_FIXTURE)
 tests_unit_test_storage_cleaner_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_storage_cleaner_LDADD = $(TEST_LIBS)
+
+# The cleaner meeting a decompression bomb.
+check_PROGRAMS += tests/unit/test_storage_cleaner_damage
+TESTS += tests/unit/test_storage_cleaner_damage
+tests_unit_test_storage_cleaner_damage_SOURCES = tests/unit/test_storage_cleaner_damage.c $(STORAGE_FIXTURE)
+tests_unit_test_storage_cleaner_damage_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_storage_cleaner_damage_LDADD = $(TEST_LIBS)
 endif
