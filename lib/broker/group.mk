@@ -49,6 +49,14 @@ tests_unit_test_group_offsets_SOURCES = \
 	tests/unit/group_fixture.h
 tests_unit_test_group_offsets_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_group_offsets_LDADD = $(TEST_LIBS)
+
+# Replaying damaged __consumer_offsets batches.
+check_PROGRAMS += tests/unit/test_group_load
+TESTS += tests/unit/test_group_load
+tests_unit_test_group_load_SOURCES = tests/unit/test_group_load.c tests/unit/group_fixture.c \
+	tests/unit/group_fixture.h
+tests_unit_test_group_load_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_group_load_LDADD = $(TEST_LIBS)
 endif
 
 # The group APIs over the wire, with the blocking test client.
