@@ -337,6 +337,17 @@ static void replay_init(replay_t *r, group_coordinator_t *c, group_load_t *load,
     }
 }
 
+/* Ends a replay: where and why it stopped go to the caller's report. */
+static kl_err_t replay_end(replay_t *r, kl_err_t err, int64_t stopped_at, const char *why)
+{
+    kl_record_iter_free(&r->records);
+    if (err && r->load) {
+        r->load->stopped_at = stopped_at;
+        r->load->why = why;
+    }
+    return err;
+}
+
 kl_err_t group_coordinator_load(group_coordinator_t *c, const void *data, size_t len, group_load_t *load)
 {
     replay_t r;
@@ -346,12 +357,7 @@ kl_err_t group_coordinator_load(group_coordinator_t *c, const void *data, size_t
     group_coord_enter(c);
     kl_err_t err = replay(&r, data, len, &next, &why);
     group_coord_leave(c);
-    kl_record_iter_free(&r.records);
-    if (err && load) {
-        load->stopped_at = next;
-        load->why = why;
-    }
-    return err;
+    return replay_end(&r, err, next, why);
 }
 
 /* Copies a range's bytes into *bufp (grown as needed) and releases the
@@ -419,12 +425,7 @@ kl_err_t group_coordinator_load_log(group_coordinator_t *c, kl_log_t *log, group
     group_coord_enter(c);
     kl_err_t err = replay_log(&r, log, &offset, end, &why);
     group_coord_leave(c);
-    kl_record_iter_free(&r.records);
-    if (err && load) {
-        load->stopped_at = offset;
-        load->why = why;
-    }
-    return err;
+    return replay_end(&r, err, offset, why);
 }
 
 void group_coordinator_loaded(group_coordinator_t *c)

@@ -47,7 +47,7 @@ BROKER_WIRE_TEST_SOURCES = \
 	tests/interop/wire_client.c \
 	tests/interop/wire_client.h
 # Damaged batches with a valid CRC, to produce or plant in a log.
-CORRUPT_BATCH_TEST_SOURCES = tests/integration/corrupt_batch.c tests/integration/corrupt_batch.h
+CORRUPT_BATCH_TEST_SOURCES = tests/integration/corrupt_batch.c tests/integration/corrupt_batch.h tests/test_skip.h
 
 if HAVE_CHECK
 check_PROGRAMS += tests/integration/test_broker

@@ -40,10 +40,8 @@ typedef struct cleaner {
     size_t buf_cap;
     kl_record_iter_t records;
     kl_batch_writer_t writer;
-    const clean_source_t *failed; /* damage met there: */
-    uint64_t failed_position;
-    kl_err_t failed_err;
-    const char *failed_why;
+    const clean_source_t *failed; /* damage met there, as: */
+    kl_log_clean_failure_t failure;
     bool *keep; /* per record of the batch at hand */
     size_t keep_cap;
     int64_t tombstone_due_ms;
@@ -63,7 +61,7 @@ static int64_t file_mtime_ms(int fd)
 static size_t damaged_segment(kl_log_t *log)
 {
     size_t i = 0;
-    while (log->clean_failed && i < log->count && log->segments[i].base_offset != log->clean_failed_base)
+    while (log->clean_failed && i < log->count && log->segments[i].base_offset != log->clean_failure.segment_base)
         i++;
     if (log->clean_failed && i < log->count && log->segments[i].size == log->clean_failed_size &&
         file_mtime_ms(log->segments[i].log_fd) == log->clean_failed_mtime_ms)
@@ -89,9 +87,7 @@ static size_t first_uncleanable(kl_log_t *log, int64_t now_ms)
 static kl_err_t damaged(cleaner_t *c, const clean_source_t *s, uint64_t position, kl_err_t err, const char *why)
 {
     c->failed = s;
-    c->failed_position = position;
-    c->failed_err = err;
-    c->failed_why = why ? why : kl_err_str(err);
+    c->failure = (kl_log_clean_failure_t){s->base, position, err, why ? why : kl_err_str(err)};
     return KL_ERR_CORRUPT_MESSAGE;
 }
 
@@ -486,14 +482,10 @@ static kl_err_t clean_groups(cleaner_t *c, size_t covered, log_clean_result_t *r
  * next cleans before that segment while it stays as it was (lock held). */
 static void remember_failure(kl_log_t *log, const cleaner_t *c)
 {
-    const clean_source_t *s = c->failed;
     log->clean_failed = true;
-    log->clean_failed_base = s->base;
-    log->clean_failed_size = s->size;
-    log->clean_failed_mtime_ms = s->mtime_ms;
-    log->clean_failed_position = c->failed_position;
-    log->clean_failed_err = c->failed_err;
-    log->clean_failed_why = c->failed_why;
+    log->clean_failure = c->failure;
+    log->clean_failed_size = c->failed->size;
+    log->clean_failed_mtime_ms = c->failed->mtime_ms;
 }
 
 kl_err_t kl_log_clean_prepare(kl_log_t *log, int64_t now_ms, size_t map_max_bytes)
@@ -548,8 +540,7 @@ bool kl_log_clean_failure(kl_log_t *log, kl_log_clean_failure_t *out)
     pthread_mutex_lock(&log->lock);
     bool failed = damaged_segment(log) < log->count;
     if (failed)
-        *out = (kl_log_clean_failure_t){log->clean_failed_base, log->clean_failed_position, log->clean_failed_err,
-                                        log->clean_failed_why};
+        *out = log->clean_failure;
     pthread_mutex_unlock(&log->lock);
     return failed;
 }

@@ -68,7 +68,8 @@ tests_unit_test_storage_cleaner_LDADD = $(TEST_LIBS)
 # The cleaner meeting a decompression bomb.
 check_PROGRAMS += tests/unit/test_storage_cleaner_damage
 TESTS += tests/unit/test_storage_cleaner_damage
-tests_unit_test_storage_cleaner_damage_SOURCES = tests/unit/test_storage_cleaner_damage.c $(STORAGE_FIXTURE)
+tests_unit_test_storage_cleaner_damage_SOURCES = tests/unit/test_storage_cleaner_damage.c tests/test_skip.h \
+	$(STORAGE_FIXTURE)
 tests_unit_test_storage_cleaner_damage_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_storage_cleaner_damage_LDADD = $(TEST_LIBS)
 endif

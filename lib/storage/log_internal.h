@@ -10,6 +10,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 
+#include "storage/cleaner.h"
 #include "storage/log.h"
 #include "util/clock.h"
 #include "storage/segment.h"
@@ -55,13 +56,10 @@ struct kl_log {
     bool cleaning;            /* a kl_log_clean_prepare() runs */
     struct log_clean_result *clean_pending; /* prepared, not installed */
     int clean_crash;          /* test hook: kl_clean_crash_t */
-    bool clean_failed;        /* the cleaner met damage: */
-    int64_t clean_failed_base;      /* in this segment, */
-    uint64_t clean_failed_size;     /* when its .log had this size */
+    bool clean_failed;              /* the cleaner met this damage */
+    kl_log_clean_failure_t clean_failure;
+    uint64_t clean_failed_size;     /* when the segment had this size */
     int64_t clean_failed_mtime_ms;  /* and modification time */
-    uint64_t clean_failed_position; /* at this byte */
-    kl_err_t clean_failed_err;
-    const char *clean_failed_why;
 
     char *why; /* during kl_log_open_why(): where to say what failed */
     size_t why_size;

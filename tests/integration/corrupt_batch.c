@@ -1,9 +1,9 @@
 /* See corrupt_batch.h. */
-#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "../test_skip.h"
 #include "corrupt_batch.h"
 #include "record/batch_layout.h"
 #include "storage/log.h"
@@ -21,12 +21,9 @@ kl_codec_t corrupt_batch_codec(void)
 kl_codec_t corrupt_batch_require_codec(void)
 {
     kl_codec_t codec = corrupt_batch_codec();
-    if (codec != KL_CODEC_NONE)
-        return codec;
-    const char *no_skip = getenv("KL_TEST_NO_SKIP");
-    bool fail = no_skip && strcmp(no_skip, "1") == 0;
-    fprintf(stderr, "%s: no gzip, lz4 or zstd in this build\n", fail ? "FAIL" : "SKIP");
-    exit(fail ? 1 : 77);
+    if (codec == KL_CODEC_NONE)
+        exit(test_skip_status("no gzip, lz4 or zstd in this build"));
+    return codec;
 }
 
 /* n records, uncompressed, in a closed writer. */

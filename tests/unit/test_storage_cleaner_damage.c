@@ -7,7 +7,6 @@
  * the segment changes, it is tried again. */
 #include <check.h>
 #include <fcntl.h>
-#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +15,7 @@
 #include "record/batch.h"
 #include "record/batch_layout.h"
 #include "storage/cleaner.h"
+#include "../test_skip.h"
 #include "storage_fixture.h"
 #include "util/buf.h"
 
@@ -91,12 +91,8 @@ END_TEST
 
 int main(void)
 {
-    if (!kl_codec_available(KL_CODEC_GZIP)) {
-        const char *no_skip = getenv("KL_TEST_NO_SKIP");
-        bool fail = no_skip && strcmp(no_skip, "1") == 0;
-        fprintf(stderr, "%s: no gzip in this build\n", fail ? "FAIL" : "SKIP");
-        return fail ? EXIT_FAILURE : 77;
-    }
+    if (!kl_codec_available(KL_CODEC_GZIP))
+        return test_skip_status("no gzip in this build");
     Suite *s = suite_create("storage_cleaner_damage");
     TCase *tc = tcase_create("bomb");
     tcase_set_timeout(tc, 120);
