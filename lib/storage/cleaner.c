@@ -47,34 +47,11 @@ typedef struct cleaner {
     int64_t tombstone_due_ms;
 } cleaner_t;
 
-static int64_t file_mtime_ms(int fd)
-{
-    struct stat st;
-    if (fstat(fd, &st) != 0)
-        return INT64_MAX;
-    return (int64_t)st.st_mtim.tv_sec * 1000 + st.st_mtim.tv_nsec / 1000000;
-}
-
-/* The segment of the standing clean failure, as long as it is there
- * unchanged, else log->count: a failure whose segment changed or went is
- * forgotten (lock held). */
-static size_t damaged_segment(kl_log_t *log)
-{
-    size_t i = 0;
-    while (log->clean_failed && i < log->count && log->segments[i].base_offset != log->clean_failure.segment_base)
-        i++;
-    if (log->clean_failed && i < log->count && log->segments[i].size == log->clean_failed_size &&
-        file_mtime_ms(log->segments[i].log_fd) == log->clean_failed_mtime_ms)
-        return i;
-    log->clean_failed = false;
-    return log->count;
-}
-
 /* The first closed segment min.compaction.lag.ms keeps back, or the
  * damaged one before it (lock held). */
 static size_t first_uncleanable(kl_log_t *log, int64_t now_ms)
 {
-    size_t i = 0, damaged = damaged_segment(log);
+    size_t i = 0, damaged = log_damaged_segment(log);
     int64_t lag = log->config.min_compaction_lag_ms;
     while (i + 1 < log->count && i < damaged &&
            (lag == 0 || kl_segment_largest_timestamp(&log->segments[i]) <= now_ms - lag))
@@ -104,7 +81,7 @@ static kl_err_t cleaner_snapshot(cleaner_t *c)
         const kl_segment_t *seg = &log->segments[i];
         clean_source_t *s = &c->sources[i];
         *s = (clean_source_t){seg->base_offset, log->segments[i + 1].base_offset, seg->size,
-                              kl_file_ref(seg->log_file), file_mtime_ms(seg->log_fd),
+                              kl_file_ref(seg->log_file), kl_file_mtime_ms(seg->log_fd),
                               seg->base_offset >= log->clean_point};
         if (s->dirty && c->first_dirty == n)
             c->first_dirty = i;
@@ -478,16 +455,6 @@ static kl_err_t clean_groups(cleaner_t *c, size_t covered, log_clean_result_t *r
 
 /* ------------------------------------------------------------ entry points */
 
-/* The damage the clean met, for kl_log_clean_failure() and to stop the
- * next cleans before that segment while it stays as it was (lock held). */
-static void remember_failure(kl_log_t *log, const cleaner_t *c)
-{
-    log->clean_failed = true;
-    log->clean_failure = c->failure;
-    log->clean_failed_size = c->failed->size;
-    log->clean_failed_mtime_ms = c->failed->mtime_ms;
-}
-
 kl_err_t kl_log_clean_prepare(kl_log_t *log, int64_t now_ms, size_t map_max_bytes)
 {
     cleaner_t c = {.log = log, .now_ms = now_ms, .tombstone_due_ms = INT64_MAX};
@@ -529,20 +496,10 @@ kl_err_t kl_log_clean_prepare(kl_log_t *log, int64_t now_ms, size_t map_max_byte
     log->cleaning = false;
     log->clean_pending = r;
     if (err == KL_ERR_CORRUPT_MESSAGE && c.failed)
-        remember_failure(log, &c);
+        log_clean_failed(log, &c.failure, c.failed->size, c.failed->mtime_ms);
     pthread_mutex_unlock(&log->lock);
     cleaner_free(&c);
     return err;
-}
-
-bool kl_log_clean_failure(kl_log_t *log, kl_log_clean_failure_t *out)
-{
-    pthread_mutex_lock(&log->lock);
-    bool failed = damaged_segment(log) < log->count;
-    if (failed)
-        *out = log->clean_failure;
-    pthread_mutex_unlock(&log->lock);
-    return failed;
 }
 
 bool kl_log_clean_prepared(kl_log_t *log)

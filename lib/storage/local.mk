@@ -3,6 +3,7 @@
 libkafkalite_internal_la_SOURCES += \
 	lib/storage/checkpoint.c \
 	lib/storage/cleaner.c \
+	lib/storage/cleaner_damage.c \
 	lib/storage/cleaner_map.c \
 	lib/storage/cleaner_swap.c \
 	lib/storage/file.c \

@@ -117,4 +117,11 @@ KL_WARN_UNUSED kl_err_t log_write_checkpoint(kl_log_t *log, int64_t offset);
  * (0 when offset is below them all). */
 size_t log_segment_for(const kl_log_t *log, int64_t offset);
 
+/* cleaner_damage.c (lock held): the clean met failure in a segment
+ * whose .log had size bytes and modification time mtime_ms; and the
+ * index of that segment while it is there unchanged, else log->count (a
+ * failure whose segment changed or went is forgotten). */
+void log_clean_failed(kl_log_t *log, const kl_log_clean_failure_t *failure, uint64_t size, int64_t mtime_ms);
+size_t log_damaged_segment(kl_log_t *log);
+
 #endif
