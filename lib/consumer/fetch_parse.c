@@ -5,6 +5,7 @@
  * that fails its CRC or does not decode is reported (once the messages
  * before it are out) and skipped, as librdkafka does. Messages
  * point into the fetched bytes; nothing is copied per message. */
+#include <stdbool.h>
 #include <stdlib.h>
 
 #include "consumer/consumer_impl.h"
@@ -110,16 +111,20 @@ kl_msgbuf_t *cons_parse_records(const cons_settings_t *s, const char *topic, int
         if (!err && !add_records(buf, &rit, &b, partition, fetch_offset, next_offset))
             err = rit.err ? rit.err : KL_ERR_BAD_MSG;
         if (err) {
-            /* A batch whose records do not all decode (a damaged
-             * compressed stream, a malformed record) gives none of them:
-             * the messages before it go now, and the error is reported
-             * by itself at the batch's offset, the batch then skipped as
-             * a CRC failure is, its header having framed it. */
+            /* A batch whose records do not all decode gives none of
+             * them: the messages before it go now, and the error is
+             * reported by itself at the batch's offset. A corrupt one (a
+             * damaged stream, a malformed record) is then skipped as a
+             * CRC failure is, its header having framed it; one this
+             * consumer cannot read (a codec not built in, past the
+             * decompression limit) stops the partition instead, since
+             * another reader may read it. */
             buf->nmsgs = before;
             *next_offset = batch_start;
             *errp = err;
             *whyp = rit.why ? rit.why : kl_err_str(err);
-            if (before == 0 && err != KL_ERR_NOMEM && b.base_offset <= batch_start)
+            bool corrupt = err == KL_ERR_BAD_MSG || err == KL_ERR_BAD_COMPRESSION;
+            if (before == 0 && corrupt && b.base_offset <= batch_start)
                 *next_offset = kl_batch_last_offset(&b) + 1;
             break;
         }
