@@ -2,7 +2,9 @@
  * not be read at start (reported with the failing path), and, after a
  * write fails at run time, every partition of that log dir, which then
  * takes no new partition either (Kafka takes a failed log dir offline as
- * a whole). An offline partition's log is NULL: produce, fetch,
+ * a whole); and a partition whose data the broker cannot use, alone (an
+ * offsets partition the group coordinator cannot load). An offline
+ * partition's log is NULL: produce, fetch,
  * ListOffsets and DeleteRecords answer KAFKA_STORAGE_ERROR, Metadata
  * shows it without a leader; the others keep working. Nothing more is
  * written to a failed dir: its logs are abandoned, not closed. */
@@ -22,6 +24,14 @@ static void take_offline(kl_broker_t *b, broker_topic_t *t, int32_t p)
     housekeeping_forget_logs(b, &log, 1);
     t->logs[p] = NULL;
     kl_log_abandon(log);
+}
+
+void broker_partition_offline(kl_broker_t *b, broker_topic_t *t, int32_t partition, const char *why)
+{
+    if (!t->logs[partition])
+        return;
+    broker_report_offline(b, t->name, partition, why);
+    take_offline(b, t, partition);
 }
 
 void broker_storage_failed(kl_broker_t *b, broker_topic_t *t, int32_t partition, const char *what)

@@ -109,6 +109,10 @@ void broker_report_offline(void *opaque, const char *topic, int32_t partition, c
  * the log): takes its log dir offline with every partition in it (the
  * partition alone when the dir is unknown). On the loop thread. */
 void broker_storage_failed(kl_broker_t *broker, broker_topic_t *t, int32_t partition, const char *what);
+/* Takes t-partition alone offline, its log dir staying online, because
+ * what it holds cannot be served (why: for the log). On the loop thread,
+ * or before the broker starts. */
+void broker_partition_offline(kl_broker_t *broker, broker_topic_t *t, int32_t partition, const char *why);
 
 /* fetch.c: wakes the parked fetches that read this partition, after an
  * append of bytes to it. */

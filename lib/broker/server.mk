@@ -46,6 +46,8 @@ BROKER_WIRE_TEST_SOURCES = \
 	tests/integration/broker_wire.h \
 	tests/interop/wire_client.c \
 	tests/interop/wire_client.h
+# Damaged batches with a valid CRC, to produce or plant in a log.
+CORRUPT_BATCH_TEST_SOURCES = tests/integration/corrupt_batch.c tests/integration/corrupt_batch.h tests/test_skip.h
 
 if HAVE_CHECK
 check_PROGRAMS += tests/integration/test_broker
@@ -74,6 +76,14 @@ TESTS += tests/integration/test_broker_admin
 tests_integration_test_broker_admin_SOURCES = tests/integration/test_broker_admin.c $(BROKER_WIRE_TEST_SOURCES)
 tests_integration_test_broker_admin_CFLAGS = $(TEST_CFLAGS)
 tests_integration_test_broker_admin_LDADD = $(TEST_LIBS)
+
+# Compressed batches with a valid CRC whose records do not decode.
+check_PROGRAMS += tests/integration/test_broker_corrupt_batch
+TESTS += tests/integration/test_broker_corrupt_batch
+tests_integration_test_broker_corrupt_batch_SOURCES = tests/integration/test_broker_corrupt_batch.c \
+	$(CORRUPT_BATCH_TEST_SOURCES) $(BROKER_WIRE_TEST_SOURCES)
+tests_integration_test_broker_corrupt_batch_CFLAGS = $(TEST_CFLAGS)
+tests_integration_test_broker_corrupt_batch_LDADD = $(TEST_LIBS)
 
 check_PROGRAMS += tests/integration/test_broker_log
 TESTS += tests/integration/test_broker_log
