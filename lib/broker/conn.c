@@ -67,7 +67,7 @@ int64_t conn_frame_size(const broker_conn_t *c)
 
 void conn_log_bad_size(const broker_conn_t *c)
 {
-    broker_log(c->broker, BROKER_LOG_WARN,
+    broker_log_limited(c->broker, &c->broker->log_limits.bad_input, BROKER_LOG_WARN,
                "%s: closing the connection: request size %d is negative or beyond socket.request.max.bytes (%d)",
                c->peer, (int32_t)kl_load_be32(c->in.data + c->in_start), (int)c->broker->request_max_bytes);
 }
@@ -259,6 +259,7 @@ void conn_close(broker_conn_t *c)
     b->conn_limits.count--;
     conn_post(c->net->loop, conn_io_close_task, c);
     conn_unref(c);
+    listeners_resume(b); /* a descriptor is about to be free */
 }
 
 void conn_close_all(kl_broker_t *broker)

@@ -13,7 +13,6 @@
 #define SWEEPS_PER_PERIOD 4
 #define SWEEP_MIN_MS 10
 #define SWEEP_MAX_MS 30000
-#define REFUSAL_LOG_INTERVAL_MS 1000
 
 static int64_t sweep_period(const broker_conn_limits_t *l)
 {
@@ -53,7 +52,6 @@ void conn_limits_init(kl_broker_t *b)
     l->idle_ms = kl_conf_get_int(b->conf, "connections.max.idle.ms");
     l->max = (int32_t)kl_conf_get_int(b->conf, "max.connections");
     l->max_per_ip = (int32_t)kl_conf_get_int(b->conf, "max.connections.per.ip");
-    l->last_refusal_log_ms = INT64_MIN / 2;
     kl_timer_init(&l->idle_timer, on_idle_sweep, b);
 }
 
@@ -89,11 +87,8 @@ bool conn_limits_admit(kl_broker_t *b, const char *ip)
     if (!why)
         return true;
     l->refused++;
-    int64_t now = kl_clock_ms();
-    if (now - l->last_refusal_log_ms >= REFUSAL_LOG_INTERVAL_MS) {
-        l->last_refusal_log_ms = now;
-        broker_log(b, BROKER_LOG_WARN, "refusing a connection from %s: %s reached (%llu refused so far)", ip, why,
-                   (unsigned long long)l->refused);
-    }
+    broker_log_limited(b, &b->log_limits.refused, BROKER_LOG_WARN,
+                       "refusing a connection from %s: %s reached (%llu refused so far)", ip, why,
+                       (unsigned long long)l->refused);
     return false;
 }

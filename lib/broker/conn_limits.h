@@ -22,7 +22,6 @@ typedef struct broker_conn_limits {
     size_t count;           /* open client connections */
     uint64_t refused;       /* connections refused since start */
     uint64_t reaped;        /* idle connections closed since start */
-    int64_t last_refusal_log_ms;
     kl_timer_t idle_timer;
 } broker_conn_limits_t;
 
@@ -31,8 +30,8 @@ void conn_limits_init(kl_broker_t *broker);
 /* Starts the idle sweep (network thread, or before the thread starts). */
 void conn_limits_start(kl_broker_t *broker);
 void conn_limits_stop(kl_broker_t *broker);
-/* Whether a new connection from ip may be taken; logs a refusal (at most
- * once a second). */
+/* Whether a new connection from ip may be taken; logs a refusal (rate
+ * limited). */
 bool conn_limits_admit(kl_broker_t *broker, const char *ip);
 
 #endif

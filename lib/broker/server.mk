@@ -15,6 +15,7 @@ libkafkalite_internal_la_SOURCES += \
 	lib/broker/dispatch.c \
 	lib/broker/fetch.c \
 	lib/broker/log_dirs.c \
+	lib/broker/log_limit.c \
 	lib/broker/log_worker.c \
 	lib/broker/housekeeping.c \
 	lib/broker/list_offsets.c \
@@ -34,6 +35,7 @@ noinst_HEADERS += \
 	lib/broker/conn_limits.h \
 	lib/broker/dispatch.h \
 	lib/broker/housekeeping.h \
+	lib/broker/log_limit.h \
 	lib/broker/net_threads.h \
 	lib/broker/producer_state.h \
 	lib/broker/server.h \

@@ -2,6 +2,7 @@
  * segments that hold unflushed data while appends go on, the recovery
  * point, and the recovery-point-offset-checkpoint that lets an open skip
  * rescanning what was flushed. See log.h for the threading contract. */
+#include <errno.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -88,6 +89,7 @@ kl_err_t kl_log_flush(kl_log_t *log)
     pthread_mutex_unlock(&log->lock);
     if (!err && !flush_sync(log, &w)) {
         atomic_store(&log->failed, true); /* the kernel may have dropped pages */
+        log_note_error(log, errno, "fsync in %s", log->dir);
         err = KL_ERR_KAFKA_STORAGE_ERROR;
     }
     pthread_mutex_lock(&log->lock);
