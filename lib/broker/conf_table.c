@@ -67,8 +67,9 @@ static const kl_conf_prop_t broker_props[] = {
                  "Codec batches are stored with; producer keeps what the producer sent."),
     KL_PROP_INT("min.insync.replicas", "topic", "1", 1, I32_MAX,
                 "Replicas that must acknowledge an acks=all write (a single node has one)."),
-    KL_PROP_INT("log.segment.bytes", "topic", "1073741824", 14, I32_MAX,
-                "Size at which a partition's active segment is closed and a new one started."),
+    KL_PROP_INT("log.segment.bytes", "topic", "1073741824", 1048576, I32_MAX,
+                "Size at which a partition's active segment is closed and a new one started; at least "
+                "1 MiB, as in Kafka 4.0 (smaller segments cost descriptors: each holds three files)."),
     KL_PROP_INT(
         "log.roll.ms", "topic", NULL, 1, INT64_MAX,
         "Age at which the active segment is rolled even if not full, in ms; wins over log.roll.hours."),
