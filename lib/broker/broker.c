@@ -93,6 +93,8 @@ static kl_err_t read_settings(kl_broker_t *b, char *errstr, size_t errstr_size)
     b->request_max_bytes = (int32_t)kl_conf_get_int(conf, "socket.request.max.bytes");
     b->socket_send_buffer = (int)kl_conf_get_int(conf, "socket.send.buffer.bytes");
     b->socket_receive_buffer = (int)kl_conf_get_int(conf, "socket.receive.buffer.bytes");
+    b->queued_max_request_bytes = kl_conf_get_int(conf, "queued.max.request.bytes");
+    b->request_read_timeout_ms = kl_conf_get_int(conf, "socket.request.read.timeout.ms");
     if (!b->log_dir || (rack[0] && !b->rack))
         return KL_ERR_NOMEM;
     return KL_ERR_NONE;
@@ -170,6 +172,7 @@ kl_broker_t *kl_broker_new(kl_conf_t *conf, char *errstr, size_t errstr_size)
     b->log_level = log_threshold();
     broker_log_limits_init(&b->log_limits);
     atomic_init(&b->fault_lost_produce_responses, 0);
+    atomic_init(&b->queued_request_bytes, 0);
     housekeeping_init(b);
     conn_limits_init(b);
     kl_err_t err = read_settings(b, errstr, errstr_size);

@@ -58,6 +58,9 @@ struct kl_broker {
     int32_t message_max_bytes;
     int32_t request_max_bytes;
     int socket_send_buffer, socket_receive_buffer; /* -1: system default */
+    int64_t queued_max_request_bytes; /* <= 0: no bound (request_pool.h) */
+    atomic_size_t queued_request_bytes; /* charged to the pool (any thread) */
+    int64_t request_read_timeout_ms;  /* socket.request.read.timeout.ms; <= 0: none */
     int *lock_fds; /* one per log dir, -1 when not open */
     size_t lock_count;
     int log_level; /* KAFKALITE_BROKER_LOG, read once */

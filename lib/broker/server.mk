@@ -27,6 +27,7 @@ libkafkalite_internal_la_SOURCES += \
 	lib/broker/produce.c \
 	lib/broker/producer_ids.c \
 	lib/broker/producer_state.c \
+	lib/broker/request_pool.c \
 	lib/broker/topic_admin.c \
 	lib/broker/topic_config.c \
 	lib/broker/topics.c
@@ -38,6 +39,7 @@ noinst_HEADERS += \
 	lib/broker/log_limit.h \
 	lib/broker/net_threads.h \
 	lib/broker/producer_state.h \
+	lib/broker/request_pool.h \
 	lib/broker/server.h \
 	lib/broker/topics.h
 
