@@ -144,3 +144,12 @@ tests_integration_test_broker_offline_SOURCES = tests/integration/test_broker_of
 tests_integration_test_broker_offline_CFLAGS = $(TEST_CFLAGS)
 tests_integration_test_broker_offline_LDADD = $(TEST_LIBS)
 endif
+
+if HAVE_CHECK
+check_PROGRAMS += tests/integration/test_broker_resources
+TESTS += tests/integration/test_broker_resources
+tests_integration_test_broker_resources_SOURCES = tests/integration/test_broker_resources.c \
+	tests/integration/child_broker.c tests/integration/child_broker.h $(BROKER_WIRE_TEST_SOURCES)
+tests_integration_test_broker_resources_CFLAGS = $(TEST_CFLAGS)
+tests_integration_test_broker_resources_LDADD = $(TEST_LIBS)
+endif
