@@ -202,8 +202,8 @@ static kl_err_t log_load(kl_log_t *log)
         }
     }
     free(offsets);
-    if (!err && log->count == 0)
-        err = log_add_segment(log, 0, true, now);
+    if (!err && log->count == 0 && (err = log_add_segment(log, 0, true, now)) != KL_ERR_NONE)
+        log_report(log, log->dir, err, errno); /* EMFILE, say: the cause is what the broker reports */
     if (!err) {
         err = kl_checkpoint_read(log->dir, KL_CHECKPOINT_RECOVERY_POINT, log->topic, log->partition, &point);
         if (err == KL_ERR_NOENT || err == KL_ERR_BAD_MSG)
@@ -276,8 +276,8 @@ kl_err_t kl_log_open_why(const char *dir, const char *topic, int32_t partition, 
         err = KL_ERR_KAFKA_STORAGE_ERROR;
         log_report(log, log->dir, err, errno);
     }
-    if (!err)
-        err = kl_cleaner_recover_dir(log->dir);
+    if (!err && (err = kl_cleaner_recover_dir(log->dir)) != KL_ERR_NONE)
+        log_report(log, log->dir, err, errno);
     if (!err)
         err = log_load(log);
     if (!err)

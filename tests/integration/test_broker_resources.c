@@ -101,6 +101,8 @@ START_TEST(test_out_of_descriptors)
     /* an append that needs a new segment cannot have one: a retriable
      * error, and the log dir stays online */
     ck_assert_int_eq(produce(&wc, "t", 0, 1, 1, BIG_RECORD, NULL), KL_ERR_KAFKA_STORAGE_ERROR);
+    /* and a new partition is refused, its leftovers removed */
+    ck_assert_int_eq(create_topic(&wc, "new", 1, 1, NULL, NULL, false, NULL), KL_ERR_KAFKA_STORAGE_ERROR);
 
     /* descriptors free again: the same append goes through, the other
      * partition of the dir is served, and new clients are accepted */
@@ -112,6 +114,8 @@ START_TEST(test_out_of_descriptors)
         pause_ms(50);
     ck_assert_int_eq(err, 0);
     ck_assert_int_eq(produce(&wc, "other", 0, 0, 1, 10, NULL), 0);
+    ck_assert_int_eq(create_topic(&wc, "new", 1, 1, NULL, NULL, false, NULL), 0);
+    ck_assert_int_eq(produce(&wc, "new", 0, 0, 1, 10, NULL), 0);
     wire_client_t late;
     ck_assert_int_eq(wire_connect(&late, cb.bootstrap), 0);
     ck_assert(wire_ping(&late));
