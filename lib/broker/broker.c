@@ -198,7 +198,7 @@ kl_broker_t *kl_broker_new(kl_conf_t *conf, char *errstr, size_t errstr_size)
     }
     log_conf_warnings(b);
     if (topic_min_segment_bytes() < TOPIC_MIN_SEGMENT_BYTES)
-        broker_log(b, BROKER_LOG_WARN, "KAFKALITE_TEST_MIN_SEGMENT_BYTES lowers the segment.bytes minimum to %lld "
+        broker_log(b, BROKER_LOG_INFO, "KAFKALITE_TEST_MIN_SEGMENT_BYTES lowers the segment.bytes minimum to %lld "
                    "bytes: for tests only", (long long)topic_min_segment_bytes());
     broker_log(b, BROKER_LOG_INFO, "log.dirs %s: cluster %s, %zu topics", kl_conf_get_str(b->conf, "log.dirs"),
                b->cluster_id,

@@ -158,16 +158,17 @@ static void pump(broker_conn_t *c)
 {
     if (!flush(c))
         return;
-    if (!c->in_lent && below_water(c)) {
+    if (!c->in_lent) {
         int64_t size = conn_frame_size(c);
         if (size == -2) {
             conn_log_bad_size(c);
             conn_io_close(c);
             return;
         }
+        /* a whole frame waiting for the output to drain is no partial one */
         bool whole = size >= 0 && c->in.len - c->in_start >= 4 + (size_t)size;
         note_partial_frame(c, !whole && c->in.len > c->in_start);
-        if (whole) {
+        if (whole && below_water(c)) {
             c->in_lent = true;
             conn_post(c->broker->loop, conn_serve_task, c);
         }

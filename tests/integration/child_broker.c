@@ -2,9 +2,7 @@
 #include "child_broker.h"
 
 #include <check.h>
-#include <dirent.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <kafkalite.h>
 #include <poll.h>
 #include <signal.h>
@@ -98,14 +96,6 @@ void child_broker_start(child_broker_t *cb, long nofile, const char *const *prop
     ck_assert_msg(got > 0, "the child broker did not start (see %s)", cb->log);
 }
 
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
-
 void child_broker_stop(child_broker_t *cb)
 {
     close(cb->control);
@@ -120,7 +110,7 @@ void child_broker_stop(child_broker_t *cb)
         kill(cb->pid, SIGKILL);
         waitpid(cb->pid, &status, 0);
     }
-    nftw(cb->dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+    fixture_remove_dir(cb->dir);
     ck_assert_msg(w == cb->pid, "the child broker did not stop in time");
     ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "the child broker ended with status %d", status);
     unlink(cb->log);
@@ -164,13 +154,7 @@ int child_broker_fds(const child_broker_t *cb)
 {
     char path[64];
     snprintf(path, sizeof path, "/proc/%d/fd", (int)cb->pid);
-    DIR *d = opendir(path);
-    ck_assert_ptr_nonnull(d);
-    int n = 0;
-    for (struct dirent *e; (e = readdir(d)) != NULL;)
-        n += e->d_name[0] != '.';
-    closedir(d);
-    return n;
+    return fixture_dir_entries(path);
 }
 
 int child_broker_log_count(const child_broker_t *cb, const char *needle)
