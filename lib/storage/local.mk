@@ -65,3 +65,11 @@ tests_unit_test_storage_cleaner_SOURCES = tests/unit/test_storage_cleaner.c $(ST
 tests_unit_test_storage_cleaner_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_storage_cleaner_LDADD = $(TEST_LIBS)
 endif
+
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/test_storage_fds
+TESTS += tests/unit/test_storage_fds
+tests_unit_test_storage_fds_SOURCES = tests/unit/test_storage_fds.c $(STORAGE_FIXTURE)
+tests_unit_test_storage_fds_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_storage_fds_LDADD = $(TEST_LIBS)
+endif

@@ -63,6 +63,13 @@ struct kl_log {
     size_t why_size;
 };
 
+/* Closes the index files of the sealed segments wholly below the recovery
+ * point: flushed, their entries in memory; they are opened again on
+ * demand (kl_segment_index_fd()). lock held, or the owner alone (open).
+ * The flusher's range never reaches back below the recovery point, and a
+ * truncation (which may reopen them) holds flush_lock. */
+void log_close_flushed_indexes(kl_log_t *log);
+
 /* Notes why a write failed (errno err; what: the operation and file),
  * for kl_log_last_error(); takes lock. */
 void log_note_error(kl_log_t *log, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

@@ -216,6 +216,8 @@ static kl_err_t log_load(kl_log_t *log)
     log->end_offset = log_active(log)->next_offset;
     log->high_watermark = log->end_offset;
     err = log_set_recovery_point(log, point, now);
+    if (!err)
+        log_close_flushed_indexes(log); /* a segment costs one descriptor */
     return err ? err : log_load_start_offset(log);
 }
 

@@ -91,6 +91,34 @@ kl_err_t kl_segment_open(kl_segment_t *seg, const char *dir, int64_t base_offset
     return KL_ERR_NONE;
 }
 
+/* The fd of an index file, opened again if it was closed. */
+static int reopen_index(kl_file_t **file, int *fd, const char *path)
+{
+    if (!*file) {
+        *file = kl_file_open(path, O_RDWR | O_CREAT, 0644);
+        *fd = *file ? (*file)->fd : -1;
+    }
+    return *fd;
+}
+
+int kl_segment_index_fd(kl_segment_t *seg)
+{
+    return reopen_index(&seg->index_file, &seg->index_fd, seg->index_path);
+}
+
+int kl_segment_timeindex_fd(kl_segment_t *seg)
+{
+    return reopen_index(&seg->timeindex_file, &seg->timeindex_fd, seg->timeindex_path);
+}
+
+void kl_segment_close_indexes(kl_segment_t *seg)
+{
+    kl_file_unref(seg->index_file);
+    kl_file_unref(seg->timeindex_file);
+    seg->index_file = seg->timeindex_file = NULL;
+    seg->index_fd = seg->timeindex_fd = -1;
+}
+
 void kl_segment_close(kl_segment_t *seg)
 {
     kl_file_unref(seg->log_file);
