@@ -74,3 +74,11 @@ tests_unit_test_storage_cleaner_damage_SOURCES = tests/unit/test_storage_cleaner
 tests_unit_test_storage_cleaner_damage_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_storage_cleaner_damage_LDADD = $(TEST_LIBS)
 endif
+
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/test_storage_fds
+TESTS += tests/unit/test_storage_fds
+tests_unit_test_storage_fds_SOURCES = tests/unit/test_storage_fds.c $(STORAGE_FIXTURE)
+tests_unit_test_storage_fds_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_storage_fds_LDADD = $(TEST_LIBS)
+endif

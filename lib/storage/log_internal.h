@@ -49,6 +49,9 @@ struct kl_log {
     atomic_bool failed;          /* an fsync failed: nothing more is safe */
     unsigned appends_unchecked;  /* appends since the active segment was last
                                     seen linked (owner) */
+    /* Why the last write failed (kl_log_last_error()), under lock. */
+    int error_errno;
+    char error_what[320];
 
     /* The cleaner (cleaner.c, cleaner_swap.c), under lock. */
     int64_t clean_point;      /* below it the log is cleaned */
@@ -64,6 +67,17 @@ struct kl_log {
     char *why; /* during kl_log_open_why(): where to say what failed */
     size_t why_size;
 };
+
+/* Closes the index files of the sealed segments wholly below the recovery
+ * point: flushed, their entries in memory; they are opened again on
+ * demand (kl_segment_index_fd()). lock held, or the owner alone (open).
+ * The flusher's range never reaches back below the recovery point, and a
+ * truncation (which may reopen them) holds flush_lock. */
+void log_close_flushed_indexes(kl_log_t *log);
+
+/* Notes why a write failed (errno err; what: the operation and file),
+ * for kl_log_last_error(); takes lock. */
+void log_note_error(kl_log_t *log, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* One run of old segments [base, end) and the cleaned file replacing
  * them (cleaner.c prepares it, cleaner_swap.c swaps it in). */
