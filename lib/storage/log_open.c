@@ -83,6 +83,22 @@ static kl_err_t log_load_inactive(kl_log_t *log, size_t i)
     return err;
 }
 
+/* As Kafka: the log start checkpoint lies past everything found (a crash
+ * cut unflushed records that DeleteRecords had passed, or segment files
+ * were removed), so the log restarts empty at that start. Offsets never go
+ * back, and what is appended next is never below the log start, where the
+ * next open would hide it. The segments dropped hold only records below
+ * the start, deleted already. */
+static kl_err_t log_restart_at(kl_log_t *log, int64_t offset)
+{
+    kl_err_t err = log_add_segment(log, offset, true, kl_wallclock_ms());
+    if (err)
+        return err;
+    log_remove_segments(log, 0, log->count - 1);
+    log->start_offset = log->end_offset = log->high_watermark = offset;
+    return KL_ERR_NONE;
+}
+
 /* The log start offset: the first segment's base offset, or further on
  * where DeleteRecords moved it (log-start-offset-checkpoint). Segments
  * wholly below it that a crash left behind go now. */
@@ -92,9 +108,11 @@ static kl_err_t log_load_start_offset(kl_log_t *log)
     kl_err_t err = kl_checkpoint_read(log->dir, KL_CHECKPOINT_LOG_START, log->topic, log->partition, &saved);
     if (err != KL_ERR_NONE && err != KL_ERR_NOENT && err != KL_ERR_BAD_MSG)
         return err;
+    if (saved > log->end_offset)
+        return log_restart_at(log, saved);
     log->start_offset = log->segments[0].base_offset;
     if (saved > log->start_offset)
-        log->start_offset = saved < log->end_offset ? saved : log->end_offset;
+        log->start_offset = saved;
     size_t below = 0;
     while (below + 1 < log->count && log->segments[below + 1].base_offset <= log->start_offset)
         below++;
