@@ -375,6 +375,20 @@ static const char *check_from_client(const kl_batch_t *b)
     return NULL;
 }
 
+/* The records of an uncompressed batch, walked as Kafka does on append:
+ * NULL when every one decodes, else what broke. */
+static const char *check_records(const kl_batch_t *b)
+{
+    kl_record_iter_t it;
+    kl_record_t rec;
+    kl_record_iter_init(&it, 0);
+    kl_err_t err = kl_record_iter_start(&it, b);
+    while (!err && (err = kl_record_iter_next(&it, &rec)) == KL_ERR_NONE)
+        ;
+    kl_record_iter_free(&it);
+    return err == KL_ERR_NOENT ? NULL : it.why ? it.why : "records do not decode";
+}
+
 kl_err_t kl_batch_validate(const void *data, size_t len, unsigned flags, kl_batch_t *batch, const char **why)
 {
     const uint8_t *p = data;
@@ -401,6 +415,8 @@ kl_err_t kl_batch_validate(const void *data, size_t len, unsigned flags, kl_batc
         return reject(err, reason, why);
     if (b->base_timestamp != -1 && b->max_timestamp != -1 && b->max_timestamp < b->base_timestamp)
         return reject(KL_ERR_INVALID_TIMESTAMP, "maxTimestamp below baseTimestamp", why);
+    if ((flags & KL_BATCH_FROM_CLIENT) && kl_batch_codec(b) == KL_CODEC_NONE && (reason = check_records(b)))
+        return reject(KL_ERR_CORRUPT_MESSAGE, reason, why);
     return reject(KL_ERR_NONE, NULL, why);
 }
 

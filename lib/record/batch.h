@@ -262,12 +262,15 @@ bool kl_header_iter_next(kl_header_iter_t *it, kl_record_header_t *hdr);
                                     (records > 0, offsets contiguous, no
                                     control batch) */
 
-/* Checks that data holds exactly one well-formed v2 batch, without decoding
- * its records: sizes, magic, CRC-32C, codec, counts against lastOffsetDelta
- * and timestamps. Fills *batch (may be NULL). Returns the Kafka error code
- * the real broker would answer: KL_ERR_CORRUPT_MESSAGE, KL_ERR_INVALID_RECORD,
- * KL_ERR_INVALID_TIMESTAMP or KL_ERR_UNSUPPORTED_COMPRESSION_TYPE, with a
- * static description in *why (may be NULL). */
+/* Checks that data holds exactly one well-formed v2 batch: sizes, magic,
+ * CRC-32C, codec, counts against lastOffsetDelta and timestamps; with
+ * KL_BATCH_FROM_CLIENT, an uncompressed batch's records must decode too,
+ * as Kafka checks them on append (compressed records are not inflated
+ * here: the caller does that once). Fills *batch (may be NULL). Returns the
+ * Kafka error code the real broker would answer: KL_ERR_CORRUPT_MESSAGE,
+ * KL_ERR_INVALID_RECORD, KL_ERR_INVALID_TIMESTAMP or
+ * KL_ERR_UNSUPPORTED_COMPRESSION_TYPE, with a static description in *why
+ * (may be NULL). */
 kl_err_t kl_batch_validate(const void *data, size_t len, unsigned flags, kl_batch_t *batch, const char **why);
 
 /* In-place patches of a batch of len bytes. The base offset and the

@@ -877,6 +877,10 @@ START_TEST(test_validate_rules)
         {"maxTimestamp below base", 35, {0, 0, 0, 0, 0, 0, 0, 1}, 8, 0, KL_ERR_INVALID_TIMESTAMP},
         {"maxTimestamp -1", 35, {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff}, 8, 0, KL_ERR_NONE},
         {"idempotent without sequence", 43, {0, 0, 0, 0, 0, 0, 0, 9}, 8, KL_BATCH_FROM_CLIENT, KL_ERR_INVALID_RECORD},
+        /* the first record's length varint claims more than the batch holds
+         * (found by tests/fuzz/fuzz_batch: such a batch was stored) */
+        {"record overrun from a client", 61, {0x7e}, 1, KL_BATCH_FROM_CLIENT, KL_ERR_CORRUPT_MESSAGE},
+        {"record overrun from the log", 61, {0x7e}, 1, 0, KL_ERR_NONE},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         uint8_t *p = rebuild(good, len, cases[i].pos, cases[i].field, cases[i].n);
