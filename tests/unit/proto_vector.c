@@ -2,8 +2,69 @@
 #include "proto_vector.h"
 
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "proto/api.h"
+#include "proto/header.h"
+#include "proto/msg_consumer_protocol.h"
+#include "util/crc32c.h"
+
+/* With KL_FUZZ_SEED_DIR set (tests/fuzz/make_seeds.sh), every vector is
+ * also written as a seed of the protocol fuzz targets: a request becomes a
+ * request frame's content (tests/fuzz/fuzz_request.c), a response or a
+ * consumer protocol payload the input tests/fuzz/fuzz_response.c reads
+ * (key and version, then the frame's content or the payload). */
+static void put16(FILE *f, int v)
+{
+    fputc((v >> 8) & 0xff, f);
+    fputc(v & 0xff, f);
+}
+
+static void write_fuzz_seed(const kl_schema_t *schema, int16_t version, const uint8_t *vec, size_t len)
+{
+    const char *dir = getenv("KL_FUZZ_SEED_DIR");
+    if (!dir || !*dir)
+        return;
+    size_t n;
+    const kl_api_t *apis = kl_api_all(&n), *api = NULL;
+    for (size_t i = 0; i < n && !api; i++)
+        if (apis[i].request == schema || apis[i].response == schema)
+            api = &apis[i];
+    int pseudo_key = schema == &kl_consumer_protocol_subscription_schema ? -1
+                     : schema == &kl_consumer_protocol_assignment_schema ? -2 : 0;
+    if (!api && !pseudo_key)
+        return;
+    bool request = api && api->request == schema;
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s/%s-v%d-%08x", dir, request ? "request" : "response", schema->name,
+             version, kl_crc32c(0, vec, len));
+    FILE *f = fopen(path, "wb");
+    ck_assert_msg(f != NULL, "cannot write the fuzz seed %s", path);
+    if (request) { /* request header v1/v2: key, version, correlation id, null client id */
+        put16(f, api->key);
+        put16(f, version);
+        put16(f, 0);
+        put16(f, 1);
+        put16(f, -1);
+        if (kl_api_is_flexible(api, version))
+            fputc(0, f);
+    } else if (api) { /* what fuzz_response reads, then response header v0/v1 */
+        put16(f, api->key);
+        put16(f, version);
+        put16(f, 0);
+        put16(f, 1);
+        if (kl_proto_response_header_version(api, version) == 1)
+            fputc(0, f);
+    } else { /* consumer protocol: its own leading version */
+        put16(f, pseudo_key);
+        put16(f, 0);
+        put16(f, version);
+    }
+    fwrite(vec, 1, len, f);
+    ck_assert_int_eq(fclose(f), 0);
+}
 
 static void check_prefixes(const kl_schema_t *schema, int16_t version, bool flexible,
                            const uint8_t *vec, size_t len)
@@ -48,4 +109,5 @@ void check_proto_vector(const kl_schema_t *schema, int16_t version, bool flexibl
                       schema->name, version, i, out.data[i], vec[i]);
     kl_buf_free(&out);
     check_prefixes(schema, version, flexible, vec, len);
+    write_fuzz_seed(schema, version, vec, len);
 }
