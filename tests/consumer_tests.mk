@@ -30,3 +30,11 @@ tests_interop_test_consumer_mock_CFLAGS = $(TEST_CFLAGS) $(RDKAFKA_CFLAGS)
 tests_interop_test_consumer_mock_LDADD = $(TEST_LIBS) $(RDKAFKA_LIBS)
 endif
 endif
+
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/test_fetch_parse
+TESTS += tests/unit/test_fetch_parse
+tests_unit_test_fetch_parse_SOURCES = tests/unit/test_fetch_parse.c
+tests_unit_test_fetch_parse_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_fetch_parse_LDADD = $(TEST_LIBS)
+endif

@@ -177,6 +177,20 @@ bool kl_msgbuf_adopt(kl_msgbuf_t *b, uint8_t *data)
     return true;
 }
 
+bool kl_msgbuf_reserve(kl_msgbuf_t *b, size_t more)
+{
+    if (more <= b->cap_msgs - b->nmsgs)
+        return true;
+    if (more > SIZE_MAX / sizeof *b->msgs - b->nmsgs)
+        return false;
+    kl_message_t *msgs = realloc(b->msgs, (b->nmsgs + more) * sizeof *msgs);
+    if (!msgs)
+        return false;
+    b->msgs = msgs;
+    b->cap_msgs = b->nmsgs + more;
+    return true;
+}
+
 kl_message_t *kl_msgbuf_next(kl_msgbuf_t *b)
 {
     if (b->nmsgs == b->cap_msgs)

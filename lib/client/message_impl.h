@@ -74,6 +74,10 @@ kl_msgbuf_t *kl_msgbuf_new(const char *topic, uint8_t *raw, size_t cap_msgs);
 /* Hands the buffer a decompressed section to free with it. false when out
  * of memory (data is then freed). */
 bool kl_msgbuf_adopt(kl_msgbuf_t *buf, uint8_t *data);
+/* Room for more messages past those filled so far; false when out of
+ * memory (nothing changes). Only before any message is handed out: the
+ * slots may move. */
+bool kl_msgbuf_reserve(kl_msgbuf_t *buf, size_t more);
 /* The next message slot (zeroed, buf set), or NULL when full. Takes no
  * reference: the caller counts what it hands out. */
 kl_message_t *kl_msgbuf_next(kl_msgbuf_t *buf);

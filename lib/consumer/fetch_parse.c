@@ -12,8 +12,10 @@
 #include "record/batch_layout.h"
 #include "util/buf.h"
 
-/* An upper bound of the messages in the records: a sum of record counts
- * (checked against sizes later by the record iterator). */
+/* An upper bound of the messages in the uncompressed batches: a sum of
+ * record counts, each within what its batch's size can hold. A compressed
+ * batch's count is only believed once its records are inflated (room is
+ * made then), so a claimed count cannot make the consumer allocate. */
 static size_t count_records(const uint8_t *raw, size_t len, unsigned flags)
 {
     kl_batch_iter_t it;
@@ -21,7 +23,8 @@ static size_t count_records(const uint8_t *raw, size_t len, unsigned flags)
     size_t n = 0;
     kl_batch_iter_init(&it, raw, len, flags | KL_BATCH_SKIP_CRC);
     while (kl_batch_iter_next(&it, &b) == KL_ERR_NONE)
-        if (b.magic == KL_BATCH_MAGIC && !kl_batch_is_control(&b) && b.record_count > 0)
+        if (b.magic == KL_BATCH_MAGIC && !kl_batch_is_control(&b) && b.record_count > 0 &&
+            kl_batch_codec(&b) == KL_CODEC_NONE)
             n += (size_t)b.record_count;
     return n;
 }
@@ -102,6 +105,9 @@ kl_msgbuf_t *cons_parse_records(const cons_settings_t *s, const char *topic, int
         size_t before = buf->nmsgs;
         int64_t batch_start = *next_offset;
         err = kl_record_iter_start(&rit, &b);
+        /* inflated: the count is within what the records can hold */
+        if (!err && kl_batch_codec(&b) != KL_CODEC_NONE && !kl_msgbuf_reserve(buf, (size_t)b.record_count))
+            err = KL_ERR_NOMEM;
         if (!err) {
             size_t inflated_len;
             uint8_t *inflated = kl_record_iter_take_buffer(&rit, &inflated_len);
