@@ -98,9 +98,10 @@ static kl_err_t walk_records(kl_record_iter_t *ri, const kl_batch_t *batch, int3
     kl_record_t rec;
     kl_err_t err = kl_record_iter_start(ri, batch);
     *count = 0;
-    int64_t last = batch->base_offset - 1;
+    int64_t last = 0;
     while (!err && (err = kl_record_iter_next(ri, &rec)) == KL_ERR_NONE) {
-        FUZZ_ASSERT(rec.offset > last && rec.offset <= kl_batch_last_offset(batch),
+        FUZZ_ASSERT((*count == 0 ? rec.offset >= batch->base_offset : rec.offset > last) &&
+                        rec.offset - batch->base_offset <= batch->last_offset_delta,
                     "record offset %lld outside its batch or out of order", (long long)rec.offset);
         last = rec.offset;
         kl_header_iter_t hi;

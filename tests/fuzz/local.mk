@@ -29,12 +29,12 @@ clean-fuzz:
 
 # The library, harnesses and support files, compiled once with clang
 # (again when any header changes).
-FUZZ_HEADERS = $(addprefix $(top_srcdir)/,$(noinst_HEADERS) $(include_HEADERS) $(kafkaliteinclude_HEADERS)) \
+FUZZ_INCLUDES = $(addprefix $(top_srcdir)/,$(noinst_HEADERS) $(include_HEADERS) $(kafkaliteinclude_HEADERS)) \
 	$(top_builddir)/config.h
-tests/fuzz/obj/%.o: $(top_srcdir)/%.c $(FUZZ_HEADERS)
+tests/fuzz/obj/%.o: $(top_srcdir)/%.c $(FUZZ_INCLUDES)
 	@mkdir -p $(@D)
 	$(AM_V_CC)$(FUZZ_CC) $(FUZZ_CPPFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
-tests/fuzz/obj/tests/fuzz/%.o: $(top_srcdir)/tests/fuzz/%.c $(FUZZ_HEADERS) $(top_srcdir)/tests/fuzz/fuzz.h \
+tests/fuzz/obj/tests/fuzz/%.o: $(top_srcdir)/tests/fuzz/%.c $(FUZZ_INCLUDES) $(top_srcdir)/tests/fuzz/fuzz.h \
 		$(top_srcdir)/tests/fuzz/proto_roundtrip.h
 	@mkdir -p $(@D)
 	$(AM_V_CC)$(FUZZ_CC) $(FUZZ_CPPFLAGS) $(FUZZ_CFLAGS) -Wall -Wextra -Werror -fsanitize=fuzzer-no-link -c -o $@ $<
