@@ -37,7 +37,7 @@ static int64_t skip_past_bad(const kl_batch_iter_t *it, int64_t from)
         return -1;
     int64_t base = (int64_t)kl_load_be64(it->p + KL_BATCH_POS_BASE_OFFSET);
     int32_t delta = (int32_t)kl_load_be32(it->p + KL_BATCH_POS_LAST_OFFSET_DELTA);
-    if (base < 0 || delta < 0 || base + delta < from || base > from)
+    if (base < 0 || delta < 0 || base > INT64_MAX - 1 - delta || base + delta < from || base > from)
         return -1;
     return base + delta + 1;
 }

@@ -881,6 +881,9 @@ START_TEST(test_validate_rules)
          * (found by tests/fuzz/fuzz_batch: such a batch was stored) */
         {"record overrun from a client", 61, {0x7e}, 1, KL_BATCH_FROM_CLIENT, KL_ERR_CORRUPT_MESSAGE},
         {"record overrun from the log", 61, {0x7e}, 1, 0, KL_ERR_NONE},
+        /* baseOffset + lastOffsetDelta would overflow int64 */
+        {"last offset past the range", 0, {0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xfe}, 8, 0,
+         KL_ERR_INVALID_RECORD},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         uint8_t *p = rebuild(good, len, cases[i].pos, cases[i].field, cases[i].n);
