@@ -21,7 +21,8 @@ TESTS += tests/unit/test_crc32c tests/unit/test_record
 tests_unit_test_crc32c_SOURCES = tests/unit/test_crc32c.c
 tests_unit_test_crc32c_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_crc32c_LDADD = $(TEST_LIBS)
-tests_unit_test_record_SOURCES = tests/unit/test_record.c tests/unit/test_msgset.c
+tests_unit_test_record_SOURCES = tests/unit/test_record.c tests/unit/test_msgset.c tests/unit/legacy_message.c \
+	tests/unit/legacy_message.h
 tests_unit_test_record_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_record_LDADD = $(TEST_LIBS)
 endif

@@ -160,35 +160,13 @@ static void check_range(const uint8_t *data, size_t size)
     kl_record_iter_free(&ri);
 }
 
-/* The fuzzer-friendly copy: each batch's length is cut to what the input
- * holds, and its CRC-32C computed, so mutations of the header and records
- * are not all lost to the checksum. */
-static void fix_batches(uint8_t *data, size_t size)
+static void fix_crc(uint8_t *batch, size_t n)
 {
-    size_t pos = 0;
-    while (size - pos >= KL_BATCH_HEADER_SIZE) {
-        uint8_t *p = data + pos;
-        size_t left = size - pos;
-        int32_t length = (int32_t)kl_load_be32(p + KL_BATCH_POS_LENGTH);
-        if (length < KL_BATCH_MIN_LENGTH || (size_t)length > left - KL_BATCH_LOG_OVERHEAD) {
-            length = (int32_t)(left - KL_BATCH_LOG_OVERHEAD > INT32_MAX ? INT32_MAX : left - KL_BATCH_LOG_OVERHEAD);
-            kl_store_be32(p + KL_BATCH_POS_LENGTH, (uint32_t)length);
-        }
-        size_t n = KL_BATCH_LOG_OVERHEAD + (size_t)length;
-        kl_store_be32(p + KL_BATCH_POS_CRC, kl_batch_compute_crc(p, n));
-        pos += n;
-    }
+    kl_store_be32(batch + KL_BATCH_POS_CRC, kl_batch_compute_crc(batch, n));
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    check_range(data, size);
-    uint8_t *fixed = malloc(size ? size : 1);
-    FUZZ_ASSERT(fixed, "out of memory");
-    if (size)
-        memcpy(fixed, data, size);
-    fix_batches(fixed, size);
-    check_range(fixed, size);
-    free(fixed);
+    fuzz_raw_and_fixed(data, size, KL_BATCH_MIN_LENGTH, fix_crc, check_range);
     return 0;
 }

@@ -74,33 +74,13 @@ static void check_set(const uint8_t *data, size_t size)
     }
 }
 
-/* Cuts each outer message to the input and fixes its CRC-32. */
-static void fix_messages(uint8_t *data, size_t size)
+static void fix_crc(uint8_t *msg, size_t n)
 {
-    size_t pos = 0;
-    while (size - pos >= 12 + MSG_MIN_SIZE) {
-        uint8_t *p = data + pos;
-        size_t left = size - pos;
-        int32_t msg_size = (int32_t)kl_load_be32(p + 8);
-        if (msg_size < MSG_MIN_SIZE || (size_t)msg_size > left - 12) {
-            msg_size = (int32_t)(left - 12 > INT32_MAX ? INT32_MAX : left - 12);
-            kl_store_be32(p + 8, (uint32_t)msg_size);
-        }
-        size_t n = 12 + (size_t)msg_size;
-        kl_store_be32(p + MSG_POS_CRC, kl_crc32(0, p + MSG_POS_MAGIC, n - MSG_POS_MAGIC));
-        pos += n;
-    }
+    kl_store_be32(msg + MSG_POS_CRC, kl_crc32(0, msg + MSG_POS_MAGIC, n - MSG_POS_MAGIC));
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    check_set(data, size);
-    uint8_t *fixed = malloc(size ? size : 1);
-    FUZZ_ASSERT(fixed, "out of memory");
-    if (size)
-        memcpy(fixed, data, size);
-    fix_messages(fixed, size);
-    check_set(fixed, size);
-    free(fixed);
+    fuzz_raw_and_fixed(data, size, MSG_MIN_SIZE, fix_crc, check_set);
     return 0;
 }

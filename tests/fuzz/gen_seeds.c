@@ -12,10 +12,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../unit/legacy_message.h"
 #include "record/batch.h"
 #include "storage/log.h"
 #include "util/buf.h"
-#include "util/crc32.h"
 
 #define T0 1700000000000LL
 
@@ -113,28 +113,11 @@ static void batch_seeds(void)
     kl_buf_free(&b);
 }
 
-/* One legacy message: offset, size, CRC-32, magic, attributes,
- * [timestamp,] key, value (len -1: null). */
 static void put_message(kl_buf_t *b, int64_t offset, int magic, int attrs, const char *key, const void *value,
                         int32_t value_len)
 {
-    kl_buf_put_i64(b, offset);
-    size_t size_pos = kl_buf_skip(b, 4);
-    size_t crc_pos = kl_buf_skip(b, 4);
-    kl_buf_put_i8(b, (int8_t)magic);
-    kl_buf_put_i8(b, (int8_t)attrs);
-    if (magic == 1)
-        kl_buf_put_i64(b, T0);
-    kl_buf_put_i32(b, key ? (int32_t)strlen(key) : -1);
-    if (key)
-        kl_buf_put(b, key, strlen(key));
-    kl_buf_put_i32(b, value_len);
-    if (value_len > 0)
-        kl_buf_put(b, value, (size_t)value_len);
-    if (kl_buf_error(b))
+    if (put_legacy_message(b, offset, magic, attrs, T0, key, value, value_len))
         die("out of memory");
-    kl_buf_patch_i32(b, size_pos, (int32_t)(b->len - size_pos - 4));
-    kl_store_be32(b->data + crc_pos, kl_crc32(0, b->data + crc_pos + 4, b->len - crc_pos - 4));
 }
 
 static void msgset_seeds(void)

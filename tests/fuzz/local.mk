@@ -57,7 +57,7 @@ check_PROGRAMS += tests/fuzz/gen_seeds tests/fuzz/replay_request tests/fuzz/repl
 	tests/fuzz/replay_batch tests/fuzz/replay_msgset tests/fuzz/replay_fetch tests/fuzz/replay_storage \
 	tests/fuzz/replay_properties
 TESTS += tests/fuzz/test_fuzz_replay.sh
-tests_fuzz_gen_seeds_SOURCES = tests/fuzz/gen_seeds.c
+tests_fuzz_gen_seeds_SOURCES = tests/fuzz/gen_seeds.c tests/unit/legacy_message.c tests/unit/legacy_message.h
 tests_fuzz_gen_seeds_LDADD = $(REPLAY_LIBS)
 tests_fuzz_replay_request_SOURCES = tests/fuzz/fuzz_request.c tests/fuzz/proto_roundtrip.c \
 	tests/fuzz/proto_roundtrip.h $(REPLAY_MAIN)

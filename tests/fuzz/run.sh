@@ -5,7 +5,8 @@
 # Each target tests/fuzz/fuzz_T starts from SEEDS/T plus what earlier runs
 # found (WORKDIR/corpus/T, kept between runs); a crash, leak, timeout or
 # broken invariant leaves its input in WORKDIR/artifacts/ (outside the
-# source tree) and fails the run, with the target's log tail printed.
+# source tree, emptied at each run) and fails the run, with the target's
+# log tail printed.
 set -eu
 if [ "${1:-}" = --one ]; then
     shift
@@ -26,7 +27,7 @@ fi
 seconds=$1 jobs=$2 seeds=$3 work=$4
 shift 4
 mkdir -p "$work"
-rm -f "$work"/*.status
+rm -rf "$work"/*.status "$work/artifacts" # the inputs of this run only
 printf '%s\n' "$@" | xargs -P "$jobs" -I{} sh "$0" --one "$seconds" "$seeds" "$work" {}
 
 failed=0

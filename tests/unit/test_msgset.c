@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "legacy_message.h"
 #include "record/compress.h"
 #include "record/msgset.h"
 #include "util/buf.h"
@@ -45,28 +46,12 @@ static uint8_t *exact(const void *src, size_t len)
     return p;
 }
 
-/* Appends one legacy message; CRC from kl_crc32 (checked against the hand
+/* A legacy message, its CRC from kl_crc32 (checked against the hand
  * vectors above). value_len -1 writes a null value. */
 static void put_message(kl_buf_t *b, int64_t offset, int magic, int attrs, int64_t ts, const char *key,
                         const void *value, int32_t value_len)
 {
-    size_t start = b->len;
-    kl_buf_put_i64(b, offset);
-    size_t size_pos = kl_buf_skip(b, 4);
-    size_t crc_pos = kl_buf_skip(b, 4);
-    kl_buf_put_i8(b, (int8_t)magic);
-    kl_buf_put_i8(b, (int8_t)attrs);
-    if (magic == 1)
-        kl_buf_put_i64(b, ts);
-    kl_buf_put_i32(b, key ? (int32_t)strlen(key) : -1);
-    if (key)
-        kl_buf_put(b, key, strlen(key));
-    kl_buf_put_i32(b, value_len);
-    if (value_len > 0)
-        kl_buf_put(b, value, (size_t)value_len);
-    ck_assert_int_eq(kl_buf_error(b), KL_ERR_NONE);
-    kl_buf_patch_i32(b, size_pos, (int32_t)(b->len - start - 12));
-    kl_buf_patch_u32(b, crc_pos, kl_crc32(0, b->data + start + 16, b->len - start - 16));
+    ck_assert_int_eq(put_legacy_message(b, offset, magic, attrs, ts, key, value, value_len), KL_ERR_NONE);
 }
 
 START_TEST(test_msgset_hand_vectors)
