@@ -1,13 +1,14 @@
-/* Produce: validates each partition's record batch without decoding its
- * records (kl_batch_validate, once: the log takes it as checked), checks
+/* Produce: validates each partition's record batch (kl_batch_validate,
+ * once: the log takes it as checked; it walks an uncompressed batch's
+ * records but inflates nothing), checks
  * an idempotent producer's sequence (a retried batch is answered with the
  * offset it got the first time and not written again), appends it to the
  * partition log with its base offset patched, answers base offset and
  * log-append time, and wakes the fetches waiting for that partition.
  * acks=0 gets no answer, and an error on it closes the connection, as
  * Kafka does, since the client could not learn of it otherwise. Records
- * are decoded (decompressed once, within a cap) only where Kafka must
- * look at them: a compressed batch's, which must inflate and decode
+ * are decompressed (once, within a cap) only where Kafka must look at
+ * them: a compressed batch's, which must inflate and decode
  * (CORRUPT_MESSAGE otherwise), and a compacted topic's, which must all
  * have a key. */
 #include "broker/conf_table.h"
