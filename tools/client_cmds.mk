@@ -7,6 +7,8 @@ tools_kafkalite_SOURCES += \
 	tools/cmd_consume.c \
 	tools/cmd_perf.c \
 	tools/cmd_produce.c \
+	tools/kafka_format.c \
+	tools/kafka_format.h \
 	tools/latency.c \
 	tools/latency.h \
 	tools/msg_format.c \

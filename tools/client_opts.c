@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "client_opts.h"
+#include "properties.h"
 
 kl_conf_t *cli_conf_new(const char *prog)
 {
@@ -48,61 +49,62 @@ int cli_conf_set_arg(kl_conf_t *conf, const char *prog, const char *arg)
     return rc;
 }
 
-bool cli_parse_int(const char *prog, char opt, const char *text, int64_t min, int64_t max, int64_t *out)
-{
-    char *end;
-    errno = 0;
-    long long v = strtoll(text, &end, 10);
-    if (!*text || *end || errno == ERANGE || v < min || v > max) {
-        fprintf(stderr, "%s: -%c wants a whole number between %" PRId64 " and %" PRId64 ", not \"%s\"\n", prog,
-                opt, min, max, text);
-        return false;
-    }
-    *out = v;
-    return true;
-}
+const opt_spec_t cli_client_opts[] = {
+    {"bootstrap-server", 'b', OPT_VALUE, CLI_OPT_BOOTSTRAP},
+    {"broker-list", 0, OPT_VALUE, CLI_OPT_BOOTSTRAP},
+    {NULL, 'X', OPT_VALUE, CLI_OPT_PROPERTY},
+    {"help", 'h', OPT_FLAG, CLI_OPT_HELP},
+    {NULL, 0, 0, 0},
+};
 
-bool cli_wants_help(int argc, char **argv)
+int cli_client_opt(kl_conf_t *conf, const opt_parser_t *p, int id, bool *help)
 {
-    for (int i = 1; i < argc; i++)
-        if (!strcmp(argv[i], "--help"))
-            return true;
-    return false;
-}
-
-int cli_common_opt(kl_conf_t *conf, const char *prog, int opt, char **argv, bool *help)
-{
-    switch (opt) {
-    case 'b':
-        return cli_conf_set(conf, prog, "bootstrap.servers", optarg);
-    case 'X':
-        return cli_conf_set_arg(conf, prog, optarg);
-    case 'h':
+    switch (id) {
+    case CLI_OPT_BOOTSTRAP:
+        return cli_conf_set(conf, p->prog, "bootstrap.servers", p->value);
+    case CLI_OPT_PROPERTY:
+        return cli_conf_set_arg(conf, p->prog, p->value);
+    case CLI_OPT_CONFIG_FILE:
+        return cli_conf_load_file(conf, p->prog, p->value);
+    case CLI_OPT_HELP:
         *help = true;
         return CLI_OK;
-    case ':':
-        fprintf(stderr, "%s: -%c needs a value\n", prog, optopt);
-        return CLI_USAGE;
     default:
-        if (optopt)
-            fprintf(stderr, "%s: unknown option -%c\n", prog, optopt);
-        else /* an unknown long option */
-            fprintf(stderr, "%s: unknown option %s\n", prog, argv[optind - 1]);
+        fprintf(stderr, "%s: %s is not handled here\n", p->prog, p->text);
         return CLI_USAGE;
     }
 }
 
-int cli_check_operands(const char *prog, int argc, char **argv, const char *topic, bool topic_required)
+int cli_other_opt(kl_conf_t *conf, const opt_parser_t *p, int id, bool *help)
 {
-    if (optind < argc) {
-        fprintf(stderr, "%s: unexpected argument \"%s\"\n", prog, argv[optind]);
+    if (id == OPT_OPERAND) {
+        fprintf(stderr, "%s: unexpected argument \"%s\"\n", p->prog, p->value);
         return CLI_USAGE;
     }
-    if (topic_required && !topic) {
-        fprintf(stderr, "%s: -t topic is required\n", prog);
+    if (id == OPT_ERROR)
         return CLI_USAGE;
-    }
-    return CLI_OK;
+    return cli_client_opt(conf, p, id, help);
+}
+
+typedef struct file_load {
+    kl_conf_t *conf;
+    const char *prog, *path;
+} file_load_t;
+
+static int set_from_file(void *opaque, const char *key, const char *value, int line)
+{
+    file_load_t *f = opaque;
+    char errstr[512];
+    if (kl_conf_set(f->conf, key, value, errstr, sizeof errstr) == KL_ERR_NONE)
+        return 0;
+    fprintf(stderr, "%s: %s:%d: %s\n", f->prog, f->path, line, errstr);
+    return 1;
+}
+
+int cli_conf_load_file(kl_conf_t *conf, const char *prog, const char *path)
+{
+    file_load_t f = {conf, prog, path};
+    return properties_load(prog, path, set_from_file, &f) ? CLI_FAILED : CLI_OK;
 }
 
 kl_producer_t *cli_producer_new(const kl_conf_t *conf, const char *prog)
@@ -112,6 +114,24 @@ kl_producer_t *cli_producer_new(const kl_conf_t *conf, const char *prog)
     if (!producer)
         fprintf(stderr, "%s: %s\n", prog, errstr);
     return producer;
+}
+
+volatile sig_atomic_t cli_signals_seen, cli_last_signal;
+
+static void on_signal(int sig)
+{
+    cli_last_signal = sig;
+    cli_signals_seen++;
+}
+
+void cli_catch_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
 }
 
 int64_t cli_now_us(void)

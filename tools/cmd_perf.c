@@ -12,6 +12,7 @@
 
 #include "cli.h"
 #include "client_opts.h"
+#include "opt_table.h"
 #include "latency.h"
 
 #define PROG "kafkalite perf produce"
@@ -84,40 +85,67 @@ static void show_progress(perf_state_t *st, bool last)
     fflush(stdout);
 }
 
+enum { OPT_TOPIC = 1, OPT_COUNT, OPT_SIZE, OPT_RATE, OPT_PROPS };
+
+static const opt_spec_t perf_opts[] = {
+    {"topic", 't', OPT_VALUE, OPT_TOPIC},
+    {"num-records", 'n', OPT_VALUE, OPT_COUNT},
+    {"record-size", 's', OPT_VALUE, OPT_SIZE},
+    {"throughput", 'r', OPT_VALUE, OPT_RATE},
+    {"producer-props", 0, OPT_VALUE, OPT_PROPS},
+    {"producer.config", 0, OPT_VALUE, CLI_OPT_CONFIG_FILE},
+    {NULL, 0, 0, 0},
+};
+
 static int parse_args(int argc, char **argv, perf_opts_t *o, kl_conf_t *conf, bool *help)
 {
-    int opt, rc;
-    if (cli_wants_help(argc, argv)) {
+    static const opt_spec_t *const tables[] = {perf_opts, cli_client_opts, NULL};
+    opt_parser_t p;
+    int id, rc = CLI_OK;
+    bool props = false; /* after --producer-props: name=value operands are properties too */
+    if (opt_wants_help(argc, argv)) {
         *help = true;
         return CLI_OK;
     }
-    opterr = 0;
-    optind = 1;
-    while ((opt = getopt(argc, argv, ":b:t:n:s:r:X:h")) != -1) {
-        switch (opt) {
-        case 't':
-            o->topic = optarg;
+    opt_init(&p, PROG, argc, argv, tables);
+    while (rc == CLI_OK && (id = opt_next(&p)) != OPT_END) {
+        if (id == OPT_OPERAND && props && strchr(p.value, '=')) {
+            rc = cli_conf_set_arg(conf, PROG, p.value);
+            continue;
+        }
+        props = id == OPT_PROPS;
+        switch (id) {
+        case OPT_TOPIC:
+            o->topic = p.value;
             break;
-        case 'n':
-            if (!cli_parse_int(PROG, 'n', optarg, 1, INT32_MAX, &o->count))
+        case OPT_COUNT:
+            if (!opt_int(&p, 1, INT32_MAX, &o->count))
                 return CLI_USAGE;
             break;
-        case 's':
-            if (!cli_parse_int(PROG, 's', optarg, 0, 100000000, &o->size))
+        case OPT_SIZE:
+            if (!opt_int(&p, 0, 100000000, &o->size))
                 return CLI_USAGE;
             break;
-        case 'r':
-            if (!cli_parse_int(PROG, 'r', optarg, 0, 100000000, &o->rate))
+        case OPT_RATE: /* Kafka's -1: no limit */
+            if (!opt_int(&p, -1, 100000000, &o->rate))
                 return CLI_USAGE;
+            if (o->rate < 0)
+                o->rate = 0;
+            break;
+        case OPT_PROPS:
+            rc = cli_conf_set_arg(conf, PROG, p.value);
             break;
         default:
-            if ((rc = cli_common_opt(conf, PROG, opt, argv, help)) || *help)
-                return rc;
+            rc = cli_other_opt(conf, &p, id, help);
             break;
         }
     }
-    if ((rc = cli_check_operands(PROG, argc, argv, o->topic, true)))
+    if (rc || *help)
         return rc;
+    if (!o->topic) {
+        fprintf(stderr, PROG ": -t topic is required\n");
+        return CLI_USAGE;
+    }
     return CLI_OK;
 }
 

@@ -10,6 +10,8 @@ tools_kafkalite_SOURCES = \
 	tools/cmd_configs.c \
 	tools/cmd_groups.c \
 	tools/cmd_topics.c \
+	tools/opt_table.c \
+	tools/opt_table.h \
 	tools/properties.c \
 	tools/properties.h
 tools_kafkalite_LDADD = libkafkalite.la

@@ -11,6 +11,7 @@
 
 #include "cli.h"
 #include "client_opts.h"
+#include "opt_table.h"
 #include "partition_ends.h"
 
 #define PROG "kafkalite perf consume"
@@ -29,37 +30,50 @@ typedef struct perf_consume_state {
     bool progress;
 } perf_consume_state_t;
 
+enum { OPT_TOPIC = 1, OPT_COUNT, OPT_GROUP };
+
+static const opt_spec_t perf_consume_opts[] = {
+    {"topic", 't', OPT_VALUE, OPT_TOPIC},
+    {"messages", 'n', OPT_VALUE, OPT_COUNT},
+    {"group", 'g', OPT_VALUE, OPT_GROUP},
+    {"consumer.config", 0, OPT_VALUE, CLI_OPT_CONFIG_FILE},
+    {NULL, 0, 0, 0},
+};
+
 static int parse_args(int argc, char **argv, perf_consume_opts_t *o, kl_conf_t *conf, bool *help)
 {
-    int opt, rc;
-    if (cli_wants_help(argc, argv)) {
+    static const opt_spec_t *const tables[] = {perf_consume_opts, cli_client_opts, NULL};
+    opt_parser_t p;
+    int id, rc = CLI_OK;
+    if (opt_wants_help(argc, argv)) {
         *help = true;
         return CLI_OK;
     }
-    opterr = 0;
-    optind = 1;
-    while ((opt = getopt(argc, argv, ":b:t:n:g:X:h")) != -1) {
-        switch (opt) {
-        case 't':
-            o->topic = optarg;
+    opt_init(&p, PROG, argc, argv, tables);
+    while (rc == CLI_OK && (id = opt_next(&p)) != OPT_END) {
+        switch (id) {
+        case OPT_TOPIC:
+            o->topic = p.value;
             break;
-        case 'n':
-            if (!cli_parse_int(PROG, 'n', optarg, 1, INT64_MAX, &o->count))
+        case OPT_COUNT:
+            if (!opt_int(&p, 1, INT64_MAX, &o->count))
                 return CLI_USAGE;
             break;
-        case 'g':
+        case OPT_GROUP:
             o->group = true;
-            if ((rc = cli_conf_set(conf, PROG, "group.id", optarg)))
-                return rc;
+            rc = cli_conf_set(conf, PROG, "group.id", p.value);
             break;
         default:
-            if ((rc = cli_common_opt(conf, PROG, opt, argv, help)) || *help)
-                return rc;
+            rc = cli_other_opt(conf, &p, id, help);
             break;
         }
     }
-    if ((rc = cli_check_operands(PROG, argc, argv, o->topic, true)))
+    if (rc || *help)
         return rc;
+    if (!o->topic) {
+        fprintf(stderr, PROG ": -t topic is required\n");
+        return CLI_USAGE;
+    }
     /* From the beginning, knowing where the end is. */
     rc = cli_conf_set(conf, PROG, "enable.partition.eof", "true");
     if (!rc && o->group)
