@@ -25,8 +25,8 @@ tests_unit_test_latency_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_latency_LDADD = $(CHECK_LIBS)
 endif
 
-TESTS += tests/tools/test_kafkalite_produce.sh tests/tools/test_kafkalite_consume.sh
-EXTRA_DIST += tests/tools/test_kafkalite_produce.sh tests/tools/test_kafkalite_consume.sh
+TESTS += tests/tools/test_kafkalite_produce.sh tests/tools/test_kafkalite_consume.sh tests/tools/test_kafka_tutorial.sh
+EXTRA_DIST += tests/tools/test_kafkalite_produce.sh tests/tools/test_kafkalite_consume.sh tests/tools/test_kafka_tutorial.sh
 
 # A corrupt compressed batch with a valid CRC, planted in a log the broker
 # then serves: `kafkalite consume` reports it with its partition and offset.
