@@ -11,6 +11,8 @@ tools_kafkalite_SOURCES += \
 	tools/kafka_format.h \
 	tools/latency.c \
 	tools/latency.h \
+	tools/line_input.c \
+	tools/line_input.h \
 	tools/msg_format.c \
 	tools/msg_format.h \
 	tools/partition_ends.c \

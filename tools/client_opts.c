@@ -150,8 +150,46 @@ kl_consumer_t *cli_consumer_new(const kl_conf_t *conf, const char *prog)
     return consumer;
 }
 
-/* How long the topic's metadata may take to come. */
+/* How long the topic's metadata may take to come, asked for in slices so
+ * that a signal is noticed and a wait is reported. */
 #define DESCRIBE_TIMEOUT_MS 30000
+#define DESCRIBE_SLICE_MS 500
+#define WAIT_NOTE_EVERY_US 5000000
+
+void cli_note_wait(const kl_conf_t *conf, const char *prog, const char *what, int64_t until_us)
+{
+    char servers[512] = "?", until[32] = "?";
+    size_t size = sizeof servers;
+    kl_conf_get(conf, "bootstrap.servers", servers, &size);
+    time_t when = time(NULL) + (time_t)((until_us - cli_now_us()) / 1000000);
+    struct tm tm;
+    if (localtime_r(&when, &tm))
+        strftime(until, sizeof until, "%H:%M:%S", &tm);
+    fprintf(stderr, "%s: no answer yet from %s about %s; trying until %s (Ctrl-C to stop)\n", prog, servers, what,
+            until);
+}
+
+/* kl_admin_describe_topics() of one topic for up to DESCRIBE_TIMEOUT_MS,
+ * saying every few seconds that it still waits; KL_ERR_TIMED_OUT at once
+ * after a signal. */
+static kl_err_t describe_topic(kl_admin_t *admin, const kl_conf_t *conf, const char *prog, const char *topic,
+                               kl_admin_topics_t **topics)
+{
+    int64_t start = cli_now_us(), deadline = start + DESCRIBE_TIMEOUT_MS * 1000LL;
+    int64_t next_note = start + WAIT_NOTE_EVERY_US;
+    char what[300];
+    snprintf(what, sizeof what, "topic %s", topic);
+    for (;;) {
+        kl_err_t err = kl_admin_describe_topics(admin, &topic, 1, DESCRIBE_SLICE_MS, topics);
+        int64_t now = cli_now_us();
+        if (err != KL_ERR_TIMED_OUT || cli_signals_seen || now >= deadline)
+            return err;
+        if (now >= next_note) {
+            cli_note_wait(conf, prog, what, deadline);
+            next_note = now + WAIT_NOTE_EVERY_US;
+        }
+    }
+}
 
 /* Adds every partition of topic (as the cluster's metadata describes it)
  * to list at offset; the number added, 0 (message printed) when none. */
@@ -165,7 +203,7 @@ static int32_t add_every_partition(const kl_conf_t *conf, const char *prog, cons
         return 0;
     }
     kl_admin_topics_t *topics = NULL;
-    kl_err_t err = kl_admin_describe_topics(admin, &topic, 1, DESCRIBE_TIMEOUT_MS, &topics);
+    kl_err_t err = describe_topic(admin, conf, prog, topic, &topics);
     if (!err && topics->count == 1)
         err = topics->items[0].err;
     int32_t n = 0;
@@ -176,10 +214,10 @@ static int32_t add_every_partition(const kl_conf_t *conf, const char *prog, cons
         if (!err && n == 0)
             err = KL_ERR_UNKNOWN_TOPIC_OR_PARTITION;
     }
-    if (err) {
+    if (err && !cli_signals_seen)
         fprintf(stderr, "%s: topic %s: %s\n", prog, topic, kl_err_str(err));
+    if (err)
         n = 0;
-    }
     kl_admin_topics_destroy(topics);
     kl_admin_destroy(admin);
     return n;
@@ -207,7 +245,7 @@ int cli_consumer_start(kl_consumer_t *consumer, const kl_conf_t *conf, const cha
         err = add_every_partition(conf, prog, topic, offset, list) ? KL_ERR_NONE : KL_ERR_UNKNOWN_TOPIC_OR_PARTITION;
     if (!err && (err = kl_assign(consumer, list)) != KL_ERR_NONE)
         fprintf(stderr, "%s: assigning %s: %s\n", prog, topic, kl_err_str(err));
-    if (err)
+    if (err && !cli_signals_seen) /* a signal while waiting is a clean stop */
         rc = CLI_FAILED;
     kl_topic_partition_list_destroy(list);
     return rc;

@@ -76,6 +76,11 @@ int cli_consumer_start(kl_consumer_t *consumer, const kl_conf_t *conf, const cha
 extern volatile sig_atomic_t cli_signals_seen, cli_last_signal;
 void cli_catch_signals(void);
 
+/* Says on stderr that the command still waits for the cluster (the
+ * bootstrap servers of conf) about what, and until when (a monotonic
+ * cli_now_us() deadline, shown as the local time). */
+void cli_note_wait(const kl_conf_t *conf, const char *prog, const char *what, int64_t until_us);
+
 /* Monotonic clock, in microseconds. */
 int64_t cli_now_us(void);
 

@@ -65,7 +65,7 @@ typedef struct consume_opts {
     const char *topic, *group, *format;
     int32_t partition;
     int64_t offset; /* KL_OFFSET_BEGINNING, KL_OFFSET_END or an offset */
-    bool offset_given, exit_at_end, pattern;
+    bool offset_given, exit_at_end, pattern, format_given;
     int64_t count;      /* 0: no limit */
     int64_t timeout_ms; /* 0: no limit */
     kafka_format_t kafka;
@@ -95,7 +95,7 @@ static int check_args(consume_opts_t *o, kl_conf_t *conf, bool from_beginning)
         fprintf(stderr, PROG ": -f: %s\n", why);
         return CLI_USAGE;
     }
-    if (o->kafka.used && strcmp(o->format, MSG_FORMAT_DEFAULT)) {
+    if (o->kafka.used && o->format_given) {
         fprintf(stderr, PROG ": -f and --property print.* both say how to print: give one\n");
         return CLI_USAGE;
     }
@@ -217,6 +217,7 @@ static int parse_args(int argc, char **argv, consume_opts_t *o, kl_conf_t *conf,
             break;
         case OPT_FORMAT:
             o->format = p.value;
+            o->format_given = true;
             break;
         case OPT_KAFKA_PROPERTY:
             if ((why = kafka_format_set(&o->kafka, p.value))) {

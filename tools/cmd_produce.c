@@ -1,8 +1,11 @@
 /* `kafkalite produce -b BOOTSTRAP -t TOPIC [-p PARTITION] [-K DELIM]
- * [-H name=value]... [-X property=value]... [-c]`: one message per line of
- * standard input, every delivery report counted, a final flush. Exit 0
+ * [-H name=value]... [-X property=value]... [-c]` (or kafka-console-
+ * producer's long options): one message per line of standard input, every
+ * delivery report counted, a final flush. SIGINT/SIGTERM end the input
+ * (what a pipe already holds is still sent) and bound the flush. Exit 0
  * when every message was delivered, 1 (saying how many failed) when some
- * were not, 2 for a bad command line. */
+ * were not, 2 for a bad command line, 128+signal after a signal. */
+#include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +14,7 @@
 
 #include "cli.h"
 #include "client_opts.h"
+#include "line_input.h"
 #include "opt_table.h"
 
 #define PROG "kafkalite produce"
@@ -313,15 +317,27 @@ static int run(const kl_conf_t *conf, const produce_opts_t *o, const kl_headers_
         return CLI_FAILED;
     cli_catch_signals();
 
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t n;
+    line_input_t in;
+    line_input_init(&in, STDIN_FILENO);
+    char *line;
+    size_t len;
     uint64_t lines = 0;
-    bool bad_line = false;
-    while (!cli_signals_seen && (n = getline(&line, &cap, stdin)) != -1) {
-        size_t len = (size_t)n;
-        if (len > 0 && line[len - 1] == '\n')
-            len--;
+    bool bad_line = false, read_error = false, draining = false;
+    for (;;) {
+        if (cli_signals_seen && !draining) { /* what the writer already wrote is still sent */
+            line_input_stop_at_available(&in);
+            draining = true;
+        }
+        int rc = line_input_next(&in, &line, &len);
+        if (rc == 0)
+            break;
+        if (rc < 0) {
+            if (in.err == EINTR)
+                continue;
+            fprintf(stderr, PROG ": reading standard input: %s\n", strerror(in.err));
+            read_error = true;
+            break;
+        }
         lines++;
         if (!produce_line(producer, o, headers, line, len, &t)) {
             fprintf(stderr, PROG ": no key separator found on line %llu: \"%.*s\" (nothing after it was sent)\n",
@@ -335,10 +351,7 @@ static int run(const kl_conf_t *conf, const produce_opts_t *o, const kl_headers_
                 kl_producer_flush(producer, 100);
         kl_producer_poll(producer, 0);
     }
-    bool read_error = !cli_signals_seen && ferror(stdin);
-    free(line);
-    if (read_error)
-        perror(PROG ": reading standard input");
+    line_input_free(&in);
 
     flush_all(producer);
     kl_producer_destroy(producer); /* reports of anything left are served here */

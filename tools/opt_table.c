@@ -35,28 +35,30 @@ static const opt_spec_t *find_short(const opt_spec_t *const *tables, char letter
     return NULL;
 }
 
-/* Levenshtein distance of a[0..la) and b, stopping at 64 characters. */
+/* Edit distance of a[0..la) and b counting insertions, deletions,
+ * substitutions and swaps of two neighbours (optimal string alignment);
+ * SIZE_MAX past 64 characters. */
 static size_t distance(const char *a, size_t la, const char *b)
 {
-    size_t lb = strlen(b), row[65];
+    size_t lb = strlen(b), d[65][65];
     if (la > 64 || lb > 64)
         return SIZE_MAX;
+    for (size_t i = 0; i <= la; i++)
+        d[i][0] = i;
     for (size_t j = 0; j <= lb; j++)
-        row[j] = j;
-    for (size_t i = 1; i <= la; i++) {
-        size_t diag = row[0];
-        row[0] = i;
+        d[0][j] = j;
+    for (size_t i = 1; i <= la; i++)
         for (size_t j = 1; j <= lb; j++) {
-            size_t up = row[j], best = diag + (a[i - 1] != b[j - 1]);
-            if (up + 1 < best)
-                best = up + 1;
-            if (row[j - 1] + 1 < best)
-                best = row[j - 1] + 1;
-            diag = up;
-            row[j] = best;
+            size_t best = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+            if (d[i - 1][j] + 1 < best)
+                best = d[i - 1][j] + 1;
+            if (d[i][j - 1] + 1 < best)
+                best = d[i][j - 1] + 1;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < best)
+                best = d[i - 2][j - 2] + 1;
+            d[i][j] = best;
         }
-    }
-    return row[lb];
+    return d[la][lb];
 }
 
 const char *opt_suggest(const opt_spec_t *const *tables, const char *unknown)
