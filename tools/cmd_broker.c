@@ -224,8 +224,11 @@ static int run(kl_conf_t *conf)
 int cmd_broker(int argc, char **argv)
 {
     kl_conf_t *conf = kl_broker_conf_new();
-    if (!conf) {
+    /* The daemon keeps Kafka's first-rebalance delay (an embedded broker's
+     * default is 0); the file or --override may change it. */
+    if (!conf || kl_conf_set(conf, "group.initial.rebalance.delay.ms", "3000", NULL, 0) != KL_ERR_NONE) {
         fprintf(stderr, "kafkalite broker: out of memory\n");
+        kl_conf_destroy(conf);
         return CLI_FAILED;
     }
     bool help = false;

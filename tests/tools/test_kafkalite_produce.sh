@@ -145,6 +145,10 @@ expect_status /dev/null 2 perf
 expect_status /dev/null 2 perf produce -t perf -n 0
 expect_status /dev/null 2 perf bogus
 
+# The daemon keeps Kafka's first-rebalance delay (an embedded broker's is 0).
+expect_status /dev/null 0 configs -b "$bootstrap" --describe --broker 1 --all
+grep -q "group.initial.rebalance.delay.ms=3000" "$work/run.out" || fail "the daemon's rebalance delay is not 3000"
+
 stop_broker
 echo "kafkalite produce and perf produce: delivered, read back, failures counted, bad usage refused"
 exit 0
