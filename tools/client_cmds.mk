@@ -4,6 +4,8 @@
 tools_kafkalite_SOURCES += \
 	tools/client_opts.c \
 	tools/client_opts.h \
+	tools/client_watch.c \
+	tools/client_watch.h \
 	tools/cmd_consume.c \
 	tools/cmd_perf.c \
 	tools/cmd_produce.c \
@@ -17,7 +19,9 @@ tools_kafkalite_SOURCES += \
 	tools/msg_format.h \
 	tools/partition_ends.c \
 	tools/partition_ends.h \
-	tools/perf_consume.c
+	tools/perf_consume.c \
+	tools/perf_window.c \
+	tools/perf_window.h
 
 if HAVE_CHECK
 check_PROGRAMS += tests/unit/test_latency

@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "client_opts.h"
+#include "client_watch.h"
 #include "properties.h"
 
 kl_conf_t *cli_conf_new(const char *prog)
@@ -172,8 +173,8 @@ void cli_note_wait(const kl_conf_t *conf, const char *prog, const char *what, in
 /* kl_admin_describe_topics() of one topic for up to DESCRIBE_TIMEOUT_MS,
  * saying every few seconds that it still waits; KL_ERR_TIMED_OUT at once
  * after a signal. */
-static kl_err_t describe_topic(kl_admin_t *admin, const kl_conf_t *conf, const char *prog, const char *topic,
-                               kl_admin_topics_t **topics)
+static kl_err_t describe_topic(kl_admin_t *admin, const kl_conf_t *conf, cli_watch_t *watch, const char *prog,
+                               const char *topic, kl_admin_topics_t **topics)
 {
     int64_t start = cli_now_us(), deadline = start + DESCRIBE_TIMEOUT_MS * 1000LL;
     int64_t next_note = start + WAIT_NOTE_EVERY_US;
@@ -184,7 +185,9 @@ static kl_err_t describe_topic(kl_admin_t *admin, const kl_conf_t *conf, const c
         int64_t now = cli_now_us();
         if (err != KL_ERR_TIMED_OUT || cli_signals_seen || now >= deadline)
             return err;
-        if (now >= next_note) {
+        if (watch->down_addr[0]) { /* the reason is known */
+            cli_watch_tick(watch, what, deadline);
+        } else if (now >= next_note) {
             cli_note_wait(conf, prog, what, deadline);
             next_note = now + WAIT_NOTE_EVERY_US;
         }
@@ -192,29 +195,37 @@ static kl_err_t describe_topic(kl_admin_t *admin, const kl_conf_t *conf, const c
 }
 
 /* Adds every partition of topic (as the cluster's metadata describes it)
- * to list at offset; the number added, 0 (message printed) when none. */
+ * to list (when not NULL) at offset; the number of partitions, 0 (message
+ * printed) when none or the topic does not exist. */
 static int32_t add_every_partition(const kl_conf_t *conf, const char *prog, const char *topic, int64_t offset,
                                    kl_topic_partition_list_t *list)
 {
     char errstr[512];
-    kl_admin_t *admin = kl_admin_new(conf, errstr, sizeof errstr);
+    cli_watch_t watch;
+    kl_conf_t *own = kl_conf_dup(conf);
+    if (own)
+        cli_watch_init(&watch, prog, own, &watch);
+    kl_admin_t *admin = own ? kl_admin_new(own, errstr, sizeof errstr) : NULL;
+    kl_conf_destroy(own);
     if (!admin) {
-        fprintf(stderr, "%s: %s\n", prog, errstr);
+        fprintf(stderr, "%s: %s\n", prog, own ? errstr : "out of memory");
         return 0;
     }
     kl_admin_topics_t *topics = NULL;
-    kl_err_t err = describe_topic(admin, conf, prog, topic, &topics);
+    kl_err_t err = describe_topic(admin, conf, &watch, prog, topic, &topics);
     if (!err && topics->count == 1)
         err = topics->items[0].err;
     int32_t n = 0;
     if (!err) {
         const kl_admin_topic_t *t = &topics->items[0];
         for (size_t i = 0; !err && i < t->partition_count; i++, n++)
-            err = kl_topic_partition_list_set_offset(list, topic, t->partitions[i].id, offset);
+            err = list ? kl_topic_partition_list_set_offset(list, topic, t->partitions[i].id, offset) : KL_ERR_NONE;
         if (!err && n == 0)
             err = KL_ERR_UNKNOWN_TOPIC_OR_PARTITION;
     }
-    if (err && !cli_signals_seen)
+    if (err == KL_ERR_UNKNOWN_TOPIC_OR_PARTITION)
+        fprintf(stderr, "%s: topic %s does not exist\n", prog, topic);
+    else if (err && !cli_signals_seen)
         fprintf(stderr, "%s: topic %s: %s\n", prog, topic, kl_err_str(err));
     if (err)
         n = 0;
@@ -228,6 +239,13 @@ int cli_consumer_start(kl_consumer_t *consumer, const kl_conf_t *conf, const cha
 {
     kl_err_t err;
     if (group) {
+        /* A named topic must exist unless the consumer may create it (a
+         * group would otherwise wait for it in silence). */
+        char create[8] = "false";
+        size_t size = sizeof create;
+        kl_conf_get(conf, "allow.auto.create.topics", create, &size);
+        if (topic[0] != '^' && strcmp(create, "true") && !add_every_partition(conf, prog, topic, 0, NULL))
+            return cli_signals_seen ? CLI_OK : CLI_FAILED;
         err = kl_subscribe(consumer, &topic, 1);
         if (err)
             fprintf(stderr, "%s: subscribing to %s: %s\n", prog, topic, kl_err_str(err));

@@ -14,6 +14,7 @@
 
 #include "cli.h"
 #include "client_opts.h"
+#include "client_watch.h"
 #include "kafka_format.h"
 #include "opt_table.h"
 #include "msg_format.h"
@@ -240,7 +241,7 @@ static int parse_args(int argc, char **argv, consume_opts_t *o, kl_conf_t *conf,
 
 /* Reads until -c, -e or a signal says to stop. CLI_OK, or CLI_FAILED when
  * the consumer reported an error (printed, and reading goes on). */
-static int consume_loop(kl_consumer_t *consumer, const consume_opts_t *o)
+static int consume_loop(kl_consumer_t *consumer, const consume_opts_t *o, cli_watch_t *watch)
 {
     partition_ends_t ends = {NULL, 0};
     int64_t printed = 0, last_us = cli_now_us();
@@ -249,6 +250,7 @@ static int consume_loop(kl_consumer_t *consumer, const consume_opts_t *o)
         kl_message_t *msg = kl_consumer_poll(consumer, POLL_MS);
         if (!msg) {
             fflush(stdout); /* idle: let a reader at a pipe see what came */
+            cli_watch_tick(watch, "the messages", 0);
             if (o->timeout_ms && cli_now_us() - last_us >= o->timeout_ms * 1000)
                 break;
             continue;
@@ -256,6 +258,8 @@ static int consume_loop(kl_consumer_t *consumer, const consume_opts_t *o)
         kl_err_t err = kl_message_error(msg);
         if (!partition_ends_note(&ends, msg))
             err = KL_ERR_NOMEM;
+        if (err == KL_ERR_NONE || err == KL_ERR_PARTITION_EOF)
+            cli_watch_progress(watch); /* the cluster answers */
         if (err == KL_ERR_PARTITION_EOF) {
             if (o->exit_at_end && partition_ends_all(&ends, consumer)) {
                 kl_message_destroy(msg);
@@ -287,12 +291,20 @@ static int run(const kl_conf_t *conf, const consume_opts_t *o)
 {
     cli_catch_signals();
 
-    kl_consumer_t *consumer = cli_consumer_new(conf, PROG);
+    cli_watch_t watch;
+    kl_conf_t *own = kl_conf_dup(conf);
+    if (!own) {
+        fprintf(stderr, PROG ": out of memory\n");
+        return CLI_FAILED;
+    }
+    cli_watch_init(&watch, PROG, own, &watch);
+    kl_consumer_t *consumer = cli_consumer_new(own, PROG);
+    kl_conf_destroy(own);
     if (!consumer)
         return CLI_FAILED;
     int rc = cli_consumer_start(consumer, conf, PROG, o->topic, o->group != NULL, o->partition, o->offset);
     if (rc == CLI_OK)
-        rc = consume_loop(consumer, o);
+        rc = consume_loop(consumer, o, &watch);
     /* Commits what was printed (with -g) and leaves the group. */
     kl_err_t err = kl_consumer_close(consumer);
     if (err != KL_ERR_NONE) {

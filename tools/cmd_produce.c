@@ -14,6 +14,7 @@
 
 #include "cli.h"
 #include "client_opts.h"
+#include "client_watch.h"
 #include "line_input.h"
 #include "opt_table.h"
 
@@ -65,6 +66,16 @@ typedef struct tally {
     uint64_t delivered, failed;
 } tally_t;
 
+/* One run: the callbacks' opaque (it starts with the watch, see
+ * client_watch.h). */
+typedef struct produce_run {
+    cli_watch_t watch;
+    tally_t t;
+    kl_producer_t *producer;
+    int64_t delivery_timeout_us, last_produce_us;
+    bool missing_topic; /* reported: stop */
+} produce_run_t;
+
 static void count_failure(tally_t *t, const char *what, kl_err_t err)
 {
     if (++t->failed <= ERRORS_SHOWN)
@@ -77,12 +88,16 @@ static void count_failure(tally_t *t, const char *what, kl_err_t err)
 static void on_delivery(kl_producer_t *producer, const kl_message_t *msg, void *opaque)
 {
     (void)producer;
-    tally_t *t = opaque;
+    produce_run_t *r = opaque;
     kl_err_t err = kl_message_error(msg);
-    if (err == KL_ERR_NONE)
-        t->delivered++;
-    else
-        count_failure(t, "delivery failed", err);
+    if (err == KL_ERR_NONE) {
+        r->t.delivered++;
+        cli_watch_progress(&r->watch);
+    } else if (!r->missing_topic) { /* those were explained once */
+        count_failure(&r->t, "delivery failed", err);
+    } else {
+        r->t.failed++;
+    }
 }
 
 /* Adds "name=value" to headers. CLI_OK or CLI_USAGE. */
@@ -246,11 +261,34 @@ static int parse_args(int argc, char **argv, produce_opts_t *o, kl_conf_t *conf,
     return CLI_OK;
 }
 
+/* After each wait: says whom the producer is still trying to reach, and
+ * stops (false) when the cluster said the topic does not exist: with
+ * auto-creation off it will not appear. */
+static bool still_worth_it(produce_run_t *r)
+{
+    if (r->missing_topic)
+        return false;
+    if (r->watch.missing_topic[0]) {
+        r->missing_topic = true;
+        fprintf(stderr,
+                PROG ": topic %s does not exist and the cluster does not create topics on use; create it first "
+                     "(kafkalite topics --create --topic %s)\n",
+                r->watch.missing_topic, r->watch.missing_topic);
+        kl_producer_purge(r->producer, KL_PURGE_QUEUE | KL_PURGE_INFLIGHT);
+        return false;
+    }
+    char waiting[64];
+    size_t n = kl_producer_outstanding(r->producer);
+    snprintf(waiting, sizeof waiting, "%zu message%s", n, n == 1 ? "" : "s");
+    cli_watch_tick(&r->watch, waiting, r->last_produce_us + r->delivery_timeout_us);
+    return true;
+}
+
 /* Queues one line (without its newline), waiting for room when the
  * producer's queue is full. A message refused outright counts as failed;
  * false when the line has no key separator and one is required. */
-static bool produce_line(kl_producer_t *producer, const produce_opts_t *o, const kl_headers_t *headers,
-                         char *line, size_t len, tally_t *t)
+static bool produce_line(produce_run_t *r, const produce_opts_t *o, const kl_headers_t *headers, char *line,
+                         size_t len)
 {
     const char *key = NULL, *value = line;
     size_t key_len = 0, value_len = len;
@@ -264,12 +302,13 @@ static bool produce_line(kl_producer_t *producer, const produce_opts_t *o, const
         return false;
     }
     kl_err_t err;
-    while ((err = kl_produce_headers(producer, o->topic, o->partition, key, key_len, value, value_len,
+    r->last_produce_us = cli_now_us();
+    while ((err = kl_produce_headers(r->producer, o->topic, o->partition, key, key_len, value, value_len,
                                      kl_headers_count(headers) ? headers : NULL, 0, NULL)) == KL_ERR_QUEUE_FULL &&
-           !cli_signals_seen)
-        kl_producer_poll(producer, 100); /* serve reports to make room */
+           !cli_signals_seen && still_worth_it(r))
+        kl_producer_poll(r->producer, 100); /* serve reports to make room */
     if (err)
-        count_failure(t, "message refused", err);
+        count_failure(&r->t, "message refused", err);
     return true;
 }
 
@@ -277,8 +316,9 @@ static bool produce_line(kl_producer_t *producer, const produce_opts_t *o, const
  * delivery.timeout.ms lets the library try; after one for at most
  * SIGNAL_FLUSH_MS, or until a second signal. What is left is purged and
  * counted as failed. */
-static void flush_all(kl_producer_t *producer)
+static void flush_all(produce_run_t *r)
 {
+    kl_producer_t *producer = r->producer;
     int acted_on = 0; /* signals seen so far */
     int64_t deadline = 0;
     while (kl_producer_outstanding(producer) > 0) {
@@ -291,7 +331,7 @@ static void flush_all(kl_producer_t *producer)
                     cli_last_signal == SIGTERM ? "terminated" : "interrupted", kl_producer_outstanding(producer),
                     SIGNAL_FLUSH_MS / 1000);
         }
-        if (deadline && cli_now_us() >= deadline)
+        if ((deadline && cli_now_us() >= deadline) || !still_worth_it(r))
             break;
         kl_producer_flush(producer, 100);
     }
@@ -301,30 +341,27 @@ static void flush_all(kl_producer_t *producer)
     }
 }
 
-static int run(const kl_conf_t *conf, const produce_opts_t *o, const kl_headers_t *headers)
+/* delivery.timeout.ms of conf, in microseconds. */
+static int64_t delivery_timeout_us(const kl_conf_t *conf)
 {
-    tally_t t = {0, 0};
-    kl_conf_t *own = kl_conf_dup(conf);
-    if (!own) {
-        fprintf(stderr, PROG ": out of memory\n");
-        return CLI_FAILED;
-    }
-    kl_conf_set_delivery_cb(own, on_delivery);
-    kl_conf_set_opaque(own, &t);
-    kl_producer_t *producer = cli_producer_new(own, PROG);
-    kl_conf_destroy(own);
-    if (!producer)
-        return CLI_FAILED;
-    cli_catch_signals();
+    char value[32] = "120000";
+    size_t size = sizeof value;
+    kl_conf_get(conf, "delivery.timeout.ms", value, &size);
+    return strtoll(value, NULL, 10) * 1000;
+}
 
+/* Reads standard input into the producer until its end, a signal (then
+ * what a pipe holds is still taken), a bad line or a missing topic. */
+static void read_lines(produce_run_t *r, const produce_opts_t *o, const kl_headers_t *headers, uint64_t *lines,
+                       bool *failed)
+{
     line_input_t in;
     line_input_init(&in, STDIN_FILENO);
     char *line;
     size_t len;
-    uint64_t lines = 0;
-    bool bad_line = false, read_error = false, draining = false;
-    for (;;) {
-        if (cli_signals_seen && !draining) { /* what the writer already wrote is still sent */
+    bool draining = false;
+    while (!r->missing_topic) {
+        if (cli_signals_seen && !draining) {
             line_input_stop_at_available(&in);
             draining = true;
         }
@@ -335,38 +372,58 @@ static int run(const kl_conf_t *conf, const produce_opts_t *o, const kl_headers_
             if (in.err == EINTR)
                 continue;
             fprintf(stderr, PROG ": reading standard input: %s\n", strerror(in.err));
-            read_error = true;
+            *failed = true;
             break;
         }
-        lines++;
-        if (!produce_line(producer, o, headers, line, len, &t)) {
+        if (!produce_line(r, o, headers, line, len)) {
             fprintf(stderr, PROG ": no key separator found on line %llu: \"%.*s\" (nothing after it was sent)\n",
-                    (unsigned long long)lines, (int)len, line);
-            lines--;
-            bad_line = true;
+                    (unsigned long long)*lines + 1, (int)len, line);
+            *failed = true;
             break;
         }
+        ++*lines;
         if (o->sync)
-            while (kl_producer_outstanding(producer) > 0 && !cli_signals_seen)
-                kl_producer_flush(producer, 100);
-        kl_producer_poll(producer, 0);
+            while (kl_producer_outstanding(r->producer) > 0 && !cli_signals_seen && still_worth_it(r))
+                kl_producer_flush(r->producer, 100);
+        kl_producer_poll(r->producer, 0);
+        still_worth_it(r);
     }
     line_input_free(&in);
+}
 
-    flush_all(producer);
-    kl_producer_destroy(producer); /* reports of anything left are served here */
+static int run(const kl_conf_t *conf, const produce_opts_t *o, const kl_headers_t *headers)
+{
+    produce_run_t r = {.delivery_timeout_us = delivery_timeout_us(conf), .last_produce_us = cli_now_us()};
+    kl_conf_t *own = kl_conf_dup(conf);
+    if (!own) {
+        fprintf(stderr, PROG ": out of memory\n");
+        return CLI_FAILED;
+    }
+    kl_conf_set_delivery_cb(own, on_delivery);
+    cli_watch_init(&r.watch, PROG, own, &r);
+    r.producer = cli_producer_new(own, PROG);
+    kl_conf_destroy(own);
+    if (!r.producer)
+        return CLI_FAILED;
+    cli_catch_signals();
+
+    uint64_t lines = 0;
+    bool failed = false;
+    read_lines(&r, o, headers, &lines, &failed);
+    flush_all(&r);
+    kl_producer_destroy(r.producer); /* reports of anything left are served here */
 
     if (o->counts || cli_signals_seen)
         fprintf(o->counts ? stdout : stderr, "%s%llu delivered, %llu failed\n", o->counts ? "" : PROG ": ",
-                (unsigned long long)t.delivered, (unsigned long long)t.failed);
-    if (t.failed) {
-        fprintf(stderr, PROG ": %llu of %llu messages failed\n", (unsigned long long)t.failed,
+                (unsigned long long)r.t.delivered, (unsigned long long)r.t.failed);
+    if (r.t.failed) {
+        fprintf(stderr, PROG ": %llu of %llu messages failed\n", (unsigned long long)r.t.failed,
                 (unsigned long long)lines);
         return CLI_FAILED;
     }
     if (cli_signals_seen)
         return 128 + cli_last_signal;
-    return read_error || bad_line ? CLI_FAILED : CLI_OK;
+    return failed || r.missing_topic ? CLI_FAILED : CLI_OK;
 }
 
 int cmd_produce(int argc, char **argv)

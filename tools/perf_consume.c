@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "client_opts.h"
 #include "opt_table.h"
+#include "perf_window.h"
 #include "partition_ends.h"
 
 #define PROG "kafkalite perf consume"
@@ -28,6 +29,7 @@ typedef struct perf_consume_state {
     int64_t first_us, last_us, next_progress_us;
     uint64_t messages, bytes, errors;
     bool progress;
+    perf_window_t window;
 } perf_consume_state_t;
 
 enum { OPT_TOPIC = 1, OPT_COUNT, OPT_GROUP };
@@ -84,6 +86,8 @@ static int parse_args(int argc, char **argv, perf_consume_opts_t *o, kl_conf_t *
 static void show_progress(perf_consume_state_t *st, bool last)
 {
     int64_t now = cli_now_us();
+    if (!last)
+        perf_window_tick(&st->window, now, "received", false, st->progress);
     if (!st->progress || (!last && now < st->next_progress_us))
         return;
     st->next_progress_us = now + PROGRESS_EVERY_US;
@@ -115,6 +119,7 @@ static bool count_message(perf_consume_state_t *st, const perf_consume_opts_t *o
     if (!st->messages++)
         st->first_us = st->last_us;
     st->bytes += key_len + value_len;
+    perf_window_add(&st->window, key_len + value_len, -1);
     return o->count && (int64_t)st->messages >= o->count;
 }
 
@@ -127,6 +132,7 @@ static int run(const kl_conf_t *conf, const perf_consume_opts_t *o)
         return CLI_FAILED;
     int rc = cli_consumer_start(consumer, conf, PROG, o->topic, o->group, KL_PARTITION_UA, KL_OFFSET_BEGINNING);
     st.next_progress_us = cli_now_us() + PROGRESS_EVERY_US;
+    perf_window_start(&st.window, cli_now_us());
     for (bool done = rc != CLI_OK; !done;) {
         kl_message_t *msg = kl_consumer_poll(consumer, IDLE_POLL_MS);
         if (msg) {

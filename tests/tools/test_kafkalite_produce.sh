@@ -139,6 +139,13 @@ grep -q "^delivery latency ms: p50 [0-9.]*, p95 [0-9.]*, p99 [0-9.]*, max [0-9.]
 ! grep -q "$(printf '\r')" "$work/run.out" || fail "perf: progress line written to a file"
 expect_status /dev/null 0 perf produce -b "$bootstrap" -t perf -n 200 -s 10 -r 1000
 grep -q "^200 messages" "$work/run.out" || fail "perf with -r"
+# Kafka's long options; a run of 6 s says every 5 s what it sent, as
+# kafka-producer-perf-test.sh does, in a pipe too
+expect_status /dev/null 0 perf produce --topic perf --num-records 6000 --record-size 10 --throughput 1000 \
+    --producer-props bootstrap.servers="$bootstrap" acks=1
+grep -q "^[0-9]* records sent, [0-9.]* records/sec ([0-9.]* MB/sec), [0-9.]* ms avg latency, [0-9.]* ms max latency\.$" \
+    "$work/run.out" || fail "perf: no 5-second line during a 6 s run"
+grep -q "^6000 messages of 10 bytes" "$work/run.out" || fail "perf with Kafka's options: no summary"
 expect_status /dev/null 1 perf produce -b 127.0.0.1:1 -t perf -n 5 -X delivery.timeout.ms=1000
 grep -q "5 of 5 messages failed" "$work/run.err" || fail "perf: failures not counted"
 expect_status /dev/null 2 perf
@@ -148,6 +155,26 @@ expect_status /dev/null 2 perf bogus
 # The daemon keeps Kafka's first-rebalance delay (an embedded broker's is 0).
 expect_status /dev/null 0 configs -b "$bootstrap" --describe --broker 1 --all
 grep -q "group.initial.rebalance.delay.ms=3000" "$work/run.out" || fail "the daemon's rebalance delay is not 3000"
+
+# ---- nothing waits in silence (issue 18): an unreachable broker is named
+# with the reason and the time the command gives up, every few seconds
+echo hi >"$work/hi"
+expect_status "$work/hi" 1 produce -b 127.0.0.1:1 -t x -X delivery.timeout.ms=7000
+grep -q "cannot reach 127.0.0.1:1 (connect: Connection refused).*trying until [0-9][0-9]:[0-9][0-9]:[0-9][0-9]" \
+    "$work/run.err" || fail "unreachable: no line saying whom it tries, why and until when"
+[ "$(grep -c "cannot reach" "$work/run.err")" -ge 2 ] || fail "unreachable: said it once, then nothing"
+
+# ---- a missing topic with auto-creation off is an error naming it, at once
+stop_broker
+start_broker --override num.partitions=1 --override auto.create.topics.enable=false
+start=$(date +%s)
+expect_status "$work/hi" 1 produce -b "$bootstrap" -t absent
+grep -q "topic absent does not exist" "$work/run.err" || fail "produce: the missing topic is not named"
+expect_status /dev/null 1 perf produce -b "$bootstrap" -t absent -n 10
+grep -q "topic absent does not exist" "$work/run.err" || fail "perf produce: the missing topic is not named"
+expect_status /dev/null 1 consume -b "$bootstrap" -t absent -g waiting -e
+grep -q "topic absent does not exist" "$work/run.err" || fail "consume -g: the missing topic is not named"
+[ $(($(date +%s) - start)) -le 20 ] || fail "the missing topic took $(($(date +%s) - start))s to report"
 
 stop_broker
 echo "kafkalite produce and perf produce: delivered, read back, failures counted, bad usage refused"
