@@ -17,7 +17,6 @@
 #include "cli.h"
 #include "properties.h"
 
-#define PROPERTIES_MAX_BYTES (16u << 20)
 
 void cmd_broker_usage(FILE *out)
 {
@@ -69,42 +68,10 @@ static int on_property(void *opaque, const char *key, const char *value, int lin
     return set_property(ctx->conf, key, value, ctx->origin, line) ? 1 : 0;
 }
 
-static char *read_file(const char *path, size_t *lenp)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        fprintf(stderr, "kafkalite broker: cannot open %s: %s\n", path, strerror(errno));
-        return NULL;
-    }
-    char *text = malloc(PROPERTIES_MAX_BYTES + 1);
-    size_t n = text ? fread(text, 1, PROPERTIES_MAX_BYTES + 1, f) : 0;
-    bool failed = !text || ferror(f) || n > PROPERTIES_MAX_BYTES;
-    fclose(f);
-    if (failed) {
-        fprintf(stderr, "kafkalite broker: cannot read %s: %s\n", path,
-                !text ? "out of memory" : n > PROPERTIES_MAX_BYTES ? "larger than 16 MiB" : "read error");
-        free(text);
-        return NULL;
-    }
-    *lenp = n;
-    return text;
-}
-
 static int load_file(kl_conf_t *conf, const char *path)
 {
-    size_t len;
-    char *text = read_file(path, &len);
-    if (!text)
-        return -1;
     load_ctx_t ctx = {conf, path};
-    int bad_line;
-    int rc = properties_parse(text, len, on_property, &ctx, &bad_line);
-    free(text);
-    if (rc == -1 && bad_line > 0)
-        fprintf(stderr, "kafkalite broker: %s:%d: malformed \\uxxxx escape\n", path, bad_line);
-    else if (rc == -1)
-        fprintf(stderr, "kafkalite broker: %s: out of memory\n", path);
-    return rc ? -1 : 0;
+    return properties_load("kafkalite broker", path, on_property, &ctx) ? -1 : 0;
 }
 
 static int apply_override(kl_conf_t *conf, const char *arg)
@@ -257,8 +224,11 @@ static int run(kl_conf_t *conf)
 int cmd_broker(int argc, char **argv)
 {
     kl_conf_t *conf = kl_broker_conf_new();
-    if (!conf) {
+    /* The daemon keeps Kafka's first-rebalance delay (an embedded broker's
+     * default is 0); the file or --override may change it. */
+    if (!conf || kl_conf_set(conf, "group.initial.rebalance.delay.ms", "3000", NULL, 0) != KL_ERR_NONE) {
         fprintf(stderr, "kafkalite broker: out of memory\n");
+        kl_conf_destroy(conf);
         return CLI_FAILED;
     }
     bool help = false;

@@ -9,7 +9,13 @@ tools_kafkalite_SOURCES = \
 	tools/cmd_broker.c \
 	tools/cmd_configs.c \
 	tools/cmd_groups.c \
+	tools/groups.h \
+	tools/groups_describe.c \
+	tools/groups_reset.c \
+	tools/groups_time.c \
 	tools/cmd_topics.c \
+	tools/opt_table.c \
+	tools/opt_table.h \
 	tools/properties.c \
 	tools/properties.h
 tools_kafkalite_LDADD = libkafkalite.la

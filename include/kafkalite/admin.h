@@ -275,6 +275,16 @@ KL_EXPORT kl_err_t kl_admin_alter_group_offsets(kl_admin_t *admin, const char *g
                                                 const kl_topic_partition_list_t *offsets, int timeout_ms,
                                                 kl_topic_partition_list_t **resultp);
 
+/** Deletes group's committed offsets of partitions (Kafka's OffsetDelete,
+ * as kafka-consumer-groups.sh --delete-offsets). The coordinator refuses a
+ * partition of a topic the group's active members are subscribed to
+ * (KL_ERR_GROUP_SUBSCRIBED_TO_TOPIC on it); a group that does not exist is
+ * KL_ERR_GROUP_ID_NOT_FOUND. *resultp gets a copy of partitions with each
+ * one's error. */
+KL_EXPORT kl_err_t kl_admin_delete_group_offsets(kl_admin_t *admin, const char *group,
+                                                 const kl_topic_partition_list_t *partitions, int timeout_ms,
+                                                 kl_topic_partition_list_t **resultp);
+
 #ifdef __cplusplus
 }
 #endif

@@ -81,8 +81,9 @@ typedef void kl_log_cb(void *opaque, int level, const char *facility, const char
 
 /** Sends the client's log lines to cb instead of standard error. cb runs
  * only inside the application's own calls (kl_producer_poll(),
- * kl_producer_flush(), kl_producer_destroy()), never on the library's I/O
- * thread; lines wait in a bounded queue until then. NULL restores standard
+ * kl_producer_flush(), kl_producer_destroy(), kl_consumer_poll(),
+ * kl_consumer_close(), and every kl_admin_*() call before it returns),
+ * never on the library's I/O thread; lines wait in a bounded queue until then. NULL restores standard
  * error. Which lines are produced depends on log_level and debug. */
 KL_EXPORT void kl_conf_set_log_cb(kl_conf_t *conf, kl_log_cb *cb);
 

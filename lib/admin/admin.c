@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "util/clock.h"
+#include "client/log.h"
 #include "util/conf.h"
 
 /* A broker came up (calls may go) or went down (calls waiting for it ask
@@ -146,5 +147,8 @@ kl_err_t admin_op_run(kl_admin_t *a, admin_op_t *op, int timeout_ms)
         pthread_cond_wait(&a->cond, &a->lock);
     pthread_mutex_unlock(&a->lock);
     pthread_mutex_unlock(&a->run_lock);
+    /* The log callback runs on the application's thread, inside its calls:
+     * here, once the answer is in. */
+    kl_log_serve(kl_client_log(a->client));
     return op->err;
 }

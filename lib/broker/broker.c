@@ -169,6 +169,15 @@ kl_broker_t *kl_broker_new(kl_conf_t *conf, char *errstr, size_t errstr_size)
         set_error(errstr, errstr_size, "out of memory");
         return NULL;
     }
+    /* Embedded (tests, mostly): a first group join need not wait for more
+     * members unless the application says so; the daemon sets Kafka's 3000. */
+    if (!kl_conf_is_set(b->conf, "group.initial.rebalance.delay.ms") &&
+        kl_conf_set(b->conf, "group.initial.rebalance.delay.ms", "0", NULL, 0) != KL_ERR_NONE) {
+        kl_conf_destroy(b->conf);
+        free(b);
+        set_error(errstr, errstr_size, "out of memory");
+        return NULL;
+    }
     b->log_level = log_threshold();
     broker_log_limits_init(&b->log_limits);
     atomic_init(&b->fault_lost_produce_responses, 0);

@@ -148,7 +148,9 @@ static const kl_conf_prop_t broker_props[] = {
     KL_PROP_INT("group.max.size", "broker", "2147483647", 1, I32_MAX,
                 "Most members a consumer group may have; a join beyond it fails with GROUP_MAX_SIZE_REACHED."),
     KL_PROP_INT("group.initial.rebalance.delay.ms", "broker", "3000", 0, I32_MAX,
-                "How long a new group waits for more members before its first rebalance, in ms."),
+                "How long a new group waits for more members before its first rebalance, in ms (Kafka's "
+                "3000, which `kafkalite broker` keeps; a broker embedded with kl_broker_new() uses 0 unless "
+                "set, so that tests do not wait)."),
     KL_PROP_INT("group.min.session.timeout.ms", "broker", "6000", 0, I32_MAX,
                 "Smallest session.timeout.ms a consumer may ask for."),
     KL_PROP_INT("group.max.session.timeout.ms", "broker", "1800000", 0, I32_MAX,

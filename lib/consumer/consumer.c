@@ -60,13 +60,20 @@ static void set_errstr(char *errstr, size_t size, const char *msg)
 
 /* ---- life cycle ------------------------------------------------------------------ */
 
+/* Called by kl_log() on any thread, sometimes with c->lock already held
+ * by the caller (a line logged from a locked section): the flag is set
+ * without the lock, and when the lock is taken the waiter is woken
+ * without it; it then sees the flag at its next wake-up at the latest. */
 static void log_wake(void *arg)
 {
     kl_consumer_t *c = arg;
-    pthread_mutex_lock(&c->lock);
-    c->log_wake = true;
-    pthread_cond_broadcast(&c->cond);
-    pthread_mutex_unlock(&c->lock);
+    atomic_store(&c->log_wake, true);
+    if (pthread_mutex_trylock(&c->lock) == 0) {
+        pthread_cond_broadcast(&c->cond);
+        pthread_mutex_unlock(&c->lock);
+    } else {
+        pthread_cond_broadcast(&c->cond);
+    }
 }
 
 static void fetch_timer_cb(kl_loop_t *loop, kl_timer_t *t)
@@ -89,6 +96,7 @@ kl_consumer_t *kl_consumer_new(const kl_conf_t *conf, char *errstr, size_t errst
     if (!c)
         return NULL;
     read_settings(c, copy);
+    atomic_init(&c->log_wake, false);
     pthread_mutex_init(&c->lock, NULL);
     kl_cond_init(&c->cond);
     kl_client_events_t ev = {cons_io_broker_ready, cons_group_broker_down, cons_io_metadata};
@@ -300,8 +308,7 @@ kl_message_t *kl_consumer_poll(kl_consumer_t *c, int timeout_ms)
     cons_group_poll_seen(c);
     pthread_mutex_lock(&c->lock);
     for (;;) {
-        if (c->log_wake) {
-            c->log_wake = false;
+        if (atomic_exchange(&c->log_wake, false)) {
             pthread_mutex_unlock(&c->lock);
             kl_log_serve(c->log);
             pthread_mutex_lock(&c->lock);

@@ -50,6 +50,19 @@ wait_for() {
     done
 }
 
+# Succeeds once process $1 runs the kafkalite binary itself (not libtool's
+# wrapper script, a shell that would take the signal before its exec) and
+# catches SIGINT (its handler is installed: bit 2 of SigCgt in
+# /proc/PID/status), so that a test's SIGINT is handled, not fatal.
+catches_sigint() {
+    case $(readlink "/proc/$1/exe" 2>/dev/null) in
+    */kafkalite) ;;
+    *) return 1 ;;
+    esac
+    mask=$(sed -n 's/^SigCgt:[[:space:]]*//p' "/proc/$1/status" 2>/dev/null)
+    [ -n "$mask" ] && [ $((0x$mask & 2)) -ne 0 ]
+}
+
 # run_broker NAME ARGUMENTS...: starts `kafkalite broker ARGUMENTS` with its
 # output in $work/NAME.out and .err, and waits until it prints its address.
 run_broker() {
