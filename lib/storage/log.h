@@ -277,8 +277,41 @@ int64_t kl_log_end_offset(const kl_log_t *log);
  * the replicated cluster to come. */
 int64_t kl_log_high_watermark(const kl_log_t *log);
 size_t kl_log_segment_count(const kl_log_t *log);
-/* Bytes cut off the last segment's tail by recovery at open. */
+/* Bytes recovery dropped at open: torn or damaged tails cut, damaged
+ * batches removed. */
 uint64_t kl_log_recovered_bytes(const kl_log_t *log);
+
+/* What recovery at open changed, one entry per repair (log_repair.c). */
+typedef enum kl_log_repair_kind {
+    /* A torn or damaged tail cut off a segment's .log. */
+    KL_LOG_REPAIR_TRUNCATED,
+    /* A damaged batch that valid batches follow was dropped; what followed
+     * it moved to a new segment, so no valid batch was lost. */
+    KL_LOG_REPAIR_SKIPPED,
+    /* Offsets the recovery checkpoint says were flushed are not there
+     * (segment files removed or cut, or a wrong checkpoint): the log goes
+     * on where what was found ends. */
+    KL_LOG_REPAIR_LOST,
+    /* A segment's index files were rebuilt from its .log: nothing lost. */
+    KL_LOG_REPAIR_INDEXES,
+} kl_log_repair_kind_t;
+
+typedef struct kl_log_repair {
+    kl_log_repair_kind_t kind;
+    char *path;           /* the file repaired */
+    int64_t first_offset; /* first offset dropped; -1: unknown or none */
+    int64_t end_offset;   /* one past the last dropped; -1: unknown (the
+                             rest of what the file held) */
+    uint64_t position;    /* where in the file */
+    uint64_t bytes;       /* bytes dropped */
+} kl_log_repair_t;
+
+/* The repairs the open made, in order (*count of them; NULL when none),
+ * valid until the log is closed: the broker logs them, and a reader of
+ * the log (the group coordinator) can tell that data was dropped. */
+const kl_log_repair_t *kl_log_repairs(const kl_log_t *log, size_t *count);
+/* One line describing repair r of log, for the broker's log. */
+void kl_log_repair_describe(const kl_log_t *log, const kl_log_repair_t *r, char *buf, size_t size);
 /* Bytes read with CRC checks by recovery at open (0 after a clean close). */
 uint64_t kl_log_recovery_scanned_bytes(const kl_log_t *log);
 /* The offset below which everything is known flushed. Any thread. */
