@@ -28,8 +28,11 @@ libkafkalite_internal_la_SOURCES += \
 	lib/broker/producer_ids.c \
 	lib/broker/producer_state.c \
 	lib/broker/request_pool.c \
+	lib/broker/recovery_report.c \
 	lib/broker/topic_admin.c \
+	lib/broker/topic_catalog.c \
 	lib/broker/topic_config.c \
+	lib/broker/topic_rebuild.c \
 	lib/broker/topics.c
 noinst_HEADERS += \
 	lib/broker/conn.h \
