@@ -151,6 +151,14 @@ tests_integration_test_broker_log_dirs_LDADD = $(TEST_LIBS)
 endif
 
 if HAVE_CHECK
+check_PROGRAMS += tests/integration/test_broker_recovery
+TESTS += tests/integration/test_broker_recovery
+tests_integration_test_broker_recovery_SOURCES = tests/integration/test_broker_recovery.c $(BROKER_WIRE_TEST_SOURCES)
+tests_integration_test_broker_recovery_CFLAGS = $(TEST_CFLAGS)
+tests_integration_test_broker_recovery_LDADD = $(TEST_LIBS)
+endif
+
+if HAVE_CHECK
 check_PROGRAMS += tests/integration/test_broker_offline
 TESTS += tests/integration/test_broker_offline
 tests_integration_test_broker_offline_SOURCES = tests/integration/test_broker_offline.c $(BROKER_WIRE_TEST_SOURCES)
