@@ -17,7 +17,6 @@
 #include "broker_wire.h"
 #include "proto/api.h"
 #include "proto/msg_fetch.h"
-#include "proto/msg_metadata.h"
 
 #define CATALOG "kafkalite-topics.catalog"
 #define SEGMENT "00000000000000000000.log"
@@ -86,18 +85,10 @@ static int records_in(wire_client_t *wc, const char *topic, int32_t partition)
  * count, or the negated error code. */
 static int metadata_partitions(wire_client_t *wc, const char *topic)
 {
-    kl_metadata_request_topic_t t = {.name = kl_str(topic)};
-    kl_metadata_request_t req;
-    kl_proto_init(&kl_metadata_request_schema, &req);
-    req.topics.items = &t;
-    req.topics.count = 1;
-    req.allow_auto_topic_creation = true;
     kl_metadata_response_t resp;
     exchange_t x;
-    call(wc, KL_API_METADATA, 9, &req, &resp, &x);
-    ck_assert_int_eq(resp.topics.count, 1);
-    const kl_metadata_response_topic_t *rt = &resp.topics.items[0];
-    int n = rt->error_code ? -rt->error_code : rt->partitions.count;
+    const kl_metadata_response_topic_t *t = metadata_topic(wc, topic, true, &resp, &x);
+    int n = t->error_code ? -t->error_code : t->partitions.count;
     done(&x);
     return n;
 }
