@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "broker/server.h"
+#include "storage/file.h"
 
 #define META_NAME "meta.properties"
 
@@ -73,7 +74,10 @@ static kl_err_t meta_write(const char *path, const char *cluster_id, int32_t nod
         unlink(tmp);
         return KL_ERR_KAFKA_STORAGE_ERROR;
     }
-    return KL_ERR_NONE;
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", path);
+    *strrchr(dir, '/') = '\0';
+    return kl_fsync_dir(dir) ? KL_ERR_NONE : KL_ERR_KAFKA_STORAGE_ERROR;
 }
 
 kl_err_t meta_properties_load(kl_broker_t *broker, char *errstr, size_t errstr_size)
@@ -98,5 +102,10 @@ kl_err_t meta_properties_load(kl_broker_t *broker, char *errstr, size_t errstr_s
     err = meta_write(path, broker->cluster_id, broker->node_id);
     if (err)
         snprintf(errstr, errstr_size, "cannot write %s: %s", path, strerror(errno));
+    char catalog[4200];
+    snprintf(catalog, sizeof catalog, "%s/%s", broker->log_dir, CATALOG_NAME);
+    if (!err && access(catalog, F_OK) == 0) /* not a first start: say what changed */
+        broker_log(broker, BROKER_LOG_WARN, "%s was %s: wrote it again with a new cluster.id %s", path,
+                   found ? "without a cluster.id" : "missing", broker->cluster_id);
     return err;
 }
