@@ -239,14 +239,16 @@ kl_err_t topics_reconcile(broker_topics_t *topics, catalog_state_t state, const 
 bool topics_partition_dirs_exist(const broker_topics_t *topics, const char *topic, int32_t from, int32_t to,
                                  char *errstr, size_t errstr_size)
 {
-    for (int32_t p = from; p < to; p++) {
-        size_t at;
-        kl_err_t err = log_dirs_find(&topics->dirs, topic, p, &at, errstr, errstr_size);
-        if (err == KL_ERR_NONE)
-            snprintf(errstr, errstr_size, "%s/%s-%d", topics->dirs.paths[at], topic, (int)p);
-        if (err != KL_ERR_NOENT)
-            return true;
-    }
+    for (size_t d = 0; d < topics->dirs.count; d++)
+        for (int32_t p = from; p < to; p++) {
+            struct stat st;
+            char path[4096];
+            snprintf(path, sizeof path, "%s/%s-%d", topics->dirs.paths[d], topic, (int)p);
+            if (lstat(path, &st) == 0 || errno != ENOENT) {
+                snprintf(errstr, errstr_size, "%s", path);
+                return true; /* whatever it is, it is not ours */
+            }
+        }
     return false;
 }
 
@@ -262,7 +264,8 @@ void topics_remove_partition_dirs(const broker_topics_t *topics, const char *top
             char path[4096], doomed[4200];
             snprintf(path, sizeof path, "%s/%s-%d", dir, topic, (int)p);
             snprintf(doomed, sizeof doomed, "%s.%s" DELETE_SUFFIX, path, hex);
-            if (rename(path, doomed) == 0) {
+            struct stat st;
+            if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode) && rename(path, doomed) == 0) {
                 kl_fsync_dir(dir);
                 remove_tree(doomed);
             }
