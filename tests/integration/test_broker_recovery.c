@@ -3,7 +3,8 @@
  * refuses the start while they exist, instead of losing their data; a
  * create never deletes or takes over a partition directory; a damaged
  * batch costs that batch only, and every repair is counted in the
- * broker's recovery statistics. Driven by the blocking wire client. */
+ * broker's recovery statistics; catalogs of version 1 are still read;
+ * a deletion cut short is finished. Driven by the blocking wire client. */
 #include <check.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -292,6 +293,82 @@ START_TEST(test_damaged_batch_counted)
 }
 END_TEST
 
+/* A catalog of version 1 (no end line) is still read, configs and all;
+ * the next change writes version 2. */
+START_TEST(test_version1_catalog_read)
+{
+    broker_fixture_t f;
+    fixture_start(&f, props);
+    fill(&f);
+    stop_broker(&f);
+    char catalog[256];
+    path_in(&f, CATALOG, catalog, sizeof catalog);
+    FILE *fp = fopen(catalog, "r");
+    ck_assert_ptr_nonnull(fp);
+    char text[4096];
+    size_t len = fread(text, 1, sizeof text - 1, fp);
+    fclose(fp);
+    text[len] = '\0';
+    char *header = strstr(text, "catalog 2\n"), *end = strstr(text, "\nend ");
+    ck_assert_ptr_nonnull(header);
+    ck_assert_ptr_nonnull(end);
+    header[strlen("catalog ")] = '1';
+    end[1] = '\0';
+    fp = fopen(catalog, "w");
+    fputs(text, fp);
+    fclose(fp);
+
+    fixture_restart(&f);
+    ck_assert_uint_eq(f.broker->topics.recovery.topics_rebuilt, 0);
+    broker_topic_t *keep = topics_find(&f.broker->topics, kl_str("keep"));
+    ck_assert_ptr_nonnull(keep);
+    ck_assert_int_eq(kl_log_config(keep->logs[0])->retention_ms, -1);
+    check_kept(&f);
+    wire_client_t wc;
+    connect_to(&wc, &f);
+    ck_assert_int_eq(create_topic(&wc, "more", 1, 1, NULL, NULL, false, NULL), 0);
+    wire_close(&wc);
+    fp = fopen(catalog, "r");
+    len = fread(text, 1, sizeof text - 1, fp);
+    fclose(fp);
+    text[len] = '\0';
+    ck_assert_ptr_nonnull(strstr(text, "catalog 2\n"));
+    ck_assert_ptr_nonnull(strstr(text, "\nend "));
+    fixture_stop(&f);
+}
+END_TEST
+
+/* A deleted topic stays deleted across a restart, and a deletion a stop
+ * cut short (its directories renamed to -delete, as Kafka does) is
+ * finished at the next start instead of being taken for a topic. */
+START_TEST(test_deleted_topic_stays_deleted)
+{
+    broker_fixture_t f;
+    fixture_start(&f, props);
+    fill(&f);
+    wire_client_t wc;
+    connect_to(&wc, &f);
+    ck_assert_int_eq(delete_topic(&wc, "keep"), 0);
+    wire_close(&wc);
+    stop_broker(&f);
+    char leftover[256], file[300];
+    path_in(&f, "gone-0.0123456789abcdef0123456789abcdef-delete", leftover, sizeof leftover);
+    ck_assert_int_eq(mkdir(leftover, 0755), 0);
+    snprintf(file, sizeof file, "%s/%s", leftover, SEGMENT);
+    FILE *fp = fopen(file, "w");
+    ck_assert_ptr_nonnull(fp);
+    fclose(fp);
+
+    fixture_restart(&f);
+    ck_assert_uint_eq(f.broker->topics.recovery.topics_rebuilt, 0);
+    ck_assert_uint_eq(f.broker->topics.recovery.delete_leftovers, 1);
+    ck_assert_int_ne(access(leftover, F_OK), 0);
+    ck_assert_ptr_null(topics_find(&f.broker->topics, kl_str("keep")));
+    ck_assert_ptr_null(topics_find(&f.broker->topics, kl_str("gone")));
+    fixture_stop(&f);
+}
+END_TEST
+
 static Suite *recovery_suite(void)
 {
     Suite *s = suite_create("broker_recovery");
@@ -301,6 +378,8 @@ static Suite *recovery_suite(void)
     tcase_add_test(tc, test_damaged_catalog_refused);
     tcase_add_test(tc, test_create_never_takes_a_directory);
     tcase_add_test(tc, test_damaged_batch_counted);
+    tcase_add_test(tc, test_version1_catalog_read);
+    tcase_add_test(tc, test_deleted_topic_stays_deleted);
     suite_add_tcase(s, tc);
     return s;
 }
