@@ -94,9 +94,11 @@ typedef struct kl_log_range {
  * files are checked against the batch headers after their last entry. After
  * a crash, the segments from the one holding the checkpointed recovery
  * point on (with no checkpoint, the last segment) are scanned with CRC
- * checks: a torn or corrupt tail is cut at the last whole valid batch
- * (segments after a damaged one go too), and indexes are rebuilt. Older
- * segments' indexes are rebuilt when they do not fit. config NULL: the
+ * checks: a torn or corrupt tail is cut at the last whole valid batch, a
+ * damaged batch that valid ones follow is dropped alone (they move to a
+ * segment of their own), later segments are kept, and indexes are
+ * rebuilt. Older segments' indexes are rebuilt when they do not fit.
+ * Every repair is recorded (kl_log_repairs()). config NULL: the
  * defaults. Errors: KL_ERR_KAFKA_STORAGE_ERROR
  * (cannot create or read), KL_ERR_CORRUPT_MESSAGE (an earlier segment is
  * unreadable: the partition must go offline), KL_ERR_INVALID_ARG, KL_ERR_NOMEM. */

@@ -196,6 +196,33 @@ START_TEST(test_damaged_batch_in_closed_segment)
 }
 END_TEST
 
+/* Issue 13, fault 6: a deleted .log after a clean close restarts the
+ * partition at offset 0; that is not silent: the checkpoint's offsets
+ * that are gone are reported. */
+START_TEST(test_deleted_log_reported)
+{
+    fixture_t f;
+    fixture_init(&f, 1 << 20, 512);
+    append_batches(&f, 4, 100);
+    char path[256];
+    last_segment_path(&f, ".log", path, sizeof path);
+    kl_log_close(f.log);
+    f.log = NULL;
+    ck_assert_int_eq(unlink(path), 0);
+    fixture_open(&f);
+    size_t n;
+    const kl_log_repair_t *r = kl_log_repairs(f.log, &n);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_int_eq(r->kind, KL_LOG_REPAIR_LOST);
+    ck_assert_int_eq(r->first_offset, 0);
+    ck_assert_int_eq(r->end_offset, 4 * RECORDS_PER_BATCH);
+    ck_assert_ptr_nonnull(strstr(r->path, "recovery-point-offset-checkpoint"));
+    fixture_forget_from(&f, 0);
+    check_log_contents(&f);
+    fixture_free(&f);
+}
+END_TEST
+
 START_TEST(test_deleted_index_rebuilt)
 {
     fixture_t f;
@@ -430,6 +457,7 @@ static Suite *storage_suite(void)
     tcase_add_test(tc, test_torn_tail_recovered);
     tcase_add_test(tc, test_damaged_batch_dropped_alone);
     tcase_add_test(tc, test_damaged_batch_in_closed_segment);
+    tcase_add_test(tc, test_deleted_log_reported);
     tcase_add_test(tc, test_deleted_index_rebuilt);
     tcase_add_test(tc, test_small_budget_one_whole_batch);
     tcase_add_test(tc, test_range_outlives_close);
