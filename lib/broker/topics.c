@@ -4,17 +4,11 @@
  * create never takes over an existing partition directory. */
 #include "broker/topics.h"
 
-#include <dirent.h>
-#include <errno.h>
-#include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <stdarg.h>
 
 #include "net/loop.h"
 
