@@ -33,6 +33,8 @@ struct kl_log {
     uint64_t scanned_bytes;
     kl_log_repair_t *repairs; /* what the open repaired (log_repair.c) */
     size_t repair_count;
+    int64_t split_point; /* the open split a segment based here (the
+                            checkpoint was lowered to it); -1: none */
 
     /* Between the owner and a flusher thread (flush.c). `lock` guards the
      * shape of the segment list (the owner takes it to add or remove a

@@ -235,6 +235,8 @@ static kl_err_t log_load(kl_log_t *log)
         err = log_load_segments(log, point, now);
     if (err)
         return err;
+    if (log->split_point >= 0 && (point < 0 || log->split_point < point))
+        point = log->split_point; /* what the checkpoint file says now */
     log->end_offset = log_active(log)->next_offset;
     log->high_watermark = log->end_offset;
     err = log_set_recovery_point(log, point, now);
@@ -288,6 +290,7 @@ kl_err_t kl_log_open_why(const char *dir, const char *topic, int32_t partition, 
     else
         kl_log_config_init(&log->config);
     log->partition = partition;
+    log->split_point = -1;
     log->topic = strdup(topic);
     if (!log->topic || asprintf(&log->dir, "%s/%s-%d", dir, topic, (int)partition) < 0) {
         log->dir = NULL;

@@ -139,6 +139,15 @@ kl_err_t log_split_damaged(kl_log_t *log, size_t i, const kl_segment_recovery_t 
         err = KL_ERR_CORRUPT_MESSAGE; /* the offsets after the damage are in two files: not ours to choose */
     if (!err)
         err = copy_tail(log->segments[i].log_fd, found->resume_position, tmp);
+    /* Until segment i is cut, what follows the damage is in two files: a
+     * crash before then must find segment i scanned at the next open, so
+     * the checkpoint comes down to it first (more scanning is always
+     * safe). */
+    int64_t base = log->segments[i].base_offset;
+    if (!err && (log->split_point < 0 || base < log->split_point)) {
+        err = log_write_checkpoint(log, base);
+        log->split_point = base;
+    }
     if (!err && (rename(tmp, final) != 0 || !kl_fsync_dir(log->dir)))
         err = KL_ERR_KAFKA_STORAGE_ERROR;
     if (err && tmp)

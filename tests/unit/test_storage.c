@@ -196,6 +196,64 @@ START_TEST(test_damaged_batch_in_closed_segment)
 }
 END_TEST
 
+static void write_file(const char *path, const uint8_t *data, size_t len)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(write(fd, data, len), (ssize_t)len);
+    close(fd);
+}
+
+/* The split that drops a damaged batch, cut short by a crash at each of
+ * its steps, loses nothing and duplicates nothing at the next open. */
+START_TEST(test_split_cut_short_by_a_crash)
+{
+    fixture_t f;
+    fixture_init(&f, 1 << 20, 512);
+    append_batches(&f, 8, 100);
+    char path[256], moved[256], tmp[300];
+    last_segment_path(&f, ".log", path, sizeof path);
+    kl_log_abandon(f.log);
+    f.log = NULL;
+    off_t size = file_size(path), batch6 = size - (off_t)f.sizes[7] - (off_t)f.sizes[6];
+    flip_bytes(path, batch6 + (off_t)f.sizes[6] / 2, 6);
+    off_t len;
+    uint8_t *damaged = slurp(path, &len);
+    segment_file_path(&f, f.offsets[7], ".log", moved, sizeof moved);
+    snprintf(tmp, sizeof tmp, "%s.cleaned", moved);
+    char ck[256];
+    snprintf(ck, sizeof ck, "%s/%s-0/recovery-point-offset-checkpoint", f.root, TOPIC);
+
+    /* Killed while copying: a partial temporary file, nothing renamed. */
+    write_file(tmp, damaged + batch6 + f.sizes[6], f.sizes[7] / 2);
+    fixture_open(&f);
+    check_one_repair(&f, KL_LOG_REPAIR_SKIPPED, 0, f.offsets[6], f.offsets[7], (uint64_t)batch6, f.sizes[6]);
+    ck_assert_int_ne(access(tmp, F_OK), 0);
+    kl_log_abandon(f.log);
+    f.log = NULL;
+
+    /* Killed after the rename, before the damaged segment was cut: the
+     * batches after the damage are in both files, and the checkpoint the
+     * split lowered makes the open scan the damaged segment again. */
+    off_t ck_len;
+    uint8_t *lowered = slurp(ck, &ck_len);
+    char want[64];
+    int n = snprintf(want, sizeof want, "0\n1\n%s 0 0\n", TOPIC);
+    ck_assert_int_eq(ck_len, n);
+    ck_assert_mem_eq(lowered, want, (size_t)n);
+    free(lowered);
+    write_file(path, damaged, (size_t)len);
+    fixture_open(&f);
+    check_one_repair(&f, KL_LOG_REPAIR_TRUNCATED, 0, f.offsets[6], f.offsets[7], (uint64_t)batch6,
+                     f.sizes[6] + f.sizes[7]);
+    ck_assert_int_eq(file_size(path), batch6);
+    fixture_forget_one(&f, 6);
+    check_log_contents(&f);
+    free(damaged);
+    fixture_free(&f);
+}
+END_TEST
+
 /* Issue 13, fault 6: a deleted .log after a clean close restarts the
  * partition at offset 0; that is not silent: the checkpoint's offsets
  * that are gone are reported. */
@@ -457,6 +515,7 @@ static Suite *storage_suite(void)
     tcase_add_test(tc, test_torn_tail_recovered);
     tcase_add_test(tc, test_damaged_batch_dropped_alone);
     tcase_add_test(tc, test_damaged_batch_in_closed_segment);
+    tcase_add_test(tc, test_split_cut_short_by_a_crash);
     tcase_add_test(tc, test_deleted_log_reported);
     tcase_add_test(tc, test_deleted_index_rebuilt);
     tcase_add_test(tc, test_small_budget_one_whole_batch);
