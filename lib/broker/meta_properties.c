@@ -16,18 +16,11 @@
 /* Kafka's cluster ids: 16 random bytes in URL-safe base64, unpadded. */
 static void new_cluster_id(char out[23])
 {
-    static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    uint8_t b[18] = {0};
-    if (getrandom(b, 16, 0) != 16)
-        for (int i = 0; i < 16; i++)
+    uint8_t b[16];
+    if (getrandom(b, sizeof b, 0) != (ssize_t)sizeof b)
+        for (size_t i = 0; i < sizeof b; i++)
             b[i] = (uint8_t)rand();
-    int n = 0;
-    for (int i = 0; i < 18 && n < 22; i += 3) {
-        uint32_t v = (uint32_t)b[i] << 16 | (uint32_t)b[i + 1] << 8 | b[i + 2];
-        for (int k = 3; k >= 0 && n < 22; k--)
-            out[n++] = alphabet[(v >> (6 * k)) & 63];
-    }
-    out[22] = '\0';
+    uuid_to_base64(b, out);
 }
 
 static void trim(char *s)

@@ -24,6 +24,7 @@ libkafkalite_internal_la_SOURCES += \
 	lib/broker/offline.c \
 	lib/broker/metadata.c \
 	lib/broker/net_threads.c \
+	lib/broker/partition_metadata.c \
 	lib/broker/produce.c \
 	lib/broker/producer_ids.c \
 	lib/broker/producer_state.c \

@@ -1,8 +1,9 @@
 /* The catalog checked against the partition directories at start, which
  * are the truth (as Kafka rebuilds from its log dirs): a topic found on
  * disk that the catalog lacks is rebuilt (name and partition count from
- * its <topic>-<partition> directories, a new topic id, default configs,
- * as Kafka's compact policy for __consumer_offsets), a catalogued topic
+ * its <topic>-<partition> directories, the topic id from their
+ * partition.metadata, default configs but Kafka's compact policy for
+ * __consumer_offsets), a catalogued topic
  * with more partition directories than it says keeps them all, and a
  * damaged catalog refuses the start while there is data it might
  * describe: its configs (a retention, a compact policy) cannot be guessed
@@ -141,7 +142,18 @@ static kl_err_t scan_dir(broker_topics_t *topics, const char *dir, found_t *foun
 static kl_err_t rebuild_topic(broker_topics_t *topics, const found_topic_t *f)
 {
     broker_topic_t *t = topic_new(f->name, strlen(f->name), f->partitions, 1);
-    bool ok = t != NULL;
+    bool ok = t != NULL, kept_id = false;
+    for (int32_t p = 0; ok && !kept_id && p < f->partitions; p++) {
+        size_t at;
+        char path[4096], ignored[512];
+        if (log_dirs_find(&topics->dirs, f->name, p, &at, ignored, sizeof ignored) != KL_ERR_NONE)
+            continue;
+        snprintf(path, sizeof path, "%s/%s-%d", topics->dirs.paths[at], f->name, (int)p);
+        kl_uuid_t id;
+        kept_id = partition_metadata_read(path, &id) && !topics_find_id(topics, &id);
+        if (kept_id)
+            t->id = id;
+    }
     if (ok && !strcmp(f->name, GROUP_OFFSETS_TOPIC))
         ok = topic_add_config(t, "cleanup.policy", strlen("cleanup.policy"), "compact", strlen("compact"), false);
     if (!ok || topics_add(topics, t) != KL_ERR_NONE) {
@@ -150,10 +162,10 @@ static kl_err_t rebuild_topic(broker_topics_t *topics, const found_topic_t *f)
     }
     topics->recovery.topics_rebuilt++;
     topics_report(topics, true,
-                  "topic %s is not in %s/%s: rebuilt from its partition directories with %d partitions, a new "
+                  "topic %s is not in %s/%s: rebuilt from its partition directories with %d partitions, %s "
                   "topic id and default configs%s",
                   f->name, topics->dir, CATALOG_NAME, (int)f->partitions,
-                  t->config_count ? " (cleanup.policy=compact)" : "");
+                  kept_id ? "its partition.metadata's" : "a new", t->config_count ? " (cleanup.policy=compact)" : "");
     return KL_ERR_NONE;
 }
 

@@ -102,6 +102,13 @@ static kl_err_t open_partitions(broker_topics_t *topics, broker_topic_t *t, int3
         err = kl_log_open_why(topics->dirs.paths[dir], t->name, p, &log_config, &t->logs[p], why, sizeof why);
         if (!err && !fresh)
             report_log_repairs(topics, t->logs[p]);
+        if (!err && partition_metadata_write(kl_log_dir(t->logs[p]), &t->id) != KL_ERR_NONE) {
+            /* a new partition fails whole; one that served before still
+             * serves, it just does not keep its topic id */
+            topics_report(topics, true, "cannot write %s/partition.metadata", kl_log_dir(t->logs[p]));
+            if (fresh)
+                return KL_ERR_KAFKA_STORAGE_ERROR; /* the caller closes and removes what it opened */
+        }
         if (!fresh && (err == KL_ERR_KAFKA_STORAGE_ERROR || err == KL_ERR_CORRUPT_MESSAGE)) {
             if (topics->report_offline)
                 topics->report_offline(topics->report_opaque, t->name, p, why);

@@ -150,6 +150,17 @@ kl_err_t catalog_load(broker_topics_t *topics, catalog_state_t *state, char *why
  * fsynced, renamed over it, the directory fsynced. */
 kl_err_t catalog_write(const broker_topics_t *topics);
 
+/* ---- partition_metadata.c: the topic id in each partition directory ---- */
+
+/* Writes <partition_dir>/partition.metadata (Kafka's format) unless it
+ * already holds id. KL_ERR_KAFKA_STORAGE_ERROR. */
+kl_err_t partition_metadata_write(const char *partition_dir, const kl_uuid_t *id);
+/* The topic id partition.metadata holds; false when it is missing or
+ * does not parse. */
+bool partition_metadata_read(const char *partition_dir, kl_uuid_t *id);
+/* A 16-byte id as Kafka spells it: URL-safe base64, unpadded. */
+void uuid_to_base64(const uint8_t b[16], char out[23]);
+
 /* ---- topic_rebuild.c: the catalog checked against the directories ---- */
 
 /* Makes the registry (as the catalog left it) agree with the partition

@@ -94,12 +94,13 @@ static int metadata_partitions(wire_client_t *wc, const char *topic)
     return n;
 }
 
-/* Topic "keep" (3 partitions, retention.ms=-1) with 6 records in each. */
-static void fill(broker_fixture_t *f)
+/* Topic "keep" (3 partitions, retention.ms=-1) with 6 records in each;
+ * its id in *id (may be NULL). */
+static void fill(broker_fixture_t *f, kl_uuid_t *id)
 {
     wire_client_t wc;
     connect_to(&wc, f);
-    ck_assert_int_eq(create_topic(&wc, "keep", 3, 1, "retention.ms", "-1", false, NULL), 0);
+    ck_assert_int_eq(create_topic(&wc, "keep", 3, 1, "retention.ms", "-1", false, id), 0);
     for (int32_t p = 0; p < 3; p++)
         for (int i = 0; i < 2; i++)
             ck_assert_int_eq(produce(&wc, "keep", p, 3 * i, 3, 100, NULL), 0);
@@ -136,7 +137,8 @@ START_TEST(test_missing_catalog_rebuilt)
 {
     broker_fixture_t f;
     fixture_start(&f, props);
-    fill(&f);
+    kl_uuid_t id;
+    fill(&f, &id);
     stop_broker(&f);
     char catalog[256];
     path_in(&f, CATALOG, catalog, sizeof catalog);
@@ -150,6 +152,8 @@ START_TEST(test_missing_catalog_rebuilt)
     ck_assert_int_eq(offsets->partition_count, 2);
     ck_assert(offsets->cleanup_policy & KL_CLEANUP_COMPACT);
     check_kept(&f);
+    broker_topic_t *keep = topics_find(&f.broker->topics, kl_str("keep"));
+    ck_assert_mem_eq(keep->id.b, id.b, sizeof id.b); /* from partition.metadata */
     ck_assert_int_gt(size_of(catalog), 0); /* written again */
 
     /* Rebuilt once: the next start finds everything in the catalog. */
@@ -167,7 +171,7 @@ START_TEST(test_damaged_catalog_refused)
 {
     broker_fixture_t f;
     fixture_start(&f, props);
-    fill(&f);
+    fill(&f, NULL);
     stop_broker(&f);
     char catalog[256], segment[256], errstr[1024];
     path_in(&f, CATALOG, catalog, sizeof catalog);
@@ -299,7 +303,7 @@ START_TEST(test_version1_catalog_read)
 {
     broker_fixture_t f;
     fixture_start(&f, props);
-    fill(&f);
+    fill(&f, NULL);
     stop_broker(&f);
     char catalog[256];
     path_in(&f, CATALOG, catalog, sizeof catalog);
@@ -345,7 +349,7 @@ START_TEST(test_deleted_topic_stays_deleted)
 {
     broker_fixture_t f;
     fixture_start(&f, props);
-    fill(&f);
+    fill(&f, NULL);
     wire_client_t wc;
     connect_to(&wc, &f);
     ck_assert_int_eq(delete_topic(&wc, "keep"), 0);
