@@ -28,8 +28,8 @@ libkafkalite_internal_la_SOURCES += \
 	lib/broker/produce.c \
 	lib/broker/producer_ids.c \
 	lib/broker/producer_state.c \
-	lib/broker/request_pool.c \
 	lib/broker/recovery_report.c \
+	lib/broker/request_pool.c \
 	lib/broker/topic_admin.c \
 	lib/broker/topic_catalog.c \
 	lib/broker/topic_config.c \
