@@ -141,6 +141,7 @@ static kl_err_t load_topics(kl_broker_t *b, char *errstr, size_t errstr_size)
     topic_defaults_from_conf(b->conf, &defaults);
     char why[512] = "";
     b->topics.report_offline = broker_report_offline;
+    b->topics.report_repair = broker_report_repair;
     b->topics.report_opaque = b;
     kl_err_t err = topics_load(&b->topics, &b->log_dirs, &defaults, why, sizeof why);
     if (err)
@@ -209,6 +210,7 @@ kl_broker_t *kl_broker_new(kl_conf_t *conf, char *errstr, size_t errstr_size)
     if (topic_min_segment_bytes() < TOPIC_MIN_SEGMENT_BYTES)
         broker_log(b, BROKER_LOG_INFO, "KAFKALITE_TEST_MIN_SEGMENT_BYTES lowers the segment.bytes minimum to %lld "
                    "bytes: for tests only", (long long)topic_min_segment_bytes());
+    broker_log_recovery_summary(b);
     broker_log(b, BROKER_LOG_INFO, "log.dirs %s: cluster %s, %zu topics", kl_conf_get_str(b->conf, "log.dirs"),
                b->cluster_id,
                b->topics.count);

@@ -117,6 +117,10 @@ kl_err_t meta_properties_load(kl_broker_t *broker, char *errstr, size_t errstr_s
 /* offline.c: topics' report_offline for partitions that cannot be read
  * at start (opaque: the broker). */
 void broker_report_offline(void *opaque, const char *topic, int32_t partition, const char *why);
+/* recovery_report.c: topics.report_repair (opaque: the broker), and the
+ * summary of broker->topics.recovery logged once the broker is loaded. */
+void broker_report_repair(void *opaque, bool warning, const char *line);
+void broker_log_recovery_summary(const kl_broker_t *broker);
 /* After a storage error writing to t-partition (what: the operation, for
  * the log): takes its log dir offline with every partition in it (the
  * partition alone when the dir is unknown), logging the cause (file and

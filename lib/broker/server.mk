@@ -24,12 +24,16 @@ libkafkalite_internal_la_SOURCES += \
 	lib/broker/offline.c \
 	lib/broker/metadata.c \
 	lib/broker/net_threads.c \
+	lib/broker/partition_metadata.c \
 	lib/broker/produce.c \
 	lib/broker/producer_ids.c \
 	lib/broker/producer_state.c \
+	lib/broker/recovery_report.c \
 	lib/broker/request_pool.c \
 	lib/broker/topic_admin.c \
+	lib/broker/topic_catalog.c \
 	lib/broker/topic_config.c \
+	lib/broker/topic_rebuild.c \
 	lib/broker/topics.c
 noinst_HEADERS += \
 	lib/broker/conn.h \
@@ -145,6 +149,14 @@ TESTS += tests/integration/test_broker_log_dirs
 tests_integration_test_broker_log_dirs_SOURCES = tests/integration/test_broker_log_dirs.c $(BROKER_WIRE_TEST_SOURCES)
 tests_integration_test_broker_log_dirs_CFLAGS = $(TEST_CFLAGS)
 tests_integration_test_broker_log_dirs_LDADD = $(TEST_LIBS)
+endif
+
+if HAVE_CHECK
+check_PROGRAMS += tests/integration/test_broker_recovery
+TESTS += tests/integration/test_broker_recovery
+tests_integration_test_broker_recovery_SOURCES = tests/integration/test_broker_recovery.c $(BROKER_WIRE_TEST_SOURCES)
+tests_integration_test_broker_recovery_CFLAGS = $(TEST_CFLAGS)
+tests_integration_test_broker_recovery_LDADD = $(TEST_LIBS)
 endif
 
 if HAVE_CHECK
