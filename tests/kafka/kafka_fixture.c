@@ -119,6 +119,36 @@ void kf_create_topic_nowait(const char *topic, int partitions, int replication_f
     create_topic(topic, partitions, replication_factor, configs, 0);
 }
 
+static void count_failed(kl_producer_t *producer, const kl_message_t *m, void *opaque)
+{
+    (void)producer;
+    if (kl_message_error(m) != KL_ERR_NONE)
+        ++*(int *)opaque;
+}
+
+void kf_produce(const char *topic, int32_t partition, int count, const char *prefix, int64_t ts_base)
+{
+    int failed = 0;
+    char err[256];
+    kl_conf_t *conf = kf_conf("acks", "all", "partitioner", "murmur2_random", NULL);
+    kl_conf_set_delivery_cb(conf, count_failed);
+    kl_conf_set_opaque(conf, &failed);
+    kl_producer_t *p = kl_producer_new(conf, err, sizeof err);
+    kl_conf_destroy(conf);
+    ck_assert_msg(p, "%s", err);
+    for (int i = 0; i < count; i++) {
+        char key[32], value[64];
+        int kl = snprintf(key, sizeof key, "k%d", i);
+        int vl = snprintf(value, sizeof value, "%s%d", prefix, i);
+        kl_err_t e = kl_produce_flags(p, topic, partition, KL_MSG_F_BLOCK, key, (size_t)kl, value, (size_t)vl, NULL,
+                                      ts_base ? ts_base + i : 0, NULL);
+        CHECK(e == KL_ERR_NONE, "produce to %s: %s", topic, kl_err_name(e));
+    }
+    ck_assert_int_eq(kl_producer_flush(p, KF_DEADLINE_MS), KL_ERR_NONE);
+    kl_producer_destroy(p);
+    ck_assert_int_eq(failed, 0);
+}
+
 static char *dup_bytes(const void *p, size_t len)
 {
     if (!p)

@@ -41,6 +41,11 @@ void kf_create_topic(const char *topic, int partitions, int replication_factor, 
  * at once sees UNKNOWN_TOPIC_OR_PARTITION and NOT_LEADER_OR_FOLLOWER). */
 void kf_create_topic_nowait(const char *topic, int partitions, int replication_factor, const char *const *configs);
 
+/* Produces count messages (acks=all) to topic's partition (KL_PARTITION_UA:
+ * keys "k<i>" spread them), values "<prefix><i>", timestamps ts_base + i
+ * (ts_base 0: now), and fails the test unless every one is delivered. */
+void kf_produce(const char *topic, int32_t partition, int count, const char *prefix, int64_t ts_base);
+
 /* One message read back. */
 typedef struct kf_msg {
     int32_t partition;
