@@ -8,7 +8,7 @@ srcdir=${srcdir:-.}
 kafka_cluster_up 3
 export KL_KAFKA_BOOTSTRAP=$bootstrap
 status=0
-for t in producer consumer; do
+for t in producer consumer admin; do
     ./tests/kafka/test_kafka_$t || status=1
 done
 exit $status
