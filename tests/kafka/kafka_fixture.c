@@ -1,5 +1,6 @@
 /* Helpers for the C suites against Apache Kafka: see kafka_fixture.h. */
 #include "kafka_fixture.h"
+#include "test_skip.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -8,15 +9,11 @@
 #include <time.h>
 #include <unistd.h>
 
-int kf_check_env(const char *suite)
+void kf_check_env(const char *suite)
 {
-    if (kf_bootstrap())
-        return 0;
-    const char *no_skip = getenv("KL_TEST_NO_SKIP");
-    int fail = no_skip && strcmp(no_skip, "1") == 0;
-    printf("%s: %s: KL_KAFKA_BOOTSTRAP is not set (run through tests/kafka/test_kafka_clients.sh)\n",
-           fail ? "FAIL" : "SKIP", suite);
-    return fail ? 1 : 77;
+    if (!kf_bootstrap())
+        kl_test_skip_all("%s: KL_KAFKA_BOOTSTRAP is not set (run through tests/kafka/test_kafka_clients.sh)",
+                         suite);
 }
 
 const char *kf_bootstrap(void)

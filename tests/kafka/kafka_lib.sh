@@ -1,5 +1,6 @@
-# Apache Kafka for the tests, sourced by tests/kafka/fetch, tests/kafka/cluster,
-# tests/kafka/tool and the tests that talk to Kafka. It knows where the
+# Apache Kafka for the tests, sourced (with $here set to this folder) by
+# tests/kafka/fetch, tests/kafka/cluster, tests/kafka/tool and the tests
+# that talk to Kafka (through test_lib.sh). It knows where the
 # fetched jars live, how to run one of Kafka's tools or a small Java program
 # on them, and how a test skips when Kafka cannot be had.
 #
@@ -28,15 +29,12 @@ kl_kafka_dir() {
     echo "$(kl_kafka_cache_root)/${1:-$KL_KAFKA_VERSION}"
 }
 
-# kl_kafka_skip REASON: exit 77 (skip) with the reason, or exit 1 when
-# KL_TEST_NO_SKIP=1 says that a skip is a failure.
+# kl_kafka_skip REASON: the tests' skip (tests/skip.sh): exit 77 with the
+# reason, or exit 1 when KL_TEST_NO_SKIP=1 says that a skip is a failure.
+# The sourcing script has set $here to tests/kafka.
 kl_kafka_skip() {
-    if [ "${KL_TEST_NO_SKIP:-}" = 1 ]; then
-        echo "FAIL: $* (KL_TEST_NO_SKIP=1 forbids skipping)"
-        exit 1
-    fi
-    echo "SKIP: $*"
-    exit 77
+    . "$here/../skip.sh"
+    skip "$@"
 }
 
 # Skips (see kl_kafka_skip) unless java and the jars of $KL_KAFKA_VERSION are
