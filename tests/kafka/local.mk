@@ -13,7 +13,8 @@ EXTRA_DIST += tests/kafka/test_cluster.sh tests/kafka/test_kafkalite_tools.sh
 
 # Our clients against a three-node Kafka: test_kafka_clients.sh starts the
 # cluster once and runs each of these programs against it.
-KAFKA_CLIENT_TESTS = tests/kafka/test_kafka_producer tests/kafka/test_kafka_consumer tests/kafka/test_kafka_admin
+KAFKA_CLIENT_TESTS = tests/kafka/test_kafka_producer tests/kafka/test_kafka_consumer tests/kafka/test_kafka_admin \
+	tests/kafka/test_kafka_timeout
 if HAVE_CHECK
 check_PROGRAMS += $(KAFKA_CLIENT_TESTS)
 if KAFKA_TESTS
@@ -31,3 +32,6 @@ tests_kafka_test_kafka_consumer_LDADD = $(TEST_LIBS)
 tests_kafka_test_kafka_admin_SOURCES = tests/kafka/test_kafka_admin.c $(KAFKA_FIXTURE)
 tests_kafka_test_kafka_admin_CFLAGS = $(TEST_CFLAGS)
 tests_kafka_test_kafka_admin_LDADD = $(TEST_LIBS)
+tests_kafka_test_kafka_timeout_SOURCES = tests/kafka/test_kafka_timeout.c $(KAFKA_FIXTURE)
+tests_kafka_test_kafka_timeout_CFLAGS = $(TEST_CFLAGS)
+tests_kafka_test_kafka_timeout_LDADD = $(TEST_LIBS)
