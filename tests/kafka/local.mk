@@ -1,0 +1,12 @@
+# Suites that run against Apache Kafka (issue 14): tests/kafka/fetch brings
+# the jars (called by .ci/deps), tests/kafka/cluster starts KRaft nodes on
+# loopback, tests/kafka/tool runs Kafka's tools and small Java programs.
+# Each suite skips when Kafka cannot be had (fails under KL_TEST_NO_SKIP=1);
+# `./configure --disable-kafka-tests` leaves them out (CI's sanitizer pass).
+EXTRA_DIST += tests/kafka/pom.xml tests/kafka/fetch tests/kafka/cluster tests/kafka/tool \
+	tests/kafka/kafka_lib.sh tests/kafka/test_lib.sh tests/kafka/java/Consume.java
+
+if KAFKA_TESTS
+TESTS += tests/kafka/test_cluster.sh
+endif
+EXTRA_DIST += tests/kafka/test_cluster.sh
