@@ -4,9 +4,9 @@
 # Each suite skips when Kafka cannot be had (fails under KL_TEST_NO_SKIP=1);
 # `./configure --disable-kafka-tests` leaves them out (CI's sanitizer pass).
 EXTRA_DIST += tests/kafka/pom.xml tests/kafka/fetch tests/kafka/cluster tests/kafka/tool \
-	tests/kafka/kafka_lib.sh tests/kafka/test_lib.sh tests/kafka/java/Consume.java
+	tests/kafka/kafka_lib.sh tests/kafka/test_lib.sh tests/kafka/java/Consume.java tests/kafka/java/Partition.java
 
 if KAFKA_TESTS
-TESTS += tests/kafka/test_cluster.sh
+TESTS += tests/kafka/test_cluster.sh tests/kafka/test_kafkalite_tools.sh
 endif
-EXTRA_DIST += tests/kafka/test_cluster.sh
+EXTRA_DIST += tests/kafka/test_cluster.sh tests/kafka/test_kafkalite_tools.sh
