@@ -10,3 +10,18 @@ if KAFKA_TESTS
 TESTS += tests/kafka/test_cluster.sh tests/kafka/test_kafkalite_tools.sh
 endif
 EXTRA_DIST += tests/kafka/test_cluster.sh tests/kafka/test_kafkalite_tools.sh
+
+# Our clients against a three-node Kafka: test_kafka_clients.sh starts the
+# cluster once and runs each of these programs against it.
+KAFKA_CLIENT_TESTS = tests/kafka/test_kafka_producer
+if HAVE_CHECK
+check_PROGRAMS += $(KAFKA_CLIENT_TESTS)
+if KAFKA_TESTS
+TESTS += tests/kafka/test_kafka_clients.sh
+endif
+endif
+EXTRA_DIST += tests/kafka/test_kafka_clients.sh
+KAFKA_FIXTURE = tests/kafka/kafka_fixture.c tests/kafka/kafka_fixture.h
+tests_kafka_test_kafka_producer_SOURCES = tests/kafka/test_kafka_producer.c $(KAFKA_FIXTURE)
+tests_kafka_test_kafka_producer_CFLAGS = $(TEST_CFLAGS)
+tests_kafka_test_kafka_producer_LDADD = $(TEST_LIBS)
