@@ -8,6 +8,7 @@
 #include "proto/msg_config.h"
 #include "proto/msg_fetch.h"
 #include "proto/msg_group.h"
+#include "proto/msg_log_dirs.h"
 #include "proto/msg_metadata.h"
 #include "proto/msg_offset.h"
 #include "proto/msg_produce.h"
@@ -42,6 +43,7 @@ static const kl_api_t apis[] = {
     API(KL_API_DELETE_ACLS, 0, 3, 2, "DeleteAcls", delete_acls),
     API(KL_API_DESCRIBE_CONFIGS, 0, 4, 4, "DescribeConfigs", describe_configs),
     API(KL_API_ALTER_CONFIGS, 0, 2, 2, "AlterConfigs", alter_configs),
+    API(KL_API_DESCRIBE_LOG_DIRS, 0, 4, 2, "DescribeLogDirs", describe_log_dirs),
     API(KL_API_SASL_AUTHENTICATE, 0, 2, 2, "SaslAuthenticate", sasl_authenticate),
     API(KL_API_CREATE_PARTITIONS, 0, 3, 2, "CreatePartitions", create_partitions),
     API(KL_API_DELETE_GROUPS, 0, 2, 2, "DeleteGroups", delete_groups),
