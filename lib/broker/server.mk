@@ -13,6 +13,7 @@ libkafkalite_internal_la_SOURCES += \
 	lib/broker/create_partitions.c \
 	lib/broker/delete_records.c \
 	lib/broker/describe_log_dirs.c \
+	lib/broker/describe_producers.c \
 	lib/broker/dispatch.c \
 	lib/broker/fetch.c \
 	lib/broker/log_dirs.c \

@@ -6,6 +6,7 @@
 #include "proto/msg_acl.h"
 #include "proto/msg_api_versions.h"
 #include "proto/msg_config.h"
+#include "proto/msg_describe_producers.h"
 #include "proto/msg_fetch.h"
 #include "proto/msg_group.h"
 #include "proto/msg_log_dirs.h"
@@ -50,11 +51,12 @@ static const kl_api_t apis[] = {
     API(KL_API_INCREMENTAL_ALTER_CONFIGS, 0, 1, 1, "IncrementalAlterConfigs", incremental_alter_configs),
     API(KL_API_OFFSET_DELETE, 0, 0, KL_VNONE, "OffsetDelete", offset_delete),
     API(KL_API_DESCRIBE_CLUSTER, 0, 1, 0, "DescribeCluster", describe_cluster),
+    API(KL_API_DESCRIBE_PRODUCERS, 0, 0, 0, "DescribeProducers", describe_producers),
 };
 
 const kl_api_t *kl_api_find(int16_t key)
 {
-    /* Keys are small and the table is short: a linear scan of 30 entries
+    /* Keys are small and the table is short: a linear scan of 32 entries
      * costs less than the request it serves. */
     for (size_t i = 0; i < sizeof apis / sizeof apis[0]; i++)
         if (apis[i].key == key)

@@ -41,6 +41,7 @@ enum kl_api_key {
     KL_API_INCREMENTAL_ALTER_CONFIGS = 44,
     KL_API_OFFSET_DELETE = 47,
     KL_API_DESCRIBE_CLUSTER = 60,
+    KL_API_DESCRIBE_PRODUCERS = 61,
 };
 
 typedef struct kl_api {

@@ -1,13 +1,15 @@
 # lib/proto: build fragment for the admin message families (topic admin,
-# configs, ACLs, log dirs) and their unit test.
+# configs, ACLs, log dirs, producers) and their unit test.
 libkafkalite_internal_la_SOURCES += \
 	lib/proto/msg_acl.c \
 	lib/proto/msg_config.c \
+	lib/proto/msg_describe_producers.c \
 	lib/proto/msg_log_dirs.c \
 	lib/proto/msg_topic_admin.c
 noinst_HEADERS += \
 	lib/proto/msg_acl.h \
 	lib/proto/msg_config.h \
+	lib/proto/msg_describe_producers.h \
 	lib/proto/msg_log_dirs.h \
 	lib/proto/msg_topic_admin.h
 

@@ -1,5 +1,6 @@
 // Apache Kafka's Java client against `kafkalite broker` (issue 15): the
-// AdminClient, the producer (idempotent, acks=all, every codec, headers)
+// AdminClient, the producer (idempotent, acks=all, every codec, headers;
+// describeProducers shows each producer's last sequence)
 // and the consumer in classic-protocol groups (range, cooperative-sticky,
 // static membership, commits, seek, offsetsForTimes). Each scenario prints
 // "ok NAME" or "FAIL NAME: why"; the exit status is 1 when one failed.
@@ -190,6 +191,7 @@ public class JavaClient {
 
     static void produceCodecs() throws Exception {
         createTopic(n("jcodecs"), 3);
+        List<Integer> wantSequences = new ArrayList<>(); // of each producer in partition 0
         for (String codec : CODECS) {
             try (KafkaProducer<String, String> p = producer("compression.type", codec, "linger.ms", "5")) {
                 List<java.util.concurrent.Future<RecordMetadata>> acks = new ArrayList<>();
@@ -201,8 +203,12 @@ public class JavaClient {
                     acks.add(p.send(r));
                 }
                 p.flush();
-                for (java.util.concurrent.Future<RecordMetadata> f : acks)
+                int inP0 = 0;
+                for (java.util.concurrent.Future<RecordMetadata> f : acks) {
                     check(f.get().offset() >= 0, "no offset");
+                    inP0 += f.get().partition() == 0 ? 1 : 0;
+                }
+                wantSequences.add(inP0 - 1);
             }
         }
         // Read them all back: every record once, its headers intact.
@@ -230,6 +236,24 @@ public class JavaClient {
             RecordMetadata m = p.send(new ProducerRecord<>(n("jcodecs"), 0, "idem", "x")).get();
             same(0, m.partition(), "partition");
         }
+        wantSequences.add(0);
+        // The broker knows each of those producers in partition 0, with the
+        // sequence number of its last record there.
+        TopicPartition p0 = new TopicPartition(n("jcodecs"), 0);
+        List<Integer> sequences = new ArrayList<>();
+        Set<Long> ids = new HashSet<>();
+        for (ProducerState ps : admin.describeProducers(List.of(p0)).partitionResult(p0).get().activeProducers()) {
+            same(0, ps.producerEpoch(), "producer epoch");
+            same(OptionalInt.empty(), ps.coordinatorEpoch(), "coordinator epoch");
+            same(OptionalLong.empty(), ps.currentTransactionStartOffset(), "transaction start");
+            check(ps.lastTimestamp() > 0, "no last timestamp");
+            ids.add(ps.producerId());
+            sequences.add(ps.lastSequence());
+        }
+        same(wantSequences.size(), ids.size(), "distinct producer ids in describeProducers");
+        Collections.sort(sequences);
+        Collections.sort(wantSequences);
+        same(wantSequences, sequences, "last sequences in describeProducers");
     }
 
     // ---- consumer groups: range, cooperative-sticky, static membership ----
