@@ -20,3 +20,11 @@ tests_unit_test_proto_admin_SOURCES = tests/unit/test_proto_admin.c tests/unit/p
 tests_unit_test_proto_admin_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_proto_admin_LDADD = $(TEST_LIBS)
 endif
+
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/test_proto_describe
+TESTS += tests/unit/test_proto_describe
+tests_unit_test_proto_describe_SOURCES = tests/unit/test_proto_describe.c tests/unit/proto_vector.c tests/unit/proto_vector.h
+tests_unit_test_proto_describe_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_proto_describe_LDADD = $(TEST_LIBS)
+endif
