@@ -31,11 +31,13 @@ static const broker_api_t served[] = {
     {KL_API_INIT_PRODUCER_ID, 0, 5, handle_init_producer_id},
     {KL_API_DESCRIBE_CONFIGS, 0, 4, handle_describe_configs},
     {KL_API_ALTER_CONFIGS, 0, 2, handle_alter_configs},
+    {KL_API_DESCRIBE_LOG_DIRS, 0, 4, handle_describe_log_dirs},
     {KL_API_CREATE_PARTITIONS, 0, 3, handle_create_partitions},
     {KL_API_DELETE_GROUPS, 0, 2, handle_group_request},
     {KL_API_INCREMENTAL_ALTER_CONFIGS, 0, 1, handle_incremental_alter_configs},
     {KL_API_OFFSET_DELETE, 0, 0, handle_group_request},
     {KL_API_DESCRIBE_CLUSTER, 0, 1, handle_describe_cluster},
+    {KL_API_DESCRIBE_PRODUCERS, 0, 0, handle_describe_producers},
 };
 
 const broker_api_t *broker_api_table(size_t *countp)

@@ -12,6 +12,8 @@ libkafkalite_internal_la_SOURCES += \
 	lib/broker/conn_limits.c \
 	lib/broker/create_partitions.c \
 	lib/broker/delete_records.c \
+	lib/broker/describe_log_dirs.c \
+	lib/broker/describe_producers.c \
 	lib/broker/dispatch.c \
 	lib/broker/fetch.c \
 	lib/broker/log_dirs.c \
