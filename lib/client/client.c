@@ -109,11 +109,6 @@ static kl_err_t add_bootstrap(kl_client_t *c, char *errstr, size_t errstr_size)
 static kl_err_t read_settings(kl_client_t *c, char *errstr, size_t errstr_size)
 {
     const kl_conf_t *conf = c->conf;
-    if (kl_conf_get_int(conf, "security.protocol") != KL_SECURITY_PLAINTEXT) {
-        set_err(errstr, errstr_size, "security.protocol=%s is not supported yet (only plaintext)",
-                kl_conf_get_str(conf, "security.protocol"));
-        return KL_ERR_NOT_IMPLEMENTED;
-    }
     c->client_id = strdup(kl_conf_get_str(conf, "client.id"));
     if (!c->client_id)
         return KL_ERR_NOMEM;
@@ -130,7 +125,7 @@ static kl_err_t read_settings(kl_client_t *c, char *errstr, size_t errstr_size)
     };
     if (c->conn_config.backoff_max_ms < c->conn_config.backoff_ms)
         c->conn_config.backoff_max_ms = c->conn_config.backoff_ms;
-    return KL_ERR_NONE;
+    return kl_client_read_security(c, errstr, errstr_size);
 }
 
 kl_client_t *kl_client_new(kl_conf_t *conf, const kl_client_events_t *events, void *opaque, char *errstr,
@@ -253,6 +248,7 @@ void kl_client_destroy(kl_client_t *c)
     if (c->loop)
         kl_md_free(c);
     kl_loop_destroy(c->loop);
+    kl_tls_ctx_destroy(c->tls);
     kl_log_free(&c->log);
     free(c->client_id);
     kl_conf_destroy(c->conf);

@@ -6,6 +6,8 @@ libkafkalite_internal_la_SOURCES += \
 	lib/client/log.c \
 	lib/client/message.c \
 	lib/client/metadata.c \
+	lib/client/sasl.c \
+	lib/client/security.c \
 	lib/client/topic_partition.c
 noinst_HEADERS += \
 	lib/client/client.h \
