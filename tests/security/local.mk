@@ -1,0 +1,14 @@
+# Our client's TLS and SASL (issue 17), without Kafka: the embedded broker
+# behind an in-process TLS proxy, certificates made on the fly.
+if HAVE_CHECK
+if HAVE_SSL
+check_PROGRAMS += tests/security/test_client_tls
+TESTS += tests/security/test_client_tls
+tests_security_test_client_tls_SOURCES = tests/security/test_client_tls.c \
+	tests/security/tls_certs.c tests/security/tls_certs.h \
+	tests/security/tls_proxy.c tests/security/tls_proxy.h \
+	tests/integration/broker_fixture.c tests/integration/broker_fixture.h
+tests_security_test_client_tls_CFLAGS = $(TEST_CFLAGS)
+tests_security_test_client_tls_LDADD = $(TEST_LIBS)
+endif
+endif
