@@ -7,6 +7,7 @@ TESTS += tests/security/test_client_tls
 tests_security_test_client_tls_SOURCES = tests/security/test_client_tls.c \
 	tests/security/tls_certs.c tests/security/tls_certs.h \
 	tests/security/tls_proxy.c tests/security/tls_proxy.h \
+	tests/security/sec_client.c tests/security/sec_client.h \
 	tests/integration/broker_fixture.c tests/integration/broker_fixture.h
 tests_security_test_client_tls_CFLAGS = $(TEST_CFLAGS)
 tests_security_test_client_tls_LDADD = $(TEST_LIBS)

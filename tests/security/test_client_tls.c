@@ -19,6 +19,7 @@
 
 #include "config.h"
 #include "integration/broker_fixture.h"
+#include "security/sec_client.h"
 #include "security/tls_certs.h"
 #include "security/tls_proxy.h"
 #include "test_skip.h"
@@ -52,113 +53,11 @@ static void stop_all(void)
     tls_certs_remove(&certs);
 }
 
-/* ---- what the client reports -------------------------------------------- */
-
-typedef struct seen {
-    pthread_mutex_t lock;
-    char log[8192];
-    int delivered, failed;
-    kl_err_t last_err;
-} seen_t;
-
-static seen_t seen;
-
-static void on_log(void *opaque, int level, const char *facility, const char *message)
-{
-    (void)opaque, (void)level, (void)facility;
-    pthread_mutex_lock(&seen.lock);
-    size_t n = strlen(seen.log);
-    snprintf(seen.log + n, sizeof seen.log - n, "%s\n", message);
-    pthread_mutex_unlock(&seen.lock);
-}
-
-static void on_delivery(kl_producer_t *p, const kl_message_t *msg, void *opaque)
-{
-    (void)p, (void)opaque;
-    if (kl_message_error(msg)) {
-        seen.failed++;
-        seen.last_err = kl_message_error(msg);
-    } else {
-        seen.delivered++;
-    }
-}
-
-/* A client configuration: bootstrap host:port, security.protocol=ssl,
- * then name/value pairs ending with NULL. */
-static kl_conf_t *tls_conf(const char *host, int port, ...)
-{
-    char errstr[256], bootstrap[96];
-    kl_conf_t *conf = kl_conf_new();
-    snprintf(bootstrap, sizeof bootstrap, "%s:%d", host, port);
-    ck_assert_int_eq(kl_conf_set(conf, "bootstrap.servers", bootstrap, errstr, sizeof errstr), KL_ERR_NONE);
-    ck_assert_int_eq(kl_conf_set(conf, "security.protocol", "ssl", errstr, sizeof errstr), KL_ERR_NONE);
-    va_list ap;
-    va_start(ap, port);
-    const char *name;
-    while ((name = va_arg(ap, const char *))) {
-        const char *value = va_arg(ap, const char *);
-        ck_assert_msg(kl_conf_set(conf, name, value, errstr, sizeof errstr) == KL_ERR_NONE, "%s", errstr);
-    }
-    va_end(ap);
-    kl_conf_set_log_cb(conf, on_log);
-    kl_conf_set_delivery_cb(conf, on_delivery);
-    memset(seen.log, 0, sizeof seen.log);
-    seen.delivered = seen.failed = 0;
-    seen.last_err = KL_ERR_NONE;
-    return conf;
-}
-
-/* Produces count messages of size bytes and waits (deadline 30 s) until
- * every one is reported. */
-static void produce_and_wait(kl_conf_t *conf, int count, size_t size)
-{
-    char errstr[256];
-    kl_producer_t *p = kl_producer_new(conf, errstr, sizeof errstr);
-    kl_conf_destroy(conf);
-    ck_assert_msg(p != NULL, "%s", errstr);
-    char *value = malloc(size);
-    ck_assert_ptr_nonnull(value);
-    for (size_t i = 0; i < size; i++)
-        value[i] = (char)('a' + i % 26);
-    for (int i = 0; i < count; i++)
-        ck_assert_int_eq(kl_produce(p, "tls", 0, NULL, 0, value, size, 0, NULL), KL_ERR_NONE);
-    free(value);
-    long long deadline = fixture_now_ms() + 30000;
-    while (seen.delivered + seen.failed < count && fixture_now_ms() < deadline)
-        kl_producer_poll(p, 100);
-    kl_producer_destroy(p);
-    ck_assert_msg(seen.delivered + seen.failed == count, "%d of %d reported; log:\n%s",
-                  seen.delivered + seen.failed, count, seen.log);
-}
+/* A client of the proxy: security.protocol=ssl plus name/value pairs. */
+#define tls_conf(host, port, ...) sec_conf(host, port, "ssl", __VA_ARGS__)
+static void produce_and_wait(kl_conf_t *conf, int count, size_t size) { sec_produce(conf, "tls", count, size); }
 
 /* ---- working connections ------------------------------------------------ */
-
-static int consume_count(kl_conf_t *conf, int want, size_t size)
-{
-    char errstr[256];
-    ck_assert_int_eq(kl_conf_set(conf, "group.id", "tls-readers", errstr, sizeof errstr), KL_ERR_NONE);
-    kl_consumer_t *c = kl_consumer_new(conf, errstr, sizeof errstr);
-    kl_conf_destroy(conf);
-    ck_assert_msg(c != NULL, "%s", errstr);
-    kl_topic_partition_list_t *parts = kl_topic_partition_list_new(1);
-    kl_topic_partition_list_add(parts, "tls", 0)->offset = KL_OFFSET_BEGINNING;
-    ck_assert_int_eq(kl_assign(c, parts), KL_ERR_NONE);
-    kl_topic_partition_list_destroy(parts);
-    int got = 0;
-    long long deadline = fixture_now_ms() + 30000;
-    while (got < want && fixture_now_ms() < deadline) {
-        kl_message_t *m = kl_consumer_poll(c, 100);
-        if (!m)
-            continue;
-        size_t len = 0;
-        if (!kl_message_error(m) && kl_message_value(m, &len) && len == size)
-            got++;
-        kl_message_destroy(m);
-    }
-    kl_consumer_close(c);
-    kl_consumer_destroy(c);
-    return got;
-}
 
 START_TEST(test_produce_and_consume_over_tls)
 {
@@ -167,10 +66,10 @@ START_TEST(test_produce_and_consume_over_tls)
     int port = tls_proxy_port(proxy);
     /* 300 KB values: requests and responses span many TLS records */
     produce_and_wait(tls_conf("localhost", port, "ssl.ca.location", certs.ca, NULL), 20, 300000);
-    ck_assert_msg(seen.delivered == 20, "delivered %d, failed %d (%s); log:\n%s", seen.delivered, seen.failed,
-                  kl_err_str(seen.last_err), seen.log);
+    ck_assert_msg(sec_seen.delivered == 20, "delivered %d, failed %d (%s); log:\n%s", sec_seen.delivered, sec_seen.failed,
+                  kl_err_str(sec_seen.last_err), sec_seen.log);
     char *ca_pem = tls_certs_read(certs.ca);
-    int got = consume_count(tls_conf("127.0.0.1", port, "ssl.ca.pem", ca_pem, NULL), 20, 300000);
+    int got = sec_consume(tls_conf("127.0.0.1", port, "ssl.ca.pem", ca_pem, NULL), "tls", 20, 300000);
     free(ca_pem);
     ck_assert_int_eq(got, 20);
     ck_assert_int_ge(tls_proxy_handshakes(proxy), 2);
@@ -183,7 +82,7 @@ START_TEST(test_ca_directory_and_ip_address)
     tls_certs_make(&certs);
     start_behind_proxy(certs.good);
     produce_and_wait(tls_conf("127.0.0.1", tls_proxy_port(proxy), "ssl.ca.location", certs.ca_dir, NULL), 1, 10);
-    ck_assert_msg(seen.delivered == 1, "%s; log:\n%s", kl_err_str(seen.last_err), seen.log);
+    ck_assert_msg(sec_seen.delivered == 1, "%s; log:\n%s", kl_err_str(sec_seen.last_err), sec_seen.log);
     stop_all();
 }
 END_TEST
@@ -195,15 +94,15 @@ static void expect_refused(size_t cert_field, const char *host, const char *reas
 {
     tls_certs_make(&certs);
     start_behind_proxy((const char *)&certs + cert_field);
-    long long start = fixture_now_ms();
+    long long start = sec_now_ms();
     produce_and_wait(tls_conf(host, tls_proxy_port(proxy), "ssl.ca.location", certs.ca, NULL), 1, 10);
-    ck_assert_msg(seen.failed == 1 && seen.last_err == KL_ERR_SSL, "delivered %d, failed %d with %s; log:\n%s",
-                  seen.delivered, seen.failed, kl_err_str(seen.last_err), seen.log);
-    ck_assert_int_lt(fixture_now_ms() - start, 20000);
+    ck_assert_msg(sec_seen.failed == 1 && sec_seen.last_err == KL_ERR_SSL, "delivered %d, failed %d with %s; log:\n%s",
+                  sec_seen.delivered, sec_seen.failed, kl_err_str(sec_seen.last_err), sec_seen.log);
+    ck_assert_int_lt(sec_now_ms() - start, 20000);
     char want[128];
     snprintf(want, sizeof want, "%s:%d/bootstrap: connection down: TLS handshake: certificate verify failed: %s",
              host, tls_proxy_port(proxy), reason);
-    ck_assert_msg(strstr(seen.log, want), "the log lacks \"%s\":\n%s", want, seen.log);
+    ck_assert_msg(strstr(sec_seen.log, want), "the log lacks \"%s\":\n%s", want, sec_seen.log);
     stop_all();
 }
 
@@ -225,7 +124,7 @@ START_TEST(test_verification_can_be_turned_off)
     start_behind_proxy(certs.unknown_ca);
     int port = tls_proxy_port(proxy);
     produce_and_wait(tls_conf("localhost", port, "enable.ssl.certificate.verification", "false", NULL), 1, 10);
-    ck_assert_msg(seen.delivered == 1, "%s; log:\n%s", kl_err_str(seen.last_err), seen.log);
+    ck_assert_msg(sec_seen.delivered == 1, "%s; log:\n%s", kl_err_str(sec_seen.last_err), sec_seen.log);
     stop_all();
 }
 END_TEST
@@ -238,7 +137,7 @@ START_TEST(test_hostname_check_can_be_turned_off)
     produce_and_wait(tls_conf("localhost", port, "ssl.ca.location", certs.ca,
                               "ssl.endpoint.identification.algorithm", "none", NULL),
                      1, 10);
-    ck_assert_msg(seen.delivered == 1, "%s; log:\n%s", kl_err_str(seen.last_err), seen.log);
+    ck_assert_msg(sec_seen.delivered == 1, "%s; log:\n%s", kl_err_str(sec_seen.last_err), sec_seen.log);
     stop_all();
 }
 END_TEST
@@ -249,9 +148,9 @@ START_TEST(test_plaintext_port_refused)
     start_behind_proxy(certs.good);
     const char *colon = strrchr(broker.bootstrap, ':');
     produce_and_wait(tls_conf("127.0.0.1", atoi(colon + 1), "ssl.ca.location", certs.ca, NULL), 1, 10);
-    ck_assert_msg(seen.failed == 1 && seen.last_err == KL_ERR_SSL, "%s; log:\n%s", kl_err_str(seen.last_err),
-                  seen.log);
-    ck_assert_msg(strstr(seen.log, "connection down: TLS handshake: "), "log:\n%s", seen.log);
+    ck_assert_msg(sec_seen.failed == 1 && sec_seen.last_err == KL_ERR_SSL, "%s; log:\n%s", kl_err_str(sec_seen.last_err),
+                  sec_seen.log);
+    ck_assert_msg(strstr(sec_seen.log, "connection down: TLS handshake: "), "log:\n%s", sec_seen.log);
     stop_all();
 }
 END_TEST
@@ -270,8 +169,8 @@ START_TEST(test_setup_timeout_covers_tls)
                                "message.timeout.ms", "4000", NULL);
     produce_and_wait(conf, 1, 10);
     close(fd);
-    ck_assert_msg(strstr(seen.log, "connection set-up timed out after 1000 ms (in the TLS handshake)"), "log:\n%s",
-                  seen.log);
+    ck_assert_msg(strstr(sec_seen.log, "connection set-up timed out after 1000 ms (in the TLS handshake)"), "log:\n%s",
+                  sec_seen.log);
 }
 END_TEST
 
@@ -302,7 +201,6 @@ int main(void)
 #ifndef WITH_SSL
     kl_test_skip_all("TLS needs OpenSSL (configure found no libssl-dev)");
 #endif
-    pthread_mutex_init(&seen.lock, NULL);
     Suite *s = suite_create("client_tls");
     TCase *tc = tcase_create("client_tls");
     tcase_set_timeout(tc, 120);
