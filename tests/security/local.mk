@@ -13,3 +13,19 @@ tests_security_test_client_tls_CFLAGS = $(TEST_CFLAGS)
 tests_security_test_client_tls_LDADD = $(TEST_LIBS)
 endif
 endif
+
+# ... and against Apache Kafka's SSL, SASL_SSL and SASL_PLAINTEXT listeners
+# (one node, started once by the script; left out by --disable-kafka-tests).
+if HAVE_CHECK
+if HAVE_SSL
+check_PROGRAMS += tests/security/test_kafka_security
+tests_security_test_kafka_security_SOURCES = tests/security/test_kafka_security.c \
+	tests/security/sec_client.c tests/security/sec_client.h
+tests_security_test_kafka_security_CFLAGS = $(TEST_CFLAGS)
+tests_security_test_kafka_security_LDADD = $(TEST_LIBS)
+if KAFKA_TESTS
+TESTS += tests/security/test_kafka_security.sh
+endif
+endif
+endif
+EXTRA_DIST += tests/security/test_kafka_security.sh
