@@ -77,11 +77,13 @@ START_TEST(test_produce_and_consume_over_tls)
 }
 END_TEST
 
-START_TEST(test_ca_directory_and_ip_address)
+START_TEST(test_ca_directory_ip_address_and_scheme)
 {
     tls_certs_make(&certs);
     start_behind_proxy(certs.good);
-    produce_and_wait(tls_conf("127.0.0.1", tls_proxy_port(proxy), "ssl.ca.location", certs.ca_dir, NULL), 1, 10);
+    /* bootstrap.servers may name the scheme of security.protocol */
+    produce_and_wait(tls_conf("SSL://127.0.0.1", tls_proxy_port(proxy), "ssl.ca.location", certs.ca_dir, NULL), 1,
+                     10);
     ck_assert_msg(sec_seen.delivered == 1, "%s; log:\n%s", kl_err_str(sec_seen.last_err), sec_seen.log);
     stop_all();
 }
@@ -205,7 +207,7 @@ int main(void)
     TCase *tc = tcase_create("client_tls");
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_produce_and_consume_over_tls);
-    tcase_add_test(tc, test_ca_directory_and_ip_address);
+    tcase_add_test(tc, test_ca_directory_ip_address_and_scheme);
     tcase_add_test(tc, test_unknown_ca_refused);
     tcase_add_test(tc, test_expired_certificate_refused);
     tcase_add_test(tc, test_hostname_mismatch_refused);
