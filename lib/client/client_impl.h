@@ -15,6 +15,7 @@ typedef struct kl_client_sasl {
     int mechanism;              /* sasl.mechanisms: KL_SASL_* */
     const char *mechanism_name; /* as Kafka spells it */
     const char *username, *password; /* owned by the conf */
+    const char *oauthbearer_config;  /* OAUTHBEARER: sasl.oauthbearer.config */
 } kl_client_sasl_t;
 
 struct kl_scram;

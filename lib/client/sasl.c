@@ -1,7 +1,8 @@
 /* SASL on a broker connection, after ApiVersions and before it is ready:
  * SaslHandshake names the mechanism, then SaslAuthenticate carries its
  * tokens (PLAIN: one; SCRAM-SHA-256/512: client-first and client-final,
- * checking the server's signature at the end). A refusal closes the
+ * checking the server's signature at the end; OAUTHBEARER: one, an
+ * unsecured JWT). A refusal closes the
  * connection with KL_ERR_AUTHENTICATION, so the requests waiting on it fail
  * with the broker's reason instead of being retried. I/O thread. */
 #include "client/client_impl.h"
@@ -11,6 +12,7 @@
 #include <string.h>
 
 #include "client/conf_table.h"
+#include "client/oauthbearer.h"
 #include "net/scram.h"
 #include "proto/header.h"
 #include "proto/msg_sasl.h"
@@ -67,6 +69,15 @@ static const char *next_token(kl_client_broker_t *b, const kl_bytes_t *server, b
     size_t len = server->len > 0 ? (size_t)server->len : 0;
     const char *text = (const char *)server->ptr;
     *finished = false;
+    if (b->client->sasl.mechanism == KL_SASL_OAUTHBEARER) {
+        /* RFC 7628: an empty answer accepts the token; otherwise it holds
+         * the error (JSON), we answer a lone separator and the broker
+         * fails the exchange, so name its reason now. */
+        *finished = len == 0;
+        if (len)
+            snprintf(why, why_size, "the broker refused the token: %.*s", (int)(len < 200 ? len : 200), text);
+        return NULL;
+    }
     if (!b->scram) { /* PLAIN: the one token was accepted */
         *finished = true;
         return NULL;
@@ -132,6 +143,17 @@ static void send_first_token(kl_client_broker_t *b)
         memcpy(token + 1, s->username, ulen + 1);
         memcpy(token + 2 + ulen, s->password, plen);
         send_token(b, token, n);
+        free(token);
+        return;
+    }
+    if (s->mechanism == KL_SASL_OAUTHBEARER) {
+        size_t len = 0;
+        char *token = kl_oauthbearer_client_first(s->oauthbearer_config, kl_wallclock_ms(), &len);
+        if (!token) {
+            sasl_fail(b, "SASL", "out of memory");
+            return;
+        }
+        send_token(b, token, len);
         free(token);
         return;
     }

@@ -1,5 +1,5 @@
 /* Our client against Apache Kafka's SSL, SASL_SSL (SCRAM-SHA-512/256) and
- * SASL_PLAINTEXT (PLAIN) listeners, started by test_kafka_security.sh
+ * SASL_PLAINTEXT (PLAIN, unsecured OAUTHBEARER) listeners, started by test_kafka_security.sh
  * (KL_SEC_* say where): produce and read back on each, and the refusals --
  * wrong password, unknown user, a mechanism the listener does not enable,
  * an untrusted CA -- each failing the messages at once with a clear
@@ -84,6 +84,15 @@ static void expect_refused(kl_conf_t *conf, kl_err_t want, const char *reason)
     ck_assert_msg(strstr(sec_seen.log, reason), "the log lacks \"%s\":\n%s", reason, sec_seen.log);
 }
 
+START_TEST(test_sasl_plaintext_oauthbearer_unsecured)
+{
+    sec_produce(sec_conf("localhost", port("KL_SEC_SASL_PLAINTEXT_PORT"), "sasl_plaintext", "sasl.mechanisms",
+                         "OAUTHBEARER", "sasl.oauthbearer.config", "principal=alice lifeSeconds=600", NULL),
+                topic("oauth"), 1, 10);
+    ck_assert_msg(sec_seen.delivered == 1, "%s; log:\n%s", kl_err_str(sec_seen.last_err), sec_seen.log);
+}
+END_TEST
+
 START_TEST(test_wrong_password_refused)
 {
     expect_refused(SCRAM_CONF("SCRAM-SHA-512", "wrong", NULL), KL_ERR_AUTHENTICATION,
@@ -104,7 +113,7 @@ START_TEST(test_mechanism_not_enabled_refused)
 {
     expect_refused(PLAIN_CONF("alice", "alice-secret", "sasl.mechanisms", "SCRAM-SHA-512", NULL),
                    KL_ERR_AUTHENTICATION,
-                   "SASL handshake failed: the broker does not enable SCRAM-SHA-512 (it offers: PLAIN)");
+                   "SASL handshake failed: the broker does not enable SCRAM-SHA-512 (it offers: PLAIN, OAUTHBEARER)");
 }
 END_TEST
 
@@ -126,6 +135,7 @@ int main(void)
     tcase_add_test(tc, test_sasl_ssl_scram_sha_512);
     tcase_add_test(tc, test_sasl_ssl_scram_sha_256);
     tcase_add_test(tc, test_sasl_plaintext_plain);
+    tcase_add_test(tc, test_sasl_plaintext_oauthbearer_unsecured);
     tcase_add_test(tc, test_wrong_password_refused);
     tcase_add_test(tc, test_unknown_user_refused);
     tcase_add_test(tc, test_mechanism_not_enabled_refused);

@@ -1,7 +1,7 @@
 #!/bin/bash
 # Our client against Apache Kafka's secured listeners (issue 17): one node
-# with SSL, SASL_SSL (SCRAM-SHA-512 and -256) and SASL_PLAINTEXT (PLAIN)
-# listeners, a CA and the broker's certificate made here with the openssl
+# with SSL, SASL_SSL (SCRAM-SHA-512 and -256) and SASL_PLAINTEXT (PLAIN and
+# OAUTHBEARER with Kafka's unsecured validator) listeners, a CA and the broker's certificate made here with the openssl
 # command, SCRAM credentials added when the storage is formatted; then the
 # Check program tests/security/test_kafka_security runs its cases against it.
 set -u
@@ -39,8 +39,9 @@ ssl.key.password=key-secret
 listener.name.sasl_ssl.sasl.enabled.mechanisms=SCRAM-SHA-512,SCRAM-SHA-256
 listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=$scram
 listener.name.sasl_ssl.scram-sha-256.sasl.jaas.config=$scram
-listener.name.sasl_plaintext.sasl.enabled.mechanisms=PLAIN
-listener.name.sasl_plaintext.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required user_alice=\"alice-secret\";"
+listener.name.sasl_plaintext.sasl.enabled.mechanisms=PLAIN,OAUTHBEARER
+listener.name.sasl_plaintext.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required user_alice=\"alice-secret\";
+listener.name.sasl_plaintext.oauthbearer.sasl.jaas.config=org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required unsecuredLoginStringClaim_sub=\"broker\";"
 KL_KAFKA_HEAP=${KL_KAFKA_HEAP:-320m} kafka_cluster_up 1
 
 node=$kafka_dir/cluster/node1
