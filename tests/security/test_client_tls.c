@@ -33,7 +33,7 @@ static char advertised[96];
 
 /* Call tls_certs_make(&certs) first. A broker behind a proxy serving cert; the broker advertises the proxy as
  * localhost, so both names of the certificates are used. */
-static void start_behind_proxy(const char *cert)
+static void start_behind_proxy_auth(const char *cert, const char *client_ca)
 {
     proxy = tls_proxy_new();
     snprintf(advertised, sizeof advertised, "PLAINTEXT://localhost:%d", tls_proxy_port(proxy));
@@ -43,8 +43,10 @@ static void start_behind_proxy(const char *cert)
     props[2] = NULL;
     fixture_start(&broker, props);
     const char *colon = strrchr(broker.bootstrap, ':');
-    tls_proxy_start(proxy, cert, certs.key, atoi(colon + 1));
+    tls_proxy_start(proxy, cert, certs.key, client_ca, atoi(colon + 1));
 }
+
+static void start_behind_proxy(const char *cert) { start_behind_proxy_auth(cert, NULL); }
 
 static void stop_all(void)
 {
@@ -118,6 +120,31 @@ START_TEST(test_hostname_mismatch_refused) { expect_refused(offsetof(tls_certs_t
 END_TEST
 
 START_TEST(test_ip_address_mismatch_refused) { expect_refused(offsetof(tls_certs_t, other_name), "127.0.0.1", "hostname mismatch"); }
+END_TEST
+
+/* Mutual TLS: the client certificate and its encrypted key, as files and
+ * as PEM text. */
+START_TEST(test_client_certificate)
+{
+    tls_certs_make(&certs);
+    start_behind_proxy_auth(certs.good, certs.ca);
+    int port = tls_proxy_port(proxy);
+    produce_and_wait(tls_conf("localhost", port, "ssl.ca.location", certs.ca, "ssl.certificate.location",
+                              certs.client, "ssl.key.location", certs.client_key, "ssl.key.password",
+                              TLS_CERTS_KEY_PASSWORD, NULL),
+                     1, 10);
+    ck_assert_msg(sec_seen.delivered == 1, "%s; log:\n%s", kl_err_str(sec_seen.last_err), sec_seen.log);
+    char *cert = tls_certs_read(certs.client), *key = tls_certs_read(certs.client_key);
+    produce_and_wait(tls_conf("localhost", port, "ssl.ca.location", certs.ca, "ssl.certificate.pem", cert,
+                              "ssl.key.pem", key, "ssl.key.password", TLS_CERTS_KEY_PASSWORD, NULL),
+                     1, 10);
+    ck_assert_msg(sec_seen.delivered == 1, "%s; log:\n%s", kl_err_str(sec_seen.last_err), sec_seen.log);
+    free(cert);
+    free(key);
+    ck_assert_int_ge(tls_proxy_handshakes(proxy), 2);
+    ck_assert_int_eq(tls_proxy_failed_handshakes(proxy), 0);
+    stop_all();
+}
 END_TEST
 
 START_TEST(test_verification_can_be_turned_off)
@@ -194,6 +221,13 @@ START_TEST(test_unusable_settings_refused_at_creation)
     expect_bad_setting("ssl.certificate.location", certs.good, "needs its key");
     expect_bad_setting("ssl.key.location", "/nonexistent/key.pem", "ssl.key.location");
     expect_bad_setting("ssl.cipher.suites", "NO-SUCH-CIPHER", "ssl.cipher.suites");
+    /* an encrypted key without its password */
+    char errstr[256] = "";
+    kl_conf_t *conf = tls_conf("localhost", 9093, "ssl.certificate.location", certs.client, "ssl.key.location",
+                               certs.client_key, "ssl.key.password", "wrong", NULL);
+    ck_assert_ptr_null(kl_producer_new(conf, errstr, sizeof errstr));
+    kl_conf_destroy(conf);
+    ck_assert_msg(strstr(errstr, "ssl.key.password is wrong"), "%s", errstr);
     tls_certs_remove(&certs);
 }
 END_TEST
@@ -212,6 +246,7 @@ int main(void)
     tcase_add_test(tc, test_expired_certificate_refused);
     tcase_add_test(tc, test_hostname_mismatch_refused);
     tcase_add_test(tc, test_ip_address_mismatch_refused);
+    tcase_add_test(tc, test_client_certificate);
     tcase_add_test(tc, test_verification_can_be_turned_off);
     tcase_add_test(tc, test_hostname_check_can_be_turned_off);
     tcase_add_test(tc, test_plaintext_port_refused);

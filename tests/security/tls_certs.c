@@ -53,7 +53,7 @@ static X509 *make_cert(EVP_PKEY *key, const char *cn, X509 *issuer, EVP_PKEY *is
     if (san) {
         add_ext(cert, signer, NID_basic_constraints, "critical,CA:FALSE");
         add_ext(cert, signer, NID_subject_alt_name, san);
-        add_ext(cert, signer, NID_ext_key_usage, "serverAuth");
+        add_ext(cert, signer, NID_ext_key_usage, "serverAuth,clientAuth");
     } else {
         add_ext(cert, signer, NID_basic_constraints, "critical,CA:TRUE");
         add_ext(cert, signer, NID_key_usage, "critical,keyCertSign,cRLSign");
@@ -96,6 +96,8 @@ void tls_certs_make(tls_certs_t *c)
     set_path(c->other_name, sizeof c->other_name, c, "other_name.pem");
     set_path(c->expired, sizeof c->expired, c, "expired.pem");
     set_path(c->unknown_ca, sizeof c->unknown_ca, c, "unknown_ca.pem");
+    set_path(c->client, sizeof c->client, c, "client.pem");
+    set_path(c->client_key, sizeof c->client_key, c, "client.key");
 
     EVP_PKEY *ca_key = make_key(), *other_key = make_key(), *key = make_key();
     X509 *ca = make_cert(ca_key, "kafkalite test CA", NULL, NULL, NULL, -DAY, 30 * DAY);
@@ -116,6 +118,13 @@ void tls_certs_make(tls_certs_t *c)
     write_server(c->other_name, key, "DNS:broker.example", ca, ca_key, -DAY, 30 * DAY);
     write_server(c->expired, key, local, ca, ca_key, -3 * DAY, -DAY);
     write_server(c->unknown_ca, key, local, other, other_key, -DAY, 30 * DAY);
+    X509 *client = make_cert(key, "client", ca, ca_key, "DNS:client", -DAY, 30 * DAY);
+    write_cert(c->client, client);
+    X509_free(client);
+    f = fopen(c->client_key, "w");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_int_eq(PEM_write_PKCS8PrivateKey(f, key, EVP_aes_256_cbc(), NULL, 0, NULL, TLS_CERTS_KEY_PASSWORD), 1);
+    ck_assert_int_eq(fclose(f), 0);
     X509_free(ca);
     X509_free(other);
     EVP_PKEY_free(ca_key);

@@ -1,9 +1,12 @@
 /* Test certificates made on the fly with OpenSSL (EC P-256, so making them
  * takes milliseconds): a CA, and server certificates signed by it or by a
- * CA nobody trusts, valid, expired or for another name, written as PEM
+ * CA nobody trusts, valid, expired or for another name, and a client
+ * certificate with an encrypted key, written as PEM
  * files in a temporary directory that tls_certs_remove() deletes. */
 #ifndef KL_TEST_TLS_CERTS_H
 #define KL_TEST_TLS_CERTS_H
+
+#define TLS_CERTS_KEY_PASSWORD "key-secret"
 
 typedef struct tls_certs {
     char dir[64];
@@ -14,6 +17,8 @@ typedef struct tls_certs {
     char other_name[96];  /* broker.example only */
     char expired[96];     /* localhost, 127.0.0.1; expired yesterday */
     char unknown_ca[96];  /* localhost, 127.0.0.1; signed by another CA */
+    char client[96];      /* a client certificate signed by the CA */
+    char client_key[96];  /* its key, encrypted with TLS_CERTS_KEY_PASSWORD */
 } tls_certs_t;
 
 /* Fails the Check test when a step fails. */

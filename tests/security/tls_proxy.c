@@ -150,13 +150,18 @@ tls_proxy_t *tls_proxy_new(void)
 
 int tls_proxy_port(const tls_proxy_t *proxy) { return proxy->port; }
 
-void tls_proxy_start(tls_proxy_t *proxy, const char *cert, const char *key, int backend_port)
+void tls_proxy_start(tls_proxy_t *proxy, const char *cert, const char *key, const char *client_ca,
+                     int backend_port)
 {
     proxy->backend_port = backend_port;
     proxy->ctx = SSL_CTX_new(TLS_server_method());
     ck_assert_ptr_nonnull(proxy->ctx);
     ck_assert_int_eq(SSL_CTX_use_certificate_chain_file(proxy->ctx, cert), 1);
     ck_assert_int_eq(SSL_CTX_use_PrivateKey_file(proxy->ctx, key, SSL_FILETYPE_PEM), 1);
+    if (client_ca) {
+        ck_assert_int_eq(SSL_CTX_load_verify_locations(proxy->ctx, client_ca, NULL), 1);
+        SSL_CTX_set_verify(proxy->ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
+    }
     ck_assert_int_eq(pthread_create(&proxy->acceptor, NULL, accept_main, proxy), 0);
     proxy->started = true;
 }

@@ -14,8 +14,10 @@ typedef struct tls_proxy tls_proxy_t;
 tls_proxy_t *tls_proxy_new(void);
 int tls_proxy_port(const tls_proxy_t *proxy);
 /* Serves cert (PEM chain file) and key to each client and relays to
- * 127.0.0.1:backend_port. */
-void tls_proxy_start(tls_proxy_t *proxy, const char *cert, const char *key, int backend_port);
+ * 127.0.0.1:backend_port. client_ca non-NULL: clients must present a
+ * certificate it signed (mutual TLS). */
+void tls_proxy_start(tls_proxy_t *proxy, const char *cert, const char *key, const char *client_ca,
+                     int backend_port);
 /* TLS handshakes that completed, and that failed. */
 int tls_proxy_handshakes(tls_proxy_t *proxy);
 int tls_proxy_failed_handshakes(tls_proxy_t *proxy);
