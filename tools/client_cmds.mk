@@ -25,3 +25,14 @@ endif
 
 TESTS += tests/tools/test_kafkalite_produce.sh tests/tools/test_kafkalite_consume.sh
 EXTRA_DIST += tests/tools/test_kafkalite_produce.sh tests/tools/test_kafkalite_consume.sh
+
+# A corrupt compressed batch with a valid CRC, planted in a log the broker
+# then serves: `kafkalite consume` reports it with its partition and offset.
+if HAVE_CHECK
+check_PROGRAMS += tests/tools/plant_corrupt_batch
+tests_tools_plant_corrupt_batch_SOURCES = tests/tools/plant_corrupt_batch.c $(CORRUPT_BATCH_TEST_SOURCES)
+tests_tools_plant_corrupt_batch_CFLAGS = $(TEST_CFLAGS)
+tests_tools_plant_corrupt_batch_LDADD = $(TEST_LIBS)
+TESTS += tests/tools/test_kafkalite_consume_corrupt.sh
+endif
+EXTRA_DIST += tests/tools/test_kafkalite_consume_corrupt.sh

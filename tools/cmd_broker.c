@@ -60,10 +60,13 @@ static int set_property(kl_conf_t *conf, const char *name, const char *value, co
     return -1;
 }
 
+/* A property the conf engine refused stops the parse with 1: its error
+ * is printed already, and -1 from properties_parse() means its own
+ * failures (a bad escape, out of memory). */
 static int on_property(void *opaque, const char *key, const char *value, int line)
 {
     load_ctx_t *ctx = opaque;
-    return set_property(ctx->conf, key, value, ctx->origin, line);
+    return set_property(ctx->conf, key, value, ctx->origin, line) ? 1 : 0;
 }
 
 static char *read_file(const char *path, size_t *lenp)

@@ -24,3 +24,9 @@ endif
 
 TESTS += tests/tools/test_kafkalite_broker.sh tests/tools/test_kafkalite_admin.sh
 EXTRA_DIST += tests/tools/test_kafkalite_broker.sh tests/tools/test_kafkalite_admin.sh
+
+# bash completion, installed where bash-completion looks for it by name.
+bashcompletiondir = $(datadir)/bash-completion/completions
+dist_bashcompletion_DATA = tools/completion/kafkalite
+TESTS += tests/tools/test_completion.sh
+EXTRA_DIST += tests/tools/test_completion.sh

@@ -114,8 +114,12 @@ KL_EXPORT const char *kl_rebalance_protocol(kl_consumer_t *consumer);
  * all); NULL when none came. Serves the rebalance, offset-commit and log
  * callbacks on the way. A message with kl_message_error() set reports an
  * event or error of its partition (KL_ERR_PARTITION_EOF with
- * enable.partition.eof) or of the consumer (KL_ERR_MAX_POLL_EXCEEDED, a
- * fatal group error, partition -1). Free it with kl_message_destroy(). */
+ * enable.partition.eof; a batch that is corrupt, KL_ERR_CRC_MISMATCH with
+ * check.crcs, KL_ERR_BAD_COMPRESSION or KL_ERR_BAD_MSG, at its offset,
+ * after which reading goes on past it; one this build cannot read, which
+ * stops the partition until kl_seek()) or of the consumer
+ * (KL_ERR_MAX_POLL_EXCEEDED, a fatal group error, partition -1). Free it
+ * with kl_message_destroy(). */
 KL_EXPORT kl_message_t *kl_consumer_poll(kl_consumer_t *consumer, int timeout_ms);
 
 /** Commits offsets (the next offset to read, per partition), or with NULL

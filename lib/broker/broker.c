@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -35,6 +36,30 @@ void broker_log(const kl_broker_t *broker, int level, const char *fmt, ...)
     vsnprintf(line, sizeof line, fmt, ap);
     va_end(ap);
     fprintf(stderr, "kafkalite broker %d: %s\n", broker ? (int)broker->node_id : -1, line);
+}
+
+/* Raises the soft limit on open files to the hard one: partitions keep
+ * their active segments open and every connection is a descriptor, so the
+ * soft limit (often 1024) is what would run out first. */
+static void raise_fd_limit(const kl_broker_t *b)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0) {
+        broker_log(b, BROKER_LOG_WARN, "cannot read the open-file limit: %s", strerror(errno));
+        return;
+    }
+    if (rl.rlim_cur == rl.rlim_max) {
+        broker_log(b, BROKER_LOG_INFO, "open-file limit: %llu", (unsigned long long)rl.rlim_cur);
+        return;
+    }
+    rlim_t old = rl.rlim_cur;
+    rl.rlim_cur = rl.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+        broker_log(b, BROKER_LOG_WARN, "cannot raise the open-file limit from %llu to %llu: %s",
+                   (unsigned long long)old, (unsigned long long)rl.rlim_max, strerror(errno));
+    else
+        broker_log(b, BROKER_LOG_INFO, "raised the open-file limit from %llu to %llu (the hard limit)",
+                   (unsigned long long)old, (unsigned long long)rl.rlim_max);
 }
 
 static void set_error(char *errstr, size_t errstr_size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -68,6 +93,8 @@ static kl_err_t read_settings(kl_broker_t *b, char *errstr, size_t errstr_size)
     b->request_max_bytes = (int32_t)kl_conf_get_int(conf, "socket.request.max.bytes");
     b->socket_send_buffer = (int)kl_conf_get_int(conf, "socket.send.buffer.bytes");
     b->socket_receive_buffer = (int)kl_conf_get_int(conf, "socket.receive.buffer.bytes");
+    b->queued_max_request_bytes = kl_conf_get_int(conf, "queued.max.request.bytes");
+    b->request_read_timeout_ms = kl_conf_get_int(conf, "socket.request.read.timeout.ms");
     if (!b->log_dir || (rack[0] && !b->rack))
         return KL_ERR_NOMEM;
     return KL_ERR_NONE;
@@ -143,10 +170,14 @@ kl_broker_t *kl_broker_new(kl_conf_t *conf, char *errstr, size_t errstr_size)
         return NULL;
     }
     b->log_level = log_threshold();
+    broker_log_limits_init(&b->log_limits);
     atomic_init(&b->fault_lost_produce_responses, 0);
+    atomic_init(&b->queued_request_bytes, 0);
     housekeeping_init(b);
     conn_limits_init(b);
     kl_err_t err = read_settings(b, errstr, errstr_size);
+    if (!err)
+        raise_fd_limit(b);
     if (!err)
         err = listeners_parse(b, errstr, errstr_size);
     if (!err)
@@ -166,6 +197,9 @@ kl_broker_t *kl_broker_new(kl_conf_t *conf, char *errstr, size_t errstr_size)
         return NULL;
     }
     log_conf_warnings(b);
+    if (topic_min_segment_bytes() < TOPIC_MIN_SEGMENT_BYTES)
+        broker_log(b, BROKER_LOG_INFO, "KAFKALITE_TEST_MIN_SEGMENT_BYTES lowers the segment.bytes minimum to %lld "
+                   "bytes: for tests only", (long long)topic_min_segment_bytes());
     broker_log(b, BROKER_LOG_INFO, "log.dirs %s: cluster %s, %zu topics", kl_conf_get_str(b->conf, "log.dirs"),
                b->cluster_id,
                b->topics.count);
@@ -266,6 +300,7 @@ void kl_broker_destroy(kl_broker_t *b)
     free(b->lock_fds);
     log_dirs_free(&b->log_dirs);
     kl_conf_destroy(b->conf);
+    broker_log_limits_destroy(&b->log_limits);
     free(b->bootstrap);
     free(b->log_dir);
     free(b->rack);

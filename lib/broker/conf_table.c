@@ -36,6 +36,20 @@ static const kl_conf_prop_t broker_props[] = {
                 "SO_RCVBUF of client connections; -1 for the system default."),
     KL_PROP_INT("socket.request.max.bytes", "broker", "104857600", 1, I32_MAX,
                 "Largest request accepted, in bytes; a larger one closes the connection."),
+    KL_PROP_INT("queued.max.request.bytes", "broker", "104857600", -1, INT64_MAX,
+                "Bytes of requests being read or waiting to be served, over all connections; past it "
+                "connections stop reading until some are served (one request may overshoot it). -1 is "
+                "Kafka's default, no bound; kafkalite bounds it so that clients cannot make the broker hold "
+                "unbounded memory: requests held stay below this plus socket.request.max.bytes per network "
+                "thread, and each connection holds at most about 8 MiB of unread responses plus one record "
+                "batch (message.max.bytes), so the worst case is about queued.max.request.bytes + "
+                "num.network.threads * socket.request.max.bytes + max.connections * (8 MiB + "
+                "message.max.bytes)."),
+    KL_PROP_INT("socket.request.read.timeout.ms", "broker", "30000", -1, INT64_MAX,
+                "Close a connection whose request frame has been incomplete this long, in milliseconds "
+                "(a client feeding a frame byte by byte would otherwise hold its buffer and share of "
+                "queued.max.request.bytes until connections.max.idle.ms); -1 never does. kafkalite's own: "
+                "Kafka has no such bound."),
     KL_PROP_INT("connections.max.idle.ms", "broker", "600000", -1, INT64_MAX,
                 "Close a client connection silent for this long, in milliseconds; -1 never does."),
     KL_PROP_INT("max.connections", "broker", "2147483647", 0, I32_MAX,
@@ -67,8 +81,9 @@ static const kl_conf_prop_t broker_props[] = {
                  "Codec batches are stored with; producer keeps what the producer sent."),
     KL_PROP_INT("min.insync.replicas", "topic", "1", 1, I32_MAX,
                 "Replicas that must acknowledge an acks=all write (a single node has one)."),
-    KL_PROP_INT("log.segment.bytes", "topic", "1073741824", 14, I32_MAX,
-                "Size at which a partition's active segment is closed and a new one started."),
+    KL_PROP_INT("log.segment.bytes", "topic", "1073741824", 1048576, I32_MAX,
+                "Size at which a partition's active segment is closed and a new one started; at least "
+                "1 MiB, as in Kafka 4.0 (smaller segments cost descriptors: each holds three files)."),
     KL_PROP_INT(
         "log.roll.ms", "topic", NULL, 1, INT64_MAX,
         "Age at which the active segment is rolled even if not full, in ms; wins over log.roll.hours."),

@@ -3,6 +3,7 @@
  * (see conn.h). */
 #include "broker/conn.h"
 #include "broker/group_wire.h"
+#include "broker/request_pool.h"
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -44,6 +45,7 @@ static void conn_free(broker_conn_t *c)
     pthread_mutex_destroy(&c->out_lock);
     kl_arena_free(&c->arena);
     kl_buf_free(&c->in);
+    request_pool_settle(c); /* gives back what the input held */
     kl_buf_free(&c->resp);
     kl_buf_free(&c->spare);
     free(c);
@@ -67,7 +69,7 @@ int64_t conn_frame_size(const broker_conn_t *c)
 
 void conn_log_bad_size(const broker_conn_t *c)
 {
-    broker_log(c->broker, BROKER_LOG_WARN,
+    broker_log_limited(c->broker, &c->broker->log_limits.bad_input, BROKER_LOG_WARN,
                "%s: closing the connection: request size %d is negative or beyond socket.request.max.bytes (%d)",
                c->peer, (int32_t)kl_load_be32(c->in.data + c->in_start), (int)c->broker->request_max_bytes);
 }
@@ -95,12 +97,13 @@ static void compact_input(broker_conn_t *c)
     if (c->in_start == 0)
         return;
     size_t left = c->in.len - c->in_start;
-    if (left == 0 && c->in.cap > CONN_KEEP_BUFFER_BYTES)
+    if (left == 0 && (c->in.cap > CONN_KEEP_BUFFER_BYTES || request_pool_full(c)))
         kl_buf_free(&c->in);
     else if (left > 0)
         memmove(c->in.data, c->in.data + c->in_start, left);
     c->in.len = left;
     c->in_start = 0;
+    request_pool_settle(c); /* the frames served no longer count */
 }
 
 /* Queues the responses encoded so far for the network thread; false when
@@ -221,6 +224,7 @@ void conn_accept(kl_broker_t *broker, broker_listener_t *listener, int fd, const
     atomic_init(&c->refs, 2); /* the broker loop's and the network thread's */
     atomic_init(&c->closing, false);
     atomic_init(&c->out_queued, 0);
+    atomic_init(&c->frame_started_ms, 0);
     conn_touch(c);
     pthread_mutex_init(&c->out_lock, NULL);
     kl_buf_init(&c->in, 0);
@@ -259,6 +263,7 @@ void conn_close(broker_conn_t *c)
     b->conn_limits.count--;
     conn_post(c->net->loop, conn_io_close_task, c);
     conn_unref(c);
+    listeners_resume(b); /* a descriptor is about to be free */
 }
 
 void conn_close_all(kl_broker_t *broker)

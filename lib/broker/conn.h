@@ -62,6 +62,9 @@ struct broker_conn {
     atomic_bool closing;
     /* Last read or write, for connections.max.idle.ms (conn_touch()). */
     _Atomic int64_t last_active_ms;
+    /* When the first bytes of a frame still incomplete arrived (0: none),
+     * for socket.request.read.timeout.ms; set by the network thread. */
+    _Atomic int64_t frame_started_ms;
     /* Bytes published and not yet written; changed under out_lock. */
     atomic_size_t out_queued;
     pthread_mutex_t out_lock; /* guards out_head, out_tail and spare */
@@ -81,11 +84,14 @@ struct broker_conn {
     /* The network thread's, but while in_lent, the broker loop's. */
     kl_buf_t in; /* bytes read; the next frame starts at in_start */
     size_t in_start;
+    size_t in_charged; /* to queued.max.request.bytes (request_pool.h) */
 
     /* The network thread's. */
     kl_io_t io;
     bool net_closed;
     bool in_lent;
+    bool pool_paused; /* not reading: queued.max.request.bytes reached */
+    kl_timer_t pool_timer; /* tries reading again */
     size_t head_sent; /* bytes of out_head written */
 };
 

@@ -2,6 +2,7 @@
  * them to the broker loop, writing the published responses without
  * blocking, closing the socket (see conn.h). */
 #include "broker/conn.h"
+#include "broker/request_pool.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -21,6 +22,9 @@ void conn_io_close(broker_conn_t *c)
         return;
     c->net_closed = true;
     atomic_store(&c->closing, true);
+    if (c->pool_paused && kl_timer_active(&c->pool_timer))
+        kl_timer_stop(c->net->loop, &c->pool_timer);
+    c->pool_paused = false;
     kl_io_stop(c->net->loop, &c->io);
     close(c->io.fd);
     conn_post(c->broker->loop, conn_closed_task, c);
@@ -75,9 +79,24 @@ static bool flush(broker_conn_t *c)
     }
 }
 
+static size_t max_size(size_t a, size_t b) { return a > b ? a : b; }
+
+/* The pool is at its bound: stop reading and try again shortly. */
+static void pool_pause(broker_conn_t *c)
+{
+    kl_broker_t *b = c->broker;
+    c->pool_paused = true;
+    kl_timer_start(c->net->loop, &c->pool_timer, REQUEST_POOL_RETRY_MS);
+    broker_log_limited(b, &b->log_limits.memory, BROKER_LOG_WARN,
+                       "%s: not reading for now: %zu bytes of requests are being read or queued "
+                       "(queued.max.request.bytes %lld)",
+                       c->peer, request_pool_used(c), (long long)b->queued_max_request_bytes);
+}
+
 /* Reads once; false when the connection closed (EOF, error, bad size). */
 static bool read_some(broker_conn_t *c, bool *again)
 {
+    *again = false;
     size_t want = READ_CHUNK;
     int64_t size = conn_frame_size(c);
     if (size == -2) {
@@ -86,9 +105,23 @@ static bool read_some(broker_conn_t *c, bool *again)
         return false;
     }
     size_t have = c->in.len - c->in_start;
-    if (size >= 0 && 4 + (size_t)size > have + want)
-        want = 4 + (size_t)size - have; /* the rest of a big frame at once */
+    size_t frame_end = size >= 0 ? c->in_start + 4 + (size_t)size : 0;
+    /* The rest of a big frame in steps that grow with what has come: a
+     * client that announces a big frame and sends it slowly holds about
+     * what it sent, not what it announced. */
+    if (size >= 0 && 4 + (size_t)size > have + want) {
+        size_t rest = 4 + (size_t)size - have;
+        size_t step = max_size(have, READ_CHUNK);
+        want = rest < step ? rest : step;
+    }
+    /* The pool is charged for the whole frame once its size is known, so
+     * a frame admitted is read to the end without asking again. */
+    if (!request_pool_charge(c, max_size(max_size(c->in.cap, c->in.len + want), frame_end), true)) {
+        pool_pause(c);
+        return true;
+    }
     uint8_t *dst = kl_buf_reserve(&c->in, want);
+    request_pool_charge(c, max_size(c->in.cap, frame_end), false);
     if (!dst) {
         broker_log(c->broker, BROKER_LOG_ERR, "%s: out of memory for a %zu-byte read", c->peer, want);
         conn_io_close(c);
@@ -108,25 +141,40 @@ static bool read_some(broker_conn_t *c, bool *again)
     return true;
 }
 
+/* Notes when the frame at in_start began arriving, while it is incomplete
+ * (socket.request.read.timeout.ms). */
+static void note_partial_frame(broker_conn_t *c, bool partial)
+{
+    int64_t started = atomic_load_explicit(&c->frame_started_ms, memory_order_relaxed);
+    if (!partial && started)
+        atomic_store_explicit(&c->frame_started_ms, 0, memory_order_relaxed);
+    else if (partial && !started)
+        atomic_store_explicit(&c->frame_started_ms, kl_clock_ms(), memory_order_relaxed);
+}
+
 /* Writes, lends the input when a whole frame is in it, and watches for
  * what the connection can use next. */
 static void pump(broker_conn_t *c)
 {
     if (!flush(c))
         return;
-    if (!c->in_lent && below_water(c)) {
+    if (!c->in_lent) {
         int64_t size = conn_frame_size(c);
         if (size == -2) {
             conn_log_bad_size(c);
             conn_io_close(c);
             return;
         }
-        if (size >= 0 && c->in.len - c->in_start >= 4 + (size_t)size) {
+        /* a whole frame waiting for the output to drain is no partial one */
+        bool whole = size >= 0 && c->in.len - c->in_start >= 4 + (size_t)size;
+        note_partial_frame(c, !whole && c->in.len > c->in_start);
+        if (whole && below_water(c)) {
             c->in_lent = true;
             conn_post(c->broker->loop, conn_serve_task, c);
         }
     }
-    uint32_t want = (!c->in_lent && below_water(c) ? KL_IO_READ : 0) | (conn_out_queued(c) ? KL_IO_WRITE : 0);
+    bool reading = !c->in_lent && !c->pool_paused && below_water(c);
+    uint32_t want = (reading ? KL_IO_READ : 0) | (conn_out_queued(c) ? KL_IO_WRITE : 0);
     if (c->io.active && want == c->io.events)
         return;
     if (kl_io_start(c->net->loop, &c->io, want) != 0) {
@@ -154,10 +202,20 @@ static void on_io(kl_loop_t *loop, kl_io_t *io, uint32_t events)
     pump(c);
 }
 
+static void on_pool_retry(kl_loop_t *loop, kl_timer_t *timer)
+{
+    broker_conn_t *c = timer->opaque;
+    (void)loop;
+    c->pool_paused = false;
+    if (!c->net_closed)
+        pump(c);
+}
+
 void conn_io_attach_task(void *arg)
 {
     broker_conn_t *c = arg;
     c->io.cb = on_io;
+    kl_timer_init(&c->pool_timer, on_pool_retry, c);
     if (atomic_load(&c->closing))
         conn_io_close(c);
     else
@@ -195,6 +253,7 @@ void conn_io_trim_task(void *arg)
     if (!c->net_closed && !c->in_lent && c->in.len == c->in_start && conn_out_queued(c) == 0) {
         kl_buf_free(&c->in);
         c->in_start = 0;
+        request_pool_settle(c);
         pthread_mutex_lock(&c->out_lock);
         kl_buf_free(&c->spare);
         pthread_mutex_unlock(&c->out_lock);

@@ -13,11 +13,12 @@
 #define SWEEPS_PER_PERIOD 4
 #define SWEEP_MIN_MS 10
 #define SWEEP_MAX_MS 30000
-#define REFUSAL_LOG_INTERVAL_MS 1000
 
 static int64_t sweep_period(const broker_conn_limits_t *l)
 {
-    int64_t period = l->idle_ms / SWEEPS_PER_PERIOD;
+    int64_t period = l->idle_ms >= 0 ? l->idle_ms / SWEEPS_PER_PERIOD : SWEEP_MAX_MS;
+    if (l->read_timeout_ms > 0 && l->read_timeout_ms / SWEEPS_PER_PERIOD < period)
+        period = l->read_timeout_ms / SWEEPS_PER_PERIOD;
     if (period < SWEEP_MIN_MS)
         period = SWEEP_MIN_MS;
     if (period > SWEEP_MAX_MS)
@@ -34,7 +35,15 @@ static void on_idle_sweep(kl_loop_t *loop, kl_timer_t *timer)
     for (broker_conn_t *c = b->conns; c; c = next) {
         next = c->next; /* conn_close() unlinks c */
         int64_t quiet_ms = now - conn_last_active(c);
-        if (conn_is_idle(c) && quiet_ms >= l->idle_ms) {
+        int64_t started = atomic_load_explicit(&c->frame_started_ms, memory_order_relaxed);
+        if (l->read_timeout_ms > 0 && started && now - started >= l->read_timeout_ms) {
+            broker_log_limited(b, &b->log_limits.bad_input, BROKER_LOG_WARN,
+                               "%s: closing the connection: a request frame begun %lld ms ago is still "
+                               "incomplete (socket.request.read.timeout.ms)",
+                               c->peer, (long long)(now - started));
+            l->partial_closed++;
+            conn_close(c);
+        } else if (l->idle_ms >= 0 && conn_is_idle(c) && quiet_ms >= l->idle_ms) {
             broker_log(b, BROKER_LOG_DEBUG, "%s: closing the connection: idle for %lld ms (connections.max.idle.ms)",
                        c->peer, (long long)quiet_ms);
             l->reaped++;
@@ -53,14 +62,14 @@ void conn_limits_init(kl_broker_t *b)
     l->idle_ms = kl_conf_get_int(b->conf, "connections.max.idle.ms");
     l->max = (int32_t)kl_conf_get_int(b->conf, "max.connections");
     l->max_per_ip = (int32_t)kl_conf_get_int(b->conf, "max.connections.per.ip");
-    l->last_refusal_log_ms = INT64_MIN / 2;
+    l->read_timeout_ms = kl_conf_get_int(b->conf, "socket.request.read.timeout.ms");
     kl_timer_init(&l->idle_timer, on_idle_sweep, b);
 }
 
 void conn_limits_start(kl_broker_t *b)
 {
     broker_conn_limits_t *l = &b->conn_limits;
-    if (l->idle_ms >= 0)
+    if (l->idle_ms >= 0 || l->read_timeout_ms > 0)
         kl_timer_start(b->loop, &l->idle_timer, sweep_period(l));
 }
 
@@ -89,11 +98,8 @@ bool conn_limits_admit(kl_broker_t *b, const char *ip)
     if (!why)
         return true;
     l->refused++;
-    int64_t now = kl_clock_ms();
-    if (now - l->last_refusal_log_ms >= REFUSAL_LOG_INTERVAL_MS) {
-        l->last_refusal_log_ms = now;
-        broker_log(b, BROKER_LOG_WARN, "refusing a connection from %s: %s reached (%llu refused so far)", ip, why,
-                   (unsigned long long)l->refused);
-    }
+    broker_log_limited(b, &b->log_limits.refused, BROKER_LOG_WARN,
+                       "refusing a connection from %s: %s reached (%llu refused so far)", ip, why,
+                       (unsigned long long)l->refused);
     return false;
 }

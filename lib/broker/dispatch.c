@@ -55,7 +55,7 @@ const broker_api_t *broker_api_find(int16_t key)
 static broker_req_status_t close_with_log(broker_request_t *req, const char *what, const char *detail)
 {
     broker_conn_t *c = req->conn;
-    broker_log(req->broker, BROKER_LOG_WARN,
+    broker_log_limited(req->broker, &req->broker->log_limits.bad_input, BROKER_LOG_WARN,
                "%s: closing the connection: %s (api key %d, version %d, correlation id %d%s%s)", c->peer, what,
                req->hdr.api_key, req->hdr.api_version, req->hdr.correlation_id, detail ? ": " : "",
                detail ? detail : "");

@@ -2,7 +2,9 @@
  * per-partition and total limits (the first batch found is always whole,
  * even past a limit, so a large batch cannot block a consumer). A fetch
  * that finds fewer than min_bytes parks until an append brings enough
- * (fetch_wake) or max_wait_ms passes. Fetch sessions are not kept: every
+ * (fetch_wake) or max_wait_ms passes, unless the client has earlier
+ * answers still unread. An answer fits the room left under the
+ * connection's output bound. Fetch sessions are not kept: every
  * answer carries session id 0, which tells clients to send full fetches.
  * The last stable offset is the high watermark (no transactions yet). */
 #include <stdlib.h>
@@ -34,6 +36,16 @@ typedef struct fetch_plan {
     size_t total;  /* bytes of records */
     bool errors;   /* some partition has an error: answer at once */
 } fetch_plan_t;
+
+/* What the connection's output may still take before its bound
+ * (CONN_OUT_HIGH_WATER): an answer is cut to it (but for its first batch,
+ * always whole), so a client that does not read its answers holds at most
+ * about that much of the broker's memory, whatever max_bytes it asks. */
+static size_t output_room(const broker_conn_t *c)
+{
+    size_t used = conn_out_queued(c) + c->resp.len;
+    return used < CONN_OUT_HIGH_WATER ? CONN_OUT_HIGH_WATER - used : 0;
+}
 
 static broker_topic_t *find_topic(broker_request_t *req, const kl_fetch_request_topic_t *ft)
 {
@@ -134,7 +146,10 @@ static bool fetch_plan(broker_request_t *req, fetch_plan_t *plan)
         return false;
     plan->resp.responses.count = nt;
     size_t max_bytes = body->max_bytes > 0 ? (size_t)body->max_bytes : 0;
-    fetch_budget_t budget = {max_bytes < FETCH_MAX_BYTES ? max_bytes : FETCH_MAX_BYTES, true};
+    size_t room = output_room(req->conn);
+    if (max_bytes > FETCH_MAX_BYTES)
+        max_bytes = FETCH_MAX_BYTES;
+    fetch_budget_t budget = {max_bytes < room ? max_bytes : room, true};
     int16_t topic_error = v >= 13 ? KL_ERR_UNKNOWN_TOPIC_ID : KL_ERR_UNKNOWN_TOPIC_OR_PARTITION;
     for (int32_t i = 0; i < nt; i++) {
         const kl_fetch_request_topic_t *ft = &body->topics.items[i];
@@ -292,8 +307,10 @@ broker_req_status_t handle_fetch(broker_request_t *req)
         fetch_plan_release(&plan);
         return BROKER_REQ_CLOSE;
     }
+    /* A client still to read earlier answers gets this one at once: no
+     * waiting for data on behalf of a connection that is not reading. */
     bool enough = plan.errors || plan.total >= (size_t)(body->min_bytes > 0 ? body->min_bytes : 0) ||
-                  body->max_wait_ms <= 0 || plan.range_count == 0;
+                  body->max_wait_ms <= 0 || plan.range_count == 0 || conn_out_queued(req->conn) > 0;
     if (enough)
         return fetch_answer(req, &plan);
     fetch_plan_release(&plan);

@@ -134,14 +134,34 @@ void group_coordinator_free(group_coordinator_t *coord);
 
 /* ---- loading ---- */
 
+/* What loading met, for the caller to log: each batch left out (one that
+ * fails its CRC, or whose records do not all decode: a batch is replayed
+ * whole or not at all) goes to skip, and when the replay cannot go on,
+ * where and why it stopped. */
+typedef void group_load_skip_fn(void *opaque, int64_t base_offset, const char *why);
+typedef struct group_load {
+    group_load_skip_fn *skip; /* may be NULL */
+    void *opaque;
+    size_t skipped;     /* out: batches left out */
+    int64_t stopped_at; /* out: -1, or the offset loading could not pass */
+    const char *why;    /* out: static, why it stopped there */
+} group_load_t;
+
 /* Replays the record batches in data (as read from a __consumer_offsets
  * partition, in order): the last record per key wins, null values delete.
- * Records of other types (newer coordinator records) are skipped.
- * KL_ERR_BAD_MSG / KL_ERR_CRC_MISMATCH for corrupt batches (what came
- * before is kept), KL_ERR_NOMEM. */
-KL_WARN_UNUSED kl_err_t group_coordinator_load(group_coordinator_t *coord, const void *data, size_t len);
-/* The same for a whole partition log, from its start to its end. */
-KL_WARN_UNUSED kl_err_t group_coordinator_load_log(group_coordinator_t *coord, kl_log_t *log);
+ * Records of other types (newer coordinator records) are skipped, and so
+ * are damaged batches (reported through load, which may be NULL).
+ * KL_ERR_CORRUPT_MESSAGE when a batch's framing is broken, so that what
+ * follows cannot be found (what came before is kept), KL_ERR_NOMEM. */
+KL_WARN_UNUSED kl_err_t group_coordinator_load(group_coordinator_t *coord, const void *data, size_t len,
+                                               group_load_t *load);
+/* The same for a whole partition log, from its start to its end; also
+ * KL_ERR_CORRUPT_MESSAGE when no whole batch starts where the replay has
+ * got to, and the log's read errors. Any error but KL_ERR_NOMEM means
+ * the partition's groups are incomplete: the caller must not let them
+ * take commits that a restart would lose (the broker takes the
+ * partition offline). */
+KL_WARN_UNUSED kl_err_t group_coordinator_load_log(group_coordinator_t *coord, kl_log_t *log, group_load_t *load);
 /* Loading is over: loaded members get a session timeout to rejoin or
  * heartbeat within, and the periodic offsets retention check starts. */
 void group_coordinator_loaded(group_coordinator_t *coord);

@@ -49,6 +49,14 @@ tests_unit_test_group_offsets_SOURCES = \
 	tests/unit/group_fixture.h
 tests_unit_test_group_offsets_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_group_offsets_LDADD = $(TEST_LIBS)
+
+# Replaying damaged __consumer_offsets batches.
+check_PROGRAMS += tests/unit/test_group_load
+TESTS += tests/unit/test_group_load
+tests_unit_test_group_load_SOURCES = tests/unit/test_group_load.c tests/unit/group_fixture.c \
+	tests/unit/group_fixture.h
+tests_unit_test_group_load_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_group_load_LDADD = $(TEST_LIBS)
 endif
 
 # The group APIs over the wire, with the blocking test client.
@@ -71,6 +79,14 @@ tests_integration_test_group_topic_deleted_SOURCES = tests/integration/test_grou
 	$(BROKER_WIRE_TEST_SOURCES)
 tests_integration_test_group_topic_deleted_CFLAGS = $(TEST_CFLAGS)
 tests_integration_test_group_topic_deleted_LDADD = $(TEST_LIBS)
+
+# Loading __consumer_offsets past damaged batches, or taking it offline.
+check_PROGRAMS += tests/integration/test_group_load_damage
+TESTS += tests/integration/test_group_load_damage
+tests_integration_test_group_load_damage_SOURCES = tests/integration/test_group_load_damage.c \
+	$(BROKER_WIRE_TEST_SOURCES)
+tests_integration_test_group_load_damage_CFLAGS = $(TEST_CFLAGS)
+tests_integration_test_group_load_damage_LDADD = $(TEST_LIBS)
 endif
 
 # Consumer groups of real clients (librdkafka, kcat) on the broker.

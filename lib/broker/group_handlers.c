@@ -29,17 +29,25 @@ typedef struct coordinator_answer {
     const char *message; /* NULL: none */
 } coordinator_answer_t;
 
-/* Groups are all coordinated here. Transactions are not served yet, and
+/* Groups are all coordinated here, but for those whose __consumer_offsets
+ * partition is offline: COORDINATOR_NOT_AVAILABLE, as Kafka answers for an
+ * offsets partition without a leader, which clients retry. Transactions
+ * are not served yet, and
  * kafkalite answers a transactional key the way Produce answers a
  * transactional batch: TRANSACTIONAL_ID_AUTHORIZATION_FAILED, the error a
  * Kafka broker gives a client that may not use that transactional id. It
  * is fatal for the client, which then fails at once with a clear error
  * instead of retrying COORDINATOR_NOT_AVAILABLE until its timeout. Unknown
  * key types are INVALID_REQUEST, as in Kafka. */
-static coordinator_answer_t coordinator_for(int8_t key_type)
+static coordinator_answer_t coordinator_for(const kl_broker_t *b, int8_t key_type, kl_str_t key)
 {
-    if (key_type == KEY_TYPE_GROUP)
+    if (key_type == KEY_TYPE_GROUP) {
+        const broker_topic_t *t = topics_find(&b->topics, kl_str(GROUP_OFFSETS_TOPIC));
+        if (t && t->partition_count > 0 && !t->logs[group_partition_for(key, t->partition_count)])
+            return (coordinator_answer_t){KL_ERR_COORDINATOR_NOT_AVAILABLE,
+                                          "The group's __consumer_offsets partition is offline"};
         return (coordinator_answer_t){KL_ERR_NONE, NULL};
+    }
     if (key_type == KEY_TYPE_TRANSACTION)
         return (coordinator_answer_t){KL_ERR_TRANSACTIONAL_ID_AUTHORIZATION_FAILED,
                                       "The embedded broker does not support transactions"};
@@ -62,8 +70,8 @@ broker_req_status_t handle_find_coordinator(broker_request_t *req)
     const kl_find_coordinator_request_t *body = req->body;
     kl_find_coordinator_response_t resp;
     kl_proto_init(&kl_find_coordinator_response_schema, &resp);
-    coordinator_answer_t a = coordinator_for(body->key_type);
     if (req->hdr.api_version < 4) {
+        coordinator_answer_t a = coordinator_for(req->broker, body->key_type, body->key);
         fill_coordinator(req, a, &resp.node_id, &resp.host, &resp.port, &resp.error_code, &resp.error_message);
         return broker_respond(req, &resp);
     }
@@ -75,6 +83,7 @@ broker_req_status_t handle_find_coordinator(broker_request_t *req)
     for (int32_t i = 0; i < n; i++) {
         kl_find_coordinator_response_coordinator_t *c = &resp.coordinators.items[i];
         c->key = body->coordinator_keys.items[i];
+        coordinator_answer_t a = coordinator_for(req->broker, body->key_type, c->key);
         fill_coordinator(req, a, &c->node_id, &c->host, &c->port, &c->error_code, &c->error_message);
     }
     return broker_respond(req, &resp);

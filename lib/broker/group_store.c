@@ -231,40 +231,133 @@ static kl_err_t replay_record(group_coordinator_t *c, const kl_record_t *rec)
     return err;
 }
 
-/* Replays the batches of data; *next gets the offset after the last one. */
-static kl_err_t replay(group_coordinator_t *c, const void *data, size_t len, int64_t *next)
+/* A replay in progress: the record iterator reused from batch to batch
+ * and what the caller wants to hear about batches left out. */
+typedef struct replay {
+    group_coordinator_t *coord;
+    group_load_t *load; /* NULL: skipped batches go unreported */
+    kl_record_iter_t records;
+    int64_t limit; /* offsets at or past it are not in the log */
+} replay_t;
+
+static void report_skip(replay_t *r, int64_t offset, const char *why)
 {
-    kl_batch_iter_t it;
-    kl_batch_iter_init(&it, data, len, 0);
-    kl_record_iter_t ri;
-    kl_record_iter_init(&ri, 0);
-    kl_batch_t b;
-    kl_err_t err;
-    while ((err = kl_batch_iter_next(&it, &b)) == KL_ERR_NONE) {
-        *next = kl_batch_last_offset(&b) + 1;
-        /* Control and transactional batches are never written here. */
-        if (kl_batch_is_control(&b) || kl_batch_is_transactional(&b))
-            continue;
-        if ((err = kl_record_iter_start(&ri, &b)))
-            break;
-        kl_record_t rec;
-        while ((err = kl_record_iter_next(&ri, &rec)) == KL_ERR_NONE)
-            if ((err = replay_record(c, &rec)))
-                break;
-        if (err != KL_ERR_NOENT)
-            break;
+    if (r->load) {
+        r->load->skipped++;
+        if (r->load->skip)
+            r->load->skip(r->load->opaque, offset, why);
     }
-    kl_record_iter_free(&ri);
+}
+
+/* Whether every record of b decodes, so that a batch is replayed whole or
+ * not at all (an offset commit is one batch). NULL, or why not. */
+static const char *check_records(kl_record_iter_t *ri, const kl_batch_t *b)
+{
+    kl_err_t err = kl_record_iter_start(ri, b);
+    kl_record_t rec;
+    while (!err)
+        err = kl_record_iter_next(ri, &rec);
+    if (err == KL_ERR_NOENT)
+        return NULL;
+    return ri->why ? ri->why : kl_err_str(err);
+}
+
+static kl_err_t replay_batch(replay_t *r, const kl_batch_t *b)
+{
+    /* Control and transactional batches are never written here. */
+    if (kl_batch_is_control(b) || kl_batch_is_transactional(b))
+        return KL_ERR_NONE;
+    const char *why = check_records(&r->records, b);
+    if (why) {
+        report_skip(r, b->base_offset, why);
+        return KL_ERR_NONE;
+    }
+    kl_err_t err = kl_record_iter_start(&r->records, b);
+    kl_record_t rec;
+    while (!err && (err = kl_record_iter_next(&r->records, &rec)) == KL_ERR_NONE)
+        err = replay_record(r->coord, &rec);
     return err == KL_ERR_NOENT ? KL_ERR_NONE : err;
 }
 
-kl_err_t group_coordinator_load(group_coordinator_t *c, const void *data, size_t len)
+/* A damaged batch whose length still frames it: left out, and loading
+ * goes on after it. Its offsets come from its unverified header: taken
+ * only when they move forward within the log, else the next batch in the
+ * range (if any) says where loading is. */
+static void skip_damaged(replay_t *r, kl_batch_iter_t *it, int64_t *next)
 {
-    int64_t next = 0;
-    group_coord_enter(c);
-    kl_err_t err = replay(c, data, len, &next);
-    group_coord_leave(c);
+    const char *why = it->why;
+    kl_batch_t b;
+    if (!kl_batch_iter_skip(it, &b))
+        return;
+    report_skip(r, b.base_offset, why);
+    if (b.base_offset >= 0 && b.last_offset_delta >= 0 && b.base_offset < r->limit &&
+        b.last_offset_delta < r->limit - b.base_offset && b.base_offset + b.last_offset_delta >= *next)
+        *next = b.base_offset + b.last_offset_delta + 1;
+}
+
+/* Replays the whole batches of data; *next gets the offset after the last
+ * one replayed or skipped. KL_ERR_NONE when the data ends (at a batch
+ * boundary or in a partial batch), KL_ERR_CORRUPT_MESSAGE (why in
+ * *why) where the next batch cannot be found, KL_ERR_NOMEM. */
+static kl_err_t replay(replay_t *r, const void *data, size_t len, int64_t *next, const char **why)
+{
+    kl_batch_iter_t it;
+    kl_batch_iter_init(&it, data, len, 0);
+    kl_batch_t b;
+    kl_err_t err;
+    for (;;) {
+        err = kl_batch_iter_next(&it, &b);
+        if (err == KL_ERR_NOENT)
+            return KL_ERR_NONE;
+        if (err == KL_ERR_NONE) {
+            if (kl_batch_last_offset(&b) >= *next)
+                *next = kl_batch_last_offset(&b) + 1;
+            if ((err = replay_batch(r, &b)))
+                return err;
+            continue;
+        }
+        if (!it.damaged) {
+            *why = it.why;
+            return KL_ERR_CORRUPT_MESSAGE;
+        }
+        skip_damaged(r, &it, next);
+    }
+}
+
+static void replay_init(replay_t *r, group_coordinator_t *c, group_load_t *load, int64_t limit)
+{
+    r->coord = c;
+    r->load = load;
+    r->limit = limit;
+    kl_record_iter_init(&r->records, 0);
+    if (load) {
+        load->skipped = 0;
+        load->stopped_at = -1;
+        load->why = NULL;
+    }
+}
+
+/* Ends a replay: where and why it stopped go to the caller's report. */
+static kl_err_t replay_end(replay_t *r, kl_err_t err, int64_t stopped_at, const char *why)
+{
+    kl_record_iter_free(&r->records);
+    if (err && r->load) {
+        r->load->stopped_at = stopped_at;
+        r->load->why = why;
+    }
     return err;
+}
+
+kl_err_t group_coordinator_load(group_coordinator_t *c, const void *data, size_t len, group_load_t *load)
+{
+    replay_t r;
+    replay_init(&r, c, load, INT64_MAX);
+    int64_t next = 0;
+    const char *why = NULL;
+    group_coord_enter(c);
+    kl_err_t err = replay(&r, data, len, &next, &why);
+    group_coord_leave(c);
+    return replay_end(&r, err, next, why);
 }
 
 /* Copies a range's bytes into *bufp (grown as needed) and releases the
@@ -287,33 +380,52 @@ static kl_err_t read_range(kl_log_range_t *range, uint8_t **bufp, size_t *capp)
     return err;
 }
 
-kl_err_t group_coordinator_load_log(group_coordinator_t *c, kl_log_t *log)
+/* Replays the log from offset to end, range by range. */
+static kl_err_t replay_log(replay_t *r, kl_log_t *log, int64_t *offset, int64_t end, const char **why)
 {
-    int64_t offset = kl_log_start_offset(log), end = kl_log_end_offset(log);
     uint8_t *buf = NULL;
     size_t cap = 0;
     kl_err_t err = KL_ERR_NONE;
-    group_coord_enter(c);
-    while (!err && offset < end) {
+    while (!err && *offset < end) {
         kl_log_range_t range;
-        if ((err = kl_log_read(log, offset, 1 << 20, &range)))
+        if ((err = kl_log_read(log, *offset, 1 << 20, &range))) {
+            *why = "the log cannot be read there";
             break;
+        }
         size_t len = range.length;
         if (len == 0) {
             kl_log_range_release(&range);
+            *why = "no batch holds that offset";
+            err = KL_ERR_CORRUPT_MESSAGE;
             break;
         }
-        if ((err = read_range(&range, &buf, &cap)))
+        if ((err = read_range(&range, &buf, &cap))) {
+            *why = "the log cannot be read there";
             break;
-        int64_t next = offset;
-        err = replay(c, buf, len, &next);
-        if (next <= offset)
-            break; /* no whole batch: nothing more to read */
-        offset = next;
+        }
+        int64_t next = *offset;
+        err = replay(r, buf, len, &next, why);
+        if (!err && next <= *offset) {
+            *why = "no whole batch starts there";
+            err = KL_ERR_CORRUPT_MESSAGE;
+        }
+        if (!err)
+            *offset = next;
     }
-    group_coord_leave(c);
     free(buf);
     return err;
+}
+
+kl_err_t group_coordinator_load_log(group_coordinator_t *c, kl_log_t *log, group_load_t *load)
+{
+    int64_t offset = kl_log_start_offset(log), end = kl_log_end_offset(log);
+    replay_t r;
+    replay_init(&r, c, load, end);
+    const char *why = NULL;
+    group_coord_enter(c);
+    kl_err_t err = replay_log(&r, log, &offset, end, &why);
+    group_coord_leave(c);
+    return replay_end(&r, err, offset, why);
 }
 
 void group_coordinator_loaded(group_coordinator_t *c)

@@ -100,6 +100,12 @@ static bool env_partition_exists(void *opaque, kl_str_t topic, int32_t partition
 
 /* ------------------------------------------------------------ opening */
 
+/* The partition being loaded, for the log lines. */
+typedef struct broker_load {
+    kl_broker_t *broker;
+    int32_t partition;
+} broker_load_t;
+
 static void read_config(const kl_conf_t *conf, group_config_t *c)
 {
     group_config_init(c);
@@ -135,22 +141,42 @@ static kl_err_t ensure_offsets_topic(kl_broker_t *b, broker_topic_t **tp, char *
     return err;
 }
 
-/* Replays every offsets partition. A batch that does not decode stops the
- * replay of its partition only (what came before is kept, and the log's
- * own recovery already cut torn tails): the broker still starts. */
+static void log_skipped(void *opaque, int64_t offset, const char *why)
+{
+    const broker_load_t *l = opaque;
+    broker_log(l->broker, BROKER_LOG_WARN, "%s-%d: skipped the damaged batch at offset %lld: %s",
+               GROUP_OFFSETS_TOPIC, (int)l->partition, (long long)offset, why);
+}
+
+/* Replays every offsets partition. Damaged batches are skipped (and
+ * logged) and loading goes on after them. A partition whose replay cannot
+ * reach its end goes offline: its groups would miss what comes after the
+ * damage, and commits acknowledged on top of that would be lost again at
+ * every restart. Clients then find no coordinator for its groups
+ * (COORDINATOR_NOT_AVAILABLE) until the segment is repaired. */
 static kl_err_t load_offsets(kl_broker_t *b, broker_topic_t *t, char *errstr, size_t errstr_size)
 {
     for (int32_t p = 0; p < t->partition_count; p++) {
         if (!t->logs[p]) /* offline: its groups start empty */
             continue;
-        kl_err_t err = group_coordinator_load_log(b->groups->coord, t->logs[p]);
+        broker_load_t ctx = {b, p};
+        group_load_t load = {.skip = log_skipped, .opaque = &ctx};
+        kl_err_t err = group_coordinator_load_log(b->groups->coord, t->logs[p], &load);
         if (err == KL_ERR_NOMEM) {
             snprintf(errstr, errstr_size, "out of memory loading %s-%d", GROUP_OFFSETS_TOPIC, (int)p);
             return err;
         }
-        if (err)
-            broker_log(b, BROKER_LOG_ERR, "%s-%d: stopped loading at an undecodable batch: %s",
-                       GROUP_OFFSETS_TOPIC, (int)p, kl_err_str(err));
+        if (load.skipped)
+            broker_log(b, BROKER_LOG_WARN, "%s-%d: loaded without %zu damaged batch(es)", GROUP_OFFSETS_TOPIC,
+                       (int)p, load.skipped);
+        if (err) {
+            char why[256];
+            snprintf(why, sizeof why,
+                     "the group coordinator cannot load it past offset %lld (%s): its groups take no "
+                     "commits until the damaged segment is repaired or removed",
+                     (long long)load.stopped_at, load.why ? load.why : kl_err_str(err));
+            broker_partition_offline(b, t, p, why);
+        }
     }
     group_coordinator_loaded(b->groups->coord);
     return KL_ERR_NONE;

@@ -116,9 +116,16 @@ static void clean_work(kl_broker_t *b, kl_log_t *log)
     if (!kl_log_clean_due(log, now))
         return;
     kl_err_t err = kl_log_clean_prepare(log, now, b->housekeeping.cleaner_map_bytes);
+    kl_log_clean_failure_t damage;
     if (!err) {
         if (kl_loop_post(b->loop, install_task, b) != 0)
             broker_log(b, BROKER_LOG_ERR, "cleaning %s: the next cleaner pass installs it", kl_log_dir(log));
+    } else if (err == KL_ERR_CORRUPT_MESSAGE && kl_log_clean_failure(log, &damage)) {
+        broker_log(b, BROKER_LOG_ERR,
+                   "cleaning %s: segment %020lld.log, batch at byte %llu: %s (%s); the cleaner stops before that "
+                   "segment until it changes",
+                   kl_log_dir(log), (long long)damage.segment_base, (unsigned long long)damage.position,
+                   damage.why, kl_err_str(damage.err));
     } else if (err != KL_ERR_NOENT && err != KL_ERR_STATE) {
         broker_log(b, BROKER_LOG_ERR, "cleaning %s: %s", kl_log_dir(log), kl_err_str(err));
     }

@@ -309,6 +309,59 @@ kl_err_t listeners_bind(kl_broker_t *broker)
     return listeners_describe(broker);
 }
 
+/* How long a listener rests after accept ran out of descriptors (or
+ * memory), unless a connection closes first. */
+#define ACCEPT_BACKOFF_MS 200
+
+static bool out_of_resources(int err)
+{
+    return err == EMFILE || err == ENFILE || err == ENOBUFS || err == ENOMEM;
+}
+
+static void listener_watch(broker_listener_t *l)
+{
+    if (kl_io_start(l->broker->loop, &l->io, KL_IO_READ) != 0)
+        broker_log(l->broker, BROKER_LOG_ERR, "cannot watch listener %s: %s", l->name, strerror(errno));
+}
+
+/* Stops watching l: the pending connection stays in the backlog instead
+ * of waking the loop again at once (which would spin), until the timer
+ * or a closing connection (listeners_resume()) tries again. */
+static void listener_pause(broker_listener_t *l, int err)
+{
+    kl_broker_t *b = l->broker;
+    l->paused = true;
+    if (l->io.active)
+        kl_io_stop(b->loop, &l->io);
+    kl_timer_start(b->loop, &l->resume_timer, ACCEPT_BACKOFF_MS);
+    broker_log_limited(b, &b->log_limits.accept, BROKER_LOG_WARN,
+                       "accept on %s: %s: new connections wait (retrying every %d ms or when a connection "
+                       "closes; %zu connections open)",
+                       l->name, strerror(err), ACCEPT_BACKOFF_MS, b->conn_limits.count);
+}
+
+static void listener_resume(broker_listener_t *l)
+{
+    if (!l->paused || l->fd < 0)
+        return;
+    l->paused = false;
+    if (kl_timer_active(&l->resume_timer))
+        kl_timer_stop(l->broker->loop, &l->resume_timer);
+    listener_watch(l);
+}
+
+static void on_resume_timer(kl_loop_t *loop, kl_timer_t *timer)
+{
+    (void)loop;
+    listener_resume(timer->opaque);
+}
+
+void listeners_resume(kl_broker_t *broker)
+{
+    for (size_t i = 0; i < broker->listener_count; i++)
+        listener_resume(&broker->listeners[i]);
+}
+
 static void on_accept(kl_loop_t *loop, kl_io_t *io, uint32_t events)
 {
     broker_listener_t *l = io->opaque;
@@ -321,8 +374,12 @@ static void on_accept(kl_loop_t *loop, kl_io_t *io, uint32_t events)
         socklen_t slen = sizeof ss;
         int fd = accept4(l->fd, (struct sockaddr *)&ss, &slen, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd < 0) {
-            if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR && errno != ECONNABORTED)
-                broker_log(l->broker, BROKER_LOG_WARN, "accept on %s: %s", l->name, strerror(errno));
+            int err = errno;
+            if (out_of_resources(err))
+                listener_pause(l, err);
+            else if (err != EAGAIN && err != EWOULDBLOCK && err != EINTR && err != ECONNABORTED)
+                broker_log_limited(l->broker, &l->broker->log_limits.accept, BROKER_LOG_WARN, "accept on %s: %s",
+                                   l->name, strerror(err));
             return;
         }
         char peer[INET6_ADDRSTRLEN + 8] = "?";
@@ -346,8 +403,9 @@ void listeners_watch(kl_broker_t *broker)
     for (size_t i = 0; i < broker->listener_count; i++) {
         broker_listener_t *l = &broker->listeners[i];
         kl_io_init(&l->io, l->fd, on_accept, l);
-        if (kl_io_start(broker->loop, &l->io, KL_IO_READ) != 0)
-            broker_log(broker, BROKER_LOG_ERR, "cannot watch listener %s: %s", l->name, strerror(errno));
+        kl_timer_init(&l->resume_timer, on_resume_timer, l);
+        l->paused = false;
+        listener_watch(l);
     }
 }
 
@@ -358,6 +416,9 @@ void listeners_close(kl_broker_t *broker)
         if (l->fd >= 0) {
             if (l->io.active)
                 kl_io_stop(broker->loop, &l->io);
+            if (l->paused && kl_timer_active(&l->resume_timer))
+                kl_timer_stop(broker->loop, &l->resume_timer);
+            l->paused = false;
             close(l->fd);
             l->fd = -1;
         }

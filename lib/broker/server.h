@@ -15,6 +15,7 @@
 #include "kafkalite/broker.h"
 #include "broker/conn_limits.h"
 #include "broker/housekeeping.h"
+#include "broker/log_limit.h"
 #include "broker/net_threads.h"
 #include "broker/producer_state.h"
 #include "broker/topics.h"
@@ -35,6 +36,10 @@ typedef struct broker_listener {
     int adv_port;    /* advertised port (0: the bound port) */
     int fd;
     kl_io_t io;
+    /* Out of descriptors: not watched until the timer or a closing
+     * connection resumes it (listener.c). */
+    bool paused;
+    kl_timer_t resume_timer;
 } broker_listener_t;
 
 typedef enum { BROKER_NEW, BROKER_RUNNING, BROKER_STOPPED } broker_state_t;
@@ -53,9 +58,13 @@ struct kl_broker {
     int32_t message_max_bytes;
     int32_t request_max_bytes;
     int socket_send_buffer, socket_receive_buffer; /* -1: system default */
+    int64_t queued_max_request_bytes; /* <= 0: no bound (request_pool.h) */
+    atomic_size_t queued_request_bytes; /* charged to the pool (any thread) */
+    int64_t request_read_timeout_ms;  /* socket.request.read.timeout.ms; <= 0: none */
     int *lock_fds; /* one per log dir, -1 when not open */
     size_t lock_count;
     int log_level; /* KAFKALITE_BROKER_LOG, read once */
+    broker_log_limits_t log_limits; /* lines that can repeat (any thread) */
 
     broker_listener_t *listeners;
     size_t listener_count;
@@ -95,6 +104,9 @@ void broker_log(const kl_broker_t *broker, int level, const char *fmt, ...)
 kl_err_t listeners_parse(kl_broker_t *broker, char *errstr, size_t errstr_size);
 kl_err_t listeners_bind(kl_broker_t *broker);
 void listeners_watch(kl_broker_t *broker);
+/* A connection closed: a listener paused for want of descriptors tries
+ * again now (broker loop). */
+void listeners_resume(kl_broker_t *broker);
 void listeners_close(kl_broker_t *broker);
 void listeners_free(kl_broker_t *broker);
 
@@ -107,8 +119,15 @@ kl_err_t meta_properties_load(kl_broker_t *broker, char *errstr, size_t errstr_s
 void broker_report_offline(void *opaque, const char *topic, int32_t partition, const char *why);
 /* After a storage error writing to t-partition (what: the operation, for
  * the log): takes its log dir offline with every partition in it (the
- * partition alone when the dir is unknown). On the loop thread. */
-void broker_storage_failed(kl_broker_t *broker, broker_topic_t *t, int32_t partition, const char *what);
+ * partition alone when the dir is unknown), logging the cause (file and
+ * errno); true when it did. Out of descriptors (EMFILE, ENFILE) it only
+ * logs (rate limited) and returns false: the caller answers a retriable
+ * error. On the loop thread. */
+bool broker_storage_failed(kl_broker_t *broker, broker_topic_t *t, int32_t partition, const char *what);
+/* Takes t-partition alone offline, its log dir staying online, because
+ * what it holds cannot be served (why: for the log). On the loop thread,
+ * or before the broker starts. */
+void broker_partition_offline(kl_broker_t *broker, broker_topic_t *t, int32_t partition, const char *why);
 
 /* fetch.c: wakes the parked fetches that read this partition, after an
  * append of bytes to it. */

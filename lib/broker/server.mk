@@ -15,6 +15,7 @@ libkafkalite_internal_la_SOURCES += \
 	lib/broker/dispatch.c \
 	lib/broker/fetch.c \
 	lib/broker/log_dirs.c \
+	lib/broker/log_limit.c \
 	lib/broker/log_worker.c \
 	lib/broker/housekeeping.c \
 	lib/broker/list_offsets.c \
@@ -26,6 +27,7 @@ libkafkalite_internal_la_SOURCES += \
 	lib/broker/produce.c \
 	lib/broker/producer_ids.c \
 	lib/broker/producer_state.c \
+	lib/broker/request_pool.c \
 	lib/broker/topic_admin.c \
 	lib/broker/topic_config.c \
 	lib/broker/topics.c
@@ -34,8 +36,10 @@ noinst_HEADERS += \
 	lib/broker/conn_limits.h \
 	lib/broker/dispatch.h \
 	lib/broker/housekeeping.h \
+	lib/broker/log_limit.h \
 	lib/broker/net_threads.h \
 	lib/broker/producer_state.h \
+	lib/broker/request_pool.h \
 	lib/broker/server.h \
 	lib/broker/topics.h
 
@@ -46,6 +50,8 @@ BROKER_WIRE_TEST_SOURCES = \
 	tests/integration/broker_wire.h \
 	tests/interop/wire_client.c \
 	tests/interop/wire_client.h
+# Damaged batches with a valid CRC, to produce or plant in a log.
+CORRUPT_BATCH_TEST_SOURCES = tests/integration/corrupt_batch.c tests/integration/corrupt_batch.h tests/test_skip.h
 
 if HAVE_CHECK
 check_PROGRAMS += tests/integration/test_broker
@@ -74,6 +80,14 @@ TESTS += tests/integration/test_broker_admin
 tests_integration_test_broker_admin_SOURCES = tests/integration/test_broker_admin.c $(BROKER_WIRE_TEST_SOURCES)
 tests_integration_test_broker_admin_CFLAGS = $(TEST_CFLAGS)
 tests_integration_test_broker_admin_LDADD = $(TEST_LIBS)
+
+# Compressed batches with a valid CRC whose records do not decode.
+check_PROGRAMS += tests/integration/test_broker_corrupt_batch
+TESTS += tests/integration/test_broker_corrupt_batch
+tests_integration_test_broker_corrupt_batch_SOURCES = tests/integration/test_broker_corrupt_batch.c \
+	$(CORRUPT_BATCH_TEST_SOURCES) $(BROKER_WIRE_TEST_SOURCES)
+tests_integration_test_broker_corrupt_batch_CFLAGS = $(TEST_CFLAGS)
+tests_integration_test_broker_corrupt_batch_LDADD = $(TEST_LIBS)
 
 check_PROGRAMS += tests/integration/test_broker_log
 TESTS += tests/integration/test_broker_log
@@ -139,4 +153,13 @@ TESTS += tests/integration/test_broker_offline
 tests_integration_test_broker_offline_SOURCES = tests/integration/test_broker_offline.c $(BROKER_WIRE_TEST_SOURCES)
 tests_integration_test_broker_offline_CFLAGS = $(TEST_CFLAGS)
 tests_integration_test_broker_offline_LDADD = $(TEST_LIBS)
+endif
+
+if HAVE_CHECK
+check_PROGRAMS += tests/integration/test_broker_resources
+TESTS += tests/integration/test_broker_resources
+tests_integration_test_broker_resources_SOURCES = tests/integration/test_broker_resources.c \
+	tests/integration/child_broker.c tests/integration/child_broker.h $(BROKER_WIRE_TEST_SOURCES)
+tests_integration_test_broker_resources_CFLAGS = $(TEST_CFLAGS)
+tests_integration_test_broker_resources_LDADD = $(TEST_LIBS)
 endif

@@ -138,9 +138,18 @@ static void create_one(broker_request_t *req, const kl_create_topics_request_t *
             values[k] = t->configs.items[k].value;
         }
         broker_topic_t *created = NULL;
+        b->topics.error[0] = '\0';
         kl_err_t err = names && values ? topics_create(&b->topics, t->name, partitions, rf, names, values,
                                                        (size_t)t->configs.count, &created)
                                        : KL_ERR_NOMEM;
+        if (err && b->topics.error[0]) {
+            /* a file that could not be created: say which and why (out of
+             * descriptors, say), to the client and in the log */
+            broker_log_limited(b, &b->log_limits.storage, BROKER_LOG_ERR, "cannot create topic %.*s: %s",
+                               (int)t->name.len, t->name.ptr, b->topics.error);
+            return set_error(req, r, err == KL_ERR_NOMEM ? KL_ERR_UNKNOWN_SERVER_ERROR : (int16_t)err, "%s: %s",
+                             kl_err_str(err), b->topics.error);
+        }
         if (err)
             return set_error(req, r, err == KL_ERR_NOMEM ? KL_ERR_UNKNOWN_SERVER_ERROR : (int16_t)err, "%s",
                              kl_err_str(err));

@@ -47,7 +47,8 @@ static const topic_config_def_t defs[] = {
     {"remote.storage.enable", TOPIC_CONFIG_BOOLEAN, 0, 0, NULL, "false"},
     {"retention.bytes", TOPIC_CONFIG_LONG, INT64_MIN, INT64_MAX, "log.retention.bytes", NULL},
     {"retention.ms", TOPIC_CONFIG_LONG, -1, INT64_MAX, "log.retention.ms", NULL},
-    {"segment.bytes", TOPIC_CONFIG_INT, 14, INT32_MAX, "log.segment.bytes", NULL},
+    /* min: what storage can use; requests are held to topic_min_segment_bytes() */
+    {"segment.bytes", TOPIC_CONFIG_INT, TOPIC_STORAGE_MIN_SEGMENT_BYTES, INT32_MAX, "log.segment.bytes", NULL},
     {"segment.index.bytes", TOPIC_CONFIG_INT, 4, INT32_MAX, "log.index.size.max.bytes", NULL},
     {"segment.jitter.ms", TOPIC_CONFIG_LONG, 0, INT64_MAX, NULL, "0"},
     {"segment.ms", TOPIC_CONFIG_LONG, 1, INT64_MAX, "log.roll.ms", NULL},
@@ -152,6 +153,15 @@ static const char *value_problem(const topic_config_def_t *d, kl_str_t value)
     return NULL;
 }
 
+int64_t topic_min_segment_bytes(void)
+{
+    const char *env = getenv("KAFKALITE_TEST_MIN_SEGMENT_BYTES");
+    int64_t v;
+    if (env && *env && topic_parse_int(kl_str(env), TOPIC_STORAGE_MIN_SEGMENT_BYTES, TOPIC_MIN_SEGMENT_BYTES, &v))
+        return v;
+    return TOPIC_MIN_SEGMENT_BYTES;
+}
+
 kl_err_t topic_config_check(kl_str_t name, kl_str_t value, const char **whyp)
 {
     const topic_config_def_t *d = topic_config_def(name);
@@ -163,6 +173,11 @@ kl_err_t topic_config_check(kl_str_t name, kl_str_t value, const char **whyp)
     if (value.len < 0)
         return KL_ERR_NONE; /* null: the broker default */
     *whyp = value_problem(d, value);
+    int64_t n;
+    if (!*whyp && !strcmp(d->name, "segment.bytes") && topic_parse_int(value, d->min, d->max, &n) &&
+        n < topic_min_segment_bytes())
+        *whyp = "Invalid value: segment.bytes must be at least 1048576 (1 MiB, Kafka 4.0's minimum: tiny "
+                "segments would exhaust the broker's file descriptors)";
     return *whyp ? KL_ERR_INVALID_CONFIG : KL_ERR_NONE;
 }
 
@@ -241,7 +256,7 @@ static void apply_one(broker_topic_t *topic, kl_log_config_t *lc, const char *na
     int64_t n;
     if (!strcmp(name, "max.message.bytes") && topic_parse_int(v, 0, INT32_MAX, &n))
         topic->max_message_bytes = (int32_t)n;
-    else if (!strcmp(name, "segment.bytes") && topic_parse_int(v, 14, INT32_MAX, &n))
+    else if (!strcmp(name, "segment.bytes") && topic_parse_int(v, TOPIC_STORAGE_MIN_SEGMENT_BYTES, INT32_MAX, &n))
         lc->segment_bytes = (uint64_t)n;
     else if (!strcmp(name, "index.interval.bytes") && topic_parse_int(v, 0, INT32_MAX, &n))
         lc->index_interval_bytes = (uint64_t)n;

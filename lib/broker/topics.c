@@ -98,6 +98,8 @@ static kl_err_t open_partitions(broker_topics_t *topics, broker_topic_t *t, int3
             producer_state_init(&t->producers[p]);
             continue;
         }
+        if (err && why[0])
+            snprintf(topics->error, sizeof topics->error, "%s", why);
         if (!err)
             err = producer_state_load(&t->producers[p], t->logs[p], now, topics->defaults.producer_expiration_ms);
         if (err)

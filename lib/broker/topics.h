@@ -128,6 +128,19 @@ const topic_config_def_t *topic_config_defs(size_t *countp);
 /* NULL for a name Kafka does not know. */
 const topic_config_def_t *topic_config_def(kl_str_t name);
 
+/* segment.bytes and log.segment.bytes are at least 1 MiB, as in Kafka 4.0
+ * (KIP-1030): a client creating a topic with tiny segments made the
+ * broker open three files per batch until it ran out of descriptors.
+ * Catalogs written before keep their smaller sizes (down to the least
+ * storage can use), and so does offsets.topic.segment.bytes, which only
+ * the operator sets (Kafka: at least 1). */
+#define TOPIC_MIN_SEGMENT_BYTES (INT64_C(1) << 20)
+#define TOPIC_STORAGE_MIN_SEGMENT_BYTES 14
+/* The minimum segment.bytes a request may set: TOPIC_MIN_SEGMENT_BYTES,
+ * unless the environment variable KAFKALITE_TEST_MIN_SEGMENT_BYTES lowers
+ * it (for tests that need many segments fast; never in production). */
+int64_t topic_min_segment_bytes(void);
+
 /* Checks a topic config: KL_ERR_INVALID_CONFIG for a name Kafka does not
  * know or a value its type, range or allowed values refuse, with why in
  * *whyp. A null value (the broker default) is fine. */

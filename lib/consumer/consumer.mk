@@ -18,6 +18,14 @@ tests_integration_test_consumer_SOURCES = tests/integration/test_consumer.c \
 	tests/integration/broker_fixture.c tests/integration/broker_fixture.h
 tests_integration_test_consumer_CFLAGS = $(TEST_CFLAGS)
 tests_integration_test_consumer_LDADD = $(TEST_LIBS)
+
+# Compressed batches with a valid CRC that do not decode, in the log.
+check_PROGRAMS += tests/integration/test_consumer_corrupt_batch
+TESTS += tests/integration/test_consumer_corrupt_batch
+tests_integration_test_consumer_corrupt_batch_SOURCES = tests/integration/test_consumer_corrupt_batch.c \
+	$(CORRUPT_BATCH_TEST_SOURCES) $(BROKER_WIRE_TEST_SOURCES)
+tests_integration_test_consumer_corrupt_batch_CFLAGS = $(TEST_CFLAGS)
+tests_integration_test_consumer_corrupt_batch_LDADD = $(TEST_LIBS)
 endif
 
 if HAVE_CHECK

@@ -1,8 +1,11 @@
 /* One partition's fetched records turned into consumer messages: the
  * batches are walked in place (CRC-32C checked with check.crcs),
  * compressed ones decompressed once into a buffer the messages share,
- * control batches and records before the fetch offset skipped. Messages
+ * control batches and records before the fetch offset skipped. A batch
+ * that fails its CRC or does not decode is reported (once the messages
+ * before it are out) and skipped, as librdkafka does. Messages
  * point into the fetched bytes; nothing is copied per message. */
+#include <stdbool.h>
 #include <stdlib.h>
 
 #include "consumer/consumer_impl.h"
@@ -96,6 +99,8 @@ kl_msgbuf_t *cons_parse_records(const cons_settings_t *s, const char *topic, int
             *next_offset = kl_batch_last_offset(&b) + 1;
             continue;
         }
+        size_t before = buf->nmsgs;
+        int64_t batch_start = *next_offset;
         err = kl_record_iter_start(&rit, &b);
         if (!err) {
             size_t inflated_len;
@@ -106,8 +111,21 @@ kl_msgbuf_t *cons_parse_records(const cons_settings_t *s, const char *topic, int
         if (!err && !add_records(buf, &rit, &b, partition, fetch_offset, next_offset))
             err = rit.err ? rit.err : KL_ERR_BAD_MSG;
         if (err) {
+            /* A batch whose records do not all decode gives none of
+             * them: the messages before it go now, and the error is
+             * reported by itself at the batch's offset. A corrupt one (a
+             * damaged stream, a malformed record) is then skipped as a
+             * CRC failure is, its header having framed it; one this
+             * consumer cannot read (a codec not built in, past the
+             * decompression limit) stops the partition instead, since
+             * another reader may read it. */
+            buf->nmsgs = before;
+            *next_offset = batch_start;
             *errp = err;
             *whyp = rit.why ? rit.why : kl_err_str(err);
+            bool corrupt = err == KL_ERR_BAD_MSG || err == KL_ERR_BAD_COMPRESSION;
+            if (before == 0 && corrupt && b.base_offset <= batch_start)
+                *next_offset = kl_batch_last_offset(&b) + 1;
             break;
         }
         /* records the broker compacted away still move the offset on */

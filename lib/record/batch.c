@@ -103,6 +103,7 @@ kl_err_t kl_batch_iter_next(kl_batch_iter_t *it, kl_batch_t *batch)
         return it->err;
     size_t left = (size_t)(it->end - it->p);
     it->incomplete = 0;
+    it->damaged = 0;
     if (left == 0)
         return KL_ERR_NOENT;
     if (left < KL_BATCH_LOG_OVERHEAD) {
@@ -133,14 +134,28 @@ kl_err_t kl_batch_iter_next(kl_batch_iter_t *it, kl_batch_t *batch)
         return KL_ERR_NONE;
     }
     parse_header(it->p, size, batch);
+    it->damaged = size;
     if (!(it->flags & KL_BATCH_SKIP_CRC) && kl_batch_compute_crc(it->p, size) != batch->crc)
         return batch_iter_fail(it, KL_ERR_CRC_MISMATCH, "batch CRC-32C mismatch");
     kl_err_t kafka_err;
     const char *why = check_header(batch, &kafka_err);
     if (why)
         return batch_iter_fail(it, KL_ERR_BAD_MSG, why);
+    it->damaged = 0;
     it->p += size;
     return KL_ERR_NONE;
+}
+
+bool kl_batch_iter_skip(kl_batch_iter_t *it, kl_batch_t *batch)
+{
+    if (!it->err || !it->damaged)
+        return false;
+    parse_header(it->p, it->damaged, batch);
+    it->p += it->damaged;
+    it->damaged = 0;
+    it->err = KL_ERR_NONE;
+    it->why = NULL;
+    return true;
 }
 
 /* ----------------------------------------------------------- record iter */
@@ -179,6 +194,8 @@ static kl_err_t inflate_records(kl_record_iter_t *it, const kl_batch_t *batch)
         kl_decompress(codec, batch->records, batch->records_size, it->max_inflated, &it->inflated);
     if (!err)
         err = kl_buf_error(&it->inflated);
+    if (err == KL_ERR_TOO_LARGE)
+        return record_iter_fail(it, err, "the records inflate past the decompression limit");
     if (err)
         return record_iter_fail(it, err, "cannot decompress the records");
     static const uint8_t nothing[1];

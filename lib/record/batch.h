@@ -184,6 +184,7 @@ typedef struct kl_batch_iter {
     kl_err_t err;
     const char *why;   /* static description of err */
     size_t incomplete; /* at the end: bytes the partial last batch needs */
+    size_t damaged;    /* after a CRC or header error: the bad batch's size */
 } kl_batch_iter_t;
 
 void kl_batch_iter_init(kl_batch_iter_t *it, const void *data, size_t len, unsigned flags);
@@ -193,6 +194,14 @@ void kl_batch_iter_init(kl_batch_iter_t *it, const void *data, size_t len, unsig
  * partial batch: not an error), or a sticky error for corrupt data:
  * KL_ERR_BAD_MSG (it->why says what), KL_ERR_CRC_MISMATCH. */
 kl_err_t kl_batch_iter_next(kl_batch_iter_t *it, kl_batch_t *batch);
+
+/* After KL_ERR_CRC_MISMATCH, or KL_ERR_BAD_MSG for header fields that do
+ * not agree, the damaged batch's length still framed it within the range:
+ * fills *batch with its header fields as read (not to be trusted), steps
+ * past it and clears the error, so that iteration goes on with the next
+ * batch. False (nothing changes) for any other state, e.g. a length or
+ * magic byte that leaves the next batch's position unknown. */
+bool kl_batch_iter_skip(kl_batch_iter_t *it, kl_batch_t *batch);
 
 /* Bytes of the range consumed by the batches yielded so far. */
 static inline size_t kl_batch_iter_offset(const kl_batch_iter_t *it) { return (size_t)(it->p - it->start); }

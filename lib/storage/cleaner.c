@@ -40,27 +40,32 @@ typedef struct cleaner {
     size_t buf_cap;
     kl_record_iter_t records;
     kl_batch_writer_t writer;
+    const clean_source_t *failed; /* damage met there, as: */
+    kl_log_clean_failure_t failure;
     bool *keep; /* per record of the batch at hand */
     size_t keep_cap;
     int64_t tombstone_due_ms;
 } cleaner_t;
 
-static int64_t file_mtime_ms(int fd)
+/* The first closed segment min.compaction.lag.ms keeps back, or the
+ * damaged one before it (lock held). */
+static size_t first_uncleanable(kl_log_t *log, int64_t now_ms)
 {
-    struct stat st;
-    if (fstat(fd, &st) != 0)
-        return INT64_MAX;
-    return (int64_t)st.st_mtim.tv_sec * 1000 + st.st_mtim.tv_nsec / 1000000;
-}
-
-/* The first closed segment min.compaction.lag.ms keeps back (lock held). */
-static size_t first_uncleanable(const kl_log_t *log, int64_t now_ms)
-{
-    size_t i = 0;
+    size_t i = 0, damaged = log_damaged_segment(log);
     int64_t lag = log->config.min_compaction_lag_ms;
-    while (i + 1 < log->count && (lag == 0 || kl_segment_largest_timestamp(&log->segments[i]) <= now_ms - lag))
+    while (i + 1 < log->count && i < damaged &&
+           (lag == 0 || kl_segment_largest_timestamp(&log->segments[i]) <= now_ms - lag))
         i++;
     return i;
+}
+
+/* Damage met in source s at byte position: remembered for the log, and
+ * KL_ERR_CORRUPT_MESSAGE for the caller. */
+static kl_err_t damaged(cleaner_t *c, const clean_source_t *s, uint64_t position, kl_err_t err, const char *why)
+{
+    c->failed = s;
+    c->failure = (kl_log_clean_failure_t){s->base, position, err, why ? why : kl_err_str(err)};
+    return KL_ERR_CORRUPT_MESSAGE;
 }
 
 /* Takes the cleanable segments, with a reference on each file (lock held). */
@@ -76,7 +81,7 @@ static kl_err_t cleaner_snapshot(cleaner_t *c)
         const kl_segment_t *seg = &log->segments[i];
         clean_source_t *s = &c->sources[i];
         *s = (clean_source_t){seg->base_offset, log->segments[i + 1].base_offset, seg->size,
-                              kl_file_ref(seg->log_file), file_mtime_ms(seg->log_fd),
+                              kl_file_ref(seg->log_file), kl_file_mtime_ms(seg->log_fd),
                               seg->base_offset >= log->clean_point};
         if (s->dirty && c->first_dirty == n)
             c->first_dirty = i;
@@ -107,12 +112,12 @@ static kl_err_t read_batch(cleaner_t *c, const clean_source_t *s, uint64_t *pos,
         return KL_ERR_NOENT;
     uint8_t head[KL_BATCH_LOG_OVERHEAD];
     if (s->size - *pos < KL_BATCH_HEADER_SIZE)
-        return KL_ERR_CORRUPT_MESSAGE;
+        return damaged(c, s, *pos, KL_ERR_CORRUPT_MESSAGE, "a partial batch header at the end");
     if (kl_pread_full(s->file->fd, head, sizeof head, *pos) != (ssize_t)sizeof head)
         return KL_ERR_KAFKA_STORAGE_ERROR;
     uint64_t len = (uint64_t)(int32_t)kl_load_be32(head + 8) + KL_BATCH_LOG_OVERHEAD;
     if (len < KL_BATCH_HEADER_SIZE || len > s->size - *pos)
-        return KL_ERR_CORRUPT_MESSAGE;
+        return damaged(c, s, *pos, KL_ERR_CORRUPT_MESSAGE, "a batch length that does not fit the segment");
     if (len > c->buf_cap) {
         uint8_t *grown = realloc(c->buf, (size_t)len);
         if (!grown)
@@ -125,7 +130,7 @@ static kl_err_t read_batch(cleaner_t *c, const clean_source_t *s, uint64_t *pos,
     kl_batch_iter_t it;
     kl_batch_iter_init(&it, c->buf, (size_t)len, 0);
     if (kl_batch_iter_next(&it, b) != KL_ERR_NONE)
-        return KL_ERR_CORRUPT_MESSAGE;
+        return damaged(c, s, *pos, KL_ERR_CORRUPT_MESSAGE, it.why);
     *pos += len;
     return KL_ERR_NONE;
 }
@@ -135,17 +140,17 @@ static kl_err_t map_segment(cleaner_t *c, const clean_source_t *s)
 {
     kl_batch_t b;
     kl_err_t err;
-    for (uint64_t pos = 0; (err = read_batch(c, s, &pos, &b)) == KL_ERR_NONE;) {
+    for (uint64_t pos = 0, at = 0; (err = read_batch(c, s, &pos, &b)) == KL_ERR_NONE; at = pos) {
         if (kl_batch_is_control(&b))
             continue;
-        if (kl_record_iter_start(&c->records, &b) != KL_ERR_NONE)
-            return KL_ERR_CORRUPT_MESSAGE;
+        if ((err = kl_record_iter_start(&c->records, &b)) != KL_ERR_NONE)
+            return damaged(c, s, at, err, c->records.why);
         kl_record_t rec;
         while ((err = kl_record_iter_next(&c->records, &rec)) == KL_ERR_NONE)
             if (rec.key && (err = kl_offset_map_put(c->map, rec.key, rec.key_len, rec.offset)) != KL_ERR_NONE)
                 return err;
         if (err != KL_ERR_NOENT)
-            return KL_ERR_CORRUPT_MESSAGE;
+            return damaged(c, s, at, err, c->records.why);
     }
     return err == KL_ERR_NOENT ? KL_ERR_NONE : err;
 }
@@ -181,14 +186,14 @@ static kl_err_t map_producers(cleaner_t *c, size_t covered)
         uint8_t h[KL_BATCH_HEADER_SIZE];
         for (uint64_t pos = 0; pos < s->size;) {
             if (s->size - pos < sizeof h)
-                return KL_ERR_CORRUPT_MESSAGE;
+                return damaged(c, s, pos, KL_ERR_CORRUPT_MESSAGE, "a partial batch header at the end");
             if (kl_pread_full(s->file->fd, h, sizeof h, pos) != (ssize_t)sizeof h)
                 return KL_ERR_KAFKA_STORAGE_ERROR;
             int64_t length = (int32_t)kl_load_be32(h + KL_BATCH_POS_LENGTH);
             int64_t pid = (int64_t)kl_load_be64(h + KL_BATCH_POS_PRODUCER_ID);
             int64_t base = (int64_t)kl_load_be64(h + KL_BATCH_POS_BASE_OFFSET);
             if (length + KL_BATCH_LOG_OVERHEAD < KL_BATCH_HEADER_SIZE)
-                return KL_ERR_CORRUPT_MESSAGE;
+                return damaged(c, s, pos, KL_ERR_CORRUPT_MESSAGE, "a batch length that does not fit the segment");
             uint8_t key[8];
             kl_store_be64(key, (uint64_t)pid);
             kl_err_t err = pid >= 0 ? kl_offset_map_put(c->producers, key, sizeof key, base) : KL_ERR_NONE;
@@ -236,15 +241,16 @@ static bool keep_record(cleaner_t *c, const clean_source_t *s, const kl_record_t
     return true;
 }
 
-/* Fills c->keep for the batch's records: how many stay, of how many. */
-static kl_err_t decide_batch(cleaner_t *c, const clean_source_t *s, const kl_batch_t *b, int32_t *kept,
-                             int32_t *total)
+/* Fills c->keep for the batch's records (at byte position of s): how
+ * many stay, of how many. */
+static kl_err_t decide_batch(cleaner_t *c, const clean_source_t *s, uint64_t position, const kl_batch_t *b,
+                             int32_t *kept, int32_t *total)
 {
     *kept = *total = 0;
-    if (kl_record_iter_start(&c->records, b) != KL_ERR_NONE)
-        return KL_ERR_CORRUPT_MESSAGE;
+    kl_err_t err = kl_record_iter_start(&c->records, b);
+    if (err)
+        return damaged(c, s, position, err, c->records.why);
     kl_record_t rec;
-    kl_err_t err;
     while ((err = kl_record_iter_next(&c->records, &rec)) == KL_ERR_NONE) {
         if ((size_t)*total == c->keep_cap) {
             size_t cap = c->keep_cap ? c->keep_cap * 2 : 256;
@@ -258,7 +264,7 @@ static kl_err_t decide_batch(cleaner_t *c, const clean_source_t *s, const kl_bat
         c->keep[(*total)++] = keep;
         *kept += keep;
     }
-    return err == KL_ERR_NOENT ? KL_ERR_NONE : KL_ERR_CORRUPT_MESSAGE;
+    return err == KL_ERR_NOENT ? KL_ERR_NONE : damaged(c, s, position, err, c->records.why);
 }
 
 /* ------------------------------------------------------------ writing */
@@ -326,7 +332,7 @@ static kl_err_t clean_segment(cleaner_t *c, const clean_source_t *s, int fd, log
         const uint8_t *out = b.data;
         size_t out_len = b.size;
         int32_t kept = 0, total = 0;
-        if (!kl_batch_is_control(&b) && (err = decide_batch(c, s, &b, &kept, &total)) != KL_ERR_NONE)
+        if (!kl_batch_is_control(&b) && (err = decide_batch(c, s, at - b.size, &b, &kept, &total)) != KL_ERR_NONE)
             return err;
         *removed += total - kept;
         if (total > 0 && kept == 0 && !last_of_producer(c, &b))
@@ -489,6 +495,8 @@ kl_err_t kl_log_clean_prepare(kl_log_t *log, int64_t now_ms, size_t map_max_byte
     pthread_mutex_lock(&log->lock);
     log->cleaning = false;
     log->clean_pending = r;
+    if (err == KL_ERR_CORRUPT_MESSAGE && c.failed)
+        log_clean_failed(log, &c.failure, c.failed->size, c.failed->mtime_ms);
     pthread_mutex_unlock(&log->lock);
     cleaner_free(&c);
     return err;

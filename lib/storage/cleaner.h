@@ -63,9 +63,29 @@ bool kl_log_clean_due(kl_log_t *log, int64_t now_ms);
  * a time per log, the owner included, while the owner goes on. The result
  * waits in the log for kl_log_clean_install(). KL_ERR_NOENT when nothing
  * is cleanable, KL_ERR_STATE when a clean is already prepared or running,
- * KL_ERR_KAFKA_STORAGE_ERROR, KL_ERR_CORRUPT_MESSAGE, KL_ERR_NOMEM
- * (nothing is left behind). */
+ * KL_ERR_KAFKA_STORAGE_ERROR, KL_ERR_CORRUPT_MESSAGE (see
+ * kl_log_clean_failure()), KL_ERR_NOMEM (nothing is left behind). */
 KL_WARN_UNUSED kl_err_t kl_log_clean_prepare(kl_log_t *log, int64_t now_ms, size_t map_max_bytes);
+
+/* Where the last kl_log_clean_prepare() that returned
+ * KL_ERR_CORRUPT_MESSAGE met data it could not read. */
+typedef struct kl_log_clean_failure {
+    int64_t segment_base; /* the segment's base offset */
+    uint64_t position;    /* byte position of the batch in its .log */
+    kl_err_t err;         /* KL_ERR_CORRUPT_MESSAGE (a batch that fails its
+                             CRC or does not parse), KL_ERR_TOO_LARGE (records
+                             that inflate past the limit: a decompression
+                             bomb), KL_ERR_BAD_COMPRESSION,
+                             KL_ERR_UNSUPPORTED_FEATURE (a codec not built in) */
+    const char *why;      /* static, what exactly */
+} kl_log_clean_failure_t;
+
+/* True and *out filled while such a failure stands. The segment stops the
+ * cleaner there: only the segments before it count as cleanable (for
+ * kl_log_clean_due(), kl_log_dirty_ratio() and the next prepare), so the
+ * same damage is not read again at every back-off, until the segment
+ * changes (its size or modification time) or goes. Any thread. */
+bool kl_log_clean_failure(kl_log_t *log, kl_log_clean_failure_t *out);
 
 /* Whether a prepared clean waits for kl_log_clean_install(). Any thread. */
 bool kl_log_clean_prepared(kl_log_t *log);

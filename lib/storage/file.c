@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 kl_file_t *kl_file_open(const char *path, int flags, mode_t mode)
@@ -80,4 +81,12 @@ bool kl_fsync_dir(const char *dir)
     bool ok = fsync(fd) == 0;
     close(fd);
     return ok;
+}
+
+int64_t kl_file_mtime_ms(int fd)
+{
+    struct stat st;
+    if (fstat(fd, &st) != 0)
+        return INT64_MAX;
+    return (int64_t)st.st_mtim.tv_sec * 1000 + st.st_mtim.tv_nsec / 1000000;
 }

@@ -28,6 +28,9 @@ void kl_file_unref(kl_file_t *file);
 bool kl_pwrite_all(int fd, const void *data, size_t len, uint64_t position);
 /* fsync(2) of a directory, so the files created or renamed in it stay. */
 bool kl_fsync_dir(const char *dir);
+/* The file's modification time in milliseconds, INT64_MAX when fstat(2)
+ * fails. */
+int64_t kl_file_mtime_ms(int fd);
 /* pread(2) until len bytes or end of file: the count, or -1 on error. */
 ssize_t kl_pread_full(int fd, void *data, size_t len, uint64_t position);
 

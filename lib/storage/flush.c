@@ -2,6 +2,7 @@
  * segments that hold unflushed data while appends go on, the recovery
  * point, and the recovery-point-offset-checkpoint that lets an open skip
  * rescanning what was flushed. See log.h for the threading contract. */
+#include <errno.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -40,8 +41,10 @@ static kl_err_t flush_collect(kl_log_t *log, flush_work_t *w)
     for (size_t i = first; i < log->count; i++) {
         kl_segment_t *seg = &log->segments[i];
         w->files[w->count++] = kl_file_ref(seg->log_file);
-        w->files[w->count++] = kl_file_ref(seg->index_file);
-        w->files[w->count++] = kl_file_ref(seg->timeindex_file);
+        if (seg->index_file) /* closed ones hold nothing unflushed */
+            w->files[w->count++] = kl_file_ref(seg->index_file);
+        if (seg->timeindex_file)
+            w->files[w->count++] = kl_file_ref(seg->timeindex_file);
     }
     w->target = log->end_offset;
     w->dir = log->dir_dirty;
@@ -62,6 +65,14 @@ static bool flush_sync(kl_log_t *log, flush_work_t *w)
     }
     free(w->files);
     return ok && (!w->dir || kl_fsync_dir(log->dir));
+}
+
+void log_close_flushed_indexes(kl_log_t *log)
+{
+    size_t first = log_segment_for(log, log->recovery_point);
+    for (size_t i = 0; i < first && i + 1 < log->count; i++)
+        if (log->segments[i].index_file || log->segments[i].timeindex_file)
+            kl_segment_close_indexes(&log->segments[i]);
 }
 
 kl_err_t log_write_checkpoint(kl_log_t *log, int64_t offset)
@@ -88,11 +99,14 @@ kl_err_t kl_log_flush(kl_log_t *log)
     pthread_mutex_unlock(&log->lock);
     if (!err && !flush_sync(log, &w)) {
         atomic_store(&log->failed, true); /* the kernel may have dropped pages */
+        log_note_error(log, errno, "fsync in %s", log->dir);
         err = KL_ERR_KAFKA_STORAGE_ERROR;
     }
     pthread_mutex_lock(&log->lock);
     if (!err && w.target > log->recovery_point)
         log->recovery_point = w.target;
+    if (!err)
+        log_close_flushed_indexes(log);
     int64_t point = log->recovery_point;
     bool write = !err && checkpoint_lags(log);
     pthread_mutex_unlock(&log->lock);

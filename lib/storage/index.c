@@ -71,13 +71,16 @@ static void offset_entry_encode(const kl_segment_t *seg, const kl_index_entry_t 
 
 kl_err_t kl_offset_index_sync(kl_segment_t *seg)
 {
+    int fd = kl_segment_index_fd(seg);
+    if (fd < 0)
+        return KL_ERR_KAFKA_STORAGE_ERROR;
     size_t len = seg->index_len * KL_SEGMENT_INDEX_ENTRY_SIZE;
     uint8_t *bytes = malloc(len ? len : 1);
     if (!bytes)
         return KL_ERR_NOMEM;
     for (size_t i = 0; i < seg->index_len; i++)
         offset_entry_encode(seg, &seg->index[i], bytes + i * KL_SEGMENT_INDEX_ENTRY_SIZE);
-    kl_err_t err = kl_index_file_sync(seg->index_fd, bytes, len);
+    kl_err_t err = kl_index_file_sync(fd, bytes, len);
     free(bytes);
     if (!err)
         seg->index_written = seg->index_len;
@@ -94,7 +97,8 @@ bool kl_offset_index_write_pending(kl_segment_t *seg)
         return false;
     for (size_t i = 0; i < count; i++)
         offset_entry_encode(seg, &seg->index[from + i], bytes + i * KL_SEGMENT_INDEX_ENTRY_SIZE);
-    bool ok = kl_index_file_append(seg->index_fd, bytes, KL_SEGMENT_INDEX_ENTRY_SIZE, from, count);
+    int fd = kl_segment_index_fd(seg);
+    bool ok = fd >= 0 && kl_index_file_append(fd, bytes, KL_SEGMENT_INDEX_ENTRY_SIZE, from, count);
     free(bytes);
     if (ok)
         seg->index_written = seg->index_len;
@@ -105,7 +109,7 @@ bool kl_offset_index_read(kl_segment_t *seg)
 {
     uint8_t *bytes;
     size_t n;
-    bool ok = kl_index_file_slurp(seg->index_fd, KL_SEGMENT_INDEX_ENTRY_SIZE, &bytes, &n);
+    bool ok = kl_index_file_slurp(kl_segment_index_fd(seg), KL_SEGMENT_INDEX_ENTRY_SIZE, &bytes, &n);
     seg->index_len = 0;
     for (size_t i = 0; ok && i < n; i++) {
         const uint8_t *e = bytes + i * KL_SEGMENT_INDEX_ENTRY_SIZE;

@@ -3,6 +3,7 @@
 libkafkalite_internal_la_SOURCES += \
 	lib/storage/checkpoint.c \
 	lib/storage/cleaner.c \
+	lib/storage/cleaner_damage.c \
 	lib/storage/cleaner_map.c \
 	lib/storage/cleaner_swap.c \
 	lib/storage/file.c \
@@ -64,4 +65,20 @@ TESTS += tests/unit/test_storage_cleaner
 tests_unit_test_storage_cleaner_SOURCES = tests/unit/test_storage_cleaner.c $(STORAGE_FIXTURE)
 tests_unit_test_storage_cleaner_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_storage_cleaner_LDADD = $(TEST_LIBS)
+
+# The cleaner meeting a decompression bomb.
+check_PROGRAMS += tests/unit/test_storage_cleaner_damage
+TESTS += tests/unit/test_storage_cleaner_damage
+tests_unit_test_storage_cleaner_damage_SOURCES = tests/unit/test_storage_cleaner_damage.c tests/test_skip.h \
+	$(STORAGE_FIXTURE)
+tests_unit_test_storage_cleaner_damage_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_storage_cleaner_damage_LDADD = $(TEST_LIBS)
+endif
+
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/test_storage_fds
+TESTS += tests/unit/test_storage_fds
+tests_unit_test_storage_fds_SOURCES = tests/unit/test_storage_fds.c $(STORAGE_FIXTURE)
+tests_unit_test_storage_fds_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_storage_fds_LDADD = $(TEST_LIBS)
 endif

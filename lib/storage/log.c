@@ -3,8 +3,13 @@
  * Opening is in log_open.c, shrinking in retention.c. See log.h. */
 #include "storage/log.h"
 
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 
 #include "record/batch.h"
@@ -96,12 +101,41 @@ static bool log_needs_roll(kl_log_t *log, size_t len, int64_t last_offset, int64
            waited > log->config.segment_ms;
 }
 
-/* Starts a new active segment at base, sealing the old one's time index. */
+void log_note_error(kl_log_t *log, int err, const char *fmt, ...)
+{
+    char what[sizeof log->error_what];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    pthread_mutex_lock(&log->lock);
+    log->error_errno = err;
+    memcpy(log->error_what, what, sizeof what);
+    pthread_mutex_unlock(&log->lock);
+}
+
+int kl_log_last_error(kl_log_t *log, char *what, size_t what_size)
+{
+    pthread_mutex_lock(&log->lock);
+    int err = log->error_errno;
+    if (what && what_size > 0)
+        snprintf(what, what_size, "%s", log->error_what[0] ? log->error_what : "unknown");
+    pthread_mutex_unlock(&log->lock);
+    return err;
+}
+
+/* Starts a new active segment at base, sealing the old one's time index.
+ * If the new segment cannot be created (out of descriptors, say), the old
+ * one stays active, sealed: the next append tries the roll again. */
 static kl_err_t log_roll(kl_log_t *log, int64_t base, int64_t now_ms)
 {
     kl_err_t err = kl_segment_seal(log_active(log));
-    if (!err)
-        err = log_add_segment(log, base, true, now_ms);
+    if (err) {
+        log_note_error(log, errno, "writing the index files of %s", log_active(log)->log_path);
+    } else if ((err = log_add_segment(log, base, true, now_ms)) != KL_ERR_NONE && err != KL_ERR_NOMEM) {
+        log_note_error(log, errno, "creating segment %020" PRId64 " (.log, .index, .timeindex) in %s", base,
+                       log->dir);
+    }
     return err == KL_ERR_NOMEM ? err : err ? KL_ERR_KAFKA_STORAGE_ERROR : KL_ERR_NONE;
 }
 
@@ -121,6 +155,8 @@ static bool active_still_linked(kl_log_t *log)
     if (fstat(log_active(log)->log_fd, &st) == 0 && st.st_nlink > 0)
         return true;
     atomic_store(&log->failed, true);
+    log_note_error(log, 0, "the active segment %s was removed from the directory while open",
+                   log_active(log)->log_path);
     return false;
 }
 
@@ -141,8 +177,9 @@ kl_err_t kl_log_append_checked(kl_log_t *log, void *batch, size_t len, const kl_
     err = kl_batch_set_base_offset(batch, len, base);
     if (!err && append_time)
         err = kl_batch_set_log_append_time(batch, len, now_ms);
-    if (!err)
-        err = kl_segment_append(log_active(log), batch, len, last, max_timestamp);
+    if (!err && (err = kl_segment_append(log_active(log), batch, len, last, max_timestamp)) != KL_ERR_NONE &&
+        err == KL_ERR_KAFKA_STORAGE_ERROR)
+        log_note_error(log, errno, "writing %s", log_active(log)->log_path);
     if (err)
         return err;
     pthread_mutex_lock(&log->lock);

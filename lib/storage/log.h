@@ -154,6 +154,14 @@ const kl_log_config_t *kl_log_config(const kl_log_t *log);
  * few hundred appends; the log is then failed for good). */
 KL_WARN_UNUSED kl_err_t kl_log_append(kl_log_t *log, void *batch, size_t len, int64_t *base_offset);
 
+/* Why the last append or flush that failed with
+ * KL_ERR_KAFKA_STORAGE_ERROR failed: what it was doing and on which file
+ * into what (NUL-terminated, may be NULL), and the errno it met (0:
+ * none, e.g. the log was failed by an earlier fsync). EMFILE or ENFILE
+ * means the process ran out of descriptors, not that the disk failed:
+ * the same append may succeed once some are closed. Any thread. */
+int kl_log_last_error(kl_log_t *log, char *what, size_t what_size);
+
 /* What an append did, for the Produce response. */
 typedef struct kl_log_append_info {
     int64_t base_offset;

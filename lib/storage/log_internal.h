@@ -10,6 +10,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 
+#include "storage/cleaner.h"
 #include "storage/log.h"
 #include "util/clock.h"
 #include "storage/segment.h"
@@ -48,6 +49,9 @@ struct kl_log {
     atomic_bool failed;          /* an fsync failed: nothing more is safe */
     unsigned appends_unchecked;  /* appends since the active segment was last
                                     seen linked (owner) */
+    /* Why the last write failed (kl_log_last_error()), under lock. */
+    int error_errno;
+    char error_what[320];
 
     /* The cleaner (cleaner.c, cleaner_swap.c), under lock. */
     int64_t clean_point;      /* below it the log is cleaned */
@@ -55,10 +59,25 @@ struct kl_log {
     bool cleaning;            /* a kl_log_clean_prepare() runs */
     struct log_clean_result *clean_pending; /* prepared, not installed */
     int clean_crash;          /* test hook: kl_clean_crash_t */
+    bool clean_failed;              /* the cleaner met this damage */
+    kl_log_clean_failure_t clean_failure;
+    uint64_t clean_failed_size;     /* when the segment had this size */
+    int64_t clean_failed_mtime_ms;  /* and modification time */
 
     char *why; /* during kl_log_open_why(): where to say what failed */
     size_t why_size;
 };
+
+/* Closes the index files of the sealed segments wholly below the recovery
+ * point: flushed, their entries in memory; they are opened again on
+ * demand (kl_segment_index_fd()). lock held, or the owner alone (open).
+ * The flusher's range never reaches back below the recovery point, and a
+ * truncation (which may reopen them) holds flush_lock. */
+void log_close_flushed_indexes(kl_log_t *log);
+
+/* Notes why a write failed (errno err; what: the operation and file),
+ * for kl_log_last_error(); takes lock. */
+void log_note_error(kl_log_t *log, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* One run of old segments [base, end) and the cleaned file replacing
  * them (cleaner.c prepares it, cleaner_swap.c swaps it in). */
@@ -111,5 +130,12 @@ KL_WARN_UNUSED kl_err_t log_write_checkpoint(kl_log_t *log, int64_t offset);
 /* The index of the last segment whose base offset is at or below offset
  * (0 when offset is below them all). */
 size_t log_segment_for(const kl_log_t *log, int64_t offset);
+
+/* cleaner_damage.c (lock held): the clean met failure in a segment
+ * whose .log had size bytes and modification time mtime_ms; and the
+ * index of that segment while it is there unchanged, else log->count (a
+ * failure whose segment changed or went is forgotten). */
+void log_clean_failed(kl_log_t *log, const kl_log_clean_failure_t *failure, uint64_t size, int64_t mtime_ms);
+size_t log_damaged_segment(kl_log_t *log);
 
 #endif

@@ -202,8 +202,8 @@ static kl_err_t log_load(kl_log_t *log)
         }
     }
     free(offsets);
-    if (!err && log->count == 0)
-        err = log_add_segment(log, 0, true, now);
+    if (!err && log->count == 0 && (err = log_add_segment(log, 0, true, now)) != KL_ERR_NONE)
+        log_report(log, log->dir, err, errno); /* EMFILE, say: the cause is what the broker reports */
     if (!err) {
         err = kl_checkpoint_read(log->dir, KL_CHECKPOINT_RECOVERY_POINT, log->topic, log->partition, &point);
         if (err == KL_ERR_NOENT || err == KL_ERR_BAD_MSG)
@@ -216,6 +216,8 @@ static kl_err_t log_load(kl_log_t *log)
     log->end_offset = log_active(log)->next_offset;
     log->high_watermark = log->end_offset;
     err = log_set_recovery_point(log, point, now);
+    if (!err)
+        log_close_flushed_indexes(log); /* a segment costs one descriptor */
     return err ? err : log_load_start_offset(log);
 }
 
@@ -276,8 +278,8 @@ kl_err_t kl_log_open_why(const char *dir, const char *topic, int32_t partition, 
         err = KL_ERR_KAFKA_STORAGE_ERROR;
         log_report(log, log->dir, err, errno);
     }
-    if (!err)
-        err = kl_cleaner_recover_dir(log->dir);
+    if (!err && (err = kl_cleaner_recover_dir(log->dir)) != KL_ERR_NONE)
+        log_report(log, log->dir, err, errno);
     if (!err)
         err = log_load(log);
     if (!err)

@@ -79,14 +79,44 @@ kl_err_t kl_segment_open(kl_segment_t *seg, const char *dir, int64_t base_offset
     seg->index_fd = seg->index_file ? seg->index_file->fd : -1;
     seg->timeindex_fd = seg->timeindex_file ? seg->timeindex_file->fd : -1;
     if (seg->timeindex_fd < 0 || fstat(seg->log_fd, &st) != 0) {
+        int saved = errno; /* the caller reports it (EMFILE is no disk failure) */
         if (create)
             kl_segment_destroy(seg);
         else
             kl_segment_close(seg);
+        errno = saved;
         return KL_ERR_KAFKA_STORAGE_ERROR;
     }
     seg->size = (uint64_t)st.st_size;
     return KL_ERR_NONE;
+}
+
+/* The fd of an index file, opened again if it was closed. */
+static int reopen_index(kl_file_t **file, int *fd, const char *path)
+{
+    if (!*file) {
+        *file = kl_file_open(path, O_RDWR | O_CREAT, 0644);
+        *fd = *file ? (*file)->fd : -1;
+    }
+    return *fd;
+}
+
+int kl_segment_index_fd(kl_segment_t *seg)
+{
+    return reopen_index(&seg->index_file, &seg->index_fd, seg->index_path);
+}
+
+int kl_segment_timeindex_fd(kl_segment_t *seg)
+{
+    return reopen_index(&seg->timeindex_file, &seg->timeindex_fd, seg->timeindex_path);
+}
+
+void kl_segment_close_indexes(kl_segment_t *seg)
+{
+    kl_file_unref(seg->index_file);
+    kl_file_unref(seg->timeindex_file);
+    seg->index_file = seg->timeindex_file = NULL;
+    seg->index_fd = seg->timeindex_fd = -1;
 }
 
 void kl_segment_close(kl_segment_t *seg)
@@ -459,8 +489,10 @@ kl_err_t kl_segment_append(kl_segment_t *seg, const void *batch, size_t len, int
     bool nomem = false;
     segment_note(seg, &b, &nomem);
     if (nomem || !kl_pwrite_all(seg->log_fd, batch, len, pos)) {
+        int saved = errno;
         segment_restore(seg, &marks);
         seg->dirty_tail = ftruncate(seg->log_fd, (off_t)pos) != 0;
+        errno = saved;
         return nomem ? KL_ERR_NOMEM : KL_ERR_KAFKA_STORAGE_ERROR;
     }
     seg->size += len;

@@ -33,9 +33,9 @@ typedef struct kl_segment {
     char *index_path;
     char *timeindex_path;
     kl_file_t *log_file; /* one reference each, held by the segment */
-    kl_file_t *index_file;
-    kl_file_t *timeindex_file;
-    int log_fd; /* the files' fds */
+    kl_file_t *index_file;     /* NULL while closed (kl_segment_close_indexes) */
+    kl_file_t *timeindex_file; /* the same */
+    int log_fd; /* the files' fds (-1 while closed) */
     int index_fd;
     int timeindex_fd;
     uint64_t size;       /* bytes of whole batches in the .log */
@@ -85,6 +85,16 @@ typedef struct kl_segment_batch {
  * when the files cannot be created or opened. */
 KL_WARN_UNUSED kl_err_t kl_segment_open(kl_segment_t *seg, const char *dir, int64_t base_offset,
                                         size_t index_interval, bool create);
+/* The index files of a sealed, flushed segment are not needed until it
+ * is truncated or its indexes rewritten (the entries live in memory), so
+ * the log closes them (kl_segment_close_indexes) and they are opened
+ * again on demand: a segment then costs one descriptor, its .log, as in
+ * Kafka, instead of three. The fds: -1 with errno set when the file
+ * cannot be opened (EMFILE, say). */
+int kl_segment_index_fd(kl_segment_t *seg);
+int kl_segment_timeindex_fd(kl_segment_t *seg);
+void kl_segment_close_indexes(kl_segment_t *seg);
+
 /* Drops the segment's references on its files (read ranges may hold more). */
 void kl_segment_close(kl_segment_t *seg);
 /* Removes the segment's files, then closes it. */

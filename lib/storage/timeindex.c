@@ -35,13 +35,16 @@ static void time_entry_encode(const kl_segment_t *seg, const kl_time_entry_t *e,
 
 kl_err_t kl_time_index_sync(kl_segment_t *seg)
 {
+    int fd = kl_segment_timeindex_fd(seg);
+    if (fd < 0)
+        return KL_ERR_KAFKA_STORAGE_ERROR;
     size_t len = seg->time_len * KL_SEGMENT_TIME_ENTRY_SIZE;
     uint8_t *bytes = malloc(len ? len : 1);
     if (!bytes)
         return KL_ERR_NOMEM;
     for (size_t i = 0; i < seg->time_len; i++)
         time_entry_encode(seg, &seg->time_index[i], bytes + i * KL_SEGMENT_TIME_ENTRY_SIZE);
-    kl_err_t err = kl_index_file_sync(seg->timeindex_fd, bytes, len);
+    kl_err_t err = kl_index_file_sync(fd, bytes, len);
     free(bytes);
     if (!err)
         seg->time_written = seg->time_len;
@@ -58,7 +61,8 @@ bool kl_time_index_write_pending(kl_segment_t *seg)
         return false;
     for (size_t i = 0; i < count; i++)
         time_entry_encode(seg, &seg->time_index[from + i], bytes + i * KL_SEGMENT_TIME_ENTRY_SIZE);
-    bool ok = kl_index_file_append(seg->timeindex_fd, bytes, KL_SEGMENT_TIME_ENTRY_SIZE, from, count);
+    int fd = kl_segment_timeindex_fd(seg);
+    bool ok = fd >= 0 && kl_index_file_append(fd, bytes, KL_SEGMENT_TIME_ENTRY_SIZE, from, count);
     free(bytes);
     if (ok)
         seg->time_written = seg->time_len;
@@ -69,7 +73,7 @@ bool kl_time_index_read(kl_segment_t *seg)
 {
     uint8_t *bytes;
     size_t n;
-    bool ok = kl_index_file_slurp(seg->timeindex_fd, KL_SEGMENT_TIME_ENTRY_SIZE, &bytes, &n);
+    bool ok = kl_index_file_slurp(kl_segment_timeindex_fd(seg), KL_SEGMENT_TIME_ENTRY_SIZE, &bytes, &n);
     seg->time_len = 0;
     for (size_t i = 0; ok && i < n; i++) {
         const uint8_t *e = bytes + i * KL_SEGMENT_TIME_ENTRY_SIZE;

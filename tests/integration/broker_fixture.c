@@ -77,24 +77,31 @@ static int remove_entry(const char *path, const struct stat *st, int flag, struc
     return remove(path);
 }
 
+void fixture_remove_dir(const char *dir)
+{
+    nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
 void fixture_stop(broker_fixture_t *f)
 {
     kl_broker_destroy(f->broker);
     f->broker = NULL;
-    nftw(f->dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+    fixture_remove_dir(f->dir);
 }
 
-/* Threads of this process, from /proc/self/task. */
-static int thread_count(void)
+int fixture_dir_entries(const char *path)
 {
-    DIR *d = opendir("/proc/self/task");
-    ck_assert_ptr_nonnull(d);
+    DIR *d = opendir(path);
+    ck_assert_msg(d != NULL, "cannot list %s", path);
     int n = 0;
     for (struct dirent *e; (e = readdir(d)) != NULL;)
         n += e->d_name[0] != '.';
     closedir(d);
     return n;
 }
+
+/* Threads of this process, from /proc/self/task. */
+static int thread_count(void) { return fixture_dir_entries("/proc/self/task"); }
 
 int fixture_threads_added(const char *const *props)
 {

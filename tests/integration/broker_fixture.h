@@ -25,6 +25,11 @@ void fixture_restart(broker_fixture_t *f);
 void fixture_restart_same_port(broker_fixture_t *f);
 /* Destroys the broker and removes the directory. */
 void fixture_stop(broker_fixture_t *f);
+/* Removes dir and everything in it. */
+void fixture_remove_dir(const char *dir);
+/* The entries of directory path, but for . and ..; fails the test when it
+ * cannot be listed. */
+int fixture_dir_entries(const char *path);
 
 /* The threads a broker started with props adds to the process; fails
  * the test unless every one is gone once it stops. */

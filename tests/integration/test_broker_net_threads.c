@@ -147,7 +147,9 @@ START_TEST(test_slow_reader_stalls_only_itself)
     for (int i = 0; i < 50; i++)
         ck_assert_msg(wire_ping(&other), "a client was stalled by another's unread answers");
     ck_assert_int_eq(produce(&other, "big", 0, BIG_BATCHES * 4, 4, 10, NULL), 0);
-    /* the slow reader then gets every answer, in order and whole */
+    /* the slow reader then gets every answer, in order, of whole batches:
+     * the first in full, the later ones cut to what its output bound had
+     * room for when they were served (at least one batch each) */
     for (int i = 0; i < STALLED_FETCHES; i++) {
         uint8_t *frame;
         size_t len;
@@ -160,7 +162,9 @@ START_TEST(test_slow_reader_stalls_only_itself)
         int32_t got;
         ck_assert_int_eq(kl_proto_read_response(&rd, kl_api_find(KL_API_FETCH), 11, &got, &arena, &resp), 0);
         ck_assert_int_eq(got, corr[i]);
-        ck_assert_int_ge(count_records(&resp.responses.items[0].partitions.items[0], 0), BIG_BATCHES * 4);
+        int records = count_records(&resp.responses.items[0].partitions.items[0], 0);
+        ck_assert_int_ge(records, i == 0 ? BIG_BATCHES * 4 : 4);
+        ck_assert_int_eq(records % 4, 0);
         kl_arena_free(&arena);
         free(frame);
     }

@@ -85,6 +85,8 @@ expect_refused no.such.property "$work/server.properties" --override no.such.pro
 expect_refused num.partitions "$work/server.properties" --override num.partitions=many
 printf 'node.id=1\nlog.dirz=/tmp\n' >"$work/typo.properties"
 expect_refused 'typo.properties:2:.*log.dirz' "$work/typo.properties"
+! grep -q "out of memory" "$work/bad.err" || fail "an unknown property is reported as out of memory"
+[ "$(wc -l <"$work/bad.err")" -eq 1 ] || fail "an unknown property gets more than one line: $(cat "$work/bad.err")"
 expect_refused 'cannot open' "$work/missing.properties"
 "$KAFKALITE" broker --override >/dev/null 2>&1
 [ $? -eq 2 ] || fail "--override without a value is not a usage error"

@@ -113,7 +113,7 @@ void fx_restart(fixture_t *f)
     f->deadline = INT64_MAX;
     fx_start(f);
     for (int p = 0; f->dir[0] && p < FX_PARTITIONS; p++)
-        ck_assert_int_eq(group_coordinator_load_log(f->coord, f->logs[p]), KL_ERR_NONE);
+        ck_assert_int_eq(group_coordinator_load_log(f->coord, f->logs[p], NULL), KL_ERR_NONE);
     group_coordinator_loaded(f->coord);
 }
 
