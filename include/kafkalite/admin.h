@@ -31,7 +31,7 @@ typedef struct kl_admin kl_admin_t;
 
 /** A new admin client configured by conf (a kl_conf_new() configuration,
  * copied: the caller keeps conf). NULL with errstr filled when conf is not
- * usable (no bootstrap.servers, an unsupported security.protocol). */
+ * usable (no bootstrap.servers, unusable security settings). */
 KL_EXPORT kl_admin_t *kl_admin_new(const kl_conf_t *conf, char *errstr, size_t errstr_size);
 
 /** Closes the connections and frees the handle. No call may be running on
