@@ -160,7 +160,7 @@ grep -q "group.initial.rebalance.delay.ms=3000" "$work/run.out" || fail "the dae
 # with the reason and the time the command gives up, every few seconds
 echo hi >"$work/hi"
 expect_status "$work/hi" 1 produce -b 127.0.0.1:1 -t x -X delivery.timeout.ms=7000
-grep -q "cannot reach 127.0.0.1:1 (connect: Connection refused).*trying until [0-9][0-9]:[0-9][0-9]:[0-9][0-9]" \
+grep -q "cannot reach 127.0.0.1:1 (\(TCP \)\{0,1\}connect: Connection refused).*trying until [0-9][0-9]:[0-9][0-9]:[0-9][0-9]" \
     "$work/run.err" || fail "unreachable: no line saying whom it tries, why and until when"
 [ "$(grep -c "cannot reach" "$work/run.err")" -ge 2 ] || fail "unreachable: said it once, then nothing"
 
