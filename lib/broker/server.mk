@@ -7,6 +7,10 @@ libkafkalite_internal_la_SOURCES += \
 	lib/broker/broker.c \
 	lib/broker/configs.c \
 	lib/broker/configs_alter.c \
+	lib/broker/console.c \
+	lib/broker/console_api.c \
+	lib/broker/console_metrics.c \
+	lib/broker/console_text.c \
 	lib/broker/conn.c \
 	lib/broker/conn_io.c \
 	lib/broker/conn_limits.c \
@@ -19,6 +23,7 @@ libkafkalite_internal_la_SOURCES += \
 	lib/broker/log_dirs.c \
 	lib/broker/log_limit.c \
 	lib/broker/log_worker.c \
+	lib/broker/metrics.c \
 	lib/broker/housekeeping.c \
 	lib/broker/list_offsets.c \
 	lib/broker/listener.c \
@@ -37,8 +42,14 @@ libkafkalite_internal_la_SOURCES += \
 	lib/broker/topic_config.c \
 	lib/broker/topic_rebuild.c \
 	lib/broker/topics.c
+if HAVE_MICROHTTPD
+libkafkalite_internal_la_SOURCES += lib/broker/console_http.c
+endif
 noinst_HEADERS += \
 	lib/broker/conn.h \
+	lib/broker/console.h \
+	lib/broker/console_internal.h \
+	lib/broker/metrics.h \
 	lib/broker/conn_limits.h \
 	lib/broker/dispatch.h \
 	lib/broker/housekeeping.h \
