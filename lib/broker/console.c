@@ -24,7 +24,7 @@ kl_err_t console_parse(kl_broker_t *b, char *errstr, size_t errstr_size)
 #else
     char *scheme = NULL, *host = NULL;
     int port = 0;
-    bool ok = listener_parse_endpoint(text, strlen(text), &scheme, &host, &port);
+    bool ok = !strchr(text, ',') && listener_parse_endpoint(text, strlen(text), &scheme, &host, &port);
     if (!ok || strcmp(scheme, "http") != 0) {
         snprintf(errstr, errstr_size, "console.listeners %s: expected one http://host:port address", text);
         free(scheme);

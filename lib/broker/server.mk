@@ -92,6 +92,14 @@ tests_integration_test_broker_idempotence_SOURCES = tests/integration/test_broke
 tests_integration_test_broker_idempotence_CFLAGS = $(TEST_CFLAGS)
 tests_integration_test_broker_idempotence_LDADD = $(TEST_LIBS)
 
+# The HTTP console through the public API.
+check_PROGRAMS += tests/integration/test_broker_console
+TESTS += tests/integration/test_broker_console
+tests_integration_test_broker_console_SOURCES = tests/integration/test_broker_console.c \
+	tests/integration/broker_fixture.c tests/integration/broker_fixture.h
+tests_integration_test_broker_console_CFLAGS = $(TEST_CFLAGS)
+tests_integration_test_broker_console_LDADD = $(TEST_LIBS)
+
 check_PROGRAMS += tests/integration/test_broker_admin
 TESTS += tests/integration/test_broker_admin
 tests_integration_test_broker_admin_SOURCES = tests/integration/test_broker_admin.c $(BROKER_WIRE_TEST_SOURCES)
