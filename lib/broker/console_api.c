@@ -140,7 +140,22 @@ static void group_json(kl_buf_t *out, const kl_broker_t *b, const group_view_t *
     console_json_str(out, g->protocol_type);
     kl_buf_put(out, ",\"protocol\":", 12);
     console_json_str(out, g->protocol);
-    console_printf(out, ",\"generation\":%d,\"members\":%zu,\"offsets\":[", (int)g->generation, g->member_count);
+    console_printf(out, ",\"generation\":%d,\"members\":[", (int)g->generation);
+    for (size_t k = 0; k < g->member_count; k++) {
+        const group_view_member_t *m = &g->members[k];
+        kl_buf_put(out, k ? ",{\"member_id\":" : "{\"member_id\":", k ? 14 : 13);
+        console_json_str(out, m->id);
+        kl_buf_put(out, ",\"client_id\":", 13);
+        console_json_str(out, m->client_id);
+        kl_buf_put(out, ",\"host\":", 8);
+        console_json_str(out, m->client_host);
+        if (m->instance_id) {
+            kl_buf_put(out, ",\"group_instance_id\":", 21);
+            console_json_str(out, m->instance_id);
+        }
+        kl_buf_put(out, "}", 1);
+    }
+    kl_buf_put(out, "],\"offsets\":[", 13);
     long long total = 0;
     for (size_t k = 0; k < g->offset_count; k++) {
         const group_view_offset_t *o = &g->offsets[k];

@@ -39,6 +39,19 @@ static bool view_offsets(const group_t *g, group_view_t *v)
     return true;
 }
 
+static bool view_members(const group_t *g, group_view_t *v)
+{
+    v->members = g->member_count ? calloc(g->member_count, sizeof *v->members) : NULL;
+    if (g->member_count && !v->members)
+        return false;
+    size_t i = 0;
+    for (const group_member_t *m = g->members; m && i < g->member_count; m = m->next)
+        v->members[i++] = (group_view_member_t){m->id, m->client_id ? m->client_id : "",
+                                                m->client_host ? m->client_host : "", m->instance_id};
+    v->member_count = i;
+    return true;
+}
+
 group_view_t *group_views(const group_coordinator_t *coord, size_t *countp)
 {
     *countp = 0;
@@ -58,7 +71,7 @@ group_view_t *group_views(const group_coordinator_t *coord, size_t *countp)
                                   .protocol = g->protocol_name ? g->protocol_name : "",
                                   .generation = g->generation,
                                   .member_count = g->member_count};
-        ok = view_offsets(g, &views[i]);
+        ok = view_members(g, &views[i]) && view_offsets(g, &views[i]);
     }
     free(groups);
     if (!ok) {
@@ -73,7 +86,9 @@ group_view_t *group_views(const group_coordinator_t *coord, size_t *countp)
 
 void group_views_free(group_view_t *views, size_t count)
 {
-    for (size_t i = 0; views && i < count; i++)
+    for (size_t i = 0; views && i < count; i++) {
         free(views[i].offsets);
+        free(views[i].members);
+    }
     free(views);
 }

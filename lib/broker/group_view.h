@@ -16,6 +16,13 @@ typedef struct group_view_offset {
     int64_t offset;
 } group_view_offset_t;
 
+typedef struct group_view_member {
+    const char *id;
+    const char *client_id;
+    const char *client_host;
+    const char *instance_id; /* NULL: dynamic member */
+} group_view_member_t;
+
 typedef struct group_view {
     const char *id;
     const char *state;         /* Kafka's names: Empty, Stable, ... */
@@ -23,6 +30,7 @@ typedef struct group_view {
     const char *protocol;      /* "" outside a generation */
     int32_t generation;
     size_t member_count;
+    group_view_member_t *members; /* in join order */
     group_view_offset_t *offsets; /* by topic, then partition */
     size_t offset_count;
 } group_view_t;

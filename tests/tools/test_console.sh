@@ -75,6 +75,18 @@ expect group '"partition":0,"committed_offset":3,"log_end_offset":40,"lag":37'
 expect group '"partition":1,"committed_offset":3,"log_end_offset":5,"lag":2'
 expect group '"total_lag":39'
 
+# A group with a member: its client id and host are shown.
+"$KAFKALITE" consume -b "$B" -t t -g g2 -X client.id=console-test >/dev/null 2>"$work/consumer.err" &
+background=$!
+member_shown() {
+    curl -sS --max-time 30 -o "$work/member.out" "$url/api/v1/groups/g2" &&
+        grep -q '"members":\[{"member_id":"console-test-[^"]*","client_id":"console-test","host":"/127.0.0.1"}\]' \
+            "$work/member.out"
+}
+wait_for member_shown || fail "the consumer of g2 is not shown as its member: $(cat "$work/member.out")"
+kill -TERM "$background"
+wait "$background"
+
 # ---- the JSON API
 get cluster 200 /api/v1/cluster
 expect cluster '"broker_id":1,'
