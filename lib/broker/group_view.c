@@ -35,7 +35,8 @@ static bool view_offsets(const group_t *g, group_view_t *v)
     }
     free(offsets);
     v->offset_count = n;
-    qsort(v->offsets, n, sizeof *v->offsets, by_partition);
+    if (n > 1) /* qsort() wants a non-null array even when empty */
+        qsort(v->offsets, n, sizeof *v->offsets, by_partition);
     return true;
 }
 
