@@ -31,6 +31,7 @@ dist_man_MANS += \
 	man/man3/kl_assignment.3 \
 	man/man3/kl_broker_bootstrap_servers.3 \
 	man/man3/kl_broker_conf_new.3 \
+	man/man3/kl_broker_console_address.3 \
 	man/man3/kl_broker_destroy.3 \
 	man/man3/kl_broker_listeners.3 \
 	man/man3/kl_broker_new.3 \

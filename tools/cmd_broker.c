@@ -2,6 +2,8 @@
  * a Kafka server.properties file, applies the overrides, runs the embedded
  * broker in the foreground until SIGINT or SIGTERM, then stops it cleanly
  * (logs flushed and closed, recovery checkpoints written). */
+#include "config.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -17,6 +19,11 @@
 #include "cli.h"
 #include "properties.h"
 
+/* The HTTP console's address unless console.listeners says otherwise:
+ * Redpanda's admin port, which serves its metrics too, so a kafkalite
+ * broker sits where tools expecting a single-node Kafka-compatible broker
+ * look (9092 for Kafka, 9644 for the admin side); loopback only. */
+#define DEFAULT_CONSOLE "http://127.0.0.1:9644"
 
 void cmd_broker_usage(FILE *out)
 {
@@ -27,7 +34,13 @@ void cmd_broker_usage(FILE *out)
             "Kafka's server.properties names; --override sets one more property (last\n"
             "one wins). Logs go to standard error (KAFKALITE_BROKER_LOG=4 for warnings\n"
             "only, 7 for everything); the listeners are printed on standard output once\n"
-            "the broker is ready. SIGINT or SIGTERM stops it cleanly.\n");
+            "the broker is ready. SIGINT or SIGTERM stops it cleanly.\n"
+#ifdef WITH_MICROHTTPD
+            "\n"
+            "The HTTP console (/healthz, /readyz, /metrics, /api/v1/) listens on\n"
+            DEFAULT_CONSOLE " unless console.listeners says otherwise (empty: off).\n"
+#endif
+            );
 }
 
 /* ------------------------------------------------------------ configuration */
@@ -194,6 +207,9 @@ static void print_ready(const kl_broker_t *broker)
         printf("kafkalite broker: listening on %.*s\n", (int)len, p);
         p += len + (p[len] == ',');
     }
+    const char *console = kl_broker_console_address(broker);
+    if (console)
+        printf("kafkalite broker: console on %s\n", console);
     printf("kafkalite broker: ready, bootstrap.servers=%s\n", kl_broker_bootstrap_servers(broker));
     fflush(stdout);
 }
@@ -231,6 +247,14 @@ int cmd_broker(int argc, char **argv)
         kl_conf_destroy(conf);
         return CLI_FAILED;
     }
+#ifdef WITH_MICROHTTPD
+    char errstr[256];
+    if (kl_conf_set(conf, "console.listeners", DEFAULT_CONSOLE, errstr, sizeof errstr) != KL_ERR_NONE) {
+        fprintf(stderr, "kafkalite broker: %s\n", errstr);
+        kl_conf_destroy(conf);
+        return CLI_FAILED;
+    }
+#endif
     bool help = false;
     int rc = parse_args(argc, argv, conf, &help);
     if (!rc && help)

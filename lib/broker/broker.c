@@ -14,6 +14,7 @@
 
 #include "broker/conf_table.h"
 #include "broker/conn.h"
+#include "broker/console.h"
 #include "broker/group_wire.h"
 #include "broker/server.h"
 #include "util/conf.h"
@@ -191,6 +192,8 @@ kl_broker_t *kl_broker_new(kl_conf_t *conf, char *errstr, size_t errstr_size)
     if (!err)
         err = listeners_parse(b, errstr, errstr_size);
     if (!err)
+        err = console_parse(b, errstr, errstr_size);
+    if (!err)
         err = lock_log_dirs(b, errstr, errstr_size);
     if (!err)
         err = meta_properties_load(b, errstr, errstr_size);
@@ -232,12 +235,15 @@ kl_err_t kl_broker_start(kl_broker_t *b)
     if (!b->loop)
         return KL_ERR_NOMEM;
     kl_err_t err = listeners_bind(b);
+    if (!err && (err = console_start(b)) != KL_ERR_NONE)
+        listeners_close(b);
     if (err) {
         kl_loop_destroy(b->loop);
         b->loop = NULL;
         return err;
     }
     if (net_threads_start(b) != 0) {
+        console_stop(b);
         listeners_close(b);
         kl_loop_destroy(b->loop);
         b->loop = NULL;
@@ -247,6 +253,7 @@ kl_err_t kl_broker_start(kl_broker_t *b)
     conn_limits_start(b);
     groups_start(b);
     if (housekeeping_start(b) != 0 || pthread_create(&b->thread, NULL, broker_loop_thread, b) != 0) {
+        console_stop(b);
         housekeeping_stop(b);
         conn_limits_stop(b);
         listeners_close(b);
@@ -277,6 +284,7 @@ kl_err_t kl_broker_stop(kl_broker_t *b)
         return KL_ERR_STATE;
     if (b->state == BROKER_STOPPED)
         return KL_ERR_NONE;
+    console_stop(b); /* its answers are built on the loop: stopped first */
     kl_loop_stop(b->loop);
     pthread_join(b->thread, NULL);
     net_threads_stop(b);
@@ -305,6 +313,7 @@ void kl_broker_destroy(kl_broker_t *b)
     topics_close(&b->topics);
     producer_ids_free(&b->producer_ids);
     listeners_free(b);
+    console_free(b);
     for (size_t i = 0; i < b->lock_count; i++)
         if (b->lock_fds[i] >= 0)
             close(b->lock_fds[i]); /* releases the flock */

@@ -16,6 +16,11 @@ static const kl_conf_prop_t broker_props[] = {
     KL_PROP_STR("listeners", "broker", "PLAINTEXT://127.0.0.1:9092",
                 "Comma-separated NAME://host:port addresses to listen on (default loopback only; an empty "
                 "host means every interface, port 0 picks a free port)."),
+    KL_PROP_STR("console.listeners", "broker", NULL,
+                "kafkalite's own: the HTTP console's address, http://host:port (port 0 picks a free port), "
+                "serving /healthz, /readyz, /metrics (Prometheus text format) and a JSON API under "
+                "/api/v1/; unset or empty, none is opened. `kafkalite broker` sets it to "
+                "http://127.0.0.1:9644 unless told otherwise. Needs a build with libmicrohttpd."),
     KL_PROP_STR("advertised.listeners", "broker", NULL,
                 "Addresses given to clients in metadata, when they differ from listeners."),
     KL_PROP_STR("listener.security.protocol.map", "broker",

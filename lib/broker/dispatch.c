@@ -64,7 +64,7 @@ static broker_req_status_t close_with_log(broker_request_t *req, const char *wha
     return BROKER_REQ_CLOSE;
 }
 
-broker_req_status_t broker_dispatch(broker_request_t *req, const uint8_t *frame, size_t len)
+static broker_req_status_t dispatch(broker_request_t *req, const uint8_t *frame, size_t len)
 {
     kl_rd_t rd;
     kl_rd_init(&rd, frame, len);
@@ -94,6 +94,15 @@ broker_req_status_t broker_dispatch(broker_request_t *req, const uint8_t *frame,
     return served_api->handler(req);
 }
 
+/* Counts the request for /metrics (metrics.h), refused ones included. */
+broker_req_status_t broker_dispatch(broker_request_t *req, const uint8_t *frame, size_t len)
+{
+    req->start_us = metrics_now_us();
+    broker_req_status_t st = dispatch(req, frame, len);
+    metrics_request(&req->broker->metrics, req->hdr.api_key, st == BROKER_REQ_CLOSE);
+    return st;
+}
+
 broker_req_status_t broker_respond_at(broker_request_t *req, int16_t version, const void *resp)
 {
     return broker_respond_holes(req, version, resp, NULL);
@@ -109,6 +118,7 @@ broker_req_status_t broker_respond_holes(broker_request_t *req, int16_t version,
                    req->api->name, version, kl_err_str(err));
         return BROKER_REQ_CLOSE;
     }
+    metrics_answered(&req->broker->metrics, req->hdr.api_key, metrics_now_us() - req->start_us);
     return BROKER_REQ_DONE;
 }
 

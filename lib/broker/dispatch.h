@@ -20,6 +20,7 @@ typedef struct broker_request {
     const kl_api_t *api;
     void *body; /* the decoded request, a struct of api->request */
     kl_arena_t *arena; /* lives until the request is answered */
+    int64_t start_us;  /* metrics_now_us() when dispatched */
 } broker_request_t;
 
 typedef enum {

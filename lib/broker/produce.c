@@ -118,6 +118,8 @@ static int16_t append_batch(kl_broker_t *b, broker_topic_t *t, int32_t partition
     r->base_offset = info.base_offset;
     r->log_append_time_ms = info.log_append_time;
     r->log_start_offset = info.log_start_offset;
+    t->bytes_in += len;
+    t->messages_in += (uint64_t)batch.record_count;
     fetch_wake(b, t, partition, len);
     return KL_ERR_NONE;
 }

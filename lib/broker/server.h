@@ -16,6 +16,7 @@
 #include "broker/conn_limits.h"
 #include "broker/housekeeping.h"
 #include "broker/log_limit.h"
+#include "broker/metrics.h"
 #include "broker/net_threads.h"
 #include "broker/producer_state.h"
 #include "broker/topics.h"
@@ -83,6 +84,8 @@ struct kl_broker {
     broker_fetch_t *parked;   /* fetches waiting for data, doubly linked */
     broker_housekeeping_t housekeeping; /* retention, flushing */
     broker_groups_t *groups;            /* the group coordinator (group_wire.c) */
+    broker_metrics_t metrics;           /* request counters (metrics.h) */
+    struct broker_console *console;     /* console.listeners (console.h); NULL: none */
 
     /* Fault injection for tests (any thread may set it): this many
      * produce requests are appended, then their connection is closed
@@ -109,6 +112,13 @@ void listeners_watch(kl_broker_t *broker);
 void listeners_resume(kl_broker_t *broker);
 void listeners_close(kl_broker_t *broker);
 void listeners_free(kl_broker_t *broker);
+/* Splits "NAME://host:port" of len bytes (host may be "[v6]" or empty)
+ * into malloc'd name and host; false when it is not one. */
+bool listener_parse_endpoint(const char *s, size_t len, char **name, char **host, int *port);
+/* A listening TCP socket (non-blocking, close-on-exec) on host ("": every
+ * interface) and *port (0: the system picks; *port is then the bound one),
+ * or -1. */
+int listener_bind_address(const char *host, int *port);
 
 /* meta_properties.c: reads or writes <log_dir>/meta.properties, filling
  * broker->cluster_id. */

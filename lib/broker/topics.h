@@ -40,6 +40,8 @@ typedef struct broker_topic {
     /* configs the broker honours, resolved against the broker defaults */
     int32_t max_message_bytes;
     int cleanup_policy; /* KL_CLEANUP_* flags */
+    /* Produced since the broker started, for /metrics (loop thread). */
+    uint64_t bytes_in, messages_in;
 } broker_topic_t;
 
 /* log.dirs: the directories partitions are spread over. */
