@@ -51,8 +51,9 @@ static const char *check_header(const kl_batch_t *b, kl_err_t *kafka_err)
         return "negative record count";
     if (b->last_offset_delta < -1 || (int64_t)b->record_count > (int64_t)b->last_offset_delta + 1)
         return "record count does not fit lastOffsetDelta";
-    if (b->last_offset_delta > 0 ? b->base_offset > INT64_MAX - b->last_offset_delta
-                                 : b->base_offset < INT64_MIN - b->last_offset_delta)
+    /* the offset after the batch must be representable too */
+    if (b->last_offset_delta >= 0 ? b->base_offset > INT64_MAX - 1 - b->last_offset_delta
+                                  : b->base_offset < INT64_MIN - b->last_offset_delta)
         return "the last offset is past the offset range";
     if (kl_batch_codec(b) == KL_CODEC_NONE && (size_t)b->record_count > b->records_size / KL_RECORD_MIN_SIZE)
         return "record count does not fit the batch length";
