@@ -88,6 +88,9 @@ static broker_req_status_t dispatch(broker_request_t *req, const uint8_t *frame,
         return close_with_log(req, "request too large to decode", NULL);
     if (err)
         return close_with_log(req, "malformed request", rd.what);
+    if (kl_rd_remaining(&rd))
+        broker_log(req->broker, BROKER_LOG_DEBUG, "%s: ignored %zu bytes after the fields of %s v%d (correlation id %d)",
+                   req->conn->peer, kl_rd_remaining(&rd), req->api->name, v, req->hdr.correlation_id);
     /* The cap guarded decoding against hostile counts; what the handler
      * builds (a metadata answer for every topic) is the broker's own. */
     req->arena->limit = 0;

@@ -92,11 +92,11 @@ kl_err_t kl_proto_read_request_header(kl_rd_t *rd, kl_request_header_t *hdr, con
 kl_err_t kl_proto_read_request_body(kl_rd_t *rd, const kl_api_t *api, int16_t version,
                                     kl_arena_t *arena, void *body)
 {
-    kl_err_t err = kl_proto_decode(rd, api->request, version, kl_api_is_flexible(api, version),
-                                   arena, body);
-    if (!err && kl_rd_remaining(rd))
-        return kl_rd_fail(rd, KL_ERR_BAD_MSG, "trailing bytes after request");
-    return err;
+    /* Bytes after the version's fields are left unread, as Apache Kafka
+     * does: librdkafka (2.x) sends Metadata v9+ for every topic with a
+     * 4-byte zero where the 1-byte null count belongs, and Kafka serves
+     * it. The caller sees them with kl_rd_remaining(). */
+    return kl_proto_decode(rd, api->request, version, kl_api_is_flexible(api, version), arena, body);
 }
 
 kl_err_t kl_proto_write_response(kl_buf_t *buf, const kl_api_t *api, int16_t version,

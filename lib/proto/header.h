@@ -32,7 +32,9 @@ kl_err_t kl_proto_read_request_header(kl_rd_t *rd, kl_request_header_t *hdr,
                                       const kl_api_t **apip) KL_WARN_UNUSED;
 
 /* Decodes the body of a request whose header was read by
- * kl_proto_read_request_header(). body must be a struct of api->request. */
+ * kl_proto_read_request_header(). body must be a struct of api->request.
+ * Bytes after the fields of the version are not an error (Kafka ignores
+ * them too): they are left in rd. */
 kl_err_t kl_proto_read_request_body(kl_rd_t *rd, const kl_api_t *api, int16_t version,
                                     kl_arena_t *arena, void *body) KL_WARN_UNUSED;
 

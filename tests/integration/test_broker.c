@@ -414,6 +414,49 @@ START_TEST(test_bad_input)
 }
 END_TEST
 
+/* librdkafka 2.x (2.16 too) asks Metadata v9+ for every topic with a
+ * 4-byte zero where the 1-byte null count belongs, so 3 bytes follow the
+ * request's fields. Apache Kafka reads the fields and ignores the rest, and
+ * confluent-kafka's list_topics() depends on it: the request is answered
+ * (all topics: the null count) and the connection stays open. */
+START_TEST(test_trailing_bytes_ignored)
+{
+    static const char *const props[] = {NULL};
+    broker_fixture_t f;
+    fixture_start(&f, props);
+    wire_client_t wc;
+    connect_to(&wc, &f);
+    kl_metadata_response_t md;
+    exchange_t x;
+    ck_assert_ptr_nonnull(metadata(&wc, 12, "listed", true, &md, &x));
+    done(&x);
+    static const uint8_t rdkafka_all_topics[] = {0, 0, 0, 25, 0, 3, 0, 12, 0, 0, 0, 77, 0, 7, 'r', 'd', 'k',
+                                                 'a', 'f', 'k', 'a', 0, 0, 0, 0, 0, 1, 0, 0};
+    ck_assert_int_eq(wire_send_raw(&wc, rdkafka_all_topics, sizeof rdkafka_all_topics, TIMEOUT_MS), 0);
+    uint8_t *frame;
+    size_t len;
+    ck_assert_msg(wire_recv_frame(&wc, &frame, &len, TIMEOUT_MS) == 0, "no answer: the connection was closed");
+    kl_arena_t arena;
+    kl_arena_init(&arena, 0);
+    kl_rd_t rd;
+    kl_rd_init(&rd, frame, len);
+    int32_t corr;
+    ck_assert_int_eq(kl_proto_read_response(&rd, kl_api_find(KL_API_METADATA), 12, &corr, &arena, &md),
+                     KL_ERR_NONE);
+    ck_assert_int_eq(corr, 77);
+    ck_assert_int_eq(md.brokers.count, 1);
+    bool listed = false;
+    for (int32_t i = 0; i < md.topics.count; i++)
+        listed |= kl_str_eq(md.topics.items[i].name, "listed");
+    ck_assert_msg(listed, "the topic is not among the %d listed", md.topics.count);
+    kl_arena_free(&arena);
+    free(frame);
+    metadata_ok(&wc);
+    wire_close(&wc);
+    fixture_stop(&f);
+}
+END_TEST
+
 /* ------------------------------------------------------------ API errors */
 
 START_TEST(test_new_errors)
@@ -462,6 +505,7 @@ static Suite *broker_suite(void)
     tcase_add_test(tc, test_fetch_keeps_no_files_open);
     tcase_add_test(tc, test_list_offsets);
     tcase_add_test(tc, test_bad_input);
+    tcase_add_test(tc, test_trailing_bytes_ignored);
     tcase_add_test(tc, test_new_errors);
     suite_add_tcase(s, tc);
     return s;
