@@ -1,13 +1,13 @@
 #!/bin/sh
 # One client of tests/clients/ against `kafkalite broker`:
-#   sh tests/clients/client_test.sh franz|sarama|confluent|aiokafka|kafka_python
-# (the test_*.sh beside it). The client's program (go/NAME or
-# python/NAME_check.py) creates a topic, produces idempotently with acks=all
-# and a codec, consumes in a group with commits, looks at the group with
-# its admin client, and resumes from the commit; each of its 4 steps says
-# "ok ...". The broker must refuse none of its requests, and franz-go must
-# warn of nothing. Skips (fails under KL_TEST_NO_SKIP=1) when
-# tests/clients/fetch has not brought the client.
+#   sh tests/clients/client_test.sh franz|sarama|confluent|aiokafka|kafka_python|kafkajs
+# (the test_*.sh beside it). The client's program (go/NAME,
+# python/NAME_check.py or node/NAME_check.js) creates a topic, produces
+# idempotently with acks=all and a codec, consumes in a group with commits,
+# looks at the group with its admin client, and resumes from the commit;
+# each of its 4 steps says "ok ...". The broker must refuse none of its
+# requests, and franz-go must warn of nothing. Skips (fails under
+# KL_TEST_NO_SKIP=1) when tests/clients/fetch has not brought the client.
 set -u
 srcdir=${srcdir:-.}
 . "$srcdir/tests/tools/broker_lib.sh"
@@ -32,6 +32,13 @@ confluent | aiokafka | kafka_python)
     venv=$(kl_clients_venv) || skip "no python3 for the $client client"
     [ -f "$venv/.complete" ] || skip "the Python clients are not installed in $venv (run sh tests/clients/fetch)"
     set -- "$venv/bin/python" "$clients/python/${client}_check.py"
+    ;;
+kafkajs)
+    command -v node >/dev/null 2>&1 || skip "no node for the KafkaJS client"
+    nodedir=$(kl_clients_nodedir)
+    [ -f "$nodedir/.complete" ] || skip "KafkaJS is not installed in $nodedir (run sh tests/clients/fetch)"
+    export NODE_PATH="$nodedir/node_modules" KAFKAJS_NO_PARTITIONER_WARNING=1
+    set -- node "$clients/node/kafkajs_check.js"
     ;;
 *)
     echo "client_test.sh: unknown client $client" >&2

@@ -3,6 +3,7 @@
 # them, offline). Both are cached per machine and per content of the pins:
 #   Python: a virtual environment with requirements.txt installed
 #           ($root/python-HASH, HASH of the pins and the python3 version)
+#   Node:   KafkaJS, node/package.json installed ($root/node-HASH)
 #   Go:     franz-go and Sarama from the Go module proxy (go.mod, go.sum:
 #           pinned), in Go's module cache; the two programs are built once
 #           into $root/go-HASH (HASH of go/*)
@@ -33,6 +34,11 @@ kl_clients_venv() {
     py=${KL_CLIENTS_PYTHON:-python3}
     pyver=$("$py" -c 'import sys; print(sys.version)' 2>/dev/null) || return 1
     echo "$(kl_clients_root)/python-$( (echo "$pyver"; cat "$clients/requirements.txt") | kl_clients_hash)"
+}
+
+# The folder node/package.json is installed into (node_modules/ in it).
+kl_clients_nodedir() {
+    echo "$(kl_clients_root)/node-$(kl_clients_hash "$clients/node/package.json")"
 }
 
 # The folder the Go programs are built into, for the sources at hand.

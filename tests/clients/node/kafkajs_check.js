@@ -1,0 +1,105 @@
+// KafkaJS (Node.js, pure JavaScript) against a running `kafkalite broker`,
+// run by tests/clients/test_kafkajs.sh, in the shape of the other clients'
+// scenario (tests/clients/python/scenario.py): the admin client creates a
+// topic and reads its metadata; an idempotent producer (acks=all, gzip,
+// headers) writes the records; a group member reads them all and commits,
+// and the admin client describes the group and fetches its committed
+// offsets; a new member, after more records, reads only those.
+//
+//   node kafkajs_check.js BOOTSTRAP
+'use strict';
+const { Kafka, CompressionTypes, logLevel } = require('kafkajs');
+
+const TOPIC = 'kafkajs-topic';
+const GROUP = 'kafkajs-group';
+const PARTITIONS = 3;
+const RECORDS = 300;
+const LATER = 20;
+const DEADLINE_MS = 90000; // generous: the test machine is shared and loaded
+
+const key = (i) => `key-${i}`;
+const value = (i) => `value-${i}-${String(i).padStart(100, '0')}`;
+
+function fail(what) {
+  console.log(`FAIL ${what}`);
+  process.exit(1);
+}
+function check(cond, what) {
+  if (!cond) fail(what);
+}
+
+const kafka = new Kafka({
+  clientId: 'kafkalite-kafkajs-test',
+  brokers: process.argv[2].split(','),
+  logLevel: logLevel.WARN,
+  connectionTimeout: DEADLINE_MS,
+  requestTimeout: DEADLINE_MS,
+});
+
+async function produce(first, n) {
+  const p = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  await p.connect();
+  const messages = [];
+  for (let i = first; i < first + n; i++) messages.push({ key: key(i), value: value(i), headers: { h: key(i) } });
+  await p.send({ topic: TOPIC, acks: -1, compression: CompressionTypes.GZIP, messages });
+  await p.disconnect();
+}
+
+async function consume(first, n) {
+  const c = kafka.consumer({ groupId: GROUP, rebalanceTimeout: DEADLINE_MS });
+  await c.connect();
+  await c.subscribe({ topic: TOPIC, fromBeginning: true });
+  const seen = new Set();
+  let allSeen;
+  const done = new Promise((resolve) => { allSeen = resolve; });
+  await c.run({
+    autoCommit: false,
+    eachMessage: async ({ partition, message }) => {
+      const k = message.key.toString();
+      const i = Number(k.slice(4));
+      check(k === key(i), `consumed an unknown key ${k}`);
+      check(message.value.toString() === value(i), `record ${k} has a wrong value`);
+      check(message.headers.h && message.headers.h.toString() === k, `record ${k} lost its header`);
+      check(!seen.has(k), `record ${k} consumed twice`);
+      check(i >= first && i < first + n, `record ${k} is not one of ${first}..${first + n - 1}`);
+      seen.add(k);
+      await c.commitOffsets([{ topic: TOPIC, partition, offset: (BigInt(message.offset) + 1n).toString() }]);
+      if (seen.size === n) allSeen();
+    },
+  });
+  const timer = setTimeout(() => fail(`consumed ${seen.size} of ${n} records before the deadline`), DEADLINE_MS);
+  await done;
+  clearTimeout(timer);
+  await c.disconnect();
+}
+
+async function main() {
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({ topics: [{ topic: TOPIC, numPartitions: PARTITIONS, replicationFactor: 1 }] });
+  const md = await admin.fetchTopicMetadata({ topics: [TOPIC] });
+  const cluster = await admin.describeCluster();
+  check(md.topics[0].partitions.length === PARTITIONS && cluster.brokers.length === 1,
+    `metadata: ${JSON.stringify(md)}; cluster: ${JSON.stringify(cluster)}`);
+  console.log(`ok the admin client created ${TOPIC} and lists it with ${PARTITIONS} partitions`);
+
+  await produce(0, RECORDS);
+  console.log(`ok idempotent acks=all gzip producer wrote ${RECORDS} records`);
+
+  await consume(0, RECORDS);
+  const { groups } = await admin.describeGroups([GROUP]);
+  check(groups.length === 1 && groups[0].state === 'Empty' && groups[0].protocolType === 'consumer',
+    `describeGroups after the member left: ${JSON.stringify(groups)}`);
+  const offsets = await admin.fetchOffsets({ groupId: GROUP, topics: [TOPIC] });
+  const total = offsets[0].partitions.reduce((sum, p) => sum + Number(p.offset), 0);
+  check(total === RECORDS, `committed offsets add up to ${total}, want ${RECORDS}`);
+  console.log(`ok the group read every record once and committed ${RECORDS}`);
+
+  await produce(RECORDS, LATER);
+  await consume(RECORDS, LATER);
+  console.log(`ok a new member resumed from the commit and read only the ${LATER} later records`);
+  await admin.disconnect();
+}
+
+if (process.argv.length !== 3) fail('usage: kafkajs_check.js BOOTSTRAP');
+main().then(() => process.exit(0), (err) => fail(err && err.stack ? err.stack : String(err)));
