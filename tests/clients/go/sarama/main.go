@@ -1,7 +1,7 @@
 // Sarama against a running `kafkalite broker`, run by
-// tests/clients/test_sarama.sh, speaking the protocol versions of Kafka
-// 4.0 (Sarama does not negotiate them: config.Version says what the
-// cluster is): the cluster admin creates a topic and lists topics and
+// tests/clients/test_sarama.sh, configured for the newest Kafka it knows
+// (config.Version = sarama.MaxVersion; it then uses no version beyond what
+// the broker's ApiVersions lists): the cluster admin creates a topic and lists topics and
 // brokers; an idempotent SyncProducer (acks=all, lz4, headers) writes
 // scenario.Records records; a consumer group member reads them all and
 // commits, and the admin sees the group and its committed offsets; a
@@ -31,7 +31,7 @@ var bootstrap []string
 
 func config() *sarama.Config {
 	c := sarama.NewConfig()
-	c.Version = sarama.V4_0_0_0
+	c.Version = sarama.MaxVersion
 	c.ClientID = "kafkalite-sarama-test"
 	c.Net.DialTimeout = sc.Deadline
 	c.Metadata.Retry.Max = 20
