@@ -81,6 +81,7 @@ broker_req_status_t handle_init_producer_id(broker_request_t *req);
 broker_req_status_t handle_delete_records(broker_request_t *req);
 broker_req_status_t handle_describe_log_dirs(broker_request_t *req);
 broker_req_status_t handle_describe_producers(broker_request_t *req);
+broker_req_status_t handle_offset_for_leader_epoch(broker_request_t *req);
 broker_req_status_t handle_create_partitions(broker_request_t *req);
 broker_req_status_t handle_describe_configs(broker_request_t *req);
 broker_req_status_t handle_alter_configs(broker_request_t *req);

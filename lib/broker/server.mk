@@ -24,6 +24,7 @@ libkafkalite_internal_la_SOURCES += \
 	lib/broker/log_limit.c \
 	lib/broker/log_worker.c \
 	lib/broker/metrics.c \
+	lib/broker/offset_for_leader_epoch.c \
 	lib/broker/housekeeping.c \
 	lib/broker/list_offsets.c \
 	lib/broker/listener.c \

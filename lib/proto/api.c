@@ -11,6 +11,7 @@
 #include "proto/msg_group.h"
 #include "proto/msg_log_dirs.h"
 #include "proto/msg_metadata.h"
+#include "proto/msg_offset_for_leader_epoch.h"
 #include "proto/msg_offset.h"
 #include "proto/msg_produce.h"
 #include "proto/msg_sasl.h"
@@ -39,6 +40,7 @@ static const kl_api_t apis[] = {
     API(KL_API_DELETE_TOPICS, 0, 6, 4, "DeleteTopics", delete_topics),
     API(KL_API_DELETE_RECORDS, 0, 2, 2, "DeleteRecords", delete_records),
     API(KL_API_INIT_PRODUCER_ID, 0, 5, 2, "InitProducerId", init_producer_id),
+    API(KL_API_OFFSET_FOR_LEADER_EPOCH, 0, 4, 4, "OffsetForLeaderEpoch", offset_for_leader_epoch),
     API(KL_API_DESCRIBE_ACLS, 0, 3, 2, "DescribeAcls", describe_acls),
     API(KL_API_CREATE_ACLS, 0, 3, 2, "CreateAcls", create_acls),
     API(KL_API_DELETE_ACLS, 0, 3, 2, "DeleteAcls", delete_acls),
@@ -56,7 +58,7 @@ static const kl_api_t apis[] = {
 
 const kl_api_t *kl_api_find(int16_t key)
 {
-    /* Keys are small and the table is short: a linear scan of 32 entries
+    /* Keys are small and the table is short: a linear scan of 33 entries
      * costs less than the request it serves. */
     for (size_t i = 0; i < sizeof apis / sizeof apis[0]; i++)
         if (apis[i].key == key)

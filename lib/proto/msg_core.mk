@@ -1,15 +1,18 @@
 # lib/proto: field tables of the core APIs (ApiVersions, Metadata,
-# DescribeCluster, Produce, InitProducerId, Fetch, ListOffsets, SASL).
+# DescribeCluster, Produce, InitProducerId, Fetch, ListOffsets,
+# OffsetForLeaderEpoch, SASL).
 libkafkalite_internal_la_SOURCES += \
 	lib/proto/msg_api_versions.c \
 	lib/proto/msg_fetch.c \
 	lib/proto/msg_metadata.c \
+	lib/proto/msg_offset_for_leader_epoch.c \
 	lib/proto/msg_produce.c \
 	lib/proto/msg_sasl.c
 noinst_HEADERS += \
 	lib/proto/msg_api_versions.h \
 	lib/proto/msg_fetch.h \
 	lib/proto/msg_metadata.h \
+	lib/proto/msg_offset_for_leader_epoch.h \
 	lib/proto/msg_produce.h \
 	lib/proto/msg_sasl.h
 

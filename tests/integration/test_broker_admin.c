@@ -1,5 +1,5 @@
 /* Administration over the wire: ListOffsets' newer special timestamps,
- * DeleteRecords, CreatePartitions, and topic configs described, replaced
+ * OffsetForLeaderEpoch, DeleteRecords, CreatePartitions, and topic configs described, replaced
  * (AlterConfigs) and edited (IncrementalAlterConfigs), taking effect on the
  * logs at once and kept across a restart. */
 #include <check.h>
@@ -11,6 +11,7 @@
 #include "broker_wire.h"
 #include "proto/msg_config.h"
 #include "proto/msg_metadata.h"
+#include "proto/msg_offset_for_leader_epoch.h"
 #include "proto/msg_topic_admin.h"
 
 #define WAIT_MS 10000
@@ -45,6 +46,68 @@ START_TEST(test_list_offsets_special)
     ck_assert_int_eq(list_offset(&wc, 8, "times", -4, NULL), 0);
     ck_assert_int_eq(list_offset(&wc, 9, "times", -5, NULL), -1);
     ck_assert_int_eq(list_offset(&wc, 10, "times", -1, NULL), 9);
+    wire_close(&wc);
+    fixture_stop(&f);
+}
+END_TEST
+
+/* ---------------------------------------------------- OffsetForLeaderEpoch */
+
+typedef kl_offset_for_leader_epoch_response_partition_t epoch_end_t;
+
+/* Asks where leader_epoch ends in partition of topic, the client
+ * believing the current epoch is current (-1: no belief), at version. */
+static epoch_end_t epoch_end(wire_client_t *wc, int16_t version, const char *topic, int32_t partition,
+                             int32_t current, int32_t leader_epoch)
+{
+    kl_offset_for_leader_epoch_request_partition_t p = {partition, current, leader_epoch};
+    kl_offset_for_leader_epoch_request_topic_t t = {.topic = kl_str(topic), .partitions = {&p, 1}};
+    kl_offset_for_leader_epoch_request_t req;
+    kl_proto_init(&kl_offset_for_leader_epoch_request_schema, &req);
+    req.replica_id = -1;
+    req.topics.items = &t;
+    req.topics.count = 1;
+    kl_offset_for_leader_epoch_response_t resp;
+    exchange_t x;
+    call(wc, KL_API_OFFSET_FOR_LEADER_EPOCH, version, &req, &resp, &x);
+    ck_assert_int_eq(resp.topics.count, 1);
+    ck_assert(kl_str_eq(resp.topics.items[0].topic, topic));
+    ck_assert_int_eq(resp.topics.items[0].partitions.count, 1);
+    epoch_end_t r = resp.topics.items[0].partitions.items[0];
+    ck_assert_int_eq(r.partition, partition);
+    done(&x);
+    return r;
+}
+
+/* One node leads at epoch 0: epoch 0 ends at the log end, a newer one is
+ * unknown (-1, -1), and a client that believes in a newer current epoch is
+ * told it is unknown, as Kafka answers; every version agrees. */
+START_TEST(test_offset_for_leader_epoch)
+{
+    broker_fixture_t f;
+    fixture_start(&f, NULL);
+    wire_client_t wc;
+    connect_to(&wc, &f);
+    ck_assert_int_eq(create_topic(&wc, "epochs", 2, 1, NULL, NULL, false, NULL), 0);
+    produce_at(&wc, "epochs", 1, 0, WIRE_BASE_TIMESTAMP);
+    produce_at(&wc, "epochs", 1, 3, WIRE_BASE_TIMESTAMP);
+    for (int16_t v = 0; v <= 4; v++) {
+        epoch_end_t r = epoch_end(&wc, v, "epochs", 1, v >= 2 ? 0 : -1, 0);
+        ck_assert_int_eq(r.error_code, 0);
+        ck_assert_int_eq(r.end_offset, 6);
+        ck_assert_int_eq(r.leader_epoch, v >= 1 ? 0 : -1); /* v0 has no epoch in its answer */
+        r = epoch_end(&wc, v, "epochs", 0, -1, 0);
+        ck_assert_int_eq(r.error_code, 0);
+        ck_assert_int_eq(r.end_offset, 0);
+        r = epoch_end(&wc, v, "epochs", 1, -1, 1);
+        ck_assert_int_eq(r.error_code, 0);
+        ck_assert_int_eq(r.end_offset, -1);
+        ck_assert_int_eq(r.leader_epoch, -1);
+        ck_assert_int_eq(epoch_end(&wc, v, "epochs", 2, -1, 0).error_code, KL_ERR_UNKNOWN_TOPIC_OR_PARTITION);
+        ck_assert_int_eq(epoch_end(&wc, v, "nowhere", 0, -1, 0).error_code, KL_ERR_UNKNOWN_TOPIC_OR_PARTITION);
+    }
+    ck_assert_int_eq(epoch_end(&wc, 4, "epochs", 1, 1, 0).error_code, KL_ERR_UNKNOWN_LEADER_EPOCH);
+    ck_assert_int_eq(epoch_end(&wc, 4, "epochs", 1, -1, -1).end_offset, -1);
     wire_close(&wc);
     fixture_stop(&f);
 }
@@ -420,6 +483,7 @@ static Suite *admin_suite(void)
     TCase *tc = tcase_create("wire");
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_list_offsets_special);
+    tcase_add_test(tc, test_offset_for_leader_epoch);
     tcase_add_test(tc, test_delete_records);
     tcase_add_test(tc, test_create_partitions);
     tcase_add_test(tc, test_describe_configs);

@@ -137,6 +137,7 @@ has logdirs "\"logDir\":\"$logdir\""
 kt apis kafka-broker-api-versions --bootstrap-server "$b"
 has apis "Produce(0): 3 to 11 \[usable: "
 has apis "DescribeLogDirs(35): 0 to 4 \[usable: 4\]"
+has apis "OffsetForLeaderEpoch(23): 0 to 4 \[usable: 4\]"
 has apis "DescribeProducers(61): 0 \[usable: 0\]"
 has apis "SaslHandshake(17): UNSUPPORTED"
 
