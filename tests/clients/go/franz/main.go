@@ -1,7 +1,8 @@
 // franz-go (kgo and kadm) against a running `kafkalite broker`, run by
 // tests/clients/test_franz_go.sh: kadm creates a topic and lists the
 // metadata; an idempotent producer (acks=all, zstd, headers) writes
-// scenario.Records records; a group member reads them all, commits, and
+// scenario.Records records, where kadm finds the end offsets and the end
+// of leader epoch 0; a group member reads them all, commits, and
 // kadm sees the group and its committed offsets; a second member of the
 // group, after more records, reads only those.
 //
@@ -53,6 +54,24 @@ func main() {
 	ends.Each(func(o kadm.ListedOffset) { total += o.Offset })
 	if total != sc.Records {
 		sc.Fail("end offsets add up to %d, want %d", total, sc.Records)
+	}
+	// Where leader epoch 0 ends (what a consumer asks to detect truncation):
+	// at the end of each partition.
+	var epochs kadm.OffsetForLeaderEpochRequest
+	for p := int32(0); p < sc.Partitions; p++ {
+		epochs.Add(topic, p, 0)
+	}
+	ended, err := adm.OffsetForLeaderEpoch(ctx, epochs)
+	sc.Check(err, "kadm OffsetForLeaderEpoch")
+	total = 0
+	for _, parts := range ended {
+		for _, e := range parts {
+			sc.Check(e.Err, "OffsetForLeaderEpoch of a partition")
+			total += e.EndOffset
+		}
+	}
+	if total != sc.Records {
+		sc.Fail("epoch 0 ends at offsets adding up to %d, want %d", total, sc.Records)
 	}
 	sc.Ok("idempotent acks=all zstd producer wrote %d records", sc.Records)
 
