@@ -67,7 +67,7 @@ struct admin_op {
 struct kl_admin {
     kl_client_t *client;
     pthread_mutex_t run_lock;  /* one operation at a time */
-    pthread_mutex_t lock;      /* guards op->done */
+    pthread_mutex_t lock;      /* guards op->done and the log pump (client/log.h) */
     pthread_cond_t cond;
     int64_t backoff_ms;
     /* I/O thread */

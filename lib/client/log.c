@@ -80,8 +80,12 @@ static void emit(kl_log_t *log, int level, const char *facility, const char *fmt
     log->tail = line;
     log->queued++;
     pthread_mutex_unlock(&log->lock);
-    if (log->wake)
-        log->wake(log->wake_arg);
+    if (log->app_lock) {
+        pthread_mutex_lock(log->app_lock);
+        log->app_pending = true;
+        pthread_cond_broadcast(log->app_cond);
+        pthread_mutex_unlock(log->app_lock);
+    }
 }
 
 void kl_log(kl_log_t *log, int level, const char *facility, const char *fmt, ...)
@@ -130,4 +134,30 @@ int kl_log_serve(kl_log_t *log)
         n++;
     }
     return n;
+}
+
+void kl_log_attach(kl_log_t *log, pthread_mutex_t *lock, pthread_cond_t *cond)
+{
+    log->app_lock = lock;
+    log->app_cond = cond;
+}
+
+void kl_log_pump(kl_log_t *log)
+{
+    if (!log->app_pending)
+        return;
+    log->app_pending = false;
+    pthread_mutex_unlock(log->app_lock);
+    kl_log_serve(log);
+    pthread_mutex_lock(log->app_lock);
+}
+
+int kl_log_wait(kl_log_t *log, const struct timespec *deadline)
+{
+    int rc = 0;
+    if (!log->app_pending)
+        rc = deadline ? pthread_cond_timedwait(log->app_cond, log->app_lock, deadline)
+                      : pthread_cond_wait(log->app_cond, log->app_lock);
+    kl_log_pump(log);
+    return rc;
 }

@@ -246,7 +246,7 @@ struct kl_producer {
     pthread_mutex_t dr_lock;
     pthread_cond_t dr_cond;
     dr_node_t *dr_head, *dr_tail;
-    bool dr_wake; /* log lines are waiting */
+    bool dr_wake; /* poll should return (prod_wake_app()) */
 
     /* (io) */
     prod_topic_t **io_topics;
