@@ -12,6 +12,7 @@
 #define KL_CLIENT_LOG_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -39,7 +40,7 @@ typedef struct kl_log {
     /* The pump (kl_log_attach()): NULL until attached. */
     pthread_mutex_t *app_lock;
     pthread_cond_t *app_cond;
-    bool app_pending; /* under app_lock: lines wait to be served */
+    atomic_bool app_pending; /* lines wait to be served */
 } kl_log_t;
 
 /* Reads log_level, debug, client.id and the log callback from conf. */
@@ -64,8 +65,9 @@ void kl_log_debug(kl_log_t *log, int64_t context, const char *facility, const ch
  * how many it served. */
 int kl_log_serve(kl_log_t *log);
 
-/* Once, before the handle's threads start: a queued line sets a flag under
- * lock and broadcasts cond (so no thread may log while holding lock). */
+/* Once, before the handle's threads start: a queued line sets a flag and
+ * broadcasts cond (under lock unless the lock is taken, so a thread may
+ * log while holding it). */
 void kl_log_attach(kl_log_t *log, pthread_mutex_t *lock, pthread_cond_t *cond);
 /* Application thread, attached lock held: serves the lines waiting (the
  * lock released meanwhile). */
