@@ -149,10 +149,15 @@ KL_EXPORT kl_err_t kl_position(kl_consumer_t *consumer, kl_topic_partition_list_
 KL_EXPORT kl_err_t kl_offsets_store(kl_consumer_t *consumer, kl_topic_partition_list_t *offsets);
 
 /** Moves an assigned partition's position to offset (or
- * KL_OFFSET_BEGINNING / KL_OFFSET_END): messages already fetched or in
- * flight for it are dropped. Does not wait (timeout_ms is accepted for
- * librdkafka's signature). KL_ERR_UNKNOWN_TOPIC_OR_PARTITION when it is
- * not assigned. */
+ * KL_OFFSET_BEGINNING / KL_OFFSET_END / KL_OFFSET_STORED): messages already
+ * fetched or in flight for it are dropped. An absolute offset applies at
+ * once. A logical one is looked up by the consumer's I/O thread: with
+ * timeout_ms 0 the call does not wait for that; otherwise it waits until
+ * the offset is resolved (fetching then starts there; a later seek, an
+ * unassign or close also end the wait), at most timeout_ms (< 0: without
+ * limit), and returns KL_ERR_TIMED_OUT when the lookup did not finish in
+ * time (it goes on, the seek stays). KL_ERR_UNKNOWN_TOPIC_OR_PARTITION
+ * when it is not assigned. */
 KL_EXPORT kl_err_t kl_seek(kl_consumer_t *consumer, const char *topic, int32_t partition, int64_t offset,
                            int timeout_ms);
 
