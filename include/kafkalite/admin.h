@@ -45,7 +45,6 @@ typedef struct kl_admin_result {
     char *name;
     kl_err_t err;
     char *errstr; /* the broker's message, or NULL */
-    int answered; /* internal: set once the broker's answer named it */
 } kl_admin_result_t;
 
 typedef struct kl_admin_results {

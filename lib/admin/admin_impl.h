@@ -109,6 +109,8 @@ char *admin_strdup(kl_str_t s);
 /* A copy of s; "" when s is null. NULL only when out of memory. */
 char *admin_strdup_empty(kl_str_t s);
 kl_admin_results_t *admin_results_new(size_t count);
+/* Notes that an answer named item i (admin_results_unanswered() leaves it). */
+void admin_result_answered(kl_admin_results_t *results, size_t i);
 /* Sets item i of results from an answer. */
 void admin_result_set(kl_admin_result_t *item, int16_t code, kl_str_t message);
 /* Whether names holds count non-empty names. */
