@@ -16,9 +16,12 @@
  * auto.commit.interval.ms, before partitions are revoked, and at close, so
  * a committed offset is never ahead of what the application was handed.
  *
- * Callbacks (rebalance, offset commit, log) run only inside
- * kl_consumer_poll(), a synchronous kl_commit() and kl_consumer_close(), on
- * the calling thread; never on the library's thread.
+ * Callbacks (rebalance, offset commit) run only inside kl_consumer_poll(),
+ * a synchronous kl_commit() and kl_consumer_close(), on the calling
+ * thread; never on the library's thread. Log lines are served there too,
+ * and inside the calls that wait for the I/O thread (kl_committed(),
+ * kl_query_watermark_offsets(), kl_offsets_for_times(), kl_seek() with a
+ * timeout).
  *
  * Thread safety: every function may be called from any thread, but poll
  * from one thread at a time. Not supported yet: transactional reads
