@@ -108,21 +108,10 @@ static long release_stderr(void)
 
 /* ---- clients against a dead port ---- */
 
-static int dead_port(void)
-{
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    ck_assert_int_eq(bind(fd, (struct sockaddr *)&sa, sizeof sa), 0);
-    socklen_t sl = sizeof sa;
-    ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&sa, &sl), 0);
-    close(fd);
-    return ntohs(sa.sin_port);
-}
-
 static kl_conf_t *client_conf(void)
 {
     char errstr[256], bootstrap[32];
-    snprintf(bootstrap, sizeof bootstrap, "127.0.0.1:%d", dead_port());
+    snprintf(bootstrap, sizeof bootstrap, "127.0.0.1:%d", fixture_dead_port());
     kl_conf_t *conf = kl_conf_new();
     ck_assert_int_eq(kl_conf_set(conf, "bootstrap.servers", bootstrap, errstr, sizeof errstr), KL_ERR_NONE);
     ck_assert_int_eq(kl_conf_set(conf, "reconnect.backoff.ms", "20", errstr, sizeof errstr), KL_ERR_NONE);
