@@ -11,6 +11,7 @@ dist_man_MANS += \
 	man/man3/kl_admin_configs_destroy.3 \
 	man/man3/kl_admin_create_partitions.3 \
 	man/man3/kl_admin_create_topics.3 \
+	man/man3/kl_admin_delete_group_offsets.3 \
 	man/man3/kl_admin_delete_groups.3 \
 	man/man3/kl_admin_delete_records.3 \
 	man/man3/kl_admin_delete_topics.3 \
@@ -30,6 +31,7 @@ dist_man_MANS += \
 	man/man3/kl_assignment.3 \
 	man/man3/kl_broker_bootstrap_servers.3 \
 	man/man3/kl_broker_conf_new.3 \
+	man/man3/kl_broker_console_address.3 \
 	man/man3/kl_broker_destroy.3 \
 	man/man3/kl_broker_listeners.3 \
 	man/man3/kl_broker_new.3 \

@@ -1,5 +1,6 @@
 /* Common options and error reporting of the admin subcommands. */
 #include "admin_cli.h"
+#include "client_opts.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -11,8 +12,9 @@ bool admin_cli_init(admin_cli_t *cli, const char *name)
 {
     memset(cli, 0, sizeof *cli);
     cli->name = name;
+    snprintf(cli->prog, sizeof cli->prog, "kafkalite %s", name);
     cli->timeout_ms = ADMIN_CLI_DEFAULT_TIMEOUT_MS;
-    cli->conf = kl_conf_new();
+    cli->conf = cli_conf_new(cli->prog);
     return cli->conf != NULL;
 }
 
@@ -35,6 +37,11 @@ int admin_cli_usage(admin_cli_t *cli, const char *fmt, ...)
     va_start(ap, fmt);
     vreport(cli, fmt, ap);
     va_end(ap);
+    return admin_cli_try_help(cli);
+}
+
+int admin_cli_try_help(admin_cli_t *cli)
+{
     fprintf(stderr, "Try `kafkalite %s --help'.\n", cli->name);
     return CLI_USAGE;
 }
@@ -69,72 +76,46 @@ bool admin_cli_number(const char *s, long long *out)
     return true;
 }
 
-const char *admin_cli_value(admin_cli_t *cli, int argc, char **argv, int *i)
+const opt_spec_t admin_cli_opts[] = {
+    {"bootstrap-server", 'b', OPT_VALUE, CLI_OPT_BOOTSTRAP},
+    {NULL, 'X', OPT_VALUE, CLI_OPT_PROPERTY},
+    {"command-config", 0, OPT_VALUE, CLI_OPT_CONFIG_FILE},
+    {"timeout", 0, OPT_VALUE, ADMIN_OPT_TIMEOUT},
+    {"help", 'h', OPT_FLAG, CLI_OPT_HELP},
+    {NULL, 0, 0, 0},
+};
+
+void admin_cli_start(admin_cli_t *cli, int argc, char **argv, const opt_spec_t *own)
 {
-    if (*i + 1 >= argc) {
-        admin_cli_usage(cli, "%s needs a value", argv[*i]);
-        return NULL;
-    }
-    return argv[++*i];
+    cli->tables[0] = own;
+    cli->tables[1] = admin_cli_opts;
+    cli->tables[2] = NULL;
+    opt_init(&cli->opts, cli->prog, argc, argv, cli->tables);
 }
 
-static int set_property(admin_cli_t *cli, const char *assignment)
+int admin_cli_other(admin_cli_t *cli, int id)
 {
-    const char *eq = strchr(assignment, '=');
-    if (!eq || eq == assignment) {
-        admin_cli_usage(cli, "-X wants property=value, not \"%s\"", assignment);
-        return -1;
-    }
-    char *name = strndup(assignment, (size_t)(eq - assignment));
-    char errstr[512];
-    kl_err_t err = name ? kl_conf_set(cli->conf, name, eq + 1, errstr, sizeof errstr) : KL_ERR_NOMEM;
-    free(name);
-    if (err) {
-        admin_cli_usage(cli, "%s", err == KL_ERR_NOMEM ? "out of memory" : errstr);
-        return -1;
-    }
-    if (!strncmp(assignment, "bootstrap.servers=", 18) || !strncmp(assignment, "metadata.broker.list=", 21))
-        cli->bootstrap_set = true;
-    return 1;
-}
-
-int admin_cli_option(admin_cli_t *cli, int argc, char **argv, int *i)
-{
-    const char *opt = argv[*i], *value;
-    if (!strcmp(opt, "-b") || !strcmp(opt, "--bootstrap-server")) {
-        if (!(value = admin_cli_value(cli, argc, argv, i)))
-            return -1;
-        char assignment[1024];
-        snprintf(assignment, sizeof assignment, "bootstrap.servers=%s", value);
-        return set_property(cli, assignment);
-    }
-    if (!strcmp(opt, "-X")) {
-        if (!(value = admin_cli_value(cli, argc, argv, i)))
-            return -1;
-        return set_property(cli, value);
-    }
-    if (!strcmp(opt, "--timeout")) {
-        long long ms;
-        if (!(value = admin_cli_value(cli, argc, argv, i)))
-            return -1;
-        if (!admin_cli_number(value, &ms) || ms < 1 || ms > 86400000) {
-            admin_cli_usage(cli, "--timeout wants milliseconds (1 to 86400000), not \"%s\"", value);
-            return -1;
-        }
+    const opt_parser_t *p = &cli->opts;
+    bool help = false;
+    int64_t ms;
+    switch (id) {
+    case OPT_OPERAND:
+        return admin_cli_usage(cli, "unexpected argument \"%s\"", p->value);
+    case OPT_ERROR:
+        return admin_cli_try_help(cli);
+    case ADMIN_OPT_TIMEOUT:
+        if (!opt_int(p, 1, 86400000, &ms))
+            return admin_cli_try_help(cli);
         cli->timeout_ms = (int)ms;
-        return 1;
+        return CLI_OK;
+    default:
+        return cli_client_opt(cli->conf, p, id, &help) == CLI_OK ? CLI_OK : admin_cli_try_help(cli);
     }
-    return 0;
 }
 
 bool admin_cli_connect(admin_cli_t *cli)
 {
     char errstr[512];
-    if (!cli->bootstrap_set &&
-        kl_conf_set(cli->conf, "bootstrap.servers", ADMIN_CLI_DEFAULT_BOOTSTRAP, errstr, sizeof errstr)) {
-        admin_cli_fail(cli, "%s", errstr);
-        return false;
-    }
     cli->admin = kl_admin_new(cli->conf, errstr, sizeof errstr);
     if (!cli->admin)
         admin_cli_fail(cli, "%s", errstr);

@@ -4,16 +4,24 @@
 tools_kafkalite_SOURCES += \
 	tools/client_opts.c \
 	tools/client_opts.h \
+	tools/client_watch.c \
+	tools/client_watch.h \
 	tools/cmd_consume.c \
 	tools/cmd_perf.c \
 	tools/cmd_produce.c \
+	tools/kafka_format.c \
+	tools/kafka_format.h \
 	tools/latency.c \
 	tools/latency.h \
+	tools/line_input.c \
+	tools/line_input.h \
 	tools/msg_format.c \
 	tools/msg_format.h \
 	tools/partition_ends.c \
 	tools/partition_ends.h \
-	tools/perf_consume.c
+	tools/perf_consume.c \
+	tools/perf_window.c \
+	tools/perf_window.h
 
 if HAVE_CHECK
 check_PROGRAMS += tests/unit/test_latency
@@ -23,8 +31,8 @@ tests_unit_test_latency_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_latency_LDADD = $(CHECK_LIBS)
 endif
 
-TESTS += tests/tools/test_kafkalite_produce.sh tests/tools/test_kafkalite_consume.sh
-EXTRA_DIST += tests/tools/test_kafkalite_produce.sh tests/tools/test_kafkalite_consume.sh
+TESTS += tests/tools/test_kafkalite_produce.sh tests/tools/test_kafkalite_consume.sh tests/tools/test_kafka_tutorial.sh
+EXTRA_DIST += tests/tools/test_kafkalite_produce.sh tests/tools/test_kafkalite_consume.sh tests/tools/test_kafka_tutorial.sh
 
 # A corrupt compressed batch with a valid CRC, planted in a log the broker
 # then serves: `kafkalite consume` reports it with its partition and offset.

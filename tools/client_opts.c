@@ -10,6 +10,8 @@
 
 #include "cli.h"
 #include "client_opts.h"
+#include "client_watch.h"
+#include "properties.h"
 
 kl_conf_t *cli_conf_new(const char *prog)
 {
@@ -48,61 +50,62 @@ int cli_conf_set_arg(kl_conf_t *conf, const char *prog, const char *arg)
     return rc;
 }
 
-bool cli_parse_int(const char *prog, char opt, const char *text, int64_t min, int64_t max, int64_t *out)
-{
-    char *end;
-    errno = 0;
-    long long v = strtoll(text, &end, 10);
-    if (!*text || *end || errno == ERANGE || v < min || v > max) {
-        fprintf(stderr, "%s: -%c wants a whole number between %" PRId64 " and %" PRId64 ", not \"%s\"\n", prog,
-                opt, min, max, text);
-        return false;
-    }
-    *out = v;
-    return true;
-}
+const opt_spec_t cli_client_opts[] = {
+    {"bootstrap-server", 'b', OPT_VALUE, CLI_OPT_BOOTSTRAP},
+    {"broker-list", 0, OPT_VALUE, CLI_OPT_BOOTSTRAP},
+    {NULL, 'X', OPT_VALUE, CLI_OPT_PROPERTY},
+    {"help", 'h', OPT_FLAG, CLI_OPT_HELP},
+    {NULL, 0, 0, 0},
+};
 
-bool cli_wants_help(int argc, char **argv)
+int cli_client_opt(kl_conf_t *conf, const opt_parser_t *p, int id, bool *help)
 {
-    for (int i = 1; i < argc; i++)
-        if (!strcmp(argv[i], "--help"))
-            return true;
-    return false;
-}
-
-int cli_common_opt(kl_conf_t *conf, const char *prog, int opt, char **argv, bool *help)
-{
-    switch (opt) {
-    case 'b':
-        return cli_conf_set(conf, prog, "bootstrap.servers", optarg);
-    case 'X':
-        return cli_conf_set_arg(conf, prog, optarg);
-    case 'h':
+    switch (id) {
+    case CLI_OPT_BOOTSTRAP:
+        return cli_conf_set(conf, p->prog, "bootstrap.servers", p->value);
+    case CLI_OPT_PROPERTY:
+        return cli_conf_set_arg(conf, p->prog, p->value);
+    case CLI_OPT_CONFIG_FILE:
+        return cli_conf_load_file(conf, p->prog, p->value);
+    case CLI_OPT_HELP:
         *help = true;
         return CLI_OK;
-    case ':':
-        fprintf(stderr, "%s: -%c needs a value\n", prog, optopt);
-        return CLI_USAGE;
     default:
-        if (optopt)
-            fprintf(stderr, "%s: unknown option -%c\n", prog, optopt);
-        else /* an unknown long option */
-            fprintf(stderr, "%s: unknown option %s\n", prog, argv[optind - 1]);
+        fprintf(stderr, "%s: %s is not handled here\n", p->prog, p->text);
         return CLI_USAGE;
     }
 }
 
-int cli_check_operands(const char *prog, int argc, char **argv, const char *topic, bool topic_required)
+int cli_other_opt(kl_conf_t *conf, const opt_parser_t *p, int id, bool *help)
 {
-    if (optind < argc) {
-        fprintf(stderr, "%s: unexpected argument \"%s\"\n", prog, argv[optind]);
+    if (id == OPT_OPERAND) {
+        fprintf(stderr, "%s: unexpected argument \"%s\"\n", p->prog, p->value);
         return CLI_USAGE;
     }
-    if (topic_required && !topic) {
-        fprintf(stderr, "%s: -t topic is required\n", prog);
+    if (id == OPT_ERROR)
         return CLI_USAGE;
-    }
-    return CLI_OK;
+    return cli_client_opt(conf, p, id, help);
+}
+
+typedef struct file_load {
+    kl_conf_t *conf;
+    const char *prog, *path;
+} file_load_t;
+
+static int set_from_file(void *opaque, const char *key, const char *value, int line)
+{
+    file_load_t *f = opaque;
+    char errstr[512];
+    if (kl_conf_set(f->conf, key, value, errstr, sizeof errstr) == KL_ERR_NONE)
+        return 0;
+    fprintf(stderr, "%s: %s:%d: %s\n", f->prog, f->path, line, errstr);
+    return 1;
+}
+
+int cli_conf_load_file(kl_conf_t *conf, const char *prog, const char *path)
+{
+    file_load_t f = {conf, prog, path};
+    return properties_load(prog, path, set_from_file, &f) ? CLI_FAILED : CLI_OK;
 }
 
 kl_producer_t *cli_producer_new(const kl_conf_t *conf, const char *prog)
@@ -112,6 +115,24 @@ kl_producer_t *cli_producer_new(const kl_conf_t *conf, const char *prog)
     if (!producer)
         fprintf(stderr, "%s: %s\n", prog, errstr);
     return producer;
+}
+
+volatile sig_atomic_t cli_signals_seen, cli_last_signal;
+
+static void on_signal(int sig)
+{
+    cli_last_signal = sig;
+    cli_signals_seen++;
+}
+
+void cli_catch_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
 }
 
 int64_t cli_now_us(void)
@@ -130,36 +151,84 @@ kl_consumer_t *cli_consumer_new(const kl_conf_t *conf, const char *prog)
     return consumer;
 }
 
-/* How long the topic's metadata may take to come. */
+/* How long the topic's metadata may take to come, asked for in slices so
+ * that a signal is noticed and a wait is reported. */
 #define DESCRIBE_TIMEOUT_MS 30000
+#define DESCRIBE_SLICE_MS 500
+#define WAIT_NOTE_EVERY_US 5000000
+
+void cli_note_wait(const kl_conf_t *conf, const char *prog, const char *what, int64_t until_us)
+{
+    char servers[512] = "?", until[32] = "?";
+    size_t size = sizeof servers;
+    kl_conf_get(conf, "bootstrap.servers", servers, &size);
+    time_t when = time(NULL) + (time_t)((until_us - cli_now_us()) / 1000000);
+    struct tm tm;
+    if (localtime_r(&when, &tm))
+        strftime(until, sizeof until, "%H:%M:%S", &tm);
+    fprintf(stderr, "%s: no answer yet from %s about %s; trying until %s (Ctrl-C to stop)\n", prog, servers, what,
+            until);
+}
+
+/* kl_admin_describe_topics() of one topic for up to DESCRIBE_TIMEOUT_MS,
+ * saying every few seconds that it still waits; KL_ERR_TIMED_OUT at once
+ * after a signal. */
+static kl_err_t describe_topic(kl_admin_t *admin, const kl_conf_t *conf, cli_watch_t *watch, const char *prog,
+                               const char *topic, kl_admin_topics_t **topics)
+{
+    int64_t start = cli_now_us(), deadline = start + DESCRIBE_TIMEOUT_MS * 1000LL;
+    int64_t next_note = start + WAIT_NOTE_EVERY_US;
+    char what[300];
+    snprintf(what, sizeof what, "topic %s", topic);
+    for (;;) {
+        kl_err_t err = kl_admin_describe_topics(admin, &topic, 1, DESCRIBE_SLICE_MS, topics);
+        int64_t now = cli_now_us();
+        if (err != KL_ERR_TIMED_OUT || cli_signals_seen || now >= deadline)
+            return err;
+        if (watch->down_addr[0]) { /* the reason is known */
+            cli_watch_tick(watch, what, deadline);
+        } else if (now >= next_note) {
+            cli_note_wait(conf, prog, what, deadline);
+            next_note = now + WAIT_NOTE_EVERY_US;
+        }
+    }
+}
 
 /* Adds every partition of topic (as the cluster's metadata describes it)
- * to list at offset; the number added, 0 (message printed) when none. */
+ * to list (when not NULL) at offset; the number of partitions, 0 (message
+ * printed) when none or the topic does not exist. */
 static int32_t add_every_partition(const kl_conf_t *conf, const char *prog, const char *topic, int64_t offset,
                                    kl_topic_partition_list_t *list)
 {
     char errstr[512];
-    kl_admin_t *admin = kl_admin_new(conf, errstr, sizeof errstr);
+    cli_watch_t watch;
+    kl_conf_t *own = kl_conf_dup(conf);
+    if (own)
+        cli_watch_init(&watch, prog, own, &watch);
+    kl_admin_t *admin = own ? kl_admin_new(own, errstr, sizeof errstr) : NULL;
+    kl_conf_destroy(own);
     if (!admin) {
-        fprintf(stderr, "%s: %s\n", prog, errstr);
+        fprintf(stderr, "%s: %s\n", prog, own ? errstr : "out of memory");
         return 0;
     }
     kl_admin_topics_t *topics = NULL;
-    kl_err_t err = kl_admin_describe_topics(admin, &topic, 1, DESCRIBE_TIMEOUT_MS, &topics);
+    kl_err_t err = describe_topic(admin, conf, &watch, prog, topic, &topics);
     if (!err && topics->count == 1)
         err = topics->items[0].err;
     int32_t n = 0;
     if (!err) {
         const kl_admin_topic_t *t = &topics->items[0];
         for (size_t i = 0; !err && i < t->partition_count; i++, n++)
-            err = kl_topic_partition_list_set_offset(list, topic, t->partitions[i].id, offset);
+            err = list ? kl_topic_partition_list_set_offset(list, topic, t->partitions[i].id, offset) : KL_ERR_NONE;
         if (!err && n == 0)
             err = KL_ERR_UNKNOWN_TOPIC_OR_PARTITION;
     }
-    if (err) {
+    if (err == KL_ERR_UNKNOWN_TOPIC_OR_PARTITION)
+        fprintf(stderr, "%s: topic %s does not exist\n", prog, topic);
+    else if (err && !cli_signals_seen)
         fprintf(stderr, "%s: topic %s: %s\n", prog, topic, kl_err_str(err));
+    if (err)
         n = 0;
-    }
     kl_admin_topics_destroy(topics);
     kl_admin_destroy(admin);
     return n;
@@ -170,6 +239,13 @@ int cli_consumer_start(kl_consumer_t *consumer, const kl_conf_t *conf, const cha
 {
     kl_err_t err;
     if (group) {
+        /* A named topic must exist unless the consumer may create it (a
+         * group would otherwise wait for it in silence). */
+        char create[8] = "false";
+        size_t size = sizeof create;
+        kl_conf_get(conf, "allow.auto.create.topics", create, &size);
+        if (topic[0] != '^' && strcmp(create, "true") && !add_every_partition(conf, prog, topic, 0, NULL))
+            return cli_signals_seen ? CLI_OK : CLI_FAILED;
         err = kl_subscribe(consumer, &topic, 1);
         if (err)
             fprintf(stderr, "%s: subscribing to %s: %s\n", prog, topic, kl_err_str(err));
@@ -187,7 +263,7 @@ int cli_consumer_start(kl_consumer_t *consumer, const kl_conf_t *conf, const cha
         err = add_every_partition(conf, prog, topic, offset, list) ? KL_ERR_NONE : KL_ERR_UNKNOWN_TOPIC_OR_PARTITION;
     if (!err && (err = kl_assign(consumer, list)) != KL_ERR_NONE)
         fprintf(stderr, "%s: assigning %s: %s\n", prog, topic, kl_err_str(err));
-    if (err)
+    if (err && !cli_signals_seen) /* a signal while waiting is a clean stop */
         rc = CLI_FAILED;
     kl_topic_partition_list_destroy(list);
     return rc;

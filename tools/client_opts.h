@@ -5,10 +5,13 @@
 #ifndef KL_TOOLS_CLIENT_OPTS_H
 #define KL_TOOLS_CLIENT_OPTS_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 
 #include <kafkalite.h>
+
+#include "opt_table.h"
 
 /* -b's default, as Kafka's scripts have it. */
 #define CLI_DEFAULT_BOOTSTRAP "localhost:9092"
@@ -25,22 +28,32 @@ int cli_conf_set(kl_conf_t *conf, const char *prog, const char *name, const char
  * name; otherwise as cli_conf_set(). */
 int cli_conf_set_arg(kl_conf_t *conf, const char *prog, const char *arg);
 
-/* Parses a whole decimal number in [min, max] given to option opt; prints
- * why not and returns false. */
-bool cli_parse_int(const char *prog, char opt, const char *text, int64_t min, int64_t max, int64_t *out);
+/* Ids of the options every subcommand shares (cli_client_opts and the
+ * per-command aliases such as --producer-property), handled by
+ * cli_client_opt(). Command ids stay below CLI_OPT_SHARED. */
+enum {
+    CLI_OPT_SHARED = 1000,
+    CLI_OPT_BOOTSTRAP = CLI_OPT_SHARED, /* -b, --bootstrap-server, --broker-list */
+    CLI_OPT_PROPERTY,                   /* -X, --producer-property, ...: name=value */
+    CLI_OPT_CONFIG_FILE,                /* --producer.config, --command-config, ...: a properties file */
+    CLI_OPT_HELP                        /* -h, --help */
+};
 
-/* True when an argument is --help (getopt would take it for options). */
-bool cli_wants_help(int argc, char **argv);
+/* -b/--bootstrap-server/--broker-list, -X and -h/--help. */
+extern const opt_spec_t cli_client_opts[];
 
-/* The getopt cases every client subcommand shares: -b bootstrap, -X
- * property=value, -h, and getopt's ':' (missing value) and '?' (unknown
- * option). Call it from the switch's default. CLI_OK to go on (stop when
- * *help was set), else CLI_USAGE or CLI_FAILED with the reason printed. */
-int cli_common_opt(kl_conf_t *conf, const char *prog, int opt, char **argv, bool *help);
+/* Applies a shared option (id >= CLI_OPT_SHARED) to conf; sets *help for
+ * -h. CLI_OK, CLI_USAGE or CLI_FAILED with the reason printed. */
+int cli_client_opt(kl_conf_t *conf, const opt_parser_t *p, int id, bool *help);
 
-/* After getopt: CLI_USAGE (reason printed) for a left-over operand or, when
- * topic_required, no -t; else CLI_OK. */
-int cli_check_operands(const char *prog, int argc, char **argv, const char *topic, bool topic_required);
+/* Sets every property of a Java properties file (Kafka's --producer.config
+ * and friends). CLI_OK, or CLI_FAILED naming the file and line. */
+int cli_conf_load_file(kl_conf_t *conf, const char *prog, const char *path);
+
+/* The usual end of a command's option loop for an id it does not know
+ * itself: OPT_OPERAND is an unexpected argument (CLI_USAGE), OPT_ERROR
+ * CLI_USAGE (already printed), a shared id goes to cli_client_opt(). */
+int cli_other_opt(kl_conf_t *conf, const opt_parser_t *p, int id, bool *help);
 
 /* A producer from conf (NULL, message printed, when the library refuses
  * the configuration). */
@@ -57,6 +70,16 @@ kl_consumer_t *cli_consumer_new(const kl_conf_t *conf, const char *prog);
  * offset. CLI_OK, or CLI_FAILED with the reason printed. */
 int cli_consumer_start(kl_consumer_t *consumer, const kl_conf_t *conf, const char *prog, const char *topic,
                        bool group, int32_t partition, int64_t offset);
+
+/* SIGINT and SIGTERM counted (and the last one kept) instead of killing the
+ * command; installed without SA_RESTART so a blocked read returns. */
+extern volatile sig_atomic_t cli_signals_seen, cli_last_signal;
+void cli_catch_signals(void);
+
+/* Says on stderr that the command still waits for the cluster (the
+ * bootstrap servers of conf) about what, and until when (a monotonic
+ * cli_now_us() deadline, shown as the local time). */
+void cli_note_wait(const kl_conf_t *conf, const char *prog, const char *what, int64_t until_us);
 
 /* Monotonic clock, in microseconds. */
 int64_t cli_now_us(void);

@@ -2,6 +2,8 @@
  * a Kafka server.properties file, applies the overrides, runs the embedded
  * broker in the foreground until SIGINT or SIGTERM, then stops it cleanly
  * (logs flushed and closed, recovery checkpoints written). */
+#include "config.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -17,7 +19,11 @@
 #include "cli.h"
 #include "properties.h"
 
-#define PROPERTIES_MAX_BYTES (16u << 20)
+/* The HTTP console's address unless console.listeners says otherwise:
+ * Redpanda's admin port, which serves its metrics too, so a kafkalite
+ * broker sits where tools expecting a single-node Kafka-compatible broker
+ * look (9092 for Kafka, 9644 for the admin side); loopback only. */
+#define DEFAULT_CONSOLE "http://127.0.0.1:9644"
 
 void cmd_broker_usage(FILE *out)
 {
@@ -28,7 +34,13 @@ void cmd_broker_usage(FILE *out)
             "Kafka's server.properties names; --override sets one more property (last\n"
             "one wins). Logs go to standard error (KAFKALITE_BROKER_LOG=4 for warnings\n"
             "only, 7 for everything); the listeners are printed on standard output once\n"
-            "the broker is ready. SIGINT or SIGTERM stops it cleanly.\n");
+            "the broker is ready. SIGINT or SIGTERM stops it cleanly.\n"
+#ifdef WITH_MICROHTTPD
+            "\n"
+            "The HTTP console (/healthz, /readyz, /metrics, /api/v1/) listens on\n"
+            DEFAULT_CONSOLE " unless console.listeners says otherwise (empty: off).\n"
+#endif
+            );
 }
 
 /* ------------------------------------------------------------ configuration */
@@ -69,42 +81,10 @@ static int on_property(void *opaque, const char *key, const char *value, int lin
     return set_property(ctx->conf, key, value, ctx->origin, line) ? 1 : 0;
 }
 
-static char *read_file(const char *path, size_t *lenp)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        fprintf(stderr, "kafkalite broker: cannot open %s: %s\n", path, strerror(errno));
-        return NULL;
-    }
-    char *text = malloc(PROPERTIES_MAX_BYTES + 1);
-    size_t n = text ? fread(text, 1, PROPERTIES_MAX_BYTES + 1, f) : 0;
-    bool failed = !text || ferror(f) || n > PROPERTIES_MAX_BYTES;
-    fclose(f);
-    if (failed) {
-        fprintf(stderr, "kafkalite broker: cannot read %s: %s\n", path,
-                !text ? "out of memory" : n > PROPERTIES_MAX_BYTES ? "larger than 16 MiB" : "read error");
-        free(text);
-        return NULL;
-    }
-    *lenp = n;
-    return text;
-}
-
 static int load_file(kl_conf_t *conf, const char *path)
 {
-    size_t len;
-    char *text = read_file(path, &len);
-    if (!text)
-        return -1;
     load_ctx_t ctx = {conf, path};
-    int bad_line;
-    int rc = properties_parse(text, len, on_property, &ctx, &bad_line);
-    free(text);
-    if (rc == -1 && bad_line > 0)
-        fprintf(stderr, "kafkalite broker: %s:%d: malformed \\uxxxx escape\n", path, bad_line);
-    else if (rc == -1)
-        fprintf(stderr, "kafkalite broker: %s: out of memory\n", path);
-    return rc ? -1 : 0;
+    return properties_load("kafkalite broker", path, on_property, &ctx) ? -1 : 0;
 }
 
 static int apply_override(kl_conf_t *conf, const char *arg)
@@ -227,6 +207,9 @@ static void print_ready(const kl_broker_t *broker)
         printf("kafkalite broker: listening on %.*s\n", (int)len, p);
         p += len + (p[len] == ',');
     }
+    const char *console = kl_broker_console_address(broker);
+    if (console)
+        printf("kafkalite broker: console on %s\n", console);
     printf("kafkalite broker: ready, bootstrap.servers=%s\n", kl_broker_bootstrap_servers(broker));
     fflush(stdout);
 }
@@ -257,10 +240,21 @@ static int run(kl_conf_t *conf)
 int cmd_broker(int argc, char **argv)
 {
     kl_conf_t *conf = kl_broker_conf_new();
-    if (!conf) {
+    /* The daemon keeps Kafka's first-rebalance delay (an embedded broker's
+     * default is 0); the file or --override may change it. */
+    if (!conf || kl_conf_set(conf, "group.initial.rebalance.delay.ms", "3000", NULL, 0) != KL_ERR_NONE) {
         fprintf(stderr, "kafkalite broker: out of memory\n");
+        kl_conf_destroy(conf);
         return CLI_FAILED;
     }
+#ifdef WITH_MICROHTTPD
+    char errstr[256];
+    if (kl_conf_set(conf, "console.listeners", DEFAULT_CONSOLE, errstr, sizeof errstr) != KL_ERR_NONE) {
+        fprintf(stderr, "kafkalite broker: %s\n", errstr);
+        kl_conf_destroy(conf);
+        return CLI_FAILED;
+    }
+#endif
     bool help = false;
     int rc = parse_args(argc, argv, conf, &help);
     if (!rc && help)

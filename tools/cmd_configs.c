@@ -12,7 +12,8 @@ void cmd_configs_usage(FILE *out)
 {
     fprintf(out,
             "usage: kafkalite configs [-b HOST:PORT] [-X property=value]... ACTION\n"
-            "           --entity-type topics|brokers --entity-name NAME\n"
+            "           (--entity-type topics|brokers (--entity-name NAME | --entity-default)\n"
+            "            | --topic T | --broker ID | --broker-defaults)\n"
             "\n"
             "Actions:\n"
             "  --describe [--all]    the configs set on the entity (with --all: every config,\n"
@@ -22,8 +23,13 @@ void cmd_configs_usage(FILE *out)
             "                        in brackets: --add-config 'k=[a,b]'\n"
             "\n"
             "Options:\n"
-            "  --entity-type TYPE    topics, or brokers (NAME is then the node id)\n"
-            "  --entity-name NAME    the topic or broker\n" ADMIN_CLI_COMMON_HELP);
+            "  --entity-type TYPE    topics, or brokers (NAME is then the node id); groups,\n"
+            "                        users and clients are Kafka's but not served here\n"
+            "  --entity-name NAME    the topic or broker\n"
+            "  --entity-default      with --entity-type brokers: the cluster-wide default\n"
+            "  --topic T             as --entity-type topics --entity-name T\n"
+            "  --broker ID           as --entity-type brokers --entity-name ID\n"
+            "  --broker-defaults     as --entity-type brokers --entity-default\n" ADMIN_CLI_COMMON_HELP);
 }
 
 typedef struct configs_args {
@@ -83,49 +89,112 @@ static int add_ops(admin_cli_t *cli, configs_args_t *a, const char *value, kl_ad
     return CLI_OK;
 }
 
+enum {
+    OPT_DESCRIBE = 1, OPT_ALTER, OPT_ALL, OPT_ENTITY_TYPE, OPT_ENTITY_NAME, OPT_ENTITY_DEFAULT, OPT_TOPIC,
+    OPT_BROKER, OPT_BROKER_DEFAULTS, OPT_ADD_CONFIG, OPT_DELETE_CONFIG
+};
+
+static const opt_spec_t configs_opts[] = {
+    {"describe", 0, OPT_FLAG, OPT_DESCRIBE},
+    {"alter", 0, OPT_FLAG, OPT_ALTER},
+    {"all", 0, OPT_FLAG, OPT_ALL},
+    {"entity-type", 0, OPT_VALUE, OPT_ENTITY_TYPE},
+    {"entity-name", 0, OPT_VALUE, OPT_ENTITY_NAME},
+    {"entity-default", 0, OPT_FLAG, OPT_ENTITY_DEFAULT},
+    {"topic", 0, OPT_VALUE, OPT_TOPIC},
+    {"broker", 0, OPT_VALUE, OPT_BROKER},
+    {"broker-defaults", 0, OPT_FLAG, OPT_BROKER_DEFAULTS},
+    {"add-config", 0, OPT_VALUE, OPT_ADD_CONFIG},
+    {"delete-config", 0, OPT_VALUE, OPT_DELETE_CONFIG},
+    {NULL, 0, 0, 0},
+};
+
+/* Sets the entity's type once (--entity-type, --topic, --broker...). */
+static int set_type(admin_cli_t *cli, configs_args_t *a, kl_admin_resource_type_t type, bool *typed)
+{
+    if (*typed && a->type != type)
+        return admin_cli_usage(cli, "%s: the entity is a %s already", cli->opts.text,
+                               a->type == KL_ADMIN_RESOURCE_TOPIC ? "topic" : "broker");
+    a->type = type;
+    *typed = true;
+    return CLI_OK;
+}
+
+static int entity_type(admin_cli_t *cli, configs_args_t *a, const char *v, bool *typed)
+{
+    if (!strcmp(v, "topics") || !strcmp(v, "topic"))
+        return set_type(cli, a, KL_ADMIN_RESOURCE_TOPIC, typed);
+    if (!strcmp(v, "brokers") || !strcmp(v, "broker"))
+        return set_type(cli, a, KL_ADMIN_RESOURCE_BROKER, typed);
+    if (!strcmp(v, "groups") || !strcmp(v, "users") || !strcmp(v, "clients") || !strcmp(v, "ips") ||
+        !strcmp(v, "broker-loggers") || !strcmp(v, "client-metrics"))
+        return admin_cli_fail(cli,
+                              "--entity-type %s: Kafka's %s configs are not served by kafkalite (its brokers keep "
+                              "topic and broker configs only)",
+                              v, v);
+    return admin_cli_usage(cli, "--entity-type is topics or brokers, not \"%s\"", v);
+}
+
+static int set_name(admin_cli_t *cli, configs_args_t *a, const char *name)
+{
+    if (a->name && strcmp(a->name, name))
+        return admin_cli_usage(cli, "%s: the entity is named already (\"%s\")", cli->opts.text, a->name);
+    a->name = name;
+    return CLI_OK;
+}
+
 static int parse(admin_cli_t *cli, configs_args_t *a, int argc, char **argv)
 {
+    const opt_parser_t *p = &cli->opts;
     bool typed = false;
-    for (int i = 1; i < argc; i++) {
-        const char *opt = argv[i], *v;
-        int rc = admin_cli_option(cli, argc, argv, &i);
-        if (rc < 0)
-            return CLI_USAGE;
-        if (rc > 0)
-            continue;
-        if (!strcmp(opt, "--describe") || !strcmp(opt, "--alter")) {
+    int id, rc = CLI_OK;
+    admin_cli_start(cli, argc, argv, configs_opts);
+    while (rc == CLI_OK && (id = opt_next(&cli->opts)) != OPT_END) {
+        switch (id) {
+        case OPT_DESCRIBE:
+        case OPT_ALTER:
             if (a->action)
-                return admin_cli_usage(cli, "%s: give one action only", opt);
-            a->action = opt[2];
-        } else if (!strcmp(opt, "--all")) {
+                return admin_cli_usage(cli, "%s: give one action only", p->text);
+            a->action = id == OPT_DESCRIBE ? 'd' : 'a';
+            break;
+        case OPT_ALL:
             a->all = true;
-        } else if (!strcmp(opt, "--entity-type")) {
-            if (!(v = admin_cli_value(cli, argc, argv, &i)))
-                return CLI_USAGE;
-            if (!strcmp(v, "topics") || !strcmp(v, "topic"))
-                a->type = KL_ADMIN_RESOURCE_TOPIC;
-            else if (!strcmp(v, "brokers") || !strcmp(v, "broker"))
-                a->type = KL_ADMIN_RESOURCE_BROKER;
-            else
-                return admin_cli_usage(cli, "--entity-type is topics or brokers, not \"%s\"", v);
-            typed = true;
-        } else if (!strcmp(opt, "--entity-name")) {
-            if (!(a->name = admin_cli_value(cli, argc, argv, &i)))
-                return CLI_USAGE;
-        } else if (!strcmp(opt, "--add-config") || !strcmp(opt, "--delete-config")) {
-            if (!(v = admin_cli_value(cli, argc, argv, &i)))
-                return CLI_USAGE;
-            rc = add_ops(cli, a, v, opt[2] == 'a' ? KL_ADMIN_CONFIG_SET : KL_ADMIN_CONFIG_DELETE);
-            if (rc)
-                return rc;
-        } else {
-            return admin_cli_usage(cli, "unknown option \"%s\"", opt);
+            break;
+        case OPT_ENTITY_TYPE:
+            rc = entity_type(cli, a, p->value, &typed);
+            break;
+        case OPT_ENTITY_NAME:
+            rc = set_name(cli, a, p->value);
+            break;
+        case OPT_ENTITY_DEFAULT:
+            rc = set_name(cli, a, ""); /* Kafka's default entity: the empty name */
+            break;
+        case OPT_TOPIC:
+            if (!(rc = set_type(cli, a, KL_ADMIN_RESOURCE_TOPIC, &typed)))
+                rc = set_name(cli, a, p->value);
+            break;
+        case OPT_BROKER:
+        case OPT_BROKER_DEFAULTS:
+            if (!(rc = set_type(cli, a, KL_ADMIN_RESOURCE_BROKER, &typed)))
+                rc = set_name(cli, a, id == OPT_BROKER ? p->value : "");
+            break;
+        case OPT_ADD_CONFIG:
+        case OPT_DELETE_CONFIG:
+            rc = add_ops(cli, a, p->value, id == OPT_ADD_CONFIG ? KL_ADMIN_CONFIG_SET : KL_ADMIN_CONFIG_DELETE);
+            break;
+        default:
+            rc = admin_cli_other(cli, id);
+            break;
         }
     }
+    if (rc)
+        return rc;
     if (!a->action)
         return admin_cli_usage(cli, "say what to do: --describe or --alter");
     if (!typed || !a->name)
-        return admin_cli_usage(cli, "name the entity: --entity-type topics|brokers --entity-name NAME");
+        return admin_cli_usage(cli, "name the entity: --topic T, or --entity-type topics|brokers --entity-name NAME");
+    if (!*a->name && a->type != KL_ADMIN_RESOURCE_BROKER)
+        return admin_cli_usage(cli, "--entity-default is for --entity-type brokers");
     if (a->action == 'a' && !a->op_count)
         return admin_cli_usage(cli, "--alter needs --add-config or --delete-config");
     return CLI_OK;
@@ -164,7 +233,10 @@ static int describe(admin_cli_t *cli, const configs_args_t *a)
         kl_admin_configs_destroy(c);
         return CLI_FAILED;
     }
-    printf("%s configs for %s %s are:\n", a->all ? "All" : "Dynamic", kind, a->name);
+    if (*a->name)
+        printf("%s configs for %s %s are:\n", a->all ? "All" : "Dynamic", kind, a->name);
+    else
+        printf("Default configs for brokers in the cluster are:\n");
     for (size_t i = 0; i < r->entry_count; i++) {
         const kl_admin_config_entry_t *e = &r->entries[i];
         if (!a->all && !dynamic(e->source))
@@ -187,8 +259,10 @@ static int alter(admin_cli_t *cli, const configs_args_t *a)
         admin_cli_fail(cli, "cannot alter %s %s: %s", kind, a->name, admin_cli_err(r->items[0].err, r->items[0].errstr));
     else if (err)
         admin_cli_fail(cli, "cannot alter %s %s: %s", kind, a->name, admin_cli_err(err, NULL));
-    else
+    else if (*a->name)
         printf("Completed updating config for %s %s.\n", kind, a->name);
+    else
+        printf("Completed updating default config for brokers in the cluster.\n");
     int status = err || r->items[0].err ? CLI_FAILED : CLI_OK;
     kl_admin_results_destroy(r);
     return status;
@@ -196,11 +270,10 @@ static int alter(admin_cli_t *cli, const configs_args_t *a)
 
 int cmd_configs(int argc, char **argv)
 {
-    for (int i = 1; i < argc; i++)
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            cmd_configs_usage(stdout);
-            return CLI_OK;
-        }
+    if (opt_wants_help(argc, argv)) {
+        cmd_configs_usage(stdout);
+        return CLI_OK;
+    }
     admin_cli_t cli;
     if (!admin_cli_init(&cli, "configs"))
         return CLI_FAILED;

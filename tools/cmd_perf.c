@@ -2,7 +2,9 @@
  * [-X property=value]...`: a load generator. Sends COUNT messages of SIZE
  * bytes (at most RATE a second), then prints messages/s, MB/s and the
  * delivery latency percentiles, from kl_produce() to the delivery report.
- * On a terminal a progress line is refreshed every second.
+ * Every 5 s a line says what the last 5 s delivered, as Kafka's
+ * kafka-producer-perf-test.sh does; on a terminal a progress line is also
+ * refreshed every second.
  * `perf consume` is in perf_consume.c. */
 #include <stdbool.h>
 #include <stdio.h>
@@ -12,7 +14,10 @@
 
 #include "cli.h"
 #include "client_opts.h"
+#include "client_watch.h"
+#include "opt_table.h"
 #include "latency.h"
+#include "perf_window.h"
 
 #define PROG "kafkalite perf produce"
 #define PROGRESS_EVERY_US 1000000
@@ -49,12 +54,16 @@ typedef struct perf_opts {
 } perf_opts_t;
 
 typedef struct perf_state {
+    cli_watch_t watch; /* first: the callbacks' opaque starts with it */
+    bool missing_topic;
     int64_t start_us;
     uint64_t sent, delivered, failed;
     kl_err_t first_error;
     latency_t latency;
     bool progress; /* stdout is a terminal */
     int64_t next_progress_us;
+    perf_window_t window;
+    int64_t size;
 } perf_state_t;
 
 /* The message's opaque carries the time it was produced. */
@@ -68,12 +77,17 @@ static void on_delivery(kl_producer_t *producer, const kl_message_t *msg, void *
         return;
     }
     st->delivered++;
-    latency_add(&st->latency, cli_now_us() - (int64_t)(intptr_t)kl_message_opaque(msg));
+    cli_watch_progress(&st->watch);
+    int64_t latency = cli_now_us() - (int64_t)(intptr_t)kl_message_opaque(msg);
+    latency_add(&st->latency, latency);
+    perf_window_add(&st->window, (uint64_t)st->size, latency);
 }
 
 static void show_progress(perf_state_t *st, bool last)
 {
     int64_t now = cli_now_us();
+    if (!last)
+        perf_window_tick(&st->window, now, "sent", true, st->progress);
     if (!st->progress || (!last && now < st->next_progress_us))
         return;
     st->next_progress_us = now + PROGRESS_EVERY_US;
@@ -84,41 +98,87 @@ static void show_progress(perf_state_t *st, bool last)
     fflush(stdout);
 }
 
+enum { OPT_TOPIC = 1, OPT_COUNT, OPT_SIZE, OPT_RATE, OPT_PROPS };
+
+static const opt_spec_t perf_opts[] = {
+    {"topic", 't', OPT_VALUE, OPT_TOPIC},
+    {"num-records", 'n', OPT_VALUE, OPT_COUNT},
+    {"record-size", 's', OPT_VALUE, OPT_SIZE},
+    {"throughput", 'r', OPT_VALUE, OPT_RATE},
+    {"producer-props", 0, OPT_VALUE, OPT_PROPS},
+    {"producer.config", 0, OPT_VALUE, CLI_OPT_CONFIG_FILE},
+    {NULL, 0, 0, 0},
+};
+
 static int parse_args(int argc, char **argv, perf_opts_t *o, kl_conf_t *conf, bool *help)
 {
-    int opt, rc;
-    if (cli_wants_help(argc, argv)) {
+    static const opt_spec_t *const tables[] = {perf_opts, cli_client_opts, NULL};
+    opt_parser_t p;
+    int id, rc = CLI_OK;
+    bool props = false; /* after --producer-props: name=value operands are properties too */
+    if (opt_wants_help(argc, argv)) {
         *help = true;
         return CLI_OK;
     }
-    opterr = 0;
-    optind = 1;
-    while ((opt = getopt(argc, argv, ":b:t:n:s:r:X:h")) != -1) {
-        switch (opt) {
-        case 't':
-            o->topic = optarg;
+    opt_init(&p, PROG, argc, argv, tables);
+    while (rc == CLI_OK && (id = opt_next(&p)) != OPT_END) {
+        if (id == OPT_OPERAND && props && strchr(p.value, '=')) {
+            rc = cli_conf_set_arg(conf, PROG, p.value);
+            continue;
+        }
+        props = id == OPT_PROPS;
+        switch (id) {
+        case OPT_TOPIC:
+            o->topic = p.value;
             break;
-        case 'n':
-            if (!cli_parse_int(PROG, 'n', optarg, 1, INT32_MAX, &o->count))
+        case OPT_COUNT:
+            if (!opt_int(&p, 1, INT32_MAX, &o->count))
                 return CLI_USAGE;
             break;
-        case 's':
-            if (!cli_parse_int(PROG, 's', optarg, 0, 100000000, &o->size))
+        case OPT_SIZE:
+            if (!opt_int(&p, 0, 100000000, &o->size))
                 return CLI_USAGE;
             break;
-        case 'r':
-            if (!cli_parse_int(PROG, 'r', optarg, 0, 100000000, &o->rate))
+        case OPT_RATE: /* Kafka's -1: no limit */
+            if (!opt_int(&p, -1, 100000000, &o->rate))
                 return CLI_USAGE;
+            if (o->rate < 0)
+                o->rate = 0;
+            break;
+        case OPT_PROPS:
+            rc = cli_conf_set_arg(conf, PROG, p.value);
             break;
         default:
-            if ((rc = cli_common_opt(conf, PROG, opt, argv, help)) || *help)
-                return rc;
+            rc = cli_other_opt(conf, &p, id, help);
             break;
         }
     }
-    if ((rc = cli_check_operands(PROG, argc, argv, o->topic, true)))
+    if (rc || *help)
         return rc;
+    if (!o->topic) {
+        fprintf(stderr, PROG ": -t topic is required\n");
+        return CLI_USAGE;
+    }
     return CLI_OK;
+}
+
+/* Says whom the producer is still trying to reach; false (reported) when
+ * the cluster said the topic does not exist: it will not appear. */
+static bool still_worth_it(perf_state_t *st, kl_producer_t *producer, int64_t until_us)
+{
+    if (st->missing_topic)
+        return false;
+    if (st->watch.missing_topic[0]) {
+        st->missing_topic = true;
+        fprintf(stderr, PROG ": topic %s does not exist and the cluster does not create topics on use\n",
+                st->watch.missing_topic);
+        kl_producer_purge(producer, KL_PURGE_QUEUE | KL_PURGE_INFLIGHT);
+        return false;
+    }
+    char waiting[64];
+    snprintf(waiting, sizeof waiting, "%zu messages", kl_producer_outstanding(producer));
+    cli_watch_tick(&st->watch, waiting, until_us);
+    return true;
 }
 
 /* Waits until message i is due under the rate limit, serving delivery
@@ -128,7 +188,7 @@ static void pace(kl_producer_t *producer, perf_state_t *st, const perf_opts_t *o
     if (!o->rate)
         return;
     int64_t due = st->start_us + i * 1000000 / o->rate;
-    for (int64_t now = cli_now_us(); now < due; now = cli_now_us()) {
+    for (int64_t now = cli_now_us(); now < due && still_worth_it(st, producer, 0); now = cli_now_us()) {
         kl_producer_poll(producer, (int)((due - now + 999) / 1000));
         show_progress(st, false);
     }
@@ -147,7 +207,7 @@ static void print_summary(perf_state_t *st, const perf_opts_t *o, int64_t elapse
 
 static int run(kl_conf_t *conf, const perf_opts_t *o)
 {
-    perf_state_t st = {.progress = isatty(STDOUT_FILENO)};
+    perf_state_t st = {.progress = isatty(STDOUT_FILENO), .size = o->size};
     char *value = malloc(o->size ? (size_t)o->size : 1);
     if (!value || latency_init(&st.latency, (size_t)o->count) != 0) {
         fprintf(stderr, PROG ": out of memory\n");
@@ -157,7 +217,7 @@ static int run(kl_conf_t *conf, const perf_opts_t *o)
     for (int64_t i = 0; i < o->size; i++)
         value[i] = (char)('a' + i % 26);
     kl_conf_set_delivery_cb(conf, on_delivery);
-    kl_conf_set_opaque(conf, &st);
+    cli_watch_init(&st.watch, PROG, conf, &st);
     kl_producer_t *producer = cli_producer_new(conf, PROG);
     if (!producer) {
         free(value);
@@ -167,11 +227,13 @@ static int run(kl_conf_t *conf, const perf_opts_t *o)
 
     st.start_us = cli_now_us();
     st.next_progress_us = st.start_us + PROGRESS_EVERY_US;
-    for (int64_t i = 0; i < o->count; i++) {
+    perf_window_start(&st.window, st.start_us);
+    for (int64_t i = 0; i < o->count && still_worth_it(&st, producer, 0); i++) {
         pace(producer, &st, o, i);
         kl_err_t err;
         while ((err = kl_produce(producer, o->topic, KL_PARTITION_UA, NULL, 0, value, (size_t)o->size, 0,
-                                 (void *)(intptr_t)cli_now_us())) == KL_ERR_QUEUE_FULL) {
+                                 (void *)(intptr_t)cli_now_us())) == KL_ERR_QUEUE_FULL &&
+               still_worth_it(&st, producer, 0)) {
             kl_producer_poll(producer, 10);
             show_progress(&st, false);
         }
@@ -181,15 +243,18 @@ static int run(kl_conf_t *conf, const perf_opts_t *o)
         kl_producer_poll(producer, 0);
         show_progress(&st, false);
     }
-    while (kl_producer_flush(producer, 1000) == KL_ERR_TIMED_OUT)
+    while (still_worth_it(&st, producer, 0) && kl_producer_flush(producer, 1000) == KL_ERR_TIMED_OUT)
         show_progress(&st, false);
+    kl_producer_poll(producer, 0); /* a purge's reports */
     int64_t elapsed = cli_now_us() - st.start_us;
     show_progress(&st, true);
     kl_producer_destroy(producer);
 
     print_summary(&st, o, elapsed);
     int rc = CLI_OK;
-    if (st.failed) {
+    if (st.missing_topic) {
+        rc = CLI_FAILED;
+    } else if (st.failed) {
         fprintf(stderr, PROG ": %llu of %lld messages failed (first: %s)\n", (unsigned long long)st.failed,
                 (long long)o->count, kl_err_str(st.first_error));
         rc = CLI_FAILED;

@@ -1,8 +1,11 @@
 /* `kafkalite produce -b BOOTSTRAP -t TOPIC [-p PARTITION] [-K DELIM]
- * [-H name=value]... [-X property=value]... [-c]`: one message per line of
- * standard input, every delivery report counted, a final flush. Exit 0
+ * [-H name=value]... [-X property=value]... [-c]` (or kafka-console-
+ * producer's long options): one message per line of standard input, every
+ * delivery report counted, a final flush. SIGINT/SIGTERM end the input
+ * (what a pipe already holds is still sent) and bound the flush. Exit 0
  * when every message was delivered, 1 (saying how many failed) when some
- * were not, 2 for a bad command line. */
+ * were not, 2 for a bad command line, 128+signal after a signal. */
+#include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,8 +14,12 @@
 
 #include "cli.h"
 #include "client_opts.h"
+#include "client_watch.h"
+#include "line_input.h"
+#include "opt_table.h"
 
 #define PROG "kafkalite produce"
+#define SIGNAL_FLUSH_MS 10000 /* how long a signal lets the flush take */
 #define ERRORS_SHOWN 5 /* the first failures are printed; the rest only counted */
 
 void cmd_produce_usage(FILE *out)
@@ -20,16 +27,29 @@ void cmd_produce_usage(FILE *out)
     fprintf(out,
             "usage: kafkalite produce [-b bootstrap] -t topic [-p partition] [-K delimiter]\n"
             "                         [-H name=value]... [-X property=value]... [-c]\n"
+            "       kafkalite produce --bootstrap-server B --topic T [--property parse.key=true]...\n"
             "\n"
             "Produces one message per line of standard input and waits for every delivery\n"
-            "report. Exits 0 when all were delivered, 1 when some failed, 2 on bad usage.\n"
+            "report. SIGINT or SIGTERM stop reading, flush for up to 10 s and print what\n"
+            "was delivered. Exits 0 when all were delivered, 1 when some failed, 2 on bad\n"
+            "usage, 128+signal when a signal stopped it and nothing failed.\n"
             "\n"
-            "  -b bootstrap   brokers to start from (default " CLI_DEFAULT_BOOTSTRAP ")\n"
-            "  -t topic       topic to produce to\n"
+            "  -b, --bootstrap-server, --broker-list B\n"
+            "                 brokers to start from (default " CLI_DEFAULT_BOOTSTRAP ")\n"
+            "  -t, --topic T  topic to produce to\n"
             "  -p partition   partition (default: the partitioner chooses)\n"
             "  -K delimiter   the key is what comes before the first delimiter\n"
+            "  --property parse.key=true|false, key.separator=S (default tab),\n"
+            "                 ignore.error=true|false: Kafka's line reader settings\n"
             "  -H name=value  adds a header to every message (repeatable)\n"
-            "  -X prop=value  sets a client property, see kafkalite.conf(5) (repeatable)\n"
+            "  -X, --producer-property prop=value\n"
+            "                 sets a client property, see kafkalite.conf(5) (repeatable)\n"
+            "  --producer.config FILE   client properties from a Java properties file\n"
+            "  --request-required-acks ACKS, --compression-codec [CODEC],\n"
+            "  --timeout MS (linger.ms), --request-timeout-ms MS,\n"
+            "  --message-send-max-retries N, --retry-backoff-ms MS\n"
+            "                 as the client properties they stand for\n"
+            "  --sync         waits for each message's delivery before reading the next line\n"
             "  -c             prints how many messages were delivered and failed\n");
 }
 
@@ -38,11 +58,23 @@ typedef struct produce_opts {
     int32_t partition;
     const char *delim;
     bool counts;
+    bool sync;
+    bool key_required; /* --property parse.key=true without ignore.error=true */
 } produce_opts_t;
 
 typedef struct tally {
     uint64_t delivered, failed;
 } tally_t;
+
+/* One run: the callbacks' opaque (it starts with the watch, see
+ * client_watch.h). */
+typedef struct produce_run {
+    cli_watch_t watch;
+    tally_t t;
+    kl_producer_t *producer;
+    int64_t delivery_timeout_us, last_produce_us;
+    bool missing_topic; /* reported: stop */
+} produce_run_t;
 
 static void count_failure(tally_t *t, const char *what, kl_err_t err)
 {
@@ -56,12 +88,16 @@ static void count_failure(tally_t *t, const char *what, kl_err_t err)
 static void on_delivery(kl_producer_t *producer, const kl_message_t *msg, void *opaque)
 {
     (void)producer;
-    tally_t *t = opaque;
+    produce_run_t *r = opaque;
     kl_err_t err = kl_message_error(msg);
-    if (err == KL_ERR_NONE)
-        t->delivered++;
-    else
-        count_failure(t, "delivery failed", err);
+    if (err == KL_ERR_NONE) {
+        r->t.delivered++;
+        cli_watch_progress(&r->watch);
+    } else if (!r->missing_topic) { /* those were explained once */
+        count_failure(&r->t, "delivery failed", err);
+    } else {
+        r->t.failed++;
+    }
 }
 
 /* Adds "name=value" to headers. CLI_OK or CLI_USAGE. */
@@ -82,56 +118,177 @@ static int add_header(kl_headers_t *headers, const char *arg)
     return CLI_OK;
 }
 
+enum { OPT_TOPIC = 1, OPT_PARTITION, OPT_DELIM, OPT_HEADER, OPT_COUNTS, OPT_KAFKA_PROPERTY, OPT_SYNC, OPT_CONF_ALIAS };
+
+static const opt_spec_t produce_opts[] = {
+    {"topic", 't', OPT_VALUE, OPT_TOPIC},
+    {NULL, 'p', OPT_VALUE, OPT_PARTITION},
+    {NULL, 'K', OPT_VALUE, OPT_DELIM},
+    {NULL, 'H', OPT_VALUE, OPT_HEADER},
+    {NULL, 'c', OPT_FLAG, OPT_COUNTS},
+    {"property", 0, OPT_VALUE, OPT_KAFKA_PROPERTY},
+    {"sync", 0, OPT_FLAG, OPT_SYNC},
+    {"producer-property", 0, OPT_VALUE, CLI_OPT_PROPERTY},
+    {"producer.config", 0, OPT_VALUE, CLI_OPT_CONFIG_FILE},
+    {"request-required-acks", 0, OPT_VALUE, OPT_CONF_ALIAS},
+    {"compression-codec", 0, OPT_OPTIONAL, OPT_CONF_ALIAS},
+    {"timeout", 0, OPT_VALUE, OPT_CONF_ALIAS},
+    {"request-timeout-ms", 0, OPT_VALUE, OPT_CONF_ALIAS},
+    {"message-send-max-retries", 0, OPT_VALUE, OPT_CONF_ALIAS},
+    {"retry-backoff-ms", 0, OPT_VALUE, OPT_CONF_ALIAS},
+    {NULL, 0, 0, 0},
+};
+
+/* The client property each OPT_CONF_ALIAS option sets. */
+static const struct {
+    const char *option, *property, *without_value;
+} conf_aliases[] = {
+    {"--request-required-acks", "acks", NULL},
+    {"--compression-codec", "compression.type", "gzip"}, /* Kafka's default for a bare --compression-codec */
+    {"--timeout", "linger.ms", NULL},
+    {"--request-timeout-ms", "request.timeout.ms", NULL},
+    {"--message-send-max-retries", "retries", NULL},
+    {"--retry-backoff-ms", "retry.backoff.ms", NULL},
+};
+
+static int set_alias(kl_conf_t *conf, const opt_parser_t *p)
+{
+    for (size_t i = 0; i < sizeof conf_aliases / sizeof conf_aliases[0]; i++)
+        if (!strcmp(p->text, conf_aliases[i].option))
+            return cli_conf_set(conf, PROG, conf_aliases[i].property,
+                                p->value ? p->value : conf_aliases[i].without_value);
+    return CLI_USAGE;
+}
+
+/* Kafka's line reader settings given with --property name=value. */
+typedef struct line_reader {
+    bool parse_key, ignore_error;
+    const char *separator;
+} line_reader_t;
+
+static bool parse_bool(const char *v, bool *out)
+{
+    if (!strcmp(v, "true") || !strcmp(v, "false")) {
+        *out = v[0] == 't';
+        return true;
+    }
+    return false;
+}
+
+static int kafka_property(line_reader_t *r, const char *arg)
+{
+    const char *eq = strchr(arg, '=');
+    size_t len = eq ? (size_t)(eq - arg) : 0;
+    const char *v = eq ? eq + 1 : "";
+    if (len == 9 && !strncmp(arg, "parse.key", len) && parse_bool(v, &r->parse_key))
+        return CLI_OK;
+    if (len == 12 && !strncmp(arg, "ignore.error", len) && parse_bool(v, &r->ignore_error))
+        return CLI_OK;
+    if (len == 13 && !strncmp(arg, "key.separator", len) && *v) {
+        r->separator = v;
+        return CLI_OK;
+    }
+    fprintf(stderr,
+            PROG ": --property wants parse.key=true|false, key.separator=S or ignore.error=true|false, not \"%s\"\n",
+            arg);
+    return CLI_USAGE;
+}
+
 static int parse_args(int argc, char **argv, produce_opts_t *o, kl_conf_t *conf, kl_headers_t *headers,
                       bool *help)
 {
-    int opt, rc;
+    static const opt_spec_t *const tables[] = {produce_opts, cli_client_opts, NULL};
+    line_reader_t reader = {false, false, "\t"};
+    opt_parser_t p;
+    int id, rc = CLI_OK;
     int64_t n;
-    if (cli_wants_help(argc, argv)) {
+    if (opt_wants_help(argc, argv)) {
         *help = true;
         return CLI_OK;
     }
-    opterr = 0;
-    optind = 1;
-    while ((opt = getopt(argc, argv, ":b:t:p:K:H:X:ch")) != -1) {
-        switch (opt) {
-        case 't':
-            o->topic = optarg;
+    opt_init(&p, PROG, argc, argv, tables);
+    while (rc == CLI_OK && (id = opt_next(&p)) != OPT_END) {
+        switch (id) {
+        case OPT_TOPIC:
+            o->topic = p.value;
             break;
-        case 'p':
-            if (!cli_parse_int(PROG, 'p', optarg, 0, INT32_MAX, &n))
+        case OPT_PARTITION:
+            if (!opt_int(&p, 0, INT32_MAX, &n))
                 return CLI_USAGE;
             o->partition = (int32_t)n;
             break;
-        case 'K':
-            if (!*optarg) {
+        case OPT_DELIM:
+            if (!*p.value) {
                 fprintf(stderr, PROG ": -K wants a non-empty delimiter\n");
                 return CLI_USAGE;
             }
-            o->delim = optarg;
+            o->delim = p.value;
             break;
-        case 'H':
-            if ((rc = add_header(headers, optarg)))
-                return rc;
+        case OPT_HEADER:
+            rc = add_header(headers, p.value);
             break;
-        case 'c':
+        case OPT_COUNTS:
             o->counts = true;
             break;
+        case OPT_KAFKA_PROPERTY:
+            rc = kafka_property(&reader, p.value);
+            break;
+        case OPT_SYNC:
+            o->sync = true;
+            break;
+        case OPT_CONF_ALIAS:
+            rc = set_alias(conf, &p);
+            break;
         default:
-            if ((rc = cli_common_opt(conf, PROG, opt, argv, help)) || *help)
-                return rc;
+            rc = cli_other_opt(conf, &p, id, help);
             break;
         }
     }
-    if ((rc = cli_check_operands(PROG, argc, argv, o->topic, true)))
+    if (rc || *help)
         return rc;
+    if (reader.parse_key) {
+        if (o->delim) {
+            fprintf(stderr, PROG ": -K and --property parse.key=true both say how to find the key: give one\n");
+            return CLI_USAGE;
+        }
+        o->delim = reader.separator;
+        o->key_required = !reader.ignore_error;
+    }
+    if (!o->topic) {
+        fprintf(stderr, PROG ": -t topic is required\n");
+        return CLI_USAGE;
+    }
     return CLI_OK;
 }
 
+/* After each wait: says whom the producer is still trying to reach, and
+ * stops (false) when the cluster said the topic does not exist: with
+ * auto-creation off it will not appear. */
+static bool still_worth_it(produce_run_t *r)
+{
+    if (r->missing_topic)
+        return false;
+    if (r->watch.missing_topic[0]) {
+        r->missing_topic = true;
+        fprintf(stderr,
+                PROG ": topic %s does not exist and the cluster does not create topics on use; create it first "
+                     "(kafkalite topics --create --topic %s)\n",
+                r->watch.missing_topic, r->watch.missing_topic);
+        kl_producer_purge(r->producer, KL_PURGE_QUEUE | KL_PURGE_INFLIGHT);
+        return false;
+    }
+    char waiting[64];
+    size_t n = kl_producer_outstanding(r->producer);
+    snprintf(waiting, sizeof waiting, "%zu message%s", n, n == 1 ? "" : "s");
+    cli_watch_tick(&r->watch, waiting, r->last_produce_us + r->delivery_timeout_us);
+    return true;
+}
+
 /* Queues one line (without its newline), waiting for room when the
- * producer's queue is full. A message refused outright counts as failed. */
-static void produce_line(kl_producer_t *producer, const produce_opts_t *o, const kl_headers_t *headers,
-                         char *line, size_t len, tally_t *t)
+ * producer's queue is full. A message refused outright counts as failed;
+ * false when the line has no key separator and one is required. */
+static bool produce_line(produce_run_t *r, const produce_opts_t *o, const kl_headers_t *headers, char *line,
+                         size_t len)
 {
     const char *key = NULL, *value = line;
     size_t key_len = 0, value_len = len;
@@ -141,64 +298,137 @@ static void produce_line(kl_producer_t *producer, const produce_opts_t *o, const
         key_len = (size_t)(sep - line);
         value = sep + strlen(o->delim);
         value_len = len - key_len - strlen(o->delim);
+    } else if (o->key_required) {
+        return false;
     }
     kl_err_t err;
-    while ((err = kl_produce_headers(producer, o->topic, o->partition, key, key_len, value, value_len,
-                                     kl_headers_count(headers) ? headers : NULL, 0, NULL)) == KL_ERR_QUEUE_FULL)
-        kl_producer_poll(producer, 100); /* serve reports to make room */
+    r->last_produce_us = cli_now_us();
+    while ((err = kl_produce_headers(r->producer, o->topic, o->partition, key, key_len, value, value_len,
+                                     kl_headers_count(headers) ? headers : NULL, 0, NULL)) == KL_ERR_QUEUE_FULL &&
+           !cli_signals_seen && still_worth_it(r))
+        kl_producer_poll(r->producer, 100); /* serve reports to make room */
     if (err)
-        count_failure(t, "message refused", err);
+        count_failure(&r->t, "message refused", err);
+    return true;
+}
+
+/* Waits for every outstanding report: without a signal as long as
+ * delivery.timeout.ms lets the library try; after one for at most
+ * SIGNAL_FLUSH_MS, or until a second signal. What is left is purged and
+ * counted as failed. */
+static void flush_all(produce_run_t *r)
+{
+    kl_producer_t *producer = r->producer;
+    int acted_on = 0; /* signals seen so far */
+    int64_t deadline = 0;
+    while (kl_producer_outstanding(producer) > 0) {
+        if (cli_signals_seen != acted_on) {
+            if (acted_on || cli_signals_seen > 1)
+                break; /* a second signal: give up */
+            acted_on = cli_signals_seen;
+            deadline = cli_now_us() + SIGNAL_FLUSH_MS * 1000LL;
+            fprintf(stderr, PROG ": %s: flushing %zu messages for up to %d s (signal again to give up)\n",
+                    cli_last_signal == SIGTERM ? "terminated" : "interrupted", kl_producer_outstanding(producer),
+                    SIGNAL_FLUSH_MS / 1000);
+        }
+        if ((deadline && cli_now_us() >= deadline) || !still_worth_it(r))
+            break;
+        kl_producer_flush(producer, 100);
+    }
+    if (kl_producer_outstanding(producer) > 0) {
+        kl_producer_purge(producer, KL_PURGE_QUEUE | KL_PURGE_INFLIGHT);
+        kl_producer_poll(producer, 0); /* the purged messages' reports */
+    }
+}
+
+/* delivery.timeout.ms of conf, in microseconds. */
+static int64_t delivery_timeout_us(const kl_conf_t *conf)
+{
+    char value[32] = "120000";
+    size_t size = sizeof value;
+    kl_conf_get(conf, "delivery.timeout.ms", value, &size);
+    return strtoll(value, NULL, 10) * 1000;
+}
+
+/* Reads standard input into the producer until its end, a signal (then
+ * what a pipe holds is still taken), a bad line or a missing topic. */
+static void read_lines(produce_run_t *r, const produce_opts_t *o, const kl_headers_t *headers, uint64_t *lines,
+                       bool *failed)
+{
+    line_input_t in;
+    line_input_init(&in, STDIN_FILENO);
+    char *line;
+    size_t len;
+    bool draining = false;
+    while (!r->missing_topic) {
+        if (cli_signals_seen && !draining) {
+            line_input_stop_at_available(&in);
+            draining = true;
+        }
+        int rc = line_input_next(&in, &line, &len);
+        if (rc == 0)
+            break;
+        if (rc < 0) {
+            if (in.err == EINTR)
+                continue;
+            fprintf(stderr, PROG ": reading standard input: %s\n", strerror(in.err));
+            *failed = true;
+            break;
+        }
+        if (!produce_line(r, o, headers, line, len)) {
+            fprintf(stderr, PROG ": no key separator found on line %llu: \"%.*s\" (nothing after it was sent)\n",
+                    (unsigned long long)*lines + 1, (int)len, line);
+            *failed = true;
+            break;
+        }
+        ++*lines;
+        if (o->sync)
+            while (kl_producer_outstanding(r->producer) > 0 && !cli_signals_seen && still_worth_it(r))
+                kl_producer_flush(r->producer, 100);
+        kl_producer_poll(r->producer, 0);
+        still_worth_it(r);
+    }
+    line_input_free(&in);
 }
 
 static int run(const kl_conf_t *conf, const produce_opts_t *o, const kl_headers_t *headers)
 {
-    tally_t t = {0, 0};
+    produce_run_t r = {.delivery_timeout_us = delivery_timeout_us(conf), .last_produce_us = cli_now_us()};
     kl_conf_t *own = kl_conf_dup(conf);
     if (!own) {
         fprintf(stderr, PROG ": out of memory\n");
         return CLI_FAILED;
     }
     kl_conf_set_delivery_cb(own, on_delivery);
-    kl_conf_set_opaque(own, &t);
-    kl_producer_t *producer = cli_producer_new(own, PROG);
+    cli_watch_init(&r.watch, PROG, own, &r);
+    r.producer = cli_producer_new(own, PROG);
     kl_conf_destroy(own);
-    if (!producer)
+    if (!r.producer)
         return CLI_FAILED;
+    cli_catch_signals();
 
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t n;
     uint64_t lines = 0;
-    while ((n = getline(&line, &cap, stdin)) != -1) {
-        size_t len = (size_t)n;
-        if (len > 0 && line[len - 1] == '\n')
-            len--;
-        produce_line(producer, o, headers, line, len, &t);
-        lines++;
-        kl_producer_poll(producer, 0);
-    }
-    bool read_error = ferror(stdin);
-    free(line);
-    if (read_error)
-        perror(PROG ": reading standard input");
+    bool failed = false;
+    read_lines(&r, o, headers, &lines, &failed);
+    flush_all(&r);
+    kl_producer_destroy(r.producer); /* reports of anything left are served here */
 
-    /* delivery.timeout.ms bounds how long this waits. */
-    kl_producer_flush(producer, -1);
-    kl_producer_destroy(producer); /* reports of anything left are served here */
-
-    if (o->counts)
-        printf("%llu delivered, %llu failed\n", (unsigned long long)t.delivered, (unsigned long long)t.failed);
-    if (t.failed) {
-        fprintf(stderr, PROG ": %llu of %llu messages failed\n", (unsigned long long)t.failed,
+    if (o->counts || cli_signals_seen)
+        fprintf(o->counts ? stdout : stderr, "%s%llu delivered, %llu failed\n", o->counts ? "" : PROG ": ",
+                (unsigned long long)r.t.delivered, (unsigned long long)r.t.failed);
+    if (r.t.failed) {
+        fprintf(stderr, PROG ": %llu of %llu messages failed\n", (unsigned long long)r.t.failed,
                 (unsigned long long)lines);
         return CLI_FAILED;
     }
-    return read_error ? CLI_FAILED : CLI_OK;
+    if (cli_signals_seen)
+        return 128 + cli_last_signal;
+    return failed || r.missing_topic ? CLI_FAILED : CLI_OK;
 }
 
 int cmd_produce(int argc, char **argv)
 {
-    produce_opts_t o = {NULL, KL_PARTITION_UA, NULL, false};
+    produce_opts_t o = {NULL, KL_PARTITION_UA, NULL, false, false, false};
     kl_conf_t *conf = cli_conf_new(PROG);
     kl_headers_t *headers = kl_headers_new();
     if (!conf || !headers) {

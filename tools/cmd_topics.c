@@ -25,7 +25,18 @@ void cmd_topics_usage(FILE *out)
             "  --delete --topic T    delete T\n"
             "\n"
             "Options:\n"
-            "  --validate-only       with --create or --alter: check, change nothing\n" ADMIN_CLI_COMMON_HELP);
+            "  --validate-only       with --create or --alter: check, change nothing\n"
+            "  --if-not-exists       with --create: a topic that exists already is no error\n"
+            "  --if-exists           with --alter, --delete or --describe: a missing topic is\n"
+            "                        no error\n"
+            "  --exclude-internal    with --list or --describe: leave out internal topics\n"
+            "  --under-replicated-partitions, --unavailable-partitions\n"
+            "                        with --describe: only the partitions whose in-sync\n"
+            "                        replicas are fewer than their replicas, or that have\n"
+            "                        no leader\n"
+            "  --topics-with-overrides\n"
+            "                        with --describe: only the topics with configs of their\n"
+            "                        own, one line each\n" ADMIN_CLI_COMMON_HELP);
 }
 
 typedef enum { NONE, CREATE, LIST, DESCRIBE, ALTER, DELETE } action_t;
@@ -38,7 +49,8 @@ typedef struct topics_args {
     const char *configs[2 * MAX_CONFIGS + 1];
     char *config_copies[MAX_CONFIGS];
     size_t config_count;
-    bool validate_only;
+    bool validate_only, if_not_exists, if_exists, exclude_internal;
+    bool under_replicated, unavailable, with_overrides;
 } topics_args_t;
 
 static int set_action(admin_cli_t *cli, topics_args_t *a, action_t action, const char *opt)
@@ -66,47 +78,75 @@ static int add_config(admin_cli_t *cli, topics_args_t *a, const char *kv)
     return CLI_OK;
 }
 
+enum {
+    OPT_CREATE = 1, OPT_LIST, OPT_DESCRIBE, OPT_ALTER, OPT_DELETE, OPT_VALIDATE_ONLY, OPT_TOPIC, OPT_PARTITIONS,
+    OPT_REPLICATION, OPT_CONFIG, OPT_IF_NOT_EXISTS, OPT_IF_EXISTS, OPT_EXCLUDE_INTERNAL, OPT_UNDER_REPLICATED,
+    OPT_UNAVAILABLE, OPT_WITH_OVERRIDES
+};
+
+static const opt_spec_t topics_opts[] = {
+    {"create", 0, OPT_FLAG, OPT_CREATE},
+    {"list", 0, OPT_FLAG, OPT_LIST},
+    {"describe", 0, OPT_FLAG, OPT_DESCRIBE},
+    {"alter", 0, OPT_FLAG, OPT_ALTER},
+    {"delete", 0, OPT_FLAG, OPT_DELETE},
+    {"validate-only", 0, OPT_FLAG, OPT_VALIDATE_ONLY},
+    {"topic", 0, OPT_VALUE, OPT_TOPIC},
+    {"partitions", 0, OPT_VALUE, OPT_PARTITIONS},
+    {"replication-factor", 0, OPT_VALUE, OPT_REPLICATION},
+    {"config", 0, OPT_VALUE, OPT_CONFIG},
+    {"if-not-exists", 0, OPT_FLAG, OPT_IF_NOT_EXISTS},
+    {"if-exists", 0, OPT_FLAG, OPT_IF_EXISTS},
+    {"exclude-internal", 0, OPT_FLAG, OPT_EXCLUDE_INTERNAL},
+    {"under-replicated-partitions", 0, OPT_FLAG, OPT_UNDER_REPLICATED},
+    {"unavailable-partitions", 0, OPT_FLAG, OPT_UNAVAILABLE},
+    {"topics-with-overrides", 0, OPT_FLAG, OPT_WITH_OVERRIDES},
+    {NULL, 0, 0, 0},
+};
+
 static int parse(admin_cli_t *cli, topics_args_t *a, int argc, char **argv)
 {
-    for (int i = 1; i < argc; i++) {
-        const char *opt = argv[i], *v;
-        long long n;
-        int rc = admin_cli_option(cli, argc, argv, &i);
-        if (rc < 0)
-            return CLI_USAGE;
-        if (rc > 0)
-            continue;
-        if (!strcmp(opt, "--create"))
-            rc = set_action(cli, a, CREATE, opt);
-        else if (!strcmp(opt, "--list"))
-            rc = set_action(cli, a, LIST, opt);
-        else if (!strcmp(opt, "--describe"))
-            rc = set_action(cli, a, DESCRIBE, opt);
-        else if (!strcmp(opt, "--alter"))
-            rc = set_action(cli, a, ALTER, opt);
-        else if (!strcmp(opt, "--delete"))
-            rc = set_action(cli, a, DELETE, opt);
-        else if (!strcmp(opt, "--validate-only"))
-            a->validate_only = true;
-        else if (!strcmp(opt, "--topic")) {
-            if (!(a->topic = admin_cli_value(cli, argc, argv, &i)))
-                return CLI_USAGE;
-        } else if (!strcmp(opt, "--partitions") || !strcmp(opt, "--replication-factor")) {
-            if (!(v = admin_cli_value(cli, argc, argv, &i)))
-                return CLI_USAGE;
-            if (!admin_cli_number(v, &n) || n < 1 || n > (opt[2] == 'p' ? 1000000 : 32767))
-                return admin_cli_usage(cli, "%s wants a positive number, not \"%s\"", opt, v);
-            *(opt[2] == 'p' ? &a->partitions : &a->replication) = n;
-        } else if (!strcmp(opt, "--config")) {
-            if (!(v = admin_cli_value(cli, argc, argv, &i)))
-                return CLI_USAGE;
-            rc = add_config(cli, a, v);
-        } else {
-            return admin_cli_usage(cli, "unknown option \"%s\"", opt);
+    static const action_t actions[] = {[OPT_CREATE] = CREATE, [OPT_LIST] = LIST, [OPT_DESCRIBE] = DESCRIBE,
+                                       [OPT_ALTER] = ALTER, [OPT_DELETE] = DELETE};
+    const opt_parser_t *p = &cli->opts;
+    int id, rc = CLI_OK;
+    int64_t n;
+    admin_cli_start(cli, argc, argv, topics_opts);
+    while (rc == CLI_OK && (id = opt_next(&cli->opts)) != OPT_END) {
+        switch (id) {
+        case OPT_CREATE:
+        case OPT_LIST:
+        case OPT_DESCRIBE:
+        case OPT_ALTER:
+        case OPT_DELETE:
+            rc = set_action(cli, a, actions[id], p->text);
+            break;
+        case OPT_VALIDATE_ONLY: a->validate_only = true; break;
+        case OPT_IF_NOT_EXISTS: a->if_not_exists = true; break;
+        case OPT_IF_EXISTS: a->if_exists = true; break;
+        case OPT_EXCLUDE_INTERNAL: a->exclude_internal = true; break;
+        case OPT_UNDER_REPLICATED: a->under_replicated = true; break;
+        case OPT_UNAVAILABLE: a->unavailable = true; break;
+        case OPT_WITH_OVERRIDES: a->with_overrides = true; break;
+        case OPT_TOPIC:
+            a->topic = p->value;
+            break;
+        case OPT_PARTITIONS:
+        case OPT_REPLICATION:
+            if (!opt_int(p, 1, id == OPT_PARTITIONS ? 1000000 : 32767, &n))
+                return admin_cli_try_help(cli);
+            *(id == OPT_PARTITIONS ? &a->partitions : &a->replication) = n;
+            break;
+        case OPT_CONFIG:
+            rc = add_config(cli, a, p->value);
+            break;
+        default:
+            rc = admin_cli_other(cli, id);
+            break;
         }
-        if (rc)
-            return rc;
     }
+    if (rc)
+        return rc;
     if (a->action == NONE)
         return admin_cli_usage(cli, "say what to do: --create, --list, --describe, --alter or --delete");
     if ((a->action == CREATE || a->action == ALTER || a->action == DELETE) && !a->topic)
@@ -118,14 +158,18 @@ static int parse(admin_cli_t *cli, topics_args_t *a, int argc, char **argv)
 
 /* ---- actions ---------------------------------------------------------------- */
 
-/* Prints r's errors, or "<done> topic NAME." per success; the exit
+/* Prints r's errors (but for one equal to tolerated: --if-exists and
+ * --if-not-exists), or "<done> topic NAME." per success; the exit
  * status. */
-static int report(admin_cli_t *cli, kl_err_t err, kl_admin_results_t *r, const char *what, const char *done)
+static int report(admin_cli_t *cli, kl_err_t err, kl_admin_results_t *r, const char *what, const char *done,
+                  kl_err_t tolerated)
 {
     if (err)
         return admin_cli_fail(cli, "cannot %s: %s", what, admin_cli_err(err, NULL));
     int status = CLI_OK;
     for (size_t i = 0; i < r->count; i++) {
+        if (r->items[i].err && r->items[i].err == tolerated)
+            continue;
         if (r->items[i].err) {
             admin_cli_fail(cli, "cannot %s %s: %s", what, r->items[i].name,
                            admin_cli_err(r->items[i].err, r->items[i].errstr));
@@ -144,14 +188,16 @@ static int create(admin_cli_t *cli, topics_args_t *a)
                                a->config_count ? a->configs : NULL};
     kl_admin_results_t *r = NULL;
     kl_err_t err = kl_admin_create_topics(cli->admin, &nt, 1, a->validate_only, cli->timeout_ms, &r);
-    return report(cli, err, r, "create topic", a->validate_only ? "Validated" : "Created");
+    return report(cli, err, r, "create topic", a->validate_only ? "Validated" : "Created",
+                  a->if_not_exists ? KL_ERR_TOPIC_ALREADY_EXISTS : KL_ERR_NONE);
 }
 
 static int delete(admin_cli_t *cli, topics_args_t *a)
 {
     kl_admin_results_t *r = NULL;
     kl_err_t err = kl_admin_delete_topics(cli->admin, &a->topic, 1, cli->timeout_ms, &r);
-    return report(cli, err, r, "delete topic", "Deleted");
+    return report(cli, err, r, "delete topic", "Deleted",
+                  a->if_exists ? KL_ERR_UNKNOWN_TOPIC_OR_PARTITION : KL_ERR_NONE);
 }
 
 static int alter(admin_cli_t *cli, topics_args_t *a)
@@ -159,17 +205,19 @@ static int alter(admin_cli_t *cli, topics_args_t *a)
     kl_admin_results_t *r = NULL;
     kl_err_t err = kl_admin_create_partitions(cli->admin, a->topic, (int32_t)a->partitions, a->validate_only,
                                               cli->timeout_ms, &r);
-    return report(cli, err, r, "alter topic", a->validate_only ? "Validated" : "Altered");
+    return report(cli, err, r, "alter topic", a->validate_only ? "Validated" : "Altered",
+                  a->if_exists ? KL_ERR_UNKNOWN_TOPIC_OR_PARTITION : KL_ERR_NONE);
 }
 
-static int list(admin_cli_t *cli)
+static int list(admin_cli_t *cli, const topics_args_t *a)
 {
     kl_admin_topics_t *t = NULL;
     kl_err_t err = kl_admin_describe_topics(cli->admin, NULL, 0, cli->timeout_ms, &t);
     if (err)
         return admin_cli_fail(cli, "cannot list topics: %s", admin_cli_err(err, NULL));
     for (size_t i = 0; i < t->count; i++)
-        printf("%s\n", t->items[i].name);
+        if (!a->exclude_internal || !t->items[i].internal)
+            printf("%s\n", t->items[i].name);
     kl_admin_topics_destroy(t);
     return CLI_OK;
 }
@@ -181,24 +229,63 @@ static void print_ids(const char *label, const int32_t *ids, size_t n)
         printf("%s%d", i ? "," : "", ids[i]);
 }
 
-/* The topic's own configs (not defaults), as Kafka prints them. */
-static void print_configs(admin_cli_t *cli, const char *topic)
+/* The topic's own configs (not defaults) as Kafka prints them, "k=v,k2=v2"
+ * ("" when none or unknown); NULL when out of memory. Free it. */
+static char *overrides(admin_cli_t *cli, const char *topic)
 {
     kl_admin_resource_t res = {KL_ADMIN_RESOURCE_TOPIC, topic};
     kl_admin_configs_t *c = NULL;
-    if (kl_admin_describe_configs(cli->admin, &res, 1, cli->timeout_ms, &c) || c->items[0].err) {
-        kl_admin_configs_destroy(c);
-        return;
-    }
-    bool first = true;
-    for (size_t i = 0; i < c->items[0].entry_count; i++) {
-        const kl_admin_config_entry_t *e = &c->items[0].entries[i];
-        if (e->source != KL_ADMIN_SOURCE_DYNAMIC_TOPIC)
-            continue;
-        printf("%s%s=%s", first ? "" : ",", e->name, e->sensitive || !e->value ? "(sensitive)" : e->value);
-        first = false;
+    char *text = NULL;
+    size_t len;
+    FILE *out = open_memstream(&text, &len);
+    if (!out)
+        return NULL;
+    if (!kl_admin_describe_configs(cli->admin, &res, 1, cli->timeout_ms, &c) && !c->items[0].err) {
+        bool first = true;
+        for (size_t i = 0; i < c->items[0].entry_count; i++) {
+            const kl_admin_config_entry_t *e = &c->items[0].entries[i];
+            if (e->source != KL_ADMIN_SOURCE_DYNAMIC_TOPIC)
+                continue;
+            fprintf(out, "%s%s=%s", first ? "" : ",", e->name, e->sensitive || !e->value ? "(sensitive)" : e->value);
+            first = false;
+        }
     }
     kl_admin_configs_destroy(c);
+    return fclose(out) ? NULL : text;
+}
+
+static void print_topic_line(const kl_admin_topic_t *topic, const char *configs)
+{
+    printf("Topic: %s\tTopicId: %s\tPartitionCount: %zu\tReplicationFactor: %zu\tConfigs: %s%s\n", topic->name,
+           topic->topic_id[0] ? topic->topic_id : "-", topic->partition_count,
+           topic->partition_count ? topic->partitions[0].replica_count : 0, configs,
+           topic->internal ? "\tInternal: true" : "");
+}
+
+/* Whether --under-replicated-partitions / --unavailable-partitions let a
+ * partition through (either one is enough, as in Kafka). */
+static bool partition_shown(const topics_args_t *a, const kl_admin_partition_t *part)
+{
+    if (!a->under_replicated && !a->unavailable)
+        return true;
+    return (a->under_replicated && part->isr_count < part->replica_count) || (a->unavailable && part->leader < 0);
+}
+
+static void print_partitions(const topics_args_t *a, const kl_admin_topic_t *topic)
+{
+    for (size_t p = 0; p < topic->partition_count; p++) {
+        const kl_admin_partition_t *part = &topic->partitions[p];
+        if (!partition_shown(a, part))
+            continue;
+        printf("\tTopic: %s\tPartition: %d\tLeader: ", topic->name, part->id);
+        if (part->leader >= 0)
+            printf("%d", part->leader);
+        else
+            printf("none");
+        print_ids("Replicas", part->replicas, part->replica_count);
+        print_ids("Isr", part->isr, part->isr_count);
+        printf("\n");
+    }
 }
 
 static int describe(admin_cli_t *cli, topics_args_t *a)
@@ -211,26 +298,30 @@ static int describe(admin_cli_t *cli, topics_args_t *a)
     int status = CLI_OK;
     for (size_t i = 0; i < t->count; i++) {
         const kl_admin_topic_t *topic = &t->items[i];
+        if (topic->err == KL_ERR_UNKNOWN_TOPIC_OR_PARTITION && a->if_exists)
+            continue;
         if (topic->err) {
             status = admin_cli_fail(cli, "topic %s: %s", topic->name, admin_cli_err(topic->err, NULL));
             continue;
         }
-        printf("Topic: %s\tTopicId: %s\tPartitionCount: %zu\tReplicationFactor: %zu\tConfigs: ", topic->name,
-               topic->topic_id[0] ? topic->topic_id : "-", topic->partition_count,
-               topic->partition_count ? topic->partitions[0].replica_count : 0);
-        print_configs(cli, topic->name);
-        printf("%s\n", topic->internal ? "\tInternal: true" : "");
-        for (size_t p = 0; p < topic->partition_count; p++) {
-            const kl_admin_partition_t *part = &topic->partitions[p];
-            printf("\tTopic: %s\tPartition: %d\tLeader: ", topic->name, part->id);
-            if (part->leader >= 0)
-                printf("%d", part->leader);
-            else
-                printf("none");
-            print_ids("Replicas", part->replicas, part->replica_count);
-            print_ids("Isr", part->isr, part->isr_count);
-            printf("\n");
+        if (a->exclude_internal && topic->internal)
+            continue;
+        char *configs = overrides(cli, topic->name);
+        if (!configs) {
+            status = admin_cli_fail(cli, "out of memory");
+            break;
         }
+        /* As Kafka: --topics-with-overrides prints those topics' lines only,
+         * a partition filter the matching partitions only. */
+        if (a->with_overrides) {
+            if (*configs)
+                print_topic_line(topic, configs);
+        } else {
+            if (!a->under_replicated && !a->unavailable)
+                print_topic_line(topic, configs);
+            print_partitions(a, topic);
+        }
+        free(configs);
     }
     kl_admin_topics_destroy(t);
     return status;
@@ -238,11 +329,10 @@ static int describe(admin_cli_t *cli, topics_args_t *a)
 
 int cmd_topics(int argc, char **argv)
 {
-    for (int i = 1; i < argc; i++)
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            cmd_topics_usage(stdout);
-            return CLI_OK;
-        }
+    if (opt_wants_help(argc, argv)) {
+        cmd_topics_usage(stdout);
+        return CLI_OK;
+    }
     admin_cli_t cli;
     if (!admin_cli_init(&cli, "topics"))
         return CLI_FAILED;
@@ -253,7 +343,7 @@ int cmd_topics(int argc, char **argv)
     if (status == CLI_OK) {
         switch (a.action) {
         case CREATE: status = create(&cli, &a); break;
-        case LIST: status = list(&cli); break;
+        case LIST: status = list(&cli, &a); break;
         case DESCRIBE: status = describe(&cli, &a); break;
         case ALTER: status = alter(&cli, &a); break;
         case DELETE: status = delete(&cli, &a); break;

@@ -9,7 +9,13 @@ tools_kafkalite_SOURCES = \
 	tools/cmd_broker.c \
 	tools/cmd_configs.c \
 	tools/cmd_groups.c \
+	tools/groups.h \
+	tools/groups_describe.c \
+	tools/groups_reset.c \
+	tools/groups_time.c \
 	tools/cmd_topics.c \
+	tools/opt_table.c \
+	tools/opt_table.h \
 	tools/properties.c \
 	tools/properties.h
 tools_kafkalite_LDADD = libkafkalite.la
@@ -22,8 +28,8 @@ tests_unit_test_properties_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_properties_LDADD = $(CHECK_LIBS)
 endif
 
-TESTS += tests/tools/test_kafkalite_broker.sh tests/tools/test_kafkalite_admin.sh
-EXTRA_DIST += tests/tools/test_kafkalite_broker.sh tests/tools/test_kafkalite_admin.sh
+TESTS += tests/tools/test_kafkalite_broker.sh tests/tools/test_kafkalite_admin.sh tests/tools/test_console.sh
+EXTRA_DIST += tests/tools/test_kafkalite_broker.sh tests/tools/test_kafkalite_admin.sh tests/tools/test_console.sh
 
 # bash completion, installed where bash-completion looks for it by name.
 bashcompletiondir = $(datadir)/bash-completion/completions

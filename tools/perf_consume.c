@@ -11,6 +11,8 @@
 
 #include "cli.h"
 #include "client_opts.h"
+#include "opt_table.h"
+#include "perf_window.h"
 #include "partition_ends.h"
 
 #define PROG "kafkalite perf consume"
@@ -27,39 +29,53 @@ typedef struct perf_consume_state {
     int64_t first_us, last_us, next_progress_us;
     uint64_t messages, bytes, errors;
     bool progress;
+    perf_window_t window;
 } perf_consume_state_t;
+
+enum { OPT_TOPIC = 1, OPT_COUNT, OPT_GROUP };
+
+static const opt_spec_t perf_consume_opts[] = {
+    {"topic", 't', OPT_VALUE, OPT_TOPIC},
+    {"messages", 'n', OPT_VALUE, OPT_COUNT},
+    {"group", 'g', OPT_VALUE, OPT_GROUP},
+    {"consumer.config", 0, OPT_VALUE, CLI_OPT_CONFIG_FILE},
+    {NULL, 0, 0, 0},
+};
 
 static int parse_args(int argc, char **argv, perf_consume_opts_t *o, kl_conf_t *conf, bool *help)
 {
-    int opt, rc;
-    if (cli_wants_help(argc, argv)) {
+    static const opt_spec_t *const tables[] = {perf_consume_opts, cli_client_opts, NULL};
+    opt_parser_t p;
+    int id, rc = CLI_OK;
+    if (opt_wants_help(argc, argv)) {
         *help = true;
         return CLI_OK;
     }
-    opterr = 0;
-    optind = 1;
-    while ((opt = getopt(argc, argv, ":b:t:n:g:X:h")) != -1) {
-        switch (opt) {
-        case 't':
-            o->topic = optarg;
+    opt_init(&p, PROG, argc, argv, tables);
+    while (rc == CLI_OK && (id = opt_next(&p)) != OPT_END) {
+        switch (id) {
+        case OPT_TOPIC:
+            o->topic = p.value;
             break;
-        case 'n':
-            if (!cli_parse_int(PROG, 'n', optarg, 1, INT64_MAX, &o->count))
+        case OPT_COUNT:
+            if (!opt_int(&p, 1, INT64_MAX, &o->count))
                 return CLI_USAGE;
             break;
-        case 'g':
+        case OPT_GROUP:
             o->group = true;
-            if ((rc = cli_conf_set(conf, PROG, "group.id", optarg)))
-                return rc;
+            rc = cli_conf_set(conf, PROG, "group.id", p.value);
             break;
         default:
-            if ((rc = cli_common_opt(conf, PROG, opt, argv, help)) || *help)
-                return rc;
+            rc = cli_other_opt(conf, &p, id, help);
             break;
         }
     }
-    if ((rc = cli_check_operands(PROG, argc, argv, o->topic, true)))
+    if (rc || *help)
         return rc;
+    if (!o->topic) {
+        fprintf(stderr, PROG ": -t topic is required\n");
+        return CLI_USAGE;
+    }
     /* From the beginning, knowing where the end is. */
     rc = cli_conf_set(conf, PROG, "enable.partition.eof", "true");
     if (!rc && o->group)
@@ -70,6 +86,8 @@ static int parse_args(int argc, char **argv, perf_consume_opts_t *o, kl_conf_t *
 static void show_progress(perf_consume_state_t *st, bool last)
 {
     int64_t now = cli_now_us();
+    if (!last)
+        perf_window_tick(&st->window, now, "received", false, st->progress);
     if (!st->progress || (!last && now < st->next_progress_us))
         return;
     st->next_progress_us = now + PROGRESS_EVERY_US;
@@ -101,6 +119,7 @@ static bool count_message(perf_consume_state_t *st, const perf_consume_opts_t *o
     if (!st->messages++)
         st->first_us = st->last_us;
     st->bytes += key_len + value_len;
+    perf_window_add(&st->window, key_len + value_len, -1);
     return o->count && (int64_t)st->messages >= o->count;
 }
 
@@ -113,6 +132,7 @@ static int run(const kl_conf_t *conf, const perf_consume_opts_t *o)
         return CLI_FAILED;
     int rc = cli_consumer_start(consumer, conf, PROG, o->topic, o->group, KL_PARTITION_UA, KL_OFFSET_BEGINNING);
     st.next_progress_us = cli_now_us() + PROGRESS_EVERY_US;
+    perf_window_start(&st.window, cli_now_us());
     for (bool done = rc != CLI_OK; !done;) {
         kl_message_t *msg = kl_consumer_poll(consumer, IDLE_POLL_MS);
         if (msg) {

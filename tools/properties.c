@@ -4,8 +4,10 @@
  * value, unescaping both. */
 #include "properties.h"
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -232,5 +234,42 @@ int properties_parse(const char *text, size_t len, properties_fn *fn, void *opaq
     free(logical.data);
     free(key.data);
     free(value.data);
+    return rc;
+}
+
+static char *read_file(const char *prog, const char *path, size_t *lenp)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        fprintf(stderr, "%s: cannot open %s: %s\n", prog, path, strerror(errno));
+        return NULL;
+    }
+    char *text = malloc(PROPERTIES_MAX_BYTES + 1);
+    size_t n = text ? fread(text, 1, PROPERTIES_MAX_BYTES + 1, f) : 0;
+    bool failed = !text || ferror(f) || n > PROPERTIES_MAX_BYTES;
+    fclose(f);
+    if (failed) {
+        fprintf(stderr, "%s: cannot read %s: %s\n", prog, path,
+                !text ? "out of memory" : n > PROPERTIES_MAX_BYTES ? "larger than 16 MiB" : "read error");
+        free(text);
+        return NULL;
+    }
+    *lenp = n;
+    return text;
+}
+
+int properties_load(const char *prog, const char *path, properties_fn *fn, void *opaque)
+{
+    size_t len;
+    char *text = read_file(prog, path, &len);
+    if (!text)
+        return -1;
+    int bad_line;
+    int rc = properties_parse(text, len, fn, opaque, &bad_line);
+    free(text);
+    if (rc == -1 && bad_line > 0)
+        fprintf(stderr, "%s: %s:%d: malformed \\uxxxx escape\n", prog, path, bad_line);
+    else if (rc == -1)
+        fprintf(stderr, "%s: %s: out of memory\n", prog, path);
     return rc;
 }

@@ -1,6 +1,7 @@
 /* Java .properties files, read the way java.util.Properties.load() reads
  * them (Kafka loads server.properties with it): comments, separators,
- * line continuations and escapes. Used by `kafkalite broker`. */
+ * line continuations and escapes. Used by `kafkalite broker` and the
+ * clients' --producer.config, --consumer.config and --command-config. */
 #ifndef KL_TOOLS_PROPERTIES_H
 #define KL_TOOLS_PROPERTIES_H
 
@@ -23,5 +24,13 @@ typedef int properties_fn(void *opaque, const char *key, const char *value, int 
  * Returns 0, fn's nonzero return, or -1 with *bad_line set for a
  * malformed \uXXXX escape or out of memory (*bad_line 0). */
 int properties_parse(const char *text, size_t len, properties_fn *fn, void *opaque, int *bad_line);
+
+/* The largest properties file properties_load() reads. */
+#define PROPERTIES_MAX_BYTES (16u << 20)
+
+/* Reads the file at path and parses it as properties_parse() does. A file
+ * that cannot be read, or a malformed escape, is reported on stderr as
+ * "prog: path...". Returns 0, fn's nonzero return, or -1. */
+int properties_load(const char *prog, const char *path, properties_fn *fn, void *opaque);
 
 #endif

@@ -33,7 +33,7 @@ typedef struct kl_admin kl_admin_t;
 
 /** A new admin client configured by conf (a kl_conf_new() configuration,
  * copied: the caller keeps conf). NULL with errstr filled when conf is not
- * usable (no bootstrap.servers, an unsupported security.protocol). */
+ * usable (no bootstrap.servers, unusable security settings). */
 KL_EXPORT kl_admin_t *kl_admin_new(const kl_conf_t *conf, char *errstr, size_t errstr_size);
 
 /** Closes the connections and frees the handle. No call may be running on
@@ -275,6 +275,16 @@ KL_EXPORT kl_err_t kl_admin_list_group_offsets(kl_admin_t *admin, const char *gr
 KL_EXPORT kl_err_t kl_admin_alter_group_offsets(kl_admin_t *admin, const char *group,
                                                 const kl_topic_partition_list_t *offsets, int timeout_ms,
                                                 kl_topic_partition_list_t **resultp);
+
+/** Deletes group's committed offsets of partitions (Kafka's OffsetDelete,
+ * as kafka-consumer-groups.sh --delete-offsets). The coordinator refuses a
+ * partition of a topic the group's active members are subscribed to
+ * (KL_ERR_GROUP_SUBSCRIBED_TO_TOPIC on it); a group that does not exist is
+ * KL_ERR_GROUP_ID_NOT_FOUND. *resultp gets a copy of partitions with each
+ * one's error. */
+KL_EXPORT kl_err_t kl_admin_delete_group_offsets(kl_admin_t *admin, const char *group,
+                                                 const kl_topic_partition_list_t *partitions, int timeout_ms,
+                                                 kl_topic_partition_list_t **resultp);
 
 #ifdef __cplusplus
 }

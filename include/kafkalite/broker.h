@@ -77,6 +77,15 @@ KL_EXPORT const char *kl_broker_bootstrap_servers(const kl_broker_t *broker);
  * NULL. */
 KL_EXPORT const char *kl_broker_listeners(const kl_broker_t *broker);
 
+/** The URL of the broker's HTTP console, "http://host:port", when
+ * console.listeners set one: with the port actually bound (so one that
+ * asked for port 0 shows the port the operating system picked), and
+ * 127.0.0.1 (or [::1]) when it listens on every interface. The console
+ * serves /healthz, /readyz, /metrics (Prometheus text format) and a JSON API
+ * under /api/v1/. Valid once kl_broker_start() succeeded and until
+ * kl_broker_destroy(); NULL before that and when no console was set. */
+KL_EXPORT const char *kl_broker_console_address(const kl_broker_t *broker);
+
 /** Stops the network thread and closes every client connection and
  * listener; requests in progress get no answer. Data appended so far stays
  * in the partition logs (written to the operating system, not fsynced).

@@ -130,7 +130,10 @@ KL_EXPORT kl_message_t *kl_consumer_poll(kl_consumer_t *consumer, int timeout_ms
  * 0 waits for the answer (up to socket.timeout.ms) and calls the commit
  * callback before returning; otherwise the callback runs from a later
  * poll. KL_ERR_INVALID_ARG without group.id, KL_ERR_NOENT when there is
- * nothing to commit, else the request's error (synchronous only). */
+ * nothing to commit, else the request's error or, when the coordinator
+ * refused some partitions' offsets (e.g. KL_ERR_REBALANCE_IN_PROGRESS),
+ * the first partition's error (synchronous only; the commit callback gets
+ * the same). */
 KL_EXPORT kl_err_t kl_commit(kl_consumer_t *consumer, const kl_topic_partition_list_t *offsets, int async);
 
 /** Commits the offset after msg, as kl_commit() does. */

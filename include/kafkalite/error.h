@@ -42,7 +42,9 @@ extern "C" {
     X(PARTITION_EOF, -124, 0, "Reached the end of the partition")              \
     X(MAX_POLL_EXCEEDED, -125, 0, "max.poll.interval.ms exceeded: left the group") \
     X(NO_OFFSET, -126, 0, "No offset to start from (auto.offset.reset=error)") \
-    X(ASSIGNMENT_LOST, -127, 0, "Group membership lost: assignment revoked")
+    X(ASSIGNMENT_LOST, -127, 0, "Group membership lost: assignment revoked") \
+    X(SSL, -128, 0, "TLS failure: the broker's certificate or the TLS settings") \
+    X(AUTHENTICATION, -129, 0, "Authentication with the broker failed")
 
 /* X(NAME, Kafka code, retriable, description) */
 #define KL_ERR_KAFKA_LIST(X)                                                    \

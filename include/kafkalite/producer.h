@@ -66,8 +66,9 @@ KL_EXPORT void kl_conf_set_delivery_cb(kl_conf_t *conf, kl_delivery_cb *cb);
  * configuration: no bootstrap.servers, a compression.type this build
  * lacks, enable.idempotence=true with acks, retries or
  * max.in.flight.requests.per.connection set against it (errstr names
- * them), transactional.id (not supported yet), a security.protocol other
- * than plaintext. */
+ * them), transactional.id (not supported yet), security settings that
+ * cannot be used (an unreadable ssl.ca.location, a key that does not match
+ * its certificate, a SASL mechanism without sasl.username). */
 KL_EXPORT kl_producer_t *kl_producer_new(const kl_conf_t *conf, char *errstr, size_t errstr_size);
 
 /** Queues one message. topic is NUL-terminated. partition is a partition

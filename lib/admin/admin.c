@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "util/clock.h"
+#include "client/log.h"
 #include "util/conf.h"
 
 /* A broker came up (calls may go) or went down (calls waiting for it ask

@@ -1,7 +1,8 @@
 /* A group's committed offsets through its coordinator: OffsetFetch to read
  * them, OffsetCommit as a simple consumer (generation -1, no member id) to
  * set them, which Kafka's coordinators (and ours) accept only while the
- * group has no members. */
+ * group has no members, and OffsetDelete to remove them (refused for a
+ * partition the group's members are subscribed to). */
 #include "admin/admin_impl.h"
 
 #include <stdlib.h>
@@ -245,4 +246,84 @@ kl_err_t kl_admin_alter_group_offsets(kl_admin_t *admin, const char *group, cons
     for (size_t i = 0; ctx.out && i < ctx.out->count; i++)
         ctx.out->elems[i].err = KL_ERR_TIMED_OUT; /* until answered */
     return run(admin, &ctx, start_commit, timeout_ms, resultp);
+}
+
+/* ---- OffsetDelete ------------------------------------------------------------------- */
+
+static void *build_delete(admin_call_t *call, int16_t version, kl_arena_t *arena)
+{
+    (void)version;
+    const group_offsets_ctx_t *ctx = call->arg;
+    const kl_topic_partition_list_t *in = ctx->in;
+    kl_offset_delete_request_t *req = kl_arena_alloc(arena, sizeof *req);
+    kl_offset_delete_request_topic_t *topics = kl_arena_calloc(arena, in->count, sizeof *topics);
+    if (!req || !topics)
+        return NULL;
+    kl_proto_init(&kl_offset_delete_request_schema, req);
+    req->group_id = kl_str(ctx->group);
+    int32_t ntopics = 0;
+    for (size_t i = 0; i < in->count; i++) {
+        if (!first_of_topic(in, i))
+            continue;
+        kl_offset_delete_request_partition_t *parts = kl_arena_calloc(arena, in->count, sizeof *parts);
+        if (!parts)
+            return NULL;
+        int32_t np = 0;
+        for (size_t j = i; j < in->count; j++)
+            if (!strcmp(in->elems[j].topic, in->elems[i].topic))
+                parts[np++].partition_index = in->elems[j].partition;
+        topics[ntopics].name = kl_str(in->elems[i].topic);
+        topics[ntopics].partitions.items = parts;
+        topics[ntopics].partitions.count = np;
+        ntopics++;
+    }
+    req->topics.items = topics;
+    req->topics.count = ntopics;
+    return req;
+}
+
+static void handle_delete(admin_call_t *call, kl_err_t err, const char *errstr, const void *resp)
+{
+    (void)errstr;
+    group_offsets_ctx_t *ctx = call->arg;
+    const kl_offset_delete_response_t *r = resp;
+    if (r && admin_err_retriable((kl_err_t)r->error_code)) {
+        admin_call_retry(call, true);
+        return;
+    }
+    ctx->err = r ? (kl_err_t)r->error_code : err;
+    if (ctx->err)
+        return;
+    for (int32_t t = 0; t < r->topics.count; t++)
+        for (int32_t p = 0; p < r->topics.items[t].partitions.count; p++) {
+            const kl_offset_delete_response_partition_t *rp = &r->topics.items[t].partitions.items[p];
+            for (size_t i = 0; i < ctx->out->count; i++) {
+                kl_topic_partition_t *e = &ctx->out->elems[i];
+                if (e->partition == rp->partition_index && kl_str_eq(r->topics.items[t].name, e->topic))
+                    e->err = (kl_err_t)rp->error_code;
+            }
+        }
+}
+
+static const admin_call_def_t delete_def = {KL_API_OFFSET_DELETE, 0, 0, build_delete, handle_delete};
+
+static void start_delete(admin_op_t *op)
+{
+    group_offsets_ctx_t *ctx = op->ctx;
+    if (ctx->in->count > 0)
+        admin_call_submit(op, &delete_def, ADMIN_COORDINATOR, ctx->group, ctx);
+}
+
+kl_err_t kl_admin_delete_group_offsets(kl_admin_t *admin, const char *group,
+                                       const kl_topic_partition_list_t *partitions, int timeout_ms,
+                                       kl_topic_partition_list_t **resultp)
+{
+    if (!admin || !group || !*group || !partitions || !resultp)
+        return KL_ERR_INVALID_ARG;
+    *resultp = NULL;
+    group_offsets_ctx_t ctx = {.group = group, .in = partitions};
+    ctx.out = kl_topic_partition_list_copy(partitions);
+    for (size_t i = 0; ctx.out && i < ctx.out->count; i++)
+        ctx.out->elems[i].err = KL_ERR_TIMED_OUT; /* until answered */
+    return run(admin, &ctx, start_delete, timeout_ms, resultp);
 }

@@ -14,6 +14,7 @@
 
 #include "broker/conf_table.h"
 #include "broker/conn.h"
+#include "broker/console.h"
 #include "broker/group_wire.h"
 #include "broker/server.h"
 #include "util/conf.h"
@@ -123,6 +124,7 @@ static kl_err_t load_topics(kl_broker_t *b, char *errstr, size_t errstr_size)
     topic_defaults_from_conf(b->conf, &defaults);
     char why[512] = "";
     b->topics.report_offline = broker_report_offline;
+    b->topics.report_repair = broker_report_repair;
     b->topics.report_opaque = b;
     kl_err_t err = topics_load(&b->topics, &b->log_dirs, &defaults, why, sizeof why);
     if (err)
@@ -151,6 +153,15 @@ kl_broker_t *kl_broker_new(const kl_conf_t *conf, char *errstr, size_t errstr_si
         set_error(errstr, errstr_size, "out of memory");
         return NULL;
     }
+    /* Embedded (tests, mostly): a first group join need not wait for more
+     * members unless the application says so; the daemon sets Kafka's 3000. */
+    if (!kl_conf_is_set(b->conf, "group.initial.rebalance.delay.ms") &&
+        kl_conf_set(b->conf, "group.initial.rebalance.delay.ms", "0", NULL, 0) != KL_ERR_NONE) {
+        kl_conf_destroy(b->conf);
+        free(b);
+        set_error(errstr, errstr_size, "out of memory");
+        return NULL;
+    }
     broker_log_init(b);
     broker_log_limits_init(&b->log_limits);
     atomic_init(&b->fault_lost_produce_responses, 0);
@@ -162,6 +173,8 @@ kl_broker_t *kl_broker_new(const kl_conf_t *conf, char *errstr, size_t errstr_si
         raise_fd_limit(b);
     if (!err)
         err = listeners_parse(b, errstr, errstr_size);
+    if (!err)
+        err = console_parse(b, errstr, errstr_size);
     if (!err)
         err = lock_log_dirs(b, errstr, errstr_size);
     if (!err)
@@ -182,6 +195,7 @@ kl_broker_t *kl_broker_new(const kl_conf_t *conf, char *errstr, size_t errstr_si
     if (topic_min_segment_bytes() < TOPIC_MIN_SEGMENT_BYTES)
         broker_log(b, BROKER_LOG_INFO, "KAFKALITE_TEST_MIN_SEGMENT_BYTES lowers the segment.bytes minimum to %lld "
                    "bytes: for tests only", (long long)topic_min_segment_bytes());
+    broker_log_recovery_summary(b);
     broker_log(b, BROKER_LOG_INFO, "log.dirs %s: cluster %s, %zu topics", kl_conf_get_str(b->conf, "log.dirs"),
                b->cluster_id,
                b->topics.count);
@@ -203,12 +217,15 @@ kl_err_t kl_broker_start(kl_broker_t *b)
     if (!b->loop)
         return KL_ERR_NOMEM;
     kl_err_t err = listeners_bind(b);
+    if (!err && (err = console_start(b)) != KL_ERR_NONE)
+        listeners_close(b);
     if (err) {
         kl_loop_destroy(b->loop);
         b->loop = NULL;
         return err;
     }
     if (net_threads_start(b) != 0) {
+        console_stop(b);
         listeners_close(b);
         kl_loop_destroy(b->loop);
         b->loop = NULL;
@@ -218,6 +235,7 @@ kl_err_t kl_broker_start(kl_broker_t *b)
     conn_limits_start(b);
     groups_start(b);
     if (housekeeping_start(b) != 0 || pthread_create(&b->thread, NULL, broker_loop_thread, b) != 0) {
+        console_stop(b);
         housekeeping_stop(b);
         conn_limits_stop(b);
         listeners_close(b);
@@ -248,6 +266,7 @@ kl_err_t kl_broker_stop(kl_broker_t *b)
         return KL_ERR_STATE;
     if (b->state == BROKER_STOPPED)
         return KL_ERR_NONE;
+    console_stop(b); /* its answers are built on the loop: stopped first */
     kl_loop_stop(b->loop);
     pthread_join(b->thread, NULL);
     net_threads_stop(b);
@@ -276,6 +295,7 @@ void kl_broker_destroy(kl_broker_t *b)
     topics_close(&b->topics);
     producer_ids_free(&b->producer_ids);
     listeners_free(b);
+    console_free(b);
     for (size_t i = 0; i < b->lock_count; i++)
         if (b->lock_fds[i] >= 0)
             close(b->lock_fds[i]); /* releases the flock */

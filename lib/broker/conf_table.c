@@ -16,6 +16,11 @@ static const kl_conf_prop_t broker_props[] = {
     KL_PROP_STR("listeners", "broker", "PLAINTEXT://127.0.0.1:9092",
                 "Comma-separated NAME://host:port addresses to listen on (default loopback only; an empty "
                 "host means every interface, port 0 picks a free port)."),
+    KL_PROP_STR("console.listeners", "broker", NULL,
+                "kafkalite's own: the HTTP console's address, http://host:port (port 0 picks a free port), "
+                "serving /healthz, /readyz, /metrics (Prometheus text format) and a JSON API under "
+                "/api/v1/; unset or empty, none is opened. `kafkalite broker` sets it to "
+                "http://127.0.0.1:9644 unless told otherwise. Needs a build with libmicrohttpd."),
     KL_PROP_STR("advertised.listeners", "broker", NULL,
                 "Addresses given to clients in metadata, when they differ from listeners."),
     KL_PROP_STR("listener.security.protocol.map", "broker",
@@ -148,7 +153,9 @@ static const kl_conf_prop_t broker_props[] = {
     KL_PROP_INT("group.max.size", "broker", "2147483647", 1, I32_MAX,
                 "Most members a consumer group may have; a join beyond it fails with GROUP_MAX_SIZE_REACHED."),
     KL_PROP_INT("group.initial.rebalance.delay.ms", "broker", "3000", 0, I32_MAX,
-                "How long a new group waits for more members before its first rebalance, in ms."),
+                "How long a new group waits for more members before its first rebalance, in ms (Kafka's "
+                "3000, which `kafkalite broker` keeps; a broker embedded with kl_broker_new() uses 0 unless "
+                "set, so that tests do not wait)."),
     KL_PROP_INT("group.min.session.timeout.ms", "broker", "6000", 0, I32_MAX,
                 "Smallest session.timeout.ms a consumer may ask for."),
     KL_PROP_INT("group.max.session.timeout.ms", "broker", "1800000", 0, I32_MAX,

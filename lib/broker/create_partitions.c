@@ -75,7 +75,7 @@ static void grow_one(broker_request_t *req, const kl_create_partitions_request_t
     if (err)
         return set_error(req, r, err == KL_ERR_KAFKA_STORAGE_ERROR ? KL_ERR_KAFKA_STORAGE_ERROR
                                                                     : KL_ERR_UNKNOWN_SERVER_ERROR,
-                         "%s", kl_err_str(err));
+                         "%s", b->topics.error[0] ? b->topics.error : kl_err_str(err));
     broker_log(b, BROKER_LOG_INFO, "topic %s grew from %d to %d partitions", t->name, (int)old, (int)g->count);
 }
 

@@ -31,11 +31,13 @@ static const broker_api_t served[] = {
     {KL_API_INIT_PRODUCER_ID, 0, 5, handle_init_producer_id},
     {KL_API_DESCRIBE_CONFIGS, 0, 4, handle_describe_configs},
     {KL_API_ALTER_CONFIGS, 0, 2, handle_alter_configs},
+    {KL_API_DESCRIBE_LOG_DIRS, 0, 4, handle_describe_log_dirs},
     {KL_API_CREATE_PARTITIONS, 0, 3, handle_create_partitions},
     {KL_API_DELETE_GROUPS, 0, 2, handle_group_request},
     {KL_API_INCREMENTAL_ALTER_CONFIGS, 0, 1, handle_incremental_alter_configs},
     {KL_API_OFFSET_DELETE, 0, 0, handle_group_request},
     {KL_API_DESCRIBE_CLUSTER, 0, 1, handle_describe_cluster},
+    {KL_API_DESCRIBE_PRODUCERS, 0, 0, handle_describe_producers},
 };
 
 const broker_api_t *broker_api_table(size_t *countp)
@@ -62,7 +64,7 @@ static broker_req_status_t close_with_log(broker_request_t *req, const char *wha
     return BROKER_REQ_CLOSE;
 }
 
-broker_req_status_t broker_dispatch(broker_request_t *req, const uint8_t *frame, size_t len)
+static broker_req_status_t dispatch(broker_request_t *req, const uint8_t *frame, size_t len)
 {
     kl_rd_t rd;
     kl_rd_init(&rd, frame, len);
@@ -92,6 +94,15 @@ broker_req_status_t broker_dispatch(broker_request_t *req, const uint8_t *frame,
     return served_api->handler(req);
 }
 
+/* Counts the request for /metrics (metrics.h), refused ones included. */
+broker_req_status_t broker_dispatch(broker_request_t *req, const uint8_t *frame, size_t len)
+{
+    req->start_us = metrics_now_us();
+    broker_req_status_t st = dispatch(req, frame, len);
+    metrics_request(&req->broker->metrics, req->hdr.api_key, st == BROKER_REQ_CLOSE);
+    return st;
+}
+
 broker_req_status_t broker_respond_at(broker_request_t *req, int16_t version, const void *resp)
 {
     return broker_respond_holes(req, version, resp, NULL);
@@ -107,6 +118,7 @@ broker_req_status_t broker_respond_holes(broker_request_t *req, int16_t version,
                    req->api->name, version, kl_err_str(err));
         return BROKER_REQ_CLOSE;
     }
+    metrics_answered(&req->broker->metrics, req->hdr.api_key, metrics_now_us() - req->start_us);
     return BROKER_REQ_DONE;
 }
 

@@ -20,6 +20,7 @@ typedef struct broker_request {
     const kl_api_t *api;
     void *body; /* the decoded request, a struct of api->request */
     kl_arena_t *arena; /* lives until the request is answered */
+    int64_t start_us;  /* metrics_now_us() when dispatched */
 } broker_request_t;
 
 typedef enum {
@@ -78,6 +79,8 @@ broker_req_status_t handle_fetch(broker_request_t *req);
 broker_req_status_t handle_list_offsets(broker_request_t *req);
 broker_req_status_t handle_init_producer_id(broker_request_t *req);
 broker_req_status_t handle_delete_records(broker_request_t *req);
+broker_req_status_t handle_describe_log_dirs(broker_request_t *req);
+broker_req_status_t handle_describe_producers(broker_request_t *req);
 broker_req_status_t handle_create_partitions(broker_request_t *req);
 broker_req_status_t handle_describe_configs(broker_request_t *req);
 broker_req_status_t handle_alter_configs(broker_request_t *req);

@@ -16,11 +16,13 @@ libkafkalite_internal_la_SOURCES += \
 	lib/broker/group_static.c \
 	lib/broker/group_store.c \
 	lib/broker/group_sync.c \
-	lib/broker/group_timer.c
+	lib/broker/group_timer.c \
+	lib/broker/group_view.c
 noinst_HEADERS += \
 	lib/broker/group.h \
 	lib/broker/group_internal.h \
-	lib/broker/group_records.h
+	lib/broker/group_records.h \
+	lib/broker/group_view.h
 
 # The coordinator wired into the broker: its request handlers, the
 # __consumer_offsets topic, its timer and appends.

@@ -17,8 +17,7 @@
 
 #define LISTEN_BACKLOG 128
 
-/* Splits "NAME://host:port" (host may be "[v6]" or empty). */
-static bool parse_endpoint(const char *s, size_t len, char **name, char **host, int *port)
+bool listener_parse_endpoint(const char *s, size_t len, char **name, char **host, int *port)
 {
     const char *sep = memmem(s, len, "://", 3);
     if (!sep || sep == s)
@@ -102,7 +101,7 @@ static bool controller_listener(const kl_broker_t *broker, const char *name)
 static kl_err_t add_listener(kl_broker_t *broker, const char *entry, size_t len, char *errstr, size_t errstr_size)
 {
     broker_listener_t l = {.broker = broker, .fd = -1};
-    if (!parse_endpoint(entry, len, &l.name, &l.host, &l.port)) {
+    if (!listener_parse_endpoint(entry, len, &l.name, &l.host, &l.port)) {
         snprintf(errstr, errstr_size, "listeners: cannot parse \"%.*s\" (want NAME://host:port)", (int)len, entry);
         return KL_ERR_INVALID_CONFIG;
     }
@@ -148,7 +147,7 @@ static kl_err_t add_advertised(kl_broker_t *broker, const char *entry, size_t le
 {
     char *name, *host;
     int port;
-    if (!parse_endpoint(entry, len, &name, &host, &port)) {
+    if (!listener_parse_endpoint(entry, len, &name, &host, &port)) {
         snprintf(errstr, errstr_size, "advertised.listeners: cannot parse \"%.*s\"", (int)len, entry);
         return KL_ERR_INVALID_CONFIG;
     }
@@ -210,14 +209,14 @@ static bool any_address(const char *host)
     return !host[0] || !strcmp(host, "0.0.0.0") || !strcmp(host, "::");
 }
 
-static kl_err_t listener_bind(broker_listener_t *l)
+int listener_bind_address(const char *host, int *port)
 {
-    char port[8];
-    snprintf(port, sizeof port, "%d", l->port);
+    char service[8];
+    snprintf(service, sizeof service, "%d", *port);
     struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE};
     struct addrinfo *res;
-    if (getaddrinfo(l->host[0] ? l->host : NULL, port, &hints, &res) != 0)
-        return KL_ERR_TRANSPORT;
+    if (getaddrinfo(host[0] ? host : NULL, service, &hints, &res) != 0)
+        return -1;
     int fd = -1;
     for (struct addrinfo *ai = res; ai && fd < 0; ai = ai->ai_next) {
         fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol);
@@ -230,14 +229,19 @@ static kl_err_t listener_bind(broker_listener_t *l)
     }
     freeaddrinfo(res);
     if (fd < 0)
-        return KL_ERR_TRANSPORT;
+        return -1;
     struct sockaddr_storage ss;
     socklen_t slen = sizeof ss;
     if (getsockname(fd, (struct sockaddr *)&ss, &slen) == 0)
-        l->port = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
-                                                 : ((struct sockaddr_in *)&ss)->sin_port);
-    l->fd = fd;
-    return KL_ERR_NONE;
+        *port = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
+                                               : ((struct sockaddr_in *)&ss)->sin_port);
+    return fd;
+}
+
+static kl_err_t listener_bind(broker_listener_t *l)
+{
+    l->fd = listener_bind_address(l->host, &l->port);
+    return l->fd < 0 ? KL_ERR_TRANSPORT : KL_ERR_NONE;
 }
 
 /* What metadata tells clients when advertised.listeners does not say. */

@@ -112,12 +112,12 @@ static void count_logs(const broker_log_dirs_t *dirs, kl_log_t *const *logs, int
         }
 }
 
-size_t log_dirs_place(const broker_topics_t *topics, const broker_topic_t *opening)
+kl_err_t log_dirs_place(const broker_topics_t *topics, const broker_topic_t *opening, size_t *index)
 {
     const broker_log_dirs_t *dirs = &topics->dirs;
     size_t *counts = calloc(dirs->count, sizeof *counts);
     if (!counts)
-        return 0;
+        return KL_ERR_NOMEM;
     for (size_t t = 0; t < topics->count; t++)
         if (topics->items[t] != opening)
             count_logs(dirs, topics->items[t]->logs, topics->items[t]->partition_count, counts);
@@ -127,9 +127,9 @@ size_t log_dirs_place(const broker_topics_t *topics, const broker_topic_t *openi
     for (size_t i = 0; i < dirs->count; i++)
         if (!dirs->offline[i] && (best == dirs->count || counts[i] < counts[best]))
             best = i;
-    best = best < dirs->count ? best : 0; /* all offline: the open fails */
     free(counts);
-    return best;
+    *index = best;
+    return best < dirs->count ? KL_ERR_NONE : KL_ERR_KAFKA_STORAGE_ERROR;
 }
 
 size_t log_dirs_partitions(const broker_topics_t *topics, size_t index)

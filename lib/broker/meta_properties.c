@@ -9,24 +9,18 @@
 #include <unistd.h>
 
 #include "broker/server.h"
+#include "storage/file.h"
 
 #define META_NAME "meta.properties"
 
 /* Kafka's cluster ids: 16 random bytes in URL-safe base64, unpadded. */
 static void new_cluster_id(char out[23])
 {
-    static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    uint8_t b[18] = {0};
-    if (getrandom(b, 16, 0) != 16)
-        for (int i = 0; i < 16; i++)
+    uint8_t b[16];
+    if (getrandom(b, sizeof b, 0) != (ssize_t)sizeof b)
+        for (size_t i = 0; i < sizeof b; i++)
             b[i] = (uint8_t)rand();
-    int n = 0;
-    for (int i = 0; i < 18 && n < 22; i += 3) {
-        uint32_t v = (uint32_t)b[i] << 16 | (uint32_t)b[i + 1] << 8 | b[i + 2];
-        for (int k = 3; k >= 0 && n < 22; k--)
-            out[n++] = alphabet[(v >> (6 * k)) & 63];
-    }
-    out[22] = '\0';
+    uuid_to_base64(b, out);
 }
 
 static void trim(char *s)
@@ -73,7 +67,10 @@ static kl_err_t meta_write(const char *path, const char *cluster_id, int32_t nod
         unlink(tmp);
         return KL_ERR_KAFKA_STORAGE_ERROR;
     }
-    return KL_ERR_NONE;
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", path);
+    *strrchr(dir, '/') = '\0';
+    return kl_fsync_dir(dir) ? KL_ERR_NONE : KL_ERR_KAFKA_STORAGE_ERROR;
 }
 
 kl_err_t meta_properties_load(kl_broker_t *broker, char *errstr, size_t errstr_size)
@@ -98,5 +95,10 @@ kl_err_t meta_properties_load(kl_broker_t *broker, char *errstr, size_t errstr_s
     err = meta_write(path, broker->cluster_id, broker->node_id);
     if (err)
         snprintf(errstr, errstr_size, "cannot write %s: %s", path, strerror(errno));
+    char catalog[4200];
+    snprintf(catalog, sizeof catalog, "%s/%s", broker->log_dir, CATALOG_NAME);
+    if (!err && access(catalog, F_OK) == 0) /* not a first start: say what changed */
+        broker_log(broker, BROKER_LOG_WARN, "%s was %s: wrote it again with a new cluster.id %s", path,
+                   found ? "without a cluster.id" : "missing", broker->cluster_id);
     return err;
 }

@@ -83,7 +83,7 @@ static bool answer_topic(broker_request_t *req, const kl_metadata_request_topic_
                                  NULL, 0, &t);
     if (err) {
         broker_log(b, BROKER_LOG_WARN, "auto-creating topic %.*s: %s", (int)want->name.len, want->name.ptr,
-                   kl_err_str(err));
+                   b->topics.error[0] ? b->topics.error : kl_err_str(err));
         rt->error_code = err == KL_ERR_NOMEM ? KL_ERR_UNKNOWN_SERVER_ERROR : (int16_t)err;
         return true;
     }

@@ -1,16 +1,13 @@
 /* Produce: validates each partition's record batch (kl_batch_validate,
- * once: the log takes it as checked; it walks an uncompressed batch's
- * records but inflates nothing), checks
+ * once: the log takes it as checked; it walks the records once, inflating
+ * a compressed batch within a cap, and requires keys on a compacted
+ * topic), checks
  * an idempotent producer's sequence (a retried batch is answered with the
  * offset it got the first time and not written again), appends it to the
  * partition log with its base offset patched, answers base offset and
  * log-append time, and wakes the fetches waiting for that partition.
  * acks=0 gets no answer, and an error on it closes the connection, as
- * Kafka does, since the client could not learn of it otherwise. Records
- * are decompressed (once, within a cap) only where Kafka must look at
- * them: a compressed batch's, which must inflate and decode
- * (CORRUPT_MESSAGE otherwise), and a compacted topic's, which must all
- * have a key. */
+ * Kafka does, since the client could not learn of it otherwise. */
 #include "broker/conf_table.h"
 #include "broker/conn.h"
 #include "broker/dispatch.h"
@@ -31,38 +28,6 @@ static int16_t answer_duplicate(kl_log_t *log, const producer_batch_t *dup, prod
     return KL_ERR_NONE;
 }
 
-/* The records of a batch, decoded once: a compressed batch's must inflate
- * (within the cap the consumers apply too) and decode, as Kafka checks
- * them on append, else the corrupt batch would be stored and stop every
- * consumer of the partition; a compacted topic keeps the newest record per
- * key, so Kafka refuses a batch holding a record without one. */
-static int16_t check_records(const kl_batch_t *batch, bool need_keys, const char **why)
-{
-    kl_record_iter_t it;
-    kl_record_t rec;
-    kl_record_iter_init(&it, 0);
-    kl_err_t err = kl_record_iter_start(&it, batch);
-    while (!err && (err = kl_record_iter_next(&it, &rec)) == KL_ERR_NONE)
-        if (need_keys && !rec.key)
-            break;
-    kl_record_iter_free(&it);
-    if (err == KL_ERR_NOENT)
-        return KL_ERR_NONE;
-    if (err == KL_ERR_NONE) {
-        *why = "Compacted topic cannot accept message without key";
-        return KL_ERR_INVALID_RECORD;
-    }
-    switch ((int)err) {
-    case KL_ERR_UNSUPPORTED_FEATURE:
-        *why = "The record batch's compression codec is not in this build";
-        return KL_ERR_UNSUPPORTED_COMPRESSION_TYPE;
-    case KL_ERR_TOO_LARGE: *why = "The record batch's records inflate past the broker's limit"; break;
-    case KL_ERR_BAD_COMPRESSION: *why = "The record batch's compressed records are corrupt"; break;
-    default: *why = "The record batch's records cannot be decoded"; break;
-    }
-    return KL_ERR_CORRUPT_MESSAGE;
-}
-
 static int16_t append_batch(kl_broker_t *b, broker_topic_t *t, int32_t partition, kl_bytes_t records,
                             produced_t *r, const char **why)
 {
@@ -76,12 +41,9 @@ static int16_t append_batch(kl_broker_t *b, broker_topic_t *t, int32_t partition
         return KL_ERR_MESSAGE_TOO_LARGE;
     }
     kl_batch_t batch;
-    kl_err_t err = kl_batch_validate(records.ptr, len, KL_BATCH_FROM_CLIENT, &batch, why);
+    unsigned flags = KL_BATCH_FROM_CLIENT | (t->cleanup_policy & KL_CLEANUP_COMPACT ? KL_BATCH_NEED_KEYS : 0);
+    kl_err_t err = kl_batch_validate(records.ptr, len, flags, &batch, why);
     if (err)
-        return (int16_t)err;
-    bool compacted = t->cleanup_policy & KL_CLEANUP_COMPACT;
-    if ((compacted || kl_batch_codec(&batch) != KL_CODEC_NONE) &&
-        (err = check_records(&batch, compacted, why)) != KL_ERR_NONE)
         return (int16_t)err;
     producer_state_t *producers = &t->producers[partition];
     kl_log_t *log = t->logs[partition];
@@ -118,6 +80,8 @@ static int16_t append_batch(kl_broker_t *b, broker_topic_t *t, int32_t partition
     r->base_offset = info.base_offset;
     r->log_append_time_ms = info.log_append_time;
     r->log_start_offset = info.log_start_offset;
+    t->bytes_in += len;
+    t->messages_in += (uint64_t)batch.record_count;
     fetch_wake(b, t, partition, len);
     return KL_ERR_NONE;
 }

@@ -16,6 +16,7 @@
 #include "broker/conn_limits.h"
 #include "broker/housekeeping.h"
 #include "broker/log_limit.h"
+#include "broker/metrics.h"
 #include "broker/net_threads.h"
 #include "broker/producer_state.h"
 #include "broker/topics.h"
@@ -86,6 +87,8 @@ struct kl_broker {
     broker_fetch_t *parked;   /* fetches waiting for data, doubly linked */
     broker_housekeeping_t housekeeping; /* retention, flushing */
     broker_groups_t *groups;            /* the group coordinator (group_wire.c) */
+    broker_metrics_t metrics;           /* request counters (metrics.h) */
+    struct broker_console *console;     /* console.listeners (console.h); NULL: none */
 
     /* Fault injection for tests (any thread may set it): this many
      * produce requests are appended, then their connection is closed
@@ -118,6 +121,13 @@ void listeners_watch(kl_broker_t *broker);
 void listeners_resume(kl_broker_t *broker);
 void listeners_close(kl_broker_t *broker);
 void listeners_free(kl_broker_t *broker);
+/* Splits "NAME://host:port" of len bytes (host may be "[v6]" or empty)
+ * into malloc'd name and host; false when it is not one. */
+bool listener_parse_endpoint(const char *s, size_t len, char **name, char **host, int *port);
+/* A listening TCP socket (non-blocking, close-on-exec) on host ("": every
+ * interface) and *port (0: the system picks; *port is then the bound one),
+ * or -1. */
+int listener_bind_address(const char *host, int *port);
 
 /* meta_properties.c: reads or writes <log_dir>/meta.properties, filling
  * broker->cluster_id. */
@@ -126,6 +136,10 @@ kl_err_t meta_properties_load(kl_broker_t *broker, char *errstr, size_t errstr_s
 /* offline.c: topics' report_offline for partitions that cannot be read
  * at start (opaque: the broker). */
 void broker_report_offline(void *opaque, const char *topic, int32_t partition, const char *why);
+/* recovery_report.c: topics.report_repair (opaque: the broker), and the
+ * summary of broker->topics.recovery logged once the broker is loaded. */
+void broker_report_repair(void *opaque, bool warning, const char *line);
+void broker_log_recovery_summary(const kl_broker_t *broker);
 /* After a storage error writing to t-partition (what: the operation, for
  * the log): takes its log dir offline with every partition in it (the
  * partition alone when the dir is unknown), logging the cause (file and

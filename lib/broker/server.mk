@@ -8,16 +8,23 @@ libkafkalite_internal_la_SOURCES += \
 	lib/broker/broker_log.c \
 	lib/broker/configs.c \
 	lib/broker/configs_alter.c \
+	lib/broker/console.c \
+	lib/broker/console_api.c \
+	lib/broker/console_metrics.c \
+	lib/broker/console_text.c \
 	lib/broker/conn.c \
 	lib/broker/conn_io.c \
 	lib/broker/conn_limits.c \
 	lib/broker/create_partitions.c \
 	lib/broker/delete_records.c \
+	lib/broker/describe_log_dirs.c \
+	lib/broker/describe_producers.c \
 	lib/broker/dispatch.c \
 	lib/broker/fetch.c \
 	lib/broker/log_dirs.c \
 	lib/broker/log_limit.c \
 	lib/broker/log_worker.c \
+	lib/broker/metrics.c \
 	lib/broker/housekeeping.c \
 	lib/broker/list_offsets.c \
 	lib/broker/listener.c \
@@ -25,15 +32,25 @@ libkafkalite_internal_la_SOURCES += \
 	lib/broker/offline.c \
 	lib/broker/metadata.c \
 	lib/broker/net_threads.c \
+	lib/broker/partition_metadata.c \
 	lib/broker/produce.c \
 	lib/broker/producer_ids.c \
 	lib/broker/producer_state.c \
+	lib/broker/recovery_report.c \
 	lib/broker/request_pool.c \
 	lib/broker/topic_admin.c \
+	lib/broker/topic_catalog.c \
 	lib/broker/topic_config.c \
+	lib/broker/topic_rebuild.c \
 	lib/broker/topics.c
+if HAVE_MICROHTTPD
+libkafkalite_internal_la_SOURCES += lib/broker/console_http.c
+endif
 noinst_HEADERS += \
 	lib/broker/conn.h \
+	lib/broker/console.h \
+	lib/broker/console_internal.h \
+	lib/broker/metrics.h \
 	lib/broker/conn_limits.h \
 	lib/broker/dispatch.h \
 	lib/broker/housekeeping.h \
@@ -75,6 +92,14 @@ tests_integration_test_broker_idempotence_SOURCES = tests/integration/test_broke
 	$(BROKER_WIRE_TEST_SOURCES)
 tests_integration_test_broker_idempotence_CFLAGS = $(TEST_CFLAGS)
 tests_integration_test_broker_idempotence_LDADD = $(TEST_LIBS)
+
+# The HTTP console through the public API.
+check_PROGRAMS += tests/integration/test_broker_console
+TESTS += tests/integration/test_broker_console
+tests_integration_test_broker_console_SOURCES = tests/integration/test_broker_console.c \
+	tests/integration/broker_fixture.c tests/integration/broker_fixture.h
+tests_integration_test_broker_console_CFLAGS = $(TEST_CFLAGS)
+tests_integration_test_broker_console_LDADD = $(TEST_LIBS)
 
 check_PROGRAMS += tests/integration/test_broker_admin
 TESTS += tests/integration/test_broker_admin
@@ -146,6 +171,14 @@ TESTS += tests/integration/test_broker_log_dirs
 tests_integration_test_broker_log_dirs_SOURCES = tests/integration/test_broker_log_dirs.c $(BROKER_WIRE_TEST_SOURCES)
 tests_integration_test_broker_log_dirs_CFLAGS = $(TEST_CFLAGS)
 tests_integration_test_broker_log_dirs_LDADD = $(TEST_LIBS)
+endif
+
+if HAVE_CHECK
+check_PROGRAMS += tests/integration/test_broker_recovery
+TESTS += tests/integration/test_broker_recovery
+tests_integration_test_broker_recovery_SOURCES = tests/integration/test_broker_recovery.c $(BROKER_WIRE_TEST_SOURCES)
+tests_integration_test_broker_recovery_CFLAGS = $(TEST_CFLAGS)
+tests_integration_test_broker_recovery_LDADD = $(TEST_LIBS)
 endif
 
 if HAVE_CHECK

@@ -152,7 +152,7 @@ static void create_one(broker_request_t *req, const kl_create_topics_request_t *
         }
         if (err)
             return set_error(req, r, err == KL_ERR_NOMEM ? KL_ERR_UNKNOWN_SERVER_ERROR : (int16_t)err, "%s",
-                             kl_err_str(err));
+                             b->topics.error[0] ? b->topics.error : kl_err_str(err));
         r->topic_id = created->id;
         housekeeping_reschedule(b);
         broker_log(b, BROKER_LOG_INFO, "created topic %s with %d partitions", created->name, (int)partitions);

@@ -1,27 +1,17 @@
-/* The topic registry and its catalog file (see topics.h). The catalog is a
- * small text file rewritten whole (temporary file, fsync, rename) on every
- * change, so a crash leaves either the old or the new one:
- *   # kafkalite topic catalog 1
- *   topic <name> <id: 32 hex digits> <partitions> <replication factor>
- *   config <name> =<value, %XX-escaped>     (or no '=' for a null value)
- * config lines belong to the topic line above them. */
+/* The topic registry (see topics.h): its topics, opening and closing
+ * their partition logs, and create, delete, growth and config changes,
+ * each written to the catalog (topic_catalog.c) before it counts. A
+ * create never takes over an existing partition directory. */
 #include "broker/topics.h"
 
-#include <dirent.h>
-#include <errno.h>
-#include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "net/loop.h"
 
-#define CATALOG_NAME "kafkalite-topics.catalog"
-#define CATALOG_HEADER "# kafkalite topic catalog 1"
-#define CATALOG_MAX_BYTES (64u << 20)
 #define TOPIC_NAME_MAX 249
 
 bool topic_name_valid(kl_str_t name)
@@ -42,7 +32,7 @@ bool topic_name_valid(kl_str_t name)
 
 /* ------------------------------------------------------------- topics */
 
-static void topic_free(broker_topic_t *topic)
+void topic_free(broker_topic_t *topic)
 {
     if (!topic)
         return;
@@ -61,19 +51,40 @@ static void topic_free(broker_topic_t *topic)
     free(topic);
 }
 
-/* Deletes <dir>/<topic>-<partition> and the files in it. */
-static void remove_partition_dir(const char *dir, const char *topic, int32_t partition);
-
-/* The same in every log dir. */
-static void remove_partition_everywhere(const broker_topics_t *topics, const char *topic, int32_t partition)
+void topics_report(const broker_topics_t *topics, bool warning, const char *fmt, ...)
 {
-    for (size_t i = 0; i < topics->dirs.count; i++)
-        remove_partition_dir(topics->dirs.paths[i], topic, partition);
+    if (!topics->report_repair)
+        return;
+    char line[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    topics->report_repair(topics->report_opaque, warning, line);
+}
+
+/* Reports and counts what the open of a partition log repaired. */
+static void report_log_repairs(broker_topics_t *topics, const kl_log_t *log)
+{
+    size_t n;
+    const kl_log_repair_t *r = kl_log_repairs(log, &n);
+    broker_recovery_stats_t *st = &topics->recovery;
+    st->partitions_repaired += n > 0;
+    for (size_t i = 0; i < n; i++) {
+        char line[1024];
+        kl_log_repair_describe(log, &r[i], line, sizeof line);
+        topics_report(topics, r[i].kind != KL_LOG_REPAIR_INDEXES, "%s", line);
+        st->truncations += r[i].kind == KL_LOG_REPAIR_TRUNCATED;
+        st->batches_dropped += r[i].kind == KL_LOG_REPAIR_SKIPPED;
+        st->ranges_lost += r[i].kind == KL_LOG_REPAIR_LOST;
+        st->indexes_rebuilt += r[i].kind == KL_LOG_REPAIR_INDEXES;
+        st->bytes_dropped += r[i].bytes;
+    }
 }
 
 /* Opens partitions [from, to) of topic, which has room for them; fresh:
- * they are new, and a directory of the same name is a leftover (of a
- * deleted topic, or a failed attempt) whose data is not theirs. */
+ * they are new (no directory of theirs exists: topics_create() checked),
+ * and one that cannot be opened fails the whole. */
 static kl_err_t open_partitions(broker_topics_t *topics, broker_topic_t *t, int32_t from, int32_t to,
                                 bool fresh)
 {
@@ -81,16 +92,23 @@ static kl_err_t open_partitions(broker_topics_t *topics, broker_topic_t *t, int3
     topic_config_resolve(&topics->defaults, t, &log_config);
     int64_t now = kl_wallclock_ms();
     for (int32_t p = from; p < to; p++) {
-        if (fresh)
-            remove_partition_everywhere(topics, t->name, p);
         size_t dir = 0;
         kl_err_t err = log_dirs_find(&topics->dirs, t->name, p, &dir, topics->error, sizeof topics->error);
-        if (err == KL_ERR_NOENT)
-            dir = log_dirs_place(topics, t);
-        else if (err)
+        if (err == KL_ERR_NOENT && (err = log_dirs_place(topics, t, &dir)) == KL_ERR_KAFKA_STORAGE_ERROR)
+            snprintf(topics->error, sizeof topics->error, "every log dir is offline: no new partition can be placed");
+        if (err)
             return err;
         char why[512];
         err = kl_log_open_why(topics->dirs.paths[dir], t->name, p, &log_config, &t->logs[p], why, sizeof why);
+        if (!err && !fresh)
+            report_log_repairs(topics, t->logs[p]);
+        if (!err && partition_metadata_write(kl_log_dir(t->logs[p]), &t->id) != KL_ERR_NONE) {
+            /* a new partition fails whole; one that served before still
+             * serves, it just does not keep its topic id */
+            topics_report(topics, true, "cannot write %s/partition.metadata", kl_log_dir(t->logs[p]));
+            if (fresh)
+                return KL_ERR_KAFKA_STORAGE_ERROR; /* the caller closes and removes what it opened */
+        }
         if (!fresh && (err == KL_ERR_KAFKA_STORAGE_ERROR || err == KL_ERR_CORRUPT_MESSAGE)) {
             if (topics->report_offline)
                 topics->report_offline(topics->report_opaque, t->name, p, why);
@@ -117,7 +135,7 @@ static kl_err_t topic_open_logs(broker_topics_t *topics, broker_topic_t *topic, 
     return open_partitions(topics, topic, 0, topic->partition_count, fresh);
 }
 
-static kl_err_t topics_add(broker_topics_t *topics, broker_topic_t *topic)
+kl_err_t topics_add(broker_topics_t *topics, broker_topic_t *topic)
 {
     if (topics->count == topics->cap) {
         size_t cap = topics->cap ? topics->cap * 2 : 16;
@@ -153,132 +171,86 @@ broker_topic_t *topics_find_id(const broker_topics_t *topics, const kl_uuid_t *i
     return NULL;
 }
 
-/* ------------------------------------------------------------- catalog */
-
-static void put_escaped(FILE *f, const char *s)
+kl_err_t topics_load(broker_topics_t *topics, broker_log_dirs_t *dirs, const broker_topic_defaults_t *defaults,
+                     char *errstr, size_t errstr_size)
 {
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p <= 0x20 || *p >= 0x7f || *p == '%')
-            fprintf(f, "%%%02X", *p);
-        else
-            fputc(*p, f);
+    broker_topics_t reporting = *topics; /* report_*, set by the caller */
+    memset(topics, 0, sizeof *topics);
+    topics->report_offline = reporting.report_offline;
+    topics->report_repair = reporting.report_repair;
+    topics->report_opaque = reporting.report_opaque;
+    topics->dirs = *dirs;
+    memset(dirs, 0, sizeof *dirs);
+    topics->defaults = *defaults;
+    if (topics->dirs.count == 0)
+        return KL_ERR_INVALID_ARG;
+    const char *dir = topics->dirs.paths[0];
+    topics->dir = strdup(dir);
+    if (!topics->dir)
+        return KL_ERR_NOMEM;
+    catalog_state_t state;
+    char damage[128];
+    bool changed = false;
+    kl_err_t err = catalog_load(topics, &state, damage, sizeof damage);
+    if (err) {
+        snprintf(errstr, errstr_size, "cannot read %s/%s: %s", dir, CATALOG_NAME, kl_err_str(err));
+        return err;
     }
-}
-
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-/* Unescapes s in place; false on a bad escape. */
-static bool unescape(char *s)
-{
-    char *out = s;
-    for (char *p = s; *p; p++) {
-        if (*p != '%') {
-            *out++ = *p;
-            continue;
-        }
-        int hi = hexval(p[1]), lo = hi < 0 ? -1 : hexval(p[2]);
-        if (hi < 0 || lo < 0)
-            return false;
-        *out++ = (char)(hi * 16 + lo);
-        p += 2;
+    err = topics_reconcile(topics, state, damage, &changed, errstr, errstr_size);
+    for (size_t i = 0; !err && i < topics->count; i++) {
+        err = topic_open_logs(topics, topics->items[i], false);
+        if (err && topics->error[0])
+            snprintf(errstr, errstr_size, "%s", topics->error);
+        else if (err)
+            snprintf(errstr, errstr_size, "cannot open the logs of topic %s: %s", topics->items[i]->name,
+                     kl_err_str(err));
     }
-    *out = '\0';
-    return true;
+    if (!err && changed && (err = catalog_write(topics)) != KL_ERR_NONE)
+        snprintf(errstr, errstr_size, "cannot write the rebuilt %s/%s: %s", dir, CATALOG_NAME, kl_err_str(err));
+    return err;
 }
 
-static void write_topic(FILE *f, const broker_topic_t *t)
+void topics_close(broker_topics_t *topics)
 {
-    fprintf(f, "topic %s ", t->name);
-    for (size_t i = 0; i < sizeof t->id.b; i++)
-        fprintf(f, "%02x", t->id.b[i]);
-    fprintf(f, " %d %d\n", (int)t->partition_count, (int)t->replication_factor);
-    for (size_t i = 0; i < t->config_count; i++) {
-        fprintf(f, "config ");
-        put_escaped(f, t->configs[i].name);
-        if (t->configs[i].value) {
-            fputs(" =", f);
-            put_escaped(f, t->configs[i].value);
-        }
-        fputc('\n', f);
-    }
-}
-
-static void fsync_dir(const char *dir)
-{
-    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd >= 0) {
-        fsync(fd);
-        close(fd);
-    }
-}
-
-/* Rewrites the catalog from the registry. */
-static kl_err_t catalog_write(const broker_topics_t *topics)
-{
-    char path[4096], tmp[4112];
-    snprintf(path, sizeof path, "%s/%s", topics->dir, CATALOG_NAME);
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    FILE *f = fopen(tmp, "we");
-    if (!f)
-        return KL_ERR_KAFKA_STORAGE_ERROR;
-    fprintf(f, "%s\n", CATALOG_HEADER);
     for (size_t i = 0; i < topics->count; i++)
-        write_topic(f, topics->items[i]);
-    bool ok = fflush(f) == 0 && fsync(fileno(f)) == 0;
-    ok &= fclose(f) == 0;
-    if (!ok || rename(tmp, path) != 0) {
-        unlink(tmp);
-        return KL_ERR_KAFKA_STORAGE_ERROR;
-    }
-    fsync_dir(topics->dir);
-    return KL_ERR_NONE;
+        topic_free(topics->items[i]);
+    free(topics->items);
+    free(topics->dir);
+    log_dirs_free(&topics->dirs);
+    memset(topics, 0, sizeof *topics);
 }
 
-static bool parse_id(const char *hex, kl_uuid_t *id)
+/* ------------------------------------------------------ create / delete */
+
+static void random_id(kl_uuid_t *id)
 {
-    if (strlen(hex) != 32)
-        return false;
-    for (int i = 0; i < 16; i++) {
-        int hi = hexval(hex[2 * i]), lo = hexval(hex[2 * i + 1]);
-        if (hi < 0 || lo < 0)
-            return false;
-        id->b[i] = (uint8_t)(hi * 16 + lo);
-    }
-    return true;
+    /* A version 4 UUID: its version bits keep it apart from Kafka's zero
+     * ("no id") and reserved metadata-topic id (1). */
+    if (getrandom(id->b, sizeof id->b, 0) != (ssize_t)sizeof id->b)
+        for (size_t i = 0; i < sizeof id->b; i++)
+            id->b[i] = (uint8_t)rand();
+    id->b[6] = (uint8_t)((id->b[6] & 0x0f) | 0x40);
+    id->b[8] = (uint8_t)((id->b[8] & 0x3f) | 0x80);
 }
 
-static broker_topic_t *parse_topic_line(char *args)
+broker_topic_t *topic_new(const char *name, size_t name_len, int32_t partitions, int16_t replication_factor)
 {
-    char *save, *name = strtok_r(args, " ", &save), *id = strtok_r(NULL, " ", &save);
-    char *parts = strtok_r(NULL, " ", &save), *rf = strtok_r(NULL, " ", &save);
-    int64_t np, nrf;
-    if (!name || !id || !parts || !rf || strtok_r(NULL, " ", &save) || !topic_name_valid(kl_str(name)) ||
-        !topic_parse_int(kl_str(parts), 1, INT32_MAX, &np) || !topic_parse_int(kl_str(rf), 1, INT16_MAX, &nrf))
-        return NULL;
     broker_topic_t *t = calloc(1, sizeof *t);
     if (!t)
         return NULL;
-    t->name = strdup(name);
-    t->partition_count = (int32_t)np;
-    t->replication_factor = (int16_t)nrf;
-    if (!t->name || !parse_id(id, &t->id)) {
-        topic_free(t);
+    t->name = strndup(name, name_len);
+    t->partition_count = partitions;
+    t->replication_factor = replication_factor;
+    random_id(&t->id);
+    if (!t->name) {
+        free(t);
         return NULL;
     }
     return t;
 }
 
-static bool add_config(broker_topic_t *t, const char *name, size_t name_len, const char *value, size_t value_len,
-                       bool null_value)
+bool topic_add_config(broker_topic_t *t, const char *name, size_t name_len, const char *value, size_t value_len,
+                      bool null_value)
 {
     broker_config_entry_t *grown = realloc(t->configs, (t->config_count + 1) * sizeof *grown);
     if (!grown)
@@ -296,141 +268,19 @@ static bool add_config(broker_topic_t *t, const char *name, size_t name_len, con
     return true;
 }
 
-static bool parse_config_line(broker_topic_t *t, char *args)
+/* A directory of the new partitions [from, to) of topic that is already
+ * there holds data that is not theirs (a topic the catalog lost, put back
+ * by hand, or one whose removal failed): it is neither taken over nor
+ * deleted, the change fails and says where. */
+static bool partition_dirs_in_the_way(broker_topics_t *topics, const char *topic, int32_t from, int32_t to)
 {
-    char *eq = strstr(args, " =");
-    if (eq)
-        *eq = '\0';
-    char *value = eq ? eq + 2 : NULL;
-    if (!unescape(args) || (value && !unescape(value)) || !*args)
+    char where[400];
+    if (!topics_partition_dirs_exist(topics, topic, from, to, where, sizeof where))
         return false;
-    return add_config(t, args, strlen(args), value, value ? strlen(value) : 0, value == NULL);
-}
-
-/* Reads the whole catalog into a NUL-terminated string; *textp NULL when
- * there is none yet. */
-static kl_err_t catalog_read(const char *dir, char **textp)
-{
-    char path[4096];
-    snprintf(path, sizeof path, "%s/%s", dir, CATALOG_NAME);
-    *textp = NULL;
-    FILE *f = fopen(path, "re");
-    if (!f)
-        return errno == ENOENT ? KL_ERR_NONE : KL_ERR_KAFKA_STORAGE_ERROR;
-    char *text = malloc(CATALOG_MAX_BYTES + 1);
-    size_t n = text ? fread(text, 1, CATALOG_MAX_BYTES + 1, f) : 0;
-    bool bad = ferror(f) || n > CATALOG_MAX_BYTES;
-    fclose(f);
-    if (!text)
-        return KL_ERR_NOMEM;
-    if (bad) {
-        free(text);
-        return KL_ERR_KAFKA_STORAGE_ERROR;
-    }
-    text[n] = '\0';
-    *textp = text;
-    return KL_ERR_NONE;
-}
-
-static kl_err_t catalog_parse(broker_topics_t *topics, char *text, char *errstr, size_t errstr_size)
-{
-    broker_topic_t *cur = NULL;
-    int lineno = 0;
-    char *save;
-    for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-        lineno++;
-        bool ok = true;
-        if (line[0] == '#')
-            continue;
-        if (!strncmp(line, "topic ", 6)) {
-            cur = parse_topic_line(line + 6);
-            ok = cur && !topics_find(topics, kl_str(cur->name)) && topics_add(topics, cur) == KL_ERR_NONE;
-            if (!ok)
-                topic_free(cur);
-        } else if (!strncmp(line, "config ", 7)) {
-            ok = cur && parse_config_line(cur, line + 7);
-        } else {
-            ok = false;
-        }
-        if (!ok) {
-            snprintf(errstr, errstr_size, "%s/%s: line %d is malformed", topics->dir, CATALOG_NAME, lineno);
-            return KL_ERR_KAFKA_STORAGE_ERROR;
-        }
-    }
-    return KL_ERR_NONE;
-}
-
-kl_err_t topics_load(broker_topics_t *topics, broker_log_dirs_t *dirs, const broker_topic_defaults_t *defaults,
-                     char *errstr, size_t errstr_size)
-{
-    broker_topics_t reporting = *topics; /* report_offline, set by the caller */
-    memset(topics, 0, sizeof *topics);
-    topics->report_offline = reporting.report_offline;
-    topics->report_opaque = reporting.report_opaque;
-    topics->dirs = *dirs;
-    memset(dirs, 0, sizeof *dirs);
-    topics->defaults = *defaults;
-    if (topics->dirs.count == 0)
-        return KL_ERR_INVALID_ARG;
-    const char *dir = topics->dirs.paths[0];
-    topics->dir = strdup(dir);
-    if (!topics->dir)
-        return KL_ERR_NOMEM;
-    char *text;
-    kl_err_t err = catalog_read(dir, &text);
-    if (err) {
-        snprintf(errstr, errstr_size, "cannot read %s/%s: %s", dir, CATALOG_NAME, kl_err_str(err));
-        return err;
-    }
-    if (text)
-        err = catalog_parse(topics, text, errstr, errstr_size);
-    free(text);
-    for (size_t i = 0; !err && i < topics->count; i++) {
-        err = topic_open_logs(topics, topics->items[i], false);
-        if (err && topics->error[0])
-            snprintf(errstr, errstr_size, "%s", topics->error);
-        else if (err)
-            snprintf(errstr, errstr_size, "cannot open the logs of topic %s: %s", topics->items[i]->name,
-                     kl_err_str(err));
-    }
-    return err;
-}
-
-void topics_close(broker_topics_t *topics)
-{
-    for (size_t i = 0; i < topics->count; i++)
-        topic_free(topics->items[i]);
-    free(topics->items);
-    free(topics->dir);
-    log_dirs_free(&topics->dirs);
-    memset(topics, 0, sizeof *topics);
-}
-
-/* ------------------------------------------------------ create / delete */
-
-static void remove_partition_dir(const char *dir, const char *topic, int32_t partition)
-{
-    char path[4096];
-    snprintf(path, sizeof path, "%s/%s-%d", dir, topic, (int)partition);
-    DIR *d = opendir(path);
-    if (!d)
-        return;
-    for (struct dirent *e; (e = readdir(d)) != NULL;)
-        if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
-            unlinkat(dirfd(d), e->d_name, 0);
-    closedir(d);
-    rmdir(path);
-}
-
-static void random_id(kl_uuid_t *id)
-{
-    /* A version 4 UUID: its version bits keep it apart from Kafka's zero
-     * ("no id") and reserved metadata-topic id (1). */
-    if (getrandom(id->b, sizeof id->b, 0) != (ssize_t)sizeof id->b)
-        for (size_t i = 0; i < sizeof id->b; i++)
-            id->b[i] = (uint8_t)rand();
-    id->b[6] = (uint8_t)((id->b[6] & 0x0f) | 0x40);
-    id->b[8] = (uint8_t)((id->b[8] & 0x3f) | 0x80);
+    snprintf(topics->error, sizeof topics->error, "%.400s already exists: remove it or restart the broker to recover "
+             "it", where);
+    topics_report(topics, true, "cannot create partitions of %s: %s", topic, topics->error);
+    return true;
 }
 
 kl_err_t topics_create(broker_topics_t *topics, kl_str_t name, int32_t partitions, int16_t replication_factor,
@@ -438,29 +288,26 @@ kl_err_t topics_create(broker_topics_t *topics, kl_str_t name, int32_t partition
                        broker_topic_t **topicp)
 {
     *topicp = NULL;
+    topics->error[0] = '\0';
     if (!topic_name_valid(name))
         return KL_ERR_INVALID_TOPIC_EXCEPTION;
     if (topics_find(topics, name))
         return KL_ERR_TOPIC_ALREADY_EXISTS;
     if (partitions < 1)
         return KL_ERR_INVALID_PARTITIONS;
-    broker_topic_t *t = calloc(1, sizeof *t);
-    if (!t)
-        return KL_ERR_NOMEM;
-    t->name = strndup(name.ptr, (size_t)name.len);
-    t->partition_count = partitions;
-    t->replication_factor = replication_factor;
-    random_id(&t->id);
-    bool ok = t->name != NULL;
+    broker_topic_t *t = topic_new(name.ptr, (size_t)name.len, partitions, replication_factor);
+    bool ok = t != NULL;
     for (size_t i = 0; ok && i < config_count; i++)
-        ok = add_config(t, config_names[i].ptr, (size_t)config_names[i].len, config_values[i].ptr,
-                        config_values[i].len > 0 ? (size_t)config_values[i].len : 0, config_values[i].len < 0);
+        ok = topic_add_config(t, config_names[i].ptr, (size_t)config_names[i].len, config_values[i].ptr,
+                              config_values[i].len > 0 ? (size_t)config_values[i].len : 0, config_values[i].len < 0);
     if (!ok) {
         topic_free(t);
         return KL_ERR_NOMEM;
     }
-    /* Directories left by a topic of the same name that was deleted before a
-     * crash finished removing them must not leak their data into this one. */
+    if (partition_dirs_in_the_way(topics, t->name, 0, partitions)) {
+        topic_free(t);
+        return KL_ERR_KAFKA_STORAGE_ERROR;
+    }
     kl_err_t err = topic_open_logs(topics, t, true);
     if (!err)
         err = topics_add(topics, t);
@@ -470,11 +317,12 @@ kl_err_t topics_create(broker_topics_t *topics, kl_str_t name, int32_t partition
             topics->count--;
     }
     if (err) {
-        int32_t n = t->partition_count;
+        /* none of them existed before: what is there is this attempt's */
+        kl_uuid_t id = t->id;
         char *tname = strdup(t->name);
         topic_free(t);
-        for (int32_t p = 0; tname && p < n; p++)
-            remove_partition_everywhere(topics, tname, p);
+        if (tname)
+            topics_remove_partition_dirs(topics, tname, &id, 0, partitions);
         free(tname);
         return err == KL_ERR_NOMEM ? err : KL_ERR_KAFKA_STORAGE_ERROR;
     }
@@ -500,10 +348,11 @@ kl_err_t topics_delete(broker_topics_t *topics, broker_topic_t *topic)
         return err;
     }
     int32_t n = topic->partition_count;
+    kl_uuid_t id = topic->id;
     char *name = strdup(topic->name);
     topic_free(topic);
-    for (int32_t p = 0; name && p < n; p++)
-        remove_partition_everywhere(topics, name, p);
+    if (name)
+        topics_remove_partition_dirs(topics, name, &id, 0, n);
     free(name);
     return KL_ERR_NONE;
 }
@@ -517,13 +366,14 @@ static void drop_partitions(const broker_topics_t *topics, broker_topic_t *t, in
         kl_log_close(t->logs[p]);
         t->logs[p] = NULL;
         producer_state_free(&t->producers[p]);
-        remove_partition_everywhere(topics, t->name, p);
     }
+    topics_remove_partition_dirs(topics, t->name, &t->id, from, to);
 }
 
 kl_err_t topics_add_partitions(broker_topics_t *topics, broker_topic_t *topic, int32_t count)
 {
     int32_t old = topic->partition_count;
+    topics->error[0] = '\0';
     if (count <= old)
         return KL_ERR_INVALID_PARTITIONS;
     kl_log_t **logs = realloc(topic->logs, (size_t)count * sizeof *logs);
@@ -537,6 +387,8 @@ kl_err_t topics_add_partitions(broker_topics_t *topics, broker_topic_t *topic, i
         topic->logs[p] = NULL;
         producer_state_init(&topic->producers[p]);
     }
+    if (partition_dirs_in_the_way(topics, topic->name, old, count))
+        return KL_ERR_KAFKA_STORAGE_ERROR;
     kl_err_t err = open_partitions(topics, topic, old, count, true);
     if (!err) {
         topic->partition_count = count;
@@ -579,7 +431,7 @@ kl_err_t topics_set_configs(broker_topics_t *topics, broker_topic_t *topic, cons
     broker_topic_t scratch = {0};
     bool ok = true;
     for (size_t i = 0; ok && i < count; i++)
-        ok = add_config(&scratch, names[i], strlen(names[i]), values[i], values[i] ? strlen(values[i]) : 0,
+        ok = topic_add_config(&scratch, names[i], strlen(names[i]), values[i], values[i] ? strlen(values[i]) : 0,
                         values[i] == NULL);
     if (!ok) {
         free_configs(scratch.configs, scratch.config_count);

@@ -40,6 +40,8 @@ typedef struct broker_topic {
     /* configs the broker honours, resolved against the broker defaults */
     int32_t max_message_bytes;
     int cleanup_policy; /* KL_CLEANUP_* flags */
+    /* Produced since the broker started, for /metrics (loop thread). */
+    uint64_t bytes_in, messages_in;
 } broker_topic_t;
 
 /* log.dirs: the directories partitions are spread over. */
@@ -49,6 +51,20 @@ typedef struct broker_log_dirs {
     size_t count;
 } broker_log_dirs_t;
 
+/* What the broker repaired at start (counted by topics_load, logged by
+ * the broker with a summary line). */
+typedef struct broker_recovery_stats {
+    uint64_t partitions_repaired; /* partition logs with any repair */
+    uint64_t truncations;         /* tails cut (torn or damaged) */
+    uint64_t batches_dropped;     /* damaged batches dropped between valid ones */
+    uint64_t bytes_dropped;       /* by both */
+    uint64_t ranges_lost;         /* flushed offsets found missing */
+    uint64_t indexes_rebuilt;     /* segments whose index files were rebuilt */
+    uint64_t topics_rebuilt;      /* topics recovered from partition directories */
+    uint64_t partitions_missing;  /* catalogued partitions without a directory */
+    uint64_t delete_leftovers;    /* "-delete" directories removed */
+} broker_recovery_stats_t;
+
 typedef struct broker_topics {
     char *dir; /* the first log dir: the catalog lives there */
     broker_log_dirs_t dirs;
@@ -56,7 +72,11 @@ typedef struct broker_topics {
     /* Told of each partition that cannot be opened at load and is left
      * offline (its logs[] entry NULL), with the failing path and why. */
     void (*report_offline)(void *opaque, const char *topic, int32_t partition, const char *why);
+    /* Told of each repair made at load, one line each (warning: data was
+     * dropped or is missing; else information). May be NULL. */
+    void (*report_repair)(void *opaque, bool warning, const char *line);
     void *report_opaque;
+    broker_recovery_stats_t recovery;
     broker_topic_defaults_t defaults;
     broker_topic_t **items;
     size_t count, cap;
@@ -65,12 +85,17 @@ typedef struct broker_topics {
 /* Valid topic name: 1-249 characters of [a-zA-Z0-9._-], not "." or "..". */
 bool topic_name_valid(kl_str_t name);
 
-/* Loads the catalog of the first of dirs (none yet: no topics) and opens
- * every partition log, recovering it, in whichever directory holds it
- * (new ones go where log_dirs_place() says). Takes dirs over (freed by
- * topics_close(), even on failure). On failure errstr says which topic or
- * file; a partition found in two directories is KL_ERR_INVALID_CONFIG
- * naming both. */
+/* Loads the catalog of the first of dirs and checks it against the
+ * partition directories, which are the truth (topic_rebuild.c): topics
+ * found on disk that the catalog lacks (or all of them, when there is no
+ * catalog) are rebuilt with default configs, and a damaged catalog while
+ * partition directories exist refuses the start (KL_ERR_INVALID_CONFIG,
+ * errstr names the file and the fix). Then opens every partition log,
+ * recovering it, in whichever directory holds it (new ones go where
+ * log_dirs_place() says). Every repair goes to report_repair and is
+ * counted in recovery. Takes dirs over (freed by topics_close(), even on
+ * failure). On failure errstr says which topic or file; a partition found
+ * in two directories is KL_ERR_INVALID_CONFIG naming both. */
 kl_err_t topics_load(broker_topics_t *topics, broker_log_dirs_t *dirs, const broker_topic_defaults_t *defaults,
                      char *errstr, size_t errstr_size);
 /* A partition log that cannot be read at load (KAFKA_STORAGE_ERROR,
@@ -89,16 +114,71 @@ void log_dirs_free(broker_log_dirs_t *dirs);
  * names both paths). */
 kl_err_t log_dirs_find(const broker_log_dirs_t *dirs, const char *topic, int32_t partition, size_t *index,
                        char *errstr, size_t errstr_size);
-/* The directory a new partition goes to: the one holding the fewest open
- * partition logs, counting those of opening (a topic being opened, not
- * yet registered; may be NULL); the first on a tie. */
-size_t log_dirs_place(const broker_topics_t *topics, const broker_topic_t *opening);
+/* The directory a new partition goes to (*index): the online one holding
+ * the fewest open partition logs, counting those of opening (a topic
+ * being opened, not yet registered; may be NULL); the first on a tie.
+ * KL_ERR_KAFKA_STORAGE_ERROR when every log dir is offline: a new
+ * partition never goes to an offline one. */
+kl_err_t log_dirs_place(const broker_topics_t *topics, const broker_topic_t *opening, size_t *index);
 /* Open partition logs in directory index. */
 size_t log_dirs_partitions(const broker_topics_t *topics, size_t index);
 /* The directory holding log (dirs->count when none does). */
 size_t log_dirs_of(const broker_log_dirs_t *dirs, const kl_log_t *log);
 /* Closes every log and frees the registry. */
 void topics_close(broker_topics_t *topics);
+/* Tells report_repair (when set) one line, printf-style. */
+void topics_report(const broker_topics_t *topics, bool warning, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* A new topic of this name and partition count (no logs yet), with a
+ * fresh id; NULL when out of memory. */
+broker_topic_t *topic_new(const char *name, size_t name_len, int32_t partitions, int16_t replication_factor);
+void topic_free(broker_topic_t *topic);
+kl_err_t topics_add(broker_topics_t *topics, broker_topic_t *topic);
+bool topic_add_config(broker_topic_t *t, const char *name, size_t name_len, const char *value, size_t value_len,
+                      bool null_value);
+
+/* ---- topic_catalog.c: the catalog file ---- */
+
+typedef enum catalog_state { CATALOG_ABSENT, CATALOG_OK, CATALOG_DAMAGED } catalog_state_t;
+
+#define CATALOG_NAME "kafkalite-topics.catalog"
+
+/* Reads the catalog of topics->dir into the registry (no logs opened).
+ * CATALOG_DAMAGED (why says how, the topics read so far are dropped) for
+ * a file cut short, failing its checksum or holding a line that does not
+ * parse. KL_ERR_KAFKA_STORAGE_ERROR when it cannot be read. */
+kl_err_t catalog_load(broker_topics_t *topics, catalog_state_t *state, char *why, size_t why_size);
+/* Rewrites the catalog from the registry, crash-safe: a temporary file,
+ * fsynced, renamed over it, the directory fsynced. */
+kl_err_t catalog_write(const broker_topics_t *topics);
+
+/* ---- partition_metadata.c: the topic id in each partition directory ---- */
+
+/* Writes <partition_dir>/partition.metadata (Kafka's format) unless it
+ * already holds id. KL_ERR_KAFKA_STORAGE_ERROR. */
+kl_err_t partition_metadata_write(const char *partition_dir, const kl_uuid_t *id);
+/* The topic id partition.metadata holds; false when it is missing or
+ * does not parse. */
+bool partition_metadata_read(const char *partition_dir, kl_uuid_t *id);
+/* A 16-byte id as Kafka spells it: URL-safe base64, unpadded. */
+void uuid_to_base64(const uint8_t b[16], char out[23]);
+
+/* ---- topic_rebuild.c: the catalog checked against the directories ---- */
+
+/* Makes the registry (as the catalog left it) agree with the partition
+ * directories of every log dir; see topics_load(). *changed: the catalog
+ * must be rewritten once the logs are open. */
+kl_err_t topics_reconcile(broker_topics_t *topics, catalog_state_t state, const char *damage, bool *changed,
+                          char *errstr, size_t errstr_size);
+/* Whether <topic>-<p> exists in any log dir for some p in [from, to):
+ * its path in errstr. A create never takes over such a directory. */
+bool topics_partition_dirs_exist(const broker_topics_t *topics, const char *topic, int32_t from, int32_t to,
+                                 char *errstr, size_t errstr_size);
+/* Removes a deleted topic's partition directories: each is first renamed
+ * to <topic>-<p>.<id>-delete (as Kafka does), which the next start
+ * finishes removing if a crash comes first. */
+void topics_remove_partition_dirs(const broker_topics_t *topics, const char *topic, const kl_uuid_t *id, int32_t from,
+                                  int32_t to);
 
 broker_topic_t *topics_find(const broker_topics_t *topics, kl_str_t name);
 broker_topic_t *topics_find_id(const broker_topics_t *topics, const kl_uuid_t *id);

@@ -26,15 +26,17 @@ __attribute__((format(printf, 3, 4))) static void set_err(char *errstr, size_t s
 
 /* ---- bootstrap.servers ---------------------------------------------------- */
 
-/* Splits one entry ("host", "host:port", "[v6]:port", "PLAINTEXT://host:port")
- * into host and port. False when malformed. */
-static bool parse_server(char *entry, char **hostp, int *portp)
+/* Splits one entry ("host", "host:port", "[v6]:port", "SSL://host:port")
+ * into host and port. False when malformed, or when the scheme is not
+ * protocol (security.protocol): an ssl:// broker with plaintext settings
+ * would only fail later, less clearly. */
+static bool parse_server(char *entry, const char *protocol, char **hostp, int *portp)
 {
     char *p = strstr(entry, "://");
     if (p) {
         *p = '\0';
-        if (strcasecmp(entry, "plaintext") != 0)
-            return false; /* other listeners need TLS/SASL, not built yet */
+        if (strcasecmp(entry, protocol) != 0)
+            return false;
         entry = p + 3;
     }
     char *port = NULL;
@@ -69,6 +71,7 @@ static bool parse_server(char *entry, char **hostp, int *portp)
 static kl_err_t add_bootstrap(kl_client_t *c, char *errstr, size_t errstr_size)
 {
     const char *list = kl_conf_get_str(c->conf, "bootstrap.servers");
+    const char *protocol = kl_conf_get_str(c->conf, "security.protocol");
     char *copy = strdup(list);
     if (!copy)
         return KL_ERR_NOMEM;
@@ -79,11 +82,11 @@ static kl_err_t add_bootstrap(kl_client_t *c, char *errstr, size_t errstr_size)
         char shown[256], *host;
         int port;
         snprintf(shown, sizeof shown, "%s", tok);
-        if (!parse_server(tok, &host, &port)) {
+        if (!parse_server(tok, protocol, &host, &port)) {
             set_err(errstr, errstr_size,
-                    "bootstrap.servers: cannot use \"%s\" (want host, host:port or [ipv6]:port; "
-                    "only plaintext:// listeners)",
-                    shown);
+                    "bootstrap.servers: cannot use \"%s\" (want host, host:port or [ipv6]:port, with no "
+                    "scheme or security.protocol's, %s://)",
+                    shown, protocol);
             err = KL_ERR_INVALID_VALUE;
             break;
         }
@@ -109,11 +112,6 @@ static kl_err_t add_bootstrap(kl_client_t *c, char *errstr, size_t errstr_size)
 static kl_err_t read_settings(kl_client_t *c, char *errstr, size_t errstr_size)
 {
     const kl_conf_t *conf = c->conf;
-    if (kl_conf_get_int(conf, "security.protocol") != KL_SECURITY_PLAINTEXT) {
-        set_err(errstr, errstr_size, "security.protocol=%s is not supported yet (only plaintext)",
-                kl_conf_get_str(conf, "security.protocol"));
-        return KL_ERR_NOT_IMPLEMENTED;
-    }
     c->client_id = strdup(kl_conf_get_str(conf, "client.id"));
     if (!c->client_id)
         return KL_ERR_NOMEM;
@@ -130,7 +128,7 @@ static kl_err_t read_settings(kl_client_t *c, char *errstr, size_t errstr_size)
     };
     if (c->conn_config.backoff_max_ms < c->conn_config.backoff_ms)
         c->conn_config.backoff_max_ms = c->conn_config.backoff_ms;
-    return KL_ERR_NONE;
+    return kl_client_read_security(c, errstr, errstr_size);
 }
 
 kl_client_t *kl_client_new(kl_conf_t *conf, const kl_client_events_t *events, void *opaque, char *errstr,
@@ -253,6 +251,7 @@ void kl_client_destroy(kl_client_t *c)
     if (c->loop)
         kl_md_free(c);
     kl_loop_destroy(c->loop);
+    kl_tls_ctx_destroy(c->tls);
     kl_log_free(&c->log);
     free(c->client_id);
     kl_conf_destroy(c->conf);

@@ -1,6 +1,6 @@
 /* Brokers of a client: one connection each, the ApiVersions handshake that
  * opens every connection (falling back to v0 when the broker refuses the
- * version we try), the table of negotiated versions, and requests encoded
+ * version we try; SASL follows it when configured, sasl.c), the table of negotiated versions, and requests encoded
  * with the client's header. Runs on the I/O thread. */
 #include "client/client_impl.h"
 
@@ -91,7 +91,10 @@ static void on_api_versions(kl_conn_t *conn, kl_err_t err, bool sent, const uint
     kl_log_debug(&c->log, KL_DEBUG_BROKER | KL_DEBUG_FEATURE, "APIVERSION",
                  "%s: ApiVersions v%d, Produce v%d, Metadata v%d", b->name, b->api_versions_version,
                  b->versions[KL_API_PRODUCE], b->versions[KL_API_METADATA]);
-    kl_conn_set_ready(conn);
+    if (c->sasl.enabled)
+        kl_client_sasl_start(b); /* it marks the connection ready */
+    else
+        kl_conn_set_ready(conn);
 }
 
 static void send_api_versions(kl_client_broker_t *b)
@@ -112,8 +115,11 @@ static void on_down(kl_client_broker_t *b, kl_err_t err, const char *reason)
 {
     kl_client_t *c = b->client;
     forget_versions(b);
+    kl_client_sasl_reset(b);
     if (c->stopping)
         return;
+    if (err == KL_ERR_SSL || err == KL_ERR_AUTHENTICATION)
+        kl_md_security_failed(c, err);
     /* The first failure is worth a warning; a broker that stays away would
      * fill the log, so repeats go to the debug log. */
     const char *why = reason ? reason : kl_err_str(err);
@@ -134,6 +140,10 @@ static void on_conn_state(kl_conn_t *conn, kl_conn_state_t state, kl_err_t err, 
     switch (state) {
     case KL_CONN_CONNECTING:
         kl_log_debug(&c->log, KL_DEBUG_BROKER, "CONNECT", "%s: connecting", b->name);
+        break;
+    case KL_CONN_TLS:
+        kl_log_debug(&c->log, KL_DEBUG_BROKER | KL_DEBUG_SECURITY, "CONNECT", "%s: TCP up, TLS handshake",
+                     b->name);
         break;
     case KL_CONN_HANDSHAKE:
         b->api_versions_version = API_VERSIONS_FIRST;
@@ -177,6 +187,7 @@ kl_client_broker_t *kl_client_broker_new(kl_client_t *c, int32_t node_id, const 
 void kl_client_broker_destroy(kl_client_broker_t *b)
 {
     kl_conn_destroy(b->conn);
+    kl_client_sasl_reset(b);
     free(b);
 }
 

@@ -9,6 +9,17 @@
 
 #include "client/client.h"
 
+/* The SASL settings (security.c), the same for every broker. */
+typedef struct kl_client_sasl {
+    bool enabled;
+    int mechanism;              /* sasl.mechanisms: KL_SASL_* */
+    const char *mechanism_name; /* as Kafka spells it */
+    const char *username, *password; /* owned by the conf */
+    const char *oauthbearer_config;  /* OAUTHBEARER: sasl.oauthbearer.config */
+} kl_client_sasl_t;
+
+struct kl_scram;
+
 /* API keys below this have a slot in a broker's version table. */
 #define KL_CLIENT_API_SLOTS 128
 
@@ -24,6 +35,8 @@ struct kl_client_broker {
     int16_t versions[KL_CLIENT_API_SLOTS]; /* -1: not spoken */
     int16_t api_versions_version;          /* the ApiVersions version being tried */
     int failures;                          /* connection failures since last ready */
+    struct kl_scram *scram;                /* the SCRAM exchange under way */
+    int sasl_step;                         /* SaslAuthenticate round trips so far */
 };
 
 typedef struct kl_md_state {
@@ -53,6 +66,8 @@ struct kl_client {
     kl_client_broker_t *brokers; /* bootstrap entries first, then learned ones */
     int32_t nbootstrap;
     kl_conn_config_t conn_config;
+    kl_tls_ctx_t *tls;           /* security.protocol ssl, sasl_ssl; shared by the connections */
+    kl_client_sasl_t sasl;
     char *client_id;
     /* settings read once */
     int64_t socket_timeout_ms;
@@ -68,9 +83,24 @@ kl_client_broker_t *kl_client_broker_new(kl_client_t *client, int32_t node_id, c
 void kl_client_broker_destroy(kl_client_broker_t *broker);
 void kl_client_broker_set_address(kl_client_broker_t *broker, const char *host, int port);
 
+/* security.c: reads security.protocol, ssl.* and sasl.* (errstr says what
+ * is wrong). */
+kl_err_t kl_client_read_security(kl_client_t *client, char *errstr, size_t errstr_size);
+
+/* sasl.c: authenticates b's connection after ApiVersions (SaslHandshake,
+ * then SaslAuthenticate rounds), then marks it ready; a refusal closes it
+ * with KL_ERR_AUTHENTICATION. */
+void kl_client_sasl_start(kl_client_broker_t *b);
+void kl_client_sasl_reset(kl_client_broker_t *b);
+
 /* metadata.c */
 void kl_md_init(kl_client_t *client);
 void kl_md_free(kl_client_t *client);
+/* A broker refused us (TLS or SASL, err KL_ERR_SSL or
+ * KL_ERR_AUTHENTICATION): the topics never described take err, so what
+ * waits for them fails with it rather than waiting for a broker that will
+ * not let us in. The next Metadata response replaces it. */
+void kl_md_security_failed(kl_client_t *client, kl_err_t err);
 /* A broker became ready: a refresh waiting for one can go. */
 void kl_md_broker_ready(kl_client_t *client);
 

@@ -74,17 +74,30 @@ static const kl_conf_prop_t client_props[] = {
     KL_PROP_ALIAS("sasl.mechanism", "sasl.mechanisms"),
     KL_PROP_STR("sasl.username", "client", NULL, "User name for the PLAIN and SCRAM mechanisms."),
     KL_PROP_SECRET("sasl.password", "client", "Password for the PLAIN and SCRAM mechanisms."),
+    KL_PROP_STR("sasl.oauthbearer.config", "client", NULL,
+                "OAUTHBEARER's unsecured JWT (for brokers with Kafka's unsecured validator): "
+                "principal=NAME [scope=A,B] [lifeSeconds=3600] [extension_NAME=VALUE]..., space-separated."),
     KL_PROP_STR("ssl.ca.location", "client", NULL,
-                "File or directory of CA certificates that verify the brokers' certificates."),
+                "File or directory (hashed names, c_rehash) of PEM CA certificates that verify the brokers' "
+                "certificates; unset: the system's store, unless ssl.ca.pem is set."),
+    KL_PROP_STR("ssl.ca.pem", "client", NULL, "CA certificates as PEM text, added to ssl.ca.location's."),
     KL_PROP_STR("ssl.certificate.location", "client", NULL,
-                "Client certificate (PEM) for TLS authentication."),
-    KL_PROP_STR("ssl.key.location", "client", NULL, "Client private key (PEM) for TLS authentication."),
-    KL_PROP_SECRET("ssl.key.password", "client", "Passphrase of the private key in ssl.key.location."),
+                "Client certificate file (PEM, followed by its chain) for TLS client authentication."),
+    KL_PROP_STR("ssl.certificate.pem", "client", NULL, "Client certificate (and chain) as PEM text."),
+    KL_PROP_STR("ssl.key.location", "client", NULL, "Client private key file (PEM) for TLS authentication."),
+    KL_PROP_SECRET("ssl.key.pem", "client", "Client private key as PEM text."),
+    KL_PROP_SECRET("ssl.key.password", "client",
+                   "Passphrase of the private key in ssl.key.location or ssl.key.pem."),
+    KL_PROP_STR("ssl.cipher.suites", "client", NULL,
+                "TLS 1.2 cipher suites in OpenSSL's cipher-list format; unset: OpenSSL's defaults "
+                "(TLS 1.3 suites are always OpenSSL's)."),
     KL_PROP_BOOL("enable.ssl.certificate.verification", "client", "true",
-                 "Verify the brokers' certificates against the CA certificates."),
+                 "Verify the brokers' certificates against the CA certificates; false accepts any "
+                 "certificate (testing only)."),
     KL_PROP_ENUM("ssl.endpoint.identification.algorithm", "client", "https",
                  KL_SYMS({"none", KL_SSL_ENDPOINT_NONE}, {"https", KL_SSL_ENDPOINT_HTTPS}),
-                 "How the broker's host name is checked against its certificate: https (RFC 2818) or none."),
+                 "How the broker's host name is checked against its certificate: https (RFC 2818: the "
+                 "name against the DNS names, an IP address against the IP addresses) or none."),
 
     /* ---- producer ---- */
     KL_PROP_INT_SYMS("acks", "producer", "-1", -1, 1000, KL_SYMS({"all", -1}),

@@ -6,12 +6,16 @@ libkafkalite_internal_la_SOURCES += \
 	lib/client/log.c \
 	lib/client/message.c \
 	lib/client/metadata.c \
+	lib/client/oauthbearer.c \
+	lib/client/sasl.c \
+	lib/client/security.c \
 	lib/client/topic_partition.c
 noinst_HEADERS += \
 	lib/client/client.h \
 	lib/client/client_impl.h \
 	lib/client/log.h \
-	lib/client/message_impl.h
+	lib/client/message_impl.h \
+	lib/client/oauthbearer.h
 kafkaliteinclude_HEADERS += include/kafkalite/topic_partition.h
 
 if HAVE_CHECK
@@ -73,6 +77,11 @@ tests_integration_test_producer_idempotence_LDADD = $(TEST_LIBS)
 endif
 
 if HAVE_CHECK
+check_PROGRAMS += tests/unit/test_oauthbearer
+TESTS += tests/unit/test_oauthbearer
+tests_unit_test_oauthbearer_SOURCES = tests/unit/test_oauthbearer.c
+tests_unit_test_oauthbearer_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_oauthbearer_LDADD = $(TEST_LIBS)
 check_PROGRAMS += tests/unit/test_topic_partition
 TESTS += tests/unit/test_topic_partition
 tests_unit_test_topic_partition_SOURCES = tests/unit/test_topic_partition.c

@@ -323,6 +323,21 @@ static void on_timer(kl_loop_t *loop, kl_timer_t *t)
         send_request(c);
 }
 
+void kl_md_security_failed(kl_client_t *c, kl_err_t err)
+{
+    bool any = false;
+    for (size_t i = 0; i < c->md.ntopics; i++) {
+        kl_md_topic_t *t = &c->md.topics[i];
+        if (!t->described) {
+            t->err = err;
+            t->described = true;
+            any = true;
+        }
+    }
+    if (any && c->events.metadata)
+        c->events.metadata(c, c->opaque);
+}
+
 void kl_md_broker_ready(kl_client_t *c)
 {
     if (c->md.want_broker && !c->md.in_flight)

@@ -396,6 +396,17 @@ static void note_committed(kl_consumer_t *c, kl_err_t err, const kl_topic_partit
     pthread_mutex_unlock(&c->lock);
 }
 
+/* A commit the coordinator answered can still be refused partition by
+ * partition (REBALANCE_IN_PROGRESS, ILLEGAL_GENERATION, ...): the first
+ * such error is the commit's, so that the application learns that these
+ * offsets were not stored. */
+static kl_err_t commit_error(kl_err_t err, const kl_topic_partition_list_t *offsets)
+{
+    for (size_t i = 0; !err && offsets && i < offsets->count; i++)
+        err = offsets->elems[i].err;
+    return err;
+}
+
 /* An automatic or asynchronous commit's result: noted, and queued for the
  * offset-commit callback, which poll serves. */
 static void commit_result(kl_cgrp_t *cgrp, kl_err_t err, kl_topic_partition_list_t *offsets, void *arg)
@@ -403,6 +414,7 @@ static void commit_result(kl_cgrp_t *cgrp, kl_err_t err, kl_topic_partition_list
     (void)cgrp;
     kl_consumer_t *c = arg;
     note_committed(c, err, offsets);
+    err = commit_error(err, offsets);
     if (err)
         kl_log(c->log, KL_LOG_WARNING, "COMMIT", "offset commit failed: %s", kl_err_str(err));
     if (!c->commit_cb || err == KL_ERR_DESTROY)
@@ -444,7 +456,7 @@ static void sync_commit_done(kl_cgrp_t *cgrp, kl_err_t err, kl_topic_partition_l
     cons_op_t *op = arg;
     note_committed(op->c, err, offsets);
     copy_results(op, offsets);
-    cons_op_done(op, err);
+    cons_op_done(op, commit_error(err, offsets));
 }
 
 static void run_commit(cons_op_t *op)

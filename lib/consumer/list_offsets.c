@@ -3,6 +3,7 @@
  * used to turn KL_OFFSET_BEGINNING / KL_OFFSET_END into offsets, to apply
  * auto.offset.reset, and for kl_query_watermark_offsets() and
  * kl_offsets_for_times(). */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -402,17 +403,20 @@ void cons_io_resolve_offsets(kl_consumer_t *c)
 
 void cons_io_offset_reset(kl_consumer_t *c, cons_part_t *p, uint32_t version, const char *why)
 {
-    int64_t target = reset_target(c);
+    int64_t target = reset_target(c), at = -1;
+    bool reset = false;
+    char topic[256];
+    int32_t partition = p->partition;
     pthread_mutex_lock(&c->lock);
+    snprintf(topic, sizeof topic, "%s", p->topic);
     if (p->assigned && p->version == version) {
-        int64_t at = p->fetch_offset;
+        at = p->fetch_offset;
         if (!target) {
             p->state = PART_STOPPED;
             cons_enqueue_error_locked(c, p, KL_ERR_NO_OFFSET, at, "%s [%d]: %s at offset %lld and auto.offset.reset=error",
                                       p->topic, p->partition, why, (long long)at);
         } else {
-            kl_log(c->log, KL_LOG_INFO, "OFFSET", "%s [%d]: %s at offset %lld: resetting to the %s offset", p->topic,
-                   p->partition, why, (long long)at, target == KL_OFFSET_BEGINNING ? "earliest" : "latest");
+            reset = true;
             p->version++; /* data fetched from the old offset is stale */
             p->fetch_offset = target;
             p->state = PART_NEED_OFFSET;
@@ -420,5 +424,10 @@ void cons_io_offset_reset(kl_consumer_t *c, cons_part_t *p, uint32_t version, co
         }
     }
     pthread_mutex_unlock(&c->lock);
+    /* Logged unlocked: with a log callback, kl_log() wakes the application
+     * through c->lock. */
+    if (reset)
+        kl_log(c->log, KL_LOG_INFO, "OFFSET", "%s [%d]: %s at offset %lld: resetting to the %s offset", topic,
+               (int)partition, why, (long long)at, target == KL_OFFSET_BEGINNING ? "earliest" : "latest");
     cons_io_resolve_offsets(c);
 }

@@ -1,6 +1,7 @@
-/* A broker connection on the event loop (see conn.h): socket set-up and
- * back-off, the write queue (writev of whole frames, in order), frame
- * reassembly on read, correlation-id matching and request timeouts. */
+/* A broker connection on the event loop (see conn.h): socket set-up (TCP,
+ * then the TLS handshake when configured) and back-off, the write queue
+ * (writev of whole frames, in order, or TLS records), frame reassembly on
+ * read, correlation-id matching and request timeouts. */
 #include "net/conn.h"
 
 #include <errno.h>
@@ -48,6 +49,7 @@ struct kl_conn {
     kl_conn_state_t state;
     int fd;
     kl_io_t io;
+    kl_tls_t *tls;              /* the TLS session over fd, when configured */
     kl_timer_t setup_timer;     /* set-up deadline; also reports deferred failures */
     kl_timer_t reconnect_timer; /* end of the back-off */
     kl_timer_t request_timer;   /* earliest request deadline */
@@ -137,6 +139,8 @@ static int64_t jitter(kl_conn_t *conn, int64_t ms)
 
 static void close_socket(kl_conn_t *conn)
 {
+    kl_tls_free(conn->tls);
+    conn->tls = NULL;
     if (conn->fd >= 0) {
         kl_io_stop(conn->loop, &conn->io);
         close(conn->fd);
@@ -176,6 +180,16 @@ static void fail_errno(kl_conn_t *conn, const char *what, int errnum)
     char reason[160];
     snprintf(reason, sizeof reason, "%s: %s", what, strerror(errnum));
     kl_conn_close(conn, KL_ERR_TRANSPORT, reason);
+}
+
+/* A TLS failure: during the handshake it is about the certificates or the
+ * settings (KL_ERR_SSL: retrying will not help the requests); later it is a
+ * broken connection like any other. */
+static void fail_tls(kl_conn_t *conn, const char *stage)
+{
+    char reason[320];
+    snprintf(reason, sizeof reason, "%s: %s", stage, kl_tls_reason(conn->tls));
+    kl_conn_close(conn, conn->state == KL_CONN_TLS ? KL_ERR_SSL : KL_ERR_TRANSPORT, reason);
 }
 
 /* ---- writing ------------------------------------------------------------ */
@@ -218,6 +232,44 @@ static void account_written(kl_conn_t *conn, size_t w, req_list_t *done)
         conn->outq.head->written += w;
 }
 
+/* Writes the head of outq: the head frame through TLS, or a vector of
+ * frames over TCP. The bytes written, 0 when the socket is full, -1 after
+ * a failure (the connection is closed). */
+static ssize_t write_out(kl_conn_t *conn)
+{
+    if (conn->tls) {
+        conn_req_t *r = conn->outq.head;
+        size_t n = 0;
+        kl_tls_status_t st = kl_tls_write(conn->tls, r->frame + r->written, r->len - r->written, &n);
+        if (st == KL_TLS_OK)
+            return (ssize_t)n;
+        if (st == KL_TLS_WANT_READ || st == KL_TLS_WANT_WRITE)
+            return 0;
+        fail_tls(conn, "TLS write");
+        return -1;
+    }
+    struct iovec iov[MAX_IOV];
+    int n = 0;
+    for (conn_req_t *r = conn->outq.head; r && n < MAX_IOV; r = r->next, n++) {
+        iov[n].iov_base = r->frame + r->written;
+        iov[n].iov_len = r->len - r->written;
+    }
+    /* sendmsg, not writev: a peer that closed must not raise SIGPIPE in
+     * the application (MSG_NOSIGNAL) */
+    struct msghdr msg = {.msg_iov = iov, .msg_iovlen = (size_t)n};
+    for (;;) {
+        ssize_t w = sendmsg(conn->fd, &msg, MSG_NOSIGNAL);
+        if (w >= 0)
+            return w;
+        if (errno == EINTR)
+            continue;
+        if (errno == EAGAIN || errno == EWOULDBLOCK)
+            return 0;
+        fail_errno(conn, "write", errno);
+        return -1;
+    }
+}
+
 /* Writes as much of outq as the socket takes. Callbacks run only after the
  * bookkeeping is done, so a callback that sends (and so comes back here)
  * finds every offset up to date. */
@@ -226,26 +278,12 @@ static void pump_writes(kl_conn_t *conn)
     req_list_t done = {0};
     select_writes(conn);
     while (conn->outq.head) {
-        struct iovec iov[MAX_IOV];
-        int n = 0;
-        for (conn_req_t *r = conn->outq.head; r && n < MAX_IOV; r = r->next, n++) {
-            iov[n].iov_base = r->frame + r->written;
-            iov[n].iov_len = r->len - r->written;
-        }
-        /* sendmsg, not writev: a peer that closed must not raise SIGPIPE
-         * in the application (MSG_NOSIGNAL) */
-        struct msghdr msg = {.msg_iov = iov, .msg_iovlen = (size_t)n};
-        ssize_t w = sendmsg(conn->fd, &msg, MSG_NOSIGNAL);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w < 0) {
-            if (errno != EAGAIN && errno != EWOULDBLOCK)
-                fail_errno(conn, "write", errno);
+        ssize_t w = write_out(conn);
+        if (w <= 0)
             break;
-        }
         account_written(conn, (size_t)w, &done);
-        if (conn->outq.head)
-            break; /* the socket is full */
+        if (conn->outq.head && !conn->tls)
+            break; /* the socket is full (TLS writes one frame at a time) */
         select_writes(conn);
     }
     if (conn->fd >= 0)
@@ -321,26 +359,62 @@ static void process_frames(kl_conn_t *conn)
         kl_conn_close(conn, KL_ERR_NOMEM, "out of memory for a response");
 }
 
+/* Reads into the buffer's free room: the bytes read, 0 when there is
+ * nothing to read now, -1 after a failure or the broker's close (the
+ * connection is closed). */
+static ssize_t read_in(kl_conn_t *conn)
+{
+    uint8_t *p = conn->rbuf + conn->rlen;
+    size_t room = conn->rcap - conn->rlen;
+    if (conn->tls) {
+        size_t n = 0;
+        switch (kl_tls_read(conn->tls, p, room, &n)) {
+        case KL_TLS_OK:
+            return (ssize_t)n;
+        case KL_TLS_WANT_READ:
+        case KL_TLS_WANT_WRITE:
+            return 0;
+        case KL_TLS_CLOSED:
+            kl_conn_close(conn, KL_ERR_TRANSPORT, "connection closed by the broker");
+            return -1;
+        default:
+            fail_tls(conn, "TLS read");
+            return -1;
+        }
+    }
+    for (;;) {
+        ssize_t n = read(conn->fd, p, room);
+        if (n > 0)
+            return n;
+        if (n == 0) {
+            kl_conn_close(conn, KL_ERR_TRANSPORT, "connection closed by the broker");
+            return -1;
+        }
+        if (errno == EINTR)
+            continue;
+        if (errno != EAGAIN && errno != EWOULDBLOCK) {
+            fail_errno(conn, "read", errno);
+            return -1;
+        }
+        return 0;
+    }
+}
+
+/* Bytes TLS decrypted but not handed over: no socket event will announce
+ * them, so they are read before returning to the loop. */
+static bool tls_pending(const kl_conn_t *conn) { return conn->tls && kl_tls_pending(conn->tls) > 0; }
+
 static void read_some(kl_conn_t *conn)
 {
     unsigned gen = conn->generation;
-    for (int i = 0; i < MAX_READS_PER_EVENT && gen == conn->generation; i++) {
+    for (int i = 0; gen == conn->generation && (i < MAX_READS_PER_EVENT || tls_pending(conn)); i++) {
         if (!ensure_room(conn, READ_CHUNK / 4)) {
             kl_conn_close(conn, KL_ERR_NOMEM, "out of memory for a response");
             return;
         }
-        ssize_t n = read(conn->fd, conn->rbuf + conn->rlen, conn->rcap - conn->rlen);
-        if (n == 0) {
-            kl_conn_close(conn, KL_ERR_TRANSPORT, "connection closed by the broker");
+        ssize_t n = read_in(conn);
+        if (n <= 0)
             return;
-        }
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            if (errno != EAGAIN && errno != EWOULDBLOCK)
-                fail_errno(conn, "read", errno);
-            return;
-        }
         conn->rlen += (size_t)n;
         process_frames(conn);
     }
@@ -355,6 +429,32 @@ static void set_state(kl_conn_t *conn, kl_conn_state_t state)
         conn->state_cb(conn, state, KL_ERR_NONE, NULL, conn->opaque);
 }
 
+/* Runs the TLS handshake as far as the socket allows. */
+static void tls_step(kl_conn_t *conn)
+{
+    uint32_t want = 0;
+    switch (kl_tls_handshake(conn->tls)) {
+    case KL_TLS_OK: {
+        unsigned gen = conn->generation;
+        set_state(conn, KL_CONN_HANDSHAKE);
+        if (gen == conn->generation)
+            pump_writes(conn); /* also sets the socket interest */
+        return;
+    }
+    case KL_TLS_WANT_READ:
+        want = KL_IO_READ;
+        break;
+    case KL_TLS_WANT_WRITE:
+        want = KL_IO_WRITE;
+        break;
+    default:
+        fail_tls(conn, "TLS handshake");
+        return;
+    }
+    if (kl_io_start(conn->loop, &conn->io, want) != 0)
+        fail_errno(conn, "epoll", errno);
+}
+
 static void on_connected(kl_conn_t *conn)
 {
     int soerr = 0;
@@ -362,10 +462,21 @@ static void on_connected(kl_conn_t *conn)
     if (getsockopt(conn->fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) != 0)
         soerr = errno;
     if (soerr) {
-        fail_errno(conn, "connect", soerr);
+        fail_errno(conn, "TCP connect", soerr);
         return;
     }
     unsigned gen = conn->generation;
+    if (conn->cfg.tls) {
+        conn->tls = kl_tls_new(conn->cfg.tls, conn->fd, conn->host);
+        if (!conn->tls) {
+            kl_conn_close(conn, KL_ERR_NOMEM, "TLS handshake: out of memory");
+            return;
+        }
+        set_state(conn, KL_CONN_TLS);
+        if (gen == conn->generation)
+            tls_step(conn);
+        return;
+    }
     set_state(conn, KL_CONN_HANDSHAKE);
     if (gen == conn->generation)
         pump_writes(conn);
@@ -379,11 +490,16 @@ static void on_io(kl_loop_t *loop, kl_io_t *io, uint32_t events)
         on_connected(conn);
         return;
     }
+    if (conn->state == KL_CONN_TLS) {
+        tls_step(conn);
+        return;
+    }
     unsigned gen = conn->generation;
     if (events & (KL_IO_READ | KL_IO_ERROR | KL_IO_HUP))
         read_some(conn);
-    /* Responses free in-flight slots: queued requests may go now. */
-    if (gen == conn->generation && ((events & KL_IO_WRITE) || conn->queue.head))
+    /* Responses free in-flight slots: queued requests may go now (and a
+     * TLS write may have waited for the socket to be readable). */
+    if (gen == conn->generation && ((events & KL_IO_WRITE) || conn->queue.head || (conn->tls && conn->outq.head)))
         pump_writes(conn);
 }
 
@@ -403,8 +519,11 @@ static void on_setup_timer(kl_loop_t *loop, kl_timer_t *t)
     if (conn->defer_failure)
         snprintf(reason, sizeof reason, "%s", conn->failure_reason);
     else
-        snprintf(reason, sizeof reason, "connection set-up timed out after %lld ms",
-                 (long long)conn->cfg.setup_timeout_ms);
+        snprintf(reason, sizeof reason, "connection set-up timed out after %lld ms (%s)",
+                 (long long)conn->cfg.setup_timeout_ms,
+                 conn->state == KL_CONN_CONNECTING ? "in TCP connect"
+                 : conn->state == KL_CONN_TLS     ? "in the TLS handshake"
+                                                  : "in the handshake: ApiVersions or SASL");
     kl_conn_close(conn, KL_ERR_TRANSPORT, reason);
 }
 
@@ -435,7 +554,7 @@ static int open_socket(kl_conn_t *conn, const char **what, int *errnum)
         int nodelay = !conn->cfg.nagle;
         setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &nodelay, sizeof nodelay);
         if (connect(fd, a->ai_addr, a->ai_addrlen) != 0 && errno != EINPROGRESS) {
-            *what = "connect";
+            *what = "TCP connect";
             *errnum = errno;
             close(fd);
             fd = -1;

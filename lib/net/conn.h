@@ -1,5 +1,5 @@
 /* A non-blocking TCP connection to one Kafka broker, driven by a kl_loop:
- * connect with a setup timeout, a queue of framed requests written in
+ * connect with a setup timeout (TCP, then TLS when configured), a queue of framed requests written in
  * order, in-flight requests matched to responses by correlation id, a
  * timeout per request, and reconnect back-off with jitter. It knows framing
  * (int32 size + content) but no API: the owner (lib/client) encodes
@@ -14,12 +14,14 @@
 
 #include "kafkalite/error.h"
 #include "net/loop.h"
+#include "net/tls.h"
 
 typedef struct kl_conn kl_conn_t;
 
 typedef enum kl_conn_state {
     KL_CONN_DOWN,       /* no socket; may be waiting out the back-off */
     KL_CONN_CONNECTING, /* TCP connect in progress */
+    KL_CONN_TLS,        /* TCP up, TLS handshake in progress */
     KL_CONN_HANDSHAKE,  /* TCP up: only handshake requests are written */
     KL_CONN_READY       /* the owner finished the handshake */
 } kl_conn_state_t;
@@ -33,7 +35,9 @@ typedef void kl_conn_response_cb(kl_conn_t *conn, kl_err_t err, bool sent, const
                                  size_t len, void *arg);
 
 /* Called on every state change; err and reason say why for DOWN (reason is
- * a static or short-lived string). */
+ * a static or short-lived string naming the stage: "TCP connect: ...",
+ * "TLS handshake: ..."). A refused certificate or TLS setting closes with
+ * KL_ERR_SSL. */
 typedef void kl_conn_state_cb(kl_conn_t *conn, kl_conn_state_t state, kl_err_t err, const char *reason,
                               void *opaque);
 
@@ -44,6 +48,7 @@ typedef struct kl_conn_config {
     size_t max_frame;          /* largest response accepted */
     int max_in_flight;         /* requests written and awaiting a response */
     bool nagle;                /* keep Nagle's algorithm (no TCP_NODELAY): false by default */
+    kl_tls_ctx_t *tls;         /* TLS over TCP when set (not owned: outlives the connection) */
 } kl_conn_config_t;
 
 /* kl_conn_send() flags. */

@@ -72,6 +72,12 @@ bool prod_idem_may_send(kl_producer_t *p, prod_partition_t *part, bool *sequence
             return false;
         part->draining = false;
     }
+    /* A broker that does not know the producer takes any sequence as its
+     * first (Kafka does, as ours does), so until a batch of this numbering is
+     * acknowledged, one goes at a time: otherwise a first batch refused by
+     * a leader not ready yet lets the next one in ahead of it. */
+    if (!part->seq_confirmed && part->inflight > 0)
+        return false;
     /* While a bump waits, only retries of numbered batches may go: they
      * settle under the old epoch before the numbering restarts. */
     *sequenced_only = p->idem.bump_wanted;
@@ -102,6 +108,7 @@ kl_err_t prod_idem_result(kl_producer_t *p, prod_batch_t *b, kl_err_t err, bool 
         b->maybe_persisted = true;
         /* fall through */
     case KL_ERR_NONE: {
+        part->seq_confirmed = true;
         int32_t after = seq_add(b->base_sequence, b->count);
         if (seq_after(after, part->acked_sequence))
             part->acked_sequence = after;
@@ -109,8 +116,17 @@ kl_err_t prod_idem_result(kl_producer_t *p, prod_batch_t *b, kl_err_t err, bool 
     }
     case KL_ERR_OUT_OF_ORDER_SEQUENCE_NUMBER:
     case KL_ERR_UNKNOWN_PRODUCER_ID:
-        *retry = true;
         part->draining = true;
+        if (seq_after(part->acked_sequence, b->base_sequence)) {
+            /* The broker stored later batches before this one: resending
+             * cannot put it in order, so it fails (and the numbering
+             * restarts under a new epoch). */
+            kl_log(p->log, KL_LOG_WARNING, "IDEMPOTENCE",
+                   "%s [%d]: sequence %d refused after sequence %d was acknowledged: %d messages fail",
+                   part->topic->name, part->id, b->base_sequence, part->acked_sequence, b->count);
+            return err;
+        }
+        *retry = true;
         if (b->base_sequence != part->acked_sequence)
             return err; /* an earlier batch is not acknowledged: this is its echo */
         /* Everything before this batch is acknowledged, yet the broker does
@@ -179,7 +195,7 @@ static void reset_sequences(kl_producer_t *p)
     for (size_t i = 0; i < p->n_io_parts; i++) {
         prod_partition_t *part = p->io_parts[i];
         part->next_sequence = part->acked_sequence = 0;
-        part->draining = part->reset_needed = false;
+        part->draining = part->reset_needed = part->seq_confirmed = false;
         prod_batch_t *doubtful = NULL;
         pthread_mutex_lock(&part->lock);
         prod_batch_t **pp = &part->head, *prev = NULL;

@@ -104,6 +104,8 @@ struct prod_partition {
     int32_t acked_sequence; /* the sequence after the last acknowledged batch */
     bool draining;          /* a batch failed: send nothing new until none is in flight */
     bool reset_needed;      /* a sequenced batch failed for good: wait for the epoch bump */
+    bool seq_confirmed;     /* a batch of this numbering was acknowledged: the broker
+                               now holds our producer state and checks the order */
 };
 
 /* A message produced before its topic's partitions were known. */

@@ -102,8 +102,9 @@ static attempt_t batch_result(kl_producer_t *p, prod_batch_t *b, kl_err_t err, b
     int64_t backoff = retry_backoff(p, b->attempts);
     backoff += (int64_t)(prod_random(&p->io_rand_state) % (uint32_t)(backoff / 5 + 1)); /* jitter */
     b->retry_at_ms = now + backoff;
-    kl_log_debug(p->log, KL_DEBUG_MSG, "RETRY", "%s [%d]: %d messages: %s, retry %d in %lld ms",
-                 b->part->topic->name, b->part->id, b->count, kl_err_name(err), b->attempts, (long long)backoff);
+    kl_log_debug(p->log, KL_DEBUG_MSG, "RETRY", "%s [%d]: %d messages (sequence %d, leader %d): %s, retry %d in %lld ms",
+                 b->part->topic->name, b->part->id, b->count, b->base_sequence, b->part->inflight_leader,
+                 kl_err_name(err), b->attempts, (long long)backoff);
 
     requeue(b->part, b);
     prod_io_arm(p, &p->drain_timer, b->retry_at_ms);

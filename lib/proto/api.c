@@ -6,8 +6,10 @@
 #include "proto/msg_acl.h"
 #include "proto/msg_api_versions.h"
 #include "proto/msg_config.h"
+#include "proto/msg_describe_producers.h"
 #include "proto/msg_fetch.h"
 #include "proto/msg_group.h"
+#include "proto/msg_log_dirs.h"
 #include "proto/msg_metadata.h"
 #include "proto/msg_offset.h"
 #include "proto/msg_produce.h"
@@ -42,17 +44,19 @@ static const kl_api_t apis[] = {
     API(KL_API_DELETE_ACLS, 0, 3, 2, "DeleteAcls", delete_acls),
     API(KL_API_DESCRIBE_CONFIGS, 0, 4, 4, "DescribeConfigs", describe_configs),
     API(KL_API_ALTER_CONFIGS, 0, 2, 2, "AlterConfigs", alter_configs),
+    API(KL_API_DESCRIBE_LOG_DIRS, 0, 4, 2, "DescribeLogDirs", describe_log_dirs),
     API(KL_API_SASL_AUTHENTICATE, 0, 2, 2, "SaslAuthenticate", sasl_authenticate),
     API(KL_API_CREATE_PARTITIONS, 0, 3, 2, "CreatePartitions", create_partitions),
     API(KL_API_DELETE_GROUPS, 0, 2, 2, "DeleteGroups", delete_groups),
     API(KL_API_INCREMENTAL_ALTER_CONFIGS, 0, 1, 1, "IncrementalAlterConfigs", incremental_alter_configs),
     API(KL_API_OFFSET_DELETE, 0, 0, KL_VNONE, "OffsetDelete", offset_delete),
     API(KL_API_DESCRIBE_CLUSTER, 0, 1, 0, "DescribeCluster", describe_cluster),
+    API(KL_API_DESCRIBE_PRODUCERS, 0, 0, 0, "DescribeProducers", describe_producers),
 };
 
 const kl_api_t *kl_api_find(int16_t key)
 {
-    /* Keys are small and the table is short: a linear scan of 30 entries
+    /* Keys are small and the table is short: a linear scan of 32 entries
      * costs less than the request it serves. */
     for (size_t i = 0; i < sizeof apis / sizeof apis[0]; i++)
         if (apis[i].key == key)

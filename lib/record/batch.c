@@ -51,8 +51,9 @@ static const char *check_header(const kl_batch_t *b, kl_err_t *kafka_err)
         return "negative record count";
     if (b->last_offset_delta < -1 || (int64_t)b->record_count > (int64_t)b->last_offset_delta + 1)
         return "record count does not fit lastOffsetDelta";
-    if (b->last_offset_delta > 0 ? b->base_offset > INT64_MAX - b->last_offset_delta
-                                 : b->base_offset < INT64_MIN - b->last_offset_delta)
+    /* the offset after the batch must be representable too */
+    if (b->last_offset_delta >= 0 ? b->base_offset > INT64_MAX - 1 - b->last_offset_delta
+                                  : b->base_offset < INT64_MIN - b->last_offset_delta)
         return "the last offset is past the offset range";
     if (kl_batch_codec(b) == KL_CODEC_NONE && (size_t)b->record_count > b->records_size / KL_RECORD_MIN_SIZE)
         return "record count does not fit the batch length";
@@ -378,18 +379,31 @@ static const char *check_from_client(const kl_batch_t *b)
     return NULL;
 }
 
-/* The records of an uncompressed batch, walked as Kafka does on append:
- * NULL when every one decodes, else what broke. */
-static const char *check_records(const kl_batch_t *b)
+/* The records of a produced batch, walked once as Kafka does on append: a
+ * compressed batch's inflate within the consumers' cap, every record must
+ * decode and, with KL_BATCH_NEED_KEYS, carry a key. NULL when they do,
+ * else what broke, with the Kafka error in *err. */
+static const char *check_records(const kl_batch_t *b, unsigned flags, kl_err_t *kafka_err)
 {
     kl_record_iter_t it;
     kl_record_t rec;
     kl_record_iter_init(&it, 0);
     kl_err_t err = kl_record_iter_start(&it, b);
     while (!err && (err = kl_record_iter_next(&it, &rec)) == KL_ERR_NONE)
-        ;
+        if ((flags & KL_BATCH_NEED_KEYS) && !rec.key)
+            break;
     kl_record_iter_free(&it);
-    return err == KL_ERR_NOENT ? NULL : it.why ? it.why : "records do not decode";
+    *kafka_err = KL_ERR_CORRUPT_MESSAGE;
+    switch ((int)err) {
+    case KL_ERR_NOENT: return NULL;
+    case KL_ERR_NONE: *kafka_err = KL_ERR_INVALID_RECORD; return "Compacted topic cannot accept message without key";
+    case KL_ERR_UNSUPPORTED_FEATURE:
+        *kafka_err = KL_ERR_UNSUPPORTED_COMPRESSION_TYPE;
+        return "the batch's compression codec is not in this build";
+    case KL_ERR_TOO_LARGE: return "the batch's records inflate past the decompression limit";
+    case KL_ERR_BAD_COMPRESSION: return "the batch's compressed records are corrupt";
+    default: return it.why ? it.why : "the batch's records do not decode";
+    }
 }
 
 kl_err_t kl_batch_validate(const void *data, size_t len, unsigned flags, kl_batch_t *batch, const char **why)
@@ -418,8 +432,8 @@ kl_err_t kl_batch_validate(const void *data, size_t len, unsigned flags, kl_batc
         return reject(err, reason, why);
     if (b->base_timestamp != -1 && b->max_timestamp != -1 && b->max_timestamp < b->base_timestamp)
         return reject(KL_ERR_INVALID_TIMESTAMP, "maxTimestamp below baseTimestamp", why);
-    if ((flags & KL_BATCH_FROM_CLIENT) && kl_batch_codec(b) == KL_CODEC_NONE && (reason = check_records(b)))
-        return reject(KL_ERR_CORRUPT_MESSAGE, reason, why);
+    if ((flags & KL_BATCH_FROM_CLIENT) && (reason = check_records(b, flags, &err)))
+        return reject(err, reason, why);
     return reject(KL_ERR_NONE, NULL, why);
 }
 

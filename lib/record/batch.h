@@ -260,13 +260,15 @@ bool kl_header_iter_next(kl_header_iter_t *it, kl_record_header_t *hdr);
 /* kl_batch_validate flags. */
 #define KL_BATCH_FROM_CLIENT 0x1 /* a produced batch: Kafka's stricter rules
                                     (records > 0, offsets contiguous, no
-                                    control batch) */
+                                    control batch, records that decode) */
+#define KL_BATCH_NEED_KEYS 0x2   /* with FROM_CLIENT: every record has a key
+                                    (a compacted topic's) */
 
 /* Checks that data holds exactly one well-formed v2 batch: sizes, magic,
  * CRC-32C, codec, counts against lastOffsetDelta and timestamps; with
- * KL_BATCH_FROM_CLIENT, an uncompressed batch's records must decode too,
- * as Kafka checks them on append (compressed records are not inflated
- * here: the caller does that once). Fills *batch (may be NULL). Returns the
+ * KL_BATCH_FROM_CLIENT, the records must decode too, as Kafka checks
+ * them on append: a compressed batch is inflated once, within
+ * KL_BATCH_DEFAULT_MAX_INFLATED. Fills *batch (may be NULL). Returns the
  * Kafka error code the real broker would answer: KL_ERR_CORRUPT_MESSAGE,
  * KL_ERR_INVALID_RECORD, KL_ERR_INVALID_TIMESTAMP or
  * KL_ERR_UNSUPPORTED_COMPRESSION_TYPE, with a static description in *why

@@ -156,7 +156,9 @@ static kl_err_t enter_wrapper(kl_msgset_iter_t *it, const kl_message_t *wrapper)
     if ((err = scan_inner(it, &last)))
         return err;
     /* Magic 1 inner offsets count from 0; the wrapper holds the last one. */
-    it->inner_offset_base = wrapper->magic == 1 ? wrapper->offset - last : 0;
+    it->inner_offset_base = 0;
+    if (wrapper->magic == 1 && __builtin_sub_overflow(wrapper->offset, last, &it->inner_offset_base))
+        return msgset_fail(it, KL_ERR_BAD_MSG, "inner offsets out of range of the wrapper's");
     return KL_ERR_NONE;
 }
 
@@ -179,7 +181,8 @@ static kl_err_t next_inner(kl_msgset_iter_t *it, kl_message_t *msg)
         return msgset_fail(it, KL_ERR_BAD_MSG, "nested compressed message");
     if (msg->magic != it->wrapper.magic)
         return msgset_fail(it, KL_ERR_BAD_MSG, "inner magic differs from its wrapper");
-    msg->offset += it->inner_offset_base;
+    if (__builtin_add_overflow(msg->offset, it->inner_offset_base, &msg->offset))
+        return msgset_fail(it, KL_ERR_BAD_MSG, "inner offset out of range");
     if (it->wrapper.log_append_time) {
         msg->timestamp = it->wrapper.timestamp;
         msg->log_append_time = true;

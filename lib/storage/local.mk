@@ -11,6 +11,7 @@ libkafkalite_internal_la_SOURCES += \
 	lib/storage/index.c \
 	lib/storage/log.c \
 	lib/storage/log_open.c \
+	lib/storage/log_repair.c \
 	lib/storage/log_scan.c \
 	lib/storage/log_time.c \
 	lib/storage/retention.c \

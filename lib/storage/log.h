@@ -94,9 +94,11 @@ typedef struct kl_log_range {
  * files are checked against the batch headers after their last entry. After
  * a crash, the segments from the one holding the checkpointed recovery
  * point on (with no checkpoint, the last segment) are scanned with CRC
- * checks: a torn or corrupt tail is cut at the last whole valid batch
- * (segments after a damaged one go too), and indexes are rebuilt. Older
- * segments' indexes are rebuilt when they do not fit. config NULL: the
+ * checks: a torn or corrupt tail is cut at the last whole valid batch, a
+ * damaged batch that valid ones follow is dropped alone (they move to a
+ * segment of their own), later segments are kept, and indexes are
+ * rebuilt. Older segments' indexes are rebuilt when they do not fit.
+ * Every repair is recorded (kl_log_repairs()). config NULL: the
  * defaults. Errors: KL_ERR_KAFKA_STORAGE_ERROR
  * (cannot create or read), KL_ERR_CORRUPT_MESSAGE (an earlier segment is
  * unreadable: the partition must go offline), KL_ERR_INVALID_ARG, KL_ERR_NOMEM. */
@@ -277,8 +279,41 @@ int64_t kl_log_end_offset(const kl_log_t *log);
  * the replicated cluster to come. */
 int64_t kl_log_high_watermark(const kl_log_t *log);
 size_t kl_log_segment_count(const kl_log_t *log);
-/* Bytes cut off the last segment's tail by recovery at open. */
+/* Bytes recovery dropped at open: torn or damaged tails cut, damaged
+ * batches removed. */
 uint64_t kl_log_recovered_bytes(const kl_log_t *log);
+
+/* What recovery at open changed, one entry per repair (log_repair.c). */
+typedef enum kl_log_repair_kind {
+    /* A torn or damaged tail cut off a segment's .log. */
+    KL_LOG_REPAIR_TRUNCATED,
+    /* A damaged batch that valid batches follow was dropped; what followed
+     * it moved to a new segment, so no valid batch was lost. */
+    KL_LOG_REPAIR_SKIPPED,
+    /* Offsets the recovery checkpoint says were flushed are not there
+     * (segment files removed or cut, or a wrong checkpoint): the log goes
+     * on where what was found ends. */
+    KL_LOG_REPAIR_LOST,
+    /* A segment's index files were rebuilt from its .log: nothing lost. */
+    KL_LOG_REPAIR_INDEXES,
+} kl_log_repair_kind_t;
+
+typedef struct kl_log_repair {
+    kl_log_repair_kind_t kind;
+    char *path;           /* the file repaired */
+    int64_t first_offset; /* first offset dropped; -1: unknown or none */
+    int64_t end_offset;   /* one past the last dropped; -1: unknown (the
+                             rest of what the file held) */
+    uint64_t position;    /* where in the file */
+    uint64_t bytes;       /* bytes dropped */
+} kl_log_repair_t;
+
+/* The repairs the open made, in order (*count of them; NULL when none),
+ * valid until the log is closed: the broker logs them, and a reader of
+ * the log (the group coordinator) can tell that data was dropped. */
+const kl_log_repair_t *kl_log_repairs(const kl_log_t *log, size_t *count);
+/* One line describing repair r of log, for the broker's log. */
+void kl_log_repair_describe(const kl_log_t *log, const kl_log_repair_t *r, char *buf, size_t size);
 /* Bytes read with CRC checks by recovery at open (0 after a clean close). */
 uint64_t kl_log_recovery_scanned_bytes(const kl_log_t *log);
 /* The offset below which everything is known flushed. Any thread. */

@@ -31,6 +31,10 @@ struct kl_log {
     int64_t high_watermark;
     uint64_t recovered_bytes;
     uint64_t scanned_bytes;
+    kl_log_repair_t *repairs; /* what the open repaired (log_repair.c) */
+    size_t repair_count;
+    int64_t split_point; /* the open split a segment based here (the
+                            checkpoint was lowered to it); -1: none */
 
     /* Between the owner and a flusher thread (flush.c). `lock` guards the
      * shape of the segment list (the owner takes it to add or remove a
@@ -126,6 +130,21 @@ KL_WARN_UNUSED kl_err_t log_flush_after_truncate(kl_log_t *log);
 /* Writes the recovery checkpoint with the recovery point (flush_lock held,
  * or the owner alone). */
 KL_WARN_UNUSED kl_err_t log_write_checkpoint(kl_log_t *log, int64_t offset);
+
+/* ---- log_repair.c: what recovery at open repairs, and records ---- */
+
+/* Records a repair (path copied). KL_ERR_NOMEM. */
+KL_WARN_UNUSED kl_err_t log_repair_note(kl_log_t *log, kl_log_repair_kind_t kind, const char *path,
+                                        int64_t first_offset, int64_t end_offset, uint64_t position,
+                                        uint64_t bytes);
+void log_repairs_free(kl_log_t *log);
+/* Segment i's scan found a damaged batch that valid ones follow (found):
+ * moves what follows it to a new segment file (written under a name the
+ * next open deletes, fsynced, renamed, the directory fsynced), inserts
+ * that segment after i, and recovers segment i again, which cuts the
+ * damaged batch. The new segment is still to be recovered. */
+KL_WARN_UNUSED kl_err_t log_split_damaged(kl_log_t *log, size_t i, const kl_segment_recovery_t *found,
+                                          int64_t now_ms);
 
 /* The index of the last segment whose base offset is at or below offset
  * (0 when offset is below them all). */

@@ -75,9 +75,11 @@ static kl_err_t log_load_inactive(kl_log_t *log, size_t i)
 {
     kl_segment_t *seg = &log->segments[i];
     kl_err_t err = kl_segment_load(seg);
-    if (err == KL_ERR_NOENT)
+    if (err == KL_ERR_NOENT) {
         err = kl_segment_rebuild(seg, true);
-    else if (!err)
+        if (!err && seg->size > 0)
+            err = log_repair_note(log, KL_LOG_REPAIR_INDEXES, seg->log_path, -1, -1, 0, 0);
+    } else if (!err)
         err = kl_segment_seal(seg);
     seg->next_offset = log->segments[i + 1].base_offset;
     return err;
@@ -120,38 +122,48 @@ static kl_err_t log_load_start_offset(kl_log_t *log)
     return KL_ERR_NONE;
 }
 
-/* An older segment holding data past the recovery point: scanned with
- * CRC checks like the last one. If its tail was damaged, the segments
- * after it go too: they follow lost data. */
-static kl_err_t log_recover_inactive(kl_log_t *log, size_t i)
+/* Segment i scanned with CRC checks: a damaged batch that valid ones
+ * follow is dropped alone (the valid ones move to a new segment, *split
+ * set); a cut tail is noted. */
+static kl_err_t log_recover_segment(kl_log_t *log, size_t i, bool sealed, int64_t now_ms, bool *split)
 {
     kl_segment_t *seg = &log->segments[i];
-    uint64_t cut = 0;
+    kl_segment_recovery_t found;
     log->scanned_bytes += seg->size;
-    seg->gap_limit = log->segments[i + 1].base_offset;
-    kl_err_t err = kl_segment_recover(seg, true, &cut);
-    if (err)
+    kl_err_t err = kl_segment_recover(seg, sealed, &found);
+    if (!err && found.damaged) {
+        *split = true;
+        return log_split_damaged(log, i, &found, now_ms);
+    }
+    if (err || found.truncated == 0)
         return err;
-    log->recovered_bytes += cut;
-    if (cut > 0)
-        log_remove_segments(log, i + 1, log->count - i - 1);
-    else
-        seg->next_offset = log->segments[i + 1].base_offset;
-    return KL_ERR_NONE;
+    log->recovered_bytes += found.truncated;
+    int64_t end = sealed ? log->segments[i + 1].base_offset : -1;
+    return log_repair_note(log, KL_LOG_REPAIR_TRUNCATED, seg->log_path, found.cut_offset, end, seg->size,
+                           found.truncated);
+}
+
+/* An older segment holding data past the recovery point: scanned with
+ * CRC checks like the last one. A cut tail leaves a gap in the offsets
+ * (as the cleaner does): the segments after it are kept, since what they
+ * hold still checks out (Kafka deletes them). */
+static kl_err_t log_recover_inactive(kl_log_t *log, size_t i, int64_t now_ms, bool *split)
+{
+    log->segments[i].gap_limit = log->segments[i + 1].base_offset;
+    kl_err_t err = log_recover_segment(log, i, true, now_ms, split);
+    if (!err)
+        log->segments[i].next_offset = log->segments[i + 1].base_offset;
+    return err;
 }
 
 /* The last segment: trusted without a scan when the checkpoint says the
  * log was flushed up to exactly where its index files and headers end. */
-static kl_err_t log_load_active(kl_log_t *log, int64_t point)
+static kl_err_t log_load_active(kl_log_t *log, int64_t point, int64_t now_ms, bool *split)
 {
     kl_segment_t *seg = log_active(log);
     if (point >= 0 && kl_segment_load(seg) == KL_ERR_NONE && seg->next_offset == point)
         return KL_ERR_NONE;
-    uint64_t cut = 0;
-    log->scanned_bytes += seg->size;
-    kl_err_t err = kl_segment_recover(seg, false, &cut);
-    log->recovered_bytes += cut;
-    return err;
+    return log_recover_segment(log, log->count - 1, false, now_ms, split);
 }
 
 /* Says in log->why (when the caller gave one) which file failed and how. */
@@ -164,18 +176,22 @@ static void log_report(kl_log_t *log, const char *path, kl_err_t err, int saved_
 
 /* Loads each segment by what the recovery point (-1: no checkpoint) says
  * of it: wholly below, its indexes are checked; holding unflushed data,
- * it is scanned. With no checkpoint, only the last one is scanned. */
-static kl_err_t log_load_segments(kl_log_t *log, int64_t point)
+ * it is scanned. With no checkpoint, only the last one is scanned. A
+ * segment split off a damaged one is scanned too. */
+static kl_err_t log_load_segments(kl_log_t *log, int64_t point, int64_t now_ms)
 {
     kl_err_t err = KL_ERR_NONE;
+    bool split = false;
     for (size_t i = 0; !err && i < log->count; i++) {
+        bool scan = split;
+        split = false;
         errno = 0;
         if (i + 1 == log->count)
-            err = log_load_active(log, point);
-        else if (point < 0 || log->segments[i + 1].base_offset <= point)
+            err = log_load_active(log, scan ? -1 : point, now_ms, &split);
+        else if (!scan && (point < 0 || log->segments[i + 1].base_offset <= point))
             err = log_load_inactive(log, i);
         else
-            err = log_recover_inactive(log, i);
+            err = log_recover_inactive(log, i, now_ms, &split);
         if (err)
             log_report(log, log->segments[i].log_path, err, errno);
     }
@@ -184,12 +200,18 @@ static kl_err_t log_load_segments(kl_log_t *log, int64_t point)
 
 /* The recovery point the open leaves: the checkpoint's, or without one
  * the last segment's base (what was scanned may not be on disk yet). A
- * checkpoint past the end of what was found cannot be trusted again. */
+ * checkpoint past the end of what was found cannot be trusted again; it
+ * may say that flushed data is gone (segment files removed or cut), which
+ * is noted as lost. */
 static kl_err_t log_set_recovery_point(kl_log_t *log, int64_t point, int64_t now_ms)
 {
     log->checkpointed = point;
     if (point > log->end_offset) {
-        kl_err_t err = kl_checkpoint_remove(log->dir, KL_CHECKPOINT_RECOVERY_POINT);
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%s", log->dir, KL_CHECKPOINT_RECOVERY_POINT);
+        kl_err_t err = log_repair_note(log, KL_LOG_REPAIR_LOST, path, log->end_offset, point, 0, 0);
+        if (!err)
+            err = kl_checkpoint_remove(log->dir, KL_CHECKPOINT_RECOVERY_POINT);
         if (err)
             return err;
         log->checkpointed = point = -1;
@@ -228,9 +250,11 @@ static kl_err_t log_load(kl_log_t *log)
             err = KL_ERR_NONE, point = -1;
     }
     if (!err)
-        err = log_load_segments(log, point);
+        err = log_load_segments(log, point, now);
     if (err)
         return err;
+    if (log->split_point >= 0 && (point < 0 || log->split_point < point))
+        point = log->split_point; /* what the checkpoint file says now */
     log->end_offset = log_active(log)->next_offset;
     log->high_watermark = log->end_offset;
     err = log_set_recovery_point(log, point, now);
@@ -250,6 +274,7 @@ static void log_free(kl_log_t *log)
     for (size_t i = 0; i < log->count; i++)
         kl_segment_close(&log->segments[i]);
     log_clean_result_free(log->clean_pending, false);
+    log_repairs_free(log);
     pthread_mutex_destroy(&log->lock);
     pthread_mutex_destroy(&log->flush_lock);
     free(log->segments);
@@ -283,6 +308,7 @@ kl_err_t kl_log_open_why(const char *dir, const char *topic, int32_t partition, 
     else
         kl_log_config_init(&log->config);
     log->partition = partition;
+    log->split_point = -1;
     log->topic = strdup(topic);
     if (!log->topic || asprintf(&log->dir, "%s/%s-%d", dir, topic, (int)partition) < 0) {
         log->dir = NULL;

@@ -221,8 +221,10 @@ static bool scan_accept(kl_segment_t *seg, const kl_batch_t *b, uint64_t positio
 }
 
 /* Scans the .log from its start with CRC checks, rebuilding the in-memory
- * indexes; *valid_end gets where the last whole valid batch ends. */
-static kl_err_t segment_scan(kl_segment_t *seg, uint64_t file_size, uint64_t *valid_end)
+ * indexes; *valid_end gets where the last whole valid batch ends, *damaged
+ * whether a whole batch that does not check out is there (else the file
+ * ends there or with a torn batch). */
+static kl_err_t segment_scan(kl_segment_t *seg, uint64_t file_size, uint64_t *valid_end, bool *damaged)
 {
     size_t cap = SEGMENT_SCAN_CHUNK;
     uint8_t *buf = malloc(cap);
@@ -247,6 +249,7 @@ static kl_err_t segment_scan(kl_segment_t *seg, uint64_t file_size, uint64_t *va
             accepted += b.size;
         if (e != KL_ERR_NOENT || pos + accepted + it.incomplete > file_size) {
             stop = true; /* corrupt, out of order, or torn */
+            *damaged = e != KL_ERR_NOENT;
         } else if (it.incomplete > 0 && accepted == 0) {
             uint8_t *grown = realloc(buf, it.incomplete);
             nomem = !grown;
@@ -260,22 +263,69 @@ static kl_err_t segment_scan(kl_segment_t *seg, uint64_t file_size, uint64_t *va
     return nomem ? KL_ERR_NOMEM : err;
 }
 
-kl_err_t kl_segment_recover(kl_segment_t *seg, bool sealed, uint64_t *truncated)
+/* Whether the damaged batch at position can be stepped over: its
+ * batchLength (outside the CRC, so it may be intact when the rest is not)
+ * leads to a whole batch that checks out and comes after it by offset
+ * (past next_offset, which the damaged batch held; below gap_limit in a
+ * closed segment). A random length landing on such a batch is as likely
+ * as a CRC collision. */
+static bool scan_damaged(const kl_segment_t *seg, uint64_t position, uint64_t file_size,
+                         kl_segment_recovery_t *found)
+{
+    uint8_t h[KL_BATCH_LOG_OVERHEAD];
+    if (file_size - position < sizeof h || kl_pread_full(seg->log_fd, h, sizeof h, position) != (ssize_t)sizeof h)
+        return false;
+    int32_t length = (int32_t)kl_load_be32(h + KL_BATCH_POS_LENGTH);
+    uint64_t next = position + KL_BATCH_LOG_OVERHEAD + (uint64_t)(length > 0 ? length : 0);
+    if (length < KL_BATCH_MIN_LENGTH || next + KL_BATCH_LOG_OVERHEAD > file_size ||
+        kl_pread_full(seg->log_fd, h, sizeof h, next) != (ssize_t)sizeof h)
+        return false;
+    int32_t next_length = (int32_t)kl_load_be32(h + KL_BATCH_POS_LENGTH);
+    if (next_length < KL_BATCH_MIN_LENGTH || next + KL_BATCH_LOG_OVERHEAD + (uint64_t)next_length > file_size)
+        return false;
+    size_t size = KL_BATCH_LOG_OVERHEAD + (size_t)next_length;
+    uint8_t *buf = malloc(size);
+    kl_batch_iter_t it;
+    kl_batch_t b;
+    bool ok = buf && kl_pread_full(seg->log_fd, buf, size, next) == (ssize_t)size;
+    if (ok) {
+        kl_batch_iter_init(&it, buf, size, 0);
+        ok = kl_batch_iter_next(&it, &b) == KL_ERR_NONE && b.base_offset > seg->next_offset &&
+             b.last_offset_delta >= 0 && (seg->gap_limit == 0 || kl_batch_last_offset(&b) < seg->gap_limit);
+    }
+    if (ok)
+        *found = (kl_segment_recovery_t){.cut_offset = seg->next_offset, .damaged = true,
+                                         .damaged_position = position, .damaged_size = next - position,
+                                         .resume_position = next, .resume_offset = b.base_offset};
+    free(buf);
+    return ok;
+}
+
+kl_err_t kl_segment_recover(kl_segment_t *seg, bool sealed, kl_segment_recovery_t *found)
 {
     struct stat st;
+    if (found)
+        *found = (kl_segment_recovery_t){.cut_offset = -1};
     if (fstat(seg->log_fd, &st) != 0)
         return KL_ERR_KAFKA_STORAGE_ERROR;
     segment_reset(seg);
     uint64_t end;
-    kl_err_t err = segment_scan(seg, (uint64_t)st.st_size, &end);
+    bool damaged = false;
+    kl_err_t err = segment_scan(seg, (uint64_t)st.st_size, &end, &damaged);
     if (err)
         return err;
+    if (found && damaged && scan_damaged(seg, end, (uint64_t)st.st_size, found)) {
+        seg->size = end; /* the caller saves what follows first */
+        return KL_ERR_NONE;
+    }
     if (end < (uint64_t)st.st_size && ftruncate(seg->log_fd, (off_t)end) != 0)
         return KL_ERR_KAFKA_STORAGE_ERROR;
     seg->size = end;
     seg->dirty_tail = false;
-    if (truncated)
-        *truncated = (uint64_t)st.st_size - end;
+    if (found && end < (uint64_t)st.st_size) {
+        found->truncated = (uint64_t)st.st_size - end;
+        found->cut_offset = seg->next_offset;
+    }
     return segment_sync_indexes(seg, sealed);
 }
 

@@ -100,12 +100,29 @@ void kl_segment_close(kl_segment_t *seg);
 /* Removes the segment's files, then closes it. */
 void kl_segment_destroy(kl_segment_t *seg);
 
+/* What kl_segment_recover() found wrong. */
+typedef struct kl_segment_recovery {
+    uint64_t truncated;   /* bytes cut off the end of the .log */
+    int64_t cut_offset;   /* the first offset the cut may have held */
+    /* A damaged batch (bad CRC, unreadable header or out of order) that
+     * valid batches follow: its batchLength field led to a whole batch
+     * that checks out and comes after it by offset. Nothing was cut: the
+     * caller moves what follows to a segment of its own (based at
+     * resume_offset), then recovers this one again, which cuts at
+     * damaged_position. */
+    bool damaged;
+    uint64_t damaged_position, damaged_size;
+    uint64_t resume_position; /* = damaged_position + damaged_size */
+    int64_t resume_offset;    /* base offset of the batch there */
+} kl_segment_recovery_t;
+
 /* Scans every batch with its CRC, truncates the .log after the last whole
  * valid batch, rebuilds both indexes and rewrites the index files that
  * differ. sealed: the segment is no longer active, so its time index ends
- * with its max timestamp (Kafka writes that entry on roll). *truncated (may
- * be NULL) gets the number of bytes cut off. */
-KL_WARN_UNUSED kl_err_t kl_segment_recover(kl_segment_t *seg, bool sealed, uint64_t *truncated);
+ * with its max timestamp (Kafka writes that entry on roll). *found (may
+ * be NULL) says what was cut; with found, a damaged batch that valid ones
+ * follow is reported instead of cut (see kl_segment_recovery_t). */
+KL_WARN_UNUSED kl_err_t kl_segment_recover(kl_segment_t *seg, bool sealed, kl_segment_recovery_t *found);
 
 /* Reads both index files and checks them against the .log's batch headers
  * after the last offset index entry (about one index interval of them),

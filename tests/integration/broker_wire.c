@@ -73,6 +73,20 @@ int16_t create_topic(wire_client_t *wc, const char *name, int32_t partitions, in
     return create_topic_with(wc, name, partitions, rf, config ? configs : NULL, validate_only, id);
 }
 
+const kl_metadata_response_topic_t *metadata_topic(wire_client_t *wc, const char *name, bool auto_create,
+                                                   kl_metadata_response_t *resp, exchange_t *x)
+{
+    kl_metadata_request_topic_t t = {.name = kl_str(name)};
+    kl_metadata_request_t req;
+    kl_proto_init(&kl_metadata_request_schema, &req);
+    req.topics.items = &t;
+    req.topics.count = 1;
+    req.allow_auto_topic_creation = auto_create;
+    call(wc, KL_API_METADATA, 9, &req, resp, x);
+    ck_assert_int_eq(resp->topics.count, 1);
+    return &resp->topics.items[0];
+}
+
 int16_t delete_topic(wire_client_t *wc, const char *name)
 {
     kl_str_t n = kl_str(name);

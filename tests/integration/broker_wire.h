@@ -10,6 +10,7 @@
 
 #include "broker_fixture.h"
 #include "proto/msg_fetch.h"
+#include "proto/msg_metadata.h"
 #include "proto/msg_produce.h"
 #include "record/batch.h"
 #include "util/arena.h"
@@ -38,6 +39,10 @@ int16_t create_topic_with(wire_client_t *wc, const char *name, int32_t partition
 int16_t create_topic(wire_client_t *wc, const char *name, int32_t partitions, int16_t rf, const char *config,
                      const char *value, bool validate_only, kl_uuid_t *id);
 int16_t delete_topic(wire_client_t *wc, const char *name);
+/* Metadata (v9) of one topic, auto-creating it when asked as clients
+ * do: its entry in *resp, valid until done(x). */
+const kl_metadata_response_topic_t *metadata_topic(wire_client_t *wc, const char *name, bool auto_create,
+                                                   kl_metadata_response_t *resp, exchange_t *x);
 
 #define WIRE_BASE_TIMESTAMP INT64_C(1700000000000)
 

@@ -391,7 +391,6 @@ START_TEST(groups)
     ck_assert_int_eq(out->elems[0].err, KL_ERR_NONE);
     ck_assert_int_eq(out->elems[1].err, KL_ERR_NONE);
     kl_topic_partition_list_destroy(out);
-    kl_topic_partition_list_destroy(offsets);
 
     /* every committed offset, then one partition asked by name */
     ck_assert_int_eq(kl_admin_list_group_offsets(admin, GROUP, NULL, TIMEOUT_MS, &out), KL_ERR_NONE);
@@ -407,7 +406,21 @@ START_TEST(groups)
     ck_assert_int_eq(kl_topic_partition_list_find(out, "grouped", 1)->offset, 7);
     ck_assert_int_eq(kl_topic_partition_list_find(out, "other", 0)->offset, KL_OFFSET_INVALID);
     kl_topic_partition_list_destroy(out);
+
+    /* OffsetDelete: grouped [1] goes, grouped [0] stays */
+    ck_assert_int_eq(kl_admin_delete_group_offsets(admin, GROUP, one, TIMEOUT_MS, &out), KL_ERR_NONE);
+    ck_assert_int_eq(kl_topic_partition_list_find(out, "grouped", 1)->err, KL_ERR_NONE);
+    ck_assert_int_eq(kl_topic_partition_list_find(out, "other", 0)->err, KL_ERR_UNKNOWN_TOPIC_OR_PARTITION);
+    kl_topic_partition_list_destroy(out);
+    ck_assert_int_eq(kl_admin_list_group_offsets(admin, GROUP, NULL, TIMEOUT_MS, &out), KL_ERR_NONE);
+    ck_assert_uint_eq(out->count, 1);
+    ck_assert_int_eq(kl_topic_partition_list_find(out, "grouped", 0)->offset, 3);
+    kl_topic_partition_list_destroy(out);
     kl_topic_partition_list_destroy(one);
+    ck_assert_int_eq(kl_admin_delete_group_offsets(admin, "no-such-group", offsets, TIMEOUT_MS, &out),
+                     KL_ERR_GROUP_ID_NOT_FOUND);
+    ck_assert_ptr_null(out);
+    kl_topic_partition_list_destroy(offsets);
 
     ck_assert_int_eq(kl_admin_list_groups(admin, TIMEOUT_MS, &g), KL_ERR_NONE);
     ck_assert_str_eq(listed(g, GROUP)->state, "Empty");

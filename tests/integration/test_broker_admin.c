@@ -343,6 +343,8 @@ START_TEST(test_describe_configs)
     ck_assert_int_eq(c->config_source, 4);
     ck_assert(c->read_only);
     ck_assert_int_eq(find_config(&d, "num.partitions")->config_source, 5);
+    /* embedded without the setting: no first-rebalance delay (the daemon keeps 3000) */
+    ck_assert(kl_str_eq(find_config(&d, "group.initial.rebalance.delay.ms")->value, "0"));
     done(&d.x);
     describe(&wc, 4, 4, "2", NULL, &d);
     ck_assert_int_eq(d.result->error_code, KL_ERR_INVALID_REQUEST);

@@ -5,8 +5,9 @@
  * ListOffsets while the other partitions are served; a log dir whose writes fail at run time
  * (RLIMIT_FSIZE makes the kernel refuse them, also for root) goes offline
  * with its partitions, the other dir goes on, and after a restart with
- * writes allowed again everything acknowledged before is there. Driven by
- * the blocking wire client. */
+ * writes allowed again everything acknowledged before is there; with no
+ * log dir online, no new topic is created. Driven by the blocking wire
+ * client. */
 #include <check.h>
 #include <ftw.h>
 #include <signal.h>
@@ -162,6 +163,27 @@ START_TEST(test_unreadable_segment_at_start)
 }
 END_TEST
 
+/* Fills partition 0 of topic past 200 KB, then makes a write fail there
+ * (no file may grow past 200 KB meanwhile: RLIMIT_FSIZE makes the
+ * kernel refuse it, also for root), which takes its log dir offline.
+ * Returns the batches written. */
+static int fail_a_write(wire_client_t *wc, const char *topic)
+{
+    int big = 0;
+    for (; big < 300; big++)
+        ck_assert_int_eq(produce_to(wc, topic, 0, 3 * big, 1000, NULL), 0);
+    struct rlimit saved, limit = {200 * 1024, RLIM_INFINITY};
+    ck_assert_int_eq(getrlimit(RLIMIT_FSIZE, &saved), 0);
+    limit.rlim_max = saved.rlim_max;
+    void (*old_handler)(int) = signal(SIGXFSZ, SIG_IGN);
+    ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &limit), 0);
+    int16_t err = produce_to(wc, topic, 0, 3 * big, 1000, NULL);
+    ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &saved), 0);
+    signal(SIGXFSZ, old_handler);
+    ck_assert_int_eq(err, KL_ERR_KAFKA_STORAGE_ERROR);
+    return big;
+}
+
 START_TEST(test_dir_unwritable_at_run_time)
 {
     char list[256];
@@ -182,21 +204,9 @@ START_TEST(test_dir_unwritable_at_run_time)
     struct stat st;
     snprintf(path, sizeof path, "%s/b/w-0", scratch);
     ck_assert_int_eq(stat(path, &st), 0);
-    int big = 0;
-    for (; big < 300; big++)
-        ck_assert_int_eq(produce_to(&wc, "w", 0, 3 * big, 1000, NULL), 0);
     ck_assert_int_eq(produce_to(&wc, "w", 1, 0, 100, NULL), 0);
-    /* From now on no file may grow past 200 KB: w-0's segment (300 KB)
-     * cannot take another byte, the small ones can. */
-    struct rlimit saved, limit = {200 * 1024, RLIM_INFINITY};
-    ck_assert_int_eq(getrlimit(RLIMIT_FSIZE, &saved), 0);
-    limit.rlim_max = saved.rlim_max;
-    void (*old_handler)(int) = signal(SIGXFSZ, SIG_IGN);
-    ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &limit), 0);
-    int16_t err = produce_to(&wc, "w", 0, 3 * big, 1000, NULL);
-    ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &saved), 0);
-    signal(SIGXFSZ, old_handler);
-    ck_assert_int_eq(err, KL_ERR_KAFKA_STORAGE_ERROR);
+    /* w-0's segment (300 KB) cannot take another byte, the small ones can */
+    int big = fail_a_write(&wc, "w");
     /* dir b is offline now, writable or not; a goes on */
     ck_assert_int_eq(produce_to(&wc, "w", 0, 3 * big, 100, NULL), KL_ERR_KAFKA_STORAGE_ERROR);
     ck_assert_int_eq(fetch_from(&wc, "w", 0, 0, NULL), KL_ERR_KAFKA_STORAGE_ERROR);
@@ -225,6 +235,35 @@ START_TEST(test_dir_unwritable_at_run_time)
 }
 END_TEST
 
+/* Issue 13, fault 7: with its only log dir offline (a write failed there:
+ * the disk was full), the broker creates no topic on it: CreateTopics and
+ * auto-creation answer KAFKA_STORAGE_ERROR and no directory appears. */
+START_TEST(test_offline_dir_takes_no_new_topic)
+{
+    static const char *const props[] = {"offsets.topic.num.partitions", "1", "auto.create.topics.enable", "true",
+                                        NULL};
+    broker_fixture_t f;
+    fixture_start(&f, props);
+    wire_client_t wc;
+    connect_to(&wc, &f);
+    ck_assert_int_eq(create_topic(&wc, "w", 1, 1, NULL, NULL, false, NULL), 0);
+    fail_a_write(&wc, "w");
+
+    ck_assert_int_eq(create_topic(&wc, "n", 1, 1, NULL, NULL, false, NULL), KL_ERR_KAFKA_STORAGE_ERROR);
+    kl_metadata_response_t md;
+    exchange_t x;
+    ck_assert_int_eq(metadata_topic(&wc, "n", true, &md, &x)->error_code, KL_ERR_KAFKA_STORAGE_ERROR);
+    done(&x);
+    ck_assert_int_eq(produce_to(&wc, "n", 0, 0, 100, NULL), KL_ERR_UNKNOWN_TOPIC_OR_PARTITION);
+    char path[512];
+    struct stat st;
+    snprintf(path, sizeof path, "%s/n-0", f.dir);
+    ck_assert_int_ne(stat(path, &st), 0);
+    wire_close(&wc);
+    fixture_stop(&f);
+}
+END_TEST
+
 static Suite *offline_suite(void)
 {
     Suite *s = suite_create("broker_offline");
@@ -232,6 +271,7 @@ static Suite *offline_suite(void)
     tcase_set_timeout(tc, 60);
     tcase_add_loop_test(tc, test_unreadable_segment_at_start, 0, 1);
     tcase_add_test(tc, test_dir_unwritable_at_run_time);
+    tcase_add_test(tc, test_offline_dir_takes_no_new_topic);
     suite_add_tcase(s, tc);
     TCase *nobody = tcase_create("offline as nobody");
     tcase_set_timeout(nobody, 60);

@@ -60,8 +60,11 @@ static void child_exec(crash_daemon_t *d, const char *out, const char *err)
     char listeners[128], logdirs[160];
     snprintf(listeners, sizeof listeners, "listeners=PLAINTEXT://%s", d->bootstrap[0] ? d->bootstrap : "127.0.0.1:0");
     snprintf(logdirs, sizeof logdirs, "log.dirs=%s", d->logs);
-    const char *argv[64] = {"kafkalite", "broker", "--override", listeners, "--override", logdirs};
-    int n = 6;
+    /* No HTTP console: its fixed default port would collide between
+     * daemons of tests run at once. */
+    const char *argv[64] = {"kafkalite", "broker", "--override", listeners, "--override", logdirs,
+                            "--override", "console.listeners="};
+    int n = 8;
     for (const char *const *o = d->overrides; o && *o && n < 60; o++) {
         argv[n++] = "--override";
         argv[n++] = *o;

@@ -149,12 +149,16 @@ static void teardown(mock_cluster_t *mc, kl_producer_t *p, reports_t *r, int par
 
 /* ------------------------------------------------------------ idempotence */
 
-/* 3 brokers, "t" with 4 partitions, and an idempotent producer of n
- * messages with 5 requests in flight that has delivered its first 100
- * (the producer id and the leaders are known). */
-static kl_producer_t *idempotence_start(mock_cluster_t *mc, reports_t *r, int n)
+/* brokers brokers, "t" with 4 partitions, partition i led by broker
+ * 1 + i % brokers, and an idempotent producer of n messages with 5
+ * requests in flight that has delivered its first 100 (the producer id
+ * and the leaders are known). */
+static kl_producer_t *idempotence_start(mock_cluster_t *mc, reports_t *r, int n, int brokers)
 {
-    kl_conf_t *conf = setup(mc, 3, 4, r, n, r);
+    kl_conf_t *conf = setup(mc, brokers, 4, r, n, r);
+    for (int i = 0; i < 4; i++)
+        ck_assert_int_eq(rd_kafka_mock_partition_set_leader(mc->mc, "t", i, 1 + i % brokers),
+                         RD_KAFKA_RESP_ERR_NO_ERROR);
     mock_kl_set(conf, "enable.idempotence", "true");
     mock_kl_set(conf, "max.in.flight.requests.per.connection", "5");
     mock_kl_set(conf, "batch.num.messages", "200");
@@ -189,7 +193,7 @@ START_TEST(test_idempotence_injected_errors)
     mock_cluster_t mc;
     const int n = 60000;
     reports_t r;
-    kl_producer_t *p = idempotence_start(&mc, &r, n);
+    kl_producer_t *p = idempotence_start(&mc, &r, n, 3);
     rd_kafka_resp_err_t nl = (rd_kafka_resp_err_t)KL_ERR_NOT_LEADER_OR_FOLLOWER,
                         to = (rd_kafka_resp_err_t)KL_ERR_REQUEST_TIMED_OUT;
     rd_kafka_mock_push_request_errors(mc.mc, 0 /* Produce */, 8, nl, to, to, nl, to, nl, nl, to);
@@ -206,18 +210,22 @@ END_TEST
 
 /* Leaders move under traffic with 5 requests in flight: the old leaders
  * refuse every batch in flight, which are resent in sequence order to the
- * new ones: no duplicate and no reordering. */
+ * new ones: no duplicate and no reordering. A partition never gets a
+ * leader back (4 brokers, 4 leaders each): the mock does not check an
+ * idempotent producer's sequences, so a broker that refused batch n as a
+ * follower and then leads again would store n+1, still in flight to it,
+ * ahead of n, where Kafka refuses it (OUT_OF_ORDER_SEQUENCE_NUMBER). */
 START_TEST(test_idempotence_leader_moves)
 {
     mock_cluster_t mc;
-    const int n = 60000;
+    const int n = 60000, brokers = 4;
     reports_t r;
-    kl_producer_t *p = idempotence_start(&mc, &r, n);
+    kl_producer_t *p = idempotence_start(&mc, &r, n, brokers);
     const int chunk = (n - 100) / 3;
     for (int round = 0; round < 3; round++) {
         produce_range(p, "t", KL_PARTITION_UA, 100 + round * chunk, chunk);
         for (int i = 0; i < 4; i++)
-            ck_assert_int_eq(rd_kafka_mock_partition_set_leader(mc.mc, "t", i, 1 + (i + round + 1) % 3),
+            ck_assert_int_eq(rd_kafka_mock_partition_set_leader(mc.mc, "t", i, 1 + (i + round + 1) % brokers),
                              RD_KAFKA_RESP_ERR_NO_ERROR);
     }
     produce_range(p, "t", KL_PARTITION_UA, 100 + 3 * chunk, n - 100 - 3 * chunk);

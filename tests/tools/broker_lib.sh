@@ -50,11 +50,29 @@ wait_for() {
     done
 }
 
+# Succeeds once process $1 runs the kafkalite binary itself (not libtool's
+# wrapper script, a shell that would take the signal before its exec) and
+# catches SIGINT (its handler is installed: bit 2 of SigCgt in
+# /proc/PID/status), so that a test's SIGINT is handled, not fatal.
+catches_sigint() {
+    case $(readlink "/proc/$1/exe" 2>/dev/null) in
+    */kafkalite) ;;
+    *) return 1 ;;
+    esac
+    mask=$(sed -n 's/^SigCgt:[[:space:]]*//p' "/proc/$1/status" 2>/dev/null)
+    [ -n "$mask" ] && [ $((0x$mask & 2)) -ne 0 ]
+}
+
 # run_broker NAME ARGUMENTS...: starts `kafkalite broker ARGUMENTS` with its
 # output in $work/NAME.out and .err, and waits until it prints its address.
 run_broker() {
     name=$1
     shift
+    # The HTTP console's default port would collide between tests run at
+    # once: a free one instead (when the build has the console).
+    if "$KAFKALITE" broker --help | grep -q "HTTP console"; then
+        set -- "$@" --override console.listeners=http://127.0.0.1:0
+    fi
     "$KAFKALITE" broker "$@" >"$work/$name.out" 2>"$work/$name.err" &
     pid=$!
     wait_for grep -q 'bootstrap.servers=' "$work/$name.out" || fail "$name: the broker never said it was ready"

@@ -89,6 +89,47 @@ status=$?
 expect_status /dev/null 0 consume -b "$bootstrap" -t grouped -g waiter --from-beginning -e
 [ ! -s "$work/run.out" ] || fail "after SIGINT the group's offsets were not committed"
 
+# ---- SIGINT while no broker answers: the first one stops it at once
+# (issue 13 fault 7: it took 29 s), with or without a group
+for mode in assign group; do
+    if [ "$mode" = group ]; then set -- -g lonely; else set --; fi
+    "$KAFKALITE" consume -b 127.0.0.1:1 -t nowhere "$@" >"$work/lost.out" 2>"$work/lost-$mode.err" &
+    cpid=$!
+    background=$cpid
+    wait_for catches_sigint "$cpid" || fail "consume ($mode) never installed its SIGINT handler"
+    start=$(date +%s)
+    kill -INT "$cpid"
+    wait "$cpid"
+    status=$?
+    elapsed=$(($(date +%s) - start))
+    background=
+    [ "$status" -eq 0 ] || fail "SIGINT with no broker ($mode): exit status $status"
+    [ "$elapsed" -le 5 ] || fail "SIGINT with no broker ($mode): it took ${elapsed}s to stop"
+done
+
+# ---- Kafka's console-consumer options
+printf 'a\tone\nb\ttwo\n' >"$work/kv"
+expect_status "$work/kv" 0 produce -b "$bootstrap" -t kafkaish -p 1 --property parse.key=true -H h=v
+expect_status /dev/null 0 consume --bootstrap-server "$bootstrap" --topic kafkaish --partition 1 \
+    --offset earliest --max-messages 2 --property print.key=true --property print.offset=true \
+    --property print.partition=true --property print.headers=true --property key.separator=' | '
+[ "$(cat "$work/run.out")" = "$(printf 'Partition:1 | Offset:0 | h:v | a | one\nPartition:1 | Offset:1 | h:v | b | two')" ] ||
+    fail "print.* properties: $(cat "$work/run.out")"
+expect_status /dev/null 0 consume --bootstrap-server="$bootstrap" --topic=kafkaish --from-beginning \
+    --property print.timestamp=true --property print.value=false --timeout-ms 1500
+[ "$(grep -c '^CreateTime:[0-9]*$' "$work/run.out")" -eq 2 ] || fail "print.timestamp: $(cat "$work/run.out")"
+printf 'isolation.level=read_uncommitted\n' >"$work/consumer.properties"
+expect_status /dev/null 0 consume --bootstrap-server "$bootstrap" --include 'kafka.*' --group inc \
+    --from-beginning --max-messages 2 --consumer.config "$work/consumer.properties" \
+    --isolation-level read_committed --consumer-property client.id=inc
+[ "$(sort "$work/run.out" | tr '\n' ' ')" = "one two " ] || fail "--include: $(cat "$work/run.out")"
+expect_status /dev/null 2 consume -b "$bootstrap" --topic kafkaish --from-begining
+grep -q "unknown option --from-begining (did you mean --from-beginning?)" "$work/run.err" ||
+    fail "no suggestion for --from-begining"
+expect_status /dev/null 2 consume -b "$bootstrap" --topic kafkaish --property print.nothing=true
+expect_status /dev/null 2 consume -b "$bootstrap" --topic kafkaish --include 'x.*'
+expect_status /dev/null 2 consume -b "$bootstrap" --topic kafkaish --property print.key=true -f '%s\n'
+
 # ---- perf consume
 expect_status /dev/null 0 perf produce -b "$bootstrap" -t perf -n 5000 -s 50
 expect_status /dev/null 0 perf consume -b "$bootstrap" -t perf

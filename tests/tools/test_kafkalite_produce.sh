@@ -68,6 +68,54 @@ elapsed=$(($(date +%s) - start))
 grep -q "3 of 3 messages failed" "$work/run.err" || fail "unreachable bootstrap: no count of the failures"
 [ "$elapsed" -le 30 ] || fail "unreachable bootstrap took ${elapsed}s with delivery.timeout.ms=1000"
 
+# ---- SIGINT: the lines already written are still sent, and flushed at once
+# although linger.ms would hold them for 20 s; the counts are printed and
+# the status is 130 (issue 13 fault 7: they were lost, nothing was said)
+mkfifo "$work/fifo"
+"$KAFKALITE" produce -b "$bootstrap" -t interrupted -X linger.ms=20000 <"$work/fifo" \
+    >"$work/sigint.out" 2>"$work/sigint.err" &
+producer=$!
+background=$producer
+exec 3>"$work/fifo"
+printf 'one\ntwo\n' >&3
+wait_for catches_sigint "$producer" || fail "produce never installed its SIGINT handler"
+start=$(date +%s)
+kill -INT "$producer"
+wait "$producer"
+status=$?
+elapsed=$(($(date +%s) - start))
+background=
+exec 3>&-
+[ "$status" -eq 130 ] || fail "SIGINT: exit status $status, expected 130"
+grep -q "2 delivered, 0 failed" "$work/sigint.err" || fail "SIGINT: no \"2 delivered, 0 failed\""
+[ "$elapsed" -le 15 ] || fail "SIGINT: the flush took ${elapsed}s"
+"$KAFKALITE" consume -b "$bootstrap" -t interrupted -o beginning -e >"$work/interrupted.out" 2>&1 ||
+    fail "could not read back the interrupted topic"
+[ "$(cat "$work/interrupted.out")" = "$(printf 'one\ntwo')" ] || fail "SIGINT: the topic holds \"$(cat "$work/interrupted.out")\""
+
+# ---- Kafka's console-producer options: parse.key, key.separator, a
+# properties file, --sync, --opt=value; a line without the separator stops
+printf 'acks=all\nlinger.ms=1\n' >"$work/producer.properties"
+printf 'k1=v1\nk2=v2\n' >"$work/keyed"
+expect_status "$work/keyed" 0 produce --bootstrap-server "$bootstrap" --topic=keyed --property parse.key=true \
+    --property key.separator== --producer.config "$work/producer.properties" --sync -c
+[ "$(cat "$work/run.out")" = "2 delivered, 0 failed" ] || fail "Kafka's options: $(cat "$work/run.out")"
+"$KAFKALITE" consume -b "$bootstrap" -t keyed -o beginning -e -f '%k|%s\n' >"$work/keyed.out" 2>&1
+[ "$(cat "$work/keyed.out")" = "$(printf 'k1|v1\nk2|v2')" ] || fail "parse.key: \"$(cat "$work/keyed.out")\""
+printf 'k3\tv3\nno separator\nk4\tv4\n' >"$work/bad-keyed"
+expect_status "$work/bad-keyed" 1 produce -b "$bootstrap" -t keyed --property parse.key=true -c
+grep -q 'no key separator found on line 2: "no separator"' "$work/run.err" || fail "parse.key: no error for line 2"
+[ "$(cat "$work/run.out")" = "1 delivered, 0 failed" ] || fail "parse.key: line 1 was not delivered"
+expect_status "$work/bad-keyed" 0 produce -b "$bootstrap" -t keyed --property parse.key=true \
+    --property ignore.error=true -c
+[ "$(cat "$work/run.out")" = "3 delivered, 0 failed" ] || fail "ignore.error: $(cat "$work/run.out")"
+printf 'nope\n' >"$work/bad.properties"
+expect_status /dev/null 1 produce -b "$bootstrap" -t keyed --producer.config "$work/bad.properties"
+grep -q "bad.properties:1" "$work/run.err" || fail "a bad --producer.config line is not named"
+expect_status /dev/null 2 produce --broker-list "$bootstrap" --topic keyed --sycn
+grep -q "unknown option --sycn (did you mean --sync?)" "$work/run.err" || fail "no suggestion for --sycn"
+expect_status /dev/null 2 produce -t x --property parse.key=maybe
+
 # ---- bad usage exits 2; a bad property is a refused configuration (1)
 expect_status /dev/null 2 produce -b "$bootstrap"
 grep -q -- "-t topic is required" "$work/run.err" || fail "no message for the missing -t"
@@ -91,11 +139,42 @@ grep -q "^delivery latency ms: p50 [0-9.]*, p95 [0-9.]*, p99 [0-9.]*, max [0-9.]
 ! grep -q "$(printf '\r')" "$work/run.out" || fail "perf: progress line written to a file"
 expect_status /dev/null 0 perf produce -b "$bootstrap" -t perf -n 200 -s 10 -r 1000
 grep -q "^200 messages" "$work/run.out" || fail "perf with -r"
+# Kafka's long options; a run of 6 s says every 5 s what it sent, as
+# kafka-producer-perf-test.sh does, in a pipe too
+expect_status /dev/null 0 perf produce --topic perf --num-records 6000 --record-size 10 --throughput 1000 \
+    --producer-props bootstrap.servers="$bootstrap" acks=1
+grep -q "^[0-9]* records sent, [0-9.]* records/sec ([0-9.]* MB/sec), [0-9.]* ms avg latency, [0-9.]* ms max latency\.$" \
+    "$work/run.out" || fail "perf: no 5-second line during a 6 s run"
+grep -q "^6000 messages of 10 bytes" "$work/run.out" || fail "perf with Kafka's options: no summary"
 expect_status /dev/null 1 perf produce -b 127.0.0.1:1 -t perf -n 5 -X delivery.timeout.ms=1000
 grep -q "5 of 5 messages failed" "$work/run.err" || fail "perf: failures not counted"
 expect_status /dev/null 2 perf
 expect_status /dev/null 2 perf produce -t perf -n 0
 expect_status /dev/null 2 perf bogus
+
+# The daemon keeps Kafka's first-rebalance delay (an embedded broker's is 0).
+expect_status /dev/null 0 configs -b "$bootstrap" --describe --broker 1 --all
+grep -q "group.initial.rebalance.delay.ms=3000" "$work/run.out" || fail "the daemon's rebalance delay is not 3000"
+
+# ---- nothing waits in silence (issue 18): an unreachable broker is named
+# with the reason and the time the command gives up, every few seconds
+echo hi >"$work/hi"
+expect_status "$work/hi" 1 produce -b 127.0.0.1:1 -t x -X delivery.timeout.ms=7000
+grep -q "cannot reach 127.0.0.1:1 (\(TCP \)\{0,1\}connect: Connection refused).*trying until [0-9][0-9]:[0-9][0-9]:[0-9][0-9]" \
+    "$work/run.err" || fail "unreachable: no line saying whom it tries, why and until when"
+[ "$(grep -c "cannot reach" "$work/run.err")" -ge 2 ] || fail "unreachable: said it once, then nothing"
+
+# ---- a missing topic with auto-creation off is an error naming it, at once
+stop_broker
+start_broker --override num.partitions=1 --override auto.create.topics.enable=false
+start=$(date +%s)
+expect_status "$work/hi" 1 produce -b "$bootstrap" -t absent
+grep -q "topic absent does not exist" "$work/run.err" || fail "produce: the missing topic is not named"
+expect_status /dev/null 1 perf produce -b "$bootstrap" -t absent -n 10
+grep -q "topic absent does not exist" "$work/run.err" || fail "perf produce: the missing topic is not named"
+expect_status /dev/null 1 consume -b "$bootstrap" -t absent -g waiting -e
+grep -q "topic absent does not exist" "$work/run.err" || fail "consume -g: the missing topic is not named"
+[ $(($(date +%s) - start)) -le 20 ] || fail "the missing topic took $(($(date +%s) - start))s to report"
 
 stop_broker
 echo "kafkalite produce and perf produce: delivered, read back, failures counted, bad usage refused"

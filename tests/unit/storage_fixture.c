@@ -105,6 +105,30 @@ void append_batches(fixture_t *f, size_t n, size_t value_len)
         append_stamped(f, value_len, T0 + (int64_t)f->count, 0);
 }
 
+void fixture_forget_one(fixture_t *f, size_t i)
+{
+    free(f->batches[i]);
+    size_t after = f->count - i - 1;
+    memmove(&f->batches[i], &f->batches[i + 1], after * sizeof f->batches[0]);
+    memmove(&f->sizes[i], &f->sizes[i + 1], after * sizeof f->sizes[0]);
+    memmove(&f->offsets[i], &f->offsets[i + 1], after * sizeof f->offsets[0]);
+    memmove(&f->stamps[i], &f->stamps[i + 1], after * sizeof f->stamps[0]);
+    f->count--;
+}
+
+void flip_bytes(const char *path, off_t at, size_t n)
+{
+    int fd = open(path, O_RDWR);
+    ck_assert_int_ge(fd, 0);
+    for (size_t i = 0; i < n; i++) {
+        uint8_t byte;
+        ck_assert_int_eq(pread(fd, &byte, 1, at + (off_t)i), 1);
+        byte ^= 0x5a;
+        ck_assert_int_eq(pwrite(fd, &byte, 1, at + (off_t)i), 1);
+    }
+    close(fd);
+}
+
 void fixture_forget_from(fixture_t *f, size_t keep)
 {
     for (size_t i = keep; i < f->count; i++)

@@ -45,6 +45,10 @@ void append_batches(fixture_t *f, size_t n, size_t value_len);
 void append_stamped(fixture_t *f, size_t value_len, int64_t ts0, int64_t step);
 /* Forgets the appended batches from index keep on (they were cut off). */
 void fixture_forget_from(fixture_t *f, size_t keep);
+/* Forgets appended batch i alone (recovery dropped it). */
+void fixture_forget_one(fixture_t *f, size_t i);
+/* XORs n bytes of the file from position at. */
+void flip_bytes(const char *path, off_t at, size_t n);
 
 uint8_t *read_range(const kl_log_range_t *r);
 /* Reads the log back from batch `from` on, range by range, and compares

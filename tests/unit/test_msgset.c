@@ -216,11 +216,11 @@ END_TEST
 
 /* Runs one outer set holding a wrapper around inner and returns the
  * iterator's first error. */
-static kl_err_t wrapper_error(const kl_buf_t *inner, size_t max_inflated)
+static kl_err_t wrapper_error_at(int64_t wrapper_offset, const kl_buf_t *inner, size_t max_inflated)
 {
     kl_buf_t outer;
     kl_buf_init(&outer, 0);
-    put_wrapper(&outer, 5, 1, KL_CODEC_GZIP, 0, inner);
+    put_wrapper(&outer, wrapper_offset, 1, KL_CODEC_GZIP, 0, inner);
     kl_msgset_iter_t it;
     kl_message_t m;
     kl_err_t err;
@@ -230,6 +230,11 @@ static kl_err_t wrapper_error(const kl_buf_t *inner, size_t max_inflated)
     kl_msgset_iter_free(&it);
     kl_buf_free(&outer);
     return err;
+}
+
+static kl_err_t wrapper_error(const kl_buf_t *inner, size_t max_inflated)
+{
+    return wrapper_error_at(5, inner, max_inflated);
 }
 
 START_TEST(test_msgset_bad_wrappers)
@@ -273,6 +278,25 @@ START_TEST(test_msgset_bad_wrappers)
 }
 END_TEST
 
+/* Magic 1 relative offsets whose absolute value would overflow int64 (a
+ * fuzzer find: wrapper offset INT64_MIN, inner offset 1) are refused. */
+START_TEST(test_msgset_wrapper_offset_overflow)
+{
+    if (!kl_codec_available(KL_CODEC_GZIP))
+        return;
+    kl_buf_t inner;
+    kl_buf_init(&inner, 0);
+    put_message(&inner, 1, 1, 0, 0, "k", "v", 1);
+    ck_assert_int_eq(wrapper_error_at(INT64_MIN, &inner, 0), KL_ERR_BAD_MSG);
+    ck_assert_int_eq(wrapper_error_at(INT64_MAX, &inner, 0), KL_ERR_NOENT);
+    kl_buf_reset(&inner);
+    put_message(&inner, 5, 1, 0, 0, "k", "v", 1);
+    put_message(&inner, 0, 1, 0, 0, "k", "v", 1);
+    ck_assert_int_eq(wrapper_error_at(INT64_MAX, &inner, 0), KL_ERR_BAD_MSG);
+    kl_buf_free(&inner);
+}
+END_TEST
+
 Suite *msgset_suite(void)
 {
     Suite *s = suite_create("msgset");
@@ -282,6 +306,7 @@ Suite *msgset_suite(void)
     tcase_add_test(tc, test_msgset_crc_and_shape);
     tcase_add_test(tc, test_msgset_compressed_wrappers);
     tcase_add_test(tc, test_msgset_bad_wrappers);
+    tcase_add_test(tc, test_msgset_wrapper_offset_overflow);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -893,6 +893,18 @@ START_TEST(test_validate_rules)
         free(p);
     }
 
+    /* a last offset of exactly INT64_MAX leaves no offset after the batch
+     * (the consumer's next offset would overflow) */
+    int64_t delta = (int64_t)((uint32_t)good[23] << 24 | (uint32_t)good[24] << 16 | (uint32_t)good[25] << 8 | good[26]);
+    uint64_t base = (uint64_t)(INT64_MAX - delta);
+    uint8_t at_max[8];
+    for (int i = 0; i < 8; i++)
+        at_max[i] = (uint8_t)(base >> (56 - 8 * i));
+    uint8_t *p = rebuild(good, len, 0, at_max, 8);
+    why = NULL;
+    ck_assert_int_eq(kl_batch_validate(p, len, 0, NULL, &why), KL_ERR_INVALID_RECORD);
+    free(p);
+
     uint8_t *bigger = malloc(len + 1);
     memcpy(bigger, good, len);
     bigger[len] = 0;

@@ -86,7 +86,32 @@ START_TEST(test_torn_tail_recovered)
 }
 END_TEST
 
-START_TEST(test_corrupt_byte_truncated)
+/* Checks that the open made exactly one repair, of this kind, naming
+ * segment base's .log, these offsets [first, end) and these bytes. */
+static void check_one_repair(fixture_t *f, kl_log_repair_kind_t kind, int64_t base, int64_t first, int64_t end,
+                             uint64_t position, uint64_t bytes)
+{
+    size_t n;
+    const kl_log_repair_t *r = kl_log_repairs(f->log, &n);
+    ck_assert_uint_eq(n, 1);
+    char path[256];
+    segment_file_path(f, base, ".log", path, sizeof path);
+    ck_assert_int_eq(r->kind, kind);
+    ck_assert_str_eq(r->path, path);
+    ck_assert_int_eq(r->first_offset, first);
+    ck_assert_int_eq(r->end_offset, end);
+    ck_assert_uint_eq(r->position, position);
+    ck_assert_uint_eq(r->bytes, bytes);
+    ck_assert_uint_eq(kl_log_recovered_bytes(f->log), bytes);
+    char line[1024];
+    kl_log_repair_describe(f->log, r, line, sizeof line);
+    ck_assert_ptr_nonnull(strstr(line, path));
+}
+
+/* Issue 13, fault 2: six bytes flipped inside a batch that is not the last
+ * one. Only that batch may go: the valid ones after it are kept (moved to
+ * a segment of their own), and the drop is reported. */
+START_TEST(test_damaged_batch_dropped_alone)
 {
     fixture_t f;
     fixture_init(&f, 1 << 20, 512);
@@ -97,17 +122,160 @@ START_TEST(test_corrupt_byte_truncated)
     kl_log_abandon(f.log); /* a crash: a clean close would vouch for the data */
     f.log = NULL;
 
-    /* Flip a byte in the records of batch 6: batches 6 and 7 go. */
-    off_t at = size - (off_t)f.sizes[7] - (off_t)f.sizes[6] / 2;
-    int fd = open(path, O_RDWR);
-    uint8_t byte;
-    ck_assert_int_eq(pread(fd, &byte, 1, at), 1);
-    byte ^= 0x5a;
-    ck_assert_int_eq(pwrite(fd, &byte, 1, at), 1);
-    close(fd);
+    off_t batch6 = size - (off_t)f.sizes[7] - (off_t)f.sizes[6];
+    flip_bytes(path, batch6 + (off_t)f.sizes[6] / 2, 6);
     ck_assert_int_eq(kl_log_open(f.root, TOPIC, 0, &f.config, &f.log), KL_ERR_NONE);
-    ck_assert_uint_eq(kl_log_recovered_bytes(f.log), f.sizes[6] + f.sizes[7]);
-    fixture_forget_from(&f, 6);
+    check_one_repair(&f, KL_LOG_REPAIR_SKIPPED, 0, f.offsets[6], f.offsets[7], (uint64_t)batch6, f.sizes[6]);
+    ck_assert_uint_eq(kl_log_segment_count(f.log), 2);
+    ck_assert_int_eq(file_size(path), batch6);
+    fixture_forget_one(&f, 6);
+    check_log_contents(&f);
+
+    /* It stays repaired: more appends, a clean reopen, then a crash and a
+     * full rescan find nothing more to drop. */
+    append_batches(&f, 2, 100);
+    fixture_reopen(&f);
+    check_log_contents(&f);
+    kl_log_abandon(f.log);
+    f.log = NULL;
+    char ck[256];
+    snprintf(ck, sizeof ck, "%s/%s-0/recovery-point-offset-checkpoint", f.root, TOPIC);
+    unlink(ck);
+    fixture_open(&f);
+    size_t n;
+    kl_log_repairs(f.log, &n);
+    ck_assert_uint_eq(n, 0);
+    check_log_contents(&f);
+
+    /* The last batch has nothing after it to vouch for its length: a
+     * damaged one is cut, and that is reported too. */
+    last_segment_path(&f, ".log", path, sizeof path);
+    size = file_size(path);
+    int64_t base = f.offsets[f.count - 3]; /* the segment split off above */
+    kl_log_abandon(f.log);
+    f.log = NULL;
+    size_t last = f.count - 1;
+    flip_bytes(path, size - (off_t)f.sizes[last] / 2, 6);
+    fixture_open(&f);
+    check_one_repair(&f, KL_LOG_REPAIR_TRUNCATED, base, f.offsets[last], -1, (uint64_t)(size - (off_t)f.sizes[last]),
+                     f.sizes[last]);
+    fixture_forget_from(&f, last);
+    check_log_contents(&f);
+    fixture_free(&f);
+}
+END_TEST
+
+/* A damaged batch in an older segment: only it goes, and the segments
+ * after it stay (before, they were deleted with it). */
+START_TEST(test_damaged_batch_in_closed_segment)
+{
+    fixture_t f;
+    fixture_init(&f, 2048, 256);
+    append_batches(&f, 24, 60);
+    ck_assert_uint_ge(kl_log_segment_count(f.log), 3);
+    kl_log_abandon(f.log);
+    f.log = NULL;
+    /* The second batch of the first segment; no checkpoint: the first
+     * segment is scanned as after a crash with nothing flushed. */
+    char path[256];
+    segment_file_path(&f, 0, ".log", path, sizeof path);
+    flip_bytes(path, (off_t)f.sizes[0] + 70, 6);
+    char ck[256];
+    snprintf(ck, sizeof ck, "%s/%s-0/recovery-point-offset-checkpoint", f.root, TOPIC);
+    FILE *fp = fopen(ck, "w");
+    ck_assert_ptr_nonnull(fp);
+    fprintf(fp, "0\n1\n%s 0 0\n", TOPIC);
+    fclose(fp);
+    fixture_open(&f);
+    check_one_repair(&f, KL_LOG_REPAIR_SKIPPED, 0, f.offsets[1], f.offsets[2], f.sizes[0], f.sizes[1]);
+    fixture_forget_one(&f, 1);
+    check_log_contents(&f);
+    fixture_reopen(&f);
+    check_log_contents(&f);
+    fixture_free(&f);
+}
+END_TEST
+
+static void write_file(const char *path, const uint8_t *data, size_t len)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(write(fd, data, len), (ssize_t)len);
+    close(fd);
+}
+
+/* The split that drops a damaged batch, cut short by a crash at each of
+ * its steps, loses nothing and duplicates nothing at the next open. */
+START_TEST(test_split_cut_short_by_a_crash)
+{
+    fixture_t f;
+    fixture_init(&f, 1 << 20, 512);
+    append_batches(&f, 8, 100);
+    char path[256], moved[256], tmp[300];
+    last_segment_path(&f, ".log", path, sizeof path);
+    kl_log_abandon(f.log);
+    f.log = NULL;
+    off_t size = file_size(path), batch6 = size - (off_t)f.sizes[7] - (off_t)f.sizes[6];
+    flip_bytes(path, batch6 + (off_t)f.sizes[6] / 2, 6);
+    off_t len;
+    uint8_t *damaged = slurp(path, &len);
+    segment_file_path(&f, f.offsets[7], ".log", moved, sizeof moved);
+    snprintf(tmp, sizeof tmp, "%s.cleaned", moved);
+    char ck[256];
+    snprintf(ck, sizeof ck, "%s/%s-0/recovery-point-offset-checkpoint", f.root, TOPIC);
+
+    /* Killed while copying: a partial temporary file, nothing renamed. */
+    write_file(tmp, damaged + batch6 + f.sizes[6], f.sizes[7] / 2);
+    fixture_open(&f);
+    check_one_repair(&f, KL_LOG_REPAIR_SKIPPED, 0, f.offsets[6], f.offsets[7], (uint64_t)batch6, f.sizes[6]);
+    ck_assert_int_ne(access(tmp, F_OK), 0);
+    kl_log_abandon(f.log);
+    f.log = NULL;
+
+    /* Killed after the rename, before the damaged segment was cut: the
+     * batches after the damage are in both files, and the checkpoint the
+     * split lowered makes the open scan the damaged segment again. */
+    off_t ck_len;
+    uint8_t *lowered = slurp(ck, &ck_len);
+    char want[64];
+    int n = snprintf(want, sizeof want, "0\n1\n%s 0 0\n", TOPIC);
+    ck_assert_int_eq(ck_len, n);
+    ck_assert_mem_eq(lowered, want, (size_t)n);
+    free(lowered);
+    write_file(path, damaged, (size_t)len);
+    fixture_open(&f);
+    check_one_repair(&f, KL_LOG_REPAIR_TRUNCATED, 0, f.offsets[6], f.offsets[7], (uint64_t)batch6,
+                     f.sizes[6] + f.sizes[7]);
+    ck_assert_int_eq(file_size(path), batch6);
+    fixture_forget_one(&f, 6);
+    check_log_contents(&f);
+    free(damaged);
+    fixture_free(&f);
+}
+END_TEST
+
+/* Issue 13, fault 6: a deleted .log after a clean close restarts the
+ * partition at offset 0; that is not silent: the checkpoint's offsets
+ * that are gone are reported. */
+START_TEST(test_deleted_log_reported)
+{
+    fixture_t f;
+    fixture_init(&f, 1 << 20, 512);
+    append_batches(&f, 4, 100);
+    char path[256];
+    last_segment_path(&f, ".log", path, sizeof path);
+    kl_log_close(f.log);
+    f.log = NULL;
+    ck_assert_int_eq(unlink(path), 0);
+    fixture_open(&f);
+    size_t n;
+    const kl_log_repair_t *r = kl_log_repairs(f.log, &n);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_int_eq(r->kind, KL_LOG_REPAIR_LOST);
+    ck_assert_int_eq(r->first_offset, 0);
+    ck_assert_int_eq(r->end_offset, 4 * RECORDS_PER_BATCH);
+    ck_assert_ptr_nonnull(strstr(r->path, "recovery-point-offset-checkpoint"));
+    fixture_forget_from(&f, 0);
     check_log_contents(&f);
     fixture_free(&f);
 }
@@ -345,7 +513,10 @@ static Suite *storage_suite(void)
     tcase_add_test(tc, test_round_trip_across_segments);
     tcase_add_test(tc, test_offsets_survive_reopen);
     tcase_add_test(tc, test_torn_tail_recovered);
-    tcase_add_test(tc, test_corrupt_byte_truncated);
+    tcase_add_test(tc, test_damaged_batch_dropped_alone);
+    tcase_add_test(tc, test_damaged_batch_in_closed_segment);
+    tcase_add_test(tc, test_split_cut_short_by_a_crash);
+    tcase_add_test(tc, test_deleted_log_reported);
     tcase_add_test(tc, test_deleted_index_rebuilt);
     tcase_add_test(tc, test_small_budget_one_whole_batch);
     tcase_add_test(tc, test_range_outlives_close);

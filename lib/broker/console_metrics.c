@@ -1,0 +1,216 @@
+/* /metrics in Prometheus' text format (version 0.0.4): the broker's request
+ * counters and latency histograms, what each topic took in, each
+ * partition's offsets and size, each group's committed offsets and lag,
+ * the connections (built on the broker loop), and the process' memory,
+ * descriptors and CPU time (on the HTTP thread, from /proc). */
+#include <dirent.h>
+#include <stdio.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "broker/console.h"
+#include "broker/dispatch.h"
+#include "broker/group_view.h"
+#include "broker/group_wire.h"
+#include "broker/server.h"
+#include "proto/api.h"
+
+static void family(kl_buf_t *out, const char *name, const char *type, const char *help)
+{
+    console_printf(out, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+static void api_counter(kl_buf_t *out, const kl_broker_t *b, const char *name, const char *help, bool errors)
+{
+    family(out, name, "counter", help);
+    size_t n;
+    const broker_api_t *apis = broker_api_table(&n);
+    for (size_t i = 0; i < n; i++) {
+        const broker_api_stats_t *s = &b->metrics.api[apis[i].key];
+        console_printf(out, "%s{api=\"%s\"} %llu\n", name, kl_api_find(apis[i].key)->name,
+                       (unsigned long long)(errors ? s->errors : s->requests));
+    }
+}
+
+static void api_latency(kl_buf_t *out, const kl_broker_t *b)
+{
+    const char *name = "kafkalite_request_duration_seconds";
+    family(out, name, "histogram", "Time from decoding a request to its encoded answer, per API.");
+    const double *bounds = metrics_latency_bounds();
+    size_t n;
+    const broker_api_t *apis = broker_api_table(&n);
+    for (size_t i = 0; i < n; i++) {
+        const broker_api_stats_t *s = &b->metrics.api[apis[i].key];
+        const char *api = kl_api_find(apis[i].key)->name;
+        for (int k = 0; k < METRICS_LATENCY_BUCKETS; k++)
+            console_printf(out, "%s_bucket{api=\"%s\",le=\"%g\"} %llu\n", name, api, bounds[k],
+                           (unsigned long long)s->latency_le[k]);
+        console_printf(out, "%s_bucket{api=\"%s\",le=\"+Inf\"} %llu\n", name, api, (unsigned long long)s->answered);
+        console_printf(out, "%s_sum{api=\"%s\"} %.6f\n", name, api, s->latency_sum_s);
+        console_printf(out, "%s_count{api=\"%s\"} %llu\n", name, api, (unsigned long long)s->answered);
+    }
+}
+
+static void topic_counter(kl_buf_t *out, const kl_broker_t *b, const char *name, const char *help, bool bytes)
+{
+    family(out, name, "counter", help);
+    for (size_t i = 0; i < b->topics.count; i++) {
+        const broker_topic_t *t = b->topics.items[i];
+        console_printf(out, "%s{topic=", name);
+        console_label(out, t->name);
+        console_printf(out, "} %llu\n", (unsigned long long)(bytes ? t->bytes_in : t->messages_in));
+    }
+}
+
+typedef enum { LOG_END, LOG_START, LOG_SIZE } log_gauge_t;
+
+static void partition_gauge(kl_buf_t *out, const kl_broker_t *b, const char *name, const char *help,
+                            log_gauge_t what)
+{
+    family(out, name, "gauge", help);
+    for (size_t i = 0; i < b->topics.count; i++) {
+        const broker_topic_t *t = b->topics.items[i];
+        for (int32_t p = 0; p < t->partition_count; p++) {
+            const kl_log_t *log = t->logs[p];
+            if (!log)
+                continue; /* offline */
+            console_printf(out, "%s{topic=", name);
+            console_label(out, t->name);
+            long long v = what == LOG_END     ? (long long)kl_log_end_offset(log)
+                          : what == LOG_START ? (long long)kl_log_start_offset(log)
+                                              : (long long)kl_log_size(log);
+            console_printf(out, ",partition=\"%d\"} %lld\n", (int)p, v);
+        }
+    }
+}
+
+static void partition_offline(kl_buf_t *out, const kl_broker_t *b)
+{
+    const char *name = "kafkalite_offline_partitions";
+    family(out, name, "gauge", "Partitions that cannot be served (a failed log dir or unreadable log).");
+    size_t offline = 0;
+    for (size_t i = 0; i < b->topics.count; i++)
+        for (int32_t p = 0; p < b->topics.items[i]->partition_count; p++)
+            offline += b->topics.items[i]->logs[p] == NULL;
+    console_printf(out, "%s %zu\n", name, offline);
+}
+
+static void group_sample(kl_buf_t *out, const char *name, const group_view_t *g, const group_view_offset_t *o,
+                         long long v)
+{
+    console_printf(out, "%s{group=", name);
+    console_label(out, g->id);
+    console_printf(out, ",topic=");
+    console_label(out, o->topic);
+    console_printf(out, ",partition=\"%d\"} %lld\n", (int)o->partition, v);
+}
+
+static void group_gauges(kl_buf_t *out, const kl_broker_t *b)
+{
+    size_t n;
+    group_view_t *groups = group_views(groups_coordinator(b), &n);
+    if (n == SIZE_MAX) {
+        out->err = KL_ERR_NOMEM;
+        return;
+    }
+    const char *committed = "kafkalite_consumer_group_committed_offset";
+    family(out, committed, "gauge", "The offset a consumer group committed for a partition.");
+    for (size_t i = 0; i < n; i++)
+        for (size_t k = 0; k < groups[i].offset_count; k++)
+            group_sample(out, committed, &groups[i], &groups[i].offsets[k], (long long)groups[i].offsets[k].offset);
+    const char *lag = "kafkalite_consumer_group_lag";
+    family(out, lag, "gauge", "Messages of a partition past a consumer group's committed offset (high watermark "
+                              "minus committed offset).");
+    for (size_t i = 0; i < n; i++)
+        for (size_t k = 0; k < groups[i].offset_count; k++) {
+            const group_view_offset_t *o = &groups[i].offsets[k];
+            int64_t hw = console_high_watermark(b, o->topic, o->partition);
+            if (hw >= 0 && o->offset >= 0)
+                group_sample(out, lag, &groups[i], o, (long long)(hw - o->offset));
+        }
+    const char *members = "kafkalite_consumer_group_members";
+    family(out, members, "gauge", "Members of a consumer group.");
+    for (size_t i = 0; i < n; i++) {
+        console_printf(out, "%s{group=", members);
+        console_label(out, groups[i].id);
+        console_printf(out, "} %zu\n", groups[i].member_count);
+    }
+    group_views_free(groups, n);
+}
+
+void console_metrics(kl_broker_t *b, console_page_t *page)
+{
+    kl_buf_t *out = &page->body;
+    page->type = "text/plain; version=0.0.4; charset=utf-8";
+    api_counter(out, b, "kafkalite_requests_total", "Requests received, per API.", false);
+    api_counter(out, b, "kafkalite_request_errors_total",
+                "Requests answered by closing the connection (malformed, unsupported version, refused), per API.",
+                true);
+    api_latency(out, b);
+    topic_counter(out, b, "kafkalite_topic_bytes_in_total", "Record batch bytes produced to a topic since start.",
+                  true);
+    topic_counter(out, b, "kafkalite_topic_messages_in_total", "Records produced to a topic since start.", false);
+    partition_gauge(out, b, "kafkalite_partition_log_end_offset", "The offset the next record of a partition gets.",
+                    LOG_END);
+    partition_gauge(out, b, "kafkalite_partition_log_start_offset", "The first offset a partition still holds.",
+                    LOG_START);
+    partition_gauge(out, b, "kafkalite_partition_size_bytes", "Bytes of a partition's log segments.", LOG_SIZE);
+    partition_offline(out, b);
+    group_gauges(out, b);
+    family(out, "kafkalite_connections", "gauge", "Open client connections.");
+    console_printf(out, "kafkalite_connections %zu\n", b->conn_limits.count);
+    family(out, "kafkalite_connections_refused_total", "counter",
+           "Connections closed on arrival (max.connections, max.connections.per.ip).");
+    console_printf(out, "kafkalite_connections_refused_total %llu\n", (unsigned long long)b->conn_limits.refused);
+}
+
+/* ---- the process, on the HTTP thread ---- */
+
+static long open_fds(void)
+{
+    DIR *d = opendir("/proc/self/fd");
+    if (!d)
+        return -1;
+    long n = 0;
+    for (struct dirent *e; (e = readdir(d));)
+        n += e->d_name[0] != '.';
+    closedir(d);
+    return n - 1; /* the directory's own descriptor */
+}
+
+static long long resident_bytes(void)
+{
+    FILE *f = fopen("/proc/self/statm", "r");
+    long long size, resident = -1;
+    if (f && fscanf(f, "%lld %lld", &size, &resident) != 2)
+        resident = -1;
+    if (f)
+        fclose(f);
+    return resident < 0 ? -1 : resident * sysconf(_SC_PAGESIZE);
+}
+
+void console_metrics_process(kl_buf_t *out)
+{
+    struct rusage ru;
+    if (getrusage(RUSAGE_SELF, &ru) == 0) {
+        family(out, "process_cpu_seconds_total", "counter", "User and system CPU time of the process.");
+        double cpu = (double)ru.ru_utime.tv_sec + (double)ru.ru_stime.tv_sec +
+                     ((double)ru.ru_utime.tv_usec + (double)ru.ru_stime.tv_usec) / 1e6;
+        console_printf(out, "process_cpu_seconds_total %.6f\n", cpu);
+    }
+    long long rss = resident_bytes();
+    if (rss >= 0) {
+        family(out, "process_resident_memory_bytes", "gauge", "Resident memory of the process.");
+        console_printf(out, "process_resident_memory_bytes %lld\n", rss);
+    }
+    long fds = open_fds();
+    if (fds >= 0) {
+        family(out, "process_open_fds", "gauge", "Open file descriptors of the process.");
+        console_printf(out, "process_open_fds %ld\n", fds);
+    }
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY) {
+        family(out, "process_max_fds", "gauge", "The process' limit on open file descriptors.");
+        console_printf(out, "process_max_fds %llu\n", (unsigned long long)rl.rlim_cur);
+    }
+}

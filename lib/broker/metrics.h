@@ -1,0 +1,38 @@
+/* The broker's request counters for /metrics: per API key, requests
+ * served, requests that closed their connection instead of an answer, and
+ * a histogram of the time from decoding a request to its encoded answer.
+ * Written and read only on the broker loop's thread (the console reads
+ * them through a task posted to the loop), so they need no locking. */
+#ifndef KL_BROKER_METRICS_H
+#define KL_BROKER_METRICS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define METRICS_API_KEYS 128
+#define METRICS_LATENCY_BUCKETS 10
+
+typedef struct broker_api_stats {
+    uint64_t requests;
+    uint64_t errors; /* answered by closing the connection */
+    uint64_t answered;
+    uint64_t latency_le[METRICS_LATENCY_BUCKETS]; /* answers within each bound, cumulative */
+    double latency_sum_s;
+} broker_api_stats_t;
+
+typedef struct broker_metrics {
+    broker_api_stats_t api[METRICS_API_KEYS];
+} broker_metrics_t;
+
+/* The histogram's upper bounds in seconds (METRICS_LATENCY_BUCKETS). */
+const double *metrics_latency_bounds(void);
+
+/* Monotonic microseconds, to time requests. */
+int64_t metrics_now_us(void);
+
+/* A request of api_key was decoded (or refused): counted. */
+void metrics_request(broker_metrics_t *m, int16_t api_key, bool closed);
+/* Its answer was encoded after latency_us. */
+void metrics_answered(broker_metrics_t *m, int16_t api_key, int64_t latency_us);
+
+#endif

@@ -1,0 +1,366 @@
+/* TLS on OpenSSL for broker connections (see tls.h): the context with its
+ * trust store and client credentials, and non-blocking sessions whose
+ * failures are put in words a user can act on. */
+#include "config.h"
+
+#include "net/tls.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifdef WITH_SSL
+
+#include <arpa/inet.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+#include <sys/stat.h>
+
+struct kl_tls_ctx {
+    SSL_CTX *ssl_ctx;
+    bool verify_hostname;
+};
+
+struct kl_tls {
+    SSL *ssl;
+    bool verify_failed;
+    char reason[256];
+};
+
+/* The first queued OpenSSL error in words, or fallback; clears the queue. */
+static const char *openssl_error(char *buf, size_t size, const char *fallback)
+{
+    unsigned long e = ERR_peek_last_error();
+    if (e)
+        ERR_error_string_n(e, buf, size);
+    else
+        snprintf(buf, size, "%s", fallback);
+    ERR_clear_error();
+    return buf;
+}
+
+static bool ctx_fail(char *errstr, size_t errstr_size, const char *what)
+{
+    char detail[200];
+    if (errstr && errstr_size)
+        snprintf(errstr, errstr_size, "%s: %s", what, openssl_error(detail, sizeof detail, "unknown error"));
+    return false;
+}
+
+static int password_cb(char *buf, int size, int rwflag, void *userdata)
+{
+    (void)rwflag;
+    const char *pw = userdata;
+    if (!pw)
+        return 0;
+    int n = (int)strlen(pw);
+    if (n > size)
+        n = size;
+    memcpy(buf, pw, (size_t)n);
+    return n;
+}
+
+static bool load_ca(SSL_CTX *ctx, const kl_tls_config_t *cfg, char *errstr, size_t errstr_size)
+{
+    if (cfg->ca_pem) {
+        BIO *bio = BIO_new_mem_buf(cfg->ca_pem, -1);
+        X509_STORE *store = SSL_CTX_get_cert_store(ctx);
+        X509 *x;
+        int n = 0;
+        while (bio && (x = PEM_read_bio_X509(bio, NULL, NULL, NULL))) {
+            X509_STORE_add_cert(store, x);
+            X509_free(x);
+            n++;
+        }
+        BIO_free(bio);
+        ERR_clear_error(); /* the end of the text reads as an error */
+        if (n == 0) {
+            snprintf(errstr, errstr_size, "ssl.ca.pem: no PEM certificate in the text");
+            return false;
+        }
+    }
+    if (cfg->ca_location) {
+        struct stat st;
+        bool dir = stat(cfg->ca_location, &st) == 0 && S_ISDIR(st.st_mode);
+        if (!SSL_CTX_load_verify_locations(ctx, dir ? NULL : cfg->ca_location, dir ? cfg->ca_location : NULL))
+            return ctx_fail(errstr, errstr_size, "ssl.ca.location: cannot load CA certificates");
+    }
+    if (!cfg->ca_pem && !cfg->ca_location && !SSL_CTX_set_default_verify_paths(ctx))
+        return ctx_fail(errstr, errstr_size, "cannot load the system's CA certificates");
+    return true;
+}
+
+static bool load_cert_pem(SSL_CTX *ctx, const char *pem, char *errstr, size_t errstr_size)
+{
+    BIO *bio = BIO_new_mem_buf(pem, -1);
+    X509 *x = bio ? PEM_read_bio_X509(bio, NULL, NULL, NULL) : NULL;
+    bool ok = x && SSL_CTX_use_certificate(ctx, x) == 1;
+    X509_free(x);
+    /* the rest of the text is the chain */
+    while (ok && (x = PEM_read_bio_X509(bio, NULL, NULL, NULL)))
+        if (!SSL_CTX_add0_chain_cert(ctx, x)) {
+            X509_free(x);
+            ok = false;
+        }
+    BIO_free(bio);
+    if (!ok)
+        return ctx_fail(errstr, errstr_size, "ssl.certificate.pem: cannot use the certificate");
+    ERR_clear_error();
+    return true;
+}
+
+static bool load_key_pem(SSL_CTX *ctx, const kl_tls_config_t *cfg, char *errstr, size_t errstr_size)
+{
+    BIO *bio = BIO_new_mem_buf(cfg->key_pem, -1);
+    EVP_PKEY *key = bio ? PEM_read_bio_PrivateKey(bio, NULL, password_cb, (void *)cfg->key_password) : NULL;
+    bool ok = key && SSL_CTX_use_PrivateKey(ctx, key) == 1;
+    EVP_PKEY_free(key);
+    BIO_free(bio);
+    return ok || ctx_fail(errstr, errstr_size, "ssl.key.pem: cannot use the key (or ssl.key.password is wrong)");
+}
+
+static bool load_credentials(SSL_CTX *ctx, const kl_tls_config_t *cfg, char *errstr, size_t errstr_size)
+{
+    SSL_CTX_set_default_passwd_cb(ctx, password_cb);
+    SSL_CTX_set_default_passwd_cb_userdata(ctx, (void *)cfg->key_password);
+    if (cfg->cert_location && SSL_CTX_use_certificate_chain_file(ctx, cfg->cert_location) != 1)
+        return ctx_fail(errstr, errstr_size, "ssl.certificate.location: cannot use the certificate");
+    if (cfg->cert_pem && !load_cert_pem(ctx, cfg->cert_pem, errstr, errstr_size))
+        return false;
+    if (cfg->key_location && SSL_CTX_use_PrivateKey_file(ctx, cfg->key_location, SSL_FILETYPE_PEM) != 1)
+        return ctx_fail(errstr, errstr_size,
+                        "ssl.key.location: cannot use the key (or ssl.key.password is wrong)");
+    if (cfg->key_pem && !load_key_pem(ctx, cfg, errstr, errstr_size))
+        return false;
+    bool have_cert = cfg->cert_location || cfg->cert_pem, have_key = cfg->key_location || cfg->key_pem;
+    if (have_cert != have_key) {
+        snprintf(errstr, errstr_size, "a client certificate needs its key and a key its certificate "
+                                      "(ssl.certificate.* and ssl.key.*)");
+        return false;
+    }
+    if (have_cert && SSL_CTX_check_private_key(ctx) != 1)
+        return ctx_fail(errstr, errstr_size, "the client key does not match the client certificate");
+    /* The password is only needed while loading; the caller's string may
+     * go away. */
+    SSL_CTX_set_default_passwd_cb_userdata(ctx, NULL);
+    return true;
+}
+
+kl_tls_ctx_t *kl_tls_ctx_new(const kl_tls_config_t *cfg, char *errstr, size_t errstr_size)
+{
+    kl_tls_ctx_t *t = calloc(1, sizeof *t);
+    SSL_CTX *ctx = t ? SSL_CTX_new(TLS_client_method()) : NULL;
+    if (!ctx) {
+        free(t);
+        snprintf(errstr, errstr_size, "out of memory for the TLS context");
+        return NULL;
+    }
+    t->ssl_ctx = ctx;
+    t->verify_hostname = cfg->verify_certificate && cfg->verify_hostname;
+    SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+    SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+    SSL_CTX_set_verify(ctx, cfg->verify_certificate ? SSL_VERIFY_PEER : SSL_VERIFY_NONE, NULL);
+    bool ok = true;
+    if (cfg->cipher_suites && SSL_CTX_set_cipher_list(ctx, cfg->cipher_suites) != 1)
+        ok = ctx_fail(errstr, errstr_size, "ssl.cipher.suites: no usable cipher");
+    ok = ok && (!cfg->verify_certificate || load_ca(ctx, cfg, errstr, errstr_size));
+    ok = ok && load_credentials(ctx, cfg, errstr, errstr_size);
+    if (!ok) {
+        kl_tls_ctx_destroy(t);
+        return NULL;
+    }
+    return t;
+}
+
+void kl_tls_ctx_destroy(kl_tls_ctx_t *t)
+{
+    if (!t)
+        return;
+    SSL_CTX_free(t->ssl_ctx);
+    free(t);
+}
+
+/* ---- sessions ----------------------------------------------------------- */
+
+static bool is_ip(const char *host)
+{
+    unsigned char addr[16];
+    return inet_pton(AF_INET, host, addr) == 1 || inet_pton(AF_INET6, host, addr) == 1;
+}
+
+kl_tls_t *kl_tls_new(kl_tls_ctx_t *ctx, int fd, const char *host)
+{
+    kl_tls_t *tls = calloc(1, sizeof *tls);
+    if (!tls)
+        return NULL;
+    tls->ssl = SSL_new(ctx->ssl_ctx);
+    if (!tls->ssl || SSL_set_fd(tls->ssl, fd) != 1) {
+        kl_tls_free(tls);
+        return NULL;
+    }
+    bool ip = is_ip(host);
+    if (!ip)
+        SSL_set_tlsext_host_name(tls->ssl, host);
+    if (ctx->verify_hostname) {
+        /* RFC 2818: a name against the DNS SANs (wildcards in the left-most
+         * label only), an address against the IP SANs. */
+        X509_VERIFY_PARAM *param = SSL_get0_param(tls->ssl);
+        X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+        int ok = ip ? X509_VERIFY_PARAM_set1_ip_asc(param, host) : X509_VERIFY_PARAM_set1_host(param, host, 0);
+        if (ok != 1) {
+            kl_tls_free(tls);
+            return NULL;
+        }
+    }
+    SSL_set_connect_state(tls->ssl);
+    return tls;
+}
+
+void kl_tls_free(kl_tls_t *tls)
+{
+    if (!tls)
+        return;
+    SSL_free(tls->ssl);
+    free(tls);
+}
+
+/* The verification result in the words the user needs first. */
+static const char *verify_words(long v)
+{
+    switch (v) {
+    case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
+    case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
+    case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
+    case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
+    case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
+        return "unknown CA";
+    case X509_V_ERR_HOSTNAME_MISMATCH:
+    case X509_V_ERR_IP_ADDRESS_MISMATCH:
+        return "hostname mismatch";
+    case X509_V_ERR_CERT_HAS_EXPIRED:
+        return "expired certificate";
+    case X509_V_ERR_CERT_NOT_YET_VALID:
+        return "certificate not yet valid";
+    case X509_V_ERR_CERT_REVOKED:
+        return "revoked certificate";
+    default:
+        return "untrusted certificate";
+    }
+}
+
+static kl_tls_status_t status_of(kl_tls_t *tls, int ret, const char *what)
+{
+    int e = SSL_get_error(tls->ssl, ret);
+    if (e == SSL_ERROR_WANT_READ)
+        return KL_TLS_WANT_READ;
+    if (e == SSL_ERROR_WANT_WRITE)
+        return KL_TLS_WANT_WRITE;
+    if (e == SSL_ERROR_ZERO_RETURN)
+        return KL_TLS_CLOSED;
+    long v = SSL_get_verify_result(tls->ssl);
+    char detail[200];
+    if (v != X509_V_OK) {
+        tls->verify_failed = true;
+        snprintf(tls->reason, sizeof tls->reason, "certificate verify failed: %s (%s)", verify_words(v),
+                 X509_verify_cert_error_string(v));
+        ERR_clear_error();
+    } else if (e == SSL_ERROR_SYSCALL && ERR_peek_last_error() == 0) {
+        if (ret == 0) {
+            ERR_clear_error();
+            return KL_TLS_CLOSED;
+        }
+        snprintf(tls->reason, sizeof tls->reason, "%s: %m", what);
+    } else {
+        snprintf(tls->reason, sizeof tls->reason, "%s: %s", what,
+                 openssl_error(detail, sizeof detail, "protocol error"));
+    }
+    return KL_TLS_FAILED;
+}
+
+kl_tls_status_t kl_tls_handshake(kl_tls_t *tls)
+{
+    ERR_clear_error();
+    int r = SSL_do_handshake(tls->ssl);
+    if (r == 1)
+        return KL_TLS_OK;
+    kl_tls_status_t st = status_of(tls, r, "handshake");
+    if (st == KL_TLS_CLOSED) {
+        snprintf(tls->reason, sizeof tls->reason, "the broker closed the connection during the handshake "
+                                                  "(not a TLS listener, or it refused our certificate?)");
+        st = KL_TLS_FAILED;
+    }
+    return st;
+}
+
+kl_tls_status_t kl_tls_read(kl_tls_t *tls, void *buf, size_t len, size_t *n)
+{
+    ERR_clear_error();
+    if (SSL_read_ex(tls->ssl, buf, len, n) == 1)
+        return KL_TLS_OK;
+    return status_of(tls, 0, "read");
+}
+
+kl_tls_status_t kl_tls_write(kl_tls_t *tls, const void *buf, size_t len, size_t *n)
+{
+    ERR_clear_error();
+    if (SSL_write_ex(tls->ssl, buf, len, n) == 1)
+        return KL_TLS_OK;
+    return status_of(tls, 0, "write");
+}
+
+size_t kl_tls_pending(const kl_tls_t *tls) { return (size_t)SSL_pending(tls->ssl); }
+const char *kl_tls_reason(const kl_tls_t *tls) { return tls->reason; }
+bool kl_tls_verify_failed(const kl_tls_t *tls) { return tls->verify_failed; }
+
+const char *kl_tls_describe(const kl_tls_t *tls, char *buf, size_t size)
+{
+    snprintf(buf, size, "%s %s", SSL_get_version(tls->ssl), SSL_get_cipher_name(tls->ssl));
+    return buf;
+}
+
+#else /* !WITH_SSL */
+
+kl_tls_ctx_t *kl_tls_ctx_new(const kl_tls_config_t *config, char *errstr, size_t errstr_size)
+{
+    (void)config;
+    snprintf(errstr, errstr_size, "TLS is not compiled in (configure found no OpenSSL: install libssl-dev)");
+    return NULL;
+}
+
+void kl_tls_ctx_destroy(kl_tls_ctx_t *ctx) { (void)ctx; }
+
+kl_tls_t *kl_tls_new(kl_tls_ctx_t *ctx, int fd, const char *host)
+{
+    (void)ctx, (void)fd, (void)host;
+    return NULL;
+}
+
+void kl_tls_free(kl_tls_t *tls) { (void)tls; }
+kl_tls_status_t kl_tls_handshake(kl_tls_t *tls) { return (void)tls, KL_TLS_FAILED; }
+
+kl_tls_status_t kl_tls_read(kl_tls_t *tls, void *buf, size_t len, size_t *n)
+{
+    (void)tls, (void)buf, (void)len, (void)n;
+    return KL_TLS_FAILED;
+}
+
+kl_tls_status_t kl_tls_write(kl_tls_t *tls, const void *buf, size_t len, size_t *n)
+{
+    (void)tls, (void)buf, (void)len, (void)n;
+    return KL_TLS_FAILED;
+}
+
+size_t kl_tls_pending(const kl_tls_t *tls) { return (void)tls, 0; }
+const char *kl_tls_reason(const kl_tls_t *tls) { return (void)tls, "TLS is not compiled in"; }
+bool kl_tls_verify_failed(const kl_tls_t *tls) { return (void)tls, false; }
+
+const char *kl_tls_describe(const kl_tls_t *tls, char *buf, size_t size)
+{
+    (void)tls;
+    snprintf(buf, size, "no TLS");
+    return buf;
+}
+
+#endif

@@ -1,0 +1,60 @@
+/* TLS for broker connections, on OpenSSL: a context built once per client
+ * from librdkafka-style settings (CA, client certificate and key, ciphers,
+ * verification), and per connection a non-blocking session that the
+ * connection (conn.c) drives from its event loop: handshake, read, write.
+ * Built without OpenSSL, creating a context fails with a clear message. */
+#ifndef KL_NET_TLS_H
+#define KL_NET_TLS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+typedef struct kl_tls_ctx kl_tls_ctx_t;
+typedef struct kl_tls kl_tls_t;
+
+/* NULL strings mean "not set". */
+typedef struct kl_tls_config {
+    const char *ca_location;   /* CA file or directory; NULL: the system store */
+    const char *ca_pem;        /* CA certificates as PEM text */
+    const char *cert_location; /* client certificate (chain) file, PEM */
+    const char *cert_pem;
+    const char *key_location;  /* client private key file, PEM */
+    const char *key_pem;
+    const char *key_password;
+    const char *cipher_suites; /* OpenSSL cipher list for TLS 1.2 */
+    bool verify_certificate;   /* enable.ssl.certificate.verification */
+    bool verify_hostname;      /* ssl.endpoint.identification.algorithm=https */
+} kl_tls_config_t;
+
+/* NULL with errstr filled when a file cannot be read, a PEM is bad, the key
+ * does not match the certificate, or TLS is not compiled in. */
+kl_tls_ctx_t *kl_tls_ctx_new(const kl_tls_config_t *config, char *errstr, size_t errstr_size);
+void kl_tls_ctx_destroy(kl_tls_ctx_t *ctx);
+
+/* A client session on the connected socket fd for host (the name checked
+ * against the certificate, and sent as SNI unless it is an IP address).
+ * NULL when out of memory. */
+kl_tls_t *kl_tls_new(kl_tls_ctx_t *ctx, int fd, const char *host);
+void kl_tls_free(kl_tls_t *tls);
+
+/* Result of a step: done, needs the socket readable or writable, closed by
+ * the peer, or failed (kl_tls_reason() says why). */
+typedef enum { KL_TLS_OK, KL_TLS_WANT_READ, KL_TLS_WANT_WRITE, KL_TLS_CLOSED, KL_TLS_FAILED } kl_tls_status_t;
+
+kl_tls_status_t kl_tls_handshake(kl_tls_t *tls);
+/* *n: bytes moved when KL_TLS_OK (> 0). */
+kl_tls_status_t kl_tls_read(kl_tls_t *tls, void *buf, size_t len, size_t *n);
+kl_tls_status_t kl_tls_write(kl_tls_t *tls, const void *buf, size_t len, size_t *n);
+/* Decrypted bytes buffered inside the session, not yet read. */
+size_t kl_tls_pending(const kl_tls_t *tls);
+/* Why the last step failed, in words: "certificate verify failed: unknown
+ * CA (unable to get local issuer certificate)", "hostname mismatch", ... */
+const char *kl_tls_reason(const kl_tls_t *tls);
+/* True when the failure was about the broker's certificate. */
+bool kl_tls_verify_failed(const kl_tls_t *tls);
+/* "TLSv1.3 TLS_AES_256_GCM_SHA384", for logs. */
+const char *kl_tls_describe(const kl_tls_t *tls, char *buf, size_t size);
+
+#endif

@@ -1,0 +1,31 @@
+# Our client's TLS and SASL (issue 17), without Kafka: the embedded broker
+# behind an in-process TLS proxy, certificates made on the fly.
+if HAVE_CHECK
+if HAVE_SSL
+check_PROGRAMS += tests/security/test_client_tls
+TESTS += tests/security/test_client_tls
+tests_security_test_client_tls_SOURCES = tests/security/test_client_tls.c \
+	tests/security/tls_certs.c tests/security/tls_certs.h \
+	tests/security/tls_proxy.c tests/security/tls_proxy.h \
+	tests/security/sec_client.c tests/security/sec_client.h \
+	tests/integration/broker_fixture.c tests/integration/broker_fixture.h
+tests_security_test_client_tls_CFLAGS = $(TEST_CFLAGS)
+tests_security_test_client_tls_LDADD = $(TEST_LIBS)
+endif
+endif
+
+# ... and against Apache Kafka's SSL, SASL_SSL and SASL_PLAINTEXT listeners
+# (one node, started once by the script; left out by --disable-kafka-tests).
+if HAVE_CHECK
+if HAVE_SSL
+check_PROGRAMS += tests/security/test_kafka_security
+tests_security_test_kafka_security_SOURCES = tests/security/test_kafka_security.c \
+	tests/security/sec_client.c tests/security/sec_client.h
+tests_security_test_kafka_security_CFLAGS = $(TEST_CFLAGS)
+tests_security_test_kafka_security_LDADD = $(TEST_LIBS)
+if KAFKA_TESTS
+TESTS += tests/security/test_kafka_security.sh
+endif
+endif
+endif
+EXTRA_DIST += tests/security/test_kafka_security.sh

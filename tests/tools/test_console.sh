@@ -1,0 +1,121 @@
+#!/bin/sh
+# The broker's HTTP console against `kafkalite broker` on OS-picked ports:
+# /healthz and /readyz; /metrics passes `promtool check metrics`, counts
+# what was produced, and its consumer-group lag equals the LAG column of
+# `kafkalite groups --describe` (and the JSON API's); the JSON API's
+# cluster, topics and groups; bad parameters answered 400 with the reason,
+# unknown paths and names 404, writes 405.
+set -u
+. "${srcdir:-.}/tests/tools/broker_lib.sh"
+"$KAFKALITE" broker --help | grep -q "HTTP console" || skip "built without libmicrohttpd (configure --with-microhttpd)"
+command -v curl >/dev/null 2>&1 || skip "curl not installed (Debian curl)"
+command -v promtool >/dev/null 2>&1 || skip "promtool not installed (Debian prometheus)"
+
+# get NAME WANT-STATUS PATH [curl options]: the body in $work/NAME.out
+get() {
+    name=$1
+    want=$2
+    path=$3
+    shift 3
+    got=$(curl -sS --max-time 30 -o "$work/$name.out" -w '%{http_code}' "$@" "$url$path") ||
+        fail "$name: curl $path failed"
+    [ "$got" = "$want" ] || fail "$name: GET $path answered $got, want $want"
+}
+expect() { # NAME PATTERN: the body of NAME matches
+    grep -q -- "$2" "$work/$1.out" || fail "$1: no \"$2\" in: $(head -c 300 "$work/$1.out")"
+}
+
+start_broker --override offsets.topic.num.partitions=3
+B=$bootstrap
+url=$(sed -n 's/^kafkalite broker: console on //p' "$work/broker.out")
+case $url in
+http://127.0.0.1:[1-9]*) ;;
+*) fail "no console address with a bound port printed: \"$url\"" ;;
+esac
+grep -q "console listening on $url" "$work/broker.err" || fail "the console address was not logged"
+
+# ---- health
+get healthz 200 /healthz
+expect healthz '^ok$'
+get readyz 200 /readyz
+expect readyz '^ready$'
+expect readyz 'group coordinator: loaded'
+
+# ---- some data: 40 messages on t-0, 5 on t-1, a group at offset 3 of both
+"$KAFKALITE" topics -b "$B" --create --topic t --partitions 2 >/dev/null 2>&1 || fail "cannot create t"
+seq 1 40 | "$KAFKALITE" produce -b "$B" -t t -p 0 >/dev/null 2>&1 || fail "cannot produce to t-0"
+seq 1 5 | "$KAFKALITE" produce -b "$B" -t t -p 1 >/dev/null 2>&1 || fail "cannot produce to t-1"
+"$KAFKALITE" groups -b "$B" --reset-offsets --group g1 --topic t --to-offset 3 --execute >/dev/null 2>&1 ||
+    fail "cannot commit offsets for g1"
+
+# ---- metrics
+get metrics 200 /metrics
+promtool check metrics <"$work/metrics.out" >"$work/promtool.out" 2>&1 || fail "promtool check metrics failed"
+expect metrics '^kafkalite_topic_messages_in_total{topic="t"} 45$'
+expect metrics '^kafkalite_partition_log_end_offset{topic="t",partition="0"} 40$'
+expect metrics '^kafkalite_partition_log_start_offset{topic="t",partition="1"} 0$'
+expect metrics '^kafkalite_requests_total{api="Produce"} [1-9]'
+expect metrics '^kafkalite_request_duration_seconds_count{api="Produce"} [1-9]'
+expect metrics '^kafkalite_connections [0-9]'
+expect metrics '^process_resident_memory_bytes [1-9]'
+expect metrics '^process_open_fds [1-9]'
+
+# The lag metric per partition equals `kafkalite groups --describe`'s LAG
+# column, and the JSON API's.
+"$KAFKALITE" groups -b "$B" --describe --group g1 >"$work/describe.out" 2>&1 || fail "groups --describe failed"
+awk '$1 == "g1" && $2 == "t" { print $3, $6 }' "$work/describe.out" | sort >"$work/lag_cli.out"
+sed -n 's/^kafkalite_consumer_group_lag{group="g1",topic="t",partition="\([0-9]*\)"} \(.*\)$/\1 \2/p' \
+    "$work/metrics.out" | sort >"$work/lag_metric.out"
+[ "$(wc -l <"$work/lag_cli.out")" -eq 2 ] || fail "groups --describe does not show two partitions"
+cmp -s "$work/lag_cli.out" "$work/lag_metric.out" ||
+    fail "lag: groups --describe says $(cat "$work/lag_cli.out"), /metrics $(cat "$work/lag_metric.out")"
+grep -qx "0 37" "$work/lag_cli.out" || fail "lag of t-0 is not 40 - 3"
+get group 200 /api/v1/groups/g1
+expect group '"partition":0,"committed_offset":3,"log_end_offset":40,"lag":37'
+expect group '"partition":1,"committed_offset":3,"log_end_offset":5,"lag":2'
+expect group '"total_lag":39'
+
+# A group with a member: its client id and host are shown.
+"$KAFKALITE" consume -b "$B" -t t -g g2 -X client.id=console-test >/dev/null 2>"$work/consumer.err" &
+background=$!
+member_shown() {
+    curl -sS --max-time 30 -o "$work/member.out" "$url/api/v1/groups/g2" &&
+        grep -q '"members":\[{"member_id":"console-test-[^"]*","client_id":"console-test","host":"/127.0.0.1"}\]' \
+            "$work/member.out"
+}
+wait_for member_shown || fail "the consumer of g2 is not shown as its member: $(cat "$work/member.out")"
+kill -TERM "$background"
+wait "$background"
+
+# ---- the JSON API
+get cluster 200 /api/v1/cluster
+expect cluster '"broker_id":1,'
+expect cluster "\"console\":\"$url\""
+expect cluster '"log_dirs":\[{"path":'
+get topics 200 /api/v1/topics
+expect topics '"name":"t","internal":false,"partition_count":2'
+grep -q __consumer_offsets "$work/topics.out" && fail "internal topics listed without internal=true"
+get topics-internal 200 '/api/v1/topics?internal=true'
+expect topics-internal '"name":"__consumer_offsets","internal":true'
+get topic 200 /api/v1/topics/t
+expect topic '"partition":0,"leader":1,"replicas":\[1\],"isr":\[1\],"online":true,"log_start_offset":0,"log_end_offset":40'
+get groups 200 /api/v1/groups
+expect groups '"group":"g1","state":"Empty"'
+
+# ---- what is refused
+get bad-bool 400 '/api/v1/topics?internal=maybe'
+expect bad-bool 'internal must be true or false'
+get bad-param 400 '/api/v1/cluster?verbose=1'
+expect bad-param 'unknown parameter: verbose'
+get bad-name 400 '/api/v1/topics/bad!name'
+expect bad-name 'not a valid topic name'
+get no-topic 404 /api/v1/topics/nothere
+expect no-topic 'no such topic: nothere'
+get no-group 404 /api/v1/groups/nothere
+get no-api 404 /api/v1/brokers
+get no-page 404 /index.html
+get post 405 /api/v1/topics -X POST
+expect post 'only reads'
+
+stop_broker
+echo "console: health, metrics (promtool clean, lag as groups --describe), JSON API and refusals checked"
