@@ -56,7 +56,7 @@ kl_admin_t *kl_admin_new(const kl_conf_t *conf, char *errstr, size_t errstr_size
     kl_admin_t *a = kl_client_handle_new(conf, sizeof *a, &copy, errstr, errstr_size);
     if (!a)
         return NULL;
-    a->backoff_ms = kl_conf_get_int(copy, "retry.backoff.ms");
+    kl_backoff_init(&a->backoff, copy);
     pthread_mutex_init(&a->run_lock, NULL);
     pthread_mutex_init(&a->lock, NULL);
     kl_cond_init(&a->cond);

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "client/backoff.h"
 #include "client/client.h"
 #include "kafkalite/admin.h"
 #include "proto/api.h"
@@ -48,6 +49,7 @@ struct admin_call {
     const char *group;         /* for ADMIN_COORDINATOR: the key */
     int32_t coordinator;       /* the node found, -1 until then */
     int64_t not_before_ms;     /* retry back-off */
+    int failures;              /* attempts retried so far */
     int16_t version;           /* of the request in flight */
     void *arg;                 /* the family's own */
 };
@@ -69,7 +71,7 @@ struct kl_admin {
     pthread_mutex_t run_lock;  /* one operation at a time */
     pthread_mutex_t lock;      /* guards op->done and the log pump (client/log.h) */
     pthread_cond_t cond;
-    int64_t backoff_ms;
+    kl_backoff_t backoff;
     /* I/O thread */
     admin_op_t *op;            /* the running operation, or NULL */
     uint64_t next_op_id;

@@ -88,10 +88,7 @@ static kl_err_t read_settings(kl_producer_t *p, const kl_conf_t *conf, char *err
     s->max_messages = (size_t)kl_conf_get_int(conf, "queue.buffering.max.messages");
     s->max_bytes = (size_t)kl_conf_get_int(conf, "queue.buffering.max.kbytes") * 1024;
     s->retries = kl_conf_get_int(conf, "retries");
-    s->backoff_ms = kl_conf_get_int(conf, "retry.backoff.ms");
-    s->backoff_max_ms = kl_conf_get_int(conf, "retry.backoff.max.ms");
-    if (s->backoff_max_ms < s->backoff_ms)
-        s->backoff_max_ms = s->backoff_ms;
+    kl_backoff_init(&s->backoff, conf);
     s->delivery_timeout_ms = kl_conf_get_int(conf, "delivery.timeout.ms");
     s->request_timeout_ms = kl_conf_get_int(conf, "request.timeout.ms");
     s->partitioner = (int)kl_conf_get_int(conf, "partitioner");
