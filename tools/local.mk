@@ -28,8 +28,8 @@ tests_unit_test_properties_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_properties_LDADD = $(CHECK_LIBS)
 endif
 
-TESTS += tests/tools/test_kafkalite_broker.sh tests/tools/test_kafkalite_admin.sh tests/tools/test_console.sh
-EXTRA_DIST += tests/tools/test_kafkalite_broker.sh tests/tools/test_kafkalite_admin.sh tests/tools/test_console.sh
+TESTS += tests/tools/test_kafkalite_broker.sh tests/tools/test_kafkalite_admin.sh tests/tools/test_console.sh tests/tools/test_console_browse.sh tests/tools/test_console_mutate.sh
+EXTRA_DIST += tests/tools/console_lib.sh tests/tools/test_kafkalite_broker.sh tests/tools/test_kafkalite_admin.sh tests/tools/test_console.sh tests/tools/test_console_browse.sh tests/tools/test_console_mutate.sh
 
 # bash completion, installed where bash-completion looks for it by name.
 bashcompletiondir = $(datadir)/bash-completion/completions

@@ -18,9 +18,13 @@ static const kl_conf_prop_t broker_props[] = {
                 "host means every interface, port 0 picks a free port)."),
     KL_PROP_STR("console.listeners", "broker", NULL,
                 "kafkalite's own: the HTTP console's address, http://host:port (port 0 picks a free port), "
-                "serving /healthz, /readyz, /metrics (Prometheus text format) and a JSON API under "
-                "/api/v1/; unset or empty, none is opened. `kafkalite broker` sets it to "
+                "serving the console page at /, /healthz, /readyz, /metrics (Prometheus text format) and "
+                "a JSON API under /api/v1/; unset or empty, none is opened. `kafkalite broker` sets it to "
                 "http://127.0.0.1:9644 unless told otherwise. Needs a build with libmicrohttpd."),
+    KL_PROP_BOOL("console.read.only", "broker", "false",
+                 "kafkalite's own: the HTTP console only shows; the changes it can otherwise make (create "
+                 "and delete topics, add partitions, alter topic configs, reset and delete consumer groups) "
+                 "are refused with 403."),
     KL_PROP_STR("advertised.listeners", "broker", NULL,
                 "Addresses given to clients in metadata, when they differ from listeners."),
     KL_PROP_STR("listener.security.protocol.map", "broker",

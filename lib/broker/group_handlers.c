@@ -95,6 +95,8 @@ broker_req_status_t handle_find_coordinator(broker_request_t *req)
  * (and without the brackets of an IPv6 address). */
 static const char *client_host(broker_request_t *req)
 {
+    if (!req->conn) /* the broker's own (broker_call_local) */
+        return "/kafkalite-console";
     const char *peer = req->conn->peer;
     const char *colon = strrchr(peer, ':');
     size_t len = colon ? (size_t)(colon - peer) : strlen(peer);
@@ -111,18 +113,22 @@ static void on_reply(void *opaque, const void *resp)
 {
     group_call_t *call = opaque;
     broker_request_t *req = call->req;
+    /* A local request's answer may free req and call: read them first. */
+    bool in_call = call->in_call;
+    broker_conn_t *conn = req->conn;
     broker_req_status_t st = BROKER_REQ_CLOSE;
-    if (resp)
+    if (resp || !conn)
         st = broker_respond(req, resp);
     else
         broker_log(req->broker, BROKER_LOG_ERR, "%s: closing the connection: out of memory answering %s",
-                   req->conn->peer, req->api->name);
-    if (call->in_call) {
+                   conn->peer, req->api->name);
+    if (in_call) {
         call->status = st;
         return;
     }
+    if (!conn) /* a local request: local_reply had the answer */
+        return;
     /* A parked request: the connection may go on (and call is freed). */
-    broker_conn_t *conn = req->conn;
     conn->group_call = NULL;
     conn_resume(conn, st != BROKER_REQ_CLOSE);
 }
@@ -158,7 +164,8 @@ broker_req_status_t handle_group_request(broker_request_t *req)
     call->in_call = false;
     if (st == GROUP_REPLIED)
         return call->status;
-    req->conn->group_call = call;
+    if (req->conn)
+        req->conn->group_call = call;
     return BROKER_REQ_PARKED;
 }
 

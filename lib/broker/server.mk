@@ -9,6 +9,10 @@ libkafkalite_internal_la_SOURCES += \
 	lib/broker/configs_alter.c \
 	lib/broker/console.c \
 	lib/broker/console_api.c \
+	lib/broker/console_args.c \
+	lib/broker/console_job.c \
+	lib/broker/console_messages.c \
+	lib/broker/console_mutate.c \
 	lib/broker/console_metrics.c \
 	lib/broker/console_text.c \
 	lib/broker/conn.c \
@@ -44,11 +48,24 @@ libkafkalite_internal_la_SOURCES += \
 	lib/broker/topics.c
 if HAVE_MICROHTTPD
 libkafkalite_internal_la_SOURCES += lib/broker/console_http.c
+nodist_libkafkalite_internal_la_SOURCES = lib/broker/console_assets.c
 endif
+
+# The console page (console/), compiled into the library as byte arrays.
+CONSOLE_ASSETS = console/index.html console/console.css console/console.js
+EXTRA_DIST += $(CONSOLE_ASSETS) tools/embed_assets.sh
+BUILT_SOURCES = lib/broker/console_assets.c
+CLEANFILES += lib/broker/console_assets.c
+lib/broker/console_assets.c: $(CONSOLE_ASSETS) tools/embed_assets.sh
+	$(AM_V_GEN)$(MKDIR_P) lib/broker && \
+	$(SHELL) $(srcdir)/tools/embed_assets.sh $@ $(srcdir)/console/index.html $(srcdir)/console/console.css \
+		$(srcdir)/console/console.js
 noinst_HEADERS += \
 	lib/broker/conn.h \
 	lib/broker/console.h \
+	lib/broker/console_assets.h \
 	lib/broker/console_internal.h \
+	lib/broker/console_job.h \
 	lib/broker/metrics.h \
 	lib/broker/conn_limits.h \
 	lib/broker/dispatch.h \
