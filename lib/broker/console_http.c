@@ -115,6 +115,8 @@ static enum MHD_Result send_page(struct MHD_Connection *conn, console_page_t *pa
         MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, page->allow ? page->allow : "GET, HEAD");
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
     MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+    MHD_add_response_header(resp, "Content-Security-Policy",
+                            "default-src 'self'; frame-ancestors 'none'; form-action 'self'");
     enum MHD_Result r = MHD_queue_response(conn, page->status, resp);
     MHD_destroy_response(resp);
     return r;
