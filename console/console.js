@@ -190,6 +190,7 @@ function browser(t) {
     }
   };
   form.addEventListener("submit", (ev) => { ev.preventDefault(); show(); });
+  show();
   return el("section", { "data-keep": "browser" }, el("h2", {}, "Messages"), form, out);
 }
 
