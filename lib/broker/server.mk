@@ -53,7 +53,7 @@ endif
 
 # The console page (console/), compiled into the library as byte arrays.
 CONSOLE_ASSETS = console/index.html console/console.css console/console.js
-EXTRA_DIST += $(CONSOLE_ASSETS) tools/embed_assets.sh
+EXTRA_DIST += $(CONSOLE_ASSETS) console/screenshot.png tools/embed_assets.sh
 BUILT_SOURCES = lib/broker/console_assets.c
 CLEANFILES += lib/broker/console_assets.c
 lib/broker/console_assets.c: $(CONSOLE_ASSETS) tools/embed_assets.sh
