@@ -356,7 +356,7 @@ bool console_api(kl_broker_t *b, const char *path, const console_arg_t *args, si
     else if (!strcmp(path, "groups")) {
         if (check_args(page, args, arg_count, ""))
             groups_json(b, NULL, page);
-    } else if (!strncmp(path, "groups/", 7) && path[7] && !strchr(path + 7, '/')) {
+    } else if (!strncmp(path, "groups/", 7) && path[7]) { /* a group id may hold '/' */
         if (check_args(page, args, arg_count, ""))
             groups_json(b, path + 7, page);
     } else

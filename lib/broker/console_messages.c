@@ -151,7 +151,11 @@ static bool browse_log(browse_t *br, kl_log_t *log, console_page_t *page, const 
             ok = false;
             break;
         }
-        uint8_t *data = range.length ? malloc(range.length) : NULL;
+        if (range.length == 0) { /* nothing more below the high watermark */
+            kl_log_range_release(&range);
+            break;
+        }
+        uint8_t *data = malloc(range.length);
         bool read = data && kl_pread_full(range.fd, data, range.length, range.position) ==
                                 (ssize_t)range.length;
         kl_log_range_release(&range);

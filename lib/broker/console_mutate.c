@@ -365,13 +365,14 @@ static outcome_t reset_offsets(console_job_t *job, const char *group, const cons
 /* ---------------------------------------------------------------- routing */
 
 /* "<kind>/<name>/<action>" split: the name (NUL-terminated in buf) and the
- * action ("" when none). False when path does not start with kind/. */
+ * action ("" when none), after the last '/' (a group id may hold one).
+ * False when path does not start with kind/. */
 static bool split(const char *path, const char *kind, char *buf, size_t size, const char **action)
 {
     size_t k = strlen(kind);
     if (strncmp(path, kind, k) || path[k] != '/' || !path[k + 1])
         return false;
-    const char *name = path + k + 1, *slash = strchr(name, '/');
+    const char *name = path + k + 1, *slash = strrchr(name, '/');
     size_t len = slash ? (size_t)(slash - name) : strlen(name);
     if (len >= size)
         len = size - 1;

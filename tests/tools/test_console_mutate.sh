@@ -110,6 +110,13 @@ get g-gone 404 /api/v1/groups/g
 post delete-group-again 404 /api/v1/groups/g/delete
 expect delete-group-again 'GROUP_ID_NOT_FOUND'
 
+# A group id may hold '/': the change is the last path segment.
+post reset-slash 200 /api/v1/groups/team%2Fa/reset-offsets -d topic=m -d to=earliest
+get slash 200 /api/v1/groups/team%2Fa
+expect slash '{"group":"team/a","state":"Empty"'
+post delete-slash 200 /api/v1/groups/team%2Fa/delete
+expect delete-slash '{"deleted":"team/a"}'
+
 post delete-topic 200 /api/v1/topics/m/delete
 expect delete-topic '{"deleted":"m"}'
 get m-gone 404 /api/v1/topics/m
