@@ -125,6 +125,8 @@ post no-change 404 /api/v1/topics/m/rename
 stop_broker
 
 # ---- console.read.only=true: shown, never changed
+# (the first broker's output goes first: the new one's lines are awaited)
+rm -f "$work/broker.out" "$work/broker.err"
 console_start --override console.read.only=true
 B=$bootstrap
 session_token
