@@ -32,6 +32,7 @@ libkafkalite_internal_la_SOURCES += \
 	lib/broker/metadata.c \
 	lib/broker/net_threads.c \
 	lib/broker/partition_metadata.c \
+	lib/broker/partition_txn.c \
 	lib/broker/produce.c \
 	lib/broker/producer_ids.c \
 	lib/broker/producer_state.c \
@@ -84,6 +85,12 @@ TESTS += tests/unit/test_producer_state
 tests_unit_test_producer_state_SOURCES = tests/unit/test_producer_state.c
 tests_unit_test_producer_state_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_producer_state_LDADD = $(TEST_LIBS)
+
+check_PROGRAMS += tests/unit/test_partition_txn
+TESTS += tests/unit/test_partition_txn
+tests_unit_test_partition_txn_SOURCES = tests/unit/test_partition_txn.c
+tests_unit_test_partition_txn_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_partition_txn_LDADD = $(TEST_LIBS)
 
 check_PROGRAMS += tests/integration/test_broker_idempotence
 TESTS += tests/integration/test_broker_idempotence
