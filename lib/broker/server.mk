@@ -42,7 +42,10 @@ libkafkalite_internal_la_SOURCES += \
 	lib/broker/topic_catalog.c \
 	lib/broker/topic_config.c \
 	lib/broker/topic_rebuild.c \
-	lib/broker/topics.c
+	lib/broker/topics.c \
+	lib/broker/txn_coordinator.c \
+	lib/broker/txn_handlers.c \
+	lib/broker/txn_log.c
 if HAVE_MICROHTTPD
 libkafkalite_internal_la_SOURCES += lib/broker/console_http.c
 endif
@@ -59,7 +62,8 @@ noinst_HEADERS += \
 	lib/broker/producer_state.h \
 	lib/broker/request_pool.h \
 	lib/broker/server.h \
-	lib/broker/topics.h
+	lib/broker/topics.h \
+	lib/broker/txn_coordinator.h
 
 BROKER_WIRE_TEST_SOURCES = \
 	tests/integration/broker_fixture.c \
@@ -160,6 +164,18 @@ tests_interop_test_broker_rdkafka_SOURCES = \
 	tests/integration/broker_fixture.h
 tests_interop_test_broker_rdkafka_CFLAGS = $(TEST_CFLAGS) $(RDKAFKA_CFLAGS)
 tests_interop_test_broker_rdkafka_LDADD = $(TEST_LIBS) $(RDKAFKA_LIBS)
+
+# librdkafka's transactional producer and read_committed consumer.
+check_PROGRAMS += tests/interop/test_broker_rdkafka_txn
+TESTS += tests/interop/test_broker_rdkafka_txn
+tests_interop_test_broker_rdkafka_txn_SOURCES = \
+	tests/interop/test_broker_rdkafka_txn.c \
+	tests/interop/rdkafka_clients.c \
+	tests/interop/rdkafka_clients.h \
+	tests/integration/broker_fixture.c \
+	tests/integration/broker_fixture.h
+tests_interop_test_broker_rdkafka_txn_CFLAGS = $(TEST_CFLAGS) $(RDKAFKA_CFLAGS)
+tests_interop_test_broker_rdkafka_txn_LDADD = $(TEST_LIBS) $(RDKAFKA_LIBS)
 endif
 endif
 
