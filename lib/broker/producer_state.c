@@ -160,6 +160,7 @@ static void remove_slot(producer_state_t *ps, size_t i)
 
 void producer_state_expire(producer_state_t *ps, int64_t now_ms, int64_t expiration_ms, int64_t log_start_offset)
 {
+    kl_txn_index_trim(&ps->aborted, log_start_offset); /* the aborts nobody can read any more */
     for (size_t i = 0; i < ps->cap;) {
         const producer_entry_t *e = &ps->slots[i];
         bool gone = e->producer_id >= 0 && e->txn_first_offset < 0 &&

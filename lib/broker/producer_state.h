@@ -69,7 +69,8 @@ kl_err_t producer_state_update(producer_state_t *ps, int64_t producer_id, int16_
 /* Forgets producers whose newest batch is below log_start_offset (deleted
  * by retention or DeleteRecords) or whose last timestamp is expiration_ms
  * or more before now_ms (producer.id.expiration.ms), but never one with a
- * transaction ongoing (Kafka keeps those until the coordinator ends it). */
+ * transaction ongoing (Kafka keeps those until the coordinator ends it);
+ * and the aborted transactions wholly below log_start_offset. */
 void producer_state_expire(producer_state_t *ps, int64_t now_ms, int64_t expiration_ms, int64_t log_start_offset);
 
 /* Rebuilds the state of a freshly opened log from the batch headers of its

@@ -173,7 +173,9 @@ tests_interop_test_broker_rdkafka_txn_SOURCES = \
 	tests/interop/rdkafka_clients.c \
 	tests/interop/rdkafka_clients.h \
 	tests/integration/broker_fixture.c \
-	tests/integration/broker_fixture.h
+	tests/integration/broker_fixture.h \
+	tests/interop/wire_client.c \
+	tests/interop/wire_client.h
 tests_interop_test_broker_rdkafka_txn_CFLAGS = $(TEST_CFLAGS) $(RDKAFKA_CFLAGS)
 tests_interop_test_broker_rdkafka_txn_LDADD = $(TEST_LIBS) $(RDKAFKA_LIBS)
 endif

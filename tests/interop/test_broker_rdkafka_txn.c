@@ -3,8 +3,10 @@
  * in read_committed (committed records only, up to the last stable
  * offset) and read_uncommitted (everything, never a control record);
  * a second producer with the same transactional.id fencing the first;
- * and a broker restarted in the middle of a transaction, whose
- * coordinator still knows it and aborts it for the next instance. */
+ * a broker restarted in the middle of a transaction, whose coordinator
+ * still knows it and aborts it for the next instance; a transaction
+ * aborted by the coordinator after its timeout. ListOffsets answers the
+ * last stable offset to read_committed. */
 #include <check.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -14,7 +16,11 @@
 #include <librdkafka/rdkafka.h>
 
 #include "../integration/broker_fixture.h"
+#include "proto/api.h"
+#include "proto/msg_fetch.h"
 #include "rdkafka_clients.h"
+#include "util/arena.h"
+#include "wire_client.h"
 
 #define TIMEOUT_MS 30000
 #define MAX_VALUES 64
@@ -115,6 +121,38 @@ static void expect_values(const values_t *out, const char *want)
     ck_assert_str_eq(joined, want);
 }
 
+/* ListOffsets latest of partition 0, read_committed (the last stable
+ * offset) or not (the high watermark). */
+static int64_t latest_offset(const char *bootstrap, const char *topic, bool read_committed)
+{
+    wire_client_t wc;
+    ck_assert_int_eq(wire_connect(&wc, bootstrap), 0);
+    kl_list_offsets_request_partition_t part = {.partition_index = 0, .current_leader_epoch = -1,
+                                                .timestamp = -1, .max_num_offsets = 1};
+    kl_list_offsets_request_topic_t t = {.name = kl_str(topic)};
+    t.partitions.items = &part;
+    t.partitions.count = 1;
+    kl_list_offsets_request_t req;
+    kl_proto_init(&kl_list_offsets_request_schema, &req);
+    req.replica_id = -1;
+    req.isolation_level = read_committed ? 1 : 0;
+    req.topics.items = &t;
+    req.topics.count = 1;
+    kl_arena_t arena;
+    kl_arena_init(&arena, 0);
+    kl_list_offsets_response_t resp;
+    uint8_t *frame = NULL;
+    ck_assert_int_eq(wire_call(&wc, KL_API_LIST_OFFSETS, 5, &req, &arena, &resp, &frame, TIMEOUT_MS), 0);
+    ck_assert_int_eq(resp.topics.count, 1);
+    ck_assert_int_eq(resp.topics.items[0].partitions.count, 1);
+    ck_assert_int_eq(resp.topics.items[0].partitions.items[0].error_code, 0);
+    int64_t offset = resp.topics.items[0].partitions.items[0].offset;
+    free(frame);
+    kl_arena_free(&arena);
+    wire_close(&wc);
+    return offset;
+}
+
 START_TEST(test_commit_and_abort)
 {
     broker_fixture_t f;
@@ -136,9 +174,13 @@ START_TEST(test_commit_and_abort)
     expect_values(&got, "c0 c1 c2 c3 c4 d0 d1 d2");
     consume(f.bootstrap, "txn-ca", "read_uncommitted", &got);
     expect_values(&got, "c0 c1 c2 c3 c4 a0 a1 a2 a3 a4 d0 d1 d2 o0 o1");
+    /* 13 records and 3 markers before o0; o0 and o1 after */
+    ck_assert_int_eq(latest_offset(f.bootstrap, "txn-ca", true), 16);
+    ck_assert_int_eq(latest_offset(f.bootstrap, "txn-ca", false), 18);
     check_ok(rd_kafka_commit_transaction(rk, TIMEOUT_MS), "commit_transaction");
     consume(f.bootstrap, "txn-ca", "read_committed", &got);
     expect_values(&got, "c0 c1 c2 c3 c4 d0 d1 d2 o0 o1");
+    ck_assert_int_eq(latest_offset(f.bootstrap, "txn-ca", true), 19);
     rd_kafka_destroy(rk);
     fixture_stop(&f);
 }
@@ -201,6 +243,39 @@ START_TEST(test_restart_mid_transaction)
 }
 END_TEST
 
+START_TEST(test_timeout_aborts)
+{
+    static const char *const props[] = {"transaction.abort.timed.out.transaction.cleanup.interval.ms", "100",
+                                        NULL};
+    broker_fixture_t f;
+    fixture_start(&f, props);
+    create_topic(f.bootstrap, "txn-timeout", 1);
+    rd_kafka_conf_t *conf = conf_new(f.bootstrap);
+    conf_set(conf, "transactional.id", "tx-timeout");
+    conf_set(conf, "transaction.timeout.ms", "1500");
+    rd_kafka_t *rk = client_new(RD_KAFKA_PRODUCER, conf);
+    check_ok(rd_kafka_init_transactions(rk, TIMEOUT_MS), "init_transactions");
+    check_ok(rd_kafka_begin_transaction(rk), "begin_transaction");
+    produce(rk, "txn-timeout", "late", 2);
+    /* the coordinator aborts it: the marker moves the last stable offset */
+    long long deadline = fixture_now_ms() + TIMEOUT_MS;
+    while (latest_offset(f.bootstrap, "txn-timeout", true) == 0) {
+        ck_assert_msg(fixture_now_ms() < deadline, "the timed-out transaction was not aborted");
+        rd_kafka_poll(rk, 50);
+    }
+    ck_assert_int_eq(latest_offset(f.bootstrap, "txn-timeout", true), 3);
+    /* with the epoch bumped: the producer cannot commit it any more */
+    rd_kafka_error_t *error = rd_kafka_commit_transaction(rk, TIMEOUT_MS);
+    ck_assert_msg(error != NULL, "a timed-out transaction committed");
+    rd_kafka_error_destroy(error);
+    values_t got;
+    consume(f.bootstrap, "txn-timeout", "read_committed", &got);
+    expect_values(&got, "");
+    rd_kafka_destroy(rk);
+    fixture_stop(&f);
+}
+END_TEST
+
 static Suite *txn_suite(void)
 {
     Suite *s = suite_create("broker_rdkafka_txn");
@@ -209,6 +284,7 @@ static Suite *txn_suite(void)
     tcase_add_test(tc, test_commit_and_abort);
     tcase_add_test(tc, test_fencing);
     tcase_add_test(tc, test_restart_mid_transaction);
+    tcase_add_test(tc, test_timeout_aborts);
     suite_add_tcase(s, tc);
     return s;
 }
