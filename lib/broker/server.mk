@@ -92,9 +92,18 @@ tests_unit_test_producer_state_LDADD = $(TEST_LIBS)
 
 check_PROGRAMS += tests/unit/test_partition_txn
 TESTS += tests/unit/test_partition_txn
-tests_unit_test_partition_txn_SOURCES = tests/unit/test_partition_txn.c
+tests_unit_test_partition_txn_SOURCES = tests/unit/test_partition_txn.c tests/unit/txn_append.c tests/unit/txn_append.h
 tests_unit_test_partition_txn_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_partition_txn_LDADD = $(TEST_LIBS)
+
+# The transaction coordinator driven directly, across restarts.
+check_PROGRAMS += tests/integration/test_txn_coordinator
+TESTS += tests/integration/test_txn_coordinator
+tests_integration_test_txn_coordinator_SOURCES = tests/integration/test_txn_coordinator.c \
+	tests/unit/txn_append.c tests/unit/txn_append.h \
+	tests/integration/broker_fixture.c tests/integration/broker_fixture.h
+tests_integration_test_txn_coordinator_CFLAGS = $(TEST_CFLAGS)
+tests_integration_test_txn_coordinator_LDADD = $(TEST_LIBS)
 
 check_PROGRAMS += tests/integration/test_broker_idempotence
 TESTS += tests/integration/test_broker_idempotence

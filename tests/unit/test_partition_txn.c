@@ -15,6 +15,7 @@
 #include "broker/producer_state.h"
 #include "record/control.h"
 #include "storage/txn_index.h"
+#include "txn_append.h"
 #include "util/buf.h"
 
 #define NOW 1700000000000LL
@@ -60,40 +61,9 @@ static void fx_free(txn_fixture_t *f)
     ck_assert_int_eq(system(cmd), 0);
 }
 
-/* Appends a batch of n records of pid (transactional or not) as the
- * produce path does; returns its base offset. */
 static int64_t produce(txn_fixture_t *f, int64_t pid, int16_t epoch, int32_t seq, int n, bool transactional)
 {
-    kl_batch_params_t params;
-    kl_batch_params_init(&params);
-    params.producer_id = pid;
-    params.producer_epoch = epoch;
-    params.base_sequence = seq;
-    params.attributes = transactional ? KL_BATCH_ATTR_TRANSACTIONAL : 0;
-    kl_batch_writer_t w;
-    kl_batch_writer_init(&w, 0);
-    ck_assert_int_eq(kl_batch_writer_open(&w, &params), KL_ERR_NONE);
-    for (int i = 0; i < n; i++)
-        ck_assert_int_eq(kl_batch_writer_append(&w, NOW, "k", 1, "v", 1, NULL, 0), KL_ERR_NONE);
-    const uint8_t *data;
-    size_t len;
-    ck_assert_int_eq(kl_batch_writer_close(&w, &data, &len), KL_ERR_NONE);
-    uint8_t *batch = kl_batch_writer_take(&w, &len);
-    kl_batch_writer_free(&w);
-    kl_batch_t b;
-    const char *why;
-    ck_assert_int_eq(kl_batch_validate(batch, len, KL_BATCH_FROM_CLIENT, &b, &why), KL_ERR_NONE);
-    producer_batch_t dup;
-    ck_assert_int_eq(producer_state_check(&f->ps, &b, &dup, &why), KL_ERR_NONE);
-    ck_assert_int_eq(partition_txn_check(&f->ps, &b, &why), KL_ERR_NONE);
-    kl_log_append_info_t info;
-    ck_assert_int_eq(kl_log_append_checked(f->log, batch, len, &b, NOW, &info), KL_ERR_NONE);
-    ck_assert_int_eq(producer_state_update(&f->ps, pid, epoch, seq, info.base_offset, info.last_offset, NOW),
-                     KL_ERR_NONE);
-    if (transactional)
-        partition_txn_appended(&f->ps, pid, info.base_offset);
-    free(batch);
-    return info.base_offset;
+    return txn_append(f->log, &f->ps, pid, epoch, seq, n, transactional);
 }
 
 static int64_t marker(txn_fixture_t *f, int64_t pid, int16_t epoch, bool commit)
