@@ -33,7 +33,7 @@ static void meta_free(txn_meta_t *m)
 }
 
 /* A copy of src's fields into dst (a fresh one, parts duplicated); false
- * when out of memory. */
+ * when out of memory, with nothing left allocated. */
 static bool meta_copy(txn_meta_t *dst, const txn_meta_t *src)
 {
     *dst = *src;
@@ -45,7 +45,11 @@ static bool meta_copy(txn_meta_t *dst, const txn_meta_t *src)
     for (size_t i = 0; i < src->count; i++) {
         dst->parts[i] = (txn_partition_t){strdup(src->parts[i].topic), src->parts[i].partition};
         if (!dst->parts[i].topic) {
-            dst->count = i;
+            for (size_t k = 0; k < i; k++)
+                free(dst->parts[k].topic);
+            free(dst->parts);
+            dst->parts = NULL;
+            dst->count = dst->cap = 0;
             return false;
         }
     }

@@ -214,6 +214,8 @@ const kl_aborted_txn_t *kl_txn_index_find(const kl_txn_index_t *idx, int64_t las
 void kl_txn_index_trim(kl_txn_index_t *idx, int64_t offset)
 {
     size_t drop = lower_bound(idx, offset);
+    if (drop == 0)
+        return;
     memmove(idx->items, idx->items + drop, (idx->count - drop) * sizeof *idx->items);
     idx->count -= drop;
 }
@@ -287,8 +289,10 @@ kl_err_t kl_txn_index_rebuild(kl_txn_index_t *idx, int64_t from_segment, const k
         free(old);
         return KL_ERR_NOMEM;
     }
-    memcpy(old, idx->items + keep, old_n * sizeof *old);
-    memcpy(idx->items + keep, found, n * sizeof *found);
+    if (old_n > 0)
+        memcpy(old, idx->items + keep, old_n * sizeof *old);
+    if (n > 0)
+        memcpy(idx->items + keep, found, n * sizeof *found);
     idx->count = keep + n;
     kl_err_t err = KL_ERR_NONE;
     /* every segment named on either side, each looked at once */
