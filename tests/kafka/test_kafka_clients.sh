@@ -14,6 +14,8 @@ export KL_KAFKA_BOOTSTRAP=$bootstrap
 export KL_KAFKA_CLUSTER_DIR=$kafka_dir/cluster
 status=0
 for t in producer consumer admin group_mixed timeout coordinator failover; do
+    start=$SECONDS
     ./tests/kafka/test_kafka_$t || status=1
+    echo "test_kafka_$t: $((SECONDS - start)) s"
 done
 exit $status
