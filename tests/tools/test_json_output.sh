@@ -1,0 +1,107 @@
+#!/bin/sh
+# `--format json` of `kafkalite topics`, `configs` and `groups` against
+# `kafkalite broker` on an OS-picked port: every line of the output is one
+# JSON object (parsed by python3's json module) holding the documented
+# fields with the values the cluster has; --format json with an action
+# that prints no listing, or a format other than text|json, is bad usage.
+set -u
+. "${srcdir:-.}/tests/tools/broker_lib.sh"
+command -v python3 >/dev/null 2>&1 || skip "python3 not installed (Debian python3)"
+
+# run NAME EXPECTED-STATUS kafkalite-arguments...: output in $work/NAME.out/.err
+run() {
+    name=$1
+    want=$2
+    shift 2
+    "$KAFKALITE" "$@" >"$work/$name.out" 2>"$work/$name.err"
+    got=$?
+    [ "$got" -eq "$want" ] || fail "$name: kafkalite $*: exit $got, want $want"
+}
+
+# json NAME PYTHON-CONDITION: NAME's output is JSON Lines, each line an
+# object, and the condition on `rows` (the parsed lines) holds.
+json() {
+    python3 - "$work/$1.out" "$2" <<'PY' || fail "$1: $2"
+import json, sys
+path, cond = sys.argv[1], sys.argv[2]
+rows = []
+with open(path, encoding="utf-8") as f:
+    for n, line in enumerate(f, 1):
+        try:
+            row = json.loads(line)
+        except ValueError as e:
+            sys.exit("line %d is not JSON (%s): %r" % (n, e, line))
+        if not isinstance(row, dict):
+            sys.exit("line %d is not an object: %r" % (n, line))
+        rows.append(row)
+if not eval(cond, {"rows": rows}):
+    sys.exit("condition false on %r" % rows)
+PY
+}
+
+start_broker --override group.initial.rebalance.delay.ms=0
+B=$bootstrap
+
+run create 0 topics -b "$B" --create --topic orders --partitions 3 --config retention.ms=600000
+run plain 0 topics -b "$B" --create --topic plain
+
+# ---- topics
+run list 0 topics -b "$B" --list --format json
+json list 'sorted(r["topic"] for r in rows if r["internal"] is False) == ["orders", "plain"]'
+json list '[r["topic"] for r in rows if r["internal"] is True] == ["__consumer_offsets"]'
+run list-external 0 topics -b "$B" --list --exclude-internal --format json
+json list-external 'sorted(r["topic"] for r in rows) == ["orders", "plain"]'
+run describe 0 topics -b "$B" --describe --topic orders --format=json
+json describe 'len(rows) == 1'
+json describe 'rows[0]["topic"] == "orders" and rows[0]["partition_count"] == 3'
+json describe 'rows[0]["replication_factor"] == 1 and rows[0]["internal"] is False'
+json describe 'isinstance(rows[0]["topic_id"], str) and len(rows[0]["topic_id"]) > 0'
+json describe 'rows[0]["configs"] == {"retention.ms": "600000"}'
+json describe '[p["partition"] for p in rows[0]["partitions"]] == [0, 1, 2]'
+json describe 'all(p["leader"] == 1 and p["replicas"] == [1] and p["isr"] == [1] for p in rows[0]["partitions"])'
+run describe-all 0 topics -b "$B" --describe --exclude-internal --format json
+json describe-all 'sorted(r["topic"] for r in rows) == ["orders", "plain"]'
+json describe-all '[r["configs"] for r in rows if r["topic"] != "orders"] == [{}]'
+run overrides 0 topics -b "$B" --describe --topics-with-overrides --exclude-internal --format json
+json overrides '[r["topic"] for r in rows] == ["orders"]'
+run healthy 0 topics -b "$B" --describe --under-replicated-partitions --format json
+json healthy 'rows == []'
+
+# ---- configs
+run conf 0 configs -b "$B" --describe --topic orders --format json
+json conf 'len(rows) == 1'
+json conf 'rows[0] == {"entity_type": "topics", "entity_name": "orders", "name": "retention.ms", "value": "600000", "source": "DYNAMIC_TOPIC_CONFIG", "default": False, "read_only": False, "sensitive": False}'
+run conf-all 0 configs -b "$B" --describe --entity-type brokers --entity-name 1 --all --format json
+json conf-all 'any(r["name"] == "log.dirs" and r["read_only"] is True for r in rows)'
+json conf-all 'all(set(r) == {"entity_type", "entity_name", "name", "value", "source", "default", "read_only", "sensitive"} for r in rows)'
+
+# ---- groups: 30 messages on partition 0, a group committed at 10
+i=1
+while [ "$i" -le 30 ]; do echo "m$i"; i=$((i + 1)); done >"$work/lines"
+"$KAFKALITE" produce -b "$B" -t orders -p 0 <"$work/lines" >"$work/produce.out" 2>"$work/produce.err" ||
+    fail "kafkalite produce failed"
+run reset 0 groups -b "$B" --reset-offsets --group g1 --topic orders:0 --to-offset 10 --execute
+# a group id that needs escaping: quote, backslash, tab
+odd=$(printf 'q"\\\tx')
+run reset-odd 0 groups -b "$B" --reset-offsets --group "$odd" --topic orders:0 --to-offset 5 --execute
+run glist 0 groups -b "$B" --list --format json
+json glist 'sorted((r["group"], r["state"]) for r in rows) == [("g1", "Empty"), ("q\"\\\tx", "Empty")]'
+run gdesc 0 groups -b "$B" --describe --group g1 --format json
+json gdesc 'len(rows) == 1'
+json gdesc 'rows[0] == {"group": "g1", "topic": "orders", "partition": 0, "current_offset": 10, "log_end_offset": 30, "lag": 20, "consumer_id": None, "host": None, "client_id": None}'
+run gstate 0 groups -b "$B" --describe --group g1 --state --format json
+json gstate 'len(rows) == 1 and rows[0]["group"] == "g1" and rows[0]["state"] == "Empty" and rows[0]["members"] == 0'
+json gstate 'rows[0]["coordinator"] == 1'
+run gmembers 0 groups -b "$B" --describe --group g1 --members --format json
+json gmembers 'rows == []'
+
+# ---- bad usage
+run u1 2 topics -b "$B" --create --topic x --format json
+run u2 2 topics -b "$B" --list --format yaml
+run u3 2 groups -b "$B" --reset-offsets --group g1 --topic orders --to-earliest --format json
+run u4 2 configs -b "$B" --alter --topic orders --add-config retention.ms=1 --format json
+grep -q "goes with --list or --describe" "$work/u1.err" || fail "u1: no reason given"
+
+stop_broker
+echo "kafkalite topics, configs, groups --format json: every listing parsed and checked"
+exit 0
