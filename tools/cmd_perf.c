@@ -39,13 +39,22 @@ void cmd_perf_usage(FILE *out)
             "MB/s (of keys and values) from the first message to the last. Exits 0 unless\n"
             "the consumer reported an error or the topic ended before count messages.\n"
             "\n"
-            "  -b bootstrap   brokers to start from (default " CLI_DEFAULT_BOOTSTRAP ")\n"
-            "  -t topic       topic to produce to\n"
-            "  -n count       messages to send (default 100000), or at most to read\n"
-            "  -g group       (consume) read through this consumer group\n"
-            "  -s size        bytes of each message's value (default 100)\n"
-            "  -r rate        most messages a second (default 0: no limit)\n"
-            "  -X prop=value  sets a client property, see kafkalite.conf(5) (repeatable)\n");
+            "  -b, --bootstrap-server bootstrap\n"
+            "                 brokers to start from (default " CLI_DEFAULT_BOOTSTRAP ")\n"
+            "  -t, --topic topic\n"
+            "                 topic to produce to or read\n"
+            "  -n, --num-records (produce), --messages (consume) count\n"
+            "                 messages to send (default 100000), or at most to read\n"
+            "  -g, --group group\n"
+            "                 (consume) read through this consumer group\n"
+            "  -s, --record-size size\n"
+            "                 bytes of each message's value (default 100)\n"
+            "  -r, --throughput rate\n"
+            "                 most messages a second (default 0: no limit)\n"
+            "  -X prop=value, --producer-props prop=value...\n"
+            "                 sets a client property, see kafkalite.conf(5) (repeatable)\n"
+            "  --producer.config, --consumer.config file\n"
+            "                 client properties from a Java properties file\n");
 }
 
 typedef struct perf_opts {

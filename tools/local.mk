@@ -42,5 +42,5 @@ EXTRA_DIST += tests/tools/test_kafkalite_broker.sh tests/tools/test_kafkalite_ad
 # bash completion, installed where bash-completion looks for it by name.
 bashcompletiondir = $(datadir)/bash-completion/completions
 dist_bashcompletion_DATA = tools/completion/kafkalite
-TESTS += tests/tools/test_completion.sh
-EXTRA_DIST += tests/tools/test_completion.sh
+TESTS += tests/tools/test_completion.sh tests/tools/test_man_options.sh
+EXTRA_DIST += tests/tools/test_completion.sh tests/tools/test_man_options.sh
