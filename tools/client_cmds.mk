@@ -17,6 +17,7 @@ tools_kafkalite_SOURCES += \
 	tools/line_input.h \
 	tools/msg_format.c \
 	tools/msg_format.h \
+	tools/msg_json.c \
 	tools/partition_ends.c \
 	tools/partition_ends.h \
 	tools/perf_consume.c \

@@ -1,6 +1,6 @@
 #!/bin/sh
 # `--format json` of `kafkalite topics`, `configs` and `groups` against
-# `kafkalite broker` on an OS-picked port: every line of the output is one
+# `kafkalite broker` on an OS-picked port, and of `kafkalite consume`: every line of the output is one
 # JSON object (parsed by python3's json module) holding the documented
 # fields with the values the cluster has; --format json with an action
 # that prints no listing, or a format other than text|json, is bad usage.
@@ -95,13 +95,31 @@ json gstate 'rows[0]["coordinator"] == 1'
 run gmembers 0 groups -b "$B" --describe --group g1 --members --format json
 json gmembers 'rows == []'
 
+# ---- consume: keys, headers, text needing escapes, bytes that are not UTF-8
+printf 'k1:v1\nk2:say "hi"\tthere\nk3:\377\376\n' >"$work/keyed"
+"$KAFKALITE" produce -b "$B" -t plain -K : -H origin=test <"$work/keyed" >"$work/produce2.out" 2>"$work/produce2.err" ||
+    fail "kafkalite produce (keyed) failed"
+run consume 0 consume -b "$B" -t plain -o beginning -e --format json
+json consume 'len(rows) == 3'
+json consume '[(r["topic"], r["partition"], r["offset"]) for r in rows] == [("plain", 0, 0), ("plain", 0, 1), ("plain", 0, 2)]'
+json consume '[r["key"] for r in rows] == ["k1", "k2", "k3"]'
+json consume 'rows[0]["value"] == "v1" and rows[1]["value"] == "say \"hi\"\tthere"'
+json consume '"value" not in rows[2] and rows[2]["value_base64"] == "//4="'
+json consume 'all(r["headers"] == [{"name": "origin", "value": "test"}] for r in rows)'
+json consume 'all(r["timestamp_type"] == "CreateTime" and r["timestamp"] > 1500000000000 for r in rows)'
+run consume-null 0 consume -b "$B" -t orders -p 0 -o 29 -e --format=json
+json consume-null 'len(rows) == 1 and rows[0]["key"] is None and rows[0]["value"] == "m30" and rows[0]["headers"] == []'
+
 # ---- bad usage
 run u1 2 topics -b "$B" --create --topic x --format json
 run u2 2 topics -b "$B" --list --format yaml
 run u3 2 groups -b "$B" --reset-offsets --group g1 --topic orders --to-earliest --format json
 run u4 2 configs -b "$B" --alter --topic orders --add-config retention.ms=1 --format json
 grep -q "goes with --list or --describe" "$work/u1.err" || fail "u1: no reason given"
+run u5 2 consume -b "$B" -t plain --format '%s'
+grep -q "a kcat format goes to -f" "$work/u5.err" || fail "u5: no reason given"
+run u6 2 consume -b "$B" -t plain --format json -f '%s\n'
 
 stop_broker
-echo "kafkalite topics, configs, groups --format json: every listing parsed and checked"
+echo "kafkalite topics, configs, groups, consume --format json: every listing parsed and checked"
 exit 0
