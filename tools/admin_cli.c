@@ -110,10 +110,7 @@ int admin_cli_other(admin_cli_t *cli, int id)
         cli->timeout_ms = (int)ms;
         return CLI_OK;
     case ADMIN_OPT_FORMAT:
-        if (strcmp(p->value, "json") && strcmp(p->value, "text"))
-            return admin_cli_usage(cli, "--format is text or json, not \"%s\"", p->value);
-        cli->json = !strcmp(p->value, "json");
-        return CLI_OK;
+        return cli_format_opt(p, &cli->json, NULL) ? CLI_OK : admin_cli_try_help(cli);
     default:
         return cli_client_opt(cli->conf, p, id, &help) == CLI_OK ? CLI_OK : admin_cli_try_help(cli);
     }

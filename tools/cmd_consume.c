@@ -224,12 +224,8 @@ static int parse_args(int argc, char **argv, consume_opts_t *o, kl_conf_t *conf,
             o->format_given = true;
             break;
         case OPT_OUTPUT:
-            if (strcmp(p.value, "json") && strcmp(p.value, "text")) {
-                fprintf(stderr, PROG ": --format is text or json, not \"%s\" (a kcat format goes to -f)\n",
-                        p.value);
+            if (!cli_format_opt(&p, &o->json, " (a kcat format goes to -f)"))
                 return CLI_USAGE;
-            }
-            o->json = !strcmp(p.value, "json");
             break;
         case OPT_KAFKA_PROPERTY:
             if ((why = kafka_format_set(&o->kafka, p.value))) {

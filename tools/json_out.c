@@ -2,6 +2,7 @@
 #include "json_out.h"
 
 #include <inttypes.h>
+#include <math.h>
 #include <string.h>
 
 /* The length of the well-formed UTF-8 sequence at s (at most n bytes), or
@@ -134,6 +135,15 @@ void json_null(json_out_t *j, const char *name)
 {
     member(j, name, "");
     fputs("null", j->out);
+}
+
+void json_real(json_out_t *j, const char *name, double v)
+{
+    member(j, name, "");
+    if (isfinite(v))
+        fprintf(j->out, "%.3f", v);
+    else
+        fputs("null", j->out);
 }
 
 void json_bytes(json_out_t *j, const char *name, const void *data, size_t len)

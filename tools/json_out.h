@@ -31,6 +31,8 @@ void json_str(json_out_t *j, const char *name, const char *s); /* NULL: null */
 void json_int(json_out_t *j, const char *name, int64_t v);
 void json_bool(json_out_t *j, const char *name, bool v);
 void json_null(json_out_t *j, const char *name);
+/* v with three decimals (null when not finite). */
+void json_real(json_out_t *j, const char *name, double v);
 /* data (NULL: null) as a UTF-8 string under name, or base64 under
  * "<name>_base64" when it is not valid UTF-8. */
 void json_bytes(json_out_t *j, const char *name, const void *data, size_t len);

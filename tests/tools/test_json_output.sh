@@ -1,6 +1,6 @@
 #!/bin/sh
 # `--format json` of `kafkalite topics`, `configs` and `groups` against
-# `kafkalite broker` on an OS-picked port, and of `kafkalite consume`: every line of the output is one
+# `kafkalite broker` on an OS-picked port, and of `consume` and `perf`: every line of the output is one
 # JSON object (parsed by python3's json module) holding the documented
 # fields with the values the cluster has; --format json with an action
 # that prints no listing, or a format other than text|json, is bad usage.
@@ -110,6 +110,17 @@ json consume 'all(r["timestamp_type"] == "CreateTime" and r["timestamp"] > 15000
 run consume-null 0 consume -b "$B" -t orders -p 0 -o 29 -e --format=json
 json consume-null 'len(rows) == 1 and rows[0]["key"] is None and rows[0]["value"] == "m30" and rows[0]["headers"] == []'
 
+# ---- perf: the summary (and any 5-second line) as JSON
+run perf-topic 0 topics -b "$B" --create --topic perf --partitions 2
+run perf 0 perf produce -b "$B" -t perf -n 300 -s 50 --format json
+json perf 'rows[-1]["kind"] == "summary" and all(r["kind"] == "window" for r in rows[:-1])'
+json perf 'rows[-1]["records"] == 300 and rows[-1]["failed"] == 0 and rows[-1]["record_size"] == 50 and rows[-1]["topic"] == "perf"'
+json perf 'rows[-1]["seconds"] > 0 and rows[-1]["records_per_sec"] > 0 and rows[-1]["mb_per_sec"] > 0'
+json perf '0 < rows[-1]["latency_ms"]["p50"] <= rows[-1]["latency_ms"]["p99"] <= rows[-1]["latency_ms"]["max"]'
+run perf-consume 0 perf consume -b "$B" -t perf -n 300 --format json
+json perf-consume 'rows[-1]["kind"] == "summary" and all(r["kind"] == "window" for r in rows[:-1])'
+json perf-consume 'rows[-1]["records"] == 300 and rows[-1]["bytes"] == 300 * 50 and rows[-1]["errors"] == 0'
+
 # ---- bad usage
 run u1 2 topics -b "$B" --create --topic x --format json
 run u2 2 topics -b "$B" --list --format yaml
@@ -119,7 +130,8 @@ grep -q "goes with --list or --describe" "$work/u1.err" || fail "u1: no reason g
 run u5 2 consume -b "$B" -t plain --format '%s'
 grep -q "a kcat format goes to -f" "$work/u5.err" || fail "u5: no reason given"
 run u6 2 consume -b "$B" -t plain --format json -f '%s\n'
+run u7 2 perf produce -b "$B" -t perf --format csv
 
 stop_broker
-echo "kafkalite topics, configs, groups, consume --format json: every listing parsed and checked"
+echo "kafkalite topics, configs, groups, consume, perf --format json: every listing parsed and checked"
 exit 0

@@ -2,6 +2,7 @@
  * (tools/json_out.c): escaping, nesting, null, UTF-8 checks and the base64
  * field for bytes that are not UTF-8. */
 #include <check.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -101,6 +102,21 @@ START_TEST(bytes_as_text_or_base64)
 }
 END_TEST
 
+START_TEST(reals_and_non_finite)
+{
+    capture_t c;
+    json_out_t j;
+    json_begin(&j, capture_start(&c));
+    json_real(&j, "a", 1.5);
+    json_real(&j, "b", -0.0004);
+    json_real(&j, "c", NAN);
+    json_real(&j, "d", INFINITY);
+    json_end(&j);
+    ck_assert_str_eq(capture_end(&c), "{\"a\":1.500,\"b\":-0.000,\"c\":null,\"d\":null}\n");
+    free(c.text);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("json_out");
@@ -109,6 +125,7 @@ int main(void)
     tcase_add_test(tc, utf8_kept_invalid_replaced);
     tcase_add_test(tc, utf8_validity);
     tcase_add_test(tc, bytes_as_text_or_base64);
+    tcase_add_test(tc, reals_and_non_finite);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
