@@ -22,7 +22,9 @@ tools_kafkalite_SOURCES += \
 	tools/partition_ends.h \
 	tools/perf_consume.c \
 	tools/perf_window.c \
-	tools/perf_window.h
+	tools/perf_window.h \
+	tools/progress_line.c \
+	tools/progress_line.h
 
 if HAVE_CHECK
 check_PROGRAMS += tests/unit/test_latency
@@ -32,8 +34,8 @@ tests_unit_test_latency_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_latency_LDADD = $(CHECK_LIBS)
 endif
 
-TESTS += tests/tools/test_kafkalite_produce.sh tests/tools/test_kafkalite_consume.sh tests/tools/test_kafka_tutorial.sh
-EXTRA_DIST += tests/tools/test_kafkalite_produce.sh tests/tools/test_kafkalite_consume.sh tests/tools/test_kafka_tutorial.sh
+TESTS += tests/tools/test_kafkalite_produce.sh tests/tools/test_kafkalite_consume.sh tests/tools/test_kafka_tutorial.sh tests/tools/test_progress_line.sh
+EXTRA_DIST += tests/tools/test_kafkalite_produce.sh tests/tools/test_kafkalite_consume.sh tests/tools/test_kafka_tutorial.sh tests/tools/test_progress_line.sh
 
 # A corrupt compressed batch with a valid CRC, planted in a log the broker
 # then serves: `kafkalite consume` reports it with its partition and offset.

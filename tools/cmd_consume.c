@@ -19,6 +19,7 @@
 #include "opt_table.h"
 #include "msg_format.h"
 #include "partition_ends.h"
+#include "progress_line.h"
 
 #define PROG "kafkalite consume"
 #define POLL_MS 100 /* how often a signal is noticed */
@@ -251,10 +252,15 @@ static int parse_args(int argc, char **argv, consume_opts_t *o, kl_conf_t *conf,
 static int consume_loop(kl_consumer_t *consumer, const consume_opts_t *o, cli_watch_t *watch)
 {
     partition_ends_t ends = {NULL, 0};
-    int64_t printed = 0, last_us = cli_now_us();
+    int64_t printed = 0, last_us = cli_now_us(), start_us = last_us;
     int rc = CLI_OK;
     while (!cli_signals_seen && (!o->count || printed < o->count)) {
         kl_message_t *msg = kl_consumer_poll(consumer, POLL_MS);
+        if (progress_line_due()) {
+            double secs = (double)(cli_now_us() - start_us) / 1e6;
+            progress_line_update(PROG ": %lld messages, %.0f msg/s", (long long)printed,
+                                 secs > 0 ? (double)printed / secs : 0.0);
+        }
         if (!msg) {
             fflush(stdout); /* idle: let a reader at a pipe see what came */
             cli_watch_tick(watch, "the messages", 0);
@@ -284,6 +290,7 @@ static int consume_loop(kl_consumer_t *consumer, const consume_opts_t *o, cli_wa
         } else {
             size_t len;
             const char *why = kl_message_value(msg, &len);
+            progress_line_clear();
             fprintf(stderr, PROG ": %s [%d]: %s%s%.*s\n", kl_message_topic(msg) ? kl_message_topic(msg) : "-",
                     (int)kl_message_partition(msg), kl_err_str(err), why && len ? ": " : "", why ? (int)len : 0,
                     why ? why : "");
@@ -292,6 +299,7 @@ static int consume_loop(kl_consumer_t *consumer, const consume_opts_t *o, cli_wa
         kl_message_destroy(msg);
     }
     fflush(stdout);
+    progress_line_clear();
     partition_ends_free(&ends);
     return rc;
 }
@@ -299,6 +307,7 @@ static int consume_loop(kl_consumer_t *consumer, const consume_opts_t *o, cli_wa
 static int run(const kl_conf_t *conf, const consume_opts_t *o)
 {
     cli_catch_signals();
+    progress_line_start(!isatty(STDOUT_FILENO)); /* not between the messages printed */
 
     cli_watch_t watch;
     kl_conf_t *own = kl_conf_dup(conf);

@@ -17,6 +17,7 @@
 #include "client_watch.h"
 #include "line_input.h"
 #include "opt_table.h"
+#include "progress_line.h"
 
 #define PROG "kafkalite produce"
 #define SIGNAL_FLUSH_MS 10000 /* how long a signal lets the flush take */
@@ -72,14 +73,17 @@ typedef struct produce_run {
     cli_watch_t watch;
     tally_t t;
     kl_producer_t *producer;
-    int64_t delivery_timeout_us, last_produce_us;
+    int64_t delivery_timeout_us, last_produce_us, start_us;
+    uint64_t lines; /* read so far */
     bool missing_topic; /* reported: stop */
 } produce_run_t;
 
 static void count_failure(tally_t *t, const char *what, kl_err_t err)
 {
-    if (++t->failed <= ERRORS_SHOWN)
+    if (++t->failed <= ERRORS_SHOWN) {
+        progress_line_clear();
         fprintf(stderr, PROG ": %s: %s\n", what, kl_err_str(err));
+    }
     if (t->failed == ERRORS_SHOWN + 1)
         fprintf(stderr, PROG ": further failures are only counted\n");
 }
@@ -261,6 +265,17 @@ static int parse_args(int argc, char **argv, produce_opts_t *o, kl_conf_t *conf,
     return CLI_OK;
 }
 
+/* The terminal's progress line (progress_line.h). */
+static void show_progress(const produce_run_t *r)
+{
+    if (!progress_line_due())
+        return;
+    double secs = (double)(cli_now_us() - r->start_us) / 1e6;
+    progress_line_update(PROG ": %llu lines read, %llu delivered, %llu failed, %.0f msg/s",
+                         (unsigned long long)r->lines, (unsigned long long)r->t.delivered,
+                         (unsigned long long)r->t.failed, secs > 0 ? (double)r->t.delivered / secs : 0.0);
+}
+
 /* After each wait: says whom the producer is still trying to reach, and
  * stops (false) when the cluster said the topic does not exist: with
  * auto-creation off it will not appear. */
@@ -270,6 +285,7 @@ static bool still_worth_it(produce_run_t *r)
         return false;
     if (r->watch.missing_topic[0]) {
         r->missing_topic = true;
+        progress_line_clear();
         fprintf(stderr,
                 PROG ": topic %s does not exist and the cluster does not create topics on use; create it first "
                      "(kafkalite topics --create --topic %s)\n",
@@ -281,6 +297,7 @@ static bool still_worth_it(produce_run_t *r)
     size_t n = kl_producer_outstanding(r->producer);
     snprintf(waiting, sizeof waiting, "%zu message%s", n, n == 1 ? "" : "s");
     cli_watch_tick(&r->watch, waiting, r->last_produce_us + r->delivery_timeout_us);
+    show_progress(r);
     return true;
 }
 
@@ -327,6 +344,7 @@ static void flush_all(produce_run_t *r)
                 break; /* a second signal: give up */
             acted_on = cli_signals_seen;
             deadline = cli_now_us() + SIGNAL_FLUSH_MS * 1000LL;
+            progress_line_clear();
             fprintf(stderr, PROG ": %s: flushing %zu messages for up to %d s (signal again to give up)\n",
                     cli_last_signal == SIGTERM ? "terminated" : "interrupted", kl_producer_outstanding(producer),
                     SIGNAL_FLUSH_MS / 1000);
@@ -371,17 +389,19 @@ static void read_lines(produce_run_t *r, const produce_opts_t *o, const kl_heade
         if (rc < 0) {
             if (in.err == EINTR)
                 continue;
+            progress_line_clear();
             fprintf(stderr, PROG ": reading standard input: %s\n", strerror(in.err));
             *failed = true;
             break;
         }
         if (!produce_line(r, o, headers, line, len)) {
+            progress_line_clear();
             fprintf(stderr, PROG ": no key separator found on line %llu: \"%.*s\" (nothing after it was sent)\n",
                     (unsigned long long)*lines + 1, (int)len, line);
             *failed = true;
             break;
         }
-        ++*lines;
+        r->lines = ++*lines;
         if (o->sync)
             while (kl_producer_outstanding(r->producer) > 0 && !cli_signals_seen && still_worth_it(r))
                 kl_producer_flush(r->producer, 100);
@@ -393,7 +413,8 @@ static void read_lines(produce_run_t *r, const produce_opts_t *o, const kl_heade
 
 static int run(const kl_conf_t *conf, const produce_opts_t *o, const kl_headers_t *headers)
 {
-    produce_run_t r = {.delivery_timeout_us = delivery_timeout_us(conf), .last_produce_us = cli_now_us()};
+    produce_run_t r = {.delivery_timeout_us = delivery_timeout_us(conf), .last_produce_us = cli_now_us(),
+                       .start_us = cli_now_us()};
     kl_conf_t *own = kl_conf_dup(conf);
     if (!own) {
         fprintf(stderr, PROG ": out of memory\n");
@@ -406,12 +427,14 @@ static int run(const kl_conf_t *conf, const produce_opts_t *o, const kl_headers_
     if (!r.producer)
         return CLI_FAILED;
     cli_catch_signals();
+    progress_line_start(!isatty(STDIN_FILENO)); /* not over lines being typed */
 
     uint64_t lines = 0;
     bool failed = false;
     read_lines(&r, o, headers, &lines, &failed);
     flush_all(&r);
     kl_producer_destroy(r.producer); /* reports of anything left are served here */
+    progress_line_clear();
 
     if (o->counts || cli_signals_seen)
         fprintf(o->counts ? stdout : stderr, "%s%llu delivered, %llu failed\n", o->counts ? "" : PROG ": ",
