@@ -13,6 +13,7 @@ tools_kafkalite_SOURCES = \
 	tools/groups_describe.c \
 	tools/groups_reset.c \
 	tools/groups_time.c \
+	tools/cmd_offsets.c \
 	tools/cmd_topics.c \
 	tools/json_out.c \
 	tools/json_out.h \
@@ -36,8 +37,8 @@ tests_unit_test_json_out_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_json_out_LDADD = $(CHECK_LIBS)
 endif
 
-TESTS += tests/tools/test_kafkalite_broker.sh tests/tools/test_kafkalite_admin.sh tests/tools/test_console.sh tests/tools/test_json_output.sh
-EXTRA_DIST += tests/tools/test_kafkalite_broker.sh tests/tools/test_kafkalite_admin.sh tests/tools/test_console.sh tests/tools/test_json_output.sh
+TESTS += tests/tools/test_kafkalite_broker.sh tests/tools/test_kafkalite_admin.sh tests/tools/test_console.sh tests/tools/test_json_output.sh tests/tools/test_kafkalite_offsets.sh
+EXTRA_DIST += tests/tools/test_kafkalite_broker.sh tests/tools/test_kafkalite_admin.sh tests/tools/test_console.sh tests/tools/test_json_output.sh tests/tools/test_kafkalite_offsets.sh
 
 # bash completion, installed where bash-completion looks for it by name.
 bashcompletiondir = $(datadir)/bash-completion/completions
