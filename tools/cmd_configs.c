@@ -127,12 +127,24 @@ static int entity_type(admin_cli_t *cli, configs_args_t *a, const char *v, bool 
         return set_type(cli, a, KL_ADMIN_RESOURCE_TOPIC, typed);
     if (!strcmp(v, "brokers") || !strcmp(v, "broker"))
         return set_type(cli, a, KL_ADMIN_RESOURCE_BROKER, typed);
-    if (!strcmp(v, "groups") || !strcmp(v, "users") || !strcmp(v, "clients") || !strcmp(v, "ips") ||
-        !strcmp(v, "broker-loggers") || !strcmp(v, "client-metrics"))
-        return admin_cli_fail(cli,
-                              "--entity-type %s: Kafka's %s configs are not served by kafkalite (its brokers keep "
-                              "topic and broker configs only)",
-                              v, v);
+    /* Kafka's other entity types, each with why kafkalite has none. */
+    static const struct {
+        const char *type, *why;
+    } others[] = {
+        {"groups", "they configure KIP-848 consumer groups, and kafkalite's broker serves classic groups, whose "
+                   "timeouts are each consumer's own (session.timeout.ms)"},
+        {"users", "they are quotas and SCRAM credentials, whose requests (DescribeClientQuotas, "
+                  "AlterClientQuotas, DescribeUserScramCredentials) kafkalite's admin client does not send"},
+        {"clients", "they are quotas, whose requests (DescribeClientQuotas, AlterClientQuotas) kafkalite's admin "
+                    "client does not send"},
+        {"ips", "they are connection quotas, whose requests kafkalite's admin client does not send"},
+        {"broker-loggers", "kafkalite's broker has no Java loggers (KAFKALITE_BROKER_LOG sets its log level)"},
+        {"client-metrics", "kafkalite's broker does not collect KIP-714 client metrics"},
+    };
+    for (size_t i = 0; i < sizeof others / sizeof others[0]; i++)
+        if (!strcmp(v, others[i].type))
+            return admin_cli_fail(cli, "--entity-type %s: Kafka's %s configs are not served by kafkalite: %s", v, v,
+                                  others[i].why);
     return admin_cli_usage(cli, "--entity-type is topics or brokers, not \"%s\"", v);
 }
 
