@@ -8,16 +8,6 @@ set -u
 . "${srcdir:-.}/tests/tools/broker_lib.sh"
 command -v python3 >/dev/null 2>&1 || skip "python3 not installed (Debian python3)"
 
-# run NAME EXPECTED-STATUS kafkalite-arguments...: output in $work/NAME.out/.err
-run() {
-    name=$1
-    want=$2
-    shift 2
-    "$KAFKALITE" "$@" >"$work/$name.out" 2>"$work/$name.err"
-    got=$?
-    [ "$got" -eq "$want" ] || fail "$name: kafkalite $*: exit $got, want $want"
-}
-
 # json NAME PYTHON-CONDITION: NAME's output is JSON Lines, each line an
 # object, and the condition on `rows` (the parsed lines) holds.
 json() {

@@ -7,16 +7,6 @@
 set -u
 . "${srcdir:-.}/tests/tools/broker_lib.sh"
 
-# run NAME EXPECTED-STATUS kafkalite-arguments...: output in $work/NAME.out/.err
-run() {
-    name=$1
-    want=$2
-    shift 2
-    "$KAFKALITE" "$@" >"$work/$name.out" 2>"$work/$name.err"
-    got=$?
-    [ "$got" -eq "$want" ] || fail "$name: kafkalite $*: exit $got, want $want"
-}
-
 # same NAME TEXT: NAME's output is exactly TEXT (printf escapes)
 same() {
     [ "$(cat "$work/$1.out")" = "$(printf "$2")" ] || fail "$1: \"$(cat "$work/$1.out")\", want \"$(printf "$2")\""

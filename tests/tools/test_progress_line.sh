@@ -3,10 +3,10 @@
 # terminal (a pseudo-terminal from util-linux's script(1)) while the run
 # lasts, erased at the end, and never written when standard error is a
 # file or a pipe, nor when the command's own data is on the terminal
-# (consume printing there). The runs last on purpose: consume waits 2.5 s
+# (consume printing there). The runs last on purpose: consume waits 4 s
 # after its last message (--timeout-ms), produce retries an unreachable
-# broker for 2.5 s (delivery.timeout.ms), so at least one drawing (due
-# every second) falls inside each.
+# broker for 4 s (delivery.timeout.ms), so drawings (due every second)
+# fall inside each with seconds to spare on a loaded machine.
 set -u
 . "${srcdir:-.}/tests/tools/broker_lib.sh"
 command -v script >/dev/null 2>&1 || skip "script(1) not installed (Debian bsdutils)"
@@ -32,7 +32,7 @@ seq 5 >"$work/lines"
 grep -q "[$esc$cr]" "$work/produce.err" "$work/produce.out" && fail "produce drew a progress line into a file"
 
 # consume to a file, errors to the terminal: the line is drawn, then erased
-on_tty consume "'$KAFKALITE' consume -b '$B' -t t -o beginning --timeout-ms 2500 >'$work/consumed'" ||
+on_tty consume "'$KAFKALITE' consume -b '$B' -t t -o beginning --timeout-ms 4000 >'$work/consumed'" ||
     fail "consume on a terminal failed"
 [ "$(cat "$work/consumed")" = "$(cat "$work/lines")" ] || fail "consume printed something else than the 5 lines"
 grep -q "${cr}kafkalite consume: 5 messages, [0-9]* msg/s${esc}\[K" "$work/consume.tty" ||
@@ -52,7 +52,7 @@ grep -q "[$esc$cr]" "$work/consume2.err" && fail "consume drew a progress line i
 
 # produce from a file to an unreachable broker: the line while it retries,
 # erased before the failures are reported
-on_tty produce "'$KAFKALITE' produce -b 127.0.0.1:1 -t t -X delivery.timeout.ms=2500 <'$work/lines'"
+on_tty produce "'$KAFKALITE' produce -b 127.0.0.1:1 -t t -X delivery.timeout.ms=4000 <'$work/lines'"
 grep -q "${cr}kafkalite produce: 5 lines read, 0 delivered, 0 failed, 0 msg/s${esc}\[K" "$work/produce.tty" ||
     fail "no progress line while produce retried"
 grep -q "${cr}${esc}\[Kkafkalite produce: delivery failed" "$work/produce.tty" ||
