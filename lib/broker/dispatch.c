@@ -29,6 +29,8 @@ static const broker_api_t served[] = {
     {KL_API_DELETE_TOPICS, 0, 6, handle_delete_topics},
     {KL_API_DELETE_RECORDS, 0, 2, handle_delete_records},
     {KL_API_INIT_PRODUCER_ID, 0, 5, handle_init_producer_id},
+    {KL_API_ADD_PARTITIONS_TO_TXN, 0, 3, handle_add_partitions_to_txn},
+    {KL_API_END_TXN, 0, 4, handle_end_txn},
     {KL_API_DESCRIBE_CONFIGS, 0, 4, handle_describe_configs},
     {KL_API_ALTER_CONFIGS, 0, 2, handle_alter_configs},
     {KL_API_DESCRIBE_LOG_DIRS, 0, 4, handle_describe_log_dirs},
