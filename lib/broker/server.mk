@@ -27,6 +27,7 @@ libkafkalite_internal_la_SOURCES += \
 	lib/broker/housekeeping.c \
 	lib/broker/list_offsets.c \
 	lib/broker/listener.c \
+	lib/broker/listener_security.c \
 	lib/broker/meta_properties.c \
 	lib/broker/offline.c \
 	lib/broker/metadata.c \
@@ -41,7 +42,9 @@ libkafkalite_internal_la_SOURCES += \
 	lib/broker/topic_catalog.c \
 	lib/broker/topic_config.c \
 	lib/broker/topic_rebuild.c \
-	lib/broker/topics.c
+	lib/broker/topics.c \
+	lib/broker/sasl.c \
+	lib/broker/scram_store.c
 if HAVE_MICROHTTPD
 libkafkalite_internal_la_SOURCES += lib/broker/console_http.c
 endif
@@ -58,7 +61,8 @@ noinst_HEADERS += \
 	lib/broker/producer_state.h \
 	lib/broker/request_pool.h \
 	lib/broker/server.h \
-	lib/broker/topics.h
+	lib/broker/topics.h \
+	lib/broker/scram_store.h
 
 BROKER_WIRE_TEST_SOURCES = \
 	tests/integration/broker_fixture.c \
