@@ -50,7 +50,8 @@ static ssize_t io_recv(broker_conn_t *c, void *dst, size_t want)
     if (!c->tls)
         return recv(c->io.fd, dst, want, 0);
     size_t n = 0;
-    return tls_result(c, kl_tls_read(c->tls, dst, want, &n), n, "read");
+    kl_tls_status_t st = kl_tls_read(c->tls, dst, want, &n);
+    return tls_result(c, st, n, "read");
 }
 
 static ssize_t io_send(broker_conn_t *c, const void *src, size_t len)
@@ -58,7 +59,8 @@ static ssize_t io_send(broker_conn_t *c, const void *src, size_t len)
     if (!c->tls)
         return send(c->io.fd, src, len, MSG_NOSIGNAL);
     size_t n = 0;
-    return tls_result(c, kl_tls_write(c->tls, src, len, &n), n, "write");
+    kl_tls_status_t st = kl_tls_write(c->tls, src, len, &n);
+    return tls_result(c, st, n, "write");
 }
 
 /* Decrypted bytes waiting inside the TLS session: no readiness event will

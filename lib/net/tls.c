@@ -178,8 +178,11 @@ kl_tls_ctx_t *kl_tls_ctx_new(const kl_tls_config_t *cfg, char *errstr, size_t er
     SSL_CTX_set_verify(ctx, mode, NULL);
     bool ok = true;
     /* Resumed sessions of a verifying server need an id context. */
-    if (cfg->server) /* a client may not make the broker renegotiate */
-        SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION);
+    /* A client may not make the broker renegotiate; and clients that close
+     * without close_notify (librdkafka, ours) just closed: Kafka's frames
+     * carry their length, a truncation cannot pass for a whole request. */
+    if (cfg->server)
+        SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION | SSL_OP_IGNORE_UNEXPECTED_EOF);
     if (cfg->server && SSL_CTX_set_session_id_context(ctx, (const unsigned char *)"kafkalite", 9) != 1)
         ok = ctx_fail(errstr, errstr_size, "cannot set the TLS session id context");
     if (ok && cfg->cipher_suites && SSL_CTX_set_cipher_list(ctx, cfg->cipher_suites) != 1)
