@@ -24,7 +24,7 @@ static const broker_api_t served[] = {
     {KL_API_SYNC_GROUP, 0, 5, handle_group_request},
     {KL_API_DESCRIBE_GROUPS, 0, 5, handle_group_request},
     {KL_API_LIST_GROUPS, 0, 5, handle_group_request},
-    {KL_API_SASL_HANDSHAKE, 1, 1, handle_sasl_handshake},
+    {KL_API_SASL_HANDSHAKE, 0, 1, handle_sasl_handshake},
     {KL_API_API_VERSIONS, 0, 4, handle_api_versions},
     {KL_API_CREATE_TOPICS, 0, 7, handle_create_topics},
     {KL_API_DELETE_TOPICS, 0, 6, handle_delete_topics},

@@ -61,6 +61,15 @@ broker_req_status_t handle_sasl_handshake(broker_request_t *req)
         resp.mechanisms.count = 0;
         return broker_respond(req, &resp);
     }
+    if (req->hdr.api_version == 0) {
+        /* v0 is listed because librdkafka looks for it, but its raw
+         * tokens (no SaslAuthenticate framing) are not served: every
+         * client since Kafka 1.0 sends v1 when offered. */
+        broker_log(req->broker, BROKER_LOG_INFO, "%s: SaslHandshake v0 (raw SASL tokens) is not served; closing",
+                   c->peer);
+        resp.error_code = KL_ERR_UNSUPPORTED_VERSION;
+        return respond_and_close(req, &resp);
+    }
     if (c->sasl_mechanism || c->authenticated) {
         resp.error_code = KL_ERR_ILLEGAL_SASL_STATE;
         return respond_and_close(req, &resp);

@@ -145,7 +145,10 @@ const char *kl_scram_srv_final(kl_scram_srv_t *s, const char *msg, size_t len, c
     free(binding);
     if (!binding_ok)
         return fail(why, why_size, "client-final-message: channel binding differs from the GS2 header");
-    if (rlen != strlen(s->nonce) || strncmp(r, s->nonce, rlen) != 0)
+    /* The nonce must end with ours, as Kafka checks it: librdkafka sends
+     * its own nonce again in front of the whole one. */
+    size_t nlen = strlen(s->nonce);
+    if (rlen < nlen || strncmp(r + rlen - nlen, s->nonce, nlen) != 0)
         return fail(why, why_size, "client-final-message: the nonce is not the one of this exchange");
     size_t wlen = (size_t)(p - 3 - msg), mdlen = s->cred.key_len;
     size_t alen = strlen(s->client_first_bare) + strlen(s->server_first) + wlen + 3;
