@@ -44,7 +44,8 @@ libkafkalite_internal_la_SOURCES += \
 	lib/broker/topic_rebuild.c \
 	lib/broker/topics.c \
 	lib/broker/sasl.c \
-	lib/broker/scram_store.c
+	lib/broker/scram_store.c \
+	lib/broker/scram_users.c
 if HAVE_MICROHTTPD
 libkafkalite_internal_la_SOURCES += lib/broker/console_http.c
 endif

@@ -178,6 +178,8 @@ bool kl_scram_salted_password(kl_scram_hash_t hash, const char *password, const 
                              out) == 1;
 }
 
+bool kl_scram_random_salt(unsigned char *salt, size_t len) { return RAND_bytes(salt, (int)len) == 1; }
+
 bool kl_scram_credential_from_salted(kl_scram_credential_t *cred, kl_scram_hash_t hash, int iterations,
                                      const unsigned char *salt, size_t salt_len, const unsigned char *salted,
                                      size_t salted_len)
@@ -200,7 +202,7 @@ bool kl_scram_credential_new(kl_scram_credential_t *cred, kl_scram_hash_t hash, 
 {
     unsigned char salt[32], salted[MAX_MD];
     size_t salted_len = 0;
-    bool ok = RAND_bytes(salt, sizeof salt) == 1 &&
+    bool ok = kl_scram_random_salt(salt, sizeof salt) &&
               kl_scram_salted_password(hash, password, salt, sizeof salt, iterations, salted, &salted_len) &&
               kl_scram_credential_from_salted(cred, hash, iterations, salt, sizeof salt, salted, salted_len);
     OPENSSL_cleanse(salted, sizeof salted);
@@ -396,6 +398,12 @@ bool kl_scram_credential_from_salted(kl_scram_credential_t *cred, kl_scram_hash_
                                      size_t salted_len)
 {
     (void)cred, (void)hash, (void)iterations, (void)salt, (void)salt_len, (void)salted, (void)salted_len;
+    return false;
+}
+
+bool kl_scram_random_salt(unsigned char *salt, size_t len)
+{
+    (void)salt, (void)len;
     return false;
 }
 

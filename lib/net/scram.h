@@ -36,6 +36,8 @@ typedef struct kl_scram_credential {
  * bytes), *out_len its size; false without OpenSSL. */
 bool kl_scram_salted_password(kl_scram_hash_t hash, const char *password, const unsigned char *salt, size_t salt_len,
                               int iterations, unsigned char *out, size_t *out_len);
+/* len random bytes into salt; false without OpenSSL. */
+bool kl_scram_random_salt(unsigned char *salt, size_t len);
 /* A credential from a salted password (as AlterUserScramCredentials
  * carries it); false when a size or the count is out of range. */
 bool kl_scram_credential_from_salted(kl_scram_credential_t *cred, kl_scram_hash_t hash, int iterations,
