@@ -118,11 +118,15 @@ static broker_req_status_t auth_done(broker_request_t *req, const char *user, co
     return st;
 }
 
-/* The user's credential for PLAIN: the strongest stored one. */
-static const kl_scram_credential_t *plain_credential(const kl_broker_t *b, const char *user)
+/* PLAIN: whether password is the one of either of the user's SCRAM
+ * credentials (set apart, they may differ); *known: the user has one. */
+static bool plain_password_ok(const kl_broker_t *b, const char *user, const char *password, bool *known)
 {
-    const kl_scram_credential_t *cred = scram_store_find(&b->scram, user, KL_SCRAM_SHA512);
-    return cred ? cred : scram_store_find(&b->scram, user, KL_SCRAM_SHA256);
+    const kl_scram_credential_t *strong = scram_store_find(&b->scram, user, KL_SCRAM_SHA512);
+    const kl_scram_credential_t *other = scram_store_find(&b->scram, user, KL_SCRAM_SHA256);
+    *known = strong || other;
+    return (strong && kl_scram_credential_check(strong, password)) ||
+           (other && kl_scram_credential_check(other, password));
 }
 
 /* RFC 4616: [authzid] NUL authcid NUL password. */
@@ -139,11 +143,10 @@ static broker_req_status_t authenticate_plain(broker_request_t *req, const char 
         return BROKER_REQ_CLOSE;
     if (user - 1 > token && ((size_t)(user - 1 - token) != strlen(name) || strncmp(token, name, strlen(name))))
         return auth_failed(req, name, "the authorization id differs from the user");
-    const kl_scram_credential_t *cred = plain_credential(req->broker, name);
-    bool ok = cred && kl_scram_credential_check(cred, secret);
+    bool known = false, ok = plain_password_ok(req->broker, name, secret, &known);
     memset(secret, 0, strlen(secret));
     if (!ok)
-        return auth_failed(req, name, cred ? "wrong password" : "unknown user");
+        return auth_failed(req, name, known ? "wrong password" : "unknown user");
     return auth_done(req, name, "", 0);
 }
 
