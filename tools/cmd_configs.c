@@ -126,7 +126,10 @@ static int entity_type(admin_cli_t *cli, configs_args_t *a, const char *v, bool 
         return set_type(cli, a, KL_ADMIN_RESOURCE_TOPIC, typed);
     if (!strcmp(v, "brokers") || !strcmp(v, "broker"))
         return set_type(cli, a, KL_ADMIN_RESOURCE_BROKER, typed);
-    if (!strcmp(v, "groups") || !strcmp(v, "users") || !strcmp(v, "clients") || !strcmp(v, "ips") ||
+    if (!strcmp(v, "users"))
+        return admin_cli_fail(cli, "--entity-type users: SCRAM users are managed with `kafkalite users` (the same "
+                                   "--alter --add-config 'SCRAM-SHA-256=[password=...]' --entity-name USER)");
+    if (!strcmp(v, "groups") || !strcmp(v, "clients") || !strcmp(v, "ips") ||
         !strcmp(v, "broker-loggers") || !strcmp(v, "client-metrics"))
         return admin_cli_fail(cli,
                               "--entity-type %s: Kafka's %s configs are not served by kafkalite (its brokers keep "
