@@ -44,15 +44,19 @@ static int64_t skip_past_bad(const kl_batch_iter_t *it, int64_t from)
 
 /* Fills messages from one batch's records. false on a record error. */
 static bool add_records(kl_msgbuf_t *buf, kl_record_iter_t *rit, const kl_batch_t *b, int32_t partition,
-                        int64_t fetch_offset, int64_t *next_offset)
+                        int64_t *next_offset)
 {
     kl_record_t rec;
     kl_err_t err;
     kl_timestamp_type_t tstype =
         kl_batch_is_log_append_time(b) ? KL_TIMESTAMP_LOG_APPEND_TIME : KL_TIMESTAMP_CREATE_TIME;
     while ((err = kl_record_iter_next(rit, &rec)) == KL_ERR_NONE) {
-        if (rec.offset < fetch_offset)
-            continue; /* a compressed batch may start before the fetch offset */
+        /* A compressed batch may start before the fetch offset, and a
+         * damaged answer may repeat offsets (overlapping batches, deltas
+         * going back): as the Java client, only offsets past those
+         * already handed out are taken. */
+        if (rec.offset < *next_offset)
+            continue;
         kl_message_t *m = kl_msgbuf_next(buf);
         if (!m)
             return false;
@@ -114,7 +118,7 @@ kl_msgbuf_t *cons_parse_records(const cons_settings_t *s, const char *topic, int
             if (inflated && !kl_msgbuf_adopt(buf, inflated))
                 err = KL_ERR_NOMEM;
         }
-        if (!err && !add_records(buf, &rit, &b, partition, fetch_offset, next_offset))
+        if (!err && !add_records(buf, &rit, &b, partition, next_offset))
             err = rit.err ? rit.err : KL_ERR_BAD_MSG;
         if (err) {
             /* A batch whose records do not all decode gives none of

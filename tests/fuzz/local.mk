@@ -10,6 +10,9 @@ FUZZ_TARGETS = request response batch msgset fetch storage properties
 FUZZ_SECONDS = 60
 FUZZ_JOBS = 2
 FUZZ_WORKDIR = $${TMPDIR:-/tmp}/kafkalite-fuzz
+# Empty: a new random seed and no run cap; CI fixes both (see run.sh).
+FUZZ_SEED =
+FUZZ_RUNS =
 FUZZ_CC = clang
 FUZZ_CPPFLAGS = -I$(top_srcdir)/include -I$(top_srcdir)/lib -I$(top_builddir) -D_GNU_SOURCE -DKL_BUILDING_LIB
 FUZZ_CFLAGS = -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all \
@@ -46,7 +49,7 @@ tests/fuzz/seeds: tests/fuzz/gen_seeds$(EXEEXT) tests/unit/test_proto_core$(EXEE
 		tests/unit/test_proto_group$(EXEEXT) tests/unit/test_proto_admin$(EXEEXT)
 	$(AM_V_GEN)$(SHELL) $(top_srcdir)/tests/fuzz/make_seeds.sh $@ .
 fuzz: fuzz-build tests/fuzz/seeds
-	$(SHELL) $(top_srcdir)/tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_JOBS) tests/fuzz/seeds \
+	FUZZ_SEED="$(FUZZ_SEED)" FUZZ_RUNS="$(FUZZ_RUNS)" $(SHELL) $(top_srcdir)/tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_JOBS) tests/fuzz/seeds \
 		"$(FUZZ_WORKDIR)" $(FUZZ_TARGETS)
 .PHONY: fuzz fuzz-build clean-fuzz
 

@@ -2,6 +2,11 @@
 # Runs libFuzzer targets for a bounded time, JOBS at a time, and prints
 # for each the number of runs, the coverage reached and the corpus size.
 # Usage: run.sh SECONDS JOBS SEEDS WORKDIR TARGET...
+# FUZZ_SEED (environment) fixes libFuzzer's random seed and FUZZ_RUNS
+# ("target=runs ...") caps a target's runs: with both, a run is
+# reproducible, and a slower machine that hits SECONDS first executes a
+# prefix of the same inputs (CI uses this, so what passed here passes
+# there; `make fuzz` without them explores anew each time).
 # Each target tests/fuzz/fuzz_T starts from SEEDS/T plus what earlier runs
 # found (WORKDIR/corpus/T, kept between runs); a crash, leak, timeout or
 # broken invariant leaves its input in WORKDIR/artifacts/ (outside the
@@ -13,8 +18,13 @@ if [ "${1:-}" = --one ]; then
     seconds=$1 seeds=$2 work=$3 t=$4
     mkdir -p "$work/corpus/$t" "$work/artifacts"
     export UBSAN_OPTIONS=print_stacktrace=1
+    set --
+    [ -z "${FUZZ_SEED:-}" ] || set -- "$@" -seed="$FUZZ_SEED"
+    for tr in ${FUZZ_RUNS:-}; do
+        [ "${tr%%=*}" != "$t" ] || set -- "$@" -runs="${tr#*=}"
+    done
     # -rss_limit_mb and -timeout: a slow or growing input is a bug too
-    if ./tests/fuzz/fuzz_"$t" -max_total_time="$seconds" -print_final_stats=1 -detect_leaks=1 \
+    if ./tests/fuzz/fuzz_"$t" "$@" -max_total_time="$seconds" -print_final_stats=1 -detect_leaks=1 \
         -timeout=30 -rss_limit_mb=2048 -artifact_prefix="$work/artifacts/$t-" \
         "$work/corpus/$t" "$seeds/$t" >"$work/$t.log" 2>&1; then
         echo ok >"$work/$t.status"

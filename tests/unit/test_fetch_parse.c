@@ -67,6 +67,41 @@ START_TEST(test_compressed_count_claim)
 }
 END_TEST
 
+/* Batches that overlap (a damaged or hostile answer) never hand out an
+ * offset twice or out of order: records at or below what was already
+ * taken are skipped, as the Java client does (found by tests/fuzz/
+ * fuzz_fetch: the second batch's records came after the first's). */
+START_TEST(test_overlapping_batches)
+{
+    kl_codec_t codecs[] = {KL_CODEC_NONE, kl_codec_available(KL_CODEC_GZIP) ? KL_CODEC_GZIP : KL_CODEC_ZSTD};
+    for (size_t c = 0; c < sizeof codecs / sizeof codecs[0]; c++) {
+        kl_buf_t b;
+        kl_buf_init(&b, 0);
+        put_batch(&b, KL_CODEC_NONE, 10, 3);
+        put_batch(&b, codecs[c], 11, 3);
+        put_batch(&b, codecs[c], 12, 1);
+
+        cons_settings_t s;
+        memset(&s, 0, sizeof s);
+        s.check_crcs = true;
+        size_t raw_len;
+        uint8_t *raw = kl_buf_steal(&b, &raw_len);
+        int64_t next;
+        bool incomplete;
+        kl_err_t err;
+        const char *why;
+        kl_msgbuf_t *buf = cons_parse_records(&s, "t", 0, raw, raw_len, 10, &next, &incomplete, &err, &why);
+        ck_assert_ptr_nonnull(buf);
+        ck_assert_int_eq(err, KL_ERR_NONE);
+        ck_assert_uint_eq(buf->nmsgs, 4);
+        for (size_t i = 0; i < buf->nmsgs; i++)
+            ck_assert_int_eq(buf->msgs[i].offset, 10 + (int64_t)i);
+        ck_assert_int_eq(next, 14);
+        kl_msgbuf_release(buf, 1);
+    }
+}
+END_TEST
+
 int main(void)
 {
     if (!kl_codec_available(KL_CODEC_GZIP) && !kl_codec_available(KL_CODEC_ZSTD)) {
@@ -77,6 +112,7 @@ int main(void)
     Suite *s = suite_create("fetch_parse");
     TCase *tc = tcase_create("damaged");
     tcase_add_test(tc, test_compressed_count_claim);
+    tcase_add_test(tc, test_overlapping_batches);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
