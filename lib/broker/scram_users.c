@@ -10,6 +10,10 @@
 #include "broker/dispatch.h"
 #include "proto/msg_scram.h"
 
+/* Users or changes one request may name: the checks for names given twice
+ * compare each with the others. */
+#define MAX_NAMES_PER_REQUEST 1000
+
 static bool same_str(kl_str_t a, kl_str_t b)
 {
     return a.len == b.len && (a.len <= 0 || !memcmp(a.ptr, b.ptr, (size_t)a.len));
@@ -50,6 +54,11 @@ broker_req_status_t handle_describe_user_scram_credentials(broker_request_t *req
     const kl_describe_user_scram_credentials_request_t *body = req->body;
     const scram_store_t *store = &req->broker->scram;
     kl_describe_user_scram_credentials_response_t resp = {0};
+    if (body->users.count > MAX_NAMES_PER_REQUEST) {
+        resp.error_code = KL_ERR_INVALID_REQUEST;
+        resp.error_message = broker_strfmt(req, "at most %d users per request", MAX_NAMES_PER_REQUEST);
+        return broker_respond(req, &resp);
+    }
     size_t n = body->users.count > 0 ? (size_t)body->users.count : store->count;
     resp.results.items = broker_alloc(req, n, sizeof *resp.results.items);
     if (!resp.results.items)
@@ -149,6 +158,17 @@ broker_req_status_t handle_alter_user_scram_credentials(broker_request_t *req)
     resp.results.items = broker_alloc(req, n, sizeof *resp.results.items);
     if (!resp.results.items)
         return BROKER_REQ_CLOSE;
+    if (n > MAX_NAMES_PER_REQUEST) { /* nothing applied; each change told why */
+        for (size_t i = 0; i < n; i++) {
+            bool del = i < (size_t)body->deletions.count;
+            kl_str_t user = del ? body->deletions.items[i].name
+                                : body->upsertions.items[i - (size_t)body->deletions.count].name;
+            resp.results.items[resp.results.count++] = (kl_alter_scram_result_t){
+                user, KL_ERR_INVALID_REQUEST,
+                broker_strfmt(req, "at most %d credential changes per request", MAX_NAMES_PER_REQUEST)};
+        }
+        return broker_respond(req, &resp);
+    }
     for (int32_t i = 0; i < body->deletions.count; i++) {
         const kl_scram_deletion_t *d = &body->deletions.items[i];
         kl_alter_scram_result_t *r = result_of(&resp, d->name);
