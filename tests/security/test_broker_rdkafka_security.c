@@ -17,6 +17,7 @@ static tls_certs_t certs;
 static sec_broker_t sb;
 static int delivered, failed;
 static rd_kafka_resp_err_t last_error;
+static bool auth_refused; /* an _AUTHENTICATION error came (others may follow) */
 
 static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
 {
@@ -31,6 +32,8 @@ static void on_error(rd_kafka_t *rk, int err, const char *reason, void *opaque)
 {
     (void)rk, (void)reason, (void)opaque;
     last_error = (rd_kafka_resp_err_t)err;
+    if (err == RD_KAFKA_RESP_ERR__AUTHENTICATION)
+        auth_refused = true;
 }
 
 static rd_kafka_conf_t *sasl_ssl_conf(const char *mechanism, const char *password)
@@ -56,6 +59,7 @@ static void produce(rd_kafka_conf_t *conf, const char *topic, int count)
     char errstr[256];
     delivered = failed = 0;
     last_error = RD_KAFKA_RESP_ERR_NO_ERROR;
+    auth_refused = false;
     rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof errstr);
     ck_assert_msg(rk != NULL, "%s", errstr);
     for (int i = 0; i < count; i++) {
@@ -67,7 +71,7 @@ static void produce(rd_kafka_conf_t *conf, const char *topic, int count)
                          RD_KAFKA_RESP_ERR_NO_ERROR);
     }
     long long deadline = sec_now_ms() + 60000;
-    while (delivered + failed < count && last_error != RD_KAFKA_RESP_ERR__AUTHENTICATION && sec_now_ms() < deadline)
+    while (delivered + failed < count && !auth_refused && sec_now_ms() < deadline)
         rd_kafka_poll(rk, 100);
     rd_kafka_purge(rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
     rd_kafka_poll(rk, 0);
@@ -131,7 +135,7 @@ START_TEST(test_rdkafka_sasl_ssl)
     /* a wrong password: librdkafka's authentication error, nothing delivered */
     produce(sasl_ssl_conf("SCRAM-SHA-512", "wrong"), "rdk-refused", 5);
     ck_assert_int_eq(delivered, 0);
-    ck_assert_msg(last_error == RD_KAFKA_RESP_ERR__AUTHENTICATION, "error %s", rd_kafka_err2name(last_error));
+    ck_assert_msg(auth_refused, "no authentication error (last %s)", rd_kafka_err2name(last_error));
     sec_broker_stop(&sb);
     tls_certs_remove(&certs);
 }
