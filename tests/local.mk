@@ -43,3 +43,16 @@ SOAK_KILLS = 500
 .PHONY: soak
 soak: tests/interop/test_crash_loop$(EXEEXT) tools/kafkalite$(EXEEXT)
 	CRASH_KILLS=$(SOAK_KILLS) tests/interop/test_crash_loop
+
+# A log callback on every kind of handle: every line reaches it, none goes
+# to standard error (issue 16).
+if HAVE_CHECK
+check_PROGRAMS += tests/integration/test_log_callback
+TESTS += tests/integration/test_log_callback
+tests_integration_test_log_callback_SOURCES = \
+	tests/integration/test_log_callback.c \
+	tests/integration/broker_fixture.c \
+	tests/integration/broker_fixture.h
+tests_integration_test_log_callback_CFLAGS = $(TEST_CFLAGS)
+tests_integration_test_log_callback_LDADD = $(TEST_LIBS)
+endif

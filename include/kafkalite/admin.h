@@ -13,7 +13,9 @@
  * own admin client sends them: topic and configuration changes to any
  * broker, ListOffsets and DeleteRecords to each partition's leader, group
  * requests to the group's coordinator. A handle may be used from several
- * threads; calls on one handle run one at a time. Include <kafkalite.h>
+ * threads; calls on one handle run one at a time. With a log callback
+ * (kl_conf_set_log_cb()), the handle's log lines reach it on the calling
+ * thread, inside these calls and kl_admin_destroy(). Include <kafkalite.h>
  * rather than this file. */
 #ifndef KAFKALITE_ADMIN_H
 #define KAFKALITE_ADMIN_H
@@ -45,7 +47,6 @@ typedef struct kl_admin_result {
     char *name;
     kl_err_t err;
     char *errstr; /* the broker's message, or NULL */
-    int answered; /* internal: set once the broker's answer named it */
 } kl_admin_result_t;
 
 typedef struct kl_admin_results {

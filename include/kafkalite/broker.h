@@ -1,7 +1,26 @@
 /* kafkalite: the embedded broker. A persistent, single-node Kafka-protocol
  * broker that runs inside the application on its own thread, so any Kafka
  * client (kafkalite's, librdkafka, kcat, the Java client) can produce to it
- * and consume from it, and the data survives restarts. */
+ * and consume from it, and the data survives restarts.
+ *
+ * Thread safety: a broker handle is driven by one application thread at a
+ * time (kl_broker_new(), kl_broker_start(), kl_broker_stop(),
+ * kl_broker_destroy() are not to be called concurrently on the same
+ * broker); kl_broker_bootstrap_servers() and kl_broker_listeners() may be
+ * called from any thread while the broker lives. Several brokers (on
+ * different log.dirs) may run in one process.
+ *
+ * Logging: the broker's lines go to standard error ("kafkalite broker
+ * <node.id>: ..."), or, when kl_conf_set_log_cb() was called on its
+ * configuration, to that callback with facility "BROKER" and the opaque
+ * pointer of kl_conf_set_opaque(). Unlike a client's, the broker's callback
+ * runs on whichever thread logs: the thread calling kl_broker_new(),
+ * kl_broker_start(), kl_broker_stop() or kl_broker_destroy(), the broker
+ * loop's thread, a network thread or an I/O thread; never two calls at
+ * once. It must return quickly (the broker's thread waits for it) and must
+ * not call the broker's functions. Lines less important than warnings
+ * (syslog level 4) are left out unless KAFKALITE_BROKER_LOG is set in the
+ * environment to a higher level (6 info, 7 debug) before kl_broker_new(). */
 #ifndef KAFKALITE_BROKER_H
 #define KAFKALITE_BROKER_H
 
@@ -16,8 +35,9 @@ extern "C" {
 typedef struct kl_broker kl_broker_t;
 
 /** Creates a broker from conf (made by kl_broker_conf_new(), Kafka's
- * server.properties names). The broker copies conf: the caller keeps it and
- * may destroy it right after. This prepares the log directories (log.dirs,
+ * server.properties names, plus the log callback and opaque pointer set on
+ * it). The broker copies conf: the caller keeps it and may destroy it right
+ * after. This prepares the log directories (log.dirs,
  * a comma-separated list, each created if missing and locked against a
  * second broker): the first one holds meta.properties (cluster.id, node.id,
  * read or written) and the topic catalog, which is loaded; every partition
@@ -31,7 +51,7 @@ typedef struct kl_broker kl_broker_t;
  * entry), an unusable log directory, a partition found in two log
  * directories (both paths named), a node.id that disagrees with
  * meta.properties, or out of memory. */
-KL_EXPORT kl_broker_t *kl_broker_new(kl_conf_t *conf, char *errstr, size_t errstr_size);
+KL_EXPORT kl_broker_t *kl_broker_new(const kl_conf_t *conf, char *errstr, size_t errstr_size);
 
 /** Binds every listener and starts the broker's network thread. When it
  * returns KL_ERR_NONE clients can connect. Errors: KL_ERR_TRANSPORT (a

@@ -79,12 +79,16 @@ KL_EXPORT void kl_conf_dump_free(const char **dump, size_t count);
  * message one line without a newline (valid during the call only). */
 typedef void kl_log_cb(void *opaque, int level, const char *facility, const char *message);
 
-/** Sends the client's log lines to cb instead of standard error. cb runs
- * only inside the application's own calls (kl_producer_poll(),
- * kl_producer_flush(), kl_producer_destroy(), kl_consumer_poll(),
- * kl_consumer_close(), and every kl_admin_*() call before it returns),
- * never on the library's I/O thread; lines wait in a bounded queue until then. NULL restores standard
- * error. Which lines are produced depends on log_level and debug. */
+/** Sends the log lines of handles created from conf to cb instead of
+ * standard error. For a client handle (producer, consumer, admin client)
+ * cb runs only on the application's thread, inside its own calls: polls
+ * (kl_producer_poll(), kl_consumer_poll()), blocking calls
+ * (kl_producer_flush(), kl_producer_purge(), the consumer's queries, every
+ * admin call) and destroy; never on the library's I/O thread. Lines wait
+ * in a bounded queue until then; which lines are produced depends on
+ * log_level and debug. For the embedded broker cb runs on the broker's own
+ * threads, one call at a time (see kafkalite/broker.h). NULL restores
+ * standard error. */
 KL_EXPORT void kl_conf_set_log_cb(kl_conf_t *conf, kl_log_cb *cb);
 
 /** The application's pointer handed to every callback of handles created

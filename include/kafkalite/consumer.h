@@ -16,9 +16,12 @@
  * auto.commit.interval.ms, before partitions are revoked, and at close, so
  * a committed offset is never ahead of what the application was handed.
  *
- * Callbacks (rebalance, offset commit, log) run only inside
- * kl_consumer_poll(), a synchronous kl_commit() and kl_consumer_close(), on
- * the calling thread; never on the library's thread.
+ * Callbacks (rebalance, offset commit) run only inside kl_consumer_poll(),
+ * a synchronous kl_commit() and kl_consumer_close(), on the calling
+ * thread; never on the library's thread. Log lines are served there too,
+ * and inside the calls that wait for the I/O thread (kl_committed(),
+ * kl_query_watermark_offsets(), kl_offsets_for_times(), kl_seek() with a
+ * timeout).
  *
  * Thread safety: every function may be called from any thread, but poll
  * from one thread at a time. Not supported yet: transactional reads
@@ -152,10 +155,15 @@ KL_EXPORT kl_err_t kl_position(kl_consumer_t *consumer, kl_topic_partition_list_
 KL_EXPORT kl_err_t kl_offsets_store(kl_consumer_t *consumer, kl_topic_partition_list_t *offsets);
 
 /** Moves an assigned partition's position to offset (or
- * KL_OFFSET_BEGINNING / KL_OFFSET_END): messages already fetched or in
- * flight for it are dropped. Does not wait (timeout_ms is accepted for
- * librdkafka's signature). KL_ERR_UNKNOWN_TOPIC_OR_PARTITION when it is
- * not assigned. */
+ * KL_OFFSET_BEGINNING / KL_OFFSET_END / KL_OFFSET_STORED): messages already
+ * fetched or in flight for it are dropped. An absolute offset applies at
+ * once. A logical one is looked up by the consumer's I/O thread: with
+ * timeout_ms 0 the call does not wait for that; otherwise it waits until
+ * the offset is resolved (fetching then starts there; a later seek, an
+ * unassign or close also end the wait), at most timeout_ms (< 0: without
+ * limit), and returns KL_ERR_TIMED_OUT when the lookup did not finish in
+ * time (it goes on, the seek stays). KL_ERR_UNKNOWN_TOPIC_OR_PARTITION
+ * when it is not assigned. */
 KL_EXPORT kl_err_t kl_seek(kl_consumer_t *consumer, const char *topic, int32_t partition, int64_t offset,
                            int timeout_ms);
 

@@ -56,7 +56,7 @@ kl_admin_t *kl_admin_new(const kl_conf_t *conf, char *errstr, size_t errstr_size
     kl_admin_t *a = kl_client_handle_new(conf, sizeof *a, &copy, errstr, errstr_size);
     if (!a)
         return NULL;
-    a->backoff_ms = kl_conf_get_int(copy, "retry.backoff.ms");
+    kl_backoff_init(&a->backoff, copy);
     pthread_mutex_init(&a->run_lock, NULL);
     pthread_mutex_init(&a->lock, NULL);
     kl_cond_init(&a->cond);
@@ -64,7 +64,12 @@ kl_admin_t *kl_admin_new(const kl_conf_t *conf, char *errstr, size_t errstr_size
     kl_timer_init(&a->retry_timer, on_retry, a);
     kl_client_events_t ev = {on_broker_change, on_broker_change, on_metadata};
     a->client = kl_client_new(copy, &ev, a, errstr, errstr_size);
-    if (!a->client || kl_client_start(a->client, errstr, errstr_size) != KL_ERR_NONE) {
+    if (!a->client) {
+        kl_admin_destroy(a);
+        return NULL;
+    }
+    kl_log_attach(kl_client_log(a->client), &a->lock, &a->cond);
+    if (kl_client_start(a->client, errstr, errstr_size) != KL_ERR_NONE) {
         kl_admin_destroy(a);
         return NULL;
     }
@@ -87,6 +92,7 @@ void kl_admin_destroy(kl_admin_t *a)
         /* In-flight calls are answered with KL_ERR_DESTROY while the
          * connections close; no operation is running to hear them. */
         kl_client_stop(a->client, stop_timers, a);
+        kl_log_serve(kl_client_log(a->client));
         kl_client_destroy(a->client);
     }
     pthread_cond_destroy(&a->cond);
@@ -142,13 +148,13 @@ kl_err_t admin_op_run(kl_admin_t *a, admin_op_t *op, int timeout_ms)
         pthread_mutex_unlock(&a->run_lock);
         return KL_ERR_NOMEM;
     }
+    /* The application's log callback runs here, while the operation runs. */
+    kl_log_t *log = kl_client_log(a->client);
     pthread_mutex_lock(&a->lock);
     while (!op->done)
-        pthread_cond_wait(&a->cond, &a->lock);
+        kl_log_wait(log, NULL);
+    kl_log_pump(log);
     pthread_mutex_unlock(&a->lock);
     pthread_mutex_unlock(&a->run_lock);
-    /* The log callback runs on the application's thread, inside its calls:
-     * here, once the answer is in. */
-    kl_log_serve(kl_client_log(a->client));
     return op->err;
 }

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "client/backoff.h"
 #include "client/client.h"
 #include "kafkalite/admin.h"
 #include "proto/api.h"
@@ -48,6 +49,7 @@ struct admin_call {
     const char *group;         /* for ADMIN_COORDINATOR: the key */
     int32_t coordinator;       /* the node found, -1 until then */
     int64_t not_before_ms;     /* retry back-off */
+    int failures;              /* attempts retried so far */
     int16_t version;           /* of the request in flight */
     void *arg;                 /* the family's own */
 };
@@ -67,9 +69,9 @@ struct admin_op {
 struct kl_admin {
     kl_client_t *client;
     pthread_mutex_t run_lock;  /* one operation at a time */
-    pthread_mutex_t lock;      /* guards op->done */
+    pthread_mutex_t lock;      /* guards op->done and the log pump (client/log.h) */
     pthread_cond_t cond;
-    int64_t backoff_ms;
+    kl_backoff_t backoff;
     /* I/O thread */
     admin_op_t *op;            /* the running operation, or NULL */
     uint64_t next_op_id;
@@ -109,6 +111,8 @@ char *admin_strdup(kl_str_t s);
 /* A copy of s; "" when s is null. NULL only when out of memory. */
 char *admin_strdup_empty(kl_str_t s);
 kl_admin_results_t *admin_results_new(size_t count);
+/* Notes that an answer named item i (admin_results_unanswered() leaves it). */
+void admin_result_answered(kl_admin_results_t *results, size_t i);
 /* Sets item i of results from an answer. */
 void admin_result_set(kl_admin_result_t *item, int16_t code, kl_str_t message);
 /* Whether names holds count non-empty names. */

@@ -3,7 +3,8 @@
  * unknown node id, asking FindCoordinator for a group's coordinator), is
  * sent at the newest version both sides speak, and hands its decoded answer
  * to its family's handler. A lost connection or a moving coordinator sends
- * the call again after retry.backoff.ms until the operation's deadline.
+ * the call again after the client back-off (client/backoff.h: retry.backoff.ms,
+ * doubled per retry up to retry.backoff.max.ms) until the operation's deadline.
  * Runs on the I/O thread. */
 #include "admin/admin_impl.h"
 
@@ -58,7 +59,7 @@ void admin_call_retry(admin_call_t *call, bool forget_coordinator)
 {
     if (forget_coordinator)
         call->coordinator = -1;
-    call->not_before_ms = kl_clock_ms() + call->admin->backoff_ms;
+    call->not_before_ms = kl_clock_ms() + kl_backoff_ms(&call->admin->backoff, ++call->failures);
     call->admin->requeued = call;
     enqueue(call);
 }

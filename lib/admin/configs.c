@@ -204,7 +204,7 @@ static void handle_alter(admin_call_t *call, kl_err_t err, const char *errstr, c
         err = KL_ERR_BAD_MSG;
         errstr = "IncrementalAlterConfigs answered without the resource";
     }
-    out->answered = 1;
+    admin_result_answered(rc->ctx->altered, rc->index);
     if (err) {
         out->err = err;
         out->errstr = errstr ? strdup(errstr) : NULL;

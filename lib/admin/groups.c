@@ -310,7 +310,7 @@ static void handle_delete(admin_call_t *call, kl_err_t err, const char *errstr, 
     }
     if (err || !r) {
         admin_result_set(out, (int16_t)err, kl_str(errstr));
-        out->answered = 1;
+        admin_result_answered(gc->ctx->deleted, gc->index);
         return;
     }
     if (admin_err_retriable((kl_err_t)r->results.items[0].error_code)) {
@@ -318,7 +318,7 @@ static void handle_delete(admin_call_t *call, kl_err_t err, const char *errstr, 
         return;
     }
     admin_result_set(out, r->results.items[0].error_code, KL_STR_NULL);
-    out->answered = 1;
+    admin_result_answered(gc->ctx->deleted, gc->index);
 }
 
 static void *build_delete(admin_call_t *call, int16_t version, kl_arena_t *arena)

@@ -25,19 +25,34 @@ bool admin_err_retriable(kl_err_t err)
            err == KL_ERR_NOT_COORDINATOR;
 }
 
+/* A results array with, past its public part, which items an answer named
+ * (admin_results_apply() fills each name once). */
+typedef struct results_impl {
+    kl_admin_results_t pub;
+    bool *answered;
+} results_impl_t;
+
+static bool *answered(kl_admin_results_t *r) { return ((results_impl_t *)r)->answered; }
+
 kl_admin_results_t *admin_results_new(size_t count)
 {
-    kl_admin_results_t *r = calloc(1, sizeof *r);
-    if (!r)
+    results_impl_t *impl = calloc(1, sizeof *impl);
+    if (!impl)
         return NULL;
+    kl_admin_results_t *r = &impl->pub;
     r->items = calloc(count ? count : 1, sizeof *r->items);
-    if (!r->items) {
-        free(r);
+    impl->answered = calloc(count ? count : 1, sizeof *impl->answered);
+    if (!r->items || !impl->answered) {
+        free(r->items);
+        free(impl->answered);
+        free(impl);
         return NULL;
     }
     r->count = count;
     return r;
 }
+
+void admin_result_answered(kl_admin_results_t *r, size_t i) { answered(r)[i] = true; }
 
 void admin_result_set(kl_admin_result_t *item, int16_t code, kl_str_t message)
 {
@@ -55,6 +70,7 @@ void kl_admin_results_destroy(kl_admin_results_t *r)
         free(r->items[i].errstr);
     }
     free(r->items);
+    free(answered(r));
     free(r);
 }
 
@@ -121,9 +137,9 @@ void kl_admin_groups_destroy(kl_admin_groups_t *g)
 void admin_results_apply(kl_admin_results_t *r, kl_str_t name, int16_t code, kl_str_t message)
 {
     for (size_t i = 0; i < r->count; i++)
-        if (!r->items[i].answered && kl_str_eq(name, r->items[i].name)) {
+        if (!answered(r)[i] && kl_str_eq(name, r->items[i].name)) {
             admin_result_set(&r->items[i], code, message);
-            r->items[i].answered = 1;
+            answered(r)[i] = true;
             return;
         }
 }
@@ -134,14 +150,14 @@ void admin_results_fail(kl_admin_results_t *r, kl_err_t err, const char *errstr)
         free(r->items[i].errstr);
         r->items[i].err = err;
         r->items[i].errstr = errstr ? strdup(errstr) : NULL;
-        r->items[i].answered = 1;
+        answered(r)[i] = true;
     }
 }
 
 void admin_results_unanswered(kl_admin_results_t *r)
 {
     for (size_t i = 0; i < r->count; i++)
-        if (!r->items[i].answered) {
+        if (!answered(r)[i]) {
             r->items[i].err = KL_ERR_BAD_MSG;
             free(r->items[i].errstr);
             r->items[i].errstr = strdup("the broker's answer does not mention it");

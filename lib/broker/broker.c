@@ -21,24 +21,6 @@
 
 #define LOCK_NAME ".lock"
 
-static int log_threshold(void)
-{
-    const char *env = getenv("KAFKALITE_BROKER_LOG");
-    return env && *env ? atoi(env) : BROKER_LOG_WARN;
-}
-
-void broker_log(const kl_broker_t *broker, int level, const char *fmt, ...)
-{
-    if (level > (broker ? broker->log_level : log_threshold()))
-        return;
-    char line[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(line, sizeof line, fmt, ap);
-    va_end(ap);
-    fprintf(stderr, "kafkalite broker %d: %s\n", broker ? (int)broker->node_id : -1, line);
-}
-
 /* Raises the soft limit on open files to the hard one: partitions keep
  * their active segments open and every connection is a descriptor, so the
  * soft limit (often 1024) is what would run out first. */
@@ -158,7 +140,7 @@ static void log_conf_warnings(const kl_broker_t *b)
         broker_log(b, BROKER_LOG_WARN, "%s", warnings[i]);
 }
 
-kl_broker_t *kl_broker_new(kl_conf_t *conf, char *errstr, size_t errstr_size)
+kl_broker_t *kl_broker_new(const kl_conf_t *conf, char *errstr, size_t errstr_size)
 {
     set_error(errstr, errstr_size, "%s", "");
     if (!conf || kl_conf_schema(conf) != &kl_broker_conf_schema) {
@@ -180,7 +162,7 @@ kl_broker_t *kl_broker_new(kl_conf_t *conf, char *errstr, size_t errstr_size)
         set_error(errstr, errstr_size, "out of memory");
         return NULL;
     }
-    b->log_level = log_threshold();
+    broker_log_init(b);
     broker_log_limits_init(&b->log_limits);
     atomic_init(&b->fault_lost_produce_responses, 0);
     atomic_init(&b->queued_request_bytes, 0);
@@ -324,6 +306,7 @@ void kl_broker_destroy(kl_broker_t *b)
     log_dirs_free(&b->log_dirs);
     kl_conf_destroy(b->conf);
     broker_log_limits_destroy(&b->log_limits);
+    broker_log_free(b);
     free(b->bootstrap);
     free(b->log_dir);
     free(b->rack);

@@ -76,6 +76,9 @@ struct kl_broker {
     int *lock_fds; /* one per log dir, -1 when not open */
     size_t lock_count;
     int log_level; /* KAFKALITE_BROKER_LOG, read once */
+    kl_log_cb *log_cb; /* kl_conf_set_log_cb(); NULL: standard error */
+    void *log_opaque;
+    pthread_mutex_t log_cb_lock; /* one log_cb call at a time (any thread) */
     broker_log_limits_t log_limits; /* lines that can repeat (any thread) */
 
     broker_listener_t *listeners;
@@ -109,11 +112,17 @@ struct kl_broker {
 /* Log levels. */
 enum { BROKER_LOG_ERR = 3, BROKER_LOG_WARN = 4, BROKER_LOG_INFO = 6, BROKER_LOG_DEBUG = 7 };
 
-/* Writes one line to stderr, "kafkalite broker <node>: ...", when level is
- * as important as the broker's threshold or more (warnings by default;
- * KAFKALITE_BROKER_LOG=7 in the environment shows everything). */
+/* broker_log.c: writes one line when level is as important as the
+ * broker's threshold or more (warnings by default; KAFKALITE_BROKER_LOG=7
+ * in the environment shows everything): to the log callback of the
+ * broker's configuration, on the calling thread, one call at a time, or to
+ * standard error as "kafkalite broker <node>: ...". Any thread; broker may
+ * be NULL (standard error). */
 void broker_log(const kl_broker_t *broker, int level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* Reads the threshold and the callback (broker->conf set). */
+void broker_log_init(kl_broker_t *broker);
+void broker_log_free(kl_broker_t *broker);
 
 /* listener.c: parses listeners and advertised.listeners into
  * broker->listeners (errors in errstr), binds and watches them, closes them. */

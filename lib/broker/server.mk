@@ -5,6 +5,7 @@ kafkaliteinclude_HEADERS += include/kafkalite/broker.h
 libkafkalite_internal_la_SOURCES += \
 	lib/broker/api_versions.c \
 	lib/broker/broker.c \
+	lib/broker/broker_log.c \
 	lib/broker/configs.c \
 	lib/broker/configs_alter.c \
 	lib/broker/console.c \

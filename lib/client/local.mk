@@ -1,6 +1,8 @@
 # lib/client: the core every client handle shares (I/O thread, brokers and
-# their connections, ApiVersions, metadata cache, logging).
+# their connections, ApiVersions, metadata cache, logging, the retry
+# back-off).
 libkafkalite_internal_la_SOURCES += \
+	lib/client/backoff.c \
 	lib/client/client_broker.c \
 	lib/client/client.c \
 	lib/client/log.c \
@@ -11,6 +13,7 @@ libkafkalite_internal_la_SOURCES += \
 	lib/client/security.c \
 	lib/client/topic_partition.c
 noinst_HEADERS += \
+	lib/client/backoff.h \
 	lib/client/client.h \
 	lib/client/client_impl.h \
 	lib/client/log.h \
@@ -19,6 +22,11 @@ noinst_HEADERS += \
 kafkaliteinclude_HEADERS += include/kafkalite/topic_partition.h
 
 if HAVE_CHECK
+check_PROGRAMS += tests/unit/test_backoff
+TESTS += tests/unit/test_backoff
+tests_unit_test_backoff_SOURCES = tests/unit/test_backoff.c
+tests_unit_test_backoff_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_backoff_LDADD = $(TEST_LIBS)
 if HAVE_RDKAFKA
 check_PROGRAMS += tests/interop/test_client
 TESTS += tests/interop/test_client

@@ -31,6 +31,7 @@ void kl_conf_set_opaque(kl_conf_t *conf, void *opaque) { kl_conf_hooks(conf)->op
 void kl_log_init(kl_log_t *log, const kl_conf_t *conf)
 {
     memset(log, 0, sizeof *log);
+    atomic_init(&log->app_pending, false);
     log->level = (int)kl_conf_get_int(conf, "log_level");
     log->debug = kl_conf_get_int(conf, "debug");
     const kl_conf_hooks_t *hooks = kl_conf_hooks_get(conf);
@@ -50,6 +51,23 @@ void kl_log_free(kl_log_t *log)
     }
     log->head = log->tail = NULL;
     pthread_mutex_destroy(&log->lock);
+}
+
+/* Wakes the application thread waiting in kl_log_wait(). Under its lock
+ * when that is free, so the wake cannot fall between the waiter's check and
+ * its wait; but a thread may log while holding that lock (the consumer's
+ * I/O thread does), and waiting for it there would deadlock: then the
+ * broadcast goes without the lock, and in the rare case the waiter was
+ * just about to wait, the lines are served at its next wake. */
+static void wake_app(kl_log_t *log)
+{
+    atomic_store(&log->app_pending, true);
+    if (pthread_mutex_trylock(log->app_lock) == 0) {
+        pthread_cond_broadcast(log->app_cond);
+        pthread_mutex_unlock(log->app_lock);
+    } else {
+        pthread_cond_broadcast(log->app_cond);
+    }
 }
 
 static void emit(kl_log_t *log, int level, const char *facility, const char *fmt, va_list ap)
@@ -80,8 +98,8 @@ static void emit(kl_log_t *log, int level, const char *facility, const char *fmt
     log->tail = line;
     log->queued++;
     pthread_mutex_unlock(&log->lock);
-    if (log->wake)
-        log->wake(log->wake_arg);
+    if (log->app_lock)
+        wake_app(log);
 }
 
 void kl_log(kl_log_t *log, int level, const char *facility, const char *fmt, ...)
@@ -130,4 +148,29 @@ int kl_log_serve(kl_log_t *log)
         n++;
     }
     return n;
+}
+
+void kl_log_attach(kl_log_t *log, pthread_mutex_t *lock, pthread_cond_t *cond)
+{
+    log->app_lock = lock;
+    log->app_cond = cond;
+}
+
+void kl_log_pump(kl_log_t *log)
+{
+    if (!atomic_exchange(&log->app_pending, false))
+        return;
+    pthread_mutex_unlock(log->app_lock);
+    kl_log_serve(log);
+    pthread_mutex_lock(log->app_lock);
+}
+
+int kl_log_wait(kl_log_t *log, const struct timespec *deadline)
+{
+    int rc = 0;
+    if (!atomic_load(&log->app_pending))
+        rc = deadline ? pthread_cond_timedwait(log->app_cond, log->app_lock, deadline)
+                      : pthread_cond_wait(log->app_cond, log->app_lock);
+    kl_log_pump(log);
+    return rc;
 }

@@ -2,14 +2,21 @@
  * debug contexts, then either written to standard error at once or, when
  * the application set a log callback, queued (bounded) and handed to the
  * callback from the application's own thread by kl_log_serve(), so no user
- * code ever runs on the I/O thread. Any thread may log. */
+ * code ever runs on the I/O thread. Any thread may log.
+ *
+ * The pump: every handle attaches the lock and condition its application
+ * calls wait on (kl_log_attach()); a queued line then wakes them, and every
+ * poll or blocking call waits with kl_log_wait() (or calls kl_log_pump()),
+ * which serves the lines on the waiting thread. */
 #ifndef KL_CLIENT_LOG_H
 #define KL_CLIENT_LOG_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "kafkalite/conf.h"
 
@@ -30,10 +37,10 @@ typedef struct kl_log {
     pthread_mutex_t lock;
     kl_log_line_t *head, *tail;
     size_t queued, dropped;
-    /* Called (outside the lock) after a line is queued, so a thread waiting
-     * in poll can wake up and serve it. */
-    void (*wake)(void *arg);
-    void *wake_arg;
+    /* The pump (kl_log_attach()): NULL until attached. */
+    pthread_mutex_t *app_lock;
+    pthread_cond_t *app_cond;
+    atomic_bool app_pending; /* lines wait to be served */
 } kl_log_t;
 
 /* Reads log_level, debug, client.id and the log callback from conf. */
@@ -57,5 +64,18 @@ void kl_log_debug(kl_log_t *log, int64_t context, const char *facility, const ch
 /* Application thread: runs the callback for every queued line. Returns
  * how many it served. */
 int kl_log_serve(kl_log_t *log);
+
+/* Once, before the handle's threads start: a queued line sets a flag and
+ * broadcasts cond (under lock unless the lock is taken, so a thread may
+ * log while holding it). */
+void kl_log_attach(kl_log_t *log, pthread_mutex_t *lock, pthread_cond_t *cond);
+/* Application thread, attached lock held: serves the lines waiting (the
+ * lock released meanwhile). */
+void kl_log_pump(kl_log_t *log);
+/* Application thread, attached lock held: pthread_cond_timedwait() on the
+ * attached condition (deadline NULL: pthread_cond_wait()), then
+ * kl_log_pump(); returns 0 or ETIMEDOUT, and callers re-check what they
+ * wait for either way. */
+int kl_log_wait(kl_log_t *log, const struct timespec *deadline);
 
 #endif

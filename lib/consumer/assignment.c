@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "consumer/consumer_impl.h"
+#include "util/cond.h"
 
 static cons_part_t *part_new(kl_consumer_t *c, const char *topic, int32_t partition)
 {
@@ -206,23 +207,54 @@ void cons_parts_free(kl_consumer_t *c)
 
 /* ---- positions and offsets ------------------------------------------------------- */
 
+/* A negative timeout waits this long at most. */
+#define SEEK_FOREVER_MS (3600 * 1000)
+
+/* Whether p's logical offset of version still waits for the fetcher to
+ * resolve it to a position (lock held). */
+static bool seek_pending_locked(const kl_consumer_t *c, const cons_part_t *p, uint32_t version)
+{
+    return p->assigned && p->version == version && !c->closing &&
+           (p->state == PART_NEED_OFFSET || p->state == PART_RESOLVING);
+}
+
+/* Waits (lock held) until the fetcher resolved p's logical offset of
+ * version to a position, or something else moved it on; TIMED_OUT when
+ * timeout_ms passed first. */
+static kl_err_t wait_resolved_locked(kl_consumer_t *c, cons_part_t *p, uint32_t version, int timeout_ms)
+{
+    struct timespec ts;
+    kl_cond_deadline(&ts, timeout_ms < 0 ? SEEK_FOREVER_MS : timeout_ms);
+    while (seek_pending_locked(c, p, version))
+        if (kl_log_wait(c->log, &ts) != 0)
+            return seek_pending_locked(c, p, version) ? KL_ERR_TIMED_OUT : KL_ERR_NONE;
+    return KL_ERR_NONE;
+}
+
 kl_err_t kl_seek(kl_consumer_t *c, const char *topic, int32_t partition, int64_t offset, int timeout_ms)
 {
-    (void)timeout_ms;
     if (!topic || (offset < 0 && offset != KL_OFFSET_BEGINNING && offset != KL_OFFSET_END &&
                    offset != KL_OFFSET_STORED))
         return KL_ERR_INVALID_ARG;
     pthread_mutex_lock(&c->lock);
     cons_part_t *p = cons_part_find_locked(c, topic, partition);
-    if (p) {
-        purge_queue_locked(c, p);
-        cons_part_restart_locked(p, offset);
-    }
-    pthread_mutex_unlock(&c->lock);
-    if (!p)
+    if (!p) {
+        pthread_mutex_unlock(&c->lock);
         return KL_ERR_UNKNOWN_TOPIC_OR_PARTITION;
+    }
+    purge_queue_locked(c, p);
+    cons_part_restart_locked(p, offset);
+    uint32_t version = p->version;
+    p->refs++; /* kept while waiting: an unassign may come meanwhile */
+    pthread_mutex_unlock(&c->lock);
     cons_wake(c);
-    return KL_ERR_NONE;
+    kl_err_t err = KL_ERR_NONE;
+    pthread_mutex_lock(&c->lock);
+    if (timeout_ms != 0 && offset < 0)
+        err = wait_resolved_locked(c, p, version, timeout_ms);
+    cons_part_unref_locked(p);
+    pthread_mutex_unlock(&c->lock);
+    return err;
 }
 
 /* Applies fn to each element's assigned partition (lock held); elements

@@ -58,10 +58,7 @@ kl_cgrp_t *kl_cgrp_new(kl_client_t *client, const kl_cgrp_events_t *events, void
     cg->session_timeout_ms = (int32_t)kl_conf_get_int(conf, "session.timeout.ms");
     cg->rebalance_timeout_ms = (int32_t)kl_conf_get_int(conf, "max.poll.interval.ms");
     cg->heartbeat_interval_ms = kl_conf_get_int(conf, "heartbeat.interval.ms");
-    cg->backoff_ms = kl_conf_get_int(conf, "retry.backoff.ms");
-    cg->backoff_max_ms = kl_conf_get_int(conf, "retry.backoff.max.ms");
-    if (cg->backoff_max_ms < cg->backoff_ms)
-        cg->backoff_max_ms = cg->backoff_ms;
+    kl_backoff_init(&cg->backoff, conf);
     cg->socket_timeout_ms = kl_conf_get_int(conf, "socket.timeout.ms");
     cg->last_poll_ms = kl_clock_ms();
     cgrp_coord_init(cg);
@@ -104,14 +101,6 @@ void kl_cgrp_destroy(kl_cgrp_t *cg)
     free(cg->rack);
     free(cg->protocol);
     free(cg);
-}
-
-int64_t cgrp_backoff(const kl_cgrp_t *cg, int failures)
-{
-    int64_t ms = cg->backoff_ms;
-    for (int i = 0; i < failures && ms < cg->backoff_max_ms; i++)
-        ms *= 2;
-    return ms < cg->backoff_max_ms ? ms : cg->backoff_max_ms;
 }
 
 /* ---- membership bookkeeping ----------------------------------------------------- */

@@ -41,7 +41,7 @@ static void coord_up(kl_cgrp_t *cg)
 
 static void retry_later(kl_cgrp_t *cg)
 {
-    int64_t delay = cgrp_backoff(cg, cg->coord.failures++);
+    int64_t delay = kl_backoff_ms(&cg->backoff, ++cg->coord.failures);
     kl_timer_start(kl_client_loop(cg->client), &cg->coord.timer, delay);
 }
 
@@ -162,7 +162,7 @@ void cgrp_coord_dead(kl_cgrp_t *cg, kl_err_t err, const char *what)
     /* Back off: a coordinator that keeps failing must not make us spin. */
     if (!cg->coord.querying && !kl_timer_active(&cg->coord.timer))
         kl_timer_start(kl_client_loop(cg->client), &cg->coord.timer,
-                       cg->coord.failures > 1 ? cgrp_backoff(cg, cg->coord.failures - 1) : 0);
+                       cg->coord.failures > 1 ? kl_backoff_ms(&cg->backoff, cg->coord.failures) : 0);
 }
 
 void cgrp_coord_broker_ready(kl_cgrp_t *cg, kl_client_broker_t *broker)

@@ -11,6 +11,7 @@
 
 #include <regex.h>
 
+#include "client/backoff.h"
 #include "consumer/assignor.h"
 #include "consumer/cgrp.h"
 
@@ -76,7 +77,7 @@ struct kl_cgrp {
     int32_t session_timeout_ms;
     int32_t rebalance_timeout_ms; /* max.poll.interval.ms */
     int64_t heartbeat_interval_ms;
-    int64_t backoff_ms, backoff_max_ms;
+    kl_backoff_t backoff; /* after failed lookups, joins and offset requests */
     int64_t socket_timeout_ms;
     const kl_assignor_t *assignors[CGRP_MAX_ASSIGNORS];
     size_t nassignors;
@@ -178,7 +179,6 @@ void cgrp_set_member_id(kl_cgrp_t *cg, const char *id, size_t len);
 void cgrp_reset_generation(kl_cgrp_t *cg, bool reset_id);
 /* Reports a fatal error and stops the member. */
 void cgrp_fatal(kl_cgrp_t *cg, kl_err_t err, const char *reason);
-int64_t cgrp_backoff(const kl_cgrp_t *cg, int failures);
 /* SyncGroup's answer for this member (taken): revoke what moved away,
  * then hand out what is new. */
 void cgrp_assignment_received(kl_cgrp_t *cg, kl_topic_partition_list_t *received);

@@ -39,7 +39,7 @@ void cgrp_join_later(kl_cgrp_t *cg, bool backoff)
     cg->state = CGRP_WAIT_JOIN;
     kl_timer_stop(kl_client_loop(cg->client), &cg->join_timer);
     if (backoff)
-        kl_timer_start(kl_client_loop(cg->client), &cg->join_timer, cgrp_backoff(cg, cg->join_failures++));
+        kl_timer_start(kl_client_loop(cg->client), &cg->join_timer, kl_backoff_ms(&cg->backoff, ++cg->join_failures));
 }
 
 /* A failed JoinGroup or SyncGroup: what Kafka's clients do for err. */

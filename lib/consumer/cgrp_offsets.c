@@ -53,7 +53,7 @@ static void op_queue(kl_cgrp_t *cg, cgrp_op_t *op)
 static void op_retry(kl_cgrp_t *cg, cgrp_op_t *op, kl_err_t err)
 {
     int64_t now = kl_clock_ms();
-    int64_t at = now + cgrp_backoff(cg, op->attempts - 1);
+    int64_t at = now + kl_backoff_ms(&cg->backoff, op->attempts);
     if (at >= op->deadline_ms) {
         kl_log_debug(cg->log, KL_DEBUG_CGRP, "OFFSET", "group %s: %s gives up after %d attempts: %s", cg->group_id,
                      op->commit ? "OffsetCommit" : "OffsetFetch", op->attempts, kl_err_name(err));

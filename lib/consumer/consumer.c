@@ -60,22 +60,6 @@ static void set_errstr(char *errstr, size_t size, const char *msg)
 
 /* ---- life cycle ------------------------------------------------------------------ */
 
-/* Called by kl_log() on any thread, sometimes with c->lock already held
- * by the caller (a line logged from a locked section): the flag is set
- * without the lock, and when the lock is taken the waiter is woken
- * without it; it then sees the flag at its next wake-up at the latest. */
-static void log_wake(void *arg)
-{
-    kl_consumer_t *c = arg;
-    atomic_store(&c->log_wake, true);
-    if (pthread_mutex_trylock(&c->lock) == 0) {
-        pthread_cond_broadcast(&c->cond);
-        pthread_mutex_unlock(&c->lock);
-    } else {
-        pthread_cond_broadcast(&c->cond);
-    }
-}
-
 static void fetch_timer_cb(kl_loop_t *loop, kl_timer_t *t)
 {
     (void)loop;
@@ -96,7 +80,6 @@ kl_consumer_t *kl_consumer_new(const kl_conf_t *conf, char *errstr, size_t errst
     if (!c)
         return NULL;
     read_settings(c, copy);
-    atomic_init(&c->log_wake, false);
     pthread_mutex_init(&c->lock, NULL);
     kl_cond_init(&c->cond);
     kl_client_events_t ev = {cons_io_broker_ready, cons_group_broker_down, cons_io_metadata};
@@ -106,8 +89,7 @@ kl_consumer_t *kl_consumer_new(const kl_conf_t *conf, char *errstr, size_t errst
         return NULL;
     }
     c->log = kl_client_log(c->client);
-    c->log->wake = log_wake;
-    c->log->wake_arg = c;
+    kl_log_attach(c->log, &c->lock, &c->cond);
     kl_timer_init(&c->fetch_timer, fetch_timer_cb, c);
     if (cons_group_init(c, errstr, errstr_size) != KL_ERR_NONE) {
         if (!errstr[0])
@@ -308,24 +290,20 @@ kl_message_t *kl_consumer_poll(kl_consumer_t *c, int timeout_ms)
     cons_group_poll_seen(c);
     pthread_mutex_lock(&c->lock);
     for (;;) {
-        if (atomic_exchange(&c->log_wake, false)) {
-            pthread_mutex_unlock(&c->lock);
-            kl_log_serve(c->log);
-            pthread_mutex_lock(&c->lock);
-        }
+        kl_log_pump(c->log);
         cons_item_t *item = c->q_head;
         if (!item) {
             if (c->closed || timeout_ms == 0)
                 break;
             if (!timed) {
-                pthread_cond_wait(&c->cond, &c->lock);
+                kl_log_wait(c->log, NULL);
                 continue;
             }
             if (!have_deadline) { /* read the clock only when there is a wait */
                 kl_cond_deadline(&ts, timeout_ms);
                 have_deadline = true;
             }
-            if (pthread_cond_timedwait(&c->cond, &c->lock, &ts) != 0)
+            if (kl_log_wait(c->log, &ts) != 0)
                 break;
             continue;
         }

@@ -105,7 +105,6 @@ struct kl_consumer {
     cons_part_t *parts;
     cons_item_t *q_head, *q_tail;
     size_t queued_bytes;
-    atomic_bool log_wake; /* log lines wait to be served (set without the lock) */
     bool closing;       /* kl_consumer_close() under way */
     bool closed;
     /* the group, as last seen by the I/O thread */

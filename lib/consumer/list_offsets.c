@@ -304,6 +304,7 @@ static void resolved(kl_consumer_t *c, kl_topic_partition_list_t *list, void *ar
         }
         cons_part_unref_locked(p);
     }
+    pthread_cond_broadcast(&c->cond); /* a kl_seek() may wait for the position */
     pthread_mutex_unlock(&c->lock);
     kl_topic_partition_list_destroy(list);
     free(slots);

@@ -68,9 +68,10 @@ kl_err_t cons_op_wait(cons_op_t *op)
     struct timespec ts;
     kl_cond_deadline_at(&ts, ms);
     pthread_mutex_lock(&c->lock);
-    while (!op->done && pthread_cond_timedwait(&c->cond, &c->lock, &ts) == 0)
+    while (!op->done && kl_log_wait(c->log, &ts) == 0)
         ;
     kl_err_t err = op->done ? op->err : KL_ERR_TIMED_OUT;
+    kl_log_pump(c->log);
     pthread_mutex_unlock(&c->lock);
     return err;
 }

@@ -229,12 +229,7 @@ static void reset_sequences(kl_producer_t *p)
 static void retry_later(kl_producer_t *p, kl_err_t err)
 {
     p->idem.state = IDEM_WANT_PID;
-    int64_t backoff = p->s.backoff_ms;
-    for (int i = 0; i < p->idem.attempts && backoff < p->s.backoff_max_ms; i++)
-        backoff *= 2;
-    if (backoff > p->s.backoff_max_ms)
-        backoff = p->s.backoff_max_ms;
-    p->idem.attempts++;
+    int64_t backoff = kl_backoff_ms(&p->s.backoff, ++p->idem.attempts);
     kl_log_debug(p->log, KL_DEBUG_EOS, "IDEMPOTENCE", "InitProducerId failed (%s): retry in %lld ms",
                  kl_err_name(err), (long long)backoff);
     kl_timer_start(kl_client_loop(p->client), &p->idem.timer, backoff);

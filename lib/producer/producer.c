@@ -88,10 +88,7 @@ static kl_err_t read_settings(kl_producer_t *p, const kl_conf_t *conf, char *err
     s->max_messages = (size_t)kl_conf_get_int(conf, "queue.buffering.max.messages");
     s->max_bytes = (size_t)kl_conf_get_int(conf, "queue.buffering.max.kbytes") * 1024;
     s->retries = kl_conf_get_int(conf, "retries");
-    s->backoff_ms = kl_conf_get_int(conf, "retry.backoff.ms");
-    s->backoff_max_ms = kl_conf_get_int(conf, "retry.backoff.max.ms");
-    if (s->backoff_max_ms < s->backoff_ms)
-        s->backoff_max_ms = s->backoff_ms;
+    kl_backoff_init(&s->backoff, conf);
     s->delivery_timeout_ms = kl_conf_get_int(conf, "delivery.timeout.ms");
     s->request_timeout_ms = kl_conf_get_int(conf, "request.timeout.ms");
     s->partitioner = (int)kl_conf_get_int(conf, "partitioner");
@@ -118,8 +115,6 @@ void prod_wake_app(kl_producer_t *p)
     pthread_cond_broadcast(&p->dr_cond);
     pthread_mutex_unlock(&p->dr_lock);
 }
-
-static void log_wake(void *arg) { prod_wake_app(arg); }
 
 static void drain_timer_cb(kl_loop_t *loop, kl_timer_t *t)
 {
@@ -170,8 +165,7 @@ kl_producer_t *kl_producer_new(const kl_conf_t *conf, char *errstr, size_t errst
     }
     kl_client_allow_auto_create(p->client, true);
     p->log = kl_client_log(p->client);
-    p->log->wake = log_wake;
-    p->log->wake_arg = p;
+    kl_log_attach(p->log, &p->dr_lock, &p->dr_cond);
     if (*note)
         kl_log(p->log, KL_LOG_WARNING, "CONFWARN", "%s", note);
     kl_timer_init(&p->drain_timer, drain_timer_cb, p);
@@ -269,12 +263,9 @@ int kl_producer_poll(kl_producer_t *p, int timeout_ms)
     if (!p->dr_head && !p->dr_wake && timeout_ms != 0) {
         struct timespec ts;
         kl_cond_deadline(&ts, timeout_ms < 0 ? 0 : timeout_ms);
-        while (!p->dr_head && !p->dr_wake) {
-            if (timeout_ms < 0)
-                pthread_cond_wait(&p->dr_cond, &p->dr_lock);
-            else if (pthread_cond_timedwait(&p->dr_cond, &p->dr_lock, &ts) != 0)
+        while (!p->dr_head && !p->dr_wake)
+            if (kl_log_wait(p->log, timeout_ms < 0 ? NULL : &ts) != 0)
                 break;
-        }
     }
     dr_node_t *node = p->dr_head;
     p->dr_head = p->dr_tail = NULL;

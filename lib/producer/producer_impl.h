@@ -26,6 +26,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "client/backoff.h"
 #include "client/client.h"
 #include "client/message_impl.h"
 #include "kafkalite/producer.h"
@@ -164,7 +165,7 @@ typedef struct prod_settings {
     kl_codec_t codec;
     int codec_level;
     int64_t retries;
-    int64_t backoff_ms, backoff_max_ms;
+    kl_backoff_t backoff; /* retry.backoff.ms, retry.backoff.max.ms */
     int64_t delivery_timeout_ms; /* 0: none */
     int64_t request_timeout_ms;
     int partitioner;
@@ -248,7 +249,7 @@ struct kl_producer {
     pthread_mutex_t dr_lock;
     pthread_cond_t dr_cond;
     dr_node_t *dr_head, *dr_tail;
-    bool dr_wake; /* log lines are waiting */
+    bool dr_wake; /* poll should return (prod_wake_app()) */
 
     /* (io) */
     prod_topic_t **io_topics;

@@ -98,7 +98,7 @@ kl_err_t kl_producer_purge(kl_producer_t *p, int flags)
         return KL_ERR_NONE;
     pthread_mutex_lock(&p->dr_lock);
     while (!t->done)
-        pthread_cond_wait(&p->dr_cond, &p->dr_lock);
+        kl_log_wait(p->log, NULL);
     pthread_mutex_unlock(&p->dr_lock);
     free(t);
     return KL_ERR_NONE;

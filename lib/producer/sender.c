@@ -61,16 +61,6 @@ static bool stale_metadata(kl_err_t err)
            err == KL_ERR_UNKNOWN_LEADER_EPOCH || err == KL_ERR_KAFKA_STORAGE_ERROR || err == KL_ERR_TRANSPORT;
 }
 
-static int64_t retry_backoff(const kl_producer_t *p, int attempts)
-{
-    int64_t ms = p->s.backoff_ms;
-    for (int i = 1; i < attempts && ms < p->s.backoff_max_ms; i++)
-        ms *= 2;
-    if (ms > p->s.backoff_max_ms)
-        ms = p->s.backoff_max_ms;
-    return ms;
-}
-
 /* The end of one attempt. maybe: the attempt may have reached the log.
  * Returns what became of the batch. */
 typedef enum { ATTEMPT_DELIVERED, ATTEMPT_RETRY, ATTEMPT_FAILED } attempt_t;
@@ -99,8 +89,7 @@ static attempt_t batch_result(kl_producer_t *p, prod_batch_t *b, kl_err_t err, b
         prod_batch_fail(p, b, err);
         return ATTEMPT_FAILED;
     }
-    int64_t backoff = retry_backoff(p, b->attempts);
-    backoff += (int64_t)(prod_random(&p->io_rand_state) % (uint32_t)(backoff / 5 + 1)); /* jitter */
+    int64_t backoff = kl_backoff_jittered_ms(&p->s.backoff, b->attempts, prod_random(&p->io_rand_state));
     b->retry_at_ms = now + backoff;
     kl_log_debug(p->log, KL_DEBUG_MSG, "RETRY", "%s [%d]: %d messages (sequence %d, leader %d): %s, retry %d in %lld ms",
                  b->part->topic->name, b->part->id, b->count, b->base_sequence, b->part->inflight_leader,

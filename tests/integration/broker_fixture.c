@@ -1,6 +1,7 @@
 /* The embedded-broker test fixture: see broker_fixture.h. */
 #include "broker_fixture.h"
 
+#include <arpa/inet.h>
 #include <check.h>
 #include <dirent.h>
 #include <ftw.h>
@@ -8,7 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 long long fixture_now_ms(void)
 {
@@ -116,4 +119,15 @@ int fixture_threads_added(const char *const *props)
         sched_yield();
     ck_assert_int_eq(thread_count(), before);
     return added;
+}
+
+int fixture_dead_port(void)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    ck_assert_int_eq(bind(fd, (struct sockaddr *)&sa, sizeof sa), 0);
+    socklen_t sl = sizeof sa;
+    ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&sa, &sl), 0);
+    close(fd);
+    return ntohs(sa.sin_port);
 }

@@ -35,6 +35,9 @@ int fixture_dir_entries(const char *path);
  * the test unless every one is gone once it stops. */
 int fixture_threads_added(const char *const *props);
 
+/* A port on 127.0.0.1 nothing listens on (bound, then closed). */
+int fixture_dead_port(void);
+
 /* Monotonic milliseconds, for deadlines. */
 long long fixture_now_ms(void);
 

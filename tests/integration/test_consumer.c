@@ -36,6 +36,14 @@ static kl_conf_t *client_conf(const char *const *props)
     return conf;
 }
 
+static void quiet_log(void *opaque, int level, const char *facility, const char *message)
+{
+    (void)opaque;
+    (void)level;
+    (void)facility;
+    (void)message;
+}
+
 static kl_consumer_t *consumer_new(const char *const *props)
 {
     char errstr[256];
@@ -239,6 +247,45 @@ START_TEST(test_seek_pause_resume_eof)
 }
 END_TEST
 
+/* kl_seek() to a logical offset with a timeout returns once the fetcher
+ * resolved it: a message produced right after a seek to the end is the
+ * next one polled. Unresolvable (no broker), it times out. */
+START_TEST(test_seek_waits)
+{
+    produce("sw", 0, 5, "none", "old", 1000);
+    kl_consumer_t *c = consumer_new(NULL);
+    assign_one(c, "sw", 0, 0);
+    kl_message_t *m = next_record(c);
+    ck_assert_int_eq(kl_message_offset(m), 0);
+    kl_message_destroy(m);
+    ck_assert_int_eq(kl_seek(c, "sw", 0, KL_OFFSET_END, WAIT_MS), KL_ERR_NONE);
+    produce("sw", 0, 1, "none", "new", 2000);
+    m = next_record(c);
+    ck_assert_int_eq(kl_message_offset(m), 5);
+    check_record(m, "new", 0, 2000);
+    kl_message_destroy(m);
+    kl_consumer_destroy(c);
+
+    char bootstrap[64];
+    snprintf(bootstrap, sizeof bootstrap, "%s", fx.bootstrap);
+    fixture_stop(&fx); /* nobody answers the lookup now */
+    char errstr[256];
+    kl_conf_t *conf = kl_conf_new();
+    ck_assert_int_eq(kl_conf_set(conf, "bootstrap.servers", bootstrap, errstr, sizeof errstr), KL_ERR_NONE);
+    kl_conf_set_log_cb(conf, quiet_log);
+    c = kl_consumer_new(conf, errstr, sizeof errstr);
+    kl_conf_destroy(conf);
+    ck_assert_msg(c != NULL, "kl_consumer_new: %s", errstr);
+    assign_one(c, "sw", 0, 0);
+    long long t0 = fixture_now_ms();
+    ck_assert_int_eq(kl_seek(c, "sw", 0, KL_OFFSET_BEGINNING, 300), KL_ERR_TIMED_OUT);
+    ck_assert_int_ge(fixture_now_ms() - t0, 290);
+    ck_assert_int_eq(kl_seek(c, "sw", 0, KL_OFFSET_BEGINNING, 0), KL_ERR_NONE); /* 0: does not wait */
+    kl_consumer_destroy(c);
+    fixture_start(&fx, broker_props); /* for the teardown */
+}
+END_TEST
+
 START_TEST(test_watermarks_and_times)
 {
     produce("wm", 2, 10, "none", "wm", 100000); /* timestamps 100000 .. 100009 */
@@ -409,6 +456,7 @@ static Suite *suite(void)
     tcase_set_timeout(tc, 240);
     tcase_add_test(tc, test_roundtrip_all_codecs);
     tcase_add_test(tc, test_seek_pause_resume_eof);
+    tcase_add_test(tc, test_seek_waits);
     tcase_add_test(tc, test_watermarks_and_times);
     tcase_add_test(tc, test_offset_reset);
     tcase_add_test(tc, test_check_crcs);

@@ -1,6 +1,9 @@
 /* A group member killed with SIGKILL: three consumers, each in its own
  * child process, share a 6-partition topic on the embedded broker and
- * commit after processing; one is killed once the first half is consumed,
+ * commit after processing. The group forms before anything is produced, so
+ * every member owns partitions when the first half arrives (a member that
+ * joined late could otherwise find everything consumed by the first one).
+ * One is killed once the first half is consumed,
  * and after session.timeout.ms its partitions move to the others. Every
  * message is processed, and twice only inside the killed member's
  * uncommitted window (from its last commit to its last message). With
@@ -45,6 +48,7 @@ typedef struct report {
 /* ---- the child: one group member ------------------------------------------------ */
 
 static int child_out = -1;
+static bool child_moved; /* the assignment changed since the last REC_IDLE */
 
 static void child_report(int32_t kind, int32_t partition, int64_t offset)
 {
@@ -80,6 +84,7 @@ static void child_rebalance_cb(kl_consumer_t *c, kl_err_t err, kl_topic_partitio
 {
     (void)opaque;
     bool cooperative = !strcmp(kl_rebalance_protocol(c), "COOPERATIVE");
+    child_moved = true;
     if (err == KL_ERR_ASSIGN_PARTITIONS) {
         for (size_t i = 0; i < parts->count; i++)
             child_report(REC_ASSIGN, parts->elems[i].partition, 0);
@@ -172,9 +177,11 @@ static void child_run(int ctl, const char *strategy)
             busy = true;
             continue;
         }
-        if (busy)
-            child_report(REC_IDLE, -1, -1); /* everything handed out so far is processed and reported */
-        busy = false;
+        /* everything handed out so far is processed and reported, and so
+         * is the assignment (also when it brought nothing to process) */
+        if (busy || child_moved)
+            child_report(REC_IDLE, -1, -1);
+        busy = child_moved = false;
         char byte;
         if (read(ctl, &byte, 1) == 0)
             break;
@@ -197,6 +204,7 @@ typedef struct member {
     int64_t last[NPART];   /* last offset processed, -1 */
     int64_t commit[NPART]; /* last committed offset reported, 0 */
     int revokes;           /* partitions revoked since counting started */
+    long messages;         /* messages processed */
 } member_t;
 
 static member_t members[NMEMBERS];
@@ -245,6 +253,7 @@ static void account(int i, const report_t *r)
         if (seen[r->partition][r->offset]++ == 0)
             distinct++;
         m->last[r->partition] = r->offset;
+        m->messages++;
         m->idle = false;
         break;
     case REC_COMMIT:
@@ -334,11 +343,28 @@ static void wait_settled(int alive_members, int each_at_least, const char *what)
         pump(200);
     if (!settled(alive_members, each_at_least)) {
         for (int i = 0; i < NMEMBERS; i++)
-            fprintf(stderr, "member %d: pid %d idle %d owns %d\n", i, (int)members[i].pid, members[i].idle,
-                    owned_count(&members[i]));
+            fprintf(stderr, "member %d: pid %d idle %d owns %d, %ld messages processed\n", i, (int)members[i].pid,
+                    members[i].idle, owned_count(&members[i]), members[i].messages);
         ck_abort_msg("%s: %ld of %lld messages processed", what, distinct,
                      (long long)produced_per_partition * NPART);
     }
+}
+
+static void create_topic(broker_fixture_t *fx)
+{
+    char errstr[256];
+    kl_conf_t *conf = kl_conf_new();
+    ck_assert_int_eq(kl_conf_set(conf, "bootstrap.servers", fx->bootstrap, errstr, sizeof errstr), KL_ERR_NONE);
+    kl_admin_t *admin = kl_admin_new(conf, errstr, sizeof errstr);
+    kl_conf_destroy(conf);
+    ck_assert_msg(admin != NULL, "kl_admin_new: %s", errstr);
+    kl_admin_new_topic_t nt = {TOPIC, NPART, 1, NULL};
+    kl_admin_results_t *r;
+    ck_assert_int_eq(kl_admin_create_topics(admin, &nt, 1, 0, WAIT_MS, &r), KL_ERR_NONE);
+    ck_assert_uint_eq(r->count, 1);
+    ck_assert_msg(r->items[0].err == KL_ERR_NONE, "create %s: %s", TOPIC, kl_err_name(r->items[0].err));
+    kl_admin_results_destroy(r);
+    kl_admin_destroy(admin);
 }
 
 static void produce(broker_fixture_t *fx, int per_partition)
@@ -397,12 +423,16 @@ static void run_failover(const char *strategy, bool cooperative)
     };
     broker_fixture_t fx;
     fixture_start(&fx, broker_props);
-    produce(&fx, PHASE);
+    create_topic(&fx);
     char line[128];
     int n = snprintf(line, sizeof line, "%s\n", fx.bootstrap);
     for (int i = 0; i < NMEMBERS; i++)
         ck_assert_int_eq(write(members[i].ctl, line, (size_t)n), n);
+    wait_settled(NMEMBERS, 1, "the group forming");
+    produce(&fx, PHASE);
     wait_settled(NMEMBERS, 1, "before the kill");
+    for (int i = 0; i < NMEMBERS; i++) /* each owned partitions as they filled */
+        ck_assert_msg(members[i].messages > 0, "member %d processed nothing", i);
 
     /* the victim's books at the kill: it was idle, so its last commit is
      * known exactly */
