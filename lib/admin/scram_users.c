@@ -75,7 +75,7 @@ static void handle_alter(admin_call_t *call, kl_err_t err, const char *errstr, c
         for (int32_t j = 0; j < r->results.count; j++)
             if (same(r->results.items[j].user, ctx->items[i].user)) {
                 admin_result_set(item, r->results.items[j].error_code, r->results.items[j].error_message);
-                item->answered = 1;
+                admin_result_answered(ctx->results, i);
             }
     }
 }
