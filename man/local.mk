@@ -3,6 +3,7 @@ dist_man_MANS += \
 	man/man1/kafkalite-configs.1 \
 	man/man1/kafkalite-consume.1 \
 	man/man1/kafkalite-groups.1 \
+	man/man1/kafkalite-offsets.1 \
 	man/man1/kafkalite-perf.1 \
 	man/man1/kafkalite-produce.1 \
 	man/man1/kafkalite-topics.1 \

@@ -81,6 +81,7 @@ const opt_spec_t admin_cli_opts[] = {
     {NULL, 'X', OPT_VALUE, CLI_OPT_PROPERTY},
     {"command-config", 0, OPT_VALUE, CLI_OPT_CONFIG_FILE},
     {"timeout", 0, OPT_VALUE, ADMIN_OPT_TIMEOUT},
+    {"format", 0, OPT_VALUE, ADMIN_OPT_FORMAT},
     {"help", 'h', OPT_FLAG, CLI_OPT_HELP},
     {NULL, 0, 0, 0},
 };
@@ -108,9 +109,18 @@ int admin_cli_other(admin_cli_t *cli, int id)
             return admin_cli_try_help(cli);
         cli->timeout_ms = (int)ms;
         return CLI_OK;
+    case ADMIN_OPT_FORMAT:
+        return cli_format_opt(p, &cli->json, NULL) ? CLI_OK : admin_cli_try_help(cli);
     default:
         return cli_client_opt(cli->conf, p, id, &help) == CLI_OK ? CLI_OK : admin_cli_try_help(cli);
     }
+}
+
+int admin_cli_check_format(admin_cli_t *cli, bool listing)
+{
+    if (cli->json && !listing)
+        return admin_cli_usage(cli, "--format json goes with --list or --describe");
+    return CLI_OK;
 }
 
 bool admin_cli_connect(admin_cli_t *cli)

@@ -19,6 +19,7 @@ typedef struct admin_cli {
     char prog[32];      /* "kafkalite topics" */
     kl_conf_t *conf;
     int timeout_ms;
+    bool json;          /* --format json */
     kl_admin_t *admin;
     const opt_spec_t *tables[3]; /* the command's options, then admin_cli_opts */
     opt_parser_t opts;
@@ -26,9 +27,10 @@ typedef struct admin_cli {
 
 /* The id of --timeout in admin_cli_opts (the others are client_opts.h's
  * shared ids). */
-enum { ADMIN_OPT_TIMEOUT = 1100 };
+enum { ADMIN_OPT_TIMEOUT = 1100, ADMIN_OPT_FORMAT };
 
-/* -b/--bootstrap-server, -X, --command-config FILE, --timeout MS, -h/--help. */
+/* -b/--bootstrap-server, -X, --command-config FILE, --timeout MS,
+ * --format text|json, -h/--help. */
 extern const opt_spec_t admin_cli_opts[];
 
 /* The option lines every admin subcommand's --help ends with. */
@@ -37,6 +39,8 @@ extern const opt_spec_t admin_cli_opts[];
     "  -X property=value                 any client property (see kafkalite.conf(5))\n"        \
     "  --command-config FILE             client properties from a Java properties file\n"      \
     "  --timeout MS                      how long to wait for the cluster (default 30000)\n"    \
+    "  --format text|json                how listings and descriptions are printed: Kafka's\n" \
+    "                                    layout (text, the default) or one JSON object a line\n" \
     "  -h, --help                        this help\n"                                           \
     "\nExit status: 0 done, 1 failed (an error from the cluster, or no answer in time),\n"      \
     "2 bad usage.\n"
@@ -60,6 +64,9 @@ int admin_cli_fail(admin_cli_t *cli, const char *fmt, ...) __attribute__((format
 const char *admin_cli_err(kl_err_t err, const char *errstr);
 /* Parses a non-negative decimal number; false when not one. */
 bool admin_cli_number(const char *s, long long *out);
+/* CLI_OK, or CLI_USAGE (message printed) when --format json was given to
+ * an action that has no JSON output (listing is true for one that has). */
+int admin_cli_check_format(admin_cli_t *cli, bool listing);
 /* Prints "Try `kafkalite NAME --help'." and returns CLI_USAGE. */
 int admin_cli_try_help(admin_cli_t *cli);
 

@@ -15,13 +15,20 @@ tools_kafkalite_SOURCES += \
 	tools/latency.h \
 	tools/line_input.c \
 	tools/line_input.h \
+	tools/line_reader.c \
+	tools/line_reader.h \
 	tools/msg_format.c \
 	tools/msg_format.h \
+	tools/msg_json.c \
 	tools/partition_ends.c \
 	tools/partition_ends.h \
 	tools/perf_consume.c \
 	tools/perf_window.c \
-	tools/perf_window.h
+	tools/produce_opts.c \
+	tools/produce_opts.h \
+	tools/perf_window.h \
+	tools/progress_line.c \
+	tools/progress_line.h
 
 if HAVE_CHECK
 check_PROGRAMS += tests/unit/test_latency
@@ -29,10 +36,16 @@ TESTS += tests/unit/test_latency
 tests_unit_test_latency_SOURCES = tests/unit/test_latency.c tools/latency.c tools/latency.h
 tests_unit_test_latency_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_latency_LDADD = $(CHECK_LIBS)
+
+check_PROGRAMS += tests/unit/test_line_reader
+TESTS += tests/unit/test_line_reader
+tests_unit_test_line_reader_SOURCES = tests/unit/test_line_reader.c tools/line_reader.c tools/line_reader.h
+tests_unit_test_line_reader_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_line_reader_LDADD = libkafkalite.la $(CHECK_LIBS)
 endif
 
-TESTS += tests/tools/test_kafkalite_produce.sh tests/tools/test_kafkalite_consume.sh tests/tools/test_kafka_tutorial.sh
-EXTRA_DIST += tests/tools/test_kafkalite_produce.sh tests/tools/test_kafkalite_consume.sh tests/tools/test_kafka_tutorial.sh
+TESTS += tests/tools/test_kafkalite_produce.sh tests/tools/test_kafkalite_consume.sh tests/tools/test_kafka_tutorial.sh tests/tools/test_progress_line.sh
+EXTRA_DIST += tests/tools/test_kafkalite_produce.sh tests/tools/test_kafkalite_consume.sh tests/tools/test_kafka_tutorial.sh tests/tools/test_progress_line.sh
 
 # A corrupt compressed batch with a valid CRC, planted in a log the broker
 # then serves: `kafkalite consume` reports it with its partition and offset.

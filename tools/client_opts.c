@@ -87,6 +87,16 @@ int cli_other_opt(kl_conf_t *conf, const opt_parser_t *p, int id, bool *help)
     return cli_client_opt(conf, p, id, help);
 }
 
+bool cli_format_opt(const opt_parser_t *p, bool *json, const char *hint)
+{
+    if (strcmp(p->value, "json") && strcmp(p->value, "text")) {
+        fprintf(stderr, "%s: %s is text or json, not \"%s\"%s\n", p->prog, p->text, p->value, hint ? hint : "");
+        return false;
+    }
+    *json = !strcmp(p->value, "json");
+    return true;
+}
+
 typedef struct file_load {
     kl_conf_t *conf;
     const char *prog, *path;

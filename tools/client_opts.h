@@ -55,6 +55,11 @@ int cli_conf_load_file(kl_conf_t *conf, const char *prog, const char *path);
  * CLI_USAGE (already printed), a shared id goes to cli_client_opt(). */
 int cli_other_opt(kl_conf_t *conf, const opt_parser_t *p, int id, bool *help);
 
+/* Reads --format's value (p->value): text (*json false) or json (true).
+ * False with the reason printed, prefixed with p->prog, for anything
+ * else; hint, when not NULL, is added to the message. */
+bool cli_format_opt(const opt_parser_t *p, bool *json, const char *hint);
+
 /* A producer from conf (NULL, message printed, when the library refuses
  * the configuration). */
 kl_producer_t *cli_producer_new(const kl_conf_t *conf, const char *prog);

@@ -6,6 +6,7 @@
 
 #include "client_opts.h"
 #include "client_watch.h"
+#include "progress_line.h"
 
 void cli_watch_init(cli_watch_t *w, const char *prog, kl_conf_t *conf, void *opaque)
 {
@@ -50,6 +51,7 @@ void cli_watch_log(void *opaque, int level, const char *facility, const char *me
     (void)level;
     if (note_down(w, message) || note_missing(w, facility, message))
         return;
+    progress_line_clear();
     fprintf(stderr, "%s: %s: %s\n", w->prog, facility, message);
 }
 
@@ -72,6 +74,7 @@ void cli_watch_tick(cli_watch_t *w, const char *waiting, int64_t until_us)
         if (localtime_r(&when, &tm))
             strftime(until, sizeof until, "%H:%M:%S", &tm);
     }
+    progress_line_clear();
     fprintf(stderr, "%s: cannot reach %s (%s) for %llds, waiting for %s; trying until %s\n", w->prog, w->down_addr,
             w->down_why, (long long)((now - w->down_since_us) / 1000000), waiting, until);
 }

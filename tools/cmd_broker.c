@@ -37,8 +37,9 @@ void cmd_broker_usage(FILE *out)
             "the broker is ready. SIGINT or SIGTERM stops it cleanly.\n"
 #ifdef WITH_MICROHTTPD
             "\n"
-            "The HTTP console (/healthz, /readyz, /metrics, /api/v1/) listens on\n"
-            DEFAULT_CONSOLE " unless console.listeners says otherwise (empty: off).\n"
+            "The HTTP console (a web page at /, /healthz, /readyz, /metrics, /api/v1/)\n"
+            "listens on " DEFAULT_CONSOLE " unless console.listeners says otherwise\n"
+            "(empty: off); console.read.only=true keeps it from changing anything.\n"
 #endif
             );
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "admin_cli.h"
+#include "json_out.h"
 
 #define MAX_OPS 128
 
@@ -129,12 +130,22 @@ static int entity_type(admin_cli_t *cli, configs_args_t *a, const char *v, bool 
     if (!strcmp(v, "users"))
         return admin_cli_fail(cli, "--entity-type users: SCRAM users are managed with `kafkalite users` (the same "
                                    "--alter --add-config 'SCRAM-SHA-256=[password=...]' --entity-name USER)");
-    if (!strcmp(v, "groups") || !strcmp(v, "clients") || !strcmp(v, "ips") ||
-        !strcmp(v, "broker-loggers") || !strcmp(v, "client-metrics"))
-        return admin_cli_fail(cli,
-                              "--entity-type %s: Kafka's %s configs are not served by kafkalite (its brokers keep "
-                              "topic and broker configs only)",
-                              v, v);
+    /* Kafka's other entity types, each with why kafkalite has none. */
+    static const struct {
+        const char *type, *why;
+    } others[] = {
+        {"groups", "they configure KIP-848 consumer groups, and kafkalite's broker serves classic groups, whose "
+                   "timeouts are each consumer's own (session.timeout.ms)"},
+        {"clients", "they are quotas, whose requests (DescribeClientQuotas, AlterClientQuotas) kafkalite's admin "
+                    "client does not send"},
+        {"ips", "they are connection quotas, whose requests kafkalite's admin client does not send"},
+        {"broker-loggers", "kafkalite's broker has no Java loggers (KAFKALITE_BROKER_LOG sets its log level)"},
+        {"client-metrics", "kafkalite's broker does not collect KIP-714 client metrics"},
+    };
+    for (size_t i = 0; i < sizeof others / sizeof others[0]; i++)
+        if (!strcmp(v, others[i].type))
+            return admin_cli_fail(cli, "--entity-type %s: Kafka's %s configs are not served by kafkalite: %s", v, v,
+                                  others[i].why);
     return admin_cli_usage(cli, "--entity-type is topics or brokers, not \"%s\"", v);
 }
 
@@ -200,7 +211,7 @@ static int parse(admin_cli_t *cli, configs_args_t *a, int argc, char **argv)
         return admin_cli_usage(cli, "--entity-default is for --entity-type brokers");
     if (a->action == 'a' && !a->op_count)
         return admin_cli_usage(cli, "--alter needs --add-config or --delete-config");
-    return CLI_OK;
+    return admin_cli_check_format(cli, a->action == 'd');
 }
 
 static const char *source_name(kl_admin_config_source_t s)
@@ -222,6 +233,22 @@ static bool dynamic(kl_admin_config_source_t s)
            s == KL_ADMIN_SOURCE_DYNAMIC_DEFAULT_BROKER || s == KL_ADMIN_SOURCE_DYNAMIC_BROKER_LOGGER;
 }
 
+/* One config entry as a JSON line: see kafkalite-configs(1). */
+static void json_entry(const configs_args_t *a, const kl_admin_config_entry_t *e)
+{
+    json_out_t j;
+    json_begin(&j, stdout);
+    json_str(&j, "entity_type", a->type == KL_ADMIN_RESOURCE_TOPIC ? "topics" : "brokers");
+    json_str(&j, "entity_name", a->name); /* "" for the brokers' default */
+    json_str(&j, "name", e->name);
+    json_str(&j, "value", e->sensitive ? NULL : e->value);
+    json_str(&j, "source", source_name(e->source));
+    json_bool(&j, "default", e->is_default);
+    json_bool(&j, "read_only", e->read_only);
+    json_bool(&j, "sensitive", e->sensitive);
+    json_end(&j);
+}
+
 static int describe(admin_cli_t *cli, const configs_args_t *a)
 {
     kl_admin_resource_t res = {a->type, a->name};
@@ -236,14 +263,18 @@ static int describe(admin_cli_t *cli, const configs_args_t *a)
         kl_admin_configs_destroy(c);
         return CLI_FAILED;
     }
-    if (*a->name)
+    if (!cli->json && *a->name)
         printf("%s configs for %s %s are:\n", a->all ? "All" : "Dynamic", kind, a->name);
-    else
+    else if (!cli->json)
         printf("Default configs for brokers in the cluster are:\n");
     for (size_t i = 0; i < r->entry_count; i++) {
         const kl_admin_config_entry_t *e = &r->entries[i];
         if (!a->all && !dynamic(e->source))
             continue;
+        if (cli->json) {
+            json_entry(a, e);
+            continue;
+        }
         printf("  %s=%s\tsource=%s default=%s read-only=%s sensitive=%s\n", e->name,
                e->sensitive ? "(sensitive)" : e->value ? e->value : "null", source_name(e->source),
                e->is_default ? "true" : "false", e->read_only ? "true" : "false", e->sensitive ? "true" : "false");

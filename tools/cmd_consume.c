@@ -19,6 +19,7 @@
 #include "opt_table.h"
 #include "msg_format.h"
 #include "partition_ends.h"
+#include "progress_line.h"
 
 #define PROG "kafkalite consume"
 #define POLL_MS 100 /* how often a signal is noticed */
@@ -52,6 +53,8 @@ void cmd_consume_usage(FILE *out)
             "  -f format                 %%t topic, %%p partition, %%o offset, %%k key, %%s value,\n"
             "                            %%K/%%S key/value length, %%T timestamp (ms), %%h headers,\n"
             "                            %%%% a percent sign, \\n \\t \\r \\\\ (default \"%%s\\n\")\n"
+            "  --format text|json        json: one JSON object a line per message (topic,\n"
+            "                            partition, offset, timestamp, key, value, headers)\n"
             "  --property NAME=VALUE     Kafka's layout: print.key, print.value, print.timestamp,\n"
             "                            print.partition, print.offset, print.headers (true|false),\n"
             "                            key.separator, line.separator, headers.separator,\n"
@@ -66,7 +69,7 @@ typedef struct consume_opts {
     const char *topic, *group, *format;
     int32_t partition;
     int64_t offset; /* KL_OFFSET_BEGINNING, KL_OFFSET_END or an offset */
-    bool offset_given, exit_at_end, pattern, format_given;
+    bool offset_given, exit_at_end, pattern, format_given, json;
     int64_t count;      /* 0: no limit */
     int64_t timeout_ms; /* 0: no limit */
     kafka_format_t kafka;
@@ -96,8 +99,8 @@ static int check_args(consume_opts_t *o, kl_conf_t *conf, bool from_beginning)
         fprintf(stderr, PROG ": -f: %s\n", why);
         return CLI_USAGE;
     }
-    if (o->kafka.used && o->format_given) {
-        fprintf(stderr, PROG ": -f and --property print.* both say how to print: give one\n");
+    if (o->kafka.used + o->format_given + o->json > 1) {
+        fprintf(stderr, PROG ": -f, --property print.* and --format json all say how to print: give one\n");
         return CLI_USAGE;
     }
     if (from_beginning) {
@@ -129,7 +132,7 @@ static int check_args(consume_opts_t *o, kl_conf_t *conf, bool from_beginning)
 
 enum {
     OPT_TOPIC = 1, OPT_INCLUDE, OPT_GROUP, OPT_PARTITION, OPT_OFFSET, OPT_FROM_BEGINNING, OPT_EXIT_AT_END,
-    OPT_COUNT, OPT_TIMEOUT, OPT_FORMAT, OPT_KAFKA_PROPERTY, OPT_ISOLATION
+    OPT_COUNT, OPT_TIMEOUT, OPT_FORMAT, OPT_KAFKA_PROPERTY, OPT_ISOLATION, OPT_OUTPUT
 };
 
 static const opt_spec_t consume_opts[] = {
@@ -144,6 +147,7 @@ static const opt_spec_t consume_opts[] = {
     {"max-messages", 'c', OPT_VALUE, OPT_COUNT},
     {"timeout-ms", 0, OPT_VALUE, OPT_TIMEOUT},
     {NULL, 'f', OPT_VALUE, OPT_FORMAT},
+    {"format", 0, OPT_VALUE, OPT_OUTPUT},
     {"property", 0, OPT_VALUE, OPT_KAFKA_PROPERTY},
     {"isolation-level", 0, OPT_VALUE, OPT_ISOLATION},
     {"consumer-property", 0, OPT_VALUE, CLI_OPT_PROPERTY},
@@ -220,6 +224,10 @@ static int parse_args(int argc, char **argv, consume_opts_t *o, kl_conf_t *conf,
             o->format = p.value;
             o->format_given = true;
             break;
+        case OPT_OUTPUT:
+            if (!cli_format_opt(&p, &o->json, " (a kcat format goes to -f)"))
+                return CLI_USAGE;
+            break;
         case OPT_KAFKA_PROPERTY:
             if ((why = kafka_format_set(&o->kafka, p.value))) {
                 fprintf(stderr, PROG ": %s, not \"%s\"\n", why, p.value);
@@ -244,10 +252,15 @@ static int parse_args(int argc, char **argv, consume_opts_t *o, kl_conf_t *conf,
 static int consume_loop(kl_consumer_t *consumer, const consume_opts_t *o, cli_watch_t *watch)
 {
     partition_ends_t ends = {NULL, 0};
-    int64_t printed = 0, last_us = cli_now_us();
+    int64_t printed = 0, last_us = cli_now_us(), start_us = last_us;
     int rc = CLI_OK;
     while (!cli_signals_seen && (!o->count || printed < o->count)) {
         kl_message_t *msg = kl_consumer_poll(consumer, POLL_MS);
+        if (progress_line_due()) {
+            double secs = (double)(cli_now_us() - start_us) / 1e6;
+            progress_line_update(PROG ": %lld messages, %.0f msg/s", (long long)printed,
+                                 secs > 0 ? (double)printed / secs : 0.0);
+        }
         if (!msg) {
             fflush(stdout); /* idle: let a reader at a pipe see what came */
             cli_watch_tick(watch, "the messages", 0);
@@ -266,7 +279,9 @@ static int consume_loop(kl_consumer_t *consumer, const consume_opts_t *o, cli_wa
                 break;
             }
         } else if (err == KL_ERR_NONE) {
-            if (o->kafka.used)
+            if (o->json)
+                msg_json_print(stdout, msg);
+            else if (o->kafka.used)
                 kafka_format_print(stdout, &o->kafka, msg);
             else
                 msg_format_print(stdout, o->format, msg);
@@ -275,6 +290,7 @@ static int consume_loop(kl_consumer_t *consumer, const consume_opts_t *o, cli_wa
         } else {
             size_t len;
             const char *why = kl_message_value(msg, &len);
+            progress_line_clear();
             fprintf(stderr, PROG ": %s [%d]: %s%s%.*s\n", kl_message_topic(msg) ? kl_message_topic(msg) : "-",
                     (int)kl_message_partition(msg), kl_err_str(err), why && len ? ": " : "", why ? (int)len : 0,
                     why ? why : "");
@@ -283,6 +299,7 @@ static int consume_loop(kl_consumer_t *consumer, const consume_opts_t *o, cli_wa
         kl_message_destroy(msg);
     }
     fflush(stdout);
+    progress_line_clear();
     partition_ends_free(&ends);
     return rc;
 }
@@ -290,6 +307,7 @@ static int consume_loop(kl_consumer_t *consumer, const consume_opts_t *o, cli_wa
 static int run(const kl_conf_t *conf, const consume_opts_t *o)
 {
     cli_catch_signals();
+    progress_line_start(!isatty(STDOUT_FILENO)); /* not between the messages printed */
 
     cli_watch_t watch;
     kl_conf_t *own = kl_conf_dup(conf);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "groups.h"
+#include "json_out.h"
 
 void cmd_groups_usage(FILE *out)
 {
@@ -158,6 +159,8 @@ static int check(admin_cli_t *cli, groups_args_t *a)
         return admin_cli_usage(cli, "--members, --offsets and --verbose go with --describe");
     if (a->action == DESCRIBE && a->state)
         a->view = a->view == VIEW_OFFSETS ? VIEW_STATE : a->view;
+    if (admin_cli_check_format(cli, a->action == LIST || a->action == DESCRIBE))
+        return CLI_USAGE;
     if (a->action != RESET)
         return CLI_OK;
     if (a->target == TO_NONE)
@@ -213,7 +216,7 @@ static int list(admin_cli_t *cli, const groups_args_t *a)
     if (err)
         return admin_cli_fail(cli, "cannot list groups: %s", admin_cli_err(err, NULL));
     int status = CLI_OK;
-    if (a->state)
+    if (a->state && !cli->json)
         printf("%-40s %s\n", "GROUP", "STATE");
     for (size_t i = 0; i < g->count; i++) {
         if (g->items[i].err) {
@@ -221,10 +224,18 @@ static int list(admin_cli_t *cli, const groups_args_t *a)
                                     admin_cli_err(g->items[i].err, NULL));
             continue;
         }
-        if (a->state)
+        if (cli->json) {
+            json_out_t j;
+            json_begin(&j, stdout);
+            json_str(&j, "group", g->items[i].group_id);
+            json_str(&j, "state", *g->items[i].state ? g->items[i].state : NULL);
+            json_str(&j, "protocol_type", g->items[i].protocol_type);
+            json_end(&j);
+        } else if (a->state) {
             printf("%-40s %s\n", g->items[i].group_id, g->items[i].state);
-        else
+        } else {
             printf("%s\n", g->items[i].group_id);
+        }
     }
     kl_admin_groups_destroy(g);
     return status;
@@ -313,7 +324,7 @@ static int run_on_groups(admin_cli_t *cli, const groups_args_t *a)
     if (groups && a->action == RESET)
         status = groups_reset(cli, a, groups, count);
     for (size_t i = 0; groups && a->action != RESET && i < count; i++) {
-        if (i && a->action == DESCRIBE)
+        if (i && a->action == DESCRIBE && !cli->json)
             printf("\n");
         int rc = a->action == DESCRIBE ? groups_describe(cli, a, groups[i]) : delete(cli, groups[i]);
         if (rc)

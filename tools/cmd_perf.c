@@ -16,6 +16,7 @@
 #include "client_opts.h"
 #include "client_watch.h"
 #include "opt_table.h"
+#include "json_out.h"
 #include "latency.h"
 #include "perf_window.h"
 
@@ -39,18 +40,31 @@ void cmd_perf_usage(FILE *out)
             "MB/s (of keys and values) from the first message to the last. Exits 0 unless\n"
             "the consumer reported an error or the topic ended before count messages.\n"
             "\n"
-            "  -b bootstrap   brokers to start from (default " CLI_DEFAULT_BOOTSTRAP ")\n"
-            "  -t topic       topic to produce to\n"
-            "  -n count       messages to send (default 100000), or at most to read\n"
-            "  -g group       (consume) read through this consumer group\n"
-            "  -s size        bytes of each message's value (default 100)\n"
-            "  -r rate        most messages a second (default 0: no limit)\n"
-            "  -X prop=value  sets a client property, see kafkalite.conf(5) (repeatable)\n");
+            "  -b, --bootstrap-server bootstrap\n"
+            "                 brokers to start from (default " CLI_DEFAULT_BOOTSTRAP ")\n"
+            "  -t, --topic topic\n"
+            "                 topic to produce to or read\n"
+            "  -n, --num-records (produce), --messages (consume) count\n"
+            "                 messages to send (default 100000), or at most to read\n"
+            "  -g, --group group\n"
+            "                 (consume) read through this consumer group\n"
+            "  -s, --record-size size\n"
+            "                 bytes of each message's value (default 100)\n"
+            "  -r, --throughput rate\n"
+            "                 most messages a second (default 0: no limit)\n"
+            "  -X prop=value, --producer-props prop=value...\n"
+            "                 sets a client property, see kafkalite.conf(5) (repeatable)\n"
+            "  --producer.config, --consumer.config file\n"
+            "                 client properties from a Java properties file\n"
+            "  --format text|json\n"
+            "                 json: the 5-second lines and the summary as JSON objects,\n"
+            "                 one a line (no progress line)\n");
 }
 
 typedef struct perf_opts {
     const char *topic;
     int64_t count, size, rate;
+    bool json; /* --format json */
 } perf_opts_t;
 
 typedef struct perf_state {
@@ -60,7 +74,8 @@ typedef struct perf_state {
     uint64_t sent, delivered, failed;
     kl_err_t first_error;
     latency_t latency;
-    bool progress; /* stdout is a terminal */
+    bool progress; /* stdout is a terminal (and the output text) */
+    perf_output_t output;
     int64_t next_progress_us;
     perf_window_t window;
     int64_t size;
@@ -87,7 +102,7 @@ static void show_progress(perf_state_t *st, bool last)
 {
     int64_t now = cli_now_us();
     if (!last)
-        perf_window_tick(&st->window, now, "sent", true, st->progress);
+        perf_window_tick(&st->window, now, "sent", true, st->output);
     if (!st->progress || (!last && now < st->next_progress_us))
         return;
     st->next_progress_us = now + PROGRESS_EVERY_US;
@@ -98,7 +113,7 @@ static void show_progress(perf_state_t *st, bool last)
     fflush(stdout);
 }
 
-enum { OPT_TOPIC = 1, OPT_COUNT, OPT_SIZE, OPT_RATE, OPT_PROPS };
+enum { OPT_TOPIC = 1, OPT_COUNT, OPT_SIZE, OPT_RATE, OPT_PROPS, OPT_FORMAT };
 
 static const opt_spec_t perf_opts[] = {
     {"topic", 't', OPT_VALUE, OPT_TOPIC},
@@ -107,6 +122,7 @@ static const opt_spec_t perf_opts[] = {
     {"throughput", 'r', OPT_VALUE, OPT_RATE},
     {"producer-props", 0, OPT_VALUE, OPT_PROPS},
     {"producer.config", 0, OPT_VALUE, CLI_OPT_CONFIG_FILE},
+    {"format", 0, OPT_VALUE, OPT_FORMAT},
     {NULL, 0, 0, 0},
 };
 
@@ -147,6 +163,10 @@ static int parse_args(int argc, char **argv, perf_opts_t *o, kl_conf_t *conf, bo
             break;
         case OPT_PROPS:
             rc = cli_conf_set_arg(conf, PROG, p.value);
+            break;
+        case OPT_FORMAT:
+            if (!cli_format_opt(&p, &o->json, NULL))
+                return CLI_USAGE;
             break;
         default:
             rc = cli_other_opt(conf, &p, id, help);
@@ -194,9 +214,36 @@ static void pace(kl_producer_t *producer, perf_state_t *st, const perf_opts_t *o
     }
 }
 
+static void json_summary(perf_state_t *st, const perf_opts_t *o, double secs)
+{
+    json_out_t j;
+    json_begin(&j, stdout);
+    json_str(&j, "kind", "summary");
+    json_str(&j, "topic", o->topic);
+    json_int(&j, "records", (int64_t)st->delivered);
+    json_int(&j, "failed", (int64_t)st->failed);
+    json_int(&j, "record_size", o->size);
+    json_real(&j, "seconds", secs);
+    json_real(&j, "records_per_sec", (double)st->delivered / secs);
+    json_real(&j, "mb_per_sec", (double)st->delivered * (double)o->size / 1e6 / secs);
+    json_open(&j, "latency_ms", '{');
+    static const struct {
+        const char *name;
+        double percentile;
+    } marks[] = {{"p50", 50}, {"p95", 95}, {"p99", 99}, {"max", 100}};
+    for (size_t i = 0; i < sizeof marks / sizeof marks[0]; i++)
+        json_real(&j, marks[i].name, (double)latency_percentile(&st->latency, marks[i].percentile) / 1e3);
+    json_close(&j, '{');
+    json_end(&j);
+}
+
 static void print_summary(perf_state_t *st, const perf_opts_t *o, int64_t elapsed_us)
 {
     double secs = elapsed_us > 0 ? (double)elapsed_us / 1e6 : 1e-6;
+    if (o->json) {
+        json_summary(st, o, secs);
+        return;
+    }
     printf("%llu messages of %lld bytes to %s in %.3f s: %.0f msg/s, %.2f MB/s\n",
            (unsigned long long)st->delivered, (long long)o->size, o->topic, secs, (double)st->delivered / secs,
            (double)st->delivered * (double)o->size / 1e6 / secs);
@@ -207,7 +254,8 @@ static void print_summary(perf_state_t *st, const perf_opts_t *o, int64_t elapse
 
 static int run(kl_conf_t *conf, const perf_opts_t *o)
 {
-    perf_state_t st = {.progress = isatty(STDOUT_FILENO), .size = o->size};
+    perf_state_t st = {.progress = !o->json && isatty(STDOUT_FILENO), .size = o->size};
+    st.output = o->json ? PERF_JSON : st.progress ? PERF_TEXT_TERMINAL : PERF_TEXT;
     char *value = malloc(o->size ? (size_t)o->size : 1);
     if (!value || latency_init(&st.latency, (size_t)o->count) != 0) {
         fprintf(stderr, PROG ": out of memory\n");
@@ -266,7 +314,7 @@ static int run(kl_conf_t *conf, const perf_opts_t *o)
 
 static int perf_produce(int argc, char **argv)
 {
-    perf_opts_t o = {NULL, 100000, 100, 0};
+    perf_opts_t o = {NULL, 100000, 100, 0, false};
     kl_conf_t *conf = cli_conf_new(PROG);
     if (!conf)
         return CLI_FAILED;

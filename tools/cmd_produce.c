@@ -16,9 +16,10 @@
 #include "client_opts.h"
 #include "client_watch.h"
 #include "line_input.h"
-#include "opt_table.h"
+#include "progress_line.h"
+#include "produce_opts.h"
 
-#define PROG "kafkalite produce"
+#define PROG PRODUCE_PROG
 #define SIGNAL_FLUSH_MS 10000 /* how long a signal lets the flush take */
 #define ERRORS_SHOWN 5 /* the first failures are printed; the rest only counted */
 
@@ -39,28 +40,29 @@ void cmd_produce_usage(FILE *out)
             "  -t, --topic T  topic to produce to\n"
             "  -p partition   partition (default: the partitioner chooses)\n"
             "  -K delimiter   the key is what comes before the first delimiter\n"
-            "  --property parse.key=true|false, key.separator=S (default tab),\n"
-            "                 ignore.error=true|false: Kafka's line reader settings\n"
+            "  --property NAME=VALUE    Kafka's line reader: parse.key, parse.headers,\n"
+            "                 ignore.error (true|false), key.separator (tab),\n"
+            "                 headers.delimiter (tab), headers.separator (,),\n"
+            "                 headers.key.separator (:), null.marker; a line is\n"
+            "                 [HEADERS<delimiter>][KEY<separator>]VALUE\n"
+            "  --reader-config FILE     the line reader's settings from a properties file\n"
+            "  --line-reader CLASS      Kafka's LineMessageReader, the one built in\n"
             "  -H name=value  adds a header to every message (repeatable)\n"
             "  -X, --producer-property prop=value\n"
             "                 sets a client property, see kafkalite.conf(5) (repeatable)\n"
             "  --producer.config FILE   client properties from a Java properties file\n"
             "  --request-required-acks ACKS, --compression-codec [CODEC],\n"
             "  --timeout MS (linger.ms), --request-timeout-ms MS,\n"
-            "  --message-send-max-retries N, --retry-backoff-ms MS\n"
+            "  --message-send-max-retries N, --retry-backoff-ms MS,\n"
+            "  --batch-size N, --max-partition-memory-bytes N (batch.size),\n"
+            "  --metadata-expiry-ms MS, --max-memory-bytes N (queue.buffering.max.kbytes)\n"
             "                 as the client properties they stand for\n"
+            "  --max-block-ms MS        a line that waits longer for room in the full\n"
+            "                 queue fails (default: it waits)\n"
+            "  --socket-buffer-size N   accepted and ignored (the kernel sizes buffers)\n"
             "  --sync         waits for each message's delivery before reading the next line\n"
             "  -c             prints how many messages were delivered and failed\n");
 }
-
-typedef struct produce_opts {
-    const char *topic;
-    int32_t partition;
-    const char *delim;
-    bool counts;
-    bool sync;
-    bool key_required; /* --property parse.key=true without ignore.error=true */
-} produce_opts_t;
 
 typedef struct tally {
     uint64_t delivered, failed;
@@ -72,14 +74,17 @@ typedef struct produce_run {
     cli_watch_t watch;
     tally_t t;
     kl_producer_t *producer;
-    int64_t delivery_timeout_us, last_produce_us;
+    int64_t delivery_timeout_us, last_produce_us, start_us;
+    uint64_t lines; /* read so far */
     bool missing_topic; /* reported: stop */
 } produce_run_t;
 
 static void count_failure(tally_t *t, const char *what, kl_err_t err)
 {
-    if (++t->failed <= ERRORS_SHOWN)
+    if (++t->failed <= ERRORS_SHOWN) {
+        progress_line_clear();
         fprintf(stderr, PROG ": %s: %s\n", what, kl_err_str(err));
+    }
     if (t->failed == ERRORS_SHOWN + 1)
         fprintf(stderr, PROG ": further failures are only counted\n");
 }
@@ -100,165 +105,15 @@ static void on_delivery(kl_producer_t *producer, const kl_message_t *msg, void *
     }
 }
 
-/* Adds "name=value" to headers. CLI_OK or CLI_USAGE. */
-static int add_header(kl_headers_t *headers, const char *arg)
+/* The terminal's progress line (progress_line.h). */
+static void show_progress(const produce_run_t *r)
 {
-    const char *eq = strchr(arg, '=');
-    if (!eq || eq == arg) {
-        fprintf(stderr, PROG ": -H wants name=value, not \"%s\"\n", arg);
-        return CLI_USAGE;
-    }
-    char *name = strndup(arg, (size_t)(eq - arg));
-    kl_err_t err = name ? kl_headers_add(headers, name, eq + 1, strlen(eq + 1)) : KL_ERR_NOMEM;
-    free(name);
-    if (err) {
-        fprintf(stderr, PROG ": -H %s: %s\n", arg, kl_err_str(err));
-        return CLI_FAILED;
-    }
-    return CLI_OK;
-}
-
-enum { OPT_TOPIC = 1, OPT_PARTITION, OPT_DELIM, OPT_HEADER, OPT_COUNTS, OPT_KAFKA_PROPERTY, OPT_SYNC, OPT_CONF_ALIAS };
-
-static const opt_spec_t produce_opts[] = {
-    {"topic", 't', OPT_VALUE, OPT_TOPIC},
-    {NULL, 'p', OPT_VALUE, OPT_PARTITION},
-    {NULL, 'K', OPT_VALUE, OPT_DELIM},
-    {NULL, 'H', OPT_VALUE, OPT_HEADER},
-    {NULL, 'c', OPT_FLAG, OPT_COUNTS},
-    {"property", 0, OPT_VALUE, OPT_KAFKA_PROPERTY},
-    {"sync", 0, OPT_FLAG, OPT_SYNC},
-    {"producer-property", 0, OPT_VALUE, CLI_OPT_PROPERTY},
-    {"producer.config", 0, OPT_VALUE, CLI_OPT_CONFIG_FILE},
-    {"request-required-acks", 0, OPT_VALUE, OPT_CONF_ALIAS},
-    {"compression-codec", 0, OPT_OPTIONAL, OPT_CONF_ALIAS},
-    {"timeout", 0, OPT_VALUE, OPT_CONF_ALIAS},
-    {"request-timeout-ms", 0, OPT_VALUE, OPT_CONF_ALIAS},
-    {"message-send-max-retries", 0, OPT_VALUE, OPT_CONF_ALIAS},
-    {"retry-backoff-ms", 0, OPT_VALUE, OPT_CONF_ALIAS},
-    {NULL, 0, 0, 0},
-};
-
-/* The client property each OPT_CONF_ALIAS option sets. */
-static const struct {
-    const char *option, *property, *without_value;
-} conf_aliases[] = {
-    {"--request-required-acks", "acks", NULL},
-    {"--compression-codec", "compression.type", "gzip"}, /* Kafka's default for a bare --compression-codec */
-    {"--timeout", "linger.ms", NULL},
-    {"--request-timeout-ms", "request.timeout.ms", NULL},
-    {"--message-send-max-retries", "retries", NULL},
-    {"--retry-backoff-ms", "retry.backoff.ms", NULL},
-};
-
-static int set_alias(kl_conf_t *conf, const opt_parser_t *p)
-{
-    for (size_t i = 0; i < sizeof conf_aliases / sizeof conf_aliases[0]; i++)
-        if (!strcmp(p->text, conf_aliases[i].option))
-            return cli_conf_set(conf, PROG, conf_aliases[i].property,
-                                p->value ? p->value : conf_aliases[i].without_value);
-    return CLI_USAGE;
-}
-
-/* Kafka's line reader settings given with --property name=value. */
-typedef struct line_reader {
-    bool parse_key, ignore_error;
-    const char *separator;
-} line_reader_t;
-
-static bool parse_bool(const char *v, bool *out)
-{
-    if (!strcmp(v, "true") || !strcmp(v, "false")) {
-        *out = v[0] == 't';
-        return true;
-    }
-    return false;
-}
-
-static int kafka_property(line_reader_t *r, const char *arg)
-{
-    const char *eq = strchr(arg, '=');
-    size_t len = eq ? (size_t)(eq - arg) : 0;
-    const char *v = eq ? eq + 1 : "";
-    if (len == 9 && !strncmp(arg, "parse.key", len) && parse_bool(v, &r->parse_key))
-        return CLI_OK;
-    if (len == 12 && !strncmp(arg, "ignore.error", len) && parse_bool(v, &r->ignore_error))
-        return CLI_OK;
-    if (len == 13 && !strncmp(arg, "key.separator", len) && *v) {
-        r->separator = v;
-        return CLI_OK;
-    }
-    fprintf(stderr,
-            PROG ": --property wants parse.key=true|false, key.separator=S or ignore.error=true|false, not \"%s\"\n",
-            arg);
-    return CLI_USAGE;
-}
-
-static int parse_args(int argc, char **argv, produce_opts_t *o, kl_conf_t *conf, kl_headers_t *headers,
-                      bool *help)
-{
-    static const opt_spec_t *const tables[] = {produce_opts, cli_client_opts, NULL};
-    line_reader_t reader = {false, false, "\t"};
-    opt_parser_t p;
-    int id, rc = CLI_OK;
-    int64_t n;
-    if (opt_wants_help(argc, argv)) {
-        *help = true;
-        return CLI_OK;
-    }
-    opt_init(&p, PROG, argc, argv, tables);
-    while (rc == CLI_OK && (id = opt_next(&p)) != OPT_END) {
-        switch (id) {
-        case OPT_TOPIC:
-            o->topic = p.value;
-            break;
-        case OPT_PARTITION:
-            if (!opt_int(&p, 0, INT32_MAX, &n))
-                return CLI_USAGE;
-            o->partition = (int32_t)n;
-            break;
-        case OPT_DELIM:
-            if (!*p.value) {
-                fprintf(stderr, PROG ": -K wants a non-empty delimiter\n");
-                return CLI_USAGE;
-            }
-            o->delim = p.value;
-            break;
-        case OPT_HEADER:
-            rc = add_header(headers, p.value);
-            break;
-        case OPT_COUNTS:
-            o->counts = true;
-            break;
-        case OPT_KAFKA_PROPERTY:
-            rc = kafka_property(&reader, p.value);
-            break;
-        case OPT_SYNC:
-            o->sync = true;
-            break;
-        case OPT_CONF_ALIAS:
-            rc = set_alias(conf, &p);
-            break;
-        default:
-            rc = cli_other_opt(conf, &p, id, help);
-            break;
-        }
-    }
-    if (rc || *help)
-        return rc;
-    if (reader.parse_key) {
-        if (o->delim) {
-            fprintf(stderr, PROG ": -K and --property parse.key=true both say how to find the key: give one\n");
-            return CLI_USAGE;
-        }
-        o->delim = reader.separator;
-        o->key_required = !reader.ignore_error;
-    }
-    if (!o->topic) {
-        fprintf(stderr, PROG ": -t topic is required\n");
-        return CLI_USAGE;
-    }
-    return CLI_OK;
+    if (!progress_line_due())
+        return;
+    double secs = (double)(cli_now_us() - r->start_us) / 1e6;
+    progress_line_update(PROG ": %llu lines read, %llu delivered, %llu failed, %.0f msg/s",
+                         (unsigned long long)r->lines, (unsigned long long)r->t.delivered,
+                         (unsigned long long)r->t.failed, secs > 0 ? (double)r->t.delivered / secs : 0.0);
 }
 
 /* After each wait: says whom the producer is still trying to reach, and
@@ -270,6 +125,7 @@ static bool still_worth_it(produce_run_t *r)
         return false;
     if (r->watch.missing_topic[0]) {
         r->missing_topic = true;
+        progress_line_clear();
         fprintf(stderr,
                 PROG ": topic %s does not exist and the cluster does not create topics on use; create it first "
                      "(kafkalite topics --create --topic %s)\n",
@@ -281,35 +137,54 @@ static bool still_worth_it(produce_run_t *r)
     size_t n = kl_producer_outstanding(r->producer);
     snprintf(waiting, sizeof waiting, "%zu message%s", n, n == 1 ? "" : "s");
     cli_watch_tick(&r->watch, waiting, r->last_produce_us + r->delivery_timeout_us);
+    show_progress(r);
     return true;
 }
 
-/* Queues one line (without its newline), waiting for room when the
- * producer's queue is full. A message refused outright counts as failed;
- * false when the line has no key separator and one is required. */
-static bool produce_line(produce_run_t *r, const produce_opts_t *o, const kl_headers_t *headers, char *line,
-                         size_t len)
+/* A copy of headers (for a line's own headers to be added to), or NULL
+ * when out of memory. */
+static kl_headers_t *copy_headers(const kl_headers_t *headers)
 {
-    const char *key = NULL, *value = line;
-    size_t key_len = 0, value_len = len;
-    char *sep = o->delim ? memmem(line, len, o->delim, strlen(o->delim)) : NULL;
-    if (sep) { /* no delimiter on the line: no key, the whole line is the value */
-        key = line;
-        key_len = (size_t)(sep - line);
-        value = sep + strlen(o->delim);
-        value_len = len - key_len - strlen(o->delim);
-    } else if (o->key_required) {
-        return false;
+    kl_headers_t *copy = kl_headers_new();
+    const char *name;
+    const void *value;
+    size_t len;
+    for (size_t i = 0; copy && kl_headers_get(headers, i, &name, &value, &len) == KL_ERR_NONE; i++)
+        if (kl_headers_add(copy, name, value, len) != KL_ERR_NONE) {
+            kl_headers_destroy(copy);
+            copy = NULL;
+        }
+    return copy;
+}
+
+/* Queues one line (without its newline), waiting for room when the
+ * producer's queue is full (at most --max-block-ms). A message refused
+ * outright counts as failed; NULL, or why the line is refused as the line
+ * reader's settings say (nothing was sent). */
+static const char *produce_line(produce_run_t *r, const produce_opts_t *o, const kl_headers_t *headers,
+                                const char *line, size_t len)
+{
+    kl_headers_t *own = NULL;
+    if (o->reader.parse_headers && !(own = copy_headers(headers)))
+        return "out of memory";
+    line_message_t m;
+    const char *why = line_reader_split(&o->reader, line, len, &m, own);
+    if (why) {
+        kl_headers_destroy(own);
+        return why;
     }
+    const kl_headers_t *h = own ? own : headers;
     kl_err_t err;
-    r->last_produce_us = cli_now_us();
-    while ((err = kl_produce_headers(r->producer, o->topic, o->partition, key, key_len, value, value_len,
-                                     kl_headers_count(headers) ? headers : NULL, 0, NULL)) == KL_ERR_QUEUE_FULL &&
-           !cli_signals_seen && still_worth_it(r))
+    int64_t since = r->last_produce_us = cli_now_us();
+    while ((err = kl_produce_headers(r->producer, o->topic, o->partition, m.key, m.key_len, m.value, m.value_len,
+                                     kl_headers_count(h) ? h : NULL, 0, NULL)) == KL_ERR_QUEUE_FULL &&
+           !cli_signals_seen && still_worth_it(r) &&
+           (o->max_block_ms < 0 || cli_now_us() - since < o->max_block_ms * 1000))
         kl_producer_poll(r->producer, 100); /* serve reports to make room */
     if (err)
         count_failure(&r->t, "message refused", err);
-    return true;
+    kl_headers_destroy(own);
+    return NULL;
 }
 
 /* Waits for every outstanding report: without a signal as long as
@@ -327,6 +202,7 @@ static void flush_all(produce_run_t *r)
                 break; /* a second signal: give up */
             acted_on = cli_signals_seen;
             deadline = cli_now_us() + SIGNAL_FLUSH_MS * 1000LL;
+            progress_line_clear();
             fprintf(stderr, PROG ": %s: flushing %zu messages for up to %d s (signal again to give up)\n",
                     cli_last_signal == SIGTERM ? "terminated" : "interrupted", kl_producer_outstanding(producer),
                     SIGNAL_FLUSH_MS / 1000);
@@ -371,17 +247,20 @@ static void read_lines(produce_run_t *r, const produce_opts_t *o, const kl_heade
         if (rc < 0) {
             if (in.err == EINTR)
                 continue;
+            progress_line_clear();
             fprintf(stderr, PROG ": reading standard input: %s\n", strerror(in.err));
             *failed = true;
             break;
         }
-        if (!produce_line(r, o, headers, line, len)) {
-            fprintf(stderr, PROG ": no key separator found on line %llu: \"%.*s\" (nothing after it was sent)\n",
+        const char *why = produce_line(r, o, headers, line, len);
+        if (why) {
+            progress_line_clear();
+            fprintf(stderr, PROG ": %s on line %llu: \"%.*s\" (nothing after it was sent)\n", why,
                     (unsigned long long)*lines + 1, (int)len, line);
             *failed = true;
             break;
         }
-        ++*lines;
+        r->lines = ++*lines;
         if (o->sync)
             while (kl_producer_outstanding(r->producer) > 0 && !cli_signals_seen && still_worth_it(r))
                 kl_producer_flush(r->producer, 100);
@@ -393,7 +272,8 @@ static void read_lines(produce_run_t *r, const produce_opts_t *o, const kl_heade
 
 static int run(const kl_conf_t *conf, const produce_opts_t *o, const kl_headers_t *headers)
 {
-    produce_run_t r = {.delivery_timeout_us = delivery_timeout_us(conf), .last_produce_us = cli_now_us()};
+    produce_run_t r = {.delivery_timeout_us = delivery_timeout_us(conf), .last_produce_us = cli_now_us(),
+                       .start_us = cli_now_us()};
     kl_conf_t *own = kl_conf_dup(conf);
     if (!own) {
         fprintf(stderr, PROG ": out of memory\n");
@@ -406,12 +286,14 @@ static int run(const kl_conf_t *conf, const produce_opts_t *o, const kl_headers_
     if (!r.producer)
         return CLI_FAILED;
     cli_catch_signals();
+    progress_line_start(!isatty(STDIN_FILENO)); /* not over lines being typed */
 
     uint64_t lines = 0;
     bool failed = false;
     read_lines(&r, o, headers, &lines, &failed);
     flush_all(&r);
     kl_producer_destroy(r.producer); /* reports of anything left are served here */
+    progress_line_clear();
 
     if (o->counts || cli_signals_seen)
         fprintf(o->counts ? stdout : stderr, "%s%llu delivered, %llu failed\n", o->counts ? "" : PROG ": ",
@@ -428,7 +310,8 @@ static int run(const kl_conf_t *conf, const produce_opts_t *o, const kl_headers_
 
 int cmd_produce(int argc, char **argv)
 {
-    produce_opts_t o = {NULL, KL_PARTITION_UA, NULL, false, false, false};
+    produce_opts_t o;
+    produce_opts_init(&o);
     kl_conf_t *conf = cli_conf_new(PROG);
     kl_headers_t *headers = kl_headers_new();
     if (!conf || !headers) {
@@ -438,13 +321,14 @@ int cmd_produce(int argc, char **argv)
         return CLI_FAILED;
     }
     bool help = false;
-    int rc = parse_args(argc, argv, &o, conf, headers, &help);
+    int rc = produce_parse_args(argc, argv, &o, conf, headers, &help);
     if (help)
         cmd_produce_usage(stdout);
     else if (rc == CLI_USAGE)
         cmd_produce_usage(stderr);
     else if (rc == CLI_OK)
         rc = run(conf, &o, headers);
+    produce_opts_free(&o);
     kl_headers_destroy(headers);
     kl_conf_destroy(conf);
     return rc;

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "admin_cli.h"
+#include "json_out.h"
 
 #define MAX_CONFIGS 64
 
@@ -153,7 +154,7 @@ static int parse(admin_cli_t *cli, topics_args_t *a, int argc, char **argv)
         return admin_cli_usage(cli, "this action needs --topic");
     if (a->action == ALTER && a->partitions < 0)
         return admin_cli_usage(cli, "--alter needs --partitions (the new total)");
-    return CLI_OK;
+    return admin_cli_check_format(cli, a->action == LIST || a->action == DESCRIBE);
 }
 
 /* ---- actions ---------------------------------------------------------------- */
@@ -215,9 +216,19 @@ static int list(admin_cli_t *cli, const topics_args_t *a)
     kl_err_t err = kl_admin_describe_topics(cli->admin, NULL, 0, cli->timeout_ms, &t);
     if (err)
         return admin_cli_fail(cli, "cannot list topics: %s", admin_cli_err(err, NULL));
-    for (size_t i = 0; i < t->count; i++)
-        if (!a->exclude_internal || !t->items[i].internal)
+    for (size_t i = 0; i < t->count; i++) {
+        if (a->exclude_internal && t->items[i].internal)
+            continue;
+        if (cli->json) {
+            json_out_t j;
+            json_begin(&j, stdout);
+            json_str(&j, "topic", t->items[i].name);
+            json_bool(&j, "internal", t->items[i].internal);
+            json_end(&j);
+        } else {
             printf("%s\n", t->items[i].name);
+        }
+    }
     kl_admin_topics_destroy(t);
     return CLI_OK;
 }
@@ -229,28 +240,46 @@ static void print_ids(const char *label, const int32_t *ids, size_t n)
         printf("%s%d", i ? "," : "", ids[i]);
 }
 
-/* The topic's own configs (not defaults) as Kafka prints them, "k=v,k2=v2"
- * ("" when none or unknown); NULL when out of memory. Free it. */
-static char *overrides(admin_cli_t *cli, const char *topic)
+/* The configs set on the topic itself (Kafka's "overrides"); NULL when
+ * they cannot be had (the topic then shows none, as before). */
+static kl_admin_configs_t *own_configs(admin_cli_t *cli, const char *topic)
 {
     kl_admin_resource_t res = {KL_ADMIN_RESOURCE_TOPIC, topic};
     kl_admin_configs_t *c = NULL;
+    if (kl_admin_describe_configs(cli->admin, &res, 1, cli->timeout_ms, &c) || c->items[0].err) {
+        kl_admin_configs_destroy(c);
+        return NULL;
+    }
+    return c;
+}
+
+static bool is_override(const kl_admin_config_entry_t *e)
+{
+    return e->source == KL_ADMIN_SOURCE_DYNAMIC_TOPIC;
+}
+
+static const char *shown_value(const kl_admin_config_entry_t *e)
+{
+    return e->sensitive || !e->value ? "(sensitive)" : e->value;
+}
+
+/* The overrides as Kafka prints them, "k=v,k2=v2" ("" when none); NULL
+ * when out of memory. Free it. */
+static char *overrides_text(const kl_admin_configs_t *c)
+{
     char *text = NULL;
     size_t len;
     FILE *out = open_memstream(&text, &len);
     if (!out)
         return NULL;
-    if (!kl_admin_describe_configs(cli->admin, &res, 1, cli->timeout_ms, &c) && !c->items[0].err) {
-        bool first = true;
-        for (size_t i = 0; i < c->items[0].entry_count; i++) {
-            const kl_admin_config_entry_t *e = &c->items[0].entries[i];
-            if (e->source != KL_ADMIN_SOURCE_DYNAMIC_TOPIC)
-                continue;
-            fprintf(out, "%s%s=%s", first ? "" : ",", e->name, e->sensitive || !e->value ? "(sensitive)" : e->value);
-            first = false;
-        }
+    bool first = true;
+    for (size_t i = 0; c && i < c->items[0].entry_count; i++) {
+        const kl_admin_config_entry_t *e = &c->items[0].entries[i];
+        if (!is_override(e))
+            continue;
+        fprintf(out, "%s%s=%s", first ? "" : ",", e->name, shown_value(e));
+        first = false;
     }
-    kl_admin_configs_destroy(c);
     return fclose(out) ? NULL : text;
 }
 
@@ -288,6 +317,81 @@ static void print_partitions(const topics_args_t *a, const kl_admin_topic_t *top
     }
 }
 
+static void json_ids(json_out_t *j, const char *name, const int32_t *ids, size_t n)
+{
+    json_open(j, name, '[');
+    for (size_t i = 0; i < n; i++)
+        json_int(j, NULL, ids[i]);
+    json_close(j, '[');
+}
+
+/* One topic as a JSON line: see kafkalite-topics(1). Nothing when a
+ * partition filter leaves none of its partitions. */
+static void json_topic(const topics_args_t *a, const kl_admin_topic_t *topic, const kl_admin_configs_t *c)
+{
+    size_t shown = 0;
+    for (size_t p = 0; p < topic->partition_count; p++)
+        shown += partition_shown(a, &topic->partitions[p]);
+    if (!shown && (a->under_replicated || a->unavailable))
+        return;
+    json_out_t j;
+    json_begin(&j, stdout);
+    json_str(&j, "topic", topic->name);
+    json_str(&j, "topic_id", topic->topic_id[0] ? topic->topic_id : NULL);
+    json_int(&j, "partition_count", (int64_t)topic->partition_count);
+    json_int(&j, "replication_factor", topic->partition_count ? (int64_t)topic->partitions[0].replica_count : 0);
+    json_bool(&j, "internal", topic->internal);
+    json_open(&j, "configs", '{');
+    for (size_t i = 0; c && i < c->items[0].entry_count; i++)
+        if (is_override(&c->items[0].entries[i]))
+            json_str(&j, c->items[0].entries[i].name, shown_value(&c->items[0].entries[i]));
+    json_close(&j, '{');
+    json_open(&j, "partitions", '[');
+    for (size_t p = 0; p < topic->partition_count; p++) {
+        const kl_admin_partition_t *part = &topic->partitions[p];
+        if (!partition_shown(a, part))
+            continue;
+        json_open(&j, NULL, '{');
+        json_int(&j, "partition", part->id);
+        if (part->leader >= 0)
+            json_int(&j, "leader", part->leader);
+        else
+            json_null(&j, "leader");
+        json_ids(&j, "replicas", part->replicas, part->replica_count);
+        json_ids(&j, "isr", part->isr, part->isr_count);
+        json_close(&j, '{');
+    }
+    json_close(&j, '[');
+    json_end(&j);
+}
+
+/* One topic in Kafka's layout, as the filters ask. */
+static bool text_topic(const topics_args_t *a, const kl_admin_topic_t *topic, const kl_admin_configs_t *c)
+{
+    char *configs = overrides_text(c);
+    if (!configs)
+        return false;
+    /* As Kafka: --topics-with-overrides prints those topics' lines only,
+     * a partition filter the matching partitions only. */
+    if (a->with_overrides) {
+        print_topic_line(topic, configs);
+    } else {
+        if (!a->under_replicated && !a->unavailable)
+            print_topic_line(topic, configs);
+        print_partitions(a, topic);
+    }
+    free(configs);
+    return true;
+}
+
+static bool has_override(const kl_admin_configs_t *c)
+{
+    for (size_t i = 0; c && i < c->items[0].entry_count; i++)
+        if (is_override(&c->items[0].entries[i]))
+            return true;
+    return false;
+}
+
 static int describe(admin_cli_t *cli, topics_args_t *a)
 {
     kl_admin_topics_t *t = NULL;
@@ -306,22 +410,21 @@ static int describe(admin_cli_t *cli, topics_args_t *a)
         }
         if (a->exclude_internal && topic->internal)
             continue;
-        char *configs = overrides(cli, topic->name);
-        if (!configs) {
+        kl_admin_configs_t *c = own_configs(cli, topic->name);
+        if (a->with_overrides && !has_override(c)) {
+            kl_admin_configs_destroy(c);
+            continue;
+        }
+        bool ok = true;
+        if (cli->json)
+            json_topic(a, topic, c);
+        else
+            ok = text_topic(a, topic, c);
+        kl_admin_configs_destroy(c);
+        if (!ok) {
             status = admin_cli_fail(cli, "out of memory");
             break;
         }
-        /* As Kafka: --topics-with-overrides prints those topics' lines only,
-         * a partition filter the matching partitions only. */
-        if (a->with_overrides) {
-            if (*configs)
-                print_topic_line(topic, configs);
-        } else {
-            if (!a->under_replicated && !a->unavailable)
-                print_topic_line(topic, configs);
-            print_partitions(a, topic);
-        }
-        free(configs);
     }
     kl_admin_topics_destroy(t);
     return status;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "groups.h"
+#include "json_out.h"
 
 
 /* The group's description; NULL (message printed) on failure. */
@@ -30,6 +31,47 @@ static const kl_admin_member_t *owner(const kl_admin_group_t *g, const char *top
         if (kl_topic_partition_list_find(g->members[m].assignment, topic, partition))
             return &g->members[m];
     return NULL;
+}
+
+/* A number, or null for a negative one (unknown). */
+static void json_offset(json_out_t *j, const char *name, int64_t v)
+{
+    if (v >= 0)
+        json_int(j, name, v);
+    else
+        json_null(j, name);
+}
+
+/* One --describe --offsets row as a JSON line (topic and partition null
+ * for a member without partitions). */
+static void json_row(const kl_admin_group_t *g, const kl_topic_partition_t *row, int64_t log_end,
+                     const kl_admin_member_t *m)
+{
+    json_out_t j;
+    json_begin(&j, stdout);
+    json_str(&j, "group", g->group_id);
+    json_str(&j, "topic", row ? row->topic : NULL);
+    json_offset(&j, "partition", row ? row->partition : -1);
+    json_offset(&j, "current_offset", row ? row->offset : -1);
+    json_offset(&j, "log_end_offset", log_end);
+    json_offset(&j, "lag", row && row->offset >= 0 && log_end >= 0 ? log_end - row->offset : -1);
+    json_str(&j, "consumer_id", m ? m->member_id : NULL);
+    json_str(&j, "host", m ? m->host : NULL);
+    json_str(&j, "client_id", m ? m->client_id : NULL);
+    json_end(&j);
+}
+
+static void json_rows(const kl_admin_group_t *g, const kl_topic_partition_list_t *rows,
+                      const kl_topic_partition_list_t *ends)
+{
+    for (size_t i = 0; i < rows->count; i++) {
+        const kl_topic_partition_t *row = &rows->elems[i];
+        const kl_topic_partition_t *end = kl_topic_partition_list_find(ends, row->topic, row->partition);
+        json_row(g, row, end && !end->err ? end->offset : -1, owner(g, row->topic, row->partition));
+    }
+    for (size_t m = 0; m < g->member_count; m++)
+        if (g->members[m].assignment->count == 0)
+            json_row(g, NULL, -1, &g->members[m]);
 }
 
 static void print_offset(int64_t offset, int width)
@@ -99,6 +141,10 @@ static int describe_offsets(admin_cli_t *cli, const char *group)
         status = admin_cli_fail(cli, "cannot list the log end offsets: %s", admin_cli_err(err, NULL));
         goto out;
     }
+    if (cli->json) {
+        json_rows(g, rows, ends);
+        goto out;
+    }
     if (g->member_count == 0)
         printf("Consumer group '%s' has no active members.\n\n", group);
     print_rows(g, rows, ends);
@@ -126,12 +172,43 @@ static void print_assignment(const kl_topic_partition_list_t *assignment)
     }
 }
 
+/* One member as a JSON line, its assignment always listed. */
+static void json_member(const char *group, const kl_admin_member_t *mem)
+{
+    json_out_t j;
+    size_t count = mem->assignment ? mem->assignment->count : 0;
+    json_begin(&j, stdout);
+    json_str(&j, "group", group);
+    json_str(&j, "consumer_id", mem->member_id);
+    json_str(&j, "group_instance_id", mem->group_instance_id);
+    json_str(&j, "host", mem->host);
+    json_str(&j, "client_id", mem->client_id);
+    json_int(&j, "partitions", (int64_t)count);
+    json_open(&j, "assignment", '[');
+    for (size_t i = 0; i < count; i++) {
+        json_open(&j, NULL, '{');
+        json_str(&j, "topic", mem->assignment->elems[i].topic);
+        json_int(&j, "partition", mem->assignment->elems[i].partition);
+        json_close(&j, '{');
+    }
+    json_close(&j, '[');
+    json_end(&j);
+}
+
 static int describe_members(admin_cli_t *cli, const char *group, bool verbose)
 {
     kl_admin_groups_t *groups = groups_describe_one(cli, group);
     if (!groups)
         return CLI_FAILED;
     const kl_admin_group_t *g = &groups->items[0];
+    if (cli->json) {
+        for (size_t m = 0; m < g->member_count; m++) {
+            kl_topic_partition_list_sort(g->members[m].assignment);
+            json_member(group, &g->members[m]);
+        }
+        kl_admin_groups_destroy(groups);
+        return CLI_OK;
+    }
     if (g->member_count == 0) {
         printf("Consumer group '%s' has no active members.\n", group);
         kl_admin_groups_destroy(groups);
@@ -161,9 +238,18 @@ static int describe_state(admin_cli_t *cli, const char *group)
         return CLI_FAILED;
     const kl_admin_group_t *g = &groups->items[0];
     int status = CLI_OK;
-    if (!strcmp(g->state, "Dead"))
+    if (!strcmp(g->state, "Dead")) {
         status = admin_cli_fail(cli, "consumer group '%s' does not exist", group);
-    else {
+    } else if (cli->json) {
+        json_out_t j;
+        json_begin(&j, stdout);
+        json_str(&j, "group", group);
+        json_offset(&j, "coordinator", g->coordinator);
+        json_str(&j, "assignment_strategy", *g->protocol ? g->protocol : NULL);
+        json_str(&j, "state", g->state);
+        json_int(&j, "members", (int64_t)g->member_count);
+        json_end(&j);
+    } else {
         char coordinator[32];
         snprintf(coordinator, sizeof coordinator, "(%d)", (int)g->coordinator);
         printf("%-20s %-25s %-20s %-15s %s\n", "GROUP", "COORDINATOR (ID)", "ASSIGNMENT-STRATEGY", "STATE",

@@ -14,7 +14,10 @@ tools_kafkalite_SOURCES = \
 	tools/groups_describe.c \
 	tools/groups_reset.c \
 	tools/groups_time.c \
+	tools/cmd_offsets.c \
 	tools/cmd_topics.c \
+	tools/json_out.c \
+	tools/json_out.h \
 	tools/opt_table.c \
 	tools/opt_table.h \
 	tools/properties.c \
@@ -27,15 +30,23 @@ TESTS += tests/unit/test_properties
 tests_unit_test_properties_SOURCES = tests/unit/test_properties.c tools/properties.c tools/properties.h
 tests_unit_test_properties_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_properties_LDADD = $(CHECK_LIBS)
+
+check_PROGRAMS += tests/unit/test_json_out
+TESTS += tests/unit/test_json_out
+tests_unit_test_json_out_SOURCES = tests/unit/test_json_out.c tools/json_out.c tools/json_out.h
+tests_unit_test_json_out_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_json_out_LDADD = $(CHECK_LIBS)
 endif
 
 TESTS += tests/tools/test_kafkalite_broker.sh tests/tools/test_kafkalite_admin.sh tests/tools/test_console.sh \
-	tests/tools/test_kafkalite_users.sh
-EXTRA_DIST += tests/tools/test_kafkalite_broker.sh tests/tools/test_kafkalite_admin.sh tests/tools/test_console.sh \
-	tests/tools/test_kafkalite_users.sh
+	tests/tools/test_console_browse.sh tests/tools/test_console_mutate.sh tests/tools/test_json_output.sh \
+	tests/tools/test_kafkalite_offsets.sh tests/tools/test_kafkalite_users.sh
+EXTRA_DIST += tests/tools/console_lib.sh tests/tools/test_kafkalite_broker.sh tests/tools/test_kafkalite_admin.sh \
+	tests/tools/test_console.sh tests/tools/test_console_browse.sh tests/tools/test_console_mutate.sh \
+	tests/tools/test_json_output.sh tests/tools/test_kafkalite_offsets.sh tests/tools/test_kafkalite_users.sh
 
 # bash completion, installed where bash-completion looks for it by name.
 bashcompletiondir = $(datadir)/bash-completion/completions
 dist_bashcompletion_DATA = tools/completion/kafkalite
-TESTS += tests/tools/test_completion.sh
-EXTRA_DIST += tests/tools/test_completion.sh
+TESTS += tests/tools/test_completion.sh tests/tools/test_man_options.sh
+EXTRA_DIST += tests/tools/test_completion.sh tests/tools/test_man_options.sh

@@ -20,4 +20,12 @@ const char *msg_format_check(const char *format);
 /* Writes msg to out as a checked format says. */
 void msg_format_print(FILE *out, const char *format, const kl_message_t *msg);
 
+/* Writes msg to out as one JSON line (`consume --format json`, fields in
+ * kafkalite-consume(1)): topic, partition, offset, timestamp (null when
+ * not available), timestamp_type ("CreateTime", "LogAppendTime" or null),
+ * key and value (strings, null, or "key_base64"/"value_base64" for bytes
+ * that are not UTF-8), headers (an array of {name, value}). In
+ * tools/msg_json.c. */
+void msg_json_print(FILE *out, const kl_message_t *msg);
+
 #endif

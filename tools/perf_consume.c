@@ -11,6 +11,7 @@
 
 #include "cli.h"
 #include "client_opts.h"
+#include "json_out.h"
 #include "opt_table.h"
 #include "perf_window.h"
 #include "partition_ends.h"
@@ -23,22 +24,25 @@ typedef struct perf_consume_opts {
     const char *topic;
     bool group;
     int64_t count; /* 0: up to the end */
+    bool json;     /* --format json */
 } perf_consume_opts_t;
 
 typedef struct perf_consume_state {
     int64_t first_us, last_us, next_progress_us;
     uint64_t messages, bytes, errors;
-    bool progress;
+    bool progress; /* stdout is a terminal (and the output text) */
+    perf_output_t output;
     perf_window_t window;
 } perf_consume_state_t;
 
-enum { OPT_TOPIC = 1, OPT_COUNT, OPT_GROUP };
+enum { OPT_TOPIC = 1, OPT_COUNT, OPT_GROUP, OPT_FORMAT };
 
 static const opt_spec_t perf_consume_opts[] = {
     {"topic", 't', OPT_VALUE, OPT_TOPIC},
     {"messages", 'n', OPT_VALUE, OPT_COUNT},
     {"group", 'g', OPT_VALUE, OPT_GROUP},
     {"consumer.config", 0, OPT_VALUE, CLI_OPT_CONFIG_FILE},
+    {"format", 0, OPT_VALUE, OPT_FORMAT},
     {NULL, 0, 0, 0},
 };
 
@@ -65,6 +69,10 @@ static int parse_args(int argc, char **argv, perf_consume_opts_t *o, kl_conf_t *
             o->group = true;
             rc = cli_conf_set(conf, PROG, "group.id", p.value);
             break;
+        case OPT_FORMAT:
+            if (!cli_format_opt(&p, &o->json, NULL))
+                return CLI_USAGE;
+            break;
         default:
             rc = cli_other_opt(conf, &p, id, help);
             break;
@@ -87,7 +95,7 @@ static void show_progress(perf_consume_state_t *st, bool last)
 {
     int64_t now = cli_now_us();
     if (!last)
-        perf_window_tick(&st->window, now, "received", false, st->progress);
+        perf_window_tick(&st->window, now, "received", false, st->output);
     if (!st->progress || (!last && now < st->next_progress_us))
         return;
     st->next_progress_us = now + PROGRESS_EVERY_US;
@@ -123,9 +131,25 @@ static bool count_message(perf_consume_state_t *st, const perf_consume_opts_t *o
     return o->count && (int64_t)st->messages >= o->count;
 }
 
+static void json_summary(const perf_consume_state_t *st, const perf_consume_opts_t *o, double secs)
+{
+    json_out_t j;
+    json_begin(&j, stdout);
+    json_str(&j, "kind", "summary");
+    json_str(&j, "topic", o->topic);
+    json_int(&j, "records", (int64_t)st->messages);
+    json_int(&j, "bytes", (int64_t)st->bytes);
+    json_int(&j, "errors", (int64_t)st->errors);
+    json_real(&j, "seconds", secs);
+    json_real(&j, "records_per_sec", (double)st->messages / secs);
+    json_real(&j, "mb_per_sec", (double)st->bytes / 1e6 / secs);
+    json_end(&j);
+}
+
 static int run(const kl_conf_t *conf, const perf_consume_opts_t *o)
 {
-    perf_consume_state_t st = {.progress = isatty(STDOUT_FILENO)};
+    perf_consume_state_t st = {.progress = !o->json && isatty(STDOUT_FILENO)};
+    st.output = o->json ? PERF_JSON : st.progress ? PERF_TEXT_TERMINAL : PERF_TEXT;
     partition_ends_t ends = {NULL, 0};
     kl_consumer_t *consumer = cli_consumer_new(conf, PROG);
     if (!consumer)
@@ -150,8 +174,12 @@ static int run(const kl_conf_t *conf, const perf_consume_opts_t *o)
 
     int64_t elapsed = st.last_us - st.first_us;
     double secs = elapsed > 0 ? (double)elapsed / 1e6 : 1e-6;
-    printf("%llu messages (%llu bytes) from %s in %.3f s: %.0f msg/s, %.2f MB/s\n", (unsigned long long)st.messages,
-           (unsigned long long)st.bytes, o->topic, secs, (double)st.messages / secs, (double)st.bytes / 1e6 / secs);
+    if (o->json)
+        json_summary(&st, o, secs);
+    else
+        printf("%llu messages (%llu bytes) from %s in %.3f s: %.0f msg/s, %.2f MB/s\n", (unsigned long long)st.messages,
+               (unsigned long long)st.bytes, o->topic, secs, (double)st.messages / secs,
+               (double)st.bytes / 1e6 / secs);
     if (st.errors) {
         fprintf(stderr, PROG ": the consumer reported %llu errors\n", (unsigned long long)st.errors);
         return CLI_FAILED;
@@ -166,7 +194,7 @@ static int run(const kl_conf_t *conf, const perf_consume_opts_t *o)
 
 int perf_consume(int argc, char **argv)
 {
-    perf_consume_opts_t o = {NULL, false, 0};
+    perf_consume_opts_t o = {NULL, false, 0, false};
     kl_conf_t *conf = cli_conf_new(PROG);
     if (!conf)
         return CLI_FAILED;

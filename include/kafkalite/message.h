@@ -65,7 +65,9 @@ KL_EXPORT int64_t kl_message_timestamp(const kl_message_t *msg, kl_timestamp_typ
 
 /** Delivery reports: KL_ERR_NONE when delivered; otherwise the final error
  * (Kafka's code from the broker, or a local one such as
- * KL_ERR_MSG_TIMED_OUT). Consumed messages: KL_ERR_NONE for a record; for
+ * KL_ERR_MSG_TIMED_OUT; a message whose delivery.timeout.ms ran out after
+ * a broker refused it reports that broker's last error, e.g.
+ * KL_ERR_NOT_ENOUGH_REPLICAS). Consumed messages: KL_ERR_NONE for a record; for
  * an event or error message (KL_ERR_PARTITION_EOF, KL_ERR_NO_OFFSET,
  * KL_ERR_CRC_MISMATCH, KL_ERR_UNKNOWN_TOPIC_OR_PARTITION, ...) the topic
  * and partition say where, and the value holds a readable reason. */

@@ -17,6 +17,7 @@
 #include "broker/console.h"
 #include "broker/group_wire.h"
 #include "broker/server.h"
+#include "broker/txn_coordinator.h"
 #include "util/conf.h"
 
 #define LOCK_NAME ".lock"
@@ -187,6 +188,8 @@ kl_broker_t *kl_broker_new(const kl_conf_t *conf, char *errstr, size_t errstr_si
         err = load_topics(b, errstr, errstr_size);
     if (!err)
         err = groups_open(b, errstr, errstr_size);
+    if (!err)
+        err = txns_open(b, errstr, errstr_size);
     if (err) {
         if (err == KL_ERR_NOMEM)
             set_error(errstr, errstr_size, "out of memory");
@@ -236,6 +239,7 @@ kl_err_t kl_broker_start(kl_broker_t *b)
     listeners_watch(b);
     conn_limits_start(b);
     groups_start(b);
+    txns_start(b);
     if (housekeeping_start(b) != 0 || pthread_create(&b->thread, NULL, broker_loop_thread, b) != 0) {
         console_stop(b);
         housekeeping_stop(b);
@@ -294,6 +298,7 @@ void kl_broker_destroy(kl_broker_t *b)
         kl_broker_stop(b);
     housekeeping_destroy(b); /* no flusher may touch a log being closed */
     groups_close(b);
+    txns_close(b);
     topics_close(&b->topics);
     producer_ids_free(&b->producer_ids);
     listeners_free(b);

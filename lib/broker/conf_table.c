@@ -19,9 +19,13 @@ static const kl_conf_prop_t broker_props[] = {
                 "host means every interface, port 0 picks a free port)."),
     KL_PROP_STR("console.listeners", "broker", NULL,
                 "kafkalite's own: the HTTP console's address, http://host:port (port 0 picks a free port), "
-                "serving /healthz, /readyz, /metrics (Prometheus text format) and a JSON API under "
-                "/api/v1/; unset or empty, none is opened. `kafkalite broker` sets it to "
+                "serving the console page at /, /healthz, /readyz, /metrics (Prometheus text format) and "
+                "a JSON API under /api/v1/; unset or empty, none is opened. `kafkalite broker` sets it to "
                 "http://127.0.0.1:9644 unless told otherwise. Needs a build with libmicrohttpd."),
+    KL_PROP_BOOL("console.read.only", "broker", "false",
+                 "kafkalite's own: the HTTP console only shows; the changes it can otherwise make (create "
+                 "and delete topics, add partitions, alter topic configs, reset and delete consumer groups) "
+                 "are refused with 403."),
     KL_PROP_STR("advertised.listeners", "broker", NULL,
                 "Addresses given to clients in metadata, when they differ from listeners."),
     KL_PROP_STR("listener.security.protocol.map", "broker",
@@ -195,6 +199,14 @@ static const kl_conf_prop_t broker_props[] = {
                 "Largest session.timeout.ms a consumer may ask for."),
     KL_PROP_INT("producer.id.expiration.ms", "broker", "86400000", 1, I32_MAX,
                 "How long a partition remembers an idle idempotent producer's sequences, in milliseconds."),
+    KL_PROP_INT("transaction.state.log.num.partitions", "broker", "50", 1, I32_MAX,
+                "Partitions of the __transaction_state topic (fixed once created)."),
+    KL_PROP_INT("transaction.state.log.segment.bytes", "broker", "104857600", 14, I32_MAX,
+                "Segment size of __transaction_state, in bytes."),
+    KL_PROP_INT("transaction.max.timeout.ms", "broker", "900000", 1, I32_MAX,
+                "The longest transaction.timeout.ms a producer may ask for; more fails InitProducerId."),
+    KL_PROP_INT("transaction.abort.timed.out.transaction.cleanup.interval.ms", "broker", "10000", 1, I32_MAX,
+                "How often transactions past their timeout are looked for and aborted, in milliseconds."),
     KL_PROP_INT("transaction.state.log.replication.factor", "broker", "3", 1, I16_MAX,
                 "Replication factor of __transaction_state (kept and reported; one copy is stored)."),
     KL_PROP_INT("transaction.state.log.min.isr", "broker", "2", 1, I32_MAX,

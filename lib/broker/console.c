@@ -38,6 +38,7 @@ kl_err_t console_parse(kl_broker_t *b, char *errstr, size_t errstr_size)
         return KL_ERR_NOMEM;
     }
     b->console->broker = b;
+    b->console->read_only = kl_conf_get_bool(b->conf, "console.read.only");
     b->console->host = host;
     b->console->port = port;
     return KL_ERR_NONE;

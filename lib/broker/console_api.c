@@ -10,9 +10,13 @@
 
 #include "broker/console.h"
 #include "broker/console_internal.h"
+#include "broker/console_job.h"
 #include "broker/group_view.h"
 #include "broker/group_wire.h"
 #include "broker/server.h"
+#include "proto/msg_config.h"
+
+enum { RESOURCE_TOPIC = 2 };
 
 static void json_key(kl_buf_t *out, bool *first, const char *key)
 {
@@ -228,8 +232,116 @@ static bool parse_bool(console_page_t *page, const console_arg_t *args, size_t n
     return true;
 }
 
-void console_api(kl_broker_t *b, const char *path, const console_arg_t *args, size_t arg_count,
-                 console_page_t *page)
+/* ---------------------------------------------------------------- configs */
+
+static const char *config_source(int8_t source)
+{
+    static const char *const names[] = {"UNKNOWN", "DYNAMIC_TOPIC_CONFIG", "DYNAMIC_BROKER_CONFIG",
+                                        "DYNAMIC_DEFAULT_BROKER_CONFIG", "STATIC_BROKER_CONFIG", "DEFAULT_CONFIG",
+                                        "DYNAMIC_BROKER_LOGGER_CONFIG", "CLIENT_METRICS_CONFIG",
+                                        "GROUP_CONFIG"};
+    return source >= 0 && (size_t)source < sizeof names / sizeof names[0] ? names[source] : "UNKNOWN";
+}
+
+static void configs_answer(console_job_t *job, console_page_t *page, const void *resp)
+{
+    (void)job;
+    const kl_describe_configs_response_t *r = resp;
+    if (!r || r->results.count != 1)
+        return console_error(page, 500, "no answer from DescribeConfigs");
+    const kl_describe_configs_response_describe_configs_result_t *res = &r->results.items[0];
+    if (res->error_code)
+        return console_kafka_error(page, res->error_code, res->error_message);
+    kl_buf_t *out = &page->body;
+    kl_buf_put(out, "{\"topic\":", 9);
+    console_json_mem(out, res->resource_name.ptr, (size_t)res->resource_name.len);
+    kl_buf_put(out, ",\"configs\":[", 12);
+    for (int32_t i = 0; i < res->configs.count; i++) {
+        const kl_describe_configs_response_describe_configs_resource_result_t *c = &res->configs.items[i];
+        kl_buf_put(out, i ? ",{\"name\":" : "{\"name\":", i ? 9 : 8);
+        console_json_mem(out, c->name.ptr, (size_t)c->name.len);
+        kl_buf_put(out, ",\"value\":", 9);
+        if (c->value.len < 0 || c->is_sensitive)
+            kl_buf_put(out, "null", 4);
+        else
+            console_json_mem(out, c->value.ptr, (size_t)c->value.len);
+        console_printf(out, ",\"source\":\"%s\",\"read_only\":%s,\"sensitive\":%s}", config_source(c->config_source),
+                       c->read_only ? "true" : "false", c->is_sensitive ? "true" : "false");
+    }
+    kl_buf_put(out, "]}\n", 3);
+}
+
+/* A topic's configs as DescribeConfigs gives them to a client. */
+static bool topic_configs(kl_broker_t *b, const char *topic, console_page_t *page, console_done_fn *done,
+                          void *done_arg)
+{
+    console_job_t *job = console_job_new(b, page, done, done_arg);
+    kl_describe_configs_request_t *body = job ? console_job_body(job, KL_API_DESCRIBE_CONFIGS) : NULL;
+    kl_describe_configs_request_describe_configs_resource_t *res =
+        body ? kl_arena_calloc(&job->arena, 1, sizeof *res) : NULL;
+    if (!res) {
+        if (job)
+            console_job_free(job);
+        console_error(page, 503, "out of memory");
+        return false;
+    }
+    *res = (kl_describe_configs_request_describe_configs_resource_t){.resource_type = RESOURCE_TOPIC,
+                                                                      .resource_name = console_job_str(job, topic)};
+    res->configuration_keys.count = -1;
+    body->resources.items = res;
+    body->resources.count = 1;
+    return console_job_run(job, KL_API_DESCRIBE_CONFIGS, 4, configs_answer);
+}
+
+/* ---------------------------------------------------------------- routing */
+
+/* topics/<name>[/<rest>]: GET one topic, its configs or a partition's
+ * messages. */
+static bool topic_api(kl_broker_t *b, const char *path, const console_arg_t *args, size_t n, console_page_t *page,
+                      console_done_fn *done, void *done_arg)
+{
+    static const char *const none[] = {NULL};
+    const char *slash = strchr(path, '/');
+    size_t len = slash ? (size_t)(slash - path) : strlen(path);
+    char name[256];
+    if (len >= sizeof name || !topic_name_valid((kl_str_t){path, (int32_t)len})) {
+        console_error(page, 400, "not a valid topic name: \"%.*s\"", (int)(len < 300 ? len : 300), path);
+        return false;
+    }
+    memcpy(name, path, len);
+    name[len] = '\0';
+    const broker_topic_t *t = topics_find(&b->topics, kl_str(name));
+    const char *rest = slash ? slash + 1 : NULL;
+    if (!t) {
+        console_error(page, 404, "no such topic: %s", name);
+        return false;
+    }
+    if (!rest) {
+        if (console_args_known(page, args, n, none)) {
+            topic_json(&page->body, b, t);
+            kl_buf_put(&page->body, "\n", 1);
+        }
+        return false;
+    }
+    if (!strcmp(rest, "configs"))
+        return console_args_known(page, args, n, none) && topic_configs(b, name, page, done, done_arg);
+    char *end;
+    if (!strncmp(rest, "partitions/", 11) && rest[11] >= '0' && rest[11] <= '9') {
+        long p = strtol(rest + 11, &end, 10);
+        if (!strcmp(end, "/messages")) {
+            if (p >= t->partition_count)
+                console_error(page, 404, "topic %s has no partition %ld", name, p);
+            else
+                console_messages(b, t, (int32_t)p, args, n, page);
+            return false;
+        }
+    }
+    console_error(page, 404, "no such API: /api/v1/topics/%s", path);
+    return false;
+}
+
+bool console_api(kl_broker_t *b, const char *path, const console_arg_t *args, size_t arg_count,
+                 console_page_t *page, console_done_fn *done, void *done_arg)
 {
     page->type = "application/json";
     if (!strcmp(path, "cluster")) {
@@ -239,27 +351,17 @@ void console_api(kl_broker_t *b, const char *path, const console_arg_t *args, si
         bool internal = false;
         if (check_args(page, args, arg_count, "internal") && parse_bool(page, args, arg_count, "internal", &internal))
             topics_json(b, internal, page);
-    } else if (!strncmp(path, "topics/", 7)) {
-        const char *name = path + 7;
-        const broker_topic_t *t = NULL;
-        if (!check_args(page, args, arg_count, ""))
-            return;
-        if (!topic_name_valid(kl_str(name)))
-            console_error(page, 400, "not a valid topic name: \"%s\"", name);
-        else if (!(t = topics_find(&b->topics, kl_str(name))))
-            console_error(page, 404, "no such topic: %s", name);
-        else {
-            topic_json(&page->body, b, t);
-            kl_buf_put(&page->body, "\n", 1);
-        }
-    } else if (!strcmp(path, "groups")) {
+    } else if (!strncmp(path, "topics/", 7))
+        return topic_api(b, path + 7, args, arg_count, page, done, done_arg);
+    else if (!strcmp(path, "groups")) {
         if (check_args(page, args, arg_count, ""))
             groups_json(b, NULL, page);
-    } else if (!strncmp(path, "groups/", 7) && path[7]) {
+    } else if (!strncmp(path, "groups/", 7) && path[7]) { /* a group id may hold '/' */
         if (check_args(page, args, arg_count, ""))
             groups_json(b, path + 7, page);
     } else
         console_error(page, 404, "no such API: /api/v1/%s", path);
+    return false;
 }
 
 void console_readyz(kl_broker_t *b, console_page_t *page)

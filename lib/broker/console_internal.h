@@ -15,6 +15,8 @@ typedef struct broker_console {
     int port;      /* as configured, then the bound one */
     char address[300]; /* kl_broker_console_address() */
     bool serving;
+    bool read_only;    /* console.read.only */
+    char token[33];    /* what a POST must carry (hex, from getrandom) */
     int64_t start_wall_ms;
     struct MHD_Daemon *daemon;
 } broker_console_t;

@@ -24,8 +24,13 @@ void console_printf(kl_buf_t *out, const char *fmt, ...)
 
 void console_json_str(kl_buf_t *out, const char *s)
 {
+    console_json_mem(out, s, strlen(s));
+}
+
+void console_json_mem(kl_buf_t *out, const void *data, size_t len)
+{
     kl_buf_put(out, "\"", 1);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+    for (const unsigned char *p = data, *end = p + len; p < end; p++) {
         if (*p == '"' || *p == '\\')
             console_printf(out, "\\%c", *p);
         else if (*p < 0x20)

@@ -1,7 +1,7 @@
 /* DescribeProducers: the idempotent producers each asked partition
- * remembers (producer_state.h), with their epoch, last sequence and last
- * timestamp. There are no transactions, so no coordinator epoch (-1) and
- * no open transaction (-1). Admin.describeProducers and
+ * remembers (producer_state.h), with their epoch, last sequence, last
+ * timestamp and the first offset of their ongoing transaction (-1: none;
+ * the coordinator epoch is not kept: -1). Admin.describeProducers and
  * `kafka-transactions describe-producers` ask for this. */
 #include "broker/dispatch.h"
 #include "broker/server.h"
@@ -32,7 +32,7 @@ static bool describe_partition(broker_request_t *req, broker_topic_t *t, int32_t
         producer_result_t *out = &r->active_producers.items[r->active_producers.count++];
         *out = (producer_result_t){.producer_id = e->producer_id, .producer_epoch = e->epoch,
                                    .last_sequence = -1, .last_timestamp = e->last_timestamp,
-                                   .coordinator_epoch = -1, .current_txn_start_offset = -1};
+                                   .coordinator_epoch = -1, .current_txn_start_offset = e->txn_first_offset};
         if (e->count > 0)
             out->last_sequence =
                 e->batches[(e->first + e->count - 1) % PRODUCER_STATE_BATCHES].last_seq;

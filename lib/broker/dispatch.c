@@ -30,6 +30,8 @@ static const broker_api_t served[] = {
     {KL_API_DELETE_TOPICS, 0, 6, handle_delete_topics},
     {KL_API_DELETE_RECORDS, 0, 2, handle_delete_records},
     {KL_API_INIT_PRODUCER_ID, 0, 5, handle_init_producer_id},
+    {KL_API_ADD_PARTITIONS_TO_TXN, 0, 3, handle_add_partitions_to_txn},
+    {KL_API_END_TXN, 0, 4, handle_end_txn},
     {KL_API_DESCRIBE_CONFIGS, 0, 4, handle_describe_configs},
     {KL_API_ALTER_CONFIGS, 0, 2, handle_alter_configs},
     {KL_API_DESCRIBE_LOG_DIRS, 0, 4, handle_describe_log_dirs},
@@ -111,6 +113,16 @@ broker_req_status_t broker_dispatch(broker_request_t *req, const uint8_t *frame,
     return st;
 }
 
+broker_req_status_t broker_call_local(broker_request_t *req)
+{
+    const broker_api_t *served_api = broker_api_find(req->hdr.api_key);
+    req->api = kl_api_find(req->hdr.api_key);
+    if (!served_api || !req->api || req->conn || !req->local_reply)
+        return BROKER_REQ_CLOSE;
+    req->start_us = metrics_now_us();
+    return served_api->handler(req);
+}
+
 broker_req_status_t broker_respond_at(broker_request_t *req, int16_t version, const void *resp)
 {
     return broker_respond_holes(req, version, resp, NULL);
@@ -119,6 +131,10 @@ broker_req_status_t broker_respond_at(broker_request_t *req, int16_t version, co
 broker_req_status_t broker_respond_holes(broker_request_t *req, int16_t version, const void *resp,
                                          kl_proto_holes_t *holes)
 {
+    if (!req->conn) {
+        req->local_reply(req->local_opaque, resp);
+        return BROKER_REQ_DONE;
+    }
     kl_buf_t *out = &req->conn->resp;
     kl_err_t err = kl_proto_write_response_holes(out, req->api, version, req->hdr.correlation_id, resp, holes);
     if (err) {

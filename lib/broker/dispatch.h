@@ -21,6 +21,11 @@ typedef struct broker_request {
     void *body; /* the decoded request, a struct of api->request */
     kl_arena_t *arena; /* lives until the request is answered */
     int64_t start_us;  /* metrics_now_us() when dispatched */
+    /* A request the broker makes of itself (the HTTP console): conn is
+     * NULL and the answer, a struct of the API's response schema, goes to
+     * local_reply (valid during that call only) instead of being encoded. */
+    void (*local_reply)(void *opaque, const void *resp);
+    void *local_opaque;
 } broker_request_t;
 
 typedef enum {
@@ -46,6 +51,13 @@ const broker_api_t *broker_api_find(int16_t key);
  * not serve (but for ApiVersions, which answers UNSUPPORTED_VERSION) give
  * BROKER_REQ_CLOSE after one log line. */
 broker_req_status_t broker_dispatch(broker_request_t *req, const uint8_t *frame, size_t len);
+
+/* Runs req's handler for a request the broker makes of itself: req has
+ * broker, arena, body (the decoded request), hdr.api_key, hdr.api_version
+ * and local_reply set, conn NULL. Not counted in the request metrics. A
+ * handler that parks (a group request waiting for its append) answers
+ * later, through local_reply. */
+broker_req_status_t broker_call_local(broker_request_t *req);
 
 /* Appends resp (a struct of the API's response schema) as the answer to
  * req at the request's version, or at version for broker_respond_at(). */
@@ -78,6 +90,8 @@ broker_req_status_t handle_produce(broker_request_t *req);
 broker_req_status_t handle_fetch(broker_request_t *req);
 broker_req_status_t handle_list_offsets(broker_request_t *req);
 broker_req_status_t handle_init_producer_id(broker_request_t *req);
+broker_req_status_t handle_add_partitions_to_txn(broker_request_t *req);
+broker_req_status_t handle_end_txn(broker_request_t *req);
 broker_req_status_t handle_delete_records(broker_request_t *req);
 broker_req_status_t handle_describe_log_dirs(broker_request_t *req);
 broker_req_status_t handle_describe_producers(broker_request_t *req);

@@ -6,7 +6,9 @@
  * answers still unread. An answer fits the room left under the
  * connection's output bound. Fetch sessions are not kept: every
  * answer carries session id 0, which tells clients to send full fetches.
- * The last stable offset is the high watermark (no transactions yet). */
+ * read_committed fetches (isolation level 1) stop at the last stable
+ * offset and carry the aborted transactions in what they return; every
+ * answer gives the last stable offset. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -54,6 +56,43 @@ static broker_topic_t *find_topic(broker_request_t *req, const kl_fetch_request_
     return topics_find(&req->broker->topics, ft->topic);
 }
 
+typedef struct aborted_ctx {
+    kl_fetch_response_partition_t *rp;
+    int32_t cap;
+} aborted_ctx_t;
+
+static int put_aborted(void *opaque, const kl_aborted_txn_t *e)
+{
+    aborted_ctx_t *ctx = opaque;
+    if (ctx->rp->aborted_transactions.count < ctx->cap)
+        ctx->rp->aborted_transactions.items[ctx->rp->aborted_transactions.count++] =
+            (kl_fetch_response_aborted_transaction_t){e->producer_id, e->first_offset};
+    return 0;
+}
+
+static int count_aborted(void *opaque, const kl_aborted_txn_t *e)
+{
+    (void)opaque, (void)e;
+    return 0;
+}
+
+/* The aborted transactions a read_committed reader of [from, upper) must
+ * drop. False when out of memory. */
+static bool add_aborted(broker_request_t *req, const producer_state_t *producers, int64_t from, int64_t upper,
+                        kl_fetch_response_partition_t *rp)
+{
+    size_t n = kl_txn_index_collect(&producers->aborted, from, upper, count_aborted, NULL);
+    rp->aborted_transactions.count = 0;
+    if (n == 0 || n > INT32_MAX)
+        return n == 0;
+    rp->aborted_transactions.items = broker_alloc(req, n, sizeof *rp->aborted_transactions.items);
+    if (!rp->aborted_transactions.items)
+        return false;
+    aborted_ctx_t ctx = {rp, (int32_t)n};
+    kl_txn_index_collect(&producers->aborted, from, upper, put_aborted, &ctx);
+    return true;
+}
+
 typedef struct fetch_budget {
     size_t left;     /* of the request's max_bytes */
     bool first_data; /* no partition has data yet: a batch may exceed the limits */
@@ -85,9 +124,14 @@ static void plan_partition(broker_request_t *req, const broker_topic_t *t, int16
         rp->error_code = KL_ERR_KAFKA_STORAGE_ERROR;
         return;
     }
+    const producer_state_t *producers = &t->producers[fp->partition];
+    const kl_fetch_request_t *body = req->body;
+    bool read_committed = body->isolation_level == 1;
     rp->high_watermark = kl_log_high_watermark(log);
-    rp->last_stable_offset = rp->high_watermark;
+    rp->last_stable_offset = partition_txn_lso(producers, rp->high_watermark);
     rp->log_start_offset = kl_log_start_offset(log);
+    if (read_committed)
+        rp->aborted_transactions.count = -1; /* null until there is data */
     size_t limit = fp->partition_max_bytes > 0 ? (size_t)fp->partition_max_bytes : 0;
     if (limit > budget->left)
         limit = budget->left;
@@ -97,7 +141,8 @@ static void plan_partition(broker_request_t *req, const broker_topic_t *t, int16
         rp->error_code = KL_ERR_OFFSET_OUT_OF_RANGE;
         return;
     }
-    kl_err_t err = kl_log_read(log, fp->fetch_offset, limit, range);
+    int64_t end = read_committed ? rp->last_stable_offset : INT64_MAX;
+    kl_err_t err = kl_log_read_until(log, fp->fetch_offset, limit, end, range);
     if (err) {
         rp->error_code = err < 0 ? KL_ERR_KAFKA_STORAGE_ERROR : (int16_t)err;
         *range = (kl_log_range_t){.fd = -1};
@@ -109,6 +154,8 @@ static void plan_partition(broker_request_t *req, const broker_topic_t *t, int16
     }
     if (range->length > 0)
         budget->first_data = false;
+    if (read_committed && range->length > 0 && !add_aborted(req, producers, fp->fetch_offset, end, rp))
+        rp->error_code = KL_ERR_UNKNOWN_SERVER_ERROR; /* out of memory */
     budget->left -= range->length < budget->left ? range->length : budget->left;
 }
 

@@ -9,6 +9,7 @@
 
 #include "broker/conn.h"
 #include "broker/group_wire.h"
+#include "broker/txn_coordinator.h"
 #include "proto/msg_group.h"
 
 /* FindCoordinator key types (KIP-890 adds share groups as 2). */
@@ -31,15 +32,10 @@ typedef struct coordinator_answer {
 
 /* Groups are all coordinated here, but for those whose __consumer_offsets
  * partition is offline: COORDINATOR_NOT_AVAILABLE, as Kafka answers for an
- * offsets partition without a leader, which clients retry. Transactions
- * are not served yet, and
- * kafkalite answers a transactional key the way Produce answers a
- * transactional batch: TRANSACTIONAL_ID_AUTHORIZATION_FAILED, the error a
- * Kafka broker gives a client that may not use that transactional id. It
- * is fatal for the client, which then fails at once with a clear error
- * instead of retrying COORDINATOR_NOT_AVAILABLE until its timeout. Unknown
- * key types are INVALID_REQUEST, as in Kafka. */
-static coordinator_answer_t coordinator_for(const kl_broker_t *b, int8_t key_type, kl_str_t key)
+ * offsets partition without a leader, which clients retry. Transactional
+ * ids likewise, by their __transaction_state partition. Unknown key types
+ * are INVALID_REQUEST, as in Kafka. */
+static coordinator_answer_t coordinator_for(kl_broker_t *b, int8_t key_type, kl_str_t key)
 {
     if (key_type == KEY_TYPE_GROUP) {
         const broker_topic_t *t = topics_find(&b->topics, kl_str(GROUP_OFFSETS_TOPIC));
@@ -48,9 +44,11 @@ static coordinator_answer_t coordinator_for(const kl_broker_t *b, int8_t key_typ
                                           "The group's __consumer_offsets partition is offline"};
         return (coordinator_answer_t){KL_ERR_NONE, NULL};
     }
-    if (key_type == KEY_TYPE_TRANSACTION)
-        return (coordinator_answer_t){KL_ERR_TRANSACTIONAL_ID_AUTHORIZATION_FAILED,
-                                      "The embedded broker does not support transactions"};
+    if (key_type == KEY_TYPE_TRANSACTION) {
+        const char *why;
+        kl_err_t err = txns_coordinator_for(b, key, &why);
+        return (coordinator_answer_t){(int16_t)err, why};
+    }
     return (coordinator_answer_t){KL_ERR_INVALID_REQUEST, "Unknown coordinator type in FindCoordinator request"};
 }
 
@@ -95,6 +93,8 @@ broker_req_status_t handle_find_coordinator(broker_request_t *req)
  * (and without the brackets of an IPv6 address). */
 static const char *client_host(broker_request_t *req)
 {
+    if (!req->conn) /* the broker's own (broker_call_local) */
+        return "/kafkalite-console";
     const char *peer = req->conn->peer;
     const char *colon = strrchr(peer, ':');
     size_t len = colon ? (size_t)(colon - peer) : strlen(peer);
@@ -111,18 +111,22 @@ static void on_reply(void *opaque, const void *resp)
 {
     group_call_t *call = opaque;
     broker_request_t *req = call->req;
+    /* A local request's answer may free req and call: read them first. */
+    bool in_call = call->in_call;
+    broker_conn_t *conn = req->conn;
     broker_req_status_t st = BROKER_REQ_CLOSE;
-    if (resp)
+    if (resp || !conn)
         st = broker_respond(req, resp);
     else
         broker_log(req->broker, BROKER_LOG_ERR, "%s: closing the connection: out of memory answering %s",
-                   req->conn->peer, req->api->name);
-    if (call->in_call) {
+                   conn->peer, req->api->name);
+    if (in_call) {
         call->status = st;
         return;
     }
+    if (!conn) /* a local request: local_reply had the answer */
+        return;
     /* A parked request: the connection may go on (and call is freed). */
-    broker_conn_t *conn = req->conn;
     conn->group_call = NULL;
     conn_resume(conn, st != BROKER_REQ_CLOSE);
 }
@@ -158,7 +162,8 @@ broker_req_status_t handle_group_request(broker_request_t *req)
     call->in_call = false;
     if (st == GROUP_REPLIED)
         return call->status;
-    req->conn->group_call = call;
+    if (req->conn)
+        req->conn->group_call = call;
     return BROKER_REQ_PARKED;
 }
 

@@ -21,7 +21,12 @@ struct broker_groups {
 
 group_coordinator_t *groups_coordinator(const kl_broker_t *b) { return b->groups ? b->groups->coord : NULL; }
 
-bool groups_topic_internal(const char *name) { return name && strcmp(name, GROUP_OFFSETS_TOPIC) == 0; }
+/* The coordinators' topics: __consumer_offsets and __transaction_state
+ * (spelled here so that this layer needs no transaction header). */
+bool groups_topic_internal(const char *name)
+{
+    return name && (strcmp(name, GROUP_OFFSETS_TOPIC) == 0 || strcmp(name, "__transaction_state") == 0);
+}
 
 /* ------------------------------------------------------------ environment */
 

@@ -26,7 +26,8 @@ void groups_close(kl_broker_t *broker);
 /* The coordinator (NULL before groups_open). */
 group_coordinator_t *groups_coordinator(const kl_broker_t *broker);
 
-/* Whether a topic is internal (__consumer_offsets): listed as internal in
+/* Whether a topic is internal (__consumer_offsets, __transaction_state):
+ * listed as internal in
  * Metadata, closed to Produce and DeleteTopics. */
 bool groups_topic_internal(const char *name);
 

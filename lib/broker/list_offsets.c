@@ -3,7 +3,9 @@
  * through the partition log's time index, and (v7+) the record with the
  * largest timestamp (-3). Without tiered storage the earliest local offset
  * (-4, v8+) is the earliest one and there is no latest tiered offset (-5,
- * v9+: -1, as Kafka answers when remote storage is off). */
+ * v9+: -1, as Kafka answers when remote storage is off). read_committed
+ * (isolation level 1) answers below the last stable offset: latest is
+ * the LSO. */
 #include "broker/conn.h"
 #include "broker/dispatch.h"
 #include "proto/msg_fetch.h"
@@ -13,8 +15,10 @@
 #define EARLIEST_LOCAL_TIMESTAMP (-4)
 #define LATEST_TIERED_TIMESTAMP (-5)
 
-/* *offset and *found_ts stay -1 when no record is that recent. */
-static kl_err_t offset_for_time(kl_log_t *log, int64_t ts, int64_t *offset, int64_t *found_ts)
+/* *offset and *found_ts stay -1 when no record is that recent, or none
+ * below limit (the high watermark, or for read_committed the last stable
+ * offset). */
+static kl_err_t offset_for_time(kl_log_t *log, int64_t ts, int64_t limit, int64_t *offset, int64_t *found_ts)
 {
     *offset = *found_ts = -1;
     kl_err_t err = kl_log_find_offset_by_timestamp(log, ts, offset, found_ts);
@@ -22,14 +26,14 @@ static kl_err_t offset_for_time(kl_log_t *log, int64_t ts, int64_t *offset, int6
         *offset = *found_ts = -1;
         return KL_ERR_NONE;
     }
-    if (!err && *offset > kl_log_high_watermark(log))
+    if (!err && *offset >= limit)
         *offset = *found_ts = -1; /* nothing readable yet */
     return err;
 }
 
 typedef kl_list_offsets_response_partition_t listed_t;
 
-static void list_partition(broker_request_t *req, const broker_topic_t *t,
+static void list_partition(broker_request_t *req, const broker_topic_t *t, bool read_committed,
                            const kl_list_offsets_request_partition_t *p, listed_t *r)
 {
     int16_t v = req->hdr.api_version;
@@ -44,14 +48,17 @@ static void list_partition(broker_request_t *req, const broker_topic_t *t,
         return;
     }
     kl_err_t err = KL_ERR_NONE;
+    int64_t limit = kl_log_high_watermark(log);
+    if (read_committed)
+        limit = partition_txn_lso(&t->producers[p->partition_index], limit);
     if (p->timestamp == LATEST_TIMESTAMP)
-        r->offset = kl_log_high_watermark(log); /* also the last stable offset */
+        r->offset = limit;
     else if (p->timestamp == EARLIEST_TIMESTAMP || p->timestamp == EARLIEST_LOCAL_TIMESTAMP)
         r->offset = kl_log_start_offset(log);
     else if (p->timestamp == LATEST_TIERED_TIMESTAMP)
         r->offset = -1;
     else
-        err = offset_for_time(log, p->timestamp, &r->offset, &r->timestamp);
+        err = offset_for_time(log, p->timestamp, limit, &r->offset, &r->timestamp);
     if (err) {
         broker_log(req->broker, BROKER_LOG_WARN, "ListOffsets on %s-%d: %s", t->name, (int)p->partition_index,
                    kl_err_str(err));
@@ -92,7 +99,7 @@ broker_req_status_t handle_list_offsets(broker_request_t *req)
             return BROKER_REQ_CLOSE;
         rt->partitions.count = np;
         for (int32_t k = 0; k < np; k++)
-            list_partition(req, t, &lt->partitions.items[k], &rt->partitions.items[k]);
+            list_partition(req, t, body->isolation_level == 1, &lt->partitions.items[k], &rt->partitions.items[k]);
     }
     return broker_respond(req, &resp);
 }

@@ -3,7 +3,9 @@
  * a compressed batch within a cap, and requires keys on a compacted
  * topic), checks
  * an idempotent producer's sequence (a retried batch is answered with the
- * offset it got the first time and not written again), appends it to the
+ * offset it got the first time and not written again) and its
+ * transaction (a transactional batch starts its producer's transaction
+ * in the partition), appends it to the
  * partition log with its base offset patched, answers base offset and
  * log-append time, and wakes the fetches waiting for that partition.
  * acks=0 gets no answer, and an error on it closes the connection, as
@@ -29,7 +31,7 @@ static int16_t answer_duplicate(kl_log_t *log, const producer_batch_t *dup, prod
 }
 
 static int16_t append_batch(kl_broker_t *b, broker_topic_t *t, int32_t partition, kl_bytes_t records,
-                            produced_t *r, const char **why)
+                            bool transactional, produced_t *r, const char **why)
 {
     if (records.len <= 0) {
         *why = "Produce requests must carry exactly one record batch";
@@ -45,6 +47,12 @@ static int16_t append_batch(kl_broker_t *b, broker_topic_t *t, int32_t partition
     kl_err_t err = kl_batch_validate(records.ptr, len, flags, &batch, why);
     if (err)
         return (int16_t)err;
+    if (kl_batch_is_transactional(&batch) != transactional ||
+        (transactional && batch.producer_id < 0)) {
+        *why = transactional ? "A produce request with a transactional id must carry transactional batches"
+                             : "A transactional batch needs the produce request's transactional id";
+        return KL_ERR_INVALID_RECORD;
+    }
     producer_state_t *producers = &t->producers[partition];
     kl_log_t *log = t->logs[partition];
     if (batch.producer_id >= 0) {
@@ -52,6 +60,8 @@ static int16_t append_batch(kl_broker_t *b, broker_topic_t *t, int32_t partition
         err = producer_state_check(producers, &batch, &dup, why);
         if (err == KL_ERR_DUPLICATE_SEQUENCE_NUMBER)
             return answer_duplicate(log, &dup, r, why);
+        if (!err)
+            err = partition_txn_check(producers, &batch, why);
         if (err)
             return (int16_t)err;
     }
@@ -73,6 +83,8 @@ static int16_t append_batch(kl_broker_t *b, broker_topic_t *t, int32_t partition
                               info.log_append_time >= 0 ? info.log_append_time : batch.max_timestamp) != KL_ERR_NONE)
         broker_log(b, BROKER_LOG_ERR, "%s-%d: out of memory recording producer %lld", t->name, (int)partition,
                    (long long)batch.producer_id);
+    else if (transactional)
+        partition_txn_appended(producers, batch.producer_id, info.base_offset);
     if (!housekeeping_appended(b, t, partition)) {
         *why = "The appended records could not be synced to disk";
         return KL_ERR_KAFKA_STORAGE_ERROR;
@@ -86,7 +98,8 @@ static int16_t append_batch(kl_broker_t *b, broker_topic_t *t, int32_t partition
     return KL_ERR_NONE;
 }
 
-static void produce_partition(broker_request_t *req, broker_topic_t *t, int16_t forced_error,
+static void produce_partition(broker_request_t *req, const kl_produce_request_t *body, broker_topic_t *t,
+                              int16_t forced_error,
                               const kl_produce_request_partition_t *pd, produced_t *r)
 {
     *r = (produced_t){.index = pd->index, .base_offset = -1, .log_append_time_ms = -1, .log_start_offset = -1};
@@ -102,7 +115,8 @@ static void produce_partition(broker_request_t *req, broker_topic_t *t, int16_t 
     else if (!t->logs[pd->index]) /* offline */
         r->error_code = KL_ERR_KAFKA_STORAGE_ERROR;
     else
-        r->error_code = append_batch(req->broker, t, pd->index, pd->records, r, &why);
+        r->error_code = append_batch(req->broker, t, pd->index, pd->records, body->transactional_id.len >= 0, r,
+                                     &why);
     if (why && req->hdr.api_version >= 8)
         r->error_message = kl_str(why);
 }
@@ -111,9 +125,6 @@ static int16_t request_error(const kl_produce_request_t *body)
 {
     if (body->acks != 0 && body->acks != 1 && body->acks != -1)
         return KL_ERR_INVALID_REQUIRED_ACKS;
-    /* Transactions need the coordinator APIs, which are not served yet. */
-    if (body->transactional_id.len >= 0)
-        return KL_ERR_TRANSACTIONAL_ID_AUTHORIZATION_FAILED;
     return KL_ERR_NONE;
 }
 
@@ -149,7 +160,7 @@ broker_req_status_t handle_produce(broker_request_t *req)
             return BROKER_REQ_CLOSE;
         rt->partition_responses.count = np;
         for (int32_t k = 0; k < np; k++) {
-            produce_partition(req, t, forced, &td->partition_data.items[k], &rt->partition_responses.items[k]);
+            produce_partition(req, body, t, forced, &td->partition_data.items[k], &rt->partition_responses.items[k]);
             failed |= rt->partition_responses.items[k].error_code != 0;
         }
     }

@@ -9,6 +9,7 @@
 
 #include "broker/dispatch.h"
 #include "broker/server.h"
+#include "broker/txn_coordinator.h"
 #include "proto/msg_produce.h"
 #include "storage/checkpoint.h"
 
@@ -64,9 +65,16 @@ broker_req_status_t handle_init_producer_id(broker_request_t *req)
     resp.producer_id = -1;
     resp.producer_epoch = -1;
     if (body->transactional_id.len >= 0) {
-        /* Transactions need a transaction coordinator, which is not served:
-         * the same answer a Produce with a transactional id gets. */
-        resp.error_code = KL_ERR_TRANSACTIONAL_ID_AUTHORIZATION_FAILED;
+        /* KIP-360 names the current id and epoch from v3 on */
+        resp.error_code = txns_init_producer_id(req->broker, body->transactional_id, body->transaction_timeout_ms,
+                                                body->producer_id, body->producer_epoch, &resp.producer_id,
+                                                &resp.producer_epoch);
+        if (resp.error_code == KL_ERR_PRODUCER_FENCED && req->hdr.api_version < 4)
+            resp.error_code = KL_ERR_INVALID_PRODUCER_EPOCH; /* PRODUCER_FENCED came with v4 */
+        if (resp.error_code) {
+            resp.producer_id = -1;
+            resp.producer_epoch = -1;
+        }
         return broker_respond(req, &resp);
     }
     /* An idempotent producer always gets a new id with epoch 0, also when

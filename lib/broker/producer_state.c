@@ -27,6 +27,7 @@ void producer_state_init(producer_state_t *ps) { *ps = (producer_state_t){0}; }
 void producer_state_free(producer_state_t *ps)
 {
     free(ps->slots);
+    kl_txn_index_free(&ps->aborted);
     *ps = (producer_state_t){0};
 }
 
@@ -100,8 +101,7 @@ static kl_err_t grow(producer_state_t *ps)
     return KL_ERR_NONE;
 }
 
-/* The entry of producer_id, created empty if missing. */
-static producer_entry_t *entry_get(producer_state_t *ps, int64_t producer_id)
+producer_entry_t *producer_state_entry(producer_state_t *ps, int64_t producer_id)
 {
     producer_entry_t *e = (producer_entry_t *)producer_state_find(ps, producer_id);
     if (e)
@@ -112,7 +112,7 @@ static producer_entry_t *entry_get(producer_state_t *ps, int64_t producer_id)
     while (ps->slots[i].producer_id >= 0)
         i = (i + 1) & (ps->cap - 1);
     e = &ps->slots[i];
-    *e = (producer_entry_t){.producer_id = producer_id, .epoch = -1};
+    *e = (producer_entry_t){.producer_id = producer_id, .epoch = -1, .txn_first_offset = -1};
     ps->count++;
     return e;
 }
@@ -120,7 +120,7 @@ static producer_entry_t *entry_get(producer_state_t *ps, int64_t producer_id)
 kl_err_t producer_state_update(producer_state_t *ps, int64_t producer_id, int16_t epoch, int32_t base_sequence,
                                int64_t base_offset, int64_t last_offset, int64_t max_timestamp)
 {
-    producer_entry_t *e = entry_get(ps, producer_id);
+    producer_entry_t *e = producer_state_entry(ps, producer_id);
     if (!e)
         return KL_ERR_NOMEM;
     if (epoch != e->epoch) {
@@ -160,9 +160,10 @@ static void remove_slot(producer_state_t *ps, size_t i)
 
 void producer_state_expire(producer_state_t *ps, int64_t now_ms, int64_t expiration_ms, int64_t log_start_offset)
 {
+    kl_txn_index_trim(&ps->aborted, log_start_offset); /* the aborts nobody can read any more */
     for (size_t i = 0; i < ps->cap;) {
         const producer_entry_t *e = &ps->slots[i];
-        bool gone = e->producer_id >= 0 &&
+        bool gone = e->producer_id >= 0 && e->txn_first_offset < 0 &&
                     ((e->count > 0 && entry_batch(e, e->count - 1)->last_offset < log_start_offset) ||
                      now_ms - e->last_timestamp >= expiration_ms);
         if (gone)
@@ -174,25 +175,38 @@ void producer_state_expire(producer_state_t *ps, int64_t now_ms, int64_t expirat
 
 typedef struct load_ctx {
     producer_state_t *ps;
+    partition_txn_replay_t txns;
     kl_err_t err;
 } load_ctx_t;
 
 static int load_batch(void *opaque, const kl_log_batch_info_t *b)
 {
     load_ctx_t *ctx = opaque;
-    if (b->producer_id < 0 || (b->attributes & KL_BATCH_ATTR_CONTROL))
+    if (b->producer_id < 0)
         return 0;
-    ctx->err = producer_state_update(ctx->ps, b->producer_id, b->producer_epoch, b->base_sequence, b->base_offset,
-                                     b->last_offset, b->max_timestamp);
+    if (!(b->attributes & KL_BATCH_ATTR_CONTROL))
+        ctx->err = producer_state_update(ctx->ps, b->producer_id, b->producer_epoch, b->base_sequence,
+                                         b->base_offset, b->last_offset, b->max_timestamp);
+    if (!ctx->err && (b->attributes & KL_BATCH_ATTR_TRANSACTIONAL))
+        ctx->err = partition_txn_replay(ctx->ps, &ctx->txns, b);
     return ctx->err != KL_ERR_NONE;
 }
 
-kl_err_t producer_state_load(producer_state_t *ps, kl_log_t *log, int64_t now_ms, int64_t expiration_ms)
+kl_err_t producer_state_load(producer_state_t *ps, kl_log_t *log, int64_t now_ms, int64_t expiration_ms,
+                             size_t *txn_repairs)
 {
-    load_ctx_t ctx = {ps, KL_ERR_NONE};
-    kl_err_t err = kl_log_scan(log, now_ms - expiration_ms, load_batch, &ctx);
+    load_ctx_t ctx = {ps, {0}, KL_ERR_NONE};
+    int64_t first_segment;
+    *txn_repairs = 0;
+    kl_err_t err = kl_txn_index_load(&ps->aborted, kl_log_dir(log), kl_log_end_offset(log));
+    if (!err)
+        err = kl_log_scan_from(log, now_ms - expiration_ms, kl_log_recovery_point(log), load_batch, &ctx,
+                               &first_segment);
     if (!err)
         err = ctx.err;
+    if (!err)
+        err = kl_txn_index_rebuild(&ps->aborted, first_segment, ctx.txns.found, ctx.txns.count, txn_repairs);
+    free(ctx.txns.found);
     if (!err)
         producer_state_expire(ps, now_ms, expiration_ms, kl_log_start_offset(log));
     return err;

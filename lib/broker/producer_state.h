@@ -16,6 +16,7 @@
 #include "kafkalite/error.h"
 #include "record/batch.h"
 #include "storage/log.h"
+#include "storage/txn_index.h"
 
 /* Batches remembered per producer: the producer's in-flight limit. */
 #define PRODUCER_STATE_BATCHES 5
@@ -33,12 +34,17 @@ typedef struct producer_entry {
     uint8_t first;
     producer_batch_t batches[PRODUCER_STATE_BATCHES];
     int64_t last_timestamp; /* of its newest batch: for expiry */
+    int64_t txn_first_offset; /* its ongoing transaction's first offset; -1: none */
 } producer_entry_t;
 
-/* One partition's producers: an open-addressing table by producer id. */
+/* One partition's producers: an open-addressing table by producer id;
+ * and its transactions (partition_txn.c): how many are ongoing, and the
+ * aborted ones. */
 typedef struct producer_state {
     producer_entry_t *slots;
     size_t cap, count;
+    size_t ongoing; /* entries with txn_first_offset >= 0 */
+    kl_txn_index_t aborted;
 } producer_state_t;
 
 void producer_state_init(producer_state_t *ps);
@@ -62,13 +68,56 @@ kl_err_t producer_state_update(producer_state_t *ps, int64_t producer_id, int16_
 
 /* Forgets producers whose newest batch is below log_start_offset (deleted
  * by retention or DeleteRecords) or whose last timestamp is expiration_ms
- * or more before now_ms (producer.id.expiration.ms). */
+ * or more before now_ms (producer.id.expiration.ms), but never one with a
+ * transaction ongoing (Kafka keeps those until the coordinator ends it);
+ * and the aborted transactions wholly below log_start_offset. */
 void producer_state_expire(producer_state_t *ps, int64_t now_ms, int64_t expiration_ms, int64_t log_start_offset);
 
 /* Rebuilds the state of a freshly opened log from the batch headers of its
- * newest segments (those holding anything younger than expiration_ms), as
- * Kafka replays segments after its last producer snapshot. */
-kl_err_t producer_state_load(producer_state_t *ps, kl_log_t *log, int64_t now_ms, int64_t expiration_ms);
+ * newest segments (those holding anything younger than expiration_ms, and
+ * every one from the recovery point on), as Kafka replays segments after
+ * its last producer snapshot: sequences, ongoing transactions, and the
+ * aborted-transaction index, whose files for the segments scanned are
+ * rewritten when they disagree with the markers found (*txn_repairs:
+ * how many files were, for the broker's log). */
+kl_err_t producer_state_load(producer_state_t *ps, kl_log_t *log, int64_t now_ms, int64_t expiration_ms,
+                             size_t *txn_repairs);
+
+/* The entry of producer_id, created empty if missing; NULL when out of
+ * memory. */
+producer_entry_t *producer_state_entry(producer_state_t *ps, int64_t producer_id);
+
+/* ---- transactions, partition side (partition_txn.c) ---- */
+
+/* Kafka's rules for a producer's batch against its transaction: a
+ * non-transactional batch while its transaction is ongoing is
+ * KL_ERR_INVALID_TXN_STATE (*why set). */
+kl_err_t partition_txn_check(const producer_state_t *ps, const kl_batch_t *batch, const char **why);
+/* After the append of a transactional batch at base_offset: its
+ * producer's transaction starts there unless already ongoing. */
+void partition_txn_appended(producer_state_t *ps, int64_t producer_id, int64_t base_offset);
+
+/* Writes a transaction marker (commit or abort) of producer_id at epoch
+ * to the partition and ends its transaction there: an abort goes into
+ * the aborted-transaction index. KL_ERR_INVALID_PRODUCER_EPOCH when the
+ * partition has seen a newer epoch of the producer (nothing written);
+ * the append's errors (KL_ERR_KAFKA_STORAGE_ERROR). *offset: the
+ * marker's. */
+kl_err_t partition_txn_write_marker(producer_state_t *ps, kl_log_t *log, int64_t producer_id, int16_t epoch,
+                                    bool commit, int32_t coordinator_epoch, int64_t now_ms, int64_t *offset);
+
+/* The last stable offset: the first offset of the oldest ongoing
+ * transaction, or high_watermark when none is ongoing. */
+int64_t partition_txn_lso(const producer_state_t *ps, int64_t high_watermark);
+
+/* For the load scan: replays one transactional batch (a data batch
+ * starts its producer's transaction, a marker ends it, recording an
+ * abort in found). */
+typedef struct partition_txn_replay {
+    kl_aborted_txn_t *found;
+    size_t count, cap;
+} partition_txn_replay_t;
+kl_err_t partition_txn_replay(producer_state_t *ps, partition_txn_replay_t *r, const kl_log_batch_info_t *b);
 
 /* The entry of producer_id, or NULL. */
 const producer_entry_t *producer_state_find(const producer_state_t *ps, int64_t producer_id);

@@ -27,6 +27,7 @@
 typedef struct broker_conn broker_conn_t;
 typedef struct broker_fetch broker_fetch_t;
 typedef struct broker_groups broker_groups_t;
+typedef struct broker_txns broker_txns_t;
 
 /* A listener's security protocol (listener.security.protocol.map). */
 typedef enum { SEC_PLAINTEXT, SEC_SSL, SEC_SASL_PLAINTEXT, SEC_SASL_SSL } broker_security_t;
@@ -100,6 +101,7 @@ struct kl_broker {
     broker_fetch_t *parked;   /* fetches waiting for data, doubly linked */
     broker_housekeeping_t housekeeping; /* retention, flushing */
     broker_groups_t *groups;            /* the group coordinator (group_wire.c) */
+    broker_txns_t *txns;                /* the transaction coordinator (txn_coordinator.h) */
     broker_metrics_t metrics;           /* request counters (metrics.h) */
     struct broker_console *console;     /* console.listeners (console.h); NULL: none */
 

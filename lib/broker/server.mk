@@ -10,6 +10,10 @@ libkafkalite_internal_la_SOURCES += \
 	lib/broker/configs_alter.c \
 	lib/broker/console.c \
 	lib/broker/console_api.c \
+	lib/broker/console_args.c \
+	lib/broker/console_job.c \
+	lib/broker/console_messages.c \
+	lib/broker/console_mutate.c \
 	lib/broker/console_metrics.c \
 	lib/broker/console_text.c \
 	lib/broker/conn.c \
@@ -34,6 +38,7 @@ libkafkalite_internal_la_SOURCES += \
 	lib/broker/metadata.c \
 	lib/broker/net_threads.c \
 	lib/broker/partition_metadata.c \
+	lib/broker/partition_txn.c \
 	lib/broker/produce.c \
 	lib/broker/producer_ids.c \
 	lib/broker/producer_state.c \
@@ -46,14 +51,30 @@ libkafkalite_internal_la_SOURCES += \
 	lib/broker/topics.c \
 	lib/broker/sasl.c \
 	lib/broker/scram_store.c \
-	lib/broker/scram_users.c
+	lib/broker/scram_users.c \
+	lib/broker/txn_coordinator.c \
+	lib/broker/txn_handlers.c \
+	lib/broker/txn_log.c
 if HAVE_MICROHTTPD
 libkafkalite_internal_la_SOURCES += lib/broker/console_http.c
+nodist_libkafkalite_internal_la_SOURCES = lib/broker/console_assets.c
 endif
+
+# The console page (console/), compiled into the library as byte arrays.
+CONSOLE_ASSETS = console/index.html console/console.css console/console.js
+EXTRA_DIST += $(CONSOLE_ASSETS) console/screenshot.png tools/embed_assets.sh
+BUILT_SOURCES = lib/broker/console_assets.c
+CLEANFILES += lib/broker/console_assets.c
+lib/broker/console_assets.c: $(CONSOLE_ASSETS) tools/embed_assets.sh
+	$(AM_V_GEN)$(MKDIR_P) lib/broker && \
+	$(SHELL) $(srcdir)/tools/embed_assets.sh $@ $(srcdir)/console/index.html $(srcdir)/console/console.css \
+		$(srcdir)/console/console.js
 noinst_HEADERS += \
 	lib/broker/conn.h \
 	lib/broker/console.h \
+	lib/broker/console_assets.h \
 	lib/broker/console_internal.h \
+	lib/broker/console_job.h \
 	lib/broker/metrics.h \
 	lib/broker/conn_limits.h \
 	lib/broker/dispatch.h \
@@ -64,7 +85,8 @@ noinst_HEADERS += \
 	lib/broker/request_pool.h \
 	lib/broker/server.h \
 	lib/broker/topics.h \
-	lib/broker/scram_store.h
+	lib/broker/scram_store.h \
+	lib/broker/txn_coordinator.h
 
 BROKER_WIRE_TEST_SOURCES = \
 	tests/integration/broker_fixture.c \
@@ -90,6 +112,21 @@ TESTS += tests/unit/test_producer_state
 tests_unit_test_producer_state_SOURCES = tests/unit/test_producer_state.c
 tests_unit_test_producer_state_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_producer_state_LDADD = $(TEST_LIBS)
+
+check_PROGRAMS += tests/unit/test_partition_txn
+TESTS += tests/unit/test_partition_txn
+tests_unit_test_partition_txn_SOURCES = tests/unit/test_partition_txn.c tests/unit/txn_append.c tests/unit/txn_append.h
+tests_unit_test_partition_txn_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_partition_txn_LDADD = $(TEST_LIBS)
+
+# The transaction coordinator driven directly, across restarts.
+check_PROGRAMS += tests/integration/test_txn_coordinator
+TESTS += tests/integration/test_txn_coordinator
+tests_integration_test_txn_coordinator_SOURCES = tests/integration/test_txn_coordinator.c \
+	tests/unit/txn_append.c tests/unit/txn_append.h \
+	tests/integration/broker_fixture.c tests/integration/broker_fixture.h
+tests_integration_test_txn_coordinator_CFLAGS = $(TEST_CFLAGS)
+tests_integration_test_txn_coordinator_LDADD = $(TEST_LIBS)
 
 check_PROGRAMS += tests/integration/test_broker_idempotence
 TESTS += tests/integration/test_broker_idempotence
@@ -159,6 +196,20 @@ tests_interop_test_broker_rdkafka_SOURCES = \
 	tests/integration/broker_fixture.h
 tests_interop_test_broker_rdkafka_CFLAGS = $(TEST_CFLAGS) $(RDKAFKA_CFLAGS)
 tests_interop_test_broker_rdkafka_LDADD = $(TEST_LIBS) $(RDKAFKA_LIBS)
+
+# librdkafka's transactional producer and read_committed consumer.
+check_PROGRAMS += tests/interop/test_broker_rdkafka_txn
+TESTS += tests/interop/test_broker_rdkafka_txn
+tests_interop_test_broker_rdkafka_txn_SOURCES = \
+	tests/interop/test_broker_rdkafka_txn.c \
+	tests/interop/rdkafka_clients.c \
+	tests/interop/rdkafka_clients.h \
+	tests/integration/broker_fixture.c \
+	tests/integration/broker_fixture.h \
+	tests/interop/wire_client.c \
+	tests/interop/wire_client.h
+tests_interop_test_broker_rdkafka_txn_CFLAGS = $(TEST_CFLAGS) $(RDKAFKA_CFLAGS)
+tests_interop_test_broker_rdkafka_txn_LDADD = $(TEST_LIBS) $(RDKAFKA_LIBS)
 endif
 endif
 

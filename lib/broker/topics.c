@@ -118,8 +118,13 @@ static kl_err_t open_partitions(broker_topics_t *topics, broker_topic_t *t, int3
         }
         if (err && why[0])
             snprintf(topics->error, sizeof topics->error, "%s", why);
+        size_t txn_repairs = 0;
         if (!err)
-            err = producer_state_load(&t->producers[p], t->logs[p], now, topics->defaults.producer_expiration_ms);
+            err = producer_state_load(&t->producers[p], t->logs[p], now, topics->defaults.producer_expiration_ms,
+                                      &txn_repairs);
+        if (!err && txn_repairs > 0)
+            topics_report(topics, false, "%s-%d: %zu aborted-transaction index file(s) rebuilt from the markers in the log",
+                          t->name, (int)p, txn_repairs);
         if (err)
             return err;
     }

@@ -127,6 +127,7 @@ static void on_down(kl_client_broker_t *b, kl_err_t err, const char *reason)
         kl_log(&c->log, KL_LOG_WARNING, "BROKER", "%s: connection down: %s", b->name, why);
     else
         kl_log_debug(&c->log, KL_DEBUG_BROKER, "BROKER", "%s: connection down: %s", b->name, why);
+    kl_md_broker_down(c, b->node_id);
     if (c->events.broker_down)
         c->events.broker_down(c, b, c->opaque);
 }

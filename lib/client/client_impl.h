@@ -103,5 +103,9 @@ void kl_md_free(kl_client_t *client);
 void kl_md_security_failed(kl_client_t *client, kl_err_t err);
 /* A broker became ready: a refresh waiting for one can go. */
 void kl_md_broker_ready(kl_client_t *client);
+/* A broker's connection went down (or could not be made): when the cache
+ * names it as a partition's leader, asks for fresh metadata, since the
+ * partition may have moved. */
+void kl_md_broker_down(kl_client_t *client, int32_t node_id);
 
 #endif

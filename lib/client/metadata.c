@@ -343,3 +343,21 @@ void kl_md_broker_ready(kl_client_t *c)
     if (c->md.want_broker && !c->md.in_flight)
         send_request(c);
 }
+
+/* Only a new Metadata answer tells where a dead leader's partitions went:
+ * without one, the client would keep reconnecting to it until the periodic
+ * refresh (topic.metadata.refresh.interval.ms). */
+void kl_md_broker_down(kl_client_t *c, int32_t node_id)
+{
+    if (node_id < 0)
+        return;
+    for (size_t i = 0; i < c->md.ntopics; i++) {
+        const kl_md_topic_t *t = &c->md.topics[i];
+        for (int32_t p = 0; p < t->partition_count; p++) {
+            if (t->leaders[p] == node_id) {
+                kl_client_refresh_metadata(c, "a partition leader is down");
+                return;
+            }
+        }
+    }
+}

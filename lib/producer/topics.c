@@ -301,8 +301,18 @@ void prod_io_expire(kl_producer_t *p)
         kl_err_t why = t->md_err == KL_ERR_UNKNOWN_TOPIC_OR_PARTITION ? t->md_err : KL_ERR_MSG_TIMED_OUT;
         prod_fail_pending(p, prod_take_pending(p, t, now, &next), why);
     }
-    for (size_t i = 0; i < p->n_io_parts; i++)
-        prod_fail_batches(p, prod_take_queued(p->io_parts[i], now, &next), KL_ERR_MSG_TIMED_OUT);
+    /* A batch that waited for a retry fails with the brokers' last answer
+     * (e.g. NOT_ENOUGH_REPLICAS), as one whose last attempt ends past the
+     * deadline does: it says why; one never answered says timed out. */
+    for (size_t i = 0; i < p->n_io_parts; i++) {
+        prod_batch_t *b = prod_take_queued(p->io_parts[i], now, &next);
+        while (b) {
+            prod_batch_t *nb = b->next;
+            b->next = NULL;
+            prod_batch_fail(p, b, b->last_err > 0 ? b->last_err : KL_ERR_MSG_TIMED_OUT);
+            b = nb;
+        }
+    }
     /* An idempotent batch in flight is not expired: failing it while the
      * broker may still store it would leave its sequence in doubt. It
      * fails when its attempt ends (answer or request.timeout.ms) past

@@ -16,6 +16,7 @@
 #include "proto/msg_sasl.h"
 #include "proto/msg_scram.h"
 #include "proto/msg_topic_admin.h"
+#include "proto/msg_txn.h"
 
 #define API(key, lo, hi, flex, name, stem)                                      \
     {key, lo, hi, flex, name, &kl_##stem##_request_schema, &kl_##stem##_response_schema}
@@ -40,6 +41,10 @@ static const kl_api_t apis[] = {
     API(KL_API_DELETE_TOPICS, 0, 6, 4, "DeleteTopics", delete_topics),
     API(KL_API_DELETE_RECORDS, 0, 2, 2, "DeleteRecords", delete_records),
     API(KL_API_INIT_PRODUCER_ID, 0, 5, 2, "InitProducerId", init_producer_id),
+    API(KL_API_ADD_PARTITIONS_TO_TXN, 0, 5, 3, "AddPartitionsToTxn", add_partitions_to_txn),
+    API(KL_API_ADD_OFFSETS_TO_TXN, 0, 4, 3, "AddOffsetsToTxn", add_offsets_to_txn),
+    API(KL_API_END_TXN, 0, 5, 3, "EndTxn", end_txn),
+    API(KL_API_TXN_OFFSET_COMMIT, 0, 4, 3, "TxnOffsetCommit", txn_offset_commit),
     API(KL_API_DESCRIBE_ACLS, 0, 3, 2, "DescribeAcls", describe_acls),
     API(KL_API_CREATE_ACLS, 0, 3, 2, "CreateAcls", create_acls),
     API(KL_API_DELETE_ACLS, 0, 3, 2, "DeleteAcls", delete_acls),

@@ -6,12 +6,14 @@ libkafkalite_internal_la_SOURCES += \
 	lib/util/crc32c.c \
 	lib/record/batch.c \
 	lib/record/batch_writer.c \
+	lib/record/control.c \
 	lib/record/msgset.c
 noinst_HEADERS += \
 	lib/util/crc32.h \
 	lib/util/crc32c.h \
 	lib/record/batch.h \
 	lib/record/batch_layout.h \
+	lib/record/control.h \
 	lib/record/msgset.h \
 	lib/record/varint.h
 

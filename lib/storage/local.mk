@@ -16,7 +16,8 @@ libkafkalite_internal_la_SOURCES += \
 	lib/storage/log_time.c \
 	lib/storage/retention.c \
 	lib/storage/segment.c \
-	lib/storage/timeindex.c
+	lib/storage/timeindex.c \
+	lib/storage/txn_index.c
 noinst_HEADERS += \
 	lib/storage/checkpoint.h \
 	lib/storage/cleaner.h \
@@ -25,7 +26,8 @@ noinst_HEADERS += \
 	lib/storage/log.h \
 	lib/storage/log_internal.h \
 	lib/storage/segment.h \
-	lib/storage/segment_index.h
+	lib/storage/segment_index.h \
+	lib/storage/txn_index.h
 
 if HAVE_CHECK
 STORAGE_FIXTURE = tests/unit/storage_fixture.c tests/unit/storage_fixture.h

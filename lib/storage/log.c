@@ -226,22 +226,29 @@ size_t log_segment_for(const kl_log_t *log, int64_t offset)
 
 /* Extends the range from its first batch with whole batches within budget. */
 static void range_fill(const kl_segment_t *seg, const kl_segment_batch_t *first, size_t max_bytes,
-                       kl_log_range_t *range)
+                       int64_t end_offset, kl_log_range_t *range)
 {
     range->file = kl_file_ref(seg->log_file);
     range->fd = seg->log_fd;
     range->position = first->position;
-    range->length = (size_t)first->size;
+    range->length = first->base_offset < end_offset ? (size_t)first->size : 0;
     range->first_offset = first->base_offset;
     kl_segment_batch_t next;
     uint64_t pos = first->position + first->size;
-    while (kl_segment_read_header(seg, pos, &next) == KL_ERR_NONE && range->length + next.size <= max_bytes) {
+    while (range->length > 0 && kl_segment_read_header(seg, pos, &next) == KL_ERR_NONE &&
+           next.base_offset < end_offset && range->length + next.size <= max_bytes) {
         range->length += (size_t)next.size;
         pos += next.size;
     }
 }
 
 kl_err_t kl_log_read(kl_log_t *log, int64_t offset, size_t max_bytes, kl_log_range_t *range)
+{
+    return kl_log_read_until(log, offset, max_bytes, INT64_MAX, range);
+}
+
+kl_err_t kl_log_read_until(kl_log_t *log, int64_t offset, size_t max_bytes, int64_t end_offset,
+                           kl_log_range_t *range)
 {
     if (offset < log->start_offset || offset > log->end_offset)
         return KL_ERR_OFFSET_OUT_OF_RANGE;
@@ -252,7 +259,7 @@ kl_err_t kl_log_read(kl_log_t *log, int64_t offset, size_t max_bytes, kl_log_ran
             continue;
         if (err)
             return err;
-        range_fill(&log->segments[i], &first, max_bytes, range);
+        range_fill(&log->segments[i], &first, max_bytes, end_offset, range);
         return KL_ERR_NONE;
     }
     const kl_segment_t *active = log_active(log);
@@ -269,6 +276,7 @@ void kl_log_range_release(kl_log_range_t *range)
 
 int64_t kl_log_start_offset(const kl_log_t *log) { return log->start_offset; }
 int64_t kl_log_end_offset(const kl_log_t *log) { return log->end_offset; }
+int64_t kl_log_active_segment_base(const kl_log_t *log) { return log->segments[log->count - 1].base_offset; }
 int64_t kl_log_high_watermark(const kl_log_t *log) { return log->high_watermark; }
 size_t kl_log_segment_count(const kl_log_t *log) { return log->count; }
 const char *kl_log_dir(const kl_log_t *log) { return log->dir; }

@@ -194,6 +194,11 @@ KL_WARN_UNUSED kl_err_t kl_log_append_checked(kl_log_t *log, void *batch, size_t
  * KL_ERR_OFFSET_OUT_OF_RANGE (offset below the log start or past the log end
  * offset), KL_ERR_KAFKA_STORAGE_ERROR, KL_ERR_CORRUPT_MESSAGE. */
 KL_WARN_UNUSED kl_err_t kl_log_read(kl_log_t *log, int64_t offset, size_t max_bytes, kl_log_range_t *range);
+/* kl_log_read() of the batches below end_offset only (a read_committed
+ * fetch stops at the last stable offset): the range is empty when the
+ * batch at offset starts at or past it. */
+KL_WARN_UNUSED kl_err_t kl_log_read_until(kl_log_t *log, int64_t offset, size_t max_bytes, int64_t end_offset,
+                                          kl_log_range_t *range);
 /* Lets go of a range from kl_log_read(): closes the segment file if the
  * segment is gone and this was the last holder. Any thread; a released
  * range (file NULL) is ignored. Sets fd to -1 and file to NULL. */
@@ -257,6 +262,10 @@ typedef struct kl_log_batch_info {
     int16_t producer_epoch;
     int32_t base_sequence;
     int16_t attributes;
+    /* A control batch's first record's type (KL_CONTROL_ABORT, _COMMIT,
+     * from its key); -1 for other batches or a key that does not read. */
+    int16_t control_type;
+    int64_t segment_base; /* the segment holding it */
 } kl_log_batch_info_t;
 
 /* Called once per batch in offset order; nonzero stops the scan. */
@@ -269,6 +278,16 @@ typedef int kl_log_scan_fn(void *opaque, const kl_log_batch_info_t *batch);
  * rebuilds producer state from the segments after its last snapshot.
  * Owner only. KL_ERR_KAFKA_STORAGE_ERROR, KL_ERR_CORRUPT_MESSAGE. */
 KL_WARN_UNUSED kl_err_t kl_log_scan(kl_log_t *log, int64_t since_ms, kl_log_scan_fn *fn, void *opaque);
+
+/* kl_log_scan() that also starts no later than the segment holding
+ * from_offset (the recovery point, for state whose files may lag an
+ * unflushed tail). *first_segment gets the base offset of the first
+ * segment scanned. */
+KL_WARN_UNUSED kl_err_t kl_log_scan_from(kl_log_t *log, int64_t since_ms, int64_t from_offset,
+                                         kl_log_scan_fn *fn, void *opaque, int64_t *first_segment);
+
+/* The base offset of the active segment (where the next append goes). */
+int64_t kl_log_active_segment_base(const kl_log_t *log);
 
 /* Bytes of all segments' .log files. */
 uint64_t kl_log_size(const kl_log_t *log);

@@ -16,6 +16,7 @@
 #include "record/batch.h"
 #include "record/batch_layout.h"
 #include "storage/segment_index.h"
+#include "storage/txn_index.h"
 #include "util/buf.h"
 
 /* Header bytes a scan reads: up to and including maxTimestamp. */
@@ -139,6 +140,13 @@ void kl_segment_destroy(kl_segment_t *seg)
     for (size_t i = 0; i < 3; i++)
         if (paths[i])
             unlink(paths[i]);
+    /* the aborted-transaction index (txn_index.h) goes with its segment */
+    size_t len = seg->log_path ? strlen(seg->log_path) : 0;
+    if (len > 4) {
+        char txn[4096];
+        snprintf(txn, sizeof txn, "%.*s%s", (int)(len - 4), seg->log_path, KL_TXN_INDEX_SUFFIX);
+        unlink(txn);
+    }
     kl_segment_close(seg);
 }
 

@@ -84,7 +84,9 @@ START_TEST(test_console_serves)
     ck_assert_ptr_nonnull(strstr(body, want));
     ck_assert_int_eq(http_get(url, "/api/v1/topics?internal=1", body, sizeof body), 400);
     ck_assert_ptr_nonnull(strstr(body, "internal must be true or false"));
-    ck_assert_int_eq(http_get(url, "/", body, sizeof body), 404);
+    ck_assert_int_eq(http_get(url, "/", body, sizeof body), 200);
+    ck_assert_ptr_nonnull(strstr(body, "<!doctype html>"));
+    ck_assert_int_eq(http_get(url, "/nothing-here", body, sizeof body), 404);
     fixture_stop(&f);
 }
 END_TEST

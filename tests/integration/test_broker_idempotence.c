@@ -73,13 +73,26 @@ START_TEST(test_producer_ids)
     ck_assert_int_eq(epoch, 0);
     ck_assert_int_eq(init_producer_id(&wc, 4, NULL, &b, &epoch), 0);
     ck_assert_int_ne(a, b);
-    ck_assert_int_eq(init_producer_id(&wc, 2, "tx", &c, &epoch), KL_ERR_TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
+    /* a transactional id keeps its producer id; each init bumps the epoch */
+    int64_t tx;
+    ck_assert_int_eq(init_producer_id(&wc, 2, "tx", &tx, &epoch), 0);
+    ck_assert_int_eq(epoch, 0);
+    ck_assert_int_eq(init_producer_id(&wc, 2, "tx", &c, &epoch), 0);
+    ck_assert_int_eq(c, tx);
+    ck_assert_int_eq(epoch, 1);
+    ck_assert_int_eq(init_producer_id(&wc, 2, "", &c, &epoch), KL_ERR_INVALID_REQUEST);
     wire_close(&wc);
     fixture_restart(&f);
     connect_to(&wc, &f);
     ck_assert_int_eq(init_producer_id(&wc, 5, NULL, &c, &epoch), 0);
     ck_assert_int_gt(c, a);
     ck_assert_int_gt(c, b);
+    ck_assert_int_gt(c, tx);
+    /* and after a restart, from __transaction_state */
+    int64_t again;
+    ck_assert_int_eq(init_producer_id(&wc, 2, "tx", &again, &epoch), 0);
+    ck_assert_int_eq(again, tx);
+    ck_assert_int_eq(epoch, 2);
     wire_close(&wc);
     fixture_stop(&f);
 }

@@ -116,6 +116,54 @@ void kf_create_topic_nowait(const char *topic, int partitions, int replication_f
     create_topic(topic, partitions, replication_factor, configs, 0);
 }
 
+void kf_cluster(const char *action, int node)
+{
+    const char *srcdir = getenv("srcdir") ? getenv("srcdir") : ".";
+    const char *dir = getenv("KL_KAFKA_CLUSTER_DIR");
+    ck_assert_msg(dir, "KL_KAFKA_CLUSTER_DIR is not set");
+    char cmd[1024];
+    if (node)
+        snprintf(cmd, sizeof cmd, "\"%s/tests/kafka/cluster\" %s \"%s\" %d", srcdir, action, dir, node);
+    else
+        snprintf(cmd, sizeof cmd, "\"%s/tests/kafka/cluster\" %s \"%s\"", srcdir, action, dir);
+    ck_assert_msg(system(cmd) == 0, "%s", cmd);
+}
+
+int kf_leaders(const char *topic, int partitions, int replication_factor, int32_t *leaders)
+{
+    kl_conf_t *conf = kf_conf(NULL);
+    char err[256];
+    kl_admin_t *admin = kl_admin_new(conf, err, sizeof err);
+    kl_conf_destroy(conf);
+    ck_assert_msg(admin, "%s", err);
+    kl_admin_topics_t *t = NULL;
+    int in_sync = -1;
+    if (kl_admin_describe_topics(admin, &topic, 1, 5000, &t) == KL_ERR_NONE && t->count == 1 &&
+        t->items[0].err == KL_ERR_NONE && t->items[0].partition_count == (size_t)partitions) {
+        in_sync = 0;
+        for (int i = 0; i < partitions; i++) {
+            const kl_admin_partition_t *p = &t->items[0].partitions[i];
+            ck_assert_int_eq(p->id, i);
+            leaders[i] = p->leader;
+            in_sync += p->leader >= 0 && p->isr_count == (size_t)replication_factor;
+        }
+    }
+    kl_admin_topics_destroy(t);
+    kl_admin_destroy(admin);
+    return in_sync;
+}
+
+void kf_wait_in_sync(const char *topic, int partitions, int replication_factor)
+{
+    int32_t leaders[64];
+    ck_assert_int_le(partitions, 64);
+    int64_t deadline = kf_now_ms() + KF_DEADLINE_MS;
+    while (kf_leaders(topic, partitions, replication_factor, leaders) != partitions) {
+        ck_assert_msg(kf_now_ms() < deadline, "%s: replicas not all in sync after %d ms", topic, KF_DEADLINE_MS);
+        usleep(200 * 1000); /* between Metadata requests */
+    }
+}
+
 static void count_failed(kl_producer_t *producer, const kl_message_t *m, void *opaque)
 {
     (void)producer;

@@ -46,6 +46,20 @@ void kf_create_topic_nowait(const char *topic, int partitions, int replication_f
  * (ts_base 0: now), and fails the test unless every one is delivered. */
 void kf_produce(const char *topic, int32_t partition, int count, const char *prefix, int64_t ts_base);
 
+/* Runs tests/kafka/cluster ACTION on the cluster of KL_KAFKA_CLUSTER_DIR
+ * (kill, shutdown or restart node; node 0: wait until every node is back),
+ * failing the test when it fails. */
+void kf_cluster(const char *action, int node);
+
+/* The leader of each of topic's partitions (-1: none) as Metadata says,
+ * into leaders[partitions]; returns how many partitions have every one of
+ * replication_factor replicas in sync (-1 when the request failed). */
+int kf_leaders(const char *topic, int partitions, int replication_factor, int32_t *leaders);
+
+/* Waits (KF_DEADLINE_MS) until every partition of topic has a leader and
+ * all replication_factor replicas in sync. */
+void kf_wait_in_sync(const char *topic, int partitions, int replication_factor);
+
 /* One message read back. */
 typedef struct kf_msg {
     int32_t partition;

@@ -4,7 +4,8 @@
 # Each suite skips when Kafka cannot be had (fails under KL_TEST_NO_SKIP=1);
 # `./configure --disable-kafka-tests` leaves them out (CI's sanitizer pass).
 EXTRA_DIST += tests/kafka/pom.xml tests/kafka/fetch tests/kafka/cluster tests/kafka/tool \
-	tests/kafka/kafka_lib.sh tests/kafka/test_lib.sh tests/kafka/java/Consume.java tests/kafka/java/Partition.java
+	tests/kafka/kafka_lib.sh tests/kafka/test_lib.sh tests/kafka/java/Consume.java tests/kafka/java/Partition.java \
+	tests/kafka/java/GroupMember.java
 
 if KAFKA_TESTS
 TESTS += tests/kafka/test_cluster.sh tests/kafka/test_kafkalite_tools.sh
@@ -14,7 +15,8 @@ EXTRA_DIST += tests/kafka/test_cluster.sh tests/kafka/test_kafkalite_tools.sh
 # Our clients against a three-node Kafka: test_kafka_clients.sh starts the
 # cluster once and runs each of these programs against it.
 KAFKA_CLIENT_TESTS = tests/kafka/test_kafka_producer tests/kafka/test_kafka_consumer tests/kafka/test_kafka_admin \
-	tests/kafka/test_kafka_timeout
+	tests/kafka/test_kafka_group_mixed tests/kafka/test_kafka_timeout tests/kafka/test_kafka_coordinator \
+	tests/kafka/test_kafka_failover
 if HAVE_CHECK
 check_PROGRAMS += $(KAFKA_CLIENT_TESTS)
 if KAFKA_TESTS
@@ -35,3 +37,12 @@ tests_kafka_test_kafka_admin_LDADD = $(TEST_LIBS)
 tests_kafka_test_kafka_timeout_SOURCES = tests/kafka/test_kafka_timeout.c $(KAFKA_FIXTURE)
 tests_kafka_test_kafka_timeout_CFLAGS = $(TEST_CFLAGS)
 tests_kafka_test_kafka_timeout_LDADD = $(TEST_LIBS)
+tests_kafka_test_kafka_group_mixed_SOURCES = tests/kafka/test_kafka_group_mixed.c $(KAFKA_FIXTURE)
+tests_kafka_test_kafka_group_mixed_CFLAGS = $(TEST_CFLAGS)
+tests_kafka_test_kafka_group_mixed_LDADD = $(TEST_LIBS)
+tests_kafka_test_kafka_failover_SOURCES = tests/kafka/test_kafka_failover.c $(KAFKA_FIXTURE)
+tests_kafka_test_kafka_failover_CFLAGS = $(TEST_CFLAGS)
+tests_kafka_test_kafka_failover_LDADD = $(TEST_LIBS)
+tests_kafka_test_kafka_coordinator_SOURCES = tests/kafka/test_kafka_coordinator.c $(KAFKA_FIXTURE)
+tests_kafka_test_kafka_coordinator_CFLAGS = $(TEST_CFLAGS)
+tests_kafka_test_kafka_coordinator_LDADD = $(TEST_LIBS)

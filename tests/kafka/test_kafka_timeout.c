@@ -30,14 +30,6 @@ static void on_delivery(kl_producer_t *producer, const kl_message_t *m, void *op
     r->at_ms[i] = kf_now_ms();
 }
 
-static void cluster(const char *action, int node)
-{
-    char cmd[1024];
-    snprintf(cmd, sizeof cmd, "\"%s/tests/kafka/cluster\" %s \"%s\" %d", getenv("srcdir") ? getenv("srcdir") : ".",
-             action, getenv("KL_KAFKA_CLUSTER_DIR"), node);
-    ck_assert_msg(system(cmd) == 0, "%s", cmd);
-}
-
 START_TEST(test_dead_leader_times_out_per_message)
 {
     char topic[64], err[256];
@@ -64,13 +56,13 @@ START_TEST(test_dead_leader_times_out_per_message)
     kl_producer_t *p = kl_producer_new(conf, err, sizeof err);
     kl_conf_destroy(conf);
     ck_assert_msg(p, "%s", err);
-    cluster("kill", victim);
+    kf_cluster("kill", victim);
     int64_t start = kf_now_ms();
     for (int i = 0; i < 3 * PER_PART; i++)
         ck_assert_int_eq(kl_produce(p, topic, i % 3, "k", 1, "v", 1, 0, (void *)(intptr_t)(i + 1)), KL_ERR_NONE);
     kl_err_t flushed = kl_producer_flush(p, KF_DEADLINE_MS);
     kl_producer_destroy(p);
-    cluster("restart", victim);
+    kf_cluster("restart", victim);
     ck_assert_int_eq(flushed, KL_ERR_NONE);
     for (int i = 0; i < 3 * PER_PART; i++) {
         ck_assert_int_eq(r.count[i], 1);
@@ -82,10 +74,7 @@ START_TEST(test_dead_leader_times_out_per_message)
             ck_assert_msg(r.err[i] == KL_ERR_NONE, "message %d: %s", i, kl_err_name(r.err[i]));
         }
     }
-    char wait[1024];
-    snprintf(wait, sizeof wait, "\"%s/tests/kafka/cluster\" wait \"%s\"", getenv("srcdir") ? getenv("srcdir") : ".",
-             getenv("KL_KAFKA_CLUSTER_DIR"));
-    ck_assert_msg(system(wait) == 0, "the restarted node did not come back");
+    kf_cluster("wait", 0);
 }
 END_TEST
 

@@ -2,7 +2,8 @@
 # temporary work directory removed at exit (with the broker and the
 # processes listed in $background killed if they still run), fail()
 # showing the logs, wait_for() polling a condition with a deadline,
-# require_kcat, and start_broker/stop_broker (or, for a broker started
+# run (a kafkalite command and its exit status), require_kcat, and
+# start_broker/stop_broker (or, for a broker started
 # from a properties file or stopped by another signal, run_broker and
 # stop_broker_run). Sets $work, $pid, $bootstrap.
 . "${srcdir:-.}/tests/skip.sh"
@@ -38,6 +39,18 @@ require_kcat() {
     if ! command -v kcat >/dev/null 2>&1; then
         skip "kcat not installed (Debian kcat)"
     fi
+}
+
+# run NAME EXPECTED-STATUS kafkalite-arguments...: runs the command with
+# its output in $work/NAME.out and .err, and fails unless it exits with
+# EXPECTED-STATUS. (test_kafka_tutorial.sh defines a run of its own.)
+run() {
+    name=$1
+    want=$2
+    shift 2
+    "$KAFKALITE" "$@" >"$work/$name.out" 2>"$work/$name.err"
+    got=$?
+    [ "$got" -eq "$want" ] || fail "$name: kafkalite $*: exit $got, want $want"
 }
 
 # Polls (up to TIMEOUT_TENTHS tenths of a second) until the command succeeds.

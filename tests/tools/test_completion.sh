@@ -26,6 +26,7 @@ for o in --create --describe --list --delete --partitions --bootstrap-server; do
     grep -qx -- "$o" <<<"$topic_opts" || fail "topics: $o not offered"
 done
 [ "$(complete_line "topics --cre")" = --create ] || fail "topics --cre does not complete to --create"
+[ "$(complete_line "topics --form")" = --format ] || fail "topics --form does not complete to --format"
 perf=$(complete_line "perf ")
 grep -qx produce <<<"$perf" && grep -qx consume <<<"$perf" || fail "perf: produce/consume not offered"
 echo "completion: $(wc -l <<<"$subs") subcommands, $(wc -l <<<"$topic_opts") topics options"

@@ -4,34 +4,14 @@
 # what was produced, and its consumer-group lag equals the LAG column of
 # `kafkalite groups --describe` (and the JSON API's); the JSON API's
 # cluster, topics and groups; bad parameters answered 400 with the reason,
-# unknown paths and names 404, writes 405.
+# unknown paths and names 404, other methods 405.
 set -u
 . "${srcdir:-.}/tests/tools/broker_lib.sh"
-"$KAFKALITE" broker --help | grep -q "HTTP console" || skip "built without libmicrohttpd (configure --with-microhttpd)"
-command -v curl >/dev/null 2>&1 || skip "curl not installed (Debian curl)"
+. "${srcdir:-.}/tests/tools/console_lib.sh"
 command -v promtool >/dev/null 2>&1 || skip "promtool not installed (Debian prometheus)"
 
-# get NAME WANT-STATUS PATH [curl options]: the body in $work/NAME.out
-get() {
-    name=$1
-    want=$2
-    path=$3
-    shift 3
-    got=$(curl -sS --max-time 30 -o "$work/$name.out" -w '%{http_code}' "$@" "$url$path") ||
-        fail "$name: curl $path failed"
-    [ "$got" = "$want" ] || fail "$name: GET $path answered $got, want $want"
-}
-expect() { # NAME PATTERN: the body of NAME matches
-    grep -q -- "$2" "$work/$1.out" || fail "$1: no \"$2\" in: $(head -c 300 "$work/$1.out")"
-}
-
-start_broker --override offsets.topic.num.partitions=3
+console_start --override offsets.topic.num.partitions=3
 B=$bootstrap
-url=$(sed -n 's/^kafkalite broker: console on //p' "$work/broker.out")
-case $url in
-http://127.0.0.1:[1-9]*) ;;
-*) fail "no console address with a bound port printed: \"$url\"" ;;
-esac
 grep -q "console listening on $url" "$work/broker.err" || fail "the console address was not logged"
 
 # ---- health
@@ -114,8 +94,8 @@ expect no-topic 'no such topic: nothere'
 get no-group 404 /api/v1/groups/nothere
 get no-api 404 /api/v1/brokers
 get no-page 404 /index.html
-get post 405 /api/v1/topics -X POST
-expect post 'only reads'
+get put 405 /api/v1/topics -X PUT
+expect put 'PUT is not allowed'
 
 stop_broker
 echo "console: health, metrics (promtool clean, lag as groups --describe), JSON API and refusals checked"

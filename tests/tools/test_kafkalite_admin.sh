@@ -8,16 +8,6 @@ set -u
 . "${srcdir:-.}/tests/tools/broker_lib.sh"
 require_kcat
 
-# run NAME EXPECTED-STATUS kafkalite-arguments...: output in $work/NAME.out/.err
-run() {
-    name=$1
-    want=$2
-    shift 2
-    "$KAFKALITE" "$@" >"$work/$name.out" 2>"$work/$name.err"
-    got=$?
-    [ "$got" -eq "$want" ] || fail "$name: kafkalite $*: exit $got, want $want"
-}
-
 expect() { # NAME PATTERN: the output of NAME matches
     grep -q -- "$2" "$work/$1.out" "$work/$1.err" || fail "$1: no \"$2\" in its output"
 }

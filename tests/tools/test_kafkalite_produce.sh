@@ -116,6 +116,36 @@ expect_status /dev/null 2 produce --broker-list "$bootstrap" --topic keyed --syc
 grep -q "unknown option --sycn (did you mean --sync?)" "$work/run.err" || fail "no suggestion for --sycn"
 expect_status /dev/null 2 produce -t x --property parse.key=maybe
 
+# ---- parse.headers with null.marker, a --reader-config file that a
+# --property overrides, Kafka's own --line-reader, the producer-property
+# aliases; another line reader class is refused
+printf 'parse.headers=true\nparse.key=true\nkey.separator=;\nnull.marker=NULL\n' >"$work/reader.properties"
+printf 'h1:a,h2:NULL\tk1|v1\n\tNULL|v2\nh3:c\tk3|NULL\n' >"$work/headed"
+expect_status "$work/headed" 0 produce -b "$bootstrap" -t headed --reader-config "$work/reader.properties" \
+    --property 'key.separator=|' --line-reader org.apache.kafka.tools.LineMessageReader -H fixed=1 \
+    --batch-size 16384 --max-partition-memory-bytes 16384 --metadata-expiry-ms 60000 --max-memory-bytes 1000000 -c
+[ "$(cat "$work/run.out")" = "3 delivered, 0 failed" ] || fail "parse.headers: $(cat "$work/run.out")"
+"$KAFKALITE" consume -b "$bootstrap" -t headed -o beginning -e -f '%k|%S|%s|%h\n' >"$work/headed.out" 2>&1
+[ "$(cat "$work/headed.out")" = "$(printf 'k1|2|v1|fixed=1,h1=a,h2=\n|2|v2|fixed=1\nk3|-1||fixed=1,h3=c')" ] ||
+    fail "parse.headers: \"$(cat "$work/headed.out")\""
+printf 'no delimiter\n' >"$work/unheaded"
+expect_status "$work/unheaded" 1 produce -b "$bootstrap" -t headed --property parse.headers=true
+grep -q 'no headers delimiter found on line 1: "no delimiter"' "$work/run.err" || fail "parse.headers: no error"
+expect_status /dev/null 2 produce -b "$bootstrap" -t headed --line-reader com.example.OwnReader
+grep -q "only Kafka's line reader" "$work/run.err" || fail "--line-reader: no reason given"
+expect_status /dev/null 1 produce -b "$bootstrap" -t headed --batch-size 0
+expect_status /dev/null 2 produce -b "$bootstrap" -t headed --property headers.delimiter=
+
+# ---- --max-block-ms: with the queue full (one message, unreachable
+# broker), the next lines fail after that long instead of waiting for the
+# first one's delivery timeout
+printf 'a\nb\nc\n' >"$work/blocked"
+expect_status "$work/blocked" 1 produce -b 127.0.0.1:1 -t blocked -X queue.buffering.max.messages=1 \
+    -X delivery.timeout.ms=4000 --max-block-ms 200
+[ "$(grep -c "message refused: Local queue is full" "$work/run.err")" -eq 2 ] ||
+    fail "--max-block-ms: lines b and c did not fail on the full queue"
+grep -q "3 of 3 messages failed" "$work/run.err" || fail "--max-block-ms: no count of the failures"
+
 # ---- bad usage exits 2; a bad property is a refused configuration (1)
 expect_status /dev/null 2 produce -b "$bootstrap"
 grep -q -- "-t topic is required" "$work/run.err" || fail "no message for the missing -t"

@@ -1,0 +1,103 @@
+/* The transaction APIs' request handlers: AddPartitionsToTxn (v0-3, the
+ * producer's) and EndTxn (v0-4) decoded, checked against the topics and
+ * handed to the transaction coordinator (txn_coordinator.c), which
+ * answers synchronously: every state change is on disk when it returns. */
+#include "broker/conn.h"
+#include "broker/dispatch.h"
+#include "broker/txn_coordinator.h"
+#include "proto/msg_txn.h"
+
+typedef kl_add_partitions_to_txn_topic_result_t topic_result_t;
+
+/* One error for every partition of the request (Kafka answers a check
+ * that fails for the transaction this way). */
+static void answer_all(const kl_add_partitions_to_txn_request_t *body, topic_result_t *results, int16_t error,
+                       const kl_broker_t *b, bool by_partition)
+{
+    for (int32_t i = 0; i < body->v3_and_below_topics.count; i++) {
+        const kl_add_partitions_to_txn_topic_t *tp = &body->v3_and_below_topics.items[i];
+        const broker_topic_t *t = topics_find(&b->topics, tp->name);
+        for (int32_t k = 0; k < tp->partitions.count; k++) {
+            int32_t p = tp->partitions.items[k];
+            int16_t e = error;
+            if (by_partition)
+                e = !t || p < 0 || p >= t->partition_count ? KL_ERR_UNKNOWN_TOPIC_OR_PARTITION
+                    : !t->logs[p]                         ? KL_ERR_KAFKA_STORAGE_ERROR
+                                                           : KL_ERR_OPERATION_NOT_ATTEMPTED;
+            results[i].results_by_partition.items[k] = (kl_add_partitions_to_txn_partition_result_t){p, e};
+        }
+    }
+}
+
+/* The partitions of the request, each checked to exist and be online
+ * (false: some is not), into parts (n of them). */
+static bool collect(broker_request_t *req, const kl_add_partitions_to_txn_request_t *body, txn_partition_t *parts,
+                    size_t *n)
+{
+    bool ok = true;
+    *n = 0;
+    for (int32_t i = 0; i < body->v3_and_below_topics.count; i++) {
+        const kl_add_partitions_to_txn_topic_t *tp = &body->v3_and_below_topics.items[i];
+        const broker_topic_t *t = topics_find(&req->broker->topics, tp->name);
+        for (int32_t k = 0; k < tp->partitions.count; k++) {
+            int32_t p = tp->partitions.items[k];
+            if (!t || p < 0 || p >= t->partition_count || !t->logs[p]) {
+                ok = false;
+                continue;
+            }
+            parts[(*n)++] = (txn_partition_t){t->name, p};
+        }
+    }
+    return ok;
+}
+
+broker_req_status_t handle_add_partitions_to_txn(broker_request_t *req)
+{
+    const kl_add_partitions_to_txn_request_t *body = req->body;
+    kl_add_partitions_to_txn_response_t resp;
+    kl_proto_init(&kl_add_partitions_to_txn_response_schema, &resp);
+    int32_t nt = body->v3_and_below_topics.count > 0 ? body->v3_and_below_topics.count : 0;
+    size_t total = 0;
+    topic_result_t *results = broker_alloc(req, (size_t)nt, sizeof *results);
+    if (!results)
+        return BROKER_REQ_CLOSE;
+    for (int32_t i = 0; i < nt; i++) {
+        const kl_add_partitions_to_txn_topic_t *tp = &body->v3_and_below_topics.items[i];
+        int32_t np = tp->partitions.count > 0 ? tp->partitions.count : 0;
+        results[i].name = tp->name;
+        results[i].results_by_partition.count = np;
+        results[i].results_by_partition.items = broker_alloc(req, (size_t)np, sizeof(kl_add_partitions_to_txn_partition_result_t));
+        if (!results[i].results_by_partition.items)
+            return BROKER_REQ_CLOSE;
+        total += (size_t)np;
+    }
+    resp.results_by_topic_v3_and_below.items = results;
+    resp.results_by_topic_v3_and_below.count = nt;
+    txn_partition_t *parts = broker_alloc(req, total, sizeof *parts);
+    if (!parts)
+        return BROKER_REQ_CLOSE;
+    txn_meta_t *m = NULL;
+    int16_t err = req->broker->txns ? txns_check(req->broker->txns, body->v3_and_below_transactional_id,
+                                                 body->v3_and_below_producer_id, body->v3_and_below_producer_epoch, &m)
+                                    : KL_ERR_COORDINATOR_NOT_AVAILABLE;
+    size_t n = 0;
+    if (!err && !collect(req, body, parts, &n)) {
+        answer_all(body, results, 0, req->broker, true);
+        return broker_respond(req, &resp);
+    }
+    if (!err)
+        err = txns_add_partitions(req->broker->txns, m, parts, n);
+    answer_all(body, results, err, req->broker, false);
+    return broker_respond(req, &resp);
+}
+
+broker_req_status_t handle_end_txn(broker_request_t *req)
+{
+    const kl_end_txn_request_t *body = req->body;
+    kl_end_txn_response_t resp;
+    kl_proto_init(&kl_end_txn_response_schema, &resp);
+    resp.error_code = req->broker->txns ? txns_end(req->broker, body->transactional_id, body->producer_id,
+                                                   body->producer_epoch, body->committed)
+                                        : KL_ERR_COORDINATOR_NOT_AVAILABLE;
+    return broker_respond(req, &resp);
+}
