@@ -7,8 +7,10 @@ dist_man_MANS += \
 	man/man1/kafkalite-perf.1 \
 	man/man1/kafkalite-produce.1 \
 	man/man1/kafkalite-topics.1 \
+	man/man1/kafkalite-users.1 \
 	man/man1/kafkalite.1 \
 	man/man3/kl_admin_alter_group_offsets.3 \
+	man/man3/kl_admin_alter_user_scram_credentials.3 \
 	man/man3/kl_admin_configs_destroy.3 \
 	man/man3/kl_admin_create_partitions.3 \
 	man/man3/kl_admin_create_topics.3 \
@@ -19,6 +21,7 @@ dist_man_MANS += \
 	man/man3/kl_admin_describe_configs.3 \
 	man/man3/kl_admin_describe_groups.3 \
 	man/man3/kl_admin_describe_topics.3 \
+	man/man3/kl_admin_describe_user_scram_credentials.3 \
 	man/man3/kl_admin_destroy.3 \
 	man/man3/kl_admin_groups_destroy.3 \
 	man/man3/kl_admin_incremental_alter_configs.3 \
@@ -27,6 +30,7 @@ dist_man_MANS += \
 	man/man3/kl_admin_list_offsets.3 \
 	man/man3/kl_admin_new.3 \
 	man/man3/kl_admin_results_destroy.3 \
+	man/man3/kl_admin_scram_users_destroy.3 \
 	man/man3/kl_admin_topics_destroy.3 \
 	man/man3/kl_assign.3 \
 	man/man3/kl_assignment.3 \

@@ -43,5 +43,8 @@ void cmd_groups_usage(FILE *out);
 /* `kafkalite offsets` (kafka-get-offsets.sh): tools/cmd_offsets.c. */
 int cmd_offsets(int argc, char **argv);
 void cmd_offsets_usage(FILE *out);
+/* `kafkalite users`: tools/cmd_users.c. */
+int cmd_users(int argc, char **argv);
+void cmd_users_usage(FILE *out);
 
 #endif

@@ -127,14 +127,15 @@ static int entity_type(admin_cli_t *cli, configs_args_t *a, const char *v, bool 
         return set_type(cli, a, KL_ADMIN_RESOURCE_TOPIC, typed);
     if (!strcmp(v, "brokers") || !strcmp(v, "broker"))
         return set_type(cli, a, KL_ADMIN_RESOURCE_BROKER, typed);
+    if (!strcmp(v, "users"))
+        return admin_cli_fail(cli, "--entity-type users: SCRAM users are managed with `kafkalite users` (the same "
+                                   "--alter --add-config 'SCRAM-SHA-256=[password=...]' --entity-name USER)");
     /* Kafka's other entity types, each with why kafkalite has none. */
     static const struct {
         const char *type, *why;
     } others[] = {
         {"groups", "they configure KIP-848 consumer groups, and kafkalite's broker serves classic groups, whose "
                    "timeouts are each consumer's own (session.timeout.ms)"},
-        {"users", "they are quotas and SCRAM credentials, whose requests (DescribeClientQuotas, "
-                  "AlterClientQuotas, DescribeUserScramCredentials) kafkalite's admin client does not send"},
         {"clients", "they are quotas, whose requests (DescribeClientQuotas, AlterClientQuotas) kafkalite's admin "
                     "client does not send"},
         {"ips", "they are connection quotas, whose requests kafkalite's admin client does not send"},

@@ -24,6 +24,7 @@ static const cli_command_t commands[] = {
     {"configs", "describe and alter topic and broker configs", cmd_configs, cmd_configs_usage},
     {"groups", "list, describe, delete consumer groups and reset their offsets", cmd_groups, cmd_groups_usage},
     {"offsets", "the offsets of partitions: latest, earliest or at a time", cmd_offsets, cmd_offsets_usage},
+    {"users", "add, list and delete SCRAM users (kafka-configs --entity-type users)", cmd_users, cmd_users_usage},
 };
 
 #define COMMAND_COUNT (sizeof commands / sizeof commands[0])

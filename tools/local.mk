@@ -8,6 +8,7 @@ tools_kafkalite_SOURCES = \
 	tools/cli.h \
 	tools/cmd_broker.c \
 	tools/cmd_configs.c \
+	tools/cmd_users.c \
 	tools/cmd_groups.c \
 	tools/groups.h \
 	tools/groups_describe.c \
@@ -39,10 +40,10 @@ endif
 
 TESTS += tests/tools/test_kafkalite_broker.sh tests/tools/test_kafkalite_admin.sh tests/tools/test_console.sh \
 	tests/tools/test_console_browse.sh tests/tools/test_console_mutate.sh tests/tools/test_json_output.sh \
-	tests/tools/test_kafkalite_offsets.sh
+	tests/tools/test_kafkalite_offsets.sh tests/tools/test_kafkalite_users.sh
 EXTRA_DIST += tests/tools/console_lib.sh tests/tools/test_kafkalite_broker.sh tests/tools/test_kafkalite_admin.sh \
 	tests/tools/test_console.sh tests/tools/test_console_browse.sh tests/tools/test_console_mutate.sh \
-	tests/tools/test_json_output.sh tests/tools/test_kafkalite_offsets.sh
+	tests/tools/test_json_output.sh tests/tools/test_kafkalite_offsets.sh tests/tools/test_kafkalite_users.sh
 
 # bash completion, installed where bash-completion looks for it by name.
 bashcompletiondir = $(datadir)/bash-completion/completions

@@ -286,6 +286,54 @@ KL_EXPORT kl_err_t kl_admin_delete_group_offsets(kl_admin_t *admin, const char *
                                                  const kl_topic_partition_list_t *partitions, int timeout_ms,
                                                  kl_topic_partition_list_t **resultp);
 
+/* ------------------------------------------------------------ SCRAM users */
+
+/** SCRAM mechanisms, numbered as AlterUserScramCredentials numbers them. */
+typedef enum { KL_SCRAM_SHA_256 = 1, KL_SCRAM_SHA_512 = 2 } kl_scram_mechanism_t;
+
+/** One credential to set or delete. */
+typedef struct kl_admin_scram_alteration {
+    const char *user;
+    kl_scram_mechanism_t mechanism;
+    const char *password; /* NULL: delete the user's credential for mechanism */
+    int32_t iterations;   /* 0: 4096 (Kafka's minimum) */
+} kl_admin_scram_alteration_t;
+
+/** Sets or deletes count SCRAM credentials (KIP-554, as `kafka-configs
+ * --alter --add-config 'SCRAM-SHA-256=[password=...]' --entity-type users`
+ * does). A password is salted here with a random salt and never leaves
+ * the client; the broker keeps the salt and the derived keys. One result
+ * per alteration, in order, named by its user. */
+KL_EXPORT kl_err_t kl_admin_alter_user_scram_credentials(kl_admin_t *admin,
+                                                         const kl_admin_scram_alteration_t *alterations, size_t count,
+                                                         int timeout_ms, kl_admin_results_t **resultsp);
+
+typedef struct kl_admin_scram_credential {
+    kl_scram_mechanism_t mechanism;
+    int32_t iterations;
+} kl_admin_scram_credential_t;
+
+typedef struct kl_admin_scram_user {
+    char *name;
+    kl_err_t err; /* KL_ERR_RESOURCE_NOT_FOUND: no credential */
+    char *errstr;
+    size_t credential_count;
+    kl_admin_scram_credential_t *credentials;
+} kl_admin_scram_user_t;
+
+typedef struct kl_admin_scram_users {
+    size_t count;
+    kl_admin_scram_user_t *items;
+} kl_admin_scram_users_t;
+
+/** Describes the SCRAM credentials of count users (count 0: every user
+ * that has one): their mechanisms and iteration counts. */
+KL_EXPORT kl_err_t kl_admin_describe_user_scram_credentials(kl_admin_t *admin, const char *const *users,
+                                                            size_t count, int timeout_ms,
+                                                            kl_admin_scram_users_t **usersp);
+/** Frees users. NULL is allowed. */
+KL_EXPORT void kl_admin_scram_users_destroy(kl_admin_scram_users_t *users);
+
 #ifdef __cplusplus
 }
 #endif

@@ -9,6 +9,7 @@ libkafkalite_internal_la_SOURCES += \
 	lib/admin/metadata.c \
 	lib/admin/offsets.c \
 	lib/admin/results.c \
+	lib/admin/scram_users.c \
 	lib/admin/topics.c
 noinst_HEADERS += lib/admin/admin_impl.h
 kafkaliteinclude_HEADERS += include/kafkalite/admin.h

@@ -181,6 +181,8 @@ kl_broker_t *kl_broker_new(const kl_conf_t *conf, char *errstr, size_t errstr_si
     if (!err)
         err = meta_properties_load(b, errstr, errstr_size);
     if (!err)
+        err = scram_store_load(&b->scram, b->log_dir, errstr, errstr_size);
+    if (!err)
         err = producer_ids_load(&b->producer_ids, b->log_dir, errstr, errstr_size);
     if (!err)
         err = load_topics(b, errstr, errstr_size);
@@ -300,6 +302,7 @@ void kl_broker_destroy(kl_broker_t *b)
     topics_close(&b->topics);
     producer_ids_free(&b->producer_ids);
     listeners_free(b);
+    scram_store_free(&b->scram);
     console_free(b);
     for (size_t i = 0; i < b->lock_count; i++)
         if (b->lock_fds[i] >= 0)

@@ -3,6 +3,7 @@
  * (so Kafka's own quickstart files load), and kl_broker_conf_new(). Docs
  * (man5, CONFIGURATION.md) are generated from this table. */
 #include "broker/conf_table.h"
+#include "net/tls.h"
 
 #define I16_MAX INT64_C(32767)
 #define I32_MAX INT64_C(2147483647)
@@ -30,6 +31,38 @@ static const kl_conf_prop_t broker_props[] = {
     KL_PROP_STR("listener.security.protocol.map", "broker",
                 "PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL",
                 "Comma-separated NAME:PROTOCOL pairs giving each listener name its security protocol."),
+    /* ---- security: TLS and SASL listeners ---- */
+    KL_PROP_STR("ssl.keystore.location", "broker", NULL,
+                "PEM file holding the TLS listeners' private key and certificate chain (ssl.keystore.type=PEM, "
+                "as Kafka allows); or set ssl.certificate.location and ssl.key.location."),
+    KL_PROP_ENUM("ssl.keystore.type", "broker", "PEM", KL_SYMS({"PEM", 0}),
+                 "Format of the keystore; kafkalite reads PEM only (convert a JKS or PKCS12 store with keytool "
+                 "and openssl)."),
+    KL_PROP_SECRET("ssl.keystore.certificate.chain", "broker",
+                   "The TLS listeners' certificate chain as PEM text, instead of a file."),
+    KL_PROP_SECRET("ssl.keystore.key", "broker", "The TLS listeners' private key as PEM text, instead of a file."),
+    KL_PROP_SECRET("ssl.key.password", "broker", "Password of an encrypted private key."),
+    KL_PROP_STR("ssl.certificate.location", "broker", NULL,
+                "kafkalite's own: PEM file of the TLS listeners' certificate (chain), with ssl.key.location."),
+    KL_PROP_STR("ssl.key.location", "broker", NULL, "kafkalite's own: PEM file of the TLS listeners' private key."),
+    KL_PROP_STR("ssl.truststore.location", "broker", NULL,
+                "PEM file (or directory) of the CA certificates that client certificates must chain to "
+                "(ssl.client.auth)."),
+    KL_PROP_ENUM("ssl.truststore.type", "broker", "PEM", KL_SYMS({"PEM", 0}),
+                 "Format of the truststore; kafkalite reads PEM only."),
+    KL_PROP_STR("ssl.truststore.certificates", "broker", NULL, "The truststore's CA certificates as PEM text."),
+    KL_PROP_ENUM("ssl.client.auth", "broker", "none",
+                 KL_SYMS({"none", KL_TLS_CLIENT_AUTH_NONE}, {"requested", KL_TLS_CLIENT_AUTH_REQUESTED},
+                         {"required", KL_TLS_CLIENT_AUTH_REQUIRED}),
+                 "Whether TLS listeners ask clients for a certificate; the principal of an SSL connection is "
+                 "then User:<the certificate's subject>."),
+    KL_PROP_STR("ssl.cipher.suites", "broker", NULL, "OpenSSL cipher list for TLS 1.2 (unset: OpenSSL's default)."),
+    KL_PROP_SET("sasl.enabled.mechanisms", "broker", "PLAIN,SCRAM-SHA-256,SCRAM-SHA-512", 1,
+                KL_SYMS({"PLAIN", 1}, {"SCRAM-SHA-256", 2}, {"SCRAM-SHA-512", 4}),
+                "Mechanisms SASL listeners offer (Kafka's default is GSSAPI, which kafkalite does not serve). "
+                "Users and their salted SCRAM credentials live in the first log directory "
+                "(scram-credentials), managed with AlterUserScramCredentials (`kafkalite users`); PLAIN "
+                "checks passwords against them, so no password is stored in clear."),
     KL_PROP_INT("num.network.threads", "broker", "3", 1, I32_MAX,
                 "Threads that do the connections' socket I/O: each owns the connections given to it "
                 "round robin, reads their request frames and writes their responses without blocking "

@@ -43,6 +43,8 @@ static void conn_free(broker_conn_t *c)
         free(ch);
     }
     pthread_mutex_destroy(&c->out_lock);
+    kl_tls_free(c->tls);
+    kl_scram_srv_free(c->scram);
     kl_arena_free(&c->arena);
     kl_buf_free(&c->in);
     request_pool_settle(c); /* gives back what the input held */
@@ -159,6 +161,11 @@ static void serve(broker_conn_t *c)
         if (st == BROKER_REQ_PARKED)
             break;
         request_done(c);
+        if (c->close_after_reply) {
+            publish(c);
+            conn_close(c); /* the network thread writes the answer first */
+            return;
+        }
     }
     bool published = publish(c);
     if (c->req_closed)
@@ -221,6 +228,8 @@ void conn_accept(kl_broker_t *broker, broker_listener_t *listener, int fd, const
     c->net = net_threads_pick(broker);
     snprintf(c->peer, sizeof c->peer, "%s", peer);
     snprintf(c->ip, sizeof c->ip, "%s", ip);
+    snprintf(c->principal, sizeof c->principal, "User:ANONYMOUS");
+    c->authenticated = listener->security == SEC_PLAINTEXT || listener->security == SEC_SSL;
     atomic_init(&c->refs, 2); /* the broker loop's and the network thread's */
     atomic_init(&c->closing, false);
     atomic_init(&c->out_queued, 0);

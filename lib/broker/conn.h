@@ -30,6 +30,8 @@
 #include "broker/dispatch.h"
 #include "broker/net_threads.h"
 #include "broker/server.h"
+#include "net/scram.h"
+#include "net/tls.h"
 #include "util/buf.h"
 #include "util/clock.h"
 
@@ -71,7 +73,19 @@ struct broker_conn {
     conn_chunk_t *out_head, *out_tail;
     kl_buf_t spare; /* a written chunk's buffer, for the next responses */
 
+    /* Set by the network thread before it lends the first frame (the TLS
+     * client certificate's subject, when there is one), then the broker
+     * loop's: who the connection is, "User:ANONYMOUS" until SASL says. */
+    char principal[320];
+
     /* The broker loop's. */
+    /* SASL listeners: what the handshake chose (SASL_MECH_*; 0: no
+     * SaslHandshake yet), the SCRAM exchange under way, and whether
+     * authentication succeeded (other listeners: always true). */
+    unsigned sasl_mechanism;
+    kl_scram_srv_t *scram;
+    bool authenticated;
+    bool close_after_reply; /* a refused authentication: close once answered */
     broker_conn_t *prev, *next; /* broker->conns */
     bool req_closed;
     kl_buf_t resp;    /* responses encoded since the last publishing */
@@ -88,6 +102,8 @@ struct broker_conn {
 
     /* The network thread's. */
     kl_io_t io;
+    kl_tls_t *tls;  /* TLS listeners: the session over io.fd */
+    bool tls_ready; /* its handshake is done */
     bool net_closed;
     bool in_lent;
     bool pool_paused; /* not reading: queued.max.request.bytes reached */

@@ -1,10 +1,12 @@
-/* Broker connections, the network thread's side: reading frames, lending
- * them to the broker loop, writing the published responses without
- * blocking, closing the socket (see conn.h). */
+/* Broker connections, the network thread's side: the TLS handshake on
+ * TLS listeners, reading frames, lending them to the broker loop, writing
+ * the published responses without blocking, closing the socket (see
+ * conn.h). TLS sessions are lib/net/tls.c's, shared with the client. */
 #include "broker/conn.h"
 #include "broker/request_pool.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -15,6 +17,55 @@
 #define READS_PER_WAKEUP 4
 
 static bool below_water(const broker_conn_t *c) { return conn_out_queued(c) < CONN_OUT_HIGH_WATER; }
+
+static void tls_log_failure(broker_conn_t *c, const char *stage)
+{
+    broker_log_limited(c->broker, &c->broker->log_limits.bad_input, BROKER_LOG_WARN,
+                       "%s: closing the connection on %s: TLS %s failed: %s", c->peer, c->listener->name, stage,
+                       kl_tls_reason(c->tls));
+}
+
+/* A TLS step's status as recv(2)/send(2) say it: n moved, 0 at the end of
+ * the stream, -1 with errno (EAGAIN: not now). */
+static ssize_t tls_result(broker_conn_t *c, kl_tls_status_t st, size_t n, const char *stage)
+{
+    switch (st) {
+    case KL_TLS_OK:
+        return (ssize_t)n;
+    case KL_TLS_WANT_READ:
+    case KL_TLS_WANT_WRITE:
+        errno = EAGAIN;
+        return -1;
+    case KL_TLS_CLOSED:
+        return 0;
+    default:
+        tls_log_failure(c, stage);
+        errno = EPROTO;
+        return -1;
+    }
+}
+
+static ssize_t io_recv(broker_conn_t *c, void *dst, size_t want)
+{
+    if (!c->tls)
+        return recv(c->io.fd, dst, want, 0);
+    size_t n = 0;
+    kl_tls_status_t st = kl_tls_read(c->tls, dst, want, &n);
+    return tls_result(c, st, n, "read");
+}
+
+static ssize_t io_send(broker_conn_t *c, const void *src, size_t len)
+{
+    if (!c->tls)
+        return send(c->io.fd, src, len, MSG_NOSIGNAL);
+    size_t n = 0;
+    kl_tls_status_t st = kl_tls_write(c->tls, src, len, &n);
+    return tls_result(c, st, n, "write");
+}
+
+/* Decrypted bytes waiting inside the TLS session: no readiness event will
+ * announce them. */
+static bool tls_buffered(const broker_conn_t *c) { return c->tls && kl_tls_pending(c->tls) > 0; }
 
 void conn_io_close(broker_conn_t *c)
 {
@@ -60,7 +111,7 @@ static bool flush(broker_conn_t *c)
         if (!ch)
             return true;
         while (c->head_sent < ch->buf.len) {
-            ssize_t n = send(c->io.fd, ch->buf.data + c->head_sent, ch->buf.len - c->head_sent, MSG_NOSIGNAL);
+            ssize_t n = io_send(c, ch->buf.data + c->head_sent, ch->buf.len - c->head_sent);
             if (n < 0 && errno == EINTR)
                 continue;
             if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
@@ -127,8 +178,8 @@ static bool read_some(broker_conn_t *c, bool *again)
         conn_io_close(c);
         return false;
     }
-    ssize_t n = recv(c->io.fd, dst, want, 0);
-    *again = n > 0 && (size_t)n == want;
+    ssize_t n = io_recv(c, dst, want);
+    *again = n > 0 && ((size_t)n == want || tls_buffered(c));
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
         return true;
     if (n <= 0) {
@@ -152,13 +203,65 @@ static void note_partial_frame(broker_conn_t *c, bool partial)
         atomic_store_explicit(&c->frame_started_ms, kl_clock_ms(), memory_order_relaxed);
 }
 
+static void watch(broker_conn_t *c, uint32_t want)
+{
+    if (c->io.active && want == c->io.events)
+        return;
+    if (kl_io_start(c->net->loop, &c->io, want) != 0) {
+        broker_log(c->broker, BROKER_LOG_WARN, "%s: cannot watch the connection: %s", c->peer, strerror(errno));
+        conn_io_close(c);
+    }
+}
+
+/* TLS listeners: steps the handshake; true once it is done, false while
+ * it waits for the socket (watched) or when it failed (closed). */
+static bool tls_handshake(broker_conn_t *c)
+{
+    if (!c->tls || c->tls_ready)
+        return true;
+    kl_tls_status_t st = kl_tls_handshake(c->tls);
+    if (st == KL_TLS_WANT_READ || st == KL_TLS_WANT_WRITE) {
+        watch(c, st == KL_TLS_WANT_READ ? KL_IO_READ : KL_IO_WRITE);
+        return false;
+    }
+    if (st != KL_TLS_OK) {
+        tls_log_failure(c, "handshake");
+        conn_io_close(c);
+        return false;
+    }
+    c->tls_ready = true;
+    conn_touch(c);
+    char subject[256], desc[128];
+    kl_tls_peer_subject(c->tls, subject, sizeof subject);
+    if (c->listener->security == SEC_SSL)
+        snprintf(c->principal, sizeof c->principal, "User:%s", subject);
+    broker_log(c->broker, BROKER_LOG_DEBUG, "%s: TLS handshake done on %s (%s), client certificate: %s", c->peer,
+               c->listener->name, kl_tls_describe(c->tls, desc, sizeof desc), subject);
+    return true;
+}
+
+/* Reads a few times while there is something to read; false when the
+ * connection closed. */
+static bool read_burst(broker_conn_t *c)
+{
+    bool again = true;
+    for (int i = 0; i < READS_PER_WAKEUP && again && below_water(c); i++)
+        if (!read_some(c, &again))
+            return false;
+    return true;
+}
+
 /* Writes, lends the input when a whole frame is in it, and watches for
  * what the connection can use next. */
 static void pump(broker_conn_t *c)
 {
-    if (!flush(c))
+    if (!tls_handshake(c))
         return;
-    if (!c->in_lent) {
+    for (;;) {
+        if (!flush(c))
+            return;
+        if (c->in_lent)
+            break;
         int64_t size = conn_frame_size(c);
         if (size == -2) {
             conn_log_bad_size(c);
@@ -171,16 +274,16 @@ static void pump(broker_conn_t *c)
         if (whole && below_water(c)) {
             c->in_lent = true;
             conn_post(c->broker->loop, conn_serve_task, c);
+            break;
         }
+        /* bytes decrypted before the input was lent: read them now */
+        if (whole || c->pool_paused || !below_water(c) || !tls_buffered(c))
+            break;
+        if (!read_burst(c))
+            return;
     }
     bool reading = !c->in_lent && !c->pool_paused && below_water(c);
-    uint32_t want = (reading ? KL_IO_READ : 0) | (conn_out_queued(c) ? KL_IO_WRITE : 0);
-    if (c->io.active && want == c->io.events)
-        return;
-    if (kl_io_start(c->net->loop, &c->io, want) != 0) {
-        broker_log(c->broker, BROKER_LOG_WARN, "%s: cannot watch the connection: %s", c->peer, strerror(errno));
-        conn_io_close(c);
-    }
+    watch(c, (reading ? KL_IO_READ : 0) | (conn_out_queued(c) ? KL_IO_WRITE : 0));
 }
 
 static void on_io(kl_loop_t *loop, kl_io_t *io, uint32_t events)
@@ -191,14 +294,14 @@ static void on_io(kl_loop_t *loop, kl_io_t *io, uint32_t events)
         conn_io_close(c);
         return;
     }
+    if (c->tls && !c->tls_ready) {
+        pump(c); /* the handshake goes first */
+        return;
+    }
     if ((events & KL_IO_WRITE) && !flush(c))
         return;
-    if ((events & KL_IO_READ) && !c->in_lent) {
-        bool again = true;
-        for (int i = 0; i < READS_PER_WAKEUP && again && below_water(c); i++)
-            if (!read_some(c, &again))
-                return;
-    }
+    if ((events & KL_IO_READ) && !c->in_lent && !read_burst(c))
+        return;
     pump(c);
 }
 
@@ -216,7 +319,12 @@ void conn_io_attach_task(void *arg)
     broker_conn_t *c = arg;
     c->io.cb = on_io;
     kl_timer_init(&c->pool_timer, on_pool_retry, c);
-    if (atomic_load(&c->closing))
+    if (c->listener->tls && !atomic_load(&c->closing)) {
+        c->tls = kl_tls_new(c->listener->tls, c->io.fd, NULL);
+        if (!c->tls)
+            broker_log(c->broker, BROKER_LOG_ERR, "%s: out of memory for a TLS session", c->peer);
+    }
+    if (atomic_load(&c->closing) || (c->listener->tls && !c->tls))
         conn_io_close(c);
     else
         pump(c);
@@ -243,6 +351,10 @@ void conn_io_flush_task(void *arg)
 void conn_io_close_task(void *arg)
 {
     broker_conn_t *c = arg;
+    /* What was published leaves first, as far as the socket takes it at
+     * once (a refused authentication's answer). */
+    if (!c->net_closed && (!c->tls || c->tls_ready) && conn_out_queued(c) > 0)
+        flush(c);
     conn_io_close(c);
     conn_unref(c);
 }

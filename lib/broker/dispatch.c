@@ -24,6 +24,7 @@ static const broker_api_t served[] = {
     {KL_API_SYNC_GROUP, 0, 5, handle_group_request},
     {KL_API_DESCRIBE_GROUPS, 0, 5, handle_group_request},
     {KL_API_LIST_GROUPS, 0, 5, handle_group_request},
+    {KL_API_SASL_HANDSHAKE, 0, 1, handle_sasl_handshake},
     {KL_API_API_VERSIONS, 0, 4, handle_api_versions},
     {KL_API_CREATE_TOPICS, 0, 7, handle_create_topics},
     {KL_API_DELETE_TOPICS, 0, 6, handle_delete_topics},
@@ -35,10 +36,13 @@ static const broker_api_t served[] = {
     {KL_API_DESCRIBE_CONFIGS, 0, 4, handle_describe_configs},
     {KL_API_ALTER_CONFIGS, 0, 2, handle_alter_configs},
     {KL_API_DESCRIBE_LOG_DIRS, 0, 4, handle_describe_log_dirs},
+    {KL_API_SASL_AUTHENTICATE, 0, 2, handle_sasl_authenticate},
     {KL_API_CREATE_PARTITIONS, 0, 3, handle_create_partitions},
     {KL_API_DELETE_GROUPS, 0, 2, handle_group_request},
     {KL_API_INCREMENTAL_ALTER_CONFIGS, 0, 1, handle_incremental_alter_configs},
     {KL_API_OFFSET_DELETE, 0, 0, handle_group_request},
+    {KL_API_DESCRIBE_USER_SCRAM_CREDENTIALS, 0, 0, handle_describe_user_scram_credentials},
+    {KL_API_ALTER_USER_SCRAM_CREDENTIALS, 0, 0, handle_alter_user_scram_credentials},
     {KL_API_DESCRIBE_CLUSTER, 0, 1, handle_describe_cluster},
     {KL_API_DESCRIBE_PRODUCERS, 0, 0, handle_describe_producers},
 };
@@ -77,6 +81,10 @@ static broker_req_status_t dispatch(broker_request_t *req, const uint8_t *frame,
     const broker_api_t *served_api = broker_api_find(req->hdr.api_key);
     if (!req->api || !served_api)
         return close_with_log(req, "unknown or unserved API key", NULL);
+    int16_t k = req->hdr.api_key;
+    if (!req->conn->authenticated && k != KL_API_API_VERSIONS && k != KL_API_SASL_HANDSHAKE &&
+        k != KL_API_SASL_AUTHENTICATE)
+        return close_with_log(req, "request before SASL authentication completed", NULL);
     int16_t v = req->hdr.api_version;
     bool in_range = !err && v >= served_api->min_version && v <= served_api->max_version;
     if (!in_range && req->hdr.api_key == KL_API_API_VERSIONS)

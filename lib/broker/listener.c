@@ -1,7 +1,8 @@
 /* Listeners: parses `listeners`, `advertised.listeners` and
  * `listener.security.protocol.map` (NAME://host:port entries), binds the
  * sockets (port 0: the operating system picks one) and accepts
- * connections on the broker loop. Only PLAINTEXT is served for now. */
+ * connections on the broker loop; listener_security.c sets up TLS and
+ * SASL listeners. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netdb.h>
@@ -118,10 +119,8 @@ static kl_err_t add_listener(kl_broker_t *broker, const char *entry, size_t len,
         snprintf(errstr, errstr_size, "listeners: no security protocol for listener %s in "
                  "listener.security.protocol.map", l.name);
         err = KL_ERR_INVALID_CONFIG;
-    } else if (strcmp(proto, "PLAINTEXT") != 0) {
-        snprintf(errstr, errstr_size, "listeners: listener %s uses %s; the embedded broker serves only "
-                 "PLAINTEXT for now", l.name, proto);
-        err = KL_ERR_INVALID_CONFIG;
+    } else {
+        err = listener_security_setup(broker, &l, proto, errstr, errstr_size);
     }
     for (size_t i = 0; !err && i < broker->listener_count; i++)
         if (!strcmp(broker->listeners[i].name, l.name)) {
@@ -133,6 +132,7 @@ static kl_err_t add_listener(kl_broker_t *broker, const char *entry, size_t len,
     if (!err && !grown)
         err = KL_ERR_NOMEM;
     if (err) {
+        listener_security_free(&l);
         free(l.name);
         free(l.host);
         return err;
@@ -299,7 +299,8 @@ kl_err_t listeners_bind(kl_broker_t *broker)
             listeners_close(broker);
             return err;
         }
-        broker_log(broker, BROKER_LOG_INFO, "listening on %s://%s:%d", l->name, l->host, l->port);
+        broker_log(broker, BROKER_LOG_INFO, "listening on %s://%s:%d (%s)", l->name, l->host, l->port,
+                   listener_protocol_name(l));
     }
     const broker_listener_t *first = &broker->listeners[0];
     const char *host = any_address(first->host) ? "127.0.0.1" : first->host;
@@ -436,6 +437,7 @@ void listeners_free(kl_broker_t *broker)
         free(broker->listeners[i].name);
         free(broker->listeners[i].host);
         free(broker->listeners[i].adv_host);
+        listener_security_free(&broker->listeners[i]);
     }
     free(broker->listeners);
     free(broker->listeners_text);

@@ -19,6 +19,7 @@
 #include "broker/metrics.h"
 #include "broker/net_threads.h"
 #include "broker/producer_state.h"
+#include "broker/scram_store.h"
 #include "broker/topics.h"
 #include "net/loop.h"
 #include "storage/log.h"
@@ -28,10 +29,20 @@ typedef struct broker_fetch broker_fetch_t;
 typedef struct broker_groups broker_groups_t;
 typedef struct broker_txns broker_txns_t;
 
+/* A listener's security protocol (listener.security.protocol.map). */
+typedef enum { SEC_PLAINTEXT, SEC_SSL, SEC_SASL_PLAINTEXT, SEC_SASL_SSL } broker_security_t;
+
+/* sasl.enabled.mechanisms bits (the conf table's values). */
+enum { SASL_MECH_PLAIN = 1, SASL_MECH_SCRAM_SHA_256 = 2, SASL_MECH_SCRAM_SHA_512 = 4 };
+
+struct kl_tls_ctx;
+
 /* One entry of listeners: a bound socket plus what metadata advertises. */
 typedef struct broker_listener {
     kl_broker_t *broker;
     char *name;      /* listener name, e.g. PLAINTEXT */
+    broker_security_t security;
+    struct kl_tls_ctx *tls; /* SSL and SASL_SSL: the server context */
     char *host;      /* bind host; "" for every interface */
     int port;        /* the configured port, then the bound one */
     char *adv_host;  /* advertised host (advertised.listeners or host) */
@@ -73,6 +84,8 @@ struct kl_broker {
 
     broker_listener_t *listeners;
     size_t listener_count;
+    unsigned sasl_mechanisms; /* SASL_MECH_* */
+    scram_store_t scram;      /* users' SCRAM credentials */
     char *bootstrap;
     char *listeners_text; /* kl_broker_listeners() */
 
@@ -123,6 +136,13 @@ void listeners_watch(kl_broker_t *broker);
 void listeners_resume(kl_broker_t *broker);
 void listeners_close(kl_broker_t *broker);
 void listeners_free(kl_broker_t *broker);
+/* listener_security.c: sets l's protocol from the map's text (building
+ * its TLS context for SSL and SASL_SSL), frees what it made, and names
+ * it. */
+kl_err_t listener_security_setup(kl_broker_t *broker, broker_listener_t *l, const char *protocol, char *errstr,
+                                 size_t errstr_size);
+void listener_security_free(broker_listener_t *l);
+const char *listener_protocol_name(const broker_listener_t *l);
 /* Splits "NAME://host:port" of len bytes (host may be "[v6]" or empty)
  * into malloc'd name and host; false when it is not one. */
 bool listener_parse_endpoint(const char *s, size_t len, char **name, char **host, int *port);

@@ -33,6 +33,7 @@ libkafkalite_internal_la_SOURCES += \
 	lib/broker/housekeeping.c \
 	lib/broker/list_offsets.c \
 	lib/broker/listener.c \
+	lib/broker/listener_security.c \
 	lib/broker/meta_properties.c \
 	lib/broker/offline.c \
 	lib/broker/metadata.c \
@@ -49,6 +50,9 @@ libkafkalite_internal_la_SOURCES += \
 	lib/broker/topic_config.c \
 	lib/broker/topic_rebuild.c \
 	lib/broker/topics.c \
+	lib/broker/sasl.c \
+	lib/broker/scram_store.c \
+	lib/broker/scram_users.c \
 	lib/broker/txn_coordinator.c \
 	lib/broker/txn_handlers.c \
 	lib/broker/txn_log.c
@@ -82,6 +86,7 @@ noinst_HEADERS += \
 	lib/broker/request_pool.h \
 	lib/broker/server.h \
 	lib/broker/topics.h \
+	lib/broker/scram_store.h \
 	lib/broker/txn_coordinator.h
 
 BROKER_WIRE_TEST_SOURCES = \

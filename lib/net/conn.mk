@@ -17,8 +17,8 @@ endif
 
 # SCRAM (RFC 5802/7677), the SASL mechanism's arithmetic, tested on the
 # RFCs' vectors.
-libkafkalite_internal_la_SOURCES += lib/net/scram.c
-noinst_HEADERS += lib/net/scram.h
+libkafkalite_internal_la_SOURCES += lib/net/scram.c lib/net/scram_server.c
+noinst_HEADERS += lib/net/scram.h lib/net/scram_internal.h
 if HAVE_CHECK
 check_PROGRAMS += tests/unit/test_scram
 TESTS += tests/unit/test_scram

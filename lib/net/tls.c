@@ -1,6 +1,7 @@
-/* TLS on OpenSSL for broker connections (see tls.h): the context with its
- * trust store and client credentials, and non-blocking sessions whose
- * failures are put in words a user can act on. */
+/* TLS on OpenSSL for Kafka connections, client and broker side (see
+ * tls.h): the context with its trust store and credentials, and
+ * non-blocking sessions whose failures are put in words a user can act
+ * on. */
 #include "config.h"
 
 #include "net/tls.h"
@@ -21,10 +22,12 @@
 struct kl_tls_ctx {
     SSL_CTX *ssl_ctx;
     bool verify_hostname;
+    bool server;
 };
 
 struct kl_tls {
     SSL *ssl;
+    bool server;
     bool verify_failed;
     char reason[256];
 };
@@ -135,13 +138,18 @@ static bool load_credentials(SSL_CTX *ctx, const kl_tls_config_t *cfg, char *err
     if (cfg->key_pem && !load_key_pem(ctx, cfg, errstr, errstr_size))
         return false;
     bool have_cert = cfg->cert_location || cfg->cert_pem, have_key = cfg->key_location || cfg->key_pem;
+    if (cfg->server && !have_cert) {
+        snprintf(errstr, errstr_size, "a TLS listener needs its certificate and key (ssl.keystore.location, "
+                                      "or ssl.certificate.location and ssl.key.location)");
+        return false;
+    }
     if (have_cert != have_key) {
         snprintf(errstr, errstr_size, "a client certificate needs its key and a key its certificate "
                                       "(ssl.certificate.* and ssl.key.*)");
         return false;
     }
     if (have_cert && SSL_CTX_check_private_key(ctx) != 1)
-        return ctx_fail(errstr, errstr_size, "the client key does not match the client certificate");
+        return ctx_fail(errstr, errstr_size, "the key does not match the certificate");
     /* The password is only needed while loading; the caller's string may
      * go away. */
     SSL_CTX_set_default_passwd_cb_userdata(ctx, NULL);
@@ -151,21 +159,35 @@ static bool load_credentials(SSL_CTX *ctx, const kl_tls_config_t *cfg, char *err
 kl_tls_ctx_t *kl_tls_ctx_new(const kl_tls_config_t *cfg, char *errstr, size_t errstr_size)
 {
     kl_tls_ctx_t *t = calloc(1, sizeof *t);
-    SSL_CTX *ctx = t ? SSL_CTX_new(TLS_client_method()) : NULL;
+    SSL_CTX *ctx = t ? SSL_CTX_new(cfg->server ? TLS_server_method() : TLS_client_method()) : NULL;
     if (!ctx) {
         free(t);
         snprintf(errstr, errstr_size, "out of memory for the TLS context");
         return NULL;
     }
     t->ssl_ctx = ctx;
-    t->verify_hostname = cfg->verify_certificate && cfg->verify_hostname;
+    t->server = cfg->server;
+    /* A server checks the certificates it asks clients for. */
+    bool verify = cfg->server ? cfg->client_auth != KL_TLS_CLIENT_AUTH_NONE : cfg->verify_certificate;
+    t->verify_hostname = !cfg->server && verify && cfg->verify_hostname;
     SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
     SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
-    SSL_CTX_set_verify(ctx, cfg->verify_certificate ? SSL_VERIFY_PEER : SSL_VERIFY_NONE, NULL);
+    int mode = verify ? SSL_VERIFY_PEER : SSL_VERIFY_NONE;
+    if (cfg->server && cfg->client_auth == KL_TLS_CLIENT_AUTH_REQUIRED)
+        mode |= SSL_VERIFY_FAIL_IF_NO_PEER_CERT;
+    SSL_CTX_set_verify(ctx, mode, NULL);
     bool ok = true;
-    if (cfg->cipher_suites && SSL_CTX_set_cipher_list(ctx, cfg->cipher_suites) != 1)
+    /* Resumed sessions of a verifying server need an id context. */
+    /* A client may not make the broker renegotiate; and clients that close
+     * without close_notify (librdkafka, ours) just closed: Kafka's frames
+     * carry their length, a truncation cannot pass for a whole request. */
+    if (cfg->server)
+        SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION | SSL_OP_IGNORE_UNEXPECTED_EOF);
+    if (cfg->server && SSL_CTX_set_session_id_context(ctx, (const unsigned char *)"kafkalite", 9) != 1)
+        ok = ctx_fail(errstr, errstr_size, "cannot set the TLS session id context");
+    if (ok && cfg->cipher_suites && SSL_CTX_set_cipher_list(ctx, cfg->cipher_suites) != 1)
         ok = ctx_fail(errstr, errstr_size, "ssl.cipher.suites: no usable cipher");
-    ok = ok && (!cfg->verify_certificate || load_ca(ctx, cfg, errstr, errstr_size));
+    ok = ok && (!verify || load_ca(ctx, cfg, errstr, errstr_size));
     ok = ok && load_credentials(ctx, cfg, errstr, errstr_size);
     if (!ok) {
         kl_tls_ctx_destroy(t);
@@ -196,9 +218,14 @@ kl_tls_t *kl_tls_new(kl_tls_ctx_t *ctx, int fd, const char *host)
     if (!tls)
         return NULL;
     tls->ssl = SSL_new(ctx->ssl_ctx);
+    tls->server = ctx->server;
     if (!tls->ssl || SSL_set_fd(tls->ssl, fd) != 1) {
         kl_tls_free(tls);
         return NULL;
+    }
+    if (ctx->server) {
+        SSL_set_accept_state(tls->ssl);
+        return tls;
     }
     bool ip = is_ip(host);
     if (!ip)
@@ -287,8 +314,11 @@ kl_tls_status_t kl_tls_handshake(kl_tls_t *tls)
         return KL_TLS_OK;
     kl_tls_status_t st = status_of(tls, r, "handshake");
     if (st == KL_TLS_CLOSED) {
-        snprintf(tls->reason, sizeof tls->reason, "the broker closed the connection during the handshake "
-                                                  "(not a TLS listener, or it refused our certificate?)");
+        snprintf(tls->reason, sizeof tls->reason, "%s",
+                 tls->server ? "the client closed the connection during the handshake (it refused our "
+                               "certificate?)"
+                             : "the broker closed the connection during the handshake (not a TLS listener, "
+                               "or it refused our certificate?)");
         st = KL_TLS_FAILED;
     }
     return st;
@@ -317,6 +347,20 @@ bool kl_tls_verify_failed(const kl_tls_t *tls) { return tls->verify_failed; }
 const char *kl_tls_describe(const kl_tls_t *tls, char *buf, size_t size)
 {
     snprintf(buf, size, "%s %s", SSL_get_version(tls->ssl), SSL_get_cipher_name(tls->ssl));
+    return buf;
+}
+
+const char *kl_tls_peer_subject(const kl_tls_t *tls, char *buf, size_t size)
+{
+    snprintf(buf, size, "ANONYMOUS");
+    X509 *peer = SSL_get1_peer_certificate(tls->ssl);
+    BIO *bio = peer ? BIO_new(BIO_s_mem()) : NULL;
+    if (bio && X509_NAME_print_ex(bio, X509_get_subject_name(peer), 0, XN_FLAG_RFC2253) >= 0) {
+        int n = BIO_read(bio, buf, (int)size - 1);
+        buf[n > 0 ? n : 0] = '\0';
+    }
+    BIO_free(bio);
+    X509_free(peer);
     return buf;
 }
 
@@ -360,6 +404,13 @@ const char *kl_tls_describe(const kl_tls_t *tls, char *buf, size_t size)
 {
     (void)tls;
     snprintf(buf, size, "no TLS");
+    return buf;
+}
+
+const char *kl_tls_peer_subject(const kl_tls_t *tls, char *buf, size_t size)
+{
+    (void)tls;
+    snprintf(buf, size, "ANONYMOUS");
     return buf;
 }
 

@@ -1,8 +1,12 @@
-/* TLS for broker connections, on OpenSSL: a context built once per client
- * from librdkafka-style settings (CA, client certificate and key, ciphers,
- * verification), and per connection a non-blocking session that the
- * connection (conn.c) drives from its event loop: handshake, read, write.
- * Built without OpenSSL, creating a context fails with a clear message. */
+/* TLS for Kafka connections, on OpenSSL, for both ends: a context built
+ * once per client from librdkafka-style settings (CA, client certificate
+ * and key, ciphers, verification) or once per broker listener (its
+ * certificate and key, the CA that signs client certificates,
+ * ssl.client.auth), and per connection a non-blocking session that the
+ * connection (the client's lib/net/conn.c, the broker's
+ * lib/broker/conn_io.c) drives from its event loop: handshake, read,
+ * write. Built without OpenSSL, creating a context fails with a clear
+ * message. */
 #ifndef KL_NET_TLS_H
 #define KL_NET_TLS_H
 
@@ -13,6 +17,9 @@
 
 typedef struct kl_tls_ctx kl_tls_ctx_t;
 typedef struct kl_tls kl_tls_t;
+
+/* A server's demand for client certificates (Kafka's ssl.client.auth). */
+typedef enum { KL_TLS_CLIENT_AUTH_NONE, KL_TLS_CLIENT_AUTH_REQUESTED, KL_TLS_CLIENT_AUTH_REQUIRED } kl_tls_client_auth_t;
 
 /* NULL strings mean "not set". */
 typedef struct kl_tls_config {
@@ -26,6 +33,11 @@ typedef struct kl_tls_config {
     const char *cipher_suites; /* OpenSSL cipher list for TLS 1.2 */
     bool verify_certificate;   /* enable.ssl.certificate.verification */
     bool verify_hostname;      /* ssl.endpoint.identification.algorithm=https */
+    /* A server (broker listener) context: the certificate and key are its
+     * own and required; the CA settings check client certificates, which
+     * client_auth asks for (verify_* are then unused). */
+    bool server;
+    kl_tls_client_auth_t client_auth;
 } kl_tls_config_t;
 
 /* NULL with errstr filled when a file cannot be read, a PEM is bad, the key
@@ -33,9 +45,10 @@ typedef struct kl_tls_config {
 kl_tls_ctx_t *kl_tls_ctx_new(const kl_tls_config_t *config, char *errstr, size_t errstr_size);
 void kl_tls_ctx_destroy(kl_tls_ctx_t *ctx);
 
-/* A client session on the connected socket fd for host (the name checked
- * against the certificate, and sent as SNI unless it is an IP address).
- * NULL when out of memory. */
+/* A session on the connected socket fd: with a client context, for host
+ * (the name checked against the certificate, and sent as SNI unless it is
+ * an IP address); with a server context, accepting (host unused, may be
+ * NULL). NULL when out of memory. */
 kl_tls_t *kl_tls_new(kl_tls_ctx_t *ctx, int fd, const char *host);
 void kl_tls_free(kl_tls_t *tls);
 
@@ -54,6 +67,10 @@ size_t kl_tls_pending(const kl_tls_t *tls);
 const char *kl_tls_reason(const kl_tls_t *tls);
 /* True when the failure was about the broker's certificate. */
 bool kl_tls_verify_failed(const kl_tls_t *tls);
+/* The peer's certificate subject after the handshake, as Kafka's
+ * principal names it ("CN=alice,O=example", RFC 2253), or "ANONYMOUS"
+ * when the peer sent none. */
+const char *kl_tls_peer_subject(const kl_tls_t *tls, char *buf, size_t size);
 /* "TLSv1.3 TLS_AES_256_GCM_SHA384", for logs. */
 const char *kl_tls_describe(const kl_tls_t *tls, char *buf, size_t size);
 

@@ -15,6 +15,7 @@
 #include "proto/msg_offset.h"
 #include "proto/msg_produce.h"
 #include "proto/msg_sasl.h"
+#include "proto/msg_scram.h"
 #include "proto/msg_topic_admin.h"
 #include "proto/msg_txn.h"
 
@@ -57,6 +58,9 @@ static const kl_api_t apis[] = {
     API(KL_API_DELETE_GROUPS, 0, 2, 2, "DeleteGroups", delete_groups),
     API(KL_API_INCREMENTAL_ALTER_CONFIGS, 0, 1, 1, "IncrementalAlterConfigs", incremental_alter_configs),
     API(KL_API_OFFSET_DELETE, 0, 0, KL_VNONE, "OffsetDelete", offset_delete),
+    API(KL_API_DESCRIBE_USER_SCRAM_CREDENTIALS, 0, 0, 0, "DescribeUserScramCredentials",
+        describe_user_scram_credentials),
+    API(KL_API_ALTER_USER_SCRAM_CREDENTIALS, 0, 0, 0, "AlterUserScramCredentials", alter_user_scram_credentials),
     API(KL_API_DESCRIBE_CLUSTER, 0, 1, 0, "DescribeCluster", describe_cluster),
     API(KL_API_DESCRIBE_PRODUCERS, 0, 0, 0, "DescribeProducers", describe_producers),
 };

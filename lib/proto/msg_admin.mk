@@ -5,12 +5,14 @@ libkafkalite_internal_la_SOURCES += \
 	lib/proto/msg_config.c \
 	lib/proto/msg_describe_producers.c \
 	lib/proto/msg_log_dirs.c \
+	lib/proto/msg_scram.c \
 	lib/proto/msg_topic_admin.c
 noinst_HEADERS += \
 	lib/proto/msg_acl.h \
 	lib/proto/msg_config.h \
 	lib/proto/msg_describe_producers.h \
 	lib/proto/msg_log_dirs.h \
+	lib/proto/msg_scram.h \
 	lib/proto/msg_topic_admin.h
 
 if HAVE_CHECK

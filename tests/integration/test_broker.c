@@ -468,9 +468,16 @@ START_TEST(test_new_errors)
     ck_assert_ptr_null(kl_broker_new(conf, errstr, sizeof errstr));
     ck_assert_msg(strstr(errstr, "log.dirs") != NULL, "%s", errstr);
     ck_assert_int_eq(kl_conf_set(conf, "log.dirs", "/tmp/kl-never-used", errstr, sizeof errstr), 0);
+    /* a TLS listener without a certificate, a protocol not served */
     ck_assert_int_eq(kl_conf_set(conf, "listeners", "SSL://127.0.0.1:0", errstr, sizeof errstr), 0);
     ck_assert_ptr_null(kl_broker_new(conf, errstr, sizeof errstr));
-    ck_assert_msg(strstr(errstr, "PLAINTEXT") != NULL, "%s", errstr);
+    ck_assert_msg(strstr(errstr, "listener SSL: a TLS listener needs its certificate and key") != NULL, "%s",
+                  errstr);
+    ck_assert_int_eq(kl_conf_set(conf, "listeners", "K://127.0.0.1:0", errstr, sizeof errstr), 0);
+    ck_assert_int_eq(kl_conf_set(conf, "listener.security.protocol.map", "K:GSSAPI", errstr, sizeof errstr), 0);
+    ck_assert_ptr_null(kl_broker_new(conf, errstr, sizeof errstr));
+    ck_assert_msg(strstr(errstr, "kafkalite serves PLAINTEXT, SSL, SASL_PLAINTEXT and SASL_SSL") != NULL, "%s",
+                  errstr);
     ck_assert_int_eq(kl_conf_set(conf, "listeners", "127.0.0.1:9092", errstr, sizeof errstr), 0);
     ck_assert_ptr_null(kl_broker_new(conf, errstr, sizeof errstr));
     kl_conf_destroy(conf);

@@ -4,7 +4,7 @@
 # KL_TEST_NO_SKIP=1) and `./configure --disable-kafka-tests` leaves them
 # out (CI's sanitizer pass: the JVM dominates them, not our code).
 JAVACLIENT_TESTS = tests/javaclient/test_java_client.sh tests/javaclient/test_java_client_3_9.sh \
-	tests/javaclient/test_kafka_tools.sh
+	tests/javaclient/test_kafka_tools.sh tests/javaclient/test_kafka_security_tools.sh
 if KAFKA_TESTS
 TESTS += $(JAVACLIENT_TESTS)
 endif

@@ -139,7 +139,10 @@ has apis "Produce(0): 3 to 11 \[usable: "
 has apis "DescribeLogDirs(35): 0 to 4 \[usable: 4\]"
 has apis "OffsetForLeaderEpoch(23): 0 to 4 \[usable: 4\]"
 has apis "DescribeProducers(61): 0 \[usable: 0\]"
-has apis "SaslHandshake(17): UNSUPPORTED"
+has apis "SaslHandshake(17): 0 to 1 \[usable: 1\]"
+has apis "SaslAuthenticate(36): 0 to 2 \[usable: 2\]"
+has apis "AlterUserScramCredentials(51): 0 \[usable: 0\]"
+has apis "CreateAcls(30): UNSUPPORTED"
 
 # the perf tools
 kt pperf kafka-producer-perf-test --topic perf --num-records 20000 --record-size 100 --throughput -1 \

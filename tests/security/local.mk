@@ -29,3 +29,35 @@ endif
 endif
 endif
 EXTRA_DIST += tests/security/test_kafka_security.sh
+
+# Our broker's SSL, SASL_PLAINTEXT and SASL_SSL listeners, with our client.
+if HAVE_CHECK
+if HAVE_SSL
+check_PROGRAMS += tests/security/test_broker_security
+TESTS += tests/security/test_broker_security
+tests_security_test_broker_security_SOURCES = tests/security/test_broker_security.c \
+	tests/security/sec_broker.c tests/security/sec_broker.h \
+	tests/security/tls_certs.c tests/security/tls_certs.h \
+	tests/security/sec_client.c tests/security/sec_client.h \
+	tests/integration/broker_fixture.c tests/integration/broker_fixture.h
+tests_security_test_broker_security_CFLAGS = $(TEST_CFLAGS)
+tests_security_test_broker_security_LDADD = $(TEST_LIBS)
+endif
+endif
+
+# ... and with librdkafka (kcat's library) over SASL_SSL.
+if HAVE_CHECK
+if HAVE_SSL
+if HAVE_RDKAFKA
+check_PROGRAMS += tests/security/test_broker_rdkafka_security
+TESTS += tests/security/test_broker_rdkafka_security
+tests_security_test_broker_rdkafka_security_SOURCES = tests/security/test_broker_rdkafka_security.c \
+	tests/security/sec_broker.c tests/security/sec_broker.h \
+	tests/security/tls_certs.c tests/security/tls_certs.h \
+	tests/security/sec_client.c tests/security/sec_client.h \
+	tests/integration/broker_fixture.c tests/integration/broker_fixture.h
+tests_security_test_broker_rdkafka_security_CFLAGS = $(TEST_CFLAGS) $(RDKAFKA_CFLAGS)
+tests_security_test_broker_rdkafka_security_LDADD = $(TEST_LIBS) $(RDKAFKA_LIBS)
+endif
+endif
+endif

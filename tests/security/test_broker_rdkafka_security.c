@@ -1,0 +1,156 @@
+/* librdkafka (kcat's library) against our broker's SASL_SSL listener:
+ * SCRAM-SHA-256 and -512 and PLAIN produce and consume through TLS with
+ * the test CA, and a wrong password refused with librdkafka's
+ * authentication error, nothing delivered. */
+#include <check.h>
+#include <librdkafka/rdkafka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "security/sec_broker.h"
+#include "security/sec_client.h"
+#include "security/tls_certs.h"
+#include "test_skip.h"
+
+static tls_certs_t certs;
+static sec_broker_t sb;
+static int delivered, failed;
+static rd_kafka_resp_err_t last_error;
+static bool auth_refused; /* an _AUTHENTICATION error came (others may follow) */
+
+static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
+{
+    (void)rk, (void)opaque;
+    if (m->err)
+        failed++;
+    else
+        delivered++;
+}
+
+static void on_error(rd_kafka_t *rk, int err, const char *reason, void *opaque)
+{
+    (void)rk, (void)reason, (void)opaque;
+    last_error = (rd_kafka_resp_err_t)err;
+    if (err == RD_KAFKA_RESP_ERR__AUTHENTICATION)
+        auth_refused = true;
+}
+
+static rd_kafka_conf_t *sasl_ssl_conf(const char *mechanism, const char *password)
+{
+    char bootstrap[64], errstr[256];
+    snprintf(bootstrap, sizeof bootstrap, "localhost:%d", sb.sasl_ssl);
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    const char *props[] = {"bootstrap.servers", bootstrap, "security.protocol", "sasl_ssl", "sasl.mechanisms",
+                           mechanism, "sasl.username", SEC_USER, "sasl.password", password, "ssl.ca.location",
+                           certs.ca, "log_level", "3", "message.timeout.ms", "60000", NULL};
+    for (const char **p = props; *p; p += 2)
+        ck_assert_msg(rd_kafka_conf_set(conf, p[0], p[1], errstr, sizeof errstr) == RD_KAFKA_CONF_OK, "%s: %s", p[0],
+                      errstr);
+    rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
+    rd_kafka_conf_set_error_cb(conf, on_error);
+    return conf;
+}
+
+/* Produces count messages to partition 0 of topic and waits for every
+ * report (60 s at most). */
+static void produce(rd_kafka_conf_t *conf, const char *topic, int count)
+{
+    char errstr[256];
+    delivered = failed = 0;
+    last_error = RD_KAFKA_RESP_ERR_NO_ERROR;
+    auth_refused = false;
+    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof errstr);
+    ck_assert_msg(rk != NULL, "%s", errstr);
+    for (int i = 0; i < count; i++) {
+        char value[32];
+        int n = snprintf(value, sizeof value, "value-%d", i);
+        ck_assert_int_eq(rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_PARTITION(0),
+                                           RD_KAFKA_V_VALUE(value, (size_t)n), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                                           RD_KAFKA_V_END),
+                         RD_KAFKA_RESP_ERR_NO_ERROR);
+    }
+    long long deadline = sec_now_ms() + 60000;
+    while (delivered + failed < count && !auth_refused && sec_now_ms() < deadline)
+        rd_kafka_poll(rk, 100);
+    rd_kafka_purge(rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+    rd_kafka_poll(rk, 0);
+    rd_kafka_destroy(rk);
+}
+
+/* Reads partition 0 of topic from the start until count messages came
+ * (60 s at most); the number read. */
+static int consume(rd_kafka_conf_t *conf, const char *topic, int count)
+{
+    char errstr[256];
+    ck_assert_int_eq(rd_kafka_conf_set(conf, "group.id", "rdkafka-security", errstr, sizeof errstr),
+                     RD_KAFKA_CONF_OK);
+    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof errstr);
+    ck_assert_msg(rk != NULL, "%s", errstr);
+    rd_kafka_topic_partition_list_t *parts = rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_list_add(parts, topic, 0)->offset = RD_KAFKA_OFFSET_BEGINNING;
+    ck_assert_int_eq(rd_kafka_assign(rk, parts), RD_KAFKA_RESP_ERR_NO_ERROR);
+    rd_kafka_topic_partition_list_destroy(parts);
+    int got = 0;
+    long long deadline = sec_now_ms() + 60000;
+    while (got < count && sec_now_ms() < deadline) {
+        rd_kafka_message_t *m = rd_kafka_consumer_poll(rk, 100);
+        if (m && !m->err)
+            got++;
+        if (m)
+            rd_kafka_message_destroy(m);
+    }
+    rd_kafka_consumer_close(rk);
+    rd_kafka_destroy(rk);
+    return got;
+}
+
+static bool has_features(void)
+{
+    char features[512];
+    size_t size = sizeof features;
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    bool ok = rd_kafka_conf_get(conf, "builtin.features", features, &size) == RD_KAFKA_CONF_OK &&
+              strstr(features, "ssl") && strstr(features, "sasl_scram") && strstr(features, "sasl_plain");
+    rd_kafka_conf_destroy(conf);
+    return ok;
+}
+
+static void round_trip(const char *mechanism, const char *topic)
+{
+    produce(sasl_ssl_conf(mechanism, SEC_PASSWORD), topic, 100);
+    ck_assert_msg(delivered == 100, "%s: delivered %d, failed %d, error %s", mechanism, delivered, failed,
+                  rd_kafka_err2name(last_error));
+    ck_assert_int_eq(consume(sasl_ssl_conf(mechanism, SEC_PASSWORD), topic, 100), 100);
+}
+
+START_TEST(test_rdkafka_sasl_ssl)
+{
+    KL_SKIP_IF(!has_features(), "librdkafka is built without ssl, sasl_scram or sasl_plain");
+    tls_certs_make(&certs);
+    sec_broker_start(&sb, &certs, NULL);
+    round_trip("SCRAM-SHA-256", "rdk-scram256");
+    round_trip("SCRAM-SHA-512", "rdk-scram512");
+    round_trip("PLAIN", "rdk-plain");
+    /* a wrong password: librdkafka's authentication error, nothing delivered */
+    produce(sasl_ssl_conf("SCRAM-SHA-512", "wrong"), "rdk-refused", 5);
+    ck_assert_int_eq(delivered, 0);
+    ck_assert_msg(auth_refused, "no authentication error (last %s)", rd_kafka_err2name(last_error));
+    sec_broker_stop(&sb);
+    tls_certs_remove(&certs);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("broker_rdkafka_security");
+    TCase *tc = tcase_create("sasl_ssl");
+    tcase_set_timeout(tc, 300);
+    tcase_add_test(tc, test_rdkafka_sasl_ssl);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int result = kl_test_result(sr);
+    srunner_free(sr);
+    return result;
+}

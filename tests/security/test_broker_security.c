@@ -1,0 +1,344 @@
+/* Our broker's secured listeners (issue 17), with our client: SSL,
+ * SASL_PLAINTEXT and SASL_SSL with PLAIN, SCRAM-SHA-256 and -512, mutual
+ * TLS; and the refusals, each fast and with Kafka's error: wrong password,
+ * unknown user, a mechanism not enabled, a plaintext client on the TLS
+ * port, a SASL client on a plaintext listener, a request sent before
+ * authenticating, a missing client certificate. The credentials are kept
+ * salted in the log directory and survive a restart. */
+#include <arpa/inet.h>
+#include <check.h>
+#include <errno.h>
+#include <kafkalite.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include "broker/scram_store.h"
+#include "security/sec_broker.h"
+#include "security/sec_client.h"
+#include "security/tls_certs.h"
+
+static tls_certs_t certs;
+static sec_broker_t sb;
+
+static void start(void)
+{
+    tls_certs_make(&certs);
+    sec_broker_start(&sb, &certs, NULL);
+}
+
+static void stop(void)
+{
+    sec_broker_stop(&sb);
+    tls_certs_remove(&certs);
+}
+
+#define SCRAM(protocol, port, mech, user, password, ...)                                                         \
+    sec_conf("localhost", port, protocol, "sasl.mechanisms", mech, "sasl.username", user, "sasl.password",     \
+             password, __VA_ARGS__)
+
+static void assert_round_trip(kl_conf_t *produce_conf, kl_conf_t *consume_conf, const char *topic, int count,
+                              size_t size)
+{
+    sec_produce(produce_conf, topic, count, size);
+    ck_assert_msg(sec_seen.delivered == count, "delivered %d, failed %d (%s); log:\n%s", sec_seen.delivered,
+                  sec_seen.failed, kl_err_str(sec_seen.last_err), sec_seen.log);
+    ck_assert_int_eq(sec_consume(consume_conf, topic, count, size), count);
+}
+
+/* ---- working connections ------------------------------------------------ */
+
+START_TEST(test_ssl_listener)
+{
+    start();
+    /* 300 KB values: requests and responses span many TLS records */
+    assert_round_trip(sec_conf("localhost", sb.ssl, "ssl", "ssl.ca.location", certs.ca, NULL),
+                      sec_conf("127.0.0.1", sb.ssl, "ssl", "ssl.ca.location", certs.ca, NULL), "tls", 20, 300000);
+    stop();
+}
+END_TEST
+
+START_TEST(test_sasl_plaintext_scram_sha_256)
+{
+    start();
+    assert_round_trip(SCRAM("sasl_plaintext", sb.sasl_plaintext, "SCRAM-SHA-256", SEC_USER, SEC_PASSWORD, NULL),
+                      SCRAM("sasl_plaintext", sb.sasl_plaintext, "SCRAM-SHA-256", SEC_USER, SEC_PASSWORD, NULL),
+                      "scram256", 50, 1000);
+    stop();
+}
+END_TEST
+
+START_TEST(test_sasl_ssl_scram_sha_512)
+{
+    start();
+    assert_round_trip(
+        SCRAM("sasl_ssl", sb.sasl_ssl, "SCRAM-SHA-512", SEC_USER, SEC_PASSWORD, "ssl.ca.location", certs.ca, NULL),
+        SCRAM("sasl_ssl", sb.sasl_ssl, "SCRAM-SHA-512", SEC_USER, SEC_PASSWORD, "ssl.ca.location", certs.ca, NULL),
+        "scram512", 10, 200000);
+    stop();
+}
+END_TEST
+
+START_TEST(test_sasl_plain)
+{
+    start();
+    assert_round_trip(
+        SCRAM("sasl_ssl", sb.sasl_ssl, "PLAIN", SEC_USER, SEC_PASSWORD, "ssl.ca.location", certs.ca, NULL),
+        SCRAM("sasl_plaintext", sb.sasl_plaintext, "PLAIN", SEC_USER, SEC_PASSWORD, NULL), "plain", 10, 100);
+    stop();
+}
+END_TEST
+
+START_TEST(test_mutual_tls)
+{
+    tls_certs_make(&certs);
+    sec_broker_start(&sb, &certs, "ssl.client.auth", "required", "ssl.truststore.location", certs.ca, NULL);
+    sec_produce(sec_conf("localhost", sb.ssl, "ssl", "ssl.ca.location", certs.ca, "ssl.certificate.location",
+                         certs.client, "ssl.key.location", certs.client_key, "ssl.key.password",
+                         TLS_CERTS_KEY_PASSWORD, NULL),
+                "mtls", 5, 100);
+    ck_assert_msg(sec_seen.delivered == 5, "delivered %d; log:\n%s", sec_seen.delivered, sec_seen.log);
+    /* no certificate: the handshake is refused, nothing is served */
+    long long t0 = sec_now_ms();
+    sec_produce(sec_conf("localhost", sb.ssl, "ssl", "ssl.ca.location", certs.ca, "message.timeout.ms", "4000",
+                         NULL),
+                "mtls", 3, 100);
+    ck_assert_msg(sec_seen.failed == 3 && sec_seen.delivered == 0, "delivered %d; log:\n%s", sec_seen.delivered,
+                  sec_seen.log);
+    ck_assert_msg(strstr(sec_seen.log, "TLS"), "the log does not name TLS:\n%s", sec_seen.log);
+    ck_assert_int_lt(sec_now_ms() - t0, 25000);
+    stop();
+}
+END_TEST
+
+/* ---- refusals ------------------------------------------------------------ */
+
+/* Produces 3 messages with conf (message.timeout.ms of 2 minutes), which
+ * must all fail with KL_ERR_AUTHENTICATION long before that, the log
+ * holding want. */
+static void assert_auth_refused(kl_conf_t *conf, const char *want)
+{
+    ck_assert_int_eq(kl_conf_set(conf, "message.timeout.ms", "120000", NULL, 0), KL_ERR_NONE);
+    long long t0 = sec_now_ms();
+    sec_produce(conf, "refused", 3, 100);
+    ck_assert_msg(sec_seen.failed == 3 && sec_seen.last_err == KL_ERR_AUTHENTICATION, "failed %d (%s); log:\n%s",
+                  sec_seen.failed, kl_err_str(sec_seen.last_err), sec_seen.log);
+    ck_assert_msg(strstr(sec_seen.log, want), "the log lacks \"%s\":\n%s", want, sec_seen.log);
+    ck_assert_int_lt(sec_now_ms() - t0, 60000); /* not the message timeout */
+}
+
+START_TEST(test_wrong_password)
+{
+    start();
+    assert_auth_refused(SCRAM("sasl_plaintext", sb.sasl_plaintext, "SCRAM-SHA-256", SEC_USER, "nope", NULL),
+                        "Authentication failed during authentication due to invalid credentials with SASL "
+                        "mechanism SCRAM-SHA-256");
+    assert_auth_refused(SCRAM("sasl_ssl", sb.sasl_ssl, "SCRAM-SHA-512", SEC_USER, "nope", "ssl.ca.location",
+                              certs.ca, NULL),
+                        "SASL authentication failed: Authentication failed during authentication due to invalid "
+                        "credentials with SASL mechanism SCRAM-SHA-512");
+    assert_auth_refused(SCRAM("sasl_plaintext", sb.sasl_plaintext, "PLAIN", SEC_USER, "nope", NULL),
+                        "Authentication failed: Invalid username or password");
+    stop();
+}
+END_TEST
+
+START_TEST(test_unknown_user)
+{
+    start();
+    assert_auth_refused(SCRAM("sasl_plaintext", sb.sasl_plaintext, "SCRAM-SHA-512", "bob", SEC_PASSWORD, NULL),
+                        "invalid credentials with SASL mechanism SCRAM-SHA-512");
+    assert_auth_refused(SCRAM("sasl_plaintext", sb.sasl_plaintext, "PLAIN", "bob", SEC_PASSWORD, NULL),
+                        "Invalid username or password");
+    stop();
+}
+END_TEST
+
+START_TEST(test_mechanism_not_enabled)
+{
+    tls_certs_make(&certs);
+    sec_broker_start(&sb, &certs, "sasl.enabled.mechanisms", "SCRAM-SHA-512", NULL);
+    assert_auth_refused(SCRAM("sasl_plaintext", sb.sasl_plaintext, "PLAIN", SEC_USER, SEC_PASSWORD, NULL),
+                        "does not enable PLAIN (it offers: SCRAM-SHA-512)");
+    stop();
+}
+END_TEST
+
+START_TEST(test_sasl_client_on_plaintext_listener)
+{
+    start();
+    assert_auth_refused(SCRAM("sasl_plaintext", sb.plaintext, "SCRAM-SHA-256", SEC_USER, SEC_PASSWORD, NULL),
+                        "SASL handshake failed: Illegal SASL state");
+    stop();
+}
+END_TEST
+
+START_TEST(test_plaintext_client_on_tls_port)
+{
+    start();
+    long long t0 = sec_now_ms();
+    sec_produce(sec_conf("127.0.0.1", sb.ssl, "plaintext", "message.timeout.ms", "3000", NULL), "wrong-port", 3,
+                100);
+    ck_assert_msg(sec_seen.failed == 3 && sec_seen.delivered == 0, "delivered %d; log:\n%s", sec_seen.delivered,
+                  sec_seen.log);
+    ck_assert_int_lt(sec_now_ms() - t0, 25000);
+    /* and a TLS client on the plaintext port */
+    sec_produce(sec_conf("localhost", sb.plaintext, "ssl", "ssl.ca.location", certs.ca, "message.timeout.ms",
+                         "3000", NULL),
+                "wrong-port", 3, 100);
+    ck_assert_msg(sec_seen.failed == 3 && sec_seen.delivered == 0, "delivered %d", sec_seen.delivered);
+    ck_assert_msg(strstr(sec_seen.log, "TLS"), "the log does not name TLS:\n%s", sec_seen.log);
+    /* nothing of either reached the broker: the topic was never made */
+    char partition[128];
+    snprintf(partition, sizeof partition, "%s/wrong-port-0", sb.dir);
+    ck_assert_int_ne(access(partition, F_OK), 0);
+    stop();
+}
+END_TEST
+
+/* Writes a request frame (header v1, client id "t", body) on fd. */
+static void send_request(int fd, int16_t key, int16_t version, const void *body, size_t len)
+{
+    unsigned char frame[256];
+    size_t n = 4;
+    uint16_t k = htons((uint16_t)key), v = htons((uint16_t)version), idlen = htons(1);
+    uint32_t corr = htonl(7);
+    memcpy(frame + n, &k, 2), n += 2;
+    memcpy(frame + n, &v, 2), n += 2;
+    memcpy(frame + n, &corr, 4), n += 4;
+    memcpy(frame + n, &idlen, 2), n += 2;
+    frame[n++] = 't';
+    memcpy(frame + n, body, len), n += len;
+    uint32_t size = htonl((uint32_t)(n - 4));
+    memcpy(frame, &size, 4);
+    ck_assert_int_eq(send(fd, frame, n, MSG_NOSIGNAL), (ssize_t)n);
+}
+
+/* Reads until the peer closes (true) or 20 s pass with the connection
+ * open (false). */
+static bool closed_by_peer(int fd)
+{
+    struct timeval tv = {.tv_sec = 1};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    long long deadline = sec_now_ms() + 20000;
+    unsigned char buf[4096];
+    while (sec_now_ms() < deadline) {
+        ssize_t n = recv(fd, buf, sizeof buf, 0);
+        if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR))
+            return true;
+    }
+    return false;
+}
+
+static int connect_to(int port)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ck_assert_int_eq(connect(fd, (struct sockaddr *)&sa, sizeof sa), 0);
+    return fd;
+}
+
+START_TEST(test_request_before_authentication)
+{
+    start();
+    /* Metadata v1 for every topic (a null array), before any SaslHandshake */
+    static const unsigned char all_topics[] = {0xff, 0xff, 0xff, 0xff};
+    int fd = connect_to(sb.sasl_plaintext);
+    send_request(fd, 3, 1, all_topics, sizeof all_topics);
+    ck_assert_msg(closed_by_peer(fd), "the broker served a request before authentication");
+    close(fd);
+    /* SaslAuthenticate without SaslHandshake */
+    static const unsigned char token[] = {0, 0, 0, 1, 'x'};
+    fd = connect_to(sb.sasl_plaintext);
+    send_request(fd, 36, 0, token, sizeof token);
+    ck_assert(closed_by_peer(fd));
+    close(fd);
+    /* the same Metadata on the plaintext listener is answered: the
+     * connection stays */
+    fd = connect_to(sb.plaintext);
+    send_request(fd, 3, 1, all_topics, sizeof all_topics);
+    unsigned char size[4];
+    struct timeval tv = {.tv_sec = 20};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    ck_assert_int_eq(recv(fd, size, 4, MSG_WAITALL), 4);
+    close(fd);
+    stop();
+}
+END_TEST
+
+START_TEST(test_credentials_salted_and_durable)
+{
+    start();
+    char path[128];
+    snprintf(path, sizeof path, "%s/%s", sb.dir, SCRAM_STORE_NAME);
+    char *text = tls_certs_read(path);
+    ck_assert_msg(!strstr(text, SEC_PASSWORD), "the password is stored:\n%s", text);
+    ck_assert_msg(strstr(text, SEC_USER " SCRAM-SHA-256 4096 ") && strstr(text, SEC_USER " SCRAM-SHA-512 4096 "),
+                  "%s", text);
+    free(text);
+    sec_broker_restart(&sb);
+    sec_produce(SCRAM("sasl_plaintext", sb.sasl_plaintext, "SCRAM-SHA-512", SEC_USER, SEC_PASSWORD, NULL), "again",
+                3, 100);
+    ck_assert_msg(sec_seen.delivered == 3, "log:\n%s", sec_seen.log);
+    stop();
+}
+END_TEST
+
+START_TEST(test_corrupt_credentials_refused_at_start)
+{
+    start();
+    ck_assert_int_eq(kl_broker_stop(sb.broker), KL_ERR_NONE);
+    kl_broker_destroy(sb.broker);
+    sb.broker = NULL;
+    char path[128];
+    snprintf(path, sizeof path, "%s/%s", sb.dir, SCRAM_STORE_NAME);
+    FILE *f = fopen(path, "a");
+    ck_assert_ptr_nonnull(f);
+    fputs("bob SCRAM-SHA-256 4096 not-base64\n", f);
+    fclose(f);
+    char errstr[512];
+    kl_conf_t *conf = kl_broker_conf_new();
+    ck_assert_int_eq(kl_conf_set(conf, "log.dirs", sb.dir, errstr, sizeof errstr), KL_ERR_NONE);
+    ck_assert_int_eq(kl_conf_set(conf, "listeners", "PLAINTEXT://127.0.0.1:0", errstr, sizeof errstr), KL_ERR_NONE);
+    kl_broker_t *b = kl_broker_new(conf, errstr, sizeof errstr);
+    kl_conf_destroy(conf);
+    ck_assert_ptr_null(b);
+    ck_assert_msg(strstr(errstr, SCRAM_STORE_NAME ", line 4"), "%s", errstr);
+    /* nothing was dropped: alice's lines are still there */
+    char *text = tls_certs_read(path);
+    ck_assert_ptr_nonnull(strstr(text, SEC_USER " SCRAM-SHA-512"));
+    free(text);
+    stop();
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("broker_security");
+    TCase *tc = tcase_create("listeners");
+    tcase_set_timeout(tc, 180);
+    tcase_add_test(tc, test_ssl_listener);
+    tcase_add_test(tc, test_sasl_plaintext_scram_sha_256);
+    tcase_add_test(tc, test_sasl_ssl_scram_sha_512);
+    tcase_add_test(tc, test_sasl_plain);
+    tcase_add_test(tc, test_mutual_tls);
+    tcase_add_test(tc, test_wrong_password);
+    tcase_add_test(tc, test_unknown_user);
+    tcase_add_test(tc, test_mechanism_not_enabled);
+    tcase_add_test(tc, test_sasl_client_on_plaintext_listener);
+    tcase_add_test(tc, test_plaintext_client_on_tls_port);
+    tcase_add_test(tc, test_request_before_authentication);
+    tcase_add_test(tc, test_credentials_salted_and_durable);
+    tcase_add_test(tc, test_corrupt_credentials_refused_at_start);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? 1 : 0;
+}
