@@ -92,6 +92,8 @@ broker_req_status_t handle_list_offsets(broker_request_t *req);
 broker_req_status_t handle_init_producer_id(broker_request_t *req);
 broker_req_status_t handle_add_partitions_to_txn(broker_request_t *req);
 broker_req_status_t handle_end_txn(broker_request_t *req);
+broker_req_status_t handle_add_offsets_to_txn(broker_request_t *req);
+broker_req_status_t handle_txn_offset_commit(broker_request_t *req);
 broker_req_status_t handle_delete_records(broker_request_t *req);
 broker_req_status_t handle_describe_log_dirs(broker_request_t *req);
 broker_req_status_t handle_describe_producers(broker_request_t *req);

@@ -59,6 +59,7 @@
 #include "kafkalite/error.h"
 #include "proto/msg_group.h"
 #include "proto/msg_offset.h"
+#include "proto/msg_txn.h"
 #include "proto/types.h"
 #include "storage/log.h"
 
@@ -195,6 +196,19 @@ group_status_t group_offset_fetch(group_coordinator_t *coord, const group_ctx_t 
                                   const kl_offset_fetch_request_t *req, group_reply_t reply);
 group_status_t group_offset_delete(group_coordinator_t *coord, const group_ctx_t *ctx,
                                    const kl_offset_delete_request_t *req, group_reply_t reply);
+
+/* TxnOffsetCommit, its transaction already checked by the caller (the
+ * producer's id and epoch current, the group's partition in the
+ * transaction): the offsets are appended to the group's partition as a
+ * transactional batch of the producer and held pending, invisible to
+ * OffsetFetch, until group_txn_marker() says how the transaction ended.
+ * Generation and member are validated as for OffsetCommit when given. */
+group_status_t group_txn_offset_commit(group_coordinator_t *coord, const group_ctx_t *ctx,
+                                       const kl_txn_offset_commit_request_t *req, group_reply_t reply);
+/* A transaction marker of producer_id landed on partition of
+ * __consumer_offsets: its pending offsets there become the committed ones
+ * (commit) or are dropped. Replay does the same with the markers it reads. */
+void group_txn_marker(group_coordinator_t *coord, int32_t partition, int64_t producer_id, bool commit);
 
 /* A topic was deleted: its committed offsets are removed from every group
  * (tombstones appended), and Empty groups left without offsets with them,

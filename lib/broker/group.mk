@@ -17,6 +17,7 @@ libkafkalite_internal_la_SOURCES += \
 	lib/broker/group_store.c \
 	lib/broker/group_sync.c \
 	lib/broker/group_timer.c \
+	lib/broker/group_txn_offsets.c \
 	lib/broker/group_view.c
 noinst_HEADERS += \
 	lib/broker/group.h \

@@ -80,6 +80,7 @@ void group_coordinator_free(group_coordinator_t *c)
         group_reply_discard(q);
     }
     free(c->heap);
+    group_txn_pending_free_all(c);
     kl_batch_writer_free(&c->writer);
     free(c);
 }

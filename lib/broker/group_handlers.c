@@ -144,6 +144,7 @@ static group_status_t call_coordinator(group_coordinator_t *coord, const group_c
     case KL_API_DELETE_GROUPS: return group_delete(coord, ctx, req->body, reply);
     case KL_API_OFFSET_COMMIT: return group_offset_commit(coord, ctx, req->body, reply);
     case KL_API_OFFSET_FETCH: return group_offset_fetch(coord, ctx, req->body, reply);
+    case KL_API_TXN_OFFSET_COMMIT: return group_txn_offset_commit(coord, ctx, req->body, reply);
     default: return group_offset_delete(coord, ctx, req->body, reply); /* the table routes no other */
     }
 }

@@ -187,6 +187,8 @@ struct group_coordinator {
     int64_t reported_deadline;
     kl_batch_writer_t writer;
     coord_frame_t *frames; /* the public calls in progress, innermost first */
+    struct group_txn_pending *txn_pending; /* transactional offsets awaiting their marker */
+    uint32_t load_seq;     /* numbers each partition replay (group_txn_offsets.c) */
 };
 
 /* ---- group_coord.c: entry, exit, replies ---- */
@@ -330,6 +332,8 @@ typedef struct record_batch {
 } record_batch_t;
 
 void group_batch_begin(group_coordinator_t *c, record_batch_t *b);
+/* The same for a transactional batch of the producer. */
+void group_batch_begin_txn(group_coordinator_t *c, record_batch_t *b, int64_t producer_id, int16_t epoch);
 /* Appends the record in b->key and b->value (value NULL: tombstone). */
 void group_batch_add(record_batch_t *b, bool tombstone);
 /* Finishes the batch and appends it for op (which owns it from then on):
@@ -361,7 +365,43 @@ bool group_offset_put(group_t *g, const group_offset_t *o);
 void group_offset_remove(group_t *g, kl_str_t topic, int32_t partition);
 void group_offset_free(group_offset_t *o);
 void group_free_offsets(group_t *g);
+
+/* What a commit's append carries: the offsets and where their answers go
+ * (and the producer of a transactional commit, else -1). */
+typedef struct group_commit_data {
+    size_t count;
+    group_offset_t *offsets;
+    int16_t **errors;
+    int64_t producer_id;
+} group_commit_data_t;
+
+/* Room for n offsets; NULL when out of memory. */
+group_commit_data_t *group_commit_data_new(size_t n);
+void group_commit_data_free(void *data);
 /* The periodic retention check. */
 void group_offsets_expire(group_coordinator_t *c);
+
+/* ---- group_txn_offsets.c: offsets committed in a transaction ---- */
+
+/* A transactional offset of group_id, written to partition by the
+ * producer, visible once its commit marker lands there. load_seq: the
+ * replay that read it (0: written at run time). */
+typedef struct group_txn_pending {
+    struct group_txn_pending *next;
+    int64_t producer_id;
+    int32_t partition;
+    uint32_t load_seq;
+    char *group_id;
+    group_offset_t offset;
+} group_txn_pending_t;
+
+/* Holds a copy of o as pending; false when out of memory. */
+bool group_txn_pending_add(group_coordinator_t *c, int64_t producer_id, uint32_t load_seq, const char *group_id,
+                           const group_offset_t *o);
+/* The marker of producer_id: its pending offsets that match (by load_seq
+ * when non-zero, else by partition) become committed, or are dropped. */
+void group_txn_pending_end(group_coordinator_t *c, int64_t producer_id, int32_t partition, uint32_t load_seq,
+                           bool commit);
+void group_txn_pending_free_all(group_coordinator_t *c);
 
 #endif

@@ -104,16 +104,9 @@ typedef struct commit_call {
     group_reply_t reply;
 } commit_call_t;
 
-/* What an append carries: the offsets and where their answers go. */
-typedef struct commit_data {
-    size_t count;
-    group_offset_t *offsets;
-    int16_t **errors;
-} commit_data_t;
-
-static void commit_data_free(void *p)
+void group_commit_data_free(void *p)
 {
-    commit_data_t *d = p;
+    group_commit_data_t *d = p;
     if (!d)
         return;
     for (size_t i = 0; i < d->count; i++) {
@@ -125,11 +118,11 @@ static void commit_data_free(void *p)
     free(d);
 }
 
-static commit_data_t *commit_data_new(size_t n)
+group_commit_data_t *group_commit_data_new(size_t n)
 {
-    commit_data_t *d = calloc(1, sizeof *d);
+    group_commit_data_t *d = calloc(1, sizeof *d);
     if (d && (!(d->offsets = calloc(n + 1, sizeof *d->offsets)) || !(d->errors = calloc(n + 1, sizeof *d->errors)))) {
-        commit_data_free(d);
+        group_commit_data_free(d);
         return NULL;
     }
     return d;
@@ -184,7 +177,7 @@ static int16_t partition_error(group_coordinator_t *c, kl_str_t topic, const kl_
 
 static void commit_stored(group_op_t *op, kl_err_t err)
 {
-    commit_data_t *d = op->data;
+    group_commit_data_t *d = op->data;
     group_t *g = group_find(op->coord, kl_str(op->group_id));
     int16_t error = group_append_error_offsets(err);
     for (size_t i = 0; i < d->count; i++) {
@@ -223,7 +216,7 @@ static bool commit_skeleton(group_queued_t *q, const kl_offset_commit_request_t 
 
 /* Encodes the valid partitions' records into b and d. */
 static void commit_records(group_coordinator_t *c, group_t *g, const kl_offset_commit_request_t *req,
-                           kl_offset_commit_response_t *r, int16_t group_error, record_batch_t *b, commit_data_t *d)
+                           kl_offset_commit_response_t *r, int16_t group_error, record_batch_t *b, group_commit_data_t *d)
 {
     int64_t now = group_coord_wall(c);
     /* v2-4 may ask for a retention of their own; v1 may give the commit
@@ -264,10 +257,10 @@ static void commit_run(group_coordinator_t *c, void *arg)
     size_t n = 0;
     group_t *g;
     int16_t group_error = commit_group_error(c, call, &g);
-    commit_data_t *d = commit_skeleton(q, call->req, &n) ? commit_data_new(n) : NULL;
+    group_commit_data_t *d = commit_skeleton(q, call->req, &n) ? group_commit_data_new(n) : NULL;
     group_op_t *op = NULL;
     if (!d || (!group_error && !(op = group_op_new(c, commit_stored, g->id, 0)))) {
-        commit_data_free(d);
+        group_commit_data_free(d);
         group_reply_discard(q);
         group_reply_oom(c, call->reply);
         return;
@@ -277,12 +270,12 @@ static void commit_run(group_coordinator_t *c, void *arg)
     commit_records(c, g, call->req, q->resp, group_error, &b, d);
     if (!op) {
         group_batch_abort(&b);
-        commit_data_free(d);
+        group_commit_data_free(d);
         group_reply_send(c, q);
         return;
     }
     op->data = d;
-    op->free_data = commit_data_free;
+    op->free_data = group_commit_data_free;
     op->reply = q;
     group_batch_submit(&b, g->partition, op); /* no valid partition: answers at once */
 }

@@ -180,16 +180,33 @@ bool group_record_group_value_decode(const uint8_t *p, size_t len, record_group_
 
 /* ---- batches ---- */
 
-void group_batch_begin(group_coordinator_t *c, record_batch_t *b)
+static void batch_begin(group_coordinator_t *c, record_batch_t *b, const kl_batch_params_t *params)
 {
     b->coord = c;
     kl_buf_init(&b->key, 0);
     kl_buf_init(&b->value, 0);
     b->timestamp = group_coord_wall(c);
     b->count = 0;
+    b->err = kl_batch_writer_open(&c->writer, params);
+}
+
+void group_batch_begin(group_coordinator_t *c, record_batch_t *b)
+{
     kl_batch_params_t params;
     kl_batch_params_init(&params);
-    b->err = kl_batch_writer_open(&c->writer, &params);
+    batch_begin(c, b, &params);
+}
+
+/* Kafka writes a transaction's offsets with the producer's id and epoch
+ * and no sequence: the coordinator, not the producer, orders them. */
+void group_batch_begin_txn(group_coordinator_t *c, record_batch_t *b, int64_t producer_id, int16_t epoch)
+{
+    kl_batch_params_t params;
+    kl_batch_params_init(&params);
+    params.producer_id = producer_id;
+    params.producer_epoch = epoch;
+    params.attributes = KL_BATCH_ATTR_TRANSACTIONAL;
+    batch_begin(c, b, &params);
 }
 
 void group_batch_add(record_batch_t *b, bool tombstone)

@@ -7,6 +7,7 @@
 
 #include "broker/group_internal.h"
 #include "broker/group_records.h"
+#include "record/control.h"
 #include "storage/file.h"
 
 group_op_t *group_op_new(group_coordinator_t *c, group_op_fn *complete, const char *group_id, int32_t generation)
@@ -106,9 +107,40 @@ void group_store(group_t *g, const kl_bytes_t *assignments, group_op_t *op)
 
 /* ---- replay ---- */
 
-static void replay_offset(group_coordinator_t *c, const record_key_t *key, const kl_record_t *rec, kl_err_t *err)
+/* A replay in progress: the record iterator reused from batch to batch
+ * and what the caller wants to hear about batches left out. */
+typedef struct replay {
+    group_coordinator_t *coord;
+    group_load_t *load; /* NULL: skipped batches go unreported */
+    kl_record_iter_t records;
+    int64_t limit;     /* offsets at or past it are not in the log */
+    uint32_t load_seq; /* this replay's number, for its pending offsets */
+    const kl_batch_t *batch; /* the batch being replayed */
+} replay_t;
+
+/* An offset in a transactional batch: pending until its marker. */
+static void replay_txn_offset(replay_t *r, const record_key_t *key, const record_offset_value_t *v, kl_err_t *err)
 {
+    char *group = group_strdup(key->group), *topic = group_strdup(key->topic), *metadata = group_strdup(v->metadata);
+    group_offset_t o = {topic, key->partition, v->offset, v->leader_epoch, metadata, v->commit_ts, v->expire_ts};
+    if (!group || !topic || !metadata ||
+        !group_txn_pending_add(r->coord, r->batch->producer_id, r->load_seq, group, &o))
+        *err = KL_ERR_NOMEM;
+    free(group);
+    free(topic);
+    free(metadata);
+}
+
+static void replay_offset(replay_t *r, const record_key_t *key, const kl_record_t *rec, kl_err_t *err)
+{
+    group_coordinator_t *c = r->coord;
     group_t *g = group_find(c, key->group);
+    if (kl_batch_is_transactional(r->batch)) {
+        record_offset_value_t v;
+        if (rec->value && group_record_offset_value_decode(rec->value, rec->value_len, &v))
+            replay_txn_offset(r, key, &v, err);
+        return;
+    }
     if (!rec->value) {
         if (g)
             group_offset_remove(g, key->topic, key->partition);
@@ -218,27 +250,32 @@ static void replay_group(group_coordinator_t *c, const record_key_t *key, const 
     kl_arena_free(&arena);
 }
 
-static kl_err_t replay_record(group_coordinator_t *c, const kl_record_t *rec)
+static kl_err_t replay_record(replay_t *r, const kl_record_t *rec)
 {
     record_key_t key;
     if (!rec->key || group_record_key_decode(rec->key, rec->key_len, &key) <= 0)
         return KL_ERR_NONE; /* not ours, or unreadable: skipped */
     kl_err_t err = KL_ERR_NONE;
     if (key.type == RECORD_KEY_OFFSET)
-        replay_offset(c, &key, rec, &err);
-    else
-        replay_group(c, &key, rec, &err);
+        replay_offset(r, &key, rec, &err);
+    else if (!kl_batch_is_transactional(r->batch)) /* group records are never transactional */
+        replay_group(r->coord, &key, rec, &err);
     return err;
 }
 
-/* A replay in progress: the record iterator reused from batch to batch
- * and what the caller wants to hear about batches left out. */
-typedef struct replay {
-    group_coordinator_t *coord;
-    group_load_t *load; /* NULL: skipped batches go unreported */
-    kl_record_iter_t records;
-    int64_t limit; /* offsets at or past it are not in the log */
-} replay_t;
+/* A transaction marker: the producer's offsets read so far in this
+ * partition become committed, or are dropped. */
+static kl_err_t replay_marker(replay_t *r, const kl_batch_t *b)
+{
+    kl_err_t err = kl_record_iter_start(&r->records, b);
+    kl_record_t rec;
+    int16_t type;
+    if (!err && (err = kl_record_iter_next(&r->records, &rec)) == KL_ERR_NONE &&
+        kl_control_key_type(rec.key, rec.key_len, &type))
+        group_txn_pending_end(r->coord, b->producer_id, -1, r->load_seq, type == KL_CONTROL_COMMIT);
+    return err == KL_ERR_NOMEM ? err : KL_ERR_NONE;
+}
+
 
 static void report_skip(replay_t *r, int64_t offset, const char *why)
 {
@@ -264,9 +301,8 @@ static const char *check_records(kl_record_iter_t *ri, const kl_batch_t *b)
 
 static kl_err_t replay_batch(replay_t *r, const kl_batch_t *b)
 {
-    /* Control and transactional batches are never written here. */
-    if (kl_batch_is_control(b) || kl_batch_is_transactional(b))
-        return KL_ERR_NONE;
+    if (kl_batch_is_control(b))
+        return kl_batch_is_transactional(b) ? replay_marker(r, b) : KL_ERR_NONE;
     const char *why = check_records(&r->records, b);
     if (why) {
         report_skip(r, b->base_offset, why);
@@ -274,8 +310,10 @@ static kl_err_t replay_batch(replay_t *r, const kl_batch_t *b)
     }
     kl_err_t err = kl_record_iter_start(&r->records, b);
     kl_record_t rec;
+    r->batch = b;
     while (!err && (err = kl_record_iter_next(&r->records, &rec)) == KL_ERR_NONE)
-        err = replay_record(r->coord, &rec);
+        err = replay_record(r, &rec);
+    r->batch = NULL; /* the caller's, gone after this */
     return err == KL_ERR_NOENT ? KL_ERR_NONE : err;
 }
 
@@ -329,6 +367,10 @@ static void replay_init(replay_t *r, group_coordinator_t *c, group_load_t *load,
     r->coord = c;
     r->load = load;
     r->limit = limit;
+    if (++c->load_seq == 0) /* 0 means "not from a replay" */
+        c->load_seq = 1;
+    r->load_seq = c->load_seq;
+    r->batch = NULL;
     kl_record_iter_init(&r->records, 0);
     if (load) {
         load->skipped = 0;

@@ -72,6 +72,30 @@ static broker_topic_t *offsets_topic(const kl_broker_t *b)
     return topics_find(&b->topics, kl_str(GROUP_OFFSETS_TOPIC));
 }
 
+/* Appends to the partition's log; a transactional batch (offsets
+ * committed in a transaction) also opens the producer's transaction on
+ * the partition, so that the last stable offset holds until its marker. */
+static kl_err_t append_batch(kl_broker_t *b, broker_topic_t *t, int32_t partition, void *batch, size_t len)
+{
+    kl_batch_t hdr;
+    const char *why = NULL;
+    kl_err_t err = kl_batch_validate(batch, len, 0, &hdr, &why);
+    if (err)
+        return err;
+    kl_log_append_info_t info;
+    err = kl_log_append_checked(t->logs[partition], batch, len, &hdr, kl_wallclock_ms(), &info);
+    if (err || !kl_batch_is_transactional(&hdr))
+        return err;
+    producer_state_t *ps = &t->producers[partition];
+    if (producer_state_update(ps, hdr.producer_id, hdr.producer_epoch, hdr.base_sequence, info.base_offset,
+                              info.last_offset, hdr.max_timestamp) != KL_ERR_NONE)
+        broker_log(b, BROKER_LOG_ERR, "%s-%d: out of memory recording producer %lld", t->name, (int)partition,
+                   (long long)hdr.producer_id);
+    else
+        partition_txn_appended(ps, hdr.producer_id, info.base_offset);
+    return KL_ERR_NONE;
+}
+
 /* The log appends synchronously: a commit is acknowledged once it is in
  * the segment file, and fsynced first when the topic's flush.messages is
  * reached, as for any produce. */
@@ -83,7 +107,7 @@ static void env_append(void *opaque, int32_t partition, void *batch, size_t len,
     broker_topic_t *t = offsets_topic(b);
     kl_err_t err = KL_ERR_UNKNOWN_TOPIC_OR_PARTITION;
     if (t && partition >= 0 && partition < t->partition_count)
-        err = t->logs[partition] ? kl_log_append(t->logs[partition], batch, len, NULL) : KL_ERR_KAFKA_STORAGE_ERROR;
+        err = t->logs[partition] ? append_batch(b, t, partition, batch, len) : KL_ERR_KAFKA_STORAGE_ERROR;
     if (!err && !housekeeping_appended(b, t, partition))
         err = KL_ERR_KAFKA_STORAGE_ERROR; /* offline already */
     else if (err == KL_ERR_KAFKA_STORAGE_ERROR && t && t->logs[partition])

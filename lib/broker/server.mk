@@ -211,6 +211,18 @@ tests_interop_test_broker_rdkafka_txn_SOURCES = \
 	tests/interop/wire_client.h
 tests_interop_test_broker_rdkafka_txn_CFLAGS = $(TEST_CFLAGS) $(RDKAFKA_CFLAGS)
 tests_interop_test_broker_rdkafka_txn_LDADD = $(TEST_LIBS) $(RDKAFKA_LIBS)
+
+# Offsets committed in librdkafka's transactions.
+check_PROGRAMS += tests/interop/test_broker_rdkafka_txn_offsets
+TESTS += tests/interop/test_broker_rdkafka_txn_offsets
+tests_interop_test_broker_rdkafka_txn_offsets_SOURCES = \
+	tests/interop/test_broker_rdkafka_txn_offsets.c \
+	tests/interop/rdkafka_clients.c \
+	tests/interop/rdkafka_clients.h \
+	tests/integration/broker_fixture.c \
+	tests/integration/broker_fixture.h
+tests_interop_test_broker_rdkafka_txn_offsets_CFLAGS = $(TEST_CFLAGS) $(RDKAFKA_CFLAGS)
+tests_interop_test_broker_rdkafka_txn_offsets_LDADD = $(TEST_LIBS) $(RDKAFKA_LIBS)
 endif
 endif
 

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "broker/group_wire.h"
 #include "broker/server.h"
 #include "broker/txn_coordinator.h"
 #include "util/conf.h"
@@ -109,6 +110,7 @@ static bool write_markers(broker_txns_t *t, txn_meta_t *m, bool commit)
                            : KL_ERR_KAFKA_STORAGE_ERROR;
         if (!err)
             err = kl_log_flush(log);
+        bool marked = !err;
         if (err == KL_ERR_INVALID_PRODUCER_EPOCH)
             err = KL_ERR_NONE; /* a newer epoch of the producer wrote there: this one is over */
         if (err) {
@@ -120,6 +122,8 @@ static bool write_markers(broker_txns_t *t, txn_meta_t *m, bool commit)
             continue;
         }
         fetch_wake(b, topic, p->partition, 1);
+        if (marked && strcmp(p->topic, GROUP_OFFSETS_TOPIC) == 0 && groups_coordinator(b))
+            group_txn_marker(groups_coordinator(b), p->partition, m->producer_id, commit);
     }
     return ok;
 }
@@ -252,7 +256,7 @@ int16_t txns_check(broker_txns_t *t, kl_str_t id, int64_t producer_id, int16_t e
     return KL_ERR_NONE;
 }
 
-static bool has_part(const txn_meta_t *m, const txn_partition_t *p)
+bool txns_has_partition(const txn_meta_t *m, const txn_partition_t *p)
 {
     for (size_t i = 0; i < m->count; i++)
         if (m->parts[i].partition == p->partition && strcmp(m->parts[i].topic, p->topic) == 0)
@@ -265,7 +269,7 @@ int16_t txns_add_partitions(broker_txns_t *t, txn_meta_t *m, const txn_partition
     bool fresh = m->status != TXN_ONGOING;
     size_t added = 0;
     for (size_t i = 0; i < n; i++)
-        added += !has_part(m, &parts[i]);
+        added += !txns_has_partition(m, &parts[i]);
     if (!fresh && added == 0)
         return KL_ERR_NONE;
     txn_meta_t next;
@@ -278,7 +282,7 @@ int16_t txns_add_partitions(broker_txns_t *t, txn_meta_t *m, const txn_partition
     next.status = TXN_ONGOING;
     bool ok = true;
     for (size_t i = 0; ok && i < n; i++) {
-        if (has_part(&next, &parts[i]))
+        if (txns_has_partition(&next, &parts[i]))
             continue;
         if (next.count == next.cap) {
             size_t cap = next.cap ? next.cap * 2 : 4;

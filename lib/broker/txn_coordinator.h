@@ -83,6 +83,8 @@ int16_t txns_init_producer_id(kl_broker_t *b, kl_str_t id, int32_t timeout_ms, i
 int16_t txns_check(broker_txns_t *t, kl_str_t id, int64_t producer_id, int16_t epoch, txn_meta_t **meta);
 /* Adds the partitions (already checked to exist) and makes the
  * transaction ongoing, durably. */
+/* Whether the transaction holds the partition. */
+bool txns_has_partition(const txn_meta_t *m, const txn_partition_t *p);
 int16_t txns_add_partitions(broker_txns_t *t, txn_meta_t *m, const txn_partition_t *parts, size_t n);
 int16_t txns_end(kl_broker_t *b, kl_str_t id, int64_t producer_id, int16_t epoch, bool commit);
 
