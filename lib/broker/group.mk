@@ -60,6 +60,12 @@ tests_unit_test_group_load_SOURCES = tests/unit/test_group_load.c tests/unit/gro
 	tests/unit/group_fixture.h
 tests_unit_test_group_load_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_group_load_LDADD = $(TEST_LIBS)
+check_PROGRAMS += tests/unit/test_group_txn_offsets
+TESTS += tests/unit/test_group_txn_offsets
+tests_unit_test_group_txn_offsets_SOURCES = tests/unit/test_group_txn_offsets.c tests/unit/group_fixture.c \
+	tests/unit/group_fixture.h
+tests_unit_test_group_txn_offsets_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_group_txn_offsets_LDADD = $(TEST_LIBS)
 endif
 
 # The group APIs over the wire, with the blocking test client.

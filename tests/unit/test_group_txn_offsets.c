@@ -1,0 +1,125 @@
+/* Offsets committed in a transaction, coordinator side: pending (not in
+ * OffsetFetch) until the marker of their producer lands on their
+ * partition, committed by a commit marker, dropped by an abort; replayed
+ * the same, each partition's markers applying to that partition's
+ * offsets only, the rest staying pending until a marker comes later. */
+#include <check.h>
+#include <stdlib.h>
+
+#include "group_fixture.h"
+#include "proto/codec.h"
+#include "record/control.h"
+
+#define PID 1000
+
+static int16_t txn_commit(fixture_t *f, const char *group, int64_t offset)
+{
+    kl_txn_offset_commit_request_partition_t p = {0, offset, -1, kl_str("")};
+    kl_txn_offset_commit_request_topic_t t = {kl_str("in"), {&p, 1}};
+    kl_txn_offset_commit_request_t req;
+    kl_proto_init(&kl_txn_offset_commit_request_schema, &req);
+    req.transactional_id = kl_str("tx");
+    req.group_id = kl_str(group);
+    req.producer_id = PID;
+    req.producer_epoch = 0;
+    req.topics.items = &t;
+    req.topics.count = 1;
+    fx_reply_t r = {0};
+    group_ctx_t ctx = fx_ctx(3, "producer");
+    ck_assert_int_eq(group_txn_offset_commit(f->coord, &ctx, &req, fx_reply(&r, KL_API_TXN_OFFSET_COMMIT, 3)),
+                     GROUP_REPLIED);
+    const kl_txn_offset_commit_response_t *resp = r.resp;
+    ck_assert_int_eq(resp->topics.count, 1);
+    int16_t err = resp->topics.items[0].partitions.items[0].error_code;
+    fx_reply_free(&r);
+    return err;
+}
+
+/* The broker's part: the marker in the partition's log, then the call. */
+static void marker(fixture_t *f, const char *group, bool commit, bool tell)
+{
+    int32_t partition = group_partition_for(kl_str(group), FX_PARTITIONS);
+    uint8_t *data;
+    size_t len;
+    ck_assert_int_eq(kl_control_batch_encode(PID, 0, commit ? KL_CONTROL_COMMIT : KL_CONTROL_ABORT, 0, 1, &data, &len),
+                     KL_ERR_NONE);
+    ck_assert_int_eq(kl_log_append(f->logs[partition], data, len, NULL), KL_ERR_NONE);
+    free(data);
+    if (tell)
+        group_txn_marker(f->coord, partition, PID, commit);
+}
+
+static int64_t fetched(fixture_t *f, const char *group)
+{
+    char metadata[16];
+    return fx_fetch(f, group, "in", 0, metadata, sizeof metadata);
+}
+
+START_TEST(test_pending_until_marker)
+{
+    fixture_t f;
+    fx_init(&f, true);
+    ck_assert_int_eq(txn_commit(&f, "g", 5), KL_ERR_NONE);
+    ck_assert_int_eq(fetched(&f, "g"), -1);
+    marker(&f, "g", true, true);
+    ck_assert_int_eq(fetched(&f, "g"), 5);
+    ck_assert_int_eq(txn_commit(&f, "g", 9), KL_ERR_NONE);
+    marker(&f, "g", false, true);
+    ck_assert_int_eq(fetched(&f, "g"), 5);
+    fx_restart(&f);
+    ck_assert_int_eq(fetched(&f, "g"), 5);
+    fx_free(&f);
+}
+END_TEST
+
+/* Two groups on two partitions in one transaction; only the later
+ * partition's marker is in the log at restart (the coordinator writes the
+ * other when it completes the transaction). */
+START_TEST(test_replay_per_partition)
+{
+    const char *names[] = {"a", "b", "c", "d", "e", "f", "g", "h"};
+    const char *low = NULL, *high = NULL;
+    for (size_t i = 0; i < 8 && !(low && high); i++)
+        for (size_t k = 0; k < 8; k++)
+            if (group_partition_for(kl_str(names[i]), FX_PARTITIONS) <
+                group_partition_for(kl_str(names[k]), FX_PARTITIONS)) {
+                low = names[i];
+                high = names[k];
+                break;
+            }
+    ck_assert_ptr_nonnull(low);
+    fixture_t f;
+    fx_init(&f, true);
+    ck_assert_int_eq(txn_commit(&f, low, 3), KL_ERR_NONE);
+    ck_assert_int_eq(txn_commit(&f, high, 4), KL_ERR_NONE);
+    marker(&f, high, true, false);
+    fx_restart(&f);
+    ck_assert_int_eq(fetched(&f, high), 4);
+    ck_assert_int_eq(fetched(&f, low), -1); /* its marker is still to come */
+    marker(&f, low, true, true);
+    ck_assert_int_eq(fetched(&f, low), 3);
+    fx_restart(&f);
+    ck_assert_int_eq(fetched(&f, low), 3);
+    ck_assert_int_eq(fetched(&f, high), 4);
+    fx_free(&f);
+}
+END_TEST
+
+static Suite *txn_offsets_suite(void)
+{
+    Suite *s = suite_create("group_txn_offsets");
+    TCase *tc = tcase_create("pending");
+    tcase_add_test(tc, test_pending_until_marker);
+    tcase_add_test(tc, test_replay_per_partition);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(txn_offsets_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
