@@ -403,5 +403,7 @@ bool group_txn_pending_add(group_coordinator_t *c, int64_t producer_id, uint32_t
 void group_txn_pending_end(group_coordinator_t *c, int64_t producer_id, int32_t partition, uint32_t load_seq,
                            bool commit);
 void group_txn_pending_free_all(group_coordinator_t *c);
+/* Whether an offset of the group's partition waits for its marker. */
+bool group_txn_pending_has(const group_coordinator_t *c, const char *group_id, kl_str_t topic, int32_t partition);
 
 #endif

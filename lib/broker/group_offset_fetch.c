@@ -1,6 +1,9 @@
 /* OffsetFetch: the committed offsets of one group (v0-7) or of several
  * (v8+), for the listed partitions (-1 and "" where nothing is committed)
- * or, when topics is null, for every partition the group committed. */
+ * or, when topics is null, for every partition the group committed. With
+ * require_stable (v7+), a listed partition with offsets of an open
+ * transaction pending answers UNSTABLE_OFFSET_COMMIT (KIP-447), which
+ * clients retry until the transaction ends. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -59,7 +62,7 @@ static bool fill_all(group_queued_t *q, const group_t *g, fetched_topic_t **topi
     return n == 0 || (topics && parts);
 }
 
-static bool fill_listed(group_queued_t *q, const group_t *g, const topic_view_t *views, int32_t nv,
+static bool fill_listed(group_queued_t *q, const group_t *g, const topic_view_t *views, int32_t nv, bool stable,
                         fetched_topic_t **topicsp, int32_t *countp)
 {
     fetched_topic_t *topics = group_reply_array(q, (size_t)nv, sizeof *topics);
@@ -76,6 +79,8 @@ static bool fill_listed(group_queued_t *q, const group_t *g, const topic_view_t 
             int32_t partition = views[t].partitions[k];
             const group_offset_t *o = g ? group_offset_find(g, views[t].name, partition) : NULL;
             fill_partition(q, o, partition, &topics[t].partitions.items[k]);
+            if (stable && g && group_txn_pending_has(g->coord, g->id, views[t].name, partition))
+                topics[t].partitions.items[k].error_code = KL_ERR_UNSTABLE_OFFSET_COMMIT;
         }
     }
     *topicsp = topics;
@@ -86,12 +91,12 @@ static bool fill_listed(group_queued_t *q, const group_t *g, const topic_view_t 
 /* One group's offsets; nv < 0: all of them. A group being deleted has
  * none left to show. */
 static bool fill_group(group_coordinator_t *c, group_queued_t *q, kl_str_t group_id, const topic_view_t *views,
-                       int32_t nv, fetched_topic_t **topicsp, int32_t *countp)
+                       int32_t nv, bool stable, fetched_topic_t **topicsp, int32_t *countp)
 {
     group_t *g = group_find(c, group_id);
     if (g && g->state == GROUP_DEAD)
         g = NULL;
-    return nv < 0 ? fill_all(q, g, topicsp, countp) : fill_listed(q, g, views, nv, topicsp, countp);
+    return nv < 0 ? fill_all(q, g, topicsp, countp) : fill_listed(q, g, views, nv, stable, topicsp, countp);
 }
 
 static bool fetch_single(group_coordinator_t *c, group_queued_t *q, const kl_offset_fetch_request_t *req)
@@ -104,7 +109,7 @@ static bool fetch_single(group_coordinator_t *c, group_queued_t *q, const kl_off
     for (int32_t t = 0; t < nv; t++)
         views[t] = (topic_view_t){req->topics.items[t].name, req->topics.items[t].partition_indexes.items,
                                   req->topics.items[t].partition_indexes.count};
-    bool ok = fill_group(c, q, req->group_id, views, nv, &r->topics.items, &r->topics.count);
+    bool ok = fill_group(c, q, req->group_id, views, nv, req->require_stable, &r->topics.items, &r->topics.count);
     free(views);
     r->error_code = KL_ERR_NONE;
     return ok;
@@ -154,7 +159,7 @@ static bool fetch_groups(group_coordinator_t *c, group_queued_t *q, const kl_off
                                       rg->topics.items[t].partition_indexes.count};
         fetched_topic_t *topics = NULL;
         int32_t nt = 0;
-        bool ok = fill_group(c, q, rg->group_id, views, nv, &topics, &nt);
+        bool ok = fill_group(c, q, rg->group_id, views, nv, req->require_stable, &topics, &nt);
         free(views);
         r->groups.items[i].group_id = group_reply_kstr(q, rg->group_id);
         r->groups.items[i].error_code = KL_ERR_NONE;

@@ -2,7 +2,7 @@
  * generation, or simple groups with generation -1 that commit without
  * membership; acknowledged once the records are appended) and OffsetFetch
  * (one group, or several from v8; every committed partition when topics
- * is null). Nothing is ever transactional, so never UNSTABLE_OFFSET_COMMIT. */
+ * is null). Transactional commits are group_txn_offsets.c's. */
 #include <stdlib.h>
 #include <string.h>
 

@@ -74,6 +74,15 @@ void group_txn_pending_end(group_coordinator_t *c, int64_t producer_id, int32_t 
     }
 }
 
+bool group_txn_pending_has(const group_coordinator_t *c, const char *group_id, kl_str_t topic, int32_t partition)
+{
+    for (const group_txn_pending_t *p = c->txn_pending; p; p = p->next)
+        if (p->offset.partition == partition && strcmp(p->group_id, group_id) == 0 &&
+            group_str_is(topic, p->offset.topic))
+            return true;
+    return false;
+}
+
 void group_txn_pending_free_all(group_coordinator_t *c)
 {
     while (c->txn_pending) {

@@ -55,14 +55,36 @@ static int64_t fetched(fixture_t *f, const char *group)
     return fx_fetch(f, group, "in", 0, metadata, sizeof metadata);
 }
 
+/* OffsetFetch v7 with require_stable: the partition's error. */
+static int16_t stable_error(fixture_t *f, const char *group)
+{
+    int32_t partition = 0;
+    kl_offset_fetch_request_topic_t t = {kl_str("in"), {&partition, 1}};
+    kl_offset_fetch_request_t req;
+    kl_proto_init(&kl_offset_fetch_request_schema, &req);
+    req.group_id = kl_str(group);
+    req.topics.items = &t;
+    req.topics.count = 1;
+    req.require_stable = true;
+    fx_reply_t r = {0};
+    group_ctx_t ctx = fx_ctx(7, "consumer");
+    ck_assert_int_eq(group_offset_fetch(f->coord, &ctx, &req, fx_reply(&r, KL_API_OFFSET_FETCH, 7)), GROUP_REPLIED);
+    const kl_offset_fetch_response_t *resp = r.resp;
+    int16_t err = resp->topics.items[0].partitions.items[0].error_code;
+    fx_reply_free(&r);
+    return err;
+}
+
 START_TEST(test_pending_until_marker)
 {
     fixture_t f;
     fx_init(&f, true);
     ck_assert_int_eq(txn_commit(&f, "g", 5), KL_ERR_NONE);
     ck_assert_int_eq(fetched(&f, "g"), -1);
+    ck_assert_int_eq(stable_error(&f, "g"), KL_ERR_UNSTABLE_OFFSET_COMMIT);
     marker(&f, "g", true, true);
     ck_assert_int_eq(fetched(&f, "g"), 5);
+    ck_assert_int_eq(stable_error(&f, "g"), KL_ERR_NONE);
     ck_assert_int_eq(txn_commit(&f, "g", 9), KL_ERR_NONE);
     marker(&f, "g", false, true);
     ck_assert_int_eq(fetched(&f, "g"), 5);
