@@ -45,3 +45,25 @@ void metrics_answered(broker_metrics_t *m, int16_t api_key, int64_t latency_us)
         if (secs <= bounds[i])
             s->latency_le[i]++;
 }
+
+void metrics_flushed(broker_metrics_t *m, int64_t latency_us)
+{
+    double secs = (double)latency_us / 1e6;
+    int k = 0;
+    while (k < METRICS_LATENCY_BUCKETS && secs > bounds[k])
+        k++;
+    __atomic_fetch_add(&m->flush_in[k], 1, __ATOMIC_RELAXED);
+    __atomic_fetch_add(&m->flush_sum_us, latency_us > 0 ? (uint64_t)latency_us : 0, __ATOMIC_RELAXED);
+}
+
+broker_flush_stats_t metrics_flush_snapshot(const broker_metrics_t *m)
+{
+    broker_flush_stats_t s = {0};
+    for (int k = 0; k <= METRICS_LATENCY_BUCKETS; k++) {
+        s.count += __atomic_load_n(&m->flush_in[k], __ATOMIC_RELAXED);
+        if (k < METRICS_LATENCY_BUCKETS)
+            s.le[k] = s.count;
+    }
+    s.sum_s = (double)__atomic_load_n(&m->flush_sum_us, __ATOMIC_RELAXED) / 1e6;
+    return s;
+}
