@@ -32,6 +32,33 @@ static void api_counter(kl_buf_t *out, const kl_broker_t *b, const char *name, c
     }
 }
 
+static void error_sample(kl_buf_t *out, const char *name, const char *api, const char *code, const char *error,
+                         uint64_t v)
+{
+    console_printf(out, "%s{api=\"%s\",code=\"%s\",error=\"%s\"} %llu\n", name, api, code, error,
+                   (unsigned long long)v);
+}
+
+static void api_error_codes(kl_buf_t *out, const kl_broker_t *b)
+{
+    const char *name = "kafkalite_response_errors_total";
+    family(out, name, "counter",
+           "Error codes in answers (every error_code: of the request, a topic, a partition, ...), per API and code.");
+    size_t n;
+    const broker_api_t *apis = broker_api_table(&n);
+    for (size_t i = 0; i < n; i++) {
+        const broker_api_stats_t *s = &b->metrics.api[apis[i].key];
+        const char *api = kl_api_find(apis[i].key)->name;
+        for (int k = 0; k < s->code_count; k++) {
+            char code[8];
+            snprintf(code, sizeof code, "%d", (int)s->codes[k].code);
+            error_sample(out, name, api, code, kl_err_name((kl_err_t)s->codes[k].code), s->codes[k].count);
+        }
+        if (s->codes_other)
+            error_sample(out, name, api, "other", "OTHER", s->codes_other);
+    }
+}
+
 /* One histogram's samples; labels ("api=\"Produce\"" or "") go first in
  * each sample's label set. */
 static void histogram_samples(kl_buf_t *out, const char *name, const char *labels, const uint64_t *le,
@@ -173,6 +200,7 @@ void console_metrics(kl_broker_t *b, console_page_t *page)
     api_counter(out, b, "kafkalite_request_errors_total",
                 "Requests answered by closing the connection (malformed, unsupported version, refused), per API.",
                 true);
+    api_error_codes(out, b);
     api_latency(out, b);
     flush_latency(out, b);
     topic_counter(out, b, "kafkalite_topic_bytes_in_total", "Record batch bytes produced to a topic since start.",

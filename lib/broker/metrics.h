@@ -12,12 +12,26 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "proto/schema.h"
+
 #define METRICS_API_KEYS 128
 #define METRICS_LATENCY_BUCKETS 10
+/* Distinct error codes counted per API; more go to codes_other. */
+#define METRICS_ERROR_CODES 16
+
+typedef struct broker_error_count {
+    int16_t code;
+    uint64_t count;
+} broker_error_count_t;
 
 typedef struct broker_api_stats {
     uint64_t requests;
     uint64_t errors; /* answered by closing the connection */
+    /* Non-zero error codes in answers (every error_code field: top level,
+     * per topic, per partition), in the order first seen. */
+    broker_error_count_t codes[METRICS_ERROR_CODES];
+    int code_count;
+    uint64_t codes_other;
     uint64_t answered;
     uint64_t latency_le[METRICS_LATENCY_BUCKETS]; /* answers within each bound, cumulative */
     double latency_sum_s;
@@ -47,8 +61,10 @@ int64_t metrics_now_us(void);
 
 /* A request of api_key was decoded (or refused): counted. */
 void metrics_request(broker_metrics_t *m, int16_t api_key, bool closed);
-/* Its answer was encoded after latency_us. */
-void metrics_answered(broker_metrics_t *m, int16_t api_key, int64_t latency_us);
+/* Its answer resp (a struct of schema at version) was encoded after
+ * latency_us: timed, and its error codes counted. */
+void metrics_answered(broker_metrics_t *m, int16_t api_key, int64_t latency_us, const kl_schema_t *schema,
+                      int16_t version, const void *resp);
 /* A partition log flush took latency_us (any thread). */
 void metrics_flushed(broker_metrics_t *m, int64_t latency_us);
 /* A copy of the flush histogram (any thread). */

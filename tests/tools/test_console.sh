@@ -61,6 +61,14 @@ size1=$(sample metrics-out 'kafkalite_partition_size_bytes{topic="t",partition="
 out=$(sample metrics-out 'kafkalite_topic_bytes_out_total{topic="t"}')
 [ "$out" = "$((size0 + size1))" ] || fail "bytes out of t: $out, the logs hold $size0 + $size1 bytes"
 
+# Error codes in answers are counted per API and code: creating t again is
+# answered TOPIC_ALREADY_EXISTS (36).
+grep -q 'kafkalite_response_errors_total{api="CreateTopics"' "$work/metrics-out.out" &&
+    fail "CreateTopics errors counted before any"
+"$KAFKALITE" topics -b "$B" --create --topic t --partitions 2 >/dev/null 2>&1 && fail "t was created twice"
+get metrics-errors 200 /metrics
+expect metrics-errors '^kafkalite_response_errors_total{api="CreateTopics",code="36",error="TOPIC_ALREADY_EXISTS"} 1$'
+
 # A flush.messages=1 topic fsyncs every produce before its answer: the
 # flush histogram counts them.
 flushes() { # sets $flush_count
