@@ -224,6 +224,10 @@ void console_metrics(kl_broker_t *b, console_page_t *page)
     family(out, "kafkalite_connections_refused_total", "counter",
            "Connections closed on arrival (max.connections, max.connections.per.ip).");
     console_printf(out, "kafkalite_connections_refused_total %llu\n", (unsigned long long)b->conn_limits.refused);
+    family(out, "kafkalite_network_thread_busy_seconds_total", "counter",
+           "Time the broker's network thread (its event loop, which serves every request) spent working rather "
+           "than waiting; its rate() is the thread's busy ratio.");
+    console_printf(out, "kafkalite_network_thread_busy_seconds_total %.6f\n", (double)kl_loop_busy_us(b->loop) / 1e6);
 }
 
 /* ---- the process, on the HTTP thread ---- */

@@ -2,9 +2,9 @@
 #include "broker/metrics.h"
 
 #include <string.h>
-#include <time.h>
 
 #include "proto/types.h"
+#include "util/clock.h"
 
 static const double bounds[METRICS_LATENCY_BUCKETS] = {0.0005, 0.001, 0.0025, 0.005, 0.01,
                                                        0.025,  0.05,  0.1,    0.5,   2.5};
@@ -14,12 +14,7 @@ const double *metrics_latency_bounds(void)
     return bounds;
 }
 
-int64_t metrics_now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
+int64_t metrics_now_us(void) { return kl_clock_us(); }
 
 static broker_api_stats_t *stats_of(broker_metrics_t *m, int16_t api_key)
 {

@@ -1,8 +1,9 @@
 #!/bin/sh
 # The broker's HTTP console against `kafkalite broker` on OS-picked ports:
 # /healthz and /readyz; /metrics passes `promtool check metrics`, counts
-# what was produced and what a consumer fetched, counts the fsyncs of a
-# flush.messages=1 topic, and its consumer-group lag equals the LAG column of
+# what was produced and what a consumer fetched, the error codes answered,
+# the fsyncs of a flush.messages=1 topic and the network thread's busy
+# time, and its consumer-group lag equals the LAG column of
 # `kafkalite groups --describe` (and the JSON API's); the JSON API's
 # cluster, topics and groups; bad parameters answered 400 with the reason,
 # unknown paths and names 404, other methods 405.
@@ -60,6 +61,11 @@ size0=$(sample metrics-out 'kafkalite_partition_size_bytes{topic="t",partition="
 size1=$(sample metrics-out 'kafkalite_partition_size_bytes{topic="t",partition="1"}')
 out=$(sample metrics-out 'kafkalite_topic_bytes_out_total{topic="t"}')
 [ "$out" = "$((size0 + size1))" ] || fail "bytes out of t: $out, the logs hold $size0 + $size1 bytes"
+# The network thread worked on that consume: its busy time grew.
+busy0=$(sample metrics kafkalite_network_thread_busy_seconds_total)
+busy1=$(sample metrics-out kafkalite_network_thread_busy_seconds_total)
+awk -v a="$busy0" -v b="$busy1" 'BEGIN { exit !(a > 0 && b > a) }' ||
+    fail "network thread busy seconds: $busy0 before the consume, $busy1 after"
 
 # Error codes in answers are counted per API and code: creating t again is
 # answered TOPIC_ALREADY_EXISTS (36).
