@@ -18,8 +18,12 @@ FUZZ_CPPFLAGS = -I$(top_srcdir)/include -I$(top_srcdir)/lib -I$(top_builddir) -D
 FUZZ_CFLAGS = -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all \
 	-pthread $(KL_DEP_CFLAGS)
 FUZZ_LIB_FILES = $(filter %.c,$(libkafkalite_internal_la_SOURCES))
+# Sources the build generates (the console's embedded page) are compiled
+# from the build tree.
+FUZZ_BUILT_FILES = $(filter %.c,$(nodist_libkafkalite_internal_la_SOURCES))
 FUZZ_SUPPORT = tests/fuzz/proto_roundtrip.c tools/properties.c
 FUZZ_OBJS = $(patsubst %.c,tests/fuzz/obj/%.o,$(FUZZ_LIB_FILES) $(FUZZ_SUPPORT))
+FUZZ_BUILT_OBJS = $(patsubst %.c,tests/fuzz/obj/built/%.o,$(FUZZ_BUILT_FILES))
 FUZZ_BINS = $(addprefix tests/fuzz/fuzz_,$(FUZZ_TARGETS))
 
 EXTRA_DIST += tests/fuzz/README tests/fuzz/fuzz.h tests/fuzz/proto_roundtrip.h tests/fuzz/proto_roundtrip.c \
@@ -37,11 +41,14 @@ FUZZ_INCLUDES = $(addprefix $(top_srcdir)/,$(noinst_HEADERS) $(include_HEADERS) 
 tests/fuzz/obj/%.o: $(top_srcdir)/%.c $(FUZZ_INCLUDES)
 	@mkdir -p $(@D)
 	$(AM_V_CC)$(FUZZ_CC) $(FUZZ_CPPFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+tests/fuzz/obj/built/%.o: %.c $(FUZZ_INCLUDES)
+	@mkdir -p $(@D)
+	$(AM_V_CC)$(FUZZ_CC) $(FUZZ_CPPFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
 tests/fuzz/obj/tests/fuzz/%.o: $(top_srcdir)/tests/fuzz/%.c $(FUZZ_INCLUDES) $(top_srcdir)/tests/fuzz/fuzz.h \
 		$(top_srcdir)/tests/fuzz/proto_roundtrip.h
 	@mkdir -p $(@D)
 	$(AM_V_CC)$(FUZZ_CC) $(FUZZ_CPPFLAGS) $(FUZZ_CFLAGS) -Wall -Wextra -Werror -fsanitize=fuzzer-no-link -c -o $@ $<
-$(FUZZ_BINS): tests/fuzz/fuzz_%: tests/fuzz/obj/tests/fuzz/fuzz_%.o $(FUZZ_OBJS)
+$(FUZZ_BINS): tests/fuzz/fuzz_%: tests/fuzz/obj/tests/fuzz/fuzz_%.o $(FUZZ_OBJS) $(FUZZ_BUILT_OBJS)
 	$(AM_V_CCLD)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $^ $(KL_DEP_LIBS) $(LIBS)
 
 fuzz-build: $(FUZZ_BINS)
