@@ -32,33 +32,87 @@ static void api_counter(kl_buf_t *out, const kl_broker_t *b, const char *name, c
     }
 }
 
-static void api_latency(kl_buf_t *out, const kl_broker_t *b)
+static void error_sample(kl_buf_t *out, const char *name, const char *api, const char *code, const char *error,
+                         uint64_t v)
 {
-    const char *name = "kafkalite_request_duration_seconds";
-    family(out, name, "histogram", "Time from decoding a request to its encoded answer, per API.");
-    const double *bounds = metrics_latency_bounds();
+    console_printf(out, "%s{api=\"%s\",code=\"%s\",error=\"%s\"} %llu\n", name, api, code, error,
+                   (unsigned long long)v);
+}
+
+static void api_error_codes(kl_buf_t *out, const kl_broker_t *b)
+{
+    const char *name = "kafkalite_response_errors_total";
+    family(out, name, "counter",
+           "Error codes in answers (every error_code: of the request, a topic, a partition, ...), per API and code.");
     size_t n;
     const broker_api_t *apis = broker_api_table(&n);
     for (size_t i = 0; i < n; i++) {
         const broker_api_stats_t *s = &b->metrics.api[apis[i].key];
         const char *api = kl_api_find(apis[i].key)->name;
-        for (int k = 0; k < METRICS_LATENCY_BUCKETS; k++)
-            console_printf(out, "%s_bucket{api=\"%s\",le=\"%g\"} %llu\n", name, api, bounds[k],
-                           (unsigned long long)s->latency_le[k]);
-        console_printf(out, "%s_bucket{api=\"%s\",le=\"+Inf\"} %llu\n", name, api, (unsigned long long)s->answered);
-        console_printf(out, "%s_sum{api=\"%s\"} %.6f\n", name, api, s->latency_sum_s);
-        console_printf(out, "%s_count{api=\"%s\"} %llu\n", name, api, (unsigned long long)s->answered);
+        for (int k = 0; k < s->code_count; k++) {
+            char code[8];
+            snprintf(code, sizeof code, "%d", (int)s->codes[k].code);
+            error_sample(out, name, api, code, kl_err_name((kl_err_t)s->codes[k].code), s->codes[k].count);
+        }
+        if (s->codes_other)
+            error_sample(out, name, api, "other", "OTHER", s->codes_other);
     }
 }
 
-static void topic_counter(kl_buf_t *out, const kl_broker_t *b, const char *name, const char *help, bool bytes)
+/* One histogram's samples; labels ("api=\"Produce\"" or "") go first in
+ * each sample's label set. */
+static void histogram_samples(kl_buf_t *out, const char *name, const char *labels, const uint64_t *le,
+                              uint64_t count, double sum_s)
+{
+    const double *bounds = metrics_latency_bounds();
+    const char *comma = *labels ? "," : "";
+    for (int k = 0; k < METRICS_LATENCY_BUCKETS; k++)
+        console_printf(out, "%s_bucket{%s%sle=\"%g\"} %llu\n", name, labels, comma, bounds[k],
+                       (unsigned long long)le[k]);
+    console_printf(out, "%s_bucket{%s%sle=\"+Inf\"} %llu\n", name, labels, comma, (unsigned long long)count);
+    const char *open = *labels ? "{" : "", *close = *labels ? "}" : "";
+    console_printf(out, "%s_sum%s%s%s %.6f\n", name, open, labels, close, sum_s);
+    console_printf(out, "%s_count%s%s%s %llu\n", name, open, labels, close, (unsigned long long)count);
+}
+
+static void api_latency(kl_buf_t *out, const kl_broker_t *b)
+{
+    const char *name = "kafkalite_request_duration_seconds";
+    family(out, name, "histogram", "Time from decoding a request to its encoded answer, per API.");
+    size_t n;
+    const broker_api_t *apis = broker_api_table(&n);
+    for (size_t i = 0; i < n; i++) {
+        const broker_api_stats_t *s = &b->metrics.api[apis[i].key];
+        char labels[96];
+        snprintf(labels, sizeof labels, "api=\"%s\"", kl_api_find(apis[i].key)->name);
+        histogram_samples(out, name, labels, s->latency_le, s->answered, s->latency_sum_s);
+    }
+}
+
+static void flush_latency(kl_buf_t *out, const kl_broker_t *b)
+{
+    const char *name = "kafkalite_log_flush_duration_seconds";
+    family(out, name, "histogram",
+           "Time of partition log fsyncs (flush.messages, flush.ms, segment rolls, transaction markers).");
+    broker_flush_stats_t s = metrics_flush_snapshot(&b->metrics);
+    histogram_samples(out, name, "", s.le, s.count, s.sum_s);
+}
+
+typedef enum { BYTES_IN, MESSAGES_IN, BYTES_OUT, MESSAGES_OUT } topic_count_t;
+
+static void topic_counter(kl_buf_t *out, const kl_broker_t *b, const char *name, const char *help,
+                          topic_count_t what)
 {
     family(out, name, "counter", help);
     for (size_t i = 0; i < b->topics.count; i++) {
         const broker_topic_t *t = b->topics.items[i];
+        uint64_t v = what == BYTES_IN      ? t->bytes_in
+                     : what == MESSAGES_IN ? t->messages_in
+                     : what == BYTES_OUT   ? t->bytes_out
+                                           : t->messages_out;
         console_printf(out, "%s{topic=", name);
         console_label(out, t->name);
-        console_printf(out, "} %llu\n", (unsigned long long)(bytes ? t->bytes_in : t->messages_in));
+        console_printf(out, "} %llu\n", (unsigned long long)v);
     }
 }
 
@@ -146,10 +200,18 @@ void console_metrics(kl_broker_t *b, console_page_t *page)
     api_counter(out, b, "kafkalite_request_errors_total",
                 "Requests answered by closing the connection (malformed, unsupported version, refused), per API.",
                 true);
+    api_error_codes(out, b);
     api_latency(out, b);
+    flush_latency(out, b);
     topic_counter(out, b, "kafkalite_topic_bytes_in_total", "Record batch bytes produced to a topic since start.",
-                  true);
-    topic_counter(out, b, "kafkalite_topic_messages_in_total", "Records produced to a topic since start.", false);
+                  BYTES_IN);
+    topic_counter(out, b, "kafkalite_topic_messages_in_total", "Records produced to a topic since start.",
+                  MESSAGES_IN);
+    topic_counter(out, b, "kafkalite_topic_bytes_out_total",
+                  "Record batch bytes of a topic sent in Fetch answers since start.", BYTES_OUT);
+    topic_counter(out, b, "kafkalite_topic_messages_out_total",
+                  "Records of a topic sent in Fetch answers since start (transaction markers not counted).",
+                  MESSAGES_OUT);
     partition_gauge(out, b, "kafkalite_partition_log_end_offset", "The offset the next record of a partition gets.",
                     LOG_END);
     partition_gauge(out, b, "kafkalite_partition_log_start_offset", "The first offset a partition still holds.",
@@ -162,6 +224,10 @@ void console_metrics(kl_broker_t *b, console_page_t *page)
     family(out, "kafkalite_connections_refused_total", "counter",
            "Connections closed on arrival (max.connections, max.connections.per.ip).");
     console_printf(out, "kafkalite_connections_refused_total %llu\n", (unsigned long long)b->conn_limits.refused);
+    family(out, "kafkalite_network_thread_busy_seconds_total", "counter",
+           "Time the broker's network thread (its event loop, which serves every request) spent working rather "
+           "than waiting; its rate() is the thread's busy ratio.");
+    console_printf(out, "kafkalite_network_thread_busy_seconds_total %.6f\n", (double)kl_loop_busy_us(b->loop) / 1e6);
 }
 
 /* ---- the process, on the HTTP thread ---- */

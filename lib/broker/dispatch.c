@@ -147,7 +147,8 @@ broker_req_status_t broker_respond_holes(broker_request_t *req, int16_t version,
                    req->api->name, version, kl_err_str(err));
         return BROKER_REQ_CLOSE;
     }
-    metrics_answered(&req->broker->metrics, req->hdr.api_key, metrics_now_us() - req->start_us);
+    metrics_answered(&req->broker->metrics, req->hdr.api_key, metrics_now_us() - req->start_us, req->api->response,
+                     version, resp);
     return BROKER_REQ_DONE;
 }
 

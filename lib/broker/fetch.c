@@ -8,13 +8,15 @@
  * answer carries session id 0, which tells clients to send full fetches.
  * read_committed fetches (isolation level 1) stop at the last stable
  * offset and carry the aborted transactions in what they return; every
- * answer gives the last stable offset. */
+ * answer gives the last stable offset. What an answer carries is counted
+ * in its topic's bytes_out and messages_out (/metrics). */
 #include <stdlib.h>
 #include <string.h>
 
 #include "broker/conn.h"
 #include "broker/dispatch.h"
 #include "proto/msg_fetch.h"
+#include "record/batch.h"
 #include "storage/file.h"
 
 /* Kafka's broker-side fetch.max.bytes default: a client asking for more
@@ -34,6 +36,7 @@ struct broker_fetch {
 typedef struct fetch_plan {
     kl_fetch_response_t resp;
     kl_log_range_t *ranges; /* one per response partition, in order */
+    broker_topic_t **owners; /* each range's topic, or NULL */
     size_t range_count;
     size_t total;  /* bytes of records */
     bool errors;   /* some partition has an error: answer at once */
@@ -189,7 +192,8 @@ static bool fetch_plan(broker_request_t *req, fetch_plan_t *plan)
         nparts += body->topics.items[i].partitions.count > 0 ? (size_t)body->topics.items[i].partitions.count : 0;
     plan->resp.responses.items = broker_alloc(req, (size_t)nt, sizeof *plan->resp.responses.items);
     plan->ranges = broker_alloc(req, nparts, sizeof *plan->ranges);
-    if (!plan->resp.responses.items || !plan->ranges)
+    plan->owners = broker_alloc(req, nparts, sizeof *plan->owners);
+    if (!plan->resp.responses.items || !plan->ranges || !plan->owners)
         return false;
     plan->resp.responses.count = nt;
     size_t max_bytes = body->max_bytes > 0 ? (size_t)body->max_bytes : 0;
@@ -201,7 +205,7 @@ static bool fetch_plan(broker_request_t *req, fetch_plan_t *plan)
     for (int32_t i = 0; i < nt; i++) {
         const kl_fetch_request_topic_t *ft = &body->topics.items[i];
         kl_fetch_response_topic_t *rt = &plan->resp.responses.items[i];
-        const broker_topic_t *t = find_topic(req, ft);
+        broker_topic_t *t = find_topic(req, ft);
         int32_t np = ft->partitions.count > 0 ? ft->partitions.count : 0;
         rt->topic = ft->topic;
         rt->topic_id = ft->topic_id;
@@ -210,6 +214,7 @@ static bool fetch_plan(broker_request_t *req, fetch_plan_t *plan)
             return false;
         rt->partitions.count = np;
         for (int32_t k = 0; k < np; k++) {
+            plan->owners[plan->range_count] = t;
             kl_log_range_t *range = &plan->ranges[plan->range_count++];
             plan_partition(req, t, topic_error, &ft->partitions.items[k], &budget, &rt->partitions.items[k], range);
             plan->errors |= rt->partitions.items[k].error_code != 0;
@@ -224,6 +229,22 @@ static void fetch_plan_release(fetch_plan_t *plan)
 {
     for (size_t r = 0; r < plan->range_count; r++)
         kl_log_range_release(&plan->ranges[r]);
+}
+
+/* Counts what one range put into an answer: its bytes, and the records
+ * of its batches but for control batches (transaction markers), as the
+ * produce side counts records. Only the batch headers are read. */
+static void count_out(broker_topic_t *t, const uint8_t *data, size_t length)
+{
+    if (!t)
+        return;
+    t->bytes_out += length;
+    kl_batch_iter_t it;
+    kl_batch_iter_init(&it, data, length, KL_BATCH_SKIP_CRC);
+    kl_batch_t batch;
+    while (kl_batch_iter_next(&it, &batch) == KL_ERR_NONE)
+        if (!kl_batch_is_control(&batch) && batch.record_count > 0)
+            t->messages_out += (uint64_t)batch.record_count;
 }
 
 /* Encodes the answer with a hole for each range's records and preads the
@@ -249,12 +270,13 @@ static broker_req_status_t fetch_answer(broker_request_t *req, fetch_plan_t *pla
         const kl_log_range_t *range = &plan->ranges[r];
         if (range->length == 0)
             continue;
-        if (hole == holes.count ||
-            kl_pread_full(range->fd, out->data + holes.offsets[hole++], range->length, range->position) !=
-                (ssize_t)range->length) {
+        uint8_t *at = hole < holes.count ? out->data + holes.offsets[hole++] : NULL;
+        if (!at || kl_pread_full(range->fd, at, range->length, range->position) != (ssize_t)range->length) {
             broker_log(req->broker, BROKER_LOG_ERR, "%s: cannot read %zu bytes of a segment file for a fetch",
                        req->conn->peer, range->length);
             st = BROKER_REQ_CLOSE;
+        } else {
+            count_out(plan->owners[r], at, range->length);
         }
     }
     fetch_plan_release(plan);

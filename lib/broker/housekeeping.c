@@ -66,7 +66,7 @@ static void flush_check_one(kl_broker_t *b, broker_topic_t *t, int32_t p, int64_
 /* The flusher thread's work on one log. */
 static void flush_work(kl_broker_t *b, kl_log_t *log)
 {
-    if (kl_log_flush_due(log, kl_wallclock_ms()) && kl_log_flush(log) != KL_ERR_NONE)
+    if (kl_log_flush_due(log, kl_wallclock_ms()) && housekeeping_flush(b, log) != KL_ERR_NONE)
         broker_log(b, BROKER_LOG_ERR, "flushing %s failed: the partition takes no more writes", kl_log_dir(log));
 }
 
@@ -221,11 +221,19 @@ void housekeeping_destroy(kl_broker_t *b)
     log_worker_destroy(&b->housekeeping.cleaner);
 }
 
+kl_err_t housekeeping_flush(kl_broker_t *b, kl_log_t *log)
+{
+    int64_t start = metrics_now_us();
+    kl_err_t err = kl_log_flush(log);
+    metrics_flushed(&b->metrics, metrics_now_us() - start);
+    return err;
+}
+
 bool housekeeping_appended(kl_broker_t *b, broker_topic_t *t, int32_t partition)
 {
     kl_log_t *log = t->logs[partition];
     if (kl_log_end_offset(log) - kl_log_recovery_point(log) >= kl_log_config(log)->flush_interval_messages) {
-        if (kl_log_flush(log) == KL_ERR_NONE)
+        if (housekeeping_flush(b, log) == KL_ERR_NONE)
             return true;
         broker_storage_failed(b, t, partition, "flushing");
         return false;

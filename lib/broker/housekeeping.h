@@ -80,6 +80,9 @@ void housekeeping_destroy(kl_broker_t *broker);
  * goes to the flusher thread, in the background. False when the fsync
  * failed: the partition is offline then. */
 bool housekeeping_appended(kl_broker_t *broker, broker_topic_t *t, int32_t partition);
+/* kl_log_flush(log), its time counted in the broker's flush histogram
+ * (/metrics). Any thread. */
+KL_WARN_UNUSED kl_err_t housekeeping_flush(kl_broker_t *broker, kl_log_t *log);
 /* Re-reads the flush intervals of every topic (created, or configs
  * changed) and re-arms the flush timer accordingly. */
 void housekeeping_reschedule(kl_broker_t *broker);

@@ -40,8 +40,10 @@ typedef struct broker_topic {
     /* configs the broker honours, resolved against the broker defaults */
     int32_t max_message_bytes;
     int cleanup_policy; /* KL_CLEANUP_* flags */
-    /* Produced since the broker started, for /metrics (loop thread). */
+    /* Produced and fetched since the broker started, for /metrics (loop
+     * thread). */
     uint64_t bytes_in, messages_in;
+    uint64_t bytes_out, messages_out;
 } broker_topic_t;
 
 /* log.dirs: the directories partitions are spread over. */

@@ -108,7 +108,7 @@ static bool write_markers(broker_txns_t *t, txn_meta_t *m, bool commit)
                                                         m->epoch, commit, 0, kl_wallclock_ms(), &offset)
                            : KL_ERR_KAFKA_STORAGE_ERROR;
         if (!err)
-            err = kl_log_flush(log);
+            err = housekeeping_flush(b, log);
         if (err == KL_ERR_INVALID_PRODUCER_EPOCH)
             err = KL_ERR_NONE; /* a newer epoch of the producer wrote there: this one is over */
         if (err) {

@@ -108,7 +108,7 @@ kl_err_t txn_log_write(kl_broker_t *b, const txn_meta_t *m)
         err = kl_log_append(t->logs[p], (void *)data, len, NULL);
     /* the coordinator's decisions are acknowledged only once on disk */
     if (!err)
-        err = kl_log_flush(t->logs[p]);
+        err = housekeeping_flush(b, t->logs[p]);
     kl_batch_writer_free(&w);
     if (err == KL_ERR_KAFKA_STORAGE_ERROR)
         broker_storage_failed(b, t, p, "writing transaction state");

@@ -10,6 +10,8 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include "util/clock.h"
+
 #define MAX_EVENTS 64
 #define TIMER_IDLE ((size_t)-1)
 
@@ -31,6 +33,7 @@ struct kl_loop {
     pthread_mutex_t lock; /* guards the task queue */
     task_t *tasks_head, *tasks_tail;
     atomic_bool stopping;
+    int64_t busy_us; /* work of the rounds so far */
 };
 
 /* ---- timer heap ------------------------------------------------------- */
@@ -252,6 +255,7 @@ int kl_loop_run_once(kl_loop_t *loop, int timeout_ms)
     int n = epoll_wait(loop->epfd, loop->events, MAX_EVENTS, timeout_ms);
     if (n < 0 && errno != EINTR)
         abort(); /* epoll on our own descriptor cannot fail but by a bug */
+    int64_t woke_us = kl_clock_us();
     loop->nevents = n > 0 ? n : 0;
     int ran = 0;
     for (int i = 0; i < loop->nevents; i++) {
@@ -264,8 +268,11 @@ int kl_loop_run_once(kl_loop_t *loop, int timeout_ms)
     loop->nevents = 0;
     ran += run_timers(loop);
     ran += run_tasks(loop);
+    loop->busy_us += kl_clock_us() - woke_us;
     return ran;
 }
+
+int64_t kl_loop_busy_us(const kl_loop_t *loop) { return loop->busy_us; }
 
 void kl_loop_run(kl_loop_t *loop)
 {

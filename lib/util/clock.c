@@ -12,6 +12,13 @@ static int64_t clock_ms(clockid_t id)
 
 int64_t kl_clock_ms(void) { return clock_ms(CLOCK_MONOTONIC); }
 
+int64_t kl_clock_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
 int64_t kl_clock_coarse_ms(void)
 {
 #ifdef CLOCK_MONOTONIC_COARSE

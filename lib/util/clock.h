@@ -8,6 +8,8 @@
 
 /* Monotonic milliseconds. */
 int64_t kl_clock_ms(void);
+/* The same clock in microseconds (to time short work). */
+int64_t kl_clock_us(void);
 /* The same clock as of the last timer tick (a few ms behind, much cheaper
  * to read): for rate limits on hot paths. */
 int64_t kl_clock_coarse_ms(void);

@@ -86,9 +86,12 @@ run_broker() {
     if "$KAFKALITE" broker --help | grep -q "HTTP console"; then
         set -- "$@" --override console.listeners=http://127.0.0.1:0
     fi
+    # A restart must not read the last run's address: the old output goes
+    # before the new broker (whose shell truncates it only once forked).
+    rm -f "$work/$name.out" "$work/$name.err"
     "$KAFKALITE" broker "$@" >"$work/$name.out" 2>"$work/$name.err" &
     pid=$!
-    wait_for grep -q 'bootstrap.servers=' "$work/$name.out" || fail "$name: the broker never said it was ready"
+    wait_for grep -qs 'bootstrap.servers=' "$work/$name.out" || fail "$name: the broker never said it was ready"
     bootstrap=$(sed -n 's/.*bootstrap.servers=//p' "$work/$name.out")
 }
 

@@ -1,7 +1,9 @@
 #!/bin/sh
 # The broker's HTTP console against `kafkalite broker` on OS-picked ports:
 # /healthz and /readyz; /metrics passes `promtool check metrics`, counts
-# what was produced, and its consumer-group lag equals the LAG column of
+# what was produced and what a consumer fetched, the error codes answered,
+# the fsyncs of a flush.messages=1 topic and the network thread's busy
+# time, and its consumer-group lag equals the LAG column of
 # `kafkalite groups --describe` (and the JSON API's); the JSON API's
 # cluster, topics and groups; bad parameters answered 400 with the reason,
 # unknown paths and names 404, other methods 405.
@@ -39,6 +41,58 @@ expect metrics '^kafkalite_request_duration_seconds_count{api="Produce"} [1-9]'
 expect metrics '^kafkalite_connections [0-9]'
 expect metrics '^process_resident_memory_bytes [1-9]'
 expect metrics '^process_open_fds [1-9]'
+expect metrics '^kafkalite_topic_bytes_out_total{topic="t"} 0$'
+expect metrics '^kafkalite_topic_messages_out_total{topic="t"} 0$'
+
+# value of the sample $2 (a whole sample name with its labels) in $work/$1.out
+sample() {
+    awk -v s="$2" '$1 == s { print $2; found = 1 } END { if (!found) print "none" }' "$work/$1.out"
+}
+
+# What a consumer fetched is counted out: all 45 messages, and the bytes of
+# both partitions' logs (each batch fetched once).
+"$KAFKALITE" consume -b "$B" -t t -o beginning -e -f '%p %o\n' >"$work/consumed.out" 2>"$work/consume.err" ||
+    fail "cannot consume t: $(cat "$work/consume.err")"
+[ "$(wc -l <"$work/consumed.out")" -eq 45 ] || fail "consumed $(wc -l <"$work/consumed.out") messages of t, not 45"
+get metrics-out 200 /metrics
+promtool check metrics <"$work/metrics-out.out" >"$work/promtool.out" 2>&1 || fail "promtool check metrics failed"
+expect metrics-out '^kafkalite_topic_messages_out_total{topic="t"} 45$'
+size0=$(sample metrics-out 'kafkalite_partition_size_bytes{topic="t",partition="0"}')
+size1=$(sample metrics-out 'kafkalite_partition_size_bytes{topic="t",partition="1"}')
+out=$(sample metrics-out 'kafkalite_topic_bytes_out_total{topic="t"}')
+[ "$out" = "$((size0 + size1))" ] || fail "bytes out of t: $out, the logs hold $size0 + $size1 bytes"
+# The network thread worked on that consume: its busy time grew.
+busy0=$(sample metrics kafkalite_network_thread_busy_seconds_total)
+busy1=$(sample metrics-out kafkalite_network_thread_busy_seconds_total)
+awk -v a="$busy0" -v b="$busy1" 'BEGIN { exit !(a > 0 && b > a) }' ||
+    fail "network thread busy seconds: $busy0 before the consume, $busy1 after"
+
+# Error codes in answers are counted per API and code: creating t again is
+# answered TOPIC_ALREADY_EXISTS (36).
+grep -q 'kafkalite_response_errors_total{api="CreateTopics"' "$work/metrics-out.out" &&
+    fail "CreateTopics errors counted before any"
+"$KAFKALITE" topics -b "$B" --create --topic t --partitions 2 >/dev/null 2>&1 && fail "t was created twice"
+get metrics-errors 200 /metrics
+expect metrics-errors '^kafkalite_response_errors_total{api="CreateTopics",code="36",error="TOPIC_ALREADY_EXISTS"} 1$'
+
+# A flush.messages=1 topic fsyncs every produce before its answer: the
+# flush histogram counts them.
+flushes() { # sets $flush_count
+    get "$1" 200 /metrics
+    flush_count=$(sample "$1" kafkalite_log_flush_duration_seconds_count)
+    inf=$(sample "$1" 'kafkalite_log_flush_duration_seconds_bucket{le="+Inf"}')
+    [ "$flush_count" = "$inf" ] || fail "flush histogram: count $flush_count, +Inf bucket $inf"
+}
+flushes flush-before
+before=$flush_count
+"$KAFKALITE" topics -b "$B" --create --topic synced --partitions 1 --config flush.messages=1 >/dev/null 2>&1 ||
+    fail "cannot create synced"
+for i in 1 2 3; do
+    echo "m$i" | "$KAFKALITE" produce -b "$B" -t synced >/dev/null 2>&1 || fail "cannot produce to synced"
+done
+flushes flush-after
+after=$flush_count
+[ "$after" -ge $((before + 3)) ] || fail "3 synced produces: flush count went from $before to $after"
 
 # The lag metric per partition equals `kafkalite groups --describe`'s LAG
 # column, and the JSON API's.
