@@ -43,8 +43,10 @@ void cmd_groups_usage(FILE *out);
 /* `kafkalite offsets` (kafka-get-offsets.sh): tools/cmd_offsets.c. */
 int cmd_offsets(int argc, char **argv);
 void cmd_offsets_usage(FILE *out);
-/* `kafkalite users`: tools/cmd_users.c. */
+/* `kafkalite users`: tools/cmd_users.c. users_run() is the same command
+ * run under another name (`kafkalite configs --entity-type users`). */
 int cmd_users(int argc, char **argv);
+int users_run(const char *name, int argc, char **argv);
 void cmd_users_usage(FILE *out);
 
 #endif

@@ -24,8 +24,9 @@ void cmd_configs_usage(FILE *out)
             "                        in brackets: --add-config 'k=[a,b]'\n"
             "\n"
             "Options:\n"
-            "  --entity-type TYPE    topics, or brokers (NAME is then the node id); groups,\n"
-            "                        users and clients are Kafka's but not served here\n"
+            "  --entity-type TYPE    topics, or brokers (NAME is then the node id); users\n"
+            "                        runs `kafkalite users` (SCRAM credentials); groups and\n"
+            "                        clients are Kafka's but not served here\n"
             "  --entity-name NAME    the topic or broker\n"
             "  --entity-default      with --entity-type brokers: the cluster-wide default\n"
             "  --topic T             as --entity-type topics --entity-name T\n"
@@ -127,17 +128,15 @@ static int entity_type(admin_cli_t *cli, configs_args_t *a, const char *v, bool 
         return set_type(cli, a, KL_ADMIN_RESOURCE_TOPIC, typed);
     if (!strcmp(v, "brokers") || !strcmp(v, "broker"))
         return set_type(cli, a, KL_ADMIN_RESOURCE_BROKER, typed);
-    if (!strcmp(v, "users"))
-        return admin_cli_fail(cli, "--entity-type users: SCRAM users are managed with `kafkalite users` (the same "
-                                   "--alter --add-config 'SCRAM-SHA-256=[password=...]' --entity-name USER)");
-    /* Kafka's other entity types, each with why kafkalite has none. */
+    /* Kafka's other entity types (users go to `kafkalite users`), each with
+     * why kafkalite has none. */
     static const struct {
         const char *type, *why;
     } others[] = {
         {"groups", "they configure KIP-848 consumer groups, and kafkalite's broker serves classic groups, whose "
                    "timeouts are each consumer's own (session.timeout.ms)"},
-        {"clients", "they are quotas, whose requests (DescribeClientQuotas, AlterClientQuotas) kafkalite's admin "
-                    "client does not send"},
+        {"clients", "they are quotas, which kafkalite's broker does not enforce (DescribeClientQuotas lists "
+                    "none, AlterClientQuotas is not served)"},
         {"ips", "they are connection quotas, whose requests kafkalite's admin client does not send"},
         {"broker-loggers", "kafkalite's broker has no Java loggers (KAFKALITE_BROKER_LOG sets its log level)"},
         {"client-metrics", "kafkalite's broker does not collect KIP-714 client metrics"},
@@ -302,12 +301,27 @@ static int alter(admin_cli_t *cli, const configs_args_t *a)
     return status;
 }
 
+/* Whether argv names --entity-type users: that is `kafkalite users`. */
+static bool about_users(int argc, char **argv)
+{
+    for (int i = 1; i < argc && strcmp(argv[i], "--"); i++) {
+        const char *v = !strcmp(argv[i], "--entity-type") && i + 1 < argc ? argv[i + 1]
+                        : !strncmp(argv[i], "--entity-type=", 14)        ? argv[i] + 14
+                                                                         : NULL;
+        if (v && (!strcmp(v, "users") || !strcmp(v, "user")))
+            return true;
+    }
+    return false;
+}
+
 int cmd_configs(int argc, char **argv)
 {
     if (opt_wants_help(argc, argv)) {
         cmd_configs_usage(stdout);
         return CLI_OK;
     }
+    if (about_users(argc, argv)) /* as kafka-configs: SCRAM credentials */
+        return users_run("configs", argc, argv);
     admin_cli_t cli;
     if (!admin_cli_init(&cli, "configs"))
         return CLI_FAILED;

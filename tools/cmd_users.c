@@ -226,8 +226,13 @@ int cmd_users(int argc, char **argv)
         cmd_users_usage(stdout);
         return CLI_OK;
     }
+    return users_run("users", argc, argv);
+}
+
+int users_run(const char *name, int argc, char **argv)
+{
     admin_cli_t cli;
-    if (!admin_cli_init(&cli, "users"))
+    if (!admin_cli_init(&cli, name))
         return CLI_FAILED;
     users_args_t a = {0};
     int status = parse(&cli, &a, argc, argv);

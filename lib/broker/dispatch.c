@@ -43,6 +43,7 @@ static const broker_api_t served[] = {
     {KL_API_DELETE_GROUPS, 0, 2, handle_group_request},
     {KL_API_INCREMENTAL_ALTER_CONFIGS, 0, 1, handle_incremental_alter_configs},
     {KL_API_OFFSET_DELETE, 0, 0, handle_group_request},
+    {KL_API_DESCRIBE_CLIENT_QUOTAS, 0, 1, handle_describe_client_quotas},
     {KL_API_DESCRIBE_USER_SCRAM_CREDENTIALS, 0, 0, handle_describe_user_scram_credentials},
     {KL_API_ALTER_USER_SCRAM_CREDENTIALS, 0, 0, handle_alter_user_scram_credentials},
     {KL_API_DESCRIBE_CLUSTER, 0, 1, handle_describe_cluster},

@@ -104,6 +104,7 @@ broker_req_status_t handle_alter_configs(broker_request_t *req);
 broker_req_status_t handle_incremental_alter_configs(broker_request_t *req);
 broker_req_status_t handle_sasl_handshake(broker_request_t *req);
 broker_req_status_t handle_sasl_authenticate(broker_request_t *req);
+broker_req_status_t handle_describe_client_quotas(broker_request_t *req);
 broker_req_status_t handle_describe_user_scram_credentials(broker_request_t *req);
 broker_req_status_t handle_alter_user_scram_credentials(broker_request_t *req);
 

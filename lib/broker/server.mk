@@ -4,6 +4,7 @@
 kafkaliteinclude_HEADERS += include/kafkalite/broker.h
 libkafkalite_internal_la_SOURCES += \
 	lib/broker/api_versions.c \
+	lib/broker/client_quotas.c \
 	lib/broker/broker.c \
 	lib/broker/broker_log.c \
 	lib/broker/configs.c \
@@ -235,6 +236,12 @@ tests_integration_test_broker_compaction_LDADD = $(TEST_LIBS)
 endif
 
 if HAVE_CHECK
+check_PROGRAMS += tests/integration/test_broker_quotas
+TESTS += tests/integration/test_broker_quotas
+tests_integration_test_broker_quotas_SOURCES = tests/integration/test_broker_quotas.c $(BROKER_WIRE_TEST_SOURCES)
+tests_integration_test_broker_quotas_CFLAGS = $(TEST_CFLAGS)
+tests_integration_test_broker_quotas_LDADD = $(TEST_LIBS)
+
 check_PROGRAMS += tests/integration/test_broker_log_dirs
 TESTS += tests/integration/test_broker_log_dirs
 tests_integration_test_broker_log_dirs_SOURCES = tests/integration/test_broker_log_dirs.c $(BROKER_WIRE_TEST_SOURCES)

@@ -1,7 +1,8 @@
 # lib/proto: build fragment for the admin message families (topic admin,
-# configs, ACLs, log dirs, producers) and their unit test.
+# configs, ACLs, client quotas, log dirs, producers, SCRAM) and their unit test.
 libkafkalite_internal_la_SOURCES += \
 	lib/proto/msg_acl.c \
+	lib/proto/msg_client_quotas.c \
 	lib/proto/msg_config.c \
 	lib/proto/msg_describe_producers.c \
 	lib/proto/msg_log_dirs.c \
@@ -9,6 +10,7 @@ libkafkalite_internal_la_SOURCES += \
 	lib/proto/msg_topic_admin.c
 noinst_HEADERS += \
 	lib/proto/msg_acl.h \
+	lib/proto/msg_client_quotas.h \
 	lib/proto/msg_config.h \
 	lib/proto/msg_describe_producers.h \
 	lib/proto/msg_log_dirs.h \

@@ -1,7 +1,9 @@
 #!/bin/bash
 # Apache Kafka's Java tools against `kafkalite broker`'s SASL_SSL listener
-# (issue 17): kafka-configs adds a SCRAM user through
-# AlterUserScramCredentials (kafkalite users describes it), the console
+# (issue 17): kafka-configs adds SCRAM users through
+# AlterUserScramCredentials and describes them (DescribeClientQuotas answers
+# with no quota) as `kafkalite users` and `kafkalite configs` do, a quota is
+# refused (AlterClientQuotas is not served), the console
 # producer and consumer go through TLS (a CA made here with openssl, the
 # broker's PEM keystore) and SCRAM-SHA-512, and a wrong password is refused
 # with Kafka's authentication error. Skips (fails under KL_TEST_NO_SKIP=1)
@@ -54,10 +56,35 @@ client_properties wrong >"$work/wrong.properties"
 kt add kafka-configs --bootstrap-server "$b" --alter --entity-type users --entity-name alice \
     --add-config 'SCRAM-SHA-512=[iterations=8192,password=alice-secret]'
 has add "Completed updating config for user alice."
-# (kafka-configs --describe --entity-type users also asks DescribeClientQuotas,
-# which kafkalite does not serve: ours describes)
-"$KAFKALITE" users -b "$b" --describe >"$work/describe.out" 2>&1 || fail "kafkalite users --describe failed"
-has describe "SCRAM credential configs for user-principal 'alice' are SCRAM-SHA-512=iterations=8192"
+kt add-bob kafka-configs --bootstrap-server "$b" --alter --entity-type users --entity-name bob \
+    --add-config 'SCRAM-SHA-256=[password=bob-secret]'
+has add-bob "Completed updating config for user bob."
+
+# kafka-configs --describe asks DescribeClientQuotas (no quota here: nothing
+# listed) and DescribeUserScramCredentials, and prints the credentials
+alice_line="SCRAM credential configs for user-principal 'alice' are SCRAM-SHA-512=iterations=8192"
+bob_line="SCRAM credential configs for user-principal 'bob' are SCRAM-SHA-256=iterations=4096"
+kt describe-all kafka-configs --bootstrap-server "$b" --describe --entity-type users
+has describe-all "$alice_line"
+has describe-all "$bob_line"
+grep -q "^Quota configs" "$work/describe-all.out" && fail "quotas listed: $(cat "$work/describe-all.out")"
+kt describe-alice kafka-configs --bootstrap-server "$b" --describe --entity-type users --entity-name alice
+[ "$(cat "$work/describe-alice.out")" = "$alice_line" ] || fail "describe alice: $(cat "$work/describe-alice.out")"
+# ours prints the same, as `kafkalite users` and as `kafkalite configs`
+for cmd in users configs; do
+    "$KAFKALITE" $cmd -b "$b" --describe --entity-type users >"$work/$cmd.out" 2>&1 ||
+        fail "kafkalite $cmd --describe --entity-type users: $(cat "$work/$cmd.out")"
+    has $cmd "$alice_line"
+    has $cmd "$bob_line"
+    "$KAFKALITE" $cmd -b "$b" --describe --entity-type users --entity-name alice >"$work/$cmd-alice.out" 2>&1 ||
+        fail "kafkalite $cmd --describe --entity-name alice: $(cat "$work/$cmd-alice.out")"
+    cmp -s "$work/describe-alice.out" "$work/$cmd-alice.out" ||
+        fail "kafkalite $cmd differs from kafka-configs: $(cat "$work/$cmd-alice.out")"
+done
+# a quota is refused, not pretended: the broker does not serve AlterClientQuotas
+kl_kafka_tool kafka-configs --bootstrap-server "$b" --alter --entity-type users --entity-name alice \
+    --add-config producer_byte_rate=1024 >"$work/quota.out" 2>&1 </dev/null && fail "a quota was accepted"
+grep -q "does not support ALTER_CLIENT_QUOTAS" "$work/quota.out" || fail "quota: $(tail -5 "$work/quota.out")"
 grep -q alice-secret "$work/logs/scram-credentials" && fail "the password is stored in clear"
 
 seq 1 20 >"$work/sent"

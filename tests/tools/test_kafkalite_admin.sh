@@ -108,7 +108,7 @@ run u1 2 topics -b "$B"
 run u2 2 topics -b "$B" --create
 run u3 2 topics -b "$B" --create --topic x --partitions zero
 run u4 1 configs -b "$B" --describe --entity-type users --entity-name x
-expect u4 "managed with .kafkalite users."
+expect u4 "does not exist: x" # configs --entity-type users is `kafkalite users`
 run u5 2 groups -b "$B" --reset-offsets --group g --topic t
 run u6 2 groups -b "$B" --reset-offsets --group g --topic t --to-datetime yesterday
 run u7 2 groups -X no.such.property=1 --list

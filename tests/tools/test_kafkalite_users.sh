@@ -4,7 +4,8 @@
 # kafka-configs form (--add-config 'SCRAM-SHA-256=[password=...]') is
 # listed with its iteration counts, stored salted (the password is not in
 # the log directory), can produce over SASL with each mechanism; a wrong
-# password and a deleted credential are refused; deleting what is not
+# password and a deleted credential are refused; `kafkalite configs
+# --entity-type users` describes them the same; deleting what is not
 # there, describing an unknown user and bad usage fail with the reason.
 set -u
 . "${srcdir:-.}/tests/tools/broker_lib.sh"
@@ -29,6 +30,9 @@ grep -q "Completed updating config for user alice" "$work/alter.out" || fail "no
 users --describe >"$work/describe.out" 2>&1 || fail "describe failed"
 grep -q "user-principal 'alice' are SCRAM-SHA-256=iterations=4096, SCRAM-SHA-512=iterations=8192" \
     "$work/describe.out" || fail "alice is not described as set"
+"$KAFKALITE" configs -b "$B" --describe --entity-type users >"$work/configs.out" 2>&1 ||
+    fail "kafkalite configs --entity-type users failed: $(cat "$work/configs.out")"
+cmp -s "$work/describe.out" "$work/configs.out" || fail "kafkalite configs describes users otherwise: $(cat "$work/configs.out")"
 grep -q "secret" "$work/logs/scram-credentials" && fail "a password is stored in clear"
 grep -q "^alice SCRAM-SHA-512 8192 " "$work/logs/scram-credentials" || fail "alice's salted credential is not stored"
 

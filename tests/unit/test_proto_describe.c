@@ -1,11 +1,13 @@
-/* Unit tests for the DescribeLogDirs and DescribeProducers message tables
- * (msg_log_dirs, msg_describe_producers): byte vectors written out by hand
+/* Unit tests for the DescribeLogDirs, DescribeProducers and
+ * DescribeClientQuotas message tables (msg_log_dirs, msg_describe_producers,
+ * msg_client_quotas): byte vectors written out by hand
  * from Kafka's protocol rules are decoded, checked field by field,
  * re-encoded byte for byte, and cut short at every offset. */
 #include <check.h>
 #include <stdlib.h>
 
 #include "proto/codec.h"
+#include "proto/msg_client_quotas.h"
 #include "proto/msg_describe_producers.h"
 #include "proto/msg_log_dirs.h"
 #include "proto_vector.h"
@@ -13,6 +15,7 @@
 #define I16(v) (uint8_t)((uint16_t)(v) >> 8), (uint8_t)(v)
 #define I32(v) I16((uint32_t)(v) >> 16), I16((uint32_t)(v))
 #define I64(v) I32((uint64_t)(v) >> 32), I32((uint64_t)(v))
+#define NULL16 0xff, 0xff             /* classic null string */
 #define NULL32 0xff, 0xff, 0xff, 0xff /* classic null array */
 #define NO_TAGS 0x00                  /* flexible: empty tagged-field section */
 
@@ -120,6 +123,76 @@ START_TEST(test_describe_producers)
 }
 END_TEST
 
+/* DescribeClientQuotas v0 (classic): every named user, strictly. */
+static const uint8_t quotas_req_v0[] = {
+    I32(1),                          /* components */
+    I16(4), 'u', 's', 'e', 'r',      /*   entity_type */
+    0x02, NULL16,                    /*   match_type SPECIFIED, null match */
+    0x01,                            /* strict */
+};
+
+/* v1 (flexible): user "alice" exactly, the default client-id, not strict. */
+static const uint8_t quotas_req_v1[] = {
+    0x03,                                    /* components (compact: n + 1) */
+    0x05, 'u', 's', 'e', 'r', 0x00,          /*   user, EXACT */
+    0x06, 'a', 'l', 'i', 'c', 'e', NO_TAGS,  /*   match "alice" */
+    0x0a, 'c', 'l', 'i', 'e', 'n', 't', '-', 'i', 'd', 0x01, 0x00, NO_TAGS, /* client-id, DEFAULT, null */
+    0x00,                                    /* strict */
+    NO_TAGS,
+};
+
+START_TEST(test_describe_client_quotas_request)
+{
+    kl_describe_client_quotas_request_t m;
+    DECODE(kl_describe_client_quotas_request_schema, 0, false, quotas_req_v0, &m);
+    ck_assert_int_eq(m.components.count, 1);
+    ck_assert(kl_str_eq(m.components.items[0].entity_type, "user"));
+    ck_assert_int_eq(m.components.items[0].match_type, KL_QUOTA_MATCH_SPECIFIED);
+    ck_assert_int_eq(m.components.items[0].match.len, -1);
+    ck_assert(m.strict);
+    DECODE(kl_describe_client_quotas_request_schema, 1, true, quotas_req_v1, &m);
+    ck_assert_int_eq(m.components.count, 2);
+    ck_assert(kl_str_eq(m.components.items[0].match, "alice"));
+    ck_assert(kl_str_eq(m.components.items[1].entity_type, "client-id"));
+    ck_assert_int_eq(m.components.items[1].match_type, KL_QUOTA_MATCH_DEFAULT);
+    ck_assert_int_eq(m.components.items[1].match.len, -1);
+    ck_assert(!m.strict);
+}
+END_TEST
+
+/* v1 response: the default user's producer_byte_rate is 1024.0 (IEEE 754
+ * big-endian 0x4090000000000000). */
+static const uint8_t quotas_resp_v1[] = {
+    I32(0), I16(0), 0x00,                         /* throttle, error, null message */
+    0x02,                                         /* entries */
+    0x02, 0x05, 'u', 's', 'e', 'r', 0x00, NO_TAGS, /*   entity: user, null name */
+    0x02, 0x13, 'p', 'r', 'o', 'd', 'u', 'c', 'e', 'r', '_', 'b', 'y', 't', 'e', '_', 'r', 'a', 't', 'e',
+    0x40, 0x90, 0, 0, 0, 0, 0, 0, NO_TAGS,        /*   values: key, value */
+    NO_TAGS, NO_TAGS,
+};
+
+/* v0 error answer as Kafka gives it: a message and a null entry list. */
+static const uint8_t quotas_resp_v0[] = {
+    I32(0), I16(42), I16(26), 'I', 'n', 'v', 'a', 'l', 'i', 'd', ' ', 'e', 'm', 'p', 't', 'y', ' ',
+    'e', 'n', 't', 'i', 't', 'y', ' ', 't', 'y', 'p', 'e', '.', NULL32,
+};
+
+START_TEST(test_describe_client_quotas_response)
+{
+    kl_describe_client_quotas_response_t m;
+    DECODE(kl_describe_client_quotas_response_schema, 1, true, quotas_resp_v1, &m);
+    ck_assert_int_eq(m.entries.count, 1);
+    ck_assert(kl_str_eq(m.entries.items[0].entity.items[0].entity_type, "user"));
+    ck_assert_int_eq(m.entries.items[0].entity.items[0].entity_name.len, -1);
+    ck_assert(kl_str_eq(m.entries.items[0].values.items[0].key, "producer_byte_rate"));
+    ck_assert(m.entries.items[0].values.items[0].value == 1024.0);
+    DECODE(kl_describe_client_quotas_response_schema, 0, false, quotas_resp_v0, &m);
+    ck_assert_int_eq(m.error_code, 42);
+    ck_assert(kl_str_eq(m.error_message, "Invalid empty entity type."));
+    ck_assert_int_eq(m.entries.count, -1);
+}
+END_TEST
+
 static Suite *proto_describe_suite(void)
 {
     Suite *s = suite_create("proto_describe");
@@ -128,6 +201,8 @@ static Suite *proto_describe_suite(void)
     tcase_add_test(tc, test_describe_log_dirs_request);
     tcase_add_test(tc, test_describe_log_dirs_response);
     tcase_add_test(tc, test_describe_producers);
+    tcase_add_test(tc, test_describe_client_quotas_request);
+    tcase_add_test(tc, test_describe_client_quotas_response);
     suite_add_tcase(s, tc);
     return s;
 }
