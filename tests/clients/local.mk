@@ -2,11 +2,15 @@
 # franz-go and Sarama (Go module proxy), confluent-kafka, aiokafka and
 # kafka-python 2.2 (PyPI), KafkaJS (npm), all pinned, brought once per
 # machine by tests/clients/fetch (.ci/deps runs it). Without them they skip
-# (fail under KL_TEST_NO_SKIP=1).
+# (fail under KL_TEST_NO_SKIP=1); `./configure --disable-kafka-tests`
+# leaves them out.
 CLIENT_TESTS = tests/clients/test_franz_go.sh tests/clients/test_sarama.sh \
 	tests/clients/test_confluent_kafka.sh tests/clients/test_aiokafka.sh \
 	tests/clients/test_kafka_python_2_2.sh tests/clients/test_kafkajs.sh
+# Outside peers run once per CI: not again in the sanitizer pass.
+if KAFKA_TESTS
 TESTS += $(CLIENT_TESTS)
+endif
 EXTRA_DIST += $(CLIENT_TESTS) tests/clients/client_test.sh tests/clients/clients_lib.sh \
 	tests/clients/fetch tests/clients/requirements.txt \
 	tests/clients/go/go.mod tests/clients/go/go.sum tests/clients/go/scenario/scenario.go \
