@@ -131,3 +131,17 @@ bool admin_cli_connect(admin_cli_t *cli)
         admin_cli_fail(cli, "%s", errstr);
     return cli->admin != NULL;
 }
+
+char *admin_cli_config_item(char **p)
+{
+    char *item = *p, *q = *p;
+    int depth = 0;
+    while (*q && (*q != ',' || depth)) {
+        depth += *q == '[' ? 1 : *q == ']' ? -1 : 0;
+        q++;
+    }
+    if (*q)
+        *q++ = '\0';
+    *p = q;
+    return item;
+}

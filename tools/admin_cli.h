@@ -58,6 +58,9 @@ int admin_cli_other(admin_cli_t *cli, int id);
 bool admin_cli_connect(admin_cli_t *cli);
 /* Prints "kafkalite NAME: message" and returns CLI_USAGE. */
 int admin_cli_usage(admin_cli_t *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The next item of a kafka-configs list ("a=1,b=[x,y]"): cuts *p at the
+ * first comma outside brackets, returns the item and moves *p past it. */
+char *admin_cli_config_item(char **p);
 /* Prints "kafkalite NAME: message" and returns CLI_FAILED. */
 int admin_cli_fail(admin_cli_t *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* "NAME: broker message" or "NAME" for an error, in a static buffer. */

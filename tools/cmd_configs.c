@@ -57,14 +57,7 @@ static int add_ops(admin_cli_t *cli, configs_args_t *a, const char *value, kl_ad
     a->copies[a->copy_count++] = copy;
     char *p = copy;
     while (*p) {
-        char *item = p;
-        int depth = 0;
-        while (*p && (*p != ',' || depth)) {
-            depth += *p == '[' ? 1 : *p == ']' ? -1 : 0;
-            p++;
-        }
-        if (*p)
-            *p++ = '\0';
+        char *item = admin_cli_config_item(&p);
         if (a->op_count == MAX_OPS)
             return admin_cli_usage(cli, "at most %d config changes", MAX_OPS);
         kl_admin_config_op_t *op = &a->ops[a->op_count];

@@ -100,14 +100,7 @@ static int add_changes(admin_cli_t *cli, users_args_t *a, const char *value, boo
     }
     a->copies[a->copy_count++] = copy;
     for (char *p = copy; *p;) {
-        char *item = p;
-        int depth = 0;
-        while (*p && (*p != ',' || depth)) {
-            depth += *p == '[' ? 1 : *p == ']' ? -1 : 0;
-            p++;
-        }
-        if (*p)
-            *p++ = '\0';
+        char *item = admin_cli_config_item(&p);
         if (a->change_count == MAX_CHANGES)
             return admin_cli_usage(cli, "at most %d changes", MAX_CHANGES);
         kl_admin_scram_alteration_t *c = &a->changes[a->change_count];
