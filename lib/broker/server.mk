@@ -52,6 +52,7 @@ libkafkalite_internal_la_SOURCES += \
 	lib/broker/topic_rebuild.c \
 	lib/broker/topics.c \
 	lib/broker/sasl.c \
+	lib/broker/sasl_gssapi.c \
 	lib/broker/scram_store.c \
 	lib/broker/scram_users.c \
 	lib/broker/txn_coordinator.c \
