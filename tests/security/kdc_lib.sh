@@ -4,6 +4,7 @@
 # own krb5.conf and kdc.conf in a temporary directory, and keytabs:
 #   $kdc_dir/broker.keytab  kafka/localhost
 #   $kdc_dir/client.keytab  kafkaclient
+#   $kdc_dir/app.keytab     app/worker (a principal with an instance)
 #   $kdc_dir/stale.keytab   kafkaclient with an outdated key (a wrong keytab)
 #   $kdc_dir/ghost.keytab   ghost, deleted from the KDC (an unknown principal)
 # kdc_up exports KRB5_CONFIG, KRB5_KDC_PROFILE and KRB5CCNAME; kdc_down
@@ -103,6 +104,8 @@ kdc_up() {
     kdc_admin "addprinc -randkey kafka/localhost" &&
         kdc_admin "addprinc -randkey kafkaclient" &&
         kdc_admin "addprinc -randkey ghost" &&
+        kdc_admin "addprinc -randkey app/worker" &&
+        kdc_admin "ktadd -k $kdc_dir/app.keytab app/worker" &&
         kdc_admin "ktadd -k $kdc_dir/broker.keytab kafka/localhost" &&
         kdc_admin "ktadd -k $kdc_dir/stale.keytab kafkaclient" &&
         kdc_admin "ktadd -k $kdc_dir/client.keytab kafkaclient" &&

@@ -22,7 +22,7 @@
 static const char *kdc;
 static tls_certs_t certs;
 static sec_broker_t sb;
-static char broker_keytab[300], client_keytab[300], stale_keytab[300], ghost_keytab[300];
+static char broker_keytab[300], client_keytab[300], stale_keytab[300], ghost_keytab[300], app_keytab[300];
 
 /* A fresh credential cache for the case (before any thread starts), then
  * a broker serving GSSAPI (and SCRAM) as kafka/localhost. */
@@ -56,9 +56,15 @@ START_TEST(test_gssapi_sasl_plaintext)
     sec_produce(GSSAPI("sasl_plaintext", sb.sasl_plaintext, client_keytab, "kafkaclient", NULL), "krb", 20, 1000);
     ck_assert_msg(sec_seen.delivered == 20, "delivered %d, failed %d (%s); log:\n%s", sec_seen.delivered,
                   sec_seen.failed, kl_err_str(sec_seen.last_err), sec_seen.log);
+    /* the broker took kafkaclient@KAFKALITE.TEST for User:kafkaclient */
+    char log[16384];
+    sec_broker_take_log(log, sizeof log);
+    ck_assert_msg(strstr(log, "as User:kafkaclient with GSSAPI"), "the broker's log:\n%s", log);
+    /* read back as app/worker@KAFKALITE.TEST: User:app */
     ck_assert_int_eq(
-        sec_consume(GSSAPI("sasl_plaintext", sb.sasl_plaintext, client_keytab, "kafkaclient", NULL), "krb", 20, 1000),
-        20);
+        sec_consume(GSSAPI("sasl_plaintext", sb.sasl_plaintext, app_keytab, "app/worker", NULL), "krb", 20, 1000), 20);
+    sec_broker_take_log(log, sizeof log);
+    ck_assert_msg(strstr(log, "as User:app with GSSAPI"), "the broker's log:\n%s", log);
     stop();
 }
 END_TEST
@@ -130,6 +136,7 @@ END_TEST
 
 int main(void)
 {
+    setenv("KAFKALITE_BROKER_LOG", "7", 1); /* the broker logs who authenticated */
     kdc = getenv("KL_KDC_DIR");
     if (!kdc || !*kdc)
         kl_test_skip_all("no KDC: run tests/security/test_gssapi.sh, which starts one");
@@ -137,6 +144,7 @@ int main(void)
     snprintf(client_keytab, sizeof client_keytab, "%s/client.keytab", kdc);
     snprintf(stale_keytab, sizeof stale_keytab, "%s/stale.keytab", kdc);
     snprintf(ghost_keytab, sizeof ghost_keytab, "%s/ghost.keytab", kdc);
+    snprintf(app_keytab, sizeof app_keytab, "%s/app.keytab", kdc);
     Suite *s = suite_create("gssapi");
     TCase *tc = tcase_create("our client, our broker");
     tcase_set_timeout(tc, 180);
@@ -149,7 +157,7 @@ int main(void)
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
+    int result = kl_test_result(sr);
     srunner_free(sr);
-    return failed ? 1 : 0;
+    return result;
 }
