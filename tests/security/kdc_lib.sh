@@ -13,14 +13,20 @@
 
 KDC_REALM=KAFKALITE.TEST
 
-kdc_require() {
+# Prints what is missing to run a KDC and GSSAPI, nothing when all is there.
+kdc_missing() {
     for cmd in krb5kdc kdb5_util kadmin.local kinit python3; do
-        command -v "$cmd" >/dev/null 2>&1 || PATH=$PATH:/usr/sbin command -v "$cmd" >/dev/null 2>&1 ||
-            skip "no $cmd (apt-get install krb5-kdc krb5-admin-server krb5-user)"
+        PATH=$PATH:/usr/sbin command -v "$cmd" >/dev/null 2>&1 ||
+            { echo "no $cmd (apt-get install krb5-kdc krb5-admin-server krb5-user)"; return; }
     done
-    PATH=$PATH:/usr/sbin
     ls /usr/lib/*/sasl2/libgssapiv2.so* >/dev/null 2>&1 ||
-        skip "no cyrus-sasl GSSAPI plugin (apt-get install libsasl2-modules-gssapi-mit)"
+        echo "no cyrus-sasl GSSAPI plugin (apt-get install libsasl2-modules-gssapi-mit)"
+}
+
+kdc_require() {
+    missing=$(kdc_missing)
+    [ -z "$missing" ] || skip "$missing"
+    PATH=$PATH:/usr/sbin
 }
 
 # A port free for both TCP and UDP on 127.0.0.1, picked by the system.
