@@ -77,4 +77,4 @@ tests_security_test_gssapi_CFLAGS = $(TEST_CFLAGS)
 tests_security_test_gssapi_LDADD = $(TEST_LIBS)
 endif
 endif
-EXTRA_DIST += tests/security/test_gssapi.sh tests/security/kdc_lib.sh
+EXTRA_DIST += tests/security/test_gssapi.sh tests/security/kdc_lib.sh tests/security/lsan_gssapi.supp
