@@ -213,14 +213,21 @@ START_TEST(test_bad_settings_refused)
     expect_refused("bootstrap.servers", "", "x", KL_ERR_NONE, "empty");
     expect_refused("bootstrap.servers", "ssl://host:9093", "x", KL_ERR_NONE, "ssl://host:9093");
     expect_refused("bootstrap.servers", "[::1:9092", "x", KL_ERR_NONE, "[::1:9092");
-    /* sasl.mechanisms defaults to GSSAPI, which is not there yet */
-    expect_refused("security.protocol", "sasl_plaintext", "localhost:9092", KL_ERR_NONE,
-                   "sasl.mechanisms=GSSAPI is not supported yet");
+    /* sasl.mechanisms defaults to GSSAPI: a kinit command naming no
+     * property is refused at creation, before anything runs */
+    char errstr[256];
+    kl_conf_t *conf = kl_conf_new();
+    ck_assert_int_eq(kl_conf_set(conf, "bootstrap.servers", "localhost:9092", errstr, sizeof errstr), KL_ERR_NONE);
+    ck_assert_int_eq(kl_conf_set(conf, "security.protocol", "sasl_plaintext", errstr, sizeof errstr), KL_ERR_NONE);
+    ck_assert_int_eq(kl_conf_set(conf, "sasl.kerberos.kinit.cmd", "kinit %{sasl.kerberos.nope}", errstr,
+                                 sizeof errstr),
+                     KL_ERR_NONE);
+    ck_assert_ptr_null(kl_client_new(conf, NULL, NULL, errstr, sizeof errstr));
+    ck_assert_msg(strstr(errstr, "%{sasl.kerberos.nope} names no property"), "%s", errstr);
     /* valid forms */
     const char *good[] = {"localhost", "h1:1,h2:2", "PLAINTEXT://h:9092", "[::1]:9092", "::1", " a:1 , b:2 "};
     for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
-        char errstr[256];
-        kl_conf_t *conf = kl_conf_new();
+        conf = kl_conf_new();
         ck_assert_int_eq(kl_conf_set(conf, "bootstrap.servers", good[i], errstr, sizeof errstr), KL_ERR_NONE);
         kl_client_t *c = kl_client_new(conf, NULL, NULL, errstr, sizeof errstr);
         ck_assert_msg(c != NULL, "%s: %s", good[i], errstr);
