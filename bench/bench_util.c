@@ -18,6 +18,18 @@ int64_t bench_now_ns(void)
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
+void bench_pace(int64_t due_ns, void (*serve)(void *handle, int ms), void *handle)
+{
+    int64_t left;
+    do {
+        left = due_ns - bench_now_ns();
+        serve(handle, left >= 1000000 ? (int)(left / 1000000) : 0);
+    } while (left >= 1000000);
+    struct timespec ts = {(time_t)(due_ns / 1000000000), (long)(due_ns % 1000000000)};
+    while (due_ns > bench_now_ns() && clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
+        ;
+}
+
 void bench_die(const char *what, const char *why)
 {
     fprintf(stderr, "%s: %s: %s\n", bench_prog, what, why);

@@ -14,6 +14,13 @@
 /* Monotonic nanoseconds. */
 int64_t bench_now_ns(void);
 
+/* Waits until the monotonic time due_ns, meanwhile calling serve(handle,
+ * ms) (a client's poll, serving its reports) at least once, with the
+ * whole milliseconds left (0 when less), then sleeping out the rest: a
+ * paced loop whose reports are served within a millisecond of their
+ * arrival. */
+void bench_pace(int64_t due_ns, void (*serve)(void *handle, int ms), void *handle);
+
 /* Most items a comma-separated option names. */
 #define BENCH_MAX_LIST 8
 /* Splits s in place at commas into items (at most BENCH_MAX_LIST); the count. */
