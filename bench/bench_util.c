@@ -2,6 +2,7 @@
 #include "bench_util.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,9 +85,14 @@ uint64_t bench_hist_percentile(const bench_hist_t *h, double p)
 
 /* ---- memory ------------------------------------------------------------------------ */
 
-long bench_peak_rss_kb(void)
+long bench_process_peak_kb(pid_t pid)
 {
-    FILE *f = fopen("/proc/self/status", "r");
+    char path[64];
+    if (pid > 0)
+        snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+    else
+        snprintf(path, sizeof path, "/proc/self/status");
+    FILE *f = fopen(path, "r");
     if (!f)
         return -1;
     char line[256];
@@ -96,6 +102,28 @@ long bench_peak_rss_kb(void)
             break;
     fclose(f);
     return kb;
+}
+
+long bench_peak_rss_kb(void) { return bench_process_peak_kb(0); }
+
+int bench_process_cpu(pid_t pid, double *user, double *sys)
+{
+    char path[64], buf[1024];
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return -1;
+    bool ok = fgets(buf, sizeof buf, f) != NULL;
+    fclose(f);
+    /* fields 14 and 15 (utime, stime) follow the ") " closing the name */
+    char *p = ok ? strrchr(buf, ')') : NULL;
+    unsigned long utime = 0, stime = 0;
+    if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &utime, &stime) != 2)
+        return -1;
+    double tick = (double)sysconf(_SC_CLK_TCK);
+    *user = (double)utime / tick;
+    *sys = (double)stime / tick;
+    return 0;
 }
 
 /* ---- child processes ------------------------------------------------------------------ */

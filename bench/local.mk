@@ -38,7 +38,8 @@ bench_bench_groups_LDADD = libkafkalite-internal.la $(KL_DEP_LIBS)
 
 # librdkafka's producer and consumer against the kafkalite broker daemon and
 # librdkafka's mock cluster (needs tools/kafkalite built).
-bench_bench_broker_SOURCES = bench/bench_broker.c bench/ingest_floor.c bench/ingest_floor.h
+bench_bench_broker_SOURCES = bench/bench_broker.c bench/ingest_floor.c bench/ingest_floor.h \
+	bench/bench_util.c bench/bench_util.h
 bench_bench_broker_CFLAGS = $(AM_CFLAGS) $(RDKAFKA_CFLAGS)
 bench_bench_broker_LDADD = $(RDKAFKA_LIBS)
 
