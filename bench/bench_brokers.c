@@ -11,8 +11,9 @@
  *   start       the broker is spawned; milliseconds from the spawn until
  *               its port accepts a connection, and until a producer
  *               (acks=all) made then has one message acknowledged
- *   in          N messages produced with acks=1, then N with acks=all, to
- *               two new topics of P partitions: messages/s each
+ *   in          N messages produced with acks=1 and N with acks=all (which
+ *               goes first alternates by round), to two new topics of P
+ *               partitions: messages/s each
  *   out         the acks=1 topic consumed from the beginning (assign):
  *               messages/s, first message to last
  *   latency     RATE messages/s for SECS seconds, acks=1 then acks=all:
@@ -194,33 +195,10 @@ static void broker_spawn(broker_t *b)
 /* The broker's user+system CPU seconds so far. */
 static double broker_cpu(const broker_t *b)
 {
-    char path[64], buf[1024];
-    snprintf(path, sizeof path, "/proc/%d/stat", (int)b->pid);
-    FILE *f = fopen(path, "r");
-    if (!f || !fgets(buf, sizeof buf, f))
-        bench_die(path, "unreadable");
-    fclose(f);
-    /* fields 14 and 15 (utime, stime) follow the ") " closing the name */
-    char *p = strrchr(buf, ')');
-    unsigned long utime = 0, stime = 0;
-    if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &utime, &stime) != 2)
-        bench_die(path, "unexpected format");
-    return (double)(utime + stime) / (double)sysconf(_SC_CLK_TCK);
-}
-
-static double broker_peak_mb(const broker_t *b)
-{
-    char path[64], line[256];
-    snprintf(path, sizeof path, "/proc/%d/status", (int)b->pid);
-    FILE *f = fopen(path, "r");
-    if (!f)
-        bench_die(path, "unreadable");
-    long kb = -1;
-    while (fgets(line, sizeof line, f))
-        if (sscanf(line, "VmHWM: %ld kB", &kb) == 1)
-            break;
-    fclose(f);
-    return (double)kb / 1024.0;
+    double user, sys;
+    if (bench_process_cpu(b->pid, &user, &sys) != 0)
+        bench_die("/proc/PID/stat", "unreadable");
+    return user + sys;
 }
 
 static double blocks_bytes;
@@ -484,8 +462,15 @@ static void run_target(const options_t *o, const char *target, int round, target
     create_topics(&b, o, topics, 4);
 
     double cpu0 = broker_cpu(&b), disk0 = b.data[0] ? broker_disk(&b) : 0;
-    bench_result_t r1 = produce(&b, o, topics[0], "1", o->messages, 0);
-    bench_result_t rall = produce(&b, o, topics[1], "all", o->messages, 0);
+    /* which acks goes first alternates too: the first phase warms up */
+    bench_result_t r1, rall;
+    if (round % 2 == 0) {
+        r1 = produce(&b, o, topics[0], "1", o->messages, 0);
+        rall = produce(&b, o, topics[1], "all", o->messages, 0);
+    } else {
+        rall = produce(&b, o, topics[1], "all", o->messages, 0);
+        r1 = produce(&b, o, topics[0], "1", o->messages, 0);
+    }
     double cpu1 = broker_cpu(&b);
     double disk1 = b.data[0] ? broker_disk(&b) : 0;
     consume_job_t job = {b.bootstrap, topics[0], o->partitions};
@@ -513,7 +498,7 @@ static void run_target(const options_t *o, const char *target, int round, target
     *v[P99_ACKSALL] = (double)lall.p99_us / 1000;
     *v[CPU_IN] = (cpu1 - cpu0) / (2 * gb);
     *v[CPU_OUT] = (cpu2 - cpu1) / gb;
-    *v[PEAK_MB] = broker_peak_mb(&b);
+    *v[PEAK_MB] = (double)bench_process_peak_kb(b.pid) / 1024.0;
     broker_terminate(&b);
     *v[RESTART_MS] = start_and_first_ack(&b, v[RELISTEN_MS]);
     *v[DISK_MB] = b.data[0] ? (disk1 - disk0) / 1e6 / (2.0 * (double)o->messages / 1e6) : NAN;
