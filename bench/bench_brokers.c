@@ -4,7 +4,8 @@
  * settings (bench_producer_clients.c, bench_consumer_clients.c). The
  * targets take turns: round r starts with the r-th of them.
  *
- * Per round and target: `PREPARE TARGET DIR` (bench/broker_prepare) writes
+ * Per round and target: `PREPARE TARGET DIR` (bench/broker_prepare,
+ * through bench_brokers_proc.c) writes
  * DIR/command (the broker's command line, one argument a line),
  * DIR/bootstrap and, for a broker that writes to disk, DIR/datadir (the path
  * of its data folder); then
@@ -31,39 +32,30 @@
  *
  * Usage: bench_brokers [-n N] [-r ROUNDS] [-p P] [-R RATE] [-d SECS]
  *                      [-t kafka,kfake,kafkalite] [-P PREPARE] */
-#include <errno.h>
-#include <fcntl.h>
-#include <arpa/inet.h>
-#include <ftw.h>
 #include <math.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <librdkafka/rdkafka.h>
 
+#include "bench_brokers_proc.h"
 #include "bench_consumer.h"
 #include "bench_producer.h"
 #include "bench_util.h"
 
 #define MAX_TARGETS 4
 #define MAX_ROUNDS 16 /* <= BENCH_MAX_ROUNDS */
-#define MAX_ARGS 64
 #define MSG_SIZE 100
 #define SEC_NS INT64_C(1000000000)
 #define START_TIMEOUT_NS (300 * SEC_NS)
-#define STOP_TIMEOUT_NS (120 * SEC_NS)
 
-extern char **environ;
 
 typedef struct options {
     long messages;
@@ -92,157 +84,6 @@ static const int decimals[NFIGURES] = {0, 0, 0, 2, 2, 2, 2, 2, 2, 1, 1, 1, 1, 1,
 typedef struct target_rounds {
     double v[NFIGURES][MAX_ROUNDS];
 } target_rounds_t;
-
-/* ---- the broker process ------------------------------------------------------------ */
-
-typedef struct broker {
-    char dir[64];
-    char bootstrap[256];
-    char data[512]; /* "" when it keeps nothing on disk */
-    char *argv[MAX_ARGS + 1];
-    char args[8192];
-    pid_t pid;
-} broker_t;
-
-static broker_t *live; /* killed (and its folder removed) by a failing run */
-static pid_t main_pid;  /* ... of this process, not of a client's child */
-
-static void remove_dir(const char *dir)
-{
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    if (system(cmd) != 0)
-        fprintf(stderr, "%s: could not remove %s\n", bench_prog, dir);
-}
-
-static void cleanup(void)
-{
-    if (getpid() != main_pid)
-        return;
-    if (live && live->pid > 0) {
-        kill(live->pid, SIGKILL);
-        waitpid(live->pid, NULL, 0);
-    }
-    if (live && live->dir[0])
-        remove_dir(live->dir);
-    live = NULL;
-}
-
-/* The first line of DIR/name into buf; false when there is no such file. */
-static bool read_line(const broker_t *b, const char *name, char *buf, size_t size)
-{
-    char path[128];
-    snprintf(path, sizeof path, "%s/%s", b->dir, name);
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return false;
-    buf[0] = '\0';
-    if (!fgets(buf, (int)size, f))
-        buf[0] = '\0';
-    fclose(f);
-    buf[strcspn(buf, "\n")] = '\0';
-    return true;
-}
-
-static void broker_prepare(broker_t *b, const options_t *o, const char *target)
-{
-    memset(b, 0, sizeof *b);
-    snprintf(b->dir, sizeof b->dir, "/tmp/kl-bench-brokers-XXXXXX");
-    if (!mkdtemp(b->dir))
-        bench_die("mkdtemp", strerror(errno));
-    live = b;
-    char cmd[1024];
-    snprintf(cmd, sizeof cmd, "%s %s '%s' >'%s/prepare.log' 2>&1", o->prepare, target, b->dir, b->dir);
-    if (system(cmd) != 0) {
-        snprintf(cmd, sizeof cmd, "cat '%s/prepare.log' >&2", b->dir);
-        if (system(cmd) != 0)
-            fprintf(stderr, "%s: no prepare.log\n", bench_prog);
-        bench_die(target, "could not be prepared");
-    }
-    if (!read_line(b, "bootstrap", b->bootstrap, sizeof b->bootstrap) || !b->bootstrap[0])
-        bench_die(target, "prepare wrote no bootstrap");
-    if (!read_line(b, "datadir", b->data, sizeof b->data))
-        b->data[0] = '\0';
-    char path[128];
-    snprintf(path, sizeof path, "%s/command", b->dir);
-    FILE *f = fopen(path, "r");
-    size_t used = fread(b->args, 1, sizeof b->args - 1, f ? f : stdin);
-    if (!f || used == sizeof b->args - 1)
-        bench_die(path, "missing or too long");
-    fclose(f);
-    int argc = 0;
-    for (char *line = strtok(b->args, "\n"); line && argc < MAX_ARGS; line = strtok(NULL, "\n"))
-        b->argv[argc++] = line;
-    if (argc == 0)
-        bench_die(path, "empty");
-}
-
-static void broker_spawn(broker_t *b)
-{
-    char log[128];
-    snprintf(log, sizeof log, "%s/broker.log", b->dir);
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&fa, 1, log, O_WRONLY | O_CREAT | O_APPEND, 0600);
-    posix_spawn_file_actions_adddup2(&fa, 1, 2);
-    int err = posix_spawnp(&b->pid, b->argv[0], &fa, NULL, b->argv, environ);
-    posix_spawn_file_actions_destroy(&fa);
-    if (err)
-        bench_die(b->argv[0], strerror(err));
-}
-
-/* The broker's user+system CPU seconds so far. */
-static double broker_cpu(const broker_t *b)
-{
-    double user, sys;
-    if (bench_process_cpu(b->pid, &user, &sys) != 0)
-        bench_die("/proc/PID/stat", "unreadable");
-    return user + sys;
-}
-
-static double blocks_bytes;
-static int add_blocks(const char *path, const struct stat *st, int type, struct FTW *ftw)
-{
-    (void)path, (void)ftw;
-    if (type == FTW_F)
-        blocks_bytes += (double)st->st_blocks * 512.0;
-    return 0;
-}
-
-/* Bytes allocated to the files under the broker's data folder. */
-static double broker_disk(const broker_t *b)
-{
-    blocks_bytes = 0;
-    if (nftw(b->data, add_blocks, 16, FTW_PHYS) != 0)
-        bench_die(b->data, "cannot walk the data folder");
-    return blocks_bytes;
-}
-
-/* Stops the broker (SIGTERM, then SIGKILL after a while); its folder stays. */
-static void broker_terminate(broker_t *b)
-{
-    kill(b->pid, SIGTERM);
-    int64_t deadline = bench_now_ns() + STOP_TIMEOUT_NS;
-    while (waitpid(b->pid, NULL, WNOHANG) == 0) {
-        if (bench_now_ns() > deadline) {
-            fprintf(stderr, "%s: %s ignores SIGTERM: killed\n", bench_prog, b->argv[0]);
-            kill(b->pid, SIGKILL);
-            waitpid(b->pid, NULL, 0);
-            break;
-        }
-        struct timespec ts = {0, 10000000};
-        nanosleep(&ts, NULL); /* a benchmark's own pacing, with a deadline */
-    }
-    b->pid = 0;
-}
-
-static void broker_stop(broker_t *b)
-{
-    broker_terminate(b);
-    remove_dir(b->dir);
-    live = NULL;
-}
 
 /* ---- clients --------------------------------------------------------------------------- */
 
@@ -273,26 +114,6 @@ static rd_kafka_t *rk_new(rd_kafka_type_t type, rd_kafka_conf_t *conf)
     return rk;
 }
 
-/* Succeeds once something accepts TCP connections at host:port. */
-static bool accepting(const char *bootstrap)
-{
-    char host[256];
-    snprintf(host, sizeof host, "%s", bootstrap);
-    char *colon = strrchr(host, ':');
-    if (!colon)
-        bench_die(bootstrap, "no port");
-    *colon = '\0';
-    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)atoi(colon + 1))};
-    if (inet_pton(AF_INET, host, &sa.sin_addr) != 1)
-        bench_die(bootstrap, "not an IPv4 address");
-    int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (s < 0)
-        bench_die("socket", strerror(errno));
-    bool ok = connect(s, (struct sockaddr *)&sa, sizeof sa) == 0;
-    close(s);
-    return ok;
-}
-
 /* Spawns the broker and returns the milliseconds from the spawn to the
  * acknowledgement (acks=all) of one message to a topic it creates on
  * first use. The port is tried every millisecond; once it accepts, a
@@ -306,7 +127,7 @@ static double start_and_first_ack(broker_t *b, double *listen_ms)
     int delivered = 0;
     int64_t t0 = bench_now_ns();
     broker_spawn(b);
-    while (!accepting(b->bootstrap)) {
+    while (!broker_accepting(b->bootstrap)) {
         if (bench_now_ns() - t0 > START_TIMEOUT_NS)
             delivered = -1;
         else if (waitpid(b->pid, NULL, WNOHANG) != 0) {
@@ -453,7 +274,7 @@ static void consume_child(void *arg, void *out)
 static void run_target(const options_t *o, const char *target, int round, target_rounds_t *out)
 {
     static broker_t b;
-    broker_prepare(&b, o, target);
+    broker_prepare(&b, o->prepare, target);
     double *v[NFIGURES];
     for (int f = 0; f < NFIGURES; f++)
         v[f] = &out->v[f][round];
@@ -605,8 +426,7 @@ int main(int argc, char **argv)
     bench_prog = "bench_brokers";
     options_t o;
     parse_options(&o, argc, argv);
-    main_pid = getpid();
-    atexit(cleanup);
+    atexit(broker_cleanup);
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
     printf("%ld messages of %d bytes per produce phase, %d partitions, librdkafka %s for every client "

@@ -45,7 +45,7 @@ bench_bench_broker_LDADD = $(RDKAFKA_LIBS)
 
 # Apache Kafka, franz-go's kfake and the kafkalite broker side by side, each
 # fed and read by librdkafka (run by bench/vs_kafka, which prepares them).
-bench_bench_brokers_SOURCES = bench/bench_brokers.c bench/bench_producer.h bench/bench_producer_clients.c \
+bench_bench_brokers_SOURCES = bench/bench_brokers.c bench/bench_brokers_proc.c bench/bench_brokers_proc.h bench/bench_producer.h bench/bench_producer_clients.c \
 	bench/bench_consumer.h bench/bench_consumer_clients.c bench/bench_util.c bench/bench_util.h
 bench_bench_brokers_CFLAGS = $(AM_CFLAGS) $(RDKAFKA_CFLAGS)
 bench_bench_brokers_LDADD = libkafkalite-internal.la $(KL_DEP_LIBS) $(RDKAFKA_LIBS) -lm
