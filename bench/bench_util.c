@@ -2,10 +2,12 @@
 #include "bench_util.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -167,6 +169,8 @@ static pid_t fork_with_pipe(int fds[2])
     pid_t pid = fork();
     if (pid < 0)
         bench_die("fork", strerror(errno));
+    if (pid == 0)
+        prctl(PR_SET_PDEATHSIG, SIGKILL); /* a client does not outlive an interrupted run */
     return pid;
 }
 
