@@ -50,7 +50,7 @@ listener.name.sasl_plaintext.oauthbearer.sasl.jaas.config=org.apache.kafka.commo
 if [ -z "$(kdc_missing)" ]; then
     kdc_up
     trap 'kdc_down; kafka_cleanup' EXIT
-    export KL_KAFKA_JVM_OPTS="-Djava.security.krb5.conf=$KRB5_CONFIG"
+    export KL_KAFKA_JAVA_DEFINES="-Djava.security.krb5.conf=$KRB5_CONFIG"
     KL_KAFKA_BROKER_PROPS="$KL_KAFKA_BROKER_PROPS
 sasl.kerberos.service.name=kafka
 listener.name.sasl_ssl.sasl.enabled.mechanisms=SCRAM-SHA-512,SCRAM-SHA-256,GSSAPI
