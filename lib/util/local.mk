@@ -12,6 +12,7 @@ noinst_HEADERS += \
 	lib/util/buf.h \
 	lib/util/clock.h \
 	lib/util/cond.h \
+	lib/util/error_obj.h \
 	lib/util/reader.h
 kafkaliteinclude_HEADERS += \
 	include/kafkalite/common.h \
