@@ -217,7 +217,8 @@ KL_EXPORT kl_error_t *kl_init_transactions(kl_producer_t *producer, int timeout_
 
 /** Starts a transaction (locally: the coordinator hears of it with the
  * first message or offsets). Errors: KL_ERR_STATE (no
- * kl_init_transactions(), or a transaction already open), fatal. */
+ * kl_init_transactions(), or a transaction already open), abortable (the
+ * open transaction must be aborted first), fatal. */
 KL_EXPORT kl_error_t *kl_begin_transaction(kl_producer_t *producer);
 
 /** Adds the consumer offsets in offsets (the next offset to read, per

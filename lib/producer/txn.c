@@ -226,6 +226,8 @@ kl_error_t *kl_begin_transaction(kl_producer_t *p)
     pthread_mutex_lock(&p->dr_lock);
     if (p->txn.state == TXN_UNINIT)
         e = state_error(call, "call kl_init_transactions() first");
+    else if (p->txn.state == TXN_ABORTABLE)
+        e = abortable_error_locked(p);
     else if (p->txn.state != TXN_READY || p->txn.op != TXN_OP_NONE)
         e = state_error(call, "a transaction is open already (commit or abort it first)");
     else {

@@ -297,6 +297,9 @@ START_TEST(test_failed_message_needs_abort)
     error = kl_commit_transaction(p, TIMEOUT_MS);
     ck_assert(kl_error_txn_requires_abort(error));
     kl_error_destroy(error);
+    error = kl_begin_transaction(p);
+    ck_assert(kl_error_txn_requires_abort(error));
+    kl_error_destroy(error);
     check_ok(kl_abort_transaction(p, TIMEOUT_MS), "kl_abort_transaction");
     ck_assert_uint_eq(kl_producer_outstanding(p), 0);
     transaction(p, "ptxn-fail", "next", 2, true);
