@@ -7,7 +7,8 @@
  * aborting a transaction after transaction.timeout.ms (the producer finds
  * itself fenced); a failed message making the transaction abortable, the
  * abort and the next transaction working; offsets sent to the transaction
- * becoming the group's only when it commits. */
+ * becoming the group's only when it commits, and a group member's offsets
+ * refused once it left the group (KIP-447). */
 #include <check.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -311,10 +312,10 @@ END_TEST
 
 #define GROUP "ptxn-group"
 
-/* The group's committed offset of "ptxn-in" 0 (KL_OFFSET_INVALID: none),
- * by the admin client's OffsetFetch: without require_stable, so an open
- * transaction's offsets answer the last committed one, not an error. */
-static int64_t committed(const char *bootstrap)
+/* group's committed offset of topic's partition 0 (KL_OFFSET_INVALID:
+ * none), by the admin client's OffsetFetch: without require_stable, so an
+ * open transaction's offsets answer the last committed one, not an error. */
+static int64_t committed_of(const char *bootstrap, const char *group, const char *topic)
 {
     kl_conf_t *conf = kl_conf_new();
     set(conf, "bootstrap.servers", bootstrap);
@@ -323,8 +324,8 @@ static int64_t committed(const char *bootstrap)
     kl_conf_destroy(conf);
     ck_assert_msg(a != NULL, "kl_admin_new: %s", errstr);
     kl_topic_partition_list_t *parts = kl_topic_partition_list_new(1), *got = NULL;
-    kl_topic_partition_list_add(parts, "ptxn-in", 0);
-    ck_assert_int_eq(kl_admin_list_group_offsets(a, GROUP, parts, TIMEOUT_MS, &got), KL_ERR_NONE);
+    kl_topic_partition_list_add(parts, topic, 0);
+    ck_assert_int_eq(kl_admin_list_group_offsets(a, group, parts, TIMEOUT_MS, &got), KL_ERR_NONE);
     ck_assert_int_eq(got->count, 1);
     ck_assert_int_eq(got->elems[0].err, KL_ERR_NONE);
     int64_t offset = got->elems[0].offset;
@@ -334,16 +335,27 @@ static int64_t committed(const char *bootstrap)
     return offset;
 }
 
-static void send_offset(kl_producer_t *p, int64_t offset)
+static int64_t committed(const char *bootstrap) { return committed_of(bootstrap, GROUP, "ptxn-in"); }
+
+/* Sends offset of topic's partition 0 (and an entry without an offset,
+ * which is ignored) to the open transaction for md's group. */
+static kl_error_t *send_offset_to(kl_producer_t *p, const char *topic, int64_t offset,
+                                  const kl_consumer_group_metadata_t *md)
 {
     kl_topic_partition_list_t *offsets = kl_topic_partition_list_new(2);
-    kl_topic_partition_list_add(offsets, "ptxn-in", 0)->offset = offset;
-    kl_topic_partition_list_add(offsets, "ptxn-in", 1); /* no offset: ignored */
+    kl_topic_partition_list_add(offsets, topic, 0)->offset = offset;
+    kl_topic_partition_list_add(offsets, topic, 1);
+    kl_error_t *error = kl_send_offsets_to_transaction(p, offsets, md, TIMEOUT_MS);
+    kl_topic_partition_list_destroy(offsets);
+    return error;
+}
+
+static void send_offset(kl_producer_t *p, int64_t offset)
+{
     kl_consumer_group_metadata_t *md = kl_consumer_group_metadata_new(GROUP);
     ck_assert_ptr_nonnull(md);
-    check_ok(kl_send_offsets_to_transaction(p, offsets, md, TIMEOUT_MS), "kl_send_offsets_to_transaction");
+    check_ok(send_offset_to(p, "ptxn-in", offset, md), "kl_send_offsets_to_transaction");
     kl_consumer_group_metadata_destroy(md);
-    kl_topic_partition_list_destroy(offsets);
 }
 
 START_TEST(test_offsets_commit_with_transaction)
@@ -377,6 +389,56 @@ START_TEST(test_offsets_commit_with_transaction)
 }
 END_TEST
 
+/* A member's offsets (KIP-447): taken with the consumer's own group
+ * metadata while it is a member; refused, abortable, once it has left. */
+START_TEST(test_offsets_of_a_group_member)
+{
+    broker_fixture_t f;
+    fixture_start(&f, NULL);
+    create_topic(f.bootstrap, "ptxn-gin", 1);
+    kl_conf_t *conf = kl_conf_new();
+    set(conf, "bootstrap.servers", f.bootstrap);
+    set(conf, "group.id", "ptxn-member-group");
+    char errstr[256];
+    kl_consumer_t *c = kl_consumer_new(conf, errstr, sizeof errstr);
+    kl_conf_destroy(conf);
+    ck_assert_msg(c != NULL, "kl_consumer_new: %s", errstr);
+    const char *topics[] = {"ptxn-gin"};
+    ck_assert_int_eq(kl_subscribe(c, topics, 1), KL_ERR_NONE);
+    long long deadline = fixture_now_ms() + TIMEOUT_MS;
+    for (size_t assigned = 0; !assigned;) {
+        ck_assert_msg(fixture_now_ms() < deadline, "the consumer got no assignment");
+        kl_message_destroy(kl_consumer_poll(c, 100));
+        kl_topic_partition_list_t *a = NULL;
+        ck_assert_int_eq(kl_assignment(c, &a), KL_ERR_NONE);
+        assigned = a->count;
+        kl_topic_partition_list_destroy(a);
+    }
+    kl_consumer_group_metadata_t *md = kl_consumer_group_metadata(c);
+    ck_assert_ptr_nonnull(md);
+    kl_producer_t *p = txn_producer(f.bootstrap, "ptx-member", NULL);
+    check_ok(kl_begin_transaction(p), "kl_begin_transaction");
+    check_ok(send_offset_to(p, "ptxn-gin", 5, md), "kl_send_offsets_to_transaction");
+    check_ok(kl_commit_transaction(p, TIMEOUT_MS), "kl_commit_transaction");
+    ck_assert_int_eq(committed_of(f.bootstrap, "ptxn-member-group", "ptxn-gin"), 5);
+    /* the member leaves: its metadata no longer commits anything */
+    ck_assert_int_eq(kl_consumer_close(c), KL_ERR_NONE);
+    check_ok(kl_begin_transaction(p), "kl_begin_transaction");
+    kl_error_t *error = send_offset_to(p, "ptxn-gin", 6, md);
+    ck_assert_msg(error != NULL, "a departed member's offsets were taken");
+    ck_assert_msg(kl_error_txn_requires_abort(error), "not abortable: %s", kl_error_string(error));
+    ck_assert_msg(kl_error_code(error) == KL_ERR_UNKNOWN_MEMBER_ID || kl_error_code(error) == KL_ERR_ILLEGAL_GENERATION,
+                  "%s", kl_error_string(error));
+    kl_error_destroy(error);
+    check_ok(kl_abort_transaction(p, TIMEOUT_MS), "kl_abort_transaction");
+    ck_assert_int_eq(committed_of(f.bootstrap, "ptxn-member-group", "ptxn-gin"), 5);
+    kl_consumer_group_metadata_destroy(md);
+    kl_consumer_destroy(c);
+    kl_producer_destroy(p);
+    fixture_stop(&f);
+}
+END_TEST
+
 static Suite *txn_suite(void)
 {
     Suite *s = suite_create("producer_txn");
@@ -388,6 +450,7 @@ static Suite *txn_suite(void)
     tcase_add_test(tc, test_timeout_aborts);
     tcase_add_test(tc, test_failed_message_needs_abort);
     tcase_add_test(tc, test_offsets_commit_with_transaction);
+    tcase_add_test(tc, test_offsets_of_a_group_member);
     suite_add_tcase(s, tc);
     return s;
 }
