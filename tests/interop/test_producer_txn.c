@@ -89,50 +89,10 @@ static void transaction(kl_producer_t *p, const char *topic, const char *prefix,
     check_ok(kl_abort_transaction(p, TIMEOUT_MS), "kl_abort_transaction");
 }
 
-/* Reads partition 0 of topic from the start until librdkafka reports its
- * end (the last stable offset for read_committed, the high watermark
- * otherwise), as one space-separated string in out. */
-static void consume(const char *bootstrap, const char *topic, const char *isolation, char *out, size_t size)
-{
-    rd_kafka_conf_t *conf = conf_new(bootstrap);
-    conf_set(conf, "group.id", "txn-reader");
-    conf_set(conf, "isolation.level", isolation);
-    conf_set(conf, "enable.partition.eof", "true");
-    conf_set(conf, "enable.auto.commit", "false");
-    rd_kafka_t *rk = client_new(RD_KAFKA_CONSUMER, conf);
-    rd_kafka_topic_partition_list_t *parts = rd_kafka_topic_partition_list_new(1);
-    rd_kafka_topic_partition_list_add(parts, topic, 0)->offset = RD_KAFKA_OFFSET_BEGINNING;
-    ck_assert_int_eq(rd_kafka_assign(rk, parts), RD_KAFKA_RESP_ERR_NO_ERROR);
-    rd_kafka_topic_partition_list_destroy(parts);
-    size_t len = 0;
-    out[0] = '\0';
-    long long deadline = fixture_now_ms() + TIMEOUT_MS;
-    for (bool eof = false; !eof;) {
-        ck_assert_msg(fixture_now_ms() < deadline, "%s: no end of partition after \"%s\"", isolation, out);
-        rd_kafka_message_t *m = rd_kafka_consumer_poll(rk, 100);
-        if (!m)
-            continue;
-        if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-            eof = true;
-        } else {
-            ck_assert_msg(m->err == 0, "%s: %s", isolation, rd_kafka_message_errstr(m));
-            ck_assert_uint_lt(len + m->len + 2, size);
-            if (len)
-                out[len++] = ' ';
-            memcpy(out + len, m->payload, m->len);
-            len += m->len;
-            out[len] = '\0';
-        }
-        rd_kafka_message_destroy(m);
-    }
-    rd_kafka_consumer_close(rk);
-    rd_kafka_destroy(rk);
-}
-
 static void expect_read(const char *bootstrap, const char *topic, const char *isolation, const char *want)
 {
     char got[2048];
-    consume(bootstrap, topic, isolation, got, sizeof got);
+    read_partition(bootstrap, topic, isolation, got, sizeof got);
     ck_assert_msg(strcmp(got, want) == 0, "%s: read \"%s\", want \"%s\"", isolation, got, want);
 }
 
