@@ -411,6 +411,12 @@ bool prod_txn_may_send(kl_producer_t *p, prod_partition_t *part);
  * error, KL_ERR_DESTROY when the producer is closing (drop the answer). */
 kl_err_t prod_txn_io_decode(kl_producer_t *p, int16_t api_key, kl_err_t err, const uint8_t *frame, size_t len,
                             kl_arena_t *arena, void *body);
+/* The answer of a request to the transaction coordinator whose body has
+ * scalars only and the error at *error_code (a field of body): decoded
+ * into body; true on success, otherwise the error was handled (retried,
+ * or the operation ended). */
+bool prod_txn_io_answer(kl_producer_t *p, int16_t api_key, kl_err_t err, const uint8_t *frame, size_t len,
+                        void *body, const int16_t *error_code, const char *what);
 /* What to do with a coordinator's error err for `what`: retried (true),
  * or the operation ended fatal / abortable (false). group: err came from
  * the group coordinator. */

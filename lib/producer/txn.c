@@ -124,6 +124,16 @@ static kl_error_t *usable(kl_producer_t *p, const char *call)
 
 /* ---- operations on the I/O thread -------------------------------------------------- */
 
+/* An operation whose call timed out and that ended since: its outcome is
+ * in the state already, so another call may go on (dr_lock held). */
+static void forget_ended_locked(kl_producer_t *p, txn_op_t call_op)
+{
+    if (p->txn.op != call_op && p->txn.op_done) {
+        p->txn.op = TXN_OP_NONE;
+        p->txn.op_done = false;
+    }
+}
+
 /* Hands op to the I/O thread (dr_lock held). */
 static kl_error_t *start_locked(kl_producer_t *p, txn_op_t op, const char *call)
 {
@@ -204,6 +214,7 @@ kl_error_t *kl_init_transactions(kl_producer_t *p, int timeout_ms)
         return e;
     int64_t deadline = deadline_of(timeout_ms);
     pthread_mutex_lock(&p->dr_lock);
+    forget_ended_locked(p, TXN_OP_INIT);
     if (p->txn.op != TXN_OP_INIT) {
         if (p->txn.state != TXN_UNINIT || p->txn.op != TXN_OP_NONE) {
             pthread_mutex_unlock(&p->dr_lock);
@@ -224,6 +235,7 @@ kl_error_t *kl_begin_transaction(kl_producer_t *p)
     if (e)
         return e;
     pthread_mutex_lock(&p->dr_lock);
+    forget_ended_locked(p, TXN_OP_NONE);
     if (p->txn.state == TXN_UNINIT)
         e = state_error(call, "call kl_init_transactions() first");
     else if (p->txn.state == TXN_ABORTABLE)
@@ -268,6 +280,7 @@ kl_error_t *kl_send_offsets_to_transaction(kl_producer_t *p, const kl_topic_part
         return kl_error_new(KL_ERR_INVALID_ARG, KL_ERROR_PLAIN, "%s: offsets and group metadata are required", call);
     int64_t deadline = deadline_of(timeout_ms);
     pthread_mutex_lock(&p->dr_lock);
+    forget_ended_locked(p, TXN_OP_OFFSETS);
     if (p->txn.op != TXN_OP_OFFSETS) {
         if (p->txn.state == TXN_ABORTABLE)
             e = abortable_error_locked(p);
@@ -307,6 +320,7 @@ kl_error_t *kl_commit_transaction(kl_producer_t *p, int timeout_ms)
         return e;
     int64_t deadline = deadline_of(timeout_ms);
     pthread_mutex_lock(&p->dr_lock);
+    forget_ended_locked(p, TXN_OP_COMMIT);
     if (p->txn.op == TXN_OP_COMMIT)
         return wait_op_locked(p, call, deadline);
     if (p->txn.state == TXN_ABORTABLE)
@@ -347,6 +361,7 @@ kl_error_t *kl_abort_transaction(kl_producer_t *p, int timeout_ms)
         return e;
     int64_t deadline = deadline_of(timeout_ms);
     pthread_mutex_lock(&p->dr_lock);
+    forget_ended_locked(p, TXN_OP_ABORT);
     if (p->txn.op == TXN_OP_ABORT)
         return wait_op_locked(p, call, deadline);
     if (p->txn.op != TXN_OP_NONE)

@@ -152,6 +152,20 @@ bool prod_txn_io_error(kl_producer_t *p, kl_err_t err, bool group, const char *w
     return false;
 }
 
+bool prod_txn_io_answer(kl_producer_t *p, int16_t api_key, kl_err_t err, const uint8_t *frame, size_t len,
+                        void *body, const int16_t *error_code, const char *what)
+{
+    kl_arena_t arena;
+    kl_arena_init(&arena, 0);
+    err = prod_txn_io_decode(p, api_key, err, frame, len, &arena, body);
+    if (!err)
+        err = (kl_err_t)*error_code;
+    kl_arena_free(&arena);
+    if (err && err != KL_ERR_DESTROY)
+        (void)prod_txn_io_error(p, err, false, what);
+    return !err;
+}
+
 /* ---- FindCoordinator ------------------------------------------------------------- */
 
 static void on_find(kl_conn_t *conn, kl_err_t err, bool sent, const uint8_t *frame, size_t len, void *arg)
@@ -255,19 +269,9 @@ static void on_init(kl_conn_t *conn, kl_err_t err, bool sent, const uint8_t *fra
     (void)conn;
     (void)sent;
     kl_producer_t *p = arg;
-    kl_arena_t arena;
-    kl_arena_init(&arena, 0);
-    kl_init_producer_id_response_t resp;
-    err = prod_txn_io_decode(p, KL_API_INIT_PRODUCER_ID, err, frame, len, &arena, &resp);
-    if (!err)
-        err = (kl_err_t)resp.error_code;
-    kl_arena_free(&arena);
-    if (err == KL_ERR_DESTROY)
+    kl_init_producer_id_response_t resp = {0};
+    if (!prod_txn_io_answer(p, KL_API_INIT_PRODUCER_ID, err, frame, len, &resp, &resp.error_code, "InitProducerId"))
         return;
-    if (err) {
-        (void)prod_txn_io_error(p, err, false, "InitProducerId");
-        return;
-    }
     kl_log_debug(p->log, KL_DEBUG_EOS, "TXN", "transaction %s: producer id %lld epoch %d", p->txn.id,
                  (long long)resp.producer_id, resp.producer_epoch);
     prod_idem_set_id(p, resp.producer_id, resp.producer_epoch);
@@ -349,6 +353,10 @@ static void on_add(kl_conn_t *conn, kl_err_t err, bool sent, const uint8_t *fram
     kl_arena_free(&arena);
     if (worst == KL_ERR_OPERATION_NOT_ATTEMPTED) /* another partition's error comes first */
         worst = KL_ERR_NONE;
+    if (worst && !fatal_code(worst) && p->txn.io_op == TXN_OP_ABORT) {
+        prod_txn_io_step(p); /* the abort purged those partitions' batches: it goes on */
+        return;
+    }
     if (!worst) {
         p->txn.failures = 0;
         prod_io_drain(p);
@@ -443,19 +451,9 @@ static void on_end(kl_conn_t *conn, kl_err_t err, bool sent, const uint8_t *fram
     (void)conn;
     (void)sent;
     kl_producer_t *p = arg;
-    kl_arena_t arena;
-    kl_arena_init(&arena, 0);
-    kl_end_txn_response_t resp;
-    err = prod_txn_io_decode(p, KL_API_END_TXN, err, frame, len, &arena, &resp);
-    if (!err)
-        err = (kl_err_t)resp.error_code;
-    kl_arena_free(&arena);
-    if (err == KL_ERR_DESTROY)
+    kl_end_txn_response_t resp = {0};
+    if (!prod_txn_io_answer(p, KL_API_END_TXN, err, frame, len, &resp, &resp.error_code, "EndTxn"))
         return;
-    if (err) {
-        (void)prod_txn_io_error(p, err, false, "EndTxn");
-        return;
-    }
     bool commit = p->txn.io_op == TXN_OP_COMMIT;
     kl_log_debug(p->log, KL_DEBUG_EOS, "TXN", "transaction %s %s", p->txn.id, commit ? "committed" : "aborted");
     txn_ended(p);

@@ -95,19 +95,10 @@ static void on_add_offsets(kl_conn_t *conn, kl_err_t err, bool sent, const uint8
     (void)conn;
     (void)sent;
     kl_producer_t *p = arg;
-    kl_arena_t arena;
-    kl_arena_init(&arena, 0);
-    kl_add_offsets_to_txn_response_t resp;
-    err = prod_txn_io_decode(p, KL_API_ADD_OFFSETS_TO_TXN, err, frame, len, &arena, &resp);
-    if (!err)
-        err = (kl_err_t)resp.error_code;
-    kl_arena_free(&arena);
-    if (err == KL_ERR_DESTROY)
+    kl_add_offsets_to_txn_response_t resp = {0};
+    if (!prod_txn_io_answer(p, KL_API_ADD_OFFSETS_TO_TXN, err, frame, len, &resp, &resp.error_code,
+                            "AddOffsetsToTxn"))
         return;
-    if (err) {
-        (void)prod_txn_io_error(p, err, false, "AddOffsetsToTxn");
-        return;
-    }
     p->txn.has_data = true;
     p->txn.stage = 1;
     p->txn.failures = 0;
