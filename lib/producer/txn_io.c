@@ -368,11 +368,8 @@ static void on_add(kl_conn_t *conn, kl_err_t err, bool sent, const uint8_t *fram
 
 /* Adds the partitions that have batches and are not in the transaction;
  * returns whether a request went out. */
-static bool add_partitions(kl_producer_t *p, kl_client_broker_t *coord)
+static bool add_partitions(kl_producer_t *p, kl_client_broker_t *coord, bool open)
 {
-    pthread_mutex_lock(&p->dr_lock);
-    bool open = p->txn.state == TXN_IN_TXN || p->txn.state == TXN_COMMITTING;
-    pthread_mutex_unlock(&p->dr_lock);
     size_t n = 0;
     for (size_t i = 0; open && i < p->n_io_parts; i++) {
         prod_partition_t *part = p->io_parts[i];
@@ -483,10 +480,15 @@ void prod_txn_io_step(kl_producer_t *p)
     if (!p->txn.id || atomic_load(&p->closing) || atomic_load(&p->fatal) || p->txn.req_out ||
         kl_timer_active(&p->txn.timer))
         return;
+    pthread_mutex_lock(&p->dr_lock);
+    bool open = p->txn.state == TXN_IN_TXN || p->txn.state == TXN_COMMITTING;
+    pthread_mutex_unlock(&p->dr_lock);
+    if (p->txn.io_op == TXN_OP_NONE && !open)
+        return; /* nothing to do: no lookup before kl_init_transactions() */
     kl_client_broker_t *coord = ready(p, p->txn.coord, 1, p->txn.id);
     if (!coord || p->txn.req_out)
         return;
-    if (p->txn.io_op != TXN_OP_INIT && p->txn.io_op != TXN_OP_ABORT && add_partitions(p, coord))
+    if (p->txn.io_op != TXN_OP_INIT && p->txn.io_op != TXN_OP_ABORT && add_partitions(p, coord, open))
         return;
     switch (p->txn.io_op) {
     case TXN_OP_NONE: break;
