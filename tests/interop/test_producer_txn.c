@@ -6,7 +6,8 @@
  * same transactional.id fencing the first (a fatal error); the coordinator
  * aborting a transaction after transaction.timeout.ms (the producer finds
  * itself fenced); a failed message making the transaction abortable, the
- * abort and the next transaction working; offsets sent to the transaction
+ * abort and the next transaction working; a sequence in doubt making the
+ * abort bump the epoch (KIP-360); offsets sent to the transaction
  * becoming the group's only when it commits, and a group member's offsets
  * refused once it left the group (KIP-447). */
 #include <check.h>
@@ -19,6 +20,7 @@
 #include <librdkafka/rdkafka.h>
 
 #include "../integration/broker_fixture.h"
+#include "broker/server.h"
 #include "rdkafka_clients.h"
 
 #define TIMEOUT_MS 30000
@@ -399,6 +401,40 @@ START_TEST(test_offsets_of_a_group_member)
 }
 END_TEST
 
+/* KIP-360: a batch that fails for good after being sent (its responses
+ * lost until delivery.timeout.ms) leaves its sequence in doubt; the
+ * transaction is abortable, and the abort bumps the producer epoch so
+ * the next transaction's sequences start clean. */
+START_TEST(test_abort_bumps_epoch)
+{
+    static const char *const extra[] = {"delivery.timeout.ms", "500", NULL};
+    broker_fixture_t f;
+    fixture_start(&f, NULL);
+    create_topic(f.bootstrap, "ptxn-bump", 1);
+    kl_producer_t *p = txn_producer(f.bootstrap, "ptx-bump", extra);
+    check_ok(kl_begin_transaction(p), "kl_begin_transaction");
+    atomic_store(&f.broker->fault_lost_produce_responses, 1000000);
+    produce(p, "ptxn-bump", "lost", 1);
+    kl_error_t *error = kl_commit_transaction(p, TIMEOUT_MS);
+    ck_assert_msg(error != NULL, "a transaction whose message failed committed");
+    ck_assert_msg(kl_error_txn_requires_abort(error), "not abortable: %s", kl_error_string(error));
+    kl_error_destroy(error);
+    atomic_store(&f.broker->fault_lost_produce_responses, 0);
+    char *stats = kl_producer_stats(p);
+    ck_assert_ptr_nonnull(strstr(stats, "\"epoch\":0}"));
+    free(stats);
+    check_ok(kl_abort_transaction(p, TIMEOUT_MS), "kl_abort_transaction");
+    stats = kl_producer_stats(p);
+    ck_assert_msg(strstr(stats, "\"epoch\":1}") != NULL, "no epoch bump: %s", stats);
+    free(stats);
+    transaction(p, "ptxn-bump", "after", 2, true);
+    expect_read(f.bootstrap, "ptxn-bump", "read_committed", "after0 after1");
+    expect_read(f.bootstrap, "ptxn-bump", "read_uncommitted", "lost0 after0 after1");
+    kl_producer_destroy(p);
+    fixture_stop(&f);
+}
+END_TEST
+
 static Suite *txn_suite(void)
 {
     Suite *s = suite_create("producer_txn");
@@ -411,6 +447,7 @@ static Suite *txn_suite(void)
     tcase_add_test(tc, test_failed_message_needs_abort);
     tcase_add_test(tc, test_offsets_commit_with_transaction);
     tcase_add_test(tc, test_offsets_of_a_group_member);
+    tcase_add_test(tc, test_abort_bumps_epoch);
     suite_add_tcase(s, tc);
     return s;
 }
