@@ -11,6 +11,7 @@ libkafkalite_internal_la_SOURCES += \
 	lib/producer/stats.c \
 	lib/producer/topics.c \
 	lib/producer/txn.c \
+	lib/producer/txn_coord.c \
 	lib/producer/txn_io.c \
 	lib/producer/txn_offsets.c
 noinst_HEADERS += \

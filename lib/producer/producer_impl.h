@@ -13,6 +13,7 @@
  *                  AddPartitionsToTxn, EndTxn, the epoch bump after an abort
  *   txn_offsets.c  kl_send_offsets_to_transaction(): AddOffsetsToTxn and
  *                  TxnOffsetCommit
+ *   txn_coord.c    transactions on the I/O thread: finding the coordinators
  *
  * Where each batch lives decides who may touch it. A batch is always in
  * exactly one place: its partition's queue (open, closing or ready), a
@@ -424,8 +425,15 @@ bool prod_txn_io_error(kl_producer_t *p, kl_err_t err, bool group, const char *w
 /* Sends body to broker (a coordinator) as api_key; cb gets the answer. */
 void prod_txn_io_send(kl_producer_t *p, kl_client_broker_t *broker, int16_t api_key, int16_t max_version,
                       const void *body, kl_conn_response_cb *cb);
-/* The group coordinator of the offsets' group, when ready; otherwise
- * looks it up (the step runs again when it is found). */
+/* Errors that end the producer (fenced, not authorized, unsupported). */
+bool prod_txn_fatal_code(kl_err_t err);
+
+/* txn_coord.c (io) */
+/* The coordinator b (key_type 1: of the transactional id key; 0: of the
+ * group key) when it is ready; otherwise it is looked up (b NULL) or
+ * connected to, and the step runs again when it is ready. */
+kl_client_broker_t *prod_txn_io_coord(kl_producer_t *p, kl_client_broker_t *b, int8_t key_type, const char *key);
+/* The same for the offsets' group coordinator. */
 kl_client_broker_t *prod_txn_io_group_coord(kl_producer_t *p);
 /* Retries the operation's step after the back-off. */
 void prod_txn_io_retry(kl_producer_t *p);

@@ -2,19 +2,16 @@
  * offsets' group coordinator) found with FindCoordinator, then one request
  * to a coordinator at a time: InitProducerId with the transactional id
  * (kl_init_transactions(); after an abort that left a sequence in doubt, a
- * KIP-360 epoch bump), AddPartitionsToTxn for each partition before its
+ * KIP-360 epoch bump; the coordinators are found in txn_coord.c), AddPartitionsToTxn for each partition before its
  * first batch of the transaction goes, and EndTxn. A lost connection or a
  * moved coordinator looks the coordinator up again; retriable errors retry
  * after the back-off; the others end the operation abortable or fatal. */
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "client/conf_table.h"
-#include "consumer/group_metadata.h"
 #include "proto/api.h"
 #include "proto/header.h"
-#include "proto/msg_group.h"
 #include "proto/msg_produce.h"
 #include "proto/msg_txn.h"
 #include "producer/producer_impl.h"
@@ -96,7 +93,7 @@ void prod_txn_io_send(kl_producer_t *p, kl_client_broker_t *broker, int16_t api_
     }
 }
 
-static bool fatal_code(kl_err_t err)
+bool prod_txn_fatal_code(kl_err_t err)
 {
     switch (err) {
     case KL_ERR_PRODUCER_FENCED:
@@ -134,7 +131,7 @@ bool prod_txn_io_error(kl_producer_t *p, kl_err_t err, bool group, const char *w
     }
     /* Past the transaction's own errors, an abort or an init that fails
      * leaves nothing to fall back on. */
-    bool fatal = fatal_code(err) || p->txn.io_op == TXN_OP_INIT || p->txn.io_op == TXN_OP_ABORT;
+    bool fatal = prod_txn_fatal_code(err) || p->txn.io_op == TXN_OP_INIT || p->txn.io_op == TXN_OP_ABORT;
     if (fatal) {
         prod_fatal(p, err, "transaction %s: %s failed: %s%s", p->txn.id, what, kl_err_str(err),
                    err == KL_ERR_PRODUCER_FENCED || err == KL_ERR_INVALID_PRODUCER_EPOCH
@@ -164,102 +161,6 @@ bool prod_txn_io_answer(kl_producer_t *p, int16_t api_key, kl_err_t err, const u
     if (err && err != KL_ERR_DESTROY)
         (void)prod_txn_io_error(p, err, false, what);
     return !err;
-}
-
-/* ---- FindCoordinator ------------------------------------------------------------- */
-
-static void on_find(kl_conn_t *conn, kl_err_t err, bool sent, const uint8_t *frame, size_t len, void *arg)
-{
-    (void)conn;
-    (void)sent;
-    kl_producer_t *p = arg;
-    bool group = p->txn.find_group;
-    const char *key = group ? p->txn.group->group_id : p->txn.id;
-    kl_arena_t arena;
-    kl_arena_init(&arena, 0);
-    kl_find_coordinator_response_t resp;
-    err = prod_txn_io_decode(p, KL_API_FIND_COORDINATOR, err, frame, len, &arena, &resp);
-    int32_t node = -1, port = 0;
-    kl_str_t host = KL_STR_NULL;
-    if (!err && p->txn.version >= 4) {
-        err = KL_ERR_BAD_MSG;
-        for (int32_t i = 0; i < resp.coordinators.count; i++)
-            if (kl_str_eq(resp.coordinators.items[i].key, key)) {
-                const kl_find_coordinator_response_coordinator_t *c = &resp.coordinators.items[i];
-                err = (kl_err_t)c->error_code, node = c->node_id, host = c->host, port = c->port;
-            }
-    } else if (!err) {
-        err = (kl_err_t)resp.error_code, node = resp.node_id, host = resp.host, port = resp.port;
-    }
-    char name[256];
-    if (!err && (node < 0 || host.len <= 0 || (size_t)host.len >= sizeof name || port <= 0 || port > 65535))
-        err = KL_ERR_COORDINATOR_NOT_AVAILABLE;
-    if (err == KL_ERR_DESTROY) {
-        kl_arena_free(&arena);
-        return;
-    }
-    if (err) {
-        kl_arena_free(&arena);
-        if (err == KL_ERR_GROUP_AUTHORIZATION_FAILED && group)
-            (void)prod_txn_io_error(p, err, true, "FindCoordinator");
-        else if (fatal_code(err) || err == KL_ERR_TRANSACTIONAL_ID_AUTHORIZATION_FAILED)
-            (void)prod_txn_io_error(p, err, false, "FindCoordinator");
-        else
-            prod_txn_io_retry(p);
-        return;
-    }
-    memcpy(name, host.ptr, (size_t)host.len);
-    name[host.len] = '\0';
-    kl_arena_free(&arena);
-    kl_client_broker_t *b = kl_client_coordinator(p->client, node, name, port);
-    if (!b) {
-        prod_txn_io_retry(p);
-        return;
-    }
-    kl_log_debug(p->log, KL_DEBUG_EOS, "TXN", "%s coordinator of %s is %s", group ? "group" : "transaction", key,
-                 kl_client_broker_name(b));
-    if (group)
-        p->txn.group_coord = b;
-    else
-        p->txn.coord = b;
-    if (kl_client_broker_is_ready(b))
-        prod_txn_io_step(p);
-    else
-        kl_client_broker_connect(b); /* broker_ready steps again */
-}
-
-static void find(kl_producer_t *p, int8_t key_type, const char *key)
-{
-    kl_client_broker_t *b = kl_client_pick_broker(p->client);
-    if (!b)
-        return; /* broker_ready steps again */
-    kl_find_coordinator_request_t req;
-    kl_proto_init(&kl_find_coordinator_request_schema, &req);
-    kl_str_t k = kl_str(key);
-    req.key = k;
-    req.key_type = key_type;
-    req.coordinator_keys.items = &k;
-    req.coordinator_keys.count = 1;
-    p->txn.find_group = key_type == 0;
-    prod_txn_io_send(p, b, KL_API_FIND_COORDINATOR, INT16_MAX, &req, on_find);
-}
-
-/* A coordinator when it is ready; otherwise it is looked up or connected
- * to, and the step runs again when it is. */
-static kl_client_broker_t *ready(kl_producer_t *p, kl_client_broker_t *b, int8_t key_type, const char *key)
-{
-    if (b && kl_client_broker_is_ready(b))
-        return b;
-    if (b)
-        kl_client_broker_connect(b);
-    else
-        find(p, key_type, key);
-    return NULL;
-}
-
-kl_client_broker_t *prod_txn_io_group_coord(kl_producer_t *p)
-{
-    return ready(p, p->txn.group_coord, 0, p->txn.group->group_id);
 }
 
 /* ---- InitProducerId -------------------------------------------------------------- */
@@ -353,7 +254,7 @@ static void on_add(kl_conn_t *conn, kl_err_t err, bool sent, const uint8_t *fram
     kl_arena_free(&arena);
     if (worst == KL_ERR_OPERATION_NOT_ATTEMPTED) /* another partition's error comes first */
         worst = KL_ERR_NONE;
-    if (worst && !fatal_code(worst) && p->txn.io_op == TXN_OP_ABORT) {
+    if (worst && !prod_txn_fatal_code(worst) && p->txn.io_op == TXN_OP_ABORT) {
         prod_txn_io_step(p); /* the abort purged those partitions' batches: it goes on */
         return;
     }
@@ -485,7 +386,7 @@ void prod_txn_io_step(kl_producer_t *p)
     pthread_mutex_unlock(&p->dr_lock);
     if (p->txn.io_op == TXN_OP_NONE && !open)
         return; /* nothing to do: no lookup before kl_init_transactions() */
-    kl_client_broker_t *coord = ready(p, p->txn.coord, 1, p->txn.id);
+    kl_client_broker_t *coord = prod_txn_io_coord(p, p->txn.coord, 1, p->txn.id);
     if (!coord || p->txn.req_out)
         return;
     if (p->txn.io_op != TXN_OP_INIT && p->txn.io_op != TXN_OP_ABORT && add_partitions(p, coord, open))
