@@ -17,6 +17,8 @@ command -v node >/dev/null 2>&1 || skip "no node to drive the browser"
 nodedir=$(kl_browser_nodedir)
 [ -f "$nodedir/.complete" ] || skip "playwright-core is not installed in $nodedir (run sh tests/clients/fetch)"
 export NODE_PATH="$nodedir/node_modules"
+# Chromium's own files (its crash reports' folder) go under $work, not $HOME.
+export XDG_CONFIG_HOME="$work/config" XDG_CACHE_HOME="$work/cache"
 
 shot=tests/browser/console_failure.png
 mkdir -p tests/browser
