@@ -7,7 +7,8 @@ libkafkalite_internal_la_SOURCES += \
 	lib/consumer/fetcher.c \
 	lib/consumer/group.c \
 	lib/consumer/list_offsets.c \
-	lib/consumer/queries.c
+	lib/consumer/queries.c \
+	lib/consumer/txn_filter.c
 noinst_HEADERS += lib/consumer/consumer_impl.h
 kafkaliteinclude_HEADERS += include/kafkalite/consumer.h
 
