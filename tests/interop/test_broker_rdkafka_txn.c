@@ -30,41 +30,10 @@ typedef struct values {
     int count;
 } values_t;
 
-static rd_kafka_t *txn_producer(const char *bootstrap, const char *txn_id)
-{
-    rd_kafka_conf_t *conf = conf_new(bootstrap);
-    conf_set(conf, "transactional.id", txn_id);
-    conf_set(conf, "linger.ms", "5");
-    rd_kafka_t *rk = client_new(RD_KAFKA_PRODUCER, conf);
-    rd_kafka_error_t *error = rd_kafka_init_transactions(rk, TIMEOUT_MS);
-    ck_assert_msg(error == NULL, "init_transactions: %s", error ? rd_kafka_error_string(error) : "");
-    return rk;
-}
-
-static void check_ok(rd_kafka_error_t *error, const char *what)
-{
-    ck_assert_msg(error == NULL, "%s: %s", what, error ? rd_kafka_error_string(error) : "");
-}
-
-/* Produces values prefix0.. prefix<n-1> to partition 0 inside the open
- * transaction, and waits for them to be written. */
-static void produce(rd_kafka_t *rk, const char *topic, const char *prefix, int n)
-{
-    for (int i = 0; i < n; i++) {
-        char v[32];
-        int len = snprintf(v, sizeof v, "%s%d", prefix, i);
-        ck_assert_int_eq(rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_PARTITION(0),
-                                           RD_KAFKA_V_VALUE(v, (size_t)len), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-                                           RD_KAFKA_V_END),
-                         RD_KAFKA_RESP_ERR_NO_ERROR);
-    }
-    ck_assert_int_eq(rd_kafka_flush(rk, TIMEOUT_MS), RD_KAFKA_RESP_ERR_NO_ERROR);
-}
-
 static void transaction(rd_kafka_t *rk, const char *topic, const char *prefix, int n, bool commit)
 {
     check_ok(rd_kafka_begin_transaction(rk), "begin_transaction");
-    produce(rk, topic, prefix, n);
+    produce_values(rk, topic, prefix, n);
     if (commit)
         check_ok(rd_kafka_commit_transaction(rk, TIMEOUT_MS), "commit_transaction");
     else
@@ -169,7 +138,7 @@ START_TEST(test_commit_and_abort)
     expect_values(&got, "c0 c1 c2 c3 c4 a0 a1 a2 a3 a4 d0 d1 d2");
     /* an open transaction holds read_committed readers at its start */
     check_ok(rd_kafka_begin_transaction(rk), "begin_transaction");
-    produce(rk, "txn-ca", "o", 2);
+    produce_values(rk, "txn-ca", "o", 2);
     consume(f.bootstrap, "txn-ca", "read_committed", &got);
     expect_values(&got, "c0 c1 c2 c3 c4 d0 d1 d2");
     consume(f.bootstrap, "txn-ca", "read_uncommitted", &got);
@@ -193,7 +162,7 @@ START_TEST(test_fencing)
     create_topic(f.bootstrap, "txn-fence", 1);
     rd_kafka_t *first = txn_producer(f.bootstrap, "tx-fence");
     check_ok(rd_kafka_begin_transaction(first), "begin_transaction");
-    produce(first, "txn-fence", "old", 2);
+    produce_values(first, "txn-fence", "old", 2);
     /* the second instance aborts the first's transaction and fences it */
     rd_kafka_t *second = txn_producer(f.bootstrap, "tx-fence");
     rd_kafka_error_t *error = rd_kafka_commit_transaction(first, TIMEOUT_MS);
@@ -220,7 +189,7 @@ START_TEST(test_restart_mid_transaction)
     rd_kafka_t *first = txn_producer(f.bootstrap, "tx-restart");
     transaction(first, "txn-restart", "k", 2, true);
     check_ok(rd_kafka_begin_transaction(first), "begin_transaction");
-    produce(first, "txn-restart", "open", 2);
+    produce_values(first, "txn-restart", "open", 2);
     rd_kafka_destroy(first); /* gone without ending it */
     fixture_restart(&f);
     values_t got;
@@ -256,7 +225,7 @@ START_TEST(test_timeout_aborts)
     rd_kafka_t *rk = client_new(RD_KAFKA_PRODUCER, conf);
     check_ok(rd_kafka_init_transactions(rk, TIMEOUT_MS), "init_transactions");
     check_ok(rd_kafka_begin_transaction(rk), "begin_transaction");
-    produce(rk, "txn-timeout", "late", 2);
+    produce_values(rk, "txn-timeout", "late", 2);
     /* the coordinator aborts it: the marker moves the last stable offset */
     long long deadline = fixture_now_ms() + TIMEOUT_MS;
     while (latest_offset(f.bootstrap, "txn-timeout", true) == 0) {

@@ -16,21 +16,6 @@
 #define TIMEOUT_MS 30000
 #define GROUP "txn-offsets-group"
 
-static rd_kafka_t *txn_producer(const char *bootstrap, const char *txn_id)
-{
-    rd_kafka_conf_t *conf = conf_new(bootstrap);
-    conf_set(conf, "transactional.id", txn_id);
-    rd_kafka_t *rk = client_new(RD_KAFKA_PRODUCER, conf);
-    rd_kafka_error_t *error = rd_kafka_init_transactions(rk, TIMEOUT_MS);
-    ck_assert_msg(error == NULL, "init_transactions: %s", error ? rd_kafka_error_string(error) : "");
-    return rk;
-}
-
-static void check_ok(rd_kafka_error_t *error, const char *what)
-{
-    ck_assert_msg(error == NULL, "%s: %s", what, error ? rd_kafka_error_string(error) : "");
-}
-
 /* One record to "out" and offset of "in"-0 for the group in the open
  * transaction; meta NULL: a simple group's metadata. NULL, or the error
  * (the caller's to destroy). */
