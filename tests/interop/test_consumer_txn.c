@@ -28,7 +28,7 @@ static broker_fixture_t fx;
 static kl_consumer_t *consumer_new(const char *isolation, const char *group)
 {
     const char *props[] = {"bootstrap.servers", fx.bootstrap, "enable.partition.eof", "true",
-                           "enable.auto.commit", "false", "group.id", group, NULL, NULL};
+                           "enable.auto.commit", "false", "group.id", group, NULL, NULL, NULL};
     if (isolation) { /* else the default */
         props[8] = "isolation.level";
         props[9] = isolation;
