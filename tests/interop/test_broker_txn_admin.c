@@ -99,12 +99,12 @@ START_TEST(test_describe_and_list)
 {
     create_topic(fx.bootstrap, "txa", 2);
     long long before = wall_ms();
-    rd_kafka_t *open = txn_producer(fx.bootstrap, "txa-open");
-    rd_kafka_t *done = txn_producer(fx.bootstrap, "txa-done");
-    check_ok(rd_kafka_begin_transaction(done), "begin");
+    rd_kafka_t *open = rdkafka_txn_producer(fx.bootstrap, "txa-open");
+    rd_kafka_t *done = rdkafka_txn_producer(fx.bootstrap, "txa-done");
+    check_rdkafka_error(rd_kafka_begin_transaction(done), "begin");
     produce_values(done, "txa", "d", 1);
-    check_ok(rd_kafka_commit_transaction(done, TIMEOUT_MS), "commit");
-    check_ok(rd_kafka_begin_transaction(open), "begin");
+    check_rdkafka_error(rd_kafka_commit_transaction(done, TIMEOUT_MS), "commit");
+    check_rdkafka_error(rd_kafka_begin_transaction(open), "begin");
     produce_values(open, "txa", "o", 2); /* partition 0, after the committed record and its marker */
 
     const kl_describe_transactions_response_state_t *st = describe("txa-open");
@@ -169,7 +169,7 @@ START_TEST(test_describe_and_list)
     }
 
     /* committed: the open one completes, listed so */
-    check_ok(rd_kafka_commit_transaction(open, TIMEOUT_MS), "commit");
+    check_rdkafka_error(rd_kafka_commit_transaction(open, TIMEOUT_MS), "commit");
     ck_assert(kl_str_eq(describe("txa-open")->transaction_state, "CompleteCommit"));
     ck_assert_int_eq(list("Ongoing", -1, -1)->transaction_states.count, 0);
     rd_kafka_destroy(open);

@@ -109,24 +109,24 @@ START_TEST(test_isolation_levels)
 {
     fixture_start(&fx, NULL);
     create_topic(fx.bootstrap, TOPIC, 1);
-    rd_kafka_t *a = txn_producer(fx.bootstrap, "ctxn-a");
-    rd_kafka_t *b = txn_producer(fx.bootstrap, "ctxn-b");
+    rd_kafka_t *a = rdkafka_txn_producer(fx.bootstrap, "ctxn-a");
+    rd_kafka_t *b = rdkafka_txn_producer(fx.bootstrap, "ctxn-b");
     rd_kafka_t *plain = client_new(RD_KAFKA_PRODUCER, conf_new(fx.bootstrap));
     /* offsets: a 0-1, b 2-3, a 4, abort(a) 5, b 6, commit(b) 7, p 8,
      * a 9, commit(a) 10, open 11-12 */
-    check_ok(rd_kafka_begin_transaction(a), "begin a");
+    check_rdkafka_error(rd_kafka_begin_transaction(a), "begin a");
     produce_values(a, TOPIC, "a", 2);
-    check_ok(rd_kafka_begin_transaction(b), "begin b");
+    check_rdkafka_error(rd_kafka_begin_transaction(b), "begin b");
     produce_values(b, TOPIC, "b", 2);
     produce_values(a, TOPIC, "a-late", 1);
-    check_ok(rd_kafka_abort_transaction(a, WAIT_MS), "abort a");
+    check_rdkafka_error(rd_kafka_abort_transaction(a, WAIT_MS), "abort a");
     produce_values(b, TOPIC, "b-late", 1);
-    check_ok(rd_kafka_commit_transaction(b, WAIT_MS), "commit b");
+    check_rdkafka_error(rd_kafka_commit_transaction(b, WAIT_MS), "commit b");
     produce_values(plain, TOPIC, "p", 1);
-    check_ok(rd_kafka_begin_transaction(a), "begin a again");
+    check_rdkafka_error(rd_kafka_begin_transaction(a), "begin a again");
     produce_values(a, TOPIC, "a-next", 1);
-    check_ok(rd_kafka_commit_transaction(a, WAIT_MS), "commit a");
-    check_ok(rd_kafka_begin_transaction(b), "begin b again");
+    check_rdkafka_error(rd_kafka_commit_transaction(a, WAIT_MS), "commit a");
+    check_rdkafka_error(rd_kafka_begin_transaction(b), "begin b again");
     produce_values(b, TOPIC, "open", 2);
 
     /* the default is read_committed, as in librdkafka */
@@ -146,16 +146,16 @@ START_TEST(test_isolation_levels)
 
     /* the open transaction commits: the reader waiting at its start goes
      * on, past the marker (13) */
-    check_ok(rd_kafka_commit_transaction(b, WAIT_MS), "commit b again");
+    check_rdkafka_error(rd_kafka_commit_transaction(b, WAIT_MS), "commit b again");
     got[0] = '\0';
     read_to(rc, 14, got, sizeof got);
     ck_assert_str_eq(got, "open0 open1");
     expect_position(rc, 14, 3, 14); /* the lag counts from the commit at 11 */
     /* an aborted transaction at the end: nothing to show, yet the
      * position moves past it and its marker (14-15) */
-    check_ok(rd_kafka_begin_transaction(a), "begin a, to abort");
+    check_rdkafka_error(rd_kafka_begin_transaction(a), "begin a, to abort");
     produce_values(a, TOPIC, "gone", 1);
-    check_ok(rd_kafka_abort_transaction(a, WAIT_MS), "abort a again");
+    check_rdkafka_error(rd_kafka_abort_transaction(a, WAIT_MS), "abort a again");
     got[0] = '\0';
     read_to(rc, 16, got, sizeof got);
     ck_assert_str_eq(got, "");
