@@ -1,5 +1,6 @@
 # man/: reference pages, installed by make install and linted by make check.
 dist_man_MANS += \
+	man/man1/kafkalite-cluster.1 \
 	man/man1/kafkalite-configs.1 \
 	man/man1/kafkalite-consume.1 \
 	man/man1/kafkalite-groups.1 \

@@ -25,6 +25,7 @@ static const cli_command_t commands[] = {
     {"groups", "list, describe, delete consumer groups and reset their offsets", cmd_groups, cmd_groups_usage},
     {"offsets", "the offsets of partitions: latest, earliest or at a time", cmd_offsets, cmd_offsets_usage},
     {"users", "add, list and delete SCRAM users (kafka-configs --entity-type users)", cmd_users, cmd_users_usage},
+    {"cluster", "print the cluster id (kafka-cluster.sh cluster-id)", cmd_cluster, cmd_cluster_usage},
 };
 
 #define COMMAND_COUNT (sizeof commands / sizeof commands[0])

@@ -103,6 +103,19 @@ expect gdelete "Deletion of requested consumer groups ('g1') was successful."
 run glist2 0 groups -b "$B" --list
 grep -qx g1 "$work/glist2.out" && fail "g1 still listed after deletion"
 
+# ---- cluster (kafka-cluster.sh cluster-id): the id the broker keeps in meta.properties
+id=$(sed -n 's/^cluster.id=//p' "$work/logs/meta.properties")
+[ -n "$id" ] || fail "no cluster.id in $work/logs/meta.properties"
+run cid 0 cluster cluster-id -b "$B"
+[ "$(cat "$work/cid.out")" = "Cluster ID: $id" ] || fail "cluster cluster-id: want \"Cluster ID: $id\""
+run cid2 0 cluster --bootstrap-server "$B" --cluster-id
+cmp -s "$work/cid.out" "$work/cid2.out" || fail "cluster --cluster-id differs from cluster cluster-id"
+run cid-json 0 cluster -b "$B" cluster-id --format json
+[ "$(cat "$work/cid-json.out")" = "{\"cluster_id\":\"$id\",\"controller_id\":1}" ] || fail "cluster-id --format json"
+run cid-u1 2 cluster -b "$B"
+run cid-u2 2 cluster -b "$B" unregister --id 1
+expect cid-u2 "the action is cluster-id"
+
 # ---- bad usage: exit 2
 run u1 2 topics -b "$B"
 run u2 2 topics -b "$B" --create
@@ -113,7 +126,7 @@ run u5 2 groups -b "$B" --reset-offsets --group g --topic t
 run u6 2 groups -b "$B" --reset-offsets --group g --topic t --to-datetime yesterday
 run u7 2 groups -X no.such.property=1 --list
 run u8 2 topics --list --timeout
-for cmd in topics configs groups; do
+for cmd in topics configs groups cluster; do
     run "help-$cmd" 0 "$cmd" --help
     expect "help-$cmd" "Exit status"
 done
