@@ -9,6 +9,8 @@ tools_kafkalite_SOURCES = \
 	tools/cmd_broker.c \
 	tools/cmd_cluster.c \
 	tools/cmd_configs.c \
+	tools/configs.h \
+	tools/configs_quotas.c \
 	tools/cmd_users.c \
 	tools/cmd_groups.c \
 	tools/groups.h \

@@ -103,6 +103,26 @@ expect gdelete "Deletion of requested consumer groups ('g1') was successful."
 run glist2 0 groups -b "$B" --list
 grep -qx g1 "$work/glist2.out" && fail "g1 still listed after deletion"
 
+# ---- configs of groups and client quotas: the broker has neither, and says so
+run qdesc 0 configs -b "$B" --describe --entity-type clients --entity-name c1
+[ ! -s "$work/qdesc.out" ] || fail "quotas listed by a broker that has none: $(cat "$work/qdesc.out")"
+run qdesc-all 0 configs -b "$B" --describe --entity-type clients
+[ ! -s "$work/qdesc-all.out" ] || fail "quotas listed: $(cat "$work/qdesc-all.out")"
+run qalter 1 configs -b "$B" --alter --entity-type clients --entity-name c1 --add-config producer_byte_rate=1024
+expect qalter "UNSUPPORTED_VERSION: The broker does not support ALTER_CLIENT_QUOTAS"
+expect qalter "enforces no client quotas"
+run qalter-default 1 configs -b "$B" --alter --client-defaults --delete-config consumer_byte_rate
+expect qalter-default "client-id=<default>: UNSUPPORTED_VERSION"
+run qalter-nan 2 configs -b "$B" --alter --client c1 --add-config producer_byte_rate=fast
+expect qalter-nan "a client quota is a number"
+run gcdesc 1 configs -b "$B" --describe --entity-type groups --entity-name g1
+expect gcdesc "cannot describe group g1: INVALID_REQUEST: Unsupported resource type 32"
+expect gcdesc "classic groups"
+run gcalter 1 configs -b "$B" --alter --group g1 --add-config consumer.session.timeout.ms=50000
+expect gcalter "cannot alter group g1: INVALID_REQUEST: Unsupported resource type 32"
+run gcdefault 2 configs -b "$B" --describe --entity-type groups --entity-default
+expect gcdefault "--entity-default is for --entity-type brokers or clients"
+
 # ---- cluster (kafka-cluster.sh cluster-id): the id the broker keeps in meta.properties
 id=$(sed -n 's/^cluster.id=//p' "$work/logs/meta.properties")
 [ -n "$id" ] || fail "no cluster.id in $work/logs/meta.properties"
