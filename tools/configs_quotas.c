@@ -38,8 +38,8 @@ static void java_double(double v, char *out, size_t size)
     char digits[40];
     double mag = v < 0 ? -v : v;
     bool sci = mag != 0 && (mag < 1e-3 || mag >= 1e7);
-    for (int precision = 1; precision <= 17; precision++) { /* the shortest text that reads back as v */
-        snprintf(digits, sizeof digits, sci ? "%.*E" : "%.*g", sci ? precision - 1 : precision, v);
+    for (int precision = 0; precision <= 17; precision++) { /* the shortest text that reads back as v */
+        snprintf(digits, sizeof digits, sci ? "%.*E" : "%.*f", precision, v);
         if (strtod(digits, NULL) == v)
             break;
     }
