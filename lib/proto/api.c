@@ -61,6 +61,7 @@ static const kl_api_t apis[] = {
     API(KL_API_INCREMENTAL_ALTER_CONFIGS, 0, 1, 1, "IncrementalAlterConfigs", incremental_alter_configs),
     API(KL_API_OFFSET_DELETE, 0, 0, KL_VNONE, "OffsetDelete", offset_delete),
     API(KL_API_DESCRIBE_CLIENT_QUOTAS, 0, 1, 1, "DescribeClientQuotas", describe_client_quotas),
+    API(KL_API_ALTER_CLIENT_QUOTAS, 0, 1, 1, "AlterClientQuotas", alter_client_quotas),
     API(KL_API_DESCRIBE_USER_SCRAM_CREDENTIALS, 0, 0, 0, "DescribeUserScramCredentials",
         describe_user_scram_credentials),
     API(KL_API_ALTER_USER_SCRAM_CREDENTIALS, 0, 0, 0, "AlterUserScramCredentials", alter_user_scram_credentials),

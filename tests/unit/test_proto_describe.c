@@ -1,7 +1,7 @@
 /* Unit tests for the DescribeLogDirs, DescribeProducers,
- * DescribeTransactions, ListTransactions and DescribeClientQuotas message
- * tables (msg_log_dirs, msg_describe_producers, msg_txn_admin,
- * msg_client_quotas): byte vectors written out by hand
+ * DescribeTransactions, ListTransactions, DescribeClientQuotas and
+ * AlterClientQuotas message tables (msg_log_dirs, msg_describe_producers,
+ * msg_txn_admin, msg_client_quotas): byte vectors written out by hand
  * from Kafka's protocol rules are decoded, checked field by field,
  * re-encoded byte for byte, and cut short at every offset. */
 #include <check.h>
@@ -263,6 +263,53 @@ START_TEST(test_describe_client_quotas_response)
 }
 END_TEST
 
+/* AlterClientQuotas v0 (classic): client-id "c1" gets producer_byte_rate
+ * 1024.0 and loses consumer_byte_rate; not validate-only. */
+static const uint8_t alter_quotas_req_v0[] = {
+    I32(1),                                                   /* entries */
+    I32(1), I16(9), 'c', 'l', 'i', 'e', 'n', 't', '-', 'i', 'd', /*   entity: type */
+    I16(2), 'c', '1',                                         /*     name */
+    I32(2),                                                   /*   ops */
+    I16(18), 'p', 'r', 'o', 'd', 'u', 'c', 'e', 'r', '_', 'b', 'y', 't', 'e', '_', 'r', 'a', 't', 'e',
+    0x40, 0x90, 0, 0, 0, 0, 0, 0, 0x00,                       /*     value 1024.0, remove false */
+    I16(18), 'c', 'o', 'n', 's', 'u', 'm', 'e', 'r', '_', 'b', 'y', 't', 'e', '_', 'r', 'a', 't', 'e',
+    0, 0, 0, 0, 0, 0, 0, 0, 0x01,                             /*     value 0.0, remove true */
+    0x00,                                                     /* validate_only */
+};
+
+/* v1 response (flexible): the default client-id refused, with a message. */
+static const uint8_t alter_quotas_resp_v1[] = {
+    I32(0),                                                   /* throttle_time_ms */
+    0x02,                                                     /* entries */
+    I16(42), 0x04, 'b', 'a', 'd',                             /*   error, message */
+    0x02, 0x0a, 'c', 'l', 'i', 'e', 'n', 't', '-', 'i', 'd', 0x00, NO_TAGS, /* entity: client-id, null */
+    NO_TAGS, NO_TAGS,
+};
+
+START_TEST(test_alter_client_quotas)
+{
+    kl_alter_client_quotas_request_t req;
+    DECODE(kl_alter_client_quotas_request_schema, 0, false, alter_quotas_req_v0, &req);
+    ck_assert_int_eq(req.entries.count, 1);
+    const kl_alter_client_quotas_request_entry_t *e = &req.entries.items[0];
+    ck_assert(kl_str_eq(e->entity.items[0].entity_type, "client-id"));
+    ck_assert(kl_str_eq(e->entity.items[0].entity_name, "c1"));
+    ck_assert_int_eq(e->ops.count, 2);
+    ck_assert(kl_str_eq(e->ops.items[0].key, "producer_byte_rate"));
+    ck_assert(e->ops.items[0].value == 1024.0 && !e->ops.items[0].remove);
+    ck_assert(kl_str_eq(e->ops.items[1].key, "consumer_byte_rate"));
+    ck_assert(e->ops.items[1].remove);
+    ck_assert(!req.validate_only);
+    kl_alter_client_quotas_response_t resp;
+    DECODE(kl_alter_client_quotas_response_schema, 1, true, alter_quotas_resp_v1, &resp);
+    ck_assert_int_eq(resp.entries.count, 1);
+    ck_assert_int_eq(resp.entries.items[0].error_code, 42);
+    ck_assert(kl_str_eq(resp.entries.items[0].error_message, "bad"));
+    ck_assert(kl_str_eq(resp.entries.items[0].entity.items[0].entity_type, "client-id"));
+    ck_assert_int_eq(resp.entries.items[0].entity.items[0].entity_name.len, -1);
+}
+END_TEST
+
 static Suite *proto_describe_suite(void)
 {
     Suite *s = suite_create("proto_describe");
@@ -275,6 +322,7 @@ static Suite *proto_describe_suite(void)
     tcase_add_test(tc, test_list_transactions);
     tcase_add_test(tc, test_describe_client_quotas_request);
     tcase_add_test(tc, test_describe_client_quotas_response);
+    tcase_add_test(tc, test_alter_client_quotas);
     suite_add_tcase(s, tc);
     return s;
 }
