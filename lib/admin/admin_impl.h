@@ -14,6 +14,7 @@
 
 #include "client/backoff.h"
 #include "client/client.h"
+#include "client/sync_call.h"
 #include "kafkalite/admin.h"
 #include "proto/api.h"
 #include "proto/codec.h"
@@ -55,11 +56,10 @@ struct admin_call {
 };
 
 struct admin_op {
+    kl_sync_call_t call;       /* first: done and err, for the operation as a whole */
     uint64_t id;
     int64_t deadline_ms;
     int calls;                 /* submitted and not yet handled */
-    bool done;                 /* set on the I/O thread under the handle's lock */
-    kl_err_t err;              /* for the operation as a whole */
     char errstr[512];
     void (*start)(admin_op_t *op); /* I/O thread: submits the first calls */
     kl_admin_t *admin;
@@ -69,7 +69,7 @@ struct admin_op {
 struct kl_admin {
     kl_client_t *client;
     pthread_mutex_t run_lock;  /* one operation at a time */
-    pthread_mutex_t lock;      /* guards op->done and the log pump (client/log.h) */
+    pthread_mutex_t lock;      /* the log pump's and the operations' (sync_call.h) */
     pthread_cond_t cond;
     kl_backoff_t backoff;
     /* I/O thread */
@@ -84,7 +84,7 @@ struct kl_admin {
 /* ---- admin.c ---- */
 
 /* Application thread: runs op (start on the I/O thread) until it finishes
- * or timeout_ms passes; returns op->err. */
+ * or timeout_ms passes; returns its error. */
 kl_err_t admin_op_run(kl_admin_t *admin, admin_op_t *op, int timeout_ms);
 /* I/O thread: ends op with err (KL_ERR_NONE: its calls are all done). */
 void admin_op_finish(admin_op_t *op, kl_err_t err, const char *errstr);

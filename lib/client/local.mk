@@ -1,6 +1,6 @@
 # lib/client: the core every client handle shares (I/O thread, brokers and
 # their connections, ApiVersions, metadata cache, logging, the retry
-# back-off).
+# back-off, the application calls that wait for the I/O thread).
 libkafkalite_internal_la_SOURCES += \
 	lib/client/backoff.c \
 	lib/client/client_broker.c \
@@ -11,6 +11,7 @@ libkafkalite_internal_la_SOURCES += \
 	lib/client/oauthbearer.c \
 	lib/client/sasl.c \
 	lib/client/security.c \
+	lib/client/sync_call.c \
 	lib/client/topic_partition.c
 noinst_HEADERS += \
 	lib/client/backoff.h \
@@ -18,7 +19,8 @@ noinst_HEADERS += \
 	lib/client/client_impl.h \
 	lib/client/log.h \
 	lib/client/message_impl.h \
-	lib/client/oauthbearer.h
+	lib/client/oauthbearer.h \
+	lib/client/sync_call.h
 kafkaliteinclude_HEADERS += include/kafkalite/topic_partition.h
 
 if HAVE_CHECK
