@@ -16,11 +16,18 @@
 #include "util/conf.h"
 
 /* A broker came up (calls may go) or went down (calls waiting for it ask
- * it to reconnect). */
-static void on_broker_change(kl_client_t *client, kl_client_broker_t *broker, void *opaque)
+ * it to reconnect, a coordinator is looked up again). */
+static void on_broker_ready(kl_client_t *client, kl_client_broker_t *broker, void *opaque)
 {
     (void)client;
-    (void)broker;
+    admin_coords_broker_ready(opaque, broker);
+    admin_calls_kick(opaque);
+}
+
+static void on_broker_down(kl_client_t *client, kl_client_broker_t *broker, void *opaque)
+{
+    (void)client;
+    admin_coords_broker_down(opaque, broker);
     admin_calls_kick(opaque);
 }
 
@@ -62,7 +69,7 @@ kl_admin_t *kl_admin_new(const kl_conf_t *conf, char *errstr, size_t errstr_size
     kl_cond_init(&a->cond);
     kl_timer_init(&a->deadline_timer, on_deadline, a);
     kl_timer_init(&a->retry_timer, on_retry, a);
-    kl_client_events_t ev = {on_broker_change, on_broker_change, on_metadata};
+    kl_client_events_t ev = {on_broker_ready, on_broker_down, on_metadata};
     a->client = kl_client_new(copy, &ev, a, errstr, errstr_size);
     if (!a->client) {
         kl_admin_destroy(a);
@@ -82,6 +89,7 @@ static void stop_timers(void *arg)
     kl_timer_stop(kl_client_loop(a->client), &a->deadline_timer);
     kl_timer_stop(kl_client_loop(a->client), &a->retry_timer);
     admin_calls_drop(a);
+    admin_coords_free(a);
 }
 
 void kl_admin_destroy(kl_admin_t *a)
@@ -109,6 +117,7 @@ static void start_task(kl_sync_call_t *call)
     kl_admin_t *a = op->admin;
     op->id = ++a->next_op_id;
     a->op = op;
+    admin_coords_reset(a);
     int64_t left = op->deadline_ms - kl_clock_ms();
     kl_timer_start(kl_client_loop(a->client), &a->deadline_timer, left > 0 ? left : 0);
     op->start(op);

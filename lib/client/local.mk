@@ -1,10 +1,12 @@
 # lib/client: the core every client handle shares (I/O thread, brokers and
 # their connections, ApiVersions, metadata cache, logging, the retry
-# back-off, the application calls that wait for the I/O thread).
+# back-off, coordinator lookups, the application calls that wait for the
+# I/O thread).
 libkafkalite_internal_la_SOURCES += \
 	lib/client/backoff.c \
 	lib/client/client_broker.c \
 	lib/client/client.c \
+	lib/client/coordinator.c \
 	lib/client/log.c \
 	lib/client/message.c \
 	lib/client/metadata.c \
@@ -17,6 +19,7 @@ noinst_HEADERS += \
 	lib/client/backoff.h \
 	lib/client/client.h \
 	lib/client/client_impl.h \
+	lib/client/coordinator.h \
 	lib/client/log.h \
 	lib/client/message_impl.h \
 	lib/client/oauthbearer.h \
