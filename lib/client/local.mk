@@ -34,6 +34,11 @@ TESTS += tests/unit/test_backoff
 tests_unit_test_backoff_SOURCES = tests/unit/test_backoff.c
 tests_unit_test_backoff_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_backoff_LDADD = $(TEST_LIBS)
+check_PROGRAMS += tests/unit/test_sync_call
+TESTS += tests/unit/test_sync_call
+tests_unit_test_sync_call_SOURCES = tests/unit/test_sync_call.c
+tests_unit_test_sync_call_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_sync_call_LDADD = $(TEST_LIBS)
 if HAVE_RDKAFKA
 check_PROGRAMS += tests/interop/test_client
 TESTS += tests/interop/test_client
