@@ -38,3 +38,15 @@ tests_integration_test_admin_quotas_SOURCES = \
 tests_integration_test_admin_quotas_CFLAGS = $(TEST_CFLAGS)
 tests_integration_test_admin_quotas_LDADD = $(TEST_LIBS)
 endif
+
+# the group coordinator lookup's retry rule, against librdkafka's mock cluster
+if HAVE_CHECK
+if HAVE_RDKAFKA
+check_PROGRAMS += tests/interop/test_admin_coordinator
+TESTS += tests/interop/test_admin_coordinator
+tests_interop_test_admin_coordinator_SOURCES = tests/interop/test_admin_coordinator.c tests/interop/mock_util.c \
+	tests/interop/mock_util.h
+tests_interop_test_admin_coordinator_CFLAGS = $(TEST_CFLAGS) $(RDKAFKA_CFLAGS)
+tests_interop_test_admin_coordinator_LDADD = $(TEST_LIBS) $(RDKAFKA_LIBS)
+endif
+endif

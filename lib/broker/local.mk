@@ -93,7 +93,8 @@ noinst_HEADERS += \
 	lib/broker/topics.h \
 	lib/broker/sasl_gssapi.h \
 	lib/broker/scram_store.h \
-	lib/broker/txn_coordinator.h
+	lib/broker/txn_coordinator.h \
+	lib/broker/wire_error.h
 
 BROKER_WIRE_TEST_SOURCES = \
 	tests/integration/broker_fixture.c \

@@ -27,6 +27,7 @@
 
 #include "client/client.h"
 #include "client/message_impl.h"
+#include "client/sync_call.h"
 #include "kafkalite/consumer.h"
 #include "proto/msg_fetch.h"
 #include "record/batch.h"
@@ -245,11 +246,10 @@ void cons_group_close(kl_consumer_t *c);
 /* (io) shutdown */
 void cons_group_io_shutdown(kl_consumer_t *c);
 
-/* queries.c: an application call that waits for the I/O thread. */
+/* queries.c: an application call that waits for the I/O thread
+ * (client/sync_call.h). */
 struct cons_op {
-    int refs;   /* under consumer->lock: the caller and the I/O thread */
-    bool done;
-    kl_err_t err;
+    kl_sync_call_t call; /* first */
     kl_consumer_t *c;
     void (*run)(cons_op_t *op); /* on the I/O thread */
     int64_t deadline_ms;
@@ -264,7 +264,7 @@ kl_err_t cons_op_post(cons_op_t *op);
  * releases op afterwards. */
 kl_err_t cons_op_wait(cons_op_t *op);
 /* (io) Completes op with err: wakes the caller, drops the I/O reference. */
-void cons_op_done(cons_op_t *op, kl_err_t err);
-void cons_op_release(cons_op_t *op);
+static inline void cons_op_done(cons_op_t *op, kl_err_t err) { kl_sync_call_done(&op->call, err); }
+static inline void cons_op_release(cons_op_t *op) { kl_sync_call_release(&op->call); }
 
 #endif
