@@ -1,5 +1,6 @@
 # man/: reference pages, installed by make install and linted by make check.
 dist_man_MANS += \
+	man/man1/kafkalite-cluster.1 \
 	man/man1/kafkalite-configs.1 \
 	man/man1/kafkalite-consume.1 \
 	man/man1/kafkalite-groups.1 \
@@ -10,7 +11,9 @@ dist_man_MANS += \
 	man/man1/kafkalite-users.1 \
 	man/man1/kafkalite.1 \
 	man/man3/kl_abort_transaction.3 \
+	man/man3/kl_admin_alter_client_quotas.3 \
 	man/man3/kl_admin_alter_group_offsets.3 \
+	man/man3/kl_admin_client_quotas_destroy.3 \
 	man/man3/kl_admin_alter_user_scram_credentials.3 \
 	man/man3/kl_admin_configs_destroy.3 \
 	man/man3/kl_admin_create_partitions.3 \
@@ -19,6 +22,7 @@ dist_man_MANS += \
 	man/man3/kl_admin_delete_groups.3 \
 	man/man3/kl_admin_delete_records.3 \
 	man/man3/kl_admin_delete_topics.3 \
+	man/man3/kl_admin_describe_client_quotas.3 \
 	man/man3/kl_admin_describe_configs.3 \
 	man/man3/kl_admin_describe_groups.3 \
 	man/man3/kl_admin_describe_topics.3 \

@@ -14,7 +14,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-static bool is_parked(const broker_conn_t *c) { return c->parked || c->group_call; }
+static bool is_parked(const broker_conn_t *c) { return c->parked != NULL; }
 
 bool conn_is_idle(const broker_conn_t *c) { return !is_parked(c); }
 
@@ -196,6 +196,8 @@ void conn_closed_task(void *arg)
     conn_unref(c);
 }
 
+void conn_park(broker_conn_t *c, broker_parked_t *parked) { c->parked = parked; }
+
 void conn_resume(broker_conn_t *c, bool ok)
 {
     c->parked = NULL;
@@ -260,11 +262,10 @@ void conn_close(broker_conn_t *c)
     c->req_closed = true;
     atomic_store(&c->closing, true);
     kl_broker_t *b = c->broker;
-    if (c->parked)
-        fetch_cancel(c->parked);
+    broker_parked_t *parked = c->parked;
     c->parked = NULL;
-    if (c->group_call)
-        groups_conn_closed(c);
+    if (parked)
+        parked->cancel(c, parked);
     if (c->prev)
         c->prev->next = c->next;
     else

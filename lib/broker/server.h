@@ -18,6 +18,7 @@
 #include "broker/log_limit.h"
 #include "broker/metrics.h"
 #include "broker/net_threads.h"
+#include "broker/wire_error.h"
 #include "broker/producer_state.h"
 #include "broker/scram_store.h"
 #include "broker/topics.h"
@@ -179,7 +180,5 @@ void broker_partition_offline(kl_broker_t *broker, broker_topic_t *t, int32_t pa
 /* fetch.c: wakes the parked fetches that read this partition, after an
  * append of bytes to it. */
 void fetch_wake(kl_broker_t *broker, const broker_topic_t *topic, int32_t partition, size_t bytes);
-/* Forgets a parked fetch whose connection goes away. */
-void fetch_cancel(broker_fetch_t *fetch);
 
 #endif

@@ -576,10 +576,7 @@ void cons_group_close(kl_consumer_t *c)
         /* the revocation on the way out needs the application's callback:
          * serve the queue while waiting (messages are dropped) */
         for (;;) {
-            pthread_mutex_lock(&c->lock);
-            bool done = op->done;
-            pthread_mutex_unlock(&c->lock);
-            if (done || kl_clock_ms() >= op->deadline_ms)
+            if (kl_sync_call_is_done(&op->call) || kl_clock_ms() >= op->deadline_ms)
                 break;
             kl_message_destroy(kl_consumer_poll(c, 100));
         }
