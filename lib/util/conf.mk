@@ -3,10 +3,12 @@
 # the client's (kl_conf_new) and the embedded broker's (kl_broker_conf_new).
 libkafkalite_internal_la_SOURCES += \
 	lib/util/conf.c \
+	lib/util/conf_scoped.c \
 	lib/client/conf_table.c \
 	lib/broker/conf_table.c
 noinst_HEADERS += \
 	lib/util/conf.h \
+	lib/util/conf_scoped.h \
 	lib/client/conf_table.h \
 	lib/broker/conf_table.h
 
