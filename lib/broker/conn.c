@@ -45,6 +45,7 @@ static void conn_free(broker_conn_t *c)
     pthread_mutex_destroy(&c->out_lock);
     kl_tls_free(c->tls);
     kl_scram_srv_free(c->scram);
+    free(c->sasl_error);
     kl_arena_free(&c->arena);
     kl_buf_free(&c->in);
     request_pool_settle(c); /* gives back what the input held */

@@ -84,6 +84,7 @@ struct broker_conn {
      * authentication succeeded (other listeners: always true). */
     unsigned sasl_mechanism;
     kl_scram_srv_t *scram;
+    char *sasl_error; /* OAUTHBEARER: the JSON error sent, awaiting the client's \1 */
     bool authenticated;
     bool close_after_reply; /* a refused authentication: close once answered */
     broker_conn_t *prev, *next; /* broker->conns */

@@ -1,18 +1,25 @@
 /* SASL on the broker's SASL_PLAINTEXT and SASL_SSL listeners (KIP-43,
- * KIP-84, KIP-152): SaslHandshake v1 names the mechanism, SaslAuthenticate
- * carries its tokens. PLAIN checks the password against the user's stored
- * SCRAM credential; SCRAM-SHA-256/512 run lib/net/scram_server.c's
- * exchange. Until a connection has authenticated, dispatch refuses every
+ * KIP-84, KIP-152): SaslHandshake v1 names the mechanism (of those the
+ * listener enables, sasl_conf.h), SaslAuthenticate carries its tokens.
+ * PLAIN checks the password against the listener's sasl.jaas.config users
+ * when it has them, else the user's stored SCRAM credential;
+ * SCRAM-SHA-256/512 run lib/net/scram_server.c's exchange; OAUTHBEARER
+ * validates an unsecured JWT (oauthbearer_validate.c), answering a refused
+ * one with Kafka's JSON error and failing on the client's \1 after it.
+ * Until a connection has authenticated, dispatch refuses every
  * request but ApiVersions and these two (closing it, as Kafka does); a
  * failed authentication is answered with SASL_AUTHENTICATION_FAILED and
  * the connection closed behind the answer. On other listeners both
  * requests get ILLEGAL_SASL_STATE, as Kafka answers them. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "broker/conn.h"
 #include "broker/dispatch.h"
+#include "broker/oauthbearer_validate.h"
 #include "proto/msg_sasl.h"
+#include "util/clock.h"
 
 static const struct {
     const char *name;
@@ -21,6 +28,7 @@ static const struct {
     {"PLAIN", SASL_MECH_PLAIN},
     {"SCRAM-SHA-256", SASL_MECH_SCRAM_SHA_256},
     {"SCRAM-SHA-512", SASL_MECH_SCRAM_SHA_512},
+    {"OAUTHBEARER", SASL_MECH_OAUTHBEARER},
 };
 #define MECHANISM_COUNT (sizeof mechanisms / sizeof mechanisms[0])
 
@@ -49,7 +57,7 @@ broker_req_status_t handle_sasl_handshake(broker_request_t *req)
     const kl_sasl_handshake_request_t *body = req->body;
     broker_conn_t *c = req->conn;
     kl_sasl_handshake_response_t resp = {0};
-    unsigned enabled = req->broker->sasl_mechanisms;
+    unsigned enabled = c->listener->sasl.mechanisms;
     resp.mechanisms.items = broker_alloc(req, MECHANISM_COUNT, sizeof *resp.mechanisms.items);
     if (!resp.mechanisms.items)
         return BROKER_REQ_CLOSE;
@@ -95,23 +103,38 @@ static broker_req_status_t auth_failed(broker_request_t *req, const char *user, 
                c->listener->name, mech, user ? " as " : "", user ? user : "", why);
     kl_sasl_authenticate_response_t resp = {.error_code = KL_ERR_SASL_AUTHENTICATION_FAILED};
     resp.error_message =
-        c->sasl_mechanism == SASL_MECH_PLAIN
-            ? kl_str("Authentication failed: Invalid username or password")
-            : broker_strfmt(req, "Authentication failed during authentication due to invalid credentials with "
-                                 "SASL mechanism %s", mech);
+        c->sasl_mechanism == SASL_MECH_PLAIN ? kl_str("Authentication failed: Invalid username or password")
+        : c->sasl_error                      ? broker_strfmt(req, "%s", c->sasl_error)
+                                             : broker_strfmt(req, "Authentication failed during authentication due "
+                                                                  "to invalid credentials with SASL mechanism %s",
+                                                             mech);
     kl_scram_srv_free(c->scram);
     c->scram = NULL;
     return respond_and_close(req, &resp);
 }
 
-static broker_req_status_t auth_done(broker_request_t *req, const char *user, const void *token, size_t len)
+/* KIP-368: connections.max.reauth.ms, cut to when the credential expires
+ * (expires_ms, wall clock; 0: never); 0 when sessions do not expire. */
+static int64_t session_lifetime(const broker_conn_t *c, int64_t expires_ms)
+{
+    int64_t ms = c->listener->sasl.reauth_ms;
+    if (ms > 0 && expires_ms > 0) {
+        int64_t left = expires_ms - kl_wallclock_ms();
+        ms = left < ms ? (left > 0 ? left : 1) : ms;
+    }
+    return ms;
+}
+
+static broker_req_status_t auth_done(broker_request_t *req, const char *user, int64_t expires_ms, const void *token,
+                                     size_t len)
 {
     broker_conn_t *c = req->conn;
     c->authenticated = true;
     snprintf(c->principal, sizeof c->principal, "User:%s", user);
     broker_log(req->broker, BROKER_LOG_DEBUG, "%s: authenticated on %s as %s with %s", c->peer, c->listener->name,
                c->principal, mechanism_name(c->sasl_mechanism));
-    kl_sasl_authenticate_response_t resp = {.auth_bytes = kl_bytes(token, (int32_t)len)};
+    kl_sasl_authenticate_response_t resp = {.auth_bytes = kl_bytes(token, (int32_t)len),
+                                            .session_lifetime_ms = session_lifetime(c, expires_ms)};
     broker_req_status_t st = broker_respond(req, &resp);
     kl_scram_srv_free(c->scram);
     c->scram = NULL;
@@ -143,11 +166,13 @@ static broker_req_status_t authenticate_plain(broker_request_t *req, const char 
         return BROKER_REQ_CLOSE;
     if (user - 1 > token && ((size_t)(user - 1 - token) != strlen(name) || strncmp(token, name, strlen(name))))
         return auth_failed(req, name, "the authorization id differs from the user");
-    bool known = false, ok = plain_password_ok(req->broker, name, secret, &known);
+    const broker_sasl_conf_t *sc = &req->conn->listener->sasl;
+    bool known = false, ok = sc->plain.module ? sasl_conf_plain_check(sc, name, secret, &known)
+                                              : plain_password_ok(req->broker, name, secret, &known);
     memset(secret, 0, strlen(secret));
     if (!ok)
         return auth_failed(req, name, known ? "wrong password" : "unknown user");
-    return auth_done(req, name, "", 0);
+    return auth_done(req, name, 0, "", 0);
 }
 
 static broker_req_status_t authenticate_scram(broker_request_t *req, const char *token, size_t len)
@@ -161,7 +186,7 @@ static broker_req_status_t authenticate_scram(broker_request_t *req, const char 
         char *name = kl_arena_strndup(req->arena, user, strlen(user));
         if (!final)
             return auth_failed(req, name, why);
-        return auth_done(req, name, final, strlen(final));
+        return auth_done(req, name, 0, final, strlen(final));
     }
     c->scram = kl_scram_srv_new(hash);
     if (!c->scram)
@@ -176,6 +201,27 @@ static broker_req_status_t authenticate_scram(broker_request_t *req, const char 
     if (!first)
         return BROKER_REQ_CLOSE;
     kl_sasl_authenticate_response_t resp = {.auth_bytes = kl_bytes(first, (int32_t)strlen(first))};
+    return broker_respond(req, &resp);
+}
+
+/* RFC 7628: the client's message; a refused token is answered with the
+ * JSON error, and the client's \1 that follows gets the failure. */
+static broker_req_status_t authenticate_oauthbearer(broker_request_t *req, const char *token, size_t len)
+{
+    broker_conn_t *c = req->conn;
+    if (c->sasl_error)
+        return auth_failed(req, NULL, len == 1 && token[0] == '\1' ? "the token was refused"
+                                                                    : "no \\1 after the token was refused");
+    oauth_result_t res;
+    if (oauthbearer_validate(&c->listener->sasl, token, len, kl_wallclock_ms(), &res))
+        return auth_done(req, res.principal, res.expires_ms, "", 0);
+    if (res.malformed)
+        return auth_failed(req, NULL, res.why);
+    broker_log(req->broker, BROKER_LOG_INFO, "%s: OAUTHBEARER token refused on %s: %s", c->peer, c->listener->name,
+               res.why);
+    if (!(c->sasl_error = strdup(res.status)))
+        return BROKER_REQ_CLOSE;
+    kl_sasl_authenticate_response_t resp = {.auth_bytes = kl_bytes(c->sasl_error, (int32_t)strlen(c->sasl_error))};
     return broker_respond(req, &resp);
 }
 
@@ -196,5 +242,7 @@ broker_req_status_t handle_sasl_authenticate(broker_request_t *req)
     size_t len = body->auth_bytes.len > 0 ? (size_t)body->auth_bytes.len : 0;
     if (c->sasl_mechanism == SASL_MECH_PLAIN)
         return authenticate_plain(req, token, len);
+    if (c->sasl_mechanism == SASL_MECH_OAUTHBEARER)
+        return authenticate_oauthbearer(req, token, len);
     return authenticate_scram(req, token, len);
 }

@@ -61,3 +61,19 @@ tests_security_test_broker_rdkafka_security_LDADD = $(TEST_LIBS) $(RDKAFKA_LIBS)
 endif
 endif
 endif
+
+# Per-listener settings (listener.name.<l>.*), PLAIN users from a
+# listener's sasl.jaas.config, and OAUTHBEARER, with our client.
+if HAVE_CHECK
+if HAVE_SSL
+check_PROGRAMS += tests/security/test_broker_sasl_listeners
+TESTS += tests/security/test_broker_sasl_listeners
+tests_security_test_broker_sasl_listeners_SOURCES = tests/security/test_broker_sasl_listeners.c \
+	tests/security/sec_broker.c tests/security/sec_broker.h \
+	tests/security/tls_certs.c tests/security/tls_certs.h \
+	tests/security/sec_client.c tests/security/sec_client.h \
+	tests/integration/broker_fixture.c tests/integration/broker_fixture.h
+tests_security_test_broker_sasl_listeners_CFLAGS = $(TEST_CFLAGS)
+tests_security_test_broker_sasl_listeners_LDADD = $(TEST_LIBS)
+endif
+endif
