@@ -37,6 +37,7 @@ struct kl_client_broker {
     int failures;                          /* connection failures since last ready */
     struct kl_scram *scram;                /* the SCRAM exchange under way */
     int sasl_step;                         /* SaslAuthenticate round trips so far */
+    bool sasl_waiting_token;               /* OAUTHBEARER: for the application's first token */
 };
 
 typedef struct kl_md_state {
@@ -68,6 +69,7 @@ struct kl_client {
     kl_conn_config_t conn_config;
     kl_tls_ctx_t *tls;           /* security.protocol ssl, sasl_ssl; shared by the connections */
     kl_client_sasl_t sasl;
+    struct kl_client_token *token; /* OAUTHBEARER with a refresh callback; NULL: none */
     char *client_id;
     /* settings read once */
     int64_t socket_timeout_ms;
@@ -92,6 +94,18 @@ kl_err_t kl_client_read_security(kl_client_t *client, char *errstr, size_t errst
  * with KL_ERR_AUTHENTICATION. */
 void kl_client_sasl_start(kl_client_broker_t *b);
 void kl_client_sasl_reset(kl_client_broker_t *b);
+/* The application's token came (or failed): b's authentication, waiting
+ * for it, goes on (or fails). I/O thread. */
+void kl_client_sasl_token_ready(kl_client_broker_t *b);
+
+/* oauthbearer_token.c: the tokens of kl_conf_set_oauthbearer_token_refresh_cb()
+ * (include/kafkalite/oauthbearer.h). init: when the configuration has the
+ * callback (handle: the client's opaque); free: at destroy. message: the
+ * client's OAUTHBEARER message with the current token, malloc'd; NULL
+ * with why empty while no token came yet, or why filled after a failure. */
+kl_err_t kl_client_token_init(kl_client_t *client);
+void kl_client_token_free(kl_client_t *client);
+char *kl_client_token_message(kl_client_t *client, size_t *lenp, char *why, size_t why_size);
 
 /* metadata.c */
 void kl_md_init(kl_client_t *client);

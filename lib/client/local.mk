@@ -9,6 +9,7 @@ libkafkalite_internal_la_SOURCES += \
 	lib/client/message.c \
 	lib/client/metadata.c \
 	lib/client/oauthbearer.c \
+	lib/client/oauthbearer_token.c \
 	lib/client/sasl.c \
 	lib/client/security.c \
 	lib/client/topic_partition.c
@@ -19,7 +20,7 @@ noinst_HEADERS += \
 	lib/client/log.h \
 	lib/client/message_impl.h \
 	lib/client/oauthbearer.h
-kafkaliteinclude_HEADERS += include/kafkalite/topic_partition.h
+kafkaliteinclude_HEADERS += include/kafkalite/topic_partition.h include/kafkalite/oauthbearer.h
 
 if HAVE_CHECK
 check_PROGRAMS += tests/unit/test_backoff

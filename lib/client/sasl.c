@@ -35,7 +35,9 @@ void kl_client_sasl_reset(kl_client_broker_t *b)
     kl_scram_free(b->scram);
     b->scram = NULL;
     b->sasl_step = 0;
+    b->sasl_waiting_token = false;
 }
+
 
 static void sasl_done(kl_client_broker_t *b)
 {
@@ -148,9 +150,18 @@ static void send_first_token(kl_client_broker_t *b)
     }
     if (s->mechanism == KL_SASL_OAUTHBEARER) {
         size_t len = 0;
-        char *token = kl_oauthbearer_client_first(s->oauthbearer_config, kl_wallclock_ms(), &len);
+        char why[300] = "out of memory";
+        char *token = b->client->token
+                          ? kl_client_token_message(b->client, &len, why, sizeof why)
+                          : kl_oauthbearer_client_first(s->oauthbearer_config, kl_wallclock_ms(), &len);
+        if (!token && !why[0]) { /* the application's first token is not here yet */
+            kl_log_debug(&b->client->log, KL_DEBUG_SECURITY, "SASL", "%s: waiting for the application's "
+                         "OAUTHBEARER token", b->name);
+            b->sasl_waiting_token = true;
+            return;
+        }
         if (!token) {
-            sasl_fail(b, "SASL", "out of memory");
+            sasl_fail(b, "SASL", why);
             return;
         }
         send_token(b, token, len);
@@ -165,6 +176,14 @@ static void send_first_token(kl_client_broker_t *b)
     }
     const char *first = kl_scram_client_first(b->scram);
     send_token(b, first, strlen(first));
+}
+
+void kl_client_sasl_token_ready(kl_client_broker_t *b)
+{
+    if (!b->sasl_waiting_token)
+        return;
+    b->sasl_waiting_token = false;
+    send_first_token(b);
 }
 
 /* ---- SaslHandshake --------------------------------------------------------- */

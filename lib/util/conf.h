@@ -171,6 +171,7 @@ enum {
     KL_CONF_HOOK_STATS,
     KL_CONF_HOOK_REBALANCE,
     KL_CONF_HOOK_OFFSET_COMMIT,
+    KL_CONF_HOOK_OAUTHBEARER_REFRESH,
     KL_CONF_HOOK_COUNT = 8
 };
 typedef struct kl_conf_hooks {

@@ -77,3 +77,18 @@ tests_security_test_broker_sasl_listeners_CFLAGS = $(TEST_CFLAGS)
 tests_security_test_broker_sasl_listeners_LDADD = $(TEST_LIBS)
 endif
 endif
+
+# Our client's OAUTHBEARER token refresh callback, with our broker.
+if HAVE_CHECK
+if HAVE_SSL
+check_PROGRAMS += tests/security/test_client_oauth_refresh
+TESTS += tests/security/test_client_oauth_refresh
+tests_security_test_client_oauth_refresh_SOURCES = tests/security/test_client_oauth_refresh.c \
+	tests/security/sec_broker.c tests/security/sec_broker.h \
+	tests/security/tls_certs.c tests/security/tls_certs.h \
+	tests/security/sec_client.c tests/security/sec_client.h \
+	tests/integration/broker_fixture.c tests/integration/broker_fixture.h
+tests_security_test_client_oauth_refresh_CFLAGS = $(TEST_CFLAGS)
+tests_security_test_client_oauth_refresh_LDADD = $(TEST_LIBS)
+endif
+endif
