@@ -9,7 +9,11 @@
  * Until a connection has authenticated, dispatch refuses every
  * request but ApiVersions and these two (closing it, as Kafka does); a
  * failed authentication is answered with SASL_AUTHENTICATION_FAILED and
- * the connection closed behind the answer. On other listeners both
+ * the connection closed behind the answer. With connections.max.reauth.ms
+ * (KIP-368) SaslAuthenticate gives the session's lifetime; the client may
+ * then authenticate again (same mechanism and principal) on the
+ * connection, and dispatch closes one whose session ended without. On
+ * other listeners both
  * requests get ILLEGAL_SASL_STATE, as Kafka answers them. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -78,20 +82,26 @@ broker_req_status_t handle_sasl_handshake(broker_request_t *req)
         resp.error_code = KL_ERR_UNSUPPORTED_VERSION;
         return respond_and_close(req, &resp);
     }
-    if (c->sasl_mechanism || c->authenticated) {
+    /* KIP-368: an authenticated connection whose session expires may
+     * authenticate again, with the same mechanism */
+    unsigned previous = c->sasl_mechanism;
+    bool reauth = c->authenticated && c->listener->sasl.reauth_ms > 0 && !c->reauthenticating;
+    if (!reauth && (c->sasl_mechanism || c->authenticated)) {
         resp.error_code = KL_ERR_ILLEGAL_SASL_STATE;
         return respond_and_close(req, &resp);
     }
+    c->sasl_mechanism = 0;
     char *name = broker_strdup(req, body->mechanism);
     for (size_t i = 0; name && i < MECHANISM_COUNT; i++)
         if ((enabled & mechanisms[i].bit) && !strcmp(name, mechanisms[i].name))
             c->sasl_mechanism = mechanisms[i].bit;
-    if (!c->sasl_mechanism) {
-        broker_log(req->broker, BROKER_LOG_INFO, "%s: SASL mechanism %s is not enabled on %s; closing", c->peer,
-                   name ? name : "?", c->listener->name);
+    if (!c->sasl_mechanism || (reauth && c->sasl_mechanism != previous)) {
+        broker_log(req->broker, BROKER_LOG_INFO, "%s: SASL mechanism %s is not %s on %s; closing", c->peer,
+                   name ? name : "?", reauth ? "the one it authenticated with" : "enabled", c->listener->name);
         resp.error_code = KL_ERR_UNSUPPORTED_SASL_MECHANISM;
         return respond_and_close(req, &resp);
     }
+    c->reauthenticating = reauth;
     return broker_respond(req, &resp);
 }
 
@@ -129,12 +139,19 @@ static broker_req_status_t auth_done(broker_request_t *req, const char *user, in
                                      size_t len)
 {
     broker_conn_t *c = req->conn;
+    char principal[sizeof c->principal];
+    snprintf(principal, sizeof principal, "User:%s", user);
+    if (c->reauthenticating && strcmp(principal, c->principal) != 0)
+        return auth_failed(req, user, "re-authentication as another principal");
     c->authenticated = true;
-    snprintf(c->principal, sizeof c->principal, "User:%s", user);
+    c->reauthenticating = false;
+    memcpy(c->principal, principal, sizeof principal);
+    int64_t lifetime = session_lifetime(c, expires_ms);
+    c->session_expires_ms = lifetime > 0 ? kl_clock_ms() + lifetime : 0;
     broker_log(req->broker, BROKER_LOG_DEBUG, "%s: authenticated on %s as %s with %s", c->peer, c->listener->name,
                c->principal, mechanism_name(c->sasl_mechanism));
     kl_sasl_authenticate_response_t resp = {.auth_bytes = kl_bytes(token, (int32_t)len),
-                                            .session_lifetime_ms = session_lifetime(c, expires_ms)};
+                                            .session_lifetime_ms = lifetime};
     broker_req_status_t st = broker_respond(req, &resp);
     kl_scram_srv_free(c->scram);
     c->scram = NULL;
@@ -229,7 +246,7 @@ broker_req_status_t handle_sasl_authenticate(broker_request_t *req)
 {
     const kl_sasl_authenticate_request_t *body = req->body;
     broker_conn_t *c = req->conn;
-    if (!sasl_listener(c) || !c->sasl_mechanism || c->authenticated) {
+    if (!sasl_listener(c) || !c->sasl_mechanism || (c->authenticated && !c->reauthenticating)) {
         kl_sasl_authenticate_response_t resp = {
             .error_code = KL_ERR_ILLEGAL_SASL_STATE,
             .error_message = kl_str(c->authenticated ? "already authenticated"

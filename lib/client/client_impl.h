@@ -38,6 +38,8 @@ struct kl_client_broker {
     struct kl_scram *scram;                /* the SCRAM exchange under way */
     int sasl_step;                         /* SaslAuthenticate round trips so far */
     bool sasl_waiting_token;               /* OAUTHBEARER: for the application's first token */
+    bool sasl_reauth;                      /* KIP-368: authenticating again, the connection ready */
+    kl_timer_t reauth_timer;               /* before the SASL session ends (kl_client_sasl_reauth_due) */
 };
 
 typedef struct kl_md_state {
@@ -97,6 +99,10 @@ void kl_client_sasl_reset(kl_client_broker_t *b);
 /* The application's token came (or failed): b's authentication, waiting
  * for it, goes on (or fails). I/O thread. */
 void kl_client_sasl_token_ready(kl_client_broker_t *b);
+/* KIP-368: the reauth_timer's callback (opaque: the broker): at 85-95% of
+ * the session lifetime the broker gave, authenticates the ready connection
+ * again, the requests in flight going on meanwhile. */
+void kl_client_sasl_reauth_due(kl_loop_t *loop, kl_timer_t *timer);
 
 /* oauthbearer_token.c: the tokens of kl_conf_set_oauthbearer_token_refresh_cb()
  * (include/kafkalite/oauthbearer.h). init: when the configuration has the
