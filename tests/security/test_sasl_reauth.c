@@ -15,7 +15,7 @@
 static tls_certs_t certs;
 static sec_broker_t sb;
 
-#define SESSION_MS 1500
+#define SESSION_MS 2000
 
 static int count_of(const char *text, const char *what)
 {
@@ -25,7 +25,7 @@ static int count_of(const char *text, const char *what)
     return n;
 }
 
-/* Produces a message every 50 ms for 4 sessions with conf, then waits for
+/* Produces a message every 50 ms for 3 sessions with conf, then waits for
  * every report: all delivered, and at least 2 re-authentications. */
 static void produce_across_sessions(kl_conf_t *conf, const char *topic)
 {
@@ -35,7 +35,7 @@ static void produce_across_sessions(kl_conf_t *conf, const char *topic)
     kl_conf_destroy(conf);
     ck_assert_msg(p != NULL, "%s", errstr);
     int sent = 0;
-    long long end = sec_now_ms() + 4 * SESSION_MS;
+    long long end = sec_now_ms() + 3 * SESSION_MS;
     while (sec_now_ms() < end) {
         ck_assert_int_eq(kl_produce(p, topic, 0, NULL, 0, "v", 1, 0, NULL), KL_ERR_NONE);
         sent++;
