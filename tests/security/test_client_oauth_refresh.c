@@ -98,7 +98,9 @@ START_TEST(test_refresh_at_80_percent)
     start();
     calls = 0;
     char errstr[256];
-    kl_producer_t *p = kl_producer_new(oauth_conf(refresh), errstr, sizeof errstr);
+    kl_conf_t *conf = oauth_conf(refresh);
+    kl_producer_t *p = kl_producer_new(conf, errstr, sizeof errstr);
+    kl_conf_destroy(conf);
     ck_assert_msg(p != NULL, "%s", errstr);
     /* one message every 100 ms for 3 lifetimes, polling between */
     int sent = 0;
