@@ -27,6 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_util.h"
 #include "ingest_floor.h"
 
 #include <librdkafka/rdkafka.h>
@@ -136,19 +137,10 @@ typedef struct cpu_time {
 /* CPU seconds the daemon has used so far. */
 static cpu_time_t daemon_cpu(const daemon_t *d)
 {
-    char path[64], buf[1024];
-    snprintf(path, sizeof path, "/proc/%d/stat", (int)d->pid);
-    FILE *f = fopen(path, "r");
-    if (!f || !fgets(buf, sizeof buf, f))
-        die(path, "unreadable");
-    fclose(f);
-    /* fields 14 and 15 (utime, stime) follow the ") " closing the name */
-    char *p = strrchr(buf, ')');
-    unsigned long utime = 0, stime = 0;
-    if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &utime, &stime) != 2)
-        die(path, "unexpected format");
-    double tick = (double)sysconf(_SC_CLK_TCK);
-    return (cpu_time_t){(double)utime / tick, (double)stime / tick};
+    cpu_time_t t;
+    if (bench_process_cpu(d->pid, &t.user, &t.sys) != 0)
+        die("/proc/PID/stat", "unreadable");
+    return t;
 }
 
 /* Bytes of the .log segment files under the daemon's log.dirs. */
@@ -171,20 +163,7 @@ static double daemon_log_bytes(const daemon_t *d)
 }
 
 /* Peak resident memory of the daemon, in MB. */
-static double daemon_peak_mb(const daemon_t *d)
-{
-    char path[64], line[256];
-    snprintf(path, sizeof path, "/proc/%d/status", (int)d->pid);
-    FILE *f = fopen(path, "r");
-    if (!f)
-        die(path, "unreadable");
-    long kb = -1;
-    while (fgets(line, sizeof line, f))
-        if (sscanf(line, "VmHWM: %ld kB", &kb) == 1)
-            break;
-    fclose(f);
-    return (double)kb / 1024.0;
-}
+static double daemon_peak_mb(const daemon_t *d) { return (double)bench_process_peak_kb(d->pid) / 1024.0; }
 
 static void daemon_stop(daemon_t *d)
 {

@@ -44,21 +44,7 @@
 #define DATA_TOPIC "bench-data"
 #define STALL_NS (300 * INT64_C(1000000000))
 
-/* The same on both consumers (librdkafka's names and, but for check.crcs
- * and auto-commit, its defaults), besides socket.nagle.disable (-N). */
-static const char *const consumer_settings[] = {
-    "fetch.wait.max.ms",          "500",
-    "fetch.min.bytes",            "1",
-    "fetch.max.bytes",            "52428800",
-    "max.partition.fetch.bytes",  "1048576",
-    "queued.min.messages",        "100000",
-    "queued.max.messages.kbytes", "65536",
-    "check.crcs",                 "false",
-    "enable.auto.commit",         "false",
-    "auto.offset.reset",          "earliest",
-    "enable.partition.eof",       "false",
-};
-#define NSETTINGS (sizeof consumer_settings / sizeof consumer_settings[0])
+#define NSETTINGS BENCH_CONSUMER_NSETTINGS
 
 /* The latency run's producers (socket.nagle.disable is added). */
 static const char *const latency_producer_settings[] = {
@@ -94,7 +80,7 @@ typedef struct props {
 
 static void props_init(props_t *p, const char *group)
 {
-    memcpy(p->list, consumer_settings, sizeof consumer_settings);
+    memcpy(p->list, bench_consumer_settings, sizeof bench_consumer_settings);
     snprintf(p->group, sizeof p->group, "%s", group);
     p->list[NSETTINGS] = "socket.nagle.disable";
     p->list[NSETTINGS + 1] = nagle_disable;
@@ -516,7 +502,7 @@ int main(int argc, char **argv)
            "consumer settings on both:",
            o.messages, o.size, o.codec, o.partitions, o.rounds, kl_version_str(), rd_kafka_version_str());
     for (size_t i = 0; i < NSETTINGS; i += 2)
-        printf(" %s=%s", consumer_settings[i], consumer_settings[i + 1]);
+        printf(" %s=%s", bench_consumer_settings[i], bench_consumer_settings[i + 1]);
     printf(" socket.nagle.disable=%s\nlatency producers on both:", nagle_disable);
     for (size_t i = 0; i < NLATENCY_SETTINGS; i += 2)
         printf(" %s=%s", latency_producer_settings[i], latency_producer_settings[i + 1]);

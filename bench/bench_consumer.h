@@ -33,6 +33,12 @@ typedef struct bench_client_ops {
     void (*producer_destroy)(void *producer); /* flushes first */
 } bench_client_ops_t;
 
+/* The same on both consumers (librdkafka's names and, but for check.crcs
+ * and auto-commit, its defaults), besides socket.nagle.disable and
+ * group.id: name, value pairs, BENCH_CONSUMER_NSETTINGS strings. */
+#define BENCH_CONSUMER_NSETTINGS 20
+extern const char *const bench_consumer_settings[BENCH_CONSUMER_NSETTINGS];
+
 extern const bench_client_ops_t bench_kafkalite_ops, bench_librdkafka_ops;
 
 #endif

@@ -13,6 +13,19 @@
 #define QUERY_TIMEOUT_MS 30000
 #define FLUSH_TIMEOUT_MS 120000
 
+const char *const bench_consumer_settings[BENCH_CONSUMER_NSETTINGS] = {
+    "fetch.wait.max.ms",          "500",
+    "fetch.min.bytes",            "1",
+    "fetch.max.bytes",            "52428800",
+    "max.partition.fetch.bytes",  "1048576",
+    "queued.min.messages",        "100000",
+    "queued.max.messages.kbytes", "65536",
+    "check.crcs",                 "false",
+    "enable.auto.commit",         "false",
+    "auto.offset.reset",          "earliest",
+    "enable.partition.eof",       "false",
+};
+
 /* ---- kafkalite ------------------------------------------------------------------ */
 
 static void kl_log_errors(void *opaque, int level, const char *fac, const char *msg)

@@ -69,7 +69,8 @@ static bool run_cell(const options_t *o, cell_t *cell)
             if (!o->clients[c])
                 continue;
             bench_run_t run = {server.bootstrap, client_topics[c], o->messages,   o->size,
-                               cell->acks,       cell->codec,       o->idempotence, o->nagle_disable};
+                               cell->acks,       cell->codec,       o->idempotence, o->nagle_disable,
+                               0};
             if (bench_in_child(client_runs[c], &run, &res[c], sizeof res[c]) != 0)
                 bench_die(client_names[c], "the producer's process failed");
         }

@@ -15,6 +15,7 @@ typedef struct bench_run {
     const char *codec;       /* none, lz4, zstd, ... */
     const char *idempotence; /* "true" or "false", set on both clients */
     const char *nagle_disable; /* socket.nagle.disable: "true" or "false", on both */
+    long rate;               /* messages/s, each sent at its time; 0: as fast as accepted */
 } bench_run_t;
 
 /* What both producers are given besides bootstrap.servers, acks,

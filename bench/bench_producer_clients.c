@@ -2,7 +2,8 @@
  * warm-up message (metadata, connection, topic creation) outside the
  * clock, then N keyless messages as fast as the producer takes them,
  * serving delivery reports every 1024 messages and whenever the queue is
- * full, then flush. Each message's opaque carries the monotonic time of
+ * full, then flush; or, with a rate, each message at its time, serving
+ * reports while waiting for it (bench_pace()). Each message's opaque carries the monotonic time of
  * its first produce call, so the report gives its latency without a
  * per-message array (which would weigh on the peak memory measured). */
 #include <stdio.h>
@@ -75,6 +76,13 @@ static void check_run(const bench_run_t *run)
         bench_die("message size", "out of range");
 }
 
+/* The first produce call of message i is due at start + i/rate seconds
+ * (now, without a rate). */
+static int64_t due_of(const bench_run_t *run, int64_t start, long i)
+{
+    return run->rate > 0 ? start + (int64_t)((double)i * 1e9 / (double)run->rate) : 0;
+}
+
 /* ---- kafkalite ------------------------------------------------------------------ */
 
 static void kl_log_errors(void *opaque, int level, const char *fac, const char *msg)
@@ -96,6 +104,8 @@ static void kl_set(void *conf, const char *name, const char *value)
     if (kl_conf_set(conf, name, value, errstr, sizeof errstr))
         bench_die("kl_conf_set", errstr);
 }
+
+static void kl_serve(void *p, int ms) { kl_producer_poll(p, ms); }
 
 void bench_run_kafkalite(void *arg, void *out)
 {
@@ -120,6 +130,8 @@ void bench_run_kafkalite(void *arg, void *out)
     memset(value, 'x', (size_t)run->size);
     int64_t start = bench_now_ns();
     for (long i = 0; i < run->messages; i++) {
+        if (run->rate > 0)
+            bench_pace(due_of(run, start, i), kl_serve, p);
         memcpy(value, &i, sizeof i);
         void *sent = (void *)(intptr_t)bench_now_ns();
         while (kl_produce(p, run->topic, KL_PARTITION_UA, NULL, 0, value, (size_t)run->size, 0, sent) ==
@@ -157,6 +169,8 @@ static void rk_set(void *conf, const char *name, const char *value)
         bench_die("rd_kafka_conf_set", errstr);
 }
 
+static void rk_serve(void *rk, int ms) { rd_kafka_poll(rk, ms); }
+
 void bench_run_librdkafka(void *arg, void *out)
 {
     const bench_run_t *run = arg;
@@ -180,6 +194,8 @@ void bench_run_librdkafka(void *arg, void *out)
     memset(value, 'x', (size_t)run->size);
     int64_t start = bench_now_ns();
     for (long i = 0; i < run->messages; i++) {
+        if (run->rate > 0)
+            bench_pace(due_of(run, start, i), rk_serve, rk);
         memcpy(value, &i, sizeof i);
         void *sent = (void *)(intptr_t)bench_now_ns();
         while (rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(run->topic), RD_KAFKA_V_VALUE(value, (size_t)run->size),

@@ -2,9 +2,12 @@
 #include "bench_util.h"
 
 #include <errno.h>
+#include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -16,6 +19,18 @@ int64_t bench_now_ns(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+void bench_pace(int64_t due_ns, void (*serve)(void *handle, int ms), void *handle)
+{
+    int64_t left;
+    do {
+        left = due_ns - bench_now_ns();
+        serve(handle, left >= 1000000 ? (int)(left / 1000000) : 0);
+    } while (left >= 1000000);
+    struct timespec ts = {(time_t)(due_ns / 1000000000), (long)(due_ns % 1000000000)};
+    while (due_ns > bench_now_ns() && clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
+        ;
 }
 
 void bench_die(const char *what, const char *why)
@@ -72,9 +87,14 @@ uint64_t bench_hist_percentile(const bench_hist_t *h, double p)
 
 /* ---- memory ------------------------------------------------------------------------ */
 
-long bench_peak_rss_kb(void)
+long bench_process_peak_kb(pid_t pid)
 {
-    FILE *f = fopen("/proc/self/status", "r");
+    char path[64];
+    if (pid > 0)
+        snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+    else
+        snprintf(path, sizeof path, "/proc/self/status");
+    FILE *f = fopen(path, "r");
     if (!f)
         return -1;
     char line[256];
@@ -84,6 +104,28 @@ long bench_peak_rss_kb(void)
             break;
     fclose(f);
     return kb;
+}
+
+long bench_peak_rss_kb(void) { return bench_process_peak_kb(0); }
+
+int bench_process_cpu(pid_t pid, double *user, double *sys)
+{
+    char path[64], buf[1024];
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return -1;
+    bool ok = fgets(buf, sizeof buf, f) != NULL;
+    fclose(f);
+    /* fields 14 and 15 (utime, stime) follow the ") " closing the name */
+    char *p = ok ? strrchr(buf, ')') : NULL;
+    unsigned long utime = 0, stime = 0;
+    if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &utime, &stime) != 2)
+        return -1;
+    double tick = (double)sysconf(_SC_CLK_TCK);
+    *user = (double)utime / tick;
+    *sys = (double)stime / tick;
+    return 0;
 }
 
 /* ---- child processes ------------------------------------------------------------------ */
@@ -127,6 +169,8 @@ static pid_t fork_with_pipe(int fds[2])
     pid_t pid = fork();
     if (pid < 0)
         bench_die("fork", strerror(errno));
+    if (pid == 0)
+        prctl(PR_SET_PDEATHSIG, SIGKILL); /* a client does not outlive an interrupted run */
     return pid;
 }
 

@@ -14,6 +14,13 @@
 /* Monotonic nanoseconds. */
 int64_t bench_now_ns(void);
 
+/* Waits until the monotonic time due_ns, meanwhile calling serve(handle,
+ * ms) (a client's poll, serving its reports) at least once, with the
+ * whole milliseconds left (0 when less), then sleeping out the rest: a
+ * paced loop whose reports are served within a millisecond of their
+ * arrival. */
+void bench_pace(int64_t due_ns, void (*serve)(void *handle, int ms), void *handle);
+
 /* Most items a comma-separated option names. */
 #define BENCH_MAX_LIST 8
 /* Splits s in place at commas into items (at most BENCH_MAX_LIST); the count. */
@@ -53,6 +60,11 @@ uint64_t bench_hist_percentile(const bench_hist_t *h, double p);
 
 /* This process's peak resident memory (VmHWM) in kB; -1 if unknown. */
 long bench_peak_rss_kb(void);
+/* The same of process pid (this one when 0). */
+long bench_process_peak_kb(pid_t pid);
+/* The user and system CPU seconds process pid has used so far
+ * (/proc/PID/stat) into *user and *sys; -1 if unknown. */
+int bench_process_cpu(pid_t pid, double *user, double *sys);
 
 /* Runs fn(arg, out) in a forked child and copies the size bytes it left in
  * out back into out. Returns 0 when the child exited with status 0 having

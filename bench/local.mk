@@ -2,7 +2,7 @@
 # Add a benchmark to BENCHMARKS and give it _SOURCES and _LDADD.
 BENCHMARKS = bench/bench_record bench/bench_storage bench/bench_groups
 if HAVE_RDKAFKA
-BENCHMARKS += bench/bench_producer bench/bench_consumer bench/bench_broker
+BENCHMARKS += bench/bench_producer bench/bench_consumer bench/bench_broker bench/bench_brokers
 endif
 EXTRA_PROGRAMS = $(BENCHMARKS)
 CLEANFILES += $(BENCHMARKS)
@@ -28,7 +28,7 @@ bench_bench_consumer_SOURCES = bench/bench_consumer.c bench/bench_consumer.h ben
 bench_bench_consumer_CFLAGS = $(AM_CFLAGS) $(RDKAFKA_CFLAGS)
 bench_bench_consumer_LDADD = libkafkalite-internal.la $(KL_DEP_LIBS) $(RDKAFKA_LIBS)
 
-EXTRA_DIST += bench/README.md
+EXTRA_DIST += bench/README.md bench/bench_console.sh
 
 bench: $(BENCHMARKS)
 .PHONY: bench
@@ -38,6 +38,15 @@ bench_bench_groups_LDADD = libkafkalite-internal.la $(KL_DEP_LIBS)
 
 # librdkafka's producer and consumer against the kafkalite broker daemon and
 # librdkafka's mock cluster (needs tools/kafkalite built).
-bench_bench_broker_SOURCES = bench/bench_broker.c bench/ingest_floor.c bench/ingest_floor.h
+bench_bench_broker_SOURCES = bench/bench_broker.c bench/ingest_floor.c bench/ingest_floor.h \
+	bench/bench_util.c bench/bench_util.h
 bench_bench_broker_CFLAGS = $(AM_CFLAGS) $(RDKAFKA_CFLAGS)
 bench_bench_broker_LDADD = $(RDKAFKA_LIBS)
+
+# Apache Kafka, franz-go's kfake and the kafkalite broker side by side, each
+# fed and read by librdkafka (run by bench/vs_kafka, which prepares them).
+bench_bench_brokers_SOURCES = bench/bench_brokers.c bench/bench_brokers_proc.c bench/bench_brokers_proc.h bench/bench_producer.h bench/bench_producer_clients.c \
+	bench/bench_consumer.h bench/bench_consumer_clients.c bench/bench_util.c bench/bench_util.h
+bench_bench_brokers_CFLAGS = $(AM_CFLAGS) $(RDKAFKA_CFLAGS)
+bench_bench_brokers_LDADD = libkafkalite-internal.la $(KL_DEP_LIBS) $(RDKAFKA_LIBS) -lm
+EXTRA_DIST += bench/vs_kafka bench/broker_prepare bench/go/go.mod bench/go/go.sum bench/go/kfake/main.go

@@ -213,6 +213,28 @@ KL_EXPORT void kl_consumer_lag_free(kl_partition_lag_t *lags, size_t count);
  * (free() it; "" before joining), or NULL without group.id. */
 KL_EXPORT char *kl_consumer_memberid(kl_consumer_t *consumer);
 
+/** The consumer's place in its group (group id, generation, member id,
+ * group.instance.id), for kl_send_offsets_to_transaction(): the group
+ * coordinator takes a transaction's offsets only from the current member
+ * of the current generation (KIP-447), so a consumer fenced by a
+ * rebalance cannot commit through a producer's transaction. Opaque;
+ * free it with kl_consumer_group_metadata_destroy(). */
+typedef struct kl_consumer_group_metadata kl_consumer_group_metadata_t;
+
+/** A snapshot of consumer's group metadata now (take it after the poll
+ * whose messages the transaction covers), or NULL without group.id or
+ * when out of memory. */
+KL_EXPORT kl_consumer_group_metadata_t *kl_consumer_group_metadata(kl_consumer_t *consumer);
+
+/** Group metadata with group_id only (generation -1, no member id), for
+ * an application that commits a group's offsets without being one of its
+ * members (the group must then have no active members); NULL when out of
+ * memory or group_id is NULL or empty. */
+KL_EXPORT kl_consumer_group_metadata_t *kl_consumer_group_metadata_new(const char *group_id);
+
+/** Frees group metadata. NULL is allowed. */
+KL_EXPORT void kl_consumer_group_metadata_destroy(kl_consumer_group_metadata_t *metadata);
+
 /** Stops consuming: revokes the assignment (rebalance callback included),
  * commits the stored offsets when enable.auto.commit is on, leaves the
  * group and stops fetching; within about socket.timeout.ms even when the

@@ -137,6 +137,9 @@ static const kl_conf_prop_t client_props[] = {
                  "max.in.flight.requests.per.connection <= 5 and retries > 0)."),
     KL_PROP_STR("transactional.id", "producer", NULL,
                 "Enables transactions; identifies this producer across restarts."),
+    KL_PROP_INT("transaction.timeout.ms", "producer", "60000", 1000, I32_MAX,
+                "Longest life of a transaction, in ms: the coordinator aborts one still open after it "
+                "(and fences the producer); at most the broker's transaction.max.timeout.ms."),
     KL_PROP_ENUM("partitioner", "producer", "consistent_random",
                  KL_SYMS({"random", KL_PARTITIONER_RANDOM}, {"consistent", KL_PARTITIONER_CONSISTENT},
                          {"consistent_random", KL_PARTITIONER_CONSISTENT_RANDOM},

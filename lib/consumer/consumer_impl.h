@@ -109,6 +109,7 @@ struct kl_consumer {
     bool closed;
     /* the group, as last seen by the I/O thread */
     char *member_id;
+    int32_t generation; /* -1 before the first join */
     const char *protocol; /* "NONE", "EAGER", "COOPERATIVE" */
     char **subscription;
     size_t nsubscription;

@@ -29,6 +29,7 @@ static void note_group_locked(kl_consumer_t *c)
             c->member_id = copy;
         }
     }
+    c->generation = kl_cgrp_generation(c->cgrp);
     c->protocol = !kl_cgrp_protocol(c->cgrp) ? "NONE" : kl_cgrp_cooperative(c->cgrp) ? "COOPERATIVE" : "EAGER";
 }
 
@@ -145,6 +146,7 @@ static void start_task(void *arg)
 kl_err_t cons_group_init(kl_consumer_t *c, char *errstr, size_t errstr_size)
 {
     c->protocol = "NONE";
+    c->generation = -1;
     const char *group = kl_conf_get_str(kl_client_conf(c->client), "group.id");
     if (!group || !*group)
         return KL_ERR_NONE;

@@ -74,9 +74,10 @@ libkafkalite_internal_la_SOURCES += \
 	lib/consumer/fetch_parse.c \
 	lib/consumer/fetcher.c \
 	lib/consumer/group.c \
+	lib/consumer/group_metadata.c \
 	lib/consumer/list_offsets.c \
 	lib/consumer/queries.c
-noinst_HEADERS += lib/consumer/consumer_impl.h
+noinst_HEADERS += lib/consumer/consumer_impl.h lib/consumer/group_metadata.h
 kafkaliteinclude_HEADERS += include/kafkalite/consumer.h
 
 if HAVE_CHECK

@@ -18,5 +18,11 @@ rd_kafka_conf_t *conf_new(const char *bootstrap);
 rd_kafka_t *client_new(rd_kafka_type_t type, rd_kafka_conf_t *conf);
 /* Creates topic with partitions partitions; it must not exist yet. */
 void create_topic(const char *bootstrap, const char *topic, int partitions);
+/* Reads partition 0 of topic from the start with a consumer of isolation
+ * level isolation ("read_committed" or "read_uncommitted") until
+ * librdkafka reports its end (the last stable offset for read_committed,
+ * the high watermark otherwise): the values, space-separated, into out
+ * (fails the test when they do not fit, or after the timeout). */
+void read_partition(const char *bootstrap, const char *topic, const char *isolation, char *out, size_t size);
 
 #endif
