@@ -23,10 +23,15 @@
  * kl_query_watermark_offsets(), kl_offsets_for_times(), kl_seek() with a
  * timeout).
  *
+ * Transactions: with isolation.level=read_committed (the default) the
+ * consumer reads up to the last stable offset and never shows records of
+ * aborted transactions; read_uncommitted shows them. Control records (a
+ * transaction's commit or abort marker) are never shown, and the position
+ * moves past them and past aborted records as past messages.
+ *
  * Thread safety: every function may be called from any thread, but poll
- * from one thread at a time. Not supported yet: transactional reads
- * (isolation.level=read_committed reads like read_uncommitted: aborted
- * transactions are not filtered), the legacy message formats (magic 0/1).
+ * from one thread at a time. Not supported: the legacy message formats
+ * (magic 0/1).
  * Include <kafkalite.h> rather than this file. */
 #ifndef KAFKALITE_CONSUMER_H
 #define KAFKALITE_CONSUMER_H
@@ -145,7 +150,8 @@ KL_EXPORT kl_err_t kl_commit_message(kl_consumer_t *consumer, const kl_message_t
 KL_EXPORT kl_err_t kl_committed(kl_consumer_t *consumer, kl_topic_partition_list_t *partitions, int timeout_ms);
 
 /** Fills each element's offset with its position (the offset after the
- * last message handed out; KL_OFFSET_INVALID when none yet) and err with
+ * last message handed out, and past the control and aborted records that
+ * followed it; KL_OFFSET_INVALID when none yet) and err with
  * KL_ERR_UNKNOWN_TOPIC_OR_PARTITION when it is not assigned. */
 KL_EXPORT kl_err_t kl_position(kl_consumer_t *consumer, kl_topic_partition_list_t *partitions);
 
@@ -193,7 +199,9 @@ KL_EXPORT kl_err_t kl_offsets_for_times(kl_consumer_t *consumer, kl_topic_partit
                                         int timeout_ms);
 
 /** One assigned partition as kl_consumer_lag() shows it (-1 where
- * unknown): lag = high_watermark - (committed, else position). */
+ * unknown): lag = high_watermark - (committed, else position); with
+ * isolation.level=read_committed, the last stable offset stands for the
+ * high watermark in that difference (as in librdkafka's consumer_lag). */
 typedef struct kl_partition_lag {
     char *topic;
     int32_t partition;

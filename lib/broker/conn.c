@@ -2,6 +2,7 @@
  * of the frames a network thread lends, publishing the responses, closing
  * (see conn.h). */
 #include "broker/conn.h"
+#include "broker/sasl_gssapi.h"
 #include "broker/group_wire.h"
 #include "broker/request_pool.h"
 
@@ -46,6 +47,7 @@ static void conn_free(broker_conn_t *c)
     kl_tls_free(c->tls);
     kl_scram_srv_free(c->scram);
     free(c->sasl_error);
+    broker_gssapi_conn_free(c);
     kl_arena_free(&c->arena);
     kl_buf_free(&c->in);
     request_pool_settle(c); /* gives back what the input held */

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "broker/sasl_gssapi.h"
 #include "broker/server.h"
 #include "net/tls.h"
 #include "util/conf.h"
@@ -82,8 +83,12 @@ kl_err_t listener_security_setup(kl_broker_t *b, broker_listener_t *l, const cha
     }
     l->security = protocols[i].security;
     kl_err_t err = KL_ERR_NONE;
-    if (l->security == SEC_SASL_PLAINTEXT || l->security == SEC_SASL_SSL)
+    if (l->security == SEC_SASL_PLAINTEXT || l->security == SEC_SASL_SSL) {
         err = sasl_conf_setup(b, l, errstr, errstr_size);
+        b->sasl_mechanisms |= l->sasl.mechanisms; /* GSSAPI's principal is the broker's */
+        if (!err)
+            err = broker_gssapi_setup(b, errstr, errstr_size);
+    }
     if (!err && (l->security == SEC_SSL || l->security == SEC_SASL_SSL))
         err = make_tls(b, l, errstr, errstr_size);
     return err;

@@ -3,18 +3,18 @@
  * listener enables, sasl_conf.h), SaslAuthenticate carries its tokens.
  * PLAIN checks the password against the listener's sasl.jaas.config users
  * when it has them, else the user's stored SCRAM credential;
- * SCRAM-SHA-256/512 run lib/net/scram_server.c's exchange; OAUTHBEARER
- * validates an unsecured JWT (oauthbearer_validate.c), answering a refused
- * one with Kafka's JSON error and failing on the client's \1 after it.
- * Until a connection has authenticated, dispatch refuses every
- * request but ApiVersions and these two (closing it, as Kafka does); a
- * failed authentication is answered with SASL_AUTHENTICATION_FAILED and
- * the connection closed behind the answer. With connections.max.reauth.ms
- * (KIP-368) SaslAuthenticate gives the session's lifetime; the client may
- * then authenticate again (same mechanism and principal) on the
- * connection, and dispatch closes one whose session ended without. On
- * other listeners both
- * requests get ILLEGAL_SASL_STATE, as Kafka answers them. */
+ * SCRAM-SHA-256/512 run lib/net/scram_server.c's exchange; GSSAPI goes
+ * through cyrus-sasl (sasl_gssapi.c); OAUTHBEARER validates an unsecured
+ * JWT (oauthbearer_validate.c), answering a refused one with Kafka's JSON
+ * error and failing on the client's \1 after it. Until a connection has
+ * authenticated, dispatch refuses every request but ApiVersions and these
+ * two (closing it, as Kafka does); a failed authentication is answered
+ * with SASL_AUTHENTICATION_FAILED and the connection closed behind the
+ * answer. With connections.max.reauth.ms (KIP-368) SaslAuthenticate gives
+ * the session's lifetime; the client may then authenticate again (same
+ * mechanism and principal) on the connection, and dispatch closes one
+ * whose session ended without. On other listeners both requests get
+ * ILLEGAL_SASL_STATE, as Kafka answers them. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +22,7 @@
 #include "broker/conn.h"
 #include "broker/dispatch.h"
 #include "broker/oauthbearer_validate.h"
+#include "broker/sasl_gssapi.h"
 #include "proto/msg_sasl.h"
 #include "util/clock.h"
 
@@ -33,6 +34,7 @@ static const struct {
     {"SCRAM-SHA-256", SASL_MECH_SCRAM_SHA_256},
     {"SCRAM-SHA-512", SASL_MECH_SCRAM_SHA_512},
     {"OAUTHBEARER", SASL_MECH_OAUTHBEARER},
+    {"GSSAPI", SASL_MECH_GSSAPI},
 };
 #define MECHANISM_COUNT (sizeof mechanisms / sizeof mechanisms[0])
 
@@ -120,6 +122,7 @@ static broker_req_status_t auth_failed(broker_request_t *req, const char *user, 
                                                              mech);
     kl_scram_srv_free(c->scram);
     c->scram = NULL;
+    broker_gssapi_conn_free(c);
     return respond_and_close(req, &resp);
 }
 
@@ -242,6 +245,20 @@ static broker_req_status_t authenticate_oauthbearer(broker_request_t *req, const
     return broker_respond(req, &resp);
 }
 
+static broker_req_status_t authenticate_gssapi(broker_request_t *req, const char *token, size_t len)
+{
+    char user[256], why[300];
+    const void *out;
+    size_t out_len;
+    int st = broker_gssapi_step(req, token, len, &out, &out_len, user, sizeof user, why, sizeof why);
+    if (st < 0)
+        return auth_failed(req, user[0] ? user : NULL, why);
+    if (st > 0)
+        return auth_done(req, user, 0, out, out_len);
+    kl_sasl_authenticate_response_t resp = {.auth_bytes = kl_bytes(out ? out : "", (int32_t)out_len)};
+    return broker_respond(req, &resp);
+}
+
 broker_req_status_t handle_sasl_authenticate(broker_request_t *req)
 {
     const kl_sasl_authenticate_request_t *body = req->body;
@@ -261,5 +278,7 @@ broker_req_status_t handle_sasl_authenticate(broker_request_t *req)
         return authenticate_plain(req, token, len);
     if (c->sasl_mechanism == SASL_MECH_OAUTHBEARER)
         return authenticate_oauthbearer(req, token, len);
+    if (c->sasl_mechanism == SASL_MECH_GSSAPI)
+        return authenticate_gssapi(req, token, len);
     return authenticate_scram(req, token, len);
 }

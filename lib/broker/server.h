@@ -34,9 +34,16 @@ typedef struct broker_txns broker_txns_t;
 typedef enum { SEC_PLAINTEXT, SEC_SSL, SEC_SASL_PLAINTEXT, SEC_SASL_SSL } broker_security_t;
 
 /* sasl.enabled.mechanisms bits (the conf table's values). */
-enum { SASL_MECH_PLAIN = 1, SASL_MECH_SCRAM_SHA_256 = 2, SASL_MECH_SCRAM_SHA_512 = 4, SASL_MECH_OAUTHBEARER = 16 };
+enum {
+    SASL_MECH_PLAIN = 1,
+    SASL_MECH_SCRAM_SHA_256 = 2,
+    SASL_MECH_SCRAM_SHA_512 = 4,
+    SASL_MECH_GSSAPI = 8,
+    SASL_MECH_OAUTHBEARER = 16
+};
 
 struct kl_tls_ctx;
+struct broker_gssapi;
 
 /* One entry of listeners: a bound socket plus what metadata advertises. */
 typedef struct broker_listener {
@@ -86,7 +93,9 @@ struct kl_broker {
 
     broker_listener_t *listeners;
     size_t listener_count;
+    unsigned sasl_mechanisms; /* SASL_MECH_* any SASL listener enables */
     scram_store_t scram;      /* users' SCRAM credentials */
+    struct broker_gssapi *gssapi; /* GSSAPI's service principal (sasl_gssapi.c) */
     char *bootstrap;
     char *listeners_text; /* kl_broker_listeners() */
 

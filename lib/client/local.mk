@@ -6,12 +6,14 @@ libkafkalite_internal_la_SOURCES += \
 	lib/client/conf_table.c \
 	lib/client/client_broker.c \
 	lib/client/client.c \
+	lib/client/kinit.c \
 	lib/client/log.c \
 	lib/client/message.c \
 	lib/client/metadata.c \
 	lib/client/oauthbearer.c \
 	lib/client/oauthbearer_token.c \
 	lib/client/sasl.c \
+	lib/client/sasl_gssapi.c \
 	lib/client/security.c \
 	lib/client/topic_partition.c
 noinst_HEADERS += \

@@ -59,6 +59,34 @@ void create_topic(const char *bootstrap, const char *topic, int partitions)
     rd_kafka_destroy(rk);
 }
 
+rd_kafka_t *rdkafka_txn_producer(const char *bootstrap, const char *txn_id)
+{
+    rd_kafka_conf_t *conf = conf_new(bootstrap);
+    conf_set(conf, "transactional.id", txn_id);
+    conf_set(conf, "linger.ms", "5");
+    rd_kafka_t *rk = client_new(RD_KAFKA_PRODUCER, conf);
+    check_rdkafka_error(rd_kafka_init_transactions(rk, RDKAFKA_CLIENTS_TIMEOUT_MS), "init_transactions");
+    return rk;
+}
+
+void check_rdkafka_error(rd_kafka_error_t *error, const char *what)
+{
+    ck_assert_msg(error == NULL, "%s: %s", what, error ? rd_kafka_error_string(error) : "");
+}
+
+void produce_values(rd_kafka_t *rk, const char *topic, const char *prefix, int n)
+{
+    for (int i = 0; i < n; i++) {
+        char v[64];
+        int len = snprintf(v, sizeof v, "%s%d", prefix, i);
+        ck_assert_int_eq(rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_PARTITION(0),
+                                           RD_KAFKA_V_VALUE(v, (size_t)len), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                                           RD_KAFKA_V_END),
+                         RD_KAFKA_RESP_ERR_NO_ERROR);
+    }
+    ck_assert_int_eq(rd_kafka_flush(rk, RDKAFKA_CLIENTS_TIMEOUT_MS), RD_KAFKA_RESP_ERR_NO_ERROR);
+}
+
 static long long now_ms(void)
 {
     struct timespec ts;

@@ -1,5 +1,6 @@
-/* Unit tests for the DescribeLogDirs, DescribeProducers and
- * DescribeClientQuotas message tables (msg_log_dirs, msg_describe_producers,
+/* Unit tests for the DescribeLogDirs, DescribeProducers,
+ * DescribeTransactions, ListTransactions and DescribeClientQuotas message
+ * tables (msg_log_dirs, msg_describe_producers, msg_txn_admin,
  * msg_client_quotas): byte vectors written out by hand
  * from Kafka's protocol rules are decoded, checked field by field,
  * re-encoded byte for byte, and cut short at every offset. */
@@ -10,6 +11,7 @@
 #include "proto/msg_client_quotas.h"
 #include "proto/msg_describe_producers.h"
 #include "proto/msg_log_dirs.h"
+#include "proto/msg_txn_admin.h"
 #include "proto_vector.h"
 
 #define I16(v) (uint8_t)((uint16_t)(v) >> 8), (uint8_t)(v)
@@ -123,6 +125,74 @@ START_TEST(test_describe_producers)
 }
 END_TEST
 
+/* DescribeTransactions v0: "tx"; the answer: ongoing, producer 5 epoch 2,
+ * timeout 60000, started at 1700000000000, partitions 0 and 3 of "t1". */
+static const uint8_t transactions_req_v0[] = {0x02, 0x03, 't', 'x', NO_TAGS};
+
+static const uint8_t transactions_resp_v0[] = {
+    I32(0),                                        /* throttle_time_ms */
+    0x02, I16(0), 0x03, 't', 'x',                  /* states: error, id */
+    0x08, 'O', 'n', 'g', 'o', 'i', 'n', 'g',       /*   state */
+    I32(60000), I64(1700000000000), I64(5), I16(2), /*   timeout, start, producer id, epoch */
+    0x02, 0x03, 't', '1', 0x03, I32(0), I32(3),    /*   topics: topic, partitions */
+    NO_TAGS, NO_TAGS, NO_TAGS,
+};
+
+START_TEST(test_describe_transactions)
+{
+    kl_describe_transactions_request_t req;
+    DECODE(kl_describe_transactions_request_schema, 0, true, transactions_req_v0, &req);
+    ck_assert_int_eq(req.transactional_ids.count, 1);
+    ck_assert(kl_str_eq(req.transactional_ids.items[0], "tx"));
+    kl_describe_transactions_response_t resp;
+    DECODE(kl_describe_transactions_response_schema, 0, true, transactions_resp_v0, &resp);
+    const kl_describe_transactions_response_state_t *st = &resp.transaction_states.items[0];
+    ck_assert(kl_str_eq(st->transaction_state, "Ongoing"));
+    ck_assert_int_eq(st->transaction_timeout_ms, 60000);
+    ck_assert_int_eq(st->transaction_start_time_ms, 1700000000000);
+    ck_assert_int_eq(st->producer_id, 5);
+    ck_assert_int_eq(st->producer_epoch, 2);
+    ck_assert(kl_str_eq(st->topics.items[0].topic, "t1"));
+    ck_assert_int_eq(st->topics.items[0].partitions.count, 2);
+    ck_assert_int_eq(st->topics.items[0].partitions.items[1], 3);
+}
+END_TEST
+
+/* ListTransactions v0 (no duration filter) and v1: state "Ongoing",
+ * producer 9; the answer lists "tx" and names the unknown filter "Bad". */
+static const uint8_t list_txn_req_v0[] = {
+    0x02, 0x08, 'O', 'n', 'g', 'o', 'i', 'n', 'g', 0x02, I64(9), NO_TAGS,
+};
+static const uint8_t list_txn_req_v1[] = {
+    0x02, 0x08, 'O', 'n', 'g', 'o', 'i', 'n', 'g', 0x02, I64(9), I64(1000), NO_TAGS,
+};
+
+static const uint8_t list_txn_resp_v1[] = {
+    I32(0), I16(0),                                /* throttle_time_ms, error */
+    0x02, 0x04, 'B', 'a', 'd',                     /* unknown state filters */
+    0x02, 0x03, 't', 'x', I64(9),                  /* states: id, producer id */
+    0x08, 'O', 'n', 'g', 'o', 'i', 'n', 'g', NO_TAGS, /*   state */
+    NO_TAGS,
+};
+
+START_TEST(test_list_transactions)
+{
+    kl_list_transactions_request_t req;
+    DECODE(kl_list_transactions_request_schema, 0, true, list_txn_req_v0, &req);
+    ck_assert(kl_str_eq(req.state_filters.items[0], "Ongoing"));
+    ck_assert_int_eq(req.producer_id_filters.items[0], 9);
+    ck_assert_int_eq(req.duration_filter, -1);
+    DECODE(kl_list_transactions_request_schema, 1, true, list_txn_req_v1, &req);
+    ck_assert_int_eq(req.duration_filter, 1000);
+    kl_list_transactions_response_t resp;
+    DECODE(kl_list_transactions_response_schema, 1, true, list_txn_resp_v1, &resp);
+    ck_assert(kl_str_eq(resp.unknown_state_filters.items[0], "Bad"));
+    ck_assert(kl_str_eq(resp.transaction_states.items[0].transactional_id, "tx"));
+    ck_assert_int_eq(resp.transaction_states.items[0].producer_id, 9);
+    ck_assert(kl_str_eq(resp.transaction_states.items[0].transaction_state, "Ongoing"));
+}
+END_TEST
+
 /* DescribeClientQuotas v0 (classic): every named user, strictly. */
 static const uint8_t quotas_req_v0[] = {
     I32(1),                          /* components */
@@ -201,6 +271,8 @@ static Suite *proto_describe_suite(void)
     tcase_add_test(tc, test_describe_log_dirs_request);
     tcase_add_test(tc, test_describe_log_dirs_response);
     tcase_add_test(tc, test_describe_producers);
+    tcase_add_test(tc, test_describe_transactions);
+    tcase_add_test(tc, test_list_transactions);
     tcase_add_test(tc, test_describe_client_quotas_request);
     tcase_add_test(tc, test_describe_client_quotas_response);
     suite_add_tcase(s, tc);
