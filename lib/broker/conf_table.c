@@ -95,13 +95,6 @@ static const kl_conf_prop_t broker_props[] = {
                    "Kafka writes it), overriding the broker-wide one: sasl.enabled.mechanisms, "
                    "connections.max.reauth.ms, the ssl.* keystore, truststore, cipher and client.auth settings, "
                    "and listener.name.<listener>.<mechanism>.sasl.jaas.config."),
-    KL_PROP_STR("ssl.truststore.certificates", "broker", NULL, "The truststore's CA certificates as PEM text."),
-    KL_PROP_ENUM("ssl.client.auth", "broker", "none",
-                 KL_SYMS({"none", KL_TLS_CLIENT_AUTH_NONE}, {"requested", KL_TLS_CLIENT_AUTH_REQUESTED},
-                         {"required", KL_TLS_CLIENT_AUTH_REQUIRED}),
-                 "Whether TLS listeners ask clients for a certificate; the principal of an SSL connection is "
-                 "then User:<the certificate's subject>."),
-    KL_PROP_STR("ssl.cipher.suites", "broker", NULL, "OpenSSL cipher list for TLS 1.2 (unset: OpenSSL's default)."),
     KL_PROP_STR("sasl.kerberos.service.name", "broker", NULL,
                 "GSSAPI: the service name of the broker's Kerberos principal (clients' "
                 "sasl.kerberos.service.name); unset: the primary of sasl.kerberos.principal, else kafka."),

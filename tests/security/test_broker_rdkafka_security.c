@@ -2,8 +2,7 @@
  * SCRAM-SHA-256 and -512 and PLAIN produce and consume through TLS with
  * the test CA, and a wrong password refused with librdkafka's
  * authentication error, nothing delivered; OAUTHBEARER with librdkafka's
- * unsecured JWT, and a token without the required scope refused. */
- * authentication error, nothing delivered. With a KDC (KL_KDC_DIR, set by
+ * unsecured JWT, and a token without the required scope refused. With a KDC (KL_KDC_DIR, set by
  * test_gssapi.sh, which runs the "gssapi" case alone): GSSAPI over
  * SASL_PLAINTEXT, librdkafka getting its ticket with its own kinit
  * command, and a stale keytab refused. */
