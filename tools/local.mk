@@ -149,3 +149,12 @@ tests_tools_plant_corrupt_batch_LDADD = $(TEST_LIBS)
 TESTS += tests/tools/test_kafkalite_consume_corrupt.sh
 endif
 EXTRA_DIST += tests/tools/test_kafkalite_consume_corrupt.sh
+
+# The broker SIGKILLed TXN_KILLS times (25 by default) while a
+# transactional writer commits and aborts: read_committed never shows a
+# partial or aborted transaction, and shows every committed one (issue 20).
+check_PROGRAMS += tests/tools/txn_kill_writer
+tests_tools_txn_kill_writer_SOURCES = tests/tools/txn_kill_writer.c
+tests_tools_txn_kill_writer_LDADD = libkafkalite.la
+TESTS += tests/tools/test_broker_kill_txn.sh
+EXTRA_DIST += tests/tools/test_broker_kill_txn.sh
