@@ -2,7 +2,7 @@
 # Add a benchmark to BENCHMARKS and give it _SOURCES and _LDADD.
 BENCHMARKS = bench/bench_record bench/bench_storage bench/bench_groups
 if HAVE_RDKAFKA
-BENCHMARKS += bench/bench_producer bench/bench_consumer bench/bench_broker bench/bench_brokers
+BENCHMARKS += bench/bench_producer bench/bench_consumer bench/bench_broker bench/bench_brokers bench/bench_txn
 endif
 EXTRA_PROGRAMS = $(BENCHMARKS)
 CLEANFILES += $(BENCHMARKS)
@@ -29,6 +29,13 @@ bench_bench_consumer_CFLAGS = $(AM_CFLAGS) $(RDKAFKA_CFLAGS)
 bench_bench_consumer_LDADD = libkafkalite-internal.la $(KL_DEP_LIBS) $(RDKAFKA_LIBS)
 
 EXTRA_DIST += bench/README.md bench/bench_console.sh
+
+# Transactional throughput: kafkalite's transactional producer against
+# librdkafka's on the embedded broker (issue 20).
+bench_bench_txn_SOURCES = bench/bench_txn.c bench/bench_targets.c bench/bench_targets.h \
+	bench/bench_util.c bench/bench_util.h
+bench_bench_txn_CFLAGS = $(AM_CFLAGS) $(RDKAFKA_CFLAGS)
+bench_bench_txn_LDADD = libkafkalite-internal.la $(KL_DEP_LIBS) $(RDKAFKA_LIBS)
 
 bench: $(BENCHMARKS)
 .PHONY: bench
