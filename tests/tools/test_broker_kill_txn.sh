@@ -29,6 +29,7 @@ awk -v seed="$seed" -v n="$kills" 'BEGIN {
         printf "%.3f\n", rand() * 0.4
 }' >"$work/schedule"
 
+: >"$work/writer.out" # counted below before the writer's shell opens it
 "$WRITER" "$bootstrap" txn $partitions "$records" "$work/stop" >"$work/writer.out" 2>"$work/writer.err" &
 writer=$!
 background="$background $writer"
