@@ -22,11 +22,13 @@ port=${bootstrap##*:}
 run create 0 topics --bootstrap-server "$bootstrap" --create --topic txn --partitions $partitions
 
 # Per kill, the delay (0..400 ms) between the writer's progress after a
-# restart and the SIGKILL.
+# restart and the SIGKILL, and how long the broker then stays down
+# (0..1.5 s: longer than the writer's 1 s call timeout at times, so that
+# its calls fail retriably and are retried).
 awk -v seed="$seed" -v n="$kills" 'BEGIN {
     srand(seed)
     for (i = 0; i < n; i++)
-        printf "%.3f\n", rand() * 0.4
+        printf "%.3f %.3f\n", rand() * 0.4, rand() * 1.5
 }' >"$work/schedule"
 
 : >"$work/writer.out" # counted below before the writer's shell opens it
@@ -41,7 +43,7 @@ progressed() {
 
 started=$(date +%s)
 i=0
-while read -r delay; do
+while read -r delay down; do
     i=$((i + 1))
     wait_for progressed "$(wc -l <"$work/writer.out")" || fail "kill $i: the writer made no progress in time"
     sleep "$delay" # the schedule's random point, not a wait
@@ -49,6 +51,7 @@ while read -r delay; do
     wait "$pid" 2>/dev/null
     pid=
     kill -0 "$writer" 2>/dev/null || fail "kill $i: the writer died"
+    sleep "$down" # the schedule's downtime, not a wait
     run_broker broker --override "listeners=PLAINTEXT://127.0.0.1:$port" --override "log.dirs=$work/logs" \
         --override num.partitions=$partitions
 done <"$work/schedule"

@@ -28,8 +28,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#define CALL_TIMEOUT_MS 5000
-#define GIVE_UP_TRIES 60 /* of one call: then the writer fails */
+#define CALL_TIMEOUT_MS 1000
+#define GIVE_UP_TRIES 60 /* of one call (a minute): then it gives up */
 
 static const char *bootstrap, *topic;
 
