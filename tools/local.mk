@@ -150,7 +150,7 @@ TESTS += tests/tools/test_kafkalite_consume_corrupt.sh
 endif
 EXTRA_DIST += tests/tools/test_kafkalite_consume_corrupt.sh
 
-# The broker SIGKILLed TXN_KILLS times (25 by default) while a
+# The broker SIGKILLed TXN_KILLS times (20 by default) while a
 # transactional writer commits and aborts: read_committed never shows a
 # partial or aborted transaction, and shows every committed one (issue 20).
 check_PROGRAMS += tests/tools/txn_kill_writer

@@ -2,7 +2,7 @@
 # The broker's SIGKILL loop during transactions (issue 20): while
 # txn_kill_writer commits and aborts transactions of TXN_RECORDS numbered
 # records (every third one aborted on purpose), `kafkalite broker` is
-# SIGKILLed TXN_KILLS times (25 by default) at random points and restarted
+# SIGKILLed TXN_KILLS times (20 by default) at random points and restarted
 # on the same port and log dir. Then read_committed (kafkalite consume,
 # and kcat when installed) must show every transaction whole or not at
 # all, every transaction the writer saw committed, and no record of a
@@ -11,7 +11,7 @@
 set -u
 . "${srcdir:-.}/tests/tools/broker_lib.sh"
 WRITER=${TXN_KILL_WRITER:-./tests/tools/txn_kill_writer}
-kills=${TXN_KILLS:-25}
+kills=${TXN_KILLS:-20}
 records=${TXN_RECORDS:-20}
 partitions=3
 seed=${TXN_SEED:-$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')}
