@@ -28,7 +28,7 @@ bench_bench_consumer_SOURCES = bench/bench_consumer.c bench/bench_consumer.h ben
 bench_bench_consumer_CFLAGS = $(AM_CFLAGS) $(RDKAFKA_CFLAGS)
 bench_bench_consumer_LDADD = libkafkalite-internal.la $(KL_DEP_LIBS) $(RDKAFKA_LIBS)
 
-EXTRA_DIST += bench/README.md
+EXTRA_DIST += bench/README.md bench/bench_console.sh
 
 bench: $(BENCHMARKS)
 .PHONY: bench

@@ -22,6 +22,7 @@ exampledir = $(docdir)/examples
 dist_example_DATA = \
 	examples/consumer.c \
 	examples/embedded.c \
+	examples/exactly_once.c \
 	examples/idempotent_producer.c \
 	examples/producer.c \
 	examples/test_with_broker.c
@@ -53,3 +54,12 @@ examples_test_with_broker_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 examples_test_with_broker_LDADD = libkafkalite.la $(CHECK_LIBS)
 TESTS += examples/test_with_broker
 endif
+
+# exactly_once: consume-transform-produce in transactions, run by a script
+# against `kafkalite broker` that checks each input line comes out once.
+noinst_PROGRAMS += examples/exactly_once
+examples_exactly_once_SOURCES = examples/exactly_once.c
+examples_exactly_once_CPPFLAGS = -I$(top_srcdir)/include
+examples_exactly_once_LDADD = libkafkalite.la
+TESTS += tests/tools/test_example_exactly_once.sh
+EXTRA_DIST += tests/tools/test_example_exactly_once.sh

@@ -1,5 +1,6 @@
 # man/: reference pages, installed by make install and linted by make check.
 dist_man_MANS += \
+	man/man1/kafkalite-cluster.1 \
 	man/man1/kafkalite-configs.1 \
 	man/man1/kafkalite-consume.1 \
 	man/man1/kafkalite-groups.1 \
@@ -9,7 +10,10 @@ dist_man_MANS += \
 	man/man1/kafkalite-topics.1 \
 	man/man1/kafkalite-users.1 \
 	man/man1/kafkalite.1 \
+	man/man3/kl_abort_transaction.3 \
+	man/man3/kl_admin_alter_client_quotas.3 \
 	man/man3/kl_admin_alter_group_offsets.3 \
+	man/man3/kl_admin_client_quotas_destroy.3 \
 	man/man3/kl_admin_alter_user_scram_credentials.3 \
 	man/man3/kl_admin_configs_destroy.3 \
 	man/man3/kl_admin_create_partitions.3 \
@@ -18,6 +22,7 @@ dist_man_MANS += \
 	man/man3/kl_admin_delete_groups.3 \
 	man/man3/kl_admin_delete_records.3 \
 	man/man3/kl_admin_delete_topics.3 \
+	man/man3/kl_admin_describe_client_quotas.3 \
 	man/man3/kl_admin_describe_configs.3 \
 	man/man3/kl_admin_describe_groups.3 \
 	man/man3/kl_admin_describe_topics.3 \
@@ -34,6 +39,7 @@ dist_man_MANS += \
 	man/man3/kl_admin_topics_destroy.3 \
 	man/man3/kl_assign.3 \
 	man/man3/kl_assignment.3 \
+	man/man3/kl_begin_transaction.3 \
 	man/man3/kl_broker_bootstrap_servers.3 \
 	man/man3/kl_broker_conf_new.3 \
 	man/man3/kl_broker_console_address.3 \
@@ -44,6 +50,7 @@ dist_man_MANS += \
 	man/man3/kl_broker_stop.3 \
 	man/man3/kl_commit.3 \
 	man/man3/kl_commit_message.3 \
+	man/man3/kl_commit_transaction.3 \
 	man/man3/kl_committed.3 \
 	man/man3/kl_conf_destroy.3 \
 	man/man3/kl_conf_dump.3 \
@@ -61,6 +68,9 @@ dist_man_MANS += \
 	man/man3/kl_conf_set_stats_cb.3 \
 	man/man3/kl_consumer_close.3 \
 	man/man3/kl_consumer_destroy.3 \
+	man/man3/kl_consumer_group_metadata.3 \
+	man/man3/kl_consumer_group_metadata_destroy.3 \
+	man/man3/kl_consumer_group_metadata_new.3 \
 	man/man3/kl_consumer_lag.3 \
 	man/man3/kl_consumer_lag_free.3 \
 	man/man3/kl_consumer_memberid.3 \
@@ -70,6 +80,12 @@ dist_man_MANS += \
 	man/man3/kl_err_is_retriable.3 \
 	man/man3/kl_err_name.3 \
 	man/man3/kl_err_str.3 \
+	man/man3/kl_error_code.3 \
+	man/man3/kl_error_destroy.3 \
+	man/man3/kl_error_is_fatal.3 \
+	man/man3/kl_error_is_retriable.3 \
+	man/man3/kl_error_string.3 \
+	man/man3/kl_error_txn_requires_abort.3 \
 	man/man3/kl_get_watermark_offsets.3 \
 	man/man3/kl_headers_add.3 \
 	man/man3/kl_headers_count.3 \
@@ -79,6 +95,7 @@ dist_man_MANS += \
 	man/man3/kl_headers_new.3 \
 	man/man3/kl_incremental_assign.3 \
 	man/man3/kl_incremental_unassign.3 \
+	man/man3/kl_init_transactions.3 \
 	man/man3/kl_message_destroy.3 \
 	man/man3/kl_message_error.3 \
 	man/man3/kl_message_headers.3 \
@@ -111,6 +128,7 @@ dist_man_MANS += \
 	man/man3/kl_rebalance_protocol.3 \
 	man/man3/kl_resume.3 \
 	man/man3/kl_seek.3 \
+	man/man3/kl_send_offsets_to_transaction.3 \
 	man/man3/kl_subscribe.3 \
 	man/man3/kl_subscription.3 \
 	man/man3/kl_topic_partition_list_add.3 \

@@ -48,5 +48,8 @@ void cmd_offsets_usage(FILE *out);
 int cmd_users(int argc, char **argv);
 int users_run(const char *name, int argc, char **argv);
 void cmd_users_usage(FILE *out);
+/* `kafkalite cluster` (kafka-cluster.sh cluster-id): tools/cmd_cluster.c. */
+int cmd_cluster(int argc, char **argv);
+void cmd_cluster_usage(FILE *out);
 
 #endif

@@ -1,20 +1,22 @@
-/* `kafkalite configs`: describe and change topic and broker configs,
- * shaped after Kafka's kafka-configs.sh. */
+/* `kafkalite configs`: describe and change topic, broker and group configs
+ * (and, through configs_quotas.c, client quotas), shaped after Kafka's
+ * kafka-configs.sh. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "admin_cli.h"
+#include "configs.h"
 #include "json_out.h"
 
-#define MAX_OPS 128
+#define MAX_OPS CONFIGS_MAX_OPS
 
 void cmd_configs_usage(FILE *out)
 {
     fprintf(out,
             "usage: kafkalite configs [-b HOST:PORT] [-X property=value]... ACTION\n"
-            "           (--entity-type topics|brokers (--entity-name NAME | --entity-default)\n"
-            "            | --topic T | --broker ID | --broker-defaults)\n"
+            "           (--entity-type topics|brokers|groups|clients (--entity-name NAME | --entity-default)\n"
+            "            | --topic T | --broker ID | --broker-defaults | --group G | --client C\n"
+            "            | --client-defaults)\n"
             "\n"
             "Actions:\n"
             "  --describe [--all]    the configs set on the entity (with --all: every config,\n"
@@ -24,26 +26,21 @@ void cmd_configs_usage(FILE *out)
             "                        in brackets: --add-config 'k=[a,b]'\n"
             "\n"
             "Options:\n"
-            "  --entity-type TYPE    topics, or brokers (NAME is then the node id); users\n"
-            "                        runs `kafkalite users` (SCRAM credentials); groups and\n"
-            "                        clients are Kafka's but not served here\n"
-            "  --entity-name NAME    the topic or broker\n"
-            "  --entity-default      with --entity-type brokers: the cluster-wide default\n"
+            "  --entity-type TYPE    topics; brokers (NAME is then the node id); groups\n"
+            "                        (Kafka 4's group configs: consumer.session.timeout.ms...);\n"
+            "                        clients (client-id quotas: producer_byte_rate...); users\n"
+            "                        runs `kafkalite users` (SCRAM credentials)\n"
+            "  --entity-name NAME    the topic, broker, group or client id (clients --describe\n"
+            "                        without a name: every client id with quotas, the\n"
+            "                        default included)\n"
+            "  --entity-default      with brokers or clients: the default of every one\n"
             "  --topic T             as --entity-type topics --entity-name T\n"
             "  --broker ID           as --entity-type brokers --entity-name ID\n"
-            "  --broker-defaults     as --entity-type brokers --entity-default\n" ADMIN_CLI_COMMON_HELP);
+            "  --broker-defaults     as --entity-type brokers --entity-default\n"
+            "  --group G             as --entity-type groups --entity-name G\n"
+            "  --client C            as --entity-type clients --entity-name C\n"
+            "  --client-defaults     as --entity-type clients --entity-default\n" ADMIN_CLI_COMMON_HELP);
 }
-
-typedef struct configs_args {
-    int action; /* 'd' describe, 'a' alter */
-    bool all;
-    kl_admin_resource_type_t type;
-    const char *name;
-    kl_admin_config_op_t ops[MAX_OPS];
-    size_t op_count;
-    char *copies[MAX_OPS]; /* the split option values the ops point into */
-    size_t copy_count;
-} configs_args_t;
 
 /* Splits a --add-config / --delete-config value at commas outside
  * brackets into operations (brackets removed from values). */
@@ -86,7 +83,7 @@ static int add_ops(admin_cli_t *cli, configs_args_t *a, const char *value, kl_ad
 
 enum {
     OPT_DESCRIBE = 1, OPT_ALTER, OPT_ALL, OPT_ENTITY_TYPE, OPT_ENTITY_NAME, OPT_ENTITY_DEFAULT, OPT_TOPIC,
-    OPT_BROKER, OPT_BROKER_DEFAULTS, OPT_ADD_CONFIG, OPT_DELETE_CONFIG
+    OPT_BROKER, OPT_BROKER_DEFAULTS, OPT_GROUP, OPT_CLIENT, OPT_CLIENT_DEFAULTS, OPT_ADD_CONFIG, OPT_DELETE_CONFIG
 };
 
 static const opt_spec_t configs_opts[] = {
@@ -99,37 +96,55 @@ static const opt_spec_t configs_opts[] = {
     {"topic", 0, OPT_VALUE, OPT_TOPIC},
     {"broker", 0, OPT_VALUE, OPT_BROKER},
     {"broker-defaults", 0, OPT_FLAG, OPT_BROKER_DEFAULTS},
+    {"group", 0, OPT_VALUE, OPT_GROUP},
+    {"client", 0, OPT_VALUE, OPT_CLIENT},
+    {"client-defaults", 0, OPT_FLAG, OPT_CLIENT_DEFAULTS},
     {"add-config", 0, OPT_VALUE, OPT_ADD_CONFIG},
     {"delete-config", 0, OPT_VALUE, OPT_DELETE_CONFIG},
     {NULL, 0, 0, 0},
 };
 
-/* Sets the entity's type once (--entity-type, --topic, --broker...). */
-static int set_type(admin_cli_t *cli, configs_args_t *a, kl_admin_resource_type_t type, bool *typed)
+/* The entity as a word of messages ("topic", "client-id"). */
+static const char *kind(configs_entity_t e)
 {
-    if (*typed && a->type != type)
-        return admin_cli_usage(cli, "%s: the entity is a %s already", cli->opts.text,
-                               a->type == KL_ADMIN_RESOURCE_TOPIC ? "topic" : "broker");
-    a->type = type;
-    *typed = true;
+    static const char *const words[] = {"entity", "topic", "broker", "group", "client-id"};
+    return words[e];
+}
+
+const char *configs_entity_type(configs_entity_t e)
+{
+    static const char *const types[] = {NULL, "topics", "brokers", "groups", "clients"};
+    return types[e];
+}
+
+/* Sets the entity's type once (--entity-type, --topic, --broker...). */
+static int set_type(admin_cli_t *cli, configs_args_t *a, configs_entity_t e)
+{
+    if (a->entity && a->entity != e)
+        return admin_cli_usage(cli, "%s: the entity is a %s already", cli->opts.text, kind(a->entity));
+    a->entity = e;
     return CLI_OK;
 }
 
-static int entity_type(admin_cli_t *cli, configs_args_t *a, const char *v, bool *typed)
+static int entity_type(admin_cli_t *cli, configs_args_t *a, const char *v)
 {
-    if (!strcmp(v, "topics") || !strcmp(v, "topic"))
-        return set_type(cli, a, KL_ADMIN_RESOURCE_TOPIC, typed);
-    if (!strcmp(v, "brokers") || !strcmp(v, "broker"))
-        return set_type(cli, a, KL_ADMIN_RESOURCE_BROKER, typed);
+    static const struct {
+        const char *plural, *singular;
+        configs_entity_t entity;
+    } served[] = {
+        {"topics", "topic", ENTITY_TOPIC},
+        {"brokers", "broker", ENTITY_BROKER},
+        {"groups", "group", ENTITY_GROUP},
+        {"clients", "client", ENTITY_CLIENT},
+    };
+    for (size_t i = 0; i < sizeof served / sizeof served[0]; i++)
+        if (!strcmp(v, served[i].plural) || !strcmp(v, served[i].singular))
+            return set_type(cli, a, served[i].entity);
     /* Kafka's other entity types (users go to `kafkalite users`), each with
      * why kafkalite has none. */
     static const struct {
         const char *type, *why;
     } others[] = {
-        {"groups", "they configure KIP-848 consumer groups, and kafkalite's broker serves classic groups, whose "
-                   "timeouts are each consumer's own (session.timeout.ms)"},
-        {"clients", "they are quotas, which kafkalite's broker does not enforce (DescribeClientQuotas lists "
-                    "none, AlterClientQuotas is not served)"},
         {"ips", "they are connection quotas, whose requests kafkalite's admin client does not send"},
         {"broker-loggers", "kafkalite's broker has no Java loggers (KAFKALITE_BROKER_LOG sets its log level)"},
         {"client-metrics", "kafkalite's broker does not collect KIP-714 client metrics"},
@@ -138,7 +153,7 @@ static int entity_type(admin_cli_t *cli, configs_args_t *a, const char *v, bool 
         if (!strcmp(v, others[i].type))
             return admin_cli_fail(cli, "--entity-type %s: Kafka's %s configs are not served by kafkalite: %s", v, v,
                                   others[i].why);
-    return admin_cli_usage(cli, "--entity-type is topics or brokers, not \"%s\"", v);
+    return admin_cli_usage(cli, "--entity-type is topics, brokers, groups, clients or users, not \"%s\"", v);
 }
 
 static int set_name(admin_cli_t *cli, configs_args_t *a, const char *name)
@@ -152,7 +167,6 @@ static int set_name(admin_cli_t *cli, configs_args_t *a, const char *name)
 static int parse(admin_cli_t *cli, configs_args_t *a, int argc, char **argv)
 {
     const opt_parser_t *p = &cli->opts;
-    bool typed = false;
     int id, rc = CLI_OK;
     admin_cli_start(cli, argc, argv, configs_opts);
     while (rc == CLI_OK && (id = opt_next(&cli->opts)) != OPT_END) {
@@ -167,7 +181,7 @@ static int parse(admin_cli_t *cli, configs_args_t *a, int argc, char **argv)
             a->all = true;
             break;
         case OPT_ENTITY_TYPE:
-            rc = entity_type(cli, a, p->value, &typed);
+            rc = entity_type(cli, a, p->value);
             break;
         case OPT_ENTITY_NAME:
             rc = set_name(cli, a, p->value);
@@ -176,13 +190,19 @@ static int parse(admin_cli_t *cli, configs_args_t *a, int argc, char **argv)
             rc = set_name(cli, a, ""); /* Kafka's default entity: the empty name */
             break;
         case OPT_TOPIC:
-            if (!(rc = set_type(cli, a, KL_ADMIN_RESOURCE_TOPIC, &typed)))
+        case OPT_GROUP:
+        case OPT_CLIENT:
+            if (!(rc = set_type(cli, a, id == OPT_TOPIC ? ENTITY_TOPIC : id == OPT_GROUP ? ENTITY_GROUP : ENTITY_CLIENT)))
                 rc = set_name(cli, a, p->value);
             break;
         case OPT_BROKER:
         case OPT_BROKER_DEFAULTS:
-            if (!(rc = set_type(cli, a, KL_ADMIN_RESOURCE_BROKER, &typed)))
+            if (!(rc = set_type(cli, a, ENTITY_BROKER)))
                 rc = set_name(cli, a, id == OPT_BROKER ? p->value : "");
+            break;
+        case OPT_CLIENT_DEFAULTS:
+            if (!(rc = set_type(cli, a, ENTITY_CLIENT)))
+                rc = set_name(cli, a, "");
             break;
         case OPT_ADD_CONFIG:
         case OPT_DELETE_CONFIG:
@@ -197,12 +217,16 @@ static int parse(admin_cli_t *cli, configs_args_t *a, int argc, char **argv)
         return rc;
     if (!a->action)
         return admin_cli_usage(cli, "say what to do: --describe or --alter");
-    if (!typed || !a->name)
-        return admin_cli_usage(cli, "name the entity: --topic T, or --entity-type topics|brokers --entity-name NAME");
-    if (!*a->name && a->type != KL_ADMIN_RESOURCE_BROKER)
-        return admin_cli_usage(cli, "--entity-default is for --entity-type brokers");
+    bool every_client = a->entity == ENTITY_CLIENT && a->action == 'd';
+    if (!a->entity || (!a->name && !every_client))
+        return admin_cli_usage(cli, "name the entity: --topic T, or --entity-type topics|brokers|groups|clients "
+                                    "--entity-name NAME");
+    if (a->name && !*a->name && a->entity != ENTITY_BROKER && a->entity != ENTITY_CLIENT)
+        return admin_cli_usage(cli, "--entity-default is for --entity-type brokers or clients");
     if (a->action == 'a' && !a->op_count)
         return admin_cli_usage(cli, "--alter needs --add-config or --delete-config");
+    if (a->entity == ENTITY_CLIENT && (rc = configs_quotas_check(cli, a)))
+        return rc;
     return admin_cli_check_format(cli, a->action == 'd');
 }
 
@@ -215,6 +239,8 @@ static const char *source_name(kl_admin_config_source_t s)
     case KL_ADMIN_SOURCE_STATIC_BROKER: return "STATIC_BROKER_CONFIG";
     case KL_ADMIN_SOURCE_DEFAULT: return "DEFAULT_CONFIG";
     case KL_ADMIN_SOURCE_DYNAMIC_BROKER_LOGGER: return "DYNAMIC_BROKER_LOGGER_CONFIG";
+    case KL_ADMIN_SOURCE_DYNAMIC_CLIENT_METRICS: return "DYNAMIC_CLIENT_METRICS_CONFIG";
+    case KL_ADMIN_SOURCE_DYNAMIC_GROUP: return "DYNAMIC_GROUP_CONFIG";
     default: return "UNKNOWN";
     }
 }
@@ -222,7 +248,8 @@ static const char *source_name(kl_admin_config_source_t s)
 static bool dynamic(kl_admin_config_source_t s)
 {
     return s == KL_ADMIN_SOURCE_DYNAMIC_TOPIC || s == KL_ADMIN_SOURCE_DYNAMIC_BROKER ||
-           s == KL_ADMIN_SOURCE_DYNAMIC_DEFAULT_BROKER || s == KL_ADMIN_SOURCE_DYNAMIC_BROKER_LOGGER;
+           s == KL_ADMIN_SOURCE_DYNAMIC_DEFAULT_BROKER || s == KL_ADMIN_SOURCE_DYNAMIC_BROKER_LOGGER ||
+           s == KL_ADMIN_SOURCE_DYNAMIC_CLIENT_METRICS || s == KL_ADMIN_SOURCE_DYNAMIC_GROUP;
 }
 
 /* One config entry as a JSON line: see kafkalite-configs(1). */
@@ -230,7 +257,7 @@ static void json_entry(const configs_args_t *a, const kl_admin_config_entry_t *e
 {
     json_out_t j;
     json_begin(&j, stdout);
-    json_str(&j, "entity_type", a->type == KL_ADMIN_RESOURCE_TOPIC ? "topics" : "brokers");
+    json_str(&j, "entity_type", configs_entity_type(a->entity));
     json_str(&j, "entity_name", a->name); /* "" for the brokers' default */
     json_str(&j, "name", e->name);
     json_str(&j, "value", e->sensitive ? NULL : e->value);
@@ -241,22 +268,39 @@ static void json_entry(const configs_args_t *a, const kl_admin_config_entry_t *e
     json_end(&j);
 }
 
+static kl_admin_resource_type_t resource_type(configs_entity_t e)
+{
+    return e == ENTITY_TOPIC ? KL_ADMIN_RESOURCE_TOPIC : e == ENTITY_BROKER ? KL_ADMIN_RESOURCE_BROKER
+                                                                          : KL_ADMIN_RESOURCE_GROUP;
+}
+
+/* Why a broker refuses group configs: one without them (kafkalite's,
+ * Kafka's before KIP-848) answers INVALID_REQUEST, an unknown resource
+ * type. */
+static const char *why_refused(const configs_args_t *a, kl_err_t err)
+{
+    if (a->entity != ENTITY_GROUP || (err != KL_ERR_INVALID_REQUEST && err != KL_ERR_UNSUPPORTED_VERSION))
+        return "";
+    return " (the broker has no group configs, which came with KIP-848: kafkalite's broker runs classic groups, "
+           "whose timeouts each consumer sets, e.g. session.timeout.ms)";
+}
+
 static int describe(admin_cli_t *cli, const configs_args_t *a)
 {
-    kl_admin_resource_t res = {a->type, a->name};
+    kl_admin_resource_t res = {resource_type(a->entity), a->name};
     kl_admin_configs_t *c = NULL;
     kl_err_t err = kl_admin_describe_configs(cli->admin, &res, 1, cli->timeout_ms, &c);
     if (err)
         return admin_cli_fail(cli, "cannot describe %s: %s", a->name, admin_cli_err(err, NULL));
     const kl_admin_config_resource_t *r = &c->items[0];
-    const char *kind = a->type == KL_ADMIN_RESOURCE_TOPIC ? "topic" : "broker";
     if (r->err) {
-        admin_cli_fail(cli, "cannot describe %s %s: %s", kind, a->name, admin_cli_err(r->err, r->errstr));
+        admin_cli_fail(cli, "cannot describe %s %s: %s%s", kind(a->entity), a->name, admin_cli_err(r->err, r->errstr),
+                       why_refused(a, r->err));
         kl_admin_configs_destroy(c);
         return CLI_FAILED;
     }
     if (!cli->json && *a->name)
-        printf("%s configs for %s %s are:\n", a->all ? "All" : "Dynamic", kind, a->name);
+        printf("%s configs for %s %s are:\n", a->all ? "All" : "Dynamic", kind(a->entity), a->name);
     else if (!cli->json)
         printf("Default configs for brokers in the cluster are:\n");
     for (size_t i = 0; i < r->entry_count; i++) {
@@ -277,16 +321,16 @@ static int describe(admin_cli_t *cli, const configs_args_t *a)
 
 static int alter(admin_cli_t *cli, const configs_args_t *a)
 {
-    kl_admin_alter_resource_t res = {a->type, a->name, a->ops, a->op_count};
+    kl_admin_alter_resource_t res = {resource_type(a->entity), a->name, a->ops, a->op_count};
     kl_admin_results_t *r = NULL;
     kl_err_t err = kl_admin_incremental_alter_configs(cli->admin, &res, 1, 0, cli->timeout_ms, &r);
-    const char *kind = a->type == KL_ADMIN_RESOURCE_TOPIC ? "topic" : "broker";
     if (!err && r->items[0].err)
-        admin_cli_fail(cli, "cannot alter %s %s: %s", kind, a->name, admin_cli_err(r->items[0].err, r->items[0].errstr));
+        admin_cli_fail(cli, "cannot alter %s %s: %s%s", kind(a->entity), a->name,
+                       admin_cli_err(r->items[0].err, r->items[0].errstr), why_refused(a, r->items[0].err));
     else if (err)
-        admin_cli_fail(cli, "cannot alter %s %s: %s", kind, a->name, admin_cli_err(err, NULL));
+        admin_cli_fail(cli, "cannot alter %s %s: %s", kind(a->entity), a->name, admin_cli_err(err, NULL));
     else if (*a->name)
-        printf("Completed updating config for %s %s.\n", kind, a->name);
+        printf("Completed updating config for %s %s.\n", kind(a->entity), a->name);
     else
         printf("Completed updating default config for brokers in the cluster.\n");
     int status = err || r->items[0].err ? CLI_FAILED : CLI_OK;
@@ -322,7 +366,9 @@ int cmd_configs(int argc, char **argv)
     int status = parse(&cli, &a, argc, argv);
     if (status == CLI_OK)
         status = admin_cli_connect(&cli) ? CLI_OK : CLI_FAILED;
-    if (status == CLI_OK)
+    if (status == CLI_OK && a.entity == ENTITY_CLIENT)
+        status = a.action == 'd' ? configs_quotas_describe(&cli, &a) : configs_quotas_alter(&cli, &a);
+    else if (status == CLI_OK)
         status = a.action == 'd' ? describe(&cli, &a) : alter(&cli, &a);
     for (size_t i = 0; i < a.copy_count; i++)
         free(a.copies[i]);

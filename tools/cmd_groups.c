@@ -159,8 +159,10 @@ static int check(admin_cli_t *cli, groups_args_t *a)
         return admin_cli_usage(cli, "--members, --offsets and --verbose go with --describe");
     if (a->action == DESCRIBE && a->state)
         a->view = a->view == VIEW_OFFSETS ? VIEW_STATE : a->view;
-    if (admin_cli_check_format(cli, a->action == LIST || a->action == DESCRIBE))
+    if (admin_cli_check_format(cli, a->action == LIST || a->action == DESCRIBE || a->action == RESET))
         return CLI_USAGE;
+    if (cli->json && a->export_csv)
+        return admin_cli_usage(cli, "--export writes CSV: it does not go with --format json");
     if (a->action != RESET)
         return CLI_OK;
     if (a->target == TO_NONE)

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "groups.h"
+#include "json_out.h"
 
 /* Adds the partitions of one --topic value ("T" or "T:P,P"). */
 static bool add_named(admin_cli_t *cli, const char *spec, kl_topic_partition_list_t *list)
@@ -249,11 +250,22 @@ static bool inactive(admin_cli_t *cli, const char *group)
     return ok;
 }
 
-static void print_plan(const groups_args_t *a, const char *group, const kl_topic_partition_list_t *plan,
-                       bool with_group, bool header)
+static void print_plan(const admin_cli_t *cli, const groups_args_t *a, const char *group,
+                       const kl_topic_partition_list_t *plan, bool with_group, bool header)
 {
     for (size_t i = 0; i < plan->count; i++) {
         const kl_topic_partition_t *tp = &plan->elems[i];
+        if (cli->json) { /* see kafkalite-groups(1), JSON OUTPUT */
+            json_out_t j;
+            json_begin(&j, stdout);
+            json_str(&j, "group", group);
+            json_str(&j, "topic", tp->topic);
+            json_int(&j, "partition", tp->partition);
+            json_int(&j, "new_offset", tp->offset);
+            json_bool(&j, "executed", a->execute);
+            json_end(&j);
+            continue;
+        }
         if (a->export_csv) {
             if (with_group)
                 printf("%s,", group);
@@ -282,10 +294,10 @@ int groups_reset(admin_cli_t *cli, const groups_args_t *a, const char *const *gr
         if (a->execute && plan->count)
             status = execute(cli, group, plan);
         if (status == CLI_OK)
-            print_plan(a, group, plan, count > 1 || a->all_groups, g == 0 || !a->export_csv);
+            print_plan(cli, a, group, plan, count > 1 || a->all_groups, g == 0 || !a->export_csv);
         kl_topic_partition_list_destroy(plan);
     }
-    if (status == CLI_OK && !a->execute && !a->dry_run && !a->export_csv)
+    if (status == CLI_OK && !a->execute && !a->dry_run && !a->export_csv && !cli->json)
         printf("\n(dry run: nothing committed; add --execute to commit these offsets)\n");
     return status;
 }

@@ -21,10 +21,11 @@ static const cli_command_t commands[] = {
     {"consume", "print the messages of a topic", cmd_consume, cmd_consume_usage},
     {"perf", "load generators: perf produce, perf consume", cmd_perf, cmd_perf_usage},
     {"topics", "create, list, describe, alter and delete topics", cmd_topics, cmd_topics_usage},
-    {"configs", "describe and alter topic and broker configs", cmd_configs, cmd_configs_usage},
+    {"configs", "describe and alter topic, broker and group configs and client quotas", cmd_configs, cmd_configs_usage},
     {"groups", "list, describe, delete consumer groups and reset their offsets", cmd_groups, cmd_groups_usage},
     {"offsets", "the offsets of partitions: latest, earliest or at a time", cmd_offsets, cmd_offsets_usage},
     {"users", "add, list and delete SCRAM users (kafka-configs --entity-type users)", cmd_users, cmd_users_usage},
+    {"cluster", "print the cluster id (kafka-cluster.sh cluster-id)", cmd_cluster, cmd_cluster_usage},
 };
 
 #define COMMAND_COUNT (sizeof commands / sizeof commands[0])

@@ -7,7 +7,10 @@ tools_kafkalite_SOURCES = \
 	tools/admin_cli.h \
 	tools/cli.h \
 	tools/cmd_broker.c \
+	tools/cmd_cluster.c \
 	tools/cmd_configs.c \
+	tools/configs.h \
+	tools/configs_quotas.c \
 	tools/cmd_users.c \
 	tools/cmd_groups.c \
 	tools/groups.h \

@@ -123,7 +123,8 @@ KL_EXPORT void kl_admin_topics_destroy(kl_admin_topics_t *topics);
 /** Kafka's config resource types. */
 typedef enum kl_admin_resource_type {
     KL_ADMIN_RESOURCE_TOPIC = 2,
-    KL_ADMIN_RESOURCE_BROKER = 4
+    KL_ADMIN_RESOURCE_BROKER = 4,
+    KL_ADMIN_RESOURCE_GROUP = 32 /* a consumer group's configs (Kafka 4.0 and later) */
 } kl_admin_resource_type_t;
 
 /** Where a config value comes from (Kafka's ConfigSource). */
@@ -134,7 +135,9 @@ typedef enum kl_admin_config_source {
     KL_ADMIN_SOURCE_DYNAMIC_DEFAULT_BROKER = 3,
     KL_ADMIN_SOURCE_STATIC_BROKER = 4,
     KL_ADMIN_SOURCE_DEFAULT = 5,
-    KL_ADMIN_SOURCE_DYNAMIC_BROKER_LOGGER = 6
+    KL_ADMIN_SOURCE_DYNAMIC_BROKER_LOGGER = 6,
+    KL_ADMIN_SOURCE_DYNAMIC_CLIENT_METRICS = 7,
+    KL_ADMIN_SOURCE_DYNAMIC_GROUP = 8
 } kl_admin_config_source_t;
 
 /** One config as the broker describes it. */
@@ -161,7 +164,8 @@ typedef struct kl_admin_configs {
     kl_admin_config_resource_t *items; /* in the order asked */
 } kl_admin_configs_t;
 
-/** A resource to describe: a topic by name, a broker by node id. */
+/** A resource to describe: a topic or a group by name, a broker by node
+ * id. */
 typedef struct kl_admin_resource {
     kl_admin_resource_type_t type;
     const char *name;
@@ -333,6 +337,84 @@ KL_EXPORT kl_err_t kl_admin_describe_user_scram_credentials(kl_admin_t *admin, c
                                                             kl_admin_scram_users_t **usersp);
 /** Frees users. NULL is allowed. */
 KL_EXPORT void kl_admin_scram_users_destroy(kl_admin_scram_users_t *users);
+
+/* ---------------------------------------------------------- client quotas */
+
+/** One part of a quota entity (KIP-546): its type ("user", "client-id" or
+ * "ip") and its name, NULL for the default entity of that type. */
+typedef struct kl_admin_quota_entity {
+    const char *type;
+    const char *name;
+} kl_admin_quota_entity_t;
+
+/** How a filter component matches entities of its type. */
+typedef enum kl_admin_quota_match {
+    KL_ADMIN_QUOTA_MATCH_EXACT = 0,   /* the entity named name */
+    KL_ADMIN_QUOTA_MATCH_DEFAULT = 1, /* the default entity */
+    KL_ADMIN_QUOTA_MATCH_ANY = 2      /* any named entity (not the default) */
+} kl_admin_quota_match_t;
+
+typedef struct kl_admin_quota_filter {
+    const char *type;
+    kl_admin_quota_match_t match;
+    const char *name; /* for KL_ADMIN_QUOTA_MATCH_EXACT; NULL otherwise */
+} kl_admin_quota_filter_t;
+
+typedef struct kl_admin_quota_value {
+    char *key; /* "producer_byte_rate", "consumer_byte_rate", ... */
+    double value;
+} kl_admin_quota_value_t;
+
+/** An entity with quotas and its values. */
+typedef struct kl_admin_quota_entry {
+    size_t entity_count;
+    kl_admin_quota_entity_t *entity; /* strings owned by the result */
+    size_t value_count;
+    kl_admin_quota_value_t *values;
+} kl_admin_quota_entry_t;
+
+typedef struct kl_admin_client_quotas {
+    size_t count;
+    kl_admin_quota_entry_t *items; /* in the broker's order */
+} kl_admin_client_quotas_t;
+
+/** The quotas of the entities that match every one of count filter
+ * components (count 0: every entity), as kafka-configs --describe
+ * --entity-type clients|users does (DescribeClientQuotas). With strict, an
+ * entity must have no other component than those filtered on. A broker
+ * that refuses the filter makes the call fail with its error and message
+ * (KL_ERR_INVALID_REQUEST, KL_ERR_UNSUPPORTED_VERSION). */
+KL_EXPORT kl_err_t kl_admin_describe_client_quotas(kl_admin_t *admin, const kl_admin_quota_filter_t *filter,
+                                                   size_t count, int strict, int timeout_ms,
+                                                   kl_admin_client_quotas_t **quotasp);
+
+/** Frees quotas. NULL is allowed. */
+KL_EXPORT void kl_admin_client_quotas_destroy(kl_admin_client_quotas_t *quotas);
+
+/** One quota change: set key to value, or remove it. */
+typedef struct kl_admin_quota_op {
+    const char *key;
+    double value; /* ignored when remove */
+    int remove;
+} kl_admin_quota_op_t;
+
+/** The changes to one entity. */
+typedef struct kl_admin_quota_alteration {
+    const kl_admin_quota_entity_t *entity;
+    size_t entity_count;
+    const kl_admin_quota_op_t *ops;
+    size_t op_count;
+} kl_admin_quota_alteration_t;
+
+/** Applies (or with validate_only, checks) count alterations
+ * (AlterClientQuotas, as kafka-configs --alter --entity-type clients|users
+ * does); one result per alteration, in order, named as "client-id=c1" or
+ * "user=alice,client-id=<default>". A broker that serves no client quotas
+ * (kafkalite's own) makes the call fail with
+ * KL_ERR_UNSUPPORTED_API_VERSION. */
+KL_EXPORT kl_err_t kl_admin_alter_client_quotas(kl_admin_t *admin, const kl_admin_quota_alteration_t *alterations,
+                                                size_t count, int validate_only, int timeout_ms,
+                                                kl_admin_results_t **resultsp);
 
 #ifdef __cplusplus
 }

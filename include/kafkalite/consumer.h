@@ -23,10 +23,15 @@
  * kl_query_watermark_offsets(), kl_offsets_for_times(), kl_seek() with a
  * timeout).
  *
+ * Transactions: with isolation.level=read_committed (the default) the
+ * consumer reads up to the last stable offset and never shows records of
+ * aborted transactions; read_uncommitted shows them. Control records (a
+ * transaction's commit or abort marker) are never shown, and the position
+ * moves past them and past aborted records as past messages.
+ *
  * Thread safety: every function may be called from any thread, but poll
- * from one thread at a time. Not supported yet: transactional reads
- * (isolation.level=read_committed reads like read_uncommitted: aborted
- * transactions are not filtered), the legacy message formats (magic 0/1).
+ * from one thread at a time. Not supported: the legacy message formats
+ * (magic 0/1).
  * Include <kafkalite.h> rather than this file. */
 #ifndef KAFKALITE_CONSUMER_H
 #define KAFKALITE_CONSUMER_H
@@ -145,7 +150,8 @@ KL_EXPORT kl_err_t kl_commit_message(kl_consumer_t *consumer, const kl_message_t
 KL_EXPORT kl_err_t kl_committed(kl_consumer_t *consumer, kl_topic_partition_list_t *partitions, int timeout_ms);
 
 /** Fills each element's offset with its position (the offset after the
- * last message handed out; KL_OFFSET_INVALID when none yet) and err with
+ * last message handed out, and past the control and aborted records that
+ * followed it; KL_OFFSET_INVALID when none yet) and err with
  * KL_ERR_UNKNOWN_TOPIC_OR_PARTITION when it is not assigned. */
 KL_EXPORT kl_err_t kl_position(kl_consumer_t *consumer, kl_topic_partition_list_t *partitions);
 
@@ -193,7 +199,9 @@ KL_EXPORT kl_err_t kl_offsets_for_times(kl_consumer_t *consumer, kl_topic_partit
                                         int timeout_ms);
 
 /** One assigned partition as kl_consumer_lag() shows it (-1 where
- * unknown): lag = high_watermark - (committed, else position). */
+ * unknown): lag = high_watermark - (committed, else position); with
+ * isolation.level=read_committed, the last stable offset stands for the
+ * high watermark in that difference (as in librdkafka's consumer_lag). */
 typedef struct kl_partition_lag {
     char *topic;
     int32_t partition;
@@ -212,6 +220,28 @@ KL_EXPORT void kl_consumer_lag_free(kl_partition_lag_t *lags, size_t count);
 /** The member id the group coordinator gave this consumer, as a new string
  * (free() it; "" before joining), or NULL without group.id. */
 KL_EXPORT char *kl_consumer_memberid(kl_consumer_t *consumer);
+
+/** The consumer's place in its group (group id, generation, member id,
+ * group.instance.id), for kl_send_offsets_to_transaction(): the group
+ * coordinator takes a transaction's offsets only from the current member
+ * of the current generation (KIP-447), so a consumer fenced by a
+ * rebalance cannot commit through a producer's transaction. Opaque;
+ * free it with kl_consumer_group_metadata_destroy(). */
+typedef struct kl_consumer_group_metadata kl_consumer_group_metadata_t;
+
+/** A snapshot of consumer's group metadata now (take it after the poll
+ * whose messages the transaction covers), or NULL without group.id or
+ * when out of memory. */
+KL_EXPORT kl_consumer_group_metadata_t *kl_consumer_group_metadata(kl_consumer_t *consumer);
+
+/** Group metadata with group_id only (generation -1, no member id), for
+ * an application that commits a group's offsets without being one of its
+ * members (the group must then have no active members); NULL when out of
+ * memory or group_id is NULL or empty. */
+KL_EXPORT kl_consumer_group_metadata_t *kl_consumer_group_metadata_new(const char *group_id);
+
+/** Frees group metadata. NULL is allowed. */
+KL_EXPORT void kl_consumer_group_metadata_destroy(kl_consumer_group_metadata_t *metadata);
 
 /** Stops consuming: revokes the assignment (rebalance callback included),
  * commits the stored offsets when enable.auto.commit is on, leaves the

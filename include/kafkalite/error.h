@@ -202,6 +202,41 @@ KL_EXPORT int kl_err_is_retriable(kl_err_t err);
 /** Non-zero for the library's local errors, zero for Kafka's wire codes. */
 KL_EXPORT int kl_err_is_local(kl_err_t err);
 
+/** An error with its class, as the transactional producer's calls
+ * (kl_init_transactions() ...) return it: NULL means success. The class
+ * says what the application must do:
+ *  - retriable (kl_error_is_retriable()): nothing was lost; call the same
+ *    function again (a timeout: the operation goes on in the background,
+ *    and the next call waits for it);
+ *  - abortable (kl_error_txn_requires_abort()): the transaction cannot
+ *    commit; call kl_abort_transaction(), then begin a new one;
+ *  - fatal (kl_error_is_fatal()): the producer cannot go on (fenced by a
+ *    newer instance with the same transactional.id, or not authorized);
+ *    destroy it (a new one may take over);
+ *  - none of the three: a programming error (a call in the wrong state,
+ *    an invalid argument); the producer's state did not change.
+ * Free it with kl_error_destroy(). */
+typedef struct kl_error kl_error_t;
+
+/** The error's code; KL_ERR_NONE for NULL. */
+KL_EXPORT kl_err_t kl_error_code(const kl_error_t *error);
+
+/** A sentence saying what failed (never NULL; "Success" for NULL); valid
+ * until kl_error_destroy(). */
+KL_EXPORT const char *kl_error_string(const kl_error_t *error);
+
+/** Non-zero when the same call may succeed if made again. */
+KL_EXPORT int kl_error_is_retriable(const kl_error_t *error);
+
+/** Non-zero when the transaction must be aborted (kl_abort_transaction()). */
+KL_EXPORT int kl_error_txn_requires_abort(const kl_error_t *error);
+
+/** Non-zero when the producer can no longer be used: destroy it. */
+KL_EXPORT int kl_error_is_fatal(const kl_error_t *error);
+
+/** Frees error. NULL is allowed. */
+KL_EXPORT void kl_error_destroy(kl_error_t *error);
+
 #ifdef __cplusplus
 }
 #endif

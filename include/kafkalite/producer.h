@@ -40,6 +40,7 @@
 
 #include "kafkalite/common.h"
 #include "kafkalite/conf.h"
+#include "kafkalite/consumer.h"
 #include "kafkalite/error.h"
 #include "kafkalite/message.h"
 
@@ -66,7 +67,7 @@ KL_EXPORT void kl_conf_set_delivery_cb(kl_conf_t *conf, kl_delivery_cb *cb);
  * configuration: no bootstrap.servers, a compression.type this build
  * lacks, enable.idempotence=true with acks, retries or
  * max.in.flight.requests.per.connection set against it (errstr names
- * them), transactional.id (not supported yet), security settings that
+ * them; transactional.id with enable.idempotence=false), security settings that
  * cannot be used (an unreadable ssl.ca.location, a key that does not match
  * its certificate, a SASL mechanism without sasl.username). */
 KL_EXPORT kl_producer_t *kl_producer_new(const kl_conf_t *conf, char *errstr, size_t errstr_size);
@@ -81,7 +82,10 @@ KL_EXPORT kl_producer_t *kl_producer_new(const kl_conf_t *conf, char *errstr, si
  * .kbytes reached: poll, then try again), KL_ERR_MESSAGE_TOO_LARGE (larger
  * than message.max.bytes), KL_ERR_UNKNOWN_TOPIC_OR_PARTITION (the topic is
  * known not to have that partition), KL_ERR_FATAL (the producer hit a
- * fatal error: kl_producer_fatal_error()), KL_ERR_INVALID_ARG. */
+ * fatal error: kl_producer_fatal_error()), KL_ERR_INVALID_ARG, and for a
+ * transactional producer KL_ERR_STATE outside a transaction (before
+ * kl_begin_transaction(), once commit or abort has started, or when the
+ * transaction must be aborted). */
 KL_EXPORT kl_err_t kl_produce(kl_producer_t *producer, const char *topic, int32_t partition, const void *key,
                               size_t key_len, const void *value, size_t value_len, int64_t timestamp,
                               void *msg_opaque);
@@ -182,6 +186,72 @@ KL_EXPORT void kl_conf_set_stats_cb(kl_conf_t *conf, kl_stats_cb *cb);
  * latency (average and 99th percentile). Free it with free(). NULL when
  * out of memory. */
 KL_EXPORT char *kl_producer_stats(kl_producer_t *producer);
+
+/* ---- transactions ------------------------------------------------------------
+ *
+ * With transactional.id set, the producer writes in transactions: the
+ * messages produced between kl_begin_transaction() and
+ * kl_commit_transaction() (and the consumer offsets given to
+ * kl_send_offsets_to_transaction()) become visible to read_committed
+ * consumers all together, or, after kl_abort_transaction(), never.
+ * Transactions imply enable.idempotence. transaction.timeout.ms bounds a
+ * transaction's life: the coordinator aborts one still open after it, and
+ * fences the producer (its next call fails with a fatal error).
+ * One transaction at a time; kl_produce() is refused (KL_ERR_STATE) outside
+ * one. Every call here returns NULL on success or a kl_error_t whose class
+ * says what to do (kafkalite/error.h): retriable (call again), abortable
+ * (kl_abort_transaction(), then a new transaction), fatal (destroy the
+ * producer), or none (a call in the wrong state; nothing changed). These
+ * calls block the calling thread; call them from one thread, with no
+ * kl_produce() running at the same time as a commit or an abort. */
+
+/** Finds the transaction coordinator, gets the producer id and epoch of
+ * transactional.id (InitProducerId), which fences any older producer with
+ * the same transactional.id and completes (aborts) a transaction it left
+ * open. Call once, before the first kl_begin_transaction(). timeout_ms: -1
+ * for no limit. Errors: retriable KL_ERR_TIMED_OUT (call again: it waits
+ * for the same request), fatal (not authorized, a transaction.timeout.ms
+ * the broker refuses, a broker without transactions), KL_ERR_STATE
+ * (already done, or not transactional). */
+KL_EXPORT kl_error_t *kl_init_transactions(kl_producer_t *producer, int timeout_ms);
+
+/** Starts a transaction (locally: the coordinator hears of it with the
+ * first message or offsets). Errors: KL_ERR_STATE (no
+ * kl_init_transactions(), or a transaction already open), abortable (the
+ * open transaction must be aborted first), fatal. */
+KL_EXPORT kl_error_t *kl_begin_transaction(kl_producer_t *producer);
+
+/** Adds the consumer offsets in offsets (the next offset to read, per
+ * partition; entries with a negative offset are ignored) to the
+ * transaction, for group_metadata's group (from
+ * kl_consumer_group_metadata()): they are committed with the transaction,
+ * and dropped if it aborts. Errors: retriable KL_ERR_TIMED_OUT; abortable
+ * when the group refuses them (the consumer lost its membership:
+ * UNKNOWN_MEMBER_ID, ILLEGAL_GENERATION, FENCED_INSTANCE_ID; or
+ * GROUP_AUTHORIZATION_FAILED); fatal; KL_ERR_STATE (no transaction open);
+ * KL_ERR_INVALID_ARG. */
+KL_EXPORT kl_error_t *kl_send_offsets_to_transaction(kl_producer_t *producer,
+                                                      const kl_topic_partition_list_t *offsets,
+                                                      const kl_consumer_group_metadata_t *group_metadata,
+                                                      int timeout_ms);
+
+/** Flushes every message of the transaction (serving delivery reports on
+ * the calling thread), then commits it (EndTxn). When a message of the
+ * transaction failed, nothing is committed and the error is abortable.
+ * Errors: retriable KL_ERR_TIMED_OUT (call kl_commit_transaction() again,
+ * or kl_abort_transaction()); abortable; fatal (fenced: another producer
+ * took the transactional.id over, or the coordinator aborted the
+ * transaction after transaction.timeout.ms); KL_ERR_STATE. */
+KL_EXPORT kl_error_t *kl_commit_transaction(kl_producer_t *producer, int timeout_ms);
+
+/** Drops the transaction's queued messages (their reports say
+ * KL_ERR_PURGED), waits for those in flight, and aborts it (EndTxn):
+ * read_committed consumers never see its messages, and its offsets are
+ * not committed. After an abortable error that left a partition's
+ * sequence in doubt, it also bumps the producer epoch (KIP-360) so the
+ * next transaction starts clean. Errors: retriable KL_ERR_TIMED_OUT (call
+ * again), fatal, KL_ERR_STATE (no transaction). */
+KL_EXPORT kl_error_t *kl_abort_transaction(kl_producer_t *producer, int timeout_ms);
 
 /** Stops the producer and frees it. Messages still outstanding fail with
  * KL_ERR_DESTROY (status POSSIBLY_PERSISTED for those in flight) and their

@@ -1,8 +1,8 @@
 /* The admin handle and its operations: the application thread posts an
- * operation to the I/O thread and waits on a condition until the operation
- * finishes or its deadline passes. The deadline is kept on the I/O thread
- * (a timer), so the operation is always ended there and the waiting thread
- * never races the calls still running for it. */
+ * operation to the I/O thread and waits (client/sync_call.h) until the
+ * operation finishes or its deadline passes. The deadline is kept on the
+ * I/O thread (a timer), so the operation is always ended there and the
+ * waiting thread never races the calls still running for it. */
 #include "admin/admin_impl.h"
 #include "util/cond.h"
 
@@ -16,11 +16,18 @@
 #include "util/conf.h"
 
 /* A broker came up (calls may go) or went down (calls waiting for it ask
- * it to reconnect). */
-static void on_broker_change(kl_client_t *client, kl_client_broker_t *broker, void *opaque)
+ * it to reconnect, a coordinator is looked up again). */
+static void on_broker_ready(kl_client_t *client, kl_client_broker_t *broker, void *opaque)
 {
     (void)client;
-    (void)broker;
+    admin_coords_broker_ready(opaque, broker);
+    admin_calls_kick(opaque);
+}
+
+static void on_broker_down(kl_client_t *client, kl_client_broker_t *broker, void *opaque)
+{
+    (void)client;
+    admin_coords_broker_down(opaque, broker);
     admin_calls_kick(opaque);
 }
 
@@ -62,7 +69,7 @@ kl_admin_t *kl_admin_new(const kl_conf_t *conf, char *errstr, size_t errstr_size
     kl_cond_init(&a->cond);
     kl_timer_init(&a->deadline_timer, on_deadline, a);
     kl_timer_init(&a->retry_timer, on_retry, a);
-    kl_client_events_t ev = {on_broker_change, on_broker_change, on_metadata};
+    kl_client_events_t ev = {on_broker_ready, on_broker_down, on_metadata};
     a->client = kl_client_new(copy, &ev, a, errstr, errstr_size);
     if (!a->client) {
         kl_admin_destroy(a);
@@ -82,6 +89,7 @@ static void stop_timers(void *arg)
     kl_timer_stop(kl_client_loop(a->client), &a->deadline_timer);
     kl_timer_stop(kl_client_loop(a->client), &a->retry_timer);
     admin_calls_drop(a);
+    admin_coords_free(a);
 }
 
 void kl_admin_destroy(kl_admin_t *a)
@@ -103,16 +111,17 @@ void kl_admin_destroy(kl_admin_t *a)
 
 /* ---- operations ------------------------------------------------------------- */
 
-static void start_task(void *arg)
+static void start_task(kl_sync_call_t *call)
 {
-    admin_op_t *op = arg;
+    admin_op_t *op = (admin_op_t *)call;
     kl_admin_t *a = op->admin;
     op->id = ++a->next_op_id;
     a->op = op;
+    admin_coords_reset(a);
     int64_t left = op->deadline_ms - kl_clock_ms();
     kl_timer_start(kl_client_loop(a->client), &a->deadline_timer, left > 0 ? left : 0);
     op->start(op);
-    if (!op->done && op->calls == 0)
+    if (!op->call.done && op->calls == 0)
         admin_op_finish(op, KL_ERR_NONE, NULL); /* nothing to ask */
     else
         admin_calls_kick(a);
@@ -121,20 +130,16 @@ static void start_task(void *arg)
 void admin_op_finish(admin_op_t *op, kl_err_t err, const char *errstr)
 {
     kl_admin_t *a = op->admin;
-    if (op->done)
+    if (op->call.done)
         return;
     kl_timer_stop(kl_client_loop(a->client), &a->deadline_timer);
     a->op = NULL;
     admin_calls_drop(a);
-    op->err = err;
     if (err && errstr)
         snprintf(op->errstr, sizeof op->errstr, "%s", errstr);
     else if (err)
         snprintf(op->errstr, sizeof op->errstr, "%s", kl_err_str(err));
-    pthread_mutex_lock(&a->lock);
-    op->done = true;
-    pthread_cond_broadcast(&a->cond);
-    pthread_mutex_unlock(&a->lock);
+    kl_sync_call_done(&op->call, err); /* the waiter may return at once */
 }
 
 kl_err_t admin_op_run(kl_admin_t *a, admin_op_t *op, int timeout_ms)
@@ -143,18 +148,12 @@ kl_err_t admin_op_run(kl_admin_t *a, admin_op_t *op, int timeout_ms)
         timeout_ms = 0;
     op->admin = a;
     op->deadline_ms = kl_clock_ms() + timeout_ms;
+    /* The deadline is the I/O thread's timer (on_deadline), so the wait
+     * itself has none; the application's log callback runs meanwhile. */
+    kl_sync_call_init(&op->call, a->client, start_task, NULL, -1);
     pthread_mutex_lock(&a->run_lock);
-    if (kl_client_post(a->client, start_task, op) != 0) {
-        pthread_mutex_unlock(&a->run_lock);
-        return KL_ERR_NOMEM;
-    }
-    /* The application's log callback runs here, while the operation runs. */
-    kl_log_t *log = kl_client_log(a->client);
-    pthread_mutex_lock(&a->lock);
-    while (!op->done)
-        kl_log_wait(log, NULL);
-    kl_log_pump(log);
-    pthread_mutex_unlock(&a->lock);
+    kl_err_t err = kl_sync_call_run(&op->call);
+    kl_sync_call_release(&op->call);
     pthread_mutex_unlock(&a->run_lock);
-    return op->err;
+    return err;
 }

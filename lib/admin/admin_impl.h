@@ -14,6 +14,8 @@
 
 #include "client/backoff.h"
 #include "client/client.h"
+#include "client/coordinator.h"
+#include "client/sync_call.h"
 #include "kafkalite/admin.h"
 #include "proto/api.h"
 #include "proto/codec.h"
@@ -24,7 +26,8 @@ typedef struct admin_op admin_op_t;
 typedef struct admin_call admin_call_t;
 
 /* A call's target: any ready broker, or the group coordinator (found with
- * FindCoordinator first); otherwise a node id. */
+ * the client's coordinator lookup, client/coordinator.h); otherwise a node
+ * id. */
 #define ADMIN_ANY_BROKER (-1000)
 #define ADMIN_COORDINATOR (-1001)
 
@@ -47,7 +50,7 @@ struct admin_call {
     const admin_call_def_t *def;
     int32_t node;              /* ADMIN_ANY_BROKER, ADMIN_COORDINATOR or a node id */
     const char *group;         /* for ADMIN_COORDINATOR: the key */
-    int32_t coordinator;       /* the node found, -1 until then */
+    int32_t coordinator;       /* the node a coordinator call went to, -1 before */
     int64_t not_before_ms;     /* retry back-off */
     int failures;              /* attempts retried so far */
     int16_t version;           /* of the request in flight */
@@ -55,21 +58,29 @@ struct admin_call {
 };
 
 struct admin_op {
+    kl_sync_call_t call;       /* first: done and err, for the operation as a whole */
     uint64_t id;
     int64_t deadline_ms;
     int calls;                 /* submitted and not yet handled */
-    bool done;                 /* set on the I/O thread under the handle's lock */
-    kl_err_t err;              /* for the operation as a whole */
     char errstr[512];
     void (*start)(admin_op_t *op); /* I/O thread: submits the first calls */
     kl_admin_t *admin;
     void *ctx;                 /* the family's state */
 };
 
+/* A group's coordinator, kept across operations. */
+typedef struct admin_coord {
+    struct admin_coord *next;
+    kl_admin_t *admin;
+    kl_coord_t co;
+    kl_err_t err;              /* the lookup failed for good in this operation */
+    char errstr[256];
+} admin_coord_t;
+
 struct kl_admin {
     kl_client_t *client;
     pthread_mutex_t run_lock;  /* one operation at a time */
-    pthread_mutex_t lock;      /* guards op->done and the log pump (client/log.h) */
+    pthread_mutex_t lock;      /* the log pump's and the operations' (sync_call.h) */
     pthread_cond_t cond;
     kl_backoff_t backoff;
     /* I/O thread */
@@ -77,6 +88,8 @@ struct kl_admin {
     uint64_t next_op_id;
     admin_call_t *waiting;     /* calls not sent yet */
     admin_call_t *requeued;    /* set while a handler runs: it queued its call again */
+    admin_coord_t *coords;     /* the coordinators of the groups asked about */
+    bool kicking, kick_again;  /* admin_calls_kick() is running; asked again meanwhile */
     kl_timer_t deadline_timer;
     kl_timer_t retry_timer;
 };
@@ -84,7 +97,7 @@ struct kl_admin {
 /* ---- admin.c ---- */
 
 /* Application thread: runs op (start on the I/O thread) until it finishes
- * or timeout_ms passes; returns op->err. */
+ * or timeout_ms passes; returns its error. */
 kl_err_t admin_op_run(kl_admin_t *admin, admin_op_t *op, int timeout_ms);
 /* I/O thread: ends op with err (KL_ERR_NONE: its calls are all done). */
 void admin_op_finish(admin_op_t *op, kl_err_t err, const char *errstr);
@@ -95,12 +108,21 @@ void admin_op_finish(admin_op_t *op, kl_err_t err, const char *errstr);
  * memory (the operation then ends with KL_ERR_NOMEM). */
 bool admin_call_submit(admin_op_t *op, const admin_call_def_t *def, int32_t node, const char *group, void *arg);
 /* I/O thread: queues call again after the back-off (a coordinator call
- * asks FindCoordinator again when forget_coordinator). */
+ * looks its coordinator up again when forget_coordinator). */
 void admin_call_retry(admin_call_t *call, bool forget_coordinator);
 /* I/O thread: sends what can be sent. */
 void admin_calls_kick(kl_admin_t *admin);
-/* I/O thread: drops every queued call (the operation ended). */
+/* I/O thread: drops every queued call and stops the coordinator lookups
+ * (the operation ended). */
 void admin_calls_drop(kl_admin_t *admin);
+/* I/O thread: an operation starts: the coordinator lookups that failed in
+ * the last one may be tried again. */
+void admin_coords_reset(kl_admin_t *admin);
+/* I/O thread: the broker events, for the coordinators. */
+void admin_coords_broker_ready(kl_admin_t *admin, kl_client_broker_t *broker);
+void admin_coords_broker_down(kl_admin_t *admin, kl_client_broker_t *broker);
+/* I/O thread, at the end: frees the coordinators. */
+void admin_coords_free(kl_admin_t *admin);
 /* The remaining time of the call's operation, at least 1 ms. */
 int32_t admin_call_remaining_ms(const admin_call_t *call);
 

@@ -1,6 +1,7 @@
 /* The calls of an admin operation: each waits in the handle's queue until
  * its broker is known and ready (connecting it, refreshing metadata for an
- * unknown node id, asking FindCoordinator for a group's coordinator), is
+ * unknown node id, finding a group's coordinator with the client's lookup,
+ * client/coordinator.h, whose retry rule decides what is asked again), is
  * sent at the newest version both sides speak, and hands its decoded answer
  * to its family's handler. A lost connection or a moving coordinator sends
  * the call again after the client back-off (client/backoff.h: retry.backoff.ms,
@@ -10,6 +11,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "proto/header.h"
 #include "proto/msg_group.h"
@@ -55,24 +57,16 @@ bool admin_call_submit(admin_op_t *op, const admin_call_def_t *def, int32_t node
     return true;
 }
 
+static admin_coord_t *coord_of(kl_admin_t *a, const char *group);
+
 void admin_call_retry(admin_call_t *call, bool forget_coordinator)
 {
-    if (forget_coordinator)
-        call->coordinator = -1;
+    admin_coord_t *ac = call->node == ADMIN_COORDINATOR ? coord_of(call->admin, call->group) : NULL;
+    if (forget_coordinator && ac)
+        kl_coord_dead(&ac->co, KL_ERR_NOT_COORDINATOR);
     call->not_before_ms = kl_clock_ms() + kl_backoff_ms(&call->admin->backoff, ++call->failures);
     call->admin->requeued = call;
     enqueue(call);
-}
-
-static const admin_call_def_t find_coordinator_def;
-
-/* Frees a call its operation no longer waits for, with the call a
- * FindCoordinator holds. */
-static void call_free(admin_call_t *call)
-{
-    if (call->def == &find_coordinator_def)
-        free(call->arg);
-    free(call);
 }
 
 /* The call was handled: the operation ends with its last call. */
@@ -102,71 +96,75 @@ void admin_calls_drop(kl_admin_t *a)
     while (a->waiting) {
         admin_call_t *call = a->waiting;
         a->waiting = call->next;
-        call_free(call);
+        free(call);
     }
+    for (admin_coord_t *ac = a->coords; ac; ac = ac->next)
+        kl_coord_stop(&ac->co); /* nobody waits for it now */
 }
 
-/* ---- FindCoordinator ---------------------------------------------------------- */
+/* ---- coordinators ---------------------------------------------------------------- */
 
-static void *build_find_coordinator(admin_call_t *call, int16_t version, kl_arena_t *arena)
+static void on_coord(kl_coord_t *co, kl_err_t err, const char *errstr, void *opaque)
 {
-    (void)version;
-    const admin_call_t *target = call->arg;
-    kl_find_coordinator_request_t *req = kl_arena_alloc(arena, sizeof *req);
-    kl_str_t *keys = kl_arena_alloc(arena, sizeof *keys);
-    if (!req || !keys)
+    admin_coord_t *ac = opaque;
+    (void)co;
+    if (err) { /* the calls waiting for it fail with the same error */
+        ac->err = err;
+        snprintf(ac->errstr, sizeof ac->errstr, "%s", errstr ? errstr : kl_err_str(err));
+    }
+    admin_calls_kick(ac->admin);
+}
+
+/* The coordinator of group, added when new; NULL when out of memory. */
+static admin_coord_t *coord_of(kl_admin_t *a, const char *group)
+{
+    for (admin_coord_t *ac = a->coords; ac; ac = ac->next)
+        if (strcmp(ac->co.key, group) == 0)
+            return ac;
+    admin_coord_t *ac = calloc(1, sizeof *ac);
+    if (!ac)
         return NULL;
-    kl_proto_init(&kl_find_coordinator_request_schema, req);
-    req->key = kl_str(target->group);
-    req->key_type = 0;
-    keys[0] = req->key;
-    req->coordinator_keys.items = keys;
-    req->coordinator_keys.count = 1;
-    return req;
+    ac->admin = a;
+    if (kl_coord_init(&ac->co, a->client, KL_COORD_GROUP, group, on_coord, ac) != KL_ERR_NONE) {
+        kl_coord_free(&ac->co);
+        free(ac);
+        return NULL;
+    }
+    ac->next = a->coords;
+    a->coords = ac;
+    return ac;
 }
 
-static void handle_find_coordinator(admin_call_t *call, kl_err_t err, const char *errstr, const void *resp)
+void admin_coords_reset(kl_admin_t *a)
 {
-    admin_call_t *target = call->arg;
-    const kl_find_coordinator_response_t *r = resp;
-    int32_t node = -1;
-    kl_str_t message = KL_STR_NULL;
-    if (r && call->version >= 4) {
-        if (r->coordinators.count < 1) {
-            err = KL_ERR_BAD_MSG;
-            errstr = "FindCoordinator answered without a coordinator";
-        } else {
-            err = (kl_err_t)r->coordinators.items[0].error_code;
-            node = r->coordinators.items[0].node_id;
-            message = r->coordinators.items[0].error_message;
-        }
-    } else if (r) {
-        err = (kl_err_t)r->error_code;
-        node = r->node_id;
-        message = r->error_message;
-    }
-    if (err && admin_err_retriable(err)) {
-        admin_call_retry(call, false);
-        return;
-    }
-    char text[256];
-    if (err && message.len > 0) {
-        snprintf(text, sizeof text, "%.*s", (int)message.len, message.ptr);
-        errstr = text;
-    }
-    if (err) {
-        /* the call it served fails with the same error */
-        deliver(target, err, errstr, NULL);
-        return;
-    }
-    target->coordinator = node;
-    target->not_before_ms = 0;
-    enqueue(target);
+    for (admin_coord_t *ac = a->coords; ac; ac = ac->next)
+        ac->err = KL_ERR_NONE;
 }
 
-static const admin_call_def_t find_coordinator_def = {
-    KL_API_FIND_COORDINATOR, 1, 4, build_find_coordinator, handle_find_coordinator,
-};
+void admin_coords_broker_ready(kl_admin_t *a, kl_client_broker_t *broker)
+{
+    for (admin_coord_t *ac = a->coords; ac; ac = ac->next)
+        kl_coord_broker_ready(&ac->co, broker);
+}
+
+void admin_coords_broker_down(kl_admin_t *a, kl_client_broker_t *broker)
+{
+    for (admin_coord_t *ac = a->coords; ac; ac = ac->next) {
+        kl_coord_broker_down(&ac->co, broker);
+        if (!a->op)
+            kl_coord_stop(&ac->co); /* forgotten; looked up when asked for again */
+    }
+}
+
+void admin_coords_free(kl_admin_t *a)
+{
+    while (a->coords) {
+        admin_coord_t *ac = a->coords;
+        a->coords = ac->next;
+        kl_coord_free(&ac->co);
+        free(ac);
+    }
+}
 
 /* ---- sending ---------------------------------------------------------------------- */
 
@@ -177,7 +175,7 @@ static void on_response(kl_conn_t *conn, kl_err_t err, bool sent, const uint8_t 
     admin_call_t *call = arg;
     kl_admin_t *a = call->admin;
     if (!live_op(call)) {
-        call_free(call); /* its operation timed out: nobody listens */
+        free(call); /* its operation timed out: nobody listens */
         return;
     }
     if (err && err != KL_ERR_DESTROY) {
@@ -210,7 +208,7 @@ static void on_response(kl_conn_t *conn, kl_err_t err, bool sent, const uint8_t 
 /* The broker for call, ready to send; NULL to keep it waiting. */
 static kl_client_broker_t *route(kl_admin_t *a, admin_call_t *call)
 {
-    int32_t node = call->node == ADMIN_COORDINATOR ? call->coordinator : call->node;
+    int32_t node = call->node;
     if (node == ADMIN_ANY_BROKER)
         return kl_client_pick_broker(a->client);
     kl_client_broker_t *b = kl_client_broker(a->client, node);
@@ -240,6 +238,8 @@ static void send_call(admin_call_t *call, kl_client_broker_t *b)
         return;
     }
     call->version = version;
+    if (call->node == ADMIN_COORDINATOR)
+        call->coordinator = kl_client_broker_id(b);
     kl_arena_t arena;
     kl_arena_init(&arena, RESPONSE_ARENA_LIMIT);
     void *body = def->build(call, version, &arena);
@@ -251,11 +251,9 @@ static void send_call(admin_call_t *call, kl_client_broker_t *b)
         deliver(call, err, "cannot encode the request", NULL);
 }
 
-/* One pass over the queue; true when it queued FindCoordinator calls that
- * can go at once. */
-static bool kick_once(kl_admin_t *a)
+/* One pass over the queue. */
+static void kick_once(kl_admin_t *a)
 {
-    bool again = false;
     int64_t now = kl_clock_ms(), next_retry = INT64_MAX;
     /* Take the queue: calls that must wait go back on it in order. */
     admin_call_t *list = a->waiting;
@@ -265,7 +263,7 @@ static bool kick_once(kl_admin_t *a)
         list = call->next;
         call->next = NULL;
         if (!live_op(call)) {
-            call_free(call);
+            free(call);
             continue;
         }
         if (call->not_before_ms > now) {
@@ -273,15 +271,17 @@ static bool kick_once(kl_admin_t *a)
             enqueue(call);
             continue;
         }
-        if (call->node == ADMIN_COORDINATOR && call->coordinator < 0) {
-            /* Find the coordinator first; the call waits for the answer,
-             * held by the FindCoordinator call. */
-            if (!admin_call_submit(live_op(call), &find_coordinator_def, ADMIN_ANY_BROKER, NULL, call))
-                free(call);
-            again = true;
-            continue;
+        kl_client_broker_t *b;
+        if (call->node == ADMIN_COORDINATOR) {
+            admin_coord_t *ac = coord_of(a, call->group);
+            if (!ac || ac->err) {
+                deliver(call, ac ? ac->err : KL_ERR_NOMEM, ac ? ac->errstr : NULL, NULL);
+                continue;
+            }
+            b = kl_coord_get(&ac->co);
+        } else {
+            b = route(a, call);
         }
-        kl_client_broker_t *b = route(a, call);
         if (!b) {
             enqueue(call);
             continue;
@@ -290,12 +290,20 @@ static bool kick_once(kl_admin_t *a)
     }
     if (next_retry != INT64_MAX)
         kl_timer_start(kl_client_loop(a->client), &a->retry_timer, next_retry - now);
-    return again;
 }
 
 void admin_calls_kick(kl_admin_t *a)
 {
-    for (int pass = 0; pass < 2; pass++)
-        if (!kick_once(a))
-            break;
+    /* A kick asked for during a pass (an answer or a coordinator event
+     * heard meanwhile) makes another pass rather than a nested one. */
+    if (a->kicking) {
+        a->kick_again = true;
+        return;
+    }
+    a->kicking = true;
+    do {
+        a->kick_again = false;
+        kick_once(a);
+    } while (a->kick_again);
+    a->kicking = false;
 }

@@ -1,6 +1,6 @@
 /* Config resources: DescribeConfigs and IncrementalAlterConfigs, one call
  * per resource so that a broker's own configuration goes to that broker
- * (as Kafka requires) and a topic's to any broker. */
+ * (as Kafka requires) and a topic's or a group's to any broker. */
 #include "admin/admin_impl.h"
 
 #include <stdio.h>
@@ -31,9 +31,10 @@ struct configs_ctx {
 
 static bool valid_resource(kl_admin_resource_type_t type, const char *name)
 {
-    if (!name || (type != KL_ADMIN_RESOURCE_TOPIC && type != KL_ADMIN_RESOURCE_BROKER))
+    if (!name || (type != KL_ADMIN_RESOURCE_TOPIC && type != KL_ADMIN_RESOURCE_BROKER &&
+                  type != KL_ADMIN_RESOURCE_GROUP))
         return false;
-    if (type == KL_ADMIN_RESOURCE_TOPIC)
+    if (type != KL_ADMIN_RESOURCE_BROKER)
         return *name != '\0';
     char *end;
     long id = strtol(name, &end, 10);

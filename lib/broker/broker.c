@@ -16,6 +16,7 @@
 #include "broker/conn.h"
 #include "broker/console.h"
 #include "broker/group_wire.h"
+#include "broker/sasl_gssapi.h"
 #include "broker/server.h"
 #include "broker/txn_coordinator.h"
 #include "util/conf.h"
@@ -303,6 +304,7 @@ void kl_broker_destroy(kl_broker_t *b)
     producer_ids_free(&b->producer_ids);
     listeners_free(b);
     scram_store_free(&b->scram);
+    broker_gssapi_free(b);
     console_free(b);
     for (size_t i = 0; i < b->lock_count; i++)
         if (b->lock_fds[i] >= 0)

@@ -58,11 +58,26 @@ static const kl_conf_prop_t broker_props[] = {
                  "then User:<the certificate's subject>."),
     KL_PROP_STR("ssl.cipher.suites", "broker", NULL, "OpenSSL cipher list for TLS 1.2 (unset: OpenSSL's default)."),
     KL_PROP_SET("sasl.enabled.mechanisms", "broker", "PLAIN,SCRAM-SHA-256,SCRAM-SHA-512", 1,
-                KL_SYMS({"PLAIN", 1}, {"SCRAM-SHA-256", 2}, {"SCRAM-SHA-512", 4}),
-                "Mechanisms SASL listeners offer (Kafka's default is GSSAPI, which kafkalite does not serve). "
-                "Users and their salted SCRAM credentials live in the first log directory "
-                "(scram-credentials), managed with AlterUserScramCredentials (`kafkalite users`); PLAIN "
-                "checks passwords against them, so no password is stored in clear."),
+                KL_SYMS({"PLAIN", 1}, {"SCRAM-SHA-256", 2}, {"SCRAM-SHA-512", 4}, {"GSSAPI", 8}),
+                "Mechanisms SASL listeners offer (Kafka's default is GSSAPI alone; kafkalite's leaves it out, "
+                "since it needs a keytab). Users and their salted SCRAM credentials live in the first log "
+                "directory (scram-credentials), managed with AlterUserScramCredentials (`kafkalite users`); "
+                "PLAIN checks passwords against them, so no password is stored in clear. GSSAPI (Kerberos) "
+                "goes through cyrus-sasl and its GSSAPI plugin (libsasl2-modules-gssapi-mit), with "
+                "sasl.kerberos.keytab and sasl.kerberos.principal; a client authenticated as "
+                "PRIMARY[/INSTANCE]@REALM is User:PRIMARY."),
+    KL_PROP_STR("sasl.kerberos.service.name", "broker", NULL,
+                "GSSAPI: the service name of the broker's Kerberos principal (clients' "
+                "sasl.kerberos.service.name); unset: the primary of sasl.kerberos.principal, else kafka."),
+    KL_PROP_STR("sasl.kerberos.principal", "broker", NULL,
+                "kafkalite's own (Kafka reads it from the JAAS configuration's principal=): the broker's "
+                "Kerberos service principal for GSSAPI, SERVICE/HOST[@REALM], HOST being the name clients "
+                "connect to; unset: sasl.kerberos.service.name/<this machine's host name>."),
+    KL_PROP_STR("sasl.kerberos.keytab", "broker", NULL,
+                "kafkalite's own (Kafka reads it from the JAAS configuration's keyTab=): the keytab holding "
+                "sasl.kerberos.principal's key; unset: the default keytab (KRB5_KTNAME or /etc/krb5.keytab). "
+                "cyrus-sasl reads one keytab per process: a second broker in the same process must name the "
+                "same one."),
     KL_PROP_INT("num.network.threads", "broker", "3", 1, I32_MAX,
                 "Threads that do the connections' socket I/O: each owns the connections given to it "
                 "round robin, reads their request frames and writes their responses without blocking "

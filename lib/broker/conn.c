@@ -2,6 +2,7 @@
  * of the frames a network thread lends, publishing the responses, closing
  * (see conn.h). */
 #include "broker/conn.h"
+#include "broker/sasl_gssapi.h"
 #include "broker/group_wire.h"
 #include "broker/request_pool.h"
 
@@ -13,7 +14,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-static bool is_parked(const broker_conn_t *c) { return c->parked || c->group_call; }
+static bool is_parked(const broker_conn_t *c) { return c->parked != NULL; }
 
 bool conn_is_idle(const broker_conn_t *c) { return !is_parked(c); }
 
@@ -45,6 +46,7 @@ static void conn_free(broker_conn_t *c)
     pthread_mutex_destroy(&c->out_lock);
     kl_tls_free(c->tls);
     kl_scram_srv_free(c->scram);
+    broker_gssapi_conn_free(c);
     kl_arena_free(&c->arena);
     kl_buf_free(&c->in);
     request_pool_settle(c); /* gives back what the input held */
@@ -194,6 +196,8 @@ void conn_closed_task(void *arg)
     conn_unref(c);
 }
 
+void conn_park(broker_conn_t *c, broker_parked_t *parked) { c->parked = parked; }
+
 void conn_resume(broker_conn_t *c, bool ok)
 {
     c->parked = NULL;
@@ -258,11 +262,10 @@ void conn_close(broker_conn_t *c)
     c->req_closed = true;
     atomic_store(&c->closing, true);
     kl_broker_t *b = c->broker;
-    if (c->parked)
-        fetch_cancel(c->parked);
+    broker_parked_t *parked = c->parked;
     c->parked = NULL;
-    if (c->group_call)
-        groups_conn_closed(c);
+    if (parked)
+        parked->cancel(c, parked);
     if (c->prev)
         c->prev->next = c->next;
     else

@@ -44,6 +44,17 @@
  * quiet (conn_trim()). */
 #define CONN_KEEP_BUFFER_BYTES (8u << 20)
 
+/* A request parked on its connection (a fetch waiting for data, a group
+ * request waiting in the coordinator): it keeps the connection's input,
+ * holding back the requests behind it, until it is answered
+ * (conn_resume()) or the connection closes, which calls cancel so that
+ * nothing answers into the closed connection later. Embedded in the
+ * parked request's own state (conn_park()). */
+typedef struct broker_parked broker_parked_t;
+struct broker_parked {
+    void (*cancel)(broker_conn_t *conn, broker_parked_t *parked);
+};
+
 /* Responses published by the broker loop, in order, for the network
  * thread to write. */
 typedef struct conn_chunk {
@@ -84,6 +95,7 @@ struct broker_conn {
      * authentication succeeded (other listeners: always true). */
     unsigned sasl_mechanism;
     kl_scram_srv_t *scram;
+    struct kl_cyrus *gssapi; /* the GSSAPI exchange under way */
     bool authenticated;
     bool close_after_reply; /* a refused authentication: close once answered */
     broker_conn_t *prev, *next; /* broker->conns */
@@ -92,8 +104,7 @@ struct broker_conn {
     kl_arena_t arena; /* the current request's decoded body */
     broker_request_t req;
     size_t frame_size; /* the current request's frame, size prefix included */
-    broker_fetch_t *parked;
-    void *group_call; /* a group request parked in the coordinator (group_handlers.c) */
+    broker_parked_t *parked; /* the request parked (conn_park()), or NULL */
 
     /* The network thread's, but while in_lent, the broker loop's. */
     kl_buf_t in; /* bytes read; the next frame starts at in_start */
@@ -140,6 +151,9 @@ void conn_trim(broker_conn_t *conn);
 /* Closes and frees every connection: at stop, on the application thread,
  * once the broker loop and the network threads are joined. */
 void conn_close_all(kl_broker_t *broker);
+/* The request being served parks (its handler returns BROKER_REQ_PARKED):
+ * conn holds parked until conn_resume() or its close cancels it. */
+void conn_park(broker_conn_t *conn, broker_parked_t *parked);
 /* The parked request of conn was answered (ok) or failed (the connection
  * closes): serve the ones behind it. */
 void conn_resume(broker_conn_t *conn, bool ok);

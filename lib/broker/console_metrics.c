@@ -192,6 +192,31 @@ static void group_gauges(kl_buf_t *out, const kl_broker_t *b)
     group_views_free(groups, n);
 }
 
+/* Busy time: of the network threads (sockets: reading requests, writing
+ * answers), of the broker loop (decoding and serving every request, as
+ * Kafka's request handler threads do) and of the I/O threads
+ * (num.io.threads: the log fsyncs that are due); each counts its own. */
+static void thread_busy(kl_buf_t *out, const kl_broker_t *b)
+{
+    family(out, "kafkalite_network_thread_busy_seconds_total", "counter",
+           "Time a network thread (num.network.threads: reading requests, writing answers) spent working rather "
+           "than waiting; its rate() is the thread's busy ratio.");
+    for (size_t i = 0; i < b->nets.count; i++)
+        console_printf(out, "kafkalite_network_thread_busy_seconds_total{thread=\"%zu\"} %.6f\n", i,
+                       (double)kl_loop_busy_us(b->nets.threads[i].loop) / 1e6);
+    family(out, "kafkalite_request_handler_busy_seconds_total", "counter",
+           "Time the broker loop (it decodes and serves every request, and runs the timers) spent working "
+           "rather than waiting; its rate() is the thread's busy ratio.");
+    console_printf(out, "kafkalite_request_handler_busy_seconds_total %.6f\n", (double)kl_loop_busy_us(b->loop) / 1e6);
+    const broker_log_worker_t *io = &b->housekeeping.flusher;
+    family(out, "kafkalite_io_thread_busy_seconds_total", "counter",
+           "Time an I/O thread (num.io.threads: fsyncs of the partition logs whose flush is due) spent working "
+           "rather than waiting; its rate() is the thread's busy ratio.");
+    for (size_t i = 0; i < io->started; i++)
+        console_printf(out, "kafkalite_io_thread_busy_seconds_total{thread=\"%zu\"} %.6f\n", i,
+                       (double)log_worker_busy_us(io, i) / 1e6);
+}
+
 void console_metrics(kl_broker_t *b, console_page_t *page)
 {
     kl_buf_t *out = &page->body;
@@ -224,10 +249,7 @@ void console_metrics(kl_broker_t *b, console_page_t *page)
     family(out, "kafkalite_connections_refused_total", "counter",
            "Connections closed on arrival (max.connections, max.connections.per.ip).");
     console_printf(out, "kafkalite_connections_refused_total %llu\n", (unsigned long long)b->conn_limits.refused);
-    family(out, "kafkalite_network_thread_busy_seconds_total", "counter",
-           "Time the broker's network thread (its event loop, which serves every request) spent working rather "
-           "than waiting; its rate() is the thread's busy ratio.");
-    console_printf(out, "kafkalite_network_thread_busy_seconds_total %.6f\n", (double)kl_loop_busy_us(b->loop) / 1e6);
+    thread_busy(out, b);
 }
 
 /* ---- the process, on the HTTP thread ---- */

@@ -48,6 +48,8 @@ static const broker_api_t served[] = {
     {KL_API_ALTER_USER_SCRAM_CREDENTIALS, 0, 0, handle_alter_user_scram_credentials},
     {KL_API_DESCRIBE_CLUSTER, 0, 1, handle_describe_cluster},
     {KL_API_DESCRIBE_PRODUCERS, 0, 0, handle_describe_producers},
+    {KL_API_DESCRIBE_TRANSACTIONS, 0, 0, handle_describe_transactions},
+    {KL_API_LIST_TRANSACTIONS, 0, 1, handle_list_transactions},
 };
 
 const broker_api_t *broker_api_table(size_t *countp)

@@ -97,6 +97,8 @@ broker_req_status_t handle_txn_offset_commit(broker_request_t *req);
 broker_req_status_t handle_delete_records(broker_request_t *req);
 broker_req_status_t handle_describe_log_dirs(broker_request_t *req);
 broker_req_status_t handle_describe_producers(broker_request_t *req);
+broker_req_status_t handle_describe_transactions(broker_request_t *req);
+broker_req_status_t handle_list_transactions(broker_request_t *req);
 broker_req_status_t handle_offset_for_leader_epoch(broker_request_t *req);
 broker_req_status_t handle_create_partitions(broker_request_t *req);
 broker_req_status_t handle_describe_configs(broker_request_t *req);

@@ -24,6 +24,7 @@
 #define FETCH_MAX_BYTES (55u << 20)
 
 struct broker_fetch {
+    broker_parked_t parked;      /* on its connection */
     broker_fetch_t *prev, *next; /* in broker->parked */
     broker_request_t *req;
     kl_timer_t timer;
@@ -147,7 +148,7 @@ static void plan_partition(broker_request_t *req, const broker_topic_t *t, int16
     int64_t end = read_committed ? rp->last_stable_offset : INT64_MAX;
     kl_err_t err = kl_log_read_until(log, fp->fetch_offset, limit, end, range);
     if (err) {
-        rp->error_code = err < 0 ? KL_ERR_KAFKA_STORAGE_ERROR : (int16_t)err;
+        rp->error_code = broker_wire_error(err, KL_ERR_KAFKA_STORAGE_ERROR);
         *range = (kl_log_range_t){.fd = -1};
         return;
     }
@@ -298,7 +299,12 @@ static void park_remove(broker_fetch_t *f)
     kl_timer_stop(b->loop, &f->timer);
 }
 
-void fetch_cancel(broker_fetch_t *f) { park_remove(f); }
+/* Its connection closes: forget it. */
+static void fetch_cancel(broker_conn_t *conn, broker_parked_t *parked)
+{
+    (void)conn;
+    park_remove((broker_fetch_t *)parked);
+}
 
 static void on_fetch_timer(kl_loop_t *loop, kl_timer_t *timer)
 {
@@ -355,6 +361,7 @@ static broker_req_status_t fetch_park(broker_request_t *req, size_t bytes)
     broker_fetch_t *f = broker_alloc(req, 1, sizeof *f);
     if (!f)
         return BROKER_REQ_CLOSE;
+    f->parked.cancel = fetch_cancel;
     f->req = req;
     f->bytes = bytes;
     f->deadline_ms = kl_clock_ms() + body->max_wait_ms;
@@ -364,7 +371,7 @@ static broker_req_status_t fetch_park(broker_request_t *req, size_t bytes)
     if (b->parked)
         b->parked->prev = f;
     b->parked = f;
-    req->conn->parked = f;
+    conn_park(req->conn, &f->parked);
     return BROKER_REQ_PARKED;
 }
 

@@ -18,6 +18,7 @@ enum { KEY_TYPE_GROUP = 0, KEY_TYPE_TRANSACTION = 1 };
 /* One request in the coordinator's hands; the reply's opaque. Lives in the
  * request's arena, so it goes when the request is answered. */
 typedef struct group_call {
+    broker_parked_t parked;     /* on its connection, when parked */
     broker_request_t *req;
     bool in_call;               /* the handler is still on the stack */
     broker_req_status_t status; /* what an answer given in_call came to */
@@ -112,6 +113,14 @@ static const char *client_host(broker_request_t *req)
     return broker_strdup(req, kl_str(host));
 }
 
+/* conn closes with the call parked: forget the answer owed to it. */
+static void group_call_cancel(broker_conn_t *conn, broker_parked_t *parked)
+{
+    group_coordinator_t *coord = groups_coordinator(conn->broker);
+    if (coord)
+        group_cancel(coord, (group_call_t *)parked);
+}
+
 static void on_reply(void *opaque, const void *resp)
 {
     group_call_t *call = opaque;
@@ -132,7 +141,6 @@ static void on_reply(void *opaque, const void *resp)
     if (!conn) /* a local request: local_reply had the answer */
         return;
     /* A parked request: the connection may go on (and call is freed). */
-    conn->group_call = NULL;
     conn_resume(conn, st != BROKER_REQ_CLOSE);
 }
 
@@ -173,7 +181,7 @@ broker_req_status_t handle_group_request(broker_request_t *req)
     const char *host = client_host(req);
     if (!coord || !call || !host)
         return BROKER_REQ_CLOSE;
-    *call = (group_call_t){.req = req, .in_call = true, .status = BROKER_REQ_DONE};
+    *call = (group_call_t){.parked = {group_call_cancel}, .req = req, .in_call = true, .status = BROKER_REQ_DONE};
     group_ctx_t ctx = {.api_version = req->hdr.api_version, .client_id = req->hdr.client_id,
                        .client_host = host};
     group_status_t st = call_coordinator(coord, &ctx, req, (group_reply_t){on_reply, call});
@@ -181,14 +189,6 @@ broker_req_status_t handle_group_request(broker_request_t *req)
     if (st == GROUP_REPLIED)
         return call->status;
     if (req->conn)
-        req->conn->group_call = call;
+        conn_park(req->conn, &call->parked);
     return BROKER_REQ_PARKED;
-}
-
-void groups_conn_closed(broker_conn_t *conn)
-{
-    group_coordinator_t *coord = groups_coordinator(conn->broker);
-    if (coord && conn->group_call)
-        group_cancel(coord, conn->group_call);
-    conn->group_call = NULL;
 }

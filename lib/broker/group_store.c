@@ -7,6 +7,7 @@
 
 #include "broker/group_internal.h"
 #include "broker/group_records.h"
+#include "broker/wire_error.h"
 #include "record/control.h"
 #include "storage/file.h"
 
@@ -78,7 +79,7 @@ int16_t group_append_error(kl_err_t err)
     case KL_ERR_MESSAGE_TOO_LARGE:
     case KL_ERR_RECORD_LIST_TOO_LARGE:
     case KL_ERR_INVALID_FETCH_SIZE: return KL_ERR_UNKNOWN_SERVER_ERROR;
-    default: return err < KL_ERR_UNKNOWN_SERVER_ERROR ? KL_ERR_NOT_COORDINATOR : (int16_t)err;
+    default: return broker_wire_error(err, KL_ERR_NOT_COORDINATOR);
     }
 }
 

@@ -38,9 +38,6 @@ group_coordinator_t *groups_coordinator(const kl_broker_t *broker);
  * Metadata, closed to Produce and DeleteTopics. */
 bool groups_topic_internal(const char *name);
 
-/* conn closes with a group request parked: forget the answer owed to it. */
-void groups_conn_closed(broker_conn_t *conn);
-
 /* group_handlers.c: FindCoordinator answers directly; the others go to
  * the coordinator. */
 broker_req_status_t handle_find_coordinator(broker_request_t *req);

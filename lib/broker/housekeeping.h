@@ -10,6 +10,7 @@
 #define KL_BROKER_HOUSEKEEPING_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -33,6 +34,7 @@ typedef struct broker_log_worker {
     kl_log_t **queue;    /* each log at most once */
     size_t count, cap;
     kl_log_t **busy;     /* per thread: the log it works on, or NULL */
+    _Atomic int64_t *busy_us; /* per thread: microseconds of work so far (any thread reads) */
     pthread_t *threads;
     size_t thread_count, started;
     bool stop, running;
@@ -58,6 +60,9 @@ int log_worker_start(broker_log_worker_t *w);
 /* Stops and joins the threads; what is still queued is dropped. */
 void log_worker_stop(broker_log_worker_t *w);
 void log_worker_destroy(broker_log_worker_t *w);
+/* Microseconds thread (< the threads started) spent working on logs so
+ * far; any thread. */
+int64_t log_worker_busy_us(const broker_log_worker_t *w, size_t thread);
 /* Queues log for a look by a worker thread, unless already queued. */
 void log_worker_request(broker_log_worker_t *w, kl_log_t *log);
 /* Takes log out of the queue and waits for work on it in progress to

@@ -62,7 +62,7 @@ static void list_partition(broker_request_t *req, const broker_topic_t *t, bool 
     if (err) {
         broker_log(req->broker, BROKER_LOG_WARN, "ListOffsets on %s-%d: %s", t->name, (int)p->partition_index,
                    kl_err_str(err));
-        r->error_code = err < 0 ? KL_ERR_KAFKA_STORAGE_ERROR : (int16_t)err;
+        r->error_code = broker_wire_error(err, KL_ERR_KAFKA_STORAGE_ERROR);
         r->offset = -1;
         return;
     }

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "broker/sasl_gssapi.h"
 #include "broker/server.h"
 #include "net/tls.h"
 #include "util/conf.h"
@@ -59,11 +60,16 @@ kl_err_t listener_security_setup(kl_broker_t *b, broker_listener_t *l, const cha
         i++;
     if (i == n) {
         snprintf(errstr, errstr_size, "listeners: listener %s uses %s; kafkalite serves PLAINTEXT, SSL, "
-                 "SASL_PLAINTEXT and SASL_SSL (GSSAPI and OAUTHBEARER not yet)", l->name, protocol);
+                 "SASL_PLAINTEXT and SASL_SSL", l->name, protocol);
         return KL_ERR_INVALID_CONFIG;
     }
     l->security = protocols[i].security;
     b->sasl_mechanisms = (unsigned)kl_conf_get_int(b->conf, "sasl.enabled.mechanisms");
+    if (l->security == SEC_SASL_PLAINTEXT || l->security == SEC_SASL_SSL) {
+        kl_err_t err = broker_gssapi_setup(b, errstr, errstr_size);
+        if (err)
+            return err;
+    }
     if (l->security == SEC_SSL || l->security == SEC_SASL_SSL)
         return make_tls(b, l, errstr, errstr_size);
     return KL_ERR_NONE;

@@ -53,8 +53,10 @@ libkafkalite_internal_la_SOURCES += \
 	lib/broker/topic_rebuild.c \
 	lib/broker/topics.c \
 	lib/broker/sasl.c \
+	lib/broker/sasl_gssapi.c \
 	lib/broker/scram_store.c \
 	lib/broker/scram_users.c \
+	lib/broker/txn_admin.c \
 	lib/broker/txn_coordinator.c \
 	lib/broker/txn_handlers.c \
 	lib/broker/txn_log.c
@@ -89,8 +91,10 @@ noinst_HEADERS += \
 	lib/broker/request_pool.h \
 	lib/broker/server.h \
 	lib/broker/topics.h \
+	lib/broker/sasl_gssapi.h \
 	lib/broker/scram_store.h \
-	lib/broker/txn_coordinator.h
+	lib/broker/txn_coordinator.h \
+	lib/broker/wire_error.h
 
 BROKER_WIRE_TEST_SOURCES = \
 	tests/integration/broker_fixture.c \
@@ -214,6 +218,21 @@ tests_interop_test_broker_rdkafka_txn_SOURCES = \
 	tests/interop/wire_client.h
 tests_interop_test_broker_rdkafka_txn_CFLAGS = $(TEST_CFLAGS) $(RDKAFKA_CFLAGS)
 tests_interop_test_broker_rdkafka_txn_LDADD = $(TEST_LIBS) $(RDKAFKA_LIBS)
+
+# DescribeTransactions, ListTransactions and DescribeProducers while
+# librdkafka's transactional producers run.
+check_PROGRAMS += tests/interop/test_broker_txn_admin
+TESTS += tests/interop/test_broker_txn_admin
+tests_interop_test_broker_txn_admin_SOURCES = \
+	tests/interop/test_broker_txn_admin.c \
+	tests/interop/rdkafka_clients.c \
+	tests/interop/rdkafka_clients.h \
+	tests/integration/broker_fixture.c \
+	tests/integration/broker_fixture.h \
+	tests/interop/wire_client.c \
+	tests/interop/wire_client.h
+tests_interop_test_broker_txn_admin_CFLAGS = $(TEST_CFLAGS) $(RDKAFKA_CFLAGS)
+tests_interop_test_broker_txn_admin_LDADD = $(TEST_LIBS) $(RDKAFKA_LIBS)
 
 # Offsets committed in librdkafka's transactions.
 check_PROGRAMS += tests/interop/test_broker_rdkafka_txn_offsets

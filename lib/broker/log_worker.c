@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "broker/server.h"
+#include "util/clock.h"
 
 void log_worker_init(broker_log_worker_t *w, kl_broker_t *broker, log_work_fn *work, size_t threads)
 {
@@ -59,7 +60,9 @@ static void *worker_main(void *arg)
     pthread_mutex_lock(&w->lock);
     for (kl_log_t *log; (log = next_log(w, slot)) != NULL;) {
         pthread_mutex_unlock(&w->lock);
+        int64_t start_us = kl_clock_us();
         w->work(w->broker, log);
+        atomic_fetch_add_explicit(&w->busy_us[slot], kl_clock_us() - start_us, memory_order_relaxed);
         pthread_mutex_lock(&w->lock);
         w->busy[slot] = NULL;
         pthread_cond_broadcast(&w->idle);
@@ -74,7 +77,9 @@ int log_worker_start(broker_log_worker_t *w)
     w->stop = false;
     w->threads = calloc(w->thread_count, sizeof *w->threads);
     w->busy = calloc(w->thread_count, sizeof *w->busy);
-    if (!w->threads || !w->busy) {
+    if (!w->busy_us)
+        w->busy_us = calloc(w->thread_count, sizeof *w->busy_us); /* kept over a restart */
+    if (!w->threads || !w->busy || !w->busy_us) {
         errno = ENOMEM;
         return -1;
     }
@@ -117,12 +122,21 @@ void log_worker_destroy(broker_log_worker_t *w)
     free(w->queue);
     free(w->threads);
     free(w->busy);
+    free(w->busy_us);
     w->queue = NULL;
     w->threads = NULL;
     w->busy = NULL;
+    w->busy_us = NULL;
     pthread_cond_destroy(&w->idle);
     pthread_cond_destroy(&w->wake);
     pthread_mutex_destroy(&w->lock);
+}
+
+int64_t log_worker_busy_us(const broker_log_worker_t *w, size_t thread)
+{
+    return w->busy_us && thread < w->thread_count
+               ? atomic_load_explicit(&w->busy_us[thread], memory_order_relaxed)
+               : 0;
 }
 
 void log_worker_request(broker_log_worker_t *w, kl_log_t *log)

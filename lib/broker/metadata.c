@@ -90,7 +90,7 @@ static bool answer_topic(broker_request_t *req, const kl_metadata_request_topic_
     if (err) {
         broker_log(b, BROKER_LOG_WARN, "auto-creating topic %.*s: %s", (int)want->name.len, want->name.ptr,
                    b->topics.error[0] ? b->topics.error : kl_err_str(err));
-        rt->error_code = err == KL_ERR_NOMEM ? KL_ERR_UNKNOWN_SERVER_ERROR : (int16_t)err;
+        rt->error_code = broker_wire_error(err, KL_ERR_UNKNOWN_SERVER_ERROR);
         return true;
     }
     broker_log(b, BROKER_LOG_INFO, "auto-created topic %s with %d partitions", t->name, (int)t->partition_count);

@@ -75,7 +75,7 @@ static int16_t append_batch(kl_broker_t *b, broker_topic_t *t, int32_t partition
     if (err) {
         if (err == KL_ERR_KAFKA_STORAGE_ERROR)
             broker_storage_failed(b, t, partition, "appending");
-        return err < 0 ? KL_ERR_KAFKA_STORAGE_ERROR : (int16_t)err;
+        return broker_wire_error(err, KL_ERR_KAFKA_STORAGE_ERROR);
     }
     if (batch.producer_id >= 0 &&
         producer_state_update(producers, batch.producer_id, batch.producer_epoch, batch.base_sequence,

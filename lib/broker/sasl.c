@@ -2,7 +2,7 @@
  * KIP-84, KIP-152): SaslHandshake v1 names the mechanism, SaslAuthenticate
  * carries its tokens. PLAIN checks the password against the user's stored
  * SCRAM credential; SCRAM-SHA-256/512 run lib/net/scram_server.c's
- * exchange. Until a connection has authenticated, dispatch refuses every
+ * exchange; GSSAPI goes through cyrus-sasl (sasl_gssapi.c). Until a connection has authenticated, dispatch refuses every
  * request but ApiVersions and these two (closing it, as Kafka does); a
  * failed authentication is answered with SASL_AUTHENTICATION_FAILED and
  * the connection closed behind the answer. On other listeners both
@@ -12,6 +12,7 @@
 
 #include "broker/conn.h"
 #include "broker/dispatch.h"
+#include "broker/sasl_gssapi.h"
 #include "proto/msg_sasl.h"
 
 static const struct {
@@ -21,6 +22,7 @@ static const struct {
     {"PLAIN", SASL_MECH_PLAIN},
     {"SCRAM-SHA-256", SASL_MECH_SCRAM_SHA_256},
     {"SCRAM-SHA-512", SASL_MECH_SCRAM_SHA_512},
+    {"GSSAPI", SASL_MECH_GSSAPI},
 };
 #define MECHANISM_COUNT (sizeof mechanisms / sizeof mechanisms[0])
 
@@ -101,6 +103,7 @@ static broker_req_status_t auth_failed(broker_request_t *req, const char *user, 
                                  "SASL mechanism %s", mech);
     kl_scram_srv_free(c->scram);
     c->scram = NULL;
+    broker_gssapi_conn_free(c);
     return respond_and_close(req, &resp);
 }
 
@@ -179,6 +182,20 @@ static broker_req_status_t authenticate_scram(broker_request_t *req, const char 
     return broker_respond(req, &resp);
 }
 
+static broker_req_status_t authenticate_gssapi(broker_request_t *req, const char *token, size_t len)
+{
+    char user[256], why[300];
+    const void *out;
+    size_t out_len;
+    int st = broker_gssapi_step(req, token, len, &out, &out_len, user, sizeof user, why, sizeof why);
+    if (st < 0)
+        return auth_failed(req, user[0] ? user : NULL, why);
+    if (st > 0)
+        return auth_done(req, user, out, out_len);
+    kl_sasl_authenticate_response_t resp = {.auth_bytes = kl_bytes(out ? out : "", (int32_t)out_len)};
+    return broker_respond(req, &resp);
+}
+
 broker_req_status_t handle_sasl_authenticate(broker_request_t *req)
 {
     const kl_sasl_authenticate_request_t *body = req->body;
@@ -196,5 +213,7 @@ broker_req_status_t handle_sasl_authenticate(broker_request_t *req)
     size_t len = body->auth_bytes.len > 0 ? (size_t)body->auth_bytes.len : 0;
     if (c->sasl_mechanism == SASL_MECH_PLAIN)
         return authenticate_plain(req, token, len);
+    if (c->sasl_mechanism == SASL_MECH_GSSAPI)
+        return authenticate_gssapi(req, token, len);
     return authenticate_scram(req, token, len);
 }

@@ -18,6 +18,7 @@
 #include "broker/log_limit.h"
 #include "broker/metrics.h"
 #include "broker/net_threads.h"
+#include "broker/wire_error.h"
 #include "broker/producer_state.h"
 #include "broker/scram_store.h"
 #include "broker/topics.h"
@@ -33,9 +34,10 @@ typedef struct broker_txns broker_txns_t;
 typedef enum { SEC_PLAINTEXT, SEC_SSL, SEC_SASL_PLAINTEXT, SEC_SASL_SSL } broker_security_t;
 
 /* sasl.enabled.mechanisms bits (the conf table's values). */
-enum { SASL_MECH_PLAIN = 1, SASL_MECH_SCRAM_SHA_256 = 2, SASL_MECH_SCRAM_SHA_512 = 4 };
+enum { SASL_MECH_PLAIN = 1, SASL_MECH_SCRAM_SHA_256 = 2, SASL_MECH_SCRAM_SHA_512 = 4, SASL_MECH_GSSAPI = 8 };
 
 struct kl_tls_ctx;
+struct broker_gssapi;
 
 /* One entry of listeners: a bound socket plus what metadata advertises. */
 typedef struct broker_listener {
@@ -86,6 +88,7 @@ struct kl_broker {
     size_t listener_count;
     unsigned sasl_mechanisms; /* SASL_MECH_* */
     scram_store_t scram;      /* users' SCRAM credentials */
+    struct broker_gssapi *gssapi; /* GSSAPI's service principal (sasl_gssapi.c) */
     char *bootstrap;
     char *listeners_text; /* kl_broker_listeners() */
 
@@ -177,7 +180,5 @@ void broker_partition_offline(kl_broker_t *broker, broker_topic_t *t, int32_t pa
 /* fetch.c: wakes the parked fetches that read this partition, after an
  * append of bytes to it. */
 void fetch_wake(kl_broker_t *broker, const broker_topic_t *topic, int32_t partition, size_t bytes);
-/* Forgets a parked fetch whose connection goes away. */
-void fetch_cancel(broker_fetch_t *fetch);
 
 #endif

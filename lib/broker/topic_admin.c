@@ -151,11 +151,11 @@ static void create_one(broker_request_t *req, const kl_create_topics_request_t *
              * descriptors, say), to the client and in the log */
             broker_log_limited(b, &b->log_limits.storage, BROKER_LOG_ERR, "cannot create topic %.*s: %s",
                                (int)t->name.len, t->name.ptr, b->topics.error);
-            return set_error(req, r, err == KL_ERR_NOMEM ? KL_ERR_UNKNOWN_SERVER_ERROR : (int16_t)err, "%s: %s",
+            return set_error(req, r, broker_wire_error(err, KL_ERR_UNKNOWN_SERVER_ERROR), "%s: %s",
                              kl_err_str(err), b->topics.error);
         }
         if (err)
-            return set_error(req, r, err == KL_ERR_NOMEM ? KL_ERR_UNKNOWN_SERVER_ERROR : (int16_t)err, "%s",
+            return set_error(req, r, broker_wire_error(err, KL_ERR_UNKNOWN_SERVER_ERROR), "%s",
                              b->topics.error[0] ? b->topics.error : kl_err_str(err));
         r->topic_id = created->id;
         housekeeping_reschedule(b);
@@ -211,7 +211,7 @@ static void delete_one(broker_request_t *req, kl_str_t name, const kl_uuid_t *id
     }
     housekeeping_forget_logs(b, t->logs, t->partition_count);
     kl_err_t err = topics_delete(&b->topics, t);
-    r->error_code = err == KL_ERR_NOMEM ? KL_ERR_UNKNOWN_SERVER_ERROR : (int16_t)err;
+    r->error_code = broker_wire_error(err, KL_ERR_UNKNOWN_SERVER_ERROR);
     if (err)
         return;
     broker_log(b, BROKER_LOG_INFO, "deleted topic %.*s", (int)r->name.len, r->name.ptr);

@@ -14,7 +14,7 @@
 /* Kafka's limit: the epoch is an int16 and one value is kept for fencing. */
 #define TXN_MAX_EPOCH (INT16_MAX - 1)
 
-static txn_meta_t *find(const broker_txns_t *t, kl_str_t id)
+txn_meta_t *txns_find(const broker_txns_t *t, kl_str_t id)
 {
     for (size_t i = 0; t && i < t->count; i++)
         if (kl_str_eq(id, t->items[i]->id))
@@ -199,7 +199,7 @@ int16_t txns_init_producer_id(kl_broker_t *b, kl_str_t id, int32_t timeout_ms, i
         return KL_ERR_COORDINATOR_NOT_AVAILABLE;
     if (timeout_ms <= 0 || timeout_ms > t->max_timeout_ms)
         return KL_ERR_INVALID_TRANSACTION_TIMEOUT;
-    txn_meta_t *m = find(t, id);
+    txn_meta_t *m = txns_find(t, id);
     if (!m) {
         int16_t e = new_transactional_id(t, id, timeout_ms, &m);
         if (e)
@@ -245,7 +245,7 @@ int16_t txns_init_producer_id(kl_broker_t *b, kl_str_t id, int32_t timeout_ms, i
 
 int16_t txns_check(broker_txns_t *t, kl_str_t id, int64_t producer_id, int16_t epoch, txn_meta_t **meta)
 {
-    txn_meta_t *m = find(t, id);
+    txn_meta_t *m = txns_find(t, id);
     if (!m || m->producer_id != producer_id)
         return KL_ERR_INVALID_PRODUCER_ID_MAPPING;
     if (epoch != m->epoch)
@@ -311,7 +311,7 @@ int16_t txns_add_partitions(broker_txns_t *t, txn_meta_t *m, const txn_partition
 int16_t txns_end(kl_broker_t *b, kl_str_t id, int64_t producer_id, int16_t epoch, bool commit)
 {
     broker_txns_t *t = b->txns;
-    txn_meta_t *m = find(t, id);
+    txn_meta_t *m = txns_find(t, id);
     if (!m || m->producer_id != producer_id)
         return KL_ERR_INVALID_PRODUCER_ID_MAPPING;
     if (epoch != m->epoch)
@@ -385,7 +385,7 @@ static void on_timer(kl_loop_t *loop, kl_timer_t *timer)
 
 static kl_err_t load_one(broker_txns_t *t, const char *id, const txn_meta_t *value)
 {
-    txn_meta_t *m = find(t, kl_str(id));
+    txn_meta_t *m = txns_find(t, kl_str(id));
     if (!value) { /* a tombstone */
         for (size_t i = 0; m && i < t->count; i++)
             if (t->items[i] == m) {

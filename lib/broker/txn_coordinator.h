@@ -75,6 +75,12 @@ void txns_close(kl_broker_t *b);
  * is offline; *why a static reason. */
 kl_err_t txns_coordinator_for(kl_broker_t *b, kl_str_t transactional_id, const char **why);
 
+/* The state of id, NULL when the coordinator does not know it. */
+txn_meta_t *txns_find(const broker_txns_t *t, kl_str_t id);
+/* Kafka's name of a state ("Ongoing", "CompleteCommit", ...), as
+ * DescribeTransactions and ListTransactions show it. */
+const char *txns_status_name(txn_status_t status);
+
 /* The coordinator's operations, answering Kafka's error codes. */
 int16_t txns_init_producer_id(kl_broker_t *b, kl_str_t id, int32_t timeout_ms, int64_t expect_pid,
                               int16_t expect_epoch, int64_t *producer_id, int16_t *epoch);

@@ -248,6 +248,7 @@ void kl_client_destroy(kl_client_t *c)
         kl_client_broker_destroy(b);
         b = next;
     }
+    kl_client_kinit_stop(c);
     if (c->loop)
         kl_md_free(c);
     kl_loop_destroy(c->loop);

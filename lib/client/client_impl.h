@@ -16,9 +16,12 @@ typedef struct kl_client_sasl {
     const char *mechanism_name; /* as Kafka spells it */
     const char *username, *password; /* owned by the conf */
     const char *oauthbearer_config;  /* OAUTHBEARER: sasl.oauthbearer.config */
+    const char *kerberos_service;    /* GSSAPI: sasl.kerberos.service.name */
 } kl_client_sasl_t;
 
 struct kl_scram;
+struct kl_cyrus;
+struct kl_kinit;
 
 /* API keys below this have a slot in a broker's version table. */
 #define KL_CLIENT_API_SLOTS 128
@@ -37,6 +40,8 @@ struct kl_client_broker {
     int failures;                          /* connection failures since last ready */
     struct kl_scram *scram;                /* the SCRAM exchange under way */
     int sasl_step;                         /* SaslAuthenticate round trips so far */
+    struct kl_cyrus *gssapi;               /* the GSSAPI exchange under way */
+    bool gssapi_last;                      /* its last token is sent */
 };
 
 typedef struct kl_md_state {
@@ -68,6 +73,7 @@ struct kl_client {
     kl_conn_config_t conn_config;
     kl_tls_ctx_t *tls;           /* security.protocol ssl, sasl_ssl; shared by the connections */
     kl_client_sasl_t sasl;
+    struct kl_kinit *kinit;      /* GSSAPI: the ticket refresh (kinit.c) */
     char *client_id;
     /* settings read once */
     int64_t socket_timeout_ms;
@@ -92,6 +98,21 @@ kl_err_t kl_client_read_security(kl_client_t *client, char *errstr, size_t errst
  * with KL_ERR_AUTHENTICATION. */
 void kl_client_sasl_start(kl_client_broker_t *b);
 void kl_client_sasl_reset(kl_client_broker_t *b);
+
+/* sasl_gssapi.c: GSSAPI's settings (sasl.kerberos.*; starts kinit.c),
+ * and its tokens through cyrus-sasl. The first one (NULL
+ * with why filled on failure; *len may be 0); the one answering the
+ * broker's (NULL when *finished, or on failure with why filled). */
+kl_err_t kl_client_read_gssapi(kl_client_t *c, char *errstr, size_t errstr_size);
+const void *kl_client_gssapi_first(kl_client_broker_t *b, size_t *len, char *why, size_t why_size);
+const void *kl_client_gssapi_next(kl_client_broker_t *b, const void *in, size_t in_len, size_t *len,
+                                  bool *finished, char *why, size_t why_size);
+void kl_client_gssapi_reset(kl_client_broker_t *b);
+
+/* kinit.c: sasl.kerberos.kinit.cmd, run now and every
+ * sasl.kerberos.min.time.before.relogin off the I/O thread. */
+kl_err_t kl_client_kinit_start(kl_client_t *c, char *errstr, size_t errstr_size);
+void kl_client_kinit_stop(kl_client_t *c);
 
 /* metadata.c */
 void kl_md_init(kl_client_t *client);

@@ -70,10 +70,29 @@ static const kl_conf_prop_t client_props[] = {
                  KL_SYMS({"GSSAPI", KL_SASL_GSSAPI}, {"PLAIN", KL_SASL_PLAIN},
                          {"SCRAM-SHA-256", KL_SASL_SCRAM_SHA_256}, {"SCRAM-SHA-512", KL_SASL_SCRAM_SHA_512},
                          {"OAUTHBEARER", KL_SASL_OAUTHBEARER}),
-                 "SASL mechanism to authenticate with (exactly one, despite the name)."),
+                 "SASL mechanism to authenticate with (exactly one, despite the name); GSSAPI (Kerberos) goes "
+                 "through cyrus-sasl and its GSSAPI plugin (libsasl2-modules-gssapi-mit)."),
     KL_PROP_ALIAS("sasl.mechanism", "sasl.mechanisms"),
     KL_PROP_STR("sasl.username", "client", NULL, "User name for the PLAIN and SCRAM mechanisms."),
     KL_PROP_SECRET("sasl.password", "client", "Password for the PLAIN and SCRAM mechanisms."),
+    KL_PROP_STR("sasl.kerberos.service.name", "client", "kafka",
+                "GSSAPI: the service name of the brokers' Kerberos principal; the ticket asked for is "
+                "NAME/<broker host name>, the host as bootstrap.servers or metadata give it."),
+    KL_PROP_STR("sasl.kerberos.principal", "client", "kafkaclient",
+                "GSSAPI: this client's Kerberos principal, for sasl.kerberos.kinit.cmd."),
+    KL_PROP_STR("sasl.kerberos.keytab", "client", NULL,
+                "GSSAPI: keytab file holding sasl.kerberos.principal's key, for sasl.kerberos.kinit.cmd."),
+    KL_PROP_STR("sasl.kerberos.kinit.cmd", "client",
+                "kinit -R -t \"%{sasl.kerberos.keytab}\" -k %{sasl.kerberos.principal} || "
+                "kinit -t \"%{sasl.kerberos.keytab}\" -k %{sasl.kerberos.principal}",
+                "GSSAPI: shell command (/bin/sh -c) that gets or renews the client's ticket in the default "
+                "credential cache (KRB5CCNAME); %{property} is replaced by that property's value. Run when the "
+                "client is created (on the creating thread) and then every sasl.kerberos.min.time.before.relogin "
+                "on a thread of its own, never on the I/O thread; one taking over 60 s is killed. A failure is "
+                "logged with the command's output. Empty: never run."),
+    KL_PROP_INT("sasl.kerberos.min.time.before.relogin", "client", "60000", 0, 86400000,
+                "GSSAPI: milliseconds between runs of sasl.kerberos.kinit.cmd; 0 never runs it (the "
+                "application keeps the ticket)."),
     KL_PROP_STR("sasl.oauthbearer.config", "client", NULL,
                 "OAUTHBEARER's unsecured JWT (for brokers with Kafka's unsecured validator): "
                 "principal=NAME [scope=A,B] [lifeSeconds=3600] [extension_NAME=VALUE]..., space-separated."),
@@ -135,6 +154,9 @@ static const kl_conf_prop_t client_props[] = {
                  "max.in.flight.requests.per.connection <= 5 and retries > 0)."),
     KL_PROP_STR("transactional.id", "producer", NULL,
                 "Enables transactions; identifies this producer across restarts."),
+    KL_PROP_INT("transaction.timeout.ms", "producer", "60000", 1000, I32_MAX,
+                "Longest life of a transaction, in ms: the coordinator aborts one still open after it "
+                "(and fences the producer); at most the broker's transaction.max.timeout.ms."),
     KL_PROP_ENUM("partitioner", "producer", "consistent_random",
                  KL_SYMS({"random", KL_PARTITIONER_RANDOM}, {"consistent", KL_PARTITIONER_CONSISTENT},
                          {"consistent_random", KL_PARTITIONER_CONSISTENT_RANDOM},

@@ -1,26 +1,33 @@
 # lib/client: the core every client handle shares (I/O thread, brokers and
 # their connections, ApiVersions, metadata cache, logging, the retry
-# back-off).
+# back-off, coordinator lookups, the application calls that wait for the
+# I/O thread).
 libkafkalite_internal_la_SOURCES += \
 	lib/client/backoff.c \
 	lib/client/conf_table.c \
 	lib/client/client_broker.c \
 	lib/client/client.c \
+	lib/client/coordinator.c \
+	lib/client/kinit.c \
 	lib/client/log.c \
 	lib/client/message.c \
 	lib/client/metadata.c \
 	lib/client/oauthbearer.c \
 	lib/client/sasl.c \
+	lib/client/sasl_gssapi.c \
 	lib/client/security.c \
+	lib/client/sync_call.c \
 	lib/client/topic_partition.c
 noinst_HEADERS += \
 	lib/client/backoff.h \
 	lib/client/conf_table.h \
 	lib/client/client.h \
 	lib/client/client_impl.h \
+	lib/client/coordinator.h \
 	lib/client/log.h \
 	lib/client/message_impl.h \
-	lib/client/oauthbearer.h
+	lib/client/oauthbearer.h \
+	lib/client/sync_call.h
 kafkaliteinclude_HEADERS += include/kafkalite/topic_partition.h
 
 if HAVE_CHECK
@@ -29,6 +36,11 @@ TESTS += tests/unit/test_backoff
 tests_unit_test_backoff_SOURCES = tests/unit/test_backoff.c
 tests_unit_test_backoff_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_backoff_LDADD = $(TEST_LIBS)
+check_PROGRAMS += tests/unit/test_sync_call
+TESTS += tests/unit/test_sync_call
+tests_unit_test_sync_call_SOURCES = tests/unit/test_sync_call.c
+tests_unit_test_sync_call_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_sync_call_LDADD = $(TEST_LIBS)
 if HAVE_RDKAFKA
 check_PROGRAMS += tests/interop/test_client
 TESTS += tests/interop/test_client

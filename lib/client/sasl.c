@@ -2,7 +2,7 @@
  * SaslHandshake names the mechanism, then SaslAuthenticate carries its
  * tokens (PLAIN: one; SCRAM-SHA-256/512: client-first and client-final,
  * checking the server's signature at the end; OAUTHBEARER: one, an
- * unsecured JWT). A refusal closes the
+ * unsecured JWT; GSSAPI: Kerberos tokens, sasl_gssapi.c). A refusal closes the
  * connection with KL_ERR_AUTHENTICATION, so the requests waiting on it fail
  * with the broker's reason instead of being retried. I/O thread. */
 #include "client/client_impl.h"
@@ -35,6 +35,7 @@ void kl_client_sasl_reset(kl_client_broker_t *b)
     kl_scram_free(b->scram);
     b->scram = NULL;
     b->sasl_step = 0;
+    kl_client_gssapi_reset(b);
 }
 
 static void sasl_done(kl_client_broker_t *b)
@@ -61,14 +62,17 @@ static kl_err_t decode(kl_client_broker_t *b, int16_t api_key, const uint8_t *fr
 
 static void send_token(kl_client_broker_t *b, const void *token, size_t len);
 
-/* The next token of the mechanism after the server's; NULL with why filled
- * when the server's is refused; *finished when none follows. */
-static const char *next_token(kl_client_broker_t *b, const kl_bytes_t *server, bool *finished, char *why,
-                              size_t why_size)
+/* The next token of the mechanism after the server's (*out_len bytes);
+ * NULL with why filled when the server's is refused; *finished when none
+ * follows. */
+static const char *next_token(kl_client_broker_t *b, const kl_bytes_t *server, size_t *out_len, bool *finished,
+                              char *why, size_t why_size)
 {
     size_t len = server->len > 0 ? (size_t)server->len : 0;
     const char *text = (const char *)server->ptr;
     *finished = false;
+    if (b->client->sasl.mechanism == KL_SASL_GSSAPI)
+        return kl_client_gssapi_next(b, text, len, out_len, finished, why, why_size);
     if (b->client->sasl.mechanism == KL_SASL_OAUTHBEARER) {
         /* RFC 7628: an empty answer accepts the token; otherwise it holds
          * the error (JSON), we answer a lone separator and the broker
@@ -82,8 +86,11 @@ static const char *next_token(kl_client_broker_t *b, const kl_bytes_t *server, b
         *finished = true;
         return NULL;
     }
-    if (b->sasl_step == 1)
-        return kl_scram_client_final(b->scram, text ? text : "", len, why, why_size);
+    if (b->sasl_step == 1) {
+        const char *final = kl_scram_client_final(b->scram, text ? text : "", len, why, why_size);
+        *out_len = final ? strlen(final) : 0;
+        return final;
+    }
     *finished = kl_scram_server_final(b->scram, text ? text : "", len, why, why_size);
     return NULL;
 }
@@ -107,14 +114,15 @@ static void on_authenticate(kl_conn_t *conn, kl_err_t err, bool sent, const uint
                  resp.error_message.ptr ? resp.error_message.ptr : "");
     }
     bool finished = false;
-    const char *token = why[0] ? NULL : next_token(b, &resp.auth_bytes, &finished, why, sizeof why);
+    size_t token_len = 0;
+    const char *token = why[0] ? NULL : next_token(b, &resp.auth_bytes, &token_len, &finished, why, sizeof why);
     kl_arena_free(&arena);
     if (why[0])
         sasl_fail(b, "SASL authentication failed", why);
     else if (finished)
         sasl_done(b);
     else
-        send_token(b, token, strlen(token));
+        send_token(b, token, token_len);
 }
 
 static void send_token(kl_client_broker_t *b, const void *token, size_t len)
@@ -155,6 +163,16 @@ static void send_first_token(kl_client_broker_t *b)
         }
         send_token(b, token, len);
         free(token);
+        return;
+    }
+    if (s->mechanism == KL_SASL_GSSAPI) {
+        char why[300];
+        size_t len = 0;
+        const void *token = kl_client_gssapi_first(b, &len, why, sizeof why);
+        if (!token)
+            sasl_fail(b, "SASL GSSAPI failed", why);
+        else
+            send_token(b, token, len);
         return;
     }
     kl_scram_hash_t hash = s->mechanism == KL_SASL_SCRAM_SHA_256 ? KL_SCRAM_SHA256 : KL_SCRAM_SHA512;

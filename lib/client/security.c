@@ -78,10 +78,16 @@ static kl_err_t read_sasl(kl_client_t *c, char *errstr, size_t errstr_size)
         s->username = "(OAUTHBEARER token)";
         break;
     }
+    case KL_SASL_GSSAPI: {
+        kl_err_t err = kl_client_read_gssapi(c, errstr, errstr_size);
+        if (err)
+            return err;
+        break;
+    }
     default:
         return refuse(errstr, errstr_size,
-                      "sasl.mechanisms=%s is not supported yet (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 and "
-                      "OAUTHBEARER with an unsecured token are)",
+                      "sasl.mechanisms=%s is not supported yet (GSSAPI, PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 "
+                      "and OAUTHBEARER with an unsecured token are)",
                       s->mechanism_name);
     }
     s->enabled = true;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "client/conf_table.h"
 #include "consumer/consumer_impl.h"
 #include "util/cond.h"
 
@@ -21,7 +22,7 @@ static cons_part_t *part_new(kl_consumer_t *c, const char *topic, int32_t partit
     p->assigned = true;
     p->position = p->stored = p->committed = KL_OFFSET_INVALID;
     p->position_epoch = p->stored_epoch = -1;
-    p->lo = p->hi = -1;
+    p->lo = p->hi = p->lso = -1;
     p->eof_at = -1;
     p->max_bytes = c->s.partition_max_bytes;
     return p;
@@ -59,6 +60,8 @@ static int64_t purge_queue_locked(kl_consumer_t *c, cons_part_t *part)
         *pp = item->next;
         if (item->buf && item->version == part->version && first < 0)
             first = item->buf->msgs[item->idx].offset;
+        if (item->kind == ITEM_SKIP && item->version == part->version && first < 0)
+            cons_skip_locked(c, item); /* nothing before it left to hand out */
         c->queued_bytes -= item->bytes;
         item->bytes = 0;
         cons_item_drop_locked(c, item);
@@ -352,6 +355,11 @@ kl_err_t kl_get_watermark_offsets(kl_consumer_t *c, const char *topic, int32_t p
     return p ? KL_ERR_NONE : KL_ERR_UNKNOWN_TOPIC_OR_PARTITION;
 }
 
+int64_t cons_part_end(const kl_consumer_t *c, const cons_part_t *p)
+{
+    return c->s.isolation == KL_ISOLATION_READ_COMMITTED && p->lso >= 0 ? p->lso : p->hi;
+}
+
 kl_err_t kl_consumer_lag(kl_consumer_t *c, kl_partition_lag_t **lagsp, size_t *countp)
 {
     pthread_mutex_lock(&c->lock);
@@ -371,8 +379,8 @@ kl_err_t kl_consumer_lag(kl_consumer_t *c, kl_partition_lag_t **lagsp, size_t *c
         l->position = p->position >= 0 ? p->position : -1;
         l->committed = p->committed >= 0 ? p->committed : -1;
         l->high_watermark = p->hi;
-        int64_t from = l->committed >= 0 ? l->committed : l->position;
-        l->lag = p->hi >= 0 && from >= 0 ? (p->hi > from ? p->hi - from : 0) : -1;
+        int64_t from = l->committed >= 0 ? l->committed : l->position, end = cons_part_end(c, p);
+        l->lag = end >= 0 && from >= 0 ? (end > from ? end - from : 0) : -1;
     }
     pthread_mutex_unlock(&c->lock);
     if (!lags)

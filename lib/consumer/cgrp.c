@@ -61,13 +61,13 @@ kl_cgrp_t *kl_cgrp_new(kl_client_t *client, const kl_cgrp_events_t *events, void
     kl_backoff_init(&cg->backoff, conf);
     cg->socket_timeout_ms = kl_conf_get_int(conf, "socket.timeout.ms");
     cg->last_poll_ms = kl_clock_ms();
-    cgrp_coord_init(cg);
+    kl_err_t coord_err = cgrp_coord_init(cg);
     cgrp_ops_init(cg);
     cgrp_join_init(cg);
     cgrp_heartbeat_init(cg);
     kl_err_t err = kl_assignor_list_parse(kl_conf_get_str(conf, "partition.assignment.strategy"), cg->assignors,
                                           CGRP_MAX_ASSIGNORS, &cg->nassignors, errstr, errstr_size);
-    if (!err && (!cg->group_id || !cg->member_id)) {
+    if (!err && (!cg->group_id || !cg->member_id || coord_err)) {
         set_err(errstr, errstr_size, "out of memory");
         err = KL_ERR_NOMEM;
     }

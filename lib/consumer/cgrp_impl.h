@@ -12,6 +12,7 @@
 #include <regex.h>
 
 #include "client/backoff.h"
+#include "client/coordinator.h"
 #include "consumer/assignor.h"
 #include "consumer/cgrp.h"
 
@@ -83,14 +84,7 @@ struct kl_cgrp {
     size_t nassignors;
     bool cooperative; /* the configured assignors are cooperative */
 
-    /* the coordinator */
-    struct {
-        kl_client_broker_t *broker; /* NULL: unknown */
-        bool querying;              /* FindCoordinator in flight */
-        bool want_broker;           /* waiting for any broker to ask */
-        int failures;               /* lookups failed in a row */
-        kl_timer_t timer;           /* the next lookup, after a back-off */
-    } coord;
+    kl_coord_t coord; /* the group coordinator (client/coordinator.h) */
 
     cgrp_request_t *requests; /* in flight */
     cgrp_op_t *ops;           /* offset requests waiting to be sent */
@@ -148,17 +142,20 @@ kl_err_t cgrp_request_send(kl_cgrp_t *cg, kl_client_broker_t *broker, int16_t ap
  * and the answers are dropped when they come. */
 void cgrp_request_detach_all(kl_cgrp_t *cg);
 
-/* cgrp_coord.c */
-void cgrp_coord_init(kl_cgrp_t *cg);
+/* cgrp_coord.c: the group's kl_coord_t, and what the group does when its
+ * coordinator is ready or cannot be found. */
+/* KL_ERR_NOMEM when out of memory. */
+kl_err_t cgrp_coord_init(kl_cgrp_t *cg);
+/* Stops the lookups and frees them. */
 void cgrp_coord_stop(kl_cgrp_t *cg);
 /* The coordinator when it is ready; otherwise NULL, and it is being looked
- * up or connected to (cgrp_coord_up() follows). */
+ * up or connected to (the waiting requests go when it is ready). */
 kl_client_broker_t *cgrp_coord_get(kl_cgrp_t *cg);
 /* A request to the coordinator failed with err (a coordinator error or a
  * transport error): forget it and look it up again. */
 void cgrp_coord_dead(kl_cgrp_t *cg, kl_err_t err, const char *what);
-/* Whether err says the coordinator moved or went away. */
-bool cgrp_coord_error(kl_err_t err);
+/* Whether err says the coordinator moved or went away (kl_coord_moved()). */
+static inline bool cgrp_coord_error(kl_err_t err) { return kl_coord_moved(err); }
 void cgrp_coord_broker_ready(kl_cgrp_t *cg, kl_client_broker_t *broker);
 void cgrp_coord_broker_down(kl_cgrp_t *cg, kl_client_broker_t *broker);
 

@@ -21,34 +21,6 @@ static void unlink_request(kl_cgrp_t *cg, cgrp_request_t *r)
     r->next = r->prev = NULL;
 }
 
-/* The error code of an answer that did not decode, for the APIs whose
- * body starts with it (after the throttle time): some brokers, such as
- * librdkafka's mock cluster, leave the rest of an error answer null. A
- * malformed answer that claims success stays malformed. */
-static kl_err_t error_only(const kl_api_t *api, int16_t version, const uint8_t *frame, size_t len)
-{
-    int throttle_from;
-    switch (api->key) {
-    case KL_API_FIND_COORDINATOR:
-    case KL_API_SYNC_GROUP:
-    case KL_API_HEARTBEAT:
-    case KL_API_LEAVE_GROUP: throttle_from = 1; break;
-    case KL_API_JOIN_GROUP: throttle_from = 2; break;
-    default: return KL_ERR_NONE;
-    }
-    size_t pos = 4; /* correlation id */
-    if (kl_proto_response_header_version(api, version) >= 1) {
-        if (len <= pos || frame[pos] != 0)
-            return KL_ERR_NONE; /* tagged fields we do not expect */
-        pos++;
-    }
-    if (version >= throttle_from)
-        pos += 4;
-    if (len < pos + 2)
-        return KL_ERR_NONE;
-    return (kl_err_t)(int16_t)kl_load_be16(frame + pos);
-}
-
 static void on_response(kl_conn_t *conn, kl_err_t err, bool sent, const uint8_t *frame, size_t len, void *arg)
 {
     (void)conn;
@@ -72,7 +44,7 @@ static void on_response(kl_conn_t *conn, kl_err_t err, bool sent, const uint8_t 
         err = resp ? kl_proto_read_response(&rd, api, r->version, &corr, &arena, resp) : KL_ERR_NOMEM;
         if (err) {
             resp = NULL;
-            kl_err_t code = error_only(api, r->version, frame, len);
+            kl_err_t code = kl_proto_response_error_only(api, r->version, frame, len);
             if (code) /* an error answer with its other fields left null */
                 err = code;
             else

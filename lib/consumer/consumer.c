@@ -272,6 +272,18 @@ static void hand_out_locked(kl_consumer_t *c, cons_part_t *part, const kl_messag
     }
 }
 
+void cons_skip_locked(kl_consumer_t *c, const cons_item_t *item)
+{
+    cons_part_t *part = item->part;
+    if (item->skip_to < 0 || (part->position >= 0 && part->position >= item->skip_to))
+        return;
+    part->position = item->skip_to;
+    if (c->s.auto_store) {
+        part->stored = part->position;
+        part->stored_epoch = part->position_epoch;
+    }
+}
+
 /* One callback item, called without the lock. */
 static void serve_callback(kl_consumer_t *c, cons_item_t *item)
 {
@@ -307,7 +319,8 @@ kl_message_t *kl_consumer_poll(kl_consumer_t *c, int timeout_ms)
                 break;
             continue;
         }
-        if (!item_current(item) || (c->closing && (item->kind == ITEM_BATCH || item->kind == ITEM_MESSAGE))) {
+        if (!item_current(item) ||
+            (c->closing && (item->kind == ITEM_BATCH || item->kind == ITEM_SKIP || item->kind == ITEM_MESSAGE))) {
             item_unlink_locked(c, item);
             cons_item_drop_locked(c, item);
             wake = true;
@@ -318,6 +331,7 @@ kl_message_t *kl_consumer_poll(kl_consumer_t *c, int timeout_ms)
             item->part->queued--;
             hand_out_locked(c, item->part, out);
             if (item->idx == item->buf->nmsgs) {
+                cons_skip_locked(c, item);
                 item_unlink_locked(c, item);
                 cons_item_drop_locked(c, item);
                 wake = true;
@@ -326,6 +340,11 @@ kl_message_t *kl_consumer_poll(kl_consumer_t *c, int timeout_ms)
             break;
         }
         item_unlink_locked(c, item);
+        if (item->kind == ITEM_SKIP) {
+            cons_skip_locked(c, item);
+            cons_item_drop_locked(c, item);
+            continue;
+        }
         if (item->kind == ITEM_MESSAGE) {
             out = item->msg;
             item->msg = NULL;

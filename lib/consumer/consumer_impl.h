@@ -27,7 +27,10 @@
 
 #include "client/client.h"
 #include "client/message_impl.h"
+#include "client/sync_call.h"
 #include "kafkalite/consumer.h"
+#include "proto/msg_fetch.h"
+#include "record/batch.h"
 
 typedef enum {
     PART_NEED_OFFSET, /* start (fetch_offset) is logical: look it up */
@@ -51,6 +54,7 @@ typedef struct cons_part {
     int32_t stored_epoch;
     int64_t committed; /* last known committed offset, or KL_OFFSET_INVALID */
     int64_t lo, hi;    /* watermarks from the last fetch; -1 unknown */
+    int64_t lso;       /* last stable offset from the last fetch; -1 unknown */
     bool paused;
     int64_t eof_at;    /* offset EOF was last reported at, -1 none */
     size_t queued;     /* messages waiting for poll */
@@ -60,7 +64,10 @@ typedef struct cons_part {
     int32_t max_bytes; /* this partition's fetch size, grown for big batches */
 } cons_part_t;
 
-typedef enum { ITEM_BATCH, ITEM_MESSAGE, ITEM_REBALANCE, ITEM_COMMIT } item_kind_t;
+/* ITEM_SKIP: records the application never sees (control batches,
+ * aborted transactions) ended a fetch: the position moves past them when
+ * the item is reached, as it would past a message. */
+typedef enum { ITEM_BATCH, ITEM_SKIP, ITEM_MESSAGE, ITEM_REBALANCE, ITEM_COMMIT } item_kind_t;
 
 /* An entry of the application's queue. */
 typedef struct cons_item {
@@ -71,6 +78,8 @@ typedef struct cons_item {
     kl_msgbuf_t *buf;    /* BATCH: messages idx.. not handed out yet */
     size_t idx;
     size_t bytes;
+    int64_t skip_to;     /* BATCH (once its last message is out), SKIP:
+                            the position after the fetch, -1 none */
     kl_message_t *msg;   /* MESSAGE: an error or event */
     kl_err_t err;        /* REBALANCE: ASSIGN/REVOKE/ASSIGNMENT_LOST; COMMIT: result */
     kl_topic_partition_list_t *parts;
@@ -109,6 +118,7 @@ struct kl_consumer {
     bool closed;
     /* the group, as last seen by the I/O thread */
     char *member_id;
+    int32_t generation; /* -1 before the first join */
     const char *protocol; /* "NONE", "EAGER", "COOPERATIVE" */
     char **subscription;
     size_t nsubscription;
@@ -132,6 +142,11 @@ void cons_enqueue_locked(kl_consumer_t *c, cons_item_t *item);
 /* An error or event message for part (a reference is taken), queued. */
 void cons_enqueue_error_locked(kl_consumer_t *c, cons_part_t *part, kl_err_t err, int64_t offset, const char *fmt,
                                ...) __attribute__((format(printf, 5, 6)));
+/* Item (of a partition, current) was reached with its messages out: the
+ * position moves past the records the fetch skipped after them (item->
+ * skip_to), as Kafka's clients do, so that a committed position or the
+ * lag does not stop short of a transaction's marker. */
+void cons_skip_locked(kl_consumer_t *c, const cons_item_t *item);
 /* Frees an item that will not be served (lock held). */
 void cons_item_drop_locked(kl_consumer_t *c, cons_item_t *item);
 /* Any thread: asks the I/O thread to look for fetches to send (one task at a
@@ -143,6 +158,10 @@ cons_part_t *cons_part_find_locked(kl_consumer_t *c, const char *topic, int32_t 
 void cons_part_unref_locked(cons_part_t *part);
 /* Restarts part from offset (logical or not): drops what was fetched. */
 void cons_part_restart_locked(cons_part_t *part, int64_t offset);
+/* Where the application's reading of p ends for now: the last stable
+ * offset with read_committed (as librdkafka's lag and EOF), else the
+ * high watermark; -1 unknown. */
+int64_t cons_part_end(const kl_consumer_t *c, const cons_part_t *p);
 /* Frees every partition (destroy). */
 void cons_parts_free(kl_consumer_t *c);
 
@@ -155,14 +174,43 @@ void cons_io_arm_fetch(kl_consumer_t *c, int64_t due);
  * when it is not ready; NULL then. */
 kl_client_broker_t *cons_io_leader(kl_consumer_t *c, const char *topic, int32_t partition);
 
+/* What a Fetch answer tells a read_committed reader of one partition
+ * besides the records: the last stable offset (-1: not given) and the
+ * aborted transactions, in the answer's order. */
+typedef struct cons_txn_view {
+    int64_t last_stable;
+    const kl_fetch_response_aborted_transaction_t *aborted;
+    size_t naborted;
+} cons_txn_view_t;
+
+/* txn_filter.c: the aborted transactions of one answer as its batches go
+ * past in offset order. */
+typedef struct cons_txn_filter {
+    int64_t limit; /* the last stable offset: nothing at or past it is read */
+    kl_fetch_response_aborted_transaction_t *pending; /* by first offset */
+    size_t npending, next;
+    int64_t *open; /* producers in an aborted transaction at this point */
+    size_t nopen;
+} cons_txn_filter_t;
+
+/* view NULL: read_uncommitted (nothing filtered). KL_ERR_NOMEM. */
+kl_err_t cons_txn_filter_init(cons_txn_filter_t *f, const cons_txn_view_t *view);
+void cons_txn_filter_free(cons_txn_filter_t *f);
+/* The next batch b of the answer (every batch, control ones included, in
+ * offset order): true when its records belong to an aborted transaction. */
+bool cons_txn_filter_aborted(cons_txn_filter_t *f, const kl_batch_t *b);
+
 /* fetch_parse.c: the records of one fetched partition (raw, owned: freed
- * or adopted) as a buffer of messages from fetch_offset on. *next_offset
- * receives where the next fetch starts; *errp a data error (corrupt batch,
- * CRC mismatch with check.crcs) met after the messages returned, with
- * *whyp describing it. NULL when no message came out (the buffer is freed). */
+ * or adopted) as a buffer of messages from fetch_offset on; control
+ * records never, and with txn (read_committed) nothing of aborted
+ * transactions nor at or past the last stable offset. *next_offset
+ * receives where the next fetch starts (past control batches and aborted
+ * records); *errp a data error (corrupt batch, CRC mismatch with
+ * check.crcs) met after the messages returned, with *whyp describing it.
+ * NULL when no message came out (the buffer is freed). */
 kl_msgbuf_t *cons_parse_records(const cons_settings_t *s, const char *topic, int32_t partition, uint8_t *raw,
-                                size_t len, int64_t fetch_offset, int64_t *next_offset, bool *incomplete,
-                                kl_err_t *errp, const char **whyp);
+                                size_t len, int64_t fetch_offset, const cons_txn_view_t *txn,
+                                int64_t *next_offset, bool *incomplete, kl_err_t *errp, const char **whyp);
 
 /* list_offsets.c (io) */
 /* Looks up the start offset of every partition in PART_NEED_OFFSET. */
@@ -198,11 +246,10 @@ void cons_group_close(kl_consumer_t *c);
 /* (io) shutdown */
 void cons_group_io_shutdown(kl_consumer_t *c);
 
-/* queries.c: an application call that waits for the I/O thread. */
+/* queries.c: an application call that waits for the I/O thread
+ * (client/sync_call.h). */
 struct cons_op {
-    int refs;   /* under consumer->lock: the caller and the I/O thread */
-    bool done;
-    kl_err_t err;
+    kl_sync_call_t call; /* first */
     kl_consumer_t *c;
     void (*run)(cons_op_t *op); /* on the I/O thread */
     int64_t deadline_ms;
@@ -217,7 +264,7 @@ kl_err_t cons_op_post(cons_op_t *op);
  * releases op afterwards. */
 kl_err_t cons_op_wait(cons_op_t *op);
 /* (io) Completes op with err: wakes the caller, drops the I/O reference. */
-void cons_op_done(cons_op_t *op, kl_err_t err);
-void cons_op_release(cons_op_t *op);
+static inline void cons_op_done(cons_op_t *op, kl_err_t err) { kl_sync_call_done(&op->call, err); }
+static inline void cons_op_release(cons_op_t *op) { kl_sync_call_release(&op->call); }
 
 #endif

@@ -1,7 +1,9 @@
 /* One partition's fetched records turned into consumer messages: the
  * batches are walked in place (CRC-32C checked with check.crcs),
  * compressed ones decompressed once into a buffer the messages share,
- * control batches and records before the fetch offset skipped. A batch
+ * control batches and records before the fetch offset skipped, and with
+ * read_committed the batches of aborted transactions (txn_filter.c) and
+ * records at or past the last stable offset too. A batch
  * that fails its CRC or does not decode is reported (once the messages
  * before it are out) and skipped, as librdkafka does. Messages
  * point into the fetched bytes; nothing is copied per message. */
@@ -42,9 +44,10 @@ static int64_t skip_past_bad(const kl_batch_iter_t *it, int64_t from)
     return base + delta + 1;
 }
 
-/* Fills messages from one batch's records. false on a record error. */
+/* Fills messages from one batch's records below limit. false on a record
+ * error. */
 static bool add_records(kl_msgbuf_t *buf, kl_record_iter_t *rit, const kl_batch_t *b, int32_t partition,
-                        int64_t *next_offset)
+                        int64_t limit, int64_t *next_offset)
 {
     kl_record_t rec;
     kl_err_t err;
@@ -57,6 +60,8 @@ static bool add_records(kl_msgbuf_t *buf, kl_record_iter_t *rit, const kl_batch_
          * already handed out are taken. */
         if (rec.offset < *next_offset)
             continue;
+        if (rec.offset >= limit)
+            return true;
         kl_message_t *m = kl_msgbuf_next(buf);
         if (!m)
             return false;
@@ -78,17 +83,28 @@ static bool add_records(kl_msgbuf_t *buf, kl_record_iter_t *rit, const kl_batch_
     return err == KL_ERR_NOENT;
 }
 
+/* Where the next fetch starts once the records up to last were taken or
+ * skipped: past last but not past the last stable offset, never back. */
+static int64_t move_past(int64_t next, int64_t last, int64_t limit)
+{
+    int64_t to = last < limit ? last + 1 : limit;
+    return to > next ? to : next;
+}
+
 kl_msgbuf_t *cons_parse_records(const cons_settings_t *s, const char *topic, int32_t partition, uint8_t *raw,
-                                size_t len, int64_t fetch_offset, int64_t *next_offset, bool *incomplete,
-                                kl_err_t *errp, const char **whyp)
+                                size_t len, int64_t fetch_offset, const cons_txn_view_t *txn,
+                                int64_t *next_offset, bool *incomplete, kl_err_t *errp, const char **whyp)
 {
     unsigned flags = s->check_crcs ? 0 : KL_BATCH_SKIP_CRC;
     *next_offset = fetch_offset;
     *incomplete = false;
     *errp = KL_ERR_NONE;
     *whyp = NULL;
+    cons_txn_filter_t filter;
     kl_msgbuf_t *buf = kl_msgbuf_new(topic, raw, count_records(raw, len, flags));
-    if (!buf) {
+    if (!buf || cons_txn_filter_init(&filter, txn) != KL_ERR_NONE) {
+        if (buf) /* kl_msgbuf_new() freed raw otherwise */
+            kl_msgbuf_release(buf, 1);
         *errp = KL_ERR_NOMEM;
         *whyp = "out of memory";
         return NULL;
@@ -97,13 +113,24 @@ kl_msgbuf_t *cons_parse_records(const cons_settings_t *s, const char *topic, int
     kl_record_iter_t rit;
     kl_batch_t b;
     kl_err_t err;
+    bool unstable = false; /* stopped at the last stable offset */
     kl_batch_iter_init(&it, raw, len, flags);
     kl_record_iter_init(&rit, 0);
     while ((err = kl_batch_iter_next(&it, &b)) == KL_ERR_NONE) {
-        if (b.magic != KL_BATCH_MAGIC || kl_batch_last_offset(&b) < *next_offset)
+        if (b.magic != KL_BATCH_MAGIC)
             continue;
-        if (kl_batch_is_control(&b)) {
-            *next_offset = kl_batch_last_offset(&b) + 1;
+        if (b.base_offset >= filter.limit) { /* not stable yet: fetched again later */
+            err = KL_ERR_NOENT;
+            unstable = true;
+            break;
+        }
+        /* every batch, those before the fetch offset too, moves the
+         * transactions' state on (an abort marker closes one) */
+        bool aborted = cons_txn_filter_aborted(&filter, &b);
+        if (kl_batch_last_offset(&b) < *next_offset)
+            continue;
+        if (aborted || kl_batch_is_control(&b)) {
+            *next_offset = move_past(*next_offset, kl_batch_last_offset(&b), filter.limit);
             continue;
         }
         size_t before = buf->nmsgs;
@@ -118,7 +145,7 @@ kl_msgbuf_t *cons_parse_records(const cons_settings_t *s, const char *topic, int
             if (inflated && !kl_msgbuf_adopt(buf, inflated))
                 err = KL_ERR_NOMEM;
         }
-        if (!err && !add_records(buf, &rit, &b, partition, next_offset))
+        if (!err && !add_records(buf, &rit, &b, partition, filter.limit, next_offset))
             err = rit.err ? rit.err : KL_ERR_BAD_MSG;
         if (err) {
             /* A batch whose records do not all decode gives none of
@@ -135,22 +162,25 @@ kl_msgbuf_t *cons_parse_records(const cons_settings_t *s, const char *topic, int
             *whyp = rit.why ? rit.why : kl_err_str(err);
             bool corrupt = err == KL_ERR_BAD_MSG || err == KL_ERR_BAD_COMPRESSION;
             if (before == 0 && corrupt && b.base_offset <= batch_start)
-                *next_offset = kl_batch_last_offset(&b) + 1;
+                *next_offset = move_past(batch_start, kl_batch_last_offset(&b), filter.limit);
             break;
         }
         /* records the broker compacted away still move the offset on */
-        *next_offset = kl_batch_last_offset(&b) + 1;
+        *next_offset = move_past(*next_offset, kl_batch_last_offset(&b), filter.limit);
     }
     if (err != KL_ERR_NOENT && !*errp) {
         *errp = err;
         *whyp = it.why ? it.why : kl_err_str(err);
         int64_t past = skip_past_bad(&it, *next_offset);
+        if (past > filter.limit)
+            past = filter.limit;
         if (past > *next_offset && buf->nmsgs == 0)
             *next_offset = past;
     }
-    if (err == KL_ERR_NOENT && it.incomplete && buf->nmsgs == 0)
+    if (err == KL_ERR_NOENT && !unstable && it.incomplete && buf->nmsgs == 0)
         *incomplete = true;
     kl_record_iter_free(&rit);
+    cons_txn_filter_free(&filter);
     if (buf->nmsgs == 0) {
         kl_msgbuf_release(buf, 1);
         return NULL;

@@ -130,23 +130,30 @@ static void deliver_locked(kl_consumer_t *c, const fetch_slot_t *s, const kl_fet
 {
     cons_part_t *p = s->part;
     p->hi = pr->high_watermark;
+    p->lso = pr->last_stable_offset;
     if (pr->log_start_offset >= 0)
         p->lo = pr->log_start_offset;
-    if (buf) {
+    if (buf || (!data_err && next > s->offset)) {
         cons_item_t *item = calloc(1, sizeof *item);
         if (!item) {
-            kl_msgbuf_release(buf, 1);
+            if (buf)
+                kl_msgbuf_release(buf, 1);
             p->backoff_until = kl_clock_ms() + c->s.error_backoff_ms;
             return;
         }
-        kl_msgbuf_ref(buf, buf->nmsgs);
-        kl_msgbuf_release(buf, 1); /* the builder's: each message holds one now */
-        item->kind = ITEM_BATCH;
+        if (buf) {
+            kl_msgbuf_ref(buf, buf->nmsgs);
+            kl_msgbuf_release(buf, 1); /* the builder's: each message holds one now */
+            item->buf = buf;
+            item->bytes = (size_t)pr->records.len;
+        }
+        /* without messages: only records the application is not shown
+         * (control, aborted), which the position moves past in turn */
+        item->kind = buf ? ITEM_BATCH : ITEM_SKIP;
         item->part = p;
         p->refs++;
         item->version = s->version;
-        item->buf = buf;
-        item->bytes = (size_t)pr->records.len;
+        item->skip_to = next;
         cons_enqueue_locked(c, item);
     } else if (data_err) {
         cons_enqueue_error_locked(c, p, data_err, s->offset, "%s [%d] at offset %lld: %s", p->topic, p->partition,
@@ -161,7 +168,7 @@ static void deliver_locked(kl_consumer_t *c, const fetch_slot_t *s, const kl_fet
                      p->partition, p->max_bytes);
     }
     p->fetch_offset = next;
-    if (c->s.partition_eof && next >= p->hi && p->eof_at != next) {
+    if (c->s.partition_eof && next >= cons_part_end(c, p) && p->eof_at != next) {
         p->eof_at = next;
         cons_enqueue_error_locked(c, p, KL_ERR_PARTITION_EOF, next, "%s [%d] reached end at offset %lld", p->topic,
                                   p->partition, (long long)next);
@@ -183,8 +190,11 @@ static void partition_result(kl_consumer_t *c, const fetch_slot_t *s, const kl_f
             err = KL_ERR_NOMEM;
         else {
             memcpy(raw, pr->records.ptr, (size_t)pr->records.len);
-            buf = cons_parse_records(&c->s, p->topic, p->partition, raw, (size_t)pr->records.len, s->offset, &next,
-                                     &incomplete, &data_err, &why);
+            cons_txn_view_t txn = {pr->last_stable_offset, pr->aborted_transactions.items,
+                                   pr->aborted_transactions.count > 0 ? (size_t)pr->aborted_transactions.count : 0};
+            bool committed = c->s.isolation == KL_ISOLATION_READ_COMMITTED;
+            buf = cons_parse_records(&c->s, p->topic, p->partition, raw, (size_t)pr->records.len, s->offset,
+                                     committed ? &txn : NULL, &next, &incomplete, &data_err, &why);
         }
     }
     pthread_mutex_lock(&c->lock);

@@ -29,6 +29,7 @@ static void note_group_locked(kl_consumer_t *c)
             c->member_id = copy;
         }
     }
+    c->generation = kl_cgrp_generation(c->cgrp);
     c->protocol = !kl_cgrp_protocol(c->cgrp) ? "NONE" : kl_cgrp_cooperative(c->cgrp) ? "COOPERATIVE" : "EAGER";
 }
 
@@ -145,6 +146,7 @@ static void start_task(void *arg)
 kl_err_t cons_group_init(kl_consumer_t *c, char *errstr, size_t errstr_size)
 {
     c->protocol = "NONE";
+    c->generation = -1;
     const char *group = kl_conf_get_str(kl_client_conf(c->client), "group.id");
     if (!group || !*group)
         return KL_ERR_NONE;
@@ -574,10 +576,7 @@ void cons_group_close(kl_consumer_t *c)
         /* the revocation on the way out needs the application's callback:
          * serve the queue while waiting (messages are dropped) */
         for (;;) {
-            pthread_mutex_lock(&c->lock);
-            bool done = op->done;
-            pthread_mutex_unlock(&c->lock);
-            if (done || kl_clock_ms() >= op->deadline_ms)
+            if (kl_sync_call_is_done(&op->call) || kl_clock_ms() >= op->deadline_ms)
                 break;
             kl_message_destroy(kl_consumer_poll(c, 100));
         }

@@ -74,9 +74,11 @@ libkafkalite_internal_la_SOURCES += \
 	lib/consumer/fetch_parse.c \
 	lib/consumer/fetcher.c \
 	lib/consumer/group.c \
+	lib/consumer/group_metadata.c \
 	lib/consumer/list_offsets.c \
-	lib/consumer/queries.c
-noinst_HEADERS += lib/consumer/consumer_impl.h
+	lib/consumer/queries.c \
+	lib/consumer/txn_filter.c
+noinst_HEADERS += lib/consumer/consumer_impl.h lib/consumer/group_metadata.h
 kafkaliteinclude_HEADERS += include/kafkalite/consumer.h
 
 if HAVE_CHECK
@@ -156,4 +158,17 @@ TESTS += tests/unit/test_fetch_parse
 tests_unit_test_fetch_parse_SOURCES = tests/unit/test_fetch_parse.c
 tests_unit_test_fetch_parse_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_fetch_parse_LDADD = $(TEST_LIBS)
+endif
+
+# isolation.level against librdkafka's transactional producers.
+if HAVE_CHECK
+if HAVE_RDKAFKA
+check_PROGRAMS += tests/interop/test_consumer_txn
+TESTS += tests/interop/test_consumer_txn
+tests_interop_test_consumer_txn_SOURCES = tests/interop/test_consumer_txn.c \
+	tests/interop/rdkafka_clients.c tests/interop/rdkafka_clients.h \
+	tests/integration/broker_fixture.c tests/integration/broker_fixture.h
+tests_interop_test_consumer_txn_CFLAGS = $(TEST_CFLAGS) $(RDKAFKA_CFLAGS)
+tests_interop_test_consumer_txn_LDADD = $(TEST_LIBS) $(RDKAFKA_LIBS)
+endif
 endif

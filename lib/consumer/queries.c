@@ -1,90 +1,56 @@
-/* Application calls that wait for the I/O thread (cons_op_t): the caller
- * posts the operation and sleeps on the consumer's condition variable
- * until the I/O thread completes it or the caller's timeout passes; the
- * operation is reference counted so either side may finish last. Here:
+/* Application calls that wait for the I/O thread (cons_op_t, a
+ * kl_sync_call_t with the consumer's lists): here
  * kl_query_watermark_offsets() and kl_offsets_for_times(). */
 #include <stdlib.h>
 #include <time.h>
 
 #include "consumer/consumer_impl.h"
-#include "util/cond.h"
-#include "util/clock.h"
 
 /* A timeout of -1 waits this long at most: the I/O thread always answers
  * within its request timeouts, this only guards against a lost task. */
 #define OP_FOREVER_MS (3600 * 1000)
 
-cons_op_t *cons_op_new(kl_consumer_t *c, void (*run)(cons_op_t *op), int timeout_ms)
+static void op_free(kl_sync_call_t *call)
 {
-    cons_op_t *op = calloc(1, sizeof *op);
-    if (!op)
-        return NULL;
-    op->refs = 2;
-    op->c = c;
-    op->run = run;
-    op->deadline_ms = kl_clock_ms() + (timeout_ms < 0 ? OP_FOREVER_MS : timeout_ms);
-    return op;
-}
-
-void cons_op_release(cons_op_t *op)
-{
-    kl_consumer_t *c = op->c;
-    pthread_mutex_lock(&c->lock);
-    bool last = --op->refs == 0;
-    pthread_mutex_unlock(&c->lock);
-    if (!last)
-        return;
+    cons_op_t *op = (cons_op_t *)call;
     kl_topic_partition_list_destroy(op->list);
     kl_topic_partition_list_destroy(op->list2);
     free(op);
 }
 
-static void run_task(void *arg)
+static void op_run(kl_sync_call_t *call)
 {
-    cons_op_t *op = arg;
+    cons_op_t *op = (cons_op_t *)call;
     if (atomic_load(&op->c->stopping))
         cons_op_done(op, KL_ERR_DESTROY);
     else
         op->run(op);
 }
 
+cons_op_t *cons_op_new(kl_consumer_t *c, void (*run)(cons_op_t *op), int timeout_ms)
+{
+    cons_op_t *op = calloc(1, sizeof *op);
+    if (!op)
+        return NULL;
+    kl_sync_call_init(&op->call, c->client, op_run, op_free, timeout_ms < 0 ? OP_FOREVER_MS : timeout_ms);
+    op->c = c;
+    op->run = run;
+    op->deadline_ms = op->call.deadline_ms;
+    return op;
+}
+
 kl_err_t cons_op_post(cons_op_t *op)
 {
-    kl_consumer_t *c = op->c;
-    if (c->closed || kl_client_post(c->client, run_task, op) != 0) {
-        cons_op_release(op); /* the I/O thread's reference */
-        return c->closed ? KL_ERR_STATE : KL_ERR_NOMEM;
-    }
-    return KL_ERR_NONE;
+    if (!op->c->closed)
+        return kl_sync_call_post(&op->call);
+    cons_op_release(op); /* the I/O thread's reference */
+    return KL_ERR_STATE;
 }
 
 kl_err_t cons_op_wait(cons_op_t *op)
 {
-    kl_consumer_t *c = op->c;
-    kl_err_t perr = cons_op_post(op);
-    if (perr)
-        return perr;
-    int64_t ms = op->deadline_ms;
-    struct timespec ts;
-    kl_cond_deadline_at(&ts, ms);
-    pthread_mutex_lock(&c->lock);
-    while (!op->done && kl_log_wait(c->log, &ts) == 0)
-        ;
-    kl_err_t err = op->done ? op->err : KL_ERR_TIMED_OUT;
-    kl_log_pump(c->log);
-    pthread_mutex_unlock(&c->lock);
-    return err;
-}
-
-void cons_op_done(cons_op_t *op, kl_err_t err)
-{
-    kl_consumer_t *c = op->c;
-    pthread_mutex_lock(&c->lock);
-    op->err = err;
-    op->done = true;
-    pthread_cond_broadcast(&c->cond);
-    pthread_mutex_unlock(&c->lock);
-    cons_op_release(op);
+    kl_err_t err = cons_op_post(op);
+    return err ? err : kl_sync_call_wait(&op->call);
 }
 
 /* ---- watermarks ------------------------------------------------------------------ */

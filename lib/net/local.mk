@@ -40,3 +40,7 @@ tests_unit_test_scram_SOURCES = tests/unit/test_scram.c
 tests_unit_test_scram_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_scram_LDADD = $(TEST_LIBS)
 endif
+
+# GSSAPI (Kerberos) through cyrus-sasl, for the client and the broker.
+libkafkalite_internal_la_SOURCES += lib/net/sasl_cyrus.c
+noinst_HEADERS += lib/net/sasl_cyrus.h

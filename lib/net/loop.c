@@ -33,7 +33,7 @@ struct kl_loop {
     pthread_mutex_t lock; /* guards the task queue */
     task_t *tasks_head, *tasks_tail;
     atomic_bool stopping;
-    int64_t busy_us; /* work of the rounds so far */
+    _Atomic int64_t busy_us; /* work of the rounds so far; written by the loop thread only */
 };
 
 /* ---- timer heap ------------------------------------------------------- */
@@ -268,11 +268,13 @@ int kl_loop_run_once(kl_loop_t *loop, int timeout_ms)
     loop->nevents = 0;
     ran += run_timers(loop);
     ran += run_tasks(loop);
-    loop->busy_us += kl_clock_us() - woke_us;
+    atomic_store_explicit(&loop->busy_us,
+                          atomic_load_explicit(&loop->busy_us, memory_order_relaxed) + kl_clock_us() - woke_us,
+                          memory_order_relaxed);
     return ran;
 }
 
-int64_t kl_loop_busy_us(const kl_loop_t *loop) { return loop->busy_us; }
+int64_t kl_loop_busy_us(const kl_loop_t *loop) { return atomic_load_explicit(&loop->busy_us, memory_order_relaxed); }
 
 void kl_loop_run(kl_loop_t *loop)
 {

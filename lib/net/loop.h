@@ -72,7 +72,8 @@ int kl_loop_post(kl_loop_t *loop, kl_task_fn *fn, void *arg);
  * timers and posted tasks. Returns the number of callbacks run. */
 int kl_loop_run_once(kl_loop_t *loop, int timeout_ms);
 /* Microseconds the loop spent in its rounds' work (callbacks, timers,
- * tasks) rather than waiting, since it was made. On the loop thread. */
+ * tasks) rather than waiting, since it was made. Any thread (the count of
+ * the rounds finished so far). */
 int64_t kl_loop_busy_us(const kl_loop_t *loop);
 /* Runs rounds until kl_loop_stop(). */
 void kl_loop_run(kl_loop_t *loop);

@@ -428,6 +428,8 @@ kl_err_t kl_produce_flags(kl_producer_t *p, const char *topic, int32_t partition
         return KL_ERR_INVALID_ARG;
     if (atomic_load(&p->fatal))
         return KL_ERR_FATAL;
+    if (p->txn.id && !atomic_load(&p->txn.produce_open))
+        return KL_ERR_STATE; /* a transactional producer outside a transaction */
     if (!key)
         key_len = 0;
     if (!value)

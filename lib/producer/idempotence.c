@@ -53,6 +53,9 @@ void prod_idem_init(kl_producer_t *p)
 
 static void request_bump(kl_producer_t *p, const char *why)
 {
+    if (p->txn.id) /* the abort bumps the epoch (txn_io.c) */
+        prod_txn_set_abortable(p, KL_ERR_OUT_OF_ORDER_SEQUENCE_NUMBER, "producer id %lld: %s",
+                               (long long)p->idem.producer_id, why);
     if (!p->idem.bump_wanted)
         kl_log(p->log, KL_LOG_WARNING, "IDEMPOTENCE", "producer id %lld epoch %d: %s: bumping the epoch",
                (long long)p->idem.producer_id, p->idem.epoch, why);
@@ -93,6 +96,8 @@ void prod_idem_stamp(kl_producer_t *p, prod_batch_t *b)
     part->next_sequence = seq_add(part->next_sequence, b->count);
     /* The one rewrite of the batch: the CRC is recomputed here, and every
      * retry sends these bytes unchanged. */
+    if (p->txn.id)
+        (void)kl_batch_set_transactional(b->wire, b->wire_size);
     (void)kl_batch_set_producer(b->wire, b->wire_size, p->idem.producer_id, p->idem.epoch, b->base_sequence);
 }
 
@@ -139,6 +144,7 @@ kl_err_t prod_idem_result(kl_producer_t *p, prod_batch_t *b, kl_err_t err, bool 
                                                           : "the broker's sequence differs from ours");
         return err;
     case KL_ERR_INVALID_PRODUCER_EPOCH:
+    case KL_ERR_PRODUCER_FENCED:
     case KL_ERR_INVALID_PRODUCER_ID_MAPPING:
         prod_fatal(p, err, "%s [%d]: the broker refused producer id %lld epoch %d: %s (fenced)", part->topic->name,
                    part->id, (long long)p->idem.producer_id, p->idem.epoch, kl_err_name(err));
@@ -154,7 +160,8 @@ kl_err_t prod_idem_result(kl_producer_t *p, prod_batch_t *b, kl_err_t err, bool 
 
 void prod_idem_batch_failed(kl_producer_t *p, prod_batch_t *b, kl_err_t err)
 {
-    if (p->idem.state == IDEM_OFF || b->base_sequence < 0 || err == KL_ERR_DESTROY || atomic_load(&p->closing))
+    if (p->idem.state == IDEM_OFF || b->base_sequence < 0 || err == KL_ERR_DESTROY || atomic_load(&p->closing) ||
+        (p->txn.id && atomic_load(&p->fatal)))
         return;
     prod_partition_t *part = b->part;
     part->reset_needed = true;
@@ -226,6 +233,28 @@ static void reset_sequences(kl_producer_t *p)
     }
 }
 
+void prod_idem_set_id(kl_producer_t *p, int64_t producer_id, int16_t epoch)
+{
+    bool bump = p->idem.producer_id >= 0;
+    /* the first id is routine (debug context "eos"); a bump is news */
+    if (bump)
+        kl_log(p->log, KL_LOG_WARNING, "IDEMPOTENCE", "producer id %lld epoch %d after an epoch bump",
+               (long long)producer_id, epoch);
+    else
+        kl_log_debug(p->log, KL_DEBUG_EOS, "IDEMPOTENCE", "producer id %lld epoch %d", (long long)producer_id,
+                     epoch);
+    p->idem.producer_id = producer_id;
+    p->idem.epoch = epoch;
+    p->idem.state = IDEM_ASSIGNED;
+    p->idem.attempts = 0;
+    p->idem.fresh_id = false;
+    prod_stats_idem(p);
+    if (p->idem.bump_wanted || bump) {
+        p->idem.bump_wanted = false;
+        reset_sequences(p);
+    }
+}
+
 static void retry_later(kl_producer_t *p, kl_err_t err)
 {
     p->idem.state = IDEM_WANT_PID;
@@ -257,24 +286,7 @@ static void on_init_response(kl_conn_t *conn, kl_err_t err, bool sent, const uin
             err = (kl_err_t)resp.error_code;
     }
     if (err == KL_ERR_NONE) {
-        bool bump = p->idem.producer_id >= 0;
-        /* the first id is routine (debug context "eos"); a bump is news */
-        if (bump)
-            kl_log(p->log, KL_LOG_WARNING, "IDEMPOTENCE", "producer id %lld epoch %d after an epoch bump",
-                   (long long)resp.producer_id, resp.producer_epoch);
-        else
-            kl_log_debug(p->log, KL_DEBUG_EOS, "IDEMPOTENCE", "producer id %lld epoch %d",
-                         (long long)resp.producer_id, resp.producer_epoch);
-        p->idem.producer_id = resp.producer_id;
-        p->idem.epoch = resp.producer_epoch;
-        p->idem.state = IDEM_ASSIGNED;
-        p->idem.attempts = 0;
-        p->idem.fresh_id = false;
-        prod_stats_idem(p);
-        if (p->idem.bump_wanted) {
-            p->idem.bump_wanted = false;
-            reset_sequences(p);
-        }
+        prod_idem_set_id(p, resp.producer_id, resp.producer_epoch);
         prod_io_drain(p);
     } else if (kl_err_is_retriable(err) || err == KL_ERR_TIMED_OUT || err == KL_ERR_TRANSPORT ||
                err == KL_ERR_BROKER_NOT_AVAILABLE) {
@@ -344,7 +356,8 @@ static bool retries_unsettled(kl_producer_t *p)
 
 void prod_idem_step(kl_producer_t *p)
 {
-    if (atomic_load(&p->closing) || kl_timer_active(&p->idem.timer))
+    /* a transactional producer's id comes from its coordinator (txn_io.c) */
+    if (atomic_load(&p->closing) || kl_timer_active(&p->idem.timer) || p->txn.id)
         return;
     if (p->idem.state == IDEM_WANT_PID)
         send_init(p);

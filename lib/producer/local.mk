@@ -1,5 +1,5 @@
 # lib/producer: build fragment (see Makefile.am): accumulator, sender,
-# partitioners, idempotence, delivery reports; and its tests.
+# partitioners, idempotence, transactions, delivery reports; and its tests.
 libkafkalite_internal_la_SOURCES += \
 	lib/producer/accumulator.c \
 	lib/producer/idempotence.c \
@@ -9,7 +9,11 @@ libkafkalite_internal_la_SOURCES += \
 	lib/producer/report.c \
 	lib/producer/sender.c \
 	lib/producer/stats.c \
-	lib/producer/topics.c
+	lib/producer/topics.c \
+	lib/producer/txn.c \
+	lib/producer/txn_coord.c \
+	lib/producer/txn_io.c \
+	lib/producer/txn_offsets.c
 noinst_HEADERS += \
 	lib/producer/producer_impl.h
 kafkaliteinclude_HEADERS += \
@@ -42,4 +46,21 @@ tests_integration_test_producer_idempotence_SOURCES = tests/integration/test_pro
 	tests/interop/wire_client.c tests/interop/wire_client.h
 tests_integration_test_producer_idempotence_CFLAGS = $(TEST_CFLAGS)
 tests_integration_test_producer_idempotence_LDADD = $(TEST_LIBS)
+endif
+
+# the transactional producer against the embedded broker, read back by
+# librdkafka's read_committed and read_uncommitted consumers
+if HAVE_CHECK
+if HAVE_RDKAFKA
+check_PROGRAMS += tests/interop/test_producer_txn
+TESTS += tests/interop/test_producer_txn
+tests_interop_test_producer_txn_SOURCES = \
+	tests/interop/test_producer_txn.c \
+	tests/interop/rdkafka_clients.c \
+	tests/interop/rdkafka_clients.h \
+	tests/integration/broker_fixture.c \
+	tests/integration/broker_fixture.h
+tests_interop_test_producer_txn_CFLAGS = $(TEST_CFLAGS) $(RDKAFKA_CFLAGS)
+tests_interop_test_producer_txn_LDADD = $(TEST_LIBS) $(RDKAFKA_LIBS)
+endif
 endif

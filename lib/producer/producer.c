@@ -26,13 +26,18 @@ void kl_conf_set_delivery_cb(kl_conf_t *conf, kl_delivery_cb *cb)
 /* enable.idempotence and what it implies: acks=all, at most 5 requests in
  * flight, retries. Explicit settings against an explicit
  * enable.idempotence=true are an error naming them; against the default,
- * they turn idempotence off, as in the Java client (*note says so). */
-static kl_err_t read_idempotence(prod_settings_t *s, const kl_conf_t *conf, char *errstr, size_t errstr_size,
-                                 char *note, size_t note_size)
+ * they turn idempotence off, as in the Java client (*note says so).
+ * Transactions (txn) need idempotence: there every conflict is an error. */
+static kl_err_t read_idempotence(prod_settings_t *s, const kl_conf_t *conf, bool txn, char *errstr,
+                                 size_t errstr_size, char *note, size_t note_size)
 {
     s->gapless = kl_conf_get_bool(conf, "enable.gapless.guarantee");
-    if (!kl_conf_get_bool(conf, "enable.idempotence"))
-        return KL_ERR_NONE;
+    if (!kl_conf_get_bool(conf, "enable.idempotence")) {
+        if (!txn)
+            return KL_ERR_NONE;
+        snprintf(errstr, errstr_size, "transactional.id needs enable.idempotence=true");
+        return KL_ERR_INVALID_VALUE;
+    }
     char conflicts[200] = "";
     size_t len = 0;
     if (kl_conf_is_set(conf, "acks") && s->acks != -1)
@@ -45,8 +50,9 @@ static kl_err_t read_idempotence(prod_settings_t *s, const kl_conf_t *conf, char
     if (kl_conf_is_set(conf, "retries") && s->retries == 0)
         len += (size_t)snprintf(conflicts + len, sizeof conflicts - len, "%sretries=0 (must be above 0)",
                                 len ? ", " : "");
-    if (len && kl_conf_is_set(conf, "enable.idempotence")) {
-        snprintf(errstr, errstr_size, "enable.idempotence=true conflicts with %s", conflicts);
+    if (len && (kl_conf_is_set(conf, "enable.idempotence") || txn)) {
+        snprintf(errstr, errstr_size, "%s conflicts with %s", txn ? "transactional.id" : "enable.idempotence=true",
+                 conflicts);
         return KL_ERR_INVALID_VALUE;
     }
     if (len) {
@@ -65,9 +71,9 @@ static kl_err_t read_settings(kl_producer_t *p, const kl_conf_t *conf, char *err
                               char *note, size_t note_size)
 {
     prod_settings_t *s = &p->s;
-    if (kl_conf_is_set(conf, "transactional.id") && *kl_conf_get_str(conf, "transactional.id")) {
-        snprintf(errstr, errstr_size, "transactional.id: transactions are not supported yet");
-        return KL_ERR_NOT_IMPLEMENTED;
+    if (prod_txn_init(p, conf) != KL_ERR_NONE) {
+        snprintf(errstr, errstr_size, "out of memory");
+        return KL_ERR_NOMEM;
     }
     s->codec = (kl_codec_t)kl_conf_get_int(conf, "compression.type");
     if (!kl_codec_available(s->codec)) {
@@ -95,7 +101,7 @@ static kl_err_t read_settings(kl_producer_t *p, const kl_conf_t *conf, char *err
     s->sticky_ms = kl_conf_get_int(conf, "sticky.partitioning.linger.ms");
     s->max_in_flight = (int)kl_conf_get_int(conf, "max.in.flight.requests.per.connection");
     s->stats_interval_ms = kl_conf_get_int(conf, "statistics.interval.ms");
-    kl_err_t err = read_idempotence(s, conf, errstr, errstr_size, note, note_size);
+    kl_err_t err = read_idempotence(s, conf, p->txn.id != NULL, errstr, errstr_size, note, note_size);
     if (err)
         return err;
     const kl_conf_hooks_t *hooks = kl_conf_hooks_get(conf);
@@ -142,6 +148,7 @@ kl_producer_t *kl_producer_new(const kl_conf_t *conf, char *errstr, size_t errst
         return NULL;
     char note[300] = "";
     if (read_settings(p, copy, errstr, errstr_size, note, sizeof note) != KL_ERR_NONE) {
+        prod_txn_free(p);
         free(p);
         kl_conf_destroy(copy);
         return NULL;
@@ -345,6 +352,7 @@ void kl_producer_destroy(kl_producer_t *p)
     free(p->drain_slots);
     prod_stats_free(p);
     prod_spares_free(p);
+    prod_txn_free(p);
     pthread_cond_destroy(&p->dr_cond);
     pthread_mutex_destroy(&p->dr_lock);
     pthread_mutex_destroy(&p->lock);

@@ -8,6 +8,12 @@
  *   purge.c        kl_producer_purge() and the fatal error
  *   stats.c        kl_producer_stats() and the periodic statistics
  *   report.c       delivery reports as kl_message_t (lib/client/message_impl.h)
+ *   txn.c          transactions: the application's calls and their states
+ *   txn_io.c       transactions on the I/O thread: coordinator, InitProducerId,
+ *                  AddPartitionsToTxn, EndTxn, the epoch bump after an abort
+ *   txn_offsets.c  kl_send_offsets_to_transaction(): AddOffsetsToTxn and
+ *                  TxnOffsetCommit
+ *   txn_coord.c    transactions on the I/O thread: finding the coordinators
  *
  * Where each batch lives decides who may touch it. A batch is always in
  * exactly one place: its partition's queue (open, closing or ready), a
@@ -31,6 +37,8 @@
 #include "client/message_impl.h"
 #include "kafkalite/producer.h"
 #include "record/batch.h"
+#include "util/arena.h"
+#include "util/error_obj.h"
 
 /* What a delivery report is made from: a batch, or one message that never
  * reached a batch (its topic had no metadata yet). */
@@ -107,6 +115,9 @@ struct prod_partition {
     bool reset_needed;      /* a sequenced batch failed for good: wait for the epoch bump */
     bool seq_confirmed;     /* a batch of this numbering was acknowledged: the broker
                                now holds our producer state and checks the order */
+    /* (io) transactions */
+    bool txn_added;  /* in the open transaction (AddPartitionsToTxn answered) */
+    bool txn_adding; /* in the AddPartitionsToTxn request out */
 };
 
 /* A message produced before its topic's partitions were known. */
@@ -192,6 +203,44 @@ typedef struct prod_idem {
     kl_client_broker_t *last_ready; /* a broker that finished its handshake */
 } prod_idem_t;
 
+/* Transactions. The application's calls (txn.c) move `state` and hand
+ * the I/O thread one operation at a time (`op`); the I/O thread
+ * (txn_io.c) runs it and reports the outcome (op_done ...). A call that
+ * times out leaves its operation running: calling again waits for it.
+ *   UNINIT -init-> READY -begin-> IN_TXN -commit-> COMMITTING -> READY
+ *   IN_TXN | COMMITTING | ABORTABLE -abort-> ABORTING -> READY
+ *   IN_TXN | COMMITTING -(a message or request failed)-> ABORTABLE
+ * A fatal error (producer->fatal) ends it all. */
+typedef enum { TXN_UNINIT, TXN_READY, TXN_IN_TXN, TXN_COMMITTING, TXN_ABORTING, TXN_ABORTABLE } txn_state_t;
+typedef enum { TXN_OP_NONE, TXN_OP_INIT, TXN_OP_OFFSETS, TXN_OP_COMMIT, TXN_OP_ABORT } txn_op_t;
+typedef struct prod_txn {
+    char *id; /* transactional.id; NULL: not transactional */
+    int32_t timeout_ms;
+    atomic_bool produce_open; /* kl_produce() may append: state IN_TXN */
+    /* under dr_lock */
+    txn_state_t state;
+    kl_err_t abort_err; /* why the transaction must abort (ABORTABLE) */
+    char abort_reason[256];
+    txn_op_t op; /* handed to the I/O thread, until the application saw it end */
+    bool op_done;
+    kl_err_t op_err;
+    kl_error_class_t op_class;
+    char op_reason[256];
+    kl_topic_partition_list_t *offsets;   /* the OFFSETS operation's input */
+    kl_consumer_group_metadata_t *group;  /* (owned; the I/O thread reads them) */
+    /* (io) */
+    txn_op_t io_op; /* the operation running, TXN_OP_NONE when it ended */
+    int stage;      /* its step */
+    bool has_data;  /* partitions or offsets were added: EndTxn is due */
+    bool req_out;   /* a request to a coordinator is out (one at a time) */
+    bool find_group; /* the FindCoordinator out is for the group's coordinator */
+    int16_t version;    /* of the request out */
+    int failures;       /* in a row, for the back-off */
+    kl_timer_t timer;   /* the next attempt */
+    kl_client_broker_t *coord;       /* the transaction coordinator */
+    kl_client_broker_t *group_coord; /* the offsets' group coordinator */
+} prod_txn_t;
+
 /* Counters for kl_producer_stats() (io, except where noted). */
 #define PROD_LATENCY_SAMPLES 1024
 typedef struct prod_broker_stats {
@@ -264,6 +313,7 @@ struct kl_producer {
     size_t drain_slots_cap;
     bool in_drain, drain_again; /* (io) see prod_io_drain() */
     prod_idem_t idem;
+    prod_txn_t txn;
     prod_stats_t stats;
 };
 
@@ -327,6 +377,69 @@ void prod_idem_batch_failed(kl_producer_t *p, prod_batch_t *b, kl_err_t err);
  * when it is time. */
 void prod_idem_step(kl_producer_t *p);
 void prod_idem_broker_ready(kl_producer_t *p, kl_client_broker_t *broker);
+/* A producer id and epoch were granted (InitProducerId): after a bump,
+ * every partition's numbering restarts. */
+void prod_idem_set_id(kl_producer_t *p, int64_t producer_id, int16_t epoch);
+
+/* txn.c */
+/* transactional.id and transaction.timeout.ms; the transactional
+ * producer's state. */
+kl_err_t prod_txn_init(kl_producer_t *p, const kl_conf_t *conf);
+void prod_txn_free(kl_producer_t *p);
+/* (io) Ends the running operation: wakes the application's call waiting
+ * for it, and moves the state (READY after init, commit or abort;
+ * ABORTABLE after an abortable error). */
+void prod_txn_finish(kl_producer_t *p, kl_err_t err, kl_error_class_t cls, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* (io, or any thread) The transaction cannot commit any more: why. Has no
+ * effect outside IN_TXN and COMMITTING. */
+void prod_txn_set_abortable(kl_producer_t *p, kl_err_t err, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* txn_io.c (io) */
+void prod_txn_io_init(kl_producer_t *p);
+/* Starts the operation the application handed over. */
+void prod_txn_io_start(void *producer);
+/* Moves the transaction on: coordinator lookup, AddPartitionsToTxn for
+ * partitions with batches not in the transaction yet, the operation's
+ * next request. Runs after every drain. */
+void prod_txn_io_step(kl_producer_t *p);
+/* Whether part's batches may be sent: in a transaction, only once the
+ * partition is in it. */
+bool prod_txn_may_send(kl_producer_t *p, prod_partition_t *part);
+/* The common start of a coordinator's answer: clears req_out and decodes
+ * frame into body (arrays in arena). Returns the transport or decoding
+ * error, KL_ERR_DESTROY when the producer is closing (drop the answer). */
+kl_err_t prod_txn_io_decode(kl_producer_t *p, int16_t api_key, kl_err_t err, const uint8_t *frame, size_t len,
+                            kl_arena_t *arena, void *body);
+/* The answer of a request to the transaction coordinator whose body has
+ * scalars only and the error at *error_code (a field of body): decoded
+ * into body; true on success, otherwise the error was handled (retried,
+ * or the operation ended). */
+bool prod_txn_io_answer(kl_producer_t *p, int16_t api_key, kl_err_t err, const uint8_t *frame, size_t len,
+                        void *body, const int16_t *error_code, const char *what);
+/* What to do with a coordinator's error err for `what`: retried (true),
+ * or the operation ended fatal / abortable (false). group: err came from
+ * the group coordinator. */
+bool prod_txn_io_error(kl_producer_t *p, kl_err_t err, bool group, const char *what);
+/* Sends body to broker (a coordinator) as api_key; cb gets the answer. */
+void prod_txn_io_send(kl_producer_t *p, kl_client_broker_t *broker, int16_t api_key, int16_t max_version,
+                      const void *body, kl_conn_response_cb *cb);
+/* Errors that end the producer (fenced, not authorized, unsupported). */
+bool prod_txn_fatal_code(kl_err_t err);
+
+/* txn_coord.c (io) */
+/* The coordinator b (key_type 1: of the transactional id key; 0: of the
+ * group key) when it is ready; otherwise it is looked up (b NULL) or
+ * connected to, and the step runs again when it is ready. */
+kl_client_broker_t *prod_txn_io_coord(kl_producer_t *p, kl_client_broker_t *b, int8_t key_type, const char *key);
+/* The same for the offsets' group coordinator. */
+kl_client_broker_t *prod_txn_io_group_coord(kl_producer_t *p);
+/* Retries the operation's step after the back-off. */
+void prod_txn_io_retry(kl_producer_t *p);
+
+/* txn_offsets.c (io): the OFFSETS operation's steps. */
+void prod_txn_io_offsets(kl_producer_t *p);
 
 /* purge.c */
 /* Makes the producer unusable: kl_produce() returns KL_ERR_FATAL and every

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "client/sync_call.h"
 #include "producer/producer_impl.h"
 
 void prod_io_purge(kl_producer_t *p, bool queued, bool inflight, kl_err_t err)
@@ -57,27 +58,22 @@ kl_err_t kl_producer_fatal_error(kl_producer_t *p, char *errstr, size_t errstr_s
 /* ---- kl_producer_purge --------------------------------------------------------- */
 
 typedef struct purge_task {
+    kl_sync_call_t call; /* first */
     kl_producer_t *producer;
     int flags;
-    bool done; /* under dr_lock; the waiter frees the task */
 } purge_task_t;
 
-static void purge_task(void *arg)
+static void purge_task_free(kl_sync_call_t *call) { free(call); }
+
+static void purge_task(kl_sync_call_t *call)
 {
-    purge_task_t *t = arg;
+    purge_task_t *t = (purge_task_t *)call;
     kl_producer_t *p = t->producer;
     if (!atomic_load(&p->closing)) {
         prod_io_purge(p, t->flags & KL_PURGE_QUEUE, t->flags & KL_PURGE_INFLIGHT, KL_ERR_PURGED);
         prod_io_drain(p); /* in-flight slots may have freed up */
     }
-    if (t->flags & KL_PURGE_NON_BLOCKING) {
-        free(t);
-        return;
-    }
-    pthread_mutex_lock(&p->dr_lock);
-    t->done = true;
-    pthread_cond_broadcast(&p->dr_cond);
-    pthread_mutex_unlock(&p->dr_lock);
+    kl_sync_call_done(call, KL_ERR_NONE);
 }
 
 kl_err_t kl_producer_purge(kl_producer_t *p, int flags)
@@ -89,17 +85,10 @@ kl_err_t kl_producer_purge(kl_producer_t *p, int flags)
         return KL_ERR_NOMEM;
     t->producer = p;
     t->flags = flags;
-    bool block = !(flags & KL_PURGE_NON_BLOCKING);
-    if (kl_client_post(p->client, purge_task, t) != 0) {
-        free(t);
-        return KL_ERR_NOMEM;
-    }
-    if (!block)
-        return KL_ERR_NONE;
-    pthread_mutex_lock(&p->dr_lock);
-    while (!t->done)
-        kl_log_wait(p->log, NULL);
-    pthread_mutex_unlock(&p->dr_lock);
-    free(t);
-    return KL_ERR_NONE;
+    kl_sync_call_init(&t->call, p->client, purge_task, purge_task_free, -1);
+    kl_err_t err = kl_sync_call_post(&t->call);
+    if (!err && !(flags & KL_PURGE_NON_BLOCKING))
+        err = kl_sync_call_wait(&t->call);
+    kl_sync_call_release(&t->call);
+    return err;
 }

@@ -31,6 +31,9 @@ void prod_io_arm(kl_producer_t *p, kl_timer_t *t, int64_t due)
 void prod_batch_fail(kl_producer_t *p, prod_batch_t *b, kl_err_t err)
 {
     prod_idem_batch_failed(p, b, err);
+    if (p->txn.id && err != KL_ERR_FATAL && err != KL_ERR_DESTROY && !atomic_load(&p->fatal))
+        prod_txn_set_abortable(p, err, "%d messages to %s [%d] failed: %s", b->count, b->part->topic->name,
+                               b->part->id, kl_err_str(err));
     b->err = err;
     b->status = b->maybe_persisted ? KL_MSG_STATUS_POSSIBLY_PERSISTED : KL_MSG_STATUS_NOT_PERSISTED;
     b->base_offset = -1;
@@ -215,7 +218,7 @@ static kl_err_t build_body(kl_producer_t *p, const builder_t *bl, kl_arena_t *ar
         }
     }
     kl_proto_init(&kl_produce_request_schema, req);
-    req->transactional_id = KL_STR_NULL;
+    req->transactional_id = p->txn.id ? kl_str(p->txn.id) : KL_STR_NULL;
     req->acks = p->s.acks;
     req->timeout_ms = (int32_t)p->s.request_timeout_ms;
     req->topic_data.items = topics;
@@ -378,7 +381,7 @@ static int drain_pass(kl_producer_t *p, int64_t now, bool force, prod_batch_t **
         if (!kl_client_broker_can_send(broker) || part->inflight >= p->s.max_in_flight ||
             kl_client_broker_unwritten(broker) >= p->s.message_max_bytes ||
             (part->inflight > 0 && part->inflight_leader != part->leader) ||
-            !prod_idem_may_send(p, part, &sequenced_only))
+            !prod_txn_may_send(p, part) || !prod_idem_may_send(p, part, &sequenced_only))
             continue;
         builder_t *b = builder_for(bl, &nb, broker, storage, per);
         if (!b)
@@ -451,6 +454,7 @@ void prod_io_drain(kl_producer_t *p)
             drain_once(p);
     } while (p->drain_again && !atomic_load(&p->closing));
     p->in_drain = false;
+    prod_txn_io_step(p); /* partitions with batches may have to join the transaction */
 }
 
 void prod_io_broker_ready(kl_client_t *client, kl_client_broker_t *broker, void *opaque)

@@ -282,6 +282,8 @@ void prod_fail_batches(kl_producer_t *p, prod_batch_t *b, kl_err_t err)
 
 void prod_fail_pending(kl_producer_t *p, pending_msg_t *m, kl_err_t err)
 {
+    if (m && p->txn.id && err != KL_ERR_FATAL && err != KL_ERR_DESTROY && !atomic_load(&p->fatal))
+        prod_txn_set_abortable(p, err, "a message to %s failed: %s", m->topic->name, kl_err_str(err));
     while (m) {
         pending_msg_t *next = m->next;
         m->err = err;

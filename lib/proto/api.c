@@ -19,6 +19,7 @@
 #include "proto/msg_scram.h"
 #include "proto/msg_topic_admin.h"
 #include "proto/msg_txn.h"
+#include "proto/msg_txn_admin.h"
 
 #define API(key, lo, hi, flex, name, stem)                                      \
     {key, lo, hi, flex, name, &kl_##stem##_request_schema, &kl_##stem##_response_schema}
@@ -60,11 +61,14 @@ static const kl_api_t apis[] = {
     API(KL_API_INCREMENTAL_ALTER_CONFIGS, 0, 1, 1, "IncrementalAlterConfigs", incremental_alter_configs),
     API(KL_API_OFFSET_DELETE, 0, 0, KL_VNONE, "OffsetDelete", offset_delete),
     API(KL_API_DESCRIBE_CLIENT_QUOTAS, 0, 1, 1, "DescribeClientQuotas", describe_client_quotas),
+    API(KL_API_ALTER_CLIENT_QUOTAS, 0, 1, 1, "AlterClientQuotas", alter_client_quotas),
     API(KL_API_DESCRIBE_USER_SCRAM_CREDENTIALS, 0, 0, 0, "DescribeUserScramCredentials",
         describe_user_scram_credentials),
     API(KL_API_ALTER_USER_SCRAM_CREDENTIALS, 0, 0, 0, "AlterUserScramCredentials", alter_user_scram_credentials),
     API(KL_API_DESCRIBE_CLUSTER, 0, 1, 0, "DescribeCluster", describe_cluster),
     API(KL_API_DESCRIBE_PRODUCERS, 0, 0, 0, "DescribeProducers", describe_producers),
+    API(KL_API_DESCRIBE_TRANSACTIONS, 0, 0, 0, "DescribeTransactions", describe_transactions),
+    API(KL_API_LIST_TRANSACTIONS, 0, 1, 0, "ListTransactions", list_transactions),
 };
 
 const kl_api_t *kl_api_find(int16_t key)

@@ -143,3 +143,31 @@ kl_err_t kl_proto_read_response(kl_rd_t *rd, const kl_api_t *api, int16_t versio
      * fields we need are already decoded. */
     return kl_proto_decode(rd, api->response, version, kl_api_is_flexible(api, version), arena, body);
 }
+
+kl_err_t kl_proto_response_error_only(const kl_api_t *api, int16_t version, const uint8_t *frame, size_t len)
+{
+    int throttle_from;
+    switch (api->key) {
+    case KL_API_FIND_COORDINATOR:
+        if (version >= 4)
+            return KL_ERR_NONE; /* the codes are per key, in an array */
+        throttle_from = 1;
+        break;
+    case KL_API_SYNC_GROUP:
+    case KL_API_HEARTBEAT:
+    case KL_API_LEAVE_GROUP: throttle_from = 1; break;
+    case KL_API_JOIN_GROUP: throttle_from = 2; break;
+    default: return KL_ERR_NONE;
+    }
+    size_t pos = 4; /* correlation id */
+    if (kl_proto_response_header_version(api, version) >= 1) {
+        if (len <= pos || frame[pos] != 0)
+            return KL_ERR_NONE; /* tagged fields we do not expect */
+        pos++;
+    }
+    if (version >= throttle_from)
+        pos += 4;
+    if (len < pos + 2)
+        return KL_ERR_NONE;
+    return (kl_err_t)(int16_t)kl_load_be16(frame + pos);
+}

@@ -62,4 +62,12 @@ kl_err_t kl_proto_read_response(kl_rd_t *rd, const kl_api_t *api, int16_t versio
 int kl_proto_request_header_version(const kl_api_t *api, int16_t version);
 int kl_proto_response_header_version(const kl_api_t *api, int16_t version);
 
+/* The error code of a response frame's content that did not decode, for
+ * the group APIs whose body starts with it (after the throttle time):
+ * FindCoordinator before v4, JoinGroup, SyncGroup, Heartbeat, LeaveGroup.
+ * Some brokers, such as librdkafka's mock cluster, leave the rest of an
+ * error answer null. KL_ERR_NONE when there is none to read: a malformed
+ * answer that claims success stays malformed. */
+kl_err_t kl_proto_response_error_only(const kl_api_t *api, int16_t version, const uint8_t *frame, size_t len);
+
 #endif

@@ -74,7 +74,8 @@ tests_unit_test_proto_group_LDADD = $(TEST_LIBS)
 endif
 
 # lib/proto: build fragment for the admin message families (topic admin,
-# configs, ACLs, client quotas, log dirs, producers, SCRAM) and their unit test.
+# configs, ACLs, client quotas, log dirs, producers, transactions, SCRAM) and
+# their unit tests.
 libkafkalite_internal_la_SOURCES += \
 	lib/proto/msg_acl.c \
 	lib/proto/msg_client_quotas.c \
@@ -82,7 +83,8 @@ libkafkalite_internal_la_SOURCES += \
 	lib/proto/msg_describe_producers.c \
 	lib/proto/msg_log_dirs.c \
 	lib/proto/msg_scram.c \
-	lib/proto/msg_topic_admin.c
+	lib/proto/msg_topic_admin.c \
+	lib/proto/msg_txn_admin.c
 noinst_HEADERS += \
 	lib/proto/msg_acl.h \
 	lib/proto/msg_client_quotas.h \
@@ -90,7 +92,8 @@ noinst_HEADERS += \
 	lib/proto/msg_describe_producers.h \
 	lib/proto/msg_log_dirs.h \
 	lib/proto/msg_scram.h \
-	lib/proto/msg_topic_admin.h
+	lib/proto/msg_topic_admin.h \
+	lib/proto/msg_txn_admin.h
 
 if HAVE_CHECK
 check_PROGRAMS += tests/unit/test_proto_admin

@@ -1,6 +1,6 @@
-/* DescribeClientQuotas (key 48) field tables, transcribed from Kafka's
- * message definitions: versions 0-1, flexible from 1; structs in
- * msg_client_quotas.h. */
+/* DescribeClientQuotas (key 48) and AlterClientQuotas (key 49) field
+ * tables, transcribed from Kafka's message definitions: versions 0-1,
+ * flexible from 1; structs in msg_client_quotas.h. */
 #include "proto/msg_client_quotas.h"
 
 #define V KL_VMAX
@@ -54,4 +54,46 @@ static const kl_field_t response_fields[] = {
     KL_ASN(S, entries, entry_schema, 0, V, 0),
 };
 KL_SCHEMA(kl_describe_client_quotas_response_schema, S, response_fields);
+#undef S
+
+#define S kl_quota_op_t
+static const kl_field_t op_fields[] = {
+    KL_F(S, key, KL_FT_STRING, 0, V),
+    KL_F(S, value, KL_FT_FLOAT64, 0, V),
+    KL_F(S, remove, KL_FT_BOOL, 0, V),
+};
+static KL_SCHEMA(op_schema, S, op_fields);
+#undef S
+
+#define S kl_alter_client_quotas_request_entry_t
+static const kl_field_t alter_entry_fields[] = {
+    KL_AS(S, entity, entity_schema, 0, V),
+    KL_AS(S, ops, op_schema, 0, V),
+};
+static KL_SCHEMA(alter_entry_schema, S, alter_entry_fields);
+#undef S
+
+#define S kl_alter_client_quotas_request_t
+static const kl_field_t alter_request_fields[] = {
+    KL_AS(S, entries, alter_entry_schema, 0, V),
+    KL_F(S, validate_only, KL_FT_BOOL, 0, V),
+};
+KL_SCHEMA(kl_alter_client_quotas_request_schema, S, alter_request_fields);
+#undef S
+
+#define S kl_alter_client_quotas_response_entry_t
+static const kl_field_t alter_result_fields[] = {
+    KL_F(S, error_code, KL_FT_INT16, 0, V),
+    KL_FNN(S, error_message, KL_FT_STRING, 0, V, 0),
+    KL_AS(S, entity, entity_schema, 0, V),
+};
+static KL_SCHEMA(alter_result_schema, S, alter_result_fields);
+#undef S
+
+#define S kl_alter_client_quotas_response_t
+static const kl_field_t alter_response_fields[] = {
+    KL_F(S, throttle_time_ms, KL_FT_INT32, 0, V),
+    KL_AS(S, entries, alter_result_schema, 0, V),
+};
+KL_SCHEMA(kl_alter_client_quotas_response_schema, S, alter_response_fields);
 #undef S

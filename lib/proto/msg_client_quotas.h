@@ -1,6 +1,7 @@
-/* DescribeClientQuotas (48): the quota entries matching a filter (KIP-546),
+/* DescribeClientQuotas (48): the quota entries matching a filter, and
+ * AlterClientQuotas (49): set or remove quota values of entities (KIP-546),
  * as C structs plus the field tables (msg_client_quotas.c) the generic
- * codec walks. Versions 0-1, flexible from 1. Match types: 0 the exact
+ * codec walks. Both versions 0-1, flexible from 1. Match types: 0 the exact
  * name, 1 the default entity, 2 any named entity. */
 #ifndef KL_PROTO_MSG_CLIENT_QUOTAS_H
 #define KL_PROTO_MSG_CLIENT_QUOTAS_H
@@ -47,5 +48,34 @@ typedef struct kl_describe_client_quotas_response {
 } kl_describe_client_quotas_response_t;
 
 extern const kl_schema_t kl_describe_client_quotas_request_schema, kl_describe_client_quotas_response_schema;
+
+typedef struct kl_quota_op {
+    kl_str_t key;
+    double value; /* ignored when remove */
+    bool remove;
+} kl_quota_op_t;
+
+typedef struct kl_alter_client_quotas_request_entry {
+    KL_ARRAY_OF(kl_quota_entity_t) entity;
+    KL_ARRAY_OF(kl_quota_op_t) ops;
+} kl_alter_client_quotas_request_entry_t;
+
+typedef struct kl_alter_client_quotas_request {
+    KL_ARRAY_OF(kl_alter_client_quotas_request_entry_t) entries;
+    bool validate_only;
+} kl_alter_client_quotas_request_t;
+
+typedef struct kl_alter_client_quotas_response_entry {
+    int16_t error_code;
+    kl_str_t error_message; /* nullable */
+    KL_ARRAY_OF(kl_quota_entity_t) entity;
+} kl_alter_client_quotas_response_entry_t;
+
+typedef struct kl_alter_client_quotas_response {
+    int32_t throttle_time_ms;
+    KL_ARRAY_OF(kl_alter_client_quotas_response_entry_t) entries;
+} kl_alter_client_quotas_response_t;
+
+extern const kl_schema_t kl_alter_client_quotas_request_schema, kl_alter_client_quotas_response_schema;
 
 #endif

@@ -468,6 +468,16 @@ kl_err_t kl_batch_set_producer(void *batch, size_t len, int64_t producer_id, int
     return KL_ERR_NONE;
 }
 
+kl_err_t kl_batch_set_transactional(void *batch, size_t len)
+{
+    uint8_t *p = batch;
+    if (len < KL_BATCH_HEADER_SIZE)
+        return KL_ERR_INVALID_ARG;
+    uint16_t attrs = kl_load_be16(p + KL_BATCH_POS_ATTRIBUTES);
+    kl_store_be16(p + KL_BATCH_POS_ATTRIBUTES, (uint16_t)(attrs | KL_BATCH_ATTR_TRANSACTIONAL));
+    return KL_ERR_NONE;
+}
+
 kl_err_t kl_batch_set_log_append_time(void *batch, size_t len, int64_t timestamp)
 {
     uint8_t *p = batch;

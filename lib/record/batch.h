@@ -285,6 +285,9 @@ kl_err_t kl_batch_set_producer(void *batch, size_t len, int64_t producer_id, int
                                int32_t base_sequence);
 /* Sets the LOG_APPEND_TIME attribute and maxTimestamp = timestamp. */
 kl_err_t kl_batch_set_log_append_time(void *batch, size_t len, int64_t timestamp);
+/* Marks a batch of len bytes as part of a transaction (attribute bit 4),
+ * without recomputing its CRC: kl_batch_set_producer() does that next. */
+kl_err_t kl_batch_set_transactional(void *batch, size_t len);
 
 /* CRC-32C over attributes .. end of a batch of len bytes, as stored at
  * byte 17. */

@@ -1,8 +1,12 @@
 /* Error names, descriptions and retriable flags, all from the X-macro lists
- * in kafkalite/error.h. */
+ * in kafkalite/error.h; and kl_error_t, an error with its class. */
 #include "kafkalite/error.h"
 
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
+
+#include "util/error_obj.h"
 
 typedef struct err_desc {
     int code;
@@ -52,3 +56,47 @@ int kl_err_is_retriable(kl_err_t err)
 }
 
 int kl_err_is_local(kl_err_t err) { return (int)err <= -100; }
+
+/* ---- kl_error_t ---------------------------------------------------------------- */
+
+struct kl_error {
+    kl_err_t code;
+    kl_error_class_t cls;
+    int is_static;
+    char str[];
+};
+
+static struct {
+    struct kl_error e;
+    char str[16];
+} no_memory = {{KL_ERR_NOMEM, KL_ERROR_PLAIN, 1}, "Out of memory"};
+
+kl_error_t *kl_error_new(kl_err_t code, kl_error_class_t cls, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int len = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    kl_error_t *e = malloc(sizeof *e + (size_t)(len > 0 ? len : 0) + 1);
+    if (!e)
+        return &no_memory.e;
+    e->code = code;
+    e->cls = cls;
+    e->is_static = 0;
+    va_start(ap, fmt);
+    vsnprintf(e->str, (size_t)(len > 0 ? len : 0) + 1, fmt, ap);
+    va_end(ap);
+    return e;
+}
+
+kl_err_t kl_error_code(const kl_error_t *e) { return e ? e->code : KL_ERR_NONE; }
+const char *kl_error_string(const kl_error_t *e) { return e ? e->str : "Success"; }
+int kl_error_is_retriable(const kl_error_t *e) { return e && e->cls == KL_ERROR_RETRIABLE; }
+int kl_error_txn_requires_abort(const kl_error_t *e) { return e && e->cls == KL_ERROR_ABORTABLE; }
+int kl_error_is_fatal(const kl_error_t *e) { return e && e->cls == KL_ERROR_FATAL; }
+
+void kl_error_destroy(kl_error_t *e)
+{
+    if (e && !e->is_static)
+        free(e);
+}

@@ -21,6 +21,7 @@ noinst_HEADERS += \
 	lib/util/crc32.h \
 	lib/util/crc32c.h \
 	lib/util/conf.h \
+	lib/util/error_obj.h \
 	lib/util/murmur2.h \
 	lib/util/reader.h
 kafkaliteinclude_HEADERS += \

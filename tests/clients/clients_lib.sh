@@ -3,7 +3,8 @@
 # them, offline). Both are cached per machine and per content of the pins:
 #   Python: a virtual environment with requirements.txt installed
 #           ($root/python-HASH, HASH of the pins and the python3 version)
-#   Node:   KafkaJS, node/package.json installed ($root/node-HASH)
+#   Node:   KafkaJS, node/package.json installed ($root/node-HASH); and
+#           playwright-core for tests/browser/ (../browser/package.json)
 #   Go:     franz-go and Sarama from the Go module proxy (go.mod, go.sum:
 #           pinned), in Go's module cache; the two programs are built once
 #           into $root/go-HASH (HASH of go/*)
@@ -36,9 +37,20 @@ kl_clients_venv() {
     echo "$(kl_clients_root)/python-$( (echo "$pyver"; cat "$clients/requirements.txt") | kl_clients_hash)"
 }
 
-# The folder node/package.json is installed into (node_modules/ in it).
+# The folder a package.json ($1) is installed into (node_modules/ in it).
+kl_node_dir() {
+    echo "$(kl_clients_root)/node-$(kl_clients_hash "$1")"
+}
+
+# The folder node/package.json (KafkaJS) is installed into.
 kl_clients_nodedir() {
-    echo "$(kl_clients_root)/node-$(kl_clients_hash "$clients/node/package.json")"
+    kl_node_dir "$clients/node/package.json"
+}
+
+# The folder tests/browser/package.json (playwright-core, which drives
+# Debian's chromium for tests/browser/) is installed into.
+kl_browser_nodedir() {
+    kl_node_dir "$clients/../browser/package.json"
 }
 
 # The folder the Go programs are built into, for the sources at hand.

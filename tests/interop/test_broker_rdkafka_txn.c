@@ -30,45 +30,14 @@ typedef struct values {
     int count;
 } values_t;
 
-static rd_kafka_t *txn_producer(const char *bootstrap, const char *txn_id)
-{
-    rd_kafka_conf_t *conf = conf_new(bootstrap);
-    conf_set(conf, "transactional.id", txn_id);
-    conf_set(conf, "linger.ms", "5");
-    rd_kafka_t *rk = client_new(RD_KAFKA_PRODUCER, conf);
-    rd_kafka_error_t *error = rd_kafka_init_transactions(rk, TIMEOUT_MS);
-    ck_assert_msg(error == NULL, "init_transactions: %s", error ? rd_kafka_error_string(error) : "");
-    return rk;
-}
-
-static void check_ok(rd_kafka_error_t *error, const char *what)
-{
-    ck_assert_msg(error == NULL, "%s: %s", what, error ? rd_kafka_error_string(error) : "");
-}
-
-/* Produces values prefix0.. prefix<n-1> to partition 0 inside the open
- * transaction, and waits for them to be written. */
-static void produce(rd_kafka_t *rk, const char *topic, const char *prefix, int n)
-{
-    for (int i = 0; i < n; i++) {
-        char v[32];
-        int len = snprintf(v, sizeof v, "%s%d", prefix, i);
-        ck_assert_int_eq(rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_PARTITION(0),
-                                           RD_KAFKA_V_VALUE(v, (size_t)len), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-                                           RD_KAFKA_V_END),
-                         RD_KAFKA_RESP_ERR_NO_ERROR);
-    }
-    ck_assert_int_eq(rd_kafka_flush(rk, TIMEOUT_MS), RD_KAFKA_RESP_ERR_NO_ERROR);
-}
-
 static void transaction(rd_kafka_t *rk, const char *topic, const char *prefix, int n, bool commit)
 {
-    check_ok(rd_kafka_begin_transaction(rk), "begin_transaction");
-    produce(rk, topic, prefix, n);
+    check_rdkafka_error(rd_kafka_begin_transaction(rk), "begin_transaction");
+    produce_values(rk, topic, prefix, n);
     if (commit)
-        check_ok(rd_kafka_commit_transaction(rk, TIMEOUT_MS), "commit_transaction");
+        check_rdkafka_error(rd_kafka_commit_transaction(rk, TIMEOUT_MS), "commit_transaction");
     else
-        check_ok(rd_kafka_abort_transaction(rk, TIMEOUT_MS), "abort_transaction");
+        check_rdkafka_error(rd_kafka_abort_transaction(rk, TIMEOUT_MS), "abort_transaction");
 }
 
 /* Reads partition 0 of topic from the start until librdkafka reports its
@@ -158,7 +127,7 @@ START_TEST(test_commit_and_abort)
     broker_fixture_t f;
     fixture_start(&f, NULL);
     create_topic(f.bootstrap, "txn-ca", 1);
-    rd_kafka_t *rk = txn_producer(f.bootstrap, "tx-ca");
+    rd_kafka_t *rk = rdkafka_txn_producer(f.bootstrap, "tx-ca");
     transaction(rk, "txn-ca", "c", 5, true);
     transaction(rk, "txn-ca", "a", 5, false);
     transaction(rk, "txn-ca", "d", 3, true);
@@ -168,8 +137,8 @@ START_TEST(test_commit_and_abort)
     consume(f.bootstrap, "txn-ca", "read_uncommitted", &got);
     expect_values(&got, "c0 c1 c2 c3 c4 a0 a1 a2 a3 a4 d0 d1 d2");
     /* an open transaction holds read_committed readers at its start */
-    check_ok(rd_kafka_begin_transaction(rk), "begin_transaction");
-    produce(rk, "txn-ca", "o", 2);
+    check_rdkafka_error(rd_kafka_begin_transaction(rk), "begin_transaction");
+    produce_values(rk, "txn-ca", "o", 2);
     consume(f.bootstrap, "txn-ca", "read_committed", &got);
     expect_values(&got, "c0 c1 c2 c3 c4 d0 d1 d2");
     consume(f.bootstrap, "txn-ca", "read_uncommitted", &got);
@@ -177,7 +146,7 @@ START_TEST(test_commit_and_abort)
     /* 13 records and 3 markers before o0; o0 and o1 after */
     ck_assert_int_eq(latest_offset(f.bootstrap, "txn-ca", true), 16);
     ck_assert_int_eq(latest_offset(f.bootstrap, "txn-ca", false), 18);
-    check_ok(rd_kafka_commit_transaction(rk, TIMEOUT_MS), "commit_transaction");
+    check_rdkafka_error(rd_kafka_commit_transaction(rk, TIMEOUT_MS), "commit_transaction");
     consume(f.bootstrap, "txn-ca", "read_committed", &got);
     expect_values(&got, "c0 c1 c2 c3 c4 d0 d1 d2 o0 o1");
     ck_assert_int_eq(latest_offset(f.bootstrap, "txn-ca", true), 19);
@@ -191,11 +160,11 @@ START_TEST(test_fencing)
     broker_fixture_t f;
     fixture_start(&f, NULL);
     create_topic(f.bootstrap, "txn-fence", 1);
-    rd_kafka_t *first = txn_producer(f.bootstrap, "tx-fence");
-    check_ok(rd_kafka_begin_transaction(first), "begin_transaction");
-    produce(first, "txn-fence", "old", 2);
+    rd_kafka_t *first = rdkafka_txn_producer(f.bootstrap, "tx-fence");
+    check_rdkafka_error(rd_kafka_begin_transaction(first), "begin_transaction");
+    produce_values(first, "txn-fence", "old", 2);
     /* the second instance aborts the first's transaction and fences it */
-    rd_kafka_t *second = txn_producer(f.bootstrap, "tx-fence");
+    rd_kafka_t *second = rdkafka_txn_producer(f.bootstrap, "tx-fence");
     rd_kafka_error_t *error = rd_kafka_commit_transaction(first, TIMEOUT_MS);
     ck_assert_msg(error != NULL, "the fenced producer committed");
     ck_assert_msg(rd_kafka_error_is_fatal(error), "not fatal: %s", rd_kafka_error_string(error));
@@ -217,10 +186,10 @@ START_TEST(test_restart_mid_transaction)
     broker_fixture_t f;
     fixture_start(&f, NULL);
     create_topic(f.bootstrap, "txn-restart", 1);
-    rd_kafka_t *first = txn_producer(f.bootstrap, "tx-restart");
+    rd_kafka_t *first = rdkafka_txn_producer(f.bootstrap, "tx-restart");
     transaction(first, "txn-restart", "k", 2, true);
-    check_ok(rd_kafka_begin_transaction(first), "begin_transaction");
-    produce(first, "txn-restart", "open", 2);
+    check_rdkafka_error(rd_kafka_begin_transaction(first), "begin_transaction");
+    produce_values(first, "txn-restart", "open", 2);
     rd_kafka_destroy(first); /* gone without ending it */
     fixture_restart(&f);
     values_t got;
@@ -228,7 +197,7 @@ START_TEST(test_restart_mid_transaction)
     consume(f.bootstrap, "txn-restart", "read_committed", &got);
     expect_values(&got, "k0 k1");
     /* the next instance: the restarted coordinator aborts the old one's */
-    rd_kafka_t *second = txn_producer(f.bootstrap, "tx-restart");
+    rd_kafka_t *second = rdkafka_txn_producer(f.bootstrap, "tx-restart");
     transaction(second, "txn-restart", "m", 2, true);
     consume(f.bootstrap, "txn-restart", "read_committed", &got);
     expect_values(&got, "k0 k1 m0 m1");
@@ -254,9 +223,9 @@ START_TEST(test_timeout_aborts)
     conf_set(conf, "transactional.id", "tx-timeout");
     conf_set(conf, "transaction.timeout.ms", "1500");
     rd_kafka_t *rk = client_new(RD_KAFKA_PRODUCER, conf);
-    check_ok(rd_kafka_init_transactions(rk, TIMEOUT_MS), "init_transactions");
-    check_ok(rd_kafka_begin_transaction(rk), "begin_transaction");
-    produce(rk, "txn-timeout", "late", 2);
+    check_rdkafka_error(rd_kafka_init_transactions(rk, TIMEOUT_MS), "init_transactions");
+    check_rdkafka_error(rd_kafka_begin_transaction(rk), "begin_transaction");
+    produce_values(rk, "txn-timeout", "late", 2);
     /* the coordinator aborts it: the marker moves the last stable offset */
     long long deadline = fixture_now_ms() + TIMEOUT_MS;
     while (latest_offset(f.bootstrap, "txn-timeout", true) == 0) {

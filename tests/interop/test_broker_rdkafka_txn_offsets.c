@@ -16,21 +16,6 @@
 #define TIMEOUT_MS 30000
 #define GROUP "txn-offsets-group"
 
-static rd_kafka_t *txn_producer(const char *bootstrap, const char *txn_id)
-{
-    rd_kafka_conf_t *conf = conf_new(bootstrap);
-    conf_set(conf, "transactional.id", txn_id);
-    rd_kafka_t *rk = client_new(RD_KAFKA_PRODUCER, conf);
-    rd_kafka_error_t *error = rd_kafka_init_transactions(rk, TIMEOUT_MS);
-    ck_assert_msg(error == NULL, "init_transactions: %s", error ? rd_kafka_error_string(error) : "");
-    return rk;
-}
-
-static void check_ok(rd_kafka_error_t *error, const char *what)
-{
-    ck_assert_msg(error == NULL, "%s: %s", what, error ? rd_kafka_error_string(error) : "");
-}
-
 /* One record to "out" and offset of "in"-0 for the group in the open
  * transaction; meta NULL: a simple group's metadata. NULL, or the error
  * (the caller's to destroy). */
@@ -52,12 +37,12 @@ static rd_kafka_error_t *send_offset(rd_kafka_t *rk, int64_t offset, rd_kafka_co
 
 static void transaction(rd_kafka_t *rk, int64_t offset, bool commit)
 {
-    check_ok(rd_kafka_begin_transaction(rk), "begin_transaction");
-    check_ok(send_offset(rk, offset, NULL), "send_offsets_to_transaction");
+    check_rdkafka_error(rd_kafka_begin_transaction(rk), "begin_transaction");
+    check_rdkafka_error(send_offset(rk, offset, NULL), "send_offsets_to_transaction");
     if (commit)
-        check_ok(rd_kafka_commit_transaction(rk, TIMEOUT_MS), "commit_transaction");
+        check_rdkafka_error(rd_kafka_commit_transaction(rk, TIMEOUT_MS), "commit_transaction");
     else
-        check_ok(rd_kafka_abort_transaction(rk, TIMEOUT_MS), "abort_transaction");
+        check_rdkafka_error(rd_kafka_abort_transaction(rk, TIMEOUT_MS), "abort_transaction");
 }
 
 /* The group's committed offset of "in"-0 by OffsetFetch (-1001: none).
@@ -95,12 +80,12 @@ START_TEST(test_commit_abort_restart)
 {
     broker_fixture_t f;
     start(&f);
-    rd_kafka_t *rk = txn_producer(f.bootstrap, "tx-offsets");
+    rd_kafka_t *rk = rdkafka_txn_producer(f.bootstrap, "tx-offsets");
     /* pending while the transaction is open */
-    check_ok(rd_kafka_begin_transaction(rk), "begin_transaction");
-    check_ok(send_offset(rk, 7, NULL), "send_offsets_to_transaction");
+    check_rdkafka_error(rd_kafka_begin_transaction(rk), "begin_transaction");
+    check_rdkafka_error(send_offset(rk, 7, NULL), "send_offsets_to_transaction");
     ck_assert_int_eq(committed_as(f.bootstrap, "read_uncommitted"), RD_KAFKA_OFFSET_INVALID);
-    check_ok(rd_kafka_commit_transaction(rk, TIMEOUT_MS), "commit_transaction");
+    check_rdkafka_error(rd_kafka_commit_transaction(rk, TIMEOUT_MS), "commit_transaction");
     ck_assert_int_eq(committed(f.bootstrap), 7);
     /* an aborted transaction's offsets never show */
     transaction(rk, 12, false);
@@ -109,7 +94,7 @@ START_TEST(test_commit_abort_restart)
     /* replayed: the commit holds, the abort stays dropped */
     fixture_restart(&f);
     ck_assert_int_eq(committed(f.bootstrap), 7);
-    rk = txn_producer(f.bootstrap, "tx-offsets");
+    rk = rdkafka_txn_producer(f.bootstrap, "tx-offsets");
     transaction(rk, 20, true);
     ck_assert_int_eq(committed(f.bootstrap), 20);
     rd_kafka_destroy(rk);
@@ -125,14 +110,14 @@ START_TEST(test_open_transaction_restart)
 {
     broker_fixture_t f;
     start(&f);
-    rd_kafka_t *rk = txn_producer(f.bootstrap, "tx-open");
+    rd_kafka_t *rk = rdkafka_txn_producer(f.bootstrap, "tx-open");
     transaction(rk, 3, true);
-    check_ok(rd_kafka_begin_transaction(rk), "begin_transaction");
-    check_ok(send_offset(rk, 9, NULL), "send_offsets_to_transaction");
+    check_rdkafka_error(rd_kafka_begin_transaction(rk), "begin_transaction");
+    check_rdkafka_error(send_offset(rk, 9, NULL), "send_offsets_to_transaction");
     rd_kafka_destroy(rk); /* gone without ending it */
     fixture_restart(&f);
     ck_assert_int_eq(committed_as(f.bootstrap, "read_uncommitted"), 3);
-    rk = txn_producer(f.bootstrap, "tx-open"); /* aborts the open one */
+    rk = rdkafka_txn_producer(f.bootstrap, "tx-open"); /* aborts the open one */
     ck_assert_int_eq(committed(f.bootstrap), 3);
     transaction(rk, 5, true);
     ck_assert_int_eq(committed(f.bootstrap), 5);
@@ -149,9 +134,9 @@ START_TEST(test_member_validated)
 {
     broker_fixture_t f;
     start(&f);
-    rd_kafka_t *rk = txn_producer(f.bootstrap, "tx-member");
+    rd_kafka_t *rk = rdkafka_txn_producer(f.bootstrap, "tx-member");
     transaction(rk, 4, true); /* the group exists, Empty, generation 0 */
-    check_ok(rd_kafka_begin_transaction(rk), "begin_transaction");
+    check_rdkafka_error(rd_kafka_begin_transaction(rk), "begin_transaction");
     rd_kafka_consumer_group_metadata_t *meta =
         rd_kafka_consumer_group_metadata_new_with_genid(GROUP, 0, "ghost-member", NULL);
     rd_kafka_error_t *error = send_offset(rk, 8, meta);
@@ -159,7 +144,7 @@ START_TEST(test_member_validated)
     ck_assert_msg(error != NULL, "an unknown member committed");
     ck_assert_int_eq(rd_kafka_error_code(error), RD_KAFKA_RESP_ERR_UNKNOWN_MEMBER_ID);
     rd_kafka_error_destroy(error);
-    check_ok(rd_kafka_abort_transaction(rk, TIMEOUT_MS), "abort_transaction");
+    check_rdkafka_error(rd_kafka_abort_transaction(rk, TIMEOUT_MS), "abort_transaction");
     ck_assert_int_eq(committed(f.bootstrap), 4);
     rd_kafka_destroy(rk);
     fixture_stop(&f);

@@ -9,7 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "client/client.h"
 #include "mock_util.h"
@@ -213,20 +215,91 @@ START_TEST(test_bad_settings_refused)
     expect_refused("bootstrap.servers", "", "x", KL_ERR_NONE, "empty");
     expect_refused("bootstrap.servers", "ssl://host:9093", "x", KL_ERR_NONE, "ssl://host:9093");
     expect_refused("bootstrap.servers", "[::1:9092", "x", KL_ERR_NONE, "[::1:9092");
-    /* sasl.mechanisms defaults to GSSAPI, which is not there yet */
-    expect_refused("security.protocol", "sasl_plaintext", "localhost:9092", KL_ERR_NONE,
-                   "sasl.mechanisms=GSSAPI is not supported yet");
+    /* sasl.mechanisms defaults to GSSAPI: a kinit command naming no
+     * property is refused at creation, before anything runs */
+    char errstr[256];
+    kl_conf_t *conf = kl_conf_new();
+    ck_assert_int_eq(kl_conf_set(conf, "bootstrap.servers", "localhost:9092", errstr, sizeof errstr), KL_ERR_NONE);
+    ck_assert_int_eq(kl_conf_set(conf, "security.protocol", "sasl_plaintext", errstr, sizeof errstr), KL_ERR_NONE);
+    ck_assert_int_eq(kl_conf_set(conf, "sasl.kerberos.kinit.cmd", "kinit %{sasl.kerberos.nope}", errstr,
+                                 sizeof errstr),
+                     KL_ERR_NONE);
+    ck_assert_ptr_null(kl_client_new(conf, NULL, NULL, errstr, sizeof errstr));
+    ck_assert_msg(strstr(errstr, "%{sasl.kerberos.nope} names no property"), "%s", errstr);
     /* valid forms */
     const char *good[] = {"localhost", "h1:1,h2:2", "PLAINTEXT://h:9092", "[::1]:9092", "::1", " a:1 , b:2 "};
     for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
-        char errstr[256];
-        kl_conf_t *conf = kl_conf_new();
+        conf = kl_conf_new();
         ck_assert_int_eq(kl_conf_set(conf, "bootstrap.servers", good[i], errstr, sizeof errstr), KL_ERR_NONE);
         kl_client_t *c = kl_client_new(conf, NULL, NULL, errstr, sizeof errstr);
         ck_assert_msg(c != NULL, "%s: %s", good[i], errstr);
         kl_client_stop(c, NULL, NULL);
         kl_client_destroy(c);
     }
+}
+END_TEST
+
+/* A GSSAPI client with sasl.kerberos.kinit.cmd (its %{...} replaced) and
+ * this relogin period; not started. */
+static kl_client_t *kinit_client(const char *cmd, const char *period)
+{
+    char errstr[256];
+    kl_conf_t *conf = kl_conf_new();
+    const char *props[] = {"bootstrap.servers", "127.0.0.1:1", "security.protocol", "sasl_plaintext",
+                           "sasl.kerberos.principal", "someone", "sasl.kerberos.kinit.cmd", cmd,
+                           "sasl.kerberos.min.time.before.relogin", period, NULL};
+    for (const char **p = props; *p; p += 2)
+        ck_assert_msg(kl_conf_set(conf, p[0], p[1], errstr, sizeof errstr) == KL_ERR_NONE, "%s", errstr);
+    kl_conf_set_log_cb(conf, quiet_log);
+    kl_client_t *c = kl_client_new(conf, NULL, NULL, errstr, sizeof errstr);
+    ck_assert_msg(c != NULL, "kl_client_new: %s", errstr);
+    return c;
+}
+
+static int count_lines(const char *path, const char *want)
+{
+    FILE *f = fopen(path, "r");
+    int n = 0;
+    char line[128];
+    while (f && fgets(line, sizeof line, f))
+        n += strncmp(line, want, strlen(want)) == 0;
+    if (f)
+        fclose(f);
+    return n;
+}
+
+/* The kinit command runs once as the client is made, then every period on
+ * its own thread; destroying the client kills one still running. */
+START_TEST(test_kinit_cmd_runs_and_repeats)
+{
+    char dir[] = "/tmp/kl-kinit-XXXXXX", runs[64], cmd[256];
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    snprintf(runs, sizeof runs, "%s/runs", dir);
+    snprintf(cmd, sizeof cmd, "echo %%{sasl.kerberos.principal} >> %s", runs);
+    kl_client_t *c = kinit_client(cmd, "100");
+    ck_assert_int_ge(count_lines(runs, "someone"), 1); /* before kl_client_new returned */
+    int64_t deadline = mock_now_ms() + 10000;
+    while (count_lines(runs, "someone") < 3 && mock_now_ms() < deadline)
+        nanosleep(&(struct timespec){0, 20000000}, NULL);
+    ck_assert_int_ge(count_lines(runs, "someone"), 3);
+    kl_client_destroy(c);
+
+    /* the second run hangs: destroy does not wait for it */
+    char sleeping[64];
+    snprintf(sleeping, sizeof sleeping, "%s/sleeping", dir);
+    snprintf(cmd, sizeof cmd, "if [ -f %s/started ]; then touch %s; sleep 60; fi; touch %s/started", dir, sleeping,
+             dir);
+    c = kinit_client(cmd, "100");
+    deadline = mock_now_ms() + 10000;
+    while (access(sleeping, F_OK) != 0 && mock_now_ms() < deadline)
+        nanosleep(&(struct timespec){0, 20000000}, NULL);
+    ck_assert_int_eq(access(sleeping, F_OK), 0);
+    int64_t start = mock_now_ms();
+    kl_client_destroy(c);
+    ck_assert_int_lt(mock_now_ms() - start, 5000);
+    char rm[128];
+    snprintf(rm, sizeof rm, "rm -rf %s", dir);
+    ck_assert_int_eq(system(rm), 0);
 }
 END_TEST
 
@@ -239,6 +312,7 @@ int main(void)
     tcase_add_test(tc, test_broker_back_after_down);
     tcase_add_test(tc, test_unreachable_bootstrap_does_not_hang);
     tcase_add_test(tc, test_bad_settings_refused);
+    tcase_add_test(tc, test_kinit_cmd_runs_and_repeats);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

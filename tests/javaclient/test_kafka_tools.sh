@@ -3,8 +3,10 @@
 # as a user would and its output checked: kafka-topics, the console
 # producer and consumer, kafka-consumer-groups (describe with lag, members,
 # state, offset resets, delete), kafka-configs, kafka-get-offsets,
-# kafka-delete-records, kafka-log-dirs, kafka-broker-api-versions and the
-# two perf tools. Skips (fails under KL_TEST_NO_SKIP=1) without Kafka's jars.
+# kafka-delete-records, kafka-log-dirs, kafka-broker-api-versions,
+# kafka-transactions (list, describe, describe-producers, against a
+# transaction the Java client holds open, then commits) and the two perf
+# tools. Skips (fails under KL_TEST_NO_SKIP=1) without Kafka's jars.
 set -u
 srcdir=${srcdir:-.}
 . "$srcdir/tests/tools/broker_lib.sh"
@@ -139,10 +141,52 @@ has apis "Produce(0): 3 to 11 \[usable: "
 has apis "DescribeLogDirs(35): 0 to 4 \[usable: 4\]"
 has apis "OffsetForLeaderEpoch(23): 0 to 4 \[usable: 4\]"
 has apis "DescribeProducers(61): 0 \[usable: 0\]"
+has apis "DescribeTransactions(65): 0 \[usable: 0\]"
+has apis "ListTransactions(66): 0 to 1 \[usable: 1\]"
 has apis "SaslHandshake(17): 0 to 1 \[usable: 1\]"
 has apis "SaslAuthenticate(36): 0 to 2 \[usable: 2\]"
 has apis "AlterUserScramCredentials(51): 0 \[usable: 0\]"
 has apis "CreateAcls(30): UNSUPPORTED"
+
+# kafka-transactions, with a transaction the Java client holds open
+# (TxnHold.java, java itself in the background so that $background is
+# its pid; it commits on a line sent to its stdin)
+kt ttopic kafka-topics --bootstrap-server "$b" --create --topic ttx --partitions 1 --replication-factor 1
+mkfifo "$work/hold.in"
+# shellcheck disable=SC2086
+java $KL_KAFKA_TOOL_OPTS -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$KL_KAFKA_JARS/*" \
+    "$srcdir/tests/javaclient/TxnHold.java" "$b" tools-tx ttx <"$work/hold.in" >"$work/hold.out" 2>"$work/hold.err" &
+background=$!
+exec 3>"$work/hold.in"
+TIMEOUT_TENTHS=1200 wait_for grep -qx open "$work/hold.out" || fail "the Java producer never opened its transaction"
+kt tlist kafka-transactions --bootstrap-server "$b" list
+rows tlist '$1 == "tools-tx" && $2 == 1 && $3 ~ /^[0-9]+$/ && $4 == "Ongoing"' 1
+pid_tx=$(awk '$1 == "tools-tx" { print $3 }' "$work/tlist.out")
+kt tdesc kafka-transactions --bootstrap-server "$b" describe --transactional-id tools-tx
+# CoordinatorId TransactionalId ProducerId ProducerEpoch TransactionState
+# TransactionTimeoutMs CurrentTransactionStartTimeMs TransactionDurationMs
+# TopicPartitions
+rows tdesc "\$1 == 1 && \$2 == \"tools-tx\" && \$3 == $pid_tx && \$5 == \"Ongoing\" && \$6 == 60000 && \$9 == \"ttx-0\"" 1
+kt tprod kafka-transactions --bootstrap-server "$b" describe-producers --topic ttx --partition 0
+# ProducerId ProducerEpoch LatestCoordinatorEpoch LastSequence LastTimestamp
+# CurrentTransactionStartOffset: its records at 0 and 1
+rows tprod "\$1 == $pid_tx && \$4 == 1 && \$6 == 0" 1
+kl_kafka_tool kafka-transactions --bootstrap-server "$b" describe --transactional-id nobody-tx \
+    >"$work/tnone.out" 2>&1 && fail "describe of an unknown transactional id succeeded"
+has tnone "the ID could not be found"
+echo commit >&3
+exec 3>&-
+wait "$background" || fail "the Java producer failed: $(cat "$work/hold.err")"
+background=
+has hold "^committed$"
+kt tdesc2 kafka-transactions --bootstrap-server "$b" describe --transactional-id tools-tx
+rows tdesc2 '$2 == "tools-tx" && $5 == "CompleteCommit"' 1
+kt tlist2 kafka-transactions --bootstrap-server "$b" list
+rows tlist2 '$1 == "tools-tx" && $4 == "CompleteCommit"' 1
+kt tread kafka-console-consumer --bootstrap-server "$b" --topic ttx --from-beginning --max-messages 2 \
+    --isolation-level read_committed --timeout-ms 60000
+[ "$(cat "$work/tread.out")" = "held-0
+held-1" ] || fail "read_committed read: $(cat "$work/tread.out")"
 
 # the perf tools
 kt pperf kafka-producer-perf-test --topic perf --num-records 20000 --record-size 100 --throughput -1 \

@@ -46,3 +46,16 @@ tests_kafka_test_kafka_failover_LDADD = $(TEST_LIBS)
 tests_kafka_test_kafka_coordinator_SOURCES = tests/kafka/test_kafka_coordinator.c $(KAFKA_FIXTURE)
 tests_kafka_test_kafka_coordinator_CFLAGS = $(TEST_CFLAGS)
 tests_kafka_test_kafka_coordinator_LDADD = $(TEST_LIBS)
+
+# Our transactional producer against Kafka, read back with librdkafka's
+# read_committed consumer (built only with librdkafka; the runner says
+# SKIP without it, a failure under KL_TEST_NO_SKIP=1).
+if HAVE_CHECK
+if HAVE_RDKAFKA
+check_PROGRAMS += tests/kafka/test_kafka_txn
+endif
+endif
+tests_kafka_test_kafka_txn_SOURCES = tests/kafka/test_kafka_txn.c $(KAFKA_FIXTURE) \
+	tests/interop/rdkafka_clients.c tests/interop/rdkafka_clients.h
+tests_kafka_test_kafka_txn_CFLAGS = $(TEST_CFLAGS) $(RDKAFKA_CFLAGS)
+tests_kafka_test_kafka_txn_LDADD = $(TEST_LIBS) $(RDKAFKA_LIBS)

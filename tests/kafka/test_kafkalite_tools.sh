@@ -4,7 +4,8 @@
 # replication factor 3, list, describe, alter, delete), produce (acks=all,
 # every codec, keys and headers; keys land where the Java partitioner puts
 # them), consume (partition, group with commits), groups (list, describe,
-# reset offsets, delete), configs (alter, describe) and perf.
+# reset offsets, delete), configs (alter, describe; topics, groups and
+# client quotas), cluster cluster-id and perf.
 set -u
 srcdir=${srcdir:-.}
 . "$srcdir/tests/kafka/test_lib.sh"
@@ -106,6 +107,58 @@ has cdesc "retention.ms=3600000"
 kl bdesc configs -b "$bootstrap" --entity-type brokers --entity-name 2 --describe --all
 has bdesc "log.dirs="
 
+# group configs (resource type GROUP): set by kafkalite, read by Kafka's tool, and back
+kl galter configs -b "$bootstrap" --alter --entity-type groups --entity-name cfg-group \
+    --add-config consumer.session.timeout.ms=50000
+has galter "Completed updating config for group cfg-group."
+kt kgdesc kafka-configs --bootstrap-server "$bootstrap" --describe --entity-type groups --entity-name cfg-group
+has kgdesc "consumer.session.timeout.ms=50000"
+kt kgalter kafka-configs --bootstrap-server "$bootstrap" --alter --entity-type groups --entity-name cfg-group \
+    --add-config consumer.heartbeat.interval.ms=6000
+kl gcdesc configs -b "$bootstrap" --describe --group cfg-group
+has gcdesc "^Dynamic configs for group cfg-group are:"
+has gcdesc "consumer.session.timeout.ms=50000.source=DYNAMIC_GROUP_CONFIG"
+has gcdesc "consumer.heartbeat.interval.ms=6000.source=DYNAMIC_GROUP_CONFIG"
+kl gcdel configs -b "$bootstrap" --alter --group cfg-group --delete-config consumer.session.timeout.ms
+kt kgdesc kafka-configs --bootstrap-server "$bootstrap" --describe --entity-type groups --entity-name cfg-group
+! grep -q "consumer.session.timeout.ms=" "$w/kgdesc.out" || fail "--delete-config of a group config: $(cat "$w/kgdesc.out")"
+
+# client quotas: set by kafkalite, each line the same as Kafka's tool prints
+# (Kafka's order of the values is its hash map's: compare them sorted)
+quota_lines() {
+    while IFS= read -r line; do
+        printf '%s are %s\n' "${line%% are *}" "$(printf '%s\n' "${line#* are }" | sed 's/, /\n/g' | sort | paste -sd, - | sed 's/,/, /g')"
+    done <"$w/$1.out" | sort
+}
+kl qalter configs -b "$bootstrap" --alter --entity-type clients --entity-name c1 \
+    --add-config producer_byte_rate=1024,consumer_byte_rate=15000000
+has qalter "Completed updating config for client c1."
+kl qdefault configs -b "$bootstrap" --alter --entity-type clients --entity-default --add-config request_percentage=50
+has qdefault "Completed updating default config for clients in the cluster."
+kt kqdesc kafka-configs --bootstrap-server "$bootstrap" --describe --entity-type clients --entity-name c1
+has kqdesc "producer_byte_rate=1024.0"
+kl qdesc configs -b "$bootstrap" --describe --entity-type clients --entity-name c1
+[ "$(cat "$w/qdesc.out")" = "Quota configs for client-id 'c1' are consumer_byte_rate=1.5E7, producer_byte_rate=1024.0" ] ||
+    fail "configs --describe --entity-type clients: $(cat "$w/qdesc.out")"
+[ "$(quota_lines qdesc)" = "$(quota_lines kqdesc)" ] || fail "Kafka prints $(cat "$w/kqdesc.out")"
+kt kqdefault kafka-configs --bootstrap-server "$bootstrap" --describe --entity-type clients --entity-default
+kl qdefdesc configs -b "$bootstrap" --describe --client-defaults
+[ "$(cat "$w/qdefdesc.out")" = "$(cat "$w/kqdefault.out")" ] || fail "default: $(cat "$w/qdefdesc.out") vs Kafka's $(cat "$w/kqdefault.out")"
+kt kqall kafka-configs --bootstrap-server "$bootstrap" --describe --entity-type clients
+kl qall configs -b "$bootstrap" --describe --entity-type clients
+[ "$(quota_lines qall)" = "$(quota_lines kqall)" ] || fail "every client: $(cat "$w/qall.out") vs Kafka's $(cat "$w/kqall.out")"
+kl qjson configs -b "$bootstrap" --describe --entity-type clients --format json
+python3 -c 'import json, sys; rows = [json.loads(l) for l in open(sys.argv[1])]; sys.exit(sorted((r["entity_name"], r["name"], r["value"]) for r in rows) != [("", "request_percentage", "50.0"), ("c1", "consumer_byte_rate", "1.5E7"), ("c1", "producer_byte_rate", "1024.0")])' \
+    "$w/qjson.out" || fail "clients --format json: $(cat "$w/qjson.out")"
+kl qdel configs -b "$bootstrap" --alter --client c1 --delete-config producer_byte_rate,consumer_byte_rate
+kt kqdesc kafka-configs --bootstrap-server "$bootstrap" --describe --entity-type clients --entity-name c1
+! grep -q "byte_rate" "$w/kqdesc.out" || fail "--delete-config of quotas: $(cat "$w/kqdesc.out")"
+
+# cluster id, as kafka-cluster.sh prints it
+kt kcid kafka-cluster cluster-id --bootstrap-server "$bootstrap"
+kl cid cluster cluster-id -b "$bootstrap"
+cmp -s "$w/cid.out" "$w/kcid.out" || fail "cluster-id: $(cat "$w/cid.out") vs Kafka's $(cat "$w/kcid.out")"
+
 # alter partitions, perf, delete
 kl grow topics -b "$bootstrap" --alter --topic tools --partitions 8
 kt kdescribe kafka-topics --bootstrap-server "$bootstrap" --describe --topic tools
@@ -116,4 +169,4 @@ has perfc "^21000 messages"
 kl delete topics -b "$bootstrap" --delete --topic tools
 kt klist kafka-topics --bootstrap-server "$bootstrap" --list
 ! grep -qx tools "$w/klist.out" || fail "the topic outlived topics --delete"
-echo "PASS: kafkalite topics, produce, consume, groups, configs and perf against Kafka $KL_KAFKA_VERSION"
+echo "PASS: kafkalite topics, produce, consume, groups, configs, cluster and perf against Kafka $KL_KAFKA_VERSION"

@@ -61,3 +61,20 @@ tests_security_test_broker_rdkafka_security_LDADD = $(TEST_LIBS) $(RDKAFKA_LIBS)
 endif
 endif
 endif
+
+# SASL/GSSAPI (Kerberos): test_gssapi.sh starts a KDC, then runs our client
+# against our broker and, with librdkafka, librdkafka against our broker.
+if HAVE_CHECK
+if HAVE_SSL
+check_PROGRAMS += tests/security/test_gssapi
+TESTS += tests/security/test_gssapi.sh
+tests_security_test_gssapi_SOURCES = tests/security/test_gssapi.c \
+	tests/security/sec_broker.c tests/security/sec_broker.h \
+	tests/security/tls_certs.c tests/security/tls_certs.h \
+	tests/security/sec_client.c tests/security/sec_client.h \
+	tests/integration/broker_fixture.c tests/integration/broker_fixture.h
+tests_security_test_gssapi_CFLAGS = $(TEST_CFLAGS)
+tests_security_test_gssapi_LDADD = $(TEST_LIBS)
+endif
+endif
+EXTRA_DIST += tests/security/test_gssapi.sh tests/security/kdc_lib.sh tests/security/lsan_gssapi.supp

@@ -2,6 +2,7 @@
 #include "security/sec_broker.h"
 
 #include <check.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,25 @@
 #define MAX_PROPS 16
 
 static const char *props[MAX_PROPS * 2 + 1];
+static char broker_log[16384];
+static pthread_mutex_t broker_log_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void on_broker_log(void *opaque, int level, const char *facility, const char *message)
+{
+    (void)opaque, (void)level, (void)facility;
+    pthread_mutex_lock(&broker_log_lock);
+    size_t n = strlen(broker_log);
+    snprintf(broker_log + n, sizeof broker_log - n, "%s\n", message);
+    pthread_mutex_unlock(&broker_log_lock);
+}
+
+void sec_broker_take_log(char *buf, size_t size)
+{
+    pthread_mutex_lock(&broker_log_lock);
+    snprintf(buf, size, "%s", broker_log);
+    broker_log[0] = '\0';
+    pthread_mutex_unlock(&broker_log_lock);
+}
 
 static int port_of(const char *listeners, const char *name)
 {
@@ -37,6 +57,7 @@ static void up(sec_broker_t *sb)
     ck_assert_int_eq(kl_conf_set(conf, "log.dirs", sb->dir, errstr, sizeof errstr), KL_ERR_NONE);
     for (const char **p = props; *p; p += 2)
         ck_assert_msg(kl_conf_set(conf, p[0], p[1], errstr, sizeof errstr) == KL_ERR_NONE, "%s: %s", p[0], errstr);
+    kl_conf_set_log_cb(conf, on_broker_log);
     sb->broker = kl_broker_new(conf, errstr, sizeof errstr);
     kl_conf_destroy(conf);
     ck_assert_msg(sb->broker != NULL, "kl_broker_new: %s", errstr);

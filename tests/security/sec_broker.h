@@ -19,6 +19,11 @@ typedef struct sec_broker {
     int plaintext, ssl, sasl_plaintext, sasl_ssl; /* the bound ports */
 } sec_broker_t;
 
+/* The log lines of the brokers started since the last call (up to 16
+ * KiB; lines above KAFKALITE_BROKER_LOG's level are not made), copied
+ * into buf; then forgotten. */
+void sec_broker_take_log(char *buf, size_t size);
+
 /* Starts a broker on a fresh directory with SEC_USER's credentials, the
  * certificate certs->good and its key, plus name/value pairs ending with
  * NULL. */

@@ -106,3 +106,14 @@ int sec_consume(kl_conf_t *conf, const char *topic, int want, size_t size)
     kl_consumer_destroy(c);
     return got;
 }
+
+void sec_assert_auth_refused(kl_conf_t *conf, const char *want)
+{
+    ck_assert_int_eq(kl_conf_set(conf, "message.timeout.ms", "120000", NULL, 0), KL_ERR_NONE);
+    long long t0 = sec_now_ms();
+    sec_produce(conf, "refused", 3, 100);
+    ck_assert_msg(sec_seen.failed == 3 && sec_seen.last_err == KL_ERR_AUTHENTICATION, "failed %d (%s); log:\n%s",
+                  sec_seen.failed, kl_err_str(sec_seen.last_err), sec_seen.log);
+    ck_assert_msg(strstr(sec_seen.log, want), "the log lacks \"%s\":\n%s", want, sec_seen.log);
+    ck_assert_int_lt(sec_now_ms() - t0, 60000); /* not the message timeout */
+}

@@ -25,6 +25,10 @@ void sec_produce(kl_conf_t *conf, const char *topic, int count, size_t size);
 /* Reads partition 0 of topic from the beginning until want values of size
  * bytes came (30 s at most); the number read. Consumes conf. */
 int sec_consume(kl_conf_t *conf, const char *topic, int want, size_t size);
+/* Produces 3 messages with conf (message.timeout.ms of 2 minutes), which
+ * must all fail with KL_ERR_AUTHENTICATION long before that, the log
+ * holding want. Consumes conf. */
+void sec_assert_auth_refused(kl_conf_t *conf, const char *want);
 /* Monotonic milliseconds. */
 long long sec_now_ms(void);
 

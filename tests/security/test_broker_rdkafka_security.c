@@ -1,12 +1,16 @@
 /* librdkafka (kcat's library) against our broker's SASL_SSL listener:
  * SCRAM-SHA-256 and -512 and PLAIN produce and consume through TLS with
  * the test CA, and a wrong password refused with librdkafka's
- * authentication error, nothing delivered. */
+ * authentication error, nothing delivered. With a KDC (KL_KDC_DIR, set by
+ * test_gssapi.sh, which runs the "gssapi" case alone): GSSAPI over
+ * SASL_PLAINTEXT, librdkafka getting its ticket with its own kinit
+ * command, and a stale keytab refused. */
 #include <check.h>
 #include <librdkafka/rdkafka.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "security/sec_broker.h"
 #include "security/sec_client.h"
@@ -44,6 +48,24 @@ static rd_kafka_conf_t *sasl_ssl_conf(const char *mechanism, const char *passwor
     const char *props[] = {"bootstrap.servers", bootstrap, "security.protocol", "sasl_ssl", "sasl.mechanisms",
                            mechanism, "sasl.username", SEC_USER, "sasl.password", password, "ssl.ca.location",
                            certs.ca, "log_level", "3", "message.timeout.ms", "60000", NULL};
+    for (const char **p = props; *p; p += 2)
+        ck_assert_msg(rd_kafka_conf_set(conf, p[0], p[1], errstr, sizeof errstr) == RD_KAFKA_CONF_OK, "%s: %s", p[0],
+                      errstr);
+    rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
+    rd_kafka_conf_set_error_cb(conf, on_error);
+    return conf;
+}
+
+/* GSSAPI as kafkaclient from keytab (in the KDC's directory). */
+static rd_kafka_conf_t *gssapi_conf(const char *keytab)
+{
+    char bootstrap[64], errstr[256], path[300];
+    snprintf(bootstrap, sizeof bootstrap, "localhost:%d", sb.sasl_plaintext);
+    snprintf(path, sizeof path, "%s/%s", getenv("KL_KDC_DIR"), keytab);
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    const char *props[] = {"bootstrap.servers", bootstrap, "security.protocol", "sasl_plaintext",
+                           "sasl.mechanisms", "GSSAPI", "sasl.kerberos.keytab", path, "sasl.kerberos.principal",
+                           "kafkaclient", "log_level", "3", "message.timeout.ms", "60000", NULL};
     for (const char **p = props; *p; p += 2)
         ck_assert_msg(rd_kafka_conf_set(conf, p[0], p[1], errstr, sizeof errstr) == RD_KAFKA_CONF_OK, "%s: %s", p[0],
                       errstr);
@@ -105,13 +127,15 @@ static int consume(rd_kafka_conf_t *conf, const char *topic, int count)
     return got;
 }
 
-static bool has_features(void)
+/* Whether librdkafka's builtin.features has each of the names. */
+static bool has_features(const char *const *names)
 {
     char features[512];
     size_t size = sizeof features;
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
-    bool ok = rd_kafka_conf_get(conf, "builtin.features", features, &size) == RD_KAFKA_CONF_OK &&
-              strstr(features, "ssl") && strstr(features, "sasl_scram") && strstr(features, "sasl_plain");
+    bool ok = rd_kafka_conf_get(conf, "builtin.features", features, &size) == RD_KAFKA_CONF_OK;
+    for (; ok && *names; names++)
+        ok = strstr(features, *names) != NULL;
     rd_kafka_conf_destroy(conf);
     return ok;
 }
@@ -126,7 +150,8 @@ static void round_trip(const char *mechanism, const char *topic)
 
 START_TEST(test_rdkafka_sasl_ssl)
 {
-    KL_SKIP_IF(!has_features(), "librdkafka is built without ssl, sasl_scram or sasl_plain");
+    KL_SKIP_IF(!has_features((const char *[]){"ssl", "sasl_scram", "sasl_plain", NULL}),
+               "librdkafka is built without ssl, sasl_scram or sasl_plain");
     tls_certs_make(&certs);
     sec_broker_start(&sb, &certs, NULL);
     round_trip("SCRAM-SHA-256", "rdk-scram256");
@@ -141,6 +166,32 @@ START_TEST(test_rdkafka_sasl_ssl)
 }
 END_TEST
 
+START_TEST(test_rdkafka_gssapi)
+{
+    KL_SKIP_IF(!has_features((const char *[]){"sasl_gssapi", NULL}), "librdkafka is built without sasl_gssapi");
+    char broker_keytab[300], ccache[300];
+    snprintf(broker_keytab, sizeof broker_keytab, "%s/broker.keytab", getenv("KL_KDC_DIR"));
+    snprintf(ccache, sizeof ccache, "FILE:%s/ccache-rdkafka", getenv("KL_KDC_DIR"));
+    setenv("KRB5CCNAME", ccache, 1);
+    tls_certs_make(&certs);
+    sec_broker_start(&sb, &certs, "sasl.enabled.mechanisms", "GSSAPI", "sasl.kerberos.keytab", broker_keytab,
+                     "sasl.kerberos.principal", "kafka/localhost@KAFKALITE.TEST", "advertised.listeners",
+                     "PLAINTEXT://localhost:0,SSL://localhost:0,SASL_PLAINTEXT://localhost:0,SASL_SSL://localhost:0",
+                     NULL);
+    produce(gssapi_conf("client.keytab"), "rdk-gssapi", 50);
+    ck_assert_msg(delivered == 50, "GSSAPI: delivered %d, failed %d, error %s", delivered, failed,
+                  rd_kafka_err2name(last_error));
+    ck_assert_int_eq(consume(gssapi_conf("client.keytab"), "rdk-gssapi", 50), 50);
+    /* a stale keytab: kinit fails, so does the exchange, nothing delivered */
+    unlink(ccache + strlen("FILE:"));
+    produce(gssapi_conf("stale.keytab"), "rdk-gssapi-refused", 5);
+    ck_assert_int_eq(delivered, 0);
+    ck_assert_msg(auth_refused, "no authentication error (last %s)", rd_kafka_err2name(last_error));
+    sec_broker_stop(&sb);
+    tls_certs_remove(&certs);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("broker_rdkafka_security");
@@ -148,6 +199,12 @@ int main(void)
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, test_rdkafka_sasl_ssl);
     suite_add_tcase(s, tc);
+    if (getenv("KL_KDC_DIR")) { /* test_gssapi.sh's KDC */
+        TCase *krb = tcase_create("gssapi");
+        tcase_set_timeout(krb, 300);
+        tcase_add_test(krb, test_rdkafka_gssapi);
+        suite_add_tcase(s, krb);
+    }
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
     int result = kl_test_result(sr);

@@ -117,31 +117,17 @@ END_TEST
 
 /* ---- refusals ------------------------------------------------------------ */
 
-/* Produces 3 messages with conf (message.timeout.ms of 2 minutes), which
- * must all fail with KL_ERR_AUTHENTICATION long before that, the log
- * holding want. */
-static void assert_auth_refused(kl_conf_t *conf, const char *want)
-{
-    ck_assert_int_eq(kl_conf_set(conf, "message.timeout.ms", "120000", NULL, 0), KL_ERR_NONE);
-    long long t0 = sec_now_ms();
-    sec_produce(conf, "refused", 3, 100);
-    ck_assert_msg(sec_seen.failed == 3 && sec_seen.last_err == KL_ERR_AUTHENTICATION, "failed %d (%s); log:\n%s",
-                  sec_seen.failed, kl_err_str(sec_seen.last_err), sec_seen.log);
-    ck_assert_msg(strstr(sec_seen.log, want), "the log lacks \"%s\":\n%s", want, sec_seen.log);
-    ck_assert_int_lt(sec_now_ms() - t0, 60000); /* not the message timeout */
-}
-
 START_TEST(test_wrong_password)
 {
     start();
-    assert_auth_refused(SCRAM("sasl_plaintext", sb.sasl_plaintext, "SCRAM-SHA-256", SEC_USER, "nope", NULL),
+    sec_assert_auth_refused(SCRAM("sasl_plaintext", sb.sasl_plaintext, "SCRAM-SHA-256", SEC_USER, "nope", NULL),
                         "Authentication failed during authentication due to invalid credentials with SASL "
                         "mechanism SCRAM-SHA-256");
-    assert_auth_refused(SCRAM("sasl_ssl", sb.sasl_ssl, "SCRAM-SHA-512", SEC_USER, "nope", "ssl.ca.location",
+    sec_assert_auth_refused(SCRAM("sasl_ssl", sb.sasl_ssl, "SCRAM-SHA-512", SEC_USER, "nope", "ssl.ca.location",
                               certs.ca, NULL),
                         "SASL authentication failed: Authentication failed during authentication due to invalid "
                         "credentials with SASL mechanism SCRAM-SHA-512");
-    assert_auth_refused(SCRAM("sasl_plaintext", sb.sasl_plaintext, "PLAIN", SEC_USER, "nope", NULL),
+    sec_assert_auth_refused(SCRAM("sasl_plaintext", sb.sasl_plaintext, "PLAIN", SEC_USER, "nope", NULL),
                         "Authentication failed: Invalid username or password");
     stop();
 }
@@ -150,9 +136,9 @@ END_TEST
 START_TEST(test_unknown_user)
 {
     start();
-    assert_auth_refused(SCRAM("sasl_plaintext", sb.sasl_plaintext, "SCRAM-SHA-512", "bob", SEC_PASSWORD, NULL),
+    sec_assert_auth_refused(SCRAM("sasl_plaintext", sb.sasl_plaintext, "SCRAM-SHA-512", "bob", SEC_PASSWORD, NULL),
                         "invalid credentials with SASL mechanism SCRAM-SHA-512");
-    assert_auth_refused(SCRAM("sasl_plaintext", sb.sasl_plaintext, "PLAIN", "bob", SEC_PASSWORD, NULL),
+    sec_assert_auth_refused(SCRAM("sasl_plaintext", sb.sasl_plaintext, "PLAIN", "bob", SEC_PASSWORD, NULL),
                         "Invalid username or password");
     stop();
 }
@@ -162,7 +148,7 @@ START_TEST(test_mechanism_not_enabled)
 {
     tls_certs_make(&certs);
     sec_broker_start(&sb, &certs, "sasl.enabled.mechanisms", "SCRAM-SHA-512", NULL);
-    assert_auth_refused(SCRAM("sasl_plaintext", sb.sasl_plaintext, "PLAIN", SEC_USER, SEC_PASSWORD, NULL),
+    sec_assert_auth_refused(SCRAM("sasl_plaintext", sb.sasl_plaintext, "PLAIN", SEC_USER, SEC_PASSWORD, NULL),
                         "does not enable PLAIN (it offers: SCRAM-SHA-512)");
     stop();
 }
@@ -171,7 +157,7 @@ END_TEST
 START_TEST(test_sasl_client_on_plaintext_listener)
 {
     start();
-    assert_auth_refused(SCRAM("sasl_plaintext", sb.plaintext, "SCRAM-SHA-256", SEC_USER, SEC_PASSWORD, NULL),
+    sec_assert_auth_refused(SCRAM("sasl_plaintext", sb.plaintext, "SCRAM-SHA-256", SEC_USER, SEC_PASSWORD, NULL),
                         "SASL handshake failed: Illegal SASL state");
     stop();
 }

@@ -1,6 +1,6 @@
 /* Our client against Apache Kafka's SSL, SASL_SSL (SCRAM-SHA-512/256) and
  * SASL_PLAINTEXT (PLAIN, unsecured OAUTHBEARER) listeners, started by test_kafka_security.sh
- * (KL_SEC_* say where): produce and read back on each, and the refusals --
+ * (KL_SEC_* say where), and GSSAPI with a throw-away KDC: produce and read back on each, and the refusals --
  * wrong password, unknown user, a mechanism the listener does not enable,
  * an untrusted CA -- each failing the messages at once with a clear
  * reason instead of retrying until message.timeout.ms. */
@@ -117,6 +117,30 @@ START_TEST(test_mechanism_not_enabled_refused)
 }
 END_TEST
 
+/* GSSAPI on the SASL_SSL listener (Kafka's Krb5LoginModule with the
+ * KDC's keytab for kafka/localhost), when test_kafka_security.sh could
+ * start a KDC (KL_KDC_DIR). */
+START_TEST(test_sasl_ssl_gssapi)
+{
+    const char *kdc = getenv("KL_KDC_DIR");
+    KL_SKIP_IF(!kdc, "no KDC (apt-get install krb5-kdc krb5-admin-server krb5-user libsasl2-modules-gssapi-mit)");
+    char keytab[300], ccache[300];
+    snprintf(keytab, sizeof keytab, "%s/client.keytab", kdc);
+    snprintf(ccache, sizeof ccache, "FILE:%s/ccache-kafka-%d", kdc, (int)getpid());
+    setenv("KRB5CCNAME", ccache, 1);
+#define GSSAPI_CONF(keytab)                                                                                     \
+    sec_conf("localhost", port("KL_SEC_SASL_SSL_PORT"), "sasl_ssl", "ssl.ca.location", getenv("KL_SEC_CA"),     \
+             "sasl.mechanisms", "GSSAPI", "sasl.kerberos.keytab", keytab, NULL)
+    round_trip(GSSAPI_CONF(keytab), GSSAPI_CONF(keytab), topic("gssapi"));
+    /* a stale keytab: no ticket, refused at once naming Kerberos' reason */
+    snprintf(keytab, sizeof keytab, "%s/stale.keytab", kdc);
+    snprintf(ccache, sizeof ccache, "FILE:%s/ccache-kafka-stale-%d", kdc, (int)getpid());
+    setenv("KRB5CCNAME", ccache, 1);
+    expect_refused(GSSAPI_CONF(keytab), KL_ERR_AUTHENTICATION, "SASL GSSAPI failed: ");
+#undef GSSAPI_CONF
+}
+END_TEST
+
 START_TEST(test_untrusted_ca_refused)
 {
     expect_refused(SSL_CONF("ssl.ca.location", getenv("KL_SEC_UNTRUSTED_CA"), NULL), KL_ERR_SSL,
@@ -140,6 +164,7 @@ int main(void)
     tcase_add_test(tc, test_unknown_user_refused);
     tcase_add_test(tc, test_mechanism_not_enabled_refused);
     tcase_add_test(tc, test_untrusted_ca_refused);
+    tcase_add_test(tc, test_sasl_ssl_gssapi);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

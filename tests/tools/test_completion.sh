@@ -17,7 +17,7 @@ complete_line() {
 }
 fail() { echo "FAIL: $*"; exit 1; }
 subs=$(complete_line " ")
-for s in broker produce consume perf topics configs groups; do
+for s in broker produce consume perf topics configs groups offsets users cluster; do
     grep -qx "$s" <<<"$subs" || fail "subcommand $s not offered: $subs"
 done
 [ "$(complete_line "gr")" = groups ] || fail "\"gr\" does not complete to groups"
@@ -27,6 +27,8 @@ for o in --create --describe --list --delete --partitions --bootstrap-server; do
 done
 [ "$(complete_line "topics --cre")" = --create ] || fail "topics --cre does not complete to --create"
 [ "$(complete_line "topics --form")" = --format ] || fail "topics --form does not complete to --format"
+[ "$(complete_line "cluster --clu")" = --cluster-id ] || fail "cluster --clu does not complete to --cluster-id"
+[ "$(complete_line "cluster ")" = cluster-id ] || fail "cluster: the action cluster-id not offered"
 perf=$(complete_line "perf ")
 grep -qx produce <<<"$perf" && grep -qx consume <<<"$perf" || fail "perf: produce/consume not offered"
 echo "completion: $(wc -l <<<"$subs") subcommands, $(wc -l <<<"$topic_opts") topics options"

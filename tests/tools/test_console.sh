@@ -2,9 +2,10 @@
 # The broker's HTTP console against `kafkalite broker` on OS-picked ports:
 # /healthz and /readyz; /metrics passes `promtool check metrics`, counts
 # what was produced and what a consumer fetched, the error codes answered,
-# the fsyncs of a flush.messages=1 topic and the network thread's busy
-# time, and its consumer-group lag equals the LAG column of
-# `kafkalite groups --describe` (and the JSON API's); the JSON API's
+# the fsyncs of a flush.messages=1 topic, the busy time of the network
+# threads, the broker loop and the I/O threads (a flush.ms topic), and
+# its consumer-group lag equals the LAG column of `kafkalite groups
+# --describe` (and the JSON API's); the JSON API's
 # cluster, topics and groups; bad parameters answered 400 with the reason,
 # unknown paths and names 404, other methods 405.
 set -u
@@ -61,11 +62,20 @@ size0=$(sample metrics-out 'kafkalite_partition_size_bytes{topic="t",partition="
 size1=$(sample metrics-out 'kafkalite_partition_size_bytes{topic="t",partition="1"}')
 out=$(sample metrics-out 'kafkalite_topic_bytes_out_total{topic="t"}')
 [ "$out" = "$((size0 + size1))" ] || fail "bytes out of t: $out, the logs hold $size0 + $size1 bytes"
-# The network thread worked on that consume: its busy time grew.
-busy0=$(sample metrics kafkalite_network_thread_busy_seconds_total)
-busy1=$(sample metrics-out kafkalite_network_thread_busy_seconds_total)
-awk -v a="$busy0" -v b="$busy1" 'BEGIN { exit !(a > 0 && b > a) }' ||
-    fail "network thread busy seconds: $busy0 before the consume, $busy1 after"
+# The network threads read and wrote that consume (one of the 3 of
+# num.network.threads, so their sum), the broker loop served it: their busy
+# times grew.
+busy_sum() { # $1: a .out; prints the sum of the samples of family $2
+    awk -v f="$2" 'index($1, f) == 1 && substr($1, length(f) + 1, 1) ~ /^[{]?$/ { n++; s += $2 }
+        END { if (n) printf "%.6f %d\n", s, n; else print "none" }' "$work/$1.out"
+}
+for busy in kafkalite_network_thread_busy_seconds_total:3 kafkalite_request_handler_busy_seconds_total:1; do
+    set -- $(busy_sum metrics "${busy%:*}") $(busy_sum metrics-out "${busy%:*}")
+    [ "${2:-}" = "${busy#*:}" ] && [ "${4:-}" = "${busy#*:}" ] ||
+        fail "${busy%:*}: not ${busy#*:} samples before and after the consume: $*"
+    awk -v a="$1" -v b="$3" 'BEGIN { exit !(a > 0 && b > a) }' ||
+        fail "${busy%:*}: $1 s before the consume, $3 s after"
+done
 
 # Error codes in answers are counted per API and code: creating t again is
 # answered TOPIC_ALREADY_EXISTS (36).
@@ -93,6 +103,21 @@ done
 flushes flush-after
 after=$flush_count
 [ "$after" -ge $((before + 3)) ] || fail "3 synced produces: flush count went from $before to $after"
+
+# The I/O threads (8 of num.io.threads) fsync a flush.ms topic's new
+# messages when they are due: their busy time grows.
+set -- $(busy_sum flush-after kafkalite_io_thread_busy_seconds_total)
+[ "${2:-}" = 8 ] || fail "kafkalite_io_thread_busy_seconds_total: not 8 samples: $*"
+io_before=$1
+"$KAFKALITE" topics -b "$B" --create --topic timed --partitions 1 --config flush.ms=20 >/dev/null 2>&1 ||
+    fail "cannot create timed"
+echo m | "$KAFKALITE" produce -b "$B" -t timed >/dev/null 2>&1 || fail "cannot produce to timed"
+io_grew() {
+    get io-busy 200 /metrics
+    set -- $(busy_sum io-busy kafkalite_io_thread_busy_seconds_total)
+    awk -v a="$io_before" -v b="${1:-0}" 'BEGIN { exit !(b > a) }'
+}
+wait_for io_grew || fail "the I/O threads' busy seconds stayed at $io_before after a flush.ms=20 produce"
 
 # The lag metric per partition equals `kafkalite groups --describe`'s LAG
 # column, and the JSON API's.

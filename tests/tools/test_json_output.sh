@@ -87,6 +87,15 @@ json gstate 'len(rows) == 1 and rows[0]["group"] == "g1" and rows[0]["state"] ==
 json gstate 'rows[0]["coordinator"] == 1'
 run gmembers 0 groups -b "$B" --describe --group g1 --members --format json
 json gmembers 'rows == []'
+# --reset-offsets: one object per partition, clamped (offset 99 > the end 30), nothing but JSON on stdout
+run greset 0 groups -b "$B" --reset-offsets --group g1 --topic orders --to-offset 99 --format json
+json greset 'rows == [{"group": "g1", "topic": "orders", "partition": p, "new_offset": o, "executed": False} for p, o in ((0, 30), (1, 0), (2, 0))]'
+run greset-x 0 groups -b "$B" --reset-offsets --group g1 --topic orders:0 --shift-by -4 --execute --format json
+json greset-x 'rows == [{"group": "g1", "topic": "orders", "partition": 0, "new_offset": 6, "executed": True}]'
+run greset-all 0 groups -b "$B" --reset-offsets --all-groups --topic orders:0 --to-earliest --dry-run --format json
+json greset-all 'sorted((r["group"], r["new_offset"]) for r in rows) == [("g1", 0), ("q\"\\\tx", 0)]'
+run gdesc2 0 groups -b "$B" --describe --group g1 --format json
+json gdesc2 'rows[0]["current_offset"] == 6'
 
 # ---- consume: keys, headers, text needing escapes, bytes that are not UTF-8
 printf 'k1:v1\nk2:say "hi"\tthere\nk3:\377\376\n' >"$work/keyed"
@@ -117,7 +126,8 @@ json perf-consume 'rows[-1]["records"] == 300 and rows[-1]["bytes"] == 300 * 50 
 # ---- bad usage
 run u1 2 topics -b "$B" --create --topic x --format json
 run u2 2 topics -b "$B" --list --format yaml
-run u3 2 groups -b "$B" --reset-offsets --group g1 --topic orders --to-earliest --format json
+run u3 2 groups -b "$B" --reset-offsets --group g1 --topic orders --to-earliest --export --format json
+grep -q "does not go with --format json" "$work/u3.err" || fail "u3: no reason given"
 run u4 2 configs -b "$B" --alter --topic orders --add-config retention.ms=1 --format json
 grep -q "goes with --list or --describe" "$work/u1.err" || fail "u1: no reason given"
 run u5 2 consume -b "$B" -t plain --format '%s'

@@ -128,7 +128,8 @@ expect why-configs "Dynamic configs for topic boot are:"
 (cd "$work" && kafkalite configs --bootstrap-server "$bootstrap" --describe --entity-type groups --entity-name g2) \
     >"$work/why-groups.out" 2>"$work/why-groups.err"
 [ $? -eq 1 ] || fail "--entity-type groups: not exit 1"
-expect why-groups "groups configs are not served"
+expect why-groups "Unsupported resource type 32"
+expect why-groups "classic groups"
 
 # An unknown option is named, with the nearest one.
 (cd "$work" && kafkalite groups --bootstrap-server "$bootstrap" --reset-offsets --group g2 --topic t --shift-bye 1) \

@@ -103,6 +103,39 @@ expect gdelete "Deletion of requested consumer groups ('g1') was successful."
 run glist2 0 groups -b "$B" --list
 grep -qx g1 "$work/glist2.out" && fail "g1 still listed after deletion"
 
+# ---- configs of groups and client quotas: the broker has neither, and says so
+run qdesc 0 configs -b "$B" --describe --entity-type clients --entity-name c1
+[ ! -s "$work/qdesc.out" ] || fail "quotas listed by a broker that has none: $(cat "$work/qdesc.out")"
+run qdesc-all 0 configs -b "$B" --describe --entity-type clients
+[ ! -s "$work/qdesc-all.out" ] || fail "quotas listed: $(cat "$work/qdesc-all.out")"
+run qalter 1 configs -b "$B" --alter --entity-type clients --entity-name c1 --add-config producer_byte_rate=1024
+expect qalter "UNSUPPORTED_VERSION: The broker does not support ALTER_CLIENT_QUOTAS"
+expect qalter "enforces no client quotas"
+run qalter-default 1 configs -b "$B" --alter --client-defaults --delete-config consumer_byte_rate
+expect qalter-default "client-id=<default>: UNSUPPORTED_VERSION"
+run qalter-nan 2 configs -b "$B" --alter --client c1 --add-config producer_byte_rate=fast
+expect qalter-nan "a client quota is a number"
+run gcdesc 1 configs -b "$B" --describe --entity-type groups --entity-name g1
+expect gcdesc "cannot describe group g1: INVALID_REQUEST: Unsupported resource type 32"
+expect gcdesc "classic groups"
+run gcalter 1 configs -b "$B" --alter --group g1 --add-config consumer.session.timeout.ms=50000
+expect gcalter "cannot alter group g1: INVALID_REQUEST: Unsupported resource type 32"
+run gcdefault 2 configs -b "$B" --describe --entity-type groups --entity-default
+expect gcdefault "--entity-default is for --entity-type brokers or clients"
+
+# ---- cluster (kafka-cluster.sh cluster-id): the id the broker keeps in meta.properties
+id=$(sed -n 's/^cluster.id=//p' "$work/logs/meta.properties")
+[ -n "$id" ] || fail "no cluster.id in $work/logs/meta.properties"
+run cid 0 cluster cluster-id -b "$B"
+[ "$(cat "$work/cid.out")" = "Cluster ID: $id" ] || fail "cluster cluster-id: want \"Cluster ID: $id\""
+run cid2 0 cluster --bootstrap-server "$B" --cluster-id
+cmp -s "$work/cid.out" "$work/cid2.out" || fail "cluster --cluster-id differs from cluster cluster-id"
+run cid-json 0 cluster -b "$B" cluster-id --format json
+[ "$(cat "$work/cid-json.out")" = "{\"cluster_id\":\"$id\",\"controller_id\":1}" ] || fail "cluster-id --format json"
+run cid-u1 2 cluster -b "$B"
+run cid-u2 2 cluster -b "$B" unregister --id 1
+expect cid-u2 "the action is cluster-id"
+
 # ---- bad usage: exit 2
 run u1 2 topics -b "$B"
 run u2 2 topics -b "$B" --create
@@ -113,7 +146,7 @@ run u5 2 groups -b "$B" --reset-offsets --group g --topic t
 run u6 2 groups -b "$B" --reset-offsets --group g --topic t --to-datetime yesterday
 run u7 2 groups -X no.such.property=1 --list
 run u8 2 topics --list --timeout
-for cmd in topics configs groups; do
+for cmd in topics configs groups cluster; do
     run "help-$cmd" 0 "$cmd" --help
     expect "help-$cmd" "Exit status"
 done

@@ -9,10 +9,10 @@ top=${srcdir:-.}
 bin=${KAFKALITE:-./tools/kafkalite}
 status=0
 checked=0
-for sub in broker produce consume perf topics configs groups offsets; do
+for sub in broker produce consume perf topics configs groups offsets users cluster; do
     case $sub in
     broker) pages="$top/man/man1/kafkalite.1" ;;
-    configs | groups | offsets) pages="$top/man/man1/kafkalite-$sub.1 $top/man/man1/kafkalite-topics.1" ;;
+    configs | groups | offsets | users | cluster) pages="$top/man/man1/kafkalite-$sub.1 $top/man/man1/kafkalite-topics.1" ;;
     *) pages="$top/man/man1/kafkalite-$sub.1" ;;
     esac
     opts=$("$bin" "$sub" --help | grep -oE '(^|[][ ,(|])--[A-Za-z][A-Za-z0-9.-]*[A-Za-z0-9]' |

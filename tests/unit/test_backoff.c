@@ -1,11 +1,13 @@
 /* Unit tests for lib/client/backoff: the one retry back-off of every client
  * handle (producer, consumer group, admin client) -- retry.backoff.ms for
  * the first retry, doubled per failure, capped at retry.backoff.max.ms,
- * jitter of at most a fifth. */
+ * jitter of at most a fifth -- and lib/client/coordinator's retry rule for
+ * coordinator lookups (group and transaction), the same for every handle. */
 #include <check.h>
 #include <stdint.h>
 
 #include "client/backoff.h"
+#include "client/coordinator.h"
 #include "util/conf.h"
 
 static kl_backoff_t backoff_of(const char *base, const char *max)
@@ -69,6 +71,29 @@ START_TEST(jitter_adds_at_most_a_fifth)
 }
 END_TEST
 
+START_TEST(coordinator_lookup_retry_rule)
+{
+    /* lost, timed out, not there yet, moving, loading, unusable: again */
+    const kl_err_t again[] = {KL_ERR_TRANSPORT,         KL_ERR_TIMED_OUT,
+                              KL_ERR_NETWORK_EXCEPTION, KL_ERR_REQUEST_TIMED_OUT,
+                              KL_ERR_COORDINATOR_NOT_AVAILABLE, KL_ERR_COORDINATOR_LOAD_IN_PROGRESS,
+                              KL_ERR_NOT_COORDINATOR,   KL_ERR_BAD_MSG};
+    for (size_t i = 0; i < sizeof again / sizeof again[0]; i++)
+        ck_assert_msg(kl_coord_retriable(again[i]), "%s not retried", kl_err_name(again[i]));
+    /* refused for good: the owner hears it */
+    const kl_err_t fail[] = {KL_ERR_GROUP_AUTHORIZATION_FAILED, KL_ERR_TRANSACTIONAL_ID_AUTHORIZATION_FAILED,
+                             KL_ERR_INVALID_REQUEST, KL_ERR_UNSUPPORTED_API_VERSION, KL_ERR_DESTROY};
+    for (size_t i = 0; i < sizeof fail / sizeof fail[0]; i++)
+        ck_assert_msg(!kl_coord_retriable(fail[i]), "%s retried", kl_err_name(fail[i]));
+    /* a coordinator request's errors that mean "look it up again" */
+    ck_assert(kl_coord_moved(KL_ERR_NOT_COORDINATOR));
+    ck_assert(kl_coord_moved(KL_ERR_COORDINATOR_NOT_AVAILABLE));
+    ck_assert(kl_coord_moved(KL_ERR_TRANSPORT));
+    ck_assert(!kl_coord_moved(KL_ERR_COORDINATOR_LOAD_IN_PROGRESS)); /* the same one, loading */
+    ck_assert(!kl_coord_moved(KL_ERR_UNKNOWN_MEMBER_ID));
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("backoff");
@@ -77,6 +102,7 @@ int main(void)
     tcase_add_test(tc, defaults);
     tcase_add_test(tc, cap_below_base_is_the_base);
     tcase_add_test(tc, jitter_adds_at_most_a_fifth);
+    tcase_add_test(tc, coordinator_lookup_retry_rule);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -1,6 +1,7 @@
-/* Unit tests for the DescribeLogDirs, DescribeProducers and
- * DescribeClientQuotas message tables (msg_log_dirs, msg_describe_producers,
- * msg_client_quotas): byte vectors written out by hand
+/* Unit tests for the DescribeLogDirs, DescribeProducers,
+ * DescribeTransactions, ListTransactions, DescribeClientQuotas and
+ * AlterClientQuotas message tables (msg_log_dirs, msg_describe_producers,
+ * msg_txn_admin, msg_client_quotas): byte vectors written out by hand
  * from Kafka's protocol rules are decoded, checked field by field,
  * re-encoded byte for byte, and cut short at every offset. */
 #include <check.h>
@@ -10,6 +11,7 @@
 #include "proto/msg_client_quotas.h"
 #include "proto/msg_describe_producers.h"
 #include "proto/msg_log_dirs.h"
+#include "proto/msg_txn_admin.h"
 #include "proto_vector.h"
 
 #define I16(v) (uint8_t)((uint16_t)(v) >> 8), (uint8_t)(v)
@@ -123,6 +125,74 @@ START_TEST(test_describe_producers)
 }
 END_TEST
 
+/* DescribeTransactions v0: "tx"; the answer: ongoing, producer 5 epoch 2,
+ * timeout 60000, started at 1700000000000, partitions 0 and 3 of "t1". */
+static const uint8_t transactions_req_v0[] = {0x02, 0x03, 't', 'x', NO_TAGS};
+
+static const uint8_t transactions_resp_v0[] = {
+    I32(0),                                        /* throttle_time_ms */
+    0x02, I16(0), 0x03, 't', 'x',                  /* states: error, id */
+    0x08, 'O', 'n', 'g', 'o', 'i', 'n', 'g',       /*   state */
+    I32(60000), I64(1700000000000), I64(5), I16(2), /*   timeout, start, producer id, epoch */
+    0x02, 0x03, 't', '1', 0x03, I32(0), I32(3),    /*   topics: topic, partitions */
+    NO_TAGS, NO_TAGS, NO_TAGS,
+};
+
+START_TEST(test_describe_transactions)
+{
+    kl_describe_transactions_request_t req;
+    DECODE(kl_describe_transactions_request_schema, 0, true, transactions_req_v0, &req);
+    ck_assert_int_eq(req.transactional_ids.count, 1);
+    ck_assert(kl_str_eq(req.transactional_ids.items[0], "tx"));
+    kl_describe_transactions_response_t resp;
+    DECODE(kl_describe_transactions_response_schema, 0, true, transactions_resp_v0, &resp);
+    const kl_describe_transactions_response_state_t *st = &resp.transaction_states.items[0];
+    ck_assert(kl_str_eq(st->transaction_state, "Ongoing"));
+    ck_assert_int_eq(st->transaction_timeout_ms, 60000);
+    ck_assert_int_eq(st->transaction_start_time_ms, 1700000000000);
+    ck_assert_int_eq(st->producer_id, 5);
+    ck_assert_int_eq(st->producer_epoch, 2);
+    ck_assert(kl_str_eq(st->topics.items[0].topic, "t1"));
+    ck_assert_int_eq(st->topics.items[0].partitions.count, 2);
+    ck_assert_int_eq(st->topics.items[0].partitions.items[1], 3);
+}
+END_TEST
+
+/* ListTransactions v0 (no duration filter) and v1: state "Ongoing",
+ * producer 9; the answer lists "tx" and names the unknown filter "Bad". */
+static const uint8_t list_txn_req_v0[] = {
+    0x02, 0x08, 'O', 'n', 'g', 'o', 'i', 'n', 'g', 0x02, I64(9), NO_TAGS,
+};
+static const uint8_t list_txn_req_v1[] = {
+    0x02, 0x08, 'O', 'n', 'g', 'o', 'i', 'n', 'g', 0x02, I64(9), I64(1000), NO_TAGS,
+};
+
+static const uint8_t list_txn_resp_v1[] = {
+    I32(0), I16(0),                                /* throttle_time_ms, error */
+    0x02, 0x04, 'B', 'a', 'd',                     /* unknown state filters */
+    0x02, 0x03, 't', 'x', I64(9),                  /* states: id, producer id */
+    0x08, 'O', 'n', 'g', 'o', 'i', 'n', 'g', NO_TAGS, /*   state */
+    NO_TAGS,
+};
+
+START_TEST(test_list_transactions)
+{
+    kl_list_transactions_request_t req;
+    DECODE(kl_list_transactions_request_schema, 0, true, list_txn_req_v0, &req);
+    ck_assert(kl_str_eq(req.state_filters.items[0], "Ongoing"));
+    ck_assert_int_eq(req.producer_id_filters.items[0], 9);
+    ck_assert_int_eq(req.duration_filter, -1);
+    DECODE(kl_list_transactions_request_schema, 1, true, list_txn_req_v1, &req);
+    ck_assert_int_eq(req.duration_filter, 1000);
+    kl_list_transactions_response_t resp;
+    DECODE(kl_list_transactions_response_schema, 1, true, list_txn_resp_v1, &resp);
+    ck_assert(kl_str_eq(resp.unknown_state_filters.items[0], "Bad"));
+    ck_assert(kl_str_eq(resp.transaction_states.items[0].transactional_id, "tx"));
+    ck_assert_int_eq(resp.transaction_states.items[0].producer_id, 9);
+    ck_assert(kl_str_eq(resp.transaction_states.items[0].transaction_state, "Ongoing"));
+}
+END_TEST
+
 /* DescribeClientQuotas v0 (classic): every named user, strictly. */
 static const uint8_t quotas_req_v0[] = {
     I32(1),                          /* components */
@@ -193,6 +263,53 @@ START_TEST(test_describe_client_quotas_response)
 }
 END_TEST
 
+/* AlterClientQuotas v0 (classic): client-id "c1" gets producer_byte_rate
+ * 1024.0 and loses consumer_byte_rate; not validate-only. */
+static const uint8_t alter_quotas_req_v0[] = {
+    I32(1),                                                   /* entries */
+    I32(1), I16(9), 'c', 'l', 'i', 'e', 'n', 't', '-', 'i', 'd', /*   entity: type */
+    I16(2), 'c', '1',                                         /*     name */
+    I32(2),                                                   /*   ops */
+    I16(18), 'p', 'r', 'o', 'd', 'u', 'c', 'e', 'r', '_', 'b', 'y', 't', 'e', '_', 'r', 'a', 't', 'e',
+    0x40, 0x90, 0, 0, 0, 0, 0, 0, 0x00,                       /*     value 1024.0, remove false */
+    I16(18), 'c', 'o', 'n', 's', 'u', 'm', 'e', 'r', '_', 'b', 'y', 't', 'e', '_', 'r', 'a', 't', 'e',
+    0, 0, 0, 0, 0, 0, 0, 0, 0x01,                             /*     value 0.0, remove true */
+    0x00,                                                     /* validate_only */
+};
+
+/* v1 response (flexible): the default client-id refused, with a message. */
+static const uint8_t alter_quotas_resp_v1[] = {
+    I32(0),                                                   /* throttle_time_ms */
+    0x02,                                                     /* entries */
+    I16(42), 0x04, 'b', 'a', 'd',                             /*   error, message */
+    0x02, 0x0a, 'c', 'l', 'i', 'e', 'n', 't', '-', 'i', 'd', 0x00, NO_TAGS, /* entity: client-id, null */
+    NO_TAGS, NO_TAGS,
+};
+
+START_TEST(test_alter_client_quotas)
+{
+    kl_alter_client_quotas_request_t req;
+    DECODE(kl_alter_client_quotas_request_schema, 0, false, alter_quotas_req_v0, &req);
+    ck_assert_int_eq(req.entries.count, 1);
+    const kl_alter_client_quotas_request_entry_t *e = &req.entries.items[0];
+    ck_assert(kl_str_eq(e->entity.items[0].entity_type, "client-id"));
+    ck_assert(kl_str_eq(e->entity.items[0].entity_name, "c1"));
+    ck_assert_int_eq(e->ops.count, 2);
+    ck_assert(kl_str_eq(e->ops.items[0].key, "producer_byte_rate"));
+    ck_assert(e->ops.items[0].value == 1024.0 && !e->ops.items[0].remove);
+    ck_assert(kl_str_eq(e->ops.items[1].key, "consumer_byte_rate"));
+    ck_assert(e->ops.items[1].remove);
+    ck_assert(!req.validate_only);
+    kl_alter_client_quotas_response_t resp;
+    DECODE(kl_alter_client_quotas_response_schema, 1, true, alter_quotas_resp_v1, &resp);
+    ck_assert_int_eq(resp.entries.count, 1);
+    ck_assert_int_eq(resp.entries.items[0].error_code, 42);
+    ck_assert(kl_str_eq(resp.entries.items[0].error_message, "bad"));
+    ck_assert(kl_str_eq(resp.entries.items[0].entity.items[0].entity_type, "client-id"));
+    ck_assert_int_eq(resp.entries.items[0].entity.items[0].entity_name.len, -1);
+}
+END_TEST
+
 static Suite *proto_describe_suite(void)
 {
     Suite *s = suite_create("proto_describe");
@@ -201,8 +318,11 @@ static Suite *proto_describe_suite(void)
     tcase_add_test(tc, test_describe_log_dirs_request);
     tcase_add_test(tc, test_describe_log_dirs_response);
     tcase_add_test(tc, test_describe_producers);
+    tcase_add_test(tc, test_describe_transactions);
+    tcase_add_test(tc, test_list_transactions);
     tcase_add_test(tc, test_describe_client_quotas_request);
     tcase_add_test(tc, test_describe_client_quotas_response);
+    tcase_add_test(tc, test_alter_client_quotas);
     suite_add_tcase(s, tc);
     return s;
 }

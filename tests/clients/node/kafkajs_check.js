@@ -4,7 +4,10 @@
 // topic and reads its metadata; an idempotent producer (acks=all, gzip,
 // headers) writes the records; a group member reads them all and commits,
 // and the admin client describes the group and fetches its committed
-// offsets; a new member, after more records, reads only those.
+// offsets; a new member, after more records, reads only those. Then
+// (KafkaJS only, a fifth step) a transactional producer commits one
+// transaction and aborts another, and a read_committed member reads the
+// committed records only.
 //
 //   node kafkajs_check.js BOOTSTRAP
 'use strict';
@@ -73,6 +76,42 @@ async function consume(first, n) {
   await c.disconnect();
 }
 
+// A transaction committed, one aborted, one more committed: a member in
+// read_committed (KafkaJS's default) sees the committed records only.
+async function transactions() {
+  const topic = 'kafkajs-txn';
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({ topics: [{ topic, numPartitions: 1, replicationFactor: 1 }] });
+  await admin.disconnect();
+  const p = kafka.producer({ transactionalId: 'kafkajs-tx', idempotent: true, maxInFlightRequests: 1 });
+  await p.connect();
+  const outcomes = [['c', true], ['a', false], ['d', true]];
+  for (const [tag, commit] of outcomes) {
+    const t = await p.transaction();
+    await t.send({ topic, messages: [0, 1, 2].map((i) => ({ value: `${tag}${i}` })) });
+    await (commit ? t.commit() : t.abort());
+  }
+  await p.disconnect();
+  const c = kafka.consumer({ groupId: 'kafkajs-txn-group', rebalanceTimeout: DEADLINE_MS });
+  await c.connect();
+  await c.subscribe({ topic, fromBeginning: true });
+  const seen = [];
+  let lastSeen;
+  const done = new Promise((resolve) => { lastSeen = resolve; });
+  await c.run({
+    eachMessage: async ({ message }) => {
+      seen.push(message.value.toString());
+      if (message.value.toString() === 'd2') lastSeen();
+    },
+  });
+  const timer = setTimeout(() => fail(`read ${seen.join(' ')} before the deadline`), DEADLINE_MS);
+  await done;
+  clearTimeout(timer);
+  await c.disconnect();
+  check(seen.join(' ') === 'c0 c1 c2 d0 d1 d2', `read_committed read ${seen.join(' ')}`);
+}
+
 async function main() {
   const admin = kafka.admin();
   await admin.connect();
@@ -98,6 +137,9 @@ async function main() {
   await produce(RECORDS, LATER);
   await consume(RECORDS, LATER);
   console.log(`ok a new member resumed from the commit and read only the ${LATER} later records`);
+
+  await transactions();
+  console.log('ok a transactional producer committed and aborted; read_committed read the committed records');
   await admin.disconnect();
 }
 
