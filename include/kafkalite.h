@@ -14,5 +14,6 @@
 #include "kafkalite/producer.h"
 #include "kafkalite/consumer.h"
 #include "kafkalite/admin.h"
+#include "kafkalite/oauthbearer.h"
 
 #endif
