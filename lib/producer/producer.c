@@ -164,7 +164,7 @@ kl_producer_t *kl_producer_new(const kl_conf_t *conf, char *errstr, size_t errst
     p->rand_state = ((uint64_t)ts.tv_nsec << 20) ^ (uint64_t)ts.tv_sec ^ (uint64_t)(uintptr_t)p;
     p->rand_state |= 1;
     p->io_rand_state = p->rand_state * 0x9e3779b97f4a7c15ull | 1;
-    kl_client_events_t ev = {prod_io_broker_ready, NULL, prod_io_metadata};
+    kl_client_events_t ev = {prod_io_broker_ready, prod_io_broker_down, prod_io_metadata};
     p->client = kl_client_new(copy, &ev, p, errstr, errstr_size);
     if (!p->client) {
         kl_producer_destroy(p);
