@@ -136,14 +136,8 @@ static void expiry_timer_cb(kl_loop_t *loop, kl_timer_t *t)
 
 kl_producer_t *kl_producer_new(const kl_conf_t *conf, char *errstr, size_t errstr_size)
 {
-    char scratch[8];
-    if (!errstr || !errstr_size) {
-        errstr = scratch;
-        errstr_size = sizeof scratch;
-    }
-    errstr[0] = '\0';
     kl_conf_t *copy;
-    kl_producer_t *p = kl_client_handle_new(conf, sizeof *p, &copy, errstr, errstr_size);
+    kl_producer_t *p = kl_client_handle_new(conf, sizeof *p, &copy, &errstr, &errstr_size);
     if (!p)
         return NULL;
     char note[300] = "";

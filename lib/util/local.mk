@@ -10,6 +10,7 @@ libkafkalite_internal_la_SOURCES += \
 	lib/util/crc32c.c \
 	lib/util/conf.c \
 	lib/util/error.c \
+	lib/util/errstr.c \
 	lib/util/murmur2.c \
 	lib/util/reader.c \
 	lib/util/version.c
@@ -22,6 +23,7 @@ noinst_HEADERS += \
 	lib/util/crc32c.h \
 	lib/util/conf.h \
 	lib/util/error_obj.h \
+	lib/util/errstr.h \
 	lib/util/murmur2.h \
 	lib/util/reader.h
 kafkaliteinclude_HEADERS += \
