@@ -732,11 +732,13 @@ const char **kl_conf_dump(const kl_conf_t *conf, size_t *countp)
     return dump;
 }
 
-void kl_conf_dump_free(const char **dump, size_t count)
+void kl_conf_dump_destroy(const char **dump, size_t count)
 {
     (void)count;
     free((void *)dump);
 }
+
+void kl_conf_dump_free(const char **dump, size_t count) { kl_conf_dump_destroy(dump, count); }
 
 /* ---- internal accessors ---- */
 

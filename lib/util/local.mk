@@ -11,6 +11,7 @@ libkafkalite_internal_la_SOURCES += \
 	lib/util/conf.c \
 	lib/util/error.c \
 	lib/util/errstr.c \
+	lib/util/mem.c \
 	lib/util/murmur2.c \
 	lib/util/reader.c \
 	lib/util/version.c
