@@ -5,9 +5,12 @@
  * from the last committed transaction and read_committed readers of
  * OUTPUT see each input message exactly once.
  *
- *   ./exactly_once BOOTSTRAP GROUP INPUT OUTPUT TRANSACTIONAL_ID
+ *   ./exactly_once BOOTSTRAP GROUP INPUT OUTPUT TRANSACTIONAL_ID [INSTANCE_ID]
  *   ./exactly_once 127.0.0.1:9092 shouters words loud-words shouter-1
  *
+ * With INSTANCE_ID the consumer is a static member of GROUP
+ * (group.instance.id): a restart after a crash takes the crashed run's
+ * partitions over at once instead of after its session.timeout.ms.
  * Run several with the same GROUP and different TRANSACTIONAL_IDs to share
  * INPUT's partitions out; a new run with the same TRANSACTIONAL_ID fences
  * (stops) an old one still running. Stops on SIGINT or SIGTERM after
@@ -177,8 +180,8 @@ static kl_conf_t *conf_of(const char *const *settings, char *err, size_t err_siz
 
 int main(int argc, char **argv)
 {
-    if (argc != 6) {
-        fprintf(stderr, "usage: %s BOOTSTRAP GROUP INPUT OUTPUT TRANSACTIONAL_ID\n", argv[0]);
+    if (argc != 6 && argc != 7) {
+        fprintf(stderr, "usage: %s BOOTSTRAP GROUP INPUT OUTPUT TRANSACTIONAL_ID [INSTANCE_ID]\n", argv[0]);
         return 2;
     }
     app_t app = {.output = argv[4]};
@@ -187,7 +190,11 @@ int main(int argc, char **argv)
      * and its offsets committed by the transactions, never by the consumer */
     const char *consumer_settings[] = {"bootstrap.servers", argv[1], "group.id", argv[2],
                                        "auto.offset.reset", "earliest", "enable.auto.commit", "false",
-                                       "isolation.level", "read_committed", NULL};
+                                       "isolation.level", "read_committed", NULL, NULL, NULL};
+    if (argc == 7) {
+        consumer_settings[10] = "group.instance.id";
+        consumer_settings[11] = argv[6];
+    }
     const char *producer_settings[] = {"bootstrap.servers", argv[1], "transactional.id", argv[5], NULL};
     kl_conf_t *cconf = conf_of(consumer_settings, err, sizeof err);
     kl_conf_t *pconf = cconf ? conf_of(producer_settings, err, sizeof err) : NULL;

@@ -63,3 +63,7 @@ examples_exactly_once_CPPFLAGS = -I$(top_srcdir)/include
 examples_exactly_once_LDADD = libkafkalite.la
 TESTS += tests/tools/test_example_exactly_once.sh
 EXTRA_DIST += tests/tools/test_example_exactly_once.sh
+# its crash test: EOS_KILLS SIGKILLs (50 by default) mid-transaction, then
+# each input line must be in the read_committed output exactly once
+TESTS += tests/tools/test_example_exactly_once_crash.sh
+EXTRA_DIST += tests/tools/test_example_exactly_once_crash.sh

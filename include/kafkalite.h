@@ -28,5 +28,6 @@
 #include "kafkalite/producer.h"
 #include "kafkalite/consumer.h"
 #include "kafkalite/admin.h"
+#include "kafkalite/oauthbearer.h"
 
 #endif

@@ -62,6 +62,7 @@ dist_man_MANS += \
 	man/man3/kl_conf_set.3 \
 	man/man3/kl_conf_set_delivery_cb.3 \
 	man/man3/kl_conf_set_log_cb.3 \
+	man/man3/kl_conf_set_oauthbearer_token_refresh_cb.3 \
 	man/man3/kl_conf_set_offset_commit_cb.3 \
 	man/man3/kl_conf_set_opaque.3 \
 	man/man3/kl_conf_set_partitioner_cb.3 \
@@ -111,6 +112,8 @@ dist_man_MANS += \
 	man/man3/kl_message_timestamp.3 \
 	man/man3/kl_message_topic.3 \
 	man/man3/kl_message_value.3 \
+	man/man3/kl_oauthbearer_set_token.3 \
+	man/man3/kl_oauthbearer_set_token_failure.3 \
 	man/man3/kl_offsets_for_times.3 \
 	man/man3/kl_offsets_store.3 \
 	man/man3/kl_pause.3 \

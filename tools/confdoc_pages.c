@@ -114,6 +114,8 @@ const char *confdoc_type_name(const kl_conf_prop_t *prop)
         return "alias";
     case KL_CONF_IGNORED:
         return "ignored";
+    case KL_CONF_SCOPED:
+        return "per listener";
     }
     return "?";
 }

@@ -32,40 +32,69 @@ static const kl_conf_prop_t broker_props[] = {
                 "PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL",
                 "Comma-separated NAME:PROTOCOL pairs giving each listener name its security protocol."),
     /* ---- security: TLS and SASL listeners ---- */
-    KL_PROP_STR("ssl.keystore.location", "broker", NULL,
-                "PEM file holding the TLS listeners' private key and certificate chain (ssl.keystore.type=PEM, "
-                "as Kafka allows); or set ssl.certificate.location and ssl.key.location."),
+    KL_PROP_STR_F("ssl.keystore.location", "broker", NULL, KL_CONF_F_SCOPABLE,
+                  "PEM file holding the TLS listeners' private key and certificate chain (ssl.keystore.type=PEM, "
+                  "as Kafka allows); or set ssl.certificate.location and ssl.key.location."),
     KL_PROP_ENUM("ssl.keystore.type", "broker", "PEM", KL_SYMS({"PEM", 0}),
                  "Format of the keystore; kafkalite reads PEM only (convert a JKS or PKCS12 store with keytool "
                  "and openssl)."),
-    KL_PROP_SECRET("ssl.keystore.certificate.chain", "broker",
-                   "The TLS listeners' certificate chain as PEM text, instead of a file."),
-    KL_PROP_SECRET("ssl.keystore.key", "broker", "The TLS listeners' private key as PEM text, instead of a file."),
-    KL_PROP_SECRET("ssl.key.password", "broker", "Password of an encrypted private key."),
-    KL_PROP_STR("ssl.certificate.location", "broker", NULL,
-                "kafkalite's own: PEM file of the TLS listeners' certificate (chain), with ssl.key.location."),
-    KL_PROP_STR("ssl.key.location", "broker", NULL, "kafkalite's own: PEM file of the TLS listeners' private key."),
-    KL_PROP_STR("ssl.truststore.location", "broker", NULL,
-                "PEM file (or directory) of the CA certificates that client certificates must chain to "
-                "(ssl.client.auth)."),
+    KL_PROP_SECRET_F("ssl.keystore.certificate.chain", "broker", KL_CONF_F_SCOPABLE,
+                     "The TLS listeners' certificate chain as PEM text, instead of a file."),
+    KL_PROP_SECRET_F("ssl.keystore.key", "broker", KL_CONF_F_SCOPABLE,
+                     "The TLS listeners' private key as PEM text, instead of a file."),
+    KL_PROP_SECRET_F("ssl.key.password", "broker", KL_CONF_F_SCOPABLE, "Password of an encrypted private key."),
+    KL_PROP_STR_F("ssl.certificate.location", "broker", NULL, KL_CONF_F_SCOPABLE,
+                  "kafkalite's own: PEM file of the TLS listeners' certificate (chain), with ssl.key.location."),
+    KL_PROP_STR_F("ssl.key.location", "broker", NULL, KL_CONF_F_SCOPABLE,
+                  "kafkalite's own: PEM file of the TLS listeners' private key."),
+    KL_PROP_STR_F("ssl.truststore.location", "broker", NULL, KL_CONF_F_SCOPABLE,
+                  "PEM file (or directory) of the CA certificates that client certificates must chain to "
+                  "(ssl.client.auth)."),
     KL_PROP_ENUM("ssl.truststore.type", "broker", "PEM", KL_SYMS({"PEM", 0}),
                  "Format of the truststore; kafkalite reads PEM only."),
-    KL_PROP_STR("ssl.truststore.certificates", "broker", NULL, "The truststore's CA certificates as PEM text."),
-    KL_PROP_ENUM("ssl.client.auth", "broker", "none",
-                 KL_SYMS({"none", KL_TLS_CLIENT_AUTH_NONE}, {"requested", KL_TLS_CLIENT_AUTH_REQUESTED},
-                         {"required", KL_TLS_CLIENT_AUTH_REQUIRED}),
-                 "Whether TLS listeners ask clients for a certificate; the principal of an SSL connection is "
-                 "then User:<the certificate's subject>."),
-    KL_PROP_STR("ssl.cipher.suites", "broker", NULL, "OpenSSL cipher list for TLS 1.2 (unset: OpenSSL's default)."),
-    KL_PROP_SET("sasl.enabled.mechanisms", "broker", "PLAIN,SCRAM-SHA-256,SCRAM-SHA-512", 1,
-                KL_SYMS({"PLAIN", 1}, {"SCRAM-SHA-256", 2}, {"SCRAM-SHA-512", 4}, {"GSSAPI", 8}),
-                "Mechanisms SASL listeners offer (Kafka's default is GSSAPI alone; kafkalite's leaves it out, "
-                "since it needs a keytab). Users and their salted SCRAM credentials live in the first log "
-                "directory (scram-credentials), managed with AlterUserScramCredentials (`kafkalite users`); "
-                "PLAIN checks passwords against them, so no password is stored in clear. GSSAPI (Kerberos) "
-                "goes through cyrus-sasl and its GSSAPI plugin (libsasl2-modules-gssapi-mit), with "
-                "sasl.kerberos.keytab and sasl.kerberos.principal; a client authenticated as "
-                "PRIMARY[/INSTANCE]@REALM is User:PRIMARY."),
+    KL_PROP_STR_F("ssl.truststore.certificates", "broker", NULL, KL_CONF_F_SCOPABLE,
+                  "The truststore's CA certificates as PEM text."),
+    KL_PROP_ENUM_F("ssl.client.auth", "broker", "none",
+                   KL_SYMS({"none", KL_TLS_CLIENT_AUTH_NONE}, {"requested", KL_TLS_CLIENT_AUTH_REQUESTED},
+                           {"required", KL_TLS_CLIENT_AUTH_REQUIRED}),
+                   KL_CONF_F_SCOPABLE,
+                   "Whether TLS listeners ask clients for a certificate; the principal of an SSL connection is "
+                   "then User:<the certificate's subject>."),
+    KL_PROP_STR_F("ssl.cipher.suites", "broker", NULL, KL_CONF_F_SCOPABLE,
+                  "OpenSSL cipher list for TLS 1.2 (unset: OpenSSL's default)."),
+    KL_PROP_SET_F("sasl.enabled.mechanisms", "broker", "PLAIN,SCRAM-SHA-256,SCRAM-SHA-512", 1,
+                  KL_SYMS({"PLAIN", 1}, {"SCRAM-SHA-256", 2}, {"SCRAM-SHA-512", 4}, {"GSSAPI", 8},
+                          {"OAUTHBEARER", 16}),
+                  KL_CONF_F_SCOPABLE,
+                  "Mechanisms SASL listeners offer (Kafka's default is GSSAPI alone; kafkalite's leaves it out, "
+                  "since it needs a keytab). Users and their salted SCRAM credentials live in the first log "
+                  "directory (scram-credentials), managed with AlterUserScramCredentials (`kafkalite users`); "
+                  "PLAIN checks passwords against them, so no password is stored in clear, unless the "
+                  "listener's PLAIN sasl.jaas.config lists users. GSSAPI (Kerberos) goes through cyrus-sasl and "
+                  "its GSSAPI plugin (libsasl2-modules-gssapi-mit), with sasl.kerberos.keytab and "
+                  "sasl.kerberos.principal; a client authenticated as PRIMARY[/INSTANCE]@REALM is User:PRIMARY. "
+                  "OAUTHBEARER validates unsecured JWTs (alg none) as Kafka's "
+                  "OAuthBearerUnsecuredValidatorCallbackHandler does."),
+    KL_PROP_SECRET_F("sasl.jaas.config", "broker", KL_CONF_F_SCOPABLE_SUB,
+                     "A mechanism's login module options, Kafka's JAAS form, set as "
+                     "listener.name.<listener>.<mechanism>.sasl.jaas.config (plain or oauthbearer; unprefixed, "
+                     "it serves every SASL listener). PLAIN: `org.apache.kafka.common.security.plain."
+                     "PlainLoginModule required user_alice=\"alice-secret\";` makes the listener's PLAIN users "
+                     "exactly those user_<name> options (passwords compared in constant time), instead of the "
+                     "SCRAM credentials. OAUTHBEARER: `org.apache.kafka.common.security.oauthbearer."
+                     "OAuthBearerLoginModule required unsecuredValidatorRequiredScope=\"a b\";` with Kafka's "
+                     "unsecuredValidatorPrincipalClaimName (default sub), unsecuredValidatorScopeClaimName "
+                     "(scope), unsecuredValidatorRequiredScope and unsecuredValidatorAllowableClockSkewMs (0). "
+                     "A value that does not parse refuses the start, naming the property."),
+    KL_PROP_INT_F("connections.max.reauth.ms", "broker", "0", 0, INT64_MAX, KL_CONF_F_SCOPABLE,
+                  "KIP-368: the longest a SASL session lasts, in milliseconds (0: forever). SaslAuthenticate "
+                  "tells the client (cut to its OAUTHBEARER token's expiry), which re-authenticates on the same "
+                  "connection before then; a connection whose session expired is closed on its next request."),
+    KL_PROP_SCOPED("listener.name.*", "broker",
+                   "listener.name.<listener>.<setting>: a setting for one listener (its name in lower case, as "
+                   "Kafka writes it), overriding the broker-wide one: sasl.enabled.mechanisms, "
+                   "connections.max.reauth.ms, the ssl.* keystore, truststore, cipher and client.auth settings, "
+                   "and listener.name.<listener>.<mechanism>.sasl.jaas.config."),
     KL_PROP_STR("sasl.kerberos.service.name", "broker", NULL,
                 "GSSAPI: the service name of the broker's Kerberos principal (clients' "
                 "sasl.kerberos.service.name); unset: the primary of sasl.kerberos.principal, else kafka."),

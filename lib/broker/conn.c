@@ -46,6 +46,7 @@ static void conn_free(broker_conn_t *c)
     pthread_mutex_destroy(&c->out_lock);
     kl_tls_free(c->tls);
     kl_scram_srv_free(c->scram);
+    free(c->sasl_error);
     broker_gssapi_conn_free(c);
     kl_arena_free(&c->arena);
     kl_buf_free(&c->in);

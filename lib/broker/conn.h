@@ -95,8 +95,14 @@ struct broker_conn {
      * authentication succeeded (other listeners: always true). */
     unsigned sasl_mechanism;
     kl_scram_srv_t *scram;
+    char *sasl_error; /* OAUTHBEARER: the JSON error sent, awaiting the client's \1 */
     struct kl_cyrus *gssapi; /* the GSSAPI exchange under way */
     bool authenticated;
+    /* KIP-368: when the session ends (kl_clock_ms(); 0: never), after
+     * which any request but a re-authentication closes the connection;
+     * and whether a re-authentication is under way. */
+    int64_t session_expires_ms;
+    bool reauthenticating;
     bool close_after_reply; /* a refused authentication: close once answered */
     broker_conn_t *prev, *next; /* broker->conns */
     bool req_closed;

@@ -3,6 +3,7 @@
  * codec (lib/proto/api.c) can encode: Produce from v3 (record batches v2
  * only), Fetch from v4 (last stable offset). */
 #include "broker/dispatch.h"
+#include "util/clock.h"
 
 #include <stdio.h>
 
@@ -90,6 +91,9 @@ static broker_req_status_t dispatch(broker_request_t *req, const uint8_t *frame,
     if (!req->conn->authenticated && k != KL_API_API_VERSIONS && k != KL_API_SASL_HANDSHAKE &&
         k != KL_API_SASL_AUTHENTICATE)
         return close_with_log(req, "request before SASL authentication completed", NULL);
+    if (req->conn->session_expires_ms && !req->conn->reauthenticating && k != KL_API_SASL_HANDSHAKE &&
+        kl_clock_ms() >= req->conn->session_expires_ms)
+        return close_with_log(req, "SASL session expired without re-authentication", "connections.max.reauth.ms");
     int16_t v = req->hdr.api_version;
     bool in_range = !err && v >= served_api->min_version && v <= served_api->max_version;
     if (!in_range && req->hdr.api_key == KL_API_API_VERSIONS)

@@ -1,7 +1,10 @@
 /* A listener's security (listener.security.protocol.map): PLAINTEXT, SSL,
  * SASL_PLAINTEXT or SASL_SSL; for the TLS ones the server context, made
- * once from the broker's ssl.* properties (PEM keystore and truststore,
- * ssl.client.auth) with the TLS code the client uses (lib/net/tls.c). */
+ * once from the ssl.* properties (PEM keystore and truststore,
+ * ssl.client.auth; listener.name.<listener>.ssl.* first, as Kafka reads
+ * them) with the TLS code the client uses (lib/net/tls.c); for the SASL
+ * ones its SASL settings (sasl_conf.c). */
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -21,27 +24,42 @@ static const struct {
     {"SASL_SSL", SEC_SASL_SSL},
 };
 
-/* The value of name, or NULL when unset or empty. */
-static const char *opt(const kl_broker_t *b, const char *name)
+const char *listener_setting(const broker_listener_t *l, const char *setting, char *buf, size_t size)
 {
-    const char *v = kl_conf_get_str(b->conf, name);
+    int n = snprintf(buf, size, "listener.name.%s.%s", l->name, setting);
+    for (int i = 14; i < n && (size_t)i < size && buf[i] != '.'; i++)
+        buf[i] = (char)tolower((unsigned char)buf[i]);
+    return buf;
+}
+
+/* The listener's value of setting, or NULL when unset or empty. */
+static const char *opt(const kl_broker_t *b, const broker_listener_t *l, const char *setting)
+{
+    char name[256];
+    const char *v = kl_conf_get_str(b->conf, listener_setting(l, setting, name, sizeof name));
     return v && v[0] ? v : NULL;
+}
+
+static kl_tls_client_auth_t client_auth(const kl_broker_t *b, const broker_listener_t *l)
+{
+    char name[256];
+    return (kl_tls_client_auth_t)kl_conf_get_int(b->conf, listener_setting(l, "ssl.client.auth", name, sizeof name));
 }
 
 static kl_err_t make_tls(kl_broker_t *b, broker_listener_t *l, char *errstr, size_t errstr_size)
 {
-    const char *keystore = opt(b, "ssl.keystore.location");
+    const char *keystore = opt(b, l, "ssl.keystore.location");
     kl_tls_config_t cfg = {
         .server = true,
-        .client_auth = (kl_tls_client_auth_t)kl_conf_get_int(b->conf, "ssl.client.auth"),
-        .cert_location = keystore ? keystore : opt(b, "ssl.certificate.location"),
-        .key_location = keystore ? keystore : opt(b, "ssl.key.location"),
-        .cert_pem = opt(b, "ssl.keystore.certificate.chain"),
-        .key_pem = opt(b, "ssl.keystore.key"),
-        .key_password = opt(b, "ssl.key.password"),
-        .ca_location = opt(b, "ssl.truststore.location"),
-        .ca_pem = opt(b, "ssl.truststore.certificates"),
-        .cipher_suites = opt(b, "ssl.cipher.suites"),
+        .client_auth = client_auth(b, l),
+        .cert_location = keystore ? keystore : opt(b, l, "ssl.certificate.location"),
+        .key_location = keystore ? keystore : opt(b, l, "ssl.key.location"),
+        .cert_pem = opt(b, l, "ssl.keystore.certificate.chain"),
+        .key_pem = opt(b, l, "ssl.keystore.key"),
+        .key_password = opt(b, l, "ssl.key.password"),
+        .ca_location = opt(b, l, "ssl.truststore.location"),
+        .ca_pem = opt(b, l, "ssl.truststore.certificates"),
+        .cipher_suites = opt(b, l, "ssl.cipher.suites"),
     };
     char why[400];
     l->tls = kl_tls_ctx_new(&cfg, why, sizeof why);
@@ -64,21 +82,23 @@ kl_err_t listener_security_setup(kl_broker_t *b, broker_listener_t *l, const cha
         return KL_ERR_INVALID_CONFIG;
     }
     l->security = protocols[i].security;
-    b->sasl_mechanisms = (unsigned)kl_conf_get_int(b->conf, "sasl.enabled.mechanisms");
+    kl_err_t err = KL_ERR_NONE;
     if (l->security == SEC_SASL_PLAINTEXT || l->security == SEC_SASL_SSL) {
-        kl_err_t err = broker_gssapi_setup(b, errstr, errstr_size);
-        if (err)
-            return err;
+        err = sasl_conf_setup(b, l, errstr, errstr_size);
+        b->sasl_mechanisms |= l->sasl.mechanisms; /* GSSAPI's principal is the broker's */
+        if (!err)
+            err = broker_gssapi_setup(b, errstr, errstr_size);
     }
-    if (l->security == SEC_SSL || l->security == SEC_SASL_SSL)
-        return make_tls(b, l, errstr, errstr_size);
-    return KL_ERR_NONE;
+    if (!err && (l->security == SEC_SSL || l->security == SEC_SASL_SSL))
+        err = make_tls(b, l, errstr, errstr_size);
+    return err;
 }
 
 void listener_security_free(broker_listener_t *l)
 {
     kl_tls_ctx_destroy(l->tls);
     l->tls = NULL;
+    sasl_conf_free(&l->sasl);
 }
 
 const char *listener_protocol_name(const broker_listener_t *l) { return protocols[l->security].name; }

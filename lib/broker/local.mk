@@ -37,6 +37,7 @@ libkafkalite_internal_la_SOURCES += \
 	lib/broker/listener.c \
 	lib/broker/listener_security.c \
 	lib/broker/meta_properties.c \
+	lib/broker/oauthbearer_validate.c \
 	lib/broker/offline.c \
 	lib/broker/metadata.c \
 	lib/broker/net_threads.c \
@@ -52,7 +53,9 @@ libkafkalite_internal_la_SOURCES += \
 	lib/broker/topic_config.c \
 	lib/broker/topic_rebuild.c \
 	lib/broker/topics.c \
+	lib/broker/jaas.c \
 	lib/broker/sasl.c \
+	lib/broker/sasl_conf.c \
 	lib/broker/sasl_gssapi.c \
 	lib/broker/scram_store.c \
 	lib/broker/scram_users.c \
@@ -91,6 +94,9 @@ noinst_HEADERS += \
 	lib/broker/request_pool.h \
 	lib/broker/server.h \
 	lib/broker/topics.h \
+	lib/broker/jaas.h \
+	lib/broker/oauthbearer_validate.h \
+	lib/broker/sasl_conf.h \
 	lib/broker/sasl_gssapi.h \
 	lib/broker/scram_store.h \
 	lib/broker/txn_coordinator.h \
@@ -114,6 +120,13 @@ tests_integration_test_broker_SOURCES = \
 	$(BROKER_WIRE_TEST_SOURCES)
 tests_integration_test_broker_CFLAGS = $(TEST_CFLAGS)
 tests_integration_test_broker_LDADD = $(TEST_LIBS)
+
+# OAUTHBEARER's unsecured validation and the sasl.jaas.config reader.
+check_PROGRAMS += tests/unit/test_oauthbearer_validate
+TESTS += tests/unit/test_oauthbearer_validate
+tests_unit_test_oauthbearer_validate_SOURCES = tests/unit/test_oauthbearer_validate.c
+tests_unit_test_oauthbearer_validate_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_oauthbearer_validate_LDADD = $(TEST_LIBS)
 
 check_PROGRAMS += tests/unit/test_producer_state
 TESTS += tests/unit/test_producer_state

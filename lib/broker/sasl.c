@@ -1,19 +1,30 @@
 /* SASL on the broker's SASL_PLAINTEXT and SASL_SSL listeners (KIP-43,
- * KIP-84, KIP-152): SaslHandshake v1 names the mechanism, SaslAuthenticate
- * carries its tokens. PLAIN checks the password against the user's stored
- * SCRAM credential; SCRAM-SHA-256/512 run lib/net/scram_server.c's
- * exchange; GSSAPI goes through cyrus-sasl (sasl_gssapi.c). Until a connection has authenticated, dispatch refuses every
- * request but ApiVersions and these two (closing it, as Kafka does); a
- * failed authentication is answered with SASL_AUTHENTICATION_FAILED and
- * the connection closed behind the answer. On other listeners both
- * requests get ILLEGAL_SASL_STATE, as Kafka answers them. */
+ * KIP-84, KIP-152): SaslHandshake v1 names the mechanism (of those the
+ * listener enables, sasl_conf.h), SaslAuthenticate carries its tokens.
+ * PLAIN checks the password against the listener's sasl.jaas.config users
+ * when it has them, else the user's stored SCRAM credential;
+ * SCRAM-SHA-256/512 run lib/net/scram_server.c's exchange; GSSAPI goes
+ * through cyrus-sasl (sasl_gssapi.c); OAUTHBEARER validates an unsecured
+ * JWT (oauthbearer_validate.c), answering a refused one with Kafka's JSON
+ * error and failing on the client's \1 after it. Until a connection has
+ * authenticated, dispatch refuses every request but ApiVersions and these
+ * two (closing it, as Kafka does); a failed authentication is answered
+ * with SASL_AUTHENTICATION_FAILED and the connection closed behind the
+ * answer. With connections.max.reauth.ms (KIP-368) SaslAuthenticate gives
+ * the session's lifetime; the client may then authenticate again (same
+ * mechanism and principal) on the connection, and dispatch closes one
+ * whose session ended without. On other listeners both requests get
+ * ILLEGAL_SASL_STATE, as Kafka answers them. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "broker/conn.h"
 #include "broker/dispatch.h"
+#include "broker/oauthbearer_validate.h"
 #include "broker/sasl_gssapi.h"
 #include "proto/msg_sasl.h"
+#include "util/clock.h"
 
 static const struct {
     const char *name;
@@ -22,6 +33,7 @@ static const struct {
     {"PLAIN", SASL_MECH_PLAIN},
     {"SCRAM-SHA-256", SASL_MECH_SCRAM_SHA_256},
     {"SCRAM-SHA-512", SASL_MECH_SCRAM_SHA_512},
+    {"OAUTHBEARER", SASL_MECH_OAUTHBEARER},
     {"GSSAPI", SASL_MECH_GSSAPI},
 };
 #define MECHANISM_COUNT (sizeof mechanisms / sizeof mechanisms[0])
@@ -51,7 +63,7 @@ broker_req_status_t handle_sasl_handshake(broker_request_t *req)
     const kl_sasl_handshake_request_t *body = req->body;
     broker_conn_t *c = req->conn;
     kl_sasl_handshake_response_t resp = {0};
-    unsigned enabled = req->broker->sasl_mechanisms;
+    unsigned enabled = c->listener->sasl.mechanisms;
     resp.mechanisms.items = broker_alloc(req, MECHANISM_COUNT, sizeof *resp.mechanisms.items);
     if (!resp.mechanisms.items)
         return BROKER_REQ_CLOSE;
@@ -72,20 +84,26 @@ broker_req_status_t handle_sasl_handshake(broker_request_t *req)
         resp.error_code = KL_ERR_UNSUPPORTED_VERSION;
         return respond_and_close(req, &resp);
     }
-    if (c->sasl_mechanism || c->authenticated) {
+    /* KIP-368: an authenticated connection whose session expires may
+     * authenticate again, with the same mechanism */
+    unsigned previous = c->sasl_mechanism;
+    bool reauth = c->authenticated && c->listener->sasl.reauth_ms > 0 && !c->reauthenticating;
+    if (!reauth && (c->sasl_mechanism || c->authenticated)) {
         resp.error_code = KL_ERR_ILLEGAL_SASL_STATE;
         return respond_and_close(req, &resp);
     }
+    c->sasl_mechanism = 0;
     char *name = broker_strdup(req, body->mechanism);
     for (size_t i = 0; name && i < MECHANISM_COUNT; i++)
         if ((enabled & mechanisms[i].bit) && !strcmp(name, mechanisms[i].name))
             c->sasl_mechanism = mechanisms[i].bit;
-    if (!c->sasl_mechanism) {
-        broker_log(req->broker, BROKER_LOG_INFO, "%s: SASL mechanism %s is not enabled on %s; closing", c->peer,
-                   name ? name : "?", c->listener->name);
+    if (!c->sasl_mechanism || (reauth && c->sasl_mechanism != previous)) {
+        broker_log(req->broker, BROKER_LOG_INFO, "%s: SASL mechanism %s is not %s on %s; closing", c->peer,
+                   name ? name : "?", reauth ? "the one it authenticated with" : "enabled", c->listener->name);
         resp.error_code = KL_ERR_UNSUPPORTED_SASL_MECHANISM;
         return respond_and_close(req, &resp);
     }
+    c->reauthenticating = reauth;
     return broker_respond(req, &resp);
 }
 
@@ -97,24 +115,46 @@ static broker_req_status_t auth_failed(broker_request_t *req, const char *user, 
                c->listener->name, mech, user ? " as " : "", user ? user : "", why);
     kl_sasl_authenticate_response_t resp = {.error_code = KL_ERR_SASL_AUTHENTICATION_FAILED};
     resp.error_message =
-        c->sasl_mechanism == SASL_MECH_PLAIN
-            ? kl_str("Authentication failed: Invalid username or password")
-            : broker_strfmt(req, "Authentication failed during authentication due to invalid credentials with "
-                                 "SASL mechanism %s", mech);
+        c->sasl_mechanism == SASL_MECH_PLAIN ? kl_str("Authentication failed: Invalid username or password")
+        : c->sasl_error                      ? broker_strfmt(req, "%s", c->sasl_error)
+                                             : broker_strfmt(req, "Authentication failed during authentication due "
+                                                                  "to invalid credentials with SASL mechanism %s",
+                                                             mech);
     kl_scram_srv_free(c->scram);
     c->scram = NULL;
     broker_gssapi_conn_free(c);
     return respond_and_close(req, &resp);
 }
 
-static broker_req_status_t auth_done(broker_request_t *req, const char *user, const void *token, size_t len)
+/* KIP-368: connections.max.reauth.ms, cut to when the credential expires
+ * (expires_ms, wall clock; 0: never); 0 when sessions do not expire. */
+static int64_t session_lifetime(const broker_conn_t *c, int64_t expires_ms)
+{
+    int64_t ms = c->listener->sasl.reauth_ms;
+    if (ms > 0 && expires_ms > 0) {
+        int64_t left = expires_ms - kl_wallclock_ms();
+        ms = left < ms ? (left > 0 ? left : 1) : ms;
+    }
+    return ms;
+}
+
+static broker_req_status_t auth_done(broker_request_t *req, const char *user, int64_t expires_ms, const void *token,
+                                     size_t len)
 {
     broker_conn_t *c = req->conn;
+    char principal[sizeof c->principal];
+    snprintf(principal, sizeof principal, "User:%s", user);
+    if (c->reauthenticating && strcmp(principal, c->principal) != 0)
+        return auth_failed(req, user, "re-authentication as another principal");
     c->authenticated = true;
-    snprintf(c->principal, sizeof c->principal, "User:%s", user);
+    c->reauthenticating = false;
+    memcpy(c->principal, principal, sizeof principal);
+    int64_t lifetime = session_lifetime(c, expires_ms);
+    c->session_expires_ms = lifetime > 0 ? kl_clock_ms() + lifetime : 0;
     broker_log(req->broker, BROKER_LOG_DEBUG, "%s: authenticated on %s as %s with %s", c->peer, c->listener->name,
                c->principal, mechanism_name(c->sasl_mechanism));
-    kl_sasl_authenticate_response_t resp = {.auth_bytes = kl_bytes(token, (int32_t)len)};
+    kl_sasl_authenticate_response_t resp = {.auth_bytes = kl_bytes(token, (int32_t)len),
+                                            .session_lifetime_ms = lifetime};
     broker_req_status_t st = broker_respond(req, &resp);
     kl_scram_srv_free(c->scram);
     c->scram = NULL;
@@ -146,11 +186,13 @@ static broker_req_status_t authenticate_plain(broker_request_t *req, const char 
         return BROKER_REQ_CLOSE;
     if (user - 1 > token && ((size_t)(user - 1 - token) != strlen(name) || strncmp(token, name, strlen(name))))
         return auth_failed(req, name, "the authorization id differs from the user");
-    bool known = false, ok = plain_password_ok(req->broker, name, secret, &known);
+    const broker_sasl_conf_t *sc = &req->conn->listener->sasl;
+    bool known = false, ok = sc->plain.module ? sasl_conf_plain_check(sc, name, secret, &known)
+                                              : plain_password_ok(req->broker, name, secret, &known);
     memset(secret, 0, strlen(secret));
     if (!ok)
         return auth_failed(req, name, known ? "wrong password" : "unknown user");
-    return auth_done(req, name, "", 0);
+    return auth_done(req, name, 0, "", 0);
 }
 
 static broker_req_status_t authenticate_scram(broker_request_t *req, const char *token, size_t len)
@@ -164,7 +206,7 @@ static broker_req_status_t authenticate_scram(broker_request_t *req, const char 
         char *name = kl_arena_strndup(req->arena, user, strlen(user));
         if (!final)
             return auth_failed(req, name, why);
-        return auth_done(req, name, final, strlen(final));
+        return auth_done(req, name, 0, final, strlen(final));
     }
     c->scram = kl_scram_srv_new(hash);
     if (!c->scram)
@@ -182,6 +224,27 @@ static broker_req_status_t authenticate_scram(broker_request_t *req, const char 
     return broker_respond(req, &resp);
 }
 
+/* RFC 7628: the client's message; a refused token is answered with the
+ * JSON error, and the client's \1 that follows gets the failure. */
+static broker_req_status_t authenticate_oauthbearer(broker_request_t *req, const char *token, size_t len)
+{
+    broker_conn_t *c = req->conn;
+    if (c->sasl_error)
+        return auth_failed(req, NULL, len == 1 && token[0] == '\1' ? "the token was refused"
+                                                                    : "no \\1 after the token was refused");
+    oauth_result_t res;
+    if (oauthbearer_validate(&c->listener->sasl, token, len, kl_wallclock_ms(), &res))
+        return auth_done(req, res.principal, res.expires_ms, "", 0);
+    if (res.malformed)
+        return auth_failed(req, NULL, res.why);
+    broker_log(req->broker, BROKER_LOG_INFO, "%s: OAUTHBEARER token refused on %s: %s", c->peer, c->listener->name,
+               res.why);
+    if (!(c->sasl_error = strdup(res.status)))
+        return BROKER_REQ_CLOSE;
+    kl_sasl_authenticate_response_t resp = {.auth_bytes = kl_bytes(c->sasl_error, (int32_t)strlen(c->sasl_error))};
+    return broker_respond(req, &resp);
+}
+
 static broker_req_status_t authenticate_gssapi(broker_request_t *req, const char *token, size_t len)
 {
     char user[256], why[300];
@@ -191,7 +254,7 @@ static broker_req_status_t authenticate_gssapi(broker_request_t *req, const char
     if (st < 0)
         return auth_failed(req, user[0] ? user : NULL, why);
     if (st > 0)
-        return auth_done(req, user, out, out_len);
+        return auth_done(req, user, 0, out, out_len);
     kl_sasl_authenticate_response_t resp = {.auth_bytes = kl_bytes(out ? out : "", (int32_t)out_len)};
     return broker_respond(req, &resp);
 }
@@ -200,7 +263,7 @@ broker_req_status_t handle_sasl_authenticate(broker_request_t *req)
 {
     const kl_sasl_authenticate_request_t *body = req->body;
     broker_conn_t *c = req->conn;
-    if (!sasl_listener(c) || !c->sasl_mechanism || c->authenticated) {
+    if (!sasl_listener(c) || !c->sasl_mechanism || (c->authenticated && !c->reauthenticating)) {
         kl_sasl_authenticate_response_t resp = {
             .error_code = KL_ERR_ILLEGAL_SASL_STATE,
             .error_message = kl_str(c->authenticated ? "already authenticated"
@@ -213,6 +276,8 @@ broker_req_status_t handle_sasl_authenticate(broker_request_t *req)
     size_t len = body->auth_bytes.len > 0 ? (size_t)body->auth_bytes.len : 0;
     if (c->sasl_mechanism == SASL_MECH_PLAIN)
         return authenticate_plain(req, token, len);
+    if (c->sasl_mechanism == SASL_MECH_OAUTHBEARER)
+        return authenticate_oauthbearer(req, token, len);
     if (c->sasl_mechanism == SASL_MECH_GSSAPI)
         return authenticate_gssapi(req, token, len);
     return authenticate_scram(req, token, len);

@@ -20,6 +20,7 @@
 #include "broker/net_threads.h"
 #include "broker/wire_error.h"
 #include "broker/producer_state.h"
+#include "broker/sasl_conf.h"
 #include "broker/scram_store.h"
 #include "broker/topics.h"
 #include "net/loop.h"
@@ -34,7 +35,13 @@ typedef struct broker_txns broker_txns_t;
 typedef enum { SEC_PLAINTEXT, SEC_SSL, SEC_SASL_PLAINTEXT, SEC_SASL_SSL } broker_security_t;
 
 /* sasl.enabled.mechanisms bits (the conf table's values). */
-enum { SASL_MECH_PLAIN = 1, SASL_MECH_SCRAM_SHA_256 = 2, SASL_MECH_SCRAM_SHA_512 = 4, SASL_MECH_GSSAPI = 8 };
+enum {
+    SASL_MECH_PLAIN = 1,
+    SASL_MECH_SCRAM_SHA_256 = 2,
+    SASL_MECH_SCRAM_SHA_512 = 4,
+    SASL_MECH_GSSAPI = 8,
+    SASL_MECH_OAUTHBEARER = 16
+};
 
 struct kl_tls_ctx;
 struct broker_gssapi;
@@ -45,6 +52,7 @@ typedef struct broker_listener {
     char *name;      /* listener name, e.g. PLAINTEXT */
     broker_security_t security;
     struct kl_tls_ctx *tls; /* SSL and SASL_SSL: the server context */
+    broker_sasl_conf_t sasl; /* SASL_PLAINTEXT and SASL_SSL: its settings */
     char *host;      /* bind host; "" for every interface */
     int port;        /* the configured port, then the bound one */
     char *adv_host;  /* advertised host (advertised.listeners or host) */
@@ -86,7 +94,7 @@ struct kl_broker {
 
     broker_listener_t *listeners;
     size_t listener_count;
-    unsigned sasl_mechanisms; /* SASL_MECH_* */
+    unsigned sasl_mechanisms; /* SASL_MECH_* any SASL listener enables */
     scram_store_t scram;      /* users' SCRAM credentials */
     struct broker_gssapi *gssapi; /* GSSAPI's service principal (sasl_gssapi.c) */
     char *bootstrap;
@@ -145,6 +153,9 @@ void listeners_free(kl_broker_t *broker);
 kl_err_t listener_security_setup(kl_broker_t *broker, broker_listener_t *l, const char *protocol, char *errstr,
                                  size_t errstr_size);
 void listener_security_free(broker_listener_t *l);
+/* "listener.name.<l's name in lower case>.<setting>" into buf: the name
+ * kl_conf_get_*() reads as the listener's setting, else the broker's. */
+const char *listener_setting(const broker_listener_t *l, const char *setting, char *buf, size_t size);
 const char *listener_protocol_name(const broker_listener_t *l);
 /* Splits "NAME://host:port" of len bytes (host may be "[v6]" or empty)
  * into malloc'd name and host; false when it is not one. */

@@ -249,6 +249,7 @@ void kl_client_destroy(kl_client_t *c)
     if (c->loop)
         kl_md_free(c);
     kl_loop_destroy(c->loop);
+    kl_client_token_free(c);
     kl_tls_ctx_destroy(c->tls);
     kl_log_free(&c->log);
     free(c->client_id);

@@ -177,6 +177,7 @@ kl_client_broker_t *kl_client_broker_new(kl_client_t *c, int32_t node_id, const 
     b->coordinator = kind == KL_BROKER_COORDINATOR;
     forget_versions(b);
     set_name(b, host, port);
+    kl_timer_init(&b->reauth_timer, kl_client_sasl_reauth_due, b);
     b->conn = kl_conn_new(c->loop, host, port, &c->conn_config, on_conn_state, b);
     if (!b->conn) {
         free(b);

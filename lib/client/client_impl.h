@@ -40,6 +40,9 @@ struct kl_client_broker {
     int failures;                          /* connection failures since last ready */
     struct kl_scram *scram;                /* the SCRAM exchange under way */
     int sasl_step;                         /* SaslAuthenticate round trips so far */
+    bool sasl_waiting_token;               /* OAUTHBEARER: for the application's first token */
+    bool sasl_reauth;                      /* KIP-368: authenticating again, the connection ready */
+    kl_timer_t reauth_timer;               /* before the SASL session ends (kl_client_sasl_reauth_due) */
     struct kl_cyrus *gssapi;               /* the GSSAPI exchange under way */
     bool gssapi_last;                      /* its last token is sent */
 };
@@ -73,6 +76,7 @@ struct kl_client {
     kl_conn_config_t conn_config;
     kl_tls_ctx_t *tls;           /* security.protocol ssl, sasl_ssl; shared by the connections */
     kl_client_sasl_t sasl;
+    struct kl_client_token *token; /* OAUTHBEARER with a refresh callback; NULL: none */
     struct kl_kinit *kinit;      /* GSSAPI: the ticket refresh (kinit.c) */
     char *client_id;
     /* settings read once */
@@ -98,6 +102,22 @@ kl_err_t kl_client_read_security(kl_client_t *client, char *errstr, size_t errst
  * with KL_ERR_AUTHENTICATION. */
 void kl_client_sasl_start(kl_client_broker_t *b);
 void kl_client_sasl_reset(kl_client_broker_t *b);
+/* The application's token came (or failed): b's authentication, waiting
+ * for it, goes on (or fails). I/O thread. */
+void kl_client_sasl_token_ready(kl_client_broker_t *b);
+/* KIP-368: the reauth_timer's callback (opaque: the broker): at 85-95% of
+ * the session lifetime the broker gave, authenticates the ready connection
+ * again, the requests in flight going on meanwhile. */
+void kl_client_sasl_reauth_due(kl_loop_t *loop, kl_timer_t *timer);
+
+/* oauthbearer_token.c: the tokens of kl_conf_set_oauthbearer_token_refresh_cb()
+ * (include/kafkalite/oauthbearer.h). init: when the configuration has the
+ * callback (handle: the client's opaque); free: at destroy. message: the
+ * client's OAUTHBEARER message with the current token, malloc'd; NULL
+ * with why empty while no token came yet, or why filled after a failure. */
+kl_err_t kl_client_token_init(kl_client_t *client);
+void kl_client_token_free(kl_client_t *client);
+char *kl_client_token_message(kl_client_t *client, size_t *lenp, char *why, size_t why_size);
 
 /* sasl_gssapi.c: GSSAPI's settings (sasl.kerberos.*; starts kinit.c),
  * and its tokens through cyrus-sasl. The first one (NULL

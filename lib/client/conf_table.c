@@ -95,7 +95,9 @@ static const kl_conf_prop_t client_props[] = {
                 "application keeps the ticket)."),
     KL_PROP_STR("sasl.oauthbearer.config", "client", NULL,
                 "OAUTHBEARER's unsecured JWT (for brokers with Kafka's unsecured validator): "
-                "principal=NAME [scope=A,B] [lifeSeconds=3600] [extension_NAME=VALUE]..., space-separated."),
+                "principal=NAME [scope=A,B] [lifeSeconds=3600] [extension_NAME=VALUE]..., space-separated. "
+                "With kl_conf_set_oauthbearer_token_refresh_cb(3) the text is the callback's to read, and "
+                "the tokens are the application's."),
     KL_PROP_STR("ssl.ca.location", "client", NULL,
                 "File or directory (hashed names, c_rehash) of PEM CA certificates that verify the brokers' "
                 "certificates; unset: the system's store, unless ssl.ca.pem is set."),

@@ -13,6 +13,7 @@ libkafkalite_internal_la_SOURCES += \
 	lib/client/message.c \
 	lib/client/metadata.c \
 	lib/client/oauthbearer.c \
+	lib/client/oauthbearer_token.c \
 	lib/client/sasl.c \
 	lib/client/sasl_gssapi.c \
 	lib/client/security.c \
@@ -28,7 +29,7 @@ noinst_HEADERS += \
 	lib/client/message_impl.h \
 	lib/client/oauthbearer.h \
 	lib/client/sync_call.h
-kafkaliteinclude_HEADERS += include/kafkalite/topic_partition.h
+kafkaliteinclude_HEADERS += include/kafkalite/topic_partition.h include/kafkalite/oauthbearer.h
 
 if HAVE_CHECK
 check_PROGRAMS += tests/unit/test_backoff

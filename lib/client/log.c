@@ -122,10 +122,18 @@ void kl_log_debug(kl_log_t *log, int64_t context, const char *facility, const ch
     va_end(ap);
 }
 
+static int serve_lines(kl_log_t *log);
+
 int kl_log_serve(kl_log_t *log)
 {
-    if (!log->cb)
-        return 0;
+    int n = log->cb ? serve_lines(log) : 0;
+    if (log->app_task)
+        log->app_task(log->app_task_arg);
+    return n;
+}
+
+static int serve_lines(kl_log_t *log)
+{
     pthread_mutex_lock(&log->lock);
     kl_log_line_t *l = log->head;
     size_t dropped = log->dropped;

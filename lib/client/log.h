@@ -41,6 +41,10 @@ typedef struct kl_log {
     pthread_mutex_t *app_lock;
     pthread_cond_t *app_cond;
     atomic_bool app_pending; /* lines wait to be served */
+    /* Other work for the application's thread, run by kl_log_serve()
+     * after the lines (the OAUTHBEARER token refresh); NULL: none. */
+    void (*app_task)(void *arg);
+    void *app_task_arg;
 } kl_log_t;
 
 /* Reads log_level, debug, client.id and the log callback from conf. */
@@ -61,8 +65,8 @@ void kl_log(kl_log_t *log, int level, const char *facility, const char *fmt, ...
 void kl_log_debug(kl_log_t *log, int64_t context, const char *facility, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
-/* Application thread: runs the callback for every queued line. Returns
- * how many it served. */
+/* Application thread: runs the callback for every queued line, then the
+ * app_task. Returns how many lines it served. */
 int kl_log_serve(kl_log_t *log);
 
 /* Once, before the handle's threads start: a queued line sets a flag and

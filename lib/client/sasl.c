@@ -2,7 +2,10 @@
  * SaslHandshake names the mechanism, then SaslAuthenticate carries its
  * tokens (PLAIN: one; SCRAM-SHA-256/512: client-first and client-final,
  * checking the server's signature at the end; OAUTHBEARER: one, an
- * unsecured JWT; GSSAPI: Kerberos tokens, sasl_gssapi.c). A refusal closes the
+ * unsecured JWT or the application's token, oauthbearer_token.c; GSSAPI:
+ * Kerberos tokens, sasl_gssapi.c). When the broker gives the session a
+ * lifetime (KIP-368), the connection authenticates again at 85-95% of it,
+ * its requests going on meanwhile. A refusal closes the
  * connection with KL_ERR_AUTHENTICATION, so the requests waiting on it fail
  * with the broker's reason instead of being retried. I/O thread. */
 #include "client/client_impl.h"
@@ -17,6 +20,7 @@
 #include "proto/header.h"
 #include "proto/msg_sasl.h"
 #include "util/arena.h"
+#include "util/clock.h"
 
 /* The handshake version that promises SaslAuthenticate framing (v0 sends
  * raw tokens, which Kafka dropped in 4.0; we speak only v1). */
@@ -35,16 +39,28 @@ void kl_client_sasl_reset(kl_client_broker_t *b)
     kl_scram_free(b->scram);
     b->scram = NULL;
     b->sasl_step = 0;
+    b->sasl_waiting_token = false;
+    b->sasl_reauth = false;
+    kl_timer_stop(b->client->loop, &b->reauth_timer);
     kl_client_gssapi_reset(b);
 }
 
-static void sasl_done(kl_client_broker_t *b)
+
+/* lifetime_ms: the session's (KIP-368; 0: it does not end). */
+static void sasl_done(kl_client_broker_t *b, int64_t lifetime_ms)
 {
     kl_client_t *c = b->client;
-    kl_log_debug(&c->log, KL_DEBUG_BROKER | KL_DEBUG_SECURITY, "SASL", "%s: authenticated as %s with %s",
-                 b->name, c->sasl.username, c->sasl.mechanism_name);
+    bool reauth = b->sasl_reauth;
+    kl_log_debug(&c->log, KL_DEBUG_BROKER | KL_DEBUG_SECURITY, "SASL", "%s: %sauthenticated as %s with %s%s",
+                 b->name, reauth ? "re-" : "", c->sasl.username, c->sasl.mechanism_name,
+                 lifetime_ms > 0 ? " (the session ends; will re-authenticate before)" : "");
     kl_client_sasl_reset(b);
-    kl_conn_set_ready(b->conn);
+    if (!reauth)
+        kl_conn_set_ready(b->conn);
+    if (lifetime_ms > 0) { /* as Kafka's client: at 85% to 95% of it */
+        uint32_t spread = (uint32_t)((uint64_t)kl_clock_ms() * 2654435761u % 100);
+        kl_timer_start(c->loop, &b->reauth_timer, lifetime_ms * (850 + (int64_t)spread) / 1000);
+    }
 }
 
 /* Decodes a SASL response of api_key into out (allocated in arena). */
@@ -116,11 +132,12 @@ static void on_authenticate(kl_conn_t *conn, kl_err_t err, bool sent, const uint
     bool finished = false;
     size_t token_len = 0;
     const char *token = why[0] ? NULL : next_token(b, &resp.auth_bytes, &token_len, &finished, why, sizeof why);
+    int64_t lifetime_ms = err ? 0 : resp.session_lifetime_ms;
     kl_arena_free(&arena);
     if (why[0])
-        sasl_fail(b, "SASL authentication failed", why);
+        sasl_fail(b, b->sasl_reauth ? "SASL re-authentication failed" : "SASL authentication failed", why);
     else if (finished)
-        sasl_done(b);
+        sasl_done(b, lifetime_ms);
     else
         send_token(b, token, token_len);
 }
@@ -156,9 +173,18 @@ static void send_first_token(kl_client_broker_t *b)
     }
     if (s->mechanism == KL_SASL_OAUTHBEARER) {
         size_t len = 0;
-        char *token = kl_oauthbearer_client_first(s->oauthbearer_config, kl_wallclock_ms(), &len);
+        char why[300] = "out of memory";
+        char *token = b->client->token
+                          ? kl_client_token_message(b->client, &len, why, sizeof why)
+                          : kl_oauthbearer_client_first(s->oauthbearer_config, kl_wallclock_ms(), &len);
+        if (!token && !why[0]) { /* the application's first token is not here yet */
+            kl_log_debug(&b->client->log, KL_DEBUG_SECURITY, "SASL", "%s: waiting for the application's "
+                         "OAUTHBEARER token", b->name);
+            b->sasl_waiting_token = true;
+            return;
+        }
         if (!token) {
-            sasl_fail(b, "SASL", "out of memory");
+            sasl_fail(b, "SASL", why);
             return;
         }
         send_token(b, token, len);
@@ -183,6 +209,14 @@ static void send_first_token(kl_client_broker_t *b)
     }
     const char *first = kl_scram_client_first(b->scram);
     send_token(b, first, strlen(first));
+}
+
+void kl_client_sasl_token_ready(kl_client_broker_t *b)
+{
+    if (!b->sasl_waiting_token)
+        return;
+    b->sasl_waiting_token = false;
+    send_first_token(b);
 }
 
 /* ---- SaslHandshake --------------------------------------------------------- */
@@ -225,6 +259,21 @@ static void on_handshake(kl_conn_t *conn, kl_err_t err, bool sent, const uint8_t
         send_first_token(b);
 }
 
+static void send_handshake(kl_client_broker_t *b);
+
+void kl_client_sasl_reauth_due(kl_loop_t *loop, kl_timer_t *timer)
+{
+    (void)loop;
+    kl_client_broker_t *b = timer->opaque;
+    if (!kl_client_broker_is_ready(b))
+        return;
+    kl_log_debug(&b->client->log, KL_DEBUG_BROKER | KL_DEBUG_SECURITY, "SASL", "%s: re-authenticating before "
+                 "the session ends", b->name);
+    kl_client_sasl_reset(b);
+    b->sasl_reauth = true;
+    send_handshake(b);
+}
+
 void kl_client_sasl_start(kl_client_broker_t *b)
 {
     kl_client_sasl_reset(b);
@@ -234,6 +283,11 @@ void kl_client_sasl_start(kl_client_broker_t *b)
                   "older than 1.0?)");
         return;
     }
+    send_handshake(b);
+}
+
+static void send_handshake(kl_client_broker_t *b)
+{
     kl_sasl_handshake_request_t req = {.mechanism = kl_str(b->client->sasl.mechanism_name)};
     if (kl_client_broker_request(b, KL_API_SASL_HANDSHAKE, HANDSHAKE_VERSION, &req, 64, KL_CONN_F_HANDSHAKE,
                                  b->client->socket_timeout_ms, on_handshake, b) != KL_ERR_NONE)

@@ -66,7 +66,10 @@ static kl_err_t read_sasl(kl_client_t *c, char *errstr, size_t errstr_size)
     case KL_SASL_OAUTHBEARER: {
         char why[200];
         s->oauthbearer_config = kl_conf_get_str(conf, "sasl.oauthbearer.config");
-        if (!kl_oauthbearer_check_config(s->oauthbearer_config, why, sizeof why))
+        if (kl_client_token_init(c) != KL_ERR_NONE)
+            return KL_ERR_NOMEM;
+        /* with a refresh callback the config is the application's */
+        if (!c->token && !kl_oauthbearer_check_config(s->oauthbearer_config, why, sizeof why))
             return refuse(errstr, errstr_size, "sasl.mechanisms=OAUTHBEARER: %s", why);
         s->username = "(OAUTHBEARER token)";
         break;

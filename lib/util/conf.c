@@ -3,6 +3,7 @@
  * suggestions, ignored properties and their warnings, and the public
  * kl_conf_* functions that work the same for every schema. */
 #include "util/conf.h"
+#include "util/conf_scoped.h"
 
 #include <assert.h>
 #include <ctype.h>
@@ -38,6 +39,7 @@ struct kl_conf {
     conf_ignored_t *ignored;
     char **warnings; /* warnings[i] is about ignored[i] */
     size_t nignored;
+    conf_scoped_t scoped; /* listener.name.<l>.<setting> and the like */
     kl_conf_hooks_t hooks;
 };
 
@@ -75,13 +77,13 @@ static char *dup_str(const char *s)
 static bool prop_is_prefix(const kl_conf_prop_t *prop)
 {
     size_t n = strlen(prop->name);
-    return prop->type == KL_CONF_IGNORED && n > 0 && prop->name[n - 1] == '*';
+    return (prop->type == KL_CONF_IGNORED || prop->type == KL_CONF_SCOPED) && n > 0 && prop->name[n - 1] == '*';
 }
 
 /* Properties that hold a value of their own (not aliases, not ignored). */
 static bool prop_has_value(const kl_conf_prop_t *prop)
 {
-    return prop->type != KL_CONF_ALIAS && prop->type != KL_CONF_IGNORED;
+    return prop->type != KL_CONF_ALIAS && prop->type != KL_CONF_IGNORED && prop->type != KL_CONF_SCOPED;
 }
 
 static const kl_conf_sym_t *sym_find(const kl_conf_sym_t *syms, const char *s, size_t len)
@@ -138,6 +140,9 @@ size_t kl_conf_prop_accepts(const kl_conf_prop_t *prop, char *buf, size_t size)
         break;
     case KL_CONF_IGNORED:
         sb_printf(&sb, "anything (ignored)");
+        break;
+    case KL_CONF_SCOPED:
+        sb_printf(&sb, "what the setting it overrides accepts");
         break;
     }
     return sb.len;
@@ -512,6 +517,7 @@ void kl_conf_destroy(kl_conf_t *conf)
     }
     free(conf->ignored);
     free(conf->warnings);
+    conf_scoped_free(&conf->scoped);
     free(conf->values);
     free(conf);
 }
@@ -580,6 +586,8 @@ kl_conf_t *kl_conf_dup(const kl_conf_t *conf)
         if (ignored_add(copy, prop, conf->ignored[i].name, conf->ignored[i].value) != KL_ERR_NONE)
             goto nomem;
     }
+    if (conf_scoped_copy(&copy->scoped, &conf->scoped) != KL_ERR_NONE)
+        goto nomem;
     return copy;
 nomem:
     kl_conf_destroy(copy);
@@ -617,6 +625,27 @@ static kl_err_t set_ignored(kl_conf_t *conf, const kl_conf_prop_t *prop, const c
     return ignored_add(conf, prop, name, value);
 }
 
+/* A scoped name (family: its KL_CONF_SCOPED entry): the setting's own
+ * rules check value; NULL forgets it. */
+static kl_err_t set_scoped(kl_conf_t *conf, const kl_conf_prop_t *family, const char *name, const char *value,
+                           char *errstr, size_t errstr_size)
+{
+    char norm[256];
+    const kl_conf_prop_t *setting = conf_scoped_setting(conf->schema, family, name, norm, sizeof norm);
+    if (!setting) {
+        set_err(errstr, errstr_size, "Unknown configuration property \"%s\" (not a setting %s may override)",
+                name, family->name);
+        return KL_ERR_UNKNOWN_PROPERTY;
+    }
+    if (!value) {
+        conf_scoped_remove(&conf->scoped, norm);
+        return KL_ERR_NONE;
+    }
+    parsed_t p;
+    kl_err_t err = parse_value(setting, name, value, &p, errstr, errstr_size);
+    return err ? err : conf_scoped_put(&conf->scoped, norm, p.str, p.i, p.d);
+}
+
 kl_err_t kl_conf_set(kl_conf_t *conf, const char *name, const char *value, char *errstr, size_t errstr_size)
 {
     if (errstr && errstr_size)
@@ -639,6 +668,8 @@ kl_err_t kl_conf_set(kl_conf_t *conf, const char *name, const char *value, char 
     kl_err_t err;
     if (prop->type == KL_CONF_IGNORED) {
         err = set_ignored(conf, prop, name, value);
+    } else if (prop->type == KL_CONF_SCOPED) {
+        err = set_scoped(conf, prop, name, value, errstr, errstr_size);
     } else {
         const kl_conf_prop_t *target = kl_conf_resolve(conf->schema, prop);
         conf_value_t *v = &conf->values[target - conf->schema->props];
@@ -663,6 +694,16 @@ kl_err_t kl_conf_set(kl_conf_t *conf, const char *name, const char *value, char 
     return err;
 }
 
+/* The value set for the scoped name under family, or NULL (then
+ * *settingp is the setting it overrides, or NULL when it names none). */
+static const conf_scoped_value_t *scoped_value(const kl_conf_t *conf, const kl_conf_prop_t *family,
+                                               const char *name, const kl_conf_prop_t **settingp)
+{
+    char norm[256];
+    *settingp = conf_scoped_setting(conf->schema, family, name, norm, sizeof norm);
+    return *settingp ? conf_scoped_find(&conf->scoped, norm) : NULL;
+}
+
 /* The stored text for name (any known name), or NULL when unknown. */
 static const char *value_text(const kl_conf_t *conf, const char *name)
 {
@@ -672,6 +713,13 @@ static const char *value_text(const kl_conf_t *conf, const char *name)
     if (prop->type == KL_CONF_IGNORED) {
         const conf_ignored_t *ig = ignored_find(conf, name, NULL);
         return ig ? ig->value : "";
+    }
+    if (prop->type == KL_CONF_SCOPED) {
+        const conf_scoped_value_t *sv = scoped_value(conf, prop, name, &prop);
+        if (!prop)
+            return NULL;
+        if (sv)
+            return sv->str;
     }
     prop = kl_conf_resolve(conf->schema, prop);
     const char *s = conf->values[prop - conf->schema->props].str;
@@ -746,6 +794,16 @@ static const conf_value_t *accessor_value(const kl_conf_t *conf, const char *nam
                                           const kl_conf_prop_t **propp)
 {
     const kl_conf_prop_t *prop = kl_conf_resolve(conf->schema, kl_conf_lookup(conf->schema, name));
+    if (prop && prop->type == KL_CONF_SCOPED) {
+        /* The scoped value, seen through a conf_value_t, or the setting's */
+        static _Thread_local conf_value_t seen;
+        const conf_scoped_value_t *sv = scoped_value(conf, prop, name, &prop);
+        if (sv) {
+            seen = (conf_value_t){sv->str, sv->i, sv->d, true};
+            *propp = prop;
+            return &seen;
+        }
+    }
     assert(prop && prop->type != KL_CONF_IGNORED && "unknown configuration property");
     if (!prop || prop->type == KL_CONF_IGNORED)
         return NULL;
@@ -798,6 +856,8 @@ bool kl_conf_is_set(const kl_conf_t *conf, const char *name)
         return false;
     if (prop->type == KL_CONF_IGNORED)
         return ignored_find(conf, name, NULL) != NULL;
+    if (prop->type == KL_CONF_SCOPED)
+        return scoped_value(conf, prop, name, &prop) != NULL;
     prop = kl_conf_resolve(conf->schema, prop);
     return conf->values[prop - conf->schema->props].set;
 }

@@ -21,7 +21,9 @@ typedef enum kl_conf_type {
     KL_CONF_ENUM,    /* one of syms (any case); parsed to the sym's value */
     KL_CONF_SET,     /* comma-separated syms; parsed to the OR of their values */
     KL_CONF_ALIAS,   /* another name for target */
-    KL_CONF_IGNORED  /* accepted, stored apart, and reported as a warning */
+    KL_CONF_IGNORED, /* accepted, stored apart, and reported as a warning */
+    KL_CONF_SCOPED   /* a family "prefix.*" of <prefix><scope>.<setting> names
+                      * overriding scopable settings (conf_scoped.h) */
 } kl_conf_type_t;
 
 /* A symbolic value: an enum or set member, or a name an INT accepts in
@@ -33,9 +35,11 @@ typedef struct kl_conf_sym {
 
 /* Property flags. */
 #define KL_CONF_F_SENSITIVE 0x1 /* a secret: loggers print it redacted */
+#define KL_CONF_F_SCOPABLE 0x2  /* may be set per scope: <family prefix><scope>.<name> */
+#define KL_CONF_F_SCOPABLE_SUB 0x4 /* ... as <family prefix><scope>.<word>.<name> */
 
 typedef struct kl_conf_prop {
-    /* For IGNORED only, a trailing '*' makes the name a prefix
+    /* For IGNORED and SCOPED, a trailing '*' makes the name a prefix
      * ("zookeeper.*" matches every name starting with "zookeeper."). */
     const char *name;
     kl_conf_type_t type;
@@ -81,6 +85,22 @@ typedef struct kl_conf_prop {
     {.name = (N), .type = KL_CONF_SET, .category = (CAT), .def = (DEF), .min = (MIN_MEMBERS), \
      .syms = (SYMS), .doc = (DOC)}
 #define KL_PROP_ALIAS(N, TARGET) {.name = (N), .type = KL_CONF_ALIAS, .target = (TARGET)}
+#define KL_PROP_SCOPED(N, CAT, DOC) {.name = (N), .type = KL_CONF_SCOPED, .category = (CAT), .doc = (DOC)}
+/* Rows with extra flags (KL_CONF_F_SCOPABLE: a SCOPED family may set it
+ * per scope). */
+#define KL_PROP_STR_F(N, CAT, DEF, F, DOC) \
+    {.name = (N), .type = KL_CONF_STR, .category = (CAT), .def = (DEF), .flags = (F), .doc = (DOC)}
+#define KL_PROP_SECRET_F(N, CAT, F, DOC) \
+    {.name = (N), .type = KL_CONF_STR, .category = (CAT), .flags = KL_CONF_F_SENSITIVE | (F), .doc = (DOC)}
+#define KL_PROP_ENUM_F(N, CAT, DEF, SYMS, F, DOC)                                                 \
+    {.name = (N), .type = KL_CONF_ENUM, .category = (CAT), .def = (DEF), .syms = (SYMS), .flags = (F), \
+     .doc = (DOC)}
+#define KL_PROP_SET_F(N, CAT, DEF, MIN_MEMBERS, SYMS, F, DOC)                                     \
+    {.name = (N), .type = KL_CONF_SET, .category = (CAT), .def = (DEF), .min = (MIN_MEMBERS), \
+     .syms = (SYMS), .flags = (F), .doc = (DOC)}
+#define KL_PROP_INT_F(N, CAT, DEF, MIN, MAX, F, DOC)                                                  \
+    {.name = (N), .type = KL_CONF_INT, .category = (CAT), .def = (DEF), .min = (MIN), .max = (MAX), \
+     .flags = (F), .doc = (DOC)}
 #define KL_PROP_IGNORED(N, WHY) {.name = (N), .type = KL_CONF_IGNORED, .category = "cluster", .doc = (WHY)}
 
 /* One table of properties: everything a kl_conf_t of that kind accepts. */
@@ -102,8 +122,8 @@ const kl_conf_schema_t *kl_conf_schema(const kl_conf_t *conf);
  * included; docs filter on type and category). */
 const kl_conf_prop_t *kl_conf_table(const kl_conf_schema_t *schema, size_t *countp);
 
-/* The descriptor for name in schema: an exact match, or for IGNORED prefix
- * entries a prefix match. Aliases are returned as themselves; see
+/* The descriptor for name in schema: an exact match, or for IGNORED and
+ * SCOPED prefix entries a prefix match. Aliases are returned as themselves; see
  * kl_conf_resolve(). NULL when unknown. */
 const kl_conf_prop_t *kl_conf_lookup(const kl_conf_schema_t *schema, const char *name);
 
@@ -125,7 +145,9 @@ size_t kl_conf_prop_accepts(const kl_conf_prop_t *prop, char *buf, size_t size);
  *   get_bool:   BOOL.
  *   get_double: DOUBLE and INT.
  *   get_str:    any type: the stored text ("" when there is no value);
- *               valid until the property is next set or conf destroyed. */
+ *               valid until the property is next set or conf destroyed.
+ * A scoped name (listener.name.<l>.<setting>) reads the value set for it,
+ * or else the setting's own. */
 int64_t kl_conf_get_int(const kl_conf_t *conf, const char *name);
 bool kl_conf_get_bool(const kl_conf_t *conf, const char *name);
 double kl_conf_get_double(const kl_conf_t *conf, const char *name);
@@ -149,6 +171,7 @@ enum {
     KL_CONF_HOOK_STATS,
     KL_CONF_HOOK_REBALANCE,
     KL_CONF_HOOK_OFFSET_COMMIT,
+    KL_CONF_HOOK_OAUTHBEARER_REFRESH,
     KL_CONF_HOOK_COUNT = 8
 };
 typedef struct kl_conf_hooks {

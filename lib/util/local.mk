@@ -9,6 +9,7 @@ libkafkalite_internal_la_SOURCES += \
 	lib/util/crc32.c \
 	lib/util/crc32c.c \
 	lib/util/conf.c \
+	lib/util/conf_scoped.c \
 	lib/util/error.c \
 	lib/util/errstr.c \
 	lib/util/mem.c \
@@ -23,6 +24,7 @@ noinst_HEADERS += \
 	lib/util/crc32.h \
 	lib/util/crc32c.h \
 	lib/util/conf.h \
+	lib/util/conf_scoped.h \
 	lib/util/error_obj.h \
 	lib/util/errstr.h \
 	lib/util/murmur2.h \

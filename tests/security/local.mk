@@ -78,3 +78,49 @@ tests_security_test_gssapi_LDADD = $(TEST_LIBS)
 endif
 endif
 EXTRA_DIST += tests/security/test_gssapi.sh tests/security/kdc_lib.sh tests/security/lsan_gssapi.supp
+
+# Per-listener settings (listener.name.<l>.*), PLAIN users from a
+# listener's sasl.jaas.config, and OAUTHBEARER, with our client.
+if HAVE_CHECK
+if HAVE_SSL
+check_PROGRAMS += tests/security/test_broker_sasl_listeners
+TESTS += tests/security/test_broker_sasl_listeners
+tests_security_test_broker_sasl_listeners_SOURCES = tests/security/test_broker_sasl_listeners.c \
+	tests/security/sec_broker.c tests/security/sec_broker.h \
+	tests/security/tls_certs.c tests/security/tls_certs.h \
+	tests/security/sec_client.c tests/security/sec_client.h \
+	tests/integration/broker_fixture.c tests/integration/broker_fixture.h
+tests_security_test_broker_sasl_listeners_CFLAGS = $(TEST_CFLAGS)
+tests_security_test_broker_sasl_listeners_LDADD = $(TEST_LIBS)
+endif
+endif
+
+# Our client's OAUTHBEARER token refresh callback, with our broker.
+if HAVE_CHECK
+if HAVE_SSL
+check_PROGRAMS += tests/security/test_client_oauth_refresh
+TESTS += tests/security/test_client_oauth_refresh
+tests_security_test_client_oauth_refresh_SOURCES = tests/security/test_client_oauth_refresh.c \
+	tests/security/sec_broker.c tests/security/sec_broker.h \
+	tests/security/tls_certs.c tests/security/tls_certs.h \
+	tests/security/sec_client.c tests/security/sec_client.h \
+	tests/integration/broker_fixture.c tests/integration/broker_fixture.h
+tests_security_test_client_oauth_refresh_CFLAGS = $(TEST_CFLAGS)
+tests_security_test_client_oauth_refresh_LDADD = $(TEST_LIBS)
+endif
+endif
+
+# KIP-368 re-authentication, our client with our broker.
+if HAVE_CHECK
+if HAVE_SSL
+check_PROGRAMS += tests/security/test_sasl_reauth
+TESTS += tests/security/test_sasl_reauth
+tests_security_test_sasl_reauth_SOURCES = tests/security/test_sasl_reauth.c \
+	tests/security/sec_broker.c tests/security/sec_broker.h \
+	tests/security/tls_certs.c tests/security/tls_certs.h \
+	tests/security/sec_client.c tests/security/sec_client.h \
+	tests/integration/broker_fixture.c tests/integration/broker_fixture.h
+tests_security_test_sasl_reauth_CFLAGS = $(TEST_CFLAGS)
+tests_security_test_sasl_reauth_LDADD = $(TEST_LIBS)
+endif
+endif

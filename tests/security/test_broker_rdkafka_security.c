@@ -1,7 +1,8 @@
 /* librdkafka (kcat's library) against our broker's SASL_SSL listener:
  * SCRAM-SHA-256 and -512 and PLAIN produce and consume through TLS with
  * the test CA, and a wrong password refused with librdkafka's
- * authentication error, nothing delivered. With a KDC (KL_KDC_DIR, set by
+ * authentication error, nothing delivered; OAUTHBEARER with librdkafka's
+ * unsecured JWT, and a token without the required scope refused. With a KDC (KL_KDC_DIR, set by
  * test_gssapi.sh, which runs the "gssapi" case alone): GSSAPI over
  * SASL_PLAINTEXT, librdkafka getting its ticket with its own kinit
  * command, and a stale keytab refused. */
@@ -148,6 +149,47 @@ static void round_trip(const char *mechanism, const char *topic)
     ck_assert_int_eq(consume(sasl_ssl_conf(mechanism, SEC_PASSWORD), topic, 100), 100);
 }
 
+/* librdkafka's unsecured JWT for principal carol with scope. */
+static rd_kafka_conf_t *oauth_conf(const char *scope)
+{
+    char config[128], errstr[256];
+    snprintf(config, sizeof config, "principal=carol scope=%s", scope);
+    rd_kafka_conf_t *conf = sasl_ssl_conf("OAUTHBEARER", "");
+    ck_assert_msg(rd_kafka_conf_set(conf, "sasl.oauthbearer.config", config, errstr, sizeof errstr) ==
+                          RD_KAFKA_CONF_OK &&
+                      rd_kafka_conf_set(conf, "enable.sasl.oauthbearer.unsecure.jwt", "true", errstr,
+                                        sizeof errstr) == RD_KAFKA_CONF_OK,
+                  "%s", errstr);
+    return conf;
+}
+
+START_TEST(test_rdkafka_oauthbearer)
+{
+    char features[512];
+    size_t size = sizeof features;
+    rd_kafka_conf_t *probe = rd_kafka_conf_new();
+    bool ok = rd_kafka_conf_get(probe, "builtin.features", features, &size) == RD_KAFKA_CONF_OK &&
+              strstr(features, "ssl") && strstr(features, "sasl_oauthbearer");
+    rd_kafka_conf_destroy(probe);
+    KL_SKIP_IF(!ok, "librdkafka is built without ssl or sasl_oauthbearer");
+    tls_certs_make(&certs);
+    sec_broker_start(&sb, &certs, "listener.name.sasl_ssl.sasl.enabled.mechanisms", "OAUTHBEARER",
+                     "listener.name.sasl_ssl.oauthbearer.sasl.jaas.config",
+                     "org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required "
+                     "unsecuredValidatorRequiredScope=\"produce\";",
+                     NULL);
+    produce(oauth_conf("produce"), "rdk-oauth", 100);
+    ck_assert_msg(delivered == 100, "delivered %d, failed %d, error %s", delivered, failed,
+                  rd_kafka_err2name(last_error));
+    ck_assert_int_eq(consume(oauth_conf("read,produce"), "rdk-oauth", 100), 100);
+    produce(oauth_conf("read"), "rdk-oauth", 5);
+    ck_assert_int_eq(delivered, 0);
+    ck_assert_msg(auth_refused, "no authentication error (last %s)", rd_kafka_err2name(last_error));
+    sec_broker_stop(&sb);
+    tls_certs_remove(&certs);
+}
+END_TEST
+
 START_TEST(test_rdkafka_sasl_ssl)
 {
     KL_SKIP_IF(!has_features((const char *[]){"ssl", "sasl_scram", "sasl_plain", NULL}),
@@ -198,6 +240,7 @@ int main(void)
     TCase *tc = tcase_create("sasl_ssl");
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, test_rdkafka_sasl_ssl);
+    tcase_add_test(tc, test_rdkafka_oauthbearer);
     suite_add_tcase(s, tc);
     if (getenv("KL_KDC_DIR")) { /* test_gssapi.sh's KDC */
         TCase *krb = tcase_create("gssapi");

@@ -257,6 +257,54 @@ START_TEST(test_request_before_authentication)
 }
 END_TEST
 
+/* Reads one response frame (20 s at most) into buf (size bytes); its
+ * length, or -1. */
+static ssize_t read_frame(int fd, unsigned char *buf, size_t size)
+{
+    struct timeval tv = {.tv_sec = 20};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    uint32_t len;
+    if (recv(fd, &len, 4, MSG_WAITALL) != 4)
+        return -1;
+    len = ntohl(len);
+    if (len > size || recv(fd, buf, len, MSG_WAITALL) != (ssize_t)len)
+        return -1;
+    return (ssize_t)len;
+}
+
+/* KIP-368: a client that never re-authenticates (SaslAuthenticate v0
+ * cannot even learn the session lifetime) is served during its session
+ * and disconnected on its first request after it. */
+START_TEST(test_expired_session_closed)
+{
+    tls_certs_make(&certs);
+    sec_broker_start(&sb, &certs, "connections.max.reauth.ms", "4000", NULL);
+    unsigned char buf[4096];
+    int fd = connect_to(sb.sasl_plaintext);
+    static const unsigned char plain[] = {0, 5, 'P', 'L', 'A', 'I', 'N'};
+    send_request(fd, 17, 1, plain, sizeof plain);
+    ck_assert_int_ge(read_frame(fd, buf, sizeof buf), 6);
+    ck_assert_int_eq(buf[4] << 8 | buf[5], 0); /* after the correlation id */
+    unsigned char token[64] = {0, 0, 0, 0, 0};
+    int n = snprintf((char *)token + 5, sizeof token - 5, "%s", SEC_USER) + 5;
+    n += snprintf((char *)token + n + 1, sizeof token - (size_t)n - 1, "%s", SEC_PASSWORD) + 1;
+    token[3] = (unsigned char)(n - 4);
+    send_request(fd, 36, 0, token, (size_t)n);
+    ck_assert_int_ge(read_frame(fd, buf, sizeof buf), 6);
+    ck_assert_int_eq(buf[4] << 8 | buf[5], 0);
+    long long authenticated = sec_now_ms();
+    static const unsigned char all_topics[] = {0xff, 0xff, 0xff, 0xff};
+    send_request(fd, 3, 1, all_topics, sizeof all_topics);
+    ck_assert_msg(read_frame(fd, buf, sizeof buf) > 0, "not served during the session");
+    while (sec_now_ms() < authenticated + 4500) /* the session's end, plus a margin */
+        usleep(50000);
+    send_request(fd, 3, 1, all_topics, sizeof all_topics);
+    ck_assert_msg(closed_by_peer(fd), "a request after the session ended was served");
+    close(fd);
+    stop();
+}
+END_TEST
+
 START_TEST(test_credentials_salted_and_durable)
 {
     start();
@@ -319,6 +367,7 @@ int main(void)
     tcase_add_test(tc, test_sasl_client_on_plaintext_listener);
     tcase_add_test(tc, test_plaintext_client_on_tls_port);
     tcase_add_test(tc, test_request_before_authentication);
+    tcase_add_test(tc, test_expired_session_closed);
     tcase_add_test(tc, test_credentials_salted_and_durable);
     tcase_add_test(tc, test_corrupt_credentials_refused_at_start);
     suite_add_tcase(s, tc);

@@ -445,7 +445,7 @@ static void check_dump(kl_conf_t *conf)
         for (size_t j = 0; j < n; j += 2)
             if (strcmp(dump[j], p->name) == 0)
                 seen++;
-        bool listed = p->type != KL_CONF_ALIAS && p->type != KL_CONF_IGNORED;
+        bool listed = p->type != KL_CONF_ALIAS && p->type != KL_CONF_IGNORED && p->type != KL_CONF_SCOPED;
         ck_assert_msg(seen == (listed ? 1u : 0u), "%s appears %zu times", p->name, seen);
         expected += listed;
     }
@@ -662,6 +662,47 @@ START_TEST(test_accepts_text)
 }
 END_TEST
 
+/* listener.name.<l>.<setting>: the setting's own rules, the listener name
+ * in lower case, the broker-wide value when unset, copied by dup. */
+START_TEST(test_scoped_settings)
+{
+    kl_conf_t *conf = kl_broker_conf_new();
+    char errstr[512];
+    set_ok(conf, "sasl.enabled.mechanisms", "SCRAM-SHA-512");
+    set_ok(conf, "listener.name.SASL_SSL.sasl.enabled.mechanisms", "PLAIN");
+    ck_assert_int_eq(kl_conf_get_int(conf, "listener.name.sasl_ssl.sasl.enabled.mechanisms"), 1);
+    ck_assert_str_eq(get(conf, "listener.name.sasl_ssl.sasl.enabled.mechanisms"), "PLAIN");
+    ck_assert(kl_conf_is_set(conf, "listener.name.sasl_ssl.sasl.enabled.mechanisms"));
+    /* another listener: the broker-wide value */
+    ck_assert_int_eq(kl_conf_get_int(conf, "listener.name.other.sasl.enabled.mechanisms"), 4);
+    ck_assert(!kl_conf_is_set(conf, "listener.name.other.sasl.enabled.mechanisms"));
+    ck_assert_int_eq(kl_conf_get_int(conf, "sasl.enabled.mechanisms"), 4);
+    /* the setting's own rules */
+    ck_assert_int_eq(kl_conf_set(conf, "listener.name.a.ssl.client.auth", "sometimes", errstr, sizeof errstr),
+                     KL_ERR_INVALID_VALUE);
+    ck_assert_msg(strstr(errstr, "listener.name.a.ssl.client.auth"), "%s", errstr);
+    ck_assert_int_eq(kl_conf_set(conf, "listener.name.a.log.dirs", "/x", errstr, sizeof errstr),
+                     KL_ERR_UNKNOWN_PROPERTY);
+    ck_assert_int_eq(kl_conf_set(conf, "listener.name.a", "x", errstr, sizeof errstr), KL_ERR_UNKNOWN_PROPERTY);
+    ck_assert_int_eq(kl_conf_set(conf, "listener.name.a.sasl.jaas.config", "x", errstr, sizeof errstr),
+                     KL_ERR_UNKNOWN_PROPERTY); /* wants the mechanism word */
+    /* <listener>.<mechanism>.sasl.jaas.config, the word in lower case too */
+    set_ok(conf, "listener.name.A.PLAIN.sasl.jaas.config", "text");
+    ck_assert_str_eq(kl_conf_get_str(conf, "listener.name.a.plain.sasl.jaas.config"), "text");
+    ck_assert_str_eq(kl_conf_get_str(conf, "listener.name.a.oauthbearer.sasl.jaas.config"), "");
+    kl_conf_t *copy = kl_conf_dup(conf);
+    set_ok(conf, "listener.name.sasl_ssl.sasl.enabled.mechanisms", "SCRAM-SHA-256");
+    ck_assert_int_eq(kl_conf_get_int(copy, "listener.name.sasl_ssl.sasl.enabled.mechanisms"), 1);
+    ck_assert_int_eq(kl_conf_get_int(conf, "listener.name.sasl_ssl.sasl.enabled.mechanisms"), 2);
+    /* reset: back to the broker-wide value */
+    ck_assert_int_eq(kl_conf_set(conf, "listener.name.sasl_ssl.sasl.enabled.mechanisms", NULL, NULL, 0),
+                     KL_ERR_NONE);
+    ck_assert_int_eq(kl_conf_get_int(conf, "listener.name.sasl_ssl.sasl.enabled.mechanisms"), 4);
+    kl_conf_destroy(copy);
+    kl_conf_destroy(conf);
+}
+END_TEST
+
 static Suite *conf_suite(void)
 {
     Suite *s = suite_create("conf");
@@ -680,6 +721,7 @@ static Suite *conf_suite(void)
     tcase_add_test(tc, test_tables_refuse_each_other);
     tcase_add_test(tc, test_get_buffer_sizes);
     tcase_add_test(tc, test_accepts_text);
+    tcase_add_test(tc, test_scoped_settings);
     suite_add_tcase(s, tc);
     return s;
 }
