@@ -633,7 +633,7 @@ static kl_err_t set_scoped(kl_conf_t *conf, const kl_conf_prop_t *family, const 
     char norm[256];
     const kl_conf_prop_t *setting = conf_scoped_setting(conf->schema, family, name, norm, sizeof norm);
     if (!setting) {
-        set_err(errstr, errstr_size, "Unknown configuration property \"%s\" (not a setting %s may override)",
+        kl_errstr_set(errstr, errstr_size, "Unknown configuration property \"%s\" (not a setting %s may override)",
                 name, family->name);
         return KL_ERR_UNKNOWN_PROPERTY;
     }
