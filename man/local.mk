@@ -54,6 +54,7 @@ dist_man_MANS += \
 	man/man3/kl_committed.3 \
 	man/man3/kl_conf_destroy.3 \
 	man/man3/kl_conf_dump.3 \
+	man/man3/kl_conf_dump_destroy.3 \
 	man/man3/kl_conf_dump_free.3 \
 	man/man3/kl_conf_dup.3 \
 	man/man3/kl_conf_get.3 \
@@ -73,6 +74,7 @@ dist_man_MANS += \
 	man/man3/kl_consumer_group_metadata_destroy.3 \
 	man/man3/kl_consumer_group_metadata_new.3 \
 	man/man3/kl_consumer_lag.3 \
+	man/man3/kl_consumer_lag_destroy.3 \
 	man/man3/kl_consumer_lag_free.3 \
 	man/man3/kl_consumer_memberid.3 \
 	man/man3/kl_consumer_new.3 \
@@ -97,6 +99,7 @@ dist_man_MANS += \
 	man/man3/kl_incremental_assign.3 \
 	man/man3/kl_incremental_unassign.3 \
 	man/man3/kl_init_transactions.3 \
+	man/man3/kl_mem_free.3 \
 	man/man3/kl_message_destroy.3 \
 	man/man3/kl_message_error.3 \
 	man/man3/kl_message_headers.3 \

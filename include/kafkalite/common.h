@@ -32,6 +32,11 @@ KL_EXPORT int kl_version(void);
 /** The version of the library linked at run time, as "major.minor.patch". */
 KL_EXPORT const char *kl_version_str(void);
 
+/** Releases a plain string the library returned (kl_producer_stats(),
+ * kl_consumer_memberid()). NULL is allowed. Objects go back through
+ * their own kl_<type>_destroy() (see kafkalite.h). */
+KL_EXPORT void kl_mem_free(void *ptr);
+
 #ifdef __cplusplus
 }
 #endif

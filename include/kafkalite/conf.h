@@ -67,11 +67,13 @@ KL_EXPORT kl_err_t kl_conf_get(const kl_conf_t *conf, const char *name, char *de
  * number of strings (twice the number of properties). Each property appears
  * once under its canonical name (aliases and ignored names are left out),
  * in table order; values are not redacted. The array does not depend on
- * conf afterwards. Free with kl_conf_dump_free(). NULL when out of
+ * conf afterwards. Release it with kl_conf_dump_destroy(). NULL when out of
  * memory. */
 KL_EXPORT const char **kl_conf_dump(const kl_conf_t *conf, size_t *countp);
 
-/** Frees an array returned by kl_conf_dump(). */
+/** Releases an array returned by kl_conf_dump(). NULL is allowed. */
+KL_EXPORT void kl_conf_dump_destroy(const char **dump, size_t count);
+/** Deprecated (0.1's name): the same as kl_conf_dump_destroy(). */
 KL_EXPORT void kl_conf_dump_free(const char **dump, size_t count);
 
 /** A log line: level is a syslog(3) level (3 error, 4 warning, 6 info, 7

@@ -212,13 +212,17 @@ typedef struct kl_partition_lag {
 } kl_partition_lag_t;
 
 /** The lag of every assigned partition, from what the consumer knows
- * (no request): *lagsp receives an array of *countp elements, freed with
- * kl_consumer_lag_free(). KL_ERR_NOMEM. */
+ * (no request): *lagsp receives an array of *countp elements, released
+ * with kl_consumer_lag_destroy(). KL_ERR_NOMEM. */
 KL_EXPORT kl_err_t kl_consumer_lag(kl_consumer_t *consumer, kl_partition_lag_t **lagsp, size_t *countp);
+/** Releases an array returned by kl_consumer_lag(). NULL is allowed. */
+KL_EXPORT void kl_consumer_lag_destroy(kl_partition_lag_t *lags, size_t count);
+/** Deprecated (0.1's name): the same as kl_consumer_lag_destroy(). */
 KL_EXPORT void kl_consumer_lag_free(kl_partition_lag_t *lags, size_t count);
 
 /** The member id the group coordinator gave this consumer, as a new string
- * (free() it; "" before joining), or NULL without group.id. */
+ * (release it with kl_mem_free(); "" before joining), or NULL without
+ * group.id. */
 KL_EXPORT char *kl_consumer_memberid(kl_consumer_t *consumer);
 
 /** The consumer's place in its group (group id, generation, member id,

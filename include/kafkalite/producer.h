@@ -183,7 +183,7 @@ KL_EXPORT void kl_conf_set_stats_cb(kl_conf_t *conf, kl_stats_cb *cb);
 /** The producer's statistics now, as a NUL-terminated JSON object:
  * queue depth (messages and bytes), requests in flight, errors and
  * retries per broker, batches sent and their average fill, request
- * latency (average and 99th percentile). Free it with free(). NULL when
+ * latency (average and 99th percentile). Release it with kl_mem_free(). NULL when
  * out of memory. */
 KL_EXPORT char *kl_producer_stats(kl_producer_t *producer);
 

@@ -53,14 +53,8 @@ static void on_retry(kl_loop_t *loop, kl_timer_t *t)
 
 kl_admin_t *kl_admin_new(const kl_conf_t *conf, char *errstr, size_t errstr_size)
 {
-    char scratch[8];
-    if (!errstr || !errstr_size) {
-        errstr = scratch;
-        errstr_size = sizeof scratch;
-    }
-    errstr[0] = '\0';
     kl_conf_t *copy;
-    kl_admin_t *a = kl_client_handle_new(conf, sizeof *a, &copy, errstr, errstr_size);
+    kl_admin_t *a = kl_client_handle_new(conf, sizeof *a, &copy, &errstr, &errstr_size);
     if (!a)
         return NULL;
     kl_backoff_init(&a->backoff, copy);

@@ -20,6 +20,7 @@
 #include "broker/server.h"
 #include "broker/txn_coordinator.h"
 #include "util/conf.h"
+#include "util/errstr.h"
 
 #define LOCK_NAME ".lock"
 
@@ -45,17 +46,6 @@ static void raise_fd_limit(const kl_broker_t *b)
     else
         broker_log(b, BROKER_LOG_INFO, "raised the open-file limit from %llu to %llu (the hard limit)",
                    (unsigned long long)old, (unsigned long long)rl.rlim_max);
-}
-
-static void set_error(char *errstr, size_t errstr_size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void set_error(char *errstr, size_t errstr_size, const char *fmt, ...)
-{
-    if (!errstr || errstr_size == 0)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(errstr, errstr_size, fmt, ap);
-    va_end(ap);
 }
 
 /* Reads the settings the broker uses from its copy of the configuration. */
@@ -91,18 +81,18 @@ static kl_err_t lock_one_dir(const char *dir, int *fd, char *errstr, size_t errs
 {
     *fd = -1;
     if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
-        set_error(errstr, errstr_size, "cannot create log.dirs %s: %s", dir, strerror(errno));
+        kl_errstr_set(errstr, errstr_size, "cannot create log.dirs %s: %s", dir, strerror(errno));
         return KL_ERR_KAFKA_STORAGE_ERROR;
     }
     char path[4096];
     snprintf(path, sizeof path, "%s/%s", dir, LOCK_NAME);
     *fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
     if (*fd < 0) {
-        set_error(errstr, errstr_size, "cannot open %s: %s", path, strerror(errno));
+        kl_errstr_set(errstr, errstr_size, "cannot open %s: %s", path, strerror(errno));
         return KL_ERR_KAFKA_STORAGE_ERROR;
     }
     if (flock(*fd, LOCK_EX | LOCK_NB) != 0) {
-        set_error(errstr, errstr_size, "log.dirs %s is in use by another broker", dir);
+        kl_errstr_set(errstr, errstr_size, "log.dirs %s is in use by another broker", dir);
         return KL_ERR_KAFKA_STORAGE_ERROR;
     }
     return KL_ERR_NONE;
@@ -130,7 +120,7 @@ static kl_err_t load_topics(kl_broker_t *b, char *errstr, size_t errstr_size)
     b->topics.report_opaque = b;
     kl_err_t err = topics_load(&b->topics, &b->log_dirs, &defaults, why, sizeof why);
     if (err)
-        set_error(errstr, errstr_size, "%s", why[0] ? why : kl_err_str(err));
+        kl_errstr_set(errstr, errstr_size, "%s", why[0] ? why : kl_err_str(err));
     return err;
 }
 
@@ -144,15 +134,15 @@ static void log_conf_warnings(const kl_broker_t *b)
 
 kl_broker_t *kl_broker_new(const kl_conf_t *conf, char *errstr, size_t errstr_size)
 {
-    set_error(errstr, errstr_size, "%s", "");
+    kl_errstr_set(errstr, errstr_size, "%s", "");
     if (!conf || kl_conf_schema(conf) != &kl_broker_conf_schema) {
-        set_error(errstr, errstr_size, "kl_broker_new needs a configuration from kl_broker_conf_new()");
+        kl_errstr_set(errstr, errstr_size, "kl_broker_new needs a configuration from kl_broker_conf_new()");
         return NULL;
     }
     kl_broker_t *b = calloc(1, sizeof *b);
     if (!b || !(b->conf = kl_conf_dup(conf))) {
         free(b);
-        set_error(errstr, errstr_size, "out of memory");
+        kl_errstr_set(errstr, errstr_size, "out of memory");
         return NULL;
     }
     /* Embedded (tests, mostly): a first group join need not wait for more
@@ -161,7 +151,7 @@ kl_broker_t *kl_broker_new(const kl_conf_t *conf, char *errstr, size_t errstr_si
         kl_conf_set(b->conf, "group.initial.rebalance.delay.ms", "0", NULL, 0) != KL_ERR_NONE) {
         kl_conf_destroy(b->conf);
         free(b);
-        set_error(errstr, errstr_size, "out of memory");
+        kl_errstr_set(errstr, errstr_size, "out of memory");
         return NULL;
     }
     broker_log_init(b);
@@ -193,7 +183,7 @@ kl_broker_t *kl_broker_new(const kl_conf_t *conf, char *errstr, size_t errstr_si
         err = txns_open(b, errstr, errstr_size);
     if (err) {
         if (err == KL_ERR_NOMEM)
-            set_error(errstr, errstr_size, "out of memory");
+            kl_errstr_set(errstr, errstr_size, "out of memory");
         kl_broker_destroy(b);
         return NULL;
     }

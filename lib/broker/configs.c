@@ -144,7 +144,7 @@ static void describe_broker(broker_request_t *req, const resource_t *res, resour
     for (size_t i = 0; rr->configs.items && i + 1 < count; i += 2)
         if (key_wanted(res, dump[i]))
             describe_broker_config(req, dump[i], dump[i + 1], &rr->configs.items[rr->configs.count++]);
-    kl_conf_dump_free(dump, count);
+    kl_conf_dump_destroy(dump, count);
 }
 
 broker_req_status_t handle_describe_configs(broker_request_t *req)

@@ -33,10 +33,10 @@
  * On start, group_coordinator_load*() replays the partitions' batches.
  *
  * Wiring into the broker (a sketch):
- * - start: create __consumer_offsets (offsets_partitions partitions,
- *   compacted) if missing, group_coordinator_new(), then for each of its
- *   partition logs group_coordinator_load_log(), then
- *   group_coordinator_loaded();
+ * - start: group_coordinator_new(), then for each partition log of
+ *   __consumer_offsets (if it exists) group_coordinator_load_log(), then
+ *   group_coordinator_loaded(); the topic (offsets_partitions partitions,
+ *   compacted) is created on the first request that needs it;
  * - env.set_deadline: kl_timer_start(loop, &t, due - kl_clock_ms()), the
  *   timer's callback calling group_coordinator_tick(); env.now_ms is
  *   kl_clock_ms, env.wall_ms kl_wallclock_ms;

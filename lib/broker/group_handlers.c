@@ -31,14 +31,19 @@ typedef struct coordinator_answer {
     const char *message; /* NULL: none */
 } coordinator_answer_t;
 
-/* Groups are all coordinated here, but for those whose __consumer_offsets
- * partition is offline: COORDINATOR_NOT_AVAILABLE, as Kafka answers for an
+/* Groups are all coordinated here; the first FindCoordinator for a group
+ * creates __consumer_offsets, before this node is named (as Kafka, which
+ * answers COORDINATOR_NOT_AVAILABLE meanwhile, as here when it cannot be
+ * created). For groups whose __consumer_offsets partition is offline:
+ * COORDINATOR_NOT_AVAILABLE, as Kafka answers for an
  * offsets partition without a leader, which clients retry. Transactional
  * ids likewise, by their __transaction_state partition. Unknown key types
  * are INVALID_REQUEST, as in Kafka. */
 static coordinator_answer_t coordinator_for(kl_broker_t *b, int8_t key_type, kl_str_t key)
 {
     if (key_type == KEY_TYPE_GROUP) {
+        if (groups_ensure_topic(b) != KL_ERR_NONE)
+            return (coordinator_answer_t){KL_ERR_COORDINATOR_NOT_AVAILABLE, "The group coordinator is not loaded"};
         const broker_topic_t *t = topics_find(&b->topics, kl_str(GROUP_OFFSETS_TOPIC));
         if (t && t->partition_count > 0 && !t->logs[group_partition_for(key, t->partition_count)])
             return (coordinator_answer_t){KL_ERR_COORDINATOR_NOT_AVAILABLE,
@@ -157,8 +162,20 @@ static group_status_t call_coordinator(group_coordinator_t *coord, const group_c
     }
 }
 
+/* The requests that may write to a group's __consumer_offsets partition;
+ * they create the topic if no FindCoordinator did yet (a client that knew
+ * this node from before its log.dirs were emptied). The others answer from
+ * memory: with no topic, there are no groups and no offsets. */
+static bool writes_offsets(int16_t api_key)
+{
+    return api_key == KL_API_JOIN_GROUP || api_key == KL_API_SYNC_GROUP || api_key == KL_API_OFFSET_COMMIT ||
+           api_key == KL_API_TXN_OFFSET_COMMIT;
+}
+
 broker_req_status_t handle_group_request(broker_request_t *req)
 {
+    if (writes_offsets(req->hdr.api_key))
+        groups_ensure_topic(req->broker); /* failing, the append answers the error */
     group_coordinator_t *coord = groups_coordinator(req->broker);
     group_call_t *call = broker_alloc(req, 1, sizeof *call);
     const char *host = client_host(req);

@@ -148,14 +148,11 @@ static void read_config(const kl_conf_t *conf, group_config_t *c)
     c->offset_metadata_max_bytes = (int32_t)kl_conf_get_int(conf, "offset.metadata.max.bytes");
 }
 
-/* Creates __consumer_offsets when missing. An existing one keeps its
- * partition count, as in Kafka: groups are placed by the topic's count,
- * whatever offsets.topic.num.partitions says now. */
-static kl_err_t ensure_offsets_topic(kl_broker_t *b, broker_topic_t **tp, char *errstr, size_t errstr_size)
+/* Creates __consumer_offsets (offsets.topic.num.partitions partitions,
+ * compacted), durably: topics_create() returns once the partitions and
+ * the catalog are on disk. */
+static kl_err_t create_offsets_topic(kl_broker_t *b, broker_topic_t **tp, char *errstr, size_t errstr_size)
 {
-    *tp = offsets_topic(b);
-    if (*tp)
-        return KL_ERR_NONE;
     const kl_str_t names[] = {kl_str("cleanup.policy"), kl_str("segment.bytes")};
     const kl_str_t values[] = {kl_str("compact"), kl_str(kl_conf_get_str(b->conf, "offsets.topic.segment.bytes"))};
     int32_t partitions = (int32_t)kl_conf_get_int(b->conf, "offsets.topic.num.partitions");
@@ -167,6 +164,20 @@ static kl_err_t ensure_offsets_topic(kl_broker_t *b, broker_topic_t **tp, char *
                  kl_err_str(err));
     else
         broker_log(b, BROKER_LOG_INFO, "created %s with %d partitions", GROUP_OFFSETS_TOPIC, (int)partitions);
+    return err;
+}
+
+kl_err_t groups_ensure_topic(kl_broker_t *b)
+{
+    if (offsets_topic(b))
+        return KL_ERR_NONE;
+    if (!b->groups || !b->groups->coord)
+        return KL_ERR_COORDINATOR_NOT_AVAILABLE;
+    char errstr[256];
+    broker_topic_t *t;
+    kl_err_t err = create_offsets_topic(b, &t, errstr, sizeof errstr);
+    if (err)
+        broker_log(b, BROKER_LOG_ERR, "%s", errstr);
     return err;
 }
 
@@ -213,25 +224,32 @@ static kl_err_t load_offsets(kl_broker_t *b, broker_topic_t *t, char *errstr, si
 
 kl_err_t groups_open(kl_broker_t *b, char *errstr, size_t errstr_size)
 {
-    broker_topic_t *t;
-    kl_err_t err = ensure_offsets_topic(b, &t, errstr, errstr_size);
-    if (err)
-        return err;
     broker_groups_t *g = calloc(1, sizeof *g);
     if (!g)
         return KL_ERR_NOMEM;
     g->broker = b;
     kl_timer_init(&g->timer, on_timer, g);
     b->groups = g;
+    /* An existing __consumer_offsets keeps its partition count, as in
+     * Kafka: groups are placed by the topic's count, whatever
+     * offsets.topic.num.partitions says now. A missing one is created on
+     * the first request that needs it (groups_ensure_topic), with the
+     * configured count the coordinator places groups by meanwhile. */
+    broker_topic_t *t = offsets_topic(b);
     group_config_t config;
     read_config(b->conf, &config);
-    config.offsets_partitions = t->partition_count;
+    if (t)
+        config.offsets_partitions = t->partition_count;
     group_env_t env = {.opaque = g, .now_ms = env_now, .wall_ms = env_wall, .set_deadline = env_set_deadline,
                        .append = env_append, .partition_exists = env_partition_exists};
-    err = group_coordinator_new(&config, &env, &g->coord);
+    kl_err_t err = group_coordinator_new(&config, &env, &g->coord);
     if (err) {
         snprintf(errstr, errstr_size, "cannot create the group coordinator: %s", kl_err_str(err));
         return err;
+    }
+    if (!t) { /* nothing to load */
+        group_coordinator_loaded(g->coord);
+        return KL_ERR_NONE;
     }
     return load_offsets(b, t, errstr, errstr_size);
 }

@@ -68,6 +68,12 @@ static bool answer_topic(broker_request_t *req, const kl_metadata_request_topic_
         return true;
     }
     rt->name = want->name;
+    /* The coordinator's own topic, named before any group needed it: made
+     * as the coordinator makes it (as Kafka does for internal topics). */
+    if (kl_str_eq(want->name, GROUP_OFFSETS_TOPIC) && groups_ensure_topic(b) != KL_ERR_NONE) {
+        rt->error_code = KL_ERR_COORDINATOR_NOT_AVAILABLE;
+        return true;
+    }
     broker_topic_t *t = topics_find(&b->topics, want->name);
     if (t)
         return fill_topic(req, t, rt);

@@ -126,6 +126,10 @@ static void create_one(broker_request_t *req, const kl_create_topics_request_t *
     if (topics_find(&b->topics, t->name))
         return set_error(req, r, KL_ERR_TOPIC_ALREADY_EXISTS, "Topic '%.*s' already exists.", (int)t->name.len,
                          t->name.ptr);
+    /* the coordinators create theirs, with their settings, on first need */
+    if (kl_str_eq(t->name, GROUP_OFFSETS_TOPIC) || kl_str_eq(t->name, "__transaction_state"))
+        return set_error(req, r, KL_ERR_INVALID_REQUEST, "Creation of internal topic %.*s is prohibited.",
+                         (int)t->name.len, t->name.ptr);
     int32_t partitions = resolve_partitions(req, t, r);
     int16_t rf = partitions ? resolve_replication(req, t, r) : 0;
     if (!partitions || !rf || !check_configs(req, t, r))

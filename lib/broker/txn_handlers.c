@@ -130,6 +130,8 @@ broker_req_status_t handle_add_offsets_to_txn(broker_request_t *req)
                                     : KL_ERR_COORDINATOR_NOT_AVAILABLE;
     if (!err && body->group_id.len <= 0)
         err = KL_ERR_INVALID_GROUP_ID;
+    if (!err && groups_ensure_topic(req->broker) != KL_ERR_NONE)
+        err = KL_ERR_COORDINATOR_NOT_AVAILABLE;
     if (!err && !offsets_partition(req->broker, body->group_id, &part))
         err = KL_ERR_COORDINATOR_NOT_AVAILABLE;
     if (!err)

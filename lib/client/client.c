@@ -11,18 +11,9 @@
 
 #include "client/conf_table.h"
 #include "util/conf.h"
+#include "util/errstr.h"
 
 #define DEFAULT_PORT 9092
-
-__attribute__((format(printf, 3, 4))) static void set_err(char *errstr, size_t size, const char *fmt, ...)
-{
-    if (!errstr || !size)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(errstr, size, fmt, ap);
-    va_end(ap);
-}
 
 /* ---- bootstrap.servers ---------------------------------------------------- */
 
@@ -83,7 +74,7 @@ static kl_err_t add_bootstrap(kl_client_t *c, char *errstr, size_t errstr_size)
         int port;
         snprintf(shown, sizeof shown, "%s", tok);
         if (!parse_server(tok, protocol, &host, &port)) {
-            set_err(errstr, errstr_size,
+            kl_errstr_set(errstr, errstr_size,
                     "bootstrap.servers: cannot use \"%s\" (want host, host:port or [ipv6]:port, with no "
                     "scheme or security.protocol's, %s://)",
                     shown, protocol);
@@ -101,7 +92,7 @@ static kl_err_t add_bootstrap(kl_client_t *c, char *errstr, size_t errstr_size)
     }
     free(copy);
     if (!err && c->nbootstrap == 0) {
-        set_err(errstr, errstr_size, "bootstrap.servers is empty: name at least one broker (host:port)");
+        kl_errstr_set(errstr, errstr_size, "bootstrap.servers is empty: name at least one broker (host:port)");
         err = KL_ERR_INVALID_VALUE;
     }
     return err;
@@ -154,7 +145,7 @@ kl_client_t *kl_client_new(kl_conf_t *conf, const kl_client_events_t *events, vo
         err = add_bootstrap(c, errstr, errstr_size);
     if (err) {
         if (err == KL_ERR_NOMEM)
-            set_err(errstr, errstr_size, "out of memory");
+            kl_errstr_set(errstr, errstr_size, "out of memory");
         kl_client_destroy(c);
         return NULL;
     }
@@ -170,13 +161,20 @@ static void *io_thread(void *arg)
 
 static void bootstrap_task(void *arg) { kl_client_refresh_metadata(arg, "bootstrap"); }
 
-void *kl_client_handle_new(const kl_conf_t *conf, size_t size, kl_conf_t **copyp, char *errstr,
-                           size_t errstr_size)
+void *kl_client_handle_new(const kl_conf_t *conf, size_t size, kl_conf_t **copyp, char **errstrp,
+                           size_t *errstr_sizep)
 {
+    static _Thread_local char scratch[256];
+    if (!*errstrp || !*errstr_sizep) {
+        *errstrp = scratch;
+        *errstr_sizep = sizeof scratch;
+    }
+    char *errstr = *errstrp;
+    size_t errstr_size = *errstr_sizep;
+    errstr[0] = '\0';
     *copyp = NULL;
     if (!conf || kl_conf_schema(conf) != &kl_client_conf_schema) {
-        if (errstr && errstr_size)
-            snprintf(errstr, errstr_size, "not a client configuration (use kl_conf_new())");
+        kl_errstr_set(errstr, errstr_size, "not a client configuration (use kl_conf_new())");
         return NULL;
     }
     void *handle = calloc(1, size);
@@ -184,8 +182,7 @@ void *kl_client_handle_new(const kl_conf_t *conf, size_t size, kl_conf_t **copyp
     if (!handle || !copy) {
         free(handle);
         kl_conf_destroy(copy);
-        if (errstr && errstr_size)
-            snprintf(errstr, errstr_size, "out of memory");
+        kl_errstr_set(errstr, errstr_size, "out of memory");
         return NULL;
     }
     *copyp = copy;
@@ -198,7 +195,7 @@ kl_err_t kl_client_start(kl_client_t *c, char *errstr, size_t errstr_size)
         return KL_ERR_NOMEM;
     int rc = pthread_create(&c->thread, NULL, io_thread, c);
     if (rc != 0) {
-        set_err(errstr, errstr_size, "cannot start the I/O thread: %s", strerror(rc));
+        kl_errstr_set(errstr, errstr_size, "cannot start the I/O thread: %s", strerror(rc));
         return KL_ERR_FATAL;
     }
     c->started = true;

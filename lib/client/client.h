@@ -45,11 +45,14 @@ typedef struct kl_md_topic {
 kl_client_t *kl_client_new(kl_conf_t *conf, const kl_client_events_t *events, void *opaque, char *errstr,
                            size_t errstr_size);
 /* The common start of kl_producer_new(), kl_consumer_new() and
- * kl_admin_new(): checks that conf is a client configuration, and returns
- * size zeroed bytes with *copyp a copy of conf for the handle to own. NULL
- * with errstr filled (when errstr_size > 0) otherwise. */
-void *kl_client_handle_new(const kl_conf_t *conf, size_t size, kl_conf_t **copyp, char *errstr,
-                           size_t errstr_size);
+ * kl_admin_new(): makes the caller's errstr (*errstrp, *errstr_sizep) writable and empty (an
+ * application that passed no buffer gets a scratch one of this thread, so
+ * the constructor writes and reads it freely), checks that conf is a
+ * client configuration, and returns size zeroed bytes with *copyp a copy
+ * of conf for the handle to own. NULL with the error in *errstrp
+ * otherwise. */
+void *kl_client_handle_new(const kl_conf_t *conf, size_t size, kl_conf_t **copyp, char **errstrp,
+                           size_t *errstr_sizep);
 /* Starts the I/O thread, which fetches metadata at once. */
 kl_err_t kl_client_start(kl_client_t *client, char *errstr, size_t errstr_size);
 /* Application thread: on the I/O thread, closes every connection (their

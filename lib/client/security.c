@@ -10,17 +10,10 @@
 
 #include "client/conf_table.h"
 #include "client/oauthbearer.h"
+#include "util/errstr.h"
 
-static kl_err_t refuse(char *errstr, size_t errstr_size, const char *fmt, ...)
-{
-    if (errstr && errstr_size) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(errstr, errstr_size, fmt, ap);
-        va_end(ap);
-    }
-    return KL_ERR_INVALID_VALUE;
-}
+/* Fills errstr and refuses the setting. */
+#define refuse(errstr, errstr_size, ...) (kl_errstr_set(errstr, errstr_size, __VA_ARGS__), KL_ERR_INVALID_VALUE)
 
 /* The value of a string property, or NULL when it is unset or empty. */
 static const char *opt_str(const kl_conf_t *conf, const char *name)

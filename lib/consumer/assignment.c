@@ -371,7 +371,7 @@ kl_err_t kl_consumer_lag(kl_consumer_t *c, kl_partition_lag_t **lagsp, size_t *c
     for (cons_part_t *p = c->parts; lags && p; p = p->next, i++) {
         kl_partition_lag_t *l = &lags[i];
         if (!(l->topic = strdup(p->topic))) {
-            kl_consumer_lag_free(lags, i);
+            kl_consumer_lag_destroy(lags, i);
             lags = NULL;
             break;
         }
@@ -390,9 +390,11 @@ kl_err_t kl_consumer_lag(kl_consumer_t *c, kl_partition_lag_t **lagsp, size_t *c
     return KL_ERR_NONE;
 }
 
-void kl_consumer_lag_free(kl_partition_lag_t *lags, size_t count)
+void kl_consumer_lag_destroy(kl_partition_lag_t *lags, size_t count)
 {
     for (size_t i = 0; lags && i < count; i++)
         free(lags[i].topic);
     free(lags);
 }
+
+void kl_consumer_lag_free(kl_partition_lag_t *lags, size_t count) { kl_consumer_lag_destroy(lags, count); }

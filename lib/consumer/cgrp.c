@@ -11,18 +11,7 @@
 
 #include "client/conf_table.h"
 #include "consumer/cgrp_impl.h"
-
-__attribute__((format(printf, 3, 4))) static void set_err(char *errstr, size_t size, const char *fmt, ...);
-
-static void set_err(char *errstr, size_t size, const char *fmt, ...)
-{
-    if (!errstr || !size)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(errstr, size, fmt, ap);
-    va_end(ap);
-}
+#include "util/errstr.h"
 
 static char *dup_setting(const kl_conf_t *conf, const char *name)
 {
@@ -36,12 +25,12 @@ kl_cgrp_t *kl_cgrp_new(kl_client_t *client, const kl_cgrp_events_t *events, void
     const kl_conf_t *conf = kl_client_conf(client);
     const char *group = kl_conf_get_str(conf, "group.id");
     if (!group || !*group) {
-        set_err(errstr, errstr_size, "group.id must be set to join a consumer group");
+        kl_errstr_set(errstr, errstr_size, "group.id must be set to join a consumer group");
         return NULL;
     }
     kl_cgrp_t *cg = calloc(1, sizeof *cg);
     if (!cg) {
-        set_err(errstr, errstr_size, "out of memory");
+        kl_errstr_set(errstr, errstr_size, "out of memory");
         return NULL;
     }
     cg->client = client;
@@ -68,7 +57,7 @@ kl_cgrp_t *kl_cgrp_new(kl_client_t *client, const kl_cgrp_events_t *events, void
     kl_err_t err = kl_assignor_list_parse(kl_conf_get_str(conf, "partition.assignment.strategy"), cg->assignors,
                                           CGRP_MAX_ASSIGNORS, &cg->nassignors, errstr, errstr_size);
     if (!err && (!cg->group_id || !cg->member_id || coord_err)) {
-        set_err(errstr, errstr_size, "out of memory");
+        kl_errstr_set(errstr, errstr_size, "out of memory");
         err = KL_ERR_NOMEM;
     }
     if (err) {

@@ -13,6 +13,7 @@
 #include "consumer/consumer_impl.h"
 #include "util/clock.h"
 #include "util/conf.h"
+#include "util/errstr.h"
 
 void kl_conf_set_rebalance_cb(kl_conf_t *conf, kl_rebalance_cb *cb)
 {
@@ -52,12 +53,6 @@ static void read_settings(kl_consumer_t *c, const kl_conf_t *conf)
     c->opaque = hooks->opaque;
 }
 
-static void set_errstr(char *errstr, size_t size, const char *msg)
-{
-    if (errstr && size)
-        snprintf(errstr, size, "%s", msg);
-}
-
 /* ---- life cycle ------------------------------------------------------------------ */
 
 static void fetch_timer_cb(kl_loop_t *loop, kl_timer_t *t)
@@ -69,14 +64,8 @@ static void fetch_timer_cb(kl_loop_t *loop, kl_timer_t *t)
 
 kl_consumer_t *kl_consumer_new(const kl_conf_t *conf, char *errstr, size_t errstr_size)
 {
-    char scratch[8];
-    if (!errstr || !errstr_size) {
-        errstr = scratch;
-        errstr_size = sizeof scratch;
-    }
-    errstr[0] = '\0';
     kl_conf_t *copy;
-    kl_consumer_t *c = kl_client_handle_new(conf, sizeof *c, &copy, errstr, errstr_size);
+    kl_consumer_t *c = kl_client_handle_new(conf, sizeof *c, &copy, &errstr, &errstr_size);
     if (!c)
         return NULL;
     read_settings(c, copy);
@@ -93,7 +82,7 @@ kl_consumer_t *kl_consumer_new(const kl_conf_t *conf, char *errstr, size_t errst
     kl_timer_init(&c->fetch_timer, fetch_timer_cb, c);
     if (cons_group_init(c, errstr, errstr_size) != KL_ERR_NONE) {
         if (!errstr[0])
-            set_errstr(errstr, errstr_size, "out of memory");
+            kl_errstr_set(errstr, errstr_size, "out of memory");
         kl_consumer_destroy(c);
         return NULL;
     }

@@ -136,14 +136,8 @@ static void expiry_timer_cb(kl_loop_t *loop, kl_timer_t *t)
 
 kl_producer_t *kl_producer_new(const kl_conf_t *conf, char *errstr, size_t errstr_size)
 {
-    char scratch[8];
-    if (!errstr || !errstr_size) {
-        errstr = scratch;
-        errstr_size = sizeof scratch;
-    }
-    errstr[0] = '\0';
     kl_conf_t *copy;
-    kl_producer_t *p = kl_client_handle_new(conf, sizeof *p, &copy, errstr, errstr_size);
+    kl_producer_t *p = kl_client_handle_new(conf, sizeof *p, &copy, &errstr, &errstr_size);
     if (!p)
         return NULL;
     char note[300] = "";
@@ -164,7 +158,7 @@ kl_producer_t *kl_producer_new(const kl_conf_t *conf, char *errstr, size_t errst
     p->rand_state = ((uint64_t)ts.tv_nsec << 20) ^ (uint64_t)ts.tv_sec ^ (uint64_t)(uintptr_t)p;
     p->rand_state |= 1;
     p->io_rand_state = p->rand_state * 0x9e3779b97f4a7c15ull | 1;
-    kl_client_events_t ev = {prod_io_broker_ready, NULL, prod_io_metadata};
+    kl_client_events_t ev = {prod_io_broker_ready, prod_io_broker_down, prod_io_metadata};
     p->client = kl_client_new(copy, &ev, p, errstr, errstr_size);
     if (!p->client) {
         kl_producer_destroy(p);

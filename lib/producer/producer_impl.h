@@ -34,6 +34,7 @@
 
 #include "client/backoff.h"
 #include "client/client.h"
+#include "client/coordinator.h"
 #include "client/message_impl.h"
 #include "kafkalite/producer.h"
 #include "record/batch.h"
@@ -233,12 +234,11 @@ typedef struct prod_txn {
     int stage;      /* its step */
     bool has_data;  /* partitions or offsets were added: EndTxn is due */
     bool req_out;   /* a request to a coordinator is out (one at a time) */
-    bool find_group; /* the FindCoordinator out is for the group's coordinator */
     int16_t version;    /* of the request out */
     int failures;       /* in a row, for the back-off */
     kl_timer_t timer;   /* the next attempt */
-    kl_client_broker_t *coord;       /* the transaction coordinator */
-    kl_client_broker_t *group_coord; /* the offsets' group coordinator */
+    kl_coord_t coord;       /* the transaction coordinator (set up at the first step) */
+    kl_coord_t group_coord; /* the offsets' group coordinator (set up for their group) */
 } prod_txn_t;
 
 /* Counters for kl_producer_stats() (io, except where noted). */
@@ -351,6 +351,7 @@ uint32_t prod_random(uint64_t *state);
 /* sender.c (io) */
 void prod_io_drain(kl_producer_t *p);
 void prod_io_broker_ready(kl_client_t *client, kl_client_broker_t *broker, void *opaque);
+void prod_io_broker_down(kl_client_t *client, kl_client_broker_t *broker, void *opaque);
 /* Reports the batch's final error (any thread that owns the batch). */
 void prod_batch_fail(kl_producer_t *p, prod_batch_t *b, kl_err_t err);
 /* Starts t to fire at due (monotonic ms) unless it fires sooner already. */
@@ -429,12 +430,19 @@ void prod_txn_io_send(kl_producer_t *p, kl_client_broker_t *broker, int16_t api_
 bool prod_txn_fatal_code(kl_err_t err);
 
 /* txn_coord.c (io) */
-/* The coordinator b (key_type 1: of the transactional id key; 0: of the
- * group key) when it is ready; otherwise it is looked up (b NULL) or
- * connected to, and the step runs again when it is ready. */
-kl_client_broker_t *prod_txn_io_coord(kl_producer_t *p, kl_client_broker_t *b, int8_t key_type, const char *key);
-/* The same for the offsets' group coordinator. */
+/* The transaction coordinator when it is ready; otherwise it is looked up
+ * or connected to, and the step runs again when it is ready. */
+kl_client_broker_t *prod_txn_io_coord(kl_producer_t *p);
+/* The same for the group coordinator of the offsets (p->txn.group). */
 kl_client_broker_t *prod_txn_io_group_coord(kl_producer_t *p);
+/* A request to the transaction (group false) or group coordinator failed
+ * with err, an error saying it moved or went away: look it up again. */
+void prod_txn_io_coord_dead(kl_producer_t *p, bool group, kl_err_t err);
+/* The client's broker events, handed on to the coordinator lookups. */
+void prod_txn_io_broker_ready(kl_producer_t *p, kl_client_broker_t *broker);
+void prod_txn_io_broker_down(kl_producer_t *p, kl_client_broker_t *broker);
+/* At shutdown: stops the transaction's timer and lookups. */
+void prod_txn_io_shutdown(kl_producer_t *p);
 /* Retries the operation's step after the back-off. */
 void prod_txn_io_retry(kl_producer_t *p);
 

@@ -461,5 +461,12 @@ void prod_io_broker_ready(kl_client_t *client, kl_client_broker_t *broker, void 
 {
     (void)client;
     prod_idem_broker_ready(opaque, broker);
+    prod_txn_io_broker_ready(opaque, broker);
     prod_io_drain(opaque);
+}
+
+void prod_io_broker_down(kl_client_t *client, kl_client_broker_t *broker, void *opaque)
+{
+    (void)client;
+    prod_txn_io_broker_down(opaque, broker);
 }

@@ -342,6 +342,7 @@ void prod_io_shutdown(void *arg)
     kl_timer_stop(loop, &p->drain_timer);
     kl_timer_stop(loop, &p->expiry_timer);
     kl_timer_stop(loop, &p->idem.timer);
+    prod_txn_io_shutdown(p);
     int64_t next = INT64_MAX;
     /* Connections are closed by now, so no request should be in flight. */
     prod_fail_batches(p, prod_take_in_flight(p, INT64_MAX, &next), KL_ERR_DESTROY);

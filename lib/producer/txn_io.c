@@ -2,8 +2,8 @@
  * offsets' group coordinator) found with FindCoordinator, then one request
  * to a coordinator at a time: InitProducerId with the transactional id
  * (kl_init_transactions(); after an abort that left a sequence in doubt, a
- * KIP-360 epoch bump; the coordinators are found in txn_coord.c), AddPartitionsToTxn for each partition before its
- * first batch of the transaction goes, and EndTxn. A lost connection or a
+ * KIP-360 epoch bump; the coordinators are found in txn_coord.c),
+ * AddPartitionsToTxn for each partition before its first batch of the transaction goes, and EndTxn. A lost connection or a
  * moved coordinator looks the coordinator up again; retriable errors retry
  * after the back-off; the others end the operation abortable or fatal. */
 #include <stdlib.h>
@@ -113,15 +113,10 @@ bool prod_txn_fatal_code(kl_err_t err)
 
 bool prod_txn_io_error(kl_producer_t *p, kl_err_t err, bool group, const char *what)
 {
-    if (err == KL_ERR_NOT_COORDINATOR || err == KL_ERR_COORDINATOR_NOT_AVAILABLE || err == KL_ERR_TRANSPORT ||
-        err == KL_ERR_TIMED_OUT || err == KL_ERR_NETWORK_EXCEPTION || err == KL_ERR_REQUEST_TIMED_OUT) {
+    if (kl_coord_moved(err) || err == KL_ERR_REQUEST_TIMED_OUT) {
         kl_log_debug(p->log, KL_DEBUG_EOS, "TXN", "%s: %s: looking the coordinator up again", what,
                      kl_err_name(err));
-        if (group)
-            p->txn.group_coord = NULL;
-        else
-            p->txn.coord = NULL;
-        prod_txn_io_retry(p);
+        prod_txn_io_coord_dead(p, group, err); /* the step runs again when it is ready */
         return true;
     }
     if (kl_err_is_retriable(err) || err == KL_ERR_CONCURRENT_TRANSACTIONS) {
@@ -386,7 +381,7 @@ void prod_txn_io_step(kl_producer_t *p)
     pthread_mutex_unlock(&p->dr_lock);
     if (p->txn.io_op == TXN_OP_NONE && !open)
         return; /* nothing to do: no lookup before kl_init_transactions() */
-    kl_client_broker_t *coord = prod_txn_io_coord(p, p->txn.coord, 1, p->txn.id);
+    kl_client_broker_t *coord = prod_txn_io_coord(p);
     if (!coord || p->txn.req_out)
         return;
     if (p->txn.io_op != TXN_OP_INIT && p->txn.io_op != TXN_OP_ABORT && add_partitions(p, coord, open))

@@ -114,7 +114,7 @@ void prod_txn_io_offsets(kl_producer_t *p)
         req.producer_id = p->idem.producer_id;
         req.producer_epoch = p->idem.epoch;
         req.group_id = kl_str(p->txn.group->group_id);
-        prod_txn_io_send(p, p->txn.coord, KL_API_ADD_OFFSETS_TO_TXN, INT16_MAX, &req, on_add_offsets);
+        prod_txn_io_send(p, p->txn.coord.broker, KL_API_ADD_OFFSETS_TO_TXN, INT16_MAX, &req, on_add_offsets);
         return;
     }
     kl_client_broker_t *gc = prod_txn_io_group_coord(p);

@@ -16,6 +16,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "util/errstr.h"
+
 /* The current value of one (canonical) property. */
 typedef struct conf_value {
     char *str; /* canonical text, owned; NULL: no value */
@@ -61,17 +63,6 @@ __attribute__((format(printf, 2, 3))) static void sb_printf(strbuf_t *sb, const 
     va_end(ap);
     if (n > 0)
         sb->len += (size_t)n;
-}
-
-__attribute__((format(printf, 3, 4))) static void set_err(char *errstr, size_t errstr_size, const char *fmt,
-                                                          ...)
-{
-    if (!errstr || errstr_size == 0)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(errstr, errstr_size, fmt, ap);
-    va_end(ap);
 }
 
 static char *dup_str(const char *s)
@@ -170,7 +161,7 @@ static void invalid(const kl_conf_prop_t *prop, const char *shown_name, const ch
 {
     char accepts[512];
     kl_conf_prop_accepts(prop, accepts, sizeof accepts);
-    set_err(errstr, errstr_size, "Invalid value \"%s\" for \"%s\": %s%sexpected %s", value, shown_name,
+    kl_errstr_set(errstr, errstr_size, "Invalid value \"%s\" for \"%s\": %s%sexpected %s", value, shown_name,
             detail ? detail : "", detail ? "; " : "", accepts);
 }
 
@@ -642,7 +633,7 @@ static kl_err_t set_scoped(kl_conf_t *conf, const kl_conf_prop_t *family, const 
     char norm[256];
     const kl_conf_prop_t *setting = conf_scoped_setting(conf->schema, family, name, norm, sizeof norm);
     if (!setting) {
-        set_err(errstr, errstr_size, "Unknown configuration property \"%s\" (not a setting %s may override)",
+        kl_errstr_set(errstr, errstr_size, "Unknown configuration property \"%s\" (not a setting %s may override)",
                 name, family->name);
         return KL_ERR_UNKNOWN_PROPERTY;
     }
@@ -660,17 +651,17 @@ kl_err_t kl_conf_set(kl_conf_t *conf, const char *name, const char *value, char 
     if (errstr && errstr_size)
         errstr[0] = '\0';
     if (!conf || !name) {
-        set_err(errstr, errstr_size, "kl_conf_set: conf and name must not be NULL");
+        kl_errstr_set(errstr, errstr_size, "kl_conf_set: conf and name must not be NULL");
         return KL_ERR_INVALID_ARG;
     }
     const kl_conf_prop_t *prop = kl_conf_lookup(conf->schema, name);
     if (!prop) {
         const char *guess = suggest(conf->schema, name);
         if (guess)
-            set_err(errstr, errstr_size, "Unknown configuration property \"%s\" (did you mean \"%s\"?)", name,
+            kl_errstr_set(errstr, errstr_size, "Unknown configuration property \"%s\" (did you mean \"%s\"?)", name,
                     guess);
         else
-            set_err(errstr, errstr_size, "Unknown configuration property \"%s\"", name);
+            kl_errstr_set(errstr, errstr_size, "Unknown configuration property \"%s\"", name);
         return KL_ERR_UNKNOWN_PROPERTY;
     }
 
@@ -699,7 +690,7 @@ kl_err_t kl_conf_set(kl_conf_t *conf, const char *name, const char *value, char 
         }
     }
     if (err == KL_ERR_NOMEM)
-        set_err(errstr, errstr_size, "Out of memory setting \"%s\"", name);
+        kl_errstr_set(errstr, errstr_size, "Out of memory setting \"%s\"", name);
     return err;
 }
 
@@ -789,11 +780,13 @@ const char **kl_conf_dump(const kl_conf_t *conf, size_t *countp)
     return dump;
 }
 
-void kl_conf_dump_free(const char **dump, size_t count)
+void kl_conf_dump_destroy(const char **dump, size_t count)
 {
     (void)count;
     free((void *)dump);
 }
+
+void kl_conf_dump_free(const char **dump, size_t count) { kl_conf_dump_destroy(dump, count); }
 
 /* ---- internal accessors ---- */
 

@@ -11,6 +11,8 @@ libkafkalite_internal_la_SOURCES += \
 	lib/util/conf.c \
 	lib/util/conf_scoped.c \
 	lib/util/error.c \
+	lib/util/errstr.c \
+	lib/util/mem.c \
 	lib/util/murmur2.c \
 	lib/util/reader.c \
 	lib/util/version.c
@@ -24,6 +26,7 @@ noinst_HEADERS += \
 	lib/util/conf.h \
 	lib/util/conf_scoped.h \
 	lib/util/error_obj.h \
+	lib/util/errstr.h \
 	lib/util/murmur2.h \
 	lib/util/reader.h
 kafkaliteinclude_HEADERS += \

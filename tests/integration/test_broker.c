@@ -160,14 +160,15 @@ START_TEST(test_topic_admin)
     fixture_restart(&f);
     connect_to(&wc, &f);
     metadata(&wc, 12, NULL, false, &md, &x);
-    ck_assert_int_eq(md.topics.count, 4); /* with the group coordinator's __consumer_offsets */
+    /* no __consumer_offsets: no group asked for a coordinator */
+    ck_assert_int_eq(md.topics.count, 3);
     for (int32_t i = 0; i < md.topics.count; i++) {
         kl_str_t name = md.topics.items[i].name;
-        ck_assert(md.topics.items[i].is_internal == kl_str_eq(name, "__consumer_offsets"));
+        ck_assert(!md.topics.items[i].is_internal);
         if (kl_str_eq(name, "orders"))
             ck_assert(memcmp(&md.topics.items[i].topic_id, &id, sizeof id) == 0);
         else
-            ck_assert(kl_str_eq(name, "auto") || kl_str_eq(name, "escaped") || kl_str_eq(name, "__consumer_offsets"));
+            ck_assert(kl_str_eq(name, "auto") || kl_str_eq(name, "escaped"));
     }
     done(&x);
     wire_close(&wc);

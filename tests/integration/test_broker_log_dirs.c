@@ -82,6 +82,11 @@ static void dirs_start_with_topic(dirs_fixture_t *d, int n, wire_client_t *wc, c
     dirs_setup(d, n);
     fixture_start(&d->f, d->props);
     connect_to(wc, &d->f);
+    /* __consumer_offsets (one partition) first, as a group would make it */
+    kl_metadata_response_t md;
+    exchange_t x;
+    ck_assert_int_eq(metadata_topic(wc, "__consumer_offsets", false, &md, &x)->error_code, 0);
+    done(&x);
     ck_assert_int_eq(create_topic(wc, topic, partitions, 1, NULL, NULL, false, NULL), 0);
 }
 

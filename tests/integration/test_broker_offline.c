@@ -198,7 +198,12 @@ START_TEST(test_dir_unwritable_at_run_time)
     fixture_start(&f, props);
     wire_client_t wc;
     connect_to(&wc, &f);
-    /* __consumer_offsets-0 went to a, then w-0 to b and w-1 to a */
+    /* __consumer_offsets-0 goes to a (made as a group would make it), then
+     * w-0 to b and w-1 to a */
+    kl_metadata_response_t md;
+    exchange_t x;
+    ck_assert_int_eq(metadata_topic(&wc, "__consumer_offsets", false, &md, &x)->error_code, 0);
+    done(&x);
     ck_assert_int_eq(create_topic(&wc, "w", 2, 1, NULL, NULL, false, NULL), 0);
     char path[512];
     struct stat st;

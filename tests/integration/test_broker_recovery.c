@@ -104,6 +104,8 @@ static void fill(broker_fixture_t *f, kl_uuid_t *id)
     for (int32_t p = 0; p < 3; p++)
         for (int i = 0; i < 2; i++)
             ck_assert_int_eq(produce(&wc, "keep", p, 3 * i, 3, 100, NULL), 0);
+    /* a commit: __consumer_offsets, created for it, has a log to rebuild */
+    ck_assert_int_eq(commit_offset(&wc, "g", "keep", 0, 3), 0);
     wire_close(&wc);
 }
 

@@ -322,7 +322,7 @@ START_TEST(test_watermarks_and_times)
     ck_assert_int_eq(lags[0].position, 5);
     ck_assert_int_eq(lags[0].high_watermark, 10);
     ck_assert_int_eq(lags[0].lag, 5);
-    kl_consumer_lag_free(lags, n);
+    kl_consumer_lag_destroy(lags, n);
     kl_consumer_destroy(c);
 }
 END_TEST

@@ -245,7 +245,7 @@ START_TEST(test_commits_resume)
     char *id = kl_consumer_memberid(c);
     ck_assert_ptr_nonnull(id);
     ck_assert_msg(strlen(id) > 0, "no member id");
-    free(id);
+    kl_mem_free(id);
     ck_assert_str_eq(kl_rebalance_protocol(c), "EAGER");
     ck_assert_int_eq(kl_consumer_close(c), KL_ERR_NONE);
     kl_consumer_destroy(c);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "broker_fixture.h"
 #include "proto/api.h"
@@ -413,8 +414,9 @@ static void check_offsets_topic(wire_client_t *wc, int32_t partitions)
     done(&x);
 }
 
-/* The coordinator's topic exists from the start, is listed as internal,
- * and clients can neither write to it nor delete or recreate it. */
+/* The coordinator's topic, made with its settings when first named, is
+ * listed as internal, and clients can neither write to it nor delete or
+ * recreate it. */
 START_TEST(test_offsets_topic)
 {
     broker_fixture_t f;
@@ -607,6 +609,84 @@ START_TEST(test_simple_group_offsets)
 }
 END_TEST
 
+/* ------------------------------------------------------------ created on first need */
+
+/* Whether f's log dir holds the directory of __consumer_offsets-p. */
+static bool offsets_dir_exists(const broker_fixture_t *f, int p)
+{
+    char path[128];
+    struct stat st;
+    snprintf(path, sizeof path, "%s/__consumer_offsets-%d", f->dir, p);
+    return stat(path, &st) == 0;
+}
+
+/* Metadata v9 of every topic: how many are listed as internal. */
+static int internal_topics(wire_client_t *wc)
+{
+    kl_metadata_request_t req;
+    kl_proto_init(&kl_metadata_request_schema, &req);
+    req.topics.count = -1;
+    kl_metadata_response_t resp;
+    exchange_t x;
+    call(wc, KL_API_METADATA, 9, &req, &resp, &x);
+    int n = 0;
+    for (int32_t i = 0; i < resp.topics.count; i++)
+        n += resp.topics.items[i].is_internal;
+    done(&x);
+    return n;
+}
+
+/* A fresh broker starts without __consumer_offsets (its fsyncs made the
+ * start slow) and answers the reading group APIs without creating it;
+ * the first group request creates it, on disk before it is answered; a
+ * restart loads it with the group and its commits. */
+START_TEST(test_offsets_topic_on_first_need)
+{
+    broker_fixture_t f;
+    fixture_start(&f, props);
+    wire_client_t wc;
+    connect_to(&wc, &f);
+    ck_assert(!offsets_dir_exists(&f, 0));
+    ck_assert_int_eq(internal_topics(&wc), 0);
+    ck_assert_int_eq(create_topic(&wc, "t", 3), 0);
+    char state[32];
+    ck_assert(!listed(&wc, state, sizeof state));
+    ck_assert_str_eq(group_state(&wc, state, sizeof state), "Dead");
+    int64_t offsets[3];
+    fetch_simple(&wc, offsets);
+    ck_assert(offsets[0] == -1 && offsets[1] == -1 && offsets[2] == -1);
+    ck_assert(!offsets_dir_exists(&f, 0));
+    ck_assert_int_eq(internal_topics(&wc), 0);
+
+    /* a JoinGroup straight away (no FindCoordinator first) */
+    member_t a = {0}, b = {0};
+    connect_to(&a.wc, &f);
+    connect_to(&b.wc, &f);
+    form_group(&a, &b, &wc);
+    for (int p = 0; p < 5; p++)
+        ck_assert(offsets_dir_exists(&f, p));
+    ck_assert_int_eq(internal_topics(&wc), 1);
+    check_offsets_topic(&wc, 5);
+    ck_assert_str_eq(group_state(&wc, state, sizeof state), "Stable");
+    int16_t errors[3];
+    commit_simple(&wc, 3, errors);
+    ck_assert_int_eq(errors[0] | errors[1] | errors[2], 0);
+    wire_close(&a.wc);
+    wire_close(&b.wc);
+    wire_close(&wc);
+
+    fixture_restart(&f);
+    connect_to(&wc, &f);
+    check_offsets_topic(&wc, 5);
+    fetch_simple(&wc, offsets);
+    ck_assert(offsets[0] == 10 && offsets[1] == 20 && offsets[2] == 30);
+    ck_assert(listed(&wc, state, sizeof state)); /* "simple" */
+    ck_assert_str_ne(group_state(&wc, state, sizeof state), "Dead"); /* GROUP, loaded */
+    wire_close(&wc);
+    fixture_stop(&f);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("group_wire");
@@ -616,6 +696,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_join_sync_parked);
     tcase_add_test(tc, test_offsets_topic);
     tcase_add_test(tc, test_simple_group_offsets);
+    tcase_add_test(tc, test_offsets_topic_on_first_need);
     suite_add_tcase(s, tc);
     return s;
 }

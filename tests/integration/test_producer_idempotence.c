@@ -240,7 +240,7 @@ START_TEST(test_lost_responses_no_duplicates)
     ck_assert_ptr_nonnull(retries);
     ck_assert_msg(atol(retries + 10) > 0, "no retry happened: %s", stats);
     fprintf(stderr, "lost responses: %s\n", stats);
-    free(stats);
+    kl_mem_free(stats);
     kl_producer_destroy(p);
     check_stored(&f, "lossy", &r);
     reports_free(&r);

@@ -14,6 +14,9 @@
 #include <unistd.h>
 
 #include "client/client.h"
+#include "kafkalite/admin.h"
+#include "kafkalite/consumer.h"
+#include "kafkalite/producer.h"
 #include "mock_util.h"
 #include "proto/api.h"
 
@@ -239,6 +242,39 @@ START_TEST(test_bad_settings_refused)
 }
 END_TEST
 
+/* The handles' constructors refuse a bad configuration alike, with or
+ * without an errstr buffer (NULL, or no room: nothing written). */
+static void *handle_new(int which, const kl_conf_t *conf, char *errstr, size_t errstr_size)
+{
+    switch (which) {
+    case 0: return kl_producer_new(conf, errstr, errstr_size);
+    case 1: return kl_consumer_new(conf, errstr, errstr_size);
+    default: return kl_admin_new(conf, errstr, errstr_size);
+    }
+}
+
+START_TEST(test_handles_refuse_with_or_without_errstr)
+{
+    char errstr[256];
+    kl_conf_t *conf = kl_conf_new();
+    ck_assert_int_eq(kl_conf_set(conf, "bootstrap.servers", "host:99999", errstr, sizeof errstr), KL_ERR_NONE);
+    ck_assert_int_eq(kl_conf_set(conf, "group.id", "g", errstr, sizeof errstr), KL_ERR_NONE);
+    for (int which = 0; which < 3; which++) {
+        ck_assert_ptr_null(handle_new(which, conf, NULL, 0));
+        ck_assert_ptr_null(handle_new(which, conf, errstr, 0));
+        ck_assert_ptr_null(handle_new(which, NULL, NULL, 0));
+        errstr[0] = 'x';
+        ck_assert_ptr_null(handle_new(which, conf, errstr, 1));
+        ck_assert_int_eq(errstr[0], '\0');
+        ck_assert_ptr_null(handle_new(which, conf, errstr, sizeof errstr));
+        ck_assert_msg(strstr(errstr, "host:99999") != NULL, "handle %d: \"%s\"", which, errstr);
+        ck_assert_ptr_null(handle_new(which, NULL, errstr, sizeof errstr));
+        ck_assert_msg(strstr(errstr, "not a client configuration") != NULL, "handle %d: \"%s\"", which, errstr);
+    }
+    kl_conf_destroy(conf);
+}
+END_TEST
+
 /* A GSSAPI client with sasl.kerberos.kinit.cmd (its %{...} replaced) and
  * this relogin period; not started. */
 static kl_client_t *kinit_client(const char *cmd, const char *period)
@@ -312,6 +348,7 @@ int main(void)
     tcase_add_test(tc, test_broker_back_after_down);
     tcase_add_test(tc, test_unreachable_bootstrap_does_not_hang);
     tcase_add_test(tc, test_bad_settings_refused);
+    tcase_add_test(tc, test_handles_refuse_with_or_without_errstr);
     tcase_add_test(tc, test_kinit_cmd_runs_and_repeats);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);

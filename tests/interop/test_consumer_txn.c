@@ -91,7 +91,7 @@ static void expect_position(kl_consumer_t *c, int64_t position, int64_t lag, int
     ck_assert_int_eq(lags[0].position, position);
     ck_assert_int_eq(lags[0].high_watermark, high);
     ck_assert_int_eq(lags[0].lag, lag);
-    kl_consumer_lag_free(lags, n);
+    kl_consumer_lag_destroy(lags, n);
 }
 
 /* Commits the stored offset and reads it back. */

@@ -550,7 +550,7 @@ START_TEST(test_statistics)
     ck_assert_msg(strstr(s, "\"msg_cnt\":0,") != NULL, "%s", s);
     const char *batches = strstr(s, "\"batches\":");
     ck_assert_int_gt(atol(batches + 10), 0);
-    free(s);
+    kl_mem_free(s);
     /* periodic delivery comes from poll, at statistics.interval.ms */
     int64_t deadline = mock_now_ms() + 10000;
     int before = c.calls;

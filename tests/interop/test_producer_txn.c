@@ -422,11 +422,11 @@ START_TEST(test_abort_bumps_epoch)
     atomic_store(&f.broker->fault_lost_produce_responses, 0);
     char *stats = kl_producer_stats(p);
     ck_assert_ptr_nonnull(strstr(stats, "\"epoch\":0}"));
-    free(stats);
+    kl_mem_free(stats);
     check_ok(kl_abort_transaction(p, TIMEOUT_MS), "kl_abort_transaction");
     stats = kl_producer_stats(p);
     ck_assert_msg(strstr(stats, "\"epoch\":1}") != NULL, "no epoch bump: %s", stats);
-    free(stats);
+    kl_mem_free(stats);
     transaction(p, "ptxn-bump", "after", 2, true);
     expect_read(f.bootstrap, "ptxn-bump", "read_committed", "after0 after1");
     expect_read(f.bootstrap, "ptxn-bump", "read_uncommitted", "lost0 after0 after1");

@@ -116,6 +116,8 @@ public class JavaClient {
                   "second create: " + e.getCause());
         }
         check(admin.listTopics().names().get().contains(n("jadmin")), "listTopics lacks jadmin");
+        // as on Kafka, __consumer_offsets exists once a group needed a coordinator
+        admin.listConsumerGroupOffsets(n("jadmin-g")).partitionsToOffsetAndMetadata().get();
         check(!admin.listTopics().names().get().contains("__consumer_offsets"), "listTopics lists internal topics");
         check(admin.listTopics(new ListTopicsOptions().listInternal(true)).names().get().contains("__consumer_offsets"),
               "listTopics(listInternal) lacks __consumer_offsets");

@@ -86,7 +86,7 @@ START_TEST(test_assign_seek_pause_times_lag)
         ck_assert_int_eq(lags[i].position, 100);
         ck_assert_int_eq(lags[i].high_watermark, 100);
     }
-    kl_consumer_lag_free(lags, nlags);
+    kl_consumer_lag_destroy(lags, nlags);
     /* Offsets for times: the first message at or after each time. */
     kl_topic_partition_list_t *times = kl_topic_partition_list_new(3);
     kl_topic_partition_list_add(times, topic, 0)->offset = BASE_TS + 42;

@@ -38,7 +38,8 @@ run plain 0 topics -b "$B" --create --topic plain
 # ---- topics
 run list 0 topics -b "$B" --list --format json
 json list 'sorted(r["topic"] for r in rows if r["internal"] is False) == ["orders", "plain"]'
-json list '[r["topic"] for r in rows if r["internal"] is True] == ["__consumer_offsets"]'
+# a fresh broker has no __consumer_offsets until a group needs it (below)
+json list '[r["topic"] for r in rows if r["internal"] is True] == []'
 run list-external 0 topics -b "$B" --list --exclude-internal --format json
 json list-external 'sorted(r["topic"] for r in rows) == ["orders", "plain"]'
 run describe 0 topics -b "$B" --describe --topic orders --format=json
@@ -76,6 +77,8 @@ odd=$(printf 'q"\\\tx')
 run reset-odd 0 groups -b "$B" --reset-offsets --group "$odd" --topic orders:0 --to-offset 5 --execute
 run glist 0 groups -b "$B" --list --format json
 json glist 'sorted((r["group"], r["state"]) for r in rows) == [("g1", "Empty"), ("q\"\\\tx", "Empty")]'
+run list-internal 0 topics -b "$B" --list --format json
+json list-internal '[r["topic"] for r in rows if r["internal"] is True] == ["__consumer_offsets"]'
 run gdesc 0 groups -b "$B" --describe --group g1 --format json
 json gdesc 'len(rows) == 1'
 json gdesc 'rows[0] == {"group": "g1", "topic": "orders", "partition": 0, "current_offset": 10, "log_end_offset": 30, "lag": 20, "consumer_id": None, "host": None, "client_id": None}'

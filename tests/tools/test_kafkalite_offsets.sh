@@ -36,6 +36,8 @@ run future 0 offsets -b "$B" --topic a1 --time 4102444800000
 same future 'a1:0:\na1:1:'
 run all 0 offsets -b "$B" --exclude-internal-topics
 same all 'a1:0:3\na1:1:2\na2:0:0\nb:0:0'
+# a commit makes the group coordinator create __consumer_offsets
+run commit 0 groups -b "$B" --reset-offsets --group g --topic b:0 --to-offset 0 --execute
 run internal 0 offsets -b "$B" --time=earliest
 grep -q '^__consumer_offsets:0:0$' "$work/internal.out" || fail "internal topics not listed without the flag"
 

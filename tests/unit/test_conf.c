@@ -48,7 +48,7 @@ static char *dump_text(const kl_conf_t *conf)
         strcat(out, dump[i + 1]);
         strcat(out, "\n");
     }
-    kl_conf_dump_free(dump, n);
+    kl_conf_dump_free(dump, n); /* the deprecated 0.1 name still works */
     return out;
 }
 
@@ -452,7 +452,7 @@ static void check_dump(kl_conf_t *conf)
     ck_assert_uint_eq(n, 2 * expected);
     for (size_t j = 0; j < n; j += 2)
         ck_assert_str_eq(dump[j + 1], get(conf, dump[j]));
-    kl_conf_dump_free(dump, n);
+    kl_conf_dump_destroy(dump, n);
 }
 
 START_TEST(test_dump_lists_each_property_once)
@@ -467,7 +467,7 @@ START_TEST(test_dump_lists_each_property_once)
         if (strcmp(dump[j], "linger.ms") == 0)
             found = strcmp(dump[j + 1], "42") == 0;
     ck_assert(found);
-    kl_conf_dump_free(dump, n);
+    kl_conf_dump_destroy(dump, n);
     kl_conf_destroy(conf);
 
     kl_conf_t *b = kl_broker_conf_new();
