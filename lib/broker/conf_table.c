@@ -60,6 +60,14 @@ static const kl_conf_prop_t broker_props[] = {
                    KL_CONF_F_SCOPABLE,
                    "Whether TLS listeners ask clients for a certificate; the principal of an SSL connection is "
                    "then User:<the certificate's subject>."),
+    KL_PROP_STR_F("ssl.crl.location", "broker", NULL, KL_CONF_F_SCOPABLE,
+                  "kafkalite's own (Kafka has no such broker property; the JVM's revocation settings do it "
+                  "there): a file of certificate revocation lists (PEM, any number; or one DER) from the CAs of "
+                  "the truststore. On a TLS listener with ssl.client.auth=requested or required, a client "
+                  "certificate that is revoked, or whose issuer has no CRL in the file, is refused in the TLS "
+                  "handshake (the broker logs why); CA certificates above it are checked when the file holds "
+                  "their issuers' CRLs. A file that cannot be read or holds no CRL refuses the start (even on a "
+                  "listener without ssl.client.auth, where it is unused). Read once, at start."),
     KL_PROP_STR_F("ssl.cipher.suites", "broker", NULL, KL_CONF_F_SCOPABLE,
                   "OpenSSL cipher list for TLS 1.2 (unset: OpenSSL's default)."),
     KL_PROP_SET_F("sasl.enabled.mechanisms", "broker", "PLAIN,SCRAM-SHA-256,SCRAM-SHA-512", 1,

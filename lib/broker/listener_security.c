@@ -60,6 +60,7 @@ static kl_err_t make_tls(kl_broker_t *b, broker_listener_t *l, char *errstr, siz
         .ca_location = opt(b, l, "ssl.truststore.location"),
         .ca_pem = opt(b, l, "ssl.truststore.certificates"),
         .cipher_suites = opt(b, l, "ssl.cipher.suites"),
+        .crl_location = opt(b, l, "ssl.crl.location"),
     };
     char why[400];
     l->tls = kl_tls_ctx_new(&cfg, why, sizeof why);

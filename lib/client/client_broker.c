@@ -120,10 +120,13 @@ static void on_down(kl_client_broker_t *b, kl_err_t err, const char *reason)
         return;
     if (err == KL_ERR_SSL || err == KL_ERR_AUTHENTICATION)
         kl_md_security_failed(c, err);
-    /* The first failure is worth a warning; a broker that stays away would
-     * fill the log, so repeats go to the debug log. */
+    /* The first failure is worth a warning, and one of another kind (a
+     * broker closing on us, then its TLS alert saying why); a broker that
+     * stays away would fill the log, so repeats go to the debug log. */
     const char *why = reason ? reason : kl_err_str(err);
-    if (b->failures++ == 0)
+    bool new_kind = b->failures++ == 0 || err != b->down_err;
+    b->down_err = err;
+    if (new_kind)
         kl_log(&c->log, KL_LOG_WARNING, "BROKER", "%s: connection down: %s", b->name, why);
     else
         kl_log_debug(&c->log, KL_DEBUG_BROKER, "BROKER", "%s: connection down: %s", b->name, why);

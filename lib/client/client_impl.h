@@ -38,6 +38,7 @@ struct kl_client_broker {
     int16_t versions[KL_CLIENT_API_SLOTS]; /* -1: not spoken */
     int16_t api_versions_version;          /* the ApiVersions version being tried */
     int failures;                          /* connection failures since last ready */
+    kl_err_t down_err;                     /* the last failure's error */
     struct kl_scram *scram;                /* the SCRAM exchange under way */
     int sasl_step;                         /* SaslAuthenticate round trips so far */
     bool sasl_waiting_token;               /* OAUTHBEARER: for the application's first token */

@@ -112,6 +112,12 @@ static const kl_conf_prop_t client_props[] = {
     KL_PROP_STR("ssl.cipher.suites", "client", NULL,
                 "TLS 1.2 cipher suites in OpenSSL's cipher-list format; unset: OpenSSL's defaults "
                 "(TLS 1.3 suites are always OpenSSL's)."),
+    KL_PROP_STR("ssl.crl.location", "client", NULL,
+                "File of certificate revocation lists (PEM, any number; or one DER) from the CAs that sign the "
+                "brokers' certificates. Set, a broker whose certificate is revoked is refused (TLS: "
+                "\"revoked certificate\"), and one whose certificate's issuer has no CRL in the file too; the "
+                "CA certificates above it are checked when the file holds their issuers' CRLs. An expired CRL "
+                "refuses every broker until the file is renewed. Read once, when the client is created."),
     KL_PROP_BOOL("enable.ssl.certificate.verification", "client", "true",
                  "Verify the brokers' certificates against the CA certificates; false accepts any "
                  "certificate (testing only)."),

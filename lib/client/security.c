@@ -34,6 +34,7 @@ static kl_err_t read_tls(kl_client_t *c, char *errstr, size_t errstr_size)
         .key_pem = opt_str(conf, "ssl.key.pem"),
         .key_password = opt_str(conf, "ssl.key.password"),
         .cipher_suites = opt_str(conf, "ssl.cipher.suites"),
+        .crl_location = opt_str(conf, "ssl.crl.location"),
         .verify_certificate = kl_conf_get_bool(conf, "enable.ssl.certificate.verification"),
         .verify_hostname =
             kl_conf_get_int(conf, "ssl.endpoint.identification.algorithm") == KL_SSL_ENDPOINT_HTTPS,

@@ -182,14 +182,16 @@ static void fail_errno(kl_conn_t *conn, const char *what, int errnum)
     kl_conn_close(conn, KL_ERR_TRANSPORT, reason);
 }
 
-/* A TLS failure: during the handshake it is about the certificates or the
- * settings (KL_ERR_SSL: retrying will not help the requests); later it is a
- * broken connection like any other. */
+/* A TLS failure: during the handshake, or the broker refusing our
+ * certificate just after it (TLS 1.3), it is about the certificates or the
+ * settings (KL_ERR_SSL: retrying will not help the requests); otherwise it
+ * is a broken connection like any other. */
 static void fail_tls(kl_conn_t *conn, const char *stage)
 {
     char reason[320];
     snprintf(reason, sizeof reason, "%s: %s", stage, kl_tls_reason(conn->tls));
-    kl_conn_close(conn, conn->state == KL_CONN_TLS ? KL_ERR_SSL : KL_ERR_TRANSPORT, reason);
+    bool ssl = conn->state == KL_CONN_TLS || kl_tls_verify_failed(conn->tls);
+    kl_conn_close(conn, ssl ? KL_ERR_SSL : KL_ERR_TRANSPORT, reason);
 }
 
 /* ---- writing ------------------------------------------------------------ */
@@ -245,6 +247,17 @@ static ssize_t write_out(kl_conn_t *conn)
             return (ssize_t)n;
         if (st == KL_TLS_WANT_READ || st == KL_TLS_WANT_WRITE)
             return 0;
+        /* A broker that refused our certificate after the handshake (TLS
+         * 1.3) sent its alert before it closed: read it for the reason. */
+        uint8_t alert[64];
+        if (kl_tls_read(conn->tls, alert, sizeof alert, &n) == KL_TLS_FAILED && kl_tls_verify_failed(conn->tls)) {
+            fail_tls(conn, "TLS read");
+            return -1;
+        }
+        if (st == KL_TLS_CLOSED) {
+            kl_conn_close(conn, KL_ERR_TRANSPORT, "connection closed by the broker");
+            return -1;
+        }
         fail_tls(conn, "TLS write");
         return -1;
     }

@@ -13,6 +13,7 @@
 #ifdef WITH_SSL
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/ssl.h>
@@ -92,6 +93,62 @@ static bool load_ca(SSL_CTX *ctx, const kl_tls_config_t *cfg, char *errstr, size
     }
     if (!cfg->ca_pem && !cfg->ca_location && !SSL_CTX_set_default_verify_paths(ctx))
         return ctx_fail(errstr, errstr_size, "cannot load the system's CA certificates");
+    return true;
+}
+
+/* Every CRL of the file: PEM (any number) or a single DER one. */
+static int read_crls(X509_STORE *store, const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    BIO *bio = f ? BIO_new_fp(f, BIO_CLOSE) : NULL;
+    if (!bio) {
+        if (f)
+            fclose(f);
+        return -1;
+    }
+    int n = 0;
+    X509_CRL *crl;
+    while ((crl = PEM_read_bio_X509_CRL(bio, NULL, NULL, NULL))) {
+        n += X509_STORE_add_crl(store, crl) == 1;
+        X509_CRL_free(crl);
+    }
+    if (n == 0 && BIO_reset(bio) == 0 && (crl = d2i_X509_CRL_bio(bio, NULL))) {
+        n += X509_STORE_add_crl(store, crl) == 1;
+        X509_CRL_free(crl);
+    }
+    BIO_free(bio);
+    return n;
+}
+
+/* A missing CRL is only an error for the peer's own certificate (as
+ * librdkafka checks it); the CA certificates above it are checked when the
+ * file holds their issuers' CRLs too. */
+static int crl_verify_cb(int ok, X509_STORE_CTX *store)
+{
+    if (!ok && X509_STORE_CTX_get_error(store) == X509_V_ERR_UNABLE_TO_GET_CRL &&
+        X509_STORE_CTX_get_error_depth(store) > 0) {
+        X509_STORE_CTX_set_error(store, X509_V_OK);
+        return 1;
+    }
+    return ok;
+}
+
+static bool load_crl(SSL_CTX *ctx, const char *path, char *errstr, size_t errstr_size)
+{
+    X509_STORE *store = SSL_CTX_get_cert_store(ctx);
+    int n = read_crls(store, path);
+    if (n < 0) {
+        snprintf(errstr, errstr_size, "ssl.crl.location: cannot read %s: %s", path, strerror(errno));
+        return false;
+    }
+    ERR_clear_error(); /* the end of the text reads as an error */
+    if (n == 0) {
+        snprintf(errstr, errstr_size, "ssl.crl.location: %s holds no certificate revocation list (PEM or DER)",
+                 path);
+        return false;
+    }
+    X509_STORE_set_flags(store, X509_V_FLAG_CRL_CHECK | X509_V_FLAG_CRL_CHECK_ALL);
+    SSL_CTX_set_verify(ctx, SSL_CTX_get_verify_mode(ctx), crl_verify_cb);
     return true;
 }
 
@@ -188,6 +245,8 @@ kl_tls_ctx_t *kl_tls_ctx_new(const kl_tls_config_t *cfg, char *errstr, size_t er
     if (ok && cfg->cipher_suites && SSL_CTX_set_cipher_list(ctx, cfg->cipher_suites) != 1)
         ok = ctx_fail(errstr, errstr_size, "ssl.cipher.suites: no usable cipher");
     ok = ok && (!verify || load_ca(ctx, cfg, errstr, errstr_size));
+    /* read even when nothing is verified, so a bad file is reported */
+    ok = ok && (!cfg->crl_location || load_crl(ctx, cfg->crl_location, errstr, errstr_size));
     ok = ok && load_credentials(ctx, cfg, errstr, errstr_size);
     if (!ok) {
         kl_tls_ctx_destroy(t);
@@ -272,9 +331,40 @@ static const char *verify_words(long v)
         return "certificate not yet valid";
     case X509_V_ERR_CERT_REVOKED:
         return "revoked certificate";
+    case X509_V_ERR_UNABLE_TO_GET_CRL:
+        return "no CRL from its issuer in ssl.crl.location";
+    case X509_V_ERR_CRL_HAS_EXPIRED:
+    case X509_V_ERR_CRL_NOT_YET_VALID:
+        return "the CRL in ssl.crl.location is out of date";
     default:
         return "untrusted certificate";
     }
+}
+
+/* Whether the peer's alert refused our certificate (with TLS 1.3 a client
+ * learns it after its side of the handshake, at its first read); then
+ * buf says so with the alert's words ("certificate revoked"). */
+static bool peer_refused_certificate(const kl_tls_t *tls, char *buf, size_t size)
+{
+    unsigned long e = ERR_peek_last_error();
+    if (ERR_GET_LIB(e) != ERR_LIB_SSL)
+        return false;
+    switch (ERR_GET_REASON(e)) {
+    case SSL_R_SSLV3_ALERT_BAD_CERTIFICATE:
+    case SSL_R_SSLV3_ALERT_CERTIFICATE_EXPIRED:
+    case SSL_R_SSLV3_ALERT_CERTIFICATE_REVOKED:
+    case SSL_R_SSLV3_ALERT_CERTIFICATE_UNKNOWN:
+    case SSL_R_SSLV3_ALERT_UNSUPPORTED_CERTIFICATE:
+    case SSL_R_TLSV1_ALERT_UNKNOWN_CA:
+    case SSL_R_TLSV13_ALERT_CERTIFICATE_REQUIRED:
+        break;
+    default:
+        return false;
+    }
+    const char *words = ERR_reason_error_string(e), *alert = words ? strstr(words, "alert ") : NULL;
+    snprintf(buf, size, "the %s refused our certificate: %s", tls->server ? "client" : "broker",
+             alert ? alert + 6 : "certificate alert");
+    return true;
 }
 
 static kl_tls_status_t status_of(kl_tls_t *tls, int ret, const char *what)
@@ -292,6 +382,10 @@ static kl_tls_status_t status_of(kl_tls_t *tls, int ret, const char *what)
         tls->verify_failed = true;
         snprintf(tls->reason, sizeof tls->reason, "certificate verify failed: %s (%s)", verify_words(v),
                  X509_verify_cert_error_string(v));
+        ERR_clear_error();
+    } else if (peer_refused_certificate(tls, detail, sizeof detail)) {
+        tls->verify_failed = true;
+        snprintf(tls->reason, sizeof tls->reason, "%s", detail);
         ERR_clear_error();
     } else if (e == SSL_ERROR_SYSCALL && ERR_peek_last_error() == 0) {
         if (ret == 0) {

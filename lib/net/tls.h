@@ -31,6 +31,9 @@ typedef struct kl_tls_config {
     const char *key_pem;
     const char *key_password;
     const char *cipher_suites; /* OpenSSL cipher list for TLS 1.2 */
+    /* ssl.crl.location: a file of CRLs (PEM, or one DER) the peer's chain
+     * is checked against when the peer is verified; NULL: no CRL check. */
+    const char *crl_location;
     bool verify_certificate;   /* enable.ssl.certificate.verification */
     bool verify_hostname;      /* ssl.endpoint.identification.algorithm=https */
     /* A server (broker listener) context: the certificate and key are its
@@ -65,7 +68,9 @@ size_t kl_tls_pending(const kl_tls_t *tls);
 /* Why the last step failed, in words: "certificate verify failed: unknown
  * CA (unable to get local issuer certificate)", "hostname mismatch", ... */
 const char *kl_tls_reason(const kl_tls_t *tls);
-/* True when the failure was about the broker's certificate. */
+/* True when the failure was about a certificate: the peer's, or ours that
+ * the peer refused with an alert (even after the handshake, as TLS 1.3
+ * clients learn it). */
 bool kl_tls_verify_failed(const kl_tls_t *tls);
 /* The peer's certificate subject after the handshake, as Kafka's
  * principal names it ("CN=alice,O=example", RFC 2253), or "ANONYMOUS"

@@ -115,6 +115,59 @@ START_TEST(test_mutual_tls)
 }
 END_TEST
 
+/* ssl.crl.location on the broker: a revoked client certificate is refused
+ * in the handshake, with the reason in the broker's log; an unrevoked one
+ * from the same CA is served; a bad CRL file refuses the start. */
+START_TEST(test_mutual_tls_crl)
+{
+    tls_certs_make(&certs);
+    sec_broker_start(&sb, &certs, "ssl.client.auth", "required", "ssl.truststore.location", certs.ca,
+                     "ssl.crl.location", certs.crl, NULL);
+    sec_produce(sec_conf("localhost", sb.ssl, "ssl", "ssl.ca.location", certs.ca, "ssl.certificate.location",
+                         certs.client, "ssl.key.location", certs.client_key, "ssl.key.password",
+                         TLS_CERTS_KEY_PASSWORD, NULL),
+                "crl", 1, 100);
+    ck_assert_msg(sec_seen.delivered == 1, "delivered %d; log:\n%s", sec_seen.delivered, sec_seen.log);
+    char log[16384];
+    sec_broker_take_log(log, sizeof log);
+    sec_produce(sec_conf("localhost", sb.ssl, "ssl", "ssl.ca.location", certs.ca, "ssl.certificate.location",
+                         certs.client_revoked, "ssl.key.location", certs.client_key, "ssl.key.password",
+                         TLS_CERTS_KEY_PASSWORD, "message.timeout.ms", "4000", NULL),
+                "crl", 1, 100);
+    ck_assert_msg(sec_seen.failed == 1 && sec_seen.delivered == 0, "delivered %d; log:\n%s", sec_seen.delivered,
+                  sec_seen.log);
+    ck_assert_msg(sec_seen.last_err == KL_ERR_SSL, "failed with %s; log:\n%s", kl_err_str(sec_seen.last_err),
+                  sec_seen.log);
+    ck_assert_msg(strstr(sec_seen.log, "TLS read: the broker refused our certificate: certificate revoked"),
+                  "the client's log lacks the reason:\n%s", sec_seen.log);
+    /* the broker logs after its alert went out: wait for the line */
+    const char *want = "TLS handshake failed: certificate verify failed: revoked certificate";
+    size_t used = 0;
+    log[0] = '\0';
+    for (long long end = sec_now_ms() + 10000; !strstr(log, want) && sec_now_ms() < end; usleep(20000)) {
+        sec_broker_take_log(log + used, sizeof log - used);
+        used += strlen(log + used);
+    }
+    ck_assert_msg(strstr(log, want), "the broker's log lacks the reason:\n%s", log);
+
+    /* refused before it touches the (running broker's) directory */
+    char errstr[512];
+    kl_conf_t *conf = kl_broker_conf_new();
+    ck_assert_int_eq(kl_conf_set(conf, "log.dirs", sb.dir, errstr, sizeof errstr), KL_ERR_NONE);
+    ck_assert_int_eq(kl_conf_set(conf, "listeners", "SSL://127.0.0.1:0", errstr, sizeof errstr), KL_ERR_NONE);
+    ck_assert_int_eq(kl_conf_set(conf, "ssl.certificate.location", certs.good, errstr, sizeof errstr), KL_ERR_NONE);
+    ck_assert_int_eq(kl_conf_set(conf, "ssl.key.location", certs.key, errstr, sizeof errstr), KL_ERR_NONE);
+    ck_assert_int_eq(kl_conf_set(conf, "listener.name.ssl.ssl.crl.location", "/nonexistent/ca.crl", errstr,
+                                 sizeof errstr),
+                     KL_ERR_NONE);
+    kl_broker_t *b = kl_broker_new(conf, errstr, sizeof errstr);
+    kl_conf_destroy(conf);
+    ck_assert_ptr_null(b);
+    ck_assert_msg(strstr(errstr, "listener SSL: ssl.crl.location: cannot read /nonexistent/ca.crl"), "%s", errstr);
+    stop();
+}
+END_TEST
+
 /* ---- refusals ------------------------------------------------------------ */
 
 START_TEST(test_wrong_password)
@@ -361,6 +414,7 @@ int main(void)
     tcase_add_test(tc, test_sasl_ssl_scram_sha_512);
     tcase_add_test(tc, test_sasl_plain);
     tcase_add_test(tc, test_mutual_tls);
+    tcase_add_test(tc, test_mutual_tls_crl);
     tcase_add_test(tc, test_wrong_password);
     tcase_add_test(tc, test_unknown_user);
     tcase_add_test(tc, test_mechanism_not_enabled);

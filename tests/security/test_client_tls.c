@@ -10,6 +10,7 @@
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -94,20 +95,27 @@ END_TEST
 /* A refused broker: the message fails with KL_ERR_SSL long before
  * message.timeout.ms (300 s), and the log names the broker, the stage and
  * the reason. */
-static void expect_refused(size_t cert_field, const char *host, const char *reason)
+static void expect_refused_crl(size_t cert_field, const char *host, const char *reason, bool crl)
 {
     tls_certs_make(&certs);
     start_behind_proxy((const char *)&certs + cert_field);
     long long start = sec_now_ms();
-    produce_and_wait(tls_conf(host, tls_proxy_port(proxy), "ssl.ca.location", certs.ca, NULL), 1, 10);
+    produce_and_wait(tls_conf(host, tls_proxy_port(proxy), "ssl.ca.location", certs.ca,
+                              crl ? "ssl.crl.location" : NULL, certs.crl, NULL),
+                     1, 10);
     ck_assert_msg(sec_seen.failed == 1 && sec_seen.last_err == KL_ERR_SSL, "delivered %d, failed %d with %s; log:\n%s",
                   sec_seen.delivered, sec_seen.failed, kl_err_str(sec_seen.last_err), sec_seen.log);
     ck_assert_int_lt(sec_now_ms() - start, 20000);
-    char want[128];
+    char want[192];
     snprintf(want, sizeof want, "%s:%d/bootstrap: connection down: TLS handshake: certificate verify failed: %s",
              host, tls_proxy_port(proxy), reason);
     ck_assert_msg(strstr(sec_seen.log, want), "the log lacks \"%s\":\n%s", want, sec_seen.log);
     stop_all();
+}
+
+static void expect_refused(size_t cert_field, const char *host, const char *reason)
+{
+    expect_refused_crl(cert_field, host, reason, false);
 }
 
 START_TEST(test_unknown_ca_refused) { expect_refused(offsetof(tls_certs_t, unknown_ca), "localhost", "unknown CA"); }
@@ -117,6 +125,27 @@ START_TEST(test_expired_certificate_refused) { expect_refused(offsetof(tls_certs
 END_TEST
 
 START_TEST(test_hostname_mismatch_refused) { expect_refused(offsetof(tls_certs_t, other_name), "localhost", "hostname mismatch"); }
+END_TEST
+
+/* ssl.crl.location: a revoked broker certificate is refused; an unrevoked
+ * one from the same CA still passes. */
+START_TEST(test_revoked_certificate_refused)
+{
+    expect_refused_crl(offsetof(tls_certs_t, revoked), "localhost", "revoked certificate (certificate revoked)",
+                       true);
+}
+END_TEST
+
+START_TEST(test_unrevoked_certificate_passes_crl_check)
+{
+    tls_certs_make(&certs);
+    start_behind_proxy(certs.good);
+    produce_and_wait(tls_conf("localhost", tls_proxy_port(proxy), "ssl.ca.location", certs.ca, "ssl.crl.location",
+                              certs.crl, NULL),
+                     1, 10);
+    ck_assert_msg(sec_seen.delivered == 1, "%s; log:\n%s", kl_err_str(sec_seen.last_err), sec_seen.log);
+    stop_all();
+}
 END_TEST
 
 START_TEST(test_ip_address_mismatch_refused) { expect_refused(offsetof(tls_certs_t, other_name), "127.0.0.1", "hostname mismatch"); }
@@ -221,6 +250,9 @@ START_TEST(test_unusable_settings_refused_at_creation)
     expect_bad_setting("ssl.certificate.location", certs.good, "needs its key");
     expect_bad_setting("ssl.key.location", "/nonexistent/key.pem", "ssl.key.location");
     expect_bad_setting("ssl.cipher.suites", "NO-SUCH-CIPHER", "ssl.cipher.suites");
+    expect_bad_setting("ssl.crl.location", "/nonexistent/ca.crl",
+                       "ssl.crl.location: cannot read /nonexistent/ca.crl: No such file or directory");
+    expect_bad_setting("ssl.crl.location", certs.ca, "holds no certificate revocation list");
     /* an encrypted key without its password */
     char errstr[256] = "";
     kl_conf_t *conf = tls_conf("localhost", 9093, "ssl.certificate.location", certs.client, "ssl.key.location",
@@ -246,6 +278,8 @@ int main(void)
     tcase_add_test(tc, test_expired_certificate_refused);
     tcase_add_test(tc, test_hostname_mismatch_refused);
     tcase_add_test(tc, test_ip_address_mismatch_refused);
+    tcase_add_test(tc, test_revoked_certificate_refused);
+    tcase_add_test(tc, test_unrevoked_certificate_passes_crl_check);
     tcase_add_test(tc, test_client_certificate);
     tcase_add_test(tc, test_verification_can_be_turned_off);
     tcase_add_test(tc, test_hostname_check_can_be_turned_off);

@@ -76,12 +76,41 @@ static void set_path(char *dst, size_t size, const tls_certs_t *c, const char *f
     ck_assert_int_lt(snprintf(dst, size, "%s/%s", c->dir, file), (int)size);
 }
 
-static void write_server(const char *path, EVP_PKEY *key, const char *san, X509 *ca, EVP_PKEY *ca_key,
-                         long not_before, long not_after)
+/* The certificate it wrote, for the CRL. */
+static X509 *write_server(const char *path, EVP_PKEY *key, const char *san, X509 *ca, EVP_PKEY *ca_key,
+                          long not_before, long not_after)
 {
     X509 *cert = make_cert(key, "broker", ca, ca_key, san, not_before, not_after);
     write_cert(path, cert);
-    X509_free(cert);
+    return cert;
+}
+
+/* The CA's CRL, valid for 30 days, revoking the count certificates. */
+static void write_crl(const char *path, X509 *ca, EVP_PKEY *ca_key, X509 **revoked, int count)
+{
+    X509_CRL *crl = X509_CRL_new();
+    ck_assert_ptr_nonnull(crl);
+    ck_assert_int_eq(X509_CRL_set_version(crl, 1), 1);
+    ck_assert_int_eq(X509_CRL_set_issuer_name(crl, X509_get_subject_name(ca)), 1);
+    ASN1_TIME *last = X509_gmtime_adj(NULL, -3600), *next = X509_gmtime_adj(NULL, 30 * DAY);
+    ck_assert_int_eq(X509_CRL_set1_lastUpdate(crl, last), 1);
+    ck_assert_int_eq(X509_CRL_set1_nextUpdate(crl, next), 1);
+    for (int i = 0; i < count; i++) {
+        X509_REVOKED *r = X509_REVOKED_new();
+        ck_assert_ptr_nonnull(r);
+        ck_assert_int_eq(X509_REVOKED_set_serialNumber(r, X509_get_serialNumber(revoked[i])), 1);
+        ck_assert_int_eq(X509_REVOKED_set_revocationDate(r, last), 1);
+        ck_assert_int_eq(X509_CRL_add0_revoked(crl, r), 1);
+    }
+    ck_assert_int_eq(X509_CRL_sort(crl), 1);
+    ck_assert_int_gt(X509_CRL_sign(crl, ca_key, EVP_sha256()), 0);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_int_eq(PEM_write_X509_CRL(f, crl), 1);
+    ck_assert_int_eq(fclose(f), 0);
+    ASN1_TIME_free(last);
+    ASN1_TIME_free(next);
+    X509_CRL_free(crl);
 }
 
 void tls_certs_make(tls_certs_t *c)
@@ -98,6 +127,9 @@ void tls_certs_make(tls_certs_t *c)
     set_path(c->unknown_ca, sizeof c->unknown_ca, c, "unknown_ca.pem");
     set_path(c->client, sizeof c->client, c, "client.pem");
     set_path(c->client_key, sizeof c->client_key, c, "client.key");
+    set_path(c->revoked, sizeof c->revoked, c, "revoked.pem");
+    set_path(c->client_revoked, sizeof c->client_revoked, c, "client_revoked.pem");
+    set_path(c->crl, sizeof c->crl, c, "ca.crl");
 
     EVP_PKEY *ca_key = make_key(), *other_key = make_key(), *key = make_key();
     X509 *ca = make_cert(ca_key, "kafkalite test CA", NULL, NULL, NULL, -DAY, 30 * DAY);
@@ -114,13 +146,21 @@ void tls_certs_make(tls_certs_t *c)
     ck_assert_int_eq(fclose(f), 0);
 
     const char *local = "DNS:localhost,IP:127.0.0.1";
-    write_server(c->good, key, local, ca, ca_key, -DAY, 30 * DAY);
-    write_server(c->other_name, key, "DNS:broker.example", ca, ca_key, -DAY, 30 * DAY);
-    write_server(c->expired, key, local, ca, ca_key, -3 * DAY, -DAY);
-    write_server(c->unknown_ca, key, local, other, other_key, -DAY, 30 * DAY);
-    X509 *client = make_cert(key, "client", ca, ca_key, "DNS:client", -DAY, 30 * DAY);
-    write_cert(c->client, client);
-    X509_free(client);
+    X509 *made[] = {
+        write_server(c->good, key, local, ca, ca_key, -DAY, 30 * DAY),
+        write_server(c->other_name, key, "DNS:broker.example", ca, ca_key, -DAY, 30 * DAY),
+        write_server(c->expired, key, local, ca, ca_key, -3 * DAY, -DAY),
+        write_server(c->unknown_ca, key, local, other, other_key, -DAY, 30 * DAY),
+        make_cert(key, "client", ca, ca_key, "DNS:client", -DAY, 30 * DAY),
+        write_server(c->revoked, key, local, ca, ca_key, -DAY, 30 * DAY),
+        make_cert(key, "revoked client", ca, ca_key, "DNS:client", -DAY, 30 * DAY),
+    };
+    write_cert(c->client, made[4]);
+    write_cert(c->client_revoked, made[6]);
+    X509 *revoked[] = {made[5], made[6]};
+    write_crl(c->crl, ca, ca_key, revoked, 2);
+    for (size_t i = 0; i < sizeof made / sizeof made[0]; i++)
+        X509_free(made[i]);
     f = fopen(c->client_key, "w");
     ck_assert_ptr_nonnull(f);
     ck_assert_int_eq(PEM_write_PKCS8PrivateKey(f, key, EVP_aes_256_cbc(), NULL, 0, NULL, TLS_CERTS_KEY_PASSWORD), 1);
