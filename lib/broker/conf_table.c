@@ -102,7 +102,9 @@ static const kl_conf_prop_t broker_props[] = {
                    "listener.name.<listener>.<setting>: a setting for one listener (its name in lower case, as "
                    "Kafka writes it), overriding the broker-wide one: sasl.enabled.mechanisms, "
                    "connections.max.reauth.ms, the ssl.* keystore, truststore, cipher and client.auth settings, "
-                   "and listener.name.<listener>.<mechanism>.sasl.jaas.config."),
+                   "and listener.name.<listener>.<mechanism>.sasl.jaas.config. A setting for a listener that "
+                   "listeners does not open is logged as a warning at start and ignored (Kafka ignores it "
+                   "silently)."),
     KL_PROP_STR("sasl.kerberos.service.name", "broker", NULL,
                 "GSSAPI: the service name of the broker's Kerberos principal (clients' "
                 "sasl.kerberos.service.name); unset: the primary of sasl.kerberos.principal, else kafka."),

@@ -4,11 +4,13 @@
  * connections on the broker loop; listener_security.c sets up TLS and
  * SASL listeners. */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -190,6 +192,37 @@ static kl_err_t for_each_entry(kl_broker_t *broker, const char *list, entry_fn *
     return KL_ERR_NONE;
 }
 
+/* listener.name.<l>.* settings for a listener l that listeners does not
+ * open: Kafka starts and never reads them, so kafkalite starts too, but
+ * says so (a misspelt listener name would otherwise go unnoticed). */
+static void warn_unknown_listener_settings(kl_broker_t *broker)
+{
+    static const char prefix[] = "listener.name.";
+    const char *name;
+    for (size_t i = 0; (name = kl_conf_scoped_name(broker->conf, i)); i++) {
+        if (strncmp(name, prefix, sizeof prefix - 1))
+            continue;
+        const char *scope = name + sizeof prefix - 1;
+        size_t len = strcspn(scope, ".");
+        bool known = false;
+        for (size_t k = 0; k < broker->listener_count && !known; k++)
+            known = strlen(broker->listeners[k].name) == len && !strncasecmp(broker->listeners[k].name, scope, len);
+        if (known)
+            continue;
+        char upper[64];
+        size_t n = len < sizeof upper - 1 ? len : sizeof upper - 1;
+        for (size_t k = 0; k < n; k++)
+            upper[k] = (char)toupper((unsigned char)scope[k]);
+        upper[n] = '\0';
+        if (controller_listener(broker, upper))
+            broker_log(broker, BROKER_LOG_WARN, "%s is ignored: %s is a controller listener, which kafkalite does "
+                       "not open", name, upper);
+        else
+            broker_log(broker, BROKER_LOG_WARN, "%s is ignored: no listener %s in listeners (%s)", name, upper,
+                       kl_conf_get_str(broker->conf, "listeners"));
+    }
+}
+
 kl_err_t listeners_parse(kl_broker_t *broker, char *errstr, size_t errstr_size)
 {
     kl_err_t err = for_each_entry(broker, kl_conf_get_str(broker->conf, "listeners"), add_listener, errstr,
@@ -201,6 +234,8 @@ kl_err_t listeners_parse(kl_broker_t *broker, char *errstr, size_t errstr_size)
     if (!err)
         err = for_each_entry(broker, kl_conf_get_str(broker->conf, "advertised.listeners"), add_advertised,
                              errstr, errstr_size);
+    if (!err)
+        warn_unknown_listener_settings(broker);
     return err;
 }
 

@@ -862,6 +862,11 @@ bool kl_conf_is_set(const kl_conf_t *conf, const char *name)
     return conf->values[prop - conf->schema->props].set;
 }
 
+const char *kl_conf_scoped_name(const kl_conf_t *conf, size_t i)
+{
+    return i < conf->scoped.n ? conf->scoped.v[i].name : NULL;
+}
+
 kl_conf_hooks_t *kl_conf_hooks(kl_conf_t *conf) { return &conf->hooks; }
 const kl_conf_hooks_t *kl_conf_hooks_get(const kl_conf_t *conf) { return &conf->hooks; }
 

@@ -158,6 +158,11 @@ const char *kl_conf_get_str(const kl_conf_t *conf, const char *name);
  * NULL). Unknown names: false. */
 bool kl_conf_is_set(const kl_conf_t *conf, const char *name);
 
+/* The i-th scoped name set (listener.name.<l>.<setting>, normalised: the
+ * scope in lower case), in no particular order; NULL past the last. For
+ * the broker's check that each scope names a listener. */
+const char *kl_conf_scoped_name(const kl_conf_t *conf, size_t i);
+
 /* Callbacks and the application's opaque pointer, which are not string
  * properties: the client's setters (kl_conf_set_log_cb() and the like, in
  * lib/client and lib/producer) store them here, kl_conf_dup() copies them,

@@ -4,7 +4,8 @@
  * sasl.jaas.config, each applying to its listener only; a sasl.jaas.config
  * that does not parse refuses the start naming the property; unsecured
  * OAUTHBEARER tokens accepted, and refused with Kafka's JSON status when
- * they lack the required scope. */
+ * they lack the required scope; a setting for a listener that is not
+ * opened is warned about. */
 #include <check.h>
 #include <kafkalite.h>
 #include <stdio.h>
@@ -158,6 +159,30 @@ START_TEST(test_oauthbearer_unsecured)
 }
 END_TEST
 
+/* listener.name.<l>.* for a listener the broker does not open: Kafka
+ * starts and never reads it; kafkalite starts too and warns, naming the
+ * setting and the listener. */
+START_TEST(test_setting_for_unknown_listener_warned)
+{
+    tls_certs_make(&certs);
+    char log[16384];
+    sec_broker_take_log(log, sizeof log);
+    sec_broker_start(&sb, &certs, "listener.name.SASL_SSSL.sasl.enabled.mechanisms", "PLAIN",
+                     "listener.name.sasl_ssl.sasl.enabled.mechanisms", "PLAIN", "controller.listener.names",
+                     "CONTROLLER", "listener.name.controller.sasl.enabled.mechanisms", "PLAIN", NULL);
+    sec_broker_take_log(log, sizeof log);
+    ck_assert_msg(strstr(log, "listener.name.sasl_sssl.sasl.enabled.mechanisms is ignored: no listener SASL_SSSL "
+                              "in listeners (PLAINTEXT://127.0.0.1:0,"),
+                  "log:\n%s", log);
+    ck_assert_msg(strstr(log, "listener.name.controller.sasl.enabled.mechanisms is ignored: CONTROLLER is a "
+                              "controller listener"),
+                  "log:\n%s", log);
+    ck_assert_msg(!strstr(log, "listener.name.sasl_ssl."), "a known listener's setting was warned about:\n%s", log);
+    sec_broker_stop(&sb);
+    tls_certs_remove(&certs);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("broker_sasl_listeners");
@@ -167,6 +192,7 @@ int main(void)
     tcase_add_test(tc, test_mechanisms_and_client_auth_per_listener);
     tcase_add_test(tc, test_bad_jaas_config_refuses_the_start);
     tcase_add_test(tc, test_oauthbearer_unsecured);
+    tcase_add_test(tc, test_setting_for_unknown_listener_warned);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
