@@ -85,7 +85,7 @@ static const kl_conf_prop_t broker_props[] = {
                   "OAuthBearerUnsecuredValidatorCallbackHandler does."),
     KL_PROP_SECRET_F("sasl.jaas.config", "broker", KL_CONF_F_SCOPABLE_SUB,
                      "A mechanism's login module options, Kafka's JAAS form, set as "
-                     "listener.name.<listener>.<mechanism>.sasl.jaas.config (plain or oauthbearer; unprefixed, "
+                     "listener.name.<listener>.<mechanism>.sasl.jaas.config (plain, oauthbearer or gssapi; unprefixed, "
                      "it serves every SASL listener). PLAIN: `org.apache.kafka.common.security.plain."
                      "PlainLoginModule required user_alice=\"alice-secret\";` makes the listener's PLAIN users "
                      "exactly those user_<name> options (passwords compared in constant time), instead of the "
@@ -93,6 +93,11 @@ static const kl_conf_prop_t broker_props[] = {
                      "OAuthBearerLoginModule required unsecuredValidatorRequiredScope=\"a b\";` with Kafka's "
                      "unsecuredValidatorPrincipalClaimName (default sub), unsecuredValidatorScopeClaimName "
                      "(scope), unsecuredValidatorRequiredScope and unsecuredValidatorAllowableClockSkewMs (0). "
+                     "GSSAPI: `com.sun.security.auth.module.Krb5LoginModule required useKeyTab=true "
+                     "storeKey=true keyTab=\"/etc/kafka.keytab\" principal=\"kafka/host@REALM\";` gives the "
+                     "broker's keytab and principal as Kafka reads them (useKeyTab must be true; the other options "
+                     "are not used), instead of sasl.kerberos.keytab and sasl.kerberos.principal, which must not "
+                     "disagree with it; every GSSAPI listener must name the same principal and keytab. "
                      "A value that does not parse refuses the start, naming the property."),
     KL_PROP_INT_F("connections.max.reauth.ms", "broker", "0", 0, INT64_MAX, KL_CONF_F_SCOPABLE,
                   "KIP-368: the longest a SASL session lasts, in milliseconds (0: forever). SaslAuthenticate "
@@ -109,11 +114,13 @@ static const kl_conf_prop_t broker_props[] = {
                 "GSSAPI: the service name of the broker's Kerberos principal (clients' "
                 "sasl.kerberos.service.name); unset: the primary of sasl.kerberos.principal, else kafka."),
     KL_PROP_STR("sasl.kerberos.principal", "broker", NULL,
-                "kafkalite's own (Kafka reads it from the JAAS configuration's principal=): the broker's "
+                "kafkalite's own (Kafka reads it from the JAAS configuration's principal=, which kafkalite "
+                "reads too: see sasl.jaas.config): the broker's "
                 "Kerberos service principal for GSSAPI, SERVICE/HOST[@REALM], HOST being the name clients "
                 "connect to; unset: sasl.kerberos.service.name/<this machine's host name>."),
     KL_PROP_STR("sasl.kerberos.keytab", "broker", NULL,
-                "kafkalite's own (Kafka reads it from the JAAS configuration's keyTab=): the keytab holding "
+                "kafkalite's own (Kafka reads it from the JAAS configuration's keyTab=, which kafkalite reads "
+                "too): the keytab holding "
                 "sasl.kerberos.principal's key; unset: the default keytab (KRB5_KTNAME or /etc/krb5.keytab). "
                 "cyrus-sasl reads one keytab per process: a second broker in the same process must name the "
                 "same one."),

@@ -88,7 +88,7 @@ kl_err_t listener_security_setup(kl_broker_t *b, broker_listener_t *l, const cha
         err = sasl_conf_setup(b, l, errstr, errstr_size);
         b->sasl_mechanisms |= l->sasl.mechanisms; /* GSSAPI's principal is the broker's */
         if (!err)
-            err = broker_gssapi_setup(b, errstr, errstr_size);
+            err = broker_gssapi_setup(b, l, errstr, errstr_size);
     }
     if (!err && (l->security == SEC_SSL || l->security == SEC_SASL_SSL))
         err = make_tls(b, l, errstr, errstr_size);

@@ -13,12 +13,10 @@
 #define PLAIN_MODULE "org.apache.kafka.common.security.plain.PlainLoginModule"
 #define OAUTH_MODULE "org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule"
 
-/* The sasl.jaas.config for mech ("plain", "oauthbearer") into *out: the
- * listener's mech-prefixed one, which must name module, else the
- * broker-wide one when it names module. */
-static kl_err_t read_jaas(kl_broker_t *b, const broker_listener_t *l, const char *mech, const char *module,
-                          broker_jaas_t *out, char name[256], char *errstr, size_t errstr_size)
+kl_err_t sasl_conf_read_jaas(kl_broker_t *b, const broker_listener_t *l, const char *mech, const char *module,
+                             broker_jaas_t *out, char name[256], char *errstr, size_t errstr_size)
 {
+    memset(out, 0, sizeof *out);
     char setting[64], why[200];
     snprintf(setting, sizeof setting, "%s.sasl.jaas.config", mech);
     listener_setting(l, setting, name, 256);
@@ -47,7 +45,7 @@ static kl_err_t read_oauth(kl_broker_t *b, const broker_listener_t *l, broker_sa
                            size_t errstr_size)
 {
     char name[256];
-    kl_err_t err = read_jaas(b, l, "oauthbearer", OAUTH_MODULE, &sc->oauth, name, errstr, errstr_size);
+    kl_err_t err = sasl_conf_read_jaas(b, l, "oauthbearer", OAUTH_MODULE, &sc->oauth, name, errstr, errstr_size);
     if (err)
         return err;
     const char *v;
@@ -78,7 +76,7 @@ kl_err_t sasl_conf_setup(kl_broker_t *b, broker_listener_t *l, char *errstr, siz
     sc->mechanisms =
         (unsigned)kl_conf_get_int(b->conf, listener_setting(l, "sasl.enabled.mechanisms", name, sizeof name));
     sc->reauth_ms = kl_conf_get_int(b->conf, listener_setting(l, "connections.max.reauth.ms", name, sizeof name));
-    kl_err_t err = read_jaas(b, l, "plain", PLAIN_MODULE, &sc->plain, name, errstr, errstr_size);
+    kl_err_t err = sasl_conf_read_jaas(b, l, "plain", PLAIN_MODULE, &sc->plain, name, errstr, errstr_size);
     if (!err && sc->plain.module) {
         size_t users = 0;
         for (size_t i = 0; i < sc->plain.count; i++)

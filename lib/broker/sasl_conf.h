@@ -32,6 +32,13 @@ typedef struct broker_sasl_conf {
 /* Reads l's settings into l->sasl; an error names the property. */
 kl_err_t sasl_conf_setup(struct kl_broker *b, struct broker_listener *l, char *errstr, size_t errstr_size);
 void sasl_conf_free(broker_sasl_conf_t *sc);
+/* The sasl.jaas.config for mech ("plain", "oauthbearer", "gssapi") into
+ * *out (module NULL: none): the listener's mech-prefixed one, which must
+ * name module, else the broker-wide one when it names module; name
+ * receives the property read. An error names the property. */
+kl_err_t sasl_conf_read_jaas(struct kl_broker *b, const struct broker_listener *l, const char *mech,
+                             const char *module, broker_jaas_t *out, char name[256], char *errstr,
+                             size_t errstr_size);
 /* Whether the jaas users hold user with password, compared in constant
  * time; *known: such a user exists. */
 bool sasl_conf_plain_check(const broker_sasl_conf_t *sc, const char *user, const char *password, bool *known);

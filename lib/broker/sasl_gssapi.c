@@ -2,7 +2,8 @@
  * cyrus-sasl (lib/net/sasl_cyrus.c): the service principal is
  * sasl.kerberos.principal (service/host[@REALM], its key in
  * sasl.kerberos.keytab), or sasl.kerberos.service.name/<this host's
- * name>; each SaslAuthenticate carries one raw GSSAPI token, as Kafka's
+ * name>, or both from Kafka's Krb5LoginModule sasl.jaas.config; each
+ * SaslAuthenticate carries one raw GSSAPI token, as Kafka's
  * exchange has them, and no security layer is offered. The client's
  * principal becomes the connection's, as User:<primary> (Kafka's DEFAULT
  * principal mapping for one realm). cyrus-sasl reads one keytab per
@@ -13,18 +14,26 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "broker/conn.h"
 #include "broker/dispatch.h"
+#include "broker/sasl_conf.h"
 #include "broker/sasl_gssapi.h"
+#include "broker/server.h"
 #include "net/sasl_cyrus.h"
 #include "util/conf.h"
 
 typedef struct broker_gssapi {
     char service[128];
     char host[256];
+    char principal[384]; /* as configured, "" when unset */
+    char keytab[4096];   /* "" : the default keytab */
+    char source[256];    /* the setting they came from */
 } broker_gssapi_t;
+
+#define KRB5_MODULE "com.sun.security.auth.module.Krb5LoginModule"
 
 /* The value of name, or NULL when unset or empty. */
 static const char *opt(const kl_broker_t *b, const char *name)
@@ -33,14 +42,65 @@ static const char *opt(const kl_broker_t *b, const char *name)
     return v && v[0] ? v : NULL;
 }
 
-kl_err_t broker_gssapi_setup(kl_broker_t *b, char *errstr, size_t errstr_size)
+/* One of the principal and keytab: a sasl.kerberos.* value and the JAAS
+ * option of the same meaning must not disagree. */
+static kl_err_t pick(const char *own_name, const char *own, const char *jaas_name, const char *key,
+                     const char *from_jaas, const char **out, char *errstr, size_t errstr_size)
 {
-    if (b->gssapi || !(b->sasl_mechanisms & SASL_MECH_GSSAPI))
-        return KL_ERR_NONE;
-    broker_gssapi_t *g = calloc(1, sizeof *g);
-    if (!g)
-        return KL_ERR_NOMEM;
-    const char *principal = opt(b, "sasl.kerberos.principal"), *service = opt(b, "sasl.kerberos.service.name");
+    if (own && from_jaas && strcmp(own, from_jaas)) {
+        snprintf(errstr, errstr_size, "%s=%s and %s's %s=\"%s\" disagree: set one of them", own_name, own,
+                 jaas_name, key, from_jaas);
+        return KL_ERR_INVALID_CONFIG;
+    }
+    *out = from_jaas ? from_jaas : own;
+    return KL_ERR_NONE;
+}
+
+/* The listener's principal and keytab into g: sasl.kerberos.principal and
+ * .keytab, or Kafka's form, a Krb5LoginModule sasl.jaas.config
+ * (listener.name.<l>.gssapi.sasl.jaas.config, else the broker-wide one)
+ * with useKeyTab=true, keyTab and principal. */
+static kl_err_t read_identity(kl_broker_t *b, const broker_listener_t *l, broker_gssapi_t *g, char *errstr,
+                              size_t errstr_size)
+{
+    broker_jaas_t jaas;
+    char name[256];
+    kl_err_t err = sasl_conf_read_jaas(b, l, "gssapi", KRB5_MODULE, &jaas, name, errstr, errstr_size);
+    if (err)
+        return err;
+    const char *use_keytab = jaas.module ? broker_jaas_get(&jaas, "useKeyTab") : NULL;
+    if (jaas.module && (!use_keytab || strcasecmp(use_keytab, "true"))) {
+        snprintf(errstr, errstr_size, "%s: a broker reads its Kerberos key from a keytab: set useKeyTab=true "
+                 "(and keyTab=\"FILE\", else the default keytab)", name);
+        broker_jaas_free(&jaas);
+        return KL_ERR_INVALID_CONFIG;
+    }
+    const char *principal = NULL, *keytab = NULL;
+    err = pick("sasl.kerberos.principal", opt(b, "sasl.kerberos.principal"), name, "principal",
+               jaas.module ? broker_jaas_get(&jaas, "principal") : NULL, &principal, errstr, errstr_size);
+    if (!err)
+        err = pick("sasl.kerberos.keytab", opt(b, "sasl.kerberos.keytab"), name, "keyTab",
+                   jaas.module ? broker_jaas_get(&jaas, "keyTab") : NULL, &keytab, errstr, errstr_size);
+    bool too_long = (principal && strlen(principal) >= sizeof g->principal) ||
+                    (keytab && strlen(keytab) >= sizeof g->keytab);
+    if (!err && too_long) {
+        snprintf(errstr, errstr_size, "%s: the principal or keytab name is too long", name);
+        err = KL_ERR_INVALID_CONFIG;
+    }
+    if (!err) {
+        snprintf(g->principal, sizeof g->principal, "%s", principal ? principal : "");
+        snprintf(g->keytab, sizeof g->keytab, "%s", keytab ? keytab : "");
+        snprintf(g->source, sizeof g->source, "%s", jaas.module ? name : "sasl.kerberos.*");
+    }
+    broker_jaas_free(&jaas);
+    return err;
+}
+
+/* service/host from the principal, or sasl.kerberos.service.name and this
+ * host's name. */
+static kl_err_t service_of(kl_broker_t *b, broker_gssapi_t *g, char *errstr, size_t errstr_size)
+{
+    const char *principal = g->principal[0] ? g->principal : NULL, *service = opt(b, "sasl.kerberos.service.name");
     if (principal) {
         /* service/host@REALM */
         size_t primary = strcspn(principal, "/@");
@@ -50,10 +110,9 @@ kl_err_t broker_gssapi_setup(kl_broker_t *b, char *errstr, size_t errstr_size)
             snprintf(g->host, sizeof g->host, "%.*s", (int)strcspn(host, "@"), host);
         if (!host || !g->host[0] || (service && strcmp(service, g->service))) {
             snprintf(errstr, errstr_size,
-                     "sasl.kerberos.principal=%s: a GSSAPI service principal is SERVICE/HOST[@REALM], SERVICE "
-                     "being sasl.kerberos.service.name (%s)",
-                     principal, service ? service : "unset");
-            free(g);
+                     "%s: principal %s: a GSSAPI service principal is SERVICE/HOST[@REALM], SERVICE being "
+                     "sasl.kerberos.service.name (%s)",
+                     g->source, principal, service ? service : "unset");
             return KL_ERR_INVALID_CONFIG;
         }
     } else {
@@ -61,15 +120,41 @@ kl_err_t broker_gssapi_setup(kl_broker_t *b, char *errstr, size_t errstr_size)
         if (gethostname(g->host, sizeof g->host) != 0 || !g->host[0])
             snprintf(g->host, sizeof g->host, "localhost");
     }
-    char why[400];
-    if (!kl_cyrus_server_init(opt(b, "sasl.kerberos.keytab"), why, sizeof why)) {
-        snprintf(errstr, errstr_size, "sasl.enabled.mechanisms=GSSAPI: %s", why);
+    return KL_ERR_NONE;
+}
+
+kl_err_t broker_gssapi_setup(kl_broker_t *b, const broker_listener_t *l, char *errstr, size_t errstr_size)
+{
+    if (!(l->sasl.mechanisms & SASL_MECH_GSSAPI))
+        return KL_ERR_NONE;
+    broker_gssapi_t *g = calloc(1, sizeof *g);
+    if (!g)
+        return KL_ERR_NOMEM;
+    kl_err_t err = read_identity(b, l, g, errstr, errstr_size);
+    if (!err && b->gssapi) {
+        /* cyrus-sasl serves one principal and keytab per process */
+        if (strcmp(g->principal, b->gssapi->principal) || strcmp(g->keytab, b->gssapi->keytab)) {
+            snprintf(errstr, errstr_size, "%s: listener %s names another Kerberos principal or keytab than %s; "
+                     "kafkalite serves one for all GSSAPI listeners", g->source, l->name, b->gssapi->source);
+            err = KL_ERR_INVALID_CONFIG;
+        }
         free(g);
-        return KL_ERR_INVALID_CONFIG;
+        return err;
+    }
+    if (!err)
+        err = service_of(b, g, errstr, errstr_size);
+    char why[400];
+    if (!err && !kl_cyrus_server_init(g->keytab[0] ? g->keytab : NULL, why, sizeof why)) {
+        snprintf(errstr, errstr_size, "sasl.enabled.mechanisms=GSSAPI: %s", why);
+        err = KL_ERR_INVALID_CONFIG;
+    }
+    if (err) {
+        free(g);
+        return err;
     }
     b->gssapi = g;
-    broker_log(b, BROKER_LOG_INFO, "GSSAPI: accepting Kerberos service principal %s/%s (keytab %s)", g->service,
-               g->host, opt(b, "sasl.kerberos.keytab") ? opt(b, "sasl.kerberos.keytab") : "the default");
+    broker_log(b, BROKER_LOG_INFO, "GSSAPI: accepting Kerberos service principal %s/%s (keytab %s, from %s)",
+               g->service, g->host, g->keytab[0] ? g->keytab : "the default", g->source);
     return KL_ERR_NONE;
 }
 

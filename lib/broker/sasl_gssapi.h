@@ -6,9 +6,11 @@
 #include "broker/conn.h"
 #include "broker/dispatch.h"
 
-/* When sasl.enabled.mechanisms has GSSAPI: reads sasl.kerberos.* and
- * loads cyrus-sasl's server side (once; errstr says what is wrong). */
-kl_err_t broker_gssapi_setup(kl_broker_t *b, char *errstr, size_t errstr_size);
+/* When listener l's sasl.enabled.mechanisms has GSSAPI: reads its
+ * principal and keytab (sasl.kerberos.*, or Kafka's Krb5LoginModule
+ * sasl.jaas.config) and loads cyrus-sasl's server side (once: every
+ * GSSAPI listener must name the same; errstr says what is wrong). */
+kl_err_t broker_gssapi_setup(kl_broker_t *b, const broker_listener_t *l, char *errstr, size_t errstr_size);
 void broker_gssapi_free(kl_broker_t *b);
 
 /* One SaslAuthenticate token of c's GSSAPI exchange: 0 to answer *out

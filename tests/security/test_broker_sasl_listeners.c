@@ -8,6 +8,7 @@
  * opened is warned about. */
 #include <check.h>
 #include <kafkalite.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -95,20 +96,30 @@ END_TEST
 
 /* kl_broker_new with listeners SASL_PLAINTEXT and name=value: refused,
  * the error holding want. */
-static void assert_start_refused(const char *name, const char *value, const char *want)
+/* ... with name/value pairs (ending with NULL) set too. */
+static void assert_start_refused_with(const char *want, const char *name, const char *value, ...)
 {
     char errstr[512];
     kl_conf_t *conf = kl_broker_conf_new();
     ck_assert_int_eq(kl_conf_set(conf, "listeners", "SASL_PLAINTEXT://127.0.0.1:0", errstr, sizeof errstr),
                      KL_ERR_NONE);
     ck_assert_int_eq(kl_conf_set(conf, "log.dirs", "/tmp/kl-never-made", errstr, sizeof errstr), KL_ERR_NONE);
-    ck_assert_msg(kl_conf_set(conf, name, value, errstr, sizeof errstr) == KL_ERR_NONE, "%s", errstr);
+    va_list ap;
+    va_start(ap, value);
+    for (const char *n = name, *v = value; n; n = va_arg(ap, const char *), v = n ? va_arg(ap, const char *) : NULL)
+        ck_assert_msg(kl_conf_set(conf, n, v, errstr, sizeof errstr) == KL_ERR_NONE, "%s", errstr);
+    va_end(ap);
     kl_broker_t *b = kl_broker_new(conf, errstr, sizeof errstr);
     kl_conf_destroy(conf);
     if (b)
         kl_broker_destroy(b);
     ck_assert_msg(!b, "%s=%s was accepted", name, value);
     ck_assert_msg(strstr(errstr, want), "\"%s\" lacks \"%s\"", errstr, want);
+}
+
+static void assert_start_refused(const char *name, const char *value, const char *want)
+{
+    assert_start_refused_with(want, name, value, NULL);
 }
 
 START_TEST(test_bad_jaas_config_refuses_the_start)
@@ -126,6 +137,22 @@ START_TEST(test_bad_jaas_config_refuses_the_start)
                          "org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required "
                          "unsecuredValidatorAllowableClockSkewMs=soon;",
                          "oauthbearer.sasl.jaas.config: unsecuredValidatorAllowableClockSkewMs");
+    /* GSSAPI's Krb5LoginModule: the key from a keytab, and no second
+     * opinion on the principal */
+    name = "listener.name.sasl_plaintext.gssapi.sasl.jaas.config";
+    assert_start_refused_with("gssapi.sasl.jaas.config: a broker reads its Kerberos key from a keytab", name,
+                              "com.sun.security.auth.module.Krb5LoginModule required useTicketCache=true;",
+                              "sasl.enabled.mechanisms", "GSSAPI", NULL);
+    assert_start_refused_with("sasl.kerberos.principal=kafka/b@R and "
+                              "listener.name.sasl_plaintext.gssapi.sasl.jaas.config's principal=\"kafka/a@R\" "
+                              "disagree",
+                              name,
+                              "com.sun.security.auth.module.Krb5LoginModule required useKeyTab=true "
+                              "keyTab=\"/k\" principal=\"kafka/a@R\";",
+                              "sasl.kerberos.principal", "kafka/b@R", "sasl.enabled.mechanisms", "GSSAPI", NULL);
+    assert_start_refused_with("gssapi wants com.sun.security.auth.module.Krb5LoginModule", name,
+                              "org.apache.kafka.common.security.plain.PlainLoginModule required;",
+                              "sasl.enabled.mechanisms", "GSSAPI", NULL);
 }
 END_TEST
 

@@ -3,7 +3,8 @@
  * directory and keytabs). The client gets its ticket with the default
  * sasl.kerberos.kinit.cmd from its keytab, the broker accepts
  * kafka/localhost with its keytab; produce and consume over SASL_PLAINTEXT
- * and SASL_SSL. Refused, fast and with an authentication error naming
+ * and SASL_SSL; the broker's keytab and principal also from Kafka's
+ * Krb5LoginModule sasl.jaas.config. Refused, fast and with an authentication error naming
  * SASL and Kerberos' reason: a stale keytab, a principal the KDC does not
  * know, a service the KDC does not know. Each case has its own credential
  * cache, so no ticket leaks from one to the next. */
@@ -65,6 +66,34 @@ START_TEST(test_gssapi_sasl_plaintext)
         sec_consume(GSSAPI("sasl_plaintext", sb.sasl_plaintext, app_keytab, "app/worker", NULL), "krb", 20, 1000), 20);
     sec_broker_take_log(log, sizeof log);
     ck_assert_msg(strstr(log, "as User:app with GSSAPI"), "the broker's log:\n%s", log);
+    stop();
+}
+END_TEST
+
+/* Kafka's server.properties form: the broker's keytab and principal from
+ * a listener's Krb5LoginModule sasl.jaas.config, no sasl.kerberos.* */
+START_TEST(test_gssapi_jaas_config)
+{
+    char ccache[400], jaas[800];
+    snprintf(ccache, sizeof ccache, "FILE:%s/ccache-jaas-%d", kdc, (int)getpid());
+    setenv("KRB5CCNAME", ccache, 1);
+    snprintf(jaas, sizeof jaas,
+             "com.sun.security.auth.module.Krb5LoginModule required useKeyTab=true storeKey=true keyTab=\"%s\" "
+             "principal=\"kafka/localhost@KAFKALITE.TEST\";",
+             broker_keytab);
+    tls_certs_make(&certs);
+    char log[16384];
+    sec_broker_take_log(log, sizeof log);
+    sec_broker_start(&sb, &certs, "listener.name.sasl_plaintext.sasl.enabled.mechanisms", "GSSAPI",
+                     "sasl.kerberos.service.name", "kafka", "listener.name.sasl_plaintext.gssapi.sasl.jaas.config",
+                     jaas, "advertised.listeners", "SASL_PLAINTEXT://localhost:0", NULL);
+    sec_broker_take_log(log, sizeof log);
+    ck_assert_msg(strstr(log, "accepting Kerberos service principal kafka/localhost (keytab ") &&
+                      strstr(log, "from listener.name.sasl_plaintext.gssapi.sasl.jaas.config)"),
+                  "the broker's log:\n%s", log);
+    sec_produce(GSSAPI("sasl_plaintext", sb.sasl_plaintext, client_keytab, "kafkaclient", NULL), "krb-jaas", 3, 100);
+    ck_assert_msg(sec_seen.delivered == 3, "delivered %d, failed %d (%s); log:\n%s", sec_seen.delivered,
+                  sec_seen.failed, kl_err_str(sec_seen.last_err), sec_seen.log);
     stop();
 }
 END_TEST
@@ -150,6 +179,7 @@ int main(void)
     tcase_set_timeout(tc, 180);
     tcase_add_test(tc, test_gssapi_sasl_plaintext);
     tcase_add_test(tc, test_gssapi_sasl_ssl);
+    tcase_add_test(tc, test_gssapi_jaas_config);
     tcase_add_test(tc, test_gssapi_stale_keytab);
     tcase_add_test(tc, test_gssapi_unknown_principal);
     tcase_add_test(tc, test_gssapi_unknown_service);
