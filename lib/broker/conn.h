@@ -95,7 +95,7 @@ struct broker_conn {
      * authentication succeeded (other listeners: always true). */
     unsigned sasl_mechanism;
     kl_scram_srv_t *scram;
-    char *sasl_error; /* OAUTHBEARER: the JSON error sent, awaiting the client's \1 */
+    char *sasl_error; /* OAUTHBEARER: "<the JSON error sent>: <why>", awaiting the client's \1 */
     struct kl_cyrus *gssapi; /* the GSSAPI exchange under way */
     bool authenticated;
     /* KIP-368: when the session ends (kl_clock_ms(); 0: never), after

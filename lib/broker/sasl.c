@@ -239,9 +239,14 @@ static broker_req_status_t authenticate_oauthbearer(broker_request_t *req, const
         return auth_failed(req, NULL, res.why);
     broker_log(req->broker, BROKER_LOG_INFO, "%s: OAUTHBEARER token refused on %s: %s", c->peer, c->listener->name,
                res.why);
-    if (!(c->sasl_error = strdup(res.status)))
+    /* the JSON now, as Kafka sends it; the failure that follows the
+     * client's \1 carries it and, unlike Kafka's, the reason */
+    const char *status = kl_arena_strndup(req->arena, res.status, strlen(res.status));
+    size_t size = strlen(res.status) + strlen(res.why) + 3;
+    if (!status || !(c->sasl_error = malloc(size)))
         return BROKER_REQ_CLOSE;
-    kl_sasl_authenticate_response_t resp = {.auth_bytes = kl_bytes(c->sasl_error, (int32_t)strlen(c->sasl_error))};
+    snprintf(c->sasl_error, size, "%s: %s", res.status, res.why);
+    kl_sasl_authenticate_response_t resp = {.auth_bytes = kl_bytes(status, (int32_t)strlen(status))};
     return broker_respond(req, &resp);
 }
 

@@ -92,8 +92,13 @@ static const char *next_token(kl_client_broker_t *b, const kl_bytes_t *server, s
     if (b->client->sasl.mechanism == KL_SASL_OAUTHBEARER) {
         /* RFC 7628: an empty answer accepts the token; otherwise it holds
          * the error (JSON), we answer a lone separator and the broker
-         * fails the exchange, so name its reason now. */
+         * fails the exchange with SASL_AUTHENTICATION_FAILED and its
+         * message, which on_authenticate reports. */
         *finished = len == 0;
+        if (len && b->sasl_step == 1) {
+            *out_len = 1;
+            return "\1";
+        }
         if (len)
             snprintf(why, why_size, "the broker refused the token: %.*s", (int)(len < 200 ? len : 200), text);
         return NULL;

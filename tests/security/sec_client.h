@@ -29,6 +29,9 @@ int sec_consume(kl_conf_t *conf, const char *topic, int want, size_t size);
  * must all fail with KL_ERR_AUTHENTICATION long before that, the log
  * holding want. Consumes conf. */
 void sec_assert_auth_refused(kl_conf_t *conf, const char *want);
+/* An unsecured JWT (alg none, empty signature) for sub, issued at iat and
+ * expiring at exp (seconds since the epoch); malloc'd. */
+char *sec_unsecured_jwt(const char *sub, long long iat, long long exp);
 /* Monotonic milliseconds. */
 long long sec_now_ms(void);
 

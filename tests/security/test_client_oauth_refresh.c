@@ -4,7 +4,9 @@
  * once 80% of the token's lifetime has passed, never earlier; a producer
  * keeps delivering across refreshes; a failure reported with
  * kl_oauthbearer_set_token_failure() fails the waiting messages with the
- * application's reason; wrong arguments are refused. */
+ * application's reason; wrong arguments are refused. Through the broker:
+ * an expired token is refused with the reason, and a token expiring
+ * within connections.max.reauth.ms cuts the session (KIP-368). */
 #include <check.h>
 #include <kafkalite.h>
 #include <stdio.h>
@@ -150,6 +152,65 @@ START_TEST(test_refresh_failure_fails_the_messages)
 }
 END_TEST
 
+/* A token whose exp passed 10 s ago, though the application says it is
+ * good for LIFE_MS more. */
+static void hand_expired(void *handle, const char *config, void *opaque)
+{
+    (void)config, (void)opaque;
+    calls++;
+    long long now = wall_ms() / 1000;
+    char *jwt = sec_unsecured_jwt("carol", now - 20, now - 10), errstr[256];
+    ck_assert_msg(kl_oauthbearer_set_token(handle, jwt, wall_ms() + LIFE_MS, "carol", NULL, 0, errstr,
+                                           sizeof errstr) == KL_ERR_NONE,
+                  "%s", errstr);
+    free(jwt);
+}
+
+/* The broker refuses it with SASL_AUTHENTICATION_FAILED, saying why: the
+ * messages fail fast with the reason. */
+START_TEST(test_expired_token_refused)
+{
+    start();
+    calls = 0;
+    sec_assert_auth_refused(oauth_conf(hand_expired), "{\"status\":\"invalid_token\"}: the token expired");
+    ck_assert_msg(strstr(sec_seen.log, "SASL authentication failed"), "log:\n%s", sec_seen.log);
+    stop();
+}
+END_TEST
+
+/* KIP-368 with a token that expires long before connections.max.reauth.ms:
+ * the broker cuts the session to the token's expiry, so the producer
+ * re-authenticates (with the refreshed token) and delivers everything. */
+START_TEST(test_session_cut_to_token_expiry)
+{
+    tls_certs_make(&certs);
+    sec_broker_start(&sb, &certs, "listener.name.sasl_plaintext.sasl.enabled.mechanisms", "OAUTHBEARER",
+                     "connections.max.reauth.ms", "600000", NULL);
+    calls = 0;
+    char errstr[256];
+    kl_conf_t *conf = oauth_conf(refresh);
+    ck_assert_int_eq(kl_conf_set(conf, "debug", "security", errstr, sizeof errstr), KL_ERR_NONE);
+    kl_producer_t *p = kl_producer_new(conf, errstr, sizeof errstr);
+    kl_conf_destroy(conf);
+    ck_assert_msg(p != NULL, "%s", errstr);
+    int sent = 0;
+    long long end = sec_now_ms() + 2 * LIFE_MS;
+    while (sec_now_ms() < end) {
+        ck_assert_int_eq(kl_produce(p, "token-session", 0, NULL, 0, "v", 1, 0, NULL), KL_ERR_NONE);
+        sent++;
+        kl_producer_poll(p, 100);
+    }
+    long long deadline = sec_now_ms() + 30000;
+    while (sec_seen.delivered + sec_seen.failed < sent && sec_now_ms() < deadline)
+        kl_producer_poll(p, 100);
+    kl_producer_destroy(p);
+    ck_assert_msg(sec_seen.delivered == sent, "delivered %d of %d; log:\n%s", sec_seen.delivered, sent,
+                  sec_seen.log);
+    ck_assert_msg(strstr(sec_seen.log, "re-authenticated as"), "no re-authentication; log:\n%s", sec_seen.log);
+    stop();
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("client_oauth_refresh");
@@ -157,6 +218,8 @@ int main(void)
     tcase_set_timeout(tc, 180);
     tcase_add_test(tc, test_refresh_at_80_percent);
     tcase_add_test(tc, test_refresh_failure_fails_the_messages);
+    tcase_add_test(tc, test_expired_token_refused);
+    tcase_add_test(tc, test_session_cut_to_token_expiry);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
