@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "broker/scram_store.h"
@@ -358,6 +359,47 @@ START_TEST(test_expired_session_closed)
 }
 END_TEST
 
+/* KIP-368 with OAUTHBEARER: the session ends when the token does, long
+ * before connections.max.reauth.ms; SaslAuthenticate v1 says so, and a
+ * client that does not re-authenticate is disconnected on its first
+ * request after the token expired. */
+START_TEST(test_token_expiry_ends_session)
+{
+    tls_certs_make(&certs);
+    sec_broker_start(&sb, &certs, "listener.name.sasl_plaintext.sasl.enabled.mechanisms", "OAUTHBEARER",
+                     "connections.max.reauth.ms", "600000", NULL);
+    unsigned char buf[4096], token[256] = {0};
+    int fd = connect_to(sb.sasl_plaintext);
+    static const unsigned char mech[] = {0, 11, 'O', 'A', 'U', 'T', 'H', 'B', 'E', 'A', 'R', 'E', 'R'};
+    send_request(fd, 17, 1, mech, sizeof mech);
+    ck_assert_int_ge(read_frame(fd, buf, sizeof buf), 6);
+    ck_assert_int_eq(buf[4] << 8 | buf[5], 0);
+    long long now = time(NULL);
+    char *jwt = sec_unsecured_jwt("carol", now, now + 2);
+    int n = snprintf((char *)token + 4, sizeof token - 4, "n,,\1auth=Bearer %s\1\1", jwt);
+    free(jwt);
+    ck_assert_int_lt(n, (int)sizeof token - 4);
+    token[3] = (unsigned char)n;
+    send_request(fd, 36, 1, token, (size_t)n + 4);
+    /* v1: correlation id, error code, null message, empty bytes, lifetime */
+    ck_assert_int_eq(read_frame(fd, buf, sizeof buf), 4 + 2 + 2 + 4 + 8);
+    ck_assert_int_eq(buf[4] << 8 | buf[5], 0);
+    long long authenticated = sec_now_ms(), lifetime = 0;
+    for (int i = 12; i < 20; i++)
+        lifetime = lifetime << 8 | buf[i];
+    ck_assert_msg(lifetime > 0 && lifetime <= 2000, "session lifetime %lld ms", lifetime);
+    static const unsigned char all_topics[] = {0xff, 0xff, 0xff, 0xff};
+    send_request(fd, 3, 1, all_topics, sizeof all_topics);
+    ck_assert_msg(read_frame(fd, buf, sizeof buf) > 0, "not served during the session");
+    while (sec_now_ms() < authenticated + lifetime + 300) /* the token's end, plus a margin */
+        usleep(50000);
+    send_request(fd, 3, 1, all_topics, sizeof all_topics);
+    ck_assert_msg(closed_by_peer(fd), "a request after the token expired was served");
+    close(fd);
+    stop();
+}
+END_TEST
+
 START_TEST(test_credentials_salted_and_durable)
 {
     start();
@@ -422,6 +464,7 @@ int main(void)
     tcase_add_test(tc, test_plaintext_client_on_tls_port);
     tcase_add_test(tc, test_request_before_authentication);
     tcase_add_test(tc, test_expired_session_closed);
+    tcase_add_test(tc, test_token_expiry_ends_session);
     tcase_add_test(tc, test_credentials_salted_and_durable);
     tcase_add_test(tc, test_corrupt_credentials_refused_at_start);
     suite_add_tcase(s, tc);
