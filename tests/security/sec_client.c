@@ -144,3 +144,18 @@ char *sec_unsecured_jwt(const char *sub, long long iat, long long exp)
     sprintf(jwt, "%s.%s.", h, c);
     return jwt;
 }
+
+int sec_produce_steadily(kl_producer_t *p, const char *topic, long long ms, int interval_ms)
+{
+    int sent = 0;
+    long long end = sec_now_ms() + ms;
+    while (sec_now_ms() < end) {
+        ck_assert_int_eq(kl_produce(p, topic, 0, NULL, 0, "v", 1, 0, NULL), KL_ERR_NONE);
+        sent++;
+        kl_producer_poll(p, interval_ms);
+    }
+    long long deadline = sec_now_ms() + 30000;
+    while (sec_seen.delivered + sec_seen.failed < sent && sec_now_ms() < deadline)
+        kl_producer_poll(p, 100);
+    return sent;
+}

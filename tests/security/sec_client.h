@@ -25,6 +25,10 @@ void sec_produce(kl_conf_t *conf, const char *topic, int count, size_t size);
 /* Reads partition 0 of topic from the beginning until want values of size
  * bytes came (30 s at most); the number read. Consumes conf. */
 int sec_consume(kl_conf_t *conf, const char *topic, int want, size_t size);
+/* With p (made from a sec_conf), produces a 1-byte value to partition 0
+ * of topic every interval_ms for ms, polling between, then waits (30 s at
+ * most) for every report; the number sent. */
+int sec_produce_steadily(kl_producer_t *p, const char *topic, long long ms, int interval_ms);
 /* Produces 3 messages with conf (message.timeout.ms of 2 minutes), which
  * must all fail with KL_ERR_AUTHENTICATION long before that, the log
  * holding want. Consumes conf. */

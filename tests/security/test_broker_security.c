@@ -326,6 +326,20 @@ static ssize_t read_frame(int fd, unsigned char *buf, size_t size)
     return (ssize_t)len;
 }
 
+/* The authenticated connection fd is served until end_ms (monotonic),
+ * and closed on its first request after. */
+static void assert_session_ends(int fd, long long end_ms)
+{
+    static const unsigned char all_topics[] = {0xff, 0xff, 0xff, 0xff};
+    unsigned char buf[4096];
+    send_request(fd, 3, 1, all_topics, sizeof all_topics);
+    ck_assert_msg(read_frame(fd, buf, sizeof buf) > 0, "not served during the session");
+    while (sec_now_ms() < end_ms)
+        usleep(50000);
+    send_request(fd, 3, 1, all_topics, sizeof all_topics);
+    ck_assert_msg(closed_by_peer(fd), "a request after the session ended was served");
+}
+
 /* KIP-368: a client that never re-authenticates (SaslAuthenticate v0
  * cannot even learn the session lifetime) is served during its session
  * and disconnected on its first request after it. */
@@ -347,13 +361,7 @@ START_TEST(test_expired_session_closed)
     ck_assert_int_ge(read_frame(fd, buf, sizeof buf), 6);
     ck_assert_int_eq(buf[4] << 8 | buf[5], 0);
     long long authenticated = sec_now_ms();
-    static const unsigned char all_topics[] = {0xff, 0xff, 0xff, 0xff};
-    send_request(fd, 3, 1, all_topics, sizeof all_topics);
-    ck_assert_msg(read_frame(fd, buf, sizeof buf) > 0, "not served during the session");
-    while (sec_now_ms() < authenticated + 4500) /* the session's end, plus a margin */
-        usleep(50000);
-    send_request(fd, 3, 1, all_topics, sizeof all_topics);
-    ck_assert_msg(closed_by_peer(fd), "a request after the session ended was served");
+    assert_session_ends(fd, authenticated + 4500); /* the session's end, plus a margin */
     close(fd);
     stop();
 }
@@ -388,13 +396,7 @@ START_TEST(test_token_expiry_ends_session)
     for (int i = 12; i < 20; i++)
         lifetime = lifetime << 8 | buf[i];
     ck_assert_msg(lifetime > 0 && lifetime <= 2000, "session lifetime %lld ms", lifetime);
-    static const unsigned char all_topics[] = {0xff, 0xff, 0xff, 0xff};
-    send_request(fd, 3, 1, all_topics, sizeof all_topics);
-    ck_assert_msg(read_frame(fd, buf, sizeof buf) > 0, "not served during the session");
-    while (sec_now_ms() < authenticated + lifetime + 300) /* the token's end, plus a margin */
-        usleep(50000);
-    send_request(fd, 3, 1, all_topics, sizeof all_topics);
-    ck_assert_msg(closed_by_peer(fd), "a request after the token expired was served");
+    assert_session_ends(fd, authenticated + lifetime + 300); /* the token's end, plus a margin */
     close(fd);
     stop();
 }

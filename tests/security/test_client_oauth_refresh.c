@@ -105,16 +105,7 @@ START_TEST(test_refresh_at_80_percent)
     kl_conf_destroy(conf);
     ck_assert_msg(p != NULL, "%s", errstr);
     /* one message every 100 ms for 3 lifetimes, polling between */
-    int sent = 0;
-    long long end = sec_now_ms() + 3 * LIFE_MS;
-    while (sec_now_ms() < end) {
-        ck_assert_int_eq(kl_produce(p, "refresh", 0, NULL, 0, "v", 1, 0, NULL), KL_ERR_NONE);
-        sent++;
-        kl_producer_poll(p, 100);
-    }
-    long long deadline = sec_now_ms() + 30000;
-    while (sec_seen.delivered + sec_seen.failed < sent && sec_now_ms() < deadline)
-        kl_producer_poll(p, 100);
+    int sent = sec_produce_steadily(p, "refresh", 3 * LIFE_MS, 100);
     kl_producer_destroy(p);
     ck_assert_msg(sec_seen.delivered == sent, "delivered %d of %d; log:\n%s", sec_seen.delivered, sent,
                   sec_seen.log);
@@ -193,16 +184,7 @@ START_TEST(test_session_cut_to_token_expiry)
     kl_producer_t *p = kl_producer_new(conf, errstr, sizeof errstr);
     kl_conf_destroy(conf);
     ck_assert_msg(p != NULL, "%s", errstr);
-    int sent = 0;
-    long long end = sec_now_ms() + 2 * LIFE_MS;
-    while (sec_now_ms() < end) {
-        ck_assert_int_eq(kl_produce(p, "token-session", 0, NULL, 0, "v", 1, 0, NULL), KL_ERR_NONE);
-        sent++;
-        kl_producer_poll(p, 100);
-    }
-    long long deadline = sec_now_ms() + 30000;
-    while (sec_seen.delivered + sec_seen.failed < sent && sec_now_ms() < deadline)
-        kl_producer_poll(p, 100);
+    int sent = sec_produce_steadily(p, "token-session", 2 * LIFE_MS, 100);
     kl_producer_destroy(p);
     ck_assert_msg(sec_seen.delivered == sent, "delivered %d of %d; log:\n%s", sec_seen.delivered, sent,
                   sec_seen.log);

@@ -34,16 +34,7 @@ static void produce_across_sessions(kl_conf_t *conf, const char *topic)
     kl_producer_t *p = kl_producer_new(conf, errstr, sizeof errstr);
     kl_conf_destroy(conf);
     ck_assert_msg(p != NULL, "%s", errstr);
-    int sent = 0;
-    long long end = sec_now_ms() + 3 * SESSION_MS;
-    while (sec_now_ms() < end) {
-        ck_assert_int_eq(kl_produce(p, topic, 0, NULL, 0, "v", 1, 0, NULL), KL_ERR_NONE);
-        sent++;
-        kl_producer_poll(p, 50);
-    }
-    long long deadline = sec_now_ms() + 30000;
-    while (sec_seen.delivered + sec_seen.failed < sent && sec_now_ms() < deadline)
-        kl_producer_poll(p, 100);
+    int sent = sec_produce_steadily(p, topic, 3 * SESSION_MS, 50);
     kl_producer_destroy(p);
     ck_assert_msg(sec_seen.delivered == sent, "delivered %d of %d; log:\n%s", sec_seen.delivered, sent,
                   sec_seen.log);
