@@ -95,20 +95,29 @@ static kl_conf_t *oauth_conf(kl_oauthbearer_token_refresh_cb *cb)
     return conf;
 }
 
-START_TEST(test_refresh_at_80_percent)
+/* A producer whose tokens come from refresh (calls counted from 0)
+ * produces to topic every 100 ms for ms (debug=security): every message
+ * must be delivered. */
+static void produce_with_refresh(const char *topic, long long ms)
 {
-    start();
     calls = 0;
     char errstr[256];
     kl_conf_t *conf = oauth_conf(refresh);
+    ck_assert_int_eq(kl_conf_set(conf, "debug", "security", errstr, sizeof errstr), KL_ERR_NONE);
     kl_producer_t *p = kl_producer_new(conf, errstr, sizeof errstr);
     kl_conf_destroy(conf);
     ck_assert_msg(p != NULL, "%s", errstr);
-    /* one message every 100 ms for 3 lifetimes, polling between */
-    int sent = sec_produce_steadily(p, "refresh", 3 * LIFE_MS, 100);
+    int sent = sec_produce_steadily(p, topic, ms, 100);
     kl_producer_destroy(p);
     ck_assert_msg(sec_seen.delivered == sent, "delivered %d of %d; log:\n%s", sec_seen.delivered, sent,
                   sec_seen.log);
+}
+
+START_TEST(test_refresh_at_80_percent)
+{
+    start();
+    /* one message every 100 ms for 3 lifetimes, polling between */
+    produce_with_refresh("refresh", 3 * LIFE_MS);
     for (int i = 0; i < 6; i++)
         ck_assert_msg(first_errs[i] == KL_ERR_INVALID_ARG, "wrong argument #%d: %s", i, kl_err_str(first_errs[i]));
     ck_assert_msg(calls >= 3, "%d refreshes in 3 lifetimes", calls);
@@ -177,17 +186,7 @@ START_TEST(test_session_cut_to_token_expiry)
     tls_certs_make(&certs);
     sec_broker_start(&sb, &certs, "listener.name.sasl_plaintext.sasl.enabled.mechanisms", "OAUTHBEARER",
                      "connections.max.reauth.ms", "600000", NULL);
-    calls = 0;
-    char errstr[256];
-    kl_conf_t *conf = oauth_conf(refresh);
-    ck_assert_int_eq(kl_conf_set(conf, "debug", "security", errstr, sizeof errstr), KL_ERR_NONE);
-    kl_producer_t *p = kl_producer_new(conf, errstr, sizeof errstr);
-    kl_conf_destroy(conf);
-    ck_assert_msg(p != NULL, "%s", errstr);
-    int sent = sec_produce_steadily(p, "token-session", 2 * LIFE_MS, 100);
-    kl_producer_destroy(p);
-    ck_assert_msg(sec_seen.delivered == sent, "delivered %d of %d; log:\n%s", sec_seen.delivered, sent,
-                  sec_seen.log);
+    produce_with_refresh("token-session", 2 * LIFE_MS);
     ck_assert_msg(strstr(sec_seen.log, "re-authenticated as"), "no re-authentication; log:\n%s", sec_seen.log);
     stop();
 }
