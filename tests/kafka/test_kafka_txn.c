@@ -23,9 +23,11 @@ static void check_ok(kl_error_t *error, const char *what)
     ck_assert_msg(error == NULL, "%s: %s", what, kl_error_string(error));
 }
 
-static kl_producer_t *txn_producer(const char *txn_id)
+/* timeout_ms: transaction.timeout.ms, NULL for the default */
+static kl_producer_t *txn_producer(const char *txn_id, const char *timeout_ms)
 {
-    kl_conf_t *conf = kf_conf("transactional.id", txn_id, "linger.ms", "5", NULL);
+    kl_conf_t *conf = kf_conf("transactional.id", txn_id, "linger.ms", "5",
+                              timeout_ms ? "transaction.timeout.ms" : NULL, timeout_ms, NULL);
     char err[256];
     kl_producer_t *p = kl_producer_new(conf, err, sizeof err);
     kl_conf_destroy(conf);
@@ -34,9 +36,9 @@ static kl_producer_t *txn_producer(const char *txn_id)
     return p;
 }
 
-/* A transaction of values prefix0 .. prefix<n-1> to partition 0 of topic,
- * written (flushed) before it is committed or aborted. */
-static void transaction(kl_producer_t *p, const char *topic, const char *prefix, int n, bool commit)
+/* Begins a transaction of values prefix0 .. prefix<n-1> to partition 0 of
+ * topic, written (flushed) and left open. */
+static void begin_with(kl_producer_t *p, const char *topic, const char *prefix, int n)
 {
     check_ok(kl_begin_transaction(p), "kl_begin_transaction");
     for (int i = 0; i < n; i++) {
@@ -46,6 +48,12 @@ static void transaction(kl_producer_t *p, const char *topic, const char *prefix,
     }
     ck_assert_int_eq(kl_producer_flush(p, KF_DEADLINE_MS), KL_ERR_NONE);
     ck_assert_int_eq(kl_producer_failed(p), 0);
+}
+
+/* Such a transaction, then committed or aborted. */
+static void transaction(kl_producer_t *p, const char *topic, const char *prefix, int n, bool commit)
+{
+    begin_with(p, topic, prefix, n);
     if (commit)
         check_ok(kl_commit_transaction(p, KF_DEADLINE_MS), "kl_commit_transaction");
     else
@@ -92,7 +100,7 @@ START_TEST(test_commit_abort_offsets)
     kf_name(txn_id, sizeof txn_id, "txn-id");
     kf_name(group, sizeof group, "txn-group");
     kf_create_topic(topic, 1, 3, NULL);
-    kl_producer_t *p = txn_producer(txn_id);
+    kl_producer_t *p = txn_producer(txn_id, NULL);
     transaction(p, topic, "c", 3, true);
     transaction(p, topic, "a", 2, false);
     /* offsets in an aborted transaction are dropped, in a committed one kept */
@@ -127,11 +135,9 @@ START_TEST(test_fencing)
     kf_name(topic, sizeof topic, "txn-fence");
     kf_name(txn_id, sizeof txn_id, "txn-fence-id");
     kf_create_topic(topic, 1, 3, NULL);
-    kl_producer_t *first = txn_producer(txn_id);
-    check_ok(kl_begin_transaction(first), "kl_begin_transaction");
-    ck_assert_int_eq(kl_produce(first, topic, 0, NULL, 0, "old", 3, 0, NULL), KL_ERR_NONE);
-    ck_assert_int_eq(kl_producer_flush(first, KF_DEADLINE_MS), KL_ERR_NONE);
-    kl_producer_t *second = txn_producer(txn_id);
+    kl_producer_t *first = txn_producer(txn_id, NULL);
+    begin_with(first, topic, "old", 1);
+    kl_producer_t *second = txn_producer(txn_id, NULL);
     kl_error_t *error = kl_commit_transaction(first, KF_DEADLINE_MS);
     ck_assert_msg(error != NULL, "the fenced producer committed");
     ck_assert_msg(kl_error_is_fatal(error), "not fatal: %s", kl_error_string(error));
@@ -236,15 +242,12 @@ START_TEST(test_read_committed)
     kf_name(id_a, sizeof id_a, "txn-lso-a");
     kf_name(id_b, sizeof id_b, "txn-lso-b");
     kf_create_topic(topic, 1, 3, NULL);
-    kl_producer_t *a = txn_producer(id_a), *b = txn_producer(id_b);
+    kl_producer_t *a = txn_producer(id_a, NULL), *b = txn_producer(id_b, NULL);
     transaction(a, topic, "c", 3, true);
     wait_end(topic, 4);
     transaction(a, topic, "a", 2, false);
     wait_end(topic, 7);
-    check_ok(kl_begin_transaction(b), "kl_begin_transaction");
-    ck_assert_int_eq(kl_produce(b, topic, 0, NULL, 0, "o0", 2, 0, NULL), KL_ERR_NONE);
-    ck_assert_int_eq(kl_produce(b, topic, 0, NULL, 0, "o1", 2, 0, NULL), KL_ERR_NONE);
-    ck_assert_int_eq(kl_producer_flush(b, KF_DEADLINE_MS), KL_ERR_NONE);
+    begin_with(b, topic, "o", 2);
     transaction(a, topic, "d", 1, true);
     wait_end(topic, 11);
 
@@ -296,15 +299,8 @@ START_TEST(test_timeout_abort)
     kf_name(topic, sizeof topic, "txn-expire");
     kf_name(txn_id, sizeof txn_id, "txn-expire-id");
     kf_create_topic(topic, 1, 3, NULL);
-    kl_conf_t *conf = kf_conf("transactional.id", txn_id, "transaction.timeout.ms", "1000", NULL);
-    char err[256];
-    kl_producer_t *p = kl_producer_new(conf, err, sizeof err);
-    kl_conf_destroy(conf);
-    ck_assert_msg(p, "%s", err);
-    check_ok(kl_init_transactions(p, KF_DEADLINE_MS), "kl_init_transactions");
-    check_ok(kl_begin_transaction(p), "kl_begin_transaction");
-    ck_assert_int_eq(kl_produce(p, topic, 0, NULL, 0, "t0", 2, 0, NULL), KL_ERR_NONE);
-    ck_assert_int_eq(kl_producer_flush(p, KF_DEADLINE_MS), KL_ERR_NONE);
+    kl_producer_t *p = txn_producer(txn_id, "1000");
+    begin_with(p, topic, "t", 1);
     /* the producer stalls until Kafka's abort marker is in (offset 1) */
     wait_end(topic, 2);
     kl_error_t *error = kl_commit_transaction(p, KF_DEADLINE_MS);
@@ -316,7 +312,7 @@ START_TEST(test_timeout_abort)
     kl_error_destroy(error);
     ck_assert_int_ne(kl_producer_fatal_error(p, NULL, 0), KL_ERR_NONE);
     kl_producer_destroy(p);
-    p = txn_producer(txn_id);
+    p = txn_producer(txn_id, NULL);
     transaction(p, topic, "u", 1, true);
     wait_end(topic, 4);
     reader_t rc, ru;
@@ -372,17 +368,11 @@ START_TEST(test_coordinator_killed)
     const char *configs[] = {"min.insync.replicas", "2", NULL};
     kf_create_topic(topic, 1, 3, configs);
     kf_wait_in_sync(topic, 1, 3);
-    kl_producer_t *p = txn_producer(txn_id);
+    kl_producer_t *p = txn_producer(txn_id, NULL);
     transaction(p, topic, "b", 1, true);
     int32_t coord = txn_coordinator(txn_id);
     ck_assert_int_ge(coord, 1);
-    check_ok(kl_begin_transaction(p), "kl_begin_transaction");
-    for (int i = 0; i < 5; i++) {
-        char v[8];
-        int len = snprintf(v, sizeof v, "m%d", i);
-        ck_assert_int_eq(kl_produce(p, topic, 0, NULL, 0, v, (size_t)len, 0, NULL), KL_ERR_NONE);
-    }
-    ck_assert_int_eq(kl_producer_flush(p, KF_DEADLINE_MS), KL_ERR_NONE);
+    begin_with(p, topic, "m", 5);
     kf_cluster("kill", coord);
     int64_t killed_ms = kf_now_ms();
     /* retriable errors may come back (the documented way); the commit
