@@ -299,7 +299,9 @@ START_TEST(test_timeout_abort)
     kf_name(topic, sizeof topic, "txn-expire");
     kf_name(txn_id, sizeof txn_id, "txn-expire-id");
     kf_create_topic(topic, 1, 3, NULL);
-    kl_producer_t *p = txn_producer(txn_id, "1000");
+    /* 2 s: time enough for the message to be written first on a loaded
+     * machine; Kafka checks for expired transactions every second */
+    kl_producer_t *p = txn_producer(txn_id, "2000");
     begin_with(p, topic, "t", 1);
     /* the producer stalls until Kafka's abort marker is in (offset 1) */
     wait_end(topic, 2);
