@@ -75,6 +75,29 @@ static int16_t stable_error(fixture_t *f, const char *group)
     return err;
 }
 
+/* OffsetFetch v7 of every committed partition (topics null), stable or not:
+ * the error of "in"-0, its offset in *offset. */
+static int16_t fetch_all(fixture_t *f, const char *group, bool stable, int64_t *offset)
+{
+    kl_offset_fetch_request_t req;
+    kl_proto_init(&kl_offset_fetch_request_schema, &req);
+    req.group_id = kl_str(group);
+    req.topics.count = -1;
+    req.require_stable = stable;
+    fx_reply_t r = {0};
+    group_ctx_t ctx = fx_ctx(7, "admin");
+    ck_assert_int_eq(group_offset_fetch(f->coord, &ctx, &req, fx_reply(&r, KL_API_OFFSET_FETCH, 7)), GROUP_REPLIED);
+    const kl_offset_fetch_response_t *resp = r.resp;
+    ck_assert_int_eq(resp->topics.count, 1);
+    ck_assert_int_eq(resp->topics.items[0].partitions.count, 1);
+    const kl_offset_fetch_response_partition_t *p = &resp->topics.items[0].partitions.items[0];
+    ck_assert_int_eq(p->partition_index, 0);
+    int16_t err = p->error_code;
+    *offset = p->committed_offset;
+    fx_reply_free(&r);
+    return err;
+}
+
 START_TEST(test_pending_until_marker)
 {
     fixture_t f;
@@ -90,6 +113,31 @@ START_TEST(test_pending_until_marker)
     ck_assert_int_eq(fetched(&f, "g"), 5);
     fx_restart(&f);
     ck_assert_int_eq(fetched(&f, "g"), 5);
+    fx_free(&f);
+}
+END_TEST
+
+/* Asked for all its offsets with require_stable, a group answers
+ * UNSTABLE_OFFSET_COMMIT (and no offset) for a committed partition that an
+ * open transaction holds offsets for, as Kafka does; without, the
+ * committed offset. */
+START_TEST(test_stable_all_partitions)
+{
+    fixture_t f;
+    fx_init(&f, true);
+    ck_assert_int_eq(txn_commit(&f, "g", 5), KL_ERR_NONE);
+    marker(&f, "g", true, true);
+    int64_t offset;
+    ck_assert_int_eq(fetch_all(&f, "g", true, &offset), KL_ERR_NONE);
+    ck_assert_int_eq(offset, 5);
+    ck_assert_int_eq(txn_commit(&f, "g", 9), KL_ERR_NONE);
+    ck_assert_int_eq(fetch_all(&f, "g", true, &offset), KL_ERR_UNSTABLE_OFFSET_COMMIT);
+    ck_assert_int_eq(offset, -1);
+    ck_assert_int_eq(fetch_all(&f, "g", false, &offset), KL_ERR_NONE);
+    ck_assert_int_eq(offset, 5);
+    marker(&f, "g", true, true);
+    ck_assert_int_eq(fetch_all(&f, "g", true, &offset), KL_ERR_NONE);
+    ck_assert_int_eq(offset, 9);
     fx_free(&f);
 }
 END_TEST
@@ -133,6 +181,7 @@ static Suite *txn_offsets_suite(void)
     TCase *tc = tcase_create("pending");
     tcase_add_test(tc, test_pending_until_marker);
     tcase_add_test(tc, test_replay_per_partition);
+    tcase_add_test(tc, test_stable_all_partitions);
     suite_add_tcase(s, tc);
     return s;
 }
