@@ -7,10 +7,12 @@
 //               and the consumer's group metadata (KIP-447): the group's
 //               offsets move when the transaction commits, not before and
 //               not when it aborts; a stale generation is refused;
+//               requireStable leaves out offsets a transaction holds;
 //   txn-fence   a second producer with the same transactional.id fences
 //               the first and aborts its open transaction.
 import java.time.Duration;
 import java.util.*;
+import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsOptions;
 import org.apache.kafka.clients.consumer.*;
 import org.apache.kafka.clients.producer.*;
 import org.apache.kafka.common.TopicPartition;
@@ -90,6 +92,13 @@ public class JavaTxn {
         return JavaClient.admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
     }
 
+    /* With requireStable the admin client leaves out the partitions that
+     * an open transaction holds offsets for (UNSTABLE_OFFSET_COMMIT). */
+    static Map<TopicPartition, OffsetAndMetadata> stableGroupOffsets(String group) throws Exception {
+        return JavaClient.admin.listConsumerGroupOffsets(group, new ListConsumerGroupOffsetsOptions().requireStable(true))
+                .partitionsToOffsetAndMetadata().get();
+    }
+
     @SuppressWarnings("removal") // ConsumerGroupMetadata's constructor: no other way to make a stale one
     static void offsetsInTransaction() throws Exception {
         String in = JavaClient.n("jtxn-in"), out = JavaClient.n("jtxn-out"), group = JavaClient.n("jg-txn");
@@ -144,6 +153,18 @@ public class JavaTxn {
             for (TopicPartition tp : positions.keySet())
                 JavaClient.same(positions.get(tp).offset(), c.committed(Set.of(tp)).get(tp).offset(),
                         "committed() of " + tp);
+
+            // Committed offsets, newer ones held by an open transaction:
+            // unstable until it commits.
+            Map<TopicPartition, OffsetAndMetadata> newer = new HashMap<>();
+            positions.forEach((tp, om) -> newer.put(tp, new OffsetAndMetadata(om.offset(), "ctp-2")));
+            p.beginTransaction();
+            p.sendOffsetsToTransaction(newer, meta);
+            JavaClient.same(positions, groupOffsets(group), "group offsets with newer ones in a transaction");
+            JavaClient.same(Map.of(), stableGroupOffsets(group), "stable group offsets with newer ones in a transaction");
+            p.commitTransaction();
+            JavaClient.same(newer, stableGroupOffsets(group), "stable group offsets after the commit");
+
             List<String> want = new ArrayList<>();
             for (String v : read)
                 want.add("out-" + v);
