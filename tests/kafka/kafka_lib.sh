@@ -107,7 +107,8 @@ kl_kafka_java() {
 }
 
 # kl_kafka_javac DIR FILE.java...: compiles a Java program of several files
-# into DIR (made here) with Kafka's jars on the classpath, javac's JVM with
+# that uses the client API only into DIR (made here), against the
+# kafka-clients jar (not all of Kafka's: 1.5 s less) with javac's JVM on
 # the options of the tools (a third of the time on a loaded machine); run
 # it with kl_kafka_java_class DIR CLASS ARGS...
 kl_kafka_javac() {
@@ -116,7 +117,8 @@ kl_kafka_javac() {
     for opt in $KL_KAFKA_TOOL_OPTS; do
         set -- "-J$opt" "$@"
     done
-    mkdir -p "$dir" && javac -nowarn -encoding UTF-8 -d "$dir" -cp "$KL_KAFKA_JARS/*" "$@"
+    mkdir -p "$dir" &&
+        javac -nowarn -encoding UTF-8 -d "$dir" -cp "$KL_KAFKA_JARS/kafka-clients-$KL_KAFKA_VERSION.jar" "$@"
 }
 
 kl_kafka_java_class() {
