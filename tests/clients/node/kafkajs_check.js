@@ -144,7 +144,8 @@ async function transactionOffsets(input, readOffset) {
     check(await committed() === '-1', `the group's offset is ${await committed()} in an open transaction`);
     await (commit ? t.commit() : t.abort());
     const want = commit ? String(readOffset) : '-1';
-    check(await committed() === want, `the group's offset is ${await committed()} after the ${commit ? 'commit' : 'abort'}, want ${want}`);
+    const end = commit ? 'commit' : 'abort';
+    check(await committed() === want, `the group's offset is ${await committed()} after the ${end}, want ${want}`);
   }
   await p.disconnect();
   await admin.disconnect();
@@ -177,7 +178,8 @@ async function main() {
   console.log(`ok a new member resumed from the commit and read only the ${LATER} later records`);
 
   await transactions();
-  console.log('ok a transactional producer committed and aborted; read_committed read the committed records; sendOffsets committed with the transaction');
+  console.log('ok a transactional producer committed and aborted; read_committed read the committed records; '
+    + 'sendOffsets committed with the transaction');
   await admin.disconnect();
 }
 
