@@ -391,6 +391,7 @@ typedef struct group_txn_pending {
     int64_t producer_id;
     int32_t partition;
     uint32_t load_seq;
+    bool superseded; /* a later commit of its partition came first: its commit marker keeps that one */
     char *group_id;
     group_offset_t offset;
 } group_txn_pending_t;
@@ -403,6 +404,9 @@ bool group_txn_pending_add(group_coordinator_t *c, int64_t producer_id, uint32_t
 void group_txn_pending_end(group_coordinator_t *c, int64_t producer_id, int32_t partition, uint32_t load_seq,
                            bool commit);
 void group_txn_pending_free_all(group_coordinator_t *c);
+/* A commit of the group's partition (not transactional) made visible:
+ * the pending offsets of that partition, older, lose to it. */
+void group_txn_pending_supersede(group_coordinator_t *c, const char *group_id, kl_str_t topic, int32_t partition);
 /* Whether an offset of the group's partition waits for its marker. */
 bool group_txn_pending_has(const group_coordinator_t *c, const char *group_id, kl_str_t topic, int32_t partition);
 

@@ -1,9 +1,10 @@
 /* OffsetFetch: the committed offsets of one group (v0-7) or of several
  * (v8+), for the listed partitions (-1 and "" where nothing is committed)
  * or, when topics is null, for every partition the group committed. With
- * require_stable (v7+), a listed partition with offsets of an open
- * transaction pending answers UNSTABLE_OFFSET_COMMIT (KIP-447), which
- * clients retry until the transaction ends. */
+ * require_stable (v7+), a partition with offsets of an open transaction
+ * pending (listed, or committed when all are asked for) answers
+ * UNSTABLE_OFFSET_COMMIT (KIP-447) with no offset, which clients retry
+ * until the transaction ends (the Java admin client leaves it out). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,13 +20,20 @@ typedef struct topic_view {
 typedef kl_offset_fetch_response_topic_t fetched_topic_t;
 typedef kl_offset_fetch_response_partition_t fetched_partition_t;
 
-static void fill_partition(group_queued_t *q, const group_offset_t *o, int32_t partition, fetched_partition_t *p)
+/* The partition's committed offset o (NULL: none), or when stable is asked
+ * for and an open transaction holds offsets for it, the error alone. */
+static void fill_partition(group_queued_t *q, const group_t *g, bool stable, kl_str_t topic, const group_offset_t *o,
+                           int32_t partition, fetched_partition_t *p)
 {
     p->partition_index = partition;
+    p->error_code = KL_ERR_NONE;
+    if (stable && g && group_txn_pending_has(g->coord, g->id, topic, partition)) {
+        p->error_code = KL_ERR_UNSTABLE_OFFSET_COMMIT;
+        o = NULL;
+    }
     p->committed_offset = o ? o->offset : -1;
     p->committed_leader_epoch = o ? o->leader_epoch : -1;
     p->metadata = o ? group_reply_str(q, o->metadata) : kl_str("");
-    p->error_code = KL_ERR_NONE;
 }
 
 static int offset_order(const void *a, const void *b)
@@ -36,7 +44,7 @@ static int offset_order(const void *a, const void *b)
 }
 
 /* Every committed partition, topic by topic. */
-static bool fill_all(group_queued_t *q, const group_t *g, fetched_topic_t **topicsp, int32_t *countp)
+static bool fill_all(group_queued_t *q, const group_t *g, bool stable, fetched_topic_t **topicsp, int32_t *countp)
 {
     size_t n = 0;
     group_offset_t **all = g ? (group_offset_t **)group_map_values(&g->offsets, &n) : NULL;
@@ -53,7 +61,7 @@ static bool fill_all(group_queued_t *q, const group_t *g, fetched_topic_t **topi
             topics[nt].partitions.items = &parts[i];
             nt++;
         }
-        fill_partition(q, all[i], all[i]->partition, &parts[i]);
+        fill_partition(q, g, stable, kl_str(all[i]->topic), all[i], all[i]->partition, &parts[i]);
         topics[nt - 1].partitions.count++;
     }
     free(all);
@@ -78,9 +86,7 @@ static bool fill_listed(group_queued_t *q, const group_t *g, const topic_view_t 
         for (int32_t k = 0; k < np; k++) {
             int32_t partition = views[t].partitions[k];
             const group_offset_t *o = g ? group_offset_find(g, views[t].name, partition) : NULL;
-            fill_partition(q, o, partition, &topics[t].partitions.items[k]);
-            if (stable && g && group_txn_pending_has(g->coord, g->id, views[t].name, partition))
-                topics[t].partitions.items[k].error_code = KL_ERR_UNSTABLE_OFFSET_COMMIT;
+            fill_partition(q, g, stable, views[t].name, o, partition, &topics[t].partitions.items[k]);
         }
     }
     *topicsp = topics;
@@ -96,7 +102,7 @@ static bool fill_group(group_coordinator_t *c, group_queued_t *q, kl_str_t group
     group_t *g = group_find(c, group_id);
     if (g && g->state == GROUP_DEAD)
         g = NULL;
-    return nv < 0 ? fill_all(q, g, topicsp, countp) : fill_listed(q, g, views, nv, stable, topicsp, countp);
+    return nv < 0 ? fill_all(q, g, stable, topicsp, countp) : fill_listed(q, g, views, nv, stable, topicsp, countp);
 }
 
 static bool fetch_single(group_coordinator_t *c, group_queued_t *q, const kl_offset_fetch_request_t *req)

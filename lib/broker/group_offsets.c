@@ -183,6 +183,8 @@ static void commit_stored(group_op_t *op, kl_err_t err)
     for (size_t i = 0; i < d->count; i++) {
         if (!error && g && !group_offset_put(g, &d->offsets[i]))
             *d->errors[i] = KL_ERR_UNKNOWN_SERVER_ERROR;
+        else if (!error && g)
+            group_txn_pending_supersede(op->coord, g->id, kl_str(d->offsets[i].topic), d->offsets[i].partition);
         else if (error)
             *d->errors[i] = error;
     }

@@ -158,6 +158,8 @@ static void replay_offset(replay_t *r, const record_key_t *key, const kl_record_
     group_offset_t o = {topic, key->partition, v.offset, v.leader_epoch, metadata, v.commit_ts, v.expire_ts};
     if (!topic || !metadata || !group_offset_put(g, &o))
         *err = KL_ERR_NOMEM;
+    else
+        group_txn_pending_supersede(c, g->id, key->topic, key->partition);
     free(topic);
     free(metadata);
 }

@@ -5,7 +5,10 @@
  * committed offsets, an abort marker drops them. Replay does the same
  * with the batches and markers it reads, so offsets whose marker is not
  * in the log stay pending (the transaction coordinator writes it when it
- * completes a prepared transaction at start). */
+ * completes a prepared transaction at start). As in Kafka, the newest
+ * record of a partition wins: a pending offset whose partition saw a
+ * later commit (plain, or of another transaction) before its marker
+ * leaves that one in place when it commits. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -46,9 +49,28 @@ bool group_txn_pending_add(group_coordinator_t *c, int64_t producer_id, uint32_t
     return true;
 }
 
-/* A pending offset becomes the group's committed one. */
+static bool same_partition(const group_txn_pending_t *p, const char *group_id, kl_str_t topic, int32_t partition)
+{
+    return p->offset.partition == partition && strcmp(p->group_id, group_id) == 0 &&
+           group_str_is(topic, p->offset.topic);
+}
+
+void group_txn_pending_supersede(group_coordinator_t *c, const char *group_id, kl_str_t topic, int32_t partition)
+{
+    for (group_txn_pending_t *p = c->txn_pending; p; p = p->next)
+        if (same_partition(p, group_id, topic, partition))
+            p->superseded = true;
+}
+
+/* A pending offset becomes the group's committed one, unless a later
+ * commit of its partition is; the older ones pending lose to it. */
 static void make_visible(group_coordinator_t *c, const group_txn_pending_t *p)
 {
+    if (p->superseded)
+        return;
+    for (group_txn_pending_t *q = c->txn_pending; q != p; q = q->next) /* in arrival order: older first */
+        if (same_partition(q, p->group_id, kl_str(p->offset.topic), p->offset.partition))
+            q->superseded = true;
     group_t *g = group_find(c, kl_str(p->group_id));
     if (!g)
         g = group_create(c, kl_str(p->group_id));
@@ -77,8 +99,7 @@ void group_txn_pending_end(group_coordinator_t *c, int64_t producer_id, int32_t 
 bool group_txn_pending_has(const group_coordinator_t *c, const char *group_id, kl_str_t topic, int32_t partition)
 {
     for (const group_txn_pending_t *p = c->txn_pending; p; p = p->next)
-        if (p->offset.partition == partition && strcmp(p->group_id, group_id) == 0 &&
-            group_str_is(topic, p->offset.topic))
+        if (same_partition(p, group_id, topic, partition))
             return true;
     return false;
 }

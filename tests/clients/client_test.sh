@@ -5,7 +5,8 @@
 # python/NAME_check.py or node/NAME_check.js) creates a topic, produces
 # idempotently with acks=all and a codec, consumes in a group with commits,
 # looks at the group with its admin client, and resumes from the commit;
-# each of its 4 steps says "ok ..." (KafkaJS runs a 5th: transactions).
+# each of its 4 steps says "ok ..." (KafkaJS and confluent-kafka run a 5th:
+# transactions).
 # The broker must refuse none of its requests, and franz-go must warn of
 # nothing. Skips (fails under
 # KL_TEST_NO_SKIP=1) when tests/clients/fetch has not brought the client.
@@ -54,8 +55,10 @@ timeout 600 "$@" "$bootstrap" >"$work/client.out" 2>"$work/client.err" </dev/nul
 status=$?
 cat "$work/client.out"
 [ "$status" -eq 0 ] || fail "the $client client failed (exit status $status)"
-steps=4
-[ "$client" != kafkajs ] || steps=5 # KafkaJS also runs transactions
+case $client in
+kafkajs | confluent) steps=5 ;; # they also run transactions
+*) steps=4 ;;
+esac
 [ "$(grep -c '^ok ' "$work/client.out")" -eq "$steps" ] || fail "the $client client did not run every step"
 if grep -q "closing the connection" "$work/broker.err"; then
     fail "the broker refused a request of the $client client: $(grep "closing the connection" "$work/broker.err" | head -n 3)"

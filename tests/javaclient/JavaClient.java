@@ -2,12 +2,13 @@
 // AdminClient, the producer (idempotent, acks=all, every codec, headers;
 // describeProducers shows each producer's last sequence)
 // and the consumer in classic-protocol groups (range, cooperative-sticky,
-// static membership, commits, seek, offsetsForTimes). Each scenario prints
+// static membership, commits, seek, offsetsForTimes); JavaTxn.java's
+// transactional scenarios. Each scenario prints
 // "ok NAME" or "FAIL NAME: why"; the exit status is 1 when one failed.
 //   JavaClient BOOTSTRAP PREFIX [SCENARIO...]
 // PREFIX starts every topic and group name (runs can share a broker); the
-// scenarios are admin, produce, range, cooperative, static, offsets (all
-// when none is named).
+// scenarios are admin, produce, range, cooperative, static, offsets,
+// txn-abort, txn-offsets, txn-fence (all when none is named).
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.*;
@@ -60,9 +61,10 @@ public class JavaClient {
     }
 
     static void scenario(String name, Scenario s) {
+        long start = System.nanoTime();
         try {
             s.run();
-            System.out.println("ok " + name);
+            System.out.printf("ok %s (%.1f s)%n", name, (System.nanoTime() - start) / 1e9);
         } catch (Throwable e) {
             failures++;
             System.out.println("FAIL " + name + ": " + e);
@@ -452,6 +454,9 @@ public class JavaClient {
             all.put("cooperative", JavaClient::cooperativeGroup);
             all.put("static", JavaClient::staticMembership);
             all.put("offsets", JavaClient::offsetsAndTimes);
+            all.put("txn-abort", JavaTxn::abortAndLso);
+            all.put("txn-offsets", JavaTxn::offsetsInTransaction);
+            all.put("txn-fence", JavaTxn::fencing);
             for (Map.Entry<String, Scenario> e : all.entrySet())
                 if (only.isEmpty() || only.contains(e.getKey()))
                     scenario(e.getKey(), e.getValue());

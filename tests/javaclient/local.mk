@@ -8,4 +8,5 @@ JAVACLIENT_TESTS = tests/javaclient/test_java_client.sh tests/javaclient/test_ja
 if KAFKA_TESTS
 TESTS += $(JAVACLIENT_TESTS)
 endif
-EXTRA_DIST += $(JAVACLIENT_TESTS) tests/javaclient/JavaClient.java tests/javaclient/TxnHold.java
+EXTRA_DIST += $(JAVACLIENT_TESTS) tests/javaclient/JavaClient.java tests/javaclient/TxnHold.java \
+	tests/javaclient/JavaTxn.java

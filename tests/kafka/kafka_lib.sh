@@ -105,3 +105,26 @@ kl_kafka_java() {
     java $KL_KAFKA_TOOL_OPTS -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
         -cp "$KL_KAFKA_JARS/*" "$src" "$@"
 }
+
+# kl_kafka_javac DIR FILE.java...: compiles a Java program of several files
+# that uses the client API only into DIR (made here), against the
+# kafka-clients jar (not all of Kafka's: 1.5 s less) with javac's JVM on
+# the options of the tools (a third of the time on a loaded machine); run
+# it with kl_kafka_java_class DIR CLASS ARGS...
+kl_kafka_javac() {
+    dir=$1
+    shift
+    for opt in $KL_KAFKA_TOOL_OPTS; do
+        set -- "-J$opt" "$@"
+    done
+    mkdir -p "$dir" &&
+        javac -nowarn -encoding UTF-8 -d "$dir" -cp "$KL_KAFKA_JARS/kafka-clients-$KL_KAFKA_VERSION.jar" "$@"
+}
+
+kl_kafka_java_class() {
+    dir=$1
+    shift
+    # shellcheck disable=SC2086
+    java $KL_KAFKA_TOOL_OPTS -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
+        -cp "$dir:$KL_KAFKA_JARS/*" "$@"
+}

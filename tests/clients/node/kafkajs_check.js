@@ -7,7 +7,9 @@
 // offsets; a new member, after more records, reads only those. Then
 // (KafkaJS only, a fifth step) a transactional producer commits one
 // transaction and aborts another, and a read_committed member reads the
-// committed records only.
+// committed records only; then a transaction that aborts and one that
+// commits each send the read offset with sendOffsets: the group's offset
+// moves when the second commits only.
 //
 //   node kafkajs_check.js BOOTSTRAP
 'use strict';
@@ -98,11 +100,15 @@ async function transactions() {
   await c.subscribe({ topic, fromBeginning: true });
   const seen = [];
   let lastSeen;
+  let next; // the offset after d2, the last record
   const done = new Promise((resolve) => { lastSeen = resolve; });
   await c.run({
     eachMessage: async ({ message }) => {
       seen.push(message.value.toString());
-      if (message.value.toString() === 'd2') lastSeen();
+      if (message.value.toString() === 'd2') {
+        next = BigInt(message.offset) + 1n;
+        lastSeen();
+      }
     },
   });
   const timer = setTimeout(() => fail(`read ${seen.join(' ')} before the deadline`), DEADLINE_MS);
@@ -110,6 +116,39 @@ async function transactions() {
   clearTimeout(timer);
   await c.disconnect();
   check(seen.join(' ') === 'c0 c1 c2 d0 d1 d2', `read_committed read ${seen.join(' ')}`);
+  await transactionOffsets(topic, next);
+}
+
+// Consume-transform-produce's last step: the offset read goes into the
+// transaction (AddOffsetsToTxn, TxnOffsetCommit), for a group that has no
+// member (KafkaJS sends no group metadata). Committed only by a commit.
+async function transactionOffsets(input, readOffset) {
+  const output = 'kafkajs-txn-out';
+  const groupId = 'kafkajs-txn-offsets';
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({ topics: [{ topic: output, numPartitions: 1, replicationFactor: 1 }] });
+  const committed = async () => {
+    const [t] = await admin.fetchOffsets({ groupId, topics: [input] });
+    return t.partitions.map((p) => p.offset).join(',');
+  };
+  const p = kafka.producer({ transactionalId: 'kafkajs-tx-offsets', idempotent: true, maxInFlightRequests: 1 });
+  await p.connect();
+  for (const commit of [false, true]) {
+    const t = await p.transaction();
+    await t.send({ topic: output, messages: [{ value: `out-${commit}` }] });
+    await t.sendOffsets({
+      consumerGroupId: groupId,
+      topics: [{ topic: input, partitions: [{ partition: 0, offset: String(readOffset) }] }],
+    });
+    check(await committed() === '-1', `the group's offset is ${await committed()} in an open transaction`);
+    await (commit ? t.commit() : t.abort());
+    const want = commit ? String(readOffset) : '-1';
+    const end = commit ? 'commit' : 'abort';
+    check(await committed() === want, `the group's offset is ${await committed()} after the ${end}, want ${want}`);
+  }
+  await p.disconnect();
+  await admin.disconnect();
 }
 
 async function main() {
@@ -139,7 +178,8 @@ async function main() {
   console.log(`ok a new member resumed from the commit and read only the ${LATER} later records`);
 
   await transactions();
-  console.log('ok a transactional producer committed and aborted; read_committed read the committed records');
+  console.log('ok a transactional producer committed and aborted; read_committed read the committed records; '
+    + 'sendOffsets committed with the transaction');
   await admin.disconnect();
 }
 
