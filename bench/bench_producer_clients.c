@@ -40,6 +40,8 @@ static void set_all(void *conf, const bench_run_t *run, const char *codec_name,
     set(conf, "socket.nagle.disable", run->nagle_disable);
     for (size_t i = 0; bench_producer_settings[i]; i += 2)
         set(conf, bench_producer_settings[i], bench_producer_settings[i + 1]);
+    for (size_t i = 0; run->security && run->security[i]; i += 2)
+        set(conf, run->security[i], run->security[i + 1]);
 }
 
 typedef struct tally {
