@@ -28,7 +28,6 @@
  *        listens for all, the topic filled over plaintext; -M: SASL_SSL's
  *        mechanism) */
 #include <pthread.h>
-#include <stddef.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -41,11 +40,11 @@
 #include <librdkafka/rdkafka.h>
 
 #include "bench_consumer.h"
+#include "bench_consumer_table.h"
 #include "bench_security.h"
 #include "bench_targets.h"
 #include "bench_util.h"
 
-#define MAX_ROUNDS 16 /* <= BENCH_MAX_ROUNDS */
 #define MAX_SIZE 65536
 #define DATA_TOPIC "bench-data"
 #define STALL_NS (300 * INT64_C(1000000000))
@@ -65,22 +64,8 @@ static const char *nagle_disable = "true";
 static bench_security_t security;
 static bool secured;
 
-static const bench_client_ops_t *const clients[2] = {&bench_kafkalite_ops, &bench_librdkafka_ops};
-enum { ASSIGN, SUBSCRIBE, NMODES };
-static const char *const mode_names[NMODES] = {"assign", "subscribe"};
-
-typedef struct options {
-    long messages;
-    int size, partitions, rounds;
-    long rate;   /* latency: messages per second */
-    int seconds; /* latency: how long; 0 none */
-    const char *codec; /* of the filled topic */
-    const char *targets[BENCH_MAX_LIST];
-    int ntargets;
-    bool modes[NMODES];
-    bool use[2]; /* which clients run */
-    int protocols[BENCH_NPROTOCOLS], nprotocols; /* -S, in the order given */
-} options_t;
+const bench_client_ops_t *const clients[2] = {&bench_kafkalite_ops, &bench_librdkafka_ops};
+const char *const mode_names[NMODES] = {"assign", "subscribe"};
 
 /* consumer settings plus socket.nagle.disable, group.id and the
  * protocol's, NULL-terminated */
@@ -304,13 +289,6 @@ static void latency_child(void *arg, void *out)
 
 /* ---- rounds ---------------------------------------------------------------------------- */
 
-typedef struct rounds {
-    double rate[NMODES][MAX_ROUNDS]; /* messages/s, first to last message */
-    double peak_mb[NMODES][MAX_ROUNDS];
-    long got[NMODES];
-    double p50_ms[MAX_ROUNDS], p99_ms[MAX_ROUNDS]; /* 0: that round lost messages */
-} rounds_t;
-
 static double rate_of(const consume_result_t *r) { return r->secs > 0 ? (double)(r->got - 1) / r->secs : 0; }
 
 /* The suffix of a group or topic name for protocol: none for plaintext. */
@@ -402,92 +380,6 @@ static void run_target(const options_t *o, const char *target, rounds_t out[BENC
             }
         }
     bench_server_stop(&server);
-}
-
-/* ---- the table ---------------------------------------------------------------------------- */
-
-/* A row of the tables: one client's rounds (b NULL), or the per-round
- * ratio a/b (kafkalite/librdkafka, or a client over a protocol against
- * itself over plaintext). */
-typedef struct row {
-    char label[48];
-    const rounds_t *a, *b;
-} row_t;
-
-/* The rows of protocol p on one target; their count. */
-static int rows_of(const options_t *o, const rounds_t out[BENCH_NPROTOCOLS][2], int p, row_t rows[6])
-{
-    int n = 0;
-    bool plain = false;
-    for (int i = 0; i < o->nprotocols; i++)
-        plain |= o->protocols[i] == BENCH_PLAINTEXT;
-    for (int c = 0; c < 2; c++)
-        if (o->use[c])
-            rows[n++] = (row_t){.label = "", .a = &out[p][c]};
-    for (int c = 0; c < n; c++)
-        snprintf(rows[c].label, sizeof rows[c].label, "%s", clients[rows[c].a == &out[p][0] ? 0 : 1]->name);
-    if (o->use[0] && o->use[1])
-        rows[n++] = (row_t){"ratio", &out[p][0], &out[p][1]};
-    for (int c = 0; c < 2 && plain && p != BENCH_PLAINTEXT; c++)
-        if (o->use[c]) {
-            rows[n] = (row_t){"", &out[p][c], &out[BENCH_PLAINTEXT][c]};
-            snprintf(rows[n++].label, sizeof rows[0].label, "%s %s/plaintext", clients[c]->name,
-                     bench_protocol_names[p]);
-        }
-    return n;
-}
-
-/* The median (min-max) of a row's values (field picks them from a
- * rounds_t), or of its per-round ratio with 2 decimals. */
-static const char *spread_of(char *buf, size_t size, int decimals, const options_t *o, const row_t *row,
-                             size_t field)
-{
-    const double *a = (const double *)((const char *)row->a + field);
-    const double *b = row->b ? (const double *)((const char *)row->b + field) : NULL;
-    double v[MAX_ROUNDS] = {0};
-    for (int i = 0; i < o->rounds; i++)
-        v[i] = b ? bench_ratio(a[i], b[i]) : a[i];
-    return bench_spread_str(buf, size, b ? 2 : decimals, bench_spread(v, o->rounds));
-}
-
-static void print_table(const options_t *o, const rounds_t out[][BENCH_NPROTOCOLS][2])
-{
-    printf("\nmedian (min-max) of %d rounds (messages/s first to last message; peak = VmHWM); ratio = "
-           "kafkalite/librdkafka, and <protocol>/plaintext = the same client over that protocol against "
-           "plaintext, each taken per round\n",
-           o->rounds);
-    printf("%-9s %-9s %-9s %-30s %8s  %-28s %s\n", "target", "protocol", "mode", "client", "messages", "msgs/s",
-           "peak MB");
-    char a[64], b[64];
-    row_t rows[6];
-    for (int t = 0; t < o->ntargets; t++)
-        for (int i = 0; i < o->nprotocols; i++)
-            for (int mode = 0; mode < NMODES; mode++) {
-                int p = o->protocols[i], n = o->modes[mode] ? rows_of(o, out[t], p, rows) : 0;
-                for (int k = 0; k < n; k++) {
-                    char got[24] = "";
-                    if (!rows[k].b)
-                        snprintf(got, sizeof got, "%ld", rows[k].a->got[mode]);
-                    printf("%-9s %-9s %-9s %-30s %8s  %-28s %s\n", o->targets[t], bench_protocol_names[p],
-                           mode_names[mode], rows[k].label, got,
-                           spread_of(a, sizeof a, 0, o, &rows[k], offsetof(rounds_t, rate) + (size_t)mode * sizeof rows[k].a->rate[0]),
-                           spread_of(b, sizeof b, 1, o, &rows[k], offsetof(rounds_t, peak_mb) + (size_t)mode * sizeof rows[k].a->peak_mb[0]));
-                }
-            }
-    if (o->seconds <= 0)
-        return;
-    printf("\nend-to-end latency, produce to poll (linger.ms=0, %ld msgs/s for %d s; median (min-max) of the "
-           "rounds)\n",
-           o->rate, o->seconds);
-    printf("%-9s %-9s %-30s %-24s %s\n", "target", "protocol", "client", "p50 ms", "p99 ms");
-    for (int t = 0; t < o->ntargets; t++)
-        for (int i = 0; i < o->nprotocols; i++) {
-            int p = o->protocols[i], n = rows_of(o, out[t], p, rows);
-            for (int k = 0; k < n; k++)
-                printf("%-9s %-9s %-30s %-24s %s\n", o->targets[t], bench_protocol_names[p], rows[k].label,
-                       spread_of(a, sizeof a, 3, o, &rows[k], offsetof(rounds_t, p50_ms)),
-                       spread_of(b, sizeof b, 3, o, &rows[k], offsetof(rounds_t, p99_ms)));
-        }
 }
 
 /* ---- options -------------------------------------------------------------------------------- */

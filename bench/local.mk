@@ -24,6 +24,7 @@ bench_bench_producer_LDADD = libkafkalite-internal.la $(KL_DEP_LIBS) $(RDKAFKA_L
 # kafkalite's consumer against librdkafka's: throughput, peak memory and
 # end-to-end latency, on the embedded broker and on librdkafka's mock cluster.
 bench_bench_consumer_SOURCES = bench/bench_consumer.c bench/bench_consumer.h bench/bench_consumer_clients.c \
+	bench/bench_consumer_table.c bench/bench_consumer_table.h \
 	bench/bench_targets.c bench/bench_targets.h bench/bench_security.c bench/bench_security.h bench/bench_util.c bench/bench_util.h
 bench_bench_consumer_CFLAGS = $(AM_CFLAGS) $(RDKAFKA_CFLAGS)
 bench_bench_consumer_LDADD = libkafkalite-internal.la $(KL_DEP_LIBS) $(RDKAFKA_LIBS)
