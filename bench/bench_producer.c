@@ -240,12 +240,10 @@ static void parse_options(options_t *o, int argc, char **argv)
     }
     if (!nclients)
         usage();
-    o->nprotocols = bench_protocols_parse(S, o->protocols, mechanism, &security);
+    o->nprotocols = bench_targets_secure(S, mechanism, o->targets, o->ntargets, o->protocols, &security);
     if (!o->nprotocols)
         usage();
     secured = security.dir[0] != '\0';
-    for (int i = 0; i < o->ntargets; i++)
-        bench_target_check(o->targets[i], &security);
 }
 
 int main(int argc, char **argv)

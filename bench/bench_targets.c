@@ -113,10 +113,14 @@ const bench_server_ops_t *bench_target_ops(const char *target)
     bench_die(target, "unknown target (kafkalite or mock)");
 }
 
-void bench_target_check(const char *target, bench_security_t *security)
+int bench_targets_secure(char *list, const char *mechanism, const char *const *targets, int ntargets,
+                         int *protocols, bench_security_t *s)
 {
-    if (bench_target_ops(target) != bench_target_ops("mock") || !security->dir[0])
-        return;
-    bench_security_remove(security);
-    bench_die("mock cluster", "no TLS or SASL listeners (-t kafkalite for -S ssl,sasl_ssl)");
+    int n = bench_protocols_parse(list, protocols, mechanism, s);
+    for (int i = 0; i < ntargets; i++)
+        if (bench_target_ops(targets[i]) == bench_target_ops("mock") && s->dir[0]) {
+            bench_security_remove(s);
+            bench_die("mock cluster", "no TLS or SASL listeners (-t kafkalite for -S ssl,sasl_ssl)");
+        }
+    return n;
 }

@@ -24,9 +24,12 @@ typedef struct bench_topics {
 /* The server operations of "kafkalite" or "mock" (their start() takes a
  * bench_topics_t); dies on another name. */
 const bench_server_ops_t *bench_target_ops(const char *target);
-/* Dies unless target is known and serves the protocols: the mock cluster
- * has no TLS or SASL, so with security made (its directory then
- * removed) it dies. */
-void bench_target_check(const char *target, bench_security_t *security);
+/* A client benchmark's -S list and -M mechanism: the protocols into
+ * protocols[BENCH_NPROTOCOLS] and the certificates into *s
+ * (bench_protocols_parse()); their count, 0 for a bad list. Dies unless
+ * every target serves them: the mock cluster has no TLS or SASL (the
+ * certificates are then removed first). */
+int bench_targets_secure(char *list, const char *mechanism, const char *const *targets, int ntargets,
+                         int *protocols, bench_security_t *s);
 
 #endif
