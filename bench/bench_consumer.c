@@ -125,6 +125,7 @@ typedef struct consume_job {
 typedef struct consume_result {
     long held, got;
     double secs; /* first message to last */
+    double cpu_secs; /* the process's user + system CPU, start() to the last message */
     long peak_kb;
     unsigned long checksum; /* the last value byte of each message: proof it was read */
 } consume_result_t;
@@ -137,6 +138,7 @@ static void consume_child(void *arg, void *out)
     props_init(&props, j->group_id, j->protocol);
     void *c = j->ops->consumer_new(j->bootstrap, props.list);
     *r = (consume_result_t){.held = j->ops->held(c, DATA_TOPIC, j->o->partitions)};
+    double cpu = bench_cpu_secs();
     j->ops->start(c, DATA_TOPIC, j->o->partitions, j->group);
     int64_t first = 0, last = 0, start = bench_now_ns();
     while (r->got < r->held) {
@@ -152,8 +154,10 @@ static void consume_child(void *arg, void *out)
          * message would weigh on both clients' loops */
         if (++r->got == 1)
             first = bench_now_ns();
-        if (r->got == r->held)
+        if (r->got == r->held) {
             last = bench_now_ns();
+            r->cpu_secs = bench_cpu_secs() - cpu;
+        }
         if (len)
             r->checksum += ((const unsigned char *)value)[len - 1];
         j->ops->message_destroy(m);
@@ -311,12 +315,13 @@ static void run_consume(const options_t *o, const char *target, const char *list
     consume_result_t r;
     if (bench_in_child(consume_child, &job, &r, sizeof r) != 0)
         bench_die(clients[c]->name, "the consumer's process failed");
-    printf("  %s round %d %-9s %-9s %-10s %8ld msgs %10.0f msgs/s %7.1f MB/s  peak %6.1f MB  (sum %lu)\n", target,
-           round + 1, bench_protocol_names[protocol], mode_names[mode], clients[c]->name, r.got, rate_of(&r),
-           rate_of(&r) * o->size / 1e6, (double)r.peak_kb / 1024, r.checksum);
+    printf("  %s round %d %-9s %-9s %-10s %8ld msgs %10.0f msgs/s %7.1f MB/s  peak %6.1f MB  CPU %5.2f s  (sum %lu)\n",
+           target, round + 1, bench_protocol_names[protocol], mode_names[mode], clients[c]->name, r.got, rate_of(&r),
+           rate_of(&r) * o->size / 1e6, (double)r.peak_kb / 1024, r.cpu_secs, r.checksum);
     fflush(stdout);
     out->rate[mode][round] = rate_of(&r);
     out->peak_mb[mode][round] = (double)r.peak_kb / 1024;
+    out->cpu_secs[mode][round] = r.cpu_secs;
     out->got[mode] = r.got;
 }
 

@@ -54,9 +54,9 @@ void print_table(const options_t *o, const rounds_t out[][BENCH_NPROTOCOLS][2])
            "kafkalite/librdkafka, and <protocol>/plaintext = the same client over that protocol against "
            "plaintext, each taken per round\n",
            o->rounds);
-    printf("%-9s %-9s %-9s %-30s %8s  %-28s %s\n", "target", "protocol", "mode", "client", "messages", "msgs/s",
-           "peak MB");
-    char a[64], b[64];
+    printf("%-9s %-9s %-9s %-30s %8s  %-28s %-19s %s\n", "target", "protocol", "mode", "client", "messages",
+           "msgs/s", "peak MB", "CPU s");
+    char a[64], b[64], cpu[64];
     row_t rows[6];
     for (int t = 0; t < o->ntargets; t++)
         for (int i = 0; i < o->nprotocols; i++)
@@ -66,10 +66,12 @@ void print_table(const options_t *o, const rounds_t out[][BENCH_NPROTOCOLS][2])
                     char got[24] = "";
                     if (!rows[k].b)
                         snprintf(got, sizeof got, "%ld", rows[k].a->got[mode]);
-                    printf("%-9s %-9s %-9s %-30s %8s  %-28s %s\n", o->targets[t], bench_protocol_names[p],
+                    size_t at = (size_t)mode * sizeof rows[k].a->rate[0]; /* each field is [NMODES][MAX_ROUNDS] */
+                    printf("%-9s %-9s %-9s %-30s %8s  %-28s %-19s %s\n", o->targets[t], bench_protocol_names[p],
                            mode_names[mode], rows[k].label, got,
-                           spread_of(a, sizeof a, 0, o, &rows[k], offsetof(rounds_t, rate) + (size_t)mode * sizeof rows[k].a->rate[0]),
-                           spread_of(b, sizeof b, 1, o, &rows[k], offsetof(rounds_t, peak_mb) + (size_t)mode * sizeof rows[k].a->peak_mb[0]));
+                           spread_of(a, sizeof a, 0, o, &rows[k], offsetof(rounds_t, rate) + at),
+                           spread_of(b, sizeof b, 1, o, &rows[k], offsetof(rounds_t, peak_mb) + at),
+                           spread_of(cpu, sizeof cpu, 3, o, &rows[k], offsetof(rounds_t, cpu_secs) + at));
                 }
             }
     if (o->seconds <= 0)

@@ -33,6 +33,7 @@ typedef struct options {
 typedef struct rounds {
     double rate[NMODES][MAX_ROUNDS]; /* messages/s, first to last message */
     double peak_mb[NMODES][MAX_ROUNDS];
+    double cpu_secs[NMODES][MAX_ROUNDS]; /* user + system, start to the last message */
     long got[NMODES];
     double p50_ms[MAX_ROUNDS], p99_ms[MAX_ROUNDS]; /* 0: that round lost messages */
 } rounds_t;

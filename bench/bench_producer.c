@@ -104,11 +104,11 @@ static bool run_cell(const options_t *o, cell_t *cell)
                 const bench_result_t *x = &cell->rounds[r][o->protocols[i]][c];
                 if (!o->clients[c])
                     continue;
-                printf("  round %d %-9s %-10s %10.0f msgs/s  p50 %7.2f ms  p99 %7.2f ms  peak %6.1f MB  (%ld ok, "
-                       "%ld failed)\n",
+                printf("  round %d %-9s %-10s %10.0f msgs/s  p50 %7.2f ms  p99 %7.2f ms  peak %6.1f MB  CPU %5.2f s  "
+                       "(%ld ok, %ld failed)\n",
                        r + 1, bench_protocol_names[o->protocols[i]], client_names[c], rate(x, o->messages),
-                       (double)x->p50_us / 1000, (double)x->p99_us / 1000, (double)x->peak_kb / 1024, x->ok,
-                       x->failed);
+                       (double)x->p50_us / 1000, (double)x->p99_us / 1000, (double)x->peak_kb / 1024, x->cpu_secs,
+                       x->ok, x->failed);
                 good &= x->failed == 0 && x->ok == o->messages;
             }
         fflush(stdout);
@@ -118,7 +118,7 @@ static bool run_cell(const options_t *o, cell_t *cell)
 
 /* ---- the table --------------------------------------------------------------------- */
 
-enum { RATE, P50, P99, PEAK, NFIGURES };
+enum { RATE, P50, P99, PEAK, CPU, NFIGURES };
 
 /* A row: one client over one protocol, or the per-round ratio of two. */
 typedef struct row {
@@ -131,6 +131,7 @@ static double value_of(const options_t *o, const bench_result_t *res, int which)
     return which == RATE  ? rate(res, o->messages)
            : which == P50 ? (double)res->p50_us / 1000
            : which == P99 ? (double)res->p99_us / 1000
+           : which == CPU ? res->cpu_secs
                           : (double)res->peak_kb / 1024;
 }
 
@@ -147,12 +148,12 @@ static bench_spread_t figure(const options_t *o, const cell_t *cell, row_t row, 
 
 static void print_row(const options_t *o, const cell_t *cell, row_t row, const char *label)
 {
-    static const int decimals[2][NFIGURES] = {{0, 2, 2, 1}, {2, 2, 2, 2}};
+    static const int decimals[2][NFIGURES] = {{0, 2, 2, 1, 3}, {2, 2, 2, 2, 2}};
     char cols[NFIGURES][64];
     for (int f = 0; f < NFIGURES; f++)
         bench_spread_str(cols[f], sizeof cols[f], decimals[row.over_client >= 0][f], figure(o, cell, row, f));
-    printf("%-9s %-4s %-5s %-9s %-30s %-26s %-22s %-22s %s\n", cell->target, cell->acks, cell->codec,
-           bench_protocol_names[row.protocol], label, cols[RATE], cols[P50], cols[P99], cols[PEAK]);
+    printf("%-9s %-4s %-5s %-9s %-30s %-26s %-22s %-22s %-19s %s\n", cell->target, cell->acks, cell->codec,
+           bench_protocol_names[row.protocol], label, cols[RATE], cols[P50], cols[P99], cols[PEAK], cols[CPU]);
 }
 
 static void print_table(const options_t *o, const cell_t *cells, int ncells)
@@ -160,8 +161,8 @@ static void print_table(const options_t *o, const cell_t *cells, int ncells)
     printf("\nmedian (min-max) of %d rounds; ratio = kafkalite/librdkafka, and <protocol>/plaintext = the same "
            "client over that protocol against plaintext, each taken per round\n",
            o->rounds);
-    printf("%-9s %-4s %-5s %-9s %-30s %-26s %-22s %-22s %s\n", "target", "acks", "codec", "protocol", "client",
-           "msgs/s", "p50 ms", "p99 ms", "peak MB");
+    printf("%-9s %-4s %-5s %-9s %-30s %-26s %-22s %-22s %-19s %s\n", "target", "acks", "codec", "protocol",
+           "client", "msgs/s", "p50 ms", "p99 ms", "peak MB", "CPU s");
     bool both = o->clients[0] && o->clients[1], plain = false;
     for (int i = 0; i < o->nprotocols; i++)
         plain |= o->protocols[i] == BENCH_PLAINTEXT;

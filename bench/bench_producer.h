@@ -32,6 +32,7 @@ typedef struct bench_result {
     long ok, failed;        /* delivery reports */
     uint64_t p50_us, p99_us; /* produce call to delivery report */
     long peak_kb;           /* the process's VmHWM */
+    double cpu_secs;        /* the process's user + system CPU over secs */
 } bench_result_t;
 
 /* Each takes a bench_run_t and fills a bench_result_t; a setup failure

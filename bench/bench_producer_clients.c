@@ -62,9 +62,10 @@ static void tally_report(tally_t *t, int err, void *opaque)
 
 static void tally_reset(tally_t *t) { memset(t, 0, sizeof *t); }
 
-static void tally_result(const tally_t *t, double secs, bench_result_t *r)
+static void tally_result(const tally_t *t, double secs, double cpu_secs, bench_result_t *r)
 {
     r->secs = secs;
+    r->cpu_secs = cpu_secs;
     r->ok = t->ok;
     r->failed = t->failed;
     r->p50_us = bench_hist_percentile(&t->latency, 50);
@@ -131,6 +132,7 @@ void bench_run_kafkalite(void *arg, void *out)
     char value[MAX_SIZE];
     memset(value, 'x', (size_t)run->size);
     int64_t start = bench_now_ns();
+    double cpu = bench_cpu_secs();
     for (long i = 0; i < run->messages; i++) {
         if (run->rate > 0)
             bench_pace(due_of(run, start, i), kl_serve, p);
@@ -145,8 +147,9 @@ void bench_run_kafkalite(void *arg, void *out)
     if (kl_producer_flush(p, 120000))
         bench_die("kafkalite", "flush timed out");
     double secs = (double)(bench_now_ns() - start) / 1e9;
+    cpu = bench_cpu_secs() - cpu;
     kl_producer_destroy(p);
-    tally_result(&tally, secs, out);
+    tally_result(&tally, secs, cpu, out);
 }
 
 /* ---- librdkafka ------------------------------------------------------------------ */
@@ -195,6 +198,7 @@ void bench_run_librdkafka(void *arg, void *out)
     char value[MAX_SIZE];
     memset(value, 'x', (size_t)run->size);
     int64_t start = bench_now_ns();
+    double cpu = bench_cpu_secs();
     for (long i = 0; i < run->messages; i++) {
         if (run->rate > 0)
             bench_pace(due_of(run, start, i), rk_serve, rk);
@@ -210,6 +214,7 @@ void bench_run_librdkafka(void *arg, void *out)
     if (rd_kafka_flush(rk, 120000))
         bench_die("librdkafka", "flush timed out");
     double secs = (double)(bench_now_ns() - start) / 1e9;
+    cpu = bench_cpu_secs() - cpu;
     rd_kafka_destroy(rk);
-    tally_result(&tally, secs, out);
+    tally_result(&tally, secs, cpu, out);
 }
