@@ -200,7 +200,8 @@ static size_t frame_of(unsigned char *frame, int16_t key, int16_t version, const
     memcpy(frame + n, &corr, 4), n += 4;
     memcpy(frame + n, &idlen, 2), n += 2;
     frame[n++] = 't';
-    memcpy(frame + n, body, len), n += len;
+    if (len) /* body may be NULL then */
+        memcpy(frame + n, body, len), n += len;
     uint32_t size = htonl((uint32_t)(n - 4));
     memcpy(frame, &size, 4);
     return n;
