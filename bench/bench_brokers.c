@@ -213,7 +213,7 @@ static void create_topics(const broker_t *b, const options_t *o, const char *con
 static bench_result_t produce(const broker_t *b, const options_t *o, const char *topic, const char *acks, long n,
                               long rate)
 {
-    bench_run_t run = {b->bootstrap, topic, n, MSG_SIZE, acks, "none", "false", "true", rate};
+    bench_run_t run = {b->bootstrap, topic, n, MSG_SIZE, acks, "none", "false", "true", rate, NULL};
     bench_result_t res;
     if (bench_in_child(bench_run_librdkafka, &run, &res, sizeof res) != 0)
         bench_die(topic, "the producer's process failed");

@@ -20,9 +20,13 @@
  * algorithm off on every client unless -N on.
  * Usage: bench_consumer [-n messages] [-s size] [-p partitions] [-r rounds]
  *        [-t kafkalite,mock] [-m assign,subscribe] [-R rate] [-d seconds]
- *        [-c codec] [-N off|on] [-l kafkalite,librdkafka] (-l one client
+ *        [-c codec] [-N off|on] [-l kafkalite,librdkafka]
+ *        [-S plaintext,ssl,sasl_ssl] [-M SCRAM-SHA-256|PLAIN] (-l one client
  *        alone: for profiling; -d 0: no latency runs; -c: the filled
- *        topic's compression, default none) */
+ *        topic's compression, default none; -S: the security protocols,
+ *        each round reading over every one of them from one broker that
+ *        listens for all, the topic filled over plaintext; -M: SASL_SSL's
+ *        mechanism) */
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -36,10 +40,11 @@
 #include <librdkafka/rdkafka.h>
 
 #include "bench_consumer.h"
+#include "bench_consumer_table.h"
+#include "bench_security.h"
 #include "bench_targets.h"
 #include "bench_util.h"
 
-#define MAX_ROUNDS 16 /* <= BENCH_MAX_ROUNDS */
 #define MAX_SIZE 65536
 #define DATA_TOPIC "bench-data"
 #define STALL_NS (300 * INT64_C(1000000000))
@@ -55,30 +60,21 @@ static const char *const latency_producer_settings[] = {
 
 /* socket.nagle.disable on every client: "true" unless -N on */
 static const char *nagle_disable = "true";
+/* The certificates and SASL user, when -S names more than plaintext. */
+static bench_security_t security;
+static bool secured;
 
-static const bench_client_ops_t *const clients[2] = {&bench_kafkalite_ops, &bench_librdkafka_ops};
-enum { ASSIGN, SUBSCRIBE, NMODES };
-static const char *const mode_names[NMODES] = {"assign", "subscribe"};
+const bench_client_ops_t *const clients[2] = {&bench_kafkalite_ops, &bench_librdkafka_ops};
+const char *const mode_names[NMODES] = {"assign", "subscribe"};
 
-typedef struct options {
-    long messages;
-    int size, partitions, rounds;
-    long rate;   /* latency: messages per second */
-    int seconds; /* latency: how long; 0 none */
-    const char *codec; /* of the filled topic */
-    const char *targets[BENCH_MAX_LIST];
-    int ntargets;
-    bool modes[NMODES];
-    bool use[2]; /* which clients run */
-} options_t;
-
-/* consumer settings plus socket.nagle.disable and group.id, NULL-terminated */
+/* consumer settings plus socket.nagle.disable, group.id and the
+ * protocol's, NULL-terminated */
 typedef struct props {
-    const char *list[NSETTINGS + 5];
+    const char *list[NSETTINGS + 4 + BENCH_SECURITY_MAX_PROPS];
     char group[96];
 } props_t;
 
-static void props_init(props_t *p, const char *group)
+static void props_init(props_t *p, const char *group, int protocol)
 {
     memcpy(p->list, bench_consumer_settings, sizeof bench_consumer_settings);
     snprintf(p->group, sizeof p->group, "%s", group);
@@ -86,7 +82,7 @@ static void props_init(props_t *p, const char *group)
     p->list[NSETTINGS + 1] = nagle_disable;
     p->list[NSETTINGS + 2] = "group.id";
     p->list[NSETTINGS + 3] = p->group;
-    p->list[NSETTINGS + 4] = NULL;
+    bench_security_props(&security, protocol, p->list + NSETTINGS + 4);
 }
 
 /* ---- filling the topic ------------------------------------------------------------ */
@@ -120,6 +116,7 @@ static void fill_child(void *arg, void *out)
 typedef struct consume_job {
     const bench_client_ops_t *ops;
     const char *bootstrap;
+    int protocol;
     const options_t *o;
     const char *group; /* subscribe with it; NULL: assign */
     char group_id[96];
@@ -128,6 +125,7 @@ typedef struct consume_job {
 typedef struct consume_result {
     long held, got;
     double secs; /* first message to last */
+    double cpu_secs; /* the process's user + system CPU, start() to the last message */
     long peak_kb;
     unsigned long checksum; /* the last value byte of each message: proof it was read */
 } consume_result_t;
@@ -137,9 +135,10 @@ static void consume_child(void *arg, void *out)
     const consume_job_t *j = arg;
     consume_result_t *r = out;
     props_t props;
-    props_init(&props, j->group_id);
+    props_init(&props, j->group_id, j->protocol);
     void *c = j->ops->consumer_new(j->bootstrap, props.list);
     *r = (consume_result_t){.held = j->ops->held(c, DATA_TOPIC, j->o->partitions)};
+    double cpu = bench_cpu_secs();
     j->ops->start(c, DATA_TOPIC, j->o->partitions, j->group);
     int64_t first = 0, last = 0, start = bench_now_ns();
     while (r->got < r->held) {
@@ -155,8 +154,10 @@ static void consume_child(void *arg, void *out)
          * message would weigh on both clients' loops */
         if (++r->got == 1)
             first = bench_now_ns();
-        if (r->got == r->held)
+        if (r->got == r->held) {
             last = bench_now_ns();
+            r->cpu_secs = bench_cpu_secs() - cpu;
+        }
         if (len)
             r->checksum += ((const unsigned char *)value)[len - 1];
         j->ops->message_destroy(m);
@@ -171,6 +172,7 @@ static void consume_child(void *arg, void *out)
 typedef struct latency_job {
     const bench_client_ops_t *ops;
     const char *bootstrap;
+    int protocol;
     const options_t *o;
     char topic[64];
 } latency_job_t;
@@ -247,15 +249,15 @@ static void latency_child(void *arg, void *out)
     const latency_job_t *j = arg;
     latency_result_t *r = out;
     props_t props;
-    props_init(&props, "bench-latency");
+    props_init(&props, "bench-latency", j->protocol);
     static receiver_t rc; /* the histogram is large */
     rc.job = j;
     rc.consumer = j->ops->consumer_new(j->bootstrap, props.list);
-    const char *producer_props[NLATENCY_SETTINGS + 3];
+    const char *producer_props[NLATENCY_SETTINGS + 2 + BENCH_SECURITY_MAX_PROPS];
     memcpy(producer_props, latency_producer_settings, NLATENCY_SETTINGS * sizeof producer_props[0]);
     producer_props[NLATENCY_SETTINGS] = "socket.nagle.disable";
     producer_props[NLATENCY_SETTINGS + 1] = nagle_disable;
-    producer_props[NLATENCY_SETTINGS + 2] = NULL;
+    bench_security_props(&security, j->protocol, producer_props + NLATENCY_SETTINGS + 2);
     void *producer = j->ops->producer_new(j->bootstrap, producer_props);
     j->ops->start(rc.consumer, j->topic, j->o->partitions, NULL);
     warm_up(j, rc.consumer, producer);
@@ -291,44 +293,52 @@ static void latency_child(void *arg, void *out)
 
 /* ---- rounds ---------------------------------------------------------------------------- */
 
-typedef struct rounds {
-    double rate[NMODES][MAX_ROUNDS]; /* messages/s, first to last message */
-    double peak_mb[NMODES][MAX_ROUNDS];
-    long got[NMODES];
-    double p50_ms[MAX_ROUNDS], p99_ms[MAX_ROUNDS]; /* 0: that round lost messages */
-} rounds_t;
-
 static double rate_of(const consume_result_t *r) { return r->secs > 0 ? (double)(r->got - 1) / r->secs : 0; }
 
-static void run_consume(const options_t *o, const char *target, const char *bootstrap, int round, int c, int mode,
-                        rounds_t *out)
+/* The suffix of a group or topic name for protocol: none for plaintext. */
+static const char *suffix_of(int protocol, char *buf, size_t size)
 {
-    consume_job_t job = {clients[c], bootstrap, o, NULL, ""};
-    snprintf(job.group_id, sizeof job.group_id, "bench-%s-%s-%d", mode_names[mode], clients[c]->name, round);
+    snprintf(buf, size, "%s%s", protocol ? "-" : "", protocol ? bench_protocol_names[protocol] : "");
+    return buf;
+}
+
+static void run_consume(const options_t *o, const char *target, const char *listeners, int protocol, int round,
+                        int c, int mode, rounds_t *out)
+{
+    char bootstrap[256], suffix[16];
+    bench_bootstrap_for(listeners, protocol, bootstrap, sizeof bootstrap);
+    consume_job_t job = {clients[c], bootstrap, protocol, o, NULL, ""};
+    snprintf(job.group_id, sizeof job.group_id, "bench-%s-%s-%d%s", mode_names[mode], clients[c]->name, round,
+             suffix_of(protocol, suffix, sizeof suffix));
     if (mode == SUBSCRIBE)
         job.group = job.group_id;
     consume_result_t r;
     if (bench_in_child(consume_child, &job, &r, sizeof r) != 0)
         bench_die(clients[c]->name, "the consumer's process failed");
-    printf("  %s round %d %-9s %-10s %8ld msgs %10.0f msgs/s %7.1f MB/s  peak %6.1f MB  (sum %lu)\n", target,
-           round + 1, mode_names[mode], clients[c]->name, r.got, rate_of(&r), rate_of(&r) * o->size / 1e6,
-           (double)r.peak_kb / 1024, r.checksum);
+    printf("  %s round %d %-9s %-9s %-10s %8ld msgs %10.0f msgs/s %7.1f MB/s  peak %6.1f MB  CPU %5.2f s  (sum %lu)\n",
+           target, round + 1, bench_protocol_names[protocol], mode_names[mode], clients[c]->name, r.got, rate_of(&r),
+           rate_of(&r) * o->size / 1e6, (double)r.peak_kb / 1024, r.cpu_secs, r.checksum);
     fflush(stdout);
     out->rate[mode][round] = rate_of(&r);
     out->peak_mb[mode][round] = (double)r.peak_kb / 1024;
+    out->cpu_secs[mode][round] = r.cpu_secs;
     out->got[mode] = r.got;
 }
 
-static void run_latency(const options_t *o, const char *target, const char *bootstrap, int round, int c,
-                        rounds_t *out)
+static void run_latency(const options_t *o, const char *target, const char *listeners, int protocol, int round,
+                        int c, rounds_t *out)
 {
-    latency_job_t job = {clients[c], bootstrap, o, ""};
-    snprintf(job.topic, sizeof job.topic, "bench-latency-%s-%d", clients[c]->name, round);
+    char bootstrap[256], suffix[16];
+    bench_bootstrap_for(listeners, protocol, bootstrap, sizeof bootstrap);
+    latency_job_t job = {clients[c], bootstrap, protocol, o, ""};
+    snprintf(job.topic, sizeof job.topic, "bench-latency-%s-%d%s", clients[c]->name, round,
+             suffix_of(protocol, suffix, sizeof suffix));
     latency_result_t r;
     if (bench_in_child(latency_child, &job, &r, sizeof r) != 0)
         bench_die(clients[c]->name, "the latency process failed");
-    printf("  %s round %d latency   %-10s %8ld of %ld msgs  p50 %7.3f ms  p99 %7.3f ms\n", target, round + 1,
-           clients[c]->name, r.got, r.sent, (double)r.p50_us / 1000, (double)r.p99_us / 1000);
+    printf("  %s round %d %-9s latency   %-10s %8ld of %ld msgs  p50 %7.3f ms  p99 %7.3f ms\n", target, round + 1,
+           bench_protocol_names[protocol], clients[c]->name, r.got, r.sent, (double)r.p50_us / 1000,
+           (double)r.p99_us / 1000);
     fflush(stdout);
     if (r.got != r.sent)
         bench_die(clients[c]->name, "latency messages were lost");
@@ -336,94 +346,45 @@ static void run_latency(const options_t *o, const char *target, const char *boot
     out->p99_ms[round] = (double)r.p99_us / 1000;
 }
 
-/* Every round on one target; out[c] per client. */
-static void run_target(const options_t *o, const char *target, rounds_t out[2])
+/* Every round on one target, every protocol in each (their order rotating
+ * by round), the clients alternating; out[protocol][c]. */
+static void run_target(const options_t *o, const char *target, rounds_t out[BENCH_NPROTOCOLS][2])
 {
     static char names[1 + 2 * MAX_ROUNDS][64];
     const char *list[1 + 2 * MAX_ROUNDS];
     int ntopics = 0;
     list[ntopics++] = DATA_TOPIC;
-    for (int r = 0; r < o->rounds; r++)
+    for (int r = 0; r < o->rounds; r++) /* the mock cluster's: plaintext only */
         for (int c = 0; c < 2; c++) {
             snprintf(names[ntopics], sizeof names[ntopics], "bench-latency-%s-%d", clients[c]->name, r);
             list[ntopics] = names[ntopics];
             ntopics++;
         }
-    bench_topics_t topics = {o->partitions, list, ntopics};
+    bench_topics_t topics = {o->partitions, list, ntopics, secured ? &security : NULL};
     bench_server_t server;
     bench_server_start(&server, bench_target_ops(target), &topics);
-    fill_job_t fill = {server.bootstrap, o};
+    char bootstrap[256];
+    bench_bootstrap_for(server.bootstrap, BENCH_PLAINTEXT, bootstrap, sizeof bootstrap);
+    fill_job_t fill = {bootstrap, o};
     double secs;
     if (bench_in_child(fill_child, &fill, &secs, sizeof secs) != 0)
         bench_die(target, "filling the topic failed");
     printf("%s broker: %ld messages produced in %.2f s\n", target, o->messages, secs);
     for (int r = 0; r < o->rounds; r++)
-        for (int k = 0; k < 2; k++) {
-            int c = (k + r + 1) % 2; /* librdkafka first in even rounds */
-            if (!o->use[c])
-                continue;
-            for (int mode = 0; mode < NMODES; mode++)
-                if (o->modes[mode])
-                    run_consume(o, target, server.bootstrap, r, c, mode, &out[c]);
-            if (o->seconds > 0)
-                run_latency(o, target, server.bootstrap, r, c, &out[c]);
-        }
-    bench_server_stop(&server);
-}
-
-/* ---- the table ---------------------------------------------------------------------------- */
-
-/* The median (min-max) of the rounds' values of kafkalite (c 0), of
- * librdkafka (1), or of the per-round ratio kafkalite/librdkafka (2). */
-static const char *spread_of(char *buf, size_t size, int decimals, const options_t *o, const double *k,
-                             const double *r, int c)
-{
-    double v[MAX_ROUNDS];
-    for (int i = 0; i < o->rounds; i++)
-        v[i] = c == 0 ? k[i] : c == 1 ? r[i] : bench_ratio(k[i], r[i]);
-    return bench_spread_str(buf, size, c == 2 ? 2 : decimals, bench_spread(v, o->rounds));
-}
-
-static void print_table(const options_t *o, const rounds_t out[][2])
-{
-    printf("\nmedian (min-max) of %d rounds (messages/s first to last message; peak = VmHWM); ratio = "
-           "kafkalite/librdkafka, taken per round\n",
-           o->rounds);
-    printf("%-9s %-9s %-10s %8s  %-28s %s\n", "target", "mode", "client", "messages", "msgs/s", "peak MB");
-    char a[64], b[64];
-    for (int t = 0; t < o->ntargets; t++)
-        for (int mode = 0; mode < NMODES; mode++) {
-            if (!o->modes[mode])
-                continue;
-            const rounds_t *k = &out[t][0], *r = &out[t][1];
-            for (int c = 0; c < 3; c++) {
-                if (c < 2 ? !o->use[c] : !(o->use[0] && o->use[1]))
+        for (int i = 0; i < o->nprotocols; i++) {
+            int p = o->protocols[(i + r) % o->nprotocols];
+            for (int k = 0; k < 2; k++) {
+                int c = (k + r + 1) % 2; /* librdkafka first in even rounds */
+                if (!o->use[c])
                     continue;
-                char got[24] = "";
-                if (c < 2)
-                    snprintf(got, sizeof got, "%ld", out[t][c].got[mode]);
-                printf("%-9s %-9s %-10s %8s  %-28s %s\n", o->targets[t], mode_names[mode],
-                       c < 2 ? clients[c]->name : "ratio", got,
-                       spread_of(a, sizeof a, 0, o, k->rate[mode], r->rate[mode], c),
-                       spread_of(b, sizeof b, 1, o, k->peak_mb[mode], r->peak_mb[mode], c));
+                for (int mode = 0; mode < NMODES; mode++)
+                    if (o->modes[mode])
+                        run_consume(o, target, server.bootstrap, p, r, c, mode, &out[p][c]);
+                if (o->seconds > 0)
+                    run_latency(o, target, server.bootstrap, p, r, c, &out[p][c]);
             }
         }
-    if (o->seconds <= 0)
-        return;
-    printf("\nend-to-end latency, produce to poll (linger.ms=0, %ld msgs/s for %d s; median (min-max) of the "
-           "rounds)\n",
-           o->rate, o->seconds);
-    printf("%-9s %-10s %-24s %s\n", "target", "client", "p50 ms", "p99 ms");
-    for (int t = 0; t < o->ntargets; t++) {
-        const rounds_t *k = &out[t][0], *r = &out[t][1];
-        for (int c = 0; c < 3; c++) {
-            if (c < 2 ? !o->use[c] : !(o->use[0] && o->use[1]))
-                continue;
-            printf("%-9s %-10s %-24s %s\n", o->targets[t], c < 2 ? clients[c]->name : "ratio",
-                   spread_of(a, sizeof a, 3, o, k->p50_ms, r->p50_ms, c),
-                   spread_of(b, sizeof b, 3, o, k->p99_ms, r->p99_ms, c));
-        }
-    }
+    bench_server_stop(&server);
 }
 
 /* ---- options -------------------------------------------------------------------------------- */
@@ -432,7 +393,7 @@ static void usage(void)
 {
     fprintf(stderr, "usage: %s [-n messages] [-s size] [-p partitions] [-r rounds] [-t kafkalite,mock]\n"
                     "       [-m assign,subscribe] [-R rate] [-d seconds] [-c codec] [-N off|on]\n"
-                    "       [-l kafkalite,librdkafka]\n",
+                    "       [-l kafkalite,librdkafka] [-S plaintext,ssl,sasl_ssl] [-M SCRAM-SHA-256|PLAIN]\n",
             bench_prog);
     exit(2);
 }
@@ -457,12 +418,14 @@ static void pick(char *list, const char *const *names, int count, bool *flags, c
 
 static void parse_options(options_t *o, int argc, char **argv)
 {
-    static char targets[] = "kafkalite,mock", modes[] = "assign,subscribe", use[] = "kafkalite,librdkafka";
+    static char targets[] = "kafkalite,mock", modes[] = "assign,subscribe", use[] = "kafkalite,librdkafka",
+                protocols[] = "plaintext";
     *o = (options_t){.messages = 2000000, .size = 100, .partitions = 4, .rounds = 5, .rate = 20000, .seconds = 3,
                      .codec = "none"};
-    char *t = targets, *m = modes, *l = use;
+    char *t = targets, *m = modes, *l = use, *S = protocols;
+    const char *mechanism = "SCRAM-SHA-256";
     int opt;
-    while ((opt = getopt(argc, argv, "n:s:p:r:t:m:R:d:c:N:l:h")) != -1) {
+    while ((opt = getopt(argc, argv, "n:s:p:r:t:m:R:d:c:N:l:S:M:h")) != -1) {
         switch (opt) {
         case 'n': o->messages = atol(optarg); break;
         case 's': o->size = atoi(optarg); break;
@@ -479,6 +442,8 @@ static void parse_options(options_t *o, int argc, char **argv)
             nagle_disable = strcmp(optarg, "on") ? "true" : "false";
             break;
         case 'l': l = optarg; break;
+        case 'S': S = optarg; break;
+        case 'M': mechanism = optarg; break;
         default: usage();
         }
     }
@@ -486,11 +451,13 @@ static void parse_options(options_t *o, int argc, char **argv)
     if (optind != argc || o->messages < 1 || o->partitions < 1 || o->rounds < 1 || o->rounds > MAX_ROUNDS ||
         !o->ntargets || o->size < (int)sizeof(int64_t) || o->size > MAX_SIZE || o->rate < 1 || o->seconds < 0)
         usage();
-    for (int i = 0; i < o->ntargets; i++)
-        bench_target_ops(o->targets[i]);
     pick(m, mode_names, NMODES, o->modes, "unknown mode (assign or subscribe)");
     const char *names[2] = {clients[0]->name, clients[1]->name};
     pick(l, names, 2, o->use, "unknown client (kafkalite or librdkafka)");
+    o->nprotocols = bench_targets_secure(S, mechanism, o->targets, o->ntargets, o->protocols, &security);
+    if (!o->nprotocols)
+        usage();
+    secured = security.dir[0] != '\0';
 }
 
 int main(int argc, char **argv)
@@ -507,9 +474,16 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < NLATENCY_SETTINGS; i += 2)
         printf(" %s=%s", latency_producer_settings[i], latency_producer_settings[i + 1]);
     printf(" socket.nagle.disable=%s\n", nagle_disable);
-    static rounds_t out[BENCH_MAX_LIST][2];
+    for (int i = 0; i < o.nprotocols; i++) {
+        printf("%s on every client:", bench_protocol_names[o.protocols[i]]);
+        bench_security_print(&security, o.protocols[i]);
+        printf("\n");
+    }
+    static rounds_t out[BENCH_MAX_LIST][BENCH_NPROTOCOLS][2];
     for (int t = 0; t < o.ntargets; t++)
         run_target(&o, o.targets[t], out[t]);
-    print_table(&o, (const rounds_t(*)[2])out);
+    print_table(&o, (const rounds_t(*)[BENCH_NPROTOCOLS][2])out);
+    if (secured)
+        bench_security_remove(&security);
     return 0;
 }

@@ -16,10 +16,12 @@ typedef struct bench_run {
     const char *idempotence; /* "true" or "false", set on both clients */
     const char *nagle_disable; /* socket.nagle.disable: "true" or "false", on both */
     long rate;               /* messages/s, each sent at its time; 0: as fast as accepted */
+    const char *const *security; /* security.protocol and the rest, name/value pairs, NULL-terminated; or NULL */
 } bench_run_t;
 
 /* What both producers are given besides bootstrap.servers, acks,
- * compression, enable.idempotence and socket.nagle.disable: librdkafka's
+ * compression, enable.idempotence, socket.nagle.disable and the security
+ * settings: librdkafka's
  * names, at librdkafka 2.0.2's defaults (kafkalite's are the same), so a
  * default neither side chose cannot differ. NULL-terminated name, value
  * pairs; bench/README lists every setting. */
@@ -30,6 +32,7 @@ typedef struct bench_result {
     long ok, failed;        /* delivery reports */
     uint64_t p50_us, p99_us; /* produce call to delivery report */
     long peak_kb;           /* the process's VmHWM */
+    double cpu_secs;        /* the process's user + system CPU over secs */
 } bench_result_t;
 
 /* Each takes a bench_run_t and fills a bench_result_t; a setup failure

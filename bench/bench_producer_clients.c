@@ -40,6 +40,8 @@ static void set_all(void *conf, const bench_run_t *run, const char *codec_name,
     set(conf, "socket.nagle.disable", run->nagle_disable);
     for (size_t i = 0; bench_producer_settings[i]; i += 2)
         set(conf, bench_producer_settings[i], bench_producer_settings[i + 1]);
+    for (size_t i = 0; run->security && run->security[i]; i += 2)
+        set(conf, run->security[i], run->security[i + 1]);
 }
 
 typedef struct tally {
@@ -60,9 +62,10 @@ static void tally_report(tally_t *t, int err, void *opaque)
 
 static void tally_reset(tally_t *t) { memset(t, 0, sizeof *t); }
 
-static void tally_result(const tally_t *t, double secs, bench_result_t *r)
+static void tally_result(const tally_t *t, double secs, double cpu_secs, bench_result_t *r)
 {
     r->secs = secs;
+    r->cpu_secs = cpu_secs;
     r->ok = t->ok;
     r->failed = t->failed;
     r->p50_us = bench_hist_percentile(&t->latency, 50);
@@ -129,6 +132,7 @@ void bench_run_kafkalite(void *arg, void *out)
     char value[MAX_SIZE];
     memset(value, 'x', (size_t)run->size);
     int64_t start = bench_now_ns();
+    double cpu = bench_cpu_secs();
     for (long i = 0; i < run->messages; i++) {
         if (run->rate > 0)
             bench_pace(due_of(run, start, i), kl_serve, p);
@@ -143,8 +147,9 @@ void bench_run_kafkalite(void *arg, void *out)
     if (kl_producer_flush(p, 120000))
         bench_die("kafkalite", "flush timed out");
     double secs = (double)(bench_now_ns() - start) / 1e9;
+    cpu = bench_cpu_secs() - cpu;
     kl_producer_destroy(p);
-    tally_result(&tally, secs, out);
+    tally_result(&tally, secs, cpu, out);
 }
 
 /* ---- librdkafka ------------------------------------------------------------------ */
@@ -193,6 +198,7 @@ void bench_run_librdkafka(void *arg, void *out)
     char value[MAX_SIZE];
     memset(value, 'x', (size_t)run->size);
     int64_t start = bench_now_ns();
+    double cpu = bench_cpu_secs();
     for (long i = 0; i < run->messages; i++) {
         if (run->rate > 0)
             bench_pace(due_of(run, start, i), rk_serve, rk);
@@ -208,6 +214,7 @@ void bench_run_librdkafka(void *arg, void *out)
     if (rd_kafka_flush(rk, 120000))
         bench_die("librdkafka", "flush timed out");
     double secs = (double)(bench_now_ns() - start) / 1e9;
+    cpu = bench_cpu_secs() - cpu;
     rd_kafka_destroy(rk);
-    tally_result(&tally, secs, out);
+    tally_result(&tally, secs, cpu, out);
 }

@@ -74,13 +74,16 @@ static void *embedded_start(void *arg, char *bootstrap, size_t size)
     for (size_t i = 0; i < sizeof props / sizeof props[0]; i++)
         if (kl_conf_set(conf, props[i][0], props[i][1], errstr, sizeof errstr))
             bench_die("broker configuration", errstr);
+    if (topics->security)
+        bench_security_broker_conf(topics->security, conf, s.dir);
     s.broker = kl_broker_new(conf, errstr, sizeof errstr);
     kl_conf_destroy(conf);
     if (!s.broker)
         bench_die("kl_broker_new", errstr);
     if (kl_broker_start(s.broker))
         bench_die("kl_broker_start", "cannot listen");
-    snprintf(bootstrap, size, "%s", kl_broker_bootstrap_servers(s.broker));
+    snprintf(bootstrap, size, "%s",
+             topics->security ? kl_broker_listeners(s.broker) : kl_broker_bootstrap_servers(s.broker));
     return &s;
 }
 
@@ -108,4 +111,16 @@ const bench_server_ops_t *bench_target_ops(const char *target)
     if (!strcmp(target, "kafkalite"))
         return &embedded;
     bench_die(target, "unknown target (kafkalite or mock)");
+}
+
+int bench_targets_secure(char *list, const char *mechanism, const char *const *targets, int ntargets,
+                         int *protocols, bench_security_t *s)
+{
+    int n = bench_protocols_parse(list, protocols, mechanism, s);
+    for (int i = 0; i < ntargets; i++)
+        if (bench_target_ops(targets[i]) == bench_target_ops("mock") && s->dir[0]) {
+            bench_security_remove(s);
+            bench_die("mock cluster", "no TLS or SASL listeners (-t kafkalite for -S ssl,sasl_ssl)");
+        }
+    return n;
 }

@@ -163,7 +163,7 @@ int main(int argc, char **argv)
             return 2;
         }
     }
-    bench_topics_t topics = {run.partitions, NULL, 0};
+    bench_topics_t topics = {run.partitions, NULL, 0, NULL};
     bench_server_t server;
     bench_server_start(&server, bench_target_ops("kafkalite"), &topics);
     run.bootstrap = server.bootstrap;

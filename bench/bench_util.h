@@ -58,6 +58,10 @@ void bench_hist_add(bench_hist_t *h, uint64_t value);
  * bucket; 0 when empty. */
 uint64_t bench_hist_percentile(const bench_hist_t *h, double p);
 
+/* The user and system CPU seconds this process (all its threads) has
+ * used so far. */
+double bench_cpu_secs(void);
+
 /* This process's peak resident memory (VmHWM) in kB; -1 if unknown. */
 long bench_peak_rss_kb(void);
 /* The same of process pid (this one when 0). */

@@ -16,7 +16,7 @@ bench_bench_storage_LDADD = libkafkalite-internal.la $(KL_DEP_LIBS)
 # kafkalite's producer against librdkafka's, on the embedded broker and on
 # librdkafka's mock cluster.
 bench_bench_producer_SOURCES = bench/bench_producer.c bench/bench_producer.h bench/bench_producer_clients.c \
-	bench/bench_targets.c bench/bench_targets.h \
+	bench/bench_targets.c bench/bench_targets.h bench/bench_security.c bench/bench_security.h \
 	bench/bench_util.c bench/bench_util.h
 bench_bench_producer_CFLAGS = $(AM_CFLAGS) $(RDKAFKA_CFLAGS)
 bench_bench_producer_LDADD = libkafkalite-internal.la $(KL_DEP_LIBS) $(RDKAFKA_LIBS)
@@ -24,7 +24,8 @@ bench_bench_producer_LDADD = libkafkalite-internal.la $(KL_DEP_LIBS) $(RDKAFKA_L
 # kafkalite's consumer against librdkafka's: throughput, peak memory and
 # end-to-end latency, on the embedded broker and on librdkafka's mock cluster.
 bench_bench_consumer_SOURCES = bench/bench_consumer.c bench/bench_consumer.h bench/bench_consumer_clients.c \
-	bench/bench_targets.c bench/bench_targets.h bench/bench_util.c bench/bench_util.h
+	bench/bench_consumer_table.c bench/bench_consumer_table.h \
+	bench/bench_targets.c bench/bench_targets.h bench/bench_security.c bench/bench_security.h bench/bench_util.c bench/bench_util.h
 bench_bench_consumer_CFLAGS = $(AM_CFLAGS) $(RDKAFKA_CFLAGS)
 bench_bench_consumer_LDADD = libkafkalite-internal.la $(KL_DEP_LIBS) $(RDKAFKA_LIBS)
 
@@ -32,7 +33,7 @@ EXTRA_DIST += bench/README.md bench/bench_console.sh
 
 # Transactional throughput: kafkalite's transactional producer against
 # librdkafka's on the embedded broker (issue 20).
-bench_bench_txn_SOURCES = bench/bench_txn.c bench/bench_targets.c bench/bench_targets.h \
+bench_bench_txn_SOURCES = bench/bench_txn.c bench/bench_targets.c bench/bench_targets.h bench/bench_security.c bench/bench_security.h \
 	bench/bench_util.c bench/bench_util.h
 bench_bench_txn_CFLAGS = $(AM_CFLAGS) $(RDKAFKA_CFLAGS)
 bench_bench_txn_LDADD = libkafkalite-internal.la $(KL_DEP_LIBS) $(RDKAFKA_LIBS)

@@ -279,8 +279,11 @@ static void pump(broker_conn_t *c)
         /* bytes decrypted before the input was lent: read them now */
         if (whole || c->pool_paused || !below_water(c) || !tls_buffered(c))
             break;
+        size_t before = c->in.len;
         if (!read_burst(c))
             return;
+        if (c->in.len == before)
+            break; /* only part of a record is buffered: the socket brings the rest */
     }
     bool reading = !c->in_lent && !c->pool_paused && below_water(c);
     watch(c, (reading ? KL_IO_READ : 0) | (conn_out_queued(c) ? KL_IO_WRITE : 0));

@@ -20,6 +20,9 @@
 #include <openssl/x509v3.h>
 #include <sys/stat.h>
 
+/* The read-ahead buffer of a session: room for four full records. */
+#define TLS_READ_AHEAD_BYTES (4 * (16384 + 512))
+
 struct kl_tls_ctx {
     SSL_CTX *ssl_ctx;
     bool verify_hostname;
@@ -229,6 +232,11 @@ kl_tls_ctx_t *kl_tls_ctx_new(const kl_tls_config_t *cfg, char *errstr, size_t er
     t->verify_hostname = !cfg->server && verify && cfg->verify_hostname;
     SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
     SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+    /* One read(2) takes in what the socket holds, up to a few records,
+     * instead of a record's header and then its body (two calls per 16 KB
+     * record); kl_tls_pending() counts what waits in that buffer. */
+    SSL_CTX_set_read_ahead(ctx, 1);
+    SSL_CTX_set_default_read_buffer_len(ctx, TLS_READ_AHEAD_BYTES);
     int mode = verify ? SSL_VERIFY_PEER : SSL_VERIFY_NONE;
     if (cfg->server && cfg->client_auth == KL_TLS_CLIENT_AUTH_REQUIRED)
         mode |= SSL_VERIFY_FAIL_IF_NO_PEER_CERT;
@@ -434,7 +442,13 @@ kl_tls_status_t kl_tls_write(kl_tls_t *tls, const void *buf, size_t len, size_t 
     return status_of(tls, 0, "write");
 }
 
-size_t kl_tls_pending(const kl_tls_t *tls) { return (size_t)SSL_pending(tls->ssl); }
+size_t kl_tls_pending(const kl_tls_t *tls)
+{
+    int decrypted = SSL_pending(tls->ssl);
+    if (decrypted > 0)
+        return (size_t)decrypted;
+    return SSL_has_pending(tls->ssl) ? 1 : 0; /* read ahead, not yet decrypted */
+}
 const char *kl_tls_reason(const kl_tls_t *tls) { return tls->reason; }
 bool kl_tls_verify_failed(const kl_tls_t *tls) { return tls->verify_failed; }
 

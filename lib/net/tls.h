@@ -63,7 +63,10 @@ kl_tls_status_t kl_tls_handshake(kl_tls_t *tls);
 /* *n: bytes moved when KL_TLS_OK (> 0). */
 kl_tls_status_t kl_tls_read(kl_tls_t *tls, void *buf, size_t len, size_t *n);
 kl_tls_status_t kl_tls_write(kl_tls_t *tls, const void *buf, size_t len, size_t *n);
-/* Decrypted bytes buffered inside the session, not yet read. */
+/* Bytes buffered inside the session, not yet read: decrypted ones, or
+ * (then at least 1) bytes read ahead from the socket and not yet
+ * decrypted, which may be only part of a record (a read then says
+ * KL_TLS_WANT_READ). No socket event announces either. */
 size_t kl_tls_pending(const kl_tls_t *tls);
 /* Why the last step failed, in words: "certificate verify failed: unknown
  * CA (unable to get local issuer certificate)", "hostname mismatch", ... */

@@ -4,12 +4,14 @@
  * unknown user, a mechanism not enabled, a plaintext client on the TLS
  * port, a SASL client on a plaintext listener, a request sent before
  * authenticating, a missing client certificate. The credentials are kept
- * salted in the log directory and survive a restart. */
+ * salted in the log directory and survive a restart. TLS records cut
+ * anywhere by the network are served once whole. */
 #include <arpa/inet.h>
 #include <check.h>
 #include <errno.h>
 #include <kafkalite.h>
 #include <netinet/in.h>
+#include <openssl/ssl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -240,10 +242,10 @@ START_TEST(test_plaintext_client_on_tls_port)
 }
 END_TEST
 
-/* Writes a request frame (header v1, client id "t", body) on fd. */
-static void send_request(int fd, int16_t key, int16_t version, const void *body, size_t len)
+/* A request frame (header v1, correlation id 7, client id "t", body) into
+ * frame (256 bytes); its length. */
+static size_t frame_of(unsigned char *frame, int16_t key, int16_t version, const void *body, size_t len)
 {
-    unsigned char frame[256];
     size_t n = 4;
     uint16_t k = htons((uint16_t)key), v = htons((uint16_t)version), idlen = htons(1);
     uint32_t corr = htonl(7);
@@ -252,9 +254,18 @@ static void send_request(int fd, int16_t key, int16_t version, const void *body,
     memcpy(frame + n, &corr, 4), n += 4;
     memcpy(frame + n, &idlen, 2), n += 2;
     frame[n++] = 't';
-    memcpy(frame + n, body, len), n += len;
+    if (len) /* body may be NULL then */
+        memcpy(frame + n, body, len), n += len;
     uint32_t size = htonl((uint32_t)(n - 4));
     memcpy(frame, &size, 4);
+    return n;
+}
+
+/* Writes a request frame (frame_of()) on fd. */
+static void send_request(int fd, int16_t key, int16_t version, const void *body, size_t len)
+{
+    unsigned char frame[256];
+    size_t n = frame_of(frame, key, version, body, len);
     ck_assert_int_eq(send(fd, frame, n, MSG_NOSIGNAL), (ssize_t)n);
 }
 
@@ -339,6 +350,130 @@ static void assert_session_ends(int fd, long long end_ms)
     send_request(fd, 3, 1, all_topics, sizeof all_topics);
     ck_assert_msg(closed_by_peer(fd), "a request after the session ended was served");
 }
+
+/* ---- TLS records cut anywhere ------------------------------------------- */
+
+/* A TLS client on memory BIOs over a socket: the test sends what OpenSSL
+ * wrote by hand, so it can cut records where it likes. */
+typedef struct raw_tls {
+    SSL_CTX *ctx;
+    SSL *ssl;
+    BIO *in, *out; /* bytes from the network to OpenSSL, from OpenSSL to the network */
+    int fd;
+} raw_tls_t;
+
+static size_t raw_pending(raw_tls_t *t) { return BIO_ctrl_pending(t->out); }
+
+/* Sends the next len bytes OpenSSL wrote. */
+static void raw_send(raw_tls_t *t, size_t len)
+{
+    unsigned char buf[16384];
+    ck_assert_uint_le(len, sizeof buf);
+    ck_assert_int_eq(BIO_read(t->out, buf, (int)len), (int)len);
+    ck_assert_int_eq(send(t->fd, buf, len, MSG_NOSIGNAL), (ssize_t)len);
+}
+
+/* Hands OpenSSL what the socket brings within a second; fails the test
+ * when the broker closed the connection or deadline (ms) passed. */
+static void raw_receive(raw_tls_t *t, long long deadline)
+{
+    ck_assert_msg(sec_now_ms() < deadline, "no answer from the broker in 20 s");
+    unsigned char buf[16384];
+    struct timeval tv = {.tv_sec = 1};
+    setsockopt(t->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    ssize_t n = recv(t->fd, buf, sizeof buf, 0);
+    ck_assert_msg(n != 0, "the broker closed the connection");
+    if (n > 0)
+        ck_assert_int_eq(BIO_write(t->in, buf, (int)n), (int)n);
+}
+
+static void raw_connect(raw_tls_t *t, int port)
+{
+    t->ctx = SSL_CTX_new(TLS_client_method());
+    ck_assert_ptr_nonnull(t->ctx);
+    ck_assert_int_eq(SSL_CTX_load_verify_locations(t->ctx, certs.ca, NULL), 1);
+    SSL_CTX_set_verify(t->ctx, SSL_VERIFY_PEER, NULL);
+    t->ssl = SSL_new(t->ctx);
+    t->in = BIO_new(BIO_s_mem());
+    t->out = BIO_new(BIO_s_mem());
+    ck_assert(t->ssl && t->in && t->out);
+    SSL_set_bio(t->ssl, t->in, t->out);
+    SSL_set_connect_state(t->ssl);
+    t->fd = connect_to(port);
+    long long deadline = sec_now_ms() + 20000;
+    int r;
+    while ((r = SSL_do_handshake(t->ssl)) != 1) {
+        ck_assert_int_eq(SSL_get_error(t->ssl, r), SSL_ERROR_WANT_READ);
+        if (raw_pending(t))
+            raw_send(t, raw_pending(t));
+        raw_receive(t, deadline);
+    }
+    if (raw_pending(t)) /* our Finished */
+        raw_send(t, raw_pending(t));
+}
+
+static void raw_close(raw_tls_t *t)
+{
+    close(t->fd);
+    SSL_free(t->ssl); /* and its BIOs */
+    SSL_CTX_free(t->ctx);
+}
+
+/* Reads one response frame (20 s at most); its correlation id. */
+static int32_t raw_response(raw_tls_t *t)
+{
+    unsigned char buf[16384];
+    size_t have = 0, n;
+    uint32_t len = 0;
+    long long deadline = sec_now_ms() + 20000;
+    for (;;) {
+        while (have < sizeof buf && SSL_read_ex(t->ssl, buf + have, sizeof buf - have, &n) == 1)
+            have += n;
+        if (have >= 4) {
+            memcpy(&len, buf, 4);
+            len = ntohl(len);
+            ck_assert_uint_le(4 + len, sizeof buf);
+        }
+        if (have >= 8 && have >= 4 + len)
+            break;
+        raw_receive(t, deadline);
+    }
+    ck_assert_uint_eq(have, 4 + len); /* one response per request */
+    uint32_t corr;
+    memcpy(&corr, buf + 4, 4);
+    return (int32_t)ntohl(corr);
+}
+
+/* A whole record holding a request, then part of the next one: the
+ * broker, which reads ahead more than a record, serves the request and
+ * waits for the rest of the part (bytes no socket event will announce
+ * again) without spinning: its one network thread serves another client
+ * meanwhile; then it serves the second request. */
+START_TEST(test_tls_record_cut_after_a_request)
+{
+    tls_certs_make(&certs);
+    sec_broker_start(&sb, &certs, "num.network.threads", "1", NULL);
+    raw_tls_t t;
+    raw_connect(&t, sb.ssl);
+    unsigned char frame[256];
+    size_t n = frame_of(frame, 18, 0, NULL, 0), w; /* ApiVersions v0 */
+    ck_assert_int_eq(SSL_write_ex(t.ssl, frame, n, &w), 1);
+    size_t first = raw_pending(&t);
+    ck_assert_int_eq(SSL_write_ex(t.ssl, frame, n, &w), 1);
+    size_t second = raw_pending(&t) - first;
+    raw_send(&t, first + second / 2); /* one send: one read on the broker's side */
+    ck_assert_int_eq(raw_response(&t), 7);
+    int other = connect_to(sb.plaintext);
+    send_request(other, 18, 0, NULL, 0);
+    unsigned char answer[4096];
+    ck_assert_msg(read_frame(other, answer, sizeof answer) > 0, "the network thread served no one else");
+    close(other);
+    raw_send(&t, second - second / 2);
+    ck_assert_int_eq(raw_response(&t), 7);
+    raw_close(&t);
+    stop();
+}
+END_TEST
 
 /* KIP-368: a client that never re-authenticates (SaslAuthenticate v0
  * cannot even learn the session lifetime) is served during its session
@@ -465,6 +600,7 @@ int main(void)
     tcase_add_test(tc, test_sasl_client_on_plaintext_listener);
     tcase_add_test(tc, test_plaintext_client_on_tls_port);
     tcase_add_test(tc, test_request_before_authentication);
+    tcase_add_test(tc, test_tls_record_cut_after_a_request);
     tcase_add_test(tc, test_expired_session_closed);
     tcase_add_test(tc, test_token_expiry_ends_session);
     tcase_add_test(tc, test_credentials_salted_and_durable);
