@@ -16,10 +16,12 @@ endif
 # (tls.c), and their tests.
 libkafkalite_internal_la_SOURCES += \
 	lib/net/conn.c \
-	lib/net/tls.c
+	lib/net/tls.c \
+	lib/net/tls_wbio.c
 noinst_HEADERS += \
 	lib/net/conn.h \
-	lib/net/tls.h
+	lib/net/tls.h \
+	lib/net/tls_wbio.h
 
 if HAVE_CHECK
 check_PROGRAMS += tests/unit/test_conn

@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include "net/tls.h"
+#include "net/tls_wbio.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +23,10 @@
 
 /* The read-ahead buffer of a session: room for four full records. */
 #define TLS_READ_AHEAD_BYTES (4 * (16384 + 512))
+/* The most plaintext in one record (TLS's limit, OpenSSL's default), and
+ * how many records one write sends at most in one send(2). */
+#define TLS_RECORD_BYTES 16384
+#define TLS_WRITE_BATCH_RECORDS 8
 
 struct kl_tls_ctx {
     SSL_CTX *ssl_ctx;
@@ -31,6 +36,7 @@ struct kl_tls_ctx {
 
 struct kl_tls {
     SSL *ssl;
+    BIO *wbio; /* owned by ssl */
     bool server;
     bool verify_failed;
     char reason[256];
@@ -286,10 +292,14 @@ kl_tls_t *kl_tls_new(kl_tls_ctx_t *ctx, int fd, const char *host)
         return NULL;
     tls->ssl = SSL_new(ctx->ssl_ctx);
     tls->server = ctx->server;
-    if (!tls->ssl || SSL_set_fd(tls->ssl, fd) != 1) {
+    BIO *rbio = tls->ssl ? BIO_new_socket(fd, BIO_NOCLOSE) : NULL;
+    tls->wbio = rbio ? tls_wbio_new(fd) : NULL;
+    if (!tls->wbio) {
+        BIO_free(rbio);
         kl_tls_free(tls);
         return NULL;
     }
+    SSL_set_bio(tls->ssl, rbio, tls->wbio);
     if (ctx->server) {
         SSL_set_accept_state(tls->ssl);
         return tls;
@@ -434,10 +444,48 @@ kl_tls_status_t kl_tls_read(kl_tls_t *tls, void *buf, size_t len, size_t *n)
     return status_of(tls, 0, "read");
 }
 
+static kl_tls_status_t send_failed(kl_tls_t *tls)
+{
+    snprintf(tls->reason, sizeof tls->reason, "write: %m");
+    return KL_TLS_FAILED;
+}
+
+/* OpenSSL writes one record (up to 16 KB) per SSL_write_ex (partial write
+ * mode), and its socket BIO one write(2) per record. Here the whole
+ * records of buf but its last are collected, up to TLS_WRITE_BATCH_RECORDS,
+ * and sent with one send(2); what the socket does not take stays in the
+ * BIO, sent first by the next call (which comes: buf's last record is still
+ * unwritten). A call with one record or less left writes it straight to
+ * the socket, where OpenSSL keeps a record the socket refused until the
+ * caller retries, as before. */
 kl_tls_status_t kl_tls_write(kl_tls_t *tls, const void *buf, size_t len, size_t *n)
 {
     ERR_clear_error();
-    if (SSL_write_ex(tls->ssl, buf, len, n) == 1)
+    *n = 0;
+    if (tls_wbio_unsent(tls->wbio) > 0) {
+        if (tls_wbio_send(tls->wbio) < 0)
+            return send_failed(tls);
+        if (tls_wbio_unsent(tls->wbio) > 0)
+            return KL_TLS_WANT_WRITE;
+    }
+    const uint8_t *p = buf;
+    size_t done = 0;
+    int ok = 1;
+    tls_wbio_set_batching(tls->wbio, true);
+    for (int i = 0; ok && i < TLS_WRITE_BATCH_RECORDS && len - done > TLS_RECORD_BYTES; i++) {
+        size_t w = 0;
+        ok = SSL_write_ex(tls->ssl, p + done, TLS_RECORD_BYTES, &w);
+        done += ok ? w : 0;
+    }
+    tls_wbio_set_batching(tls->wbio, false);
+    if (done > 0) {
+        /* what was collected is written, even if a later record failed (the
+         * next call meets that failure again) */
+        ERR_clear_error();
+        *n = done;
+        return tls_wbio_send(tls->wbio) < 0 ? send_failed(tls) : KL_TLS_OK;
+    }
+    if (ok && SSL_write_ex(tls->ssl, buf, len, n) == 1)
         return KL_TLS_OK;
     return status_of(tls, 0, "write");
 }

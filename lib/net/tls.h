@@ -60,7 +60,11 @@ void kl_tls_free(kl_tls_t *tls);
 typedef enum { KL_TLS_OK, KL_TLS_WANT_READ, KL_TLS_WANT_WRITE, KL_TLS_CLOSED, KL_TLS_FAILED } kl_tls_status_t;
 
 kl_tls_status_t kl_tls_handshake(kl_tls_t *tls);
-/* *n: bytes moved when KL_TLS_OK (> 0). */
+/* *n: bytes moved when KL_TLS_OK (> 0). A write takes up to a few 16 KB
+ * records at once; with KL_TLS_OK and *n < len part of them may wait in
+ * the session for the socket: the caller calls again with the rest (at
+ * KL_TLS_WANT_WRITE, once the socket is writable), as after any partial
+ * write. */
 kl_tls_status_t kl_tls_read(kl_tls_t *tls, void *buf, size_t len, size_t *n);
 kl_tls_status_t kl_tls_write(kl_tls_t *tls, const void *buf, size_t len, size_t *n);
 /* Bytes buffered inside the session, not yet read: decrypted ones, or

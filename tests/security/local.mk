@@ -14,6 +14,18 @@ tests_security_test_client_tls_LDADD = $(TEST_LIBS)
 endif
 endif
 
+# kl_tls_write's batching of records (lib/net/tls_wbio.c) on a socket pair.
+if HAVE_CHECK
+if HAVE_SSL
+check_PROGRAMS += tests/security/test_tls_write
+TESTS += tests/security/test_tls_write
+tests_security_test_tls_write_SOURCES = tests/security/test_tls_write.c \
+	tests/security/tls_certs.c tests/security/tls_certs.h
+tests_security_test_tls_write_CFLAGS = $(TEST_CFLAGS)
+tests_security_test_tls_write_LDADD = $(TEST_LIBS)
+endif
+endif
+
 # ... and against Apache Kafka's SSL, SASL_SSL and SASL_PLAINTEXT listeners
 # (one node, started once by the script; left out by --disable-kafka-tests).
 if HAVE_CHECK
