@@ -61,6 +61,13 @@ cat "$work/client.out"
 [ "$status" -eq 0 ] || fail "kafka-python failed (exit status $status)"
 [ "$(grep -c '^ok ' "$work/client.out")" -eq 17 ] || fail "kafka-python did not run every step"
 
+# the README's command line for a SASL_SSL cluster (with the test CA)
+# reads what kafka-python wrote with SCRAM-SHA-512
+run readme 0 consume -b "$sasl_ssl" -t kafka-python-scram-sha-512 -o beginning -e \
+    -X security.protocol=sasl_ssl -X sasl.mechanisms=SCRAM-SHA-512 \
+    -X sasl.username=alice -X sasl.password=alice-secret -X "ssl.ca.location=$certs/ca.pem"
+[ "$(grep -c '^value-' "$work/readme.out")" -eq 10 ] || fail "kafkalite consume over SASL_SSL read other records"
+
 # the broker says why it refused each connection (it may say it just
 # after the client saw the connection end); the refusals that are the
 # client's (its checks of the broker's certificate) are not looked for:
