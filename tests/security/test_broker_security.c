@@ -3,9 +3,10 @@
  * TLS; and the refusals, each fast and with Kafka's error: wrong password,
  * unknown user, a mechanism not enabled, a plaintext client on the TLS
  * port, a SASL client on a plaintext listener, a request sent before
- * authenticating, a missing client certificate; the log says why when a
- * client refuses the broker's certificate and leaves at once. The credentials are kept
- * salted in the log directory and survive a restart. */
+ * authenticating or between SaslHandshake and SaslAuthenticate, a missing
+ * client certificate; the log says why when a client refuses the broker's
+ * certificate and leaves at once. The credentials are kept salted in the
+ * log directory and survive a restart. */
 #include <arpa/inet.h>
 #include <check.h>
 #include <errno.h>
@@ -324,6 +325,25 @@ static ssize_t read_frame(int fd, unsigned char *buf, size_t size)
     return (ssize_t)len;
 }
 
+/* A request between SaslHandshake and SaslAuthenticate (authentication
+ * begun, not done): not served, the connection is closed. */
+START_TEST(test_request_during_authentication)
+{
+    start();
+    unsigned char buf[4096];
+    int fd = connect_to(sb.sasl_plaintext);
+    static const unsigned char plain[] = {0, 5, 'P', 'L', 'A', 'I', 'N'};
+    send_request(fd, 17, 1, plain, sizeof plain);
+    ck_assert_int_ge(read_frame(fd, buf, sizeof buf), 6);
+    ck_assert_int_eq(buf[4] << 8 | buf[5], 0); /* the handshake is answered */
+    static const unsigned char all_topics[] = {0xff, 0xff, 0xff, 0xff};
+    send_request(fd, 3, 1, all_topics, sizeof all_topics);
+    ck_assert_msg(closed_by_peer(fd), "the broker served a request during authentication");
+    close(fd);
+    stop();
+}
+END_TEST
+
 /* KIP-368: a client that never re-authenticates (SaslAuthenticate v0
  * cannot even learn the session lifetime) is served during its session
  * and disconnected on its first request after it. */
@@ -420,6 +440,7 @@ int main(void)
     tcase_add_test(tc, test_plaintext_client_on_tls_port);
     tcase_add_test(tc, test_request_before_authentication);
     tcase_add_test(tc, test_client_refusal_logged);
+    tcase_add_test(tc, test_request_during_authentication);
     tcase_add_test(tc, test_expired_session_closed);
     tcase_add_test(tc, test_credentials_salted_and_durable);
     tcase_add_test(tc, test_corrupt_credentials_refused_at_start);
