@@ -195,8 +195,11 @@ KL_EXPORT char *kl_producer_stats(kl_producer_t *producer);
  * kl_send_offsets_to_transaction()) become visible to read_committed
  * consumers all together, or, after kl_abort_transaction(), never.
  * Transactions imply enable.idempotence. transaction.timeout.ms bounds a
- * transaction's life: the coordinator aborts one still open after it, and
- * fences the producer (its next call fails with a fatal error).
+ * transaction's life: the coordinator aborts one still open after it and
+ * bumps the producer's epoch; the producer's next call fails abortable,
+ * and kl_abort_transaction() asks the coordinator for the new epoch
+ * (KIP-588; a broker that does not allow it answers that the producer is
+ * fenced, a fatal error).
  * One transaction at a time; kl_produce() is refused (KL_ERR_STATE) outside
  * one. Every call here returns NULL on success or a kl_error_t whose class
  * says what to do (kafkalite/error.h): retriable (call again), abortable
@@ -239,9 +242,10 @@ KL_EXPORT kl_error_t *kl_send_offsets_to_transaction(kl_producer_t *producer,
  * the calling thread), then commits it (EndTxn). When a message of the
  * transaction failed, nothing is committed and the error is abortable.
  * Errors: retriable KL_ERR_TIMED_OUT (call kl_commit_transaction() again,
- * or kl_abort_transaction()); abortable; fatal (fenced: another producer
- * took the transactional.id over, or the coordinator aborted the
- * transaction after transaction.timeout.ms); KL_ERR_STATE. */
+ * or kl_abort_transaction()); abortable (a message failed, or the
+ * coordinator aborted the transaction after transaction.timeout.ms);
+ * fatal (fenced: another producer took the transactional.id over);
+ * KL_ERR_STATE. */
 KL_EXPORT kl_error_t *kl_commit_transaction(kl_producer_t *producer, int timeout_ms);
 
 /** Drops the transaction's queued messages (their reports say
@@ -249,8 +253,11 @@ KL_EXPORT kl_error_t *kl_commit_transaction(kl_producer_t *producer, int timeout
  * read_committed consumers never see its messages, and its offsets are
  * not committed. After an abortable error that left a partition's
  * sequence in doubt, it also bumps the producer epoch (KIP-360) so the
- * next transaction starts clean. Errors: retriable KL_ERR_TIMED_OUT (call
- * again), fatal, KL_ERR_STATE (no transaction). */
+ * next transaction starts clean; after the coordinator aborted the
+ * transaction on its timeout, it asks for the epoch the coordinator moved
+ * to instead of ending the transaction (KIP-588). Errors: retriable
+ * KL_ERR_TIMED_OUT (call again), fatal (fenced), KL_ERR_STATE (no
+ * transaction). */
 KL_EXPORT kl_error_t *kl_abort_transaction(kl_producer_t *producer, int timeout_ms);
 
 /** Stops the producer and frees it. Messages still outstanding fail with

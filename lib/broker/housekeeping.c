@@ -80,6 +80,14 @@ static void install_one(kl_broker_t *b, broker_topic_t *t, int32_t p, int64_t no
         return;
     kl_log_clean_stats_t st;
     kl_err_t err = kl_log_clean_install(log, &st);
+    size_t rewritten = 0;
+    kl_err_t txn_err = err ? KL_ERR_NONE : partition_txn_cleaned(&t->producers[p], log, &rewritten);
+    if (txn_err)
+        broker_log(b, BROKER_LOG_ERR, "cleaning %s-%d: its aborted-transaction index: %s (the next clean retries)",
+                   t->name, (int)p, kl_err_str(txn_err));
+    else if (rewritten > 0)
+        broker_log(b, BROKER_LOG_INFO, "cleaned %s-%d: %zu .txnindex file(s) rewritten to follow the segments",
+                   t->name, (int)p, rewritten);
     if (err)
         broker_log(b, BROKER_LOG_ERR, "cleaning %s-%d: %s", t->name, (int)p, kl_err_str(err));
     else if (st.segments_before > 0)

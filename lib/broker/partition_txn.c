@@ -7,6 +7,7 @@
 
 #include "broker/producer_state.h"
 #include "record/control.h"
+#include "storage/cleaner.h"
 
 kl_err_t partition_txn_check(const producer_state_t *ps, const kl_batch_t *batch, const char **why)
 {
@@ -143,4 +144,22 @@ kl_err_t partition_txn_replay(producer_state_t *ps, partition_txn_replay_t *r, c
     aborted.segment_base = b->segment_base;
     r->found[r->count++] = aborted;
     return KL_ERR_NONE;
+}
+
+static bool marker_still_there(void *opaque, const kl_aborted_txn_t *e, int64_t *segment_base)
+{
+    kl_log_t *log = opaque;
+    kl_log_range_t r;
+    if (kl_log_read(log, e->last_offset, 1, &r) != KL_ERR_NONE)
+        return true; /* not readable now: left as it is */
+    bool there = r.first_offset == e->last_offset;
+    kl_log_range_release(&r);
+    if (there)
+        *segment_base = kl_log_segment_base_of(log, e->last_offset);
+    return there;
+}
+
+kl_err_t partition_txn_cleaned(producer_state_t *ps, kl_log_t *log, size_t *changed)
+{
+    return kl_txn_index_refit(&ps->aborted, kl_log_clean_point(log), marker_still_there, log, changed);
 }

@@ -109,6 +109,11 @@ kl_err_t partition_txn_write_marker(producer_state_t *ps, kl_log_t *log, int64_t
 /* The last stable offset: the first offset of the oldest ongoing
  * transaction, or high_watermark when none is ongoing. */
 int64_t partition_txn_lso(const producer_state_t *ps, int64_t high_watermark);
+/* After the cleaner installed a clean of log: the aborted-transaction
+ * index follows (kl_txn_index_refit()): entries whose marker went are
+ * dropped, the others move to the segment now holding their marker.
+ * *changed: the .txnindex files rewritten. Owner thread. */
+kl_err_t partition_txn_cleaned(producer_state_t *ps, kl_log_t *log, size_t *changed);
 
 /* For the load scan: replays one transactional batch (a data batch
  * starts its producer's transaction, a marker ends it, recording an

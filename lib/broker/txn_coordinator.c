@@ -152,6 +152,8 @@ static kl_err_t end_transaction(broker_txns_t *t, txn_meta_t *m, bool commit, in
     if (!meta_copy(&next, m))
         return KL_ERR_NOMEM;
     next.status = commit ? TXN_PREPARE_COMMIT : TXN_PREPARE_ABORT;
+    if (epoch != m->epoch)
+        next.last_epoch = m->epoch; /* the producer fenced by the bump may claim it (KIP-588) */
     next.epoch = epoch;
     kl_err_t err = commit_state(t, m, &next);
     if (!err && complete(t, m) != KL_ERR_NONE)
@@ -179,7 +181,7 @@ static int16_t new_transactional_id(broker_txns_t *t, kl_str_t id, int32_t timeo
         t->items = items;
         t->cap = t->cap ? t->cap * 2 : 8;
     }
-    *m = (txn_meta_t){.id = name, .producer_id = -1, .epoch = -1, .timeout_ms = timeout_ms,
+    *m = (txn_meta_t){.id = name, .producer_id = -1, .epoch = -1, .last_epoch = -1, .timeout_ms = timeout_ms,
                       .status = TXN_EMPTY, .start_ms = -1};
     t->items[t->count++] = m;
     *mp = m;
@@ -207,11 +209,28 @@ int16_t txns_init_producer_id(kl_broker_t *b, kl_str_t id, int32_t timeout_ms, i
     }
     if (m->status == TXN_PREPARE_COMMIT || m->status == TXN_PREPARE_ABORT)
         return KL_ERR_CONCURRENT_TRANSACTIONS; /* markers still to write */
-    /* KIP-360: a producer that names its id and epoch must be the current one */
-    if (expect_pid >= 0 && (expect_pid != m->producer_id || expect_epoch != m->epoch))
-        return KL_ERR_PRODUCER_FENCED;
     int16_t next_epoch = m->epoch < 0 ? 0 : (int16_t)(m->epoch + 1);
+    int16_t last_epoch = -1; /* a new instance: the one before is fenced for good */
     int64_t pid = m->producer_id;
+    if (expect_pid >= 0) {
+        /* KIP-360: the producer names its id and epoch; it continues when
+         * it is the current one (the epoch is bumped) or the one whose
+         * epoch the coordinator last bumped without it (KIP-588: its
+         * transaction timed out, or this retries a bump it did not hear
+         * of): it gets the current epoch. Any other is fenced. */
+        if (expect_pid != m->producer_id)
+            return KL_ERR_PRODUCER_FENCED;
+        if (expect_epoch == m->last_epoch && m->epoch >= 0 && m->status != TXN_ONGOING) {
+            next_epoch = m->epoch;
+            last_epoch = m->last_epoch;
+        } else if (expect_epoch == m->epoch) {
+            last_epoch = m->epoch;
+        } else {
+            broker_log(b, BROKER_LOG_INFO, "transaction %s: producer id %lld epoch %d is fenced (epoch %d now)",
+                       m->id, (long long)expect_pid, (int)expect_epoch, (int)m->epoch);
+            return KL_ERR_PRODUCER_FENCED;
+        }
+    }
     if (m->status == TXN_ONGOING) {
         /* the previous instance's transaction: aborted under the new
          * epoch, which fences that instance everywhere */
@@ -225,6 +244,7 @@ int16_t txns_init_producer_id(kl_broker_t *b, kl_str_t id, int32_t timeout_ms, i
         if (producer_ids_next(&b->producer_ids, &pid) != KL_ERR_NONE)
             return KL_ERR_COORDINATOR_NOT_AVAILABLE;
         next_epoch = 0;
+        last_epoch = -1;
     }
     txn_meta_t next;
     if (!meta_copy(&next, m))
@@ -232,6 +252,7 @@ int16_t txns_init_producer_id(kl_broker_t *b, kl_str_t id, int32_t timeout_ms, i
     meta_clear_parts(&next);
     next.producer_id = pid;
     next.epoch = next_epoch;
+    next.last_epoch = last_epoch;
     next.timeout_ms = timeout_ms;
     next.status = TXN_EMPTY;
     next.start_ms = -1;
@@ -243,13 +264,24 @@ int16_t txns_init_producer_id(kl_broker_t *b, kl_str_t id, int32_t timeout_ms, i
     return KL_ERR_NONE;
 }
 
+/* The producer id and epoch of a request against m (NULL: unknown). */
+static int16_t txns_check_epoch(const txn_meta_t *m, int64_t producer_id, int16_t epoch)
+{
+    if (!m || m->producer_id != producer_id)
+        return KL_ERR_INVALID_PRODUCER_ID_MAPPING;
+    if (epoch != m->epoch && epoch >= 0 && epoch == m->last_epoch)
+        return KL_ERR_INVALID_PRODUCER_ID_MAPPING; /* bumped without it: abortable, KIP-588 */
+    if (epoch != m->epoch)
+        return KL_ERR_INVALID_PRODUCER_EPOCH; /* fenced by a newer instance */
+    return KL_ERR_NONE;
+}
+
 int16_t txns_check(broker_txns_t *t, kl_str_t id, int64_t producer_id, int16_t epoch, txn_meta_t **meta)
 {
     txn_meta_t *m = txns_find(t, id);
-    if (!m || m->producer_id != producer_id)
-        return KL_ERR_INVALID_PRODUCER_ID_MAPPING;
-    if (epoch != m->epoch)
-        return KL_ERR_INVALID_PRODUCER_EPOCH; /* fenced by a newer instance */
+    int16_t e = txns_check_epoch(m, producer_id, epoch);
+    if (e)
+        return e;
     if (m->status == TXN_PREPARE_COMMIT || m->status == TXN_PREPARE_ABORT)
         return KL_ERR_CONCURRENT_TRANSACTIONS;
     *meta = m;
@@ -312,10 +344,9 @@ int16_t txns_end(kl_broker_t *b, kl_str_t id, int64_t producer_id, int16_t epoch
 {
     broker_txns_t *t = b->txns;
     txn_meta_t *m = txns_find(t, id);
-    if (!m || m->producer_id != producer_id)
-        return KL_ERR_INVALID_PRODUCER_ID_MAPPING;
-    if (epoch != m->epoch)
-        return KL_ERR_INVALID_PRODUCER_EPOCH;
+    int16_t e = txns_check_epoch(m, producer_id, epoch);
+    if (e)
+        return e;
     switch (m->status) {
     case TXN_ONGOING: {
         kl_err_t err = end_transaction(t, m, commit, m->epoch);
@@ -403,6 +434,7 @@ static kl_err_t load_one(broker_txns_t *t, const char *id, const txn_meta_t *val
     meta_clear_parts(m);
     free(m->parts);
     next.id = m->id;
+    next.last_epoch = -1; /* not in the log */
     *m = next;
     return KL_ERR_NONE;
 }

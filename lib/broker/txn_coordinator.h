@@ -45,6 +45,11 @@ typedef struct txn_meta {
     char *id;
     int64_t producer_id;
     int16_t epoch;
+    /* the epoch before the last bump of a live producer (KIP-360 bump, or
+     * the abort on timeout, KIP-588): that producer may claim the current
+     * epoch with InitProducerId; -1 after a new instance fenced it. Kept
+     * in memory only, as Kafka does (a restart forgets it). */
+    int16_t last_epoch;
     int32_t timeout_ms;
     txn_status_t status;
     txn_partition_t *parts;
@@ -85,7 +90,11 @@ const char *txns_status_name(txn_status_t status);
 int16_t txns_init_producer_id(kl_broker_t *b, kl_str_t id, int32_t timeout_ms, int64_t expect_pid,
                               int16_t expect_epoch, int64_t *producer_id, int16_t *epoch);
 /* Checks the caller's id, producer id and epoch against the state and
- * the state allows adding: *meta gets the transaction. */
+ * the state allows adding: *meta gets the transaction. The previous
+ * epoch of a producer whose transaction the coordinator aborted on
+ * timeout gets INVALID_PRODUCER_ID_MAPPING, which librdkafka and the Java
+ * client take as abortable, bumping the epoch with InitProducerId (KIP-360,
+ * KIP-588); older epochs are fenced (INVALID_PRODUCER_EPOCH). */
 int16_t txns_check(broker_txns_t *t, kl_str_t id, int64_t producer_id, int16_t epoch, txn_meta_t **meta);
 /* Adds the partitions (already checked to exist) and makes the
  * transaction ongoing, durably. */

@@ -144,6 +144,14 @@ kl_err_t prod_idem_result(kl_producer_t *p, prod_batch_t *b, kl_err_t err, bool 
                                                           : "the broker's sequence differs from ours");
         return err;
     case KL_ERR_INVALID_PRODUCER_EPOCH:
+        if (p->txn.id) {
+            /* a newer epoch wrote there: the coordinator's, when it aborted
+             * the transaction on its timeout, or a new instance's; the
+             * abort asks the coordinator which (KIP-588) */
+            prod_txn_epoch_lost(p, err, "Produce");
+            return err;
+        }
+        /* fall through */
     case KL_ERR_PRODUCER_FENCED:
     case KL_ERR_INVALID_PRODUCER_ID_MAPPING:
         prod_fatal(p, err, "%s [%d]: the broker refused producer id %lld epoch %d: %s (fenced)", part->topic->name,

@@ -233,6 +233,9 @@ typedef struct prod_txn {
     txn_op_t io_op; /* the operation running, TXN_OP_NONE when it ended */
     int stage;      /* its step */
     bool has_data;  /* partitions or offsets were added: EndTxn is due */
+    bool epoch_lost; /* the epoch was bumped without us (the coordinator's
+                      * abort on timeout): the abort skips EndTxn and claims
+                      * the new epoch with InitProducerId (KIP-360, KIP-588) */
     bool req_out;   /* a request to a coordinator is out (one at a time) */
     int16_t version;    /* of the request out */
     int failures;       /* in a row, for the back-off */
@@ -396,6 +399,10 @@ void prod_txn_finish(kl_producer_t *p, kl_err_t err, kl_error_class_t cls, const
  * effect outside IN_TXN and COMMITTING. */
 void prod_txn_set_abortable(kl_producer_t *p, kl_err_t err, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* (io) The epoch was refused without a fencing error (the coordinator
+ * aborted the transaction on its timeout and bumped it): the transaction
+ * must abort, and the abort claims the epoch (KIP-588). */
+void prod_txn_epoch_lost(kl_producer_t *p, kl_err_t err, const char *what);
 
 /* txn_io.c (io) */
 void prod_txn_io_init(kl_producer_t *p);

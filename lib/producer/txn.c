@@ -62,6 +62,17 @@ void prod_txn_set_abortable(kl_producer_t *p, kl_err_t err, const char *fmt, ...
         kl_log(p->log, KL_LOG_WARNING, "TXN", "transaction %s must be aborted: %s", p->txn.id, reason);
 }
 
+void prod_txn_epoch_lost(kl_producer_t *p, kl_err_t err, const char *what)
+{
+    if (!p->txn.epoch_lost)
+        kl_log(p->log, KL_LOG_WARNING, "TXN",
+               "transaction %s: %s: %s: epoch %d of producer id %lld is over (the transaction timed out?): the abort "
+               "asks for the next one", p->txn.id, what, kl_err_name(err), p->idem.epoch,
+               (long long)p->idem.producer_id);
+    p->txn.epoch_lost = true;
+    prod_txn_set_abortable(p, err, "%s failed: %s", what, kl_err_str(err));
+}
+
 void prod_txn_finish(kl_producer_t *p, kl_err_t err, kl_error_class_t cls, const char *fmt, ...)
 {
     txn_op_t op = p->txn.io_op;

@@ -98,7 +98,6 @@ bool prod_txn_fatal_code(kl_err_t err)
     switch (err) {
     case KL_ERR_PRODUCER_FENCED:
     case KL_ERR_INVALID_PRODUCER_EPOCH:
-    case KL_ERR_INVALID_PRODUCER_ID_MAPPING:
     case KL_ERR_TRANSACTIONAL_ID_AUTHORIZATION_FAILED:
     case KL_ERR_CLUSTER_AUTHORIZATION_FAILED:
     case KL_ERR_INVALID_TRANSACTION_TIMEOUT:
@@ -123,6 +122,19 @@ bool prod_txn_io_error(kl_producer_t *p, kl_err_t err, bool group, const char *w
         kl_log_debug(p->log, KL_DEBUG_EOS, "TXN", "%s: %s: retrying", what, kl_err_name(err));
         prod_txn_io_retry(p);
         return true;
+    }
+    if ((err == KL_ERR_INVALID_PRODUCER_ID_MAPPING || err == KL_ERR_UNKNOWN_PRODUCER_ID) &&
+        p->txn.io_op != TXN_OP_INIT && !p->txn.epoch_lost) {
+        /* The coordinator no longer takes this epoch, without saying it was
+         * fenced (it aborted the transaction on its timeout): as the Java
+         * client and librdkafka do, the transaction must abort, and the
+         * abort asks for the epoch with InitProducerId instead of EndTxn;
+         * a coordinator that fenced us answers PRODUCER_FENCED to that. */
+        prod_txn_epoch_lost(p, err, what);
+        if (p->txn.io_op == TXN_OP_ABORT) {
+            prod_txn_io_step(p);
+            return true;
+        }
     }
     /* Past the transaction's own errors, an abort or an init that fails
      * leaves nothing to fall back on. */
@@ -171,6 +183,7 @@ static void on_init(kl_conn_t *conn, kl_err_t err, bool sent, const uint8_t *fra
     kl_log_debug(p->log, KL_DEBUG_EOS, "TXN", "transaction %s: producer id %lld epoch %d", p->txn.id,
                  (long long)resp.producer_id, resp.producer_epoch);
     prod_idem_set_id(p, resp.producer_id, resp.producer_epoch);
+    p->txn.epoch_lost = false;
     prod_txn_finish(p, KL_ERR_NONE, KL_ERROR_PLAIN, "done");
     prod_io_drain(p);
 }
@@ -193,8 +206,12 @@ static void send_init(kl_producer_t *p, kl_client_broker_t *coord, bool bump)
         }
         req.producer_id = p->idem.producer_id;
         req.producer_epoch = p->idem.epoch;
-        kl_log(p->log, KL_LOG_WARNING, "TXN", "transaction %s: bumping the epoch of producer id %lld after the abort",
-               p->txn.id, (long long)p->idem.producer_id);
+        if (p->txn.epoch_lost)
+            kl_log(p->log, KL_LOG_WARNING, "TXN", "transaction %s: asking for the epoch that replaced epoch %d of "
+                   "producer id %lld", p->txn.id, p->idem.epoch, (long long)p->idem.producer_id);
+        else
+            kl_log(p->log, KL_LOG_WARNING, "TXN", "transaction %s: bumping the epoch of producer id %lld after the "
+                   "abort", p->txn.id, (long long)p->idem.producer_id);
     }
     prod_txn_io_send(p, coord, KL_API_INIT_PRODUCER_ID, INT16_MAX, &req, on_init);
 }
@@ -399,7 +416,10 @@ void prod_txn_io_step(kl_producer_t *p)
         }
         break;
     case TXN_OP_ABORT:
-        if (p->txn.stage == 0 && p->txn.has_data)
+        if (p->txn.epoch_lost) {
+            txn_ended(p);
+            send_init(p, coord, true);
+        } else if (p->txn.stage == 0 && p->txn.has_data)
             send_end(p, coord, false);
         else if (p->txn.stage == 0 && !bump_wanted(p)) {
             txn_ended(p);

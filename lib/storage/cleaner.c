@@ -13,7 +13,9 @@
 
 #include "record/batch.h"
 #include "record/batch_layout.h"
+#include "record/control.h"
 #include "storage/cleaner_map.h"
+#include "storage/cleaner_txn.h"
 #include "storage/log_internal.h"
 #include "util/buf.h"
 
@@ -32,10 +34,12 @@ typedef struct cleaner {
     kl_log_config_t config;
     int64_t now_ms;
     clean_source_t *sources;
-    size_t count; /* cleanable segments */
+    size_t count; /* cleanable segments (a reference held on each) */
+    size_t usable; /* of which the clean may take: up to the first open transaction */
     size_t first_dirty;
     kl_offset_map_t *map;
     kl_offset_map_t *producers; /* producer id -> base offset of its last batch */
+    clean_txns_t txns;
     uint8_t *buf; /* one batch read from a segment */
     size_t buf_cap;
     kl_record_iter_t records;
@@ -97,6 +101,7 @@ static void cleaner_free(cleaner_t *c)
     free(c->sources);
     kl_offset_map_free(c->map);
     kl_offset_map_free(c->producers);
+    clean_txns_free(&c->txns);
     free(c->buf);
     free(c->keep);
     kl_record_iter_free(&c->records);
@@ -141,7 +146,7 @@ static kl_err_t map_segment(cleaner_t *c, const clean_source_t *s)
     kl_batch_t b;
     kl_err_t err;
     for (uint64_t pos = 0, at = 0; (err = read_batch(c, s, &pos, &b)) == KL_ERR_NONE; at = pos) {
-        if (kl_batch_is_control(&b))
+        if (kl_batch_is_control(&b) || clean_txns_aborted(&c->txns, &b))
             continue;
         if ((err = kl_record_iter_start(&c->records, &b)) != KL_ERR_NONE)
             return damaged(c, s, at, err, c->records.why);
@@ -163,25 +168,48 @@ static kl_err_t build_map(cleaner_t *c, size_t max_bytes, size_t *covered)
     if (!c->map)
         return KL_ERR_NOMEM;
     size_t i = c->first_dirty;
-    for (; i < c->count; i++) {
+    for (; i < c->usable; i++) {
         if (max_bytes && i > c->first_dirty && kl_offset_map_bytes(c->map) > max_bytes)
             break;
         kl_err_t err = map_segment(c, &c->sources[i]);
         if (err)
             return err;
     }
-    *covered = i;
+    *covered = i < c->usable ? i : c->usable;
     return KL_ERR_NONE;
 }
 
-/* The last batch of each idempotent producer in sources [0, covered),
- * from the batch headers: an emptied one keeps its header (see below). */
-static kl_err_t map_producers(cleaner_t *c, size_t covered)
+/* The type of the transaction marker whose header h is at pos of s, -1
+ * when h is not one. */
+static kl_err_t marker_type(const clean_source_t *s, const uint8_t *h, uint64_t pos, int64_t length, int16_t *type)
+{
+    int16_t attributes = (int16_t)kl_load_be16(h + KL_BATCH_POS_ATTRIBUTES);
+    *type = -1;
+    if (!(attributes & KL_BATCH_ATTR_CONTROL) || !(attributes & KL_BATCH_ATTR_TRANSACTIONAL))
+        return KL_ERR_NONE;
+    uint8_t records[64];
+    uint64_t avail = (uint64_t)length + KL_BATCH_LOG_OVERHEAD - KL_BATCH_HEADER_SIZE;
+    size_t len = avail < sizeof records ? (size_t)avail : sizeof records;
+    if (kl_pread_full(s->file->fd, records, len, pos + KL_BATCH_HEADER_SIZE) != (ssize_t)len)
+        return KL_ERR_KAFKA_STORAGE_ERROR;
+    if (!kl_control_records_type(records, len, type))
+        *type = -1; /* not a marker we know: kept as it is */
+    return KL_ERR_NONE;
+}
+
+/* From the batch headers of every cleanable segment: the last batch of
+ * each idempotent producer (an emptied one keeps its header, see below)
+ * and the transactions (cleaner_txn.h), which set how many segments the
+ * clean may take (c->usable). */
+static kl_err_t scan_headers(cleaner_t *c)
 {
     c->producers = kl_offset_map_new();
     if (!c->producers)
         return KL_ERR_NOMEM;
-    for (size_t i = 0; i < covered; i++) {
+    kl_err_t err = clean_txns_init(&c->txns);
+    if (err)
+        return err;
+    for (size_t i = 0; i < c->count; i++) {
         const clean_source_t *s = &c->sources[i];
         uint8_t h[KL_BATCH_HEADER_SIZE];
         for (uint64_t pos = 0; pos < s->size;) {
@@ -195,14 +223,22 @@ static kl_err_t map_producers(cleaner_t *c, size_t covered)
             if (length + KL_BATCH_LOG_OVERHEAD < KL_BATCH_HEADER_SIZE)
                 return damaged(c, s, pos, KL_ERR_CORRUPT_MESSAGE, "a batch length that does not fit the segment");
             uint8_t key[8];
+            int16_t type;
             kl_store_be64(key, (uint64_t)pid);
-            kl_err_t err = pid >= 0 ? kl_offset_map_put(c->producers, key, sizeof key, base) : KL_ERR_NONE;
+            err = pid >= 0 ? kl_offset_map_put(c->producers, key, sizeof key, base) : KL_ERR_NONE;
+            if (!err)
+                err = marker_type(s, h, pos, length, &type);
+            if (!err)
+                err = clean_txns_batch(&c->txns, pid, base,
+                                       kl_load_be16(h + KL_BATCH_POS_ATTRIBUTES) & KL_BATCH_ATTR_TRANSACTIONAL,
+                                       type, i);
             if (err)
                 return err;
             pos += (uint64_t)length + KL_BATCH_LOG_OVERHEAD;
         }
     }
-    return KL_ERR_NONE;
+    c->usable = c->count;
+    return clean_txns_finish(&c->txns, &c->usable);
 }
 
 /* Whether b is its idempotent producer's last batch in the cleaned part:
@@ -241,6 +277,22 @@ static bool keep_record(cleaner_t *c, const clean_source_t *s, const kl_record_t
     return true;
 }
 
+/* Kafka's rule for a transaction marker of s: it goes once no batch of
+ * its transaction is left and its segment was cleaned more than
+ * delete.retention.ms ago (the producer's last batch stays). */
+static bool keep_marker(cleaner_t *c, const clean_source_t *s, const kl_batch_t *b)
+{
+    if (!clean_txns_marker_alone(&c->txns, b) || last_of_producer(c, b))
+        return true;
+    int64_t cleaned_at = s->dirty ? c->now_ms : s->mtime_ms;
+    if (!s->dirty && c->now_ms - cleaned_at > c->config.delete_retention_ms)
+        return false;
+    int64_t due = cleaned_at + c->config.delete_retention_ms + 1;
+    if (due < c->tombstone_due_ms)
+        c->tombstone_due_ms = due;
+    return true;
+}
+
 /* Fills c->keep for the batch's records (at byte position of s): how
  * many stay, of how many. */
 static kl_err_t decide_batch(cleaner_t *c, const clean_source_t *s, uint64_t position, const kl_batch_t *b,
@@ -251,6 +303,7 @@ static kl_err_t decide_batch(cleaner_t *c, const clean_source_t *s, uint64_t pos
     if (err)
         return damaged(c, s, position, err, c->records.why);
     kl_record_t rec;
+    bool aborted = clean_txns_aborted(&c->txns, b); /* all its records go */
     while ((err = kl_record_iter_next(&c->records, &rec)) == KL_ERR_NONE) {
         if ((size_t)*total == c->keep_cap) {
             size_t cap = c->keep_cap ? c->keep_cap * 2 : 256;
@@ -260,7 +313,7 @@ static kl_err_t decide_batch(cleaner_t *c, const clean_source_t *s, uint64_t pos
             c->keep = grown;
             c->keep_cap = cap;
         }
-        bool keep = keep_record(c, s, &rec);
+        bool keep = !aborted && keep_record(c, s, &rec);
         c->keep[(*total)++] = keep;
         *kept += keep;
     }
@@ -332,8 +385,14 @@ static kl_err_t clean_segment(cleaner_t *c, const clean_source_t *s, int fd, log
         const uint8_t *out = b.data;
         size_t out_len = b.size;
         int32_t kept = 0, total = 0;
-        if (!kl_batch_is_control(&b) && (err = decide_batch(c, s, at - b.size, &b, &kept, &total)) != KL_ERR_NONE)
+        if (kl_batch_is_control(&b)) {
+            if (!keep_marker(c, s, &b)) {
+                *removed += b.record_count;
+                continue;
+            }
+        } else if ((err = decide_batch(c, s, at - b.size, &b, &kept, &total)) != KL_ERR_NONE) {
             return err;
+        }
         *removed += total - kept;
         if (total > 0 && kept == 0 && !last_of_producer(c, &b))
             continue;
@@ -474,12 +533,14 @@ kl_err_t kl_log_clean_prepare(kl_log_t *log, int64_t now_ms, size_t map_max_byte
         return err;
     }
     size_t covered = 0;
-    if (c.count == 0 || (c.first_dirty == c.count && !tombstones_due))
+    if (c.count == 0)
+        err = KL_ERR_NOENT;
+    if (!err)
+        err = scan_headers(&c);
+    if (!err && (c.usable == 0 || (c.first_dirty >= c.usable && !tombstones_due)))
         err = KL_ERR_NOENT;
     if (!err)
         err = build_map(&c, map_max_bytes, &covered);
-    if (!err)
-        err = map_producers(&c, covered);
     log_clean_result_t *r = err ? NULL : calloc(1, sizeof *r);
     if (!err && !r)
         err = KL_ERR_NOMEM;

@@ -23,7 +23,12 @@
  * segment's file modification time is set to the cleaner's clock when it
  * is written, and a tombstone from a dirty segment is always kept. Records
  * without a key are dropped (Kafka refuses them on compacted topics).
- * Control batches are kept as they are; a batch whose records all survive
+ * Transactions (cleaner_txn.h): nothing from the first batch of a
+ * transaction without its marker in the cleanable segments on is cleaned
+ * (the last stable offset bounds the clean), aborted transactions'
+ * records go, and a marker goes once no batch of its transaction is left
+ * and its segment was cleaned more than delete.retention.ms ago; other
+ * control batches are kept as they are. A batch whose records all survive
  * is copied byte for byte, one that loses some is re-encoded with the
  * batch writer keeping its producer id, epoch, base sequence, attributes,
  * timestamps and codec; a batch that loses all its records goes, unless

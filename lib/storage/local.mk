@@ -6,6 +6,7 @@ libkafkalite_internal_la_SOURCES += \
 	lib/storage/cleaner_damage.c \
 	lib/storage/cleaner_map.c \
 	lib/storage/cleaner_swap.c \
+	lib/storage/cleaner_txn.c \
 	lib/storage/file.c \
 	lib/storage/flush.c \
 	lib/storage/index.c \
@@ -22,6 +23,7 @@ noinst_HEADERS += \
 	lib/storage/checkpoint.h \
 	lib/storage/cleaner.h \
 	lib/storage/cleaner_map.h \
+	lib/storage/cleaner_txn.h \
 	lib/storage/file.h \
 	lib/storage/log.h \
 	lib/storage/log_internal.h \
@@ -68,6 +70,13 @@ TESTS += tests/unit/test_storage_cleaner
 tests_unit_test_storage_cleaner_SOURCES = tests/unit/test_storage_cleaner.c $(STORAGE_FIXTURE)
 tests_unit_test_storage_cleaner_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_storage_cleaner_LDADD = $(TEST_LIBS)
+
+# The cleaner and transactions.
+check_PROGRAMS += tests/unit/test_storage_cleaner_txn
+TESTS += tests/unit/test_storage_cleaner_txn
+tests_unit_test_storage_cleaner_txn_SOURCES = tests/unit/test_storage_cleaner_txn.c $(STORAGE_FIXTURE)
+tests_unit_test_storage_cleaner_txn_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_storage_cleaner_txn_LDADD = $(TEST_LIBS)
 
 # The cleaner meeting a decompression bomb.
 check_PROGRAMS += tests/unit/test_storage_cleaner_damage

@@ -298,6 +298,9 @@ int64_t kl_log_end_offset(const kl_log_t *log);
  * the replicated cluster to come. */
 int64_t kl_log_high_watermark(const kl_log_t *log);
 size_t kl_log_segment_count(const kl_log_t *log);
+/* The base offset of the segment holding offset (the first segment's for
+ * an offset before it). Owner thread. */
+int64_t kl_log_segment_base_of(const kl_log_t *log, int64_t offset);
 /* Bytes recovery dropped at open: torn or damaged tails cut, damaged
  * batches removed. */
 uint64_t kl_log_recovered_bytes(const kl_log_t *log);

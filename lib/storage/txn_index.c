@@ -315,3 +315,38 @@ kl_err_t kl_txn_index_rebuild(kl_txn_index_t *idx, int64_t from_segment, const k
     free(old);
     return err;
 }
+
+kl_err_t kl_txn_index_refit(kl_txn_index_t *idx, int64_t clean_end, kl_txn_index_keep_fn *keep, void *opaque,
+                            size_t *changed)
+{
+    *changed = 0;
+    size_t n = 0;
+    while (n < idx->count && idx->items[n].last_offset < clean_end)
+        n++;
+    kl_aborted_txn_t *old = malloc((n ? n : 1) * sizeof *old);
+    if (!old)
+        return KL_ERR_NOMEM;
+    memcpy(old, idx->items, n * sizeof *old);
+    size_t kept = 0;
+    for (size_t i = 0; i < n; i++) {
+        kl_aborted_txn_t e = old[i];
+        if (keep(opaque, &e, &e.segment_base))
+            idx->items[kept++] = e;
+    }
+    memmove(idx->items + kept, idx->items + n, (idx->count - n) * sizeof *idx->items);
+    idx->count -= n - kept;
+    kl_err_t err = KL_ERR_NONE;
+    /* every segment named before or after, each looked at once */
+    for (size_t i = 0; !err && i < n + kept; i++) {
+        int64_t base = i < n ? old[i].segment_base : idx->items[i - n].segment_base;
+        bool seen = false;
+        for (size_t j = 0; j < i && !seen; j++)
+            seen = (j < n ? old[j].segment_base : idx->items[j - n].segment_base) == base;
+        if (seen || !segment_differs(old, n, idx, base))
+            continue;
+        err = rewrite_file(idx, base);
+        ++*changed;
+    }
+    free(old);
+    return err;
+}

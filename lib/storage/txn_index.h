@@ -9,6 +9,7 @@
 #ifndef KL_STORAGE_TXN_INDEX_H
 #define KL_STORAGE_TXN_INDEX_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -67,6 +68,17 @@ size_t kl_txn_index_collect(const kl_txn_index_t *idx, int64_t fetch_offset, int
  * were rewritten. KL_ERR_KAFKA_STORAGE_ERROR, KL_ERR_NOMEM. */
 KL_WARN_UNUSED kl_err_t kl_txn_index_rebuild(kl_txn_index_t *idx, int64_t from_segment,
                                              const kl_aborted_txn_t *found, size_t n, size_t *changed);
+
+/* After a clean rewrote the segments below clean_end: keep(opaque, e,
+ * &segment_base) says whether e's marker is still there and the base of
+ * the segment holding it now. Entries whose marker went are dropped, the
+ * others move to their segment's file, and the files of the segments
+ * whose entries changed are rewritten (removed when none is left: the
+ * segments merged away). *changed: how many files. A crash midway is
+ * mended by the next call. KL_ERR_KAFKA_STORAGE_ERROR, KL_ERR_NOMEM. */
+typedef bool kl_txn_index_keep_fn(void *opaque, const kl_aborted_txn_t *e, int64_t *segment_base);
+KL_WARN_UNUSED kl_err_t kl_txn_index_refit(kl_txn_index_t *idx, int64_t clean_end, kl_txn_index_keep_fn *keep,
+                                           void *opaque, size_t *changed);
 
 /* The entry of the marker at last_offset, or NULL. */
 const kl_aborted_txn_t *kl_txn_index_find(const kl_txn_index_t *idx, int64_t last_offset);

@@ -3,8 +3,9 @@
  * __transaction_state partition of an id (Java's String.hashCode, as
  * Kafka places it), the state replayed after a restart, a transaction
  * whose commit was decided but whose markers were not written before
- * the broker went down completed at the next start, and a timed-out
- * transaction aborted with the epoch bumped. */
+ * the broker went down completed at the next start, a timed-out
+ * transaction aborted with the epoch bumped, which its producer may
+ * claim (KIP-588). */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -190,15 +191,54 @@ START_TEST(test_timeout_aborts_with_new_epoch)
     ck_assert_int_eq(last_marker(&f), KL_CONTROL_ABORT);
     ck_assert_int_eq(lso(&f), 3);
     ck_assert_uint_eq(f.topic->producers[0].aborted.count, 1);
-    /* the timed-out producer is fenced */
+    /* the timed-out producer's epoch is over, abortable (KIP-588) */
     txn_meta_t *checked;
-    ck_assert_int_eq(txns_check(f.b->txns, kl_str("tx-t"), pid, 0, &checked), KL_ERR_INVALID_PRODUCER_EPOCH);
-    ck_assert_int_eq(txns_end(f.b, kl_str("tx-t"), pid, 0, true), KL_ERR_INVALID_PRODUCER_EPOCH);
+    ck_assert_int_eq(txns_check(f.b->txns, kl_str("tx-t"), pid, 0, &checked), KL_ERR_INVALID_PRODUCER_ID_MAPPING);
+    ck_assert_int_eq(txns_end(f.b, kl_str("tx-t"), pid, 0, true), KL_ERR_INVALID_PRODUCER_ID_MAPPING);
     /* too long a timeout is refused */
     int64_t p;
     int16_t e;
     ck_assert_int_eq(txns_init_producer_id(f.b, kl_str("tx-t"), 900001, -1, -1, &p, &e),
                      KL_ERR_INVALID_TRANSACTION_TIMEOUT);
+    teardown(&f);
+}
+END_TEST
+
+/* KIP-588: the producer whose transaction timed out claims the epoch the
+ * coordinator bumped to, with InitProducerId naming its id and epoch (and
+ * again, when it retries that); one with an older epoch is fenced, and
+ * so is the timed-out one once a new instance came. */
+START_TEST(test_timed_out_producer_claims_epoch)
+{
+    coord_fixture_t f;
+    setup(&f);
+    txn_meta_t *m = begin(&f, "tx-c", 1000, 1);
+    int64_t pid = m->producer_id, p = -1;
+    int16_t e = -1;
+    txns_expire(f.b->txns, m->start_ms + 1001);
+    ck_assert_int_eq(m->status, TXN_COMPLETE_ABORT);
+    ck_assert_int_eq(m->epoch, 1);
+    ck_assert_int_eq(txns_init_producer_id(f.b, kl_str("tx-c"), 1000, pid + 1, 0, &p, &e), KL_ERR_PRODUCER_FENCED);
+    ck_assert_int_eq(txns_init_producer_id(f.b, kl_str("tx-c"), 1000, pid, 0, &p, &e), KL_ERR_NONE);
+    ck_assert_int_eq(p, pid);
+    ck_assert_int_eq(e, 1);
+    ck_assert_int_eq(m->status, TXN_EMPTY);
+    ck_assert_int_eq(txns_init_producer_id(f.b, kl_str("tx-c"), 1000, pid, 0, &p, &e), KL_ERR_NONE); /* a retry */
+    ck_assert_int_eq(e, 1);
+    /* the current epoch bumps (KIP-360), the one two behind is fenced */
+    ck_assert_int_eq(txns_init_producer_id(f.b, kl_str("tx-c"), 1000, pid, 1, &p, &e), KL_ERR_NONE);
+    ck_assert_int_eq(e, 2);
+    ck_assert_int_eq(txns_init_producer_id(f.b, kl_str("tx-c"), 1000, pid, 0, &p, &e), KL_ERR_PRODUCER_FENCED);
+    /* a timeout again, then a new instance: the timed-out one is fenced */
+    txn_partition_t part = {"data", 0};
+    ck_assert_int_eq(txns_add_partitions(f.b->txns, m, &part, 1), KL_ERR_NONE);
+    txns_expire(f.b->txns, m->start_ms + 1001);
+    ck_assert_int_eq(m->epoch, 3);
+    ck_assert_int_eq(txns_init_producer_id(f.b, kl_str("tx-c"), 1000, -1, -1, &p, &e), KL_ERR_NONE);
+    ck_assert_int_eq(e, 4);
+    txn_meta_t *checked;
+    ck_assert_int_eq(txns_check(f.b->txns, kl_str("tx-c"), pid, 2, &checked), KL_ERR_INVALID_PRODUCER_EPOCH);
+    ck_assert_int_eq(txns_init_producer_id(f.b, kl_str("tx-c"), 1000, pid, 2, &p, &e), KL_ERR_PRODUCER_FENCED);
     teardown(&f);
 }
 END_TEST
@@ -212,6 +252,7 @@ static Suite *txn_coordinator_suite(void)
     tcase_add_test(tc, test_state_survives_restart);
     tcase_add_test(tc, test_prepared_commit_completes_at_start);
     tcase_add_test(tc, test_timeout_aborts_with_new_epoch);
+    tcase_add_test(tc, test_timed_out_producer_claims_epoch);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -5,7 +5,8 @@
  * a second producer with the same transactional.id fencing the first;
  * a broker restarted in the middle of a transaction, whose coordinator
  * still knows it and aborts it for the next instance; a transaction
- * aborted by the coordinator after its timeout. ListOffsets answers the
+ * aborted by the coordinator after its timeout, after which the same
+ * producer aborts and commits the next (KIP-588). ListOffsets answers the
  * last stable offset to read_committed. */
 #include <check.h>
 #include <stdbool.h>
@@ -233,13 +234,21 @@ START_TEST(test_timeout_aborts)
         rd_kafka_poll(rk, 50);
     }
     ck_assert_int_eq(latest_offset(f.bootstrap, "txn-timeout", true), 3);
-    /* with the epoch bumped: the producer cannot commit it any more */
+    /* with the epoch bumped: the producer cannot commit it any more, but
+     * it is not fenced either (KIP-588): the commit fails abortable, the
+     * abort claims the bumped epoch (InitProducerId with the producer's
+     * id and epoch) and the same instance goes on */
     rd_kafka_error_t *error = rd_kafka_commit_transaction(rk, TIMEOUT_MS);
     ck_assert_msg(error != NULL, "a timed-out transaction committed");
+    ck_assert_msg(!rd_kafka_error_is_fatal(error) && rd_kafka_error_txn_requires_abort(error),
+                  "the timed-out transaction's commit: %s (fatal %d)", rd_kafka_error_string(error),
+                  rd_kafka_error_is_fatal(error));
     rd_kafka_error_destroy(error);
+    check_rdkafka_error(rd_kafka_abort_transaction(rk, TIMEOUT_MS), "abort_transaction");
+    transaction(rk, "txn-timeout", "next", 2, true);
     values_t got;
     consume(f.bootstrap, "txn-timeout", "read_committed", &got);
-    expect_values(&got, "");
+    expect_values(&got, "next0 next1");
     rd_kafka_destroy(rk);
     fixture_stop(&f);
 }

@@ -4,8 +4,8 @@
  * read_uncommitted only, an open one holding read_committed readers back;
  * kl_produce() refused outside a transaction; a second instance with the
  * same transactional.id fencing the first (a fatal error); the coordinator
- * aborting a transaction after transaction.timeout.ms (the producer finds
- * itself fenced); a failed message making the transaction abortable, the
+ * aborting a transaction after transaction.timeout.ms (the transaction is
+ * abortable, and the same producer aborts and goes on, KIP-588); a failed message making the transaction abortable, the
  * abort and the next transaction working; a sequence in doubt making the
  * abort bump the epoch (KIP-360); offsets sent to the transaction
  * becoming the group's only when it commits, and a group member's offsets
@@ -216,22 +216,32 @@ START_TEST(test_timeout_aborts)
     ck_assert_int_eq(kl_producer_flush(p, TIMEOUT_MS), KL_ERR_NONE);
     ck_assert_int_eq(kl_producer_failed(p), 0);
     /* The coordinator aborts it after 1.5 s and bumps the epoch: a message
-     * produced after that is refused, which makes the producer fatal. */
+     * produced after that is refused, which makes the transaction
+     * abortable, not the producer fatal (KIP-588). */
     long long deadline = fixture_now_ms() + TIMEOUT_MS;
     int probes = 0;
-    while (kl_producer_fatal_error(p, NULL, 0) == KL_ERR_NONE) {
+    while (kl_producer_failed(p) == 0) {
         ck_assert_msg(fixture_now_ms() < deadline, "the timed-out transaction was not aborted");
         ck_assert_int_eq(kl_produce(p, "ptxn-timeout", 0, NULL, 0, "p", 1, 0, NULL), KL_ERR_NONE);
         kl_producer_flush(p, TIMEOUT_MS);
         probes++;
         kl_producer_poll(p, 250);
     }
-    expect_fatal(p, kl_commit_transaction(p, TIMEOUT_MS), "the timed-out transaction's commit");
-    expect_read(f.bootstrap, "ptxn-timeout", "read_committed", "");
+    ck_assert_int_eq(kl_producer_fatal_error(p, NULL, 0), KL_ERR_NONE);
+    kl_error_t *error = kl_commit_transaction(p, TIMEOUT_MS);
+    ck_assert_msg(error && kl_error_txn_requires_abort(error) && !kl_error_is_fatal(error),
+                  "the timed-out transaction's commit: %s", kl_error_string(error));
+    kl_error_destroy(error);
+    /* the abort claims the epoch the coordinator moved to: the same
+     * producer goes on */
+    check_ok(kl_abort_transaction(p, TIMEOUT_MS), "kl_abort_transaction");
+    transaction(p, "ptxn-timeout", "next", 2, true);
+    expect_read(f.bootstrap, "ptxn-timeout", "read_committed", "next0 next1");
     /* the probes written before the abort are in it; the last was refused */
     char want[512] = "late0 late1";
     for (int i = 1; i < probes; i++)
         strcat(want, " p");
+    strcat(want, " next0 next1");
     expect_read(f.bootstrap, "ptxn-timeout", "read_uncommitted", want);
     kl_producer_destroy(p);
     fixture_stop(&f);

@@ -6,14 +6,69 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+/* The cluster a suite run alone started, and the process that owns it
+ * (Check's forked children exit too, and must leave it up). */
+static char own_dir[64];
+static pid_t own_pid;
+
+static const char *srcdir(void) { return getenv("srcdir") ? getenv("srcdir") : "."; }
+
+static void stop_own_cluster(void)
+{
+    if (getpid() != own_pid)
+        return;
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "\"%s/tests/kafka/cluster\" stop \"%s/cluster\"; rm -rf \"%s\"", srcdir(), own_dir,
+             own_dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "%s failed\n", cmd);
+}
+
+/* A suite run alone (make check TESTS=tests/kafka/test_kafka_x) starts a
+ * three-node cluster of its own, as test_kafka_clients.sh does for all. */
+static void start_own_cluster(const char *suite)
+{
+    snprintf(own_dir, sizeof own_dir, "/tmp/kl-kafka-XXXXXX");
+    if (!mkdtemp(own_dir)) {
+        perror("mkdtemp");
+        exit(1);
+    }
+    own_pid = getpid();
+    atexit(stop_own_cluster);
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "KL_KAFKA_OWNER=%d \"%s/tests/kafka/cluster\" start \"%s/cluster\" 3",
+             (int)own_pid, srcdir(), own_dir);
+    printf("%s: KL_KAFKA_BOOTSTRAP is not set: starting a cluster of three Kafka nodes\n", suite);
+    fflush(stdout);
+    int status = system(cmd);
+    if (WIFEXITED(status) && WEXITSTATUS(status) == KL_TEST_EXIT_SKIP)
+        kl_test_skip_all("%s: no Kafka to start (see above)", suite);
+    if (status != 0) {
+        fprintf(stderr, "%s: %s failed\n", suite, cmd);
+        exit(1);
+    }
+    char path[128], bootstrap[1024] = "";
+    snprintf(path, sizeof path, "%s/cluster/bootstrap", own_dir);
+    FILE *f = fopen(path, "r");
+    if (!f || !fgets(bootstrap, sizeof bootstrap, f)) {
+        fprintf(stderr, "%s: cannot read %s\n", suite, path);
+        exit(1);
+    }
+    fclose(f);
+    bootstrap[strcspn(bootstrap, "\n")] = '\0';
+    snprintf(path, sizeof path, "%s/cluster", own_dir);
+    setenv("KL_KAFKA_BOOTSTRAP", bootstrap, 1);
+    setenv("KL_KAFKA_CLUSTER_DIR", path, 1);
+}
 
 void kf_check_env(const char *suite)
 {
     if (!kf_bootstrap())
-        kl_test_skip_all("%s: KL_KAFKA_BOOTSTRAP is not set (run through tests/kafka/test_kafka_clients.sh)",
-                         suite);
+        start_own_cluster(suite);
 }
 
 const char *kf_bootstrap(void)
@@ -118,14 +173,13 @@ void kf_create_topic_nowait(const char *topic, int partitions, int replication_f
 
 void kf_cluster(const char *action, int node)
 {
-    const char *srcdir = getenv("srcdir") ? getenv("srcdir") : ".";
     const char *dir = getenv("KL_KAFKA_CLUSTER_DIR");
     ck_assert_msg(dir, "KL_KAFKA_CLUSTER_DIR is not set");
     char cmd[1024];
     if (node)
-        snprintf(cmd, sizeof cmd, "\"%s/tests/kafka/cluster\" %s \"%s\" %d", srcdir, action, dir, node);
+        snprintf(cmd, sizeof cmd, "\"%s/tests/kafka/cluster\" %s \"%s\" %d", srcdir(), action, dir, node);
     else
-        snprintf(cmd, sizeof cmd, "\"%s/tests/kafka/cluster\" %s \"%s\"", srcdir, action, dir);
+        snprintf(cmd, sizeof cmd, "\"%s/tests/kafka/cluster\" %s \"%s\"", srcdir(), action, dir);
     ck_assert_msg(system(cmd) == 0, "%s", cmd);
 }
 

@@ -1,5 +1,6 @@
 /* Helpers for the C suites that run against Apache Kafka: the cluster comes
- * from tests/kafka/test_kafka_clients.sh (KL_KAFKA_BOOTSTRAP); clients aimed
+ * from tests/kafka/test_kafka_clients.sh (KL_KAFKA_BOOTSTRAP), or a suite
+ * run alone starts its own; clients aimed
  * at it, unique topic names, topics created through our admin client,
  * and reading back every message of a topic with our consumer. */
 #ifndef KL_TEST_KAFKA_FIXTURE_H
@@ -21,8 +22,12 @@
 /* How long any one condition may take to come true against Kafka. */
 #define KF_DEADLINE_MS 60000
 
-/* In main(): returns when KL_KAFKA_BOOTSTRAP names a cluster; otherwise
- * skips the program (tests/test_skip.h: exit 77, 1 under KL_TEST_NO_SKIP=1). */
+/* In main(): returns when KL_KAFKA_BOOTSTRAP names a cluster. Otherwise
+ * (a suite run alone: make check TESTS=tests/kafka/test_kafka_x) starts a
+ * three-node cluster with tests/kafka/cluster, sets KL_KAFKA_BOOTSTRAP
+ * and KL_KAFKA_CLUSTER_DIR for it and stops it at exit; skips the program
+ * (tests/test_skip.h: exit 77, 1 under KL_TEST_NO_SKIP=1) when Kafka
+ * cannot be had. */
 void kf_check_env(const char *suite);
 const char *kf_bootstrap(void);
 int64_t kf_now_ms(void);

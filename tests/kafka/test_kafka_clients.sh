@@ -9,11 +9,11 @@ srcdir=${srcdir:-.}
 . "$srcdir/tests/kafka/test_lib.sh"
 kafka_cluster_up 3
 export KL_KAFKA_BOOTSTRAP=$bootstrap
-# test_kafka_group_mixed runs Java members beside ours. The last three
+# test_kafka_group_mixed runs Java members beside ours. The last four
 # kill, shut down and restart nodes: they go last.
 export KL_KAFKA_CLUSTER_DIR=$kafka_dir/cluster
 status=0
-for t in producer consumer admin group_mixed txn timeout coordinator failover; do
+for t in producer consumer admin group_mixed timeout coordinator failover txn; do
     if [ ! -x "./tests/kafka/test_kafka_$t" ]; then
         # only test_kafka_txn is optional: it needs librdkafka
         echo "SKIP: test_kafka_$t was not built (no librdkafka)"

@@ -2,8 +2,8 @@
  * (lib/record/control.c), the aborted-transaction index files
  * (lib/storage/txn_index.c) and the per-producer transaction state, last
  * stable offset and markers (lib/broker/partition_txn.c), on a real
- * partition log, through a clean restart and a crash that lost index
- * files. */
+ * partition log, through a clean restart, a crash that lost index
+ * files, and the cleaner merging segments and dropping markers. */
 #include <check.h>
 #include <dirent.h>
 #include <stdio.h>
@@ -14,6 +14,7 @@
 
 #include "broker/producer_state.h"
 #include "record/control.h"
+#include "storage/cleaner.h"
 #include "storage/txn_index.h"
 #include "txn_append.h"
 #include "util/buf.h"
@@ -315,6 +316,77 @@ START_TEST(test_retention_removes_index)
 }
 END_TEST
 
+/* The .txnindex files of the partition directory match the index in
+ * memory, each entry in the file of the segment holding its marker. */
+static void check_index_files(txn_fixture_t *f)
+{
+    char dir[128];
+    snprintf(dir, sizeof dir, "%s/t-0", f->root);
+    kl_txn_index_t disk = {0};
+    ck_assert_int_eq(kl_txn_index_load(&disk, dir, kl_log_end_offset(f->log)), KL_ERR_NONE);
+    ck_assert_uint_eq(disk.count, f->ps.aborted.count);
+    for (size_t i = 0; i < disk.count; i++) {
+        const kl_aborted_txn_t *a = &disk.items[i], *m = &f->ps.aborted.items[i];
+        ck_assert_int_eq(a->last_offset, m->last_offset);
+        ck_assert_int_eq(a->first_offset, m->first_offset);
+        ck_assert_int_eq(a->segment_base, m->segment_base);
+        ck_assert_int_eq(a->segment_base, kl_log_segment_base_of(f->log, a->last_offset));
+    }
+    kl_txn_index_free(&disk);
+}
+
+/* The cleaner merges the segments holding abort markers: their entries
+ * move to the merged segment's file, and the files of the segments merged
+ * away go; once delete.retention.ms has passed and the aborted records
+ * are gone, the markers go and so do their entries. */
+START_TEST(test_index_follows_clean)
+{
+    txn_fixture_t f;
+    fx_init(&f);
+    kl_log_config_t config = *kl_log_config(f.log);
+    config.segment_bytes = 1; /* a segment per batch */
+    config.compact = true;
+    config.delete_retention_ms = EXPIRY;
+    ck_assert_int_eq(kl_log_set_config(f.log, &config), KL_ERR_NONE);
+    produce(&f, 1, 0, 0, 2, true);
+    int64_t abort1 = marker(&f, 1, 0, false);
+    produce(&f, 2, 0, 0, 1, true);
+    int64_t abort2 = marker(&f, 2, 0, false);
+    produce(&f, 3, 0, 0, 1, true);
+    marker(&f, 3, 0, true);
+    produce(&f, 4, 0, 0, 1, false);
+    ck_assert_uint_eq(f.ps.aborted.count, 2);
+    check_index_files(&f);
+    config.segment_bytes = 1 << 20; /* the clean merges them */
+    ck_assert_int_eq(kl_log_set_config(f.log, &config), KL_ERR_NONE);
+    size_t segments = kl_log_segment_count(f.log), changed = 0;
+    ck_assert_int_eq(kl_log_clean(f.log, NOW, NULL), KL_ERR_NONE);
+    ck_assert_int_lt(kl_log_segment_count(f.log), segments);
+    ck_assert_int_eq(partition_txn_cleaned(&f.ps, f.log, &changed), KL_ERR_NONE);
+    ck_assert_uint_gt(changed, 0);
+    ck_assert_uint_eq(f.ps.aborted.count, 2); /* the markers stay for now */
+    check_index_files(&f);
+    /* later: the producers wrote again, so the markers are not their last
+     * batches; the aborted records are gone, the markers go */
+    config.segment_bytes = 1;
+    ck_assert_int_eq(kl_log_set_config(f.log, &config), KL_ERR_NONE);
+    produce(&f, 1, 1, 0, 1, false);
+    produce(&f, 2, 1, 0, 1, false);
+    produce(&f, 4, 0, 1, 1, false);
+    config.segment_bytes = 1 << 20;
+    ck_assert_int_eq(kl_log_set_config(f.log, &config), KL_ERR_NONE);
+    ck_assert_int_eq(kl_log_clean(f.log, NOW + EXPIRY + 1, NULL), KL_ERR_NONE);
+    ck_assert_int_eq(partition_txn_cleaned(&f.ps, f.log, &changed), KL_ERR_NONE);
+    ck_assert_ptr_null(kl_txn_index_find(&f.ps.aborted, abort1));
+    ck_assert_ptr_null(kl_txn_index_find(&f.ps.aborted, abort2));
+    check_index_files(&f);
+    fx_close(&f, false);
+    fx_open(&f);
+    check_index_files(&f);
+    fx_free(&f);
+}
+END_TEST
+
 static Suite *partition_txn_suite(void)
 {
     Suite *s = suite_create("partition_txn");
@@ -325,6 +397,7 @@ static Suite *partition_txn_suite(void)
     tcase_add_test(tc, test_index_lost);
     tcase_add_test(tc, test_index_damaged);
     tcase_add_test(tc, test_retention_removes_index);
+    tcase_add_test(tc, test_index_follows_clean);
     suite_add_tcase(s, tc);
     return s;
 }

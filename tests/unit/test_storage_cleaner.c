@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "record/batch.h"
+#include "record/control.h"
 #include "storage/cleaner.h"
 #include "storage/cleaner_map.h"
 #include "storage_fixture.h"
@@ -79,6 +80,21 @@ static void append_records(fixture_t *f, model_t *m, const rec_in_t *in, int n, 
     kl_batch_writer_free(&w);
 }
 
+/* A commit marker of producer_id (its transaction ends), at an offset the
+ * model holds as keyless. */
+static void append_commit(fixture_t *f, model_t *m, int64_t producer_id)
+{
+    uint8_t *data;
+    size_t len;
+    ck_assert_int_eq(kl_control_batch_encode(producer_id, 3, KL_CONTROL_COMMIT, 0, f->now, &data, &len),
+                     KL_ERR_NONE);
+    kl_log_append_info_t info;
+    ck_assert_int_eq(kl_log_append_at(f->log, data, len, f->now, &info), KL_ERR_NONE);
+    m->key[info.base_offset] = -1;
+    m->end = info.last_offset + 1;
+    free(data);
+}
+
 /* `count` random batches of 1-5 records over KEYS keys, one in 10 a
  * tombstone, from a fixed seed. */
 static void append_random(fixture_t *f, model_t *m, unsigned *seed, int count)
@@ -113,6 +129,10 @@ static void walk_log(kl_log_t *log, record_fn *fn, void *opaque)
         kl_batch_iter_init(&it, bytes, r.length, 0);
         while (kl_batch_iter_next(&it, &b) == KL_ERR_NONE) {
             ck_assert_int_ge(b.base_offset, offset); /* offsets only go up */
+            if (kl_batch_is_control(&b)) { /* a transaction marker: no data */
+                offset = kl_batch_last_offset(&b) + 1;
+                continue;
+            }
             ck_assert_int_eq(kl_record_iter_start(&records, &b), KL_ERR_NONE);
             kl_record_t rec;
             while (kl_record_iter_next(&records, &rec) == KL_ERR_NONE)
@@ -450,6 +470,7 @@ START_TEST(test_batch_metadata_kept)
     /* 4 records, the middle two superseded later: the batch is rewritten */
     rec_in_t in[] = {{10, 1}, {11, 2}, {12, 3}, {13, 4}};
     append_records(&f, m, in, 4, 1000, KL_BATCH_ATTR_TRANSACTIONAL, codec);
+    append_commit(&f, m, 1000); /* an open transaction would hold the cleaner back */
     int64_t first = 0;
     for (int i = 0; i < 20; i++) {
         rec_in_t more = {11 + i % 2, 100 + i};
