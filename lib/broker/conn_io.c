@@ -293,7 +293,18 @@ static void on_io(kl_loop_t *loop, kl_io_t *io, uint32_t events)
 {
     broker_conn_t *c = io->opaque;
     (void)loop;
-    if (events & (KL_IO_ERROR | KL_IO_HUP)) {
+    bool gone = events & (KL_IO_ERROR | KL_IO_HUP);
+    if (c->tls && !c->tls_ready && gone) {
+        /* A client that refuses the handshake sends its alert and often
+         * resets the connection (closing with our records unread): the
+         * alert is still there to read, and it says why. */
+        kl_tls_status_t st = kl_tls_handshake(c->tls);
+        if (st != KL_TLS_OK && st != KL_TLS_WANT_READ && st != KL_TLS_WANT_WRITE)
+            tls_log_failure(c, "handshake");
+        conn_io_close(c);
+        return;
+    }
+    if (gone) {
         conn_io_close(c);
         return;
     }

@@ -375,9 +375,58 @@ typedef struct group_commit_data {
     int64_t producer_id;
 } group_commit_data_t;
 
+/* ---- group_commit.c: the walk both offset commits share ---- */
+
 /* Room for n offsets; NULL when out of memory. */
 group_commit_data_t *group_commit_data_new(size_t n);
 void group_commit_data_free(void *data);
+
+/* One partition of a commit request. */
+typedef struct group_commit_part {
+    int32_t partition;
+    int64_t offset;
+    int32_t leader_epoch;
+    kl_str_t metadata;
+    int64_t timestamp; /* the commit time, -1: now */
+} group_commit_part_t;
+
+/* Where an answer keeps its topics [name, partitions [index, error
+ * code]]: byte offsets and sizes, filled with offsetof and sizeof. */
+typedef struct group_commit_layout {
+    size_t topics;
+    size_t topic_size, topic_name, topic_partitions;
+    size_t partition_size, partition_index, partition_error;
+} group_commit_layout_t;
+
+/* A kind of offset commit: its answer and how to read its request. */
+typedef struct group_commit_kind {
+    const kl_schema_t *schema; /* of the answer */
+    group_commit_layout_t answer;
+    /* Topic t of req: its name, its partition count in *partitions. */
+    kl_str_t (*topic)(const void *req, int32_t t, int32_t *partitions);
+    /* Partition k of topic t of req. */
+    void (*partition)(const void *req, int32_t t, int32_t k, group_commit_part_t *p);
+    /* Completes the append of the valid partitions (op->data: the
+     * group_commit_data_t). */
+    group_op_fn *stored;
+} group_commit_kind_t;
+
+/* One commit request, its group and the batch its records go to. */
+typedef struct group_commit {
+    const group_commit_kind_t *kind;
+    const void *req;
+    int32_t topics; /* req's topic count */
+    group_reply_t reply;
+    group_t *g;              /* may be NULL when group_error is set */
+    int16_t group_error;     /* when set, every partition's answer */
+    int64_t producer_id;     /* a transactional commit's producer, else -1 */
+    int16_t producer_epoch;
+    int64_t expire;          /* the offsets' expiry time, -1: by retention */
+} group_commit_t;
+
+/* Answers cm: each partition's error, or appends the valid partitions'
+ * offsets and answers once they are stored. */
+void group_commit_run(group_coordinator_t *c, const group_commit_t *cm);
 /* The periodic retention check. */
 void group_offsets_expire(group_coordinator_t *c);
 

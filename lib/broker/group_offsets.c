@@ -3,6 +3,7 @@
  * membership; acknowledged once the records are appended) and OffsetFetch
  * (one group, or several from v8; every committed partition when topics
  * is null). Transactional commits are group_txn_offsets.c's. */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -104,30 +105,6 @@ typedef struct commit_call {
     group_reply_t reply;
 } commit_call_t;
 
-void group_commit_data_free(void *p)
-{
-    group_commit_data_t *d = p;
-    if (!d)
-        return;
-    for (size_t i = 0; i < d->count; i++) {
-        free(d->offsets[i].topic);
-        free(d->offsets[i].metadata);
-    }
-    free(d->offsets);
-    free(d->errors);
-    free(d);
-}
-
-group_commit_data_t *group_commit_data_new(size_t n)
-{
-    group_commit_data_t *d = calloc(1, sizeof *d);
-    if (d && (!(d->offsets = calloc(n + 1, sizeof *d->offsets)) || !(d->errors = calloc(n + 1, sizeof *d->errors)))) {
-        group_commit_data_free(d);
-        return NULL;
-    }
-    return d;
-}
-
 /* Kafka's checks for a commit to group g (created for a simple commit). */
 static int16_t commit_group_error(group_coordinator_t *c, const commit_call_t *call, group_t **gp)
 {
@@ -166,15 +143,6 @@ static int16_t commit_group_error(group_coordinator_t *c, const commit_call_t *c
     return KL_ERR_NONE;
 }
 
-static int16_t partition_error(group_coordinator_t *c, kl_str_t topic, const kl_offset_commit_request_partition_t *p)
-{
-    if (c->env.partition_exists && !c->env.partition_exists(c->env.opaque, topic, p->partition_index))
-        return KL_ERR_UNKNOWN_TOPIC_OR_PARTITION;
-    if (p->committed_metadata.len > c->config.offset_metadata_max_bytes)
-        return KL_ERR_OFFSET_METADATA_TOO_LARGE;
-    return KL_ERR_NONE;
-}
-
 static void commit_stored(group_op_t *op, kl_err_t err)
 {
     group_commit_data_t *d = op->data;
@@ -190,96 +158,43 @@ static void commit_stored(group_op_t *op, kl_err_t err)
     }
 }
 
-/* Sizes the answer like the request; false when out of memory. */
-static bool commit_skeleton(group_queued_t *q, const kl_offset_commit_request_t *req, size_t *partitions)
+static kl_str_t commit_topic(const void *req, int32_t t, int32_t *partitions)
 {
-    kl_offset_commit_response_t *r = q->resp;
-    int32_t nt = req->topics.count > 0 ? req->topics.count : 0;
-    r->topics.items = group_reply_array(q, (size_t)nt, sizeof *r->topics.items);
-    if (nt && !r->topics.items)
-        return false;
-    r->topics.count = nt;
-    *partitions = 0;
-    for (int32_t t = 0; t < nt; t++) {
-        const kl_offset_commit_request_topic_t *rt = &req->topics.items[t];
-        kl_offset_commit_response_topic_t *st = &r->topics.items[t];
-        int32_t np = rt->partitions.count > 0 ? rt->partitions.count : 0;
-        st->name = group_reply_kstr(q, rt->name);
-        st->partitions.items = group_reply_array(q, (size_t)np, sizeof *st->partitions.items);
-        if (np && !st->partitions.items)
-            return false;
-        st->partitions.count = np;
-        for (int32_t k = 0; k < np; k++)
-            st->partitions.items[k].partition_index = rt->partitions.items[k].partition_index;
-        *partitions += (size_t)np;
-    }
-    return true;
+    const kl_offset_commit_request_topic_t *rt = &((const kl_offset_commit_request_t *)req)->topics.items[t];
+    *partitions = rt->partitions.count;
+    return rt->name;
 }
 
-/* Encodes the valid partitions' records into b and d. */
-static void commit_records(group_coordinator_t *c, group_t *g, const kl_offset_commit_request_t *req,
-                           kl_offset_commit_response_t *r, int16_t group_error, record_batch_t *b, group_commit_data_t *d)
+static void commit_partition(const void *req, int32_t t, int32_t k, group_commit_part_t *p)
 {
-    int64_t now = group_coord_wall(c);
-    /* v2-4 may ask for a retention of their own; v1 may give the commit
-     * time (-1: now). */
-    int64_t expire = req->retention_time_ms >= 0 ? now + req->retention_time_ms : -1;
-    for (int32_t t = 0; t < r->topics.count; t++) {
-        const kl_offset_commit_request_topic_t *rt = &req->topics.items[t];
-        for (int32_t k = 0; k < r->topics.items[t].partitions.count; k++) {
-            const kl_offset_commit_request_partition_t *p = &rt->partitions.items[k];
-            int16_t *slot = &r->topics.items[t].partitions.items[k].error_code;
-            *slot = group_error ? group_error : partition_error(c, rt->name, p);
-            if (*slot)
-                continue;
-            group_offset_t o = {group_strdup(rt->name), p->partition_index, p->committed_offset,
-                                p->committed_leader_epoch, group_strdup(p->committed_metadata),
-                                p->commit_timestamp >= 0 ? p->commit_timestamp : now, expire};
-            if (!o.topic || !o.metadata) {
-                free(o.topic);
-                free(o.metadata);
-                *slot = KL_ERR_UNKNOWN_SERVER_ERROR;
-                continue;
-            }
-            d->offsets[d->count] = o;
-            d->errors[d->count++] = slot;
-            group_record_offset_key(&b->key, g->id, o.topic, o.partition);
-            group_record_offset_value(&b->value, &o);
-            group_batch_add(b, false);
-        }
-    }
+    const kl_offset_commit_request_t *r = req;
+    const kl_offset_commit_request_partition_t *rp = &r->topics.items[t].partitions.items[k];
+    /* v1 may give the commit time (-1: now). */
+    *p = (group_commit_part_t){rp->partition_index, rp->committed_offset, rp->committed_leader_epoch,
+                               rp->committed_metadata, rp->commit_timestamp};
 }
+
+static const group_commit_kind_t commit_kind = {
+    &kl_offset_commit_response_schema,
+    {offsetof(kl_offset_commit_response_t, topics), sizeof(kl_offset_commit_response_topic_t),
+     offsetof(kl_offset_commit_response_topic_t, name), offsetof(kl_offset_commit_response_topic_t, partitions),
+     sizeof(kl_offset_commit_response_partition_t), offsetof(kl_offset_commit_response_partition_t, partition_index),
+     offsetof(kl_offset_commit_response_partition_t, error_code)},
+    commit_topic,
+    commit_partition,
+    commit_stored,
+};
 
 static void commit_run(group_coordinator_t *c, void *arg)
 {
     const commit_call_t *call = arg;
-    group_queued_t *q = group_reply_new(c, call->reply, &kl_offset_commit_response_schema);
-    if (!q)
-        return;
-    size_t n = 0;
-    group_t *g;
-    int16_t group_error = commit_group_error(c, call, &g);
-    group_commit_data_t *d = commit_skeleton(q, call->req, &n) ? group_commit_data_new(n) : NULL;
-    group_op_t *op = NULL;
-    if (!d || (!group_error && !(op = group_op_new(c, commit_stored, g->id, 0)))) {
-        group_commit_data_free(d);
-        group_reply_discard(q);
-        group_reply_oom(c, call->reply);
-        return;
-    }
-    record_batch_t b;
-    group_batch_begin(c, &b);
-    commit_records(c, g, call->req, q->resp, group_error, &b, d);
-    if (!op) {
-        group_batch_abort(&b);
-        group_commit_data_free(d);
-        group_reply_send(c, q);
-        return;
-    }
-    op->data = d;
-    op->free_data = group_commit_data_free;
-    op->reply = q;
-    group_batch_submit(&b, g->partition, op); /* no valid partition: answers at once */
+    const kl_offset_commit_request_t *req = call->req;
+    group_commit_t cm = {&commit_kind, req, req->topics.count, call->reply, NULL, 0, -1, -1, -1};
+    cm.group_error = commit_group_error(c, call, &cm.g);
+    /* v2-4 may ask for a retention of their own. */
+    if (req->retention_time_ms >= 0)
+        cm.expire = group_coord_wall(c) + req->retention_time_ms;
+    group_commit_run(c, &cm);
 }
 
 group_status_t group_offset_commit(group_coordinator_t *c, const group_ctx_t *ctx,

@@ -9,6 +9,7 @@
  * record of a partition wins: a pending offset whose partition saw a
  * later commit (plain, or of another transaction) before its marker
  * leaves that one in place when it commits. */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -152,16 +153,6 @@ static int16_t txn_group_error(group_coordinator_t *c, const kl_txn_offset_commi
     return KL_ERR_NONE;
 }
 
-static int16_t partition_error(group_coordinator_t *c, kl_str_t topic,
-                               const kl_txn_offset_commit_request_partition_t *p)
-{
-    if (c->env.partition_exists && !c->env.partition_exists(c->env.opaque, topic, p->partition_index))
-        return KL_ERR_UNKNOWN_TOPIC_OR_PARTITION;
-    if (p->committed_metadata.len > c->config.offset_metadata_max_bytes)
-        return KL_ERR_OFFSET_METADATA_TOO_LARGE;
-    return KL_ERR_NONE;
-}
-
 /* Stored: the offsets wait for their marker. */
 static void txn_stored(group_op_t *op, kl_err_t err)
 {
@@ -175,93 +166,41 @@ static void txn_stored(group_op_t *op, kl_err_t err)
     }
 }
 
-/* Sizes the answer like the request; false when out of memory. */
-static bool txn_skeleton(group_queued_t *q, const kl_txn_offset_commit_request_t *req, size_t *partitions)
+static kl_str_t txn_topic(const void *req, int32_t t, int32_t *partitions)
 {
-    kl_txn_offset_commit_response_t *r = q->resp;
-    int32_t nt = req->topics.count > 0 ? req->topics.count : 0;
-    r->topics.items = group_reply_array(q, (size_t)nt, sizeof *r->topics.items);
-    if (nt && !r->topics.items)
-        return false;
-    r->topics.count = nt;
-    *partitions = 0;
-    for (int32_t t = 0; t < nt; t++) {
-        const kl_txn_offset_commit_request_topic_t *rt = &req->topics.items[t];
-        kl_txn_offset_commit_response_topic_t *st = &r->topics.items[t];
-        int32_t np = rt->partitions.count > 0 ? rt->partitions.count : 0;
-        st->name = group_reply_kstr(q, rt->name);
-        st->partitions.items = group_reply_array(q, (size_t)np, sizeof *st->partitions.items);
-        if (np && !st->partitions.items)
-            return false;
-        st->partitions.count = np;
-        for (int32_t k = 0; k < np; k++)
-            st->partitions.items[k].partition_index = rt->partitions.items[k].partition_index;
-        *partitions += (size_t)np;
-    }
-    return true;
+    const kl_txn_offset_commit_request_topic_t *rt = &((const kl_txn_offset_commit_request_t *)req)->topics.items[t];
+    *partitions = rt->partitions.count;
+    return rt->name;
 }
 
-static void txn_records(group_coordinator_t *c, group_t *g, const kl_txn_offset_commit_request_t *req,
-                        kl_txn_offset_commit_response_t *r, int16_t group_error, record_batch_t *b,
-                        group_commit_data_t *d)
+static void txn_partition(const void *req, int32_t t, int32_t k, group_commit_part_t *p)
 {
-    int64_t now = group_coord_wall(c);
-    for (int32_t t = 0; t < r->topics.count; t++) {
-        const kl_txn_offset_commit_request_topic_t *rt = &req->topics.items[t];
-        for (int32_t k = 0; k < r->topics.items[t].partitions.count; k++) {
-            const kl_txn_offset_commit_request_partition_t *p = &rt->partitions.items[k];
-            int16_t *slot = &r->topics.items[t].partitions.items[k].error_code;
-            *slot = group_error ? group_error : partition_error(c, rt->name, p);
-            if (*slot)
-                continue;
-            group_offset_t o = {group_strdup(rt->name), p->partition_index, p->committed_offset,
-                                p->committed_leader_epoch, group_strdup(p->committed_metadata), now, -1};
-            if (!o.topic || !o.metadata) {
-                free(o.topic);
-                free(o.metadata);
-                *slot = KL_ERR_UNKNOWN_SERVER_ERROR;
-                continue;
-            }
-            d->offsets[d->count] = o;
-            d->errors[d->count++] = slot;
-            group_record_offset_key(&b->key, g->id, o.topic, o.partition);
-            group_record_offset_value(&b->value, &o);
-            group_batch_add(b, false);
-        }
-    }
+    const kl_txn_offset_commit_request_t *r = req;
+    const kl_txn_offset_commit_request_partition_t *rp = &r->topics.items[t].partitions.items[k];
+    *p = (group_commit_part_t){rp->partition_index, rp->committed_offset, rp->committed_leader_epoch,
+                               rp->committed_metadata, -1};
 }
+
+static const group_commit_kind_t txn_kind = {
+    &kl_txn_offset_commit_response_schema,
+    {offsetof(kl_txn_offset_commit_response_t, topics), sizeof(kl_txn_offset_commit_response_topic_t),
+     offsetof(kl_txn_offset_commit_response_topic_t, name), offsetof(kl_txn_offset_commit_response_topic_t, partitions),
+     sizeof(kl_txn_offset_commit_response_partition_t),
+     offsetof(kl_txn_offset_commit_response_partition_t, partition_index),
+     offsetof(kl_txn_offset_commit_response_partition_t, error_code)},
+    txn_topic,
+    txn_partition,
+    txn_stored,
+};
 
 static void txn_run(group_coordinator_t *c, void *arg)
 {
     const txn_call_t *call = arg;
-    group_queued_t *q = group_reply_new(c, call->reply, &kl_txn_offset_commit_response_schema);
-    if (!q)
-        return;
-    size_t n = 0;
-    group_t *g;
-    int16_t group_error = txn_group_error(c, call->req, &g);
-    group_commit_data_t *d = txn_skeleton(q, call->req, &n) ? group_commit_data_new(n) : NULL;
-    group_op_t *op = NULL;
-    if (!d || (!group_error && !(op = group_op_new(c, txn_stored, g->id, 0)))) {
-        group_commit_data_free(d);
-        group_reply_discard(q);
-        group_reply_oom(c, call->reply);
-        return;
-    }
-    d->producer_id = call->req->producer_id;
-    record_batch_t b;
-    group_batch_begin_txn(c, &b, call->req->producer_id, call->req->producer_epoch);
-    txn_records(c, g, call->req, q->resp, group_error, &b, d);
-    if (!op) {
-        group_batch_abort(&b);
-        group_commit_data_free(d);
-        group_reply_send(c, q);
-        return;
-    }
-    op->data = d;
-    op->free_data = group_commit_data_free;
-    op->reply = q;
-    group_batch_submit(&b, g->partition, op);
+    const kl_txn_offset_commit_request_t *req = call->req;
+    group_commit_t cm = {&txn_kind, req, req->topics.count, call->reply, NULL, 0, req->producer_id,
+                         req->producer_epoch, -1};
+    cm.group_error = txn_group_error(c, req, &cm.g);
+    group_commit_run(c, &cm);
 }
 
 group_status_t group_txn_offset_commit(group_coordinator_t *c, const group_ctx_t *ctx,

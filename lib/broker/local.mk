@@ -313,6 +313,7 @@ endif
 # in __consumer_offsets; and its unit tests.
 libkafkalite_internal_la_SOURCES += \
 	lib/broker/group_admin.c \
+	lib/broker/group_commit.c \
 	lib/broker/group_coord.c \
 	lib/broker/group_join.c \
 	lib/broker/group_leave.c \

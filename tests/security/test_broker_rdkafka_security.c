@@ -1,13 +1,15 @@
 /* librdkafka (kcat's library) against our broker's SASL_SSL listener:
  * SCRAM-SHA-256 and -512 and PLAIN produce and consume through TLS with
  * the test CA, and a wrong password refused with librdkafka's
- * authentication error, nothing delivered; OAUTHBEARER with librdkafka's
+ * authentication error, nothing delivered; mutual TLS on the SSL listener
+ * (ssl.client.auth=required, librdkafka's certificate and encrypted key); OAUTHBEARER with librdkafka's
  * unsecured JWT, and a token without the required scope refused. With a KDC (KL_KDC_DIR, set by
  * test_gssapi.sh, which runs the "gssapi" case alone): GSSAPI over
  * SASL_PLAINTEXT, librdkafka getting its ticket with its own kinit
  * command, and a stale keytab refused. */
 #include <check.h>
 #include <librdkafka/rdkafka.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,20 +43,35 @@ static void on_error(rd_kafka_t *rk, int err, const char *reason, void *opaque)
         auth_refused = true;
 }
 
-static rd_kafka_conf_t *sasl_ssl_conf(const char *mechanism, const char *password)
+/* librdkafka with the test CA on our broker's port, security.protocol
+ * protocol, plus name/value pairs ending with NULL. */
+static rd_kafka_conf_t *tls_conf(int port, const char *protocol, ...)
 {
     char bootstrap[64], errstr[256];
-    snprintf(bootstrap, sizeof bootstrap, "localhost:%d", sb.sasl_ssl);
+    snprintf(bootstrap, sizeof bootstrap, "localhost:%d", port);
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
-    const char *props[] = {"bootstrap.servers", bootstrap, "security.protocol", "sasl_ssl", "sasl.mechanisms",
-                           mechanism, "sasl.username", SEC_USER, "sasl.password", password, "ssl.ca.location",
+    const char *props[] = {"bootstrap.servers", bootstrap, "security.protocol", protocol, "ssl.ca.location",
                            certs.ca, "log_level", "3", "message.timeout.ms", "60000", NULL};
     for (const char **p = props; *p; p += 2)
         ck_assert_msg(rd_kafka_conf_set(conf, p[0], p[1], errstr, sizeof errstr) == RD_KAFKA_CONF_OK, "%s: %s", p[0],
                       errstr);
+    va_list ap;
+    va_start(ap, protocol);
+    for (const char *name; (name = va_arg(ap, const char *));) {
+        const char *value = va_arg(ap, const char *);
+        ck_assert_msg(rd_kafka_conf_set(conf, name, value, errstr, sizeof errstr) == RD_KAFKA_CONF_OK, "%s: %s",
+                      name, errstr);
+    }
+    va_end(ap);
     rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
     rd_kafka_conf_set_error_cb(conf, on_error);
     return conf;
+}
+
+static rd_kafka_conf_t *sasl_ssl_conf(const char *mechanism, const char *password)
+{
+    return tls_conf(sb.sasl_ssl, "sasl_ssl", "sasl.mechanisms", mechanism, "sasl.username", SEC_USER,
+                    "sasl.password", password, NULL);
 }
 
 /* GSSAPI as kafkaclient from keytab (in the KDC's directory). */
@@ -195,7 +212,18 @@ START_TEST(test_rdkafka_sasl_ssl)
     KL_SKIP_IF(!has_features((const char *[]){"ssl", "sasl_scram", "sasl_plain", NULL}),
                "librdkafka is built without ssl, sasl_scram or sasl_plain");
     tls_certs_make(&certs);
-    sec_broker_start(&sb, &certs, NULL);
+    sec_broker_start(&sb, &certs, "listener.name.ssl.ssl.client.auth", "required", "ssl.truststore.location",
+                     certs.ca, NULL);
+    /* mutual TLS: librdkafka's certificate, its key encrypted */
+    produce(tls_conf(sb.ssl, "ssl", "ssl.certificate.location", certs.client, "ssl.key.location", certs.client_key,
+                     "ssl.key.password", TLS_CERTS_KEY_PASSWORD, NULL),
+            "rdk-mtls", 100);
+    ck_assert_msg(delivered == 100, "mutual TLS: delivered %d, failed %d, error %s", delivered, failed,
+                  rd_kafka_err2name(last_error));
+    ck_assert_int_eq(consume(tls_conf(sb.ssl, "ssl", "ssl.certificate.location", certs.client, "ssl.key.location",
+                                      certs.client_key, "ssl.key.password", TLS_CERTS_KEY_PASSWORD, NULL),
+                             "rdk-mtls", 100),
+                     100);
     round_trip("SCRAM-SHA-256", "rdk-scram256");
     round_trip("SCRAM-SHA-512", "rdk-scram512");
     round_trip("PLAIN", "rdk-plain");
