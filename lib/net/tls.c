@@ -26,7 +26,7 @@
 /* The most plaintext in one record (TLS's limit, OpenSSL's default), and
  * how many records one write sends at most in one send(2). */
 #define TLS_RECORD_BYTES 16384
-#define TLS_WRITE_BATCH_RECORDS 8
+#define TLS_WRITE_BATCH_RECORDS 4
 
 struct kl_tls_ctx {
     SSL_CTX *ssl_ctx;

@@ -50,9 +50,8 @@ static int send_collected(wbio_t *w)
 static int collect(wbio_t *w, const char *data, size_t len)
 {
     if (w->cap - w->len < len) {
-        size_t cap = w->cap ? w->cap : 65536;
-        while (cap - w->len < len)
-            cap *= 2;
+        /* what a batch needs, kept for the session's next batches */
+        size_t cap = (w->len + len + 16383) / 16384 * 16384;
         uint8_t *p = realloc(w->buf, cap);
         if (!p) {
             errno = ENOMEM;
