@@ -256,6 +256,19 @@ static bool last_of_producer(const cleaner_t *c, const kl_batch_t *b)
 
 /* ------------------------------------------------------------ deciding */
 
+/* A tombstone or a lone marker of s stays until its segment was cleaned
+ * more than delete.retention.ms ago; the cleaner is due again then. */
+static bool within_delete_retention(cleaner_t *c, const clean_source_t *s)
+{
+    int64_t cleaned_at = s->dirty ? c->now_ms : s->mtime_ms;
+    if (!s->dirty && c->now_ms - cleaned_at > c->config.delete_retention_ms)
+        return false;
+    int64_t due = cleaned_at + c->config.delete_retention_ms + 1;
+    if (due < c->tombstone_due_ms)
+        c->tombstone_due_ms = due;
+    return true;
+}
+
 /* Kafka's rule for one record of s: keyless records go, a key the map
  * has at a later offset goes, and a tombstone goes once its segment was
  * cleaned more than delete.retention.ms ago. */
@@ -268,13 +281,7 @@ static bool keep_record(cleaner_t *c, const clean_source_t *s, const kl_record_t
         return false;
     if (rec->value)
         return true;
-    int64_t cleaned_at = s->dirty ? c->now_ms : s->mtime_ms;
-    if (!s->dirty && c->now_ms - cleaned_at > c->config.delete_retention_ms)
-        return false;
-    int64_t due = cleaned_at + c->config.delete_retention_ms + 1;
-    if (due < c->tombstone_due_ms)
-        c->tombstone_due_ms = due;
-    return true;
+    return within_delete_retention(c, s);
 }
 
 /* Kafka's rule for a transaction marker of s: it goes once no batch of
@@ -284,13 +291,7 @@ static bool keep_marker(cleaner_t *c, const clean_source_t *s, const kl_batch_t 
 {
     if (!clean_txns_marker_alone(&c->txns, b) || last_of_producer(c, b))
         return true;
-    int64_t cleaned_at = s->dirty ? c->now_ms : s->mtime_ms;
-    if (!s->dirty && c->now_ms - cleaned_at > c->config.delete_retention_ms)
-        return false;
-    int64_t due = cleaned_at + c->config.delete_retention_ms + 1;
-    if (due < c->tombstone_due_ms)
-        c->tombstone_due_ms = due;
-    return true;
+    return within_delete_retention(c, s);
 }
 
 /* Fills c->keep for the batch's records (at byte position of s): how
