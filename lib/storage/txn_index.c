@@ -326,14 +326,16 @@ kl_err_t kl_txn_index_refit(kl_txn_index_t *idx, int64_t clean_end, kl_txn_index
     kl_aborted_txn_t *old = malloc((n ? n : 1) * sizeof *old);
     if (!old)
         return KL_ERR_NOMEM;
-    memcpy(old, idx->items, n * sizeof *old);
+    if (n) /* items is NULL while the index is empty */
+        memcpy(old, idx->items, n * sizeof *old);
     size_t kept = 0;
     for (size_t i = 0; i < n; i++) {
         kl_aborted_txn_t e = old[i];
         if (keep(opaque, &e, &e.segment_base))
             idx->items[kept++] = e;
     }
-    memmove(idx->items + kept, idx->items + n, (idx->count - n) * sizeof *idx->items);
+    if (n)
+        memmove(idx->items + kept, idx->items + n, (idx->count - n) * sizeof *idx->items);
     idx->count -= n - kept;
     kl_err_t err = KL_ERR_NONE;
     /* every segment named before or after, each looked at once */
