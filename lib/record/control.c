@@ -44,16 +44,39 @@ bool kl_control_key_type(const uint8_t *key, size_t key_len, int16_t *type)
     return true;
 }
 
-bool kl_control_records_type(const uint8_t *records, size_t len, int16_t *type)
+/* The first record's key (*key, *key_len) and what follows it (*rest). */
+static bool first_key(const uint8_t *records, size_t len, const uint8_t **key, int32_t *key_len,
+                      const uint8_t **rest)
 {
     const uint8_t *p = records, *end = records + len;
-    int32_t length, offset_delta, key_len;
+    int32_t length, offset_delta;
     int64_t timestamp_delta;
     if (!kl_varint_get(&p, end, &length) || p == end)
         return false;
     p++; /* attributes */
     if (!kl_varlong_get(&p, end, &timestamp_delta) || !kl_varint_get(&p, end, &offset_delta) ||
-        !kl_varint_get(&p, end, &key_len) || key_len < 0 || (size_t)(end - p) < (size_t)key_len)
+        !kl_varint_get(&p, end, key_len) || *key_len < 0 || (size_t)(end - p) < (size_t)*key_len)
         return false;
-    return kl_control_key_type(p, (size_t)key_len, type);
+    *key = p;
+    *rest = p + *key_len;
+    return true;
+}
+
+bool kl_control_records_type(const uint8_t *records, size_t len, int16_t *type)
+{
+    const uint8_t *key, *rest;
+    int32_t key_len;
+    return first_key(records, len, &key, &key_len, &rest) && kl_control_key_type(key, (size_t)key_len, type);
+}
+
+bool kl_control_records_read(const uint8_t *records, size_t len, int16_t *type, int32_t *coordinator_epoch)
+{
+    const uint8_t *key, *p, *end = records + len;
+    int32_t key_len, value_len;
+    if (!first_key(records, len, &key, &key_len, &p) || !kl_control_key_type(key, (size_t)key_len, type))
+        return false;
+    *coordinator_epoch = -1;
+    if (kl_varint_get(&p, end, &value_len) && value_len >= 6 && end - p >= 6 && (int16_t)kl_load_be16(p) >= 0)
+        *coordinator_epoch = (int32_t)kl_load_be32(p + 2);
+    return true;
 }

@@ -33,5 +33,8 @@ bool kl_control_key_type(const uint8_t *key, size_t key_len, int16_t *type);
  * as are at hand): false when they do not read as a record with a
  * control key. */
 bool kl_control_records_type(const uint8_t *records, size_t len, int16_t *type);
+/* The same, and the coordinator epoch of its value (version 0 or newer,
+ * read alike); *coordinator_epoch -1 when the value does not read. */
+bool kl_control_records_read(const uint8_t *records, size_t len, int16_t *type, int32_t *coordinator_epoch);
 
 #endif

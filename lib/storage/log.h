@@ -265,6 +265,7 @@ typedef struct kl_log_batch_info {
     /* A control batch's first record's type (KL_CONTROL_ABORT, _COMMIT,
      * from its key); -1 for other batches or a key that does not read. */
     int16_t control_type;
+    int32_t coordinator_epoch; /* the marker value's; -1: none or unreadable */
     int64_t segment_base; /* the segment holding it */
 } kl_log_batch_info_t;
 

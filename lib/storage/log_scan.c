@@ -21,6 +21,7 @@ static size_t scan_start(const kl_log_t *log, int64_t since_ms)
 static void header_info(const uint8_t *h, kl_log_batch_info_t *b)
 {
     b->control_type = -1;
+    b->coordinator_epoch = -1;
     b->base_offset = (int64_t)kl_load_be64(h + KL_BATCH_POS_BASE_OFFSET);
     b->last_offset = b->base_offset + (int32_t)kl_load_be32(h + KL_BATCH_POS_LAST_OFFSET_DELTA);
     b->attributes = (int16_t)kl_load_be16(h + KL_BATCH_POS_ATTRIBUTES);
@@ -52,7 +53,7 @@ static kl_err_t scan_segment(const kl_log_t *log, const kl_segment_t *seg, kl_lo
             size_t want = where.size - sizeof h < sizeof rec ? where.size - sizeof h : sizeof rec;
             if (kl_pread_full(seg->log_fd, rec, want, pos + sizeof h) != (ssize_t)want)
                 return KL_ERR_KAFKA_STORAGE_ERROR;
-            if (!kl_control_records_type(rec, want, &info.control_type))
+            if (!kl_control_records_read(rec, want, &info.control_type, &info.coordinator_epoch))
                 info.control_type = -1;
         }
         *stop = fn(opaque, &info);

@@ -111,6 +111,14 @@ START_TEST(test_control_batch)
         ck_assert(kl_control_records_type(data + 61, len - 61, &got));
         ck_assert_int_eq(got, type);
         ck_assert(!kl_control_records_type(data + 61, 3, &got)); /* cut short */
+        int32_t coordinator_epoch = -2;
+        got = -1;
+        ck_assert(kl_control_records_read(data + 61, len - 61, &got, &coordinator_epoch));
+        ck_assert_int_eq(got, type);
+        ck_assert_int_eq(coordinator_epoch, 9);
+        /* the value cut short: the type still reads, the epoch does not */
+        ck_assert(kl_control_records_read(data + 61, len - 61 - 3, &got, &coordinator_epoch));
+        ck_assert_int_eq(coordinator_epoch, -1);
         free(data);
     }
 }
