@@ -86,6 +86,8 @@ kl_err_t partition_txn_write_marker(producer_state_t *ps, kl_log_t *log, int64_t
     const producer_entry_t *known = producer_state_find(ps, producer_id);
     if (known && epoch < known->epoch)
         return KL_ERR_INVALID_PRODUCER_EPOCH;
+    if (known && coordinator_epoch < known->coordinator_epoch)
+        return KL_ERR_TRANSACTION_COORDINATOR_FENCED; /* a zombie coordinator: a newer one marked this producer */
     producer_entry_t *e = producer_state_entry(ps, producer_id);
     if (!e)
         return KL_ERR_NOMEM;
@@ -101,6 +103,7 @@ kl_err_t partition_txn_write_marker(producer_state_t *ps, kl_log_t *log, int64_t
         return err;
     *offset = info.base_offset;
     take_epoch(e, epoch);
+    e->coordinator_epoch = coordinator_epoch;
     e->last_timestamp = now_ms;
     kl_aborted_txn_t aborted;
     if (txn_end(ps, e, commit, info.base_offset, &aborted)) {
@@ -119,9 +122,11 @@ kl_err_t partition_txn_replay(producer_state_t *ps, partition_txn_replay_t *r, c
         txn_begin(ps, e, b->base_offset);
         return KL_ERR_NONE;
     }
-    if (e->epoch < 0)
-        e->last_timestamp = b->max_timestamp;
+    /* the marker is the producer's newest activity, as when it was written */
+    e->last_timestamp = b->max_timestamp;
     take_epoch(e, b->producer_epoch);
+    if (b->coordinator_epoch > e->coordinator_epoch)
+        e->coordinator_epoch = b->coordinator_epoch;
     kl_aborted_txn_t aborted;
     /* an unreadable control key is not a commit: Kafka's reader would fail on it */
     bool commit = b->control_type == KL_CONTROL_COMMIT;

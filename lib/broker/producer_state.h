@@ -35,6 +35,7 @@ typedef struct producer_entry {
     producer_batch_t batches[PRODUCER_STATE_BATCHES];
     int64_t last_timestamp; /* of its newest batch: for expiry */
     int64_t txn_first_offset; /* its ongoing transaction's first offset; -1: none */
+    int32_t coordinator_epoch; /* of the newest marker written for it; -1: none */
 } producer_entry_t;
 
 /* One partition's producers: an open-addressing table by producer id;
@@ -100,7 +101,9 @@ void partition_txn_appended(producer_state_t *ps, int64_t producer_id, int64_t b
 /* Writes a transaction marker (commit or abort) of producer_id at epoch
  * to the partition and ends its transaction there: an abort goes into
  * the aborted-transaction index. KL_ERR_INVALID_PRODUCER_EPOCH when the
- * partition has seen a newer epoch of the producer (nothing written);
+ * partition has seen a newer epoch of the producer,
+ * KL_ERR_TRANSACTION_COORDINATOR_FENCED when a marker of a newer
+ * coordinator epoch was written for it (nothing written either way);
  * the append's errors (KL_ERR_KAFKA_STORAGE_ERROR). *offset: the
  * marker's. */
 kl_err_t partition_txn_write_marker(producer_state_t *ps, kl_log_t *log, int64_t producer_id, int16_t epoch,

@@ -9,10 +9,12 @@
 #include "broker/group_wire.h"
 #include "broker/server.h"
 #include "broker/txn_coordinator.h"
+#include "storage/checkpoint.h"
 #include "util/conf.h"
 
 /* Kafka's limit: the epoch is an int16 and one value is kept for fencing. */
 #define TXN_MAX_EPOCH (INT16_MAX - 1)
+#define COORDINATOR_EPOCH_FILE "transaction-coordinator-epoch-checkpoint"
 
 txn_meta_t *txns_find(const broker_txns_t *t, kl_str_t id)
 {
@@ -106,13 +108,21 @@ static bool write_markers(broker_txns_t *t, txn_meta_t *m, bool commit)
         kl_log_t *log = topic->logs[p->partition];
         int64_t offset = -1;
         kl_err_t err = log ? partition_txn_write_marker(&topic->producers[p->partition], log, m->producer_id,
-                                                        m->epoch, commit, 0, kl_wallclock_ms(), &offset)
+                                                        m->epoch, commit, t->coordinator_epoch, kl_wallclock_ms(),
+                                                        &offset)
                            : KL_ERR_KAFKA_STORAGE_ERROR;
         if (!err)
             err = housekeeping_flush(b, log);
         bool marked = !err;
         if (err == KL_ERR_INVALID_PRODUCER_EPOCH)
             err = KL_ERR_NONE; /* a newer epoch of the producer wrote there: this one is over */
+        if (err == KL_ERR_TRANSACTION_COORDINATOR_FENCED) {
+            /* a newer coordinator marked the producer there: not ours to end */
+            broker_log(b, BROKER_LOG_WARN, "transaction %s: %s-%d refused its %s marker of coordinator epoch %d: %s",
+                       m->id, p->topic, (int)p->partition, commit ? "commit" : "abort", (int)t->coordinator_epoch,
+                       kl_err_str(err));
+            err = KL_ERR_NONE;
+        }
         if (err) {
             broker_log(b, BROKER_LOG_ERR, "transaction %s: cannot write its %s marker to %s-%d: %s", m->id,
                        commit ? "commit" : "abort", p->topic, (int)p->partition, kl_err_str(err));
@@ -459,6 +469,29 @@ static kl_err_t ensure_topic(kl_broker_t *b, char *errstr, size_t errstr_size)
     return err;
 }
 
+/* The epoch of this load: one more than the checkpointed one (0 on the
+ * first), checkpointed before use so it never goes back. */
+static kl_err_t coordinator_epoch_next(kl_broker_t *b, int32_t *epoch, char *errstr, size_t errstr_size)
+{
+    int64_t last = -1;
+    kl_err_t err = kl_checkpoint_read(b->log_dir, COORDINATOR_EPOCH_FILE, TXN_STATE_TOPIC, 0, &last);
+    if (err == KL_ERR_NOENT)
+        last = -1;
+    else if (err || last >= INT32_MAX) {
+        /* an unknown epoch could go back and let a marker through that is fenced */
+        snprintf(errstr, errstr_size, "cannot read %s/%s: %s", b->log_dir, COORDINATOR_EPOCH_FILE,
+                 kl_err_str(err ? err : KL_ERR_BAD_MSG));
+        return KL_ERR_KAFKA_STORAGE_ERROR;
+    }
+    err = kl_checkpoint_write(b->log_dir, COORDINATOR_EPOCH_FILE, TXN_STATE_TOPIC, 0, last + 1);
+    if (err) {
+        snprintf(errstr, errstr_size, "cannot write %s/%s: %s", b->log_dir, COORDINATOR_EPOCH_FILE, kl_err_str(err));
+        return KL_ERR_KAFKA_STORAGE_ERROR;
+    }
+    *epoch = (int32_t)(last + 1);
+    return KL_ERR_NONE;
+}
+
 kl_err_t txns_open(kl_broker_t *b, char *errstr, size_t errstr_size)
 {
     kl_err_t err;
@@ -470,6 +503,9 @@ kl_err_t txns_open(kl_broker_t *b, char *errstr, size_t errstr_size)
     t->check_ms = kl_conf_get_int(b->conf, "transaction.abort.timed.out.transaction.cleanup.interval.ms");
     kl_timer_init(&t->timer, on_timer, t);
     b->txns = t;
+    err = coordinator_epoch_next(b, &t->coordinator_epoch, errstr, errstr_size);
+    if (err)
+        return err;
     err = txn_log_replay(b, load_one);
     if (err) {
         snprintf(errstr, errstr_size, "cannot load %s: %s", TXN_STATE_TOPIC, kl_err_str(err));

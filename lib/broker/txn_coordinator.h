@@ -64,6 +64,10 @@ typedef struct broker_txns {
     size_t count, cap;
     int64_t max_timeout_ms; /* transaction.max.timeout.ms */
     int64_t check_ms;       /* transaction.abort.timed.out.transaction.cleanup.interval.ms */
+    /* one more than the last load's, checkpointed before the coordinator
+     * writes anything: the markers carry it, and a partition refuses a
+     * marker older than the newest it took for the producer */
+    int32_t coordinator_epoch;
     kl_timer_t timer;
 } broker_txns_t;
 

@@ -88,8 +88,9 @@ static int64_t lso(coord_fixture_t *f)
     return partition_txn_lso(&f->topic->producers[0], kl_log_high_watermark(f->topic->logs[0]));
 }
 
-/* The control type of the last batch of data-0, or -1 if not a marker. */
-static int last_marker(coord_fixture_t *f)
+/* The control type of the last batch of data-0, or -1 if not a marker;
+ * *coordinator_epoch (when not NULL) its value's coordinator epoch. */
+static int last_marker_read(coord_fixture_t *f, int32_t *coordinator_epoch)
 {
     kl_log_t *log = f->topic->logs[0];
     kl_log_range_t r;
@@ -100,10 +101,26 @@ static int last_marker(coord_fixture_t *f)
     ck_assert_int_eq(kl_pread_full(r.fd, buf, len, r.position), (ssize_t)len);
     kl_log_range_release(&r);
     int16_t type = -1;
+    int32_t ce = -1;
     if (!(buf[KL_BATCH_POS_ATTRIBUTES + 1] & KL_BATCH_ATTR_CONTROL) ||
-        !kl_control_records_type(buf + KL_BATCH_HEADER_SIZE, len - KL_BATCH_HEADER_SIZE, &type))
+        !kl_control_records_read(buf + KL_BATCH_HEADER_SIZE, len - KL_BATCH_HEADER_SIZE, &type, &ce))
         return -1;
+    if (coordinator_epoch)
+        *coordinator_epoch = ce;
     return type;
+}
+
+static int last_marker(coord_fixture_t *f)
+{
+    return last_marker_read(f, NULL);
+}
+
+/* The coordinator epoch data-0 took last for pid, as DescribeProducers shows it. */
+static int32_t partition_coordinator_epoch(coord_fixture_t *f, int64_t pid)
+{
+    const producer_entry_t *e = producer_state_find(&f->topic->producers[0], pid);
+    ck_assert_msg(e != NULL, "data-0 does not know producer %lld", (long long)pid);
+    return e->coordinator_epoch;
 }
 
 START_TEST(test_partition_for)
@@ -146,6 +163,55 @@ START_TEST(test_state_survives_restart)
     ck_assert_int_eq(last_marker(&f), KL_CONTROL_ABORT);
     ck_assert_int_eq(lso(&f), kl_log_high_watermark(f.topic->logs[0]));
     ck_assert_int_eq(txns_end(f.b, kl_str("tx-open"), pid2, 0, true), KL_ERR_INVALID_PRODUCER_EPOCH);
+    teardown(&f);
+}
+END_TEST
+
+/* Each load of the coordinator has a newer epoch, which its markers
+ * carry; the partition keeps the newest per producer (rebuilt from the
+ * markers at open) and refuses an older one. */
+START_TEST(test_coordinator_epoch_fences_markers)
+{
+    coord_fixture_t f;
+    setup(&f);
+    int32_t e0 = f.b->txns->coordinator_epoch, got = -2;
+    ck_assert_int_ge(e0, 0);
+    txn_meta_t *m = begin(&f, "tx-ce", 60000, 2);
+    int64_t pid = m->producer_id;
+    ck_assert_int_eq(txns_end(f.b, kl_str("tx-ce"), pid, m->epoch, true), 0);
+    ck_assert_int_eq(last_marker_read(&f, &got), KL_CONTROL_COMMIT);
+    ck_assert_int_eq(got, e0);
+    ck_assert_int_eq(partition_coordinator_epoch(&f, pid), e0);
+    restart(&f);
+    int32_t e1 = f.b->txns->coordinator_epoch;
+    ck_assert_int_eq(e1, e0 + 1);
+    ck_assert_int_eq(partition_coordinator_epoch(&f, pid), e0); /* from the marker in the log */
+    m = begin(&f, "tx-ce", 60000, 1);
+    int16_t epoch = m->epoch;
+    ck_assert_int_eq(txns_end(f.b, kl_str("tx-ce"), pid, epoch, false), 0);
+    ck_assert_int_eq(last_marker_read(&f, &got), KL_CONTROL_ABORT);
+    ck_assert_int_eq(got, e1);
+    restart(&f);
+    ck_assert_int_eq(f.b->txns->coordinator_epoch, e1 + 1);
+    ck_assert_int_eq(partition_coordinator_epoch(&f, pid), e1);
+    /* a zombie coordinator of the load before: refused, nothing written */
+    kl_log_t *log = f.topic->logs[0];
+    int64_t end = kl_log_end_offset(log), offset = -1;
+    txn_append(log, &f.topic->producers[0], pid, epoch, 1, 1, true); /* the aborted one held seq 0 */
+    int64_t txn_end = kl_log_end_offset(log), lso_before = lso(&f);
+    ck_assert_int_gt(txn_end, end);
+    ck_assert_int_eq(partition_txn_write_marker(&f.topic->producers[0], log, pid, epoch, true, e0, kl_wallclock_ms(),
+                                                &offset),
+                     KL_ERR_TRANSACTION_COORDINATOR_FENCED);
+    ck_assert_int_eq(kl_log_end_offset(log), txn_end);
+    ck_assert_int_eq(lso(&f), lso_before);
+    ck_assert_int_eq(partition_coordinator_epoch(&f, pid), e1);
+    /* the current coordinator's marker goes in */
+    ck_assert_int_eq(partition_txn_write_marker(&f.topic->producers[0], log, pid, epoch, true, e1 + 1,
+                                                kl_wallclock_ms(), &offset),
+                     KL_ERR_NONE);
+    ck_assert_int_eq(offset, txn_end);
+    ck_assert_int_eq(partition_coordinator_epoch(&f, pid), e1 + 1);
     teardown(&f);
 }
 END_TEST
@@ -250,6 +316,7 @@ static Suite *txn_coordinator_suite(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_partition_for);
     tcase_add_test(tc, test_state_survives_restart);
+    tcase_add_test(tc, test_coordinator_epoch_fences_markers);
     tcase_add_test(tc, test_prepared_commit_completes_at_start);
     tcase_add_test(tc, test_timeout_aborts_with_new_epoch);
     tcase_add_test(tc, test_timed_out_producer_claims_epoch);
