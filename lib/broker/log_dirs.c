@@ -2,9 +2,10 @@
  * existing partition lives (exactly one directory may hold it), where a
  * new one goes (the directory holding the fewest partitions, as Kafka
  * places them), and removing a partition's directory wherever it is. The
- * topic catalog, meta.properties and the producer id block live in the
- * first directory; each partition directory keeps its own recovery, log
- * start and cleaner checkpoints, so they follow it. See topics.h. */
+ * topic catalog, meta.properties, the producer id block and the
+ * transaction coordinator's epoch live in the first directory; each
+ * partition directory keeps its own recovery, log start and cleaner
+ * checkpoints, so they follow it. See topics.h. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
