@@ -32,7 +32,8 @@ static bool describe_partition(broker_request_t *req, broker_topic_t *t, int32_t
         producer_result_t *out = &r->active_producers.items[r->active_producers.count++];
         *out = (producer_result_t){.producer_id = e->producer_id, .producer_epoch = e->epoch,
                                    .last_sequence = -1, .last_timestamp = e->last_timestamp,
-                                   .coordinator_epoch = e->coordinator_epoch, .current_txn_start_offset = e->txn_first_offset};
+                                   .coordinator_epoch = e->coordinator_epoch,
+                                   .current_txn_start_offset = e->txn_first_offset};
         if (e->count > 0)
             out->last_sequence =
                 e->batches[(e->first + e->count - 1) % PRODUCER_STATE_BATCHES].last_seq;

@@ -112,8 +112,8 @@ producer_entry_t *producer_state_entry(producer_state_t *ps, int64_t producer_id
     while (ps->slots[i].producer_id >= 0)
         i = (i + 1) & (ps->cap - 1);
     e = &ps->slots[i];
-    *e = (producer_entry_t){.producer_id = producer_id, .epoch = -1, .txn_first_offset = -1,
-                              .coordinator_epoch = -1};
+    *e = (producer_entry_t){
+        .producer_id = producer_id, .epoch = -1, .txn_first_offset = -1, .coordinator_epoch = -1};
     ps->count++;
     return e;
 }
