@@ -282,15 +282,7 @@ size_t kl_log_segment_count(const kl_log_t *log) { return log->count; }
 
 int64_t kl_log_segment_base_of(const kl_log_t *log, int64_t offset)
 {
-    size_t lo = 0, hi = log->count; /* the last segment based at or before offset */
-    while (hi - lo > 1) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (log->segments[mid].base_offset <= offset)
-            lo = mid;
-        else
-            hi = mid;
-    }
-    return log->segments[lo].base_offset;
+    return log->segments[log_segment_for(log, offset)].base_offset;
 }
 const char *kl_log_dir(const kl_log_t *log) { return log->dir; }
 uint64_t kl_log_recovered_bytes(const kl_log_t *log) { return log->recovered_bytes; }
